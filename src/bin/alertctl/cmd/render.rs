@@ -1,0 +1,40 @@
+use std::path::PathBuf;
+
+use alertctl::{diff, output};
+use miette::IntoDiagnostic;
+
+use super::{load_and_render, out_dir, stop_on_errors};
+use crate::cli::Global;
+use crate::exit::Exit;
+
+pub fn run(g: &Global, out: Option<PathBuf>, stdout: bool) -> miette::Result<Exit> {
+    let (project, rendered, diags) = load_and_render(g)?;
+    if let Some(exit) = stop_on_errors(g, &diags) {
+        return Ok(exit);
+    }
+    if stdout {
+        for (name, content) in &rendered.files {
+            println!("# ---- {name}\n{content}");
+        }
+        return Ok(Exit::Ok);
+    }
+    let dir = out_dir(&project, out);
+    let current = output::read(&dir).into_diagnostic()?;
+    if let Some(exit) = super::diff::refuse_foreign(&rendered, &current) {
+        return Ok(exit);
+    }
+    let plan = diff::plan(&rendered.files, &current.generated);
+    output::write(&dir, &plan).into_diagnostic()?;
+    let s = &plan.summary;
+    eprintln!(
+        "rendered {} rules in {} files to {}: {} added, {} modified, {} removed, {} unchanged",
+        rendered.rule_count,
+        rendered.files.len(),
+        dir.display(),
+        s.files_added,
+        s.files_modified,
+        s.files_removed,
+        rendered.files.len() - s.files_added - s.files_modified
+    );
+    Ok(Exit::Ok)
+}

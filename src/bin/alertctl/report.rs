@@ -1,0 +1,165 @@
+//! Printing diagnostics in the three formats `--format` offers.
+
+use std::io::IsTerminal;
+
+use alertctl::diag::{Diagnostic, Diagnostics, Severity};
+use serde::Serialize;
+
+use crate::cli::{ColorChoice, Format};
+
+pub fn use_color(choice: ColorChoice, stream_is_tty: bool) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            stream_is_tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    }
+}
+
+pub fn stderr_color(choice: ColorChoice) -> bool {
+    use_color(choice, std::io::stderr().is_terminal())
+}
+
+pub fn stdout_color(choice: ColorChoice) -> bool {
+    use_color(choice, std::io::stdout().is_terminal())
+}
+
+pub fn human(d: &Diagnostic, color: bool) -> String {
+    let theme = if color {
+        miette::GraphicalTheme::unicode()
+    } else {
+        miette::GraphicalTheme::unicode_nocolor()
+    };
+    let handler = miette::GraphicalReportHandler::new_themed(theme)
+        .with_width(100)
+        .with_context_lines(1);
+    let mut out = String::new();
+    let _ = handler.render_report(&mut out, d);
+    out
+}
+
+#[derive(Serialize)]
+struct JsonLocation {
+    file: String,
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+    label: String,
+}
+
+#[derive(Serialize)]
+struct JsonDiagnostic {
+    code: &'static str,
+    severity: Severity,
+    message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    location: Option<JsonLocation>,
+    related: Vec<JsonLocation>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    hint: Option<String>,
+}
+
+fn json_loc(l: &alertctl::diag::Location) -> JsonLocation {
+    let (line, column) = l.line_col();
+    let (end_line, end_column) = alertctl::diag::line_col(&l.source.text, l.span.end);
+    JsonLocation {
+        file: l.source.path.to_string(),
+        line,
+        column,
+        end_line,
+        end_column,
+        label: l.label.clone(),
+    }
+}
+
+pub fn json_value(diags: &Diagnostics) -> serde_json::Value {
+    let items: Vec<JsonDiagnostic> = diags
+        .sorted()
+        .into_iter()
+        .map(|d| JsonDiagnostic {
+            code: d.code.as_str(),
+            severity: d.severity,
+            message: d.message.clone(),
+            location: d.primary.as_ref().map(json_loc),
+            related: d.related.iter().map(json_loc).collect(),
+            hint: d.hint.clone(),
+        })
+        .collect();
+    serde_json::to_value(items).unwrap_or_default()
+}
+
+fn gh_escape(s: &str, property: bool) -> String {
+    let mut s = s
+        .replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A");
+    if property {
+        s = s.replace(':', "%3A").replace(',', "%2C");
+    }
+    s
+}
+
+pub fn github(d: &Diagnostic) -> String {
+    let level = if d.severity == Severity::Error {
+        "error"
+    } else {
+        "warning"
+    };
+    let mut msg = d.message.clone();
+    if let Some(h) = &d.hint {
+        msg.push_str(&format!("\nhint: {h}"));
+    }
+    for r in &d.related {
+        let (line, col) = r.line_col();
+        msg.push_str(&format!("\n{}:{line}:{col}: {}", r.source.path, r.label));
+    }
+    let mut props = vec![format!(
+        "title={}",
+        gh_escape(&format!("alertctl {}", d.code.as_str()), true)
+    )];
+    if let Some((file, line, col)) = d.position() {
+        let (end_line, end_col) = d
+            .primary
+            .as_ref()
+            .map(|l| alertctl::diag::line_col(&l.source.text, l.span.end))
+            .unwrap_or((line, col));
+        props.insert(
+            0,
+            format!(
+                "file={},line={line},col={col},endLine={end_line},endColumn={end_col}",
+                gh_escape(&file, true)
+            ),
+        );
+    }
+    format!("::{level} {}::{}", props.join(","), gh_escape(&msg, false))
+}
+
+/// Prints every diagnostic (sorted) to stderr, or for `json` nothing (the caller embeds
+/// `json_value` in its document).
+pub fn print(diags: &Diagnostics, format: Format, color: bool) {
+    for d in diags.sorted() {
+        match format {
+            Format::Human => eprint!("{}", human(d, color)),
+            Format::Github => println!("{}", github(d)),
+            Format::Json => {}
+        }
+    }
+}
+
+pub fn counts(diags: &Diagnostics) -> String {
+    let (e, w) = (diags.error_count(), diags.warning_count());
+    let plural = |n: usize, w: &str| {
+        if n == 1 {
+            format!("{n} {w}")
+        } else {
+            format!("{n} {w}s")
+        }
+    };
+    if w == 0 {
+        plural(e, "error")
+    } else {
+        format!("{}, {}", plural(e, "error"), plural(w, "warning"))
+    }
+}

@@ -1,0 +1,451 @@
+//! Located diagnostics: every problem found in a rules directory, with the file, the byte
+//! span, a stable code and a hint. Stages collect them in a [`Diagnostics`] list instead
+//! of returning early, so `validate` can report everything in one run.
+
+use std::fmt;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+/// A byte range inside one source file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Span {
+    pub fn new(start: usize, end: usize) -> Self {
+        Span {
+            start,
+            end: end.max(start),
+        }
+    }
+    pub fn len(&self) -> usize {
+        self.end - self.start
+    }
+    pub fn is_empty(&self) -> bool {
+        self.start == self.end
+    }
+}
+
+/// Stable diagnostic codes. The kebab-case name is part of the JSON output and of the
+/// documentation (docs/diagnostics.md); never rename one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Code {
+    Io,
+    YamlSyntax,
+    TomlSyntax,
+    Settings,
+    UnknownField,
+    MissingField,
+    WrongType,
+    DuplicateKey,
+    DuplicateTemplate,
+    UnknownTemplate,
+    UnknownParam,
+    MissingParam,
+    BadParamValue,
+    BadDuration,
+    BadLabelName,
+    BadName,
+    BadScope,
+    UnknownScope,
+    DuplicateInventory,
+    RuleConflict,
+    AlertTemplateMismatch,
+    BadTemplate,
+    PromqlSyntax,
+    Promtool,
+    OutputCollision,
+}
+
+impl Code {
+    pub const ALL: &'static [Code] = &[
+        Code::Io,
+        Code::YamlSyntax,
+        Code::TomlSyntax,
+        Code::Settings,
+        Code::UnknownField,
+        Code::MissingField,
+        Code::WrongType,
+        Code::DuplicateKey,
+        Code::DuplicateTemplate,
+        Code::UnknownTemplate,
+        Code::UnknownParam,
+        Code::MissingParam,
+        Code::BadParamValue,
+        Code::BadDuration,
+        Code::BadLabelName,
+        Code::BadName,
+        Code::BadScope,
+        Code::UnknownScope,
+        Code::DuplicateInventory,
+        Code::RuleConflict,
+        Code::AlertTemplateMismatch,
+        Code::BadTemplate,
+        Code::PromqlSyntax,
+        Code::Promtool,
+        Code::OutputCollision,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::Io => "io",
+            Code::YamlSyntax => "yaml-syntax",
+            Code::TomlSyntax => "toml-syntax",
+            Code::Settings => "settings",
+            Code::UnknownField => "unknown-field",
+            Code::MissingField => "missing-field",
+            Code::WrongType => "wrong-type",
+            Code::DuplicateKey => "duplicate-key",
+            Code::DuplicateTemplate => "duplicate-template",
+            Code::UnknownTemplate => "unknown-template",
+            Code::UnknownParam => "unknown-param",
+            Code::MissingParam => "missing-param",
+            Code::BadParamValue => "bad-param-value",
+            Code::BadDuration => "bad-duration",
+            Code::BadLabelName => "bad-label-name",
+            Code::BadName => "bad-name",
+            Code::BadScope => "bad-scope",
+            Code::UnknownScope => "unknown-scope",
+            Code::DuplicateInventory => "duplicate-inventory",
+            Code::RuleConflict => "rule-conflict",
+            Code::AlertTemplateMismatch => "alert-template-mismatch",
+            Code::BadTemplate => "bad-template",
+            Code::PromqlSyntax => "promql-syntax",
+            Code::Promtool => "promtool",
+            Code::OutputCollision => "output-collision",
+        }
+    }
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "alertctl::{}", self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+    /// A related location shown with its own snippet.
+    Note,
+}
+
+/// A source file's text, shared by every diagnostic that points into it.
+#[derive(Debug, Clone)]
+pub struct SourceText {
+    pub path: Arc<str>,
+    pub text: Arc<str>,
+}
+
+/// A place in a source file, with the label shown under the snippet.
+#[derive(Debug, Clone)]
+pub struct Location {
+    pub source: SourceText,
+    pub span: Span,
+    pub label: String,
+}
+
+impl Location {
+    /// 1-based line and column (in characters) of the span start.
+    pub fn line_col(&self) -> (usize, usize) {
+        line_col(&self.source.text, self.span.start)
+    }
+}
+
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = &text[..floor_char_boundary(text, offset)];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let col = before[line_start..].chars().count() + 1;
+    (line, col)
+}
+
+fn floor_char_boundary(text: &str, mut i: usize) -> usize {
+    while i > 0 && !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+#[derive(Debug, Clone)]
+pub struct Diagnostic {
+    pub code: Code,
+    pub severity: Severity,
+    pub message: String,
+    /// Where the problem is; `None` for problems of the directory as a whole.
+    pub primary: Option<Location>,
+    /// Other places involved (the other rule of a conflict, the template of a rule).
+    pub related: Vec<Location>,
+    pub hint: Option<String>,
+    /// Related locations in other files, as notes miette renders with their own snippet.
+    pub notes: Vec<Diagnostic>,
+}
+
+impl Diagnostic {
+    pub fn error(code: Code, message: impl Into<String>) -> Self {
+        Diagnostic {
+            code,
+            severity: Severity::Error,
+            message: message.into(),
+            primary: None,
+            related: Vec::new(),
+            hint: None,
+            notes: Vec::new(),
+        }
+    }
+
+    pub fn warning(code: Code, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(code, message)
+        }
+    }
+
+    pub fn at(mut self, source: &SourceText, span: Span, label: impl Into<String>) -> Self {
+        self.primary = Some(Location {
+            source: source.clone(),
+            span,
+            label: label.into(),
+        });
+        self
+    }
+
+    pub fn also(mut self, source: &SourceText, span: Span, label: impl Into<String>) -> Self {
+        let label = label.into();
+        if self
+            .primary
+            .as_ref()
+            .is_some_and(|p| p.source.path != source.path)
+        {
+            let mut note =
+                Diagnostic::error(self.code, label.clone()).at(source, span, label.clone());
+            note.severity = Severity::Note;
+            self.notes.push(note);
+        }
+        self.related.push(Location {
+            source: source.clone(),
+            span,
+            label,
+        });
+        self
+    }
+
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    /// `file:line:col` of the primary location, as editors and CI annotations want it.
+    pub fn position(&self) -> Option<(String, usize, usize)> {
+        self.primary.as_ref().map(|l| {
+            let (line, col) = l.line_col();
+            (l.source.path.to_string(), line, col)
+        })
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Diagnostic {}
+
+/// miette renders the primary location with its snippet; related locations in other files
+/// become related reports so each is shown with its own snippet.
+impl miette::Diagnostic for Diagnostic {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(self.code))
+    }
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+            Severity::Note => miette::Severity::Advice,
+        })
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.hint
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.primary
+            .as_ref()
+            .map(|l| &l.source as &dyn miette::SourceCode)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
+        let primary = self.primary.as_ref()?;
+        let mut labels = vec![miette::LabeledSpan::new_primary_with_span(
+            Some(primary.label.clone()),
+            (primary.span.start, primary.span.len()),
+        )];
+        for r in &self.related {
+            if r.source.path == primary.source.path {
+                labels.push(miette::LabeledSpan::new_with_span(
+                    Some(r.label.clone()),
+                    (r.span.start, r.span.len()),
+                ));
+            }
+        }
+        Some(Box::new(labels.into_iter()))
+    }
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn miette::Diagnostic> + 'a>> {
+        if self.notes.is_empty() {
+            return None;
+        }
+        Some(Box::new(
+            self.notes.iter().map(|n| n as &dyn miette::Diagnostic),
+        ))
+    }
+}
+
+impl miette::SourceCode for SourceText {
+    fn read_span<'a>(
+        &'a self,
+        span: &miette::SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
+        let inner = self
+            .text
+            .read_span(span, context_lines_before, context_lines_after)?;
+        Ok(Box::new(miette::MietteSpanContents::new_named(
+            self.path.to_string(),
+            inner.data(),
+            *inner.span(),
+            inner.line(),
+            inner.column(),
+            inner.line_count(),
+        )))
+    }
+}
+
+/// The diagnostics of one run, in the order found; `sorted()` gives the stable output order.
+#[derive(Debug, Default, Clone)]
+pub struct Diagnostics {
+    items: Vec<Diagnostic>,
+}
+
+impl Diagnostics {
+    pub fn push(&mut self, d: Diagnostic) {
+        self.items.push(d);
+    }
+    pub fn extend(&mut self, other: Diagnostics) {
+        self.items.extend(other.items);
+    }
+    pub fn has_errors(&self) -> bool {
+        self.items.iter().any(|d| d.severity == Severity::Error)
+    }
+    pub fn error_count(&self) -> usize {
+        self.items
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count()
+    }
+    pub fn warning_count(&self) -> usize {
+        self.items
+            .iter()
+            .filter(|d| d.severity == Severity::Warning)
+            .count()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+    /// Sorted by file, then position, then code, so output is stable across runs.
+    pub fn sorted(&self) -> Vec<&Diagnostic> {
+        let mut v: Vec<&Diagnostic> = self.items.iter().collect();
+        v.sort_by(|a, b| {
+            let ka = a
+                .primary
+                .as_ref()
+                .map(|l| (l.source.path.clone(), l.span.start));
+            let kb = b
+                .primary
+                .as_ref()
+                .map(|l| (l.source.path.clone(), l.span.start));
+            ka.cmp(&kb)
+                .then(a.code.cmp(&b.code))
+                .then(a.message.cmp(&b.message))
+        });
+        v
+    }
+    pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.items.iter()
+    }
+}
+
+/// Closest candidate by edit distance, for "did you mean" hints.
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    let mut best: Option<(usize, &str)> = None;
+    for c in candidates {
+        let d = levenshtein(&word.to_lowercase(), &c.to_lowercase());
+        let limit = (c.chars().count().max(word.chars().count()) / 3).max(2);
+        if d <= limit && best.is_none_or(|(bd, _)| d < bd) {
+            best = Some((d, c));
+        }
+    }
+    best.map(|(_, c)| c)
+}
+
+fn levenshtein(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique() {
+        let mut names: Vec<_> = Code::ALL.iter().map(|c| c.as_str()).collect();
+        names.sort();
+        let n = names.len();
+        names.dedup();
+        assert_eq!(n, names.len());
+    }
+
+    #[test]
+    fn did_you_mean_finds_typos() {
+        assert_eq!(
+            did_you_mean("treshold", ["threshold", "window"]),
+            Some("threshold")
+        );
+        assert_eq!(
+            did_you_mean("severty", ["severity", "for"]),
+            Some("severity")
+        );
+        assert_eq!(did_you_mean("zzz", ["severity", "for"]), None);
+    }
+
+    #[test]
+    fn line_col_counts_chars() {
+        let t = "ab\ncé d\n";
+        assert_eq!(line_col(t, 0), (1, 1));
+        assert_eq!(line_col(t, 3), (2, 1));
+        assert_eq!(line_col(t, 7), (2, 4));
+    }
+}

@@ -1,0 +1,22 @@
+//! alertctl: Prometheus alerting as code.
+//!
+//! The pipeline follows the data: `load` (files) -> `cache` -> `parse` (spanned YAML ->
+//! `model`) -> `resolve` (effective rules, partition cells) -> `render` (Prometheus rule
+//! files) -> `diff` (plan) -> `output` (atomic writes). Only `load`, `cache`, `output`
+//! and `promtool` touch the outside world; the library never prints.
+
+pub mod cache;
+pub mod diag;
+pub mod diff;
+pub mod load;
+pub mod model;
+pub mod output;
+pub mod params;
+pub mod parse;
+pub mod project;
+pub mod promql;
+pub mod promtool;
+pub mod render;
+pub mod resolve;
+pub mod settings;
+pub mod yaml;

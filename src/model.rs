@@ -1,0 +1,301 @@
+//! The rules directory as typed data: templates, rules, inventory. Every value keeps the
+//! span it came from so later stages (resolve, render, promtool) can point back at it.
+//! No I/O here; `parse` builds these from YAML, `cache` stores them.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::diag::Span;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Spanned<T> {
+    pub value: T,
+    pub span: Span,
+}
+
+impl<T> Spanned<T> {
+    pub fn new(value: T, span: Span) -> Self {
+        Spanned { value, span }
+    }
+}
+
+/// Where a rule applies. Ordered by specificity: a later variant is more specific.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Scope {
+    Global,
+    Namespace(String),
+    Group(String),
+    Target(String),
+}
+
+impl Scope {
+    pub fn specificity(&self) -> u8 {
+        match self {
+            Scope::Global => 0,
+            Scope::Namespace(_) => 1,
+            Scope::Group(_) => 2,
+            Scope::Target(_) => 3,
+        }
+    }
+
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Scope::Global => "global",
+            Scope::Namespace(_) => "namespace",
+            Scope::Group(_) => "group",
+            Scope::Target(_) => "target",
+        }
+    }
+
+    pub fn name(&self) -> Option<&str> {
+        match self {
+            Scope::Global => None,
+            Scope::Namespace(n) | Scope::Group(n) | Scope::Target(n) => Some(n),
+        }
+    }
+
+    /// Parses `global`, `namespace/NAME`, `group/NAME`, `target/NAME`.
+    pub fn parse(s: &str) -> Result<Scope, String> {
+        if s == "global" {
+            return Ok(Scope::Global);
+        }
+        let Some((kind, name)) = s.split_once('/') else {
+            return Err(format!("`{s}` is not a scope"));
+        };
+        if name.is_empty() {
+            return Err(format!("scope `{s}` has an empty name"));
+        }
+        match kind {
+            "namespace" | "ns" => Ok(Scope::Namespace(name.to_string())),
+            "group" => Ok(Scope::Group(name.to_string())),
+            "target" => Ok(Scope::Target(name.to_string())),
+            _ => Err(format!("unknown scope kind `{kind}`")),
+        }
+    }
+}
+
+impl fmt::Display for Scope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Scope::Global => f.write_str("global"),
+            other => write!(f, "{}/{}", other.kind(), other.name().unwrap_or_default()),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ParamType {
+    Number,
+    Duration,
+    LabelValue,
+    Regex,
+    LabelName,
+    String,
+}
+
+impl ParamType {
+    pub const NAMES: &'static [&'static str] = &[
+        "number",
+        "duration",
+        "label_value",
+        "regex",
+        "label_name",
+        "string",
+    ];
+
+    pub fn parse(s: &str) -> Option<ParamType> {
+        Some(match s {
+            "number" => ParamType::Number,
+            "duration" => ParamType::Duration,
+            "label_value" => ParamType::LabelValue,
+            "regex" => ParamType::Regex,
+            "label_name" => ParamType::LabelName,
+            "string" => ParamType::String,
+            _ => return None,
+        })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        Self::NAMES[self as usize]
+    }
+}
+
+/// A parameter value exactly as written in YAML, type-checked against the template later
+/// (the template may live in another file).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RawValue {
+    pub text: String,
+    pub quoted: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ParamDef {
+    pub name: Spanned<String>,
+    pub ty: ParamType,
+    pub default: Option<Spanned<RawValue>>,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ScopeInjection {
+    /// Scope matchers are added to every selector of the query.
+    Auto,
+    /// The template places `${scope}` inside the selectors it wants scoped.
+    Manual,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Template {
+    pub file: String,
+    pub span: Span,
+    pub name: Spanned<String>,
+    /// Set for recording-rule templates: the recorded series name.
+    pub record: Option<Spanned<String>>,
+    pub description: Option<String>,
+    pub severity: Option<Spanned<String>>,
+    pub params: Vec<ParamDef>,
+    pub expr: Spanned<String>,
+    pub for_: Option<Spanned<String>>,
+    pub keep_firing_for: Option<Spanned<String>>,
+    pub labels: BTreeMap<String, Spanned<String>>,
+    pub annotations: BTreeMap<String, Spanned<String>>,
+    pub scope_injection: ScopeInjection,
+}
+
+impl Template {
+    pub fn param(&self, name: &str) -> Option<&ParamDef> {
+        self.params.iter().find(|p| p.name.value == name)
+    }
+    pub fn is_recording(&self) -> bool {
+        self.record.is_some()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Rule {
+    pub file: String,
+    pub span: Span,
+    pub template: Spanned<String>,
+    /// The alert (or recorded series) name; defaults to the template's.
+    pub name: Option<Spanned<String>>,
+    /// The name was given with `record:` (a recording rule) rather than `alert:`.
+    pub named_by_record: bool,
+    pub scope: Spanned<Scope>,
+    pub priority: Spanned<i64>,
+    pub enabled: Option<Spanned<bool>>,
+    pub params: BTreeMap<String, Spanned<RawValue>>,
+    pub for_: Option<Spanned<String>>,
+    pub keep_firing_for: Option<Spanned<String>>,
+    pub severity: Option<Spanned<String>>,
+    pub labels: BTreeMap<String, Spanned<String>>,
+    pub annotations: BTreeMap<String, Spanned<String>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InvNamespace {
+    pub file: String,
+    pub name: Spanned<String>,
+    pub groups: Vec<InvGroup>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InvGroup {
+    pub name: Spanned<String>,
+    pub targets: Vec<Spanned<String>>,
+}
+
+/// What one source file contributes. The cache stores exactly this per content hash.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FileModel {
+    pub templates: Vec<Template>,
+    pub rules: Vec<Rule>,
+    pub namespaces: Vec<InvNamespace>,
+}
+
+/// A Prometheus duration as accepted by 2.x: units y w d h m s ms, largest first, each once.
+pub fn is_duration(s: &str) -> bool {
+    const UNITS: [&str; 7] = ["y", "w", "d", "h", "m", "s", "ms"];
+    if s.is_empty() {
+        return false;
+    }
+    let mut rest = s;
+    let mut next_unit = 0;
+    while !rest.is_empty() {
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 0 {
+            return false;
+        }
+        rest = &rest[digits..];
+        let unit = if rest.starts_with("ms") {
+            "ms"
+        } else {
+            &rest[..rest.chars().next().map_or(0, char::len_utf8)]
+        };
+        let Some(pos) = UNITS.iter().position(|u| *u == unit) else {
+            return false;
+        };
+        if pos < next_unit {
+            return false;
+        }
+        next_unit = pos + 1;
+        rest = &rest[unit.len()..];
+    }
+    true
+}
+
+/// Prometheus label names: `[a-zA-Z_][a-zA-Z0-9_]*`.
+pub fn is_label_name(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// Metric names (recorded series): `[a-zA-Z_:][a-zA-Z0-9_:]*`.
+pub fn is_metric_name(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_' || c == ':')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        for ok in ["5m", "1h30m", "1500ms", "1y2w3d4h5m6s7ms", "0s", "90m"] {
+            assert!(is_duration(ok), "{ok}");
+        }
+        for bad in [
+            "", "5", "m", "5x", "1m1h", "5m5m", "1.5m", "-5m", "5 m", "5mm",
+        ] {
+            assert!(!is_duration(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn scopes_parse_and_print() {
+        for s in [
+            "global",
+            "namespace/prod",
+            "group/web",
+            "target/db-1.example.com:9100",
+        ] {
+            assert_eq!(Scope::parse(s).unwrap().to_string(), s);
+        }
+        assert!(Scope::parse("group/").is_err());
+        assert!(Scope::parse("host/x").is_err());
+        assert!(Scope::Target("a".into()).specificity() > Scope::Global.specificity());
+    }
+
+    #[test]
+    fn names() {
+        assert!(is_label_name("severity") && is_label_name("_x1"));
+        assert!(!is_label_name("0bad") && !is_label_name("a-b") && !is_label_name(""));
+        assert!(is_metric_name("job:cpu:rate5m") && !is_metric_name("bad metric"));
+    }
+}

@@ -1,0 +1,125 @@
+//! The pipeline up to a resolved model: find the rules directory, read settings, load
+//! files (through the cache), parse what changed, build and check the model.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::cache::Cache;
+use crate::diag::{Diagnostics, SourceText};
+use crate::load;
+use crate::model::FileModel;
+use crate::parse;
+use crate::resolve::Model;
+use crate::settings::{self, Settings};
+
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum ProjectError {
+    #[error("no {file} found in {start} or any parent directory", file = settings::FILE_NAME)]
+    #[diagnostic(
+        code(alertctl::no_rules_dir),
+        help("run `alertctl init` to create a rules directory, or pass --dir")
+    )]
+    NotFound { start: String },
+    #[error(transparent)]
+    #[diagnostic(code(alertctl::io))]
+    Load(#[from] load::LoadError),
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct LoadStats {
+    pub files: usize,
+    pub parsed: usize,
+    pub cached: usize,
+}
+
+pub struct Project {
+    pub root: PathBuf,
+    pub model: Model,
+    pub stats: LoadStats,
+    pub cache_note: Option<String>,
+}
+
+/// The nearest directory at or above `start` holding `alertctl.toml`.
+pub fn find_root(start: &Path) -> Result<PathBuf, ProjectError> {
+    let abs = std::path::absolute(start).unwrap_or_else(|_| start.to_path_buf());
+    abs.ancestors()
+        .find(|d| d.join(settings::FILE_NAME).is_file())
+        .map(Path::to_path_buf)
+        .ok_or_else(|| ProjectError::NotFound {
+            start: abs.display().to_string(),
+        })
+}
+
+pub fn load(root: &Path, use_cache: bool) -> Result<(Project, Diagnostics), ProjectError> {
+    let mut diags = Diagnostics::default();
+    let settings_path = root.join(settings::FILE_NAME);
+    let text = std::fs::read_to_string(&settings_path).map_err(|source| load::LoadError {
+        path: settings_path.clone(),
+        source,
+    })?;
+    let settings_src = SourceText {
+        path: Arc::from(settings::FILE_NAME),
+        text: Arc::from(text),
+    };
+    let settings = settings::parse(&settings_src).unwrap_or_else(|d| {
+        diags.push(*d);
+        Settings::default()
+    });
+
+    let sources = load::sources(root)?;
+    let mut cache = if use_cache {
+        Cache::open(root)
+    } else {
+        Cache::disabled()
+    };
+    let mut stats = LoadStats {
+        files: sources.len(),
+        ..Default::default()
+    };
+    let mut files: Vec<(SourceText, FileModel)> = Vec::with_capacity(sources.len());
+    let mut fresh: Vec<(usize, String)> = Vec::new();
+    for sf in &sources {
+        if let Some(m) = cache.get(&sf.rel_path, &sf.hash) {
+            stats.cached += 1;
+            files.push((sf.source.clone(), m));
+            continue;
+        }
+        stats.parsed += 1;
+        let mut file_diags = Diagnostics::default();
+        let m = parse::file(sf.kind, &sf.source, &mut file_diags);
+        // Files with problems are parsed again next time, so their diagnostics are too.
+        if file_diags.is_empty() {
+            fresh.push((files.len(), sf.hash.clone()));
+        }
+        diags.extend(file_diags);
+        files.push((sf.source.clone(), m));
+    }
+    let entries: Vec<(&str, &str, &FileModel)> = fresh
+        .iter()
+        .map(|(i, h)| (&*files[*i].0.path, h.as_str(), &files[*i].1))
+        .collect();
+    let present: Vec<&str> = sources.iter().map(|s| s.rel_path.as_str()).collect();
+    let mut cache_note = cache.note.take();
+    if let Err(e) = cache.update(&entries, &present) {
+        cache_note = Some(format!("cache not updated: {e}"));
+    }
+    let mut model = Model::build(settings, files, &mut diags);
+    model
+        .sources
+        .insert(settings::FILE_NAME.to_string(), settings_src);
+    Ok((
+        Project {
+            root: root.to_path_buf(),
+            model,
+            stats,
+            cache_note,
+        },
+        diags,
+    ))
+}
+
+impl Project {
+    pub fn output_dir(&self) -> PathBuf {
+        self.root.join(&self.model.settings.output.dir)
+    }
+}

@@ -1,0 +1,171 @@
+//! `promtool check rules` as the final word on rendered files (Prometheus 2.x rejects
+//! newer syntax that promql-parser accepts). Its findings are mapped back through the
+//! render provenance to the template and rules that produced the rule.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::diag::{Code, Diagnostic, Diagnostics};
+use crate::render::Rendered;
+use crate::resolve::Model;
+
+/// The configured path, `$ALERTCTL_PROMTOOL`, or `promtool` on PATH.
+pub fn locate(configured: Option<&str>) -> Option<PathBuf> {
+    if let Some(p) = configured
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("ALERTCTL_PROMTOOL").map(PathBuf::from))
+    {
+        return p.is_file().then_some(p);
+    }
+    std::env::split_paths(&std::env::var_os("PATH")?)
+        .map(|d| d.join("promtool"))
+        .find(|p| p.is_file())
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finding {
+    pub file: String,
+    pub rule: Option<usize>,
+    pub message: String,
+}
+
+/// Runs `promtool check rules` on `files` written to a temporary directory.
+pub fn check(
+    promtool: &Path,
+    files: &BTreeMap<String, String>,
+) -> std::io::Result<(bool, Vec<Finding>)> {
+    if files.is_empty() {
+        return Ok((true, vec![]));
+    }
+    let dir = tempfile::tempdir()?;
+    for (name, content) in files {
+        std::fs::write(dir.path().join(name), content)?;
+    }
+    let out = Command::new(promtool)
+        .arg("check")
+        .arg("rules")
+        .arg("--lint=none")
+        .args(files.keys())
+        .current_dir(dir.path())
+        .output()?;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let findings = parse_output(&stderr, files);
+    Ok((out.status.success(), findings))
+}
+
+/// Lines look like `FILE: [L:C: ]group "G", rule N, "NAME": MESSAGE` or `FILE: MESSAGE`.
+fn parse_output(stderr: &str, files: &BTreeMap<String, String>) -> Vec<Finding> {
+    let mut out: Vec<Finding> = Vec::new();
+    for line in stderr.lines() {
+        let Some((file, rest)) = line.split_once(": ") else {
+            continue;
+        };
+        if !files.contains_key(file) {
+            continue;
+        }
+        let rest = strip_position(rest);
+        let (rule, message) = match rest
+            .strip_prefix("group \"")
+            .and_then(|r| r.split_once("\", rule "))
+        {
+            Some((_, r)) => {
+                let (n, tail) = r.split_once(", ").unwrap_or((r, ""));
+                let msg = tail
+                    .strip_prefix('"')
+                    .and_then(|t| t.split_once("\": "))
+                    .map_or(tail, |(_, m)| m);
+                (n.parse().ok(), msg.to_string())
+            }
+            None => (None, rest.to_string()),
+        };
+        let f = Finding {
+            file: file.to_string(),
+            rule,
+            message,
+        };
+        if !out.contains(&f) {
+            out.push(f);
+        }
+    }
+    out
+}
+
+fn strip_position(s: &str) -> &str {
+    let mut rest = s;
+    while let Some((pos, tail)) = rest.split_once(": ") {
+        let is_pos = pos.split(':').count() == 2
+            && pos
+                .split(':')
+                .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+        if !is_pos {
+            break;
+        }
+        rest = tail;
+    }
+    rest
+}
+
+/// Turns findings into diagnostics located at the template (and rule) that made the rule.
+pub fn diagnose(model: &Model, rendered: &Rendered, findings: &[Finding], diags: &mut Diagnostics) {
+    for f in findings {
+        let origin = f
+            .rule
+            .and_then(|n| rendered.provenance.get(&(f.file.clone(), n)));
+        let mut d = Diagnostic::error(
+            Code::Promtool,
+            format!("promtool rejects the rendered rules: {}", f.message),
+        );
+        match origin {
+            Some(p) => {
+                let t = &model.templates[&p.template];
+                let annotation = f
+                    .message
+                    .split("annotation \"")
+                    .nth(1)
+                    .and_then(|r| r.split('"').next())
+                    .and_then(|a| t.annotations.get(a));
+                let span = annotation.map_or(t.expr.span, |a| a.span);
+                d = d.at(
+                    model.source(&t.file),
+                    span,
+                    format!("`{}` rendered for {} from here", p.alert, p.cell),
+                );
+                if let Some(&last) = p.chain.last() {
+                    let r = &model.rules[last];
+                    d = d.also(model.source(&r.file), r.span, "rule");
+                }
+                d = d.hint(format!(
+                    "in rendered file {}, rule {}",
+                    f.file,
+                    f.rule.unwrap_or_default()
+                ));
+            }
+            None => d = d.hint(format!("in rendered file {}", f.file)),
+        }
+        diags.push(d);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_promtool_lines() {
+        let mut files = BTreeMap::new();
+        files.insert("group_web.yml".to_string(), String::new());
+        let err = "  FAILED:\ngroup_web.yml: 5:15: group \"alertctl/group/web\", rule 2, \"HighLoad\": could not parse expression: 1:26: parse error: unexpected <op:>>\ngroup_web.yml: group \"g\", rule 1, \"X\": annotation \"summary\": template: __alert_X:1: unclosed action\n";
+        let f = parse_output(err, &files);
+        assert_eq!(f.len(), 2);
+        assert_eq!(f[0].rule, Some(2));
+        assert_eq!(
+            f[0].message,
+            "could not parse expression: 1:26: parse error: unexpected <op:>>"
+        );
+        assert_eq!(
+            f[1].message,
+            "annotation \"summary\": template: __alert_X:1: unclosed action"
+        );
+    }
+}

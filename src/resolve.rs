@@ -1,0 +1,963 @@
+//! Pure resolution: the merged model, cross-file checks, the effective fold of SPEC §3
+//! with a trace of who set each field, and the partition of the series space into cells
+//! that `render` turns into one Prometheus rule each.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use crate::diag::{did_you_mean, Code, Diagnostic, Diagnostics, SourceText, Span};
+use crate::model::*;
+use crate::params::{self, Context, Tmpl, Typed, SCOPE_PARAM};
+use crate::promql::{Op, ScopeMatcher};
+use crate::settings::{ScopeMatch, Settings};
+
+#[derive(Debug, Default, Clone)]
+pub struct Inventory {
+    /// namespace -> its groups
+    pub namespaces: BTreeMap<String, Vec<String>>,
+    pub groups: BTreeMap<String, GroupInfo>,
+    /// target -> its group
+    pub targets: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct GroupInfo {
+    pub namespace: String,
+    pub targets: Vec<String>,
+}
+
+impl Inventory {
+    pub fn position(&self, target: &str) -> Option<Position> {
+        let group = self.targets.get(target)?;
+        Some(Position {
+            namespace: Some(self.groups[group].namespace.clone()),
+            group: Some(group.clone()),
+            target: Some(target.to_string()),
+        })
+    }
+
+    pub fn contains(&self, scope: &Scope) -> bool {
+        match scope {
+            Scope::Global => true,
+            Scope::Namespace(n) => self.namespaces.contains_key(n),
+            Scope::Group(g) => self.groups.contains_key(g),
+            Scope::Target(t) => self.targets.contains_key(t),
+        }
+    }
+
+    fn names(&self, scope: &Scope) -> Vec<&str> {
+        match scope {
+            Scope::Global => vec![],
+            Scope::Namespace(_) => self.namespaces.keys().map(String::as_str).collect(),
+            Scope::Group(_) => self.groups.keys().map(String::as_str).collect(),
+            Scope::Target(_) => self.targets.keys().map(String::as_str).collect(),
+        }
+    }
+}
+
+/// Where a series (or target) sits: the scopes that can contain it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct Position {
+    pub namespace: Option<String>,
+    pub group: Option<String>,
+    pub target: Option<String>,
+}
+
+impl Position {
+    /// The scopes containing this position, least specific first.
+    pub fn scopes(&self) -> Vec<Scope> {
+        let mut v = vec![Scope::Global];
+        v.extend(self.namespace.clone().map(Scope::Namespace));
+        v.extend(self.group.clone().map(Scope::Group));
+        v.extend(self.target.clone().map(Scope::Target));
+        v
+    }
+}
+
+/// One alert (or recorded series) name and the rules that define it.
+#[derive(Debug, Clone)]
+pub struct Alert {
+    pub name: String,
+    pub template: String,
+    /// Rule indices by scope, each list sorted by priority.
+    pub by_scope: BTreeMap<Scope, Vec<usize>>,
+}
+
+/// Template fields pre-split into literal text and `${}` references.
+#[derive(Debug, Clone)]
+struct Compiled {
+    expr: Tmpl,
+    defaults: BTreeMap<String, Typed>,
+}
+
+pub struct Model {
+    pub settings: Settings,
+    pub templates: BTreeMap<String, Template>,
+    pub rules: Vec<Rule>,
+    pub inventory: Inventory,
+    pub alerts: BTreeMap<String, Alert>,
+    /// Checked parameter values of each rule (parallel to `rules`).
+    rule_params: Vec<BTreeMap<String, Typed>>,
+    compiled: HashMap<String, Compiled>,
+    pub sources: HashMap<String, SourceText>,
+}
+
+/// Who set a field: the template's default or a rule.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Origin {
+    Template {
+        name: String,
+        file: String,
+        span: Span,
+    },
+    Rule {
+        index: usize,
+        file: String,
+        span: Span,
+    },
+}
+
+impl Origin {
+    pub fn file(&self) -> &str {
+        match self {
+            Origin::Template { file, .. } | Origin::Rule { file, .. } => file,
+        }
+    }
+    pub fn span(&self) -> Span {
+        match self {
+            Origin::Template { span, .. } | Origin::Rule { span, .. } => *span,
+        }
+    }
+}
+
+/// One assignment of a field during the fold.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Setting {
+    pub origin: Origin,
+    pub value: String,
+}
+
+/// The configuration an alert has at one position. Equal configs render equal rules.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    pub alert: String,
+    pub template: String,
+    pub recording: bool,
+    pub enabled: bool,
+    pub params: BTreeMap<String, Typed>,
+    pub for_: Option<String>,
+    pub keep_firing_for: Option<String>,
+    pub severity: Option<String>,
+    /// Unrendered: may still hold `${param}` references.
+    pub labels: BTreeMap<String, String>,
+    pub annotations: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Effective {
+    pub config: Config,
+    /// Indices of the rules that applied, in fold order.
+    pub chain: Vec<usize>,
+    /// Field path (`params.threshold`, `for`, `labels.team`, ...) -> every assignment
+    /// in fold order; the last one won.
+    pub trace: BTreeMap<String, Vec<Setting>>,
+}
+
+/// A region of the series space that gets exactly one configuration for one alert.
+#[derive(Debug, Clone)]
+pub struct Cell {
+    pub scope: Scope,
+    pub position: Position,
+    pub matchers: Vec<ScopeMatcher>,
+    /// Which rendered file the cell's rule goes to: global, a namespace or a group.
+    pub file_scope: Scope,
+    pub effective: Option<Effective>,
+}
+
+impl Model {
+    pub fn build(
+        settings: Settings,
+        files: Vec<(SourceText, FileModel)>,
+        diags: &mut Diagnostics,
+    ) -> Model {
+        let mut m = Model {
+            settings,
+            templates: BTreeMap::new(),
+            rules: Vec::new(),
+            inventory: Inventory::default(),
+            alerts: BTreeMap::new(),
+            rule_params: Vec::new(),
+            compiled: HashMap::new(),
+            sources: HashMap::new(),
+        };
+        let mut namespaces = Vec::new();
+        for (src, fm) in files {
+            m.sources.insert(src.path.to_string(), src);
+            for t in fm.templates {
+                if let Some(first) = m.templates.get(&t.name.value) {
+                    diags.push(
+                        Diagnostic::error(
+                            Code::DuplicateTemplate,
+                            format!("template `{}` is defined twice", t.name.value),
+                        )
+                        .at(&m.sources[&t.file], t.name.span, "defined again here")
+                        .also(
+                            &m.sources[&first.file],
+                            first.name.span,
+                            "first defined here",
+                        )
+                        .hint("template names are global; rename one of them"),
+                    );
+                    continue;
+                }
+                m.templates.insert(t.name.value.clone(), t);
+            }
+            m.rules.extend(fm.rules);
+            namespaces.extend(fm.namespaces);
+        }
+        m.build_inventory(namespaces, diags);
+        m.compile_templates(diags);
+        m.check_rules(diags);
+        m
+    }
+
+    pub fn source(&self, file: &str) -> &SourceText {
+        &self.sources[file]
+    }
+
+    fn build_inventory(&mut self, namespaces: Vec<InvNamespace>, diags: &mut Diagnostics) {
+        let mut group_at: HashMap<String, (String, Span)> = HashMap::new();
+        let mut target_at: HashMap<String, (String, Span)> = HashMap::new();
+        for ns in namespaces {
+            let groups = self
+                .inventory
+                .namespaces
+                .entry(ns.name.value.clone())
+                .or_default();
+            for g in ns.groups {
+                if let Some((file, span)) = group_at.get(&g.name.value) {
+                    diags.push(
+                        Diagnostic::error(
+                            Code::DuplicateInventory,
+                            format!("group `{}` is listed twice", g.name.value),
+                        )
+                        .at(&self.sources[&ns.file], g.name.span, "listed again here")
+                        .also(&self.sources[file], *span, "first listed here")
+                        .hint("group names are unique across all namespaces"),
+                    );
+                    continue;
+                }
+                group_at.insert(g.name.value.clone(), (ns.file.clone(), g.name.span));
+                let mut targets = Vec::new();
+                for t in g.targets {
+                    if let Some((file, span)) = target_at.get(&t.value) {
+                        diags.push(
+                            Diagnostic::error(
+                                Code::DuplicateInventory,
+                                format!("target `{}` is listed twice", t.value),
+                            )
+                            .at(&self.sources[&ns.file], t.span, "listed again here")
+                            .also(&self.sources[file], *span, "first listed here")
+                            .hint("a target belongs to exactly one group"),
+                        );
+                        continue;
+                    }
+                    target_at.insert(t.value.clone(), (ns.file.clone(), t.span));
+                    self.inventory
+                        .targets
+                        .insert(t.value.clone(), g.name.value.clone());
+                    targets.push(t.value);
+                }
+                groups.push(g.name.value.clone());
+                self.inventory.groups.insert(
+                    g.name.value,
+                    GroupInfo {
+                        namespace: ns.name.value.clone(),
+                        targets,
+                    },
+                );
+            }
+        }
+    }
+
+    fn compile_templates(&mut self, diags: &mut Diagnostics) {
+        for t in self.templates.values() {
+            let src = &self.sources[&t.file];
+            let mut ok = true;
+            let mut defaults = BTreeMap::new();
+            for p in &t.params {
+                if let Some(d) = &p.default {
+                    match params::check(p.ty, &d.value) {
+                        Ok(v) => {
+                            defaults.insert(p.name.value.clone(), v);
+                        }
+                        Err(e) => diags.push(
+                            Diagnostic::error(
+                                Code::BadParamValue,
+                                format!("default of `{}`: {}", p.name.value, e.message),
+                            )
+                            .at(src, d.span, format!("expected {}", p.ty.as_str()))
+                            .hint(e.hint),
+                        ),
+                    }
+                }
+            }
+            let manual = t.scope_injection == ScopeInjection::Manual;
+            let mut fields: Vec<(&str, &Spanned<String>, Context)> =
+                vec![("expr", &t.expr, Context::Promql)];
+            fields.extend(t.labels.iter().map(|(k, v)| (k.as_str(), v, Context::Text)));
+            fields.extend(
+                t.annotations
+                    .iter()
+                    .map(|(k, v)| (k.as_str(), v, Context::Text)),
+            );
+            let mut expr = None;
+            for (field, text, ctx) in fields {
+                match Tmpl::parse(&text.value) {
+                    Err(e) => {
+                        ok = false;
+                        diags.push(
+                            Diagnostic::error(Code::BadTemplate, e.message)
+                                .at(src, sub_span(src, text, e.offset, e.len), "here")
+                                .hint("parameters are written ${name}; write $${ for a literal ${"),
+                        );
+                    }
+                    Ok(tmpl) => {
+                        let mut placed_scope = false;
+                        for (name, off, len) in tmpl.refs() {
+                            let at = sub_span(src, text, off, len);
+                            if name == SCOPE_PARAM && ctx == Context::Promql {
+                                placed_scope = true;
+                                if !manual {
+                                    ok = false;
+                                    diags.push(Diagnostic::error(Code::BadTemplate, "`${scope}` is only allowed in templates with `scope: manual`").at(src, at, "here").hint("add `scope: manual` to place scope matchers yourself, or remove ${scope} to have them added to every selector"));
+                                }
+                                continue;
+                            }
+                            let Some(def) = t.param(name) else {
+                                ok = false;
+                                let hint = did_you_mean(
+                                    name,
+                                    t.params.iter().map(|p| p.name.value.as_str()),
+                                )
+                                .map_or_else(
+                                    || {
+                                        format!(
+                                            "declare it under `params:` of template `{}`",
+                                            t.name.value
+                                        )
+                                    },
+                                    |s| format!("did you mean `${{{s}}}`?"),
+                                );
+                                diags.push(
+                                    Diagnostic::error(
+                                        Code::UnknownParam,
+                                        format!("`{field}` uses undeclared parameter `{name}`"),
+                                    )
+                                    .at(src, at, "not declared")
+                                    .hint(hint),
+                                );
+                                continue;
+                            };
+                            if ctx == Context::Promql && def.ty == ParamType::String {
+                                ok = false;
+                                diags.push(Diagnostic::error(Code::BadTemplate, format!("parameter `{name}` of type string cannot be used in a query")).at(src, at, "string parameter in PromQL").hint("use label_value (a quoted, escaped PromQL string), regex, number, duration or label_name"));
+                            }
+                            let quoted = off > 0
+                                && text.value.as_bytes().get(off - 1) == Some(&b'"')
+                                && text.value.as_bytes().get(off + len) == Some(&b'"');
+                            if ctx == Context::Promql
+                                && quoted
+                                && matches!(def.ty, ParamType::LabelValue | ParamType::Regex)
+                            {
+                                ok = false;
+                                diags.push(Diagnostic::error(Code::BadTemplate, format!("parameter `{name}` is quoted twice")).at(src, at, "already inside quotes").hint(format!("{} parameters are substituted as quoted, escaped strings: write job=${{{name}}}, not job=\"${{{name}}}\"", def.ty.as_str())));
+                            }
+                        }
+                        if field == "expr" && ctx == Context::Promql {
+                            if manual && !placed_scope {
+                                ok = false;
+                                diags.push(Diagnostic::error(Code::BadTemplate, "template has `scope: manual` but its expr never places `${scope}`").at(src, t.expr.span, "no ${scope} here").hint("put ${scope} inside the selectors to scope, e.g. up{job=\"node\", ${scope}}"));
+                            }
+                            expr = Some(tmpl);
+                        }
+                    }
+                }
+            }
+            if let (true, Some(expr)) = (ok, expr) {
+                self.compiled
+                    .insert(t.name.value.clone(), Compiled { expr, defaults });
+            }
+        }
+    }
+
+    fn check_rules(&mut self, diags: &mut Diagnostics) {
+        let mut alerts: BTreeMap<String, Alert> = BTreeMap::new();
+        let mut rule_params = Vec::with_capacity(self.rules.len());
+        for (i, r) in self.rules.iter().enumerate() {
+            let src = &self.sources[&r.file];
+            let mut typed = BTreeMap::new();
+            let Some(t) = self.templates.get(&r.template.value) else {
+                let hint =
+                    did_you_mean(&r.template.value, self.templates.keys().map(String::as_str))
+                        .map_or_else(
+                            || "define it in a file under templates/".to_string(),
+                            |s| format!("did you mean `{s}`?"),
+                        );
+                diags.push(
+                    Diagnostic::error(
+                        Code::UnknownTemplate,
+                        format!("unknown template `{}`", r.template.value),
+                    )
+                    .at(src, r.template.span, "no such template")
+                    .hint(hint),
+                );
+                rule_params.push(typed);
+                continue;
+            };
+            if !self.inventory.contains(&r.scope.value) {
+                let name = r.scope.value.name().unwrap_or_default();
+                let hint = did_you_mean(name, self.inventory.names(&r.scope.value)).map_or_else(
+                    || format!("add the {} to the inventory", r.scope.value.kind()),
+                    |s| format!("did you mean `{}/{s}`?", r.scope.value.kind()),
+                );
+                diags.push(
+                    Diagnostic::error(
+                        Code::UnknownScope,
+                        format!("{} `{name}` is not in the inventory", r.scope.value.kind()),
+                    )
+                    .at(src, r.scope.span, "unknown scope")
+                    .hint(hint),
+                );
+            }
+            if let Some(n) = &r.name {
+                let key = if t.is_recording() { "record" } else { "alert" };
+                if r.named_by_record != t.is_recording() {
+                    diags.push(
+                        Diagnostic::error(
+                            Code::WrongType,
+                            format!(
+                                "template `{}` is {}; name this rule with `{key}:`",
+                                t.name.value,
+                                if t.is_recording() {
+                                    "a recording rule"
+                                } else {
+                                    "an alert"
+                                }
+                            ),
+                        )
+                        .at(src, n.span, "wrong kind of name")
+                        .also(
+                            &self.sources[&t.file],
+                            t.name.span,
+                            "template defined here",
+                        ),
+                    );
+                }
+            }
+            for (name, raw) in &r.params {
+                let Some(def) = t.param(name) else {
+                    let hint = did_you_mean(name, t.params.iter().map(|p| p.name.value.as_str()))
+                        .map_or_else(
+                            || {
+                                format!(
+                                    "template `{}` has parameters: {}",
+                                    t.name.value,
+                                    t.params
+                                        .iter()
+                                        .map(|p| p.name.value.as_str())
+                                        .collect::<Vec<_>>()
+                                        .join(", ")
+                                )
+                            },
+                            |s| format!("did you mean `{s}`?"),
+                        );
+                    diags.push(
+                        Diagnostic::error(
+                            Code::UnknownParam,
+                            format!("template `{}` has no parameter `{name}`", t.name.value),
+                        )
+                        .at(src, raw.span, "unknown parameter")
+                        .hint(hint),
+                    );
+                    continue;
+                };
+                match params::check(def.ty, &raw.value) {
+                    Ok(v) => {
+                        typed.insert(name.clone(), v);
+                    }
+                    Err(e) => diags.push(
+                        Diagnostic::error(
+                            Code::BadParamValue,
+                            format!("parameter `{name}`: {}", e.message),
+                        )
+                        .at(src, raw.span, format!("expected {}", def.ty.as_str()))
+                        .also(&self.sources[&t.file], def.name.span, "declared here")
+                        .hint(e.hint),
+                    ),
+                }
+            }
+            rule_params.push(typed);
+            let name = self.rule_name(r);
+            let alert = alerts.entry(name.clone()).or_insert_with(|| Alert {
+                name: name.clone(),
+                template: t.name.value.clone(),
+                by_scope: BTreeMap::new(),
+            });
+            if alert.template != t.name.value {
+                let first = alert
+                    .by_scope
+                    .values()
+                    .flatten()
+                    .next()
+                    .map(|&j| &self.rules[j]);
+                let mut d = Diagnostic::error(
+                    Code::AlertTemplateMismatch,
+                    format!(
+                        "`{name}` is defined from two templates, `{}` and `{}`",
+                        alert.template, t.name.value
+                    ),
+                )
+                .at(
+                    src,
+                    r.name.as_ref().map_or(r.template.span, |n| n.span),
+                    "second template",
+                )
+                .hint(format!(
+                    "give this rule its own name with `{}:`",
+                    if t.is_recording() { "record" } else { "alert" }
+                ));
+                if let Some(f) = first {
+                    d = d.also(&self.sources[&f.file], f.template.span, "first template");
+                }
+                diags.push(d);
+                continue;
+            }
+            alert
+                .by_scope
+                .entry(r.scope.value.clone())
+                .or_default()
+                .push(i);
+        }
+        for alert in alerts.values_mut() {
+            for idxs in alert.by_scope.values_mut() {
+                idxs.sort_by_key(|&i| (self.rules[i].priority.value, i));
+                for w in idxs.windows(2) {
+                    let (a, b) = (&self.rules[w[0]], &self.rules[w[1]]);
+                    if a.priority.value == b.priority.value {
+                        diags.push(
+                            Diagnostic::error(Code::RuleConflict, format!("two rules set `{}` at {} with the same priority {}", alert.name, b.scope.value, b.priority.value))
+                                .at(&self.sources[&b.file], b.span, "this rule")
+                                .also(&self.sources[&a.file], a.span, "conflicts with this rule")
+                                .hint(format!("merge them, or give one a higher `priority:` (the other is at {}:{})", a.file, crate::diag::line_col(&self.sources[&a.file].text, a.span.start).0)),
+                        );
+                    }
+                }
+            }
+        }
+        self.alerts = alerts;
+        self.rule_params = rule_params;
+    }
+
+    pub fn rule_name(&self, r: &Rule) -> String {
+        r.name.as_ref().map_or_else(
+            || {
+                self.templates.get(&r.template.value).map_or_else(
+                    || r.template.value.clone(),
+                    |t| t.record.as_ref().unwrap_or(&t.name).value.clone(),
+                )
+            },
+            |n| n.value.clone(),
+        )
+    }
+
+    /// The fold of SPEC §3 for `alert` at `pos`: template defaults, then every applicable
+    /// rule by (priority, specificity). `None` when no rule applies.
+    pub fn effective(&self, alert: &Alert, pos: &Position) -> Option<Effective> {
+        let mut chain: Vec<usize> = Vec::new();
+        for scope in pos.scopes() {
+            if let Some(idxs) = alert.by_scope.get(&scope) {
+                chain.extend(idxs);
+            }
+        }
+        if chain.is_empty() {
+            return None;
+        }
+        chain.sort_by_key(|&i| {
+            (
+                self.rules[i].priority.value,
+                self.rules[i].scope.value.specificity(),
+                i,
+            )
+        });
+        let t = &self.templates[&alert.template];
+        let compiled = self.compiled.get(&alert.template);
+        let mut trace: BTreeMap<String, Vec<Setting>> = BTreeMap::new();
+        let tpl_origin = |span: Span| Origin::Template {
+            name: t.name.value.clone(),
+            file: t.file.clone(),
+            span,
+        };
+        let set = |trace: &mut BTreeMap<String, Vec<Setting>>,
+                   field: String,
+                   origin: Origin,
+                   value: String| {
+            trace
+                .entry(field)
+                .or_default()
+                .push(Setting { origin, value });
+        };
+        let mut c = Config {
+            alert: alert.name.clone(),
+            template: alert.template.clone(),
+            recording: t.is_recording(),
+            enabled: true,
+            params: compiled.map(|c| c.defaults.clone()).unwrap_or_default(),
+            for_: t.for_.as_ref().map(|s| s.value.clone()),
+            keep_firing_for: t.keep_firing_for.as_ref().map(|s| s.value.clone()),
+            severity: t.severity.as_ref().map(|s| s.value.clone()),
+            labels: t
+                .labels
+                .iter()
+                .map(|(k, v)| (k.clone(), v.value.clone()))
+                .collect(),
+            annotations: t
+                .annotations
+                .iter()
+                .map(|(k, v)| (k.clone(), v.value.clone()))
+                .collect(),
+        };
+        for p in &t.params {
+            if let (Some(d), Some(v)) = (&p.default, c.params.get(&p.name.value)) {
+                set(
+                    &mut trace,
+                    format!("params.{}", p.name.value),
+                    tpl_origin(d.span),
+                    v.to_string(),
+                );
+            }
+        }
+        for (field, v) in [
+            ("for", &t.for_),
+            ("keep_firing_for", &t.keep_firing_for),
+            ("severity", &t.severity),
+        ] {
+            if let Some(v) = v {
+                set(
+                    &mut trace,
+                    field.into(),
+                    tpl_origin(v.span),
+                    v.value.clone(),
+                );
+            }
+        }
+        for (kind, map) in [("labels", &t.labels), ("annotations", &t.annotations)] {
+            for (k, v) in map {
+                set(
+                    &mut trace,
+                    format!("{kind}.{k}"),
+                    tpl_origin(v.span),
+                    v.value.clone(),
+                );
+            }
+        }
+        for &i in &chain {
+            let r = &self.rules[i];
+            let origin = |span: Span| Origin::Rule {
+                index: i,
+                file: r.file.clone(),
+                span,
+            };
+            if let Some(e) = &r.enabled {
+                c.enabled = e.value;
+                set(
+                    &mut trace,
+                    "enabled".into(),
+                    origin(e.span),
+                    e.value.to_string(),
+                );
+            }
+            for (k, v) in &self.rule_params[i] {
+                c.params.insert(k.clone(), v.clone());
+                set(
+                    &mut trace,
+                    format!("params.{k}"),
+                    origin(r.params[k].span),
+                    v.to_string(),
+                );
+            }
+            for (field, v, slot) in [
+                ("for", &r.for_, &mut c.for_),
+                (
+                    "keep_firing_for",
+                    &r.keep_firing_for,
+                    &mut c.keep_firing_for,
+                ),
+                ("severity", &r.severity, &mut c.severity),
+            ] {
+                if let Some(v) = v {
+                    *slot = Some(v.value.clone());
+                    set(&mut trace, field.into(), origin(v.span), v.value.clone());
+                }
+            }
+            for (kind, src, dst) in [
+                ("labels", &r.labels, &mut c.labels),
+                ("annotations", &r.annotations, &mut c.annotations),
+            ] {
+                for (k, v) in src {
+                    dst.insert(k.clone(), v.value.clone());
+                    set(
+                        &mut trace,
+                        format!("{kind}.{k}"),
+                        origin(v.span),
+                        v.value.clone(),
+                    );
+                }
+            }
+        }
+        Some(Effective {
+            config: c,
+            chain,
+            trace,
+        })
+    }
+
+    /// Parameters that the template needs and nobody set at this position.
+    pub fn missing_params(&self, e: &Effective) -> Vec<String> {
+        let Some(c) = self.compiled.get(&e.config.template) else {
+            return vec![];
+        };
+        let mut used: BTreeSet<String> = c
+            .expr
+            .refs()
+            .map(|r| r.0.to_string())
+            .filter(|n| n != SCOPE_PARAM)
+            .collect();
+        let t = &self.templates[&e.config.template];
+        for v in e
+            .config
+            .labels
+            .values()
+            .chain(e.config.annotations.values())
+        {
+            if let Ok(tm) = Tmpl::parse(v) {
+                used.extend(
+                    tm.refs()
+                        .map(|r| r.0.to_string())
+                        .filter(|n| t.param(n).is_some()),
+                );
+            }
+        }
+        used.into_iter()
+            .filter(|n| !e.config.params.contains_key(n))
+            .collect()
+    }
+
+    /// The query with parameters substituted; `None` if the template failed to compile.
+    pub fn substituted_expr(&self, c: &Config, scope: Option<&str>) -> Option<String> {
+        Some(
+            self.compiled
+                .get(&c.template)?
+                .expr
+                .render(Context::Promql, &c.params, scope),
+        )
+    }
+
+    /// The partition of SPEC §3 for one alert: one cell per scope that has its own rules
+    /// plus the global rest. Every series matches exactly one cell's matchers.
+    pub fn cells(&self, alert: &Alert) -> Vec<Cell> {
+        let labels = &self.settings.labels;
+        let inv = &self.inventory;
+        let mut ns_cells = Vec::new();
+        let mut group_cells = Vec::new();
+        let mut target_cells = Vec::new();
+        for scope in alert.by_scope.keys() {
+            match scope {
+                Scope::Global => {}
+                Scope::Namespace(n) if inv.namespaces.contains_key(n) => ns_cells.push(n.as_str()),
+                Scope::Group(g) if inv.groups.contains_key(g) => group_cells.push(g.as_str()),
+                Scope::Target(t) if inv.targets.contains_key(t) => target_cells.push(t.as_str()),
+                _ => {}
+            }
+        }
+        let alt = |names: &[&str]| {
+            names
+                .iter()
+                .map(|n| params::quote_meta(n))
+                .collect::<Vec<_>>()
+                .join("|")
+        };
+        let not_in = |label: &str, names: &[&str]| -> Option<ScopeMatcher> {
+            match names {
+                [] => None,
+                [one] => Some(ScopeMatcher {
+                    label: label.into(),
+                    op: Op::NotEq,
+                    value: one.to_string(),
+                }),
+                many => Some(ScopeMatcher {
+                    label: label.into(),
+                    op: Op::NotRe,
+                    value: alt(many),
+                }),
+            }
+        };
+        let is_in = |label: &str, names: &[&str]| -> ScopeMatcher {
+            match names {
+                [one] => ScopeMatcher {
+                    label: label.into(),
+                    op: Op::Eq,
+                    value: one.to_string(),
+                },
+                many => ScopeMatcher {
+                    label: label.into(),
+                    op: Op::Re,
+                    value: alt(many),
+                },
+            }
+        };
+        let mut cells = Vec::new();
+        let mut push =
+            |scope: Scope, position: Position, matchers: Vec<ScopeMatcher>, file_scope: Scope| {
+                let effective = self.effective(alert, &position);
+                cells.push(Cell {
+                    scope,
+                    position,
+                    matchers,
+                    file_scope,
+                    effective,
+                });
+            };
+        for &t in &target_cells {
+            let pos = inv.position(t).unwrap_or_default();
+            let file = Scope::Group(pos.group.clone().unwrap_or_default());
+            push(
+                Scope::Target(t.into()),
+                pos,
+                vec![is_in(&labels.target, &[t])],
+                file,
+            );
+        }
+        match self.settings.scope.match_ {
+            ScopeMatch::Labels => {
+                for &g in &group_cells {
+                    let pos = Position {
+                        namespace: Some(inv.groups[g].namespace.clone()),
+                        group: Some(g.into()),
+                        target: None,
+                    };
+                    let ms = [
+                        Some(is_in(&labels.group, &[g])),
+                        not_in(&labels.target, &target_cells),
+                    ]
+                    .into_iter()
+                    .flatten()
+                    .collect();
+                    push(Scope::Group(g.into()), pos, ms, Scope::Group(g.into()));
+                }
+                for &n in &ns_cells {
+                    let pos = Position {
+                        namespace: Some(n.into()),
+                        ..Default::default()
+                    };
+                    let ms = [
+                        Some(is_in(&labels.namespace, &[n])),
+                        not_in(&labels.group, &group_cells),
+                        not_in(&labels.target, &target_cells),
+                    ]
+                    .into_iter()
+                    .flatten()
+                    .collect();
+                    push(
+                        Scope::Namespace(n.into()),
+                        pos,
+                        ms,
+                        Scope::Namespace(n.into()),
+                    );
+                }
+                let ms = [
+                    not_in(&labels.namespace, &ns_cells),
+                    not_in(&labels.group, &group_cells),
+                    not_in(&labels.target, &target_cells),
+                ]
+                .into_iter()
+                .flatten()
+                .collect();
+                push(Scope::Global, Position::default(), ms, Scope::Global);
+            }
+            ScopeMatch::Inventory => {
+                // Series carry only the target label: each scope is the list of its
+                // targets that no more specific cell claims.
+                let mut claimed: BTreeSet<&str> = target_cells.iter().copied().collect();
+                for &g in &group_cells {
+                    let pos = Position {
+                        namespace: Some(inv.groups[g].namespace.clone()),
+                        group: Some(g.into()),
+                        target: None,
+                    };
+                    let mine: Vec<&str> = inv.groups[g]
+                        .targets
+                        .iter()
+                        .map(String::as_str)
+                        .filter(|t| !claimed.contains(t))
+                        .collect();
+                    claimed.extend(&mine);
+                    if !mine.is_empty() {
+                        push(
+                            Scope::Group(g.into()),
+                            pos,
+                            vec![is_in(&labels.target, &mine)],
+                            Scope::Group(g.into()),
+                        );
+                    }
+                }
+                for &n in &ns_cells {
+                    let pos = Position {
+                        namespace: Some(n.into()),
+                        ..Default::default()
+                    };
+                    let mine: Vec<&str> = inv.namespaces[n]
+                        .iter()
+                        .flat_map(|g| inv.groups[g].targets.iter().map(String::as_str))
+                        .filter(|t| !claimed.contains(t))
+                        .collect();
+                    claimed.extend(&mine);
+                    if !mine.is_empty() {
+                        push(
+                            Scope::Namespace(n.into()),
+                            pos,
+                            vec![is_in(&labels.target, &mine)],
+                            Scope::Namespace(n.into()),
+                        );
+                    }
+                }
+                let all: Vec<&str> = claimed.into_iter().collect();
+                push(
+                    Scope::Global,
+                    Position::default(),
+                    not_in(&labels.target, &all).into_iter().collect(),
+                    Scope::Global,
+                );
+            }
+        }
+        cells
+    }
+}
+
+/// The span of `text[offset..offset+len]` inside the file, when the scalar is written
+/// plainly enough to map; otherwise the whole scalar.
+pub fn sub_span(src: &SourceText, text: &Spanned<String>, offset: usize, len: usize) -> Span {
+    let raw = src
+        .text
+        .get(text.span.start..text.span.end)
+        .unwrap_or_default();
+    let needle = text.value.get(offset..offset + len).unwrap_or_default();
+    let nth = text.value[..offset.min(text.value.len())]
+        .matches(needle)
+        .count();
+    if !needle.is_empty() {
+        if let Some((i, _)) = raw.match_indices(needle).nth(nth) {
+            return Span::new(text.span.start + i, text.span.start + i + len);
+        }
+    }
+    text.span
+}
