@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# The main job on the bundled example: validate (with promtool), show what would
+# change, render, then show that a second run changes nothing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/install-tools.sh >/dev/null
+# shellcheck source=scripts/lib-tools.sh
+. scripts/lib-tools.sh
+cargo build --release --locked -q
+alertctl=target/release/alertctl
+dir=examples/node-estate
+
+set -x
+"$alertctl" -C "$dir" validate
+"$alertctl" -C "$dir" diff --color always || true
+"$alertctl" -C "$dir" -v render
+"$alertctl" -C "$dir" -v diff --exit-code
+promtool check rules "$dir"/rendered/*.yml

@@ -1,0 +1,253 @@
+//! The partition property of SPEC §3, over random estates: for every alert and every
+//! series position, exactly one rendered rule selects the series (none when the alert
+//! is disabled or absent there), and that rule carries the configuration `effective`
+//! reports. The check reads the *rendered* files back and evaluates the scope matchers
+//! of every selector in each query, so it tests render and resolve together.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use alertctl::diag::{Diagnostics, SourceText, Span};
+use alertctl::model::*;
+use alertctl::promql;
+use alertctl::render::{self, RuleFile};
+use alertctl::resolve::{Model, Position};
+use alertctl::settings::{ScopeMatch, Settings};
+use proptest::prelude::*;
+
+fn sp<T>(v: T) -> Spanned<T> {
+    Spanned::new(v, Span::default())
+}
+
+#[derive(Debug, Clone)]
+struct Estate {
+    /// namespaces -> groups -> target count
+    namespaces: Vec<Vec<usize>>,
+    /// (alert index, scope pick, priority, threshold, enabled, severity pick)
+    rules: Vec<(usize, (u8, usize), i64, u16, Option<bool>, Option<u8>)>,
+}
+
+fn estate() -> impl Strategy<Value = Estate> {
+    let namespaces = prop::collection::vec(prop::collection::vec(0usize..4, 1..4), 1..4);
+    let rules = prop::collection::vec((0usize..3, (0u8..4, 0usize..64), 0i64..3, 1u16..200, prop::option::of(any::<bool>()), prop::option::of(0u8..2)), 0..14);
+    (namespaces, rules).prop_map(|(namespaces, rules)| Estate { namespaces, rules })
+}
+
+/// Names with dots and regex characters, to exercise escaping.
+fn ns_name(n: usize) -> String {
+    format!("ns{n}.prod")
+}
+fn group_name(n: usize, g: usize) -> String {
+    format!("g{n}-{g}(x)")
+}
+fn target_name(n: usize, g: usize, t: usize) -> String {
+    format!("host-{n}-{g}-{t}.example.com:9100")
+}
+
+fn build(e: &Estate, mode: ScopeMatch) -> Model {
+    let file = "gen.yaml".to_string();
+    let mut fm = FileModel::default();
+    for a in 0..3 {
+        let mut labels = BTreeMap::new();
+        labels.insert("th".to_string(), sp("${threshold}".to_string()));
+        fm.templates.push(Template {
+            file: file.clone(),
+            span: Span::default(),
+            name: sp(format!("Alert{a}")),
+            record: None,
+            description: None,
+            severity: Some(sp("warning".into())),
+            params: vec![ParamDef { name: sp("threshold".into()), ty: ParamType::Number, default: Some(sp(RawValue { text: "50".into(), quoted: false })), description: None }],
+            expr: sp(format!("rate(metric_{a}{{job=\"node\"}}[5m]) > ${{threshold}} and on (instance) other_{a} == 1")),
+            for_: Some(sp("1m".into())),
+            keep_firing_for: None,
+            labels,
+            annotations: BTreeMap::new(),
+            scope_injection: ScopeInjection::Auto,
+        });
+    }
+    for (n, groups) in e.namespaces.iter().enumerate() {
+        fm.namespaces.push(InvNamespace {
+            file: file.clone(),
+            name: sp(ns_name(n)),
+            groups: groups.iter().enumerate().map(|(g, &tc)| InvGroup { name: sp(group_name(n, g)), targets: (0..tc).map(|t| sp(target_name(n, g, t))).collect() }).collect(),
+        });
+    }
+    let all_groups: Vec<(usize, usize)> = e.namespaces.iter().enumerate().flat_map(|(n, gs)| (0..gs.len()).map(move |g| (n, g))).collect();
+    let all_targets: Vec<(usize, usize, usize)> = e.namespaces.iter().enumerate().flat_map(|(n, gs)| gs.iter().enumerate().flat_map(move |(g, &tc)| (0..tc).map(move |t| (n, g, t)))).collect();
+    let mut seen = std::collections::HashSet::new();
+    for &(alert, (kind, pick), priority, threshold, enabled, sev) in &e.rules {
+        let scope = match kind {
+            0 => Scope::Global,
+            1 => Scope::Namespace(ns_name(pick % e.namespaces.len())),
+            2 => {
+                let (n, g) = all_groups[pick % all_groups.len()];
+                Scope::Group(group_name(n, g))
+            }
+            _ if all_targets.is_empty() => Scope::Global,
+            _ => {
+                let (n, g, t) = all_targets[pick % all_targets.len()];
+                Scope::Target(target_name(n, g, t))
+            }
+        };
+        // Same alert, scope and priority would be a reported conflict, not a partition case.
+        if !seen.insert((alert, scope.clone(), priority)) {
+            continue;
+        }
+        let mut params = BTreeMap::new();
+        params.insert("threshold".to_string(), sp(RawValue { text: threshold.to_string(), quoted: false }));
+        fm.rules.push(Rule {
+            file: file.clone(),
+            span: Span::default(),
+            template: sp(format!("Alert{alert}")),
+            name: None,
+            named_by_record: false,
+            scope: sp(scope),
+            priority: sp(priority),
+            enabled: enabled.map(sp),
+            params,
+            for_: None,
+            keep_firing_for: None,
+            severity: sev.map(|s| sp(if s == 0 { "critical".to_string() } else { "info".to_string() })),
+            labels: BTreeMap::new(),
+            annotations: BTreeMap::new(),
+        });
+    }
+    let mut settings = Settings::default();
+    settings.scope.match_ = mode;
+    let src = SourceText { path: Arc::from(file.as_str()), text: Arc::from("") };
+    let mut diags = Diagnostics::default();
+    let model = Model::build(settings, vec![(src, fm)], &mut diags);
+    assert!(!diags.has_errors(), "generated estate must be valid: {:?}", diags.iter().map(|d| &d.message).collect::<Vec<_>>());
+    model
+}
+
+/// A series' scope labels (absent labels are empty, as in Prometheus matching).
+struct Series {
+    namespace: String,
+    group: String,
+    instance: String,
+    /// What `effective` is asked for this series.
+    position: Position,
+}
+
+fn series(model: &Model, mode: ScopeMatch) -> Vec<Series> {
+    let inv = &model.inventory;
+    let mut out = Vec::new();
+    for t in inv.targets.keys() {
+        let pos = inv.position(t).unwrap();
+        let (namespace, group) = match mode {
+            ScopeMatch::Labels => (pos.namespace.clone().unwrap(), pos.group.clone().unwrap()),
+            ScopeMatch::Inventory => (String::new(), String::new()),
+        };
+        out.push(Series { namespace, group, instance: t.clone(), position: pos });
+    }
+    // Hosts not in the inventory yet.
+    out.push(Series { namespace: String::new(), group: String::new(), instance: "new-host:9100".into(), position: Position::default() });
+    if mode == ScopeMatch::Labels {
+        out.push(Series { namespace: "unknown-ns".into(), group: "unknown-group".into(), instance: "new-host:9100".into(), position: Position::default() });
+        for (g, info) in &inv.groups {
+            out.push(Series {
+                namespace: info.namespace.clone(),
+                group: g.clone(),
+                instance: "new-host:9100".into(),
+                position: Position { namespace: Some(info.namespace.clone()), group: Some(g.clone()), target: None },
+            });
+        }
+        for n in inv.namespaces.keys() {
+            out.push(Series { namespace: n.clone(), group: "new-group".into(), instance: "new-host:9100".into(), position: Position { namespace: Some(n.clone()), ..Default::default() } });
+        }
+    }
+    out
+}
+
+fn selects(expr: &str, s: &Series) -> bool {
+    let e = promql::parse(expr).expect("rendered queries parse");
+    let verdicts: Vec<bool> = promql::selectors(&e)
+        .iter()
+        .map(|vs| {
+            vs.matchers.matchers.iter().all(|m| match m.name.as_str() {
+                "namespace" => m.is_match(&s.namespace),
+                "group" => m.is_match(&s.group),
+                "instance" => m.is_match(&s.instance),
+                _ => true,
+            })
+        })
+        .collect();
+    assert!(verdicts.windows(2).all(|w| w[0] == w[1]), "all selectors of a rule must be scoped alike: {expr}");
+    verdicts[0]
+}
+
+fn check_partition(e: &Estate, mode: ScopeMatch) {
+    let model = build(e, mode);
+    let mut diags = Diagnostics::default();
+    let rendered = render::render(&model, &mut diags);
+    assert!(!diags.has_errors());
+    let rules: Vec<render::PromRule> = rendered.files.values().flat_map(|c| serde_yaml::from_str::<RuleFile>(c).unwrap().groups).flat_map(|g| g.rules).collect();
+    for alert in model.alerts.values() {
+        for s in series(&model, mode) {
+            let hits: Vec<&render::PromRule> = rules.iter().filter(|r| r.name() == alert.name && selects(&r.expr, &s)).collect();
+            let want = model.effective(alert, &s.position).filter(|eff| eff.config.enabled);
+            match want {
+                None => assert!(hits.is_empty(), "{} must not apply to {}/{}/{}, got {:?}", alert.name, s.namespace, s.group, s.instance, hits),
+                Some(eff) => {
+                    assert_eq!(hits.len(), 1, "{} must apply exactly once to {}/{}/{}: {:?}", alert.name, s.namespace, s.group, s.instance, hits);
+                    let r = hits[0];
+                    let c = &eff.config;
+                    assert_eq!(r.labels.get("th").map(String::as_str), Some(c.params["threshold"].to_string().as_str()), "threshold for {}", s.instance);
+                    assert_eq!(r.labels.get("severity"), c.severity.as_ref());
+                    assert_eq!(r.for_, c.for_);
+                }
+            }
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    #[test]
+    fn partition_by_labels(e in estate()) {
+        check_partition(&e, ScopeMatch::Labels);
+    }
+
+    #[test]
+    fn partition_by_inventory(e in estate()) {
+        check_partition(&e, ScopeMatch::Inventory);
+    }
+
+    /// Determinism: the same estate renders to the same bytes.
+    #[test]
+    fn render_is_deterministic(e in estate()) {
+        let a = render::render(&build(&e, ScopeMatch::Labels), &mut Diagnostics::default()).files;
+        let b = render::render(&build(&e, ScopeMatch::Labels), &mut Diagnostics::default()).files;
+        prop_assert_eq!(a, b);
+    }
+}
+
+/// The fold itself, on a hand-made case: priority beats specificity, maps merge key by
+/// key, and `enabled: false` at a group is undone by a more specific rule.
+#[test]
+fn fold_order_and_enabled() {
+    let e = Estate {
+        namespaces: vec![vec![2, 1]],
+        rules: vec![
+            (0, (0, 0), 0, 80, None, None),        // global 80
+            (0, (2, 0), 0, 90, Some(false), None), // group 0: 90, disabled
+            (0, (3, 1), 0, 95, Some(true), None),  // target 1 (in group 0): re-enabled, 95
+            (0, (0, 0), 5, 70, None, Some(0)),     // global, priority 5: beats everything: 70, critical
+        ],
+    };
+    let model = build(&e, ScopeMatch::Labels);
+    let alert = &model.alerts["Alert0"];
+    let at = |t: &str| model.effective(alert, &model.inventory.position(t).unwrap()).unwrap();
+    let t0 = at(&target_name(0, 0, 0));
+    assert!(!t0.config.enabled);
+    let t1 = at(&target_name(0, 0, 1));
+    assert!(t1.config.enabled);
+    assert_eq!(t1.config.params["threshold"].to_string(), "70");
+    assert_eq!(t1.config.severity.as_deref(), Some("critical"));
+    assert_eq!(t1.trace["params.threshold"].len(), 5, "default, global, group, target, priority-5 global");
+    let other = at(&target_name(0, 1, 0));
+    assert_eq!(other.config.params["threshold"].to_string(), "70");
+}
