@@ -1,0 +1,323 @@
+//! The CLI as users see it, on a scaffolded rules directory: render, diff, the cache,
+//! exit codes, completions. Output is pinned by insta snapshots.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn alertctl(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_alertctl"))
+        .arg("-C")
+        .arg(dir)
+        .args(["--color", "never"])
+        .args(args)
+        .env_remove("NO_COLOR")
+        .output()
+        .expect("alertctl runs")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).to_string()
+}
+
+/// A scaffolded rules directory in a temp dir, with paths in output made stable.
+fn scaffold() -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("rules");
+    let out = Command::new(env!("CARGO_BIN_EXE_alertctl"))
+        .arg("init")
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    (tmp, dir)
+}
+
+fn stable(s: &str, dir: &Path) -> String {
+    s.replace(&dir.display().to_string(), "[RULES]")
+}
+
+fn read_dir(dir: &Path) -> Vec<(String, String)> {
+    let mut v: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap())
+        .map(|e| {
+            (
+                e.file_name().to_string_lossy().to_string(),
+                std::fs::read_to_string(e.path()).unwrap_or_default(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn render_is_deterministic_and_cached() {
+    let (_tmp, dir) = scaffold();
+    let first = alertctl(&dir, &["-v", "render"]);
+    assert!(first.status.success(), "{}", text(&first.stderr));
+    assert!(
+        text(&first.stderr).contains("5 parsed, 0 reused"),
+        "{}",
+        text(&first.stderr)
+    );
+    let files = read_dir(&dir.join("rendered"));
+    insta::assert_snapshot!(
+        "scaffold_global_yml",
+        files.iter().find(|f| f.0 == "global.yml").unwrap().1
+    );
+    insta::assert_snapshot!(
+        "scaffold_group_web_yml",
+        files.iter().find(|f| f.0 == "group_web.yml").unwrap().1
+    );
+
+    // Second run: nothing re-parsed, nothing rewritten, same bytes.
+    let mtime = std::fs::metadata(dir.join("rendered/global.yml"))
+        .unwrap()
+        .modified()
+        .unwrap();
+    let second = alertctl(&dir, &["-v", "render"]);
+    assert!(
+        text(&second.stderr).contains("0 parsed, 5 reused from cache"),
+        "{}",
+        text(&second.stderr)
+    );
+    assert!(
+        text(&second.stderr).contains("0 added, 0 modified, 0 removed, 2 unchanged"),
+        "{}",
+        text(&second.stderr)
+    );
+    assert_eq!(read_dir(&dir.join("rendered")), files);
+    assert_eq!(
+        std::fs::metadata(dir.join("rendered/global.yml"))
+            .unwrap()
+            .modified()
+            .unwrap(),
+        mtime,
+        "unchanged files are not rewritten"
+    );
+
+    // Touching one file re-parses exactly that file.
+    let web = dir.join("rules/teams/web.yaml");
+    let mut s = std::fs::read_to_string(&web).unwrap();
+    s.push_str("# a comment\n");
+    std::fs::write(&web, s).unwrap();
+    let third = alertctl(&dir, &["-v", "render"]);
+    assert!(
+        text(&third.stderr).contains("1 parsed, 4 reused"),
+        "{}",
+        text(&third.stderr)
+    );
+}
+
+#[test]
+fn corrupt_cache_is_rebuilt() {
+    let (_tmp, dir) = scaffold();
+    assert!(alertctl(&dir, &["render"]).status.success());
+    std::fs::write(dir.join(".alertctl/cache.sqlite"), vec![0x42u8; 8192]).unwrap();
+    let _ = std::fs::remove_file(dir.join(".alertctl/cache.sqlite-wal"));
+    let out = alertctl(&dir, &["-v", "diff", "--exit-code"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("cache rebuilt"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(
+        text(&out.stderr).contains("5 parsed"),
+        "{}",
+        text(&out.stderr)
+    );
+    let again = alertctl(&dir, &["-v", "diff"]);
+    assert!(
+        text(&again.stderr).contains("0 parsed, 5 reused"),
+        "{}",
+        text(&again.stderr)
+    );
+}
+
+#[test]
+fn diff_shows_changes_and_exit_codes() {
+    let (_tmp, dir) = scaffold();
+    // Nothing rendered yet: everything is added.
+    let out = alertctl(&dir, &["diff", "--exit-code", "--stat"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        text(&out.stderr).trim(),
+        "files: 2 added, 0 modified, 0 removed; alerts: 3 added, 0 changed, 0 removed"
+    );
+    assert!(alertctl(&dir, &["render"]).status.success());
+
+    // Right after a render: no diff at all, exit 0 even with --exit-code.
+    let out = alertctl(&dir, &["diff", "--exit-code"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(text(&out.stdout), "");
+
+    // A hand-written file next to ours is never reported or touched.
+    std::fs::write(dir.join("rendered/mine.yml"), "groups: []\n").unwrap();
+    // Change the web threshold and drop the web rule's file entirely for db.
+    let web = dir.join("rules/teams/web.yaml");
+    std::fs::write(
+        &web,
+        std::fs::read_to_string(&web)
+            .unwrap()
+            .replace("threshold: 90", "threshold: 95"),
+    )
+    .unwrap();
+    let out = alertctl(&dir, &["diff", "--exit-code"]);
+    assert_eq!(out.status.code(), Some(1));
+    insta::assert_snapshot!("diff_threshold_change", text(&out.stdout));
+    assert_eq!(
+        text(&out.stderr).trim(),
+        "files: 0 added, 1 modified, 0 removed; alerts: 0 added, 1 changed, 0 removed"
+    );
+    assert!(!text(&out.stdout).contains("mine.yml"));
+
+    // Removing the only group rule removes its generated file on render.
+    std::fs::remove_file(&web).unwrap();
+    let out = alertctl(&dir, &["render"]);
+    assert!(out.status.success());
+    let names: Vec<String> = read_dir(&dir.join("rendered"))
+        .into_iter()
+        .map(|f| f.0)
+        .collect();
+    assert_eq!(names, vec!["global.yml", "mine.yml"]);
+    assert_eq!(
+        std::fs::read_to_string(dir.join("rendered/mine.yml")).unwrap(),
+        "groups: []\n"
+    );
+}
+
+#[test]
+fn color_follows_flag_and_no_color() {
+    let (_tmp, dir) = scaffold();
+    let out = Command::new(env!("CARGO_BIN_EXE_alertctl"))
+        .arg("-C")
+        .arg(&dir)
+        .args(["diff", "--color", "always"])
+        .output()
+        .unwrap();
+    assert!(text(&out.stdout).contains("\x1b[32m+"), "always colours");
+    let out = Command::new(env!("CARGO_BIN_EXE_alertctl"))
+        .arg("-C")
+        .arg(&dir)
+        .arg("diff")
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert!(
+        !text(&out.stdout).contains('\x1b'),
+        "NO_COLOR and a pipe: no colour"
+    );
+}
+
+#[test]
+fn render_refuses_to_overwrite_foreign_files() {
+    let (_tmp, dir) = scaffold();
+    std::fs::create_dir_all(dir.join("rendered")).unwrap();
+    std::fs::write(dir.join("rendered/global.yml"), "groups: []\n").unwrap();
+    let out = alertctl(&dir, &["render"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr)
+        .contains("global.yml exists in the output directory and was not generated by alertctl"));
+    assert_eq!(
+        std::fs::read_to_string(dir.join("rendered/global.yml")).unwrap(),
+        "groups: []\n"
+    );
+}
+
+#[test]
+fn render_stdout_and_out_dir() {
+    let (tmp, dir) = scaffold();
+    let out = alertctl(&dir, &["render", "--stdout"]);
+    assert!(out.status.success());
+    assert!(text(&out.stdout).contains("# ---- group_web.yml"));
+    assert!(!dir.join("rendered").exists(), "--stdout writes nothing");
+    let other = tmp.path().join("elsewhere");
+    assert!(
+        alertctl(&dir, &["render", "--out", other.to_str().unwrap()])
+            .status
+            .success()
+    );
+    assert!(other.join("global.yml").is_file());
+}
+
+#[test]
+fn invalid_input_writes_nothing() {
+    let (_tmp, dir) = scaffold();
+    assert!(alertctl(&dir, &["render"]).status.success());
+    let before = read_dir(&dir.join("rendered"));
+    let web = dir.join("rules/teams/web.yaml");
+    std::fs::write(
+        &web,
+        std::fs::read_to_string(&web)
+            .unwrap()
+            .replace("threshold: 90", "threshold: ninety"),
+    )
+    .unwrap();
+    let out = alertctl(&dir, &["render"]);
+    assert_eq!(out.status.code(), Some(2));
+    insta::assert_snapshot!("render_invalid", stable(&text(&out.stderr), &dir));
+    assert_eq!(read_dir(&dir.join("rendered")), before);
+}
+
+#[test]
+fn not_a_rules_dir() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = alertctl(tmp.path(), &["validate"]);
+    assert_eq!(out.status.code(), Some(4));
+    assert!(
+        text(&out.stderr).contains("no alertctl.toml found"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(text(&out.stderr).contains("alertctl init"));
+}
+
+#[test]
+fn init_refuses_to_clobber() {
+    let (_tmp, dir) = scaffold();
+    let out = Command::new(env!("CARGO_BIN_EXE_alertctl"))
+        .arg("init")
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("already exists"));
+    assert_eq!(
+        std::fs::read_to_string(dir.join(".gitignore")).unwrap(),
+        ".alertctl/\n"
+    );
+}
+
+#[test]
+fn committed_completions_are_current() {
+    for (shell, file) in [
+        ("bash", "alertctl.bash"),
+        ("zsh", "alertctl.zsh"),
+        ("fish", "alertctl.fish"),
+        ("elvish", "alertctl.elvish"),
+        ("powershell", "alertctl.ps1"),
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_alertctl"))
+            .args(["completions", shell])
+            .output()
+            .unwrap();
+        let committed = std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("completions")
+                .join(file),
+        )
+        .unwrap();
+        assert_eq!(text(&out.stdout), committed, "completions/{file} is stale: regenerate with `alertctl completions {shell} > completions/{file}`");
+    }
+}
+
+#[test]
+fn help_is_pinned() {
+    let out = Command::new(env!("CARGO_BIN_EXE_alertctl"))
+        .arg("--help")
+        .output()
+        .unwrap();
+    insta::assert_snapshot!("help", text(&out.stdout));
+}
