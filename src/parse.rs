@@ -499,10 +499,7 @@ fn rule(cx: &mut Cx, node: &Node) -> Option<Rule> {
                     if let (Some(k), Some(v)) =
                         (string(cx, k, "params"), raw_value(cx, v, "params"))
                     {
-                        params.insert(
-                            k.value,
-                            Spanned::new(v.value, Span::new(k.span.start, v.span.end)),
-                        );
+                        params.insert(k.value, v);
                     }
                 }
             }
