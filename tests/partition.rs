@@ -29,7 +29,17 @@ struct Estate {
 
 fn estate() -> impl Strategy<Value = Estate> {
     let namespaces = prop::collection::vec(prop::collection::vec(0usize..4, 1..4), 1..4);
-    let rules = prop::collection::vec((0usize..3, (0u8..4, 0usize..64), 0i64..3, 1u16..200, prop::option::of(any::<bool>()), prop::option::of(0u8..2)), 0..14);
+    let rules = prop::collection::vec(
+        (
+            0usize..3,
+            (0u8..4, 0usize..64),
+            0i64..3,
+            1u16..200,
+            prop::option::of(any::<bool>()),
+            prop::option::of(0u8..2),
+        ),
+        0..14,
+    );
     (namespaces, rules).prop_map(|(namespaces, rules)| Estate { namespaces, rules })
 }
 
@@ -70,11 +80,32 @@ fn build(e: &Estate, mode: ScopeMatch) -> Model {
         fm.namespaces.push(InvNamespace {
             file: file.clone(),
             name: sp(ns_name(n)),
-            groups: groups.iter().enumerate().map(|(g, &tc)| InvGroup { name: sp(group_name(n, g)), targets: (0..tc).map(|t| sp(target_name(n, g, t))).collect() }).collect(),
+            groups: groups
+                .iter()
+                .enumerate()
+                .map(|(g, &tc)| InvGroup {
+                    name: sp(group_name(n, g)),
+                    targets: (0..tc).map(|t| sp(target_name(n, g, t))).collect(),
+                })
+                .collect(),
         });
     }
-    let all_groups: Vec<(usize, usize)> = e.namespaces.iter().enumerate().flat_map(|(n, gs)| (0..gs.len()).map(move |g| (n, g))).collect();
-    let all_targets: Vec<(usize, usize, usize)> = e.namespaces.iter().enumerate().flat_map(|(n, gs)| gs.iter().enumerate().flat_map(move |(g, &tc)| (0..tc).map(move |t| (n, g, t)))).collect();
+    let all_groups: Vec<(usize, usize)> = e
+        .namespaces
+        .iter()
+        .enumerate()
+        .flat_map(|(n, gs)| (0..gs.len()).map(move |g| (n, g)))
+        .collect();
+    let all_targets: Vec<(usize, usize, usize)> = e
+        .namespaces
+        .iter()
+        .enumerate()
+        .flat_map(|(n, gs)| {
+            gs.iter()
+                .enumerate()
+                .flat_map(move |(g, &tc)| (0..tc).map(move |t| (n, g, t)))
+        })
+        .collect();
     let mut seen = std::collections::HashSet::new();
     for &(alert, (kind, pick), priority, threshold, enabled, sev) in &e.rules {
         let scope = match kind {
@@ -95,7 +126,13 @@ fn build(e: &Estate, mode: ScopeMatch) -> Model {
             continue;
         }
         let mut params = BTreeMap::new();
-        params.insert("threshold".to_string(), sp(RawValue { text: threshold.to_string(), quoted: false }));
+        params.insert(
+            "threshold".to_string(),
+            sp(RawValue {
+                text: threshold.to_string(),
+                quoted: false,
+            }),
+        );
         fm.rules.push(Rule {
             file: file.clone(),
             span: Span::default(),
@@ -108,17 +145,30 @@ fn build(e: &Estate, mode: ScopeMatch) -> Model {
             params,
             for_: None,
             keep_firing_for: None,
-            severity: sev.map(|s| sp(if s == 0 { "critical".to_string() } else { "info".to_string() })),
+            severity: sev.map(|s| {
+                sp(if s == 0 {
+                    "critical".to_string()
+                } else {
+                    "info".to_string()
+                })
+            }),
             labels: BTreeMap::new(),
             annotations: BTreeMap::new(),
         });
     }
     let mut settings = Settings::default();
     settings.scope.match_ = mode;
-    let src = SourceText { path: Arc::from(file.as_str()), text: Arc::from("") };
+    let src = SourceText {
+        path: Arc::from(file.as_str()),
+        text: Arc::from(""),
+    };
     let mut diags = Diagnostics::default();
     let model = Model::build(settings, vec![(src, fm)], &mut diags);
-    assert!(!diags.has_errors(), "generated estate must be valid: {:?}", diags.iter().map(|d| &d.message).collect::<Vec<_>>());
+    assert!(
+        !diags.has_errors(),
+        "generated estate must be valid: {:?}",
+        diags.iter().map(|d| &d.message).collect::<Vec<_>>()
+    );
     model
 }
 
@@ -140,22 +190,49 @@ fn series(model: &Model, mode: ScopeMatch) -> Vec<Series> {
             ScopeMatch::Labels => (pos.namespace.clone().unwrap(), pos.group.clone().unwrap()),
             ScopeMatch::Inventory => (String::new(), String::new()),
         };
-        out.push(Series { namespace, group, instance: t.clone(), position: pos });
+        out.push(Series {
+            namespace,
+            group,
+            instance: t.clone(),
+            position: pos,
+        });
     }
     // Hosts not in the inventory yet.
-    out.push(Series { namespace: String::new(), group: String::new(), instance: "new-host:9100".into(), position: Position::default() });
+    out.push(Series {
+        namespace: String::new(),
+        group: String::new(),
+        instance: "new-host:9100".into(),
+        position: Position::default(),
+    });
     if mode == ScopeMatch::Labels {
-        out.push(Series { namespace: "unknown-ns".into(), group: "unknown-group".into(), instance: "new-host:9100".into(), position: Position::default() });
+        out.push(Series {
+            namespace: "unknown-ns".into(),
+            group: "unknown-group".into(),
+            instance: "new-host:9100".into(),
+            position: Position::default(),
+        });
         for (g, info) in &inv.groups {
             out.push(Series {
                 namespace: info.namespace.clone(),
                 group: g.clone(),
                 instance: "new-host:9100".into(),
-                position: Position { namespace: Some(info.namespace.clone()), group: Some(g.clone()), target: None },
+                position: Position {
+                    namespace: Some(info.namespace.clone()),
+                    group: Some(g.clone()),
+                    target: None,
+                },
             });
         }
         for n in inv.namespaces.keys() {
-            out.push(Series { namespace: n.clone(), group: "new-group".into(), instance: "new-host:9100".into(), position: Position { namespace: Some(n.clone()), ..Default::default() } });
+            out.push(Series {
+                namespace: n.clone(),
+                group: "new-group".into(),
+                instance: "new-host:9100".into(),
+                position: Position {
+                    namespace: Some(n.clone()),
+                    ..Default::default()
+                },
+            });
         }
     }
     out
@@ -174,7 +251,10 @@ fn selects(expr: &str, s: &Series) -> bool {
             })
         })
         .collect();
-    assert!(verdicts.windows(2).all(|w| w[0] == w[1]), "all selectors of a rule must be scoped alike: {expr}");
+    assert!(
+        verdicts.windows(2).all(|w| w[0] == w[1]),
+        "all selectors of a rule must be scoped alike: {expr}"
+    );
     verdicts[0]
 }
 
@@ -183,18 +263,50 @@ fn check_partition(e: &Estate, mode: ScopeMatch) {
     let mut diags = Diagnostics::default();
     let rendered = render::render(&model, &mut diags);
     assert!(!diags.has_errors());
-    let rules: Vec<render::PromRule> = rendered.files.values().flat_map(|c| serde_yaml::from_str::<RuleFile>(c).unwrap().groups).flat_map(|g| g.rules).collect();
+    let rules: Vec<render::PromRule> = rendered
+        .files
+        .values()
+        .flat_map(|c| serde_yaml::from_str::<RuleFile>(c).unwrap().groups)
+        .flat_map(|g| g.rules)
+        .collect();
     for alert in model.alerts.values() {
         for s in series(&model, mode) {
-            let hits: Vec<&render::PromRule> = rules.iter().filter(|r| r.name() == alert.name && selects(&r.expr, &s)).collect();
-            let want = model.effective(alert, &s.position).filter(|eff| eff.config.enabled);
+            let hits: Vec<&render::PromRule> = rules
+                .iter()
+                .filter(|r| r.name() == alert.name && selects(&r.expr, &s))
+                .collect();
+            let want = model
+                .effective(alert, &s.position)
+                .filter(|eff| eff.config.enabled);
             match want {
-                None => assert!(hits.is_empty(), "{} must not apply to {}/{}/{}, got {:?}", alert.name, s.namespace, s.group, s.instance, hits),
+                None => assert!(
+                    hits.is_empty(),
+                    "{} must not apply to {}/{}/{}, got {:?}",
+                    alert.name,
+                    s.namespace,
+                    s.group,
+                    s.instance,
+                    hits
+                ),
                 Some(eff) => {
-                    assert_eq!(hits.len(), 1, "{} must apply exactly once to {}/{}/{}: {:?}", alert.name, s.namespace, s.group, s.instance, hits);
+                    assert_eq!(
+                        hits.len(),
+                        1,
+                        "{} must apply exactly once to {}/{}/{}: {:?}",
+                        alert.name,
+                        s.namespace,
+                        s.group,
+                        s.instance,
+                        hits
+                    );
                     let r = hits[0];
                     let c = &eff.config;
-                    assert_eq!(r.labels.get("th").map(String::as_str), Some(c.params["threshold"].to_string().as_str()), "threshold for {}", s.instance);
+                    assert_eq!(
+                        r.labels.get("th").map(String::as_str),
+                        Some(c.params["threshold"].to_string().as_str()),
+                        "threshold for {}",
+                        s.instance
+                    );
                     assert_eq!(r.labels.get("severity"), c.severity.as_ref());
                     assert_eq!(r.for_, c.for_);
                 }
@@ -235,19 +347,27 @@ fn fold_order_and_enabled() {
             (0, (0, 0), 0, 80, None, None),        // global 80
             (0, (2, 0), 0, 90, Some(false), None), // group 0: 90, disabled
             (0, (3, 1), 0, 95, Some(true), None),  // target 1 (in group 0): re-enabled, 95
-            (0, (0, 0), 5, 70, None, Some(0)),     // global, priority 5: beats everything: 70, critical
+            (0, (0, 0), 5, 70, None, Some(0)), // global, priority 5: beats everything: 70, critical
         ],
     };
     let model = build(&e, ScopeMatch::Labels);
     let alert = &model.alerts["Alert0"];
-    let at = |t: &str| model.effective(alert, &model.inventory.position(t).unwrap()).unwrap();
+    let at = |t: &str| {
+        model
+            .effective(alert, &model.inventory.position(t).unwrap())
+            .unwrap()
+    };
     let t0 = at(&target_name(0, 0, 0));
     assert!(!t0.config.enabled);
     let t1 = at(&target_name(0, 0, 1));
     assert!(t1.config.enabled);
     assert_eq!(t1.config.params["threshold"].to_string(), "70");
     assert_eq!(t1.config.severity.as_deref(), Some("critical"));
-    assert_eq!(t1.trace["params.threshold"].len(), 5, "default, global, group, target, priority-5 global");
+    assert_eq!(
+        t1.trace["params.threshold"].len(),
+        5,
+        "default, global, group, target, priority-5 global"
+    );
     let other = at(&target_name(0, 1, 0));
     assert_eq!(other.config.params["threshold"].to_string(), "70");
 }
