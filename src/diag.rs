@@ -58,6 +58,7 @@ pub enum Code {
     PromqlSyntax,
     Promtool,
     OutputCollision,
+    CrossScopeAggregation,
 }
 
 impl Code {
@@ -87,6 +88,7 @@ impl Code {
         Code::PromqlSyntax,
         Code::Promtool,
         Code::OutputCollision,
+        Code::CrossScopeAggregation,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -116,6 +118,7 @@ impl Code {
             Code::PromqlSyntax => "promql-syntax",
             Code::Promtool => "promtool",
             Code::OutputCollision => "output-collision",
+            Code::CrossScopeAggregation => "cross-scope-aggregation",
         }
     }
 }
@@ -401,18 +404,28 @@ pub fn did_you_mean<'a>(
     best.map(|(_, c)| c)
 }
 
+/// Edit distance where swapping two neighbours counts as one edit ("wbe" -> "web").
 fn levenshtein(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        prev = cur;
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
     }
-    prev[b.len()]
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            d[i][j] = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
+            }
+        }
+    }
+    d[a.len()][b.len()]
 }
 
 #[cfg(test)]
@@ -439,6 +452,7 @@ mod tests {
             Some("severity")
         );
         assert_eq!(did_you_mean("zzz", ["severity", "for"]), None);
+        assert_eq!(did_you_mean("wbe", ["db", "web"]), Some("web"));
     }
 
     #[test]

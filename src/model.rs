@@ -188,6 +188,9 @@ pub struct Rule {
     pub priority: Spanned<i64>,
     pub enabled: Option<Spanned<bool>>,
     pub params: BTreeMap<String, Spanned<RawValue>>,
+    /// Where each parameter's name is written (for "no such parameter").
+    #[serde(default)]
+    pub param_keys: BTreeMap<String, Span>,
     pub for_: Option<Spanned<String>>,
     pub keep_firing_for: Option<Spanned<String>>,
     pub severity: Option<Spanned<String>>,
@@ -214,6 +217,11 @@ pub struct FileModel {
     pub templates: Vec<Template>,
     pub rules: Vec<Rule>,
     pub namespaces: Vec<InvNamespace>,
+    /// Inventory targets in no group: they get global and their own target rules.
+    pub ungrouped: Vec<Spanned<String>>,
+    /// The file did not parse; its absence must not cause follow-up errors elsewhere.
+    #[serde(default)]
+    pub broken: bool,
 }
 
 /// A Prometheus duration as accepted by 2.x: units y w d h m s ms, largest first, each once.

@@ -159,9 +159,9 @@ impl Tmpl {
         while let Some(i) = rest.find('$') {
             lit.push_str(&rest[..i]);
             let after = &rest[i..];
-            if after.starts_with("$${") {
+            if let Some(tail) = after.strip_prefix("$${") {
                 lit.push_str("${");
-                rest = &after[3..];
+                rest = tail;
                 pos += i + 3;
                 continue;
             }

@@ -35,6 +35,7 @@ impl FileKind {
 pub fn file(kind: FileKind, source: &SourceText, diags: &mut Diagnostics) -> FileModel {
     let mut out = FileModel::default();
     let Some(docs) = yaml::parse(source, diags) else {
+        out.broken = true;
         return out;
     };
     let mut cx = Cx { src: source, diags };
@@ -54,7 +55,7 @@ pub fn file(kind: FileKind, source: &SourceText, diags: &mut Diagnostics) -> Fil
                     }
                 }
             }
-            FileKind::Inventory => inventory(&mut cx, doc, &mut out.namespaces),
+            FileKind::Inventory => inventory(&mut cx, doc, &mut out.namespaces, &mut out.ungrouped),
         }
     }
     out
@@ -83,7 +84,12 @@ impl Cx<'_> {
         self.err(
             Code::WrongType,
             node.span,
-            format!("`{field}` must be {expected}, found {}", node.kind_name()),
+            match node.as_scalar() {
+                Some((text, _)) if !yaml::is_null(text) => {
+                    format!("`{field}` must be {expected}, found `{text}`")
+                }
+                _ => format!("`{field}` must be {expected}, found {}", node.kind_name()),
+            },
             &format!("expected {expected}"),
             None,
         );
@@ -491,6 +497,7 @@ fn rule(cx: &mut Cx, node: &Node) -> Option<Rule> {
             None
         }
     });
+    let mut param_keys = BTreeMap::new();
     let mut params = BTreeMap::new();
     if let Some(pnode) = f.get("params") {
         match &pnode.kind {
@@ -499,6 +506,7 @@ fn rule(cx: &mut Cx, node: &Node) -> Option<Rule> {
                     if let (Some(k), Some(v)) =
                         (string(cx, k, "params"), raw_value(cx, v, "params"))
                     {
+                        param_keys.insert(k.value.clone(), k.span);
                         params.insert(k.value, v);
                     }
                 }
@@ -511,6 +519,7 @@ fn rule(cx: &mut Cx, node: &Node) -> Option<Rule> {
         file: cx.path(),
         span: node.span,
         named_by_record: f.contains_key("record"),
+        param_keys,
         name,
         enabled,
         params,
@@ -526,10 +535,22 @@ fn rule(cx: &mut Cx, node: &Node) -> Option<Rule> {
 }
 
 /// `namespaces: {NS: {GROUP: [targets] | {targets: [..], description: ..}}}`
-fn inventory(cx: &mut Cx, doc: &Node, out: &mut Vec<InvNamespace>) {
-    let Some(f) = fields(cx, doc, "inventory", &["namespaces"]) else {
+fn inventory(
+    cx: &mut Cx,
+    doc: &Node,
+    out: &mut Vec<InvNamespace>,
+    ungrouped: &mut Vec<Spanned<String>>,
+) {
+    let Some(f) = fields(cx, doc, "inventory", &["namespaces", "targets"]) else {
         return;
     };
+    if let Some(tn) = f.get("targets") {
+        match &tn.kind {
+            Kind::Seq(ts) => ungrouped.extend(ts.iter().filter_map(|t| string(cx, t, "target"))),
+            _ if tn.is_null() => {}
+            _ => cx.wrong_type(tn, "targets", "a list of target names"),
+        }
+    }
     let Some(nss) = f.get("namespaces") else {
         return;
     };

@@ -295,3 +295,65 @@ mod tests {
         assert!(!m("instance", Op::Re, r"a\.b").matches("axb"));
     }
 }
+
+/// The first aggregation that merges series across scopes: one whose output keeps
+/// neither `scope_label` nor `target_label` (a target lies in exactly one scope, so
+/// keeping it is as good). Scoping its input makes each cell compute a partial result,
+/// e.g. `sum by (namespace)` split per group.
+pub fn cross_scope_aggregation(e: &Expr, scope_label: &str, target_label: &str) -> Option<String> {
+    use promql_parser::parser::LabelModifier;
+    let mut found = None;
+    fn walk(e: &Expr, scope: &str, target: &str, found: &mut Option<String>) {
+        if found.is_some() {
+            return;
+        }
+        match e {
+            Expr::Aggregate(a) => {
+                let keeps = |l: &str| match &a.modifier {
+                    None => false,
+                    Some(LabelModifier::Include(ls)) => ls.labels.iter().any(|x| x == l),
+                    Some(LabelModifier::Exclude(ls)) => !ls.labels.iter().any(|x| x == l),
+                };
+                if !keeps(scope) && !keeps(target) {
+                    *found = Some(e.to_string());
+                    return;
+                }
+                walk(&a.expr, scope, target, found);
+            }
+            Expr::Unary(u) => walk(&u.expr, scope, target, found),
+            Expr::Binary(b) => {
+                walk(&b.lhs, scope, target, found);
+                walk(&b.rhs, scope, target, found);
+            }
+            Expr::Paren(p) => walk(&p.expr, scope, target, found),
+            Expr::Subquery(s) => walk(&s.expr, scope, target, found),
+            Expr::Call(c) => c
+                .args
+                .args
+                .iter()
+                .for_each(|a| walk(a, scope, target, found)),
+            _ => {}
+        }
+    }
+    walk(e, scope_label, target_label, &mut found);
+    found
+}
+
+#[cfg(test)]
+mod aggregation_tests {
+    use super::*;
+
+    #[test]
+    fn finds_cross_scope_aggregations() {
+        let check =
+            |q: &str| cross_scope_aggregation(&parse(q).unwrap(), "group", "instance").is_some();
+        assert!(check("sum by (namespace) (rate(x[5m])) > 1"));
+        assert!(check("sum(rate(x[5m]))"));
+        assert!(check("max without (group, instance) (x)"));
+        assert!(!check("max without (group) (x)"));
+        assert!(!check("avg by (instance) (rate(x[5m])) > 1"));
+        assert!(!check("sum by (group, job) (x)"));
+        assert!(!check("sum without (job) (x)"));
+        assert!(!check("rate(x[5m]) > 1"));
+    }
+}

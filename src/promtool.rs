@@ -26,7 +26,8 @@ pub fn locate(configured: Option<&str>) -> Option<PathBuf> {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Finding {
     pub file: String,
-    pub rule: Option<usize>,
+    /// Rule group name and 1-based index of the rule in it.
+    pub rule: Option<(String, usize)>,
     pub message: String,
 }
 
@@ -69,13 +70,16 @@ fn parse_output(stderr: &str, files: &BTreeMap<String, String>) -> Vec<Finding> 
             .strip_prefix("group \"")
             .and_then(|r| r.split_once("\", rule "))
         {
-            Some((_, r)) => {
+            Some((group, r)) => {
                 let (n, tail) = r.split_once(", ").unwrap_or((r, ""));
                 let msg = tail
                     .strip_prefix('"')
                     .and_then(|t| t.split_once("\": "))
                     .map_or(tail, |(_, m)| m);
-                (n.parse().ok(), msg.to_string())
+                (
+                    n.parse().ok().map(|n| (group.to_string(), n)),
+                    msg.to_string(),
+                )
             }
             None => (None, rest.to_string()),
         };
@@ -111,7 +115,8 @@ pub fn diagnose(model: &Model, rendered: &Rendered, findings: &[Finding], diags:
     for f in findings {
         let origin = f
             .rule
-            .and_then(|n| rendered.provenance.get(&(f.file.clone(), n)));
+            .as_ref()
+            .and_then(|(g, n)| rendered.provenance.get(&(f.file.clone(), g.clone(), *n)));
         let mut d = Diagnostic::error(
             Code::Promtool,
             format!("promtool rejects the rendered rules: {}", f.message),
@@ -135,11 +140,12 @@ pub fn diagnose(model: &Model, rendered: &Rendered, findings: &[Finding], diags:
                     let r = &model.rules[last];
                     d = d.also(model.source(&r.file), r.span, "rule");
                 }
-                d = d.hint(format!(
-                    "in rendered file {}, rule {}",
-                    f.file,
-                    f.rule.unwrap_or_default()
-                ));
+                if let Some((g, n)) = &f.rule {
+                    d = d.hint(format!(
+                        "in rendered file {}, group \"{g}\", rule {n}",
+                        f.file
+                    ));
+                }
             }
             None => d = d.hint(format!("in rendered file {}", f.file)),
         }
@@ -158,7 +164,7 @@ mod tests {
         let err = "  FAILED:\ngroup_web.yml: 5:15: group \"alertctl/group/web\", rule 2, \"HighLoad\": could not parse expression: 1:26: parse error: unexpected <op:>>\ngroup_web.yml: group \"g\", rule 1, \"X\": annotation \"summary\": template: __alert_X:1: unclosed action\n";
         let f = parse_output(err, &files);
         assert_eq!(f.len(), 2);
-        assert_eq!(f[0].rule, Some(2));
+        assert_eq!(f[0].rule, Some(("alertctl/group/web".to_string(), 2)));
         assert_eq!(
             f[0].message,
             "could not parse expression: 1:26: parse error: unexpected <op:>>"

@@ -69,111 +69,180 @@ pub struct Provenance {
 pub struct Rendered {
     /// File name -> content.
     pub files: BTreeMap<String, String>,
-    /// (file name, 1-based rule index in its group) -> origin.
-    pub provenance: HashMap<(String, usize), Provenance>,
+    /// (file name, rule group name, 1-based rule index in the group) -> origin.
+    pub provenance: HashMap<(String, String, usize), Provenance>,
     pub rule_count: usize,
+}
+
+/// Why a cell produced no rule.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CellError {
+    /// Template parameters nobody set at this cell.
+    MissingParams(Vec<String>),
+    /// The substituted query does not parse (message from the PromQL parser).
+    Promql { message: String, query: String },
+    /// The template itself failed validation (already reported).
+    Template,
+}
+
+/// Builds the Prometheus rule of one cell. `render` and `effective` both go through
+/// here, so what `effective` shows is what the rendered file holds.
+pub struct Renderer<'m> {
+    model: &'m Model,
+    parsed: HashMap<String, Result<promql_parser::parser::Expr, String>>,
+    matchers: MatcherCache,
+}
+
+impl<'m> Renderer<'m> {
+    pub fn new(model: &'m Model) -> Self {
+        Renderer {
+            model,
+            parsed: HashMap::new(),
+            matchers: MatcherCache::default(),
+        }
+    }
+
+    /// `Ok(None)` when the alert does not exist or is disabled in this cell.
+    pub fn rule(&mut self, cell: &Cell) -> Result<Option<PromRule>, CellError> {
+        let Some(eff) = &cell.effective else {
+            return Ok(None);
+        };
+        let c = &eff.config;
+        if !c.enabled {
+            return Ok(None);
+        }
+        let missing = self.model.missing_params(eff);
+        if !missing.is_empty() {
+            return Err(CellError::MissingParams(missing));
+        }
+        let injection = self.model.templates[&c.template].scope_injection;
+        let expr = self
+            .scoped_expr(injection, cell)
+            .ok_or(CellError::Template)??;
+        let mut labels: BTreeMap<String, String> = c
+            .labels
+            .iter()
+            .map(|(k, v)| (k.clone(), text(v, c)))
+            .collect();
+        if let Some(s) = &c.severity {
+            labels.insert("severity".into(), s.clone());
+        }
+        Ok(Some(PromRule {
+            alert: (!c.recording).then(|| c.alert.clone()),
+            record: c.recording.then(|| c.alert.clone()),
+            expr,
+            for_: c.for_.clone(),
+            keep_firing_for: c.keep_firing_for.clone(),
+            labels,
+            annotations: c
+                .annotations
+                .iter()
+                .map(|(k, v)| (k.clone(), text(v, c)))
+                .collect(),
+        }))
+    }
+
+    /// The cell's query with parameters substituted and scope matchers placed; `None`
+    /// if the template did not compile.
+    fn scoped_expr(
+        &mut self,
+        injection: ScopeInjection,
+        cell: &Cell,
+    ) -> Option<Result<String, CellError>> {
+        let c = &cell.effective.as_ref()?.config;
+        let err = |message: String, query: String| CellError::Promql { message, query };
+        if injection == ScopeInjection::Manual {
+            let scope = cell
+                .matchers
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ");
+            let text = self.model.substituted_expr(c, Some(&scope))?;
+            return Some(
+                promql::parse(&text)
+                    .map(|e| e.to_string())
+                    .map_err(|m| err(m, text)),
+            );
+        }
+        let text = self.model.substituted_expr(c, None)?;
+        let base = self
+            .parsed
+            .entry(text.clone())
+            .or_insert_with(|| promql::parse(&text));
+        let matchers = &mut self.matchers;
+        Some(base.clone().map_err(|m| err(m, text)).map(|mut e| {
+            let ms: Vec<_> = cell.matchers.iter().map(|m| matchers.build(m)).collect();
+            promql::inject(&mut e, &ms);
+            e.to_string()
+        }))
+    }
 }
 
 pub fn render(model: &Model, diags: &mut Diagnostics) -> Rendered {
     let mut per_file: BTreeMap<Scope, Vec<(PromRule, Provenance)>> = BTreeMap::new();
     let mut sources: BTreeMap<Scope, BTreeSet<String>> = BTreeMap::new();
-    let mut parsed: HashMap<String, Result<promql_parser::parser::Expr, String>> = HashMap::new();
-    let mut matcher_cache = MatcherCache::default();
+    let mut renderer = Renderer::new(model);
     let mut reported: BTreeSet<(String, String)> = BTreeSet::new();
 
     for alert in model.alerts.values() {
         let t = &model.templates[&alert.template];
-        for cell in model.cells(alert) {
-            let Some(eff) = &cell.effective else { continue };
-            let c = &eff.config;
-            if !c.enabled {
-                continue;
-            }
-            let missing = model.missing_params(eff);
-            if !missing.is_empty() {
-                let last = &model.rules[*eff
-                    .chain
-                    .last()
-                    .expect("a cell with an effective config has rules")];
-                if reported.insert((alert.name.clone(), format!("missing {}", cell.scope))) {
-                    diags.push(
-                        Diagnostic::error(
-                            Code::MissingParam,
-                            format!(
-                                "`{}` at {} has no value for {}",
-                                alert.name,
-                                cell.scope,
-                                missing
-                                    .iter()
-                                    .map(|m| format!("`{m}`"))
-                                    .collect::<Vec<_>>()
-                                    .join(", ")
-                            ),
-                        )
-                        .at(
-                            model.source(&last.file),
-                            last.span,
-                            "set it here or give the template a default",
-                        )
-                        .also(
-                            model.source(&t.file),
-                            t.name.span,
-                            "template",
-                        ),
-                    );
+        let cells = model.cells(alert);
+        warn_cross_scope_aggregation(model, alert, &cells, diags);
+        for cell in cells {
+            let rule = match renderer.rule(&cell) {
+                Ok(Some(rule)) => rule,
+                Ok(None) | Err(CellError::Template) => continue,
+                Err(CellError::MissingParams(missing)) => {
+                    let eff = cell
+                        .effective
+                        .as_ref()
+                        .expect("missing params come from a config");
+                    let last =
+                        &model.rules[*eff.chain.last().expect("a cell with a config has rules")];
+                    if reported.insert((alert.name.clone(), format!("missing {}", cell.scope))) {
+                        let names = missing
+                            .iter()
+                            .map(|m| format!("`{m}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ");
+                        diags.push(
+                            Diagnostic::error(Code::MissingParam, format!("`{}` at {} has no value for {names}", alert.name, cell.scope))
+                                .at(model.source(&last.file), last.span, "set it here or give the template a default")
+                                .also(
+                                    model.source(&t.file),
+                                    t.param(&missing[0]).map_or(t.name.span, |p| p.name.span),
+                                    "declared without a default here",
+                                )
+                                .hint(format!(
+                                    "set `params: {{ {}: ... }}` in a rule that applies at {}, or add `default:` to the template",
+                                    missing[0], cell.scope
+                                )),
+                        );
+                    }
+                    continue;
                 }
-                continue;
-            }
-            let Some(expr) = scoped_expr(
-                model,
-                t.scope_injection,
-                &cell,
-                &mut parsed,
-                &mut matcher_cache,
-            ) else {
-                continue;
-            };
-            let expr = match expr {
-                Ok(e) => e,
-                Err(msg) => {
-                    if reported.insert((t.name.value.clone(), msg.clone())) {
-                        let text = model.substituted_expr(c, None).unwrap_or_default();
+                Err(CellError::Promql { message, query }) => {
+                    if reported.insert((t.name.value.clone(), message.clone())) {
                         diags.push(
                             Diagnostic::error(
                                 Code::PromqlSyntax,
                                 format!(
-                                    "the query of template `{}` does not parse: {msg}",
+                                    "the query of template `{}` does not parse: {message}",
                                     t.name.value
                                 ),
                             )
                             .at(model.source(&t.file), t.expr.span, "in this query")
-                            .hint(format!("rendered for {} as: {text}", cell.scope)),
+                            .hint(format!("rendered for {} as: {query}", cell.scope)),
                         );
                     }
                     continue;
                 }
             };
-            let mut labels: BTreeMap<String, String> = c
-                .labels
-                .iter()
-                .map(|(k, v)| (k.clone(), text(v, c)))
-                .collect();
-            if let Some(s) = &c.severity {
-                labels.insert("severity".into(), s.clone());
-            }
-            let rule = PromRule {
-                alert: (!c.recording).then(|| c.alert.clone()),
-                record: c.recording.then(|| c.alert.clone()),
-                expr,
-                for_: c.for_.clone(),
-                keep_firing_for: c.keep_firing_for.clone(),
-                labels,
-                annotations: c
-                    .annotations
-                    .iter()
-                    .map(|(k, v)| (k.clone(), text(v, c)))
-                    .collect(),
-            };
+            let eff = cell
+                .effective
+                .as_ref()
+                .expect("a rendered rule has a config");
             let files = sources.entry(cell.file_scope.clone()).or_default();
             files.insert(t.file.clone());
             files.extend(eff.chain.iter().map(|&i| model.rules[i].file.clone()));
@@ -190,23 +259,35 @@ pub fn render(model: &Model, diags: &mut Diagnostics) -> Rendered {
     }
 
     let mut out = Rendered::default();
-    for (scope, mut rules) in per_file {
-        rules.sort_by(|a, b| (a.0.name(), &a.1.cell).cmp(&(b.0.name(), &b.1.cell)));
-        let name = file_name(&scope);
-        let group = RuleGroup {
-            name: group_name(&scope),
-            rules: rules.iter().map(|r| r.0.clone()).collect(),
-        };
-        let body = serde_yaml::to_string(&RuleFile {
-            groups: vec![group],
-        })
-        .expect("rule files serialize");
-        let srcs: Vec<&str> = sources[&scope].iter().map(String::as_str).collect();
-        let content = format!("{MARKER} Do not edit: change the rules directory and run `alertctl render`.\n# scope: {scope}\n# sources: {}\n{body}", srcs.join(", "));
-        out.rule_count += rules.len();
-        for (i, (_, p)) in rules.into_iter().enumerate() {
-            out.provenance.insert((name.clone(), i + 1), p);
+    for (scope, rules) in per_file {
+        // One rule group per cell scope: the file's own scope first, then each target
+        // with its own rules. A group never holds one alert twice, so promtool's
+        // duplicate-rule lint stays quiet.
+        let mut by_cell: BTreeMap<&Scope, Vec<&(PromRule, Provenance)>> = BTreeMap::new();
+        for r in &rules {
+            by_cell.entry(&r.1.cell).or_default().push(r);
         }
+        let name = file_name(&scope);
+        let mut groups = Vec::new();
+        for (cell, mut cell_rules) in by_cell {
+            cell_rules.sort_by(|a, b| a.0.name().cmp(b.0.name()));
+            let gname = group_name(cell);
+            for (i, r) in cell_rules.iter().enumerate() {
+                out.provenance
+                    .insert((name.clone(), gname.clone(), i + 1), r.1.clone());
+            }
+            groups.push(RuleGroup {
+                name: gname,
+                rules: cell_rules.into_iter().map(|r| r.0.clone()).collect(),
+            });
+        }
+        let body = serde_yaml::to_string(&RuleFile { groups }).expect("rule files serialize");
+        let srcs: Vec<&str> = sources[&scope].iter().map(String::as_str).collect();
+        let content = format!(
+            "{MARKER} Do not edit: change the rules directory and run `alertctl render`.\n# scope: {scope}\n# sources: {}\n{body}",
+            srcs.join(", ")
+        );
+        out.rule_count += rules.len();
         out.files.insert(name, content);
     }
     out
@@ -219,35 +300,59 @@ fn text(v: &str, c: &crate::resolve::Config) -> String {
     )
 }
 
-/// The cell's query with parameters substituted and scope matchers placed. `None` if
-/// the template did not compile (already reported).
-fn scoped_expr(
+/// Scope matchers restrict an aggregation's *input*; an aggregation that merges series
+/// of several scopes then computes a partial result in each cell. Warn once per alert.
+fn warn_cross_scope_aggregation(
     model: &Model,
-    injection: ScopeInjection,
-    cell: &Cell,
-    parsed: &mut HashMap<String, Result<promql_parser::parser::Expr, String>>,
-    cache: &mut MatcherCache,
-) -> Option<Result<String, String>> {
-    let c = &cell.effective.as_ref()?.config;
-    if injection == ScopeInjection::Manual {
-        let scope = cell
-            .matchers
-            .iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join(", ");
-        let text = model.substituted_expr(c, Some(&scope))?;
-        return Some(promql::parse(&text).map(|e| e.to_string()));
+    alert: &crate::resolve::Alert,
+    cells: &[Cell],
+    diags: &mut Diagnostics,
+) {
+    let t = &model.templates[&alert.template];
+    if t.scope_injection != ScopeInjection::Auto {
+        return;
     }
-    let text = model.substituted_expr(c, None)?;
-    let base = parsed
-        .entry(text.clone())
-        .or_insert_with(|| promql::parse(&text));
-    Some(base.clone().map(|mut e| {
-        let ms: Vec<_> = cell.matchers.iter().map(|m| cache.build(m)).collect();
-        promql::inject(&mut e, &ms);
-        e.to_string()
-    }))
+    let labels = &model.settings.labels;
+    let inventory_mode = model.settings.scope.match_ == crate::settings::ScopeMatch::Inventory;
+    let mut kinds: Vec<(&str, &str)> = Vec::new();
+    for c in cells {
+        let label = match &c.scope {
+            Scope::Global => continue,
+            _ if inventory_mode => labels.target.as_str(),
+            Scope::Namespace(_) => labels.namespace.as_str(),
+            Scope::Group(_) => labels.group.as_str(),
+            Scope::Target(_) => labels.target.as_str(),
+        };
+        if !kinds.iter().any(|k| k.1 == label) {
+            kinds.push((c.scope.kind(), label));
+        }
+    }
+    let Some(config) = cells
+        .iter()
+        .find_map(|c| c.effective.as_ref())
+        .map(|e| &e.config)
+    else {
+        return;
+    };
+    let Some(Ok(expr)) = model
+        .substituted_expr(config, None)
+        .map(|q| promql::parse(&q))
+    else {
+        return;
+    };
+    for (kind, label) in kinds {
+        if let Some(agg) = promql::cross_scope_aggregation(&expr, label, &labels.target) {
+            diags.push(
+                Diagnostic::warning(
+                    Code::CrossScopeAggregation,
+                    format!("`{}` has {kind}-scoped rules, but its query aggregates across {kind}s: each {kind}'s rule sees only its own series", alert.name),
+                )
+                .at(model.source(&t.file), t.expr.span, format!("aggregates away `{label}`"))
+                .hint(format!("keep `{label}` (or `{}`) in the aggregation, e.g. `by (..., {label})`; or use `scope: manual` and place ${{scope}} yourself. Offending part: {agg}", labels.target)),
+            );
+            return;
+        }
+    }
 }
 
 pub fn group_name(scope: &Scope) -> String {

@@ -15,8 +15,8 @@ pub struct Inventory {
     /// namespace -> its groups
     pub namespaces: BTreeMap<String, Vec<String>>,
     pub groups: BTreeMap<String, GroupInfo>,
-    /// target -> its group
-    pub targets: BTreeMap<String, String>,
+    /// target -> its group (`None`: listed under the inventory's top-level `targets:`)
+    pub targets: BTreeMap<String, Option<String>>,
 }
 
 #[derive(Debug, Clone)]
@@ -27,10 +27,10 @@ pub struct GroupInfo {
 
 impl Inventory {
     pub fn position(&self, target: &str) -> Option<Position> {
-        let group = self.targets.get(target)?;
+        let group = self.targets.get(target)?.as_ref();
         Some(Position {
-            namespace: Some(self.groups[group].namespace.clone()),
-            group: Some(group.clone()),
+            namespace: group.map(|g| self.groups[g].namespace.clone()),
+            group: group.cloned(),
             target: Some(target.to_string()),
         })
     }
@@ -99,6 +99,10 @@ pub struct Model {
     rule_params: Vec<BTreeMap<String, Typed>>,
     compiled: HashMap<String, Compiled>,
     pub sources: HashMap<String, SourceText>,
+    /// A template or inventory file did not parse: names it defines are unknown, and
+    /// reporting every use of them would bury the real error.
+    broken_templates: bool,
+    broken_inventory: bool,
 }
 
 /// Who set a field: the template's default or a rule.
@@ -188,10 +192,18 @@ impl Model {
             rule_params: Vec::new(),
             compiled: HashMap::new(),
             sources: HashMap::new(),
+            broken_templates: false,
+            broken_inventory: false,
         };
         let mut namespaces = Vec::new();
+        let mut ungrouped = Vec::new();
         for (src, fm) in files {
-            m.sources.insert(src.path.to_string(), src);
+            let src_path = src.path.to_string();
+            if fm.broken {
+                m.broken_templates |= src_path.starts_with("templates/");
+                m.broken_inventory |= src_path.starts_with("inventory");
+            }
+            m.sources.insert(src_path.clone(), src);
             for t in fm.templates {
                 if let Some(first) = m.templates.get(&t.name.value) {
                     diags.push(
@@ -213,8 +225,10 @@ impl Model {
             }
             m.rules.extend(fm.rules);
             namespaces.extend(fm.namespaces);
+            let file = src_path.clone();
+            ungrouped.extend(fm.ungrouped.into_iter().map(|t| (file.clone(), t)));
         }
-        m.build_inventory(namespaces, diags);
+        m.build_inventory(namespaces, ungrouped, diags);
         m.compile_templates(diags);
         m.check_rules(diags);
         m
@@ -224,9 +238,30 @@ impl Model {
         &self.sources[file]
     }
 
-    fn build_inventory(&mut self, namespaces: Vec<InvNamespace>, diags: &mut Diagnostics) {
+    fn build_inventory(
+        &mut self,
+        namespaces: Vec<InvNamespace>,
+        ungrouped: Vec<(String, Spanned<String>)>,
+        diags: &mut Diagnostics,
+    ) {
         let mut group_at: HashMap<String, (String, Span)> = HashMap::new();
         let mut target_at: HashMap<String, (String, Span)> = HashMap::new();
+        for (file, t) in ungrouped {
+            if let Some((first, span)) = target_at.get(&t.value) {
+                diags.push(
+                    Diagnostic::error(
+                        Code::DuplicateInventory,
+                        format!("target `{}` is listed twice", t.value),
+                    )
+                    .at(&self.sources[&file], t.span, "listed again here")
+                    .also(&self.sources[first], *span, "first listed here")
+                    .hint("a target is listed once, in one group or under `targets:`"),
+                );
+                continue;
+            }
+            target_at.insert(t.value.clone(), (file, t.span));
+            self.inventory.targets.insert(t.value, None);
+        }
         for ns in namespaces {
             let groups = self
                 .inventory
@@ -264,7 +299,7 @@ impl Model {
                     target_at.insert(t.value.clone(), (ns.file.clone(), t.span));
                     self.inventory
                         .targets
-                        .insert(t.value.clone(), g.name.value.clone());
+                        .insert(t.value.clone(), Some(g.name.value.clone()));
                     targets.push(t.value);
                 }
                 groups.push(g.name.value.clone());
@@ -397,6 +432,10 @@ impl Model {
             let src = &self.sources[&r.file];
             let mut typed = BTreeMap::new();
             let Some(t) = self.templates.get(&r.template.value) else {
+                if self.broken_templates {
+                    rule_params.push(typed);
+                    continue;
+                }
                 let hint =
                     did_you_mean(&r.template.value, self.templates.keys().map(String::as_str))
                         .map_or_else(
@@ -414,7 +453,7 @@ impl Model {
                 rule_params.push(typed);
                 continue;
             };
-            if !self.inventory.contains(&r.scope.value) {
+            if !self.broken_inventory && !self.inventory.contains(&r.scope.value) {
                 let name = r.scope.value.name().unwrap_or_default();
                 let hint = did_you_mean(name, self.inventory.names(&r.scope.value)).map_or_else(
                     || format!("add the {} to the inventory", r.scope.value.kind()),
@@ -458,8 +497,9 @@ impl Model {
                 let Some(def) = t.param(name) else {
                     let hint = did_you_mean(name, t.params.iter().map(|p| p.name.value.as_str()))
                         .map_or_else(
-                            || {
-                                format!(
+                            || match t.params.len() {
+                                0 => format!("template `{}` takes no parameters", t.name.value),
+                                _ => format!(
                                     "template `{}` has parameters: {}",
                                     t.name.value,
                                     t.params
@@ -467,7 +507,7 @@ impl Model {
                                         .map(|p| p.name.value.as_str())
                                         .collect::<Vec<_>>()
                                         .join(", ")
-                                )
+                                ),
                             },
                             |s| format!("did you mean `{s}`?"),
                         );
@@ -476,7 +516,11 @@ impl Model {
                             Code::UnknownParam,
                             format!("template `{}` has no parameter `{name}`", t.name.value),
                         )
-                        .at(src, raw.span, "unknown parameter")
+                        .at(
+                            src,
+                            r.param_keys.get(name).copied().unwrap_or(raw.span),
+                            "unknown parameter",
+                        )
                         .hint(hint),
                     );
                     continue;
@@ -543,7 +587,9 @@ impl Model {
                 idxs.sort_by_key(|&i| (self.rules[i].priority.value, i));
                 for w in idxs.windows(2) {
                     let (a, b) = (&self.rules[w[0]], &self.rules[w[1]]);
-                    if a.priority.value == b.priority.value {
+                    if a.priority.value == b.priority.value
+                        && (a.file != b.file || a.span != b.span)
+                    {
                         diags.push(
                             Diagnostic::error(Code::RuleConflict, format!("two rules set `{}` at {} with the same priority {}", alert.name, b.scope.value, b.priority.value))
                                 .at(&self.sources[&b.file], b.span, "this rule")
@@ -829,7 +875,7 @@ impl Model {
             };
         for &t in &target_cells {
             let pos = inv.position(t).unwrap_or_default();
-            let file = Scope::Group(pos.group.clone().unwrap_or_default());
+            let file = pos.group.clone().map_or(Scope::Global, Scope::Group);
             push(
                 Scope::Target(t.into()),
                 pos,
@@ -839,6 +885,52 @@ impl Model {
         }
         match self.settings.scope.match_ {
             ScopeMatch::Labels => {
+                // Each cell excludes the more specific cells *inside it* per the
+                // inventory; a series whose labels contradict the inventory (a target
+                // reporting another group) is outside this guarantee.
+                let group_of = |t: &str| inv.targets.get(t).cloned().flatten();
+                let ns_of = |g: &str| inv.groups[g].namespace.clone();
+                let targets_in_group = |g: &str| -> Vec<&str> {
+                    target_cells
+                        .iter()
+                        .copied()
+                        .filter(|t| group_of(t).as_deref() == Some(g))
+                        .collect()
+                };
+                let groups_in_ns = |n: &str| -> Vec<&str> {
+                    group_cells
+                        .iter()
+                        .copied()
+                        .filter(|g| ns_of(g) == n)
+                        .collect()
+                };
+                let targets_in_ns = |n: &str| -> Vec<&str> {
+                    target_cells
+                        .iter()
+                        .copied()
+                        .filter(|t| {
+                            group_of(t).is_some_and(|g| {
+                                ns_of(&g) == n && !group_cells.contains(&g.as_str())
+                            })
+                        })
+                        .collect()
+                };
+                let global_groups: Vec<&str> = group_cells
+                    .iter()
+                    .copied()
+                    .filter(|g| !ns_cells.contains(&ns_of(g).as_str()))
+                    .collect();
+                let global_targets: Vec<&str> = target_cells
+                    .iter()
+                    .copied()
+                    .filter(|t| match group_of(t) {
+                        None => true,
+                        Some(g) => {
+                            !group_cells.contains(&g.as_str())
+                                && !ns_cells.contains(&ns_of(&g).as_str())
+                        }
+                    })
+                    .collect();
                 for &g in &group_cells {
                     let pos = Position {
                         namespace: Some(inv.groups[g].namespace.clone()),
@@ -847,7 +939,7 @@ impl Model {
                     };
                     let ms = [
                         Some(is_in(&labels.group, &[g])),
-                        not_in(&labels.target, &target_cells),
+                        not_in(&labels.target, &targets_in_group(g)),
                     ]
                     .into_iter()
                     .flatten()
@@ -861,8 +953,8 @@ impl Model {
                     };
                     let ms = [
                         Some(is_in(&labels.namespace, &[n])),
-                        not_in(&labels.group, &group_cells),
-                        not_in(&labels.target, &target_cells),
+                        not_in(&labels.group, &groups_in_ns(n)),
+                        not_in(&labels.target, &targets_in_ns(n)),
                     ]
                     .into_iter()
                     .flatten()
@@ -876,8 +968,8 @@ impl Model {
                 }
                 let ms = [
                     not_in(&labels.namespace, &ns_cells),
-                    not_in(&labels.group, &group_cells),
-                    not_in(&labels.target, &target_cells),
+                    not_in(&labels.group, &global_groups),
+                    not_in(&labels.target, &global_targets),
                 ]
                 .into_iter()
                 .flatten()

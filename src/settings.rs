@@ -95,8 +95,17 @@ pub fn parse(source: &SourceText) -> Result<Settings, Box<Diagnostic>> {
             .span()
             .map_or(Span::new(0, 0), |r| Span::new(r.start, r.end));
         let msg = e.message().to_string();
-        let mut d = Diagnostic::error(Code::Settings, format!("invalid {FILE_NAME}: {msg}"))
-            .at(source, span, "here");
+        let syntax = toml::from_str::<toml::Table>(&source.text).is_err();
+        let code = if syntax {
+            Code::TomlSyntax
+        } else {
+            Code::Settings
+        };
+        let mut d =
+            Diagnostic::error(code, format!("invalid {FILE_NAME}: {msg}")).at(source, span, "here");
+        if syntax {
+            d = d.hint("TOML syntax: `key = value`, strings in double quotes, tables as [name]");
+        }
         if msg.contains("unknown field") {
             let ticks: Vec<&str> = msg.split('`').skip(1).step_by(2).collect();
             if let Some((unknown, expected)) = ticks.split_first() {

@@ -19,12 +19,17 @@ fn sp<T>(v: T) -> Spanned<T> {
     Spanned::new(v, Span::default())
 }
 
+/// (alert index, (scope kind, pick), priority, threshold, enabled, severity pick)
+type GenRule = (usize, (u8, usize), i64, u16, Option<bool>, Option<u8>);
+
 #[derive(Debug, Clone)]
 struct Estate {
     /// namespaces -> groups -> target count
     namespaces: Vec<Vec<usize>>,
+    /// targets in no group
+    ungrouped: usize,
     /// (alert index, scope pick, priority, threshold, enabled, severity pick)
-    rules: Vec<(usize, (u8, usize), i64, u16, Option<bool>, Option<u8>)>,
+    rules: Vec<GenRule>,
 }
 
 fn estate() -> impl Strategy<Value = Estate> {
@@ -40,7 +45,11 @@ fn estate() -> impl Strategy<Value = Estate> {
         ),
         0..14,
     );
-    (namespaces, rules).prop_map(|(namespaces, rules)| Estate { namespaces, rules })
+    (namespaces, rules, 0usize..3).prop_map(|(namespaces, rules, ungrouped)| Estate {
+        namespaces,
+        rules,
+        ungrouped,
+    })
 }
 
 /// Names with dots and regex characters, to exercise escaping.
@@ -106,6 +115,14 @@ fn build(e: &Estate, mode: ScopeMatch) -> Model {
                 .flat_map(move |(g, &tc)| (0..tc).map(move |t| (n, g, t)))
         })
         .collect();
+    fm.ungrouped = (0..e.ungrouped)
+        .map(|t| sp(format!("lonely-{t}")))
+        .collect();
+    let mut all_targets: Vec<String> = all_targets
+        .into_iter()
+        .map(|(n, g, t)| target_name(n, g, t))
+        .collect();
+    all_targets.extend((0..e.ungrouped).map(|t| format!("lonely-{t}")));
     let mut seen = std::collections::HashSet::new();
     for &(alert, (kind, pick), priority, threshold, enabled, sev) in &e.rules {
         let scope = match kind {
@@ -116,10 +133,7 @@ fn build(e: &Estate, mode: ScopeMatch) -> Model {
                 Scope::Group(group_name(n, g))
             }
             _ if all_targets.is_empty() => Scope::Global,
-            _ => {
-                let (n, g, t) = all_targets[pick % all_targets.len()];
-                Scope::Target(target_name(n, g, t))
-            }
+            _ => Scope::Target(all_targets[pick % all_targets.len()].clone()),
         };
         // Same alert, scope and priority would be a reported conflict, not a partition case.
         if !seen.insert((alert, scope.clone(), priority)) {
@@ -139,6 +153,7 @@ fn build(e: &Estate, mode: ScopeMatch) -> Model {
             template: sp(format!("Alert{alert}")),
             name: None,
             named_by_record: false,
+            param_keys: BTreeMap::new(),
             scope: sp(scope),
             priority: sp(priority),
             enabled: enabled.map(sp),
@@ -187,7 +202,10 @@ fn series(model: &Model, mode: ScopeMatch) -> Vec<Series> {
     for t in inv.targets.keys() {
         let pos = inv.position(t).unwrap();
         let (namespace, group) = match mode {
-            ScopeMatch::Labels => (pos.namespace.clone().unwrap(), pos.group.clone().unwrap()),
+            ScopeMatch::Labels => (
+                pos.namespace.clone().unwrap_or_default(),
+                pos.group.clone().unwrap_or_default(),
+            ),
             ScopeMatch::Inventory => (String::new(), String::new()),
         };
         out.push(Series {
@@ -342,6 +360,7 @@ proptest! {
 #[test]
 fn fold_order_and_enabled() {
     let e = Estate {
+        ungrouped: 0,
         namespaces: vec![vec![2, 1]],
         rules: vec![
             (0, (0, 0), 0, 80, None, None),        // global 80

@@ -101,7 +101,8 @@ fn gh_escape(s: &str, property: bool) -> String {
     s
 }
 
-pub fn github(d: &Diagnostic) -> String {
+/// GitHub resolves annotation paths against the repository root, not the rules dir.
+pub fn github(d: &Diagnostic, prefix: &str) -> String {
     let level = if d.severity == Severity::Error {
         "error"
     } else {
@@ -129,7 +130,7 @@ pub fn github(d: &Diagnostic) -> String {
             0,
             format!(
                 "file={},line={line},col={col},endLine={end_line},endColumn={end_col}",
-                gh_escape(&file, true)
+                gh_escape(&format!("{prefix}{file}"), true)
             ),
         );
     }
@@ -138,11 +139,16 @@ pub fn github(d: &Diagnostic) -> String {
 
 /// Prints every diagnostic (sorted) to stderr, or for `json` nothing (the caller embeds
 /// `json_value` in its document).
-pub fn print(diags: &Diagnostics, format: Format, color: bool) {
+pub fn print(diags: &Diagnostics, format: Format, color: bool, root: &std::path::Path) {
+    let prefix = if format == Format::Github {
+        repo_prefix(root)
+    } else {
+        String::new()
+    };
     for d in diags.sorted() {
         match format {
-            Format::Human => eprint!("{}", human(d, color)),
-            Format::Github => println!("{}", github(d)),
+            Format::Human => eprintln!("{}", human(d, color)),
+            Format::Github => println!("{}", github(d, &prefix)),
             Format::Json => {}
         }
     }
@@ -150,16 +156,38 @@ pub fn print(diags: &Diagnostics, format: Format, color: bool) {
 
 pub fn counts(diags: &Diagnostics) -> String {
     let (e, w) = (diags.error_count(), diags.warning_count());
-    let plural = |n: usize, w: &str| {
-        if n == 1 {
-            format!("{n} {w}")
-        } else {
-            format!("{n} {w}s")
-        }
-    };
     if w == 0 {
         plural(e, "error")
     } else {
         format!("{}, {}", plural(e, "error"), plural(w, "warning"))
+    }
+}
+
+/// The rules directory's path inside its git repository (`ops/alerts/`), or its path
+/// relative to the current directory when it is not in one.
+pub fn repo_prefix(root: &std::path::Path) -> String {
+    let root = std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
+    let base = root
+        .ancestors()
+        .find(|d| d.join(".git").exists())
+        .map(std::path::Path::to_path_buf)
+        .or_else(|| std::env::current_dir().ok())
+        .unwrap_or_default();
+    match root.strip_prefix(&base) {
+        Ok(rel) if rel.as_os_str().is_empty() => String::new(),
+        Ok(rel) => format!(
+            "{}/",
+            alertctl::load::relative(std::path::Path::new(""), rel)
+        ),
+        Err(_) => String::new(),
+    }
+}
+
+/// `1 file`, `2 files`.
+pub fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("{n} {word}")
+    } else {
+        format!("{n} {word}s")
     }
 }

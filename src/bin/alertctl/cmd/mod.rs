@@ -55,7 +55,12 @@ pub fn load_and_render(g: &Global) -> miette::Result<(Project, Rendered, Diagnos
 /// Prints diagnostics for a command that can only go on without errors; `Some(exit)`
 /// when it must stop.
 pub fn stop_on_errors(g: &Global, diags: &Diagnostics) -> Option<Exit> {
-    report::print(diags, Format::Human, report::stderr_color(g.color));
+    report::print(
+        diags,
+        Format::Human,
+        report::stderr_color(g.color),
+        std::path::Path::new("."),
+    );
     if diags.has_errors() {
         eprintln!(
             "error: {}; nothing written (run `alertctl validate` for the full report)",

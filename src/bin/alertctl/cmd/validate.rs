@@ -59,7 +59,7 @@ pub fn run(g: &Global, format: Format, promtool_arg: Option<PromtoolArg>) -> mie
             println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
         }
         _ => {
-            report::print(&diags, format, report::stderr_color(g.color));
+            report::print(&diags, format, report::stderr_color(g.color), &project.root);
             if diags.has_errors() {
                 eprintln!(
                     "error: {} in {}",
@@ -68,13 +68,13 @@ pub fn run(g: &Global, format: Format, promtool_arg: Option<PromtoolArg>) -> mie
                 );
             } else {
                 eprintln!(
-                    "ok: {} files, {} templates, {} rules, {} alerts -> {} rules in {} files (promtool: {promtool_status})",
-                    project.stats.files,
-                    model.templates.len(),
-                    model.rules.len(),
-                    alerts,
-                    rendered.rule_count,
-                    rendered.files.len()
+                    "ok: {}, {}, {}, {} -> {} in {} (promtool: {promtool_status})",
+                    report::plural(project.stats.files, "file"),
+                    report::plural(model.templates.len(), "template"),
+                    report::plural(model.rules.len(), "rule"),
+                    report::plural(alerts, "alert"),
+                    report::plural(rendered.rule_count, "rule"),
+                    report::plural(rendered.files.len(), "file")
                 );
             }
         }
