@@ -260,27 +260,18 @@ pub fn render(model: &Model, diags: &mut Diagnostics) -> Rendered {
 
     let mut out = Rendered::default();
     for (scope, rules) in per_file {
-        // One rule group per cell scope: the file's own scope first, then each target
-        // with its own rules. A group never holds one alert twice, so promtool's
-        // duplicate-rule lint stays quiet.
-        let mut by_cell: BTreeMap<&Scope, Vec<&(PromRule, Provenance)>> = BTreeMap::new();
-        for r in &rules {
-            by_cell.entry(&r.1.cell).or_default().push(r);
-        }
         let name = file_name(&scope);
-        let mut groups = Vec::new();
-        for (cell, mut cell_rules) in by_cell {
-            cell_rules.sort_by(|a, b| a.0.name().cmp(b.0.name()));
-            let gname = group_name(cell);
-            for (i, r) in cell_rules.iter().enumerate() {
-                out.provenance
-                    .insert((name.clone(), gname.clone(), i + 1), r.1.clone());
-            }
-            groups.push(RuleGroup {
-                name: gname,
-                rules: cell_rules.into_iter().map(|r| r.0.clone()).collect(),
-            });
+        let gname = group_name(&scope);
+        let mut rules: Vec<&(PromRule, Provenance)> = rules.iter().collect();
+        rules.sort_by(|a, b| (a.0.name(), &a.1.cell).cmp(&(b.0.name(), &b.1.cell)));
+        for (i, r) in rules.iter().enumerate() {
+            out.provenance
+                .insert((name.clone(), gname.clone(), i + 1), r.1.clone());
         }
+        let groups = vec![RuleGroup {
+            name: gname,
+            rules: rules.iter().map(|r| r.0.clone()).collect(),
+        }];
         let body = serde_yaml::to_string(&RuleFile { groups }).expect("rule files serialize");
         let srcs: Vec<&str> = sources[&scope].iter().map(String::as_str).collect();
         let content = format!(

@@ -222,6 +222,10 @@ fn node_estate_passes_promtool_check_and_unit_tests() {
     let check = Command::new(&promtool)
         .arg("check")
         .arg("rules")
+        // promtool's duplicate-rule lint flags a target cell next to its group cell
+        // (same alert name and labels, disjoint selectors): a false positive for
+        // partitioned rules, documented in docs/format.md.
+        .arg("--lint=none")
         .args(&names)
         .current_dir(out)
         .output()
