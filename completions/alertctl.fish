@@ -36,6 +36,10 @@ complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "init" -d 'Create 
 complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "validate" -d 'Check everything and report every problem with its location. Exit 2 if invalid'
 complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "render" -d 'Write the Prometheus rule files (only files whose content changed are written)'
 complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "diff" -d 'Show how the output directory would change: unified diff and a summary'
+complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "effective" -d 'Every alert that applies to a target (or to a group or namespace), with the query exactly as rendered for it, its settings, and the rules that set them'
+complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "trace" -d 'Who set each field of a target\'s alerts: the chain of rules in fold order and, per field, the winning value with every value it overrode'
+complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "list" -d 'List templates, rules or targets (from the SQLite index)'
+complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "rule" -d 'Create, disable, enable or purge rules; edits keep the rest of the file as it is'
 complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "completions" -d 'Print shell completions'
 complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c alertctl -n "__fish_alertctl_using_subcommand init" -s C -l dir -d 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)' -r -F
@@ -78,6 +82,140 @@ complete -c alertctl -n "__fish_alertctl_using_subcommand diff" -l stat -d 'Only
 complete -c alertctl -n "__fish_alertctl_using_subcommand diff" -l no-cache -d 'Ignore the SQLite cache and parse every file'
 complete -c alertctl -n "__fish_alertctl_using_subcommand diff" -s v -l verbose -d 'Print what was loaded, parsed and reused on stderr'
 complete -c alertctl -n "__fish_alertctl_using_subcommand diff" -s h -l help -d 'Print help'
+complete -c alertctl -n "__fish_alertctl_using_subcommand effective" -l group -d 'What a host of this group gets (also a new host not yet in the inventory)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand effective" -l namespace -d 'What a host of this namespace in no group with its own rules gets' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand effective" -l format -r -f -a "human\t''
+json\t''
+yaml\t''"
+complete -c alertctl -n "__fish_alertctl_using_subcommand effective" -s C -l dir -d 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)' -r -F
+complete -c alertctl -n "__fish_alertctl_using_subcommand effective" -l color -d 'Colour output; `auto` honours NO_COLOR and whether the output is a terminal' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c alertctl -n "__fish_alertctl_using_subcommand effective" -l global -d 'What a series from outside the inventory gets'
+complete -c alertctl -n "__fish_alertctl_using_subcommand effective" -l no-cache -d 'Ignore the SQLite cache and parse every file'
+complete -c alertctl -n "__fish_alertctl_using_subcommand effective" -s v -l verbose -d 'Print what was loaded, parsed and reused on stderr'
+complete -c alertctl -n "__fish_alertctl_using_subcommand effective" -s h -l help -d 'Print help'
+complete -c alertctl -n "__fish_alertctl_using_subcommand trace" -l format -r -f -a "human\t''
+json\t''
+yaml\t''"
+complete -c alertctl -n "__fish_alertctl_using_subcommand trace" -s C -l dir -d 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)' -r -F
+complete -c alertctl -n "__fish_alertctl_using_subcommand trace" -l color -d 'Colour output; `auto` honours NO_COLOR and whether the output is a terminal' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c alertctl -n "__fish_alertctl_using_subcommand trace" -l all -d 'Also list the alert\'s rules that do not apply to this target, and why'
+complete -c alertctl -n "__fish_alertctl_using_subcommand trace" -l no-cache -d 'Ignore the SQLite cache and parse every file'
+complete -c alertctl -n "__fish_alertctl_using_subcommand trace" -s v -l verbose -d 'Print what was loaded, parsed and reused on stderr'
+complete -c alertctl -n "__fish_alertctl_using_subcommand trace" -s h -l help -d 'Print help'
+complete -c alertctl -n "__fish_alertctl_using_subcommand list; and not __fish_seen_subcommand_from templates rules targets help" -s C -l dir -d 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)' -r -F
+complete -c alertctl -n "__fish_alertctl_using_subcommand list; and not __fish_seen_subcommand_from templates rules targets help" -l color -d 'Colour output; `auto` honours NO_COLOR and whether the output is a terminal' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c alertctl -n "__fish_alertctl_using_subcommand list; and not __fish_seen_subcommand_from templates rules targets help" -l no-cache -d 'Ignore the SQLite cache and parse every file'
+complete -c alertctl -n "__fish_alertctl_using_subcommand list; and not __fish_seen_subcommand_from templates rules targets help" -s v -l verbose -d 'Print what was loaded, parsed and reused on stderr'
+complete -c alertctl -n "__fish_alertctl_using_subcommand list; and not __fish_seen_subcommand_from templates rules targets help" -s h -l help -d 'Print help'
+complete -c alertctl -n "__fish_alertctl_using_subcommand list; and not __fish_seen_subcommand_from templates rules targets help" -f -a "templates" -d 'Templates, optionally only those of one default severity'
+complete -c alertctl -n "__fish_alertctl_using_subcommand list; and not __fish_seen_subcommand_from templates rules targets help" -f -a "rules" -d 'Rules. Filters combine (AND)'
+complete -c alertctl -n "__fish_alertctl_using_subcommand list; and not __fish_seen_subcommand_from templates rules targets help" -f -a "targets" -d 'Inventory targets'
+complete -c alertctl -n "__fish_alertctl_using_subcommand list; and not __fish_seen_subcommand_from templates rules targets help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c alertctl -n "__fish_alertctl_using_subcommand list; and __fish_seen_subcommand_from templates" -l severity -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand list; and __fish_seen_subcommand_from templates" -l format -r -f -a "human\t''
+json\t''
+yaml\t''"
+complete -c alertctl -n "__fish_alertctl_using_subcommand list; and __fish_seen_subcommand_from templates" -s C -l dir -d 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)' -r -F
+complete -c alertctl -n "__fish_alertctl_using_subcommand list; and __fish_seen_subcommand_from templates" -l color -d 'Colour output; `auto` honours NO_COLOR and whether the output is a terminal' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c alertctl -n "__fish_alertctl_using_subcommand list; and __fish_seen_subcommand_from templates" -l no-cache -d 'Ignore the SQLite cache and parse every file'
+complete -c alertctl -n "__fish_alertctl_using_subcommand list; and __fish_seen_subcommand_from templates" -s v -l verbose -d 'Print what was loaded, parsed and reused on stderr'
+complete -c alertctl -n "__fish_alertctl_using_subcommand list; and __fish_seen_subcommand_from templates" -s h -l help -d 'Print help'
+complete -c alertctl -n "__fish_alertctl_using_subcommand list; and __fish_seen_subcommand_from rules" -l group -d 'Rules scoped to this group or to one of its targets' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand list; and __fish_seen_subcommand_from rules" -l namespace -d 'Rules scoped to this namespace, one of its groups or one of their targets' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand list; and __fish_seen_subcommand_from rules" -l scope -d 'Exactly this scope (`global`, `group/web`, ...)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand list; and __fish_seen_subcommand_from rules" -l template -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand list; and __fish_seen_subcommand_from rules" -l format -r -f -a "human\t''
+json\t''
+yaml\t''"
+complete -c alertctl -n "__fish_alertctl_using_subcommand list; and __fish_seen_subcommand_from rules" -s C -l dir -d 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)' -r -F
+complete -c alertctl -n "__fish_alertctl_using_subcommand list; and __fish_seen_subcommand_from rules" -l color -d 'Colour output; `auto` honours NO_COLOR and whether the output is a terminal' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c alertctl -n "__fish_alertctl_using_subcommand list; and __fish_seen_subcommand_from rules" -l suspended -d 'Only suspended rules (`rule disable`)'
+complete -c alertctl -n "__fish_alertctl_using_subcommand list; and __fish_seen_subcommand_from rules" -l no-cache -d 'Ignore the SQLite cache and parse every file'
+complete -c alertctl -n "__fish_alertctl_using_subcommand list; and __fish_seen_subcommand_from rules" -s v -l verbose -d 'Print what was loaded, parsed and reused on stderr'
+complete -c alertctl -n "__fish_alertctl_using_subcommand list; and __fish_seen_subcommand_from rules" -s h -l help -d 'Print help'
+complete -c alertctl -n "__fish_alertctl_using_subcommand list; and __fish_seen_subcommand_from targets" -l namespace -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand list; and __fish_seen_subcommand_from targets" -l group -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand list; and __fish_seen_subcommand_from targets" -l format -r -f -a "human\t''
+json\t''
+yaml\t''"
+complete -c alertctl -n "__fish_alertctl_using_subcommand list; and __fish_seen_subcommand_from targets" -s C -l dir -d 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)' -r -F
+complete -c alertctl -n "__fish_alertctl_using_subcommand list; and __fish_seen_subcommand_from targets" -l color -d 'Colour output; `auto` honours NO_COLOR and whether the output is a terminal' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c alertctl -n "__fish_alertctl_using_subcommand list; and __fish_seen_subcommand_from targets" -l no-cache -d 'Ignore the SQLite cache and parse every file'
+complete -c alertctl -n "__fish_alertctl_using_subcommand list; and __fish_seen_subcommand_from targets" -s v -l verbose -d 'Print what was loaded, parsed and reused on stderr'
+complete -c alertctl -n "__fish_alertctl_using_subcommand list; and __fish_seen_subcommand_from targets" -s h -l help -d 'Print help'
+complete -c alertctl -n "__fish_alertctl_using_subcommand list; and __fish_seen_subcommand_from help" -f -a "templates" -d 'Templates, optionally only those of one default severity'
+complete -c alertctl -n "__fish_alertctl_using_subcommand list; and __fish_seen_subcommand_from help" -f -a "rules" -d 'Rules. Filters combine (AND)'
+complete -c alertctl -n "__fish_alertctl_using_subcommand list; and __fish_seen_subcommand_from help" -f -a "targets" -d 'Inventory targets'
+complete -c alertctl -n "__fish_alertctl_using_subcommand list; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c alertctl -n "__fish_alertctl_using_subcommand rule; and not __fish_seen_subcommand_from new disable enable purge help" -s C -l dir -d 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)' -r -F
+complete -c alertctl -n "__fish_alertctl_using_subcommand rule; and not __fish_seen_subcommand_from new disable enable purge help" -l color -d 'Colour output; `auto` honours NO_COLOR and whether the output is a terminal' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c alertctl -n "__fish_alertctl_using_subcommand rule; and not __fish_seen_subcommand_from new disable enable purge help" -l no-cache -d 'Ignore the SQLite cache and parse every file'
+complete -c alertctl -n "__fish_alertctl_using_subcommand rule; and not __fish_seen_subcommand_from new disable enable purge help" -s v -l verbose -d 'Print what was loaded, parsed and reused on stderr'
+complete -c alertctl -n "__fish_alertctl_using_subcommand rule; and not __fish_seen_subcommand_from new disable enable purge help" -s h -l help -d 'Print help'
+complete -c alertctl -n "__fish_alertctl_using_subcommand rule; and not __fish_seen_subcommand_from new disable enable purge help" -f -a "new" -d 'Write a new rule that copies the template\'s defaults, ready to edit'
+complete -c alertctl -n "__fish_alertctl_using_subcommand rule; and not __fish_seen_subcommand_from new disable enable purge help" -f -a "disable" -d 'Suspend rules, the soft delete (`suspended: true`): they stay in the repository and resolution ignores them. To switch an alert off for a scope, write `enabled: false`'
+complete -c alertctl -n "__fish_alertctl_using_subcommand rule; and not __fish_seen_subcommand_from new disable enable purge help" -f -a "enable" -d 'Resume suspended rules'
+complete -c alertctl -n "__fish_alertctl_using_subcommand rule; and not __fish_seen_subcommand_from new disable enable purge help" -f -a "purge" -d 'Delete suspended rules (and files left with no rule). Changes no effective alert'
+complete -c alertctl -n "__fish_alertctl_using_subcommand rule; and not __fish_seen_subcommand_from new disable enable purge help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c alertctl -n "__fish_alertctl_using_subcommand rule; and __fish_seen_subcommand_from new" -l template -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand rule; and __fish_seen_subcommand_from new" -l scope -d '`global`, `namespace/NS`, `group/G` or `target/T`' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand rule; and __fish_seen_subcommand_from new" -l alert -d 'A new alert name, to make a second alert from the template' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand rule; and __fish_seen_subcommand_from new" -l priority -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand rule; and __fish_seen_subcommand_from new" -l file -d 'Rules file to append to (default: rules/<kind>/<name>.yaml)' -r -F
+complete -c alertctl -n "__fish_alertctl_using_subcommand rule; and __fish_seen_subcommand_from new" -s C -l dir -d 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)' -r -F
+complete -c alertctl -n "__fish_alertctl_using_subcommand rule; and __fish_seen_subcommand_from new" -l color -d 'Colour output; `auto` honours NO_COLOR and whether the output is a terminal' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c alertctl -n "__fish_alertctl_using_subcommand rule; and __fish_seen_subcommand_from new" -l no-cache -d 'Ignore the SQLite cache and parse every file'
+complete -c alertctl -n "__fish_alertctl_using_subcommand rule; and __fish_seen_subcommand_from new" -s v -l verbose -d 'Print what was loaded, parsed and reused on stderr'
+complete -c alertctl -n "__fish_alertctl_using_subcommand rule; and __fish_seen_subcommand_from new" -s h -l help -d 'Print help'
+complete -c alertctl -n "__fish_alertctl_using_subcommand rule; and __fish_seen_subcommand_from disable" -l template -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand rule; and __fish_seen_subcommand_from disable" -l scope -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand rule; and __fish_seen_subcommand_from disable" -l alert -d 'The rule\'s alert (or record) name' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand rule; and __fish_seen_subcommand_from disable" -s C -l dir -d 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)' -r -F
+complete -c alertctl -n "__fish_alertctl_using_subcommand rule; and __fish_seen_subcommand_from disable" -l color -d 'Colour output; `auto` honours NO_COLOR and whether the output is a terminal' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c alertctl -n "__fish_alertctl_using_subcommand rule; and __fish_seen_subcommand_from disable" -l no-cache -d 'Ignore the SQLite cache and parse every file'
+complete -c alertctl -n "__fish_alertctl_using_subcommand rule; and __fish_seen_subcommand_from disable" -s v -l verbose -d 'Print what was loaded, parsed and reused on stderr'
+complete -c alertctl -n "__fish_alertctl_using_subcommand rule; and __fish_seen_subcommand_from disable" -s h -l help -d 'Print help'
+complete -c alertctl -n "__fish_alertctl_using_subcommand rule; and __fish_seen_subcommand_from enable" -l template -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand rule; and __fish_seen_subcommand_from enable" -l scope -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand rule; and __fish_seen_subcommand_from enable" -l alert -d 'The rule\'s alert (or record) name' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand rule; and __fish_seen_subcommand_from enable" -s C -l dir -d 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)' -r -F
+complete -c alertctl -n "__fish_alertctl_using_subcommand rule; and __fish_seen_subcommand_from enable" -l color -d 'Colour output; `auto` honours NO_COLOR and whether the output is a terminal' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c alertctl -n "__fish_alertctl_using_subcommand rule; and __fish_seen_subcommand_from enable" -l no-cache -d 'Ignore the SQLite cache and parse every file'
+complete -c alertctl -n "__fish_alertctl_using_subcommand rule; and __fish_seen_subcommand_from enable" -s v -l verbose -d 'Print what was loaded, parsed and reused on stderr'
+complete -c alertctl -n "__fish_alertctl_using_subcommand rule; and __fish_seen_subcommand_from enable" -s h -l help -d 'Print help'
+complete -c alertctl -n "__fish_alertctl_using_subcommand rule; and __fish_seen_subcommand_from purge" -s C -l dir -d 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)' -r -F
+complete -c alertctl -n "__fish_alertctl_using_subcommand rule; and __fish_seen_subcommand_from purge" -l color -d 'Colour output; `auto` honours NO_COLOR and whether the output is a terminal' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c alertctl -n "__fish_alertctl_using_subcommand rule; and __fish_seen_subcommand_from purge" -l dry-run -d 'Only print what would be removed'
+complete -c alertctl -n "__fish_alertctl_using_subcommand rule; and __fish_seen_subcommand_from purge" -l no-cache -d 'Ignore the SQLite cache and parse every file'
+complete -c alertctl -n "__fish_alertctl_using_subcommand rule; and __fish_seen_subcommand_from purge" -s v -l verbose -d 'Print what was loaded, parsed and reused on stderr'
+complete -c alertctl -n "__fish_alertctl_using_subcommand rule; and __fish_seen_subcommand_from purge" -s h -l help -d 'Print help'
+complete -c alertctl -n "__fish_alertctl_using_subcommand rule; and __fish_seen_subcommand_from help" -f -a "new" -d 'Write a new rule that copies the template\'s defaults, ready to edit'
+complete -c alertctl -n "__fish_alertctl_using_subcommand rule; and __fish_seen_subcommand_from help" -f -a "disable" -d 'Suspend rules, the soft delete (`suspended: true`): they stay in the repository and resolution ignores them. To switch an alert off for a scope, write `enabled: false`'
+complete -c alertctl -n "__fish_alertctl_using_subcommand rule; and __fish_seen_subcommand_from help" -f -a "enable" -d 'Resume suspended rules'
+complete -c alertctl -n "__fish_alertctl_using_subcommand rule; and __fish_seen_subcommand_from help" -f -a "purge" -d 'Delete suspended rules (and files left with no rule). Changes no effective alert'
+complete -c alertctl -n "__fish_alertctl_using_subcommand rule; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c alertctl -n "__fish_alertctl_using_subcommand completions" -s C -l dir -d 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)' -r -F
 complete -c alertctl -n "__fish_alertctl_using_subcommand completions" -l color -d 'Colour output; `auto` honours NO_COLOR and whether the output is a terminal' -r -f -a "auto\t''
 always\t''
@@ -85,9 +223,20 @@ never\t''"
 complete -c alertctl -n "__fish_alertctl_using_subcommand completions" -l no-cache -d 'Ignore the SQLite cache and parse every file'
 complete -c alertctl -n "__fish_alertctl_using_subcommand completions" -s v -l verbose -d 'Print what was loaded, parsed and reused on stderr'
 complete -c alertctl -n "__fish_alertctl_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff completions help" -f -a "init" -d 'Create a working rules directory (settings, inventory, templates, rules)'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff completions help" -f -a "validate" -d 'Check everything and report every problem with its location. Exit 2 if invalid'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff completions help" -f -a "render" -d 'Write the Prometheus rule files (only files whose content changed are written)'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff completions help" -f -a "diff" -d 'Show how the output directory would change: unified diff and a summary'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff completions help" -f -a "completions" -d 'Print shell completions'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule completions help" -f -a "init" -d 'Create a working rules directory (settings, inventory, templates, rules)'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule completions help" -f -a "validate" -d 'Check everything and report every problem with its location. Exit 2 if invalid'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule completions help" -f -a "render" -d 'Write the Prometheus rule files (only files whose content changed are written)'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule completions help" -f -a "diff" -d 'Show how the output directory would change: unified diff and a summary'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule completions help" -f -a "effective" -d 'Every alert that applies to a target (or to a group or namespace), with the query exactly as rendered for it, its settings, and the rules that set them'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule completions help" -f -a "trace" -d 'Who set each field of a target\'s alerts: the chain of rules in fold order and, per field, the winning value with every value it overrode'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule completions help" -f -a "list" -d 'List templates, rules or targets (from the SQLite index)'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule completions help" -f -a "rule" -d 'Create, disable, enable or purge rules; edits keep the rest of the file as it is'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule completions help" -f -a "completions" -d 'Print shell completions'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from list" -f -a "templates" -d 'Templates, optionally only those of one default severity'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from list" -f -a "rules" -d 'Rules. Filters combine (AND)'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from list" -f -a "targets" -d 'Inventory targets'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from rule" -f -a "new" -d 'Write a new rule that copies the template\'s defaults, ready to edit'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from rule" -f -a "disable" -d 'Suspend rules, the soft delete (`suspended: true`): they stay in the repository and resolution ignores them. To switch an alert off for a scope, write `enabled: false`'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from rule" -f -a "enable" -d 'Resume suspended rules'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from rule" -f -a "purge" -d 'Delete suspended rules (and files left with no rule). Changes no effective alert'

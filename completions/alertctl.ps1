@@ -35,6 +35,10 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'Check everything and report every problem with its location. Exit 2 if invalid')
             [CompletionResult]::new('render', 'render', [CompletionResultType]::ParameterValue, 'Write the Prometheus rule files (only files whose content changed are written)')
             [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Show how the output directory would change: unified diff and a summary')
+            [CompletionResult]::new('effective', 'effective', [CompletionResultType]::ParameterValue, 'Every alert that applies to a target (or to a group or namespace), with the query exactly as rendered for it, its settings, and the rules that set them')
+            [CompletionResult]::new('trace', 'trace', [CompletionResultType]::ParameterValue, 'Who set each field of a target''s alerts: the chain of rules in fold order and, per field, the winning value with every value it overrode')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List templates, rules or targets (from the SQLite index)')
+            [CompletionResult]::new('rule', 'rule', [CompletionResultType]::ParameterValue, 'Create, disable, enable or purge rules; edits keep the rest of the file as it is')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -91,6 +95,207 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'alertctl;effective' {
+            [CompletionResult]::new('--group', '--group', [CompletionResultType]::ParameterName, 'What a host of this group gets (also a new host not yet in the inventory)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'What a host of this namespace in no group with its own rules gets')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'format')
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)')
+            [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour output; `auto` honours NO_COLOR and whether the output is a terminal')
+            [CompletionResult]::new('--global', '--global', [CompletionResultType]::ParameterName, 'What a series from outside the inventory gets')
+            [CompletionResult]::new('--no-cache', '--no-cache', [CompletionResultType]::ParameterName, 'Ignore the SQLite cache and parse every file')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print what was loaded, parsed and reused on stderr')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print what was loaded, parsed and reused on stderr')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'alertctl;trace' {
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'format')
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)')
+            [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour output; `auto` honours NO_COLOR and whether the output is a terminal')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Also list the alert''s rules that do not apply to this target, and why')
+            [CompletionResult]::new('--no-cache', '--no-cache', [CompletionResultType]::ParameterName, 'Ignore the SQLite cache and parse every file')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print what was loaded, parsed and reused on stderr')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print what was loaded, parsed and reused on stderr')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'alertctl;list' {
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)')
+            [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour output; `auto` honours NO_COLOR and whether the output is a terminal')
+            [CompletionResult]::new('--no-cache', '--no-cache', [CompletionResultType]::ParameterName, 'Ignore the SQLite cache and parse every file')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print what was loaded, parsed and reused on stderr')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print what was loaded, parsed and reused on stderr')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('templates', 'templates', [CompletionResultType]::ParameterValue, 'Templates, optionally only those of one default severity')
+            [CompletionResult]::new('rules', 'rules', [CompletionResultType]::ParameterValue, 'Rules. Filters combine (AND)')
+            [CompletionResult]::new('targets', 'targets', [CompletionResultType]::ParameterValue, 'Inventory targets')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'alertctl;list;templates' {
+            [CompletionResult]::new('--severity', '--severity', [CompletionResultType]::ParameterName, 'severity')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'format')
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)')
+            [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour output; `auto` honours NO_COLOR and whether the output is a terminal')
+            [CompletionResult]::new('--no-cache', '--no-cache', [CompletionResultType]::ParameterName, 'Ignore the SQLite cache and parse every file')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print what was loaded, parsed and reused on stderr')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print what was loaded, parsed and reused on stderr')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'alertctl;list;rules' {
+            [CompletionResult]::new('--group', '--group', [CompletionResultType]::ParameterName, 'Rules scoped to this group or to one of its targets')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Rules scoped to this namespace, one of its groups or one of their targets')
+            [CompletionResult]::new('--scope', '--scope', [CompletionResultType]::ParameterName, 'Exactly this scope (`global`, `group/web`, ...)')
+            [CompletionResult]::new('--template', '--template', [CompletionResultType]::ParameterName, 'template')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'format')
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)')
+            [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour output; `auto` honours NO_COLOR and whether the output is a terminal')
+            [CompletionResult]::new('--suspended', '--suspended', [CompletionResultType]::ParameterName, 'Only suspended rules (`rule disable`)')
+            [CompletionResult]::new('--no-cache', '--no-cache', [CompletionResultType]::ParameterName, 'Ignore the SQLite cache and parse every file')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print what was loaded, parsed and reused on stderr')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print what was loaded, parsed and reused on stderr')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'alertctl;list;targets' {
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'namespace')
+            [CompletionResult]::new('--group', '--group', [CompletionResultType]::ParameterName, 'group')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'format')
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)')
+            [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour output; `auto` honours NO_COLOR and whether the output is a terminal')
+            [CompletionResult]::new('--no-cache', '--no-cache', [CompletionResultType]::ParameterName, 'Ignore the SQLite cache and parse every file')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print what was loaded, parsed and reused on stderr')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print what was loaded, parsed and reused on stderr')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'alertctl;list;help' {
+            [CompletionResult]::new('templates', 'templates', [CompletionResultType]::ParameterValue, 'Templates, optionally only those of one default severity')
+            [CompletionResult]::new('rules', 'rules', [CompletionResultType]::ParameterValue, 'Rules. Filters combine (AND)')
+            [CompletionResult]::new('targets', 'targets', [CompletionResultType]::ParameterValue, 'Inventory targets')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'alertctl;list;help;templates' {
+            break
+        }
+        'alertctl;list;help;rules' {
+            break
+        }
+        'alertctl;list;help;targets' {
+            break
+        }
+        'alertctl;list;help;help' {
+            break
+        }
+        'alertctl;rule' {
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)')
+            [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour output; `auto` honours NO_COLOR and whether the output is a terminal')
+            [CompletionResult]::new('--no-cache', '--no-cache', [CompletionResultType]::ParameterName, 'Ignore the SQLite cache and parse every file')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print what was loaded, parsed and reused on stderr')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print what was loaded, parsed and reused on stderr')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('new', 'new', [CompletionResultType]::ParameterValue, 'Write a new rule that copies the template''s defaults, ready to edit')
+            [CompletionResult]::new('disable', 'disable', [CompletionResultType]::ParameterValue, 'Suspend rules, the soft delete (`suspended: true`): they stay in the repository and resolution ignores them. To switch an alert off for a scope, write `enabled: false`')
+            [CompletionResult]::new('enable', 'enable', [CompletionResultType]::ParameterValue, 'Resume suspended rules')
+            [CompletionResult]::new('purge', 'purge', [CompletionResultType]::ParameterValue, 'Delete suspended rules (and files left with no rule). Changes no effective alert')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'alertctl;rule;new' {
+            [CompletionResult]::new('--template', '--template', [CompletionResultType]::ParameterName, 'template')
+            [CompletionResult]::new('--scope', '--scope', [CompletionResultType]::ParameterName, '`global`, `namespace/NS`, `group/G` or `target/T`')
+            [CompletionResult]::new('--alert', '--alert', [CompletionResultType]::ParameterName, 'A new alert name, to make a second alert from the template')
+            [CompletionResult]::new('--priority', '--priority', [CompletionResultType]::ParameterName, 'priority')
+            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Rules file to append to (default: rules/<kind>/<name>.yaml)')
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)')
+            [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour output; `auto` honours NO_COLOR and whether the output is a terminal')
+            [CompletionResult]::new('--no-cache', '--no-cache', [CompletionResultType]::ParameterName, 'Ignore the SQLite cache and parse every file')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print what was loaded, parsed and reused on stderr')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print what was loaded, parsed and reused on stderr')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'alertctl;rule;disable' {
+            [CompletionResult]::new('--template', '--template', [CompletionResultType]::ParameterName, 'template')
+            [CompletionResult]::new('--scope', '--scope', [CompletionResultType]::ParameterName, 'scope')
+            [CompletionResult]::new('--alert', '--alert', [CompletionResultType]::ParameterName, 'The rule''s alert (or record) name')
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)')
+            [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour output; `auto` honours NO_COLOR and whether the output is a terminal')
+            [CompletionResult]::new('--no-cache', '--no-cache', [CompletionResultType]::ParameterName, 'Ignore the SQLite cache and parse every file')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print what was loaded, parsed and reused on stderr')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print what was loaded, parsed and reused on stderr')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'alertctl;rule;enable' {
+            [CompletionResult]::new('--template', '--template', [CompletionResultType]::ParameterName, 'template')
+            [CompletionResult]::new('--scope', '--scope', [CompletionResultType]::ParameterName, 'scope')
+            [CompletionResult]::new('--alert', '--alert', [CompletionResultType]::ParameterName, 'The rule''s alert (or record) name')
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)')
+            [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour output; `auto` honours NO_COLOR and whether the output is a terminal')
+            [CompletionResult]::new('--no-cache', '--no-cache', [CompletionResultType]::ParameterName, 'Ignore the SQLite cache and parse every file')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print what was loaded, parsed and reused on stderr')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print what was loaded, parsed and reused on stderr')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'alertctl;rule;purge' {
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)')
+            [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour output; `auto` honours NO_COLOR and whether the output is a terminal')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Only print what would be removed')
+            [CompletionResult]::new('--no-cache', '--no-cache', [CompletionResultType]::ParameterName, 'Ignore the SQLite cache and parse every file')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print what was loaded, parsed and reused on stderr')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print what was loaded, parsed and reused on stderr')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'alertctl;rule;help' {
+            [CompletionResult]::new('new', 'new', [CompletionResultType]::ParameterValue, 'Write a new rule that copies the template''s defaults, ready to edit')
+            [CompletionResult]::new('disable', 'disable', [CompletionResultType]::ParameterValue, 'Suspend rules, the soft delete (`suspended: true`): they stay in the repository and resolution ignores them. To switch an alert off for a scope, write `enabled: false`')
+            [CompletionResult]::new('enable', 'enable', [CompletionResultType]::ParameterValue, 'Resume suspended rules')
+            [CompletionResult]::new('purge', 'purge', [CompletionResultType]::ParameterValue, 'Delete suspended rules (and files left with no rule). Changes no effective alert')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'alertctl;rule;help;new' {
+            break
+        }
+        'alertctl;rule;help;disable' {
+            break
+        }
+        'alertctl;rule;help;enable' {
+            break
+        }
+        'alertctl;rule;help;purge' {
+            break
+        }
+        'alertctl;rule;help;help' {
+            break
+        }
         'alertctl;completions' {
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)')
             [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)')
@@ -107,6 +312,10 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'Check everything and report every problem with its location. Exit 2 if invalid')
             [CompletionResult]::new('render', 'render', [CompletionResultType]::ParameterValue, 'Write the Prometheus rule files (only files whose content changed are written)')
             [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Show how the output directory would change: unified diff and a summary')
+            [CompletionResult]::new('effective', 'effective', [CompletionResultType]::ParameterValue, 'Every alert that applies to a target (or to a group or namespace), with the query exactly as rendered for it, its settings, and the rules that set them')
+            [CompletionResult]::new('trace', 'trace', [CompletionResultType]::ParameterValue, 'Who set each field of a target''s alerts: the chain of rules in fold order and, per field, the winning value with every value it overrode')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List templates, rules or targets (from the SQLite index)')
+            [CompletionResult]::new('rule', 'rule', [CompletionResultType]::ParameterValue, 'Create, disable, enable or purge rules; edits keep the rest of the file as it is')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -121,6 +330,46 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             break
         }
         'alertctl;help;diff' {
+            break
+        }
+        'alertctl;help;effective' {
+            break
+        }
+        'alertctl;help;trace' {
+            break
+        }
+        'alertctl;help;list' {
+            [CompletionResult]::new('templates', 'templates', [CompletionResultType]::ParameterValue, 'Templates, optionally only those of one default severity')
+            [CompletionResult]::new('rules', 'rules', [CompletionResultType]::ParameterValue, 'Rules. Filters combine (AND)')
+            [CompletionResult]::new('targets', 'targets', [CompletionResultType]::ParameterValue, 'Inventory targets')
+            break
+        }
+        'alertctl;help;list;templates' {
+            break
+        }
+        'alertctl;help;list;rules' {
+            break
+        }
+        'alertctl;help;list;targets' {
+            break
+        }
+        'alertctl;help;rule' {
+            [CompletionResult]::new('new', 'new', [CompletionResultType]::ParameterValue, 'Write a new rule that copies the template''s defaults, ready to edit')
+            [CompletionResult]::new('disable', 'disable', [CompletionResultType]::ParameterValue, 'Suspend rules, the soft delete (`suspended: true`): they stay in the repository and resolution ignores them. To switch an alert off for a scope, write `enabled: false`')
+            [CompletionResult]::new('enable', 'enable', [CompletionResultType]::ParameterValue, 'Resume suspended rules')
+            [CompletionResult]::new('purge', 'purge', [CompletionResultType]::ParameterValue, 'Delete suspended rules (and files left with no rule). Changes no effective alert')
+            break
+        }
+        'alertctl;help;rule;new' {
+            break
+        }
+        'alertctl;help;rule;disable' {
+            break
+        }
+        'alertctl;help;rule;enable' {
+            break
+        }
+        'alertctl;help;rule;purge' {
             break
         }
         'alertctl;help;completions' {

@@ -93,6 +93,264 @@ _arguments "${_arguments_options[@]}" : \
 '--help[Print help]' \
 && ret=0
 ;;
+(effective)
+_arguments "${_arguments_options[@]}" : \
+'(--namespace --global)--group=[What a host of this group gets (also a new host not yet in the inventory)]:GROUP:_default' \
+'(--global)--namespace=[What a host of this namespace in no group with its own rules gets]:NAMESPACE:_default' \
+'--format=[]:FORMAT:(human json yaml)' \
+'-C+[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
+'--dir=[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
+'--color=[Colour output; \`auto\` honours NO_COLOR and whether the output is a terminal]:COLOR:(auto always never)' \
+'()--global[What a series from outside the inventory gets]' \
+'--no-cache[Ignore the SQLite cache and parse every file]' \
+'-v[Print what was loaded, parsed and reused on stderr]' \
+'--verbose[Print what was loaded, parsed and reused on stderr]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'::target -- An inventory target (e.g. web-1\:9100):_default' \
+&& ret=0
+;;
+(trace)
+_arguments "${_arguments_options[@]}" : \
+'--format=[]:FORMAT:(human json yaml)' \
+'-C+[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
+'--dir=[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
+'--color=[Colour output; \`auto\` honours NO_COLOR and whether the output is a terminal]:COLOR:(auto always never)' \
+'--all[Also list the alert'\''s rules that do not apply to this target, and why]' \
+'--no-cache[Ignore the SQLite cache and parse every file]' \
+'-v[Print what was loaded, parsed and reused on stderr]' \
+'--verbose[Print what was loaded, parsed and reused on stderr]' \
+'-h[Print help]' \
+'--help[Print help]' \
+':target -- An inventory target:_default' \
+'::alert -- Only this alert:_default' \
+&& ret=0
+;;
+(list)
+_arguments "${_arguments_options[@]}" : \
+'-C+[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
+'--dir=[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
+'--color=[Colour output; \`auto\` honours NO_COLOR and whether the output is a terminal]:COLOR:(auto always never)' \
+'--no-cache[Ignore the SQLite cache and parse every file]' \
+'-v[Print what was loaded, parsed and reused on stderr]' \
+'--verbose[Print what was loaded, parsed and reused on stderr]' \
+'-h[Print help]' \
+'--help[Print help]' \
+":: :_alertctl__subcmd__list_commands" \
+"*::: :->list" \
+&& ret=0
+
+    case $state in
+    (list)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:alertctl-list-command-$line[1]:"
+        case $line[1] in
+            (templates)
+_arguments "${_arguments_options[@]}" : \
+'--severity=[]:SEVERITY:_default' \
+'--format=[]:FORMAT:(human json yaml)' \
+'-C+[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
+'--dir=[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
+'--color=[Colour output; \`auto\` honours NO_COLOR and whether the output is a terminal]:COLOR:(auto always never)' \
+'--no-cache[Ignore the SQLite cache and parse every file]' \
+'-v[Print what was loaded, parsed and reused on stderr]' \
+'--verbose[Print what was loaded, parsed and reused on stderr]' \
+'-h[Print help]' \
+'--help[Print help]' \
+&& ret=0
+;;
+(rules)
+_arguments "${_arguments_options[@]}" : \
+'--group=[Rules scoped to this group or to one of its targets]:GROUP:_default' \
+'--namespace=[Rules scoped to this namespace, one of its groups or one of their targets]:NAMESPACE:_default' \
+'--scope=[Exactly this scope (\`global\`, \`group/web\`, ...)]:SCOPE:_default' \
+'--template=[]:TEMPLATE:_default' \
+'--format=[]:FORMAT:(human json yaml)' \
+'-C+[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
+'--dir=[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
+'--color=[Colour output; \`auto\` honours NO_COLOR and whether the output is a terminal]:COLOR:(auto always never)' \
+'--suspended[Only suspended rules (\`rule disable\`)]' \
+'--no-cache[Ignore the SQLite cache and parse every file]' \
+'-v[Print what was loaded, parsed and reused on stderr]' \
+'--verbose[Print what was loaded, parsed and reused on stderr]' \
+'-h[Print help]' \
+'--help[Print help]' \
+&& ret=0
+;;
+(targets)
+_arguments "${_arguments_options[@]}" : \
+'--namespace=[]:NAMESPACE:_default' \
+'--group=[]:GROUP:_default' \
+'--format=[]:FORMAT:(human json yaml)' \
+'-C+[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
+'--dir=[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
+'--color=[Colour output; \`auto\` honours NO_COLOR and whether the output is a terminal]:COLOR:(auto always never)' \
+'--no-cache[Ignore the SQLite cache and parse every file]' \
+'-v[Print what was loaded, parsed and reused on stderr]' \
+'--verbose[Print what was loaded, parsed and reused on stderr]' \
+'-h[Print help]' \
+'--help[Print help]' \
+&& ret=0
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+":: :_alertctl__subcmd__list__subcmd__help_commands" \
+"*::: :->help" \
+&& ret=0
+
+    case $state in
+    (help)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:alertctl-list-help-command-$line[1]:"
+        case $line[1] in
+            (templates)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(rules)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(targets)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
+        esac
+    ;;
+esac
+;;
+(rule)
+_arguments "${_arguments_options[@]}" : \
+'-C+[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
+'--dir=[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
+'--color=[Colour output; \`auto\` honours NO_COLOR and whether the output is a terminal]:COLOR:(auto always never)' \
+'--no-cache[Ignore the SQLite cache and parse every file]' \
+'-v[Print what was loaded, parsed and reused on stderr]' \
+'--verbose[Print what was loaded, parsed and reused on stderr]' \
+'-h[Print help]' \
+'--help[Print help]' \
+":: :_alertctl__subcmd__rule_commands" \
+"*::: :->rule" \
+&& ret=0
+
+    case $state in
+    (rule)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:alertctl-rule-command-$line[1]:"
+        case $line[1] in
+            (new)
+_arguments "${_arguments_options[@]}" : \
+'--template=[]:TEMPLATE:_default' \
+'--scope=[\`global\`, \`namespace/NS\`, \`group/G\` or \`target/T\`]:SCOPE:_default' \
+'--alert=[A new alert name, to make a second alert from the template]:ALERT:_default' \
+'--priority=[]:PRIORITY:_default' \
+'--file=[Rules file to append to (default\: rules/<kind>/<name>.yaml)]:FILE:_files' \
+'-C+[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
+'--dir=[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
+'--color=[Colour output; \`auto\` honours NO_COLOR and whether the output is a terminal]:COLOR:(auto always never)' \
+'--no-cache[Ignore the SQLite cache and parse every file]' \
+'-v[Print what was loaded, parsed and reused on stderr]' \
+'--verbose[Print what was loaded, parsed and reused on stderr]' \
+'-h[Print help]' \
+'--help[Print help]' \
+&& ret=0
+;;
+(disable)
+_arguments "${_arguments_options[@]}" : \
+'--template=[]:TEMPLATE:_default' \
+'--scope=[]:SCOPE:_default' \
+'--alert=[The rule'\''s alert (or record) name]:ALERT:_default' \
+'-C+[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
+'--dir=[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
+'--color=[Colour output; \`auto\` honours NO_COLOR and whether the output is a terminal]:COLOR:(auto always never)' \
+'--no-cache[Ignore the SQLite cache and parse every file]' \
+'-v[Print what was loaded, parsed and reused on stderr]' \
+'--verbose[Print what was loaded, parsed and reused on stderr]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'::location -- `rules/teams/web.yaml\:4` (the line of the rule'\''s `- `, or any line inside it):_default' \
+&& ret=0
+;;
+(enable)
+_arguments "${_arguments_options[@]}" : \
+'--template=[]:TEMPLATE:_default' \
+'--scope=[]:SCOPE:_default' \
+'--alert=[The rule'\''s alert (or record) name]:ALERT:_default' \
+'-C+[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
+'--dir=[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
+'--color=[Colour output; \`auto\` honours NO_COLOR and whether the output is a terminal]:COLOR:(auto always never)' \
+'--no-cache[Ignore the SQLite cache and parse every file]' \
+'-v[Print what was loaded, parsed and reused on stderr]' \
+'--verbose[Print what was loaded, parsed and reused on stderr]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'::location -- `rules/teams/web.yaml\:4` (the line of the rule'\''s `- `, or any line inside it):_default' \
+&& ret=0
+;;
+(purge)
+_arguments "${_arguments_options[@]}" : \
+'-C+[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
+'--dir=[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
+'--color=[Colour output; \`auto\` honours NO_COLOR and whether the output is a terminal]:COLOR:(auto always never)' \
+'--dry-run[Only print what would be removed]' \
+'--no-cache[Ignore the SQLite cache and parse every file]' \
+'-v[Print what was loaded, parsed and reused on stderr]' \
+'--verbose[Print what was loaded, parsed and reused on stderr]' \
+'-h[Print help]' \
+'--help[Print help]' \
+&& ret=0
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+":: :_alertctl__subcmd__rule__subcmd__help_commands" \
+"*::: :->help" \
+&& ret=0
+
+    case $state in
+    (help)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:alertctl-rule-help-command-$line[1]:"
+        case $line[1] in
+            (new)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(disable)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(enable)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(purge)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
+        esac
+    ;;
+esac
+;;
 (completions)
 _arguments "${_arguments_options[@]}" : \
 '-C+[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
@@ -134,6 +392,74 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
+(effective)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(trace)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(list)
+_arguments "${_arguments_options[@]}" : \
+":: :_alertctl__subcmd__help__subcmd__list_commands" \
+"*::: :->list" \
+&& ret=0
+
+    case $state in
+    (list)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:alertctl-help-list-command-$line[1]:"
+        case $line[1] in
+            (templates)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(rules)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(targets)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
+(rule)
+_arguments "${_arguments_options[@]}" : \
+":: :_alertctl__subcmd__help__subcmd__rule_commands" \
+"*::: :->rule" \
+&& ret=0
+
+    case $state in
+    (rule)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:alertctl-help-rule-command-$line[1]:"
+        case $line[1] in
+            (new)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(disable)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(enable)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(purge)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
 (completions)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
@@ -158,6 +484,10 @@ _alertctl_commands() {
 'validate:Check everything and report every problem with its location. Exit 2 if invalid' \
 'render:Write the Prometheus rule files (only files whose content changed are written)' \
 'diff:Show how the output directory would change\: unified diff and a summary' \
+'effective:Every alert that applies to a target (or to a group or namespace), with the query exactly as rendered for it, its settings, and the rules that set them' \
+'trace:Who set each field of a target'\''s alerts\: the chain of rules in fold order and, per field, the winning value with every value it overrode' \
+'list:List templates, rules or targets (from the SQLite index)' \
+'rule:Create, disable, enable or purge rules; edits keep the rest of the file as it is' \
 'completions:Print shell completions' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
@@ -173,6 +503,11 @@ _alertctl__subcmd__diff_commands() {
     local commands; commands=()
     _describe -t commands 'alertctl diff commands' commands "$@"
 }
+(( $+functions[_alertctl__subcmd__effective_commands] )) ||
+_alertctl__subcmd__effective_commands() {
+    local commands; commands=()
+    _describe -t commands 'alertctl effective commands' commands "$@"
+}
 (( $+functions[_alertctl__subcmd__help_commands] )) ||
 _alertctl__subcmd__help_commands() {
     local commands; commands=(
@@ -180,6 +515,10 @@ _alertctl__subcmd__help_commands() {
 'validate:Check everything and report every problem with its location. Exit 2 if invalid' \
 'render:Write the Prometheus rule files (only files whose content changed are written)' \
 'diff:Show how the output directory would change\: unified diff and a summary' \
+'effective:Every alert that applies to a target (or to a group or namespace), with the query exactly as rendered for it, its settings, and the rules that set them' \
+'trace:Who set each field of a target'\''s alerts\: the chain of rules in fold order and, per field, the winning value with every value it overrode' \
+'list:List templates, rules or targets (from the SQLite index)' \
+'rule:Create, disable, enable or purge rules; edits keep the rest of the file as it is' \
 'completions:Print shell completions' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
@@ -195,6 +534,11 @@ _alertctl__subcmd__help__subcmd__diff_commands() {
     local commands; commands=()
     _describe -t commands 'alertctl help diff commands' commands "$@"
 }
+(( $+functions[_alertctl__subcmd__help__subcmd__effective_commands] )) ||
+_alertctl__subcmd__help__subcmd__effective_commands() {
+    local commands; commands=()
+    _describe -t commands 'alertctl help effective commands' commands "$@"
+}
 (( $+functions[_alertctl__subcmd__help__subcmd__help_commands] )) ||
 _alertctl__subcmd__help__subcmd__help_commands() {
     local commands; commands=()
@@ -205,10 +549,69 @@ _alertctl__subcmd__help__subcmd__init_commands() {
     local commands; commands=()
     _describe -t commands 'alertctl help init commands' commands "$@"
 }
+(( $+functions[_alertctl__subcmd__help__subcmd__list_commands] )) ||
+_alertctl__subcmd__help__subcmd__list_commands() {
+    local commands; commands=(
+'templates:Templates, optionally only those of one default severity' \
+'rules:Rules. Filters combine (AND)' \
+'targets:Inventory targets' \
+    )
+    _describe -t commands 'alertctl help list commands' commands "$@"
+}
+(( $+functions[_alertctl__subcmd__help__subcmd__list__subcmd__rules_commands] )) ||
+_alertctl__subcmd__help__subcmd__list__subcmd__rules_commands() {
+    local commands; commands=()
+    _describe -t commands 'alertctl help list rules commands' commands "$@"
+}
+(( $+functions[_alertctl__subcmd__help__subcmd__list__subcmd__targets_commands] )) ||
+_alertctl__subcmd__help__subcmd__list__subcmd__targets_commands() {
+    local commands; commands=()
+    _describe -t commands 'alertctl help list targets commands' commands "$@"
+}
+(( $+functions[_alertctl__subcmd__help__subcmd__list__subcmd__templates_commands] )) ||
+_alertctl__subcmd__help__subcmd__list__subcmd__templates_commands() {
+    local commands; commands=()
+    _describe -t commands 'alertctl help list templates commands' commands "$@"
+}
 (( $+functions[_alertctl__subcmd__help__subcmd__render_commands] )) ||
 _alertctl__subcmd__help__subcmd__render_commands() {
     local commands; commands=()
     _describe -t commands 'alertctl help render commands' commands "$@"
+}
+(( $+functions[_alertctl__subcmd__help__subcmd__rule_commands] )) ||
+_alertctl__subcmd__help__subcmd__rule_commands() {
+    local commands; commands=(
+'new:Write a new rule that copies the template'\''s defaults, ready to edit' \
+'disable:Suspend rules, the soft delete (\`suspended\: true\`)\: they stay in the repository and resolution ignores them. To switch an alert off for a scope, write \`enabled\: false\`' \
+'enable:Resume suspended rules' \
+'purge:Delete suspended rules (and files left with no rule). Changes no effective alert' \
+    )
+    _describe -t commands 'alertctl help rule commands' commands "$@"
+}
+(( $+functions[_alertctl__subcmd__help__subcmd__rule__subcmd__disable_commands] )) ||
+_alertctl__subcmd__help__subcmd__rule__subcmd__disable_commands() {
+    local commands; commands=()
+    _describe -t commands 'alertctl help rule disable commands' commands "$@"
+}
+(( $+functions[_alertctl__subcmd__help__subcmd__rule__subcmd__enable_commands] )) ||
+_alertctl__subcmd__help__subcmd__rule__subcmd__enable_commands() {
+    local commands; commands=()
+    _describe -t commands 'alertctl help rule enable commands' commands "$@"
+}
+(( $+functions[_alertctl__subcmd__help__subcmd__rule__subcmd__new_commands] )) ||
+_alertctl__subcmd__help__subcmd__rule__subcmd__new_commands() {
+    local commands; commands=()
+    _describe -t commands 'alertctl help rule new commands' commands "$@"
+}
+(( $+functions[_alertctl__subcmd__help__subcmd__rule__subcmd__purge_commands] )) ||
+_alertctl__subcmd__help__subcmd__rule__subcmd__purge_commands() {
+    local commands; commands=()
+    _describe -t commands 'alertctl help rule purge commands' commands "$@"
+}
+(( $+functions[_alertctl__subcmd__help__subcmd__trace_commands] )) ||
+_alertctl__subcmd__help__subcmd__trace_commands() {
+    local commands; commands=()
+    _describe -t commands 'alertctl help trace commands' commands "$@"
 }
 (( $+functions[_alertctl__subcmd__help__subcmd__validate_commands] )) ||
 _alertctl__subcmd__help__subcmd__validate_commands() {
@@ -220,10 +623,137 @@ _alertctl__subcmd__init_commands() {
     local commands; commands=()
     _describe -t commands 'alertctl init commands' commands "$@"
 }
+(( $+functions[_alertctl__subcmd__list_commands] )) ||
+_alertctl__subcmd__list_commands() {
+    local commands; commands=(
+'templates:Templates, optionally only those of one default severity' \
+'rules:Rules. Filters combine (AND)' \
+'targets:Inventory targets' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'alertctl list commands' commands "$@"
+}
+(( $+functions[_alertctl__subcmd__list__subcmd__help_commands] )) ||
+_alertctl__subcmd__list__subcmd__help_commands() {
+    local commands; commands=(
+'templates:Templates, optionally only those of one default severity' \
+'rules:Rules. Filters combine (AND)' \
+'targets:Inventory targets' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'alertctl list help commands' commands "$@"
+}
+(( $+functions[_alertctl__subcmd__list__subcmd__help__subcmd__help_commands] )) ||
+_alertctl__subcmd__list__subcmd__help__subcmd__help_commands() {
+    local commands; commands=()
+    _describe -t commands 'alertctl list help help commands' commands "$@"
+}
+(( $+functions[_alertctl__subcmd__list__subcmd__help__subcmd__rules_commands] )) ||
+_alertctl__subcmd__list__subcmd__help__subcmd__rules_commands() {
+    local commands; commands=()
+    _describe -t commands 'alertctl list help rules commands' commands "$@"
+}
+(( $+functions[_alertctl__subcmd__list__subcmd__help__subcmd__targets_commands] )) ||
+_alertctl__subcmd__list__subcmd__help__subcmd__targets_commands() {
+    local commands; commands=()
+    _describe -t commands 'alertctl list help targets commands' commands "$@"
+}
+(( $+functions[_alertctl__subcmd__list__subcmd__help__subcmd__templates_commands] )) ||
+_alertctl__subcmd__list__subcmd__help__subcmd__templates_commands() {
+    local commands; commands=()
+    _describe -t commands 'alertctl list help templates commands' commands "$@"
+}
+(( $+functions[_alertctl__subcmd__list__subcmd__rules_commands] )) ||
+_alertctl__subcmd__list__subcmd__rules_commands() {
+    local commands; commands=()
+    _describe -t commands 'alertctl list rules commands' commands "$@"
+}
+(( $+functions[_alertctl__subcmd__list__subcmd__targets_commands] )) ||
+_alertctl__subcmd__list__subcmd__targets_commands() {
+    local commands; commands=()
+    _describe -t commands 'alertctl list targets commands' commands "$@"
+}
+(( $+functions[_alertctl__subcmd__list__subcmd__templates_commands] )) ||
+_alertctl__subcmd__list__subcmd__templates_commands() {
+    local commands; commands=()
+    _describe -t commands 'alertctl list templates commands' commands "$@"
+}
 (( $+functions[_alertctl__subcmd__render_commands] )) ||
 _alertctl__subcmd__render_commands() {
     local commands; commands=()
     _describe -t commands 'alertctl render commands' commands "$@"
+}
+(( $+functions[_alertctl__subcmd__rule_commands] )) ||
+_alertctl__subcmd__rule_commands() {
+    local commands; commands=(
+'new:Write a new rule that copies the template'\''s defaults, ready to edit' \
+'disable:Suspend rules, the soft delete (\`suspended\: true\`)\: they stay in the repository and resolution ignores them. To switch an alert off for a scope, write \`enabled\: false\`' \
+'enable:Resume suspended rules' \
+'purge:Delete suspended rules (and files left with no rule). Changes no effective alert' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'alertctl rule commands' commands "$@"
+}
+(( $+functions[_alertctl__subcmd__rule__subcmd__disable_commands] )) ||
+_alertctl__subcmd__rule__subcmd__disable_commands() {
+    local commands; commands=()
+    _describe -t commands 'alertctl rule disable commands' commands "$@"
+}
+(( $+functions[_alertctl__subcmd__rule__subcmd__enable_commands] )) ||
+_alertctl__subcmd__rule__subcmd__enable_commands() {
+    local commands; commands=()
+    _describe -t commands 'alertctl rule enable commands' commands "$@"
+}
+(( $+functions[_alertctl__subcmd__rule__subcmd__help_commands] )) ||
+_alertctl__subcmd__rule__subcmd__help_commands() {
+    local commands; commands=(
+'new:Write a new rule that copies the template'\''s defaults, ready to edit' \
+'disable:Suspend rules, the soft delete (\`suspended\: true\`)\: they stay in the repository and resolution ignores them. To switch an alert off for a scope, write \`enabled\: false\`' \
+'enable:Resume suspended rules' \
+'purge:Delete suspended rules (and files left with no rule). Changes no effective alert' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'alertctl rule help commands' commands "$@"
+}
+(( $+functions[_alertctl__subcmd__rule__subcmd__help__subcmd__disable_commands] )) ||
+_alertctl__subcmd__rule__subcmd__help__subcmd__disable_commands() {
+    local commands; commands=()
+    _describe -t commands 'alertctl rule help disable commands' commands "$@"
+}
+(( $+functions[_alertctl__subcmd__rule__subcmd__help__subcmd__enable_commands] )) ||
+_alertctl__subcmd__rule__subcmd__help__subcmd__enable_commands() {
+    local commands; commands=()
+    _describe -t commands 'alertctl rule help enable commands' commands "$@"
+}
+(( $+functions[_alertctl__subcmd__rule__subcmd__help__subcmd__help_commands] )) ||
+_alertctl__subcmd__rule__subcmd__help__subcmd__help_commands() {
+    local commands; commands=()
+    _describe -t commands 'alertctl rule help help commands' commands "$@"
+}
+(( $+functions[_alertctl__subcmd__rule__subcmd__help__subcmd__new_commands] )) ||
+_alertctl__subcmd__rule__subcmd__help__subcmd__new_commands() {
+    local commands; commands=()
+    _describe -t commands 'alertctl rule help new commands' commands "$@"
+}
+(( $+functions[_alertctl__subcmd__rule__subcmd__help__subcmd__purge_commands] )) ||
+_alertctl__subcmd__rule__subcmd__help__subcmd__purge_commands() {
+    local commands; commands=()
+    _describe -t commands 'alertctl rule help purge commands' commands "$@"
+}
+(( $+functions[_alertctl__subcmd__rule__subcmd__new_commands] )) ||
+_alertctl__subcmd__rule__subcmd__new_commands() {
+    local commands; commands=()
+    _describe -t commands 'alertctl rule new commands' commands "$@"
+}
+(( $+functions[_alertctl__subcmd__rule__subcmd__purge_commands] )) ||
+_alertctl__subcmd__rule__subcmd__purge_commands() {
+    local commands; commands=()
+    _describe -t commands 'alertctl rule purge commands' commands "$@"
+}
+(( $+functions[_alertctl__subcmd__trace_commands] )) ||
+_alertctl__subcmd__trace_commands() {
+    local commands; commands=()
+    _describe -t commands 'alertctl trace commands' commands "$@"
 }
 (( $+functions[_alertctl__subcmd__validate_commands] )) ||
 _alertctl__subcmd__validate_commands() {

@@ -12,7 +12,7 @@ use crate::model::FileModel;
 pub const DIR: &str = ".alertctl";
 const FILE: &str = "cache.sqlite";
 /// Bump when the stored model's shape changes; the package version is part of the key too.
-const SCHEMA: &str = "1";
+const SCHEMA: &str = "3";
 
 pub struct Cache {
     conn: Option<Connection>,
@@ -25,11 +25,12 @@ fn format_key() -> String {
 }
 
 impl Cache {
+    /// No file on disk: an in-memory database, so queries (`list`) still work.
     pub fn disabled() -> Cache {
-        Cache {
-            conn: None,
-            note: None,
-        }
+        let conn = Connection::open_in_memory().ok().filter(|c| {
+            c.execute_batch("CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL); CREATE TABLE files(path TEXT PRIMARY KEY, hash TEXT NOT NULL, model TEXT NOT NULL);").is_ok()
+        });
+        Cache { conn, note: None }
     }
 
     pub fn path(root: &Path) -> PathBuf {
@@ -86,7 +87,10 @@ impl Cache {
             if let Some(old) = stored {
                 note = Some(format!("cache rebuilt: format {old} != {}", format_key()));
             }
-            conn.execute_batch("DELETE FROM files;")?;
+            conn.execute_batch(
+                "DELETE FROM files; DELETE FROM meta WHERE key='index';
+                 DROP TABLE IF EXISTS idx_templates; DROP TABLE IF EXISTS idx_rules; DROP TABLE IF EXISTS idx_targets;",
+            )?;
             conn.execute(
                 "INSERT OR REPLACE INTO meta(key, value) VALUES ('format', ?1)",
                 [format_key()],
@@ -152,6 +156,218 @@ impl Cache {
             }
         }
         tx.commit()
+    }
+}
+
+const INDEX_SCHEMA: &str = "
+    CREATE TABLE IF NOT EXISTS idx_templates(
+        name TEXT PRIMARY KEY, kind TEXT NOT NULL, severity TEXT, file TEXT NOT NULL,
+        line INTEGER NOT NULL, description TEXT);
+    CREATE INDEX IF NOT EXISTS idx_templates_severity ON idx_templates(severity);
+    CREATE TABLE IF NOT EXISTS idx_rules(
+        id INTEGER PRIMARY KEY, alert TEXT NOT NULL, template TEXT NOT NULL, scope TEXT NOT NULL,
+        grp TEXT, namespace TEXT, priority INTEGER NOT NULL, enabled INTEGER NOT NULL, suspended INTEGER NOT NULL,
+        file TEXT NOT NULL, line INTEGER NOT NULL);
+    CREATE INDEX IF NOT EXISTS idx_rules_template ON idx_rules(template);
+    CREATE INDEX IF NOT EXISTS idx_rules_scope ON idx_rules(scope);
+    CREATE INDEX IF NOT EXISTS idx_rules_grp ON idx_rules(grp);
+    CREATE INDEX IF NOT EXISTS idx_rules_namespace ON idx_rules(namespace);
+    CREATE TABLE IF NOT EXISTS idx_targets(name TEXT PRIMARY KEY, grp TEXT, namespace TEXT);
+    CREATE INDEX IF NOT EXISTS idx_targets_grp ON idx_targets(grp);
+    CREATE INDEX IF NOT EXISTS idx_targets_namespace ON idx_targets(namespace);
+";
+
+/// A row of `list templates`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct TemplateRow {
+    pub name: String,
+    pub kind: String,
+    pub severity: Option<String>,
+    pub file: String,
+    pub line: i64,
+    pub description: Option<String>,
+}
+
+/// A row of `list rules`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct RuleRow {
+    pub alert: String,
+    pub template: String,
+    pub scope: String,
+    pub priority: i64,
+    /// The rule's `enabled` (false: the alert is off in its scope).
+    pub enabled: bool,
+    /// Soft-deleted with `rule disable`.
+    pub suspended: bool,
+    pub file: String,
+    pub line: i64,
+}
+
+/// A row of `list targets`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct TargetRow {
+    pub name: String,
+    pub group: Option<String>,
+    pub namespace: Option<String>,
+}
+
+#[derive(Debug, Default)]
+pub struct RuleFilter<'a> {
+    pub group: Option<&'a str>,
+    pub namespace: Option<&'a str>,
+    pub scope: Option<&'a str>,
+    pub template: Option<&'a str>,
+    pub suspended_only: bool,
+}
+
+impl Cache {
+    /// Rebuilds the query index when the sources changed since it was built.
+    /// Returns whether it was rebuilt.
+    pub fn refresh_index(
+        &mut self,
+        fingerprint: &str,
+        model: &crate::resolve::Model,
+    ) -> rusqlite::Result<bool> {
+        let Some(conn) = self.conn.as_mut() else {
+            return Ok(false);
+        };
+        conn.execute_batch(INDEX_SCHEMA)?;
+        let stored: Option<String> = conn
+            .query_row("SELECT value FROM meta WHERE key='index'", [], |r| r.get(0))
+            .optional()?;
+        if stored.as_deref() == Some(fingerprint) {
+            return Ok(false);
+        }
+        let tx = conn.transaction()?;
+        tx.execute_batch(
+            "DELETE FROM idx_templates; DELETE FROM idx_rules; DELETE FROM idx_targets;",
+        )?;
+        {
+            let mut put =
+                tx.prepare("INSERT INTO idx_templates VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?;
+            for t in model.templates.values() {
+                let p = model.place(&t.file, t.name.span);
+                let kind = if t.is_recording() {
+                    "recording"
+                } else {
+                    "alerting"
+                };
+                put.execute(params![
+                    t.name.value,
+                    kind,
+                    t.severity.as_ref().map(|s| &s.value),
+                    p.file,
+                    p.line as i64,
+                    t.description
+                ])?;
+            }
+            let mut put = tx.prepare("INSERT INTO idx_rules(alert, template, scope, grp, namespace, priority, enabled, suspended, file, line) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")?;
+            for r in &model.rules {
+                let pos = match &r.scope.value {
+                    crate::model::Scope::Global => Default::default(),
+                    crate::model::Scope::Namespace(n) => crate::resolve::Position {
+                        namespace: Some(n.clone()),
+                        ..Default::default()
+                    },
+                    crate::model::Scope::Group(g) => crate::resolve::Position {
+                        namespace: model.inventory.groups.get(g).map(|i| i.namespace.clone()),
+                        group: Some(g.clone()),
+                        target: None,
+                    },
+                    crate::model::Scope::Target(t) => {
+                        model.inventory.position(t).unwrap_or_default()
+                    }
+                };
+                let p = model.place(&r.file, r.span);
+                let enabled = r.enabled.as_ref().is_none_or(|e| e.value);
+                put.execute(params![
+                    model.rule_name(r),
+                    r.template.value,
+                    r.scope.value.to_string(),
+                    pos.group,
+                    pos.namespace,
+                    r.priority.value,
+                    enabled,
+                    r.is_suspended(),
+                    p.file,
+                    p.line as i64
+                ])?;
+            }
+            let mut put = tx.prepare("INSERT INTO idx_targets VALUES (?1, ?2, ?3)")?;
+            for (t, g) in &model.inventory.targets {
+                let ns = g
+                    .as_ref()
+                    .and_then(|g| model.inventory.groups.get(g))
+                    .map(|i| &i.namespace);
+                put.execute(params![t, g, ns])?;
+            }
+        }
+        tx.execute(
+            "INSERT OR REPLACE INTO meta(key, value) VALUES ('index', ?1)",
+            [fingerprint],
+        )?;
+        tx.commit()?;
+        Ok(true)
+    }
+
+    fn conn(&self) -> rusqlite::Result<&Connection> {
+        self.conn.as_ref().ok_or(rusqlite::Error::InvalidQuery)
+    }
+
+    pub fn templates(&self, severity: Option<&str>) -> rusqlite::Result<Vec<TemplateRow>> {
+        let mut st = self.conn()?.prepare("SELECT name, kind, severity, file, line, description FROM idx_templates WHERE (?1 IS NULL OR severity = ?1) ORDER BY name")?;
+        let rows = st.query_map(params![severity], |r| {
+            Ok(TemplateRow {
+                name: r.get(0)?,
+                kind: r.get(1)?,
+                severity: r.get(2)?,
+                file: r.get(3)?,
+                line: r.get(4)?,
+                description: r.get(5)?,
+            })
+        })?;
+        rows.collect()
+    }
+
+    pub fn rules(&self, f: &RuleFilter) -> rusqlite::Result<Vec<RuleRow>> {
+        let mut st = self.conn()?.prepare(
+            "SELECT alert, template, scope, priority, enabled, suspended, file, line FROM idx_rules
+             WHERE (?1 IS NULL OR grp = ?1) AND (?2 IS NULL OR namespace = ?2) AND (?3 IS NULL OR scope = ?3)
+               AND (?4 IS NULL OR template = ?4) AND (?5 = 0 OR suspended = 1)
+             ORDER BY file, line",
+        )?;
+        let rows = st.query_map(
+            params![f.group, f.namespace, f.scope, f.template, f.suspended_only],
+            |r| {
+                Ok(RuleRow {
+                    alert: r.get(0)?,
+                    template: r.get(1)?,
+                    scope: r.get(2)?,
+                    priority: r.get(3)?,
+                    enabled: r.get(4)?,
+                    suspended: r.get(5)?,
+                    file: r.get(6)?,
+                    line: r.get(7)?,
+                })
+            },
+        )?;
+        rows.collect()
+    }
+
+    pub fn targets(
+        &self,
+        namespace: Option<&str>,
+        group: Option<&str>,
+    ) -> rusqlite::Result<Vec<TargetRow>> {
+        let mut st = self.conn()?.prepare("SELECT name, grp, namespace FROM idx_targets WHERE (?1 IS NULL OR namespace = ?1) AND (?2 IS NULL OR grp = ?2) ORDER BY name")?;
+        let rows = st.query_map(params![namespace, group], |r| {
+            Ok(TargetRow {
+                name: r.get(0)?,
+                group: r.get(1)?,
+                namespace: r.get(2)?,
+            })
+        })?;
+        rows.collect()
     }
 }
 

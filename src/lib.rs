@@ -8,6 +8,7 @@
 pub mod cache;
 pub mod diag;
 pub mod diff;
+pub mod edit;
 pub mod load;
 pub mod model;
 pub mod output;
@@ -16,6 +17,7 @@ pub mod parse;
 pub mod project;
 pub mod promql;
 pub mod promtool;
+pub mod query;
 pub mod render;
 pub mod resolve;
 pub mod settings;

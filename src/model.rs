@@ -187,6 +187,9 @@ pub struct Rule {
     pub scope: Spanned<Scope>,
     pub priority: Spanned<i64>,
     pub enabled: Option<Spanned<bool>>,
+    /// Soft-deleted (`rule disable`): kept in the repository, ignored by resolution.
+    #[serde(default)]
+    pub suspended: Option<Spanned<bool>>,
     pub params: BTreeMap<String, Spanned<RawValue>>,
     /// Where each parameter's name is written (for "no such parameter").
     #[serde(default)]
@@ -196,6 +199,12 @@ pub struct Rule {
     pub severity: Option<Spanned<String>>,
     pub labels: BTreeMap<String, Spanned<String>>,
     pub annotations: BTreeMap<String, Spanned<String>>,
+}
+
+impl Rule {
+    pub fn is_suspended(&self) -> bool {
+        self.suspended.as_ref().is_some_and(|s| s.value)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

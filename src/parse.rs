@@ -431,6 +431,7 @@ const RULE_FIELDS: &[&str] = &[
     "scope",
     "priority",
     "enabled",
+    "suspended",
     "params",
     "for",
     "keep_firing_for",
@@ -489,14 +490,18 @@ fn rule(cx: &mut Cx, node: &Node) -> Option<Rule> {
             }
         },
     };
-    let enabled = f.get("enabled").and_then(|n| match n.as_scalar() {
-        Some(("true", false)) => Some(Spanned::new(true, n.span)),
-        Some(("false", false)) => Some(Spanned::new(false, n.span)),
-        _ => {
-            cx.wrong_type(n, "enabled", "true or false");
-            None
-        }
-    });
+    let mut flag = |name: &str| {
+        f.get(name).and_then(|n| match n.as_scalar() {
+            Some(("true", false)) => Some(Spanned::new(true, n.span)),
+            Some(("false", false)) => Some(Spanned::new(false, n.span)),
+            _ => {
+                cx.wrong_type(n, name, "true or false");
+                None
+            }
+        })
+    };
+    let enabled = flag("enabled");
+    let suspended = flag("suspended");
     let mut param_keys = BTreeMap::new();
     let mut params = BTreeMap::new();
     if let Some(pnode) = f.get("params") {
@@ -522,6 +527,7 @@ fn rule(cx: &mut Cx, node: &Node) -> Option<Rule> {
         param_keys,
         name,
         enabled,
+        suspended,
         params,
         for_: duration(cx, &f, "for"),
         keep_firing_for: duration(cx, &f, "keep_firing_for"),

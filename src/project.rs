@@ -37,6 +37,8 @@ pub struct Project {
     pub model: Model,
     pub stats: LoadStats,
     pub cache_note: Option<String>,
+    /// Open for queries (`list`); disabled with `--no-cache`.
+    pub cache: Cache,
 }
 
 /// The nearest directory at or above `start` holding `alertctl.toml`.
@@ -103,16 +105,27 @@ pub fn load(root: &Path, use_cache: bool) -> Result<(Project, Diagnostics), Proj
     if let Err(e) = cache.update(&entries, &present) {
         cache_note = Some(format!("cache not updated: {e}"));
     }
+    let mut fp = blake3::Hasher::new();
+    fp.update(settings_src.text.as_bytes());
+    for s in &sources {
+        fp.update(s.rel_path.as_bytes());
+        fp.update(b"\0");
+        fp.update(s.hash.as_bytes());
+    }
     let mut model = Model::build(settings, files, &mut diags);
     model
         .sources
         .insert(settings::FILE_NAME.to_string(), settings_src);
+    if let Err(e) = cache.refresh_index(&fp.finalize().to_hex(), &model) {
+        cache_note = Some(format!("cache index not updated: {e}"));
+    }
     Ok((
         Project {
             root: root.to_path_buf(),
             model,
             stats,
             cache_note,
+            cache,
         },
         diags,
     ))

@@ -356,6 +356,12 @@ pub fn file_name(scope: &Scope) -> String {
     let Some(name) = scope.name() else {
         return "global.yml".into();
     };
+    format!("{}_{}.yml", scope.kind(), safe_stem(name))
+}
+
+/// `name` as a file-name stem: unusual characters become `_`, and a short hash of the
+/// real name keeps two sanitised names apart. Never contains `/` or starts with `.`.
+pub fn safe_stem(name: &str) -> String {
     let mut safe: String = name
         .chars()
         .map(|c| {
@@ -374,7 +380,7 @@ pub fn file_name(scope: &Scope) -> String {
         let h = blake3::hash(name.as_bytes()).to_hex();
         safe = format!("{safe}-{}", &h[..8]);
     }
-    format!("{}_{safe}.yml", scope.kind())
+    safe
 }
 
 pub fn is_generated(content: &str) -> bool {

@@ -431,6 +431,12 @@ impl Model {
         for (i, r) in self.rules.iter().enumerate() {
             let src = &self.sources[&r.file];
             let mut typed = BTreeMap::new();
+            // A suspended rule is kept for the record only: nothing about it can break
+            // the directory (its template may be long gone).
+            if r.is_suspended() {
+                rule_params.push(typed);
+                continue;
+            }
             let Some(t) = self.templates.get(&r.template.value) else {
                 if self.broken_templates {
                     rule_params.push(typed);

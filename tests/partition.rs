@@ -157,6 +157,7 @@ fn build(e: &Estate, mode: ScopeMatch) -> Model {
             scope: sp(scope),
             priority: sp(priority),
             enabled: enabled.map(sp),
+            suspended: None,
             params,
             for_: None,
             keep_firing_for: None,
@@ -333,6 +334,59 @@ fn check_partition(e: &Estate, mode: ScopeMatch) {
     }
 }
 
+/// `effective` (query::at) answers with exactly the rule the rendered file holds for
+/// the target's cell, and with every alert the partition says applies.
+fn check_effective_agrees(e: &Estate, mode: ScopeMatch) {
+    let model = build(e, mode);
+    let rendered = render::render(&model, &mut Diagnostics::default());
+    for t in model.inventory.targets.keys() {
+        let pos = model.inventory.position(t).unwrap();
+        let report = alertctl::query::at(&model, &pos);
+        for a in &report.applied {
+            let file: RuleFile = serde_yaml::from_str(&rendered.files[&a.file]).unwrap();
+            let hits: Vec<_> = file
+                .groups
+                .iter()
+                .flat_map(|g| &g.rules)
+                .filter(|r| **r == a.rule)
+                .collect();
+            assert_eq!(
+                hits.len(),
+                1,
+                "{t}: {}'s rule must appear once in {}",
+                a.alert,
+                a.file
+            );
+            let s = Series {
+                namespace: if mode == ScopeMatch::Labels {
+                    pos.namespace.clone().unwrap_or_default()
+                } else {
+                    String::new()
+                },
+                group: if mode == ScopeMatch::Labels {
+                    pos.group.clone().unwrap_or_default()
+                } else {
+                    String::new()
+                },
+                instance: t.clone(),
+                position: pos.clone(),
+            };
+            assert!(
+                selects(&a.rule.expr, &s),
+                "{t}: the rule effective shows must select the target"
+            );
+        }
+        let shown: Vec<&str> = report.applied.iter().map(|a| a.alert.as_str()).collect();
+        let want: Vec<&str> = model
+            .alerts
+            .values()
+            .filter(|al| model.effective(al, &pos).is_some_and(|e| e.config.enabled))
+            .map(|al| al.name.as_str())
+            .collect();
+        assert_eq!(shown, want, "{t}: alerts shown by effective");
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
 
@@ -344,6 +398,12 @@ proptest! {
     #[test]
     fn partition_by_inventory(e in estate()) {
         check_partition(&e, ScopeMatch::Inventory);
+    }
+
+    #[test]
+    fn effective_agrees_with_render(e in estate()) {
+        check_effective_agrees(&e, ScopeMatch::Labels);
+        check_effective_agrees(&e, ScopeMatch::Inventory);
     }
 
     /// Determinism: the same estate renders to the same bytes.

@@ -97,9 +97,147 @@ pub enum Command {
         #[arg(long)]
         stat: bool,
     },
+    /// Every alert that applies to a target (or to a group or namespace), with the query
+    /// exactly as rendered for it, its settings, and the rules that set them.
+    Effective {
+        /// An inventory target (e.g. web-1:9100).
+        #[arg(required_unless_present_any = ["group", "namespace", "global"])]
+        target: Option<String>,
+        /// What a host of this group gets (also a new host not yet in the inventory).
+        #[arg(long, conflicts_with_all = ["target", "namespace", "global"])]
+        group: Option<String>,
+        /// What a host of this namespace in no group with its own rules gets.
+        #[arg(long, conflicts_with_all = ["target", "global"])]
+        namespace: Option<String>,
+        /// What a series from outside the inventory gets.
+        #[arg(long, conflicts_with = "target")]
+        global: bool,
+        #[arg(long, value_enum, default_value_t = DataFormat::Human)]
+        format: DataFormat,
+    },
+    /// Who set each field of a target's alerts: the chain of rules in fold order and, per
+    /// field, the winning value with every value it overrode.
+    Trace {
+        /// An inventory target.
+        target: String,
+        /// Only this alert.
+        alert: Option<String>,
+        /// Also list the alert's rules that do not apply to this target, and why.
+        #[arg(long)]
+        all: bool,
+        #[arg(long, value_enum, default_value_t = DataFormat::Human)]
+        format: DataFormat,
+    },
+    /// List templates, rules or targets (from the SQLite index).
+    List {
+        #[command(subcommand)]
+        what: ListWhat,
+    },
+    /// Create, disable, enable or purge rules; edits keep the rest of the file as it is.
+    Rule {
+        #[command(subcommand)]
+        action: RuleAction,
+    },
     /// Print shell completions.
     Completions {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DataFormat {
+    Human,
+    Json,
+    Yaml,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ListWhat {
+    /// Templates, optionally only those of one default severity.
+    Templates {
+        #[arg(long)]
+        severity: Option<String>,
+        #[arg(long, value_enum, default_value_t = DataFormat::Human)]
+        format: DataFormat,
+    },
+    /// Rules. Filters combine (AND).
+    Rules {
+        /// Rules scoped to this group or to one of its targets.
+        #[arg(long)]
+        group: Option<String>,
+        /// Rules scoped to this namespace, one of its groups or one of their targets.
+        #[arg(long)]
+        namespace: Option<String>,
+        /// Exactly this scope (`global`, `group/web`, ...).
+        #[arg(long)]
+        scope: Option<String>,
+        #[arg(long)]
+        template: Option<String>,
+        /// Only suspended rules (`rule disable`).
+        #[arg(long)]
+        suspended: bool,
+        #[arg(long, value_enum, default_value_t = DataFormat::Human)]
+        format: DataFormat,
+    },
+    /// Inventory targets.
+    Targets {
+        #[arg(long)]
+        namespace: Option<String>,
+        #[arg(long)]
+        group: Option<String>,
+        #[arg(long, value_enum, default_value_t = DataFormat::Human)]
+        format: DataFormat,
+    },
+}
+
+/// Which rules a lifecycle command acts on: a `FILE:LINE` location or filters.
+#[derive(Debug, clap::Args)]
+pub struct RuleSelector {
+    /// `rules/teams/web.yaml:4` (the line of the rule's `- `, or any line inside it).
+    pub location: Option<String>,
+    #[arg(long)]
+    pub template: Option<String>,
+    #[arg(long)]
+    pub scope: Option<String>,
+    /// The rule's alert (or record) name.
+    #[arg(long)]
+    pub alert: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RuleAction {
+    /// Write a new rule that copies the template's defaults, ready to edit.
+    New {
+        #[arg(long)]
+        template: String,
+        /// `global`, `namespace/NS`, `group/G` or `target/T`.
+        #[arg(long)]
+        scope: String,
+        /// A new alert name, to make a second alert from the template.
+        #[arg(long)]
+        alert: Option<String>,
+        #[arg(long, default_value_t = 0)]
+        priority: i64,
+        /// Rules file to append to (default: rules/<kind>/<name>.yaml).
+        #[arg(long)]
+        file: Option<std::path::PathBuf>,
+    },
+    /// Suspend rules, the soft delete (`suspended: true`): they stay in the repository and
+    /// resolution ignores them. To switch an alert off for a scope, write `enabled: false`.
+    Disable {
+        #[command(flatten)]
+        select: RuleSelector,
+    },
+    /// Resume suspended rules.
+    Enable {
+        #[command(flatten)]
+        select: RuleSelector,
+    },
+    /// Delete suspended rules (and files left with no rule). Changes no effective alert.
+    Purge {
+        /// Only print what would be removed.
+        #[arg(long)]
+        dry_run: bool,
     },
 }

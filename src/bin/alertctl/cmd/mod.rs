@@ -1,7 +1,11 @@
 mod completions;
 mod diff;
+mod effective;
 mod init;
+mod list;
 mod render;
+mod rule;
+mod trace;
 mod validate;
 
 use std::path::PathBuf;
@@ -26,6 +30,21 @@ pub fn run(cli: Cli) -> miette::Result<Exit> {
             stat,
         } => diff::run(&g, out, exit_code, stat),
         Command::Completions { shell } => completions::run(shell),
+        Command::Effective {
+            target,
+            group,
+            namespace,
+            global,
+            format,
+        } => effective::run(&g, target, group, namespace, global, format),
+        Command::Trace {
+            target,
+            alert,
+            all,
+            format,
+        } => trace::run(&g, &target, alert.as_deref(), all, format),
+        Command::List { what } => list::run(&g, what),
+        Command::Rule { action } => rule::run(&g, action),
     }
 }
 

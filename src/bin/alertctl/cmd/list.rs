@@ -1,0 +1,114 @@
+use alertctl::cache::RuleFilter;
+use miette::IntoDiagnostic;
+use serde::Serialize;
+
+use super::load_and_render;
+use super::trace::table;
+use crate::cli::{DataFormat, Global, ListWhat};
+use crate::exit::Exit;
+
+pub fn run(g: &Global, what: ListWhat) -> miette::Result<Exit> {
+    let (project, _rendered, diags) = load_and_render(g)?;
+    if diags.has_errors() {
+        eprintln!(
+            "warning: the rules directory has {} (see `alertctl validate`); listing what loaded",
+            crate::report::counts(&diags)
+        );
+    }
+    let cache = &project.cache;
+    match what {
+        ListWhat::Templates { severity, format } => {
+            let rows = cache.templates(severity.as_deref()).into_diagnostic()?;
+            emit(
+                format,
+                &rows,
+                ["TEMPLATE", "KIND", "SEVERITY", "FILE"],
+                |r| {
+                    [
+                        r.name.clone(),
+                        r.kind.clone(),
+                        r.severity.clone().unwrap_or_default(),
+                        format!("{}:{}", r.file, r.line),
+                    ]
+                },
+            );
+        }
+        ListWhat::Rules {
+            group,
+            namespace,
+            scope,
+            template,
+            suspended,
+            format,
+        } => {
+            let f = RuleFilter {
+                group: group.as_deref(),
+                namespace: namespace.as_deref(),
+                scope: scope.as_deref(),
+                template: template.as_deref(),
+                suspended_only: suspended,
+            };
+            let rows = cache.rules(&f).into_diagnostic()?;
+            emit(
+                format,
+                &rows,
+                [
+                    "ALERT",
+                    "TEMPLATE",
+                    "SCOPE",
+                    "PRIORITY",
+                    "ENABLED",
+                    "SUSPENDED",
+                    "FILE",
+                ],
+                |r| {
+                    [
+                        r.alert.clone(),
+                        r.template.clone(),
+                        r.scope.clone(),
+                        r.priority.to_string(),
+                        r.enabled.to_string(),
+                        r.suspended.to_string(),
+                        format!("{}:{}", r.file, r.line),
+                    ]
+                },
+            );
+        }
+        ListWhat::Targets {
+            namespace,
+            group,
+            format,
+        } => {
+            let rows = cache
+                .targets(namespace.as_deref(), group.as_deref())
+                .into_diagnostic()?;
+            emit(format, &rows, ["TARGET", "GROUP", "NAMESPACE"], |r| {
+                [
+                    r.name.clone(),
+                    r.group.clone().unwrap_or_else(|| "-".into()),
+                    r.namespace.clone().unwrap_or_else(|| "-".into()),
+                ]
+            });
+        }
+    }
+    Ok(Exit::Ok)
+}
+
+fn emit<T: Serialize, const N: usize>(
+    format: DataFormat,
+    rows: &[T],
+    header: [&str; N],
+    cells: impl Fn(&T) -> [String; N],
+) {
+    match format {
+        DataFormat::Json => println!("{}", serde_json::to_string_pretty(rows).unwrap_or_default()),
+        DataFormat::Yaml => print!("{}", serde_yaml::to_string(rows).unwrap_or_default()),
+        DataFormat::Human => {
+            let mut table_rows = vec![header.map(str::to_string)];
+            table_rows.extend(rows.iter().map(cells));
+            let mut out = String::new();
+            table(&mut out, "", &table_rows);
+            print!("{out}");
+        }
+    }
+}

@@ -1,0 +1,213 @@
+use alertctl::query::{self, not_applied};
+use alertctl::resolve::{Model, Origin, Setting};
+use serde_json::json;
+
+use super::effective::{applied_json, position};
+use super::{load_and_render, stop_on_errors};
+use crate::cli::{DataFormat, Global};
+use crate::exit::Exit;
+
+pub fn run(
+    g: &Global,
+    target: &str,
+    alert: Option<&str>,
+    all: bool,
+    format: DataFormat,
+) -> miette::Result<Exit> {
+    let (project, _rendered, diags) = load_and_render(g)?;
+    if let Some(exit) = stop_on_errors(g, &diags) {
+        return Ok(exit);
+    }
+    let model = &project.model;
+    let (pos, subject) = match position(model, Some(target), None, None, false) {
+        Ok(x) => x,
+        Err(exit) => return Ok(exit),
+    };
+    if let Some(a) = alert {
+        if !model.alerts.contains_key(a) {
+            eprintln!("error: no alert `{a}` in this rules directory");
+            if let Some(s) =
+                alertctl::diag::did_you_mean(a, model.alerts.keys().map(String::as_str))
+            {
+                eprintln!("hint: did you mean `{s}`?");
+            }
+            return Ok(Exit::Invalid);
+        }
+    }
+    let report = query::at(model, &pos);
+    let applied: Vec<_> = report
+        .applied
+        .iter()
+        .filter(|a| alert.is_none_or(|n| a.alert == n))
+        .collect();
+    if let (Some(a), true) = (alert, applied.is_empty()) {
+        let why = report
+            .disabled
+            .iter()
+            .find(|d| d.alert == a)
+            .map_or("no rule of it covers this target".to_string(), |d| {
+                format!("disabled by {}:{}", d.by.file, d.by.line)
+            });
+        eprintln!("{a} does not apply to {target}: {why}");
+    }
+    match format {
+        DataFormat::Json | DataFormat::Yaml => {
+            let v: Vec<serde_json::Value> = applied
+                .iter()
+                .map(|a| {
+                    let mut j = applied_json(a);
+                    j["fields"] = fields_json(model, &a.effective.trace);
+                    if all {
+                        j["not_applied"] = json!(not_applied(model, &model.alerts[&a.alert], &pos)
+                            .into_iter()
+                            .map(|(r, why)| json!({"rule": r, "reason": why}))
+                            .collect::<Vec<_>>());
+                    }
+                    j
+                })
+                .collect();
+            let doc = json!({"target": target, "namespace": pos.namespace, "group": pos.group, "alerts": v});
+            if format == DataFormat::Json {
+                println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+            } else {
+                print!("{}", serde_yaml::to_string(&doc).unwrap_or_default());
+            }
+        }
+        DataFormat::Human => {
+            let mut out = String::new();
+            for a in &applied {
+                out.push_str(&format!("{} on {subject}\n", a.alert));
+                out.push_str("  applied, in fold order (priority, then global < namespace < group < target):\n");
+                let t = &model.templates[&a.template];
+                let tp = model.place(&t.file, t.name.span);
+                let mut rows = vec![[
+                    "template".to_string(),
+                    a.template.clone(),
+                    String::new(),
+                    format!("{}:{}", tp.file, tp.line),
+                ]];
+                for r in &a.rules {
+                    rows.push([
+                        format!("{}.", rows.len()),
+                        r.scope.clone(),
+                        format!("priority {}", r.priority),
+                        format!("{}:{}", r.place.file, r.place.line),
+                    ]);
+                }
+                table(&mut out, "    ", &rows);
+                if all {
+                    let na = not_applied(model, &model.alerts[&a.alert], &pos);
+                    if !na.is_empty() {
+                        out.push_str("  not applied:\n");
+                        let rows: Vec<[String; 4]> = na
+                            .into_iter()
+                            .map(|(r, why)| {
+                                [
+                                    r.scope,
+                                    format!("priority {}", r.priority),
+                                    format!("{}:{}", r.place.file, r.place.line),
+                                    why,
+                                ]
+                            })
+                            .collect();
+                        table(&mut out, "    ", &rows);
+                    }
+                }
+                out.push_str("  fields:\n");
+                let mut rows = vec![[
+                    "FIELD".to_string(),
+                    "VALUE".to_string(),
+                    "SET BY".to_string(),
+                    "OVERRODE".to_string(),
+                ]];
+                for (field, settings) in &a.effective.trace {
+                    let Some((last, before)) = settings.split_last() else {
+                        continue;
+                    };
+                    let overrode: Vec<String> = before
+                        .iter()
+                        .rev()
+                        .filter(|s| s.value != last.value || s.origin != last.origin)
+                        .map(|s| format!("{} ({})", short(&s.value), who(model, s)))
+                        .collect();
+                    rows.push([
+                        field.clone(),
+                        short(&last.value),
+                        who(model, last),
+                        overrode.join(", "),
+                    ]);
+                }
+                table(&mut out, "    ", &rows);
+                out.push('\n');
+            }
+            print!("{out}");
+        }
+    }
+    Ok(Exit::Ok)
+}
+
+fn who(model: &Model, s: &Setting) -> String {
+    let p = model.origin_place(&s.origin);
+    match &s.origin {
+        Origin::Template { .. } => format!("template {}:{}", p.file, p.line),
+        Origin::Rule { index, .. } => {
+            format!("{} {}:{}", model.rules[*index].scope.value, p.file, p.line)
+        }
+    }
+}
+
+fn short(v: &str) -> String {
+    let one_line = v.replace('\n', "⏎");
+    if one_line.chars().count() > 60 {
+        format!("{}…", one_line.chars().take(59).collect::<String>())
+    } else {
+        one_line
+    }
+}
+
+fn fields_json(
+    model: &Model,
+    trace: &std::collections::BTreeMap<String, Vec<Setting>>,
+) -> serde_json::Value {
+    let mut m = serde_json::Map::new();
+    for (field, settings) in trace {
+        let chain: Vec<serde_json::Value> = settings
+            .iter()
+            .map(|s| {
+                let p = model.origin_place(&s.origin);
+                let (kind, scope) = match &s.origin {
+                    Origin::Template { .. } => ("template", None),
+                    Origin::Rule { index, .. } => ("rule", Some(model.rules[*index].scope.value.to_string())),
+                };
+                json!({"value": s.value, "set_by": kind, "scope": scope, "file": p.file, "line": p.line})
+            })
+            .collect();
+        m.insert(
+            field.clone(),
+            json!({"value": settings.last().map(|s| &s.value), "chain": chain}),
+        );
+    }
+    serde_json::Value::Object(m)
+}
+
+/// Left-aligned columns, the last one unpadded.
+pub fn table<const N: usize>(out: &mut String, indent: &str, rows: &[[String; N]]) {
+    let mut widths = [0usize; N];
+    for r in rows {
+        for (i, c) in r.iter().enumerate() {
+            widths[i] = widths[i].max(c.chars().count());
+        }
+    }
+    for r in rows {
+        let mut line = indent.to_string();
+        for (i, c) in r.iter().enumerate() {
+            if i + 1 == N {
+                line.push_str(c);
+            } else {
+                line.push_str(&format!("{c:<w$}  ", w = widths[i]));
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+}

@@ -1,0 +1,180 @@
+//! Questions about a resolved model: which alerts apply at a position (a target, a
+//! group, a namespace), with what configuration, set by whom. Answers come from the same
+//! cells and the same [`Renderer`] as the rendered files, so they cannot disagree.
+
+use crate::diag::line_col;
+use crate::model::Scope;
+use crate::render::{file_name, CellError, PromRule, Renderer};
+use crate::resolve::{Alert, Cell, Effective, Model, Origin, Position};
+
+/// Where a rule or template value was written.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Place {
+    pub file: String,
+    pub line: usize,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct AppliedRule {
+    pub index: usize,
+    pub scope: String,
+    pub priority: i64,
+    #[serde(flatten)]
+    pub place: Place,
+}
+
+/// One alert as it applies at a position.
+#[derive(Debug, Clone)]
+pub struct Applied {
+    pub alert: String,
+    pub template: String,
+    /// The cell whose rendered rule selects this position's series.
+    pub cell: Scope,
+    /// The rendered file holding that rule.
+    pub file: String,
+    pub rule: PromRule,
+    pub effective: Effective,
+    pub rules: Vec<AppliedRule>,
+}
+
+/// An alert that has rules covering the position but is switched off there.
+#[derive(Debug, Clone)]
+pub struct Disabled {
+    pub alert: String,
+    pub by: Place,
+}
+
+#[derive(Debug, Default)]
+pub struct Report {
+    pub applied: Vec<Applied>,
+    pub disabled: Vec<Disabled>,
+    /// Alerts that cannot render here (already reported by `validate`).
+    pub broken: Vec<(String, CellError)>,
+}
+
+impl Model {
+    /// 1-based line of a span in a source file.
+    pub fn place(&self, file: &str, span: crate::diag::Span) -> Place {
+        let line = self
+            .sources
+            .get(file)
+            .map_or(0, |s| line_col(&s.text, span.start).0);
+        Place {
+            file: file.to_string(),
+            line,
+        }
+    }
+
+    pub fn origin_place(&self, o: &Origin) -> Place {
+        self.place(o.file(), o.span())
+    }
+
+    /// The position of an inventory target; `Err` carries a did-you-mean suggestion.
+    pub fn target_position(&self, target: &str) -> Result<Position, Option<String>> {
+        self.inventory.position(target).ok_or_else(|| {
+            crate::diag::did_you_mean(target, self.inventory.targets.keys().map(String::as_str))
+                .map(str::to_string)
+        })
+    }
+}
+
+/// The cell of `cells` that holds a series at `pos` (most specific scope first).
+pub fn cell_for<'c>(cells: &'c [Cell], pos: &Position) -> Option<&'c Cell> {
+    let mut scopes = pos.scopes();
+    scopes.reverse();
+    scopes
+        .iter()
+        .find_map(|s| cells.iter().find(|c| &c.scope == s))
+}
+
+/// Every alert at `pos`, as the rendered rules evaluate it.
+pub fn at(model: &Model, pos: &Position) -> Report {
+    let mut report = Report::default();
+    let mut renderer = Renderer::new(model);
+    for alert in model.alerts.values() {
+        let cells = model.cells(alert);
+        let Some(cell) = cell_for(&cells, pos) else {
+            continue;
+        };
+        let Some(eff) = &cell.effective else { continue };
+        match renderer.rule(cell) {
+            Ok(Some(rule)) => report.applied.push(applied(model, alert, cell, rule, eff)),
+            Ok(None) => {
+                let by = eff
+                    .trace
+                    .get("enabled")
+                    .and_then(|s| s.last())
+                    .map(|s| model.origin_place(&s.origin));
+                if let Some(by) = by {
+                    report.disabled.push(Disabled {
+                        alert: alert.name.clone(),
+                        by,
+                    });
+                }
+            }
+            Err(e) => report.broken.push((alert.name.clone(), e)),
+        }
+    }
+    report
+}
+
+fn applied(model: &Model, alert: &Alert, cell: &Cell, rule: PromRule, eff: &Effective) -> Applied {
+    let rules = eff
+        .chain
+        .iter()
+        .map(|&i| {
+            let r = &model.rules[i];
+            AppliedRule {
+                index: i,
+                scope: r.scope.value.to_string(),
+                priority: r.priority.value,
+                place: model.place(&r.file, r.span),
+            }
+        })
+        .collect();
+    Applied {
+        alert: alert.name.clone(),
+        template: alert.template.clone(),
+        cell: cell.scope.clone(),
+        file: file_name(&cell.file_scope),
+        rule,
+        effective: eff.clone(),
+        rules,
+    }
+}
+
+/// Rules of `alert` that do not apply at `pos`, with the reason, for `trace --all`.
+pub fn not_applied(model: &Model, alert: &Alert, pos: &Position) -> Vec<(AppliedRule, String)> {
+    let scopes = pos.scopes();
+    let mut out = Vec::new();
+    for (i, r) in model.rules.iter().enumerate() {
+        if r.is_suspended() && model.rule_name(r) == alert.name {
+            let ar = AppliedRule {
+                index: i,
+                scope: r.scope.value.to_string(),
+                priority: r.priority.value,
+                place: model.place(&r.file, r.span),
+            };
+            out.push((ar, "suspended (`rule enable` resumes it)".to_string()));
+        }
+    }
+    for (scope, idxs) in &alert.by_scope {
+        if scopes.contains(scope) {
+            continue;
+        }
+        for &i in idxs {
+            let r = &model.rules[i];
+            let reason = "other scope".to_string();
+            out.push((
+                AppliedRule {
+                    index: i,
+                    scope: scope.to_string(),
+                    priority: r.priority.value,
+                    place: model.place(&r.file, r.span),
+                },
+                reason,
+            ));
+        }
+    }
+    out
+}
