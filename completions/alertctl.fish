@@ -40,6 +40,9 @@ complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "effective" -d 'Ev
 complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "trace" -d 'Who set each field of a target\'s alerts: the chain of rules in fold order and, per field, the winning value with every value it overrode'
 complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "list" -d 'List templates, rules or targets (from the SQLite index)'
 complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "rule" -d 'Create, disable, enable or purge rules; edits keep the rest of the file as it is'
+complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "apply" -d 'Deploy: validate, render, write atomically, reload every configured server, verify it runs exactly the new rules; on any failure restore the previous files, reload and verify again (exit 3). Recorded in the history'
+complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "history" -d 'Recorded deployments, newest first'
+complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "rollback" -d 'Re-apply the files of a recorded deployment (default: the one before the latest successful one), with the same verification and rollback as `apply`'
 complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "completions" -d 'Print shell completions'
 complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c alertctl -n "__fish_alertctl_using_subcommand init" -s C -l dir -d 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)' -r -F
@@ -79,6 +82,7 @@ always\t''
 never\t''"
 complete -c alertctl -n "__fish_alertctl_using_subcommand diff" -l exit-code -d 'Exit 1 when there are differences'
 complete -c alertctl -n "__fish_alertctl_using_subcommand diff" -l stat -d 'Only the summary, no diff'
+complete -c alertctl -n "__fish_alertctl_using_subcommand diff" -l live -d 'Compare with the rules each configured server runs instead of the output dir'
 complete -c alertctl -n "__fish_alertctl_using_subcommand diff" -l no-cache -d 'Ignore the SQLite cache and parse every file'
 complete -c alertctl -n "__fish_alertctl_using_subcommand diff" -s v -l verbose -d 'Print what was loaded, parsed and reused on stderr'
 complete -c alertctl -n "__fish_alertctl_using_subcommand diff" -s h -l help -d 'Print help'
@@ -216,6 +220,41 @@ complete -c alertctl -n "__fish_alertctl_using_subcommand rule; and __fish_seen_
 complete -c alertctl -n "__fish_alertctl_using_subcommand rule; and __fish_seen_subcommand_from help" -f -a "enable" -d 'Resume suspended rules'
 complete -c alertctl -n "__fish_alertctl_using_subcommand rule; and __fish_seen_subcommand_from help" -f -a "purge" -d 'Delete suspended rules (and files left with no rule). Changes no effective alert'
 complete -c alertctl -n "__fish_alertctl_using_subcommand rule; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c alertctl -n "__fish_alertctl_using_subcommand apply" -l out -d 'Output directory (default: `output.dir`)' -r -F
+complete -c alertctl -n "__fish_alertctl_using_subcommand apply" -l promtool -d 'Override `validate.promtool`' -r -f -a "auto\t''
+required\t''
+off\t''"
+complete -c alertctl -n "__fish_alertctl_using_subcommand apply" -l format -r -f -a "human\t'Progress on stderr and a one-line summary'
+json\t'One JSON document on stdout, for CI'"
+complete -c alertctl -n "__fish_alertctl_using_subcommand apply" -s C -l dir -d 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)' -r -F
+complete -c alertctl -n "__fish_alertctl_using_subcommand apply" -l color -d 'Colour output; `auto` honours NO_COLOR and whether the output is a terminal' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c alertctl -n "__fish_alertctl_using_subcommand apply" -l dry-run -d 'Do everything up to the write and print the plan'
+complete -c alertctl -n "__fish_alertctl_using_subcommand apply" -l no-cache -d 'Ignore the SQLite cache and parse every file'
+complete -c alertctl -n "__fish_alertctl_using_subcommand apply" -s v -l verbose -d 'Print what was loaded, parsed and reused on stderr'
+complete -c alertctl -n "__fish_alertctl_using_subcommand apply" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c alertctl -n "__fish_alertctl_using_subcommand history" -l limit -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand history" -l format -r -f -a "human\t'Progress on stderr and a one-line summary'
+json\t'One JSON document on stdout, for CI'"
+complete -c alertctl -n "__fish_alertctl_using_subcommand history" -s C -l dir -d 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)' -r -F
+complete -c alertctl -n "__fish_alertctl_using_subcommand history" -l color -d 'Colour output; `auto` honours NO_COLOR and whether the output is a terminal' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c alertctl -n "__fish_alertctl_using_subcommand history" -l no-cache -d 'Ignore the SQLite cache and parse every file'
+complete -c alertctl -n "__fish_alertctl_using_subcommand history" -s v -l verbose -d 'Print what was loaded, parsed and reused on stderr'
+complete -c alertctl -n "__fish_alertctl_using_subcommand history" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c alertctl -n "__fish_alertctl_using_subcommand rollback" -l out -r -F
+complete -c alertctl -n "__fish_alertctl_using_subcommand rollback" -l format -r -f -a "human\t'Progress on stderr and a one-line summary'
+json\t'One JSON document on stdout, for CI'"
+complete -c alertctl -n "__fish_alertctl_using_subcommand rollback" -s C -l dir -d 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)' -r -F
+complete -c alertctl -n "__fish_alertctl_using_subcommand rollback" -l color -d 'Colour output; `auto` honours NO_COLOR and whether the output is a terminal' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c alertctl -n "__fish_alertctl_using_subcommand rollback" -l dry-run
+complete -c alertctl -n "__fish_alertctl_using_subcommand rollback" -l no-cache -d 'Ignore the SQLite cache and parse every file'
+complete -c alertctl -n "__fish_alertctl_using_subcommand rollback" -s v -l verbose -d 'Print what was loaded, parsed and reused on stderr'
+complete -c alertctl -n "__fish_alertctl_using_subcommand rollback" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c alertctl -n "__fish_alertctl_using_subcommand completions" -s C -l dir -d 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)' -r -F
 complete -c alertctl -n "__fish_alertctl_using_subcommand completions" -l color -d 'Colour output; `auto` honours NO_COLOR and whether the output is a terminal' -r -f -a "auto\t''
 always\t''
@@ -223,16 +262,19 @@ never\t''"
 complete -c alertctl -n "__fish_alertctl_using_subcommand completions" -l no-cache -d 'Ignore the SQLite cache and parse every file'
 complete -c alertctl -n "__fish_alertctl_using_subcommand completions" -s v -l verbose -d 'Print what was loaded, parsed and reused on stderr'
 complete -c alertctl -n "__fish_alertctl_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule completions help" -f -a "init" -d 'Create a working rules directory (settings, inventory, templates, rules)'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule completions help" -f -a "validate" -d 'Check everything and report every problem with its location. Exit 2 if invalid'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule completions help" -f -a "render" -d 'Write the Prometheus rule files (only files whose content changed are written)'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule completions help" -f -a "diff" -d 'Show how the output directory would change: unified diff and a summary'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule completions help" -f -a "effective" -d 'Every alert that applies to a target (or to a group or namespace), with the query exactly as rendered for it, its settings, and the rules that set them'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule completions help" -f -a "trace" -d 'Who set each field of a target\'s alerts: the chain of rules in fold order and, per field, the winning value with every value it overrode'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule completions help" -f -a "list" -d 'List templates, rules or targets (from the SQLite index)'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule completions help" -f -a "rule" -d 'Create, disable, enable or purge rules; edits keep the rest of the file as it is'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule completions help" -f -a "completions" -d 'Print shell completions'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule apply history rollback completions help" -f -a "init" -d 'Create a working rules directory (settings, inventory, templates, rules)'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule apply history rollback completions help" -f -a "validate" -d 'Check everything and report every problem with its location. Exit 2 if invalid'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule apply history rollback completions help" -f -a "render" -d 'Write the Prometheus rule files (only files whose content changed are written)'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule apply history rollback completions help" -f -a "diff" -d 'Show how the output directory would change: unified diff and a summary'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule apply history rollback completions help" -f -a "effective" -d 'Every alert that applies to a target (or to a group or namespace), with the query exactly as rendered for it, its settings, and the rules that set them'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule apply history rollback completions help" -f -a "trace" -d 'Who set each field of a target\'s alerts: the chain of rules in fold order and, per field, the winning value with every value it overrode'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule apply history rollback completions help" -f -a "list" -d 'List templates, rules or targets (from the SQLite index)'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule apply history rollback completions help" -f -a "rule" -d 'Create, disable, enable or purge rules; edits keep the rest of the file as it is'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule apply history rollback completions help" -f -a "apply" -d 'Deploy: validate, render, write atomically, reload every configured server, verify it runs exactly the new rules; on any failure restore the previous files, reload and verify again (exit 3). Recorded in the history'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule apply history rollback completions help" -f -a "history" -d 'Recorded deployments, newest first'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule apply history rollback completions help" -f -a "rollback" -d 'Re-apply the files of a recorded deployment (default: the one before the latest successful one), with the same verification and rollback as `apply`'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule apply history rollback completions help" -f -a "completions" -d 'Print shell completions'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule apply history rollback completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from list" -f -a "templates" -d 'Templates, optionally only those of one default severity'
 complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from list" -f -a "rules" -d 'Rules. Filters combine (AND)'
 complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from list" -f -a "targets" -d 'Inventory targets'

@@ -86,6 +86,7 @@ _arguments "${_arguments_options[@]}" : \
 '--color=[Colour output; \`auto\` honours NO_COLOR and whether the output is a terminal]:COLOR:(auto always never)' \
 '--exit-code[Exit 1 when there are differences]' \
 '--stat[Only the summary, no diff]' \
+'--live[Compare with the rules each configured server runs instead of the output dir]' \
 '--no-cache[Ignore the SQLite cache and parse every file]' \
 '-v[Print what was loaded, parsed and reused on stderr]' \
 '--verbose[Print what was loaded, parsed and reused on stderr]' \
@@ -351,6 +352,55 @@ esac
     ;;
 esac
 ;;
+(apply)
+_arguments "${_arguments_options[@]}" : \
+'--out=[Output directory (default\: \`output.dir\`)]:DIR:_files' \
+'--promtool=[Override \`validate.promtool\`]:PROMTOOL:(auto required off)' \
+'--format=[]:FORMAT:((human\:"Progress on stderr and a one-line summary"
+json\:"One JSON document on stdout, for CI"))' \
+'-C+[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
+'--dir=[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
+'--color=[Colour output; \`auto\` honours NO_COLOR and whether the output is a terminal]:COLOR:(auto always never)' \
+'--dry-run[Do everything up to the write and print the plan]' \
+'--no-cache[Ignore the SQLite cache and parse every file]' \
+'-v[Print what was loaded, parsed and reused on stderr]' \
+'--verbose[Print what was loaded, parsed and reused on stderr]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+&& ret=0
+;;
+(history)
+_arguments "${_arguments_options[@]}" : \
+'--limit=[]:LIMIT:_default' \
+'--format=[]:FORMAT:((human\:"Progress on stderr and a one-line summary"
+json\:"One JSON document on stdout, for CI"))' \
+'-C+[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
+'--dir=[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
+'--color=[Colour output; \`auto\` honours NO_COLOR and whether the output is a terminal]:COLOR:(auto always never)' \
+'--no-cache[Ignore the SQLite cache and parse every file]' \
+'-v[Print what was loaded, parsed and reused on stderr]' \
+'--verbose[Print what was loaded, parsed and reused on stderr]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+&& ret=0
+;;
+(rollback)
+_arguments "${_arguments_options[@]}" : \
+'--out=[]:DIR:_files' \
+'--format=[]:FORMAT:((human\:"Progress on stderr and a one-line summary"
+json\:"One JSON document on stdout, for CI"))' \
+'-C+[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
+'--dir=[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
+'--color=[Colour output; \`auto\` honours NO_COLOR and whether the output is a terminal]:COLOR:(auto always never)' \
+'--dry-run[]' \
+'--no-cache[Ignore the SQLite cache and parse every file]' \
+'-v[Print what was loaded, parsed and reused on stderr]' \
+'--verbose[Print what was loaded, parsed and reused on stderr]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'::rev:_default' \
+&& ret=0
+;;
 (completions)
 _arguments "${_arguments_options[@]}" : \
 '-C+[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
@@ -460,6 +510,18 @@ _arguments "${_arguments_options[@]}" : \
     ;;
 esac
 ;;
+(apply)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(history)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(rollback)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
 (completions)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
@@ -488,10 +550,18 @@ _alertctl_commands() {
 'trace:Who set each field of a target'\''s alerts\: the chain of rules in fold order and, per field, the winning value with every value it overrode' \
 'list:List templates, rules or targets (from the SQLite index)' \
 'rule:Create, disable, enable or purge rules; edits keep the rest of the file as it is' \
+'apply:Deploy\: validate, render, write atomically, reload every configured server, verify it runs exactly the new rules; on any failure restore the previous files, reload and verify again (exit 3). Recorded in the history' \
+'history:Recorded deployments, newest first' \
+'rollback:Re-apply the files of a recorded deployment (default\: the one before the latest successful one), with the same verification and rollback as \`apply\`' \
 'completions:Print shell completions' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
     _describe -t commands 'alertctl commands' commands "$@"
+}
+(( $+functions[_alertctl__subcmd__apply_commands] )) ||
+_alertctl__subcmd__apply_commands() {
+    local commands; commands=()
+    _describe -t commands 'alertctl apply commands' commands "$@"
 }
 (( $+functions[_alertctl__subcmd__completions_commands] )) ||
 _alertctl__subcmd__completions_commands() {
@@ -519,10 +589,18 @@ _alertctl__subcmd__help_commands() {
 'trace:Who set each field of a target'\''s alerts\: the chain of rules in fold order and, per field, the winning value with every value it overrode' \
 'list:List templates, rules or targets (from the SQLite index)' \
 'rule:Create, disable, enable or purge rules; edits keep the rest of the file as it is' \
+'apply:Deploy\: validate, render, write atomically, reload every configured server, verify it runs exactly the new rules; on any failure restore the previous files, reload and verify again (exit 3). Recorded in the history' \
+'history:Recorded deployments, newest first' \
+'rollback:Re-apply the files of a recorded deployment (default\: the one before the latest successful one), with the same verification and rollback as \`apply\`' \
 'completions:Print shell completions' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
     _describe -t commands 'alertctl help commands' commands "$@"
+}
+(( $+functions[_alertctl__subcmd__help__subcmd__apply_commands] )) ||
+_alertctl__subcmd__help__subcmd__apply_commands() {
+    local commands; commands=()
+    _describe -t commands 'alertctl help apply commands' commands "$@"
 }
 (( $+functions[_alertctl__subcmd__help__subcmd__completions_commands] )) ||
 _alertctl__subcmd__help__subcmd__completions_commands() {
@@ -543,6 +621,11 @@ _alertctl__subcmd__help__subcmd__effective_commands() {
 _alertctl__subcmd__help__subcmd__help_commands() {
     local commands; commands=()
     _describe -t commands 'alertctl help help commands' commands "$@"
+}
+(( $+functions[_alertctl__subcmd__help__subcmd__history_commands] )) ||
+_alertctl__subcmd__help__subcmd__history_commands() {
+    local commands; commands=()
+    _describe -t commands 'alertctl help history commands' commands "$@"
 }
 (( $+functions[_alertctl__subcmd__help__subcmd__init_commands] )) ||
 _alertctl__subcmd__help__subcmd__init_commands() {
@@ -577,6 +660,11 @@ _alertctl__subcmd__help__subcmd__list__subcmd__templates_commands() {
 _alertctl__subcmd__help__subcmd__render_commands() {
     local commands; commands=()
     _describe -t commands 'alertctl help render commands' commands "$@"
+}
+(( $+functions[_alertctl__subcmd__help__subcmd__rollback_commands] )) ||
+_alertctl__subcmd__help__subcmd__rollback_commands() {
+    local commands; commands=()
+    _describe -t commands 'alertctl help rollback commands' commands "$@"
 }
 (( $+functions[_alertctl__subcmd__help__subcmd__rule_commands] )) ||
 _alertctl__subcmd__help__subcmd__rule_commands() {
@@ -617,6 +705,11 @@ _alertctl__subcmd__help__subcmd__trace_commands() {
 _alertctl__subcmd__help__subcmd__validate_commands() {
     local commands; commands=()
     _describe -t commands 'alertctl help validate commands' commands "$@"
+}
+(( $+functions[_alertctl__subcmd__history_commands] )) ||
+_alertctl__subcmd__history_commands() {
+    local commands; commands=()
+    _describe -t commands 'alertctl history commands' commands "$@"
 }
 (( $+functions[_alertctl__subcmd__init_commands] )) ||
 _alertctl__subcmd__init_commands() {
@@ -682,6 +775,11 @@ _alertctl__subcmd__list__subcmd__templates_commands() {
 _alertctl__subcmd__render_commands() {
     local commands; commands=()
     _describe -t commands 'alertctl render commands' commands "$@"
+}
+(( $+functions[_alertctl__subcmd__rollback_commands] )) ||
+_alertctl__subcmd__rollback_commands() {
+    local commands; commands=()
+    _describe -t commands 'alertctl rollback commands' commands "$@"
 }
 (( $+functions[_alertctl__subcmd__rule_commands] )) ||
 _alertctl__subcmd__rule_commands() {

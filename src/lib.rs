@@ -6,9 +6,11 @@
 //! and `promtool` touch the outside world; the library never prints.
 
 pub mod cache;
+pub mod deploy;
 pub mod diag;
 pub mod diff;
 pub mod edit;
+pub mod history;
 pub mod load;
 pub mod model;
 pub mod output;

@@ -40,7 +40,7 @@ pub fn sources(root: &Path) -> Result<Vec<SourceFile>, LoadError> {
         if !start.exists() {
             continue;
         }
-        for entry in WalkDir::new(&start).follow_links(false).sort_by_file_name() {
+        for entry in WalkDir::new(&start).follow_links(true).sort_by_file_name() {
             let entry = entry.map_err(|e| LoadError {
                 path: e.path().map_or_else(|| start.clone(), Path::to_path_buf),
                 source: e

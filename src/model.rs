@@ -264,6 +264,36 @@ pub fn is_duration(s: &str) -> bool {
     true
 }
 
+/// A Prometheus duration as a `Duration`; `None` if `s` is not one.
+pub fn parse_duration(s: &str) -> Option<std::time::Duration> {
+    if !is_duration(s) {
+        return None;
+    }
+    let mut total: u64 = 0;
+    let mut rest = s;
+    while !rest.is_empty() {
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        let n: u64 = rest[..digits].parse().ok()?;
+        rest = &rest[digits..];
+        let (unit_ms, len) = if rest.starts_with("ms") {
+            (1, 2)
+        } else {
+            let ms = match &rest[..1] {
+                "s" => 1_000,
+                "m" => 60_000,
+                "h" => 3_600_000,
+                "d" => 86_400_000,
+                "w" => 604_800_000,
+                _ => 31_536_000_000,
+            };
+            (ms, 1)
+        };
+        total = total.checked_add(n.checked_mul(unit_ms)?)?;
+        rest = &rest[len..];
+    }
+    Some(std::time::Duration::from_millis(total))
+}
+
 /// Prometheus label names: `[a-zA-Z_][a-zA-Z0-9_]*`.
 pub fn is_label_name(s: &str) -> bool {
     let mut chars = s.chars();
@@ -292,6 +322,19 @@ mod tests {
         ] {
             assert!(!is_duration(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn duration_values() {
+        assert_eq!(
+            parse_duration("1h30m"),
+            Some(std::time::Duration::from_secs(5400))
+        );
+        assert_eq!(
+            parse_duration("1500ms"),
+            Some(std::time::Duration::from_millis(1500))
+        );
+        assert_eq!(parse_duration("5x"), None);
     }
 
     #[test]

@@ -10,14 +10,20 @@ use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::render::Rendered;
 use crate::resolve::Model;
 
-/// The configured path, `$ALERTCTL_PROMTOOL`, or `promtool` on PATH.
-pub fn locate(configured: Option<&str>) -> Option<PathBuf> {
+/// The configured path (relative to the rules directory), `$ALERTCTL_PROMTOOL`, or
+/// `promtool` on PATH. `Err` names an explicitly configured path that does not exist:
+/// silently skipping promtool then would hide a typo.
+pub fn locate(configured: Option<&str>, root: &Path) -> Result<Option<PathBuf>, PathBuf> {
     if let Some(p) = configured
-        .map(PathBuf::from)
+        .map(|c| root.join(c))
         .or_else(|| std::env::var_os("ALERTCTL_PROMTOOL").map(PathBuf::from))
     {
-        return p.is_file().then_some(p);
+        return if p.is_file() { Ok(Some(p)) } else { Err(p) };
     }
+    Ok(find_on_path())
+}
+
+fn find_on_path() -> Option<PathBuf> {
     std::env::split_paths(&std::env::var_os("PATH")?)
         .map(|d| d.join("promtool"))
         .find(|p| p.is_file())

@@ -259,8 +259,21 @@ pub fn render(model: &Model, diags: &mut Diagnostics) -> Rendered {
     }
 
     let mut out = Rendered::default();
+    let mut names: BTreeMap<String, Scope> = BTreeMap::new();
     for (scope, rules) in per_file {
         let name = file_name(&scope);
+        // Sanitised names can collide only for names chosen to (`a_b-<hash>` next to
+        // `a/b`); one file must never silently replace another.
+        if let Some(first) = names.insert(name.clone(), scope.clone()) {
+            diags.push(
+                Diagnostic::error(
+                    Code::OutputCollision,
+                    format!("{first} and {scope} would both render to {name}"),
+                )
+                .hint("rename one of them in the inventory"),
+            );
+            continue;
+        }
         let gname = group_name(&scope);
         let mut rules: Vec<&(PromRule, Provenance)> = rules.iter().collect();
         rules.sort_by(|a, b| (a.0.name(), &a.1.cell).cmp(&(b.0.name(), &b.1.cell)));

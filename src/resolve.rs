@@ -398,8 +398,14 @@ impl Model {
                                 diags.push(Diagnostic::error(Code::BadTemplate, format!("parameter `{name}` of type string cannot be used in a query")).at(src, at, "string parameter in PromQL").hint("use label_value (a quoted, escaped PromQL string), regex, number, duration or label_name"));
                             }
                             let quoted = off > 0
-                                && text.value.as_bytes().get(off - 1) == Some(&b'"')
-                                && text.value.as_bytes().get(off + len) == Some(&b'"');
+                                && matches!(
+                                    text.value.as_bytes().get(off - 1),
+                                    Some(b'"' | b'\'' | b'`')
+                                )
+                                && matches!(
+                                    text.value.as_bytes().get(off + len),
+                                    Some(b'"' | b'\'' | b'`')
+                                );
                             if ctx == Context::Promql
                                 && quoted
                                 && matches!(def.ty, ParamType::LabelValue | ParamType::Regex)
@@ -547,6 +553,7 @@ impl Model {
                 }
             }
             rule_params.push(typed);
+            self.check_rule_texts(r, t, diags);
             let name = self.rule_name(r);
             let alert = alerts.entry(name.clone()).or_insert_with(|| Alert {
                 name: name.clone(),
@@ -608,6 +615,54 @@ impl Model {
         }
         self.alerts = alerts;
         self.rule_params = rule_params;
+    }
+
+    /// A rule's own labels and annotations: `${}` references must name the template's
+    /// parameters; recording rules take neither `for`, severity nor annotations.
+    fn check_rule_texts(&self, r: &Rule, t: &Template, diags: &mut Diagnostics) {
+        let src = &self.sources[&r.file];
+        if t.is_recording() {
+            let fields = [
+                ("for", r.for_.as_ref().map(|s| s.span)),
+                ("severity", r.severity.as_ref().map(|s| s.span)),
+                ("annotations", r.annotations.values().next().map(|s| s.span)),
+            ];
+            for (field, span) in fields {
+                if let Some(span) = span {
+                    diags.push(
+                        Diagnostic::error(
+                            Code::WrongType,
+                            format!(
+                                "`{field}` on a rule of recording template `{}`",
+                                t.name.value
+                            ),
+                        )
+                        .at(src, span, "not allowed here")
+                        .hint("only alerting rules have for, severity and annotations"),
+                    );
+                }
+            }
+        }
+        for (field, v) in r.labels.iter().chain(r.annotations.iter()) {
+            match Tmpl::parse(&v.value) {
+                Err(e) => diags.push(
+                    Diagnostic::error(Code::BadTemplate, e.message)
+                        .at(src, sub_span(src, v, e.offset, e.len), "here")
+                        .hint("parameters are written ${name}; write $${ for a literal ${"),
+                ),
+                Ok(tm) => {
+                    for (name, off, len) in tm.refs() {
+                        if t.param(name).is_none() {
+                            diags.push(
+                                Diagnostic::error(Code::UnknownParam, format!("`{field}` uses `${{{name}}}`, but template `{}` has no such parameter", t.name.value))
+                                    .at(src, sub_span(src, v, off, len), "not a parameter of the template")
+                                    .hint(did_you_mean(name, t.params.iter().map(|p| p.name.value.as_str())).map_or_else(|| "declare it in the template's params".to_string(), |s| format!("did you mean `${{{s}}}`?"))),
+                            );
+                        }
+                    }
+                }
+            }
+        }
     }
 
     pub fn rule_name(&self, r: &Rule) -> String {

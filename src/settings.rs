@@ -15,6 +15,79 @@ pub struct Settings {
     pub labels: Labels,
     pub scope: ScopeSettings,
     pub validate: Validate,
+    pub apply: Apply,
+    /// Servers that load the rendered files: `[[prometheus]]` tables (Prometheus or
+    /// vmalert; HA pairs are two entries).
+    #[serde(rename = "prometheus")]
+    pub servers: Vec<ServerSettings>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Apply {
+    /// How long to wait for another apply holding the lock.
+    pub lock_timeout: String,
+    /// Retries of a request that failed transiently (connection, 502-504), with backoff.
+    pub retries: u32,
+    /// How long a reloaded server may take to show the expected rules.
+    pub verify_timeout: String,
+}
+
+impl Default for Apply {
+    fn default() -> Self {
+        Apply {
+            lock_timeout: "60s".into(),
+            retries: 3,
+            verify_timeout: "30s".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum ServerKind {
+    #[default]
+    Prometheus,
+    Vmalert,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BasicAuth {
+    pub username: String,
+    pub password_file: Option<String>,
+    pub password_env: Option<String>,
+}
+
+/// One server. Secrets are never in this file: only paths or environment variable names.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerSettings {
+    pub name: Option<String>,
+    pub url: String,
+    #[serde(default)]
+    pub kind: ServerKind,
+    /// Per request, as a Prometheus duration; default 10s.
+    pub timeout: Option<String>,
+    pub bearer_token_file: Option<String>,
+    pub bearer_token_env: Option<String>,
+    pub basic_auth: Option<BasicAuth>,
+    /// PEM file of the CA that signed the server's certificate.
+    pub ca_file: Option<String>,
+    #[serde(default)]
+    pub insecure_skip_verify: bool,
+}
+
+impl ServerSettings {
+    pub fn display_name(&self) -> String {
+        self.name.clone().unwrap_or_else(|| self.url.clone())
+    }
+    pub fn timeout(&self) -> std::time::Duration {
+        self.timeout
+            .as_deref()
+            .and_then(crate::model::parse_duration)
+            .unwrap_or(std::time::Duration::from_secs(10))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -116,6 +189,42 @@ pub fn parse(source: &SourceText) -> Result<Settings, Box<Diagnostic>> {
         }
         Box::new(d)
     })?;
+    let durations = [
+        ("apply.lock_timeout", Some(&settings.apply.lock_timeout)),
+        ("apply.verify_timeout", Some(&settings.apply.verify_timeout)),
+    ]
+    .into_iter()
+    .chain(
+        settings
+            .servers
+            .iter()
+            .map(|s| ("prometheus.timeout", s.timeout.as_ref())),
+    );
+    for (name, value) in durations {
+        if let Some(v) = value {
+            if !crate::model::is_duration(v) {
+                let at = source.text.find(v.as_str()).unwrap_or(0);
+                return Err(Box::new(
+                    Diagnostic::error(Code::Settings, format!("{name} = `{v}` is not a duration"))
+                        .at(source, Span::new(at, at + v.len()), "bad duration")
+                        .hint("durations look like 10s, 1m, 1h30m"),
+                ));
+            }
+        }
+    }
+    for s in &settings.servers {
+        if !(s.url.starts_with("http://") || s.url.starts_with("https://")) {
+            let at = source.text.find(s.url.as_str()).unwrap_or(0);
+            return Err(Box::new(
+                Diagnostic::error(
+                    Code::Settings,
+                    format!("server url `{}` is not an http(s) URL", s.url),
+                )
+                .at(source, Span::new(at, at + s.url.len()), "here")
+                .hint("e.g. url = \"http://127.0.0.1:9090\""),
+            ));
+        }
+    }
     for (name, value) in [
         ("namespace", &settings.labels.namespace),
         ("group", &settings.labels.group),

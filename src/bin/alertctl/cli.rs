@@ -96,6 +96,9 @@ pub enum Command {
         /// Only the summary, no diff.
         #[arg(long)]
         stat: bool,
+        /// Compare with the rules each configured server runs instead of the output dir.
+        #[arg(long)]
+        live: bool,
     },
     /// Every alert that applies to a target (or to a group or namespace), with the query
     /// exactly as rendered for it, its settings, and the rules that set them.
@@ -137,6 +140,40 @@ pub enum Command {
     Rule {
         #[command(subcommand)]
         action: RuleAction,
+    },
+    /// Deploy: validate, render, write atomically, reload every configured server, verify
+    /// it runs exactly the new rules; on any failure restore the previous files, reload
+    /// and verify again (exit 3). Recorded in the history.
+    Apply {
+        /// Do everything up to the write and print the plan.
+        #[arg(long)]
+        dry_run: bool,
+        /// Output directory (default: `output.dir`).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Override `validate.promtool`.
+        #[arg(long, value_enum)]
+        promtool: Option<PromtoolArg>,
+        #[arg(long, value_enum, default_value_t = Report::Human)]
+        format: Report,
+    },
+    /// Recorded deployments, newest first.
+    History {
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+        #[arg(long, value_enum, default_value_t = Report::Human)]
+        format: Report,
+    },
+    /// Re-apply the files of a recorded deployment (default: the one before the latest
+    /// successful one), with the same verification and rollback as `apply`.
+    Rollback {
+        rev: Option<i64>,
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = Report::Human)]
+        format: Report,
     },
     /// Print shell completions.
     Completions {
@@ -240,4 +277,12 @@ pub enum RuleAction {
         #[arg(long)]
         dry_run: bool,
     },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Report {
+    /// Progress on stderr and a one-line summary.
+    Human,
+    /// One JSON document on stdout, for CI.
+    Json,
 }

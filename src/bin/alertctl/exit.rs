@@ -8,9 +8,13 @@ pub enum Exit {
     Differences = 1,
     /// The rules directory (or an argument) is invalid; nothing was written.
     Invalid = 2,
-    /// Reserved: a deployment failed and was rolled back (`apply`).
-    #[allow(dead_code)]
+    /// A deployment failed after writing; the previous files were restored and every
+    /// server verified to run them again.
     RolledBack = 3,
-    /// An operational failure: I/O, a missing required tool, an unreachable server.
+    /// An operational failure before anything was written: I/O, a missing required tool,
+    /// an unreachable server, another apply holding the lock.
     Failure = 4,
+    /// A deployment failed and the previous files were restored, but a server could not
+    /// be verified to run them (e.g. it went down): check it.
+    RollbackUnverified = 5,
 }

@@ -10,6 +10,21 @@ mod report;
 use clap::Parser;
 
 fn main() {
+    // `alertctl ... | head` closes the pipe early: end quietly like other Unix tools
+    // instead of panicking with a backtrace.
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let msg = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or_default();
+        if msg.contains("Broken pipe") {
+            std::process::exit(141);
+        }
+        default_hook(info);
+    }));
     let cli = cli::Cli::parse();
     let code = match cmd::run(cli) {
         Ok(code) => code,

@@ -10,10 +10,19 @@ use crate::cli::Global;
 use crate::exit::Exit;
 use crate::report;
 
-pub fn run(g: &Global, out: Option<PathBuf>, exit_code: bool, stat: bool) -> miette::Result<Exit> {
+pub fn run(
+    g: &Global,
+    out: Option<PathBuf>,
+    exit_code: bool,
+    stat: bool,
+    live: bool,
+) -> miette::Result<Exit> {
     let (project, rendered, diags) = load_and_render(g)?;
     if let Some(exit) = stop_on_errors(g, &diags) {
         return Ok(exit);
+    }
+    if live {
+        return live_drift(&project, &rendered, exit_code);
     }
     let dir = out_dir(&project, out);
     let current = output::read(&dir).into_diagnostic()?;
@@ -55,4 +64,50 @@ pub fn refuse_foreign(rendered: &Rendered, current: &Current) -> Option<Exit> {
     }
     eprintln!("hint: move the hand-written file, or point output.dir at a directory of its own");
     Some(Exit::Invalid)
+}
+
+/// Drift between the rendered rules and what each configured server runs, compared the
+/// way `apply` verifies (parsed queries, not strings).
+fn live_drift(
+    project: &alertctl::project::Project,
+    rendered: &Rendered,
+    exit_code: bool,
+) -> miette::Result<Exit> {
+    let servers = match super::apply::servers(project) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(Exit::Failure);
+        }
+    };
+    if servers.is_empty() {
+        eprintln!("error: no [[prometheus]] server in alertctl.toml to compare with");
+        return Ok(Exit::Invalid);
+    }
+    let mut drifted = false;
+    for s in &servers {
+        match s.rules() {
+            Err(e) => {
+                eprintln!("error: {e}");
+                return Ok(Exit::Failure);
+            }
+            Ok(live) => {
+                let d = alertctl::deploy::server::drift(s.kind, &rendered.files, &live);
+                if d.is_empty() {
+                    eprintln!("{}: runs exactly the rendered rules", s.name);
+                } else {
+                    drifted = true;
+                    println!("{}: {} difference(s)", s.name, d.len());
+                    for line in d {
+                        println!("  {line}");
+                    }
+                }
+            }
+        }
+    }
+    Ok(if drifted && exit_code {
+        Exit::Differences
+    } else {
+        Exit::Ok
+    })
 }

@@ -30,7 +30,7 @@ pub fn run(path: &Path, force: bool) -> miette::Result<Exit> {
     let existing: Vec<&str> = FILES
         .iter()
         .map(|(n, _)| *n)
-        .filter(|n| path.join(n).exists())
+        .filter(|n| *n != ".gitignore" && path.join(n).exists())
         .collect();
     if !existing.is_empty() && !force {
         for n in &existing {

@@ -1,3 +1,4 @@
+mod apply;
 mod completions;
 mod diff;
 mod effective;
@@ -28,7 +29,21 @@ pub fn run(cli: Cli) -> miette::Result<Exit> {
             out,
             exit_code,
             stat,
-        } => diff::run(&g, out, exit_code, stat),
+            live,
+        } => diff::run(&g, out, exit_code, stat, live),
+        Command::Apply {
+            dry_run,
+            out,
+            promtool,
+            format,
+        } => apply::run(&g, dry_run, out, promtool, format),
+        Command::History { limit, format } => apply::history(&g, limit, format),
+        Command::Rollback {
+            rev,
+            dry_run,
+            out,
+            format,
+        } => apply::rollback(&g, rev, dry_run, out, format),
         Command::Completions { shell } => completions::run(shell),
         Command::Effective {
             target,
@@ -92,4 +107,80 @@ pub fn stop_on_errors(g: &Global, diags: &Diagnostics) -> Option<Exit> {
 
 pub fn out_dir(project: &Project, out: Option<PathBuf>) -> PathBuf {
     out.unwrap_or_else(|| project.output_dir())
+}
+
+/// Runs promtool on the rendered files as the policy says (the flag overrides
+/// `validate.promtool`); findings become diagnostics. Returns a one-word status.
+pub fn promtool_check(
+    project: &Project,
+    rendered: &Rendered,
+    arg: Option<crate::cli::PromtoolArg>,
+    diags: &mut Diagnostics,
+) -> String {
+    let model = &project.model;
+    use crate::cli::PromtoolArg;
+    use alertctl::diag::{Code, Diagnostic};
+    use alertctl::promtool;
+    use alertctl::settings::PromtoolPolicy;
+    let policy = match arg {
+        Some(PromtoolArg::Auto) => PromtoolPolicy::Auto,
+        Some(PromtoolArg::Required) => PromtoolPolicy::Required,
+        Some(PromtoolArg::Off) => PromtoolPolicy::Off,
+        None => model.settings.validate.promtool,
+    };
+    if policy == PromtoolPolicy::Off {
+        return "off".into();
+    }
+    let located = match promtool::locate(
+        model.settings.validate.promtool_path.as_deref(),
+        &project.root,
+    ) {
+        Ok(p) => p,
+        Err(bad) => {
+            diags.push(
+                Diagnostic::error(Code::Promtool, format!("promtool not found at {}", bad.display()))
+                    .hint("fix validate.promtool_path (relative to the rules directory) or ALERTCTL_PROMTOOL"),
+            );
+            return "missing".into();
+        }
+    };
+    let Some(path) = located else {
+        if policy == PromtoolPolicy::Required {
+            diags.push(
+                Diagnostic::error(Code::Promtool, "promtool is required (validate.promtool = \"required\") but was not found")
+                    .hint("install Prometheus' promtool, set validate.promtool_path, or set ALERTCTL_PROMTOOL"),
+            );
+            return "missing".into();
+        }
+        return "not found, skipped".into();
+    };
+    match promtool::check(&path, &rendered.files) {
+        Ok((ok, findings)) => {
+            promtool::diagnose(model, rendered, &findings, diags);
+            if !ok && findings.is_empty() {
+                diags.push(
+                    Diagnostic::error(
+                        Code::Promtool,
+                        "promtool check rules failed without a finding alertctl could read",
+                    )
+                    .hint(format!(
+                        "run {} check rules on the rendered files",
+                        path.display()
+                    )),
+                );
+            }
+            if ok {
+                "ok".into()
+            } else {
+                "failed".into()
+            }
+        }
+        Err(e) => {
+            diags.push(Diagnostic::error(
+                Code::Promtool,
+                format!("could not run {}: {e}", path.display()),
+            ));
+            "error".into()
+        }
+    }
 }

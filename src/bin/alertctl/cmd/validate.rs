@@ -1,6 +1,3 @@
-use alertctl::diag::{Code, Diagnostic};
-use alertctl::promtool;
-use alertctl::settings::PromtoolPolicy;
 use serde_json::json;
 
 use super::load_and_render;
@@ -11,40 +8,7 @@ use crate::report;
 pub fn run(g: &Global, format: Format, promtool_arg: Option<PromtoolArg>) -> miette::Result<Exit> {
     let (project, rendered, mut diags) = load_and_render(g)?;
     let model = &project.model;
-    let policy = match promtool_arg {
-        Some(PromtoolArg::Auto) => PromtoolPolicy::Auto,
-        Some(PromtoolArg::Required) => PromtoolPolicy::Required,
-        Some(PromtoolArg::Off) => PromtoolPolicy::Off,
-        None => model.settings.validate.promtool,
-    };
-    let mut promtool_status = "off".to_string();
-    if policy != PromtoolPolicy::Off {
-        match promtool::locate(model.settings.validate.promtool_path.as_deref()) {
-            None if policy == PromtoolPolicy::Required => {
-                diags.push(Diagnostic::error(Code::Promtool, "promtool is required (validate.promtool = \"required\") but was not found").hint("install Prometheus' promtool, set validate.promtool_path, or set ALERTCTL_PROMTOOL"));
-                promtool_status = "missing".into();
-            }
-            None => promtool_status = "not found, skipped".into(),
-            Some(path) => {
-                match promtool::check(&path, &rendered.files) {
-                    Ok((ok, findings)) => {
-                        promtool::diagnose(model, &rendered, &findings, &mut diags);
-                        if !ok && findings.is_empty() {
-                            diags.push(Diagnostic::error(Code::Promtool, "promtool check rules failed without a finding alertctl could read").hint(format!("run {} check rules on the rendered files", path.display())));
-                        }
-                        promtool_status = if ok { "ok".into() } else { "failed".into() };
-                    }
-                    Err(e) => {
-                        diags.push(Diagnostic::error(
-                            Code::Promtool,
-                            format!("could not run {}: {e}", path.display()),
-                        ));
-                        promtool_status = "error".into();
-                    }
-                }
-            }
-        }
-    }
+    let promtool_status = super::promtool_check(&project, &rendered, promtool_arg, &mut diags);
     let alerts = model.alerts.len();
     match format {
         Format::Json => {
@@ -79,7 +43,10 @@ pub fn run(g: &Global, format: Format, promtool_arg: Option<PromtoolArg>) -> mie
             }
         }
     }
-    Ok(if diags.has_errors() {
+    // A required tool that is missing is an environment problem, not invalid input.
+    Ok(if promtool_status == "missing" {
+        Exit::Failure
+    } else if diags.has_errors() {
         Exit::Invalid
     } else {
         Exit::Ok

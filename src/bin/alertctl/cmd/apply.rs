@@ -1,0 +1,369 @@
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use alertctl::deploy::{self, server::Server, DeployError, Options, Outcome};
+use alertctl::history::{self, History};
+use alertctl::model::parse_duration;
+use alertctl::project::Project;
+use miette::IntoDiagnostic;
+use serde_json::json;
+
+use super::{load_and_render, out_dir, promtool_check};
+use crate::cli::{Global, PromtoolArg, Report};
+use crate::exit::Exit;
+use crate::report;
+
+pub fn run(
+    g: &Global,
+    dry_run: bool,
+    out: Option<PathBuf>,
+    promtool: Option<PromtoolArg>,
+    format: Report,
+) -> miette::Result<Exit> {
+    let (project, rendered, mut diags) = load_and_render(g)?;
+    if !diags.has_errors() {
+        let status = promtool_check(&project, &rendered, promtool, &mut diags);
+        if status == "missing" {
+            report::print(
+                &diags,
+                crate::cli::Format::Human,
+                report::stderr_color(g.color),
+                &project.root,
+            );
+            return Ok(finish(
+                format,
+                "failed",
+                None,
+                None,
+                &[],
+                Some("promtool is required and missing; nothing written".into()),
+                Exit::Failure,
+            ));
+        }
+        if format == Report::Human {
+            eprintln!(
+                "validated: {} (promtool: {status})",
+                report::plural(rendered.rule_count, "rule")
+            );
+        }
+    }
+    if diags.has_errors() {
+        report::print(
+            &diags,
+            crate::cli::Format::Human,
+            report::stderr_color(g.color),
+            &project.root,
+        );
+        return Ok(finish(
+            format,
+            "invalid",
+            None,
+            None,
+            &[],
+            Some(format!("{}; nothing written", report::counts(&diags))),
+            Exit::Invalid,
+        ));
+    }
+    let dir = out_dir(&project, out);
+    deploy_files(g, &project, &dir, &rendered.files, "apply", dry_run, format)
+}
+
+pub fn rollback(
+    g: &Global,
+    rev: Option<i64>,
+    dry_run: bool,
+    out: Option<PathBuf>,
+    format: Report,
+) -> miette::Result<Exit> {
+    let start = g.dir.clone().unwrap_or_else(|| PathBuf::from("."));
+    let root = alertctl::project::find_root(&start)?;
+    let (project, _) = alertctl::project::load(&root, !g.no_cache)?;
+    let hist = History::open(&project.root).into_diagnostic()?;
+    let target = match rev {
+        Some(r) => hist.get(r).into_diagnostic()?,
+        None => hist.previous_success().into_diagnostic()?,
+    };
+    let Some(target) = target else {
+        eprintln!(
+            "error: {}",
+            rev.map_or(
+                "no earlier successful deployment to roll back to".to_string(),
+                |r| format!("no deployment {r} in the history")
+            )
+        );
+        return Ok(Exit::Invalid);
+    };
+    if format == Report::Human {
+        eprintln!(
+            "rolling back to deployment {} ({}, {})",
+            target.rev,
+            target.time,
+            target.git_commit.as_deref().unwrap_or("no git commit")
+        );
+    }
+    let dir = out.unwrap_or_else(|| project.output_dir());
+    deploy_files(
+        g,
+        &project,
+        &dir,
+        &target.files,
+        &format!("rollback to {}", target.rev),
+        dry_run,
+        format,
+    )
+}
+
+fn duration(s: &str, default: u64) -> Duration {
+    parse_duration(s).unwrap_or(Duration::from_secs(default))
+}
+
+pub fn servers(project: &Project) -> Result<Vec<Server>, deploy::server::ServerError> {
+    let s = &project.model.settings;
+    s.servers
+        .iter()
+        .map(|srv| Server::new(srv, s.apply.retries))
+        .collect()
+}
+
+fn deploy_files(
+    g: &Global,
+    project: &Project,
+    dir: &std::path::Path,
+    desired: &BTreeMap<String, String>,
+    kind: &str,
+    dry_run: bool,
+    format: Report,
+) -> miette::Result<Exit> {
+    let _ = g;
+    let settings = &project.model.settings;
+    let servers = match servers(project) {
+        Ok(s) => s,
+        Err(e) => {
+            return Ok(finish(
+                format,
+                "failed",
+                None,
+                None,
+                &[],
+                Some(e.to_string()),
+                Exit::Failure,
+            ))
+        }
+    };
+    if servers.is_empty() && format == Report::Human {
+        eprintln!("note: no [[prometheus]] server in alertctl.toml: files are written, nothing is reloaded");
+    }
+    let opts = Options {
+        dry_run,
+        lock_timeout: duration(&settings.apply.lock_timeout, 60),
+        verify_timeout: duration(&settings.apply.verify_timeout, 30),
+    };
+    let progress = |m: &str| {
+        if format == Report::Human {
+            eprintln!("  {m}");
+        }
+    };
+    let outcome = match deploy::apply(dir, desired, &servers, &opts, &progress) {
+        Ok(o) => o,
+        Err(e @ DeployError::Foreign(_)) => {
+            return Ok(finish(
+                format,
+                "invalid",
+                None,
+                None,
+                &[],
+                Some(e.to_string()),
+                Exit::Invalid,
+            ))
+        }
+        Err(e @ DeployError::Unreachable(_)) => {
+            return Ok(finish(
+                format,
+                "failed",
+                None,
+                None,
+                &[],
+                Some(format!("{e}; nothing was written")),
+                Exit::Failure,
+            ));
+        }
+        Err(e) => {
+            return Ok(finish(
+                format,
+                "failed",
+                None,
+                None,
+                &[],
+                Some(e.to_string()),
+                Exit::Failure,
+            ))
+        }
+    };
+    let commit = history::git_commit(&project.root);
+    let record = |result: &str, summary: &str, message: Option<&str>| -> Option<i64> {
+        let h = History::open(&project.root).ok()?;
+        h.record(
+            kind,
+            result,
+            commit.as_deref(),
+            &dir.display().to_string(),
+            summary,
+            message,
+            desired,
+        )
+        .ok()
+    };
+    Ok(match outcome {
+        Outcome::NoChange => finish(
+            format,
+            "no-change",
+            None,
+            None,
+            &[],
+            Some(format!("no changes in {}; nothing reloaded", dir.display())),
+            Exit::Ok,
+        ),
+        Outcome::DryRun(plan) => {
+            if format == Report::Human {
+                let color = report::stdout_color(g.color);
+                for c in &plan.changes {
+                    print!("{}", alertctl::diff::unified(c, color));
+                }
+            }
+            finish(
+                format,
+                "dry-run",
+                None,
+                Some(&plan),
+                &[],
+                Some(format!(
+                    "dry run: would change {}: {}",
+                    dir.display(),
+                    plan.summary
+                )),
+                Exit::Ok,
+            )
+        }
+        Outcome::Applied { plan, servers } => {
+            let rev = record("applied", &plan.summary.to_string(), None);
+            let msg = format!(
+                "applied {} to {}: {}",
+                rev.map_or(String::new(), |r| format!("deployment {r}")),
+                dir.display(),
+                plan.summary
+            );
+            finish(
+                format,
+                "applied",
+                rev,
+                Some(&plan),
+                &servers,
+                Some(msg),
+                Exit::Ok,
+            )
+        }
+        Outcome::RolledBack {
+            plan,
+            error,
+            servers,
+            restored,
+        } => {
+            let result = if restored {
+                "rolled-back"
+            } else {
+                "rollback-unverified"
+            };
+            let rev = record(result, &plan.summary.to_string(), Some(&error));
+            let msg = if restored {
+                format!("deploy failed: {error}\nthe previous files were restored byte for byte and every server verified to run them again")
+            } else {
+                format!("deploy failed: {error}\nthe previous files were restored, but not every server could be verified to run them: {}", servers.iter().filter_map(|s| s.error.clone()).collect::<Vec<_>>().join("; "))
+            };
+            finish(
+                format,
+                result,
+                rev,
+                Some(&plan),
+                &servers,
+                Some(msg),
+                if restored {
+                    Exit::RolledBack
+                } else {
+                    Exit::RollbackUnverified
+                },
+            )
+        }
+    })
+}
+
+fn finish(
+    format: Report,
+    result: &str,
+    rev: Option<i64>,
+    plan: Option<&alertctl::diff::Plan>,
+    servers: &[deploy::ServerReport],
+    message: Option<String>,
+    exit: Exit,
+) -> Exit {
+    match format {
+        Report::Json => {
+            let doc = json!({
+                "result": result,
+                "rev": rev,
+                "summary": plan.map(|p| &p.summary),
+                "changes": plan.map(|p| p.changes.iter().map(|c| json!({"file": c.file, "kind": c.kind})).collect::<Vec<_>>()),
+                "servers": servers,
+                "message": message,
+                "exit_code": exit as i32,
+            });
+            println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+        }
+        Report::Human => {
+            if let Some(m) = message {
+                let prefix = if matches!(exit, Exit::Ok) {
+                    ""
+                } else {
+                    "error: "
+                };
+                eprintln!("{prefix}{m}");
+            }
+        }
+    }
+    exit
+}
+
+pub fn history(g: &Global, limit: usize, format: Report) -> miette::Result<Exit> {
+    let start = g.dir.clone().unwrap_or_else(|| PathBuf::from("."));
+    let root = alertctl::project::find_root(&start)?;
+    let h = History::open(&root).into_diagnostic()?;
+    let rows = h.list(limit).into_diagnostic()?;
+    match format {
+        Report::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&rows).unwrap_or_default()
+        ),
+        Report::Human => {
+            let mut table = vec![
+                ["REV", "TIME", "KIND", "RESULT", "COMMIT", "WHO", "SUMMARY"].map(str::to_string),
+            ];
+            for d in &rows {
+                table.push([
+                    d.rev.to_string(),
+                    d.time.clone(),
+                    d.kind.clone(),
+                    d.result.clone(),
+                    d.git_commit
+                        .as_deref()
+                        .map_or("-".into(), |c| c.chars().take(12).collect()),
+                    d.who.clone(),
+                    d.summary.clone(),
+                ]);
+            }
+            let mut out = String::new();
+            super::trace::table(&mut out, "", &table);
+            print!("{out}");
+        }
+    }
+    Ok(Exit::Ok)
+}

@@ -1,0 +1,456 @@
+//! `apply`, `history`, `rollback` and `diff --live` against real Prometheus and vmalert
+//! processes on 127.0.0.1 (started per test: Prometheus is ready in ~0.1 s, and the rules
+//! API needs no scrape).
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+use support::{prometheus, prometheus_loads, vmalert};
+
+fn run(dir: &Path, args: &[&str], envs: &[(&str, &str)]) -> Output {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_alertctl"));
+    c.arg("-C").arg(dir).args(["--color", "never"]).args(args);
+    for (k, v) in envs {
+        c.env(k, v);
+    }
+    c.output().expect("alertctl runs")
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// A scaffolded rules directory whose output dir is `out/`, deployed to `servers`.
+fn rules_dir(tmp: &Path, servers: &[(&str, &str)]) -> PathBuf {
+    let dir = tmp.join("rules");
+    assert!(Command::new(env!("CARGO_BIN_EXE_alertctl"))
+        .arg("init")
+        .arg(&dir)
+        .output()
+        .unwrap()
+        .status
+        .success());
+    let mut toml = std::fs::read_to_string(dir.join("alertctl.toml"))
+        .unwrap()
+        .replace("dir = \"rendered\"", "dir = \"out\"");
+    toml.push_str("\n[apply]\nverify_timeout = \"10s\"\nlock_timeout = \"60s\"\n");
+    for (url, kind) in servers {
+        toml.push_str(&format!(
+            "\n[[prometheus]]\nurl = \"{url}\"\nkind = \"{kind}\"\ntimeout = \"2s\"\n"
+        ));
+    }
+    std::fs::write(dir.join("alertctl.toml"), toml).unwrap();
+    dir
+}
+
+fn set_web_threshold(dir: &Path, value: &str) {
+    let web = dir.join("rules/teams/web.yaml");
+    let s = std::fs::read_to_string(&web).unwrap();
+    let start = s.find("threshold: ").unwrap() + "threshold: ".len();
+    let end = start + s[start..].find(' ').unwrap();
+    std::fs::write(&web, format!("{}{value}{}", &s[..start], &s[end..])).unwrap();
+}
+
+/// A template annotation with an unknown Go template function: alertctl's own checks
+/// pass it (annotations are Prometheus' business), Prometheus and vmalert reject the file.
+fn break_annotation(dir: &Path) {
+    let f = dir.join("templates/node/target-down.yaml");
+    let s = std::fs::read_to_string(&f).unwrap();
+    std::fs::write(
+        &f,
+        s.replace(
+            "\"{{ $labels.instance }} is down\"",
+            "\"{{ humanizeX $value }} is down\"",
+        ),
+    )
+    .unwrap();
+}
+
+fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut v: Vec<_> = std::fs::read_dir(dir)
+        .map(|r| {
+            r.flatten()
+                .filter(|e| e.file_name().to_string_lossy().ends_with(".yml"))
+                .map(|e| {
+                    (
+                        e.file_name().to_string_lossy().to_string(),
+                        std::fs::read(e.path()).unwrap(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+fn queries_with(s: &support::Server, needle: &str) -> Vec<String> {
+    s.rule_queries()
+        .into_iter()
+        .filter(|(_, q)| q.contains(needle))
+        .map(|(n, _)| n)
+        .collect()
+}
+
+#[test]
+fn apply_happy_path_change_and_noop() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("rules/out");
+    std::fs::create_dir_all(&out).unwrap();
+    let prom = prometheus(&out);
+    let dir = rules_dir(tmp.path(), &[(&prom.url(), "prometheus")]);
+
+    let o = run(&dir, &["apply"], &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(text(&o).contains("applied deployment 1"), "{}", text(&o));
+    let groups: Vec<String> = prom.rules()["data"]["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["name"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(groups, vec!["alertctl/global", "alertctl/group/web"]);
+    assert_eq!(
+        queries_with(&prom, "> 90"),
+        vec!["HighCPU"],
+        "web's threshold is live"
+    );
+
+    // A group threshold change is applied and visible.
+    set_web_threshold(&dir, "95");
+    let o = run(&dir, &["apply", "--format", "json"], &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(doc["result"], "applied");
+    assert_eq!(doc["summary"]["alerts_changed"], 1);
+    assert_eq!(queries_with(&prom, "> 95"), vec!["HighCPU"]);
+    assert!(queries_with(&prom, "> 90").is_empty());
+
+    // A no-op apply writes nothing and does not reload: Prometheus logs every
+    // configuration load, and the count stays put.
+    let loads = prometheus_loads(&prom);
+    let before = files(&out);
+    let o = run(&dir, &["apply"], &[]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(text(&o).contains("no changes"), "{}", text(&o));
+    assert_eq!(prometheus_loads(&prom), loads, "no reload on a no-op apply");
+    assert_eq!(files(&out), before);
+
+    // diff --live agrees with the server, then sees drift made behind alertctl's back.
+    let o = run(&dir, &["diff", "--live", "--exit-code"], &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let gw = out.join("group_web.yml");
+    std::fs::write(
+        &gw,
+        std::fs::read_to_string(&gw)
+            .unwrap()
+            .replace("> 95", "> 50"),
+    )
+    .unwrap();
+    assert_eq!(
+        support::http_post(&format!("{}/-/reload", prom.url())).map(|r| r.0),
+        Some(200)
+    );
+    let o = run(&dir, &["diff", "--live", "--exit-code"], &[]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(text(&o).contains("HighCPU"), "{}", text(&o));
+}
+
+#[test]
+fn rejected_reload_rolls_back_byte_for_byte() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("rules/out");
+    std::fs::create_dir_all(&out).unwrap();
+    let prom = prometheus(&out);
+    let dir = rules_dir(tmp.path(), &[(&prom.url(), "prometheus")]);
+    assert_eq!(run(&dir, &["apply"], &[]).status.code(), Some(0));
+    let before_files = files(&out);
+    let before_rules = prom.rule_queries();
+
+    // promtool would catch it; with the policy off, only Prometheus can.
+    set_web_threshold(&dir, "93");
+    break_annotation(&dir);
+    let o = run(&dir, &["apply", "--promtool", "off"], &[]);
+    assert_eq!(o.status.code(), Some(3), "{}", text(&o));
+    assert!(
+        text(&o).contains("Prometheus rejected the reload"),
+        "{}",
+        text(&o)
+    );
+    assert!(text(&o).contains("restored byte for byte"), "{}", text(&o));
+    assert_eq!(
+        files(&out),
+        before_files,
+        "files are byte-identical to before"
+    );
+    assert_eq!(
+        prom.rule_queries(),
+        before_rules,
+        "the old rules are still loaded"
+    );
+
+    // With promtool on (the default policy finds .tools/bin via ALERTCTL_PROMTOOL or
+    // PATH), the same mistake never reaches Prometheus.
+    let promtool = support::tool("promtool");
+    let o = run(
+        &dir,
+        &["apply", "--promtool", "required"],
+        &[("ALERTCTL_PROMTOOL", promtool.to_str().unwrap())],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("humanizeX"), "{}", text(&o));
+
+    let h = run(&dir, &["history", "--format", "json"], &[]);
+    let rows: serde_json::Value = serde_json::from_slice(&h.stdout).unwrap();
+    assert_eq!(rows[0]["result"], "rolled-back");
+    assert_eq!(rows[1]["result"], "applied");
+}
+
+#[test]
+fn server_down_or_silent_writes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    // Nothing listens on this port.
+    let closed = format!("http://127.0.0.1:{}", support::free_port());
+    let dir = rules_dir(tmp.path(), &[(&closed, "prometheus")]);
+    let start = Instant::now();
+    let o = run(&dir, &["apply"], &[]);
+    assert_eq!(o.status.code(), Some(4), "{}", text(&o));
+    assert!(
+        text(&o).contains("cannot reach") && text(&o).contains("nothing was written"),
+        "{}",
+        text(&o)
+    );
+    assert!(
+        start.elapsed() < Duration::from_secs(30),
+        "retries are bounded"
+    );
+    assert!(files(&dir.join("out")).is_empty());
+
+    // A server that accepts connections and never answers: the request times out.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", silent.local_addr().unwrap());
+    let tmp2 = tempfile::tempdir().unwrap();
+    let dir = rules_dir(tmp2.path(), &[(&url, "prometheus")]);
+    let start = Instant::now();
+    let o = run(&dir, &["apply"], &[]);
+    assert_eq!(o.status.code(), Some(4), "{}", text(&o));
+    assert!(
+        start.elapsed() < Duration::from_secs(40),
+        "timeouts and retries are bounded"
+    );
+    assert!(files(&dir.join("out")).is_empty());
+    drop(silent);
+}
+
+#[test]
+fn crash_during_write_leaves_a_loadable_directory() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("rules/out");
+    std::fs::create_dir_all(&out).unwrap();
+    let prom = prometheus(&out);
+    let dir = rules_dir(tmp.path(), &[(&prom.url(), "prometheus")]);
+    assert_eq!(run(&dir, &["apply"], &[]).status.code(), Some(0));
+    let promtool = support::tool("promtool");
+    // The change touches both files, so the commit has several steps to interrupt.
+    let mut value = 80;
+    for crash_at in 1..=6 {
+        value += 1;
+        set_web_threshold(&dir, &value.to_string());
+        let global = format!("- template: HighCPU\n  scope: global\n  params: {{ threshold: {} }}\n\n- template: TargetDown\n  scope: global\n", 60 + crash_at);
+        std::fs::write(dir.join("rules/global.yaml"), global).unwrap();
+        let o = run(
+            &dir,
+            &["apply"],
+            &[("ALERTCTL_CRASH_AT", &crash_at.to_string())],
+        );
+        assert!(
+            !o.status.success(),
+            "crash point {crash_at} must abort the process"
+        );
+        let ymls: Vec<String> = files(&out)
+            .into_iter()
+            .map(|f| out.join(f.0).display().to_string())
+            .collect();
+        let check = Command::new(&promtool)
+            .args(["check", "rules"])
+            .args(&ymls)
+            .output()
+            .unwrap();
+        assert!(
+            check.status.success(),
+            "crash point {crash_at}: promtool rejects the directory\n{}",
+            text(&check)
+        );
+        // The next apply finishes the job and the server runs the new rules.
+        let o = run(&dir, &["apply"], &[]);
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "after crash point {crash_at}: {}",
+            text(&o)
+        );
+        assert_eq!(
+            queries_with(&prom, &format!("> {value}")),
+            vec!["HighCPU"],
+            "after crash point {crash_at}"
+        );
+        assert!(!out.join(".alertctl-journal.json").exists());
+    }
+}
+
+#[test]
+fn concurrent_applies_never_mix() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("shared-out");
+    std::fs::create_dir_all(&out).unwrap();
+    let prom = prometheus(&out);
+    // Two clones of the rules, different thresholds, one output directory.
+    let mk = |name: &str, th: &str| {
+        let d = rules_dir(&tmp.path().join(name), &[(&prom.url(), "prometheus")]);
+        let t = d.join("alertctl.toml");
+        std::fs::write(
+            &t,
+            std::fs::read_to_string(&t)
+                .unwrap()
+                .replace("dir = \"out\"", &format!("dir = \"{}\"", out.display())),
+        )
+        .unwrap();
+        set_web_threshold(&d, th);
+        d
+    };
+    let a = mk("a", "91");
+    let b = mk("b", "92");
+    let render = |d: &Path| {
+        let o = run(d, &["render", "--stdout"], &[]);
+        String::from_utf8_lossy(&o.stdout).to_string()
+    };
+    let (ra, rb) = (render(&a), render(&b));
+    let (ca, cb) = (a.clone(), b.clone());
+    let ta = std::thread::spawn(move || run(&ca, &["apply"], &[]));
+    let tb = std::thread::spawn(move || run(&cb, &["apply"], &[]));
+    let (oa, ob) = (ta.join().unwrap(), tb.join().unwrap());
+    assert_eq!(oa.status.code(), Some(0), "{}", text(&oa));
+    assert_eq!(ob.status.code(), Some(0), "{}", text(&ob));
+    let on_disk: String = files(&out)
+        .into_iter()
+        .map(|(n, c)| format!("# ---- {n}\n{}\n", String::from_utf8_lossy(&c)))
+        .collect();
+    assert!(
+        on_disk == ra || on_disk == rb,
+        "the result is one of the two rule sets:\n{on_disk}"
+    );
+    let live = queries_with(&prom, "> 9");
+    assert_eq!(live, vec!["HighCPU"]);
+
+    // While someone holds the lock, an apply with a short lock timeout fails clearly.
+    let lockf = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(out.join(".alertctl.lock"))
+        .unwrap();
+    lockf.lock().unwrap();
+    let t = a.join("alertctl.toml");
+    std::fs::write(
+        &t,
+        std::fs::read_to_string(&t)
+            .unwrap()
+            .replace("lock_timeout = \"60s\"", "lock_timeout = \"1s\""),
+    )
+    .unwrap();
+    set_web_threshold(&a, "99");
+    let o = run(&a, &["apply"], &[]);
+    assert_eq!(o.status.code(), Some(4), "{}", text(&o));
+    assert!(text(&o).contains("another apply holds"), "{}", text(&o));
+    lockf.unlock().unwrap();
+}
+
+#[test]
+fn history_and_rollback_restore_exact_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("rules/out");
+    std::fs::create_dir_all(&out).unwrap();
+    let prom = prometheus(&out);
+    let dir = rules_dir(tmp.path(), &[(&prom.url(), "prometheus")]);
+    assert_eq!(run(&dir, &["apply"], &[]).status.code(), Some(0));
+    let v1 = files(&out);
+    set_web_threshold(&dir, "96");
+    assert_eq!(run(&dir, &["apply"], &[]).status.code(), Some(0));
+    assert_ne!(files(&out), v1);
+
+    let h = run(&dir, &["history"], &[]);
+    let table = String::from_utf8_lossy(&h.stdout).to_string();
+    assert!(
+        table.lines().count() == 3 && table.contains("applied"),
+        "{table}"
+    );
+
+    let o = run(&dir, &["rollback"], &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_eq!(
+        files(&out),
+        v1,
+        "rollback restores deployment 1's files exactly"
+    );
+    assert_eq!(
+        queries_with(&prom, "> 90"),
+        vec!["HighCPU"],
+        "and Prometheus serves them"
+    );
+    let rows: serde_json::Value =
+        serde_json::from_slice(&run(&dir, &["history", "--format", "json"], &[]).stdout).unwrap();
+    assert_eq!(rows[0]["kind"], "rollback to 1");
+    assert_eq!(rows[0]["result"], "applied");
+
+    let o = run(&dir, &["rollback", "42"], &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).contains("no deployment 42"));
+}
+
+#[test]
+fn vmalert_happy_path_and_rollback() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("rules/out");
+    std::fs::create_dir_all(&out).unwrap();
+    let prom = prometheus(&tmp.path().join("prom-rules"));
+    let dir = rules_dir(tmp.path(), &[]);
+    // vmalert refuses to start without rules: render the first set, then start it.
+    assert!(run(&dir, &["render"], &[]).status.success());
+    let vm = vmalert(&out, &prom);
+    let t = dir.join("alertctl.toml");
+    std::fs::write(
+        &t,
+        format!(
+            "{}\n[[prometheus]]\nname = \"vmalert\"\nurl = \"{}\"\nkind = \"vmalert\"\n",
+            std::fs::read_to_string(&t).unwrap(),
+            vm.url()
+        ),
+    )
+    .unwrap();
+
+    set_web_threshold(&dir, "94");
+    let o = run(&dir, &["apply"], &[]);
+    assert_eq!(o.status.code(), Some(0), "{}\n{}", text(&o), vm.log_text());
+    assert_eq!(queries_with(&vm, "> 94"), vec!["HighCPU"]);
+
+    let before = files(&out);
+    let before_rules = vm.rule_queries();
+    set_web_threshold(&dir, "89");
+    break_annotation(&dir);
+    let o = run(&dir, &["apply", "--promtool", "off"], &[]);
+    assert_eq!(o.status.code(), Some(3), "{}", text(&o));
+    assert!(
+        text(&o).contains("vmalert kept its previous rules"),
+        "{}",
+        text(&o)
+    );
+    assert_eq!(files(&out), before);
+    assert_eq!(vm.rule_queries(), before_rules);
+}

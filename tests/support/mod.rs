@@ -1,0 +1,226 @@
+//! Real servers for integration tests: Prometheus and vmalert from the Debian packages
+//! that scripts/install-tools.sh unpacks into .tools/. Each runs on 127.0.0.1 on a free
+//! port, with its own temp dirs, and is killed when dropped. A missing binary fails the
+//! test with instructions; nothing is skipped.
+#![allow(dead_code)]
+
+use std::io::Read;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub fn tool(name: &str) -> PathBuf {
+    let dirs = [
+        std::env::var_os("ALERTCTL_TOOLS_BIN").map(PathBuf::from),
+        Some(Path::new(env!("CARGO_MANIFEST_DIR")).join(".tools/bin")),
+    ];
+    for d in dirs.into_iter().flatten() {
+        let p = d.join(name);
+        if p.is_file() {
+            return p;
+        }
+    }
+    panic!("{name} not found in .tools/bin: run scripts/install-tools.sh (scripts/test.sh does it for you)");
+}
+
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Polls `url` until it answers 200 or the deadline passes.
+pub fn wait_ok(url: &str, deadline: Duration) -> bool {
+    let start = Instant::now();
+    while start.elapsed() < deadline {
+        if http_get(url).is_some_and(|(s, _)| s == 200) {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    false
+}
+
+/// A minimal HTTP/1.1 GET, so tests check servers without alertctl's own client.
+pub fn http_get(url: &str) -> Option<(u16, String)> {
+    http("GET", url)
+}
+
+pub fn http_post(url: &str) -> Option<(u16, String)> {
+    http("POST", url)
+}
+
+fn http(method: &str, url: &str) -> Option<(u16, String)> {
+    let rest = url.strip_prefix("http://")?;
+    let (host, path) = rest
+        .split_once('/')
+        .map_or((rest, "/".to_string()), |(h, p)| (h, format!("/{p}")));
+    let mut s = std::net::TcpStream::connect(host).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
+    use std::io::Write;
+    write!(s, "{method} {path} HTTP/1.1\r\nHost: {host}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n").ok()?;
+    let mut buf = Vec::new();
+    s.read_to_end(&mut buf).ok()?;
+    let text = String::from_utf8_lossy(&buf).to_string();
+    let status = text.split(' ').nth(1)?.parse().ok()?;
+    let (head, body) = text.split_once("\r\n\r\n")?;
+    let body = if head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
+        dechunk(body)
+    } else {
+        body.to_string()
+    };
+    Some((status, body))
+}
+
+fn dechunk(mut s: &str) -> String {
+    let mut out = String::new();
+    while let Some((size, rest)) = s.split_once("\r\n") {
+        let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+        if n == 0 || rest.len() < n {
+            break;
+        }
+        out.push_str(&rest[..n]);
+        s = rest[n..].trim_start_matches("\r\n");
+    }
+    out
+}
+
+pub struct Server {
+    child: Child,
+    pub port: u16,
+    pub log: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Server {
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+    pub fn log_text(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+    /// The rule groups the server reports, as JSON.
+    pub fn rules(&self) -> serde_json::Value {
+        let (status, body) =
+            http_get(&format!("{}/api/v1/rules", self.url())).expect("rules API answers");
+        assert_eq!(status, 200, "{body}");
+        serde_json::from_str(&body).expect("rules JSON")
+    }
+    /// (rule name, query) of every rule in groups named alertctl/*, sorted.
+    pub fn rule_queries(&self) -> Vec<(String, String)> {
+        let mut v: Vec<(String, String)> = self.rules()["data"]["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|g| {
+                g["name"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .starts_with("alertctl/")
+            })
+            .flat_map(|g| g["rules"].as_array().cloned().unwrap_or_default())
+            .map(|r| {
+                (
+                    r["name"].as_str().unwrap().to_string(),
+                    r["query"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    }
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+fn spawn(
+    bin: &Path,
+    args: &[String],
+    dir: tempfile::TempDir,
+    port: u16,
+    ready_path: &str,
+) -> Server {
+    let log = dir.path().join("server.log");
+    let out = std::fs::File::create(&log).unwrap();
+    let child = Command::new(bin)
+        .args(args)
+        .stdout(Stdio::from(out.try_clone().unwrap()))
+        .stderr(Stdio::from(out))
+        .stdin(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("start {}: {e}", bin.display()));
+    let mut s = Server {
+        child,
+        port,
+        log,
+        _dir: dir,
+    };
+    if !wait_ok(&format!("{}{ready_path}", s.url()), Duration::from_secs(20)) {
+        let log = s.log_text();
+        s.kill();
+        panic!("{} did not become ready:\n{log}", bin.display());
+    }
+    s
+}
+
+/// Prometheus loading `rules_dir/*.yml`, with the lifecycle API and the remote-write
+/// receiver (for vmalert's recording rules).
+pub fn prometheus(rules_dir: &Path) -> Server {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let cfg = dir.path().join("prometheus.yml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "global: {{scrape_interval: 1s, evaluation_interval: 1s}}\nrule_files: ['{}/*.yml']\n",
+            rules_dir.display()
+        ),
+    )
+    .unwrap();
+    let args = vec![
+        format!("--config.file={}", cfg.display()),
+        format!("--storage.tsdb.path={}", dir.path().join("data").display()),
+        format!("--web.listen-address=127.0.0.1:{port}"),
+        format!("--web.external-url=http://127.0.0.1:{port}/"),
+        "--web.enable-lifecycle".into(),
+        "--web.enable-remote-write-receiver".into(),
+        "--rules.alert.resend-delay=1s".into(),
+    ];
+    spawn(&tool("prometheus"), &args, dir, port, "/-/ready")
+}
+
+/// vmalert evaluating `rules_dir/*.yml` against `prom` (also its remote-write target).
+pub fn vmalert(rules_dir: &Path, prom: &Server) -> Server {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let args = vec![
+        format!("-rule={}/*.yml", rules_dir.display()),
+        format!("-datasource.url={}", prom.url()),
+        format!("-remoteWrite.url={}", prom.url()),
+        format!("-notifier.url={}", prom.url()),
+        format!("-httpListenAddr=127.0.0.1:{port}"),
+        "-evaluationInterval=1s".into(),
+    ];
+    spawn(&tool("vmalert"), &args, dir, port, "/-/ready")
+}
+
+/// How many successful configuration loads Prometheus has logged (start + reloads).
+pub fn prometheus_loads(s: &Server) -> usize {
+    s.log_text()
+        .matches("Completed loading of configuration file")
+        .count()
+}
