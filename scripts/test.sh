@@ -6,6 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/install-tools.sh
+# The TLS test makes its certificates with openssl.
+command -v openssl >/dev/null || { apt-get update -qq && apt-get install -y -qq openssl; }
 # shellcheck source=scripts/lib-tools.sh
 . scripts/lib-tools.sh
 export ALERTCTL_PROMTOOL="$ALERTCTL_TOOLS_BIN/promtool"

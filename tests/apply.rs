@@ -454,3 +454,143 @@ fn vmalert_happy_path_and_rollback() {
     assert_eq!(files(&out), before);
     assert_eq!(vm.rule_queries(), before_rules);
 }
+
+/// TLS with a custom CA and basic auth, both enforced by Prometheus itself
+/// (`--web.config.file`); the password comes from a file, never from alertctl.toml.
+#[test]
+fn tls_and_basic_auth() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("rules/out");
+    std::fs::create_dir_all(&out).unwrap();
+    let pki = tmp.path().join("pki");
+    std::fs::create_dir_all(&pki).unwrap();
+    // A CA, and a server certificate for 127.0.0.1 signed by it.
+    std::fs::write(
+        pki.join("ext.cnf"),
+        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n",
+    )
+    .unwrap();
+    let ec = [
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+    ];
+    let steps: [Vec<&str>; 3] = [
+        [
+            &["req", "-x509"][..],
+            &ec,
+            &[
+                "-days",
+                "1",
+                "-subj",
+                "/CN=alertctl-test-ca",
+                "-keyout",
+                "ca.key",
+                "-out",
+                "ca.pem",
+            ],
+        ]
+        .concat(),
+        [
+            &["req"][..],
+            &ec,
+            &[
+                "-subj",
+                "/CN=127.0.0.1",
+                "-keyout",
+                "key.pem",
+                "-out",
+                "leaf.csr",
+            ],
+        ]
+        .concat(),
+        vec![
+            "x509",
+            "-req",
+            "-in",
+            "leaf.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-days",
+            "1",
+            "-extfile",
+            "ext.cnf",
+            "-out",
+            "cert.pem",
+        ],
+    ];
+    for args in steps {
+        let o = Command::new("openssl")
+            .args(&args)
+            .current_dir(&pki)
+            .output()
+            .expect("openssl is needed for the TLS test (apt-get install openssl)");
+        assert!(o.status.success(), "openssl {args:?}: {}", text(&o));
+    }
+    // bcrypt of "s3cret-pw" (cost 4), computed once with Python's bcrypt.
+    let web = pki.join("web.yml");
+    std::fs::write(
+        &web,
+        format!(
+            "tls_server_config:\n  cert_file: {}\n  key_file: {}\nbasic_auth_users:\n  alertctl: '$2b$04$wiGMBJuUOLy6qw83QzvugeODdoGpamgOBWJdc495436LykKbhrs9.'\n",
+            pki.join("cert.pem").display(),
+            pki.join("key.pem").display()
+        ),
+    )
+    .unwrap();
+    let prom = support::prometheus_with_web(&out, Some(&web));
+    let url = format!("https://127.0.0.1:{}", prom.port);
+    let dir = rules_dir(tmp.path(), &[]);
+    std::fs::write(pki.join("password"), "s3cret-pw\n").unwrap();
+    let t = dir.join("alertctl.toml");
+    let server = |pw: &str| {
+        format!(
+            "\n[[prometheus]]\nurl = \"{url}\"\nca_file = \"{}\"\nbasic_auth = {{ username = \"alertctl\", password_file = \"{}\" }}\n",
+            pki.join("ca.pem").display(),
+            pki.join(pw).display()
+        )
+    };
+    let base = std::fs::read_to_string(&t).unwrap();
+
+    // Wrong password: Prometheus answers 401, nothing is written.
+    std::fs::write(pki.join("wrong"), "nope\n").unwrap();
+    std::fs::write(&t, format!("{base}{}", server("wrong"))).unwrap();
+    let o = run(&dir, &["apply"], &[]);
+    assert_eq!(o.status.code(), Some(4), "{}", text(&o));
+    assert!(text(&o).contains("401"), "{}", text(&o));
+    assert!(
+        !text(&o).contains("nope"),
+        "a secret never appears in output"
+    );
+    assert!(files(&out).is_empty());
+
+    // Right password and CA: applied and verified over HTTPS.
+    std::fs::write(&t, format!("{base}{}", server("password"))).unwrap();
+    let o = run(&dir, &["apply"], &[]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}\n{}",
+        text(&o),
+        prom.log_text()
+    );
+    assert!(
+        !text(&o).contains("s3cret"),
+        "a secret never appears in output"
+    );
+
+    // Without the CA, the self-signed certificate is refused.
+    std::fs::write(&t, format!("{base}\n[[prometheus]]\nurl = \"{url}\"\n")).unwrap();
+    let o = run(&dir, &["diff", "--live"], &[]);
+    assert_eq!(o.status.code(), Some(4), "{}", text(&o));
+    assert!(
+        text(&o).to_lowercase().contains("certificate"),
+        "{}",
+        text(&o)
+    );
+}

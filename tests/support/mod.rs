@@ -180,6 +180,12 @@ fn spawn(
 /// Prometheus loading `rules_dir/*.yml`, with the lifecycle API and the remote-write
 /// receiver (for vmalert's recording rules).
 pub fn prometheus(rules_dir: &Path) -> Server {
+    prometheus_with_web(rules_dir, None)
+}
+
+/// The same, serving HTTPS with basic auth per a Prometheus web config (`--web.config.file`).
+/// Ready-polling over plain HTTP is impossible then, so readiness is the TLS port accepting.
+pub fn prometheus_with_web(rules_dir: &Path, web_config: Option<&Path>) -> Server {
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
     let cfg = dir.path().join("prometheus.yml");
@@ -200,7 +206,40 @@ pub fn prometheus(rules_dir: &Path) -> Server {
         "--web.enable-remote-write-receiver".into(),
         "--rules.alert.resend-delay=1s".into(),
     ];
+    let mut args = args;
+    if let Some(w) = web_config {
+        args.push(format!("--web.config.file={}", w.display()));
+        return spawn_tcp(&tool("prometheus"), &args, dir, port);
+    }
     spawn(&tool("prometheus"), &args, dir, port, "/-/ready")
+}
+
+fn spawn_tcp(bin: &Path, args: &[String], dir: tempfile::TempDir, port: u16) -> Server {
+    let log = dir.path().join("server.log");
+    let out = std::fs::File::create(&log).unwrap();
+    let child = Command::new(bin)
+        .args(args)
+        .stdout(Stdio::from(out.try_clone().unwrap()))
+        .stderr(Stdio::from(out))
+        .stdin(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut s = Server {
+        child,
+        port,
+        log,
+        _dir: dir,
+    };
+    let start = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        if start.elapsed() > Duration::from_secs(20) {
+            let log = s.log_text();
+            s.kill();
+            panic!("{} did not listen:\n{log}", bin.display());
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    s
 }
 
 /// vmalert evaluating `rules_dir/*.yml` against `prom` (also its remote-write target).
