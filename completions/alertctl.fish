@@ -43,6 +43,7 @@ complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "rule" -d 'Create,
 complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "apply" -d 'Deploy: validate, render, write atomically, reload every configured server, verify it runs exactly the new rules; on any failure restore the previous files, reload and verify again (exit 3). Recorded in the history'
 complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "history" -d 'Recorded deployments, newest first'
 complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "rollback" -d 'Re-apply the files of a recorded deployment (default: the one before the latest successful one), with the same verification and rollback as `apply`'
+complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "alertmanager" -d 'The generated Alertmanager config (from alertmanager/ in the rules directory)'
 complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "completions" -d 'Print shell completions'
 complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c alertctl -n "__fish_alertctl_using_subcommand init" -s C -l dir -d 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)' -r -F
@@ -255,6 +256,63 @@ complete -c alertctl -n "__fish_alertctl_using_subcommand rollback" -l dry-run
 complete -c alertctl -n "__fish_alertctl_using_subcommand rollback" -l no-cache -d 'Ignore the SQLite cache and parse every file'
 complete -c alertctl -n "__fish_alertctl_using_subcommand rollback" -s v -l verbose -d 'Print what was loaded, parsed and reused on stderr'
 complete -c alertctl -n "__fish_alertctl_using_subcommand rollback" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c alertctl -n "__fish_alertctl_using_subcommand alertmanager; and not __fish_seen_subcommand_from render diff apply routes-test help" -s C -l dir -d 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)' -r -F
+complete -c alertctl -n "__fish_alertctl_using_subcommand alertmanager; and not __fish_seen_subcommand_from render diff apply routes-test help" -l color -d 'Colour output; `auto` honours NO_COLOR and whether the output is a terminal' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c alertctl -n "__fish_alertctl_using_subcommand alertmanager; and not __fish_seen_subcommand_from render diff apply routes-test help" -l no-cache -d 'Ignore the SQLite cache and parse every file'
+complete -c alertctl -n "__fish_alertctl_using_subcommand alertmanager; and not __fish_seen_subcommand_from render diff apply routes-test help" -s v -l verbose -d 'Print what was loaded, parsed and reused on stderr'
+complete -c alertctl -n "__fish_alertctl_using_subcommand alertmanager; and not __fish_seen_subcommand_from render diff apply routes-test help" -s h -l help -d 'Print help'
+complete -c alertctl -n "__fish_alertctl_using_subcommand alertmanager; and not __fish_seen_subcommand_from render diff apply routes-test help" -f -a "render" -d 'Write alertmanager.yml (`alertmanager.output`); `${env:NAME}` references are read from the environment now. `--stdout` prints it with every secret masked'
+complete -c alertctl -n "__fish_alertctl_using_subcommand alertmanager; and not __fish_seen_subcommand_from render diff apply routes-test help" -f -a "diff" -d 'Masked unified diff of the rendered config against the written one'
+complete -c alertctl -n "__fish_alertctl_using_subcommand alertmanager; and not __fish_seen_subcommand_from render diff apply routes-test help" -f -a "apply" -d 'Like `apply` for rules: amtool check-config, atomic write, POST /-/reload on every `[[alertmanager.servers]]`, verify the running config, roll back on failure'
+complete -c alertctl -n "__fish_alertctl_using_subcommand alertmanager; and not __fish_seen_subcommand_from render diff apply routes-test help" -f -a "routes-test" -d 'Which receivers get an alert with these labels (Alertmanager\'s matching: first match wins, `continue`, anchored regexes)'
+complete -c alertctl -n "__fish_alertctl_using_subcommand alertmanager; and not __fish_seen_subcommand_from render diff apply routes-test help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c alertctl -n "__fish_alertctl_using_subcommand alertmanager; and __fish_seen_subcommand_from render" -l out -r -F
+complete -c alertctl -n "__fish_alertctl_using_subcommand alertmanager; and __fish_seen_subcommand_from render" -s C -l dir -d 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)' -r -F
+complete -c alertctl -n "__fish_alertctl_using_subcommand alertmanager; and __fish_seen_subcommand_from render" -l color -d 'Colour output; `auto` honours NO_COLOR and whether the output is a terminal' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c alertctl -n "__fish_alertctl_using_subcommand alertmanager; and __fish_seen_subcommand_from render" -l stdout
+complete -c alertctl -n "__fish_alertctl_using_subcommand alertmanager; and __fish_seen_subcommand_from render" -l no-cache -d 'Ignore the SQLite cache and parse every file'
+complete -c alertctl -n "__fish_alertctl_using_subcommand alertmanager; and __fish_seen_subcommand_from render" -s v -l verbose -d 'Print what was loaded, parsed and reused on stderr'
+complete -c alertctl -n "__fish_alertctl_using_subcommand alertmanager; and __fish_seen_subcommand_from render" -s h -l help -d 'Print help'
+complete -c alertctl -n "__fish_alertctl_using_subcommand alertmanager; and __fish_seen_subcommand_from diff" -s C -l dir -d 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)' -r -F
+complete -c alertctl -n "__fish_alertctl_using_subcommand alertmanager; and __fish_seen_subcommand_from diff" -l color -d 'Colour output; `auto` honours NO_COLOR and whether the output is a terminal' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c alertctl -n "__fish_alertctl_using_subcommand alertmanager; and __fish_seen_subcommand_from diff" -l exit-code
+complete -c alertctl -n "__fish_alertctl_using_subcommand alertmanager; and __fish_seen_subcommand_from diff" -l no-cache -d 'Ignore the SQLite cache and parse every file'
+complete -c alertctl -n "__fish_alertctl_using_subcommand alertmanager; and __fish_seen_subcommand_from diff" -s v -l verbose -d 'Print what was loaded, parsed and reused on stderr'
+complete -c alertctl -n "__fish_alertctl_using_subcommand alertmanager; and __fish_seen_subcommand_from diff" -s h -l help -d 'Print help'
+complete -c alertctl -n "__fish_alertctl_using_subcommand alertmanager; and __fish_seen_subcommand_from apply" -l amtool -d 'Override `alertmanager.amtool`' -r -f -a "auto\t''
+required\t''
+off\t''"
+complete -c alertctl -n "__fish_alertctl_using_subcommand alertmanager; and __fish_seen_subcommand_from apply" -l format -r -f -a "human\t'Progress on stderr and a one-line summary'
+json\t'One JSON document on stdout, for CI'"
+complete -c alertctl -n "__fish_alertctl_using_subcommand alertmanager; and __fish_seen_subcommand_from apply" -s C -l dir -d 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)' -r -F
+complete -c alertctl -n "__fish_alertctl_using_subcommand alertmanager; and __fish_seen_subcommand_from apply" -l color -d 'Colour output; `auto` honours NO_COLOR and whether the output is a terminal' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c alertctl -n "__fish_alertctl_using_subcommand alertmanager; and __fish_seen_subcommand_from apply" -l dry-run
+complete -c alertctl -n "__fish_alertctl_using_subcommand alertmanager; and __fish_seen_subcommand_from apply" -l no-cache -d 'Ignore the SQLite cache and parse every file'
+complete -c alertctl -n "__fish_alertctl_using_subcommand alertmanager; and __fish_seen_subcommand_from apply" -s v -l verbose -d 'Print what was loaded, parsed and reused on stderr'
+complete -c alertctl -n "__fish_alertctl_using_subcommand alertmanager; and __fish_seen_subcommand_from apply" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c alertctl -n "__fish_alertctl_using_subcommand alertmanager; and __fish_seen_subcommand_from routes-test" -l target -d 'Take namespace, group and target labels from this inventory target' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand alertmanager; and __fish_seen_subcommand_from routes-test" -l severity -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand alertmanager; and __fish_seen_subcommand_from routes-test" -s C -l dir -d 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)' -r -F
+complete -c alertctl -n "__fish_alertctl_using_subcommand alertmanager; and __fish_seen_subcommand_from routes-test" -l color -d 'Colour output; `auto` honours NO_COLOR and whether the output is a terminal' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c alertctl -n "__fish_alertctl_using_subcommand alertmanager; and __fish_seen_subcommand_from routes-test" -l tree -d 'Print the whole routing tree instead'
+complete -c alertctl -n "__fish_alertctl_using_subcommand alertmanager; and __fish_seen_subcommand_from routes-test" -l no-cache -d 'Ignore the SQLite cache and parse every file'
+complete -c alertctl -n "__fish_alertctl_using_subcommand alertmanager; and __fish_seen_subcommand_from routes-test" -s v -l verbose -d 'Print what was loaded, parsed and reused on stderr'
+complete -c alertctl -n "__fish_alertctl_using_subcommand alertmanager; and __fish_seen_subcommand_from routes-test" -s h -l help -d 'Print help'
+complete -c alertctl -n "__fish_alertctl_using_subcommand alertmanager; and __fish_seen_subcommand_from help" -f -a "render" -d 'Write alertmanager.yml (`alertmanager.output`); `${env:NAME}` references are read from the environment now. `--stdout` prints it with every secret masked'
+complete -c alertctl -n "__fish_alertctl_using_subcommand alertmanager; and __fish_seen_subcommand_from help" -f -a "diff" -d 'Masked unified diff of the rendered config against the written one'
+complete -c alertctl -n "__fish_alertctl_using_subcommand alertmanager; and __fish_seen_subcommand_from help" -f -a "apply" -d 'Like `apply` for rules: amtool check-config, atomic write, POST /-/reload on every `[[alertmanager.servers]]`, verify the running config, roll back on failure'
+complete -c alertctl -n "__fish_alertctl_using_subcommand alertmanager; and __fish_seen_subcommand_from help" -f -a "routes-test" -d 'Which receivers get an alert with these labels (Alertmanager\'s matching: first match wins, `continue`, anchored regexes)'
+complete -c alertctl -n "__fish_alertctl_using_subcommand alertmanager; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c alertctl -n "__fish_alertctl_using_subcommand completions" -s C -l dir -d 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)' -r -F
 complete -c alertctl -n "__fish_alertctl_using_subcommand completions" -l color -d 'Colour output; `auto` honours NO_COLOR and whether the output is a terminal' -r -f -a "auto\t''
 always\t''
@@ -262,19 +320,20 @@ never\t''"
 complete -c alertctl -n "__fish_alertctl_using_subcommand completions" -l no-cache -d 'Ignore the SQLite cache and parse every file'
 complete -c alertctl -n "__fish_alertctl_using_subcommand completions" -s v -l verbose -d 'Print what was loaded, parsed and reused on stderr'
 complete -c alertctl -n "__fish_alertctl_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule apply history rollback completions help" -f -a "init" -d 'Create a working rules directory (settings, inventory, templates, rules)'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule apply history rollback completions help" -f -a "validate" -d 'Check everything and report every problem with its location. Exit 2 if invalid'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule apply history rollback completions help" -f -a "render" -d 'Write the Prometheus rule files (only files whose content changed are written)'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule apply history rollback completions help" -f -a "diff" -d 'Show how the output directory would change: unified diff and a summary'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule apply history rollback completions help" -f -a "effective" -d 'Every alert that applies to a target (or to a group or namespace), with the query exactly as rendered for it, its settings, and the rules that set them'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule apply history rollback completions help" -f -a "trace" -d 'Who set each field of a target\'s alerts: the chain of rules in fold order and, per field, the winning value with every value it overrode'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule apply history rollback completions help" -f -a "list" -d 'List templates, rules or targets (from the SQLite index)'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule apply history rollback completions help" -f -a "rule" -d 'Create, disable, enable or purge rules; edits keep the rest of the file as it is'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule apply history rollback completions help" -f -a "apply" -d 'Deploy: validate, render, write atomically, reload every configured server, verify it runs exactly the new rules; on any failure restore the previous files, reload and verify again (exit 3). Recorded in the history'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule apply history rollback completions help" -f -a "history" -d 'Recorded deployments, newest first'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule apply history rollback completions help" -f -a "rollback" -d 'Re-apply the files of a recorded deployment (default: the one before the latest successful one), with the same verification and rollback as `apply`'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule apply history rollback completions help" -f -a "completions" -d 'Print shell completions'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule apply history rollback completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule apply history rollback alertmanager completions help" -f -a "init" -d 'Create a working rules directory (settings, inventory, templates, rules)'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule apply history rollback alertmanager completions help" -f -a "validate" -d 'Check everything and report every problem with its location. Exit 2 if invalid'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule apply history rollback alertmanager completions help" -f -a "render" -d 'Write the Prometheus rule files (only files whose content changed are written)'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule apply history rollback alertmanager completions help" -f -a "diff" -d 'Show how the output directory would change: unified diff and a summary'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule apply history rollback alertmanager completions help" -f -a "effective" -d 'Every alert that applies to a target (or to a group or namespace), with the query exactly as rendered for it, its settings, and the rules that set them'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule apply history rollback alertmanager completions help" -f -a "trace" -d 'Who set each field of a target\'s alerts: the chain of rules in fold order and, per field, the winning value with every value it overrode'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule apply history rollback alertmanager completions help" -f -a "list" -d 'List templates, rules or targets (from the SQLite index)'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule apply history rollback alertmanager completions help" -f -a "rule" -d 'Create, disable, enable or purge rules; edits keep the rest of the file as it is'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule apply history rollback alertmanager completions help" -f -a "apply" -d 'Deploy: validate, render, write atomically, reload every configured server, verify it runs exactly the new rules; on any failure restore the previous files, reload and verify again (exit 3). Recorded in the history'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule apply history rollback alertmanager completions help" -f -a "history" -d 'Recorded deployments, newest first'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule apply history rollback alertmanager completions help" -f -a "rollback" -d 'Re-apply the files of a recorded deployment (default: the one before the latest successful one), with the same verification and rollback as `apply`'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule apply history rollback alertmanager completions help" -f -a "alertmanager" -d 'The generated Alertmanager config (from alertmanager/ in the rules directory)'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule apply history rollback alertmanager completions help" -f -a "completions" -d 'Print shell completions'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule apply history rollback alertmanager completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from list" -f -a "templates" -d 'Templates, optionally only those of one default severity'
 complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from list" -f -a "rules" -d 'Rules. Filters combine (AND)'
 complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from list" -f -a "targets" -d 'Inventory targets'
@@ -282,3 +341,7 @@ complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_
 complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from rule" -f -a "disable" -d 'Suspend rules, the soft delete (`suspended: true`): they stay in the repository and resolution ignores them. To switch an alert off for a scope, write `enabled: false`'
 complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from rule" -f -a "enable" -d 'Resume suspended rules'
 complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from rule" -f -a "purge" -d 'Delete suspended rules (and files left with no rule). Changes no effective alert'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from alertmanager" -f -a "render" -d 'Write alertmanager.yml (`alertmanager.output`); `${env:NAME}` references are read from the environment now. `--stdout` prints it with every secret masked'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from alertmanager" -f -a "diff" -d 'Masked unified diff of the rendered config against the written one'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from alertmanager" -f -a "apply" -d 'Like `apply` for rules: amtool check-config, atomic write, POST /-/reload on every `[[alertmanager.servers]]`, verify the running config, roll back on failure'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from alertmanager" -f -a "routes-test" -d 'Which receivers get an alert with these labels (Alertmanager\'s matching: first match wins, `continue`, anchored regexes)'

@@ -401,6 +401,125 @@ json\:"One JSON document on stdout, for CI"))' \
 '::rev:_default' \
 && ret=0
 ;;
+(alertmanager)
+_arguments "${_arguments_options[@]}" : \
+'-C+[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
+'--dir=[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
+'--color=[Colour output; \`auto\` honours NO_COLOR and whether the output is a terminal]:COLOR:(auto always never)' \
+'--no-cache[Ignore the SQLite cache and parse every file]' \
+'-v[Print what was loaded, parsed and reused on stderr]' \
+'--verbose[Print what was loaded, parsed and reused on stderr]' \
+'-h[Print help]' \
+'--help[Print help]' \
+":: :_alertctl__subcmd__alertmanager_commands" \
+"*::: :->alertmanager" \
+&& ret=0
+
+    case $state in
+    (alertmanager)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:alertctl-alertmanager-command-$line[1]:"
+        case $line[1] in
+            (render)
+_arguments "${_arguments_options[@]}" : \
+'(--stdout)--out=[]:FILE:_files' \
+'-C+[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
+'--dir=[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
+'--color=[Colour output; \`auto\` honours NO_COLOR and whether the output is a terminal]:COLOR:(auto always never)' \
+'--stdout[]' \
+'--no-cache[Ignore the SQLite cache and parse every file]' \
+'-v[Print what was loaded, parsed and reused on stderr]' \
+'--verbose[Print what was loaded, parsed and reused on stderr]' \
+'-h[Print help]' \
+'--help[Print help]' \
+&& ret=0
+;;
+(diff)
+_arguments "${_arguments_options[@]}" : \
+'-C+[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
+'--dir=[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
+'--color=[Colour output; \`auto\` honours NO_COLOR and whether the output is a terminal]:COLOR:(auto always never)' \
+'--exit-code[]' \
+'--no-cache[Ignore the SQLite cache and parse every file]' \
+'-v[Print what was loaded, parsed and reused on stderr]' \
+'--verbose[Print what was loaded, parsed and reused on stderr]' \
+'-h[Print help]' \
+'--help[Print help]' \
+&& ret=0
+;;
+(apply)
+_arguments "${_arguments_options[@]}" : \
+'--amtool=[Override \`alertmanager.amtool\`]:AMTOOL:(auto required off)' \
+'--format=[]:FORMAT:((human\:"Progress on stderr and a one-line summary"
+json\:"One JSON document on stdout, for CI"))' \
+'-C+[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
+'--dir=[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
+'--color=[Colour output; \`auto\` honours NO_COLOR and whether the output is a terminal]:COLOR:(auto always never)' \
+'--dry-run[]' \
+'--no-cache[Ignore the SQLite cache and parse every file]' \
+'-v[Print what was loaded, parsed and reused on stderr]' \
+'--verbose[Print what was loaded, parsed and reused on stderr]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+&& ret=0
+;;
+(routes-test)
+_arguments "${_arguments_options[@]}" : \
+'--target=[Take namespace, group and target labels from this inventory target]:TARGET:_default' \
+'--severity=[]:SEVERITY:_default' \
+'-C+[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
+'--dir=[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
+'--color=[Colour output; \`auto\` honours NO_COLOR and whether the output is a terminal]:COLOR:(auto always never)' \
+'--tree[Print the whole routing tree instead]' \
+'--no-cache[Ignore the SQLite cache and parse every file]' \
+'-v[Print what was loaded, parsed and reused on stderr]' \
+'--verbose[Print what was loaded, parsed and reused on stderr]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'*::labels -- Labels as `name=value`:_default' \
+&& ret=0
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+":: :_alertctl__subcmd__alertmanager__subcmd__help_commands" \
+"*::: :->help" \
+&& ret=0
+
+    case $state in
+    (help)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:alertctl-alertmanager-help-command-$line[1]:"
+        case $line[1] in
+            (render)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(diff)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(apply)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(routes-test)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
+        esac
+    ;;
+esac
+;;
 (completions)
 _arguments "${_arguments_options[@]}" : \
 '-C+[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
@@ -522,6 +641,38 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
+(alertmanager)
+_arguments "${_arguments_options[@]}" : \
+":: :_alertctl__subcmd__help__subcmd__alertmanager_commands" \
+"*::: :->alertmanager" \
+&& ret=0
+
+    case $state in
+    (alertmanager)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:alertctl-help-alertmanager-command-$line[1]:"
+        case $line[1] in
+            (render)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(diff)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(apply)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(routes-test)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
 (completions)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
@@ -553,10 +704,78 @@ _alertctl_commands() {
 'apply:Deploy\: validate, render, write atomically, reload every configured server, verify it runs exactly the new rules; on any failure restore the previous files, reload and verify again (exit 3). Recorded in the history' \
 'history:Recorded deployments, newest first' \
 'rollback:Re-apply the files of a recorded deployment (default\: the one before the latest successful one), with the same verification and rollback as \`apply\`' \
+'alertmanager:The generated Alertmanager config (from alertmanager/ in the rules directory)' \
 'completions:Print shell completions' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
     _describe -t commands 'alertctl commands' commands "$@"
+}
+(( $+functions[_alertctl__subcmd__alertmanager_commands] )) ||
+_alertctl__subcmd__alertmanager_commands() {
+    local commands; commands=(
+'render:Write alertmanager.yml (\`alertmanager.output\`); \`\${env\:NAME}\` references are read from the environment now. \`--stdout\` prints it with every secret masked' \
+'diff:Masked unified diff of the rendered config against the written one' \
+'apply:Like \`apply\` for rules\: amtool check-config, atomic write, POST /-/reload on every \`\[\[alertmanager.servers\]\]\`, verify the running config, roll back on failure' \
+'routes-test:Which receivers get an alert with these labels (Alertmanager'\''s matching\: first match wins, \`continue\`, anchored regexes)' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'alertctl alertmanager commands' commands "$@"
+}
+(( $+functions[_alertctl__subcmd__alertmanager__subcmd__apply_commands] )) ||
+_alertctl__subcmd__alertmanager__subcmd__apply_commands() {
+    local commands; commands=()
+    _describe -t commands 'alertctl alertmanager apply commands' commands "$@"
+}
+(( $+functions[_alertctl__subcmd__alertmanager__subcmd__diff_commands] )) ||
+_alertctl__subcmd__alertmanager__subcmd__diff_commands() {
+    local commands; commands=()
+    _describe -t commands 'alertctl alertmanager diff commands' commands "$@"
+}
+(( $+functions[_alertctl__subcmd__alertmanager__subcmd__help_commands] )) ||
+_alertctl__subcmd__alertmanager__subcmd__help_commands() {
+    local commands; commands=(
+'render:Write alertmanager.yml (\`alertmanager.output\`); \`\${env\:NAME}\` references are read from the environment now. \`--stdout\` prints it with every secret masked' \
+'diff:Masked unified diff of the rendered config against the written one' \
+'apply:Like \`apply\` for rules\: amtool check-config, atomic write, POST /-/reload on every \`\[\[alertmanager.servers\]\]\`, verify the running config, roll back on failure' \
+'routes-test:Which receivers get an alert with these labels (Alertmanager'\''s matching\: first match wins, \`continue\`, anchored regexes)' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'alertctl alertmanager help commands' commands "$@"
+}
+(( $+functions[_alertctl__subcmd__alertmanager__subcmd__help__subcmd__apply_commands] )) ||
+_alertctl__subcmd__alertmanager__subcmd__help__subcmd__apply_commands() {
+    local commands; commands=()
+    _describe -t commands 'alertctl alertmanager help apply commands' commands "$@"
+}
+(( $+functions[_alertctl__subcmd__alertmanager__subcmd__help__subcmd__diff_commands] )) ||
+_alertctl__subcmd__alertmanager__subcmd__help__subcmd__diff_commands() {
+    local commands; commands=()
+    _describe -t commands 'alertctl alertmanager help diff commands' commands "$@"
+}
+(( $+functions[_alertctl__subcmd__alertmanager__subcmd__help__subcmd__help_commands] )) ||
+_alertctl__subcmd__alertmanager__subcmd__help__subcmd__help_commands() {
+    local commands; commands=()
+    _describe -t commands 'alertctl alertmanager help help commands' commands "$@"
+}
+(( $+functions[_alertctl__subcmd__alertmanager__subcmd__help__subcmd__render_commands] )) ||
+_alertctl__subcmd__alertmanager__subcmd__help__subcmd__render_commands() {
+    local commands; commands=()
+    _describe -t commands 'alertctl alertmanager help render commands' commands "$@"
+}
+(( $+functions[_alertctl__subcmd__alertmanager__subcmd__help__subcmd__routes-test_commands] )) ||
+_alertctl__subcmd__alertmanager__subcmd__help__subcmd__routes-test_commands() {
+    local commands; commands=()
+    _describe -t commands 'alertctl alertmanager help routes-test commands' commands "$@"
+}
+(( $+functions[_alertctl__subcmd__alertmanager__subcmd__render_commands] )) ||
+_alertctl__subcmd__alertmanager__subcmd__render_commands() {
+    local commands; commands=()
+    _describe -t commands 'alertctl alertmanager render commands' commands "$@"
+}
+(( $+functions[_alertctl__subcmd__alertmanager__subcmd__routes-test_commands] )) ||
+_alertctl__subcmd__alertmanager__subcmd__routes-test_commands() {
+    local commands; commands=()
+    _describe -t commands 'alertctl alertmanager routes-test commands' commands "$@"
 }
 (( $+functions[_alertctl__subcmd__apply_commands] )) ||
 _alertctl__subcmd__apply_commands() {
@@ -592,10 +811,41 @@ _alertctl__subcmd__help_commands() {
 'apply:Deploy\: validate, render, write atomically, reload every configured server, verify it runs exactly the new rules; on any failure restore the previous files, reload and verify again (exit 3). Recorded in the history' \
 'history:Recorded deployments, newest first' \
 'rollback:Re-apply the files of a recorded deployment (default\: the one before the latest successful one), with the same verification and rollback as \`apply\`' \
+'alertmanager:The generated Alertmanager config (from alertmanager/ in the rules directory)' \
 'completions:Print shell completions' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
     _describe -t commands 'alertctl help commands' commands "$@"
+}
+(( $+functions[_alertctl__subcmd__help__subcmd__alertmanager_commands] )) ||
+_alertctl__subcmd__help__subcmd__alertmanager_commands() {
+    local commands; commands=(
+'render:Write alertmanager.yml (\`alertmanager.output\`); \`\${env\:NAME}\` references are read from the environment now. \`--stdout\` prints it with every secret masked' \
+'diff:Masked unified diff of the rendered config against the written one' \
+'apply:Like \`apply\` for rules\: amtool check-config, atomic write, POST /-/reload on every \`\[\[alertmanager.servers\]\]\`, verify the running config, roll back on failure' \
+'routes-test:Which receivers get an alert with these labels (Alertmanager'\''s matching\: first match wins, \`continue\`, anchored regexes)' \
+    )
+    _describe -t commands 'alertctl help alertmanager commands' commands "$@"
+}
+(( $+functions[_alertctl__subcmd__help__subcmd__alertmanager__subcmd__apply_commands] )) ||
+_alertctl__subcmd__help__subcmd__alertmanager__subcmd__apply_commands() {
+    local commands; commands=()
+    _describe -t commands 'alertctl help alertmanager apply commands' commands "$@"
+}
+(( $+functions[_alertctl__subcmd__help__subcmd__alertmanager__subcmd__diff_commands] )) ||
+_alertctl__subcmd__help__subcmd__alertmanager__subcmd__diff_commands() {
+    local commands; commands=()
+    _describe -t commands 'alertctl help alertmanager diff commands' commands "$@"
+}
+(( $+functions[_alertctl__subcmd__help__subcmd__alertmanager__subcmd__render_commands] )) ||
+_alertctl__subcmd__help__subcmd__alertmanager__subcmd__render_commands() {
+    local commands; commands=()
+    _describe -t commands 'alertctl help alertmanager render commands' commands "$@"
+}
+(( $+functions[_alertctl__subcmd__help__subcmd__alertmanager__subcmd__routes-test_commands] )) ||
+_alertctl__subcmd__help__subcmd__alertmanager__subcmd__routes-test_commands() {
+    local commands; commands=()
+    _describe -t commands 'alertctl help alertmanager routes-test commands' commands "$@"
 }
 (( $+functions[_alertctl__subcmd__help__subcmd__apply_commands] )) ||
 _alertctl__subcmd__help__subcmd__apply_commands() {

@@ -59,6 +59,10 @@ pub enum Code {
     Promtool,
     OutputCollision,
     CrossScopeAggregation,
+    Secret,
+    UnknownReceiver,
+    UnreachableRoute,
+    UnroutedGroup,
 }
 
 impl Code {
@@ -89,6 +93,10 @@ impl Code {
         Code::Promtool,
         Code::OutputCollision,
         Code::CrossScopeAggregation,
+        Code::Secret,
+        Code::UnknownReceiver,
+        Code::UnreachableRoute,
+        Code::UnroutedGroup,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -119,6 +127,10 @@ impl Code {
             Code::Promtool => "promtool",
             Code::OutputCollision => "output-collision",
             Code::CrossScopeAggregation => "cross-scope-aggregation",
+            Code::Secret => "secret-in-repo",
+            Code::UnknownReceiver => "unknown-receiver",
+            Code::UnreachableRoute => "unreachable-route",
+            Code::UnroutedGroup => "unrouted-group",
         }
     }
 }

@@ -5,6 +5,9 @@
 //! files) -> `diff` (plan) -> `output` (atomic writes). Only `load`, `cache`, `output`
 //! and `promtool` touch the outside world; the library never prints.
 
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
+pub mod alertmanager;
 pub mod cache;
 pub mod deploy;
 pub mod diag;

@@ -35,6 +35,7 @@ pub fn sources(root: &Path) -> Result<Vec<SourceFile>, LoadError> {
         "inventory",
         "inventory.yaml",
         "inventory.yml",
+        "alertmanager",
     ] {
         let start = root.join(top);
         if !start.exists() {

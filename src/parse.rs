@@ -14,6 +14,8 @@ pub enum FileKind {
     Templates,
     Rules,
     Inventory,
+    /// `alertmanager/**`: parsed by `alertmanager::config`, not into a FileModel.
+    Alertmanager,
 }
 
 impl FileKind {
@@ -27,6 +29,7 @@ impl FileKind {
             "templates" => Some(FileKind::Templates),
             "rules" => Some(FileKind::Rules),
             "inventory" | "inventory.yaml" | "inventory.yml" => Some(FileKind::Inventory),
+            "alertmanager" => Some(FileKind::Alertmanager),
             _ => None,
         }
     }
@@ -56,6 +59,7 @@ pub fn file(kind: FileKind, source: &SourceText, diags: &mut Diagnostics) -> Fil
                 }
             }
             FileKind::Inventory => inventory(&mut cx, doc, &mut out.namespaces, &mut out.ungrouped),
+            FileKind::Alertmanager => {}
         }
     }
     out

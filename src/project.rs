@@ -39,6 +39,8 @@ pub struct Project {
     pub cache_note: Option<String>,
     /// Open for queries (`list`); disabled with `--no-cache`.
     pub cache: Cache,
+    /// The `alertmanager/` part of the rules directory (empty when there is none).
+    pub alertmanager: crate::alertmanager::config::AmConfig,
 }
 
 /// The nearest directory at or above `start` holding `alertctl.toml`.
@@ -112,7 +114,16 @@ pub fn load(root: &Path, use_cache: bool) -> Result<(Project, Diagnostics), Proj
         fp.update(b"\0");
         fp.update(s.hash.as_bytes());
     }
+    let am_sources: Vec<SourceText> = sources
+        .iter()
+        .filter(|s| s.kind == parse::FileKind::Alertmanager)
+        .map(|s| s.source.clone())
+        .collect();
     let mut model = Model::build(settings, files, &mut diags);
+    let alertmanager = crate::alertmanager::config::parse(&am_sources, &model, &mut diags);
+    for s in am_sources {
+        model.sources.insert(s.path.to_string(), s);
+    }
     model
         .sources
         .insert(settings::FILE_NAME.to_string(), settings_src);
@@ -126,6 +137,7 @@ pub fn load(root: &Path, use_cache: bool) -> Result<(Project, Diagnostics), Proj
             stats,
             cache_note,
             cache,
+            alertmanager,
         },
         diags,
     ))

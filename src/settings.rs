@@ -20,6 +20,31 @@ pub struct Settings {
     /// vmalert; HA pairs are two entries).
     #[serde(rename = "prometheus")]
     pub servers: Vec<ServerSettings>,
+    pub alertmanager: AlertmanagerSettings,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AlertmanagerSettings {
+    /// The generated config, relative to the rules directory. Keep it out of the rule
+    /// output directory, whose `*.yml` Prometheus loads as rule files.
+    pub output: String,
+    /// amtool check-config: auto (when found), required, off.
+    pub amtool: PromtoolPolicy,
+    pub amtool_path: Option<String>,
+    /// Alertmanagers that load the generated config (an HA cluster is several entries).
+    pub servers: Vec<ServerSettings>,
+}
+
+impl Default for AlertmanagerSettings {
+    fn default() -> Self {
+        AlertmanagerSettings {
+            output: "alertmanager-rendered/alertmanager.yml".into(),
+            amtool: PromtoolPolicy::Auto,
+            amtool_path: None,
+            servers: vec![],
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -49,6 +74,8 @@ pub enum ServerKind {
     #[default]
     Prometheus,
     Vmalert,
+    /// Set by alertctl for `[[alertmanager.servers]]`.
+    Alertmanager,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

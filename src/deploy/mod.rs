@@ -27,8 +27,10 @@ pub enum DeployError {
     Foreign(String),
     #[error("{0}")]
     Unreachable(ServerError),
-    #[error("cannot write the output directory: {0}")]
+    #[error("cannot prepare the output directory (nothing was written): {0}")]
     Io(#[from] std::io::Error),
+    #[error("writing the files failed midway ({0}); every file on disk is complete, and the next apply finishes the change and reloads")]
+    Commit(std::io::Error),
 }
 
 /// What happened on one server.
@@ -45,16 +47,19 @@ pub struct ServerReport {
 pub enum Outcome {
     /// Nothing to write; no server was reloaded.
     NoChange,
-    DryRun(Plan),
+    /// `pending`: an earlier apply did not finish; the next apply reloads even if no file changes.
+    DryRun { plan: Plan, pending: bool },
     Applied {
         plan: Plan,
         servers: Vec<ServerReport>,
     },
-    /// The new set failed; the previous files are back. `restored` tells whether every
-    /// server was verified to run the previous rules again.
+    /// The new set failed; the previous files are back. `attempt` is what happened to the
+    /// new set, `servers` the rollback; `restored` tells whether every server was
+    /// verified to run the previous rules again.
     RolledBack {
         plan: Plan,
         error: String,
+        attempt: Vec<ServerReport>,
         servers: Vec<ServerReport>,
         restored: bool,
     },
@@ -132,6 +137,11 @@ fn inverse(plan: &Plan) -> Vec<txn::Change> {
         .collect()
 }
 
+/// Present from before a commit until every server verifiably runs the new files (or
+/// the old ones again): a run that finds it reloads and verifies even when no file
+/// changes, so a crash between writing and reloading cannot leave servers stale unnoticed.
+pub const PENDING: &str = ".alertctl-reload-pending";
+
 pub fn apply(
     dir: &Path,
     desired: &BTreeMap<String, String>,
@@ -139,98 +149,122 @@ pub fn apply(
     opts: &Options,
     progress: &dyn Progress,
 ) -> Result<Outcome, DeployError> {
+    if opts.dry_run {
+        // Read-only: no lock, no recovery, nothing created.
+        let current = output::read(dir)?;
+        if let Some(f) = current.foreign.iter().find(|f| desired.contains_key(*f)) {
+            return Err(DeployError::Foreign(f.clone()));
+        }
+        let pending = dir.join(txn::JOURNAL).exists() || dir.join(PENDING).exists();
+        return Ok(Outcome::DryRun {
+            plan: diff::plan(desired, &current.generated),
+            pending,
+        });
+    }
     let _lock = lock(dir, opts.lock_timeout)?;
     let finished = txn::recover(dir)?;
-    if finished {
-        progress.step("finished an interrupted apply's file changes");
+    let pending = finished || dir.join(PENDING).exists();
+    if pending {
+        progress.step("an earlier apply did not finish: servers will be reloaded and verified");
     }
     let current = output::read(dir)?;
     if let Some(f) = current.foreign.iter().find(|f| desired.contains_key(*f)) {
         return Err(DeployError::Foreign(f.clone()));
     }
     let plan = diff::plan(desired, &current.generated);
-    // After an interrupted apply the files may be right while the servers never
-    // reloaded: reload and verify even with nothing to write.
-    if plan.is_empty() && !finished {
+    if plan.is_empty() && !pending {
         return Ok(Outcome::NoChange);
-    }
-    if opts.dry_run {
-        return Ok(Outcome::DryRun(plan));
     }
     for s in servers {
         progress.step(&format!("checking {} is ready", s.name));
-        s.ready().map_err(DeployError::Unreachable)?;
+        s.ready()
+            .and_then(|_| s.preflight())
+            .map_err(DeployError::Unreachable)?;
     }
     progress.step(&format!(
         "writing {} file(s) to {}",
         plan.changes.len(),
         dir.display()
     ));
-    txn::commit(dir, &changes(&plan))?;
+    std::fs::write(dir.join(PENDING), b"reload pending\n")?;
+    txn::commit(dir, &changes(&plan)).map_err(DeployError::Commit)?;
 
-    let mut reports = Vec::new();
-    let mut failure = None;
-    for s in servers {
-        let mut r = ServerReport {
-            server: s.name.clone(),
-            reloaded: false,
-            verified: false,
-            error: None,
-        };
-        progress.step(&format!("reloading {}", s.name));
-        let res = s.reload(opts.verify_timeout).and_then(|_| {
-            r.reloaded = true;
-            progress.step(&format!("verifying {}", s.name));
-            server::verify(s, desired, opts.verify_timeout)
-        });
-        match res {
-            Ok(()) => r.verified = true,
-            Err(e) => {
-                r.error = Some(e.to_string());
-                failure = Some(e.to_string());
-            }
-        }
-        reports.push(r);
-        if failure.is_some() {
-            break;
-        }
-    }
+    let (attempt, failure) = reload_all(servers, desired, opts, progress);
     let Some(error) = failure else {
+        let _ = std::fs::remove_file(dir.join(PENDING));
         return Ok(Outcome::Applied {
             plan,
-            servers: reports,
+            servers: attempt,
         });
     };
 
     progress.step("rolling back to the previous files");
-    txn::commit(dir, &inverse(&plan))?;
+    txn::commit(dir, &inverse(&plan)).map_err(DeployError::Commit)?;
     let previous = current.generated;
+    let mut rollback = Vec::new();
     let mut restored = true;
-    let mut rb_reports = Vec::new();
     for s in servers {
-        let mut r = ServerReport {
-            server: s.name.clone(),
-            reloaded: false,
-            verified: false,
-            error: None,
-        };
         progress.step(&format!("reloading {} with the previous rules", s.name));
-        let res = s.reload(opts.verify_timeout).and_then(|_| {
-            r.reloaded = true;
-            server::verify(s, &previous, opts.verify_timeout)
-        });
-        if let Err(e) = res {
-            restored = false;
-            r.error = Some(e.to_string());
-        } else {
-            r.verified = true;
-        }
-        rb_reports.push(r);
+        let (r, err) = reload_one(s, &previous, opts, progress);
+        restored &= err.is_none();
+        rollback.push(r);
+    }
+    if restored {
+        let _ = std::fs::remove_file(dir.join(PENDING));
     }
     Ok(Outcome::RolledBack {
         plan,
         error,
-        servers: rb_reports,
+        attempt,
+        servers: rollback,
         restored,
     })
+}
+
+fn reload_one(
+    s: &Server,
+    expected: &BTreeMap<String, String>,
+    opts: &Options,
+    progress: &dyn Progress,
+) -> (ServerReport, Option<String>) {
+    let mut r = ServerReport {
+        server: s.name.clone(),
+        reloaded: false,
+        verified: false,
+        error: None,
+    };
+    progress.step(&format!("reloading {}", s.name));
+    let res = s.reload(opts.verify_timeout).and_then(|_| {
+        r.reloaded = true;
+        progress.step(&format!("verifying {}", s.name));
+        server::verify(s, expected, opts.verify_timeout)
+    });
+    match res {
+        Ok(()) => {
+            r.verified = true;
+            (r, None)
+        }
+        Err(e) => {
+            r.error = Some(e.to_string());
+            (r, Some(e.to_string()))
+        }
+    }
+}
+
+/// Reloads servers in order, stopping at the first failure.
+fn reload_all(
+    servers: &[Server],
+    expected: &BTreeMap<String, String>,
+    opts: &Options,
+    progress: &dyn Progress,
+) -> (Vec<ServerReport>, Option<String>) {
+    let mut reports = Vec::new();
+    for s in servers {
+        let (r, err) = reload_one(s, expected, opts, progress);
+        reports.push(r);
+        if err.is_some() {
+            return (reports, err);
+        }
+    }
+    (reports, None)
 }

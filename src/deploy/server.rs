@@ -180,11 +180,42 @@ impl Server {
         self.request(reqwest::Method::GET, "/-/ready").map(|_| ())
     }
 
+    /// What would make a reload fail for reasons unrelated to the files, checked before
+    /// anything is written: Prometheus refuses `/-/reload` without `--web.enable-lifecycle`.
+    pub fn preflight(&self) -> Result<(), ServerError> {
+        if self.kind != ServerKind::Prometheus {
+            return Ok(());
+        }
+        let body = self.request(reqwest::Method::GET, "/api/v1/status/flags")?;
+        let v: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
+        if v["data"]["web.enable-lifecycle"].as_str() == Some("false") {
+            return Err(ServerError::Rejected { server: self.name.clone(), message: "Prometheus runs without --web.enable-lifecycle, so it cannot be reloaded over HTTP; nothing was written".into() });
+        }
+        Ok(())
+    }
+
     /// Triggers a reload and waits for its verdict. Prometheus answers synchronously
     /// (500 and the old rules on failure); vmalert always answers 200 and reports the
     /// outcome only in its metrics, so we poll those.
     pub fn reload(&self, deadline: Duration) -> Result<(), ServerError> {
         match self.kind {
+            ServerKind::Alertmanager => {
+                self.request(reqwest::Method::POST, "/-/reload").map_err(|e| match e {
+                    ServerError::Status { status: 500, body, .. } => ServerError::Rejected {
+                        server: self.name.clone(),
+                        message: format!("Alertmanager rejected the new config and kept the previous one: {body}"),
+                    },
+                    other => other,
+                })?;
+                if !self.last_reload_ok()? {
+                    return Err(ServerError::Rejected {
+                        server: self.name.clone(),
+                        message: "alertmanager_config_last_reload_successful is 0 after the reload"
+                            .into(),
+                    });
+                }
+                Ok(())
+            }
             ServerKind::Prometheus => {
                 self.request(reqwest::Method::POST, "/-/reload").map_err(|e| match e {
                     ServerError::Status { status: 500, body, .. } => ServerError::Rejected {
@@ -235,6 +266,7 @@ impl Server {
         let name = match self.kind {
             ServerKind::Prometheus => "prometheus_config_last_reload_successful",
             ServerKind::Vmalert => "vmalert_config_last_reload_successful",
+            ServerKind::Alertmanager => "alertmanager_config_last_reload_successful",
         };
         Ok(self.metric(name)? == Some(1.0))
     }
@@ -387,7 +419,7 @@ pub fn drift(
                     let labels_ok = match kind {
                         ServerKind::Prometheus => w.labels == h.labels,
                         // vmalert adds its -external.label values.
-                        ServerKind::Vmalert => {
+                        ServerKind::Vmalert | ServerKind::Alertmanager => {
                             w.labels.iter().all(|(k, v)| h.labels.get(k) == Some(v))
                         }
                     };
@@ -421,7 +453,75 @@ pub fn drift(
     out
 }
 
-/// Polls the server until its rules match `expected` or the deadline passes.
+impl Server {
+    /// The config an Alertmanager runs (`/api/v2/status`, `config.original`).
+    pub fn alertmanager_config(&self) -> Result<String, ServerError> {
+        let body = self.request(reqwest::Method::GET, "/api/v2/status")?;
+        let v: serde_json::Value =
+            serde_json::from_str(&body).map_err(|e| ServerError::Protocol {
+                server: self.name.clone(),
+                what: "/api/v2/status".into(),
+                message: e.to_string(),
+            })?;
+        v["config"]["original"]
+            .as_str()
+            .map(str::to_string)
+            .ok_or_else(|| ServerError::Protocol {
+                server: self.name.clone(),
+                what: "/api/v2/status".into(),
+                message: "no config.original".into(),
+            })
+    }
+}
+
+/// What routing depends on: receiver names and the route tree (receiver, matchers,
+/// continue), from either our file or Alertmanager's re-serialised config.
+fn am_shape(yaml_text: &str) -> Option<serde_json::Value> {
+    let v: serde_yaml::Value = serde_yaml::from_str(yaml_text).ok()?;
+    fn route(r: &serde_yaml::Value) -> serde_json::Value {
+        let ms: Vec<String> = r
+            .get("matchers")
+            .and_then(|m| m.as_sequence())
+            .map(|s| {
+                s.iter()
+                    .filter_map(|x| x.as_str())
+                    .map(|x| x.chars().filter(|c| !c.is_whitespace()).collect())
+                    .collect()
+            })
+            .unwrap_or_default();
+        serde_json::json!({
+            "receiver": r.get("receiver").and_then(|x| x.as_str()),
+            "matchers": ms,
+            "continue": r.get("continue").and_then(|x| x.as_bool()).unwrap_or(false),
+            "routes": r.get("routes").and_then(|x| x.as_sequence()).map(|s| s.iter().map(route).collect::<Vec<_>>()).unwrap_or_default(),
+        })
+    }
+    let mut receivers: Vec<&str> = v
+        .get("receivers")?
+        .as_sequence()?
+        .iter()
+        .filter_map(|r| r.get("name")?.as_str())
+        .collect();
+    receivers.sort();
+    Some(
+        serde_json::json!({"receivers": receivers, "route": route(v.get("route")?), "inhibit_rules": v.get("inhibit_rules").and_then(|x| x.as_sequence()).map_or(0, |s| s.len())}),
+    )
+}
+
+fn am_drift(expected: &BTreeMap<String, String>, running: &str) -> Vec<String> {
+    let Some(want) = expected.values().next().and_then(|t| am_shape(t)) else {
+        return vec!["the expected config does not parse".into()];
+    };
+    match am_shape(running) {
+        Some(have) if have == want => vec![],
+        Some(have) => vec![format!(
+            "the running config differs: running {have}, expected {want}"
+        )],
+        None => vec!["the running config does not parse".into()],
+    }
+}
+
+/// Polls the server until it runs `expected` or the deadline passes.
 pub fn verify(
     server: &Server,
     expected: &BTreeMap<String, String>,
@@ -429,7 +529,11 @@ pub fn verify(
 ) -> Result<(), ServerError> {
     let start = Instant::now();
     loop {
-        let d = drift(server.kind, expected, &server.rules()?);
+        let d = if server.kind == ServerKind::Alertmanager {
+            am_drift(expected, &server.alertmanager_config()?)
+        } else {
+            drift(server.kind, expected, &server.rules()?)
+        };
         if d.is_empty() {
             return Ok(());
         }

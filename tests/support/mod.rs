@@ -263,3 +263,142 @@ pub fn prometheus_loads(s: &Server) -> usize {
         .matches("Completed loading of configuration file")
         .count()
 }
+
+/// Prometheus that also scrapes `scrape` (host:port, labels kept as exposed) every second
+/// and sends alerts to the Alertmanager at `am` (host:port).
+pub fn prometheus_scraping(rules_dir: &Path, scrape: &str, am: &str) -> Server {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let cfg = dir.path().join("prometheus.yml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "global: {{scrape_interval: 1s, evaluation_interval: 1s}}\nrule_files: ['{}/*.yml']\nscrape_configs:\n  - job_name: t\n    honor_labels: true\n    static_configs: [{{targets: ['{scrape}']}}]\nalerting:\n  alertmanagers: [{{static_configs: [{{targets: ['{am}']}}], api_version: v2}}]\n",
+            rules_dir.display()
+        ),
+    )
+    .unwrap();
+    let args = vec![
+        format!("--config.file={}", cfg.display()),
+        format!("--storage.tsdb.path={}", dir.path().join("data").display()),
+        format!("--web.listen-address=127.0.0.1:{port}"),
+        format!("--web.external-url=http://127.0.0.1:{port}/"),
+        "--web.enable-lifecycle".into(),
+        "--rules.alert.resend-delay=1s".into(),
+    ];
+    spawn(&tool("prometheus"), &args, dir, port, "/-/ready")
+}
+
+/// Alertmanager (through the installer's wrapper, which supplies Debian's templates)
+/// loading `config`, HA gossip off.
+pub fn alertmanager(config: &Path) -> Server {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let args = vec![
+        format!("--config.file={}", config.display()),
+        format!("--storage.path={}", dir.path().join("data").display()),
+        format!("--web.listen-address=127.0.0.1:{port}"),
+        format!("--web.external-url=http://127.0.0.1:{port}/"),
+        "--cluster.listen-address=".into(),
+    ];
+    spawn(&tool("alertmanager"), &args, dir, port, "/-/ready")
+}
+
+/// An HTTP server on 127.0.0.1 that records every request (method, path, headers, body)
+/// and answers 200 with `body()` (a metrics page, or empty for a webhook sink).
+pub struct Recorder {
+    pub addr: String,
+    pub requests: std::sync::Arc<std::sync::Mutex<Vec<Request>>>,
+    pub body: std::sync::Arc<std::sync::Mutex<String>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub method: String,
+    pub path: String,
+    pub headers: String,
+    pub body: String,
+}
+
+impl Recorder {
+    pub fn start(body: &str) -> Recorder {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap().to_string();
+        let requests = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let body = std::sync::Arc::new(std::sync::Mutex::new(body.to_string()));
+        let (reqs, page) = (requests.clone(), body.clone());
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let (reqs, page) = (reqs.clone(), page.clone());
+                std::thread::spawn(move || handle(stream, &reqs, &page));
+            }
+        });
+        Recorder {
+            addr,
+            requests,
+            body,
+        }
+    }
+
+    pub fn posts_to(&self, path: &str) -> Vec<Request> {
+        self.requests
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|r| r.method == "POST" && r.path == path)
+            .cloned()
+            .collect()
+    }
+}
+
+fn handle(
+    mut s: std::net::TcpStream,
+    reqs: &std::sync::Mutex<Vec<Request>>,
+    page: &std::sync::Mutex<String>,
+) {
+    use std::io::{BufRead, BufReader, Write};
+    let mut r = BufReader::new(s.try_clone().unwrap());
+    let mut line = String::new();
+    if r.read_line(&mut line).is_err() {
+        return;
+    }
+    let mut parts = line.split_whitespace();
+    let (method, path) = (
+        parts.next().unwrap_or_default().to_string(),
+        parts.next().unwrap_or_default().to_string(),
+    );
+    let mut headers = String::new();
+    let mut len = 0;
+    loop {
+        let mut h = String::new();
+        if r.read_line(&mut h).is_err() || h == "\r\n" || h.is_empty() {
+            break;
+        }
+        if let Some(v) = h.to_ascii_lowercase().strip_prefix("content-length:") {
+            len = v.trim().parse().unwrap_or(0);
+        }
+        headers.push_str(&h);
+    }
+    let mut body = vec![0; len];
+    let _ = r.read_exact(&mut body);
+    reqs.lock().unwrap().push(Request {
+        method,
+        path,
+        headers,
+        body: String::from_utf8_lossy(&body).to_string(),
+    });
+    let page = page.lock().unwrap().clone();
+    let _ = write!(s, "HTTP/1.1 200 OK\r\nContent-Type: text/plain; version=0.0.4\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{page}", page.len());
+}
+
+/// Polls `cond` until it holds or the deadline passes.
+pub fn eventually(deadline: Duration, mut cond: impl FnMut() -> bool) -> bool {
+    let start = Instant::now();
+    while start.elapsed() < deadline {
+        if cond() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    cond()
+}

@@ -175,6 +175,11 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Report::Human)]
         format: Report,
     },
+    /// The generated Alertmanager config (from alertmanager/ in the rules directory).
+    Alertmanager {
+        #[command(subcommand)]
+        action: AmAction,
+    },
     /// Print shell completions.
     Completions {
         #[arg(value_enum)]
@@ -285,4 +290,46 @@ pub enum Report {
     Human,
     /// One JSON document on stdout, for CI.
     Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AmAction {
+    /// Write alertmanager.yml (`alertmanager.output`); `${env:NAME}` references are read
+    /// from the environment now. `--stdout` prints it with every secret masked.
+    Render {
+        #[arg(long)]
+        stdout: bool,
+        #[arg(long, value_name = "FILE", conflicts_with = "stdout")]
+        out: Option<PathBuf>,
+    },
+    /// Masked unified diff of the rendered config against the written one.
+    Diff {
+        #[arg(long)]
+        exit_code: bool,
+    },
+    /// Like `apply` for rules: amtool check-config, atomic write, POST /-/reload on every
+    /// `[[alertmanager.servers]]`, verify the running config, roll back on failure.
+    Apply {
+        #[arg(long)]
+        dry_run: bool,
+        /// Override `alertmanager.amtool`.
+        #[arg(long, value_enum)]
+        amtool: Option<PromtoolArg>,
+        #[arg(long, value_enum, default_value_t = Report::Human)]
+        format: Report,
+    },
+    /// Which receivers get an alert with these labels (Alertmanager's matching:
+    /// first match wins, `continue`, anchored regexes).
+    RoutesTest {
+        /// Labels as `name=value`.
+        labels: Vec<String>,
+        /// Take namespace, group and target labels from this inventory target.
+        #[arg(long)]
+        target: Option<String>,
+        #[arg(long)]
+        severity: Option<String>,
+        /// Print the whole routing tree instead.
+        #[arg(long)]
+        tree: bool,
+    },
 }

@@ -2,6 +2,27 @@
 //! code. All printing happens under this directory; the library never prints.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+/// Printing that never panics, for deploy paths: a closed pipe or terminal must not
+/// abort an apply between writing files and reloading servers.
+macro_rules! eline {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($t)*);
+    }};
+}
+macro_rules! oline {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($t)*);
+    }};
+}
+macro_rules! out {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stdout(), $($t)*);
+    }};
+}
+
 mod cli;
 mod cmd;
 mod exit;

@@ -42,7 +42,7 @@ pub fn run(
             ));
         }
         if format == Report::Human {
-            eprintln!(
+            eline!(
                 "validated: {} (promtool: {status})",
                 report::plural(rendered.rule_count, "rule")
             );
@@ -78,24 +78,50 @@ pub fn rollback(
 ) -> miette::Result<Exit> {
     let start = g.dir.clone().unwrap_or_else(|| PathBuf::from("."));
     let root = alertctl::project::find_root(&start)?;
-    let (project, _) = alertctl::project::load(&root, !g.no_cache)?;
+    let (project, diags) = alertctl::project::load(&root, !g.no_cache)?;
+    // The recorded files are re-applied as they are, but where and to which servers
+    // comes from alertctl.toml: it must be valid.
+    if diags.iter().any(|d| {
+        d.code == alertctl::diag::Code::Settings || d.code == alertctl::diag::Code::TomlSyntax
+    }) {
+        report::print(
+            &diags,
+            crate::cli::Format::Human,
+            report::stderr_color(g.color),
+            &project.root,
+        );
+        return Ok(finish(
+            format,
+            "invalid",
+            None,
+            None,
+            &[],
+            Some("alertctl.toml is invalid; nothing rolled back".into()),
+            Exit::Invalid,
+        ));
+    }
     let hist = History::open(&project.root).into_diagnostic()?;
     let target = match rev {
         Some(r) => hist.get(r).into_diagnostic()?,
         None => hist.previous_success().into_diagnostic()?,
     };
     let Some(target) = target else {
-        eprintln!(
-            "error: {}",
-            rev.map_or(
-                "no earlier successful deployment to roll back to".to_string(),
-                |r| format!("no deployment {r} in the history")
-            )
+        let msg = rev.map_or(
+            "no earlier successful deployment to roll back to".to_string(),
+            |r| format!("no deployment {r} in the history"),
         );
-        return Ok(Exit::Invalid);
+        return Ok(finish(
+            format,
+            "invalid",
+            None,
+            None,
+            &[],
+            Some(msg),
+            Exit::Invalid,
+        ));
     };
     if format == Report::Human {
-        eprintln!(
+        eline!(
             "rolling back to deployment {} ({}, {})",
             target.rev,
             target.time,
@@ -122,8 +148,28 @@ pub fn servers(project: &Project) -> Result<Vec<Server>, deploy::server::ServerE
     let s = &project.model.settings;
     s.servers
         .iter()
-        .map(|srv| Server::new(srv, s.apply.retries))
+        .map(|srv| Server::new(&relative_to(&project.root, srv), s.apply.retries))
         .collect()
+}
+
+/// File paths in server settings are relative to the rules directory, like every other
+/// path in alertctl.toml.
+pub fn relative_to(
+    root: &std::path::Path,
+    s: &alertctl::settings::ServerSettings,
+) -> alertctl::settings::ServerSettings {
+    let mut s = s.clone();
+    let fix = |p: &mut Option<String>| {
+        if let Some(v) = p {
+            *v = root.join(&*v).display().to_string();
+        }
+    };
+    fix(&mut s.ca_file);
+    fix(&mut s.bearer_token_file);
+    if let Some(b) = &mut s.basic_auth {
+        fix(&mut b.password_file);
+    }
+    s
 }
 
 fn deploy_files(
@@ -152,7 +198,7 @@ fn deploy_files(
         }
     };
     if servers.is_empty() && format == Report::Human {
-        eprintln!("note: no [[prometheus]] server in alertctl.toml: files are written, nothing is reloaded");
+        eline!("note: no [[prometheus]] server in alertctl.toml: files are written, nothing is reloaded");
     }
     let opts = Options {
         dry_run,
@@ -161,7 +207,7 @@ fn deploy_files(
     };
     let progress = |m: &str| {
         if format == Report::Human {
-            eprintln!("  {m}");
+            eline!("  {m}");
         }
     };
     let outcome = match deploy::apply(dir, desired, &servers, &opts, &progress) {
@@ -224,11 +270,14 @@ fn deploy_files(
             Some(format!("no changes in {}; nothing reloaded", dir.display())),
             Exit::Ok,
         ),
-        Outcome::DryRun(plan) => {
+        Outcome::DryRun { plan, pending } => {
+            if pending {
+                say(format, "note: an earlier apply did not finish; the next apply reloads and verifies every server even if no file changes");
+            }
             if format == Report::Human {
                 let color = report::stdout_color(g.color);
                 for c in &plan.changes {
-                    print!("{}", alertctl::diff::unified(c, color));
+                    out!("{}", alertctl::diff::unified(c, color));
                 }
             }
             finish(
@@ -266,6 +315,7 @@ fn deploy_files(
         Outcome::RolledBack {
             plan,
             error,
+            attempt,
             servers,
             restored,
         } => {
@@ -280,19 +330,12 @@ fn deploy_files(
             } else {
                 format!("deploy failed: {error}\nthe previous files were restored, but not every server could be verified to run them: {}", servers.iter().filter_map(|s| s.error.clone()).collect::<Vec<_>>().join("; "))
             };
-            finish(
-                format,
-                result,
-                rev,
-                Some(&plan),
-                &servers,
-                Some(msg),
-                if restored {
-                    Exit::RolledBack
-                } else {
-                    Exit::RollbackUnverified
-                },
-            )
+            let exit = if restored {
+                Exit::RolledBack
+            } else {
+                Exit::RollbackUnverified
+            };
+            finish_rollback(format, result, rev, &plan, &attempt, &servers, msg, exit)
         }
     })
 }
@@ -317,7 +360,7 @@ fn finish(
                 "message": message,
                 "exit_code": exit as i32,
             });
-            println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+            oline!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
         }
         Report::Human => {
             if let Some(m) = message {
@@ -326,7 +369,7 @@ fn finish(
                 } else {
                     "error: "
                 };
-                eprintln!("{prefix}{m}");
+                eline!("{prefix}{m}");
             }
         }
     }
@@ -339,7 +382,7 @@ pub fn history(g: &Global, limit: usize, format: Report) -> miette::Result<Exit>
     let h = History::open(&root).into_diagnostic()?;
     let rows = h.list(limit).into_diagnostic()?;
     match format {
-        Report::Json => println!(
+        Report::Json => oline!(
             "{}",
             serde_json::to_string_pretty(&rows).unwrap_or_default()
         ),
@@ -362,8 +405,44 @@ pub fn history(g: &Global, limit: usize, format: Report) -> miette::Result<Exit>
             }
             let mut out = String::new();
             super::trace::table(&mut out, "", &table);
-            print!("{out}");
+            out!("{out}");
         }
     }
     Ok(Exit::Ok)
+}
+
+fn say(format: Report, m: &str) {
+    if format == Report::Human {
+        eline!("{m}");
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn finish_rollback(
+    format: Report,
+    result: &str,
+    rev: Option<i64>,
+    plan: &alertctl::diff::Plan,
+    attempt: &[deploy::ServerReport],
+    rollback: &[deploy::ServerReport],
+    message: String,
+    exit: Exit,
+) -> Exit {
+    match format {
+        Report::Json => {
+            let doc = json!({
+                "result": result,
+                "rev": rev,
+                "summary": &plan.summary,
+                "changes": plan.changes.iter().map(|c| json!({"file": c.file, "kind": c.kind})).collect::<Vec<_>>(),
+                "servers": attempt,
+                "rollback": rollback,
+                "message": message,
+                "exit_code": exit as i32,
+            });
+            oline!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+        }
+        Report::Human => eline!("error: {message}"),
+    }
+    exit
 }

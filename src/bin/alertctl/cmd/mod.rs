@@ -1,3 +1,4 @@
+mod alertmanager;
 mod apply;
 mod completions;
 mod diff;
@@ -45,6 +46,7 @@ pub fn run(cli: Cli) -> miette::Result<Exit> {
             format,
         } => apply::rollback(&g, rev, dry_run, out, format),
         Command::Completions { shell } => completions::run(shell),
+        Command::Alertmanager { action } => alertmanager::run(&g, action),
         Command::Effective {
             target,
             group,
