@@ -5,6 +5,8 @@
 
 use std::path::{Path, PathBuf};
 
+use std::collections::{BTreeMap, HashMap};
+
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::model::FileModel;
@@ -12,7 +14,7 @@ use crate::model::FileModel;
 pub const DIR: &str = ".alertctl";
 const FILE: &str = "cache.sqlite";
 /// Bump when the stored model's shape changes; the package version is part of the key too.
-const SCHEMA: &str = "3";
+const SCHEMA: &str = "5";
 
 pub struct Cache {
     conn: Option<Connection>,
@@ -37,6 +39,19 @@ impl Cache {
         root.join(DIR).join(FILE)
     }
 
+    /// The cache if it exists and opens cleanly; never creates or rebuilds one.
+    pub fn open_existing(root: &Path) -> Option<Cache> {
+        let path = Self::path(root);
+        if !path.is_file() {
+            return None;
+        }
+        let (conn, note) = Self::try_open(&path, false).ok()?;
+        note.is_none().then_some(Cache {
+            conn: Some(conn),
+            note: None,
+        })
+    }
+
     pub fn open(root: &Path) -> Cache {
         let path = Self::path(root);
         if let Some(parent) = path.parent() {
@@ -47,7 +62,7 @@ impl Cache {
                 };
             }
         }
-        match Self::try_open(&path) {
+        match Self::try_open(&path, true) {
             Ok((conn, note)) => Cache {
                 conn: Some(conn),
                 note,
@@ -55,7 +70,7 @@ impl Cache {
             Err(first) => {
                 // Corrupt or unreadable: start over; the cache holds nothing irreplaceable.
                 let _ = std::fs::remove_file(&path);
-                match Self::try_open(&path) {
+                match Self::try_open(&path, true) {
                     Ok((conn, _)) => Cache {
                         conn: Some(conn),
                         note: Some(format!("cache rebuilt: {first}")),
@@ -69,7 +84,9 @@ impl Cache {
         }
     }
 
-    fn try_open(path: &Path) -> rusqlite::Result<(Connection, Option<String>)> {
+    /// `check`: scan the whole file for corruption (the full path does; the fast path
+    /// relies on failing queries, which send it to the full path).
+    fn try_open(path: &Path, check: bool) -> rusqlite::Result<(Connection, Option<String>)> {
         let conn = Connection::open(path)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.execute_batch("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;")?;
@@ -89,12 +106,16 @@ impl Cache {
             }
             conn.execute_batch(
                 "DELETE FROM files; DELETE FROM meta WHERE key='index';
-                 DROP TABLE IF EXISTS idx_templates; DROP TABLE IF EXISTS idx_rules; DROP TABLE IF EXISTS idx_targets;",
+                 DROP TABLE IF EXISTS idx_templates; DROP TABLE IF EXISTS idx_rules; DROP TABLE IF EXISTS idx_targets;
+                 DROP TABLE IF EXISTS stats; DROP TABLE IF EXISTS rendered; DROP TABLE IF EXISTS cells; DELETE FROM meta WHERE key='rendered';",
             )?;
             conn.execute(
                 "INSERT OR REPLACE INTO meta(key, value) VALUES ('format', ?1)",
                 [format_key()],
             )?;
+        }
+        if !check {
+            return Ok((conn, note));
         }
         // A full read catches corruption now rather than halfway through a load.
         conn.query_row("PRAGMA quick_check", [], |r| r.get::<_, String>(0))
@@ -368,6 +389,200 @@ impl Cache {
             })
         })?;
         rows.collect()
+    }
+}
+
+const FAST_SCHEMA: &str = "
+    CREATE TABLE IF NOT EXISTS stats(path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime INTEGER NOT NULL, hash TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS rendered(name TEXT PRIMARY KEY, hash TEXT NOT NULL, content TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS cells(alert TEXT NOT NULL, scope TEXT NOT NULL, specificity INTEGER NOT NULL, kind TEXT NOT NULL, json TEXT NOT NULL);
+    CREATE INDEX IF NOT EXISTS cells_scope ON cells(scope);
+";
+
+/// One precomputed answer of `effective`: the alert as it applies in one cell.
+#[derive(Debug, Clone)]
+pub struct CellRow {
+    pub alert: String,
+    pub scope: String,
+    pub specificity: i64,
+    /// `applied` or `disabled`.
+    pub kind: String,
+    /// Pretty-printed, as `effective --format json` prints it.
+    pub json: String,
+}
+
+/// The warm fast path. With every source file's size and mtime unchanged, the stored
+/// content hashes still hold, so the directory's fingerprint is known without reading a
+/// file; with the fingerprint unchanged, so are the rendered files and every cell's
+/// `effective` answer, stored by the last full run.
+impl Cache {
+    /// path -> (size, mtime, content hash) as last seen.
+    pub fn stats(&self) -> HashMap<String, (u64, i64, String)> {
+        let Some(conn) = self.conn.as_ref() else {
+            return HashMap::new();
+        };
+        if conn.execute_batch(FAST_SCHEMA).is_err() {
+            return HashMap::new();
+        }
+        let Ok(mut st) = conn.prepare("SELECT path, size, mtime, hash FROM stats") else {
+            return HashMap::new();
+        };
+        st.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                (r.get::<_, i64>(1)? as u64, r.get(2)?, r.get(3)?),
+            ))
+        })
+        .map(|rows| rows.flatten().collect())
+        .unwrap_or_default()
+    }
+
+    pub fn store_stats(&mut self, rows: &[(&str, u64, i64, &str)]) -> rusqlite::Result<()> {
+        let Some(conn) = self.conn.as_mut() else {
+            return Ok(());
+        };
+        conn.execute_batch(FAST_SCHEMA)?;
+        let tx = conn.transaction()?;
+        tx.execute("DELETE FROM stats", [])?;
+        {
+            let mut put = tx.prepare("INSERT INTO stats VALUES (?1, ?2, ?3, ?4)")?;
+            for (p, size, mtime, hash) in rows {
+                put.execute(params![p, *size as i64, mtime, hash])?;
+            }
+        }
+        tx.commit()
+    }
+
+    fn meta(&self, key: &str) -> Option<String> {
+        self.conn
+            .as_ref()?
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()
+            .ok()?
+    }
+
+    /// Rendered file name -> content hash, when stored for this fingerprint.
+    pub fn rendered_hashes(&self, fingerprint: &str) -> Option<BTreeMap<String, String>> {
+        if self.meta("rendered").as_deref() != Some(fingerprint) {
+            return None;
+        }
+        let mut st = self
+            .conn
+            .as_ref()?
+            .prepare("SELECT name, hash FROM rendered")
+            .ok()?;
+        let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).ok()?;
+        rows.collect::<Result<_, _>>().ok()
+    }
+
+    pub fn rendered_content(&self, name: &str) -> Option<String> {
+        self.conn
+            .as_ref()?
+            .query_row(
+                "SELECT content FROM rendered WHERE name = ?1",
+                [name],
+                |r| r.get(0),
+            )
+            .optional()
+            .ok()?
+    }
+
+    pub fn has_rendered(&self, fingerprint: &str) -> bool {
+        self.meta("rendered").as_deref() == Some(fingerprint)
+    }
+
+    /// Stores a full run's rendered files and cell answers under `fingerprint`.
+    pub fn store_rendered(
+        &mut self,
+        fingerprint: &str,
+        files: &BTreeMap<String, String>,
+        cells: &[CellRow],
+    ) -> rusqlite::Result<()> {
+        let Some(conn) = self.conn.as_mut() else {
+            return Ok(());
+        };
+        conn.execute_batch(FAST_SCHEMA)?;
+        let tx = conn.transaction()?;
+        tx.execute_batch("DELETE FROM rendered; DELETE FROM cells;")?;
+        {
+            let mut put = tx.prepare("INSERT INTO rendered VALUES (?1, ?2, ?3)")?;
+            for (name, content) in files {
+                put.execute(params![
+                    name,
+                    blake3::hash(content.as_bytes()).to_hex().as_str(),
+                    content
+                ])?;
+            }
+            let mut put = tx.prepare("INSERT INTO cells VALUES (?1, ?2, ?3, ?4, ?5)")?;
+            for c in cells {
+                put.execute(params![c.alert, c.scope, c.specificity, c.kind, c.json])?;
+            }
+        }
+        tx.execute(
+            "INSERT OR REPLACE INTO meta(key, value) VALUES ('rendered', ?1)",
+            [fingerprint],
+        )?;
+        tx.commit()
+    }
+
+    /// Every alert's cell answers among `scopes` (a position's scopes), when stored for
+    /// this fingerprint.
+    pub fn cells_at(&self, fingerprint: &str, scopes: &[String]) -> Option<Vec<CellRow>> {
+        if !self.has_rendered(fingerprint) {
+            return None;
+        }
+        let conn = self.conn.as_ref()?;
+        let mut out = Vec::new();
+        let mut st = conn
+            .prepare("SELECT alert, scope, specificity, kind, json FROM cells WHERE scope = ?1")
+            .ok()?;
+        for sc in scopes {
+            let rows = st
+                .query_map([sc], |r| {
+                    Ok(CellRow {
+                        alert: r.get(0)?,
+                        scope: r.get(1)?,
+                        specificity: r.get(2)?,
+                        kind: r.get(3)?,
+                        json: r.get(4)?,
+                    })
+                })
+                .ok()?;
+            out.extend(rows.flatten());
+        }
+        Some(out)
+    }
+
+    /// (group, namespace) of an inventory target, from the index.
+    pub fn target(&self, name: &str) -> Option<(Option<String>, Option<String>)> {
+        self.conn
+            .as_ref()?
+            .query_row(
+                "SELECT grp, namespace FROM idx_targets WHERE name = ?1",
+                [name],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .ok()?
+    }
+
+    /// How many rules the stored render has (rendered cells).
+    pub fn rendered_rule_count(&self) -> usize {
+        self.conn
+            .as_ref()
+            .and_then(|c| {
+                c.query_row(
+                    "SELECT count(*) FROM cells WHERE kind = 'applied'",
+                    [],
+                    |r| r.get::<_, i64>(0),
+                )
+                .ok()
+            })
+            .unwrap_or(0) as usize
+    }
+
+    pub fn index_fingerprint(&self) -> Option<String> {
+        self.meta("index")
     }
 }
 

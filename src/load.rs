@@ -27,7 +27,19 @@ pub struct LoadError {
     pub source: std::io::Error,
 }
 
-pub fn sources(root: &Path) -> Result<Vec<SourceFile>, LoadError> {
+/// A source file found by the walk, not read yet.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub path: PathBuf,
+    pub rel_path: String,
+    pub kind: FileKind,
+    /// Size and modification time: unchanged, the cached content hash still holds.
+    pub size: u64,
+    pub mtime_ns: i64,
+}
+
+/// Every source file of the rules directory, sorted by path, without reading any.
+pub fn entries(root: &Path) -> Result<Vec<Entry>, LoadError> {
     let mut out = Vec::new();
     for top in [
         "templates",
@@ -55,31 +67,51 @@ pub fn sources(root: &Path) -> Result<Vec<SourceFile>, LoadError> {
             let Some(kind) = FileKind::of(&rel) else {
                 continue;
             };
-            let bytes = std::fs::read(entry.path()).map_err(|source| LoadError {
+            let meta = entry.metadata().map_err(|e| LoadError {
                 path: entry.path().to_path_buf(),
-                source,
+                source: std::io::Error::other(e.to_string()),
             })?;
-            let hash = blake3::hash(&bytes).to_hex().to_string();
-            let text = String::from_utf8(bytes).map_err(|e| LoadError {
+            let mtime_ns = meta
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map_or(0, |d| d.as_nanos() as i64);
+            out.push(Entry {
                 path: entry.path().to_path_buf(),
-                source: std::io::Error::new(
-                    std::io::ErrorKind::InvalidData,
-                    format!("not UTF-8: {e}"),
-                ),
-            })?;
-            out.push(SourceFile {
-                source: SourceText {
-                    path: Arc::from(rel.as_str()),
-                    text: Arc::from(text),
-                },
                 rel_path: rel,
                 kind,
-                hash,
+                size: meta.len(),
+                mtime_ns,
             });
         }
     }
     out.sort_by(|a, b| a.rel_path.cmp(&b.rel_path));
     Ok(out)
+}
+
+pub fn read(e: &Entry) -> Result<SourceFile, LoadError> {
+    let bytes = std::fs::read(&e.path).map_err(|source| LoadError {
+        path: e.path.clone(),
+        source,
+    })?;
+    let hash = blake3::hash(&bytes).to_hex().to_string();
+    let text = String::from_utf8(bytes).map_err(|err| LoadError {
+        path: e.path.clone(),
+        source: std::io::Error::new(std::io::ErrorKind::InvalidData, format!("not UTF-8: {err}")),
+    })?;
+    Ok(SourceFile {
+        source: SourceText {
+            path: Arc::from(e.rel_path.as_str()),
+            text: Arc::from(text),
+        },
+        rel_path: e.rel_path.clone(),
+        kind: e.kind,
+        hash,
+    })
+}
+
+pub fn sources(root: &Path) -> Result<Vec<SourceFile>, LoadError> {
+    entries(root)?.iter().map(read).collect()
 }
 
 pub fn relative(root: &Path, path: &Path) -> String {

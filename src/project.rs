@@ -41,6 +41,68 @@ pub struct Project {
     pub cache: Cache,
     /// The `alertmanager/` part of the rules directory (empty when there is none).
     pub alertmanager: crate::alertmanager::config::AmConfig,
+    /// Identifies the directory's content (settings and every source file) and the
+    /// alertctl version; the fast path's stored results are keyed by it.
+    pub fingerprint: String,
+}
+
+fn fingerprint<'a>(settings_text: &str, files: impl Iterator<Item = (&'a str, &'a str)>) -> String {
+    let mut fp = blake3::Hasher::new();
+    fp.update(env!("CARGO_PKG_VERSION").as_bytes());
+    fp.update(b"\0");
+    fp.update(settings_text.as_bytes());
+    for (path, hash) in files {
+        fp.update(b"\0");
+        fp.update(path.as_bytes());
+        fp.update(b"\0");
+        fp.update(hash.as_bytes());
+    }
+    fp.finalize().to_hex().to_string()
+}
+
+/// The warm fast path's entry: the directory's settings, its open cache, and its
+/// fingerprint, known without reading a source file when every file's size and mtime
+/// match the cache. `None` when anything changed (or there is no cache): do a full load.
+pub struct Quick {
+    pub root: PathBuf,
+    pub settings: Settings,
+    pub cache: Cache,
+    pub fingerprint: String,
+}
+
+pub fn quick(root: &Path) -> Option<Quick> {
+    let text = std::fs::read_to_string(root.join(settings::FILE_NAME)).ok()?;
+    let src = SourceText {
+        path: Arc::from(settings::FILE_NAME),
+        text: Arc::from(text.as_str()),
+    };
+    let settings = settings::parse(&src).ok()?;
+    let cache = Cache::open_existing(root)?;
+    let stats = cache.stats();
+    let walked = load::entries(root).ok()?;
+    if walked.len() != stats.len() {
+        return None;
+    }
+    let mut hashes = Vec::with_capacity(walked.len());
+    for e in &walked {
+        let (size, mtime, hash) = stats.get(&e.rel_path)?;
+        // A file modified within the last second may change again inside the same mtime
+        // tick; such a file is never trusted by its stat alone (git's "racy" rule).
+        let racy = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(true, |n| (n.as_nanos() as i64) - e.mtime_ns < 1_000_000_000);
+        if *size != e.size || *mtime != e.mtime_ns || racy {
+            return None;
+        }
+        hashes.push((e.rel_path.as_str(), hash.as_str()));
+    }
+    let fingerprint = fingerprint(&text, hashes.into_iter());
+    Some(Quick {
+        root: root.to_path_buf(),
+        settings,
+        cache,
+        fingerprint,
+    })
 }
 
 /// The nearest directory at or above `start` holding `alertctl.toml`.
@@ -70,7 +132,11 @@ pub fn load(root: &Path, use_cache: bool) -> Result<(Project, Diagnostics), Proj
         Settings::default()
     });
 
-    let sources = load::sources(root)?;
+    let walked = load::entries(root)?;
+    let sources = walked
+        .iter()
+        .map(load::read)
+        .collect::<Result<Vec<_>, _>>()?;
     let mut cache = if use_cache {
         Cache::open(root)
     } else {
@@ -107,12 +173,19 @@ pub fn load(root: &Path, use_cache: bool) -> Result<(Project, Diagnostics), Proj
     if let Err(e) = cache.update(&entries, &present) {
         cache_note = Some(format!("cache not updated: {e}"));
     }
-    let mut fp = blake3::Hasher::new();
-    fp.update(settings_src.text.as_bytes());
-    for s in &sources {
-        fp.update(s.rel_path.as_bytes());
-        fp.update(b"\0");
-        fp.update(s.hash.as_bytes());
+    let fingerprint = fingerprint(
+        &settings_src.text,
+        sources
+            .iter()
+            .map(|s| (s.rel_path.as_str(), s.hash.as_str())),
+    );
+    let stat_rows: Vec<(&str, u64, i64, &str)> = walked
+        .iter()
+        .zip(&sources)
+        .map(|(e, s)| (e.rel_path.as_str(), e.size, e.mtime_ns, s.hash.as_str()))
+        .collect();
+    if let Err(e) = cache.store_stats(&stat_rows) {
+        cache_note = Some(format!("cache not updated: {e}"));
     }
     let am_sources: Vec<SourceText> = sources
         .iter()
@@ -127,7 +200,7 @@ pub fn load(root: &Path, use_cache: bool) -> Result<(Project, Diagnostics), Proj
     model
         .sources
         .insert(settings::FILE_NAME.to_string(), settings_src);
-    if let Err(e) = cache.refresh_index(&fp.finalize().to_hex(), &model) {
+    if let Err(e) = cache.refresh_index(&fingerprint, &model) {
         cache_note = Some(format!("cache index not updated: {e}"));
     }
     Ok((
@@ -138,6 +211,7 @@ pub fn load(root: &Path, use_cache: bool) -> Result<(Project, Diagnostics), Proj
             cache_note,
             cache,
             alertmanager,
+            fingerprint,
         },
         diags,
     ))

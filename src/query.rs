@@ -35,6 +35,7 @@ pub struct Applied {
     pub rule: PromRule,
     pub effective: Effective,
     pub rules: Vec<AppliedRule>,
+    pub provenance: crate::render::Provenance,
 }
 
 /// An alert that has rules covering the position but is switched off there.
@@ -132,6 +133,15 @@ fn applied(model: &Model, alert: &Alert, cell: &Cell, rule: PromRule, eff: &Effe
             }
         })
         .collect();
+    let provenance = crate::render::Provenance {
+        alert: alert.name.clone(),
+        template: alert.template.clone(),
+        cell: cell.scope.clone(),
+        chain: eff.chain.clone(),
+        recording: eff.config.recording,
+        severity: eff.config.severity.clone(),
+        params: eff.config.params.clone(),
+    };
     Applied {
         alert: alert.name.clone(),
         template: alert.template.clone(),
@@ -140,6 +150,7 @@ fn applied(model: &Model, alert: &Alert, cell: &Cell, rule: PromRule, eff: &Effe
         rule,
         effective: eff.clone(),
         rules,
+        provenance,
     }
 }
 
@@ -177,4 +188,88 @@ pub fn not_applied(model: &Model, alert: &Alert, pos: &Position) -> Vec<(Applied
         }
     }
     out
+}
+
+/// A parameter value in JSON: whole numbers as integers.
+pub fn param_json(v: &crate::params::Typed) -> serde_json::Value {
+    match &v.value {
+        crate::params::Value::Number(n) if n.fract() == 0.0 && n.abs() < 9e15 => {
+            serde_json::json!(*n as i64)
+        }
+        crate::params::Value::Number(n) => serde_json::json!(n),
+        crate::params::Value::Text(s) => serde_json::json!(s),
+    }
+}
+
+/// One alert as `effective --format json` shows it. Built from a rendered cell, both by
+/// `effective` itself and when a full run stores every cell's answer for the fast path,
+/// so both print the same bytes.
+pub fn alert_json(
+    model: &Model,
+    p: &crate::render::Provenance,
+    file: &str,
+    rule: &PromRule,
+) -> serde_json::Value {
+    let rules: Vec<AppliedRule> = p
+        .chain
+        .iter()
+        .map(|&i| {
+            let r = &model.rules[i];
+            AppliedRule {
+                index: i,
+                scope: r.scope.value.to_string(),
+                priority: r.priority.value,
+                place: model.place(&r.file, r.span),
+            }
+        })
+        .collect();
+    serde_json::json!({
+        "alert": p.alert,
+        "kind": if p.recording { "recording" } else { "alerting" },
+        "template": p.template,
+        "cell": p.cell.to_string(),
+        "file": file,
+        "expr": rule.expr,
+        "for": rule.for_,
+        "keep_firing_for": rule.keep_firing_for,
+        "severity": p.severity,
+        "labels": rule.labels,
+        "annotations": rule.annotations,
+        "params": p.params.iter().map(|(k, v)| (k.clone(), param_json(v))).collect::<serde_json::Map<_, _>>(),
+        "rules": rules,
+    })
+}
+
+pub fn disabled_json(d: &Disabled) -> serde_json::Value {
+    serde_json::json!({"alert": d.alert, "file": d.by.file, "line": d.by.line})
+}
+
+/// The rows a full run stores for the fast path: every rendered and every disabled cell.
+pub fn cell_rows(model: &Model, rendered: &crate::render::Rendered) -> Vec<crate::cache::CellRow> {
+    let mut rows: Vec<crate::cache::CellRow> = rendered
+        .cells
+        .iter()
+        .map(|c| crate::cache::CellRow {
+            alert: c.provenance.alert.clone(),
+            scope: c.provenance.cell.to_string(),
+            specificity: i64::from(c.provenance.cell.specificity()),
+            kind: "applied".into(),
+            json: serde_json::to_string_pretty(&alert_json(model, &c.provenance, &c.file, &c.rule))
+                .unwrap_or_default(),
+        })
+        .collect();
+    rows.extend(rendered.disabled.iter().map(|d| {
+        crate::cache::CellRow {
+            alert: d.alert.clone(),
+            scope: d.cell.to_string(),
+            specificity: i64::from(d.cell.specificity()),
+            kind: "disabled".into(),
+            json: serde_json::to_string_pretty(&disabled_json(&Disabled {
+                alert: d.alert.clone(),
+                by: model.origin_place(&d.by),
+            }))
+            .unwrap_or_default(),
+        }
+    }));
+    rows
 }

@@ -63,15 +63,46 @@ pub struct Provenance {
     pub template: String,
     pub cell: Scope,
     pub chain: Vec<usize>,
+    pub recording: bool,
+    pub severity: Option<String>,
+    pub params: BTreeMap<String, crate::params::Typed>,
+}
+
+/// One rendered cell: its rule, where it went, and where it came from.
+#[derive(Debug, Clone)]
+pub struct RenderedCell {
+    pub file: String,
+    pub rule: PromRule,
+    pub provenance: Provenance,
+}
+
+/// A cell where the alert is switched off (`enabled: false`), and the setting that did it.
+#[derive(Debug, Clone)]
+pub struct DisabledCell {
+    pub alert: String,
+    pub cell: Scope,
+    pub by: crate::resolve::Origin,
+}
+
+impl Rendered {
+    /// The origin of the `n`-th (1-based) rule of rendered file `file` (one group per file).
+    pub fn origin(&self, file: &str, n: usize) -> Option<&Provenance> {
+        self.cells
+            .iter()
+            .filter(|c| c.file == file)
+            .nth(n.checked_sub(1)?)
+            .map(|c| &c.provenance)
+    }
 }
 
 #[derive(Debug, Default)]
 pub struct Rendered {
     /// File name -> content.
     pub files: BTreeMap<String, String>,
-    /// (file name, rule group name, 1-based rule index in the group) -> origin.
-    pub provenance: HashMap<(String, String, usize), Provenance>,
     pub rule_count: usize,
+    /// Every rendered rule with its cell, in file order.
+    pub cells: Vec<RenderedCell>,
+    pub disabled: Vec<DisabledCell>,
 }
 
 /// Why a cell produced no rule.
@@ -184,6 +215,7 @@ pub fn render(model: &Model, diags: &mut Diagnostics) -> Rendered {
     let mut sources: BTreeMap<Scope, BTreeSet<String>> = BTreeMap::new();
     let mut renderer = Renderer::new(model);
     let mut reported: BTreeSet<(String, String)> = BTreeSet::new();
+    let mut disabled = Vec::new();
 
     for alert in model.alerts.values() {
         let t = &model.templates[&alert.template];
@@ -192,7 +224,23 @@ pub fn render(model: &Model, diags: &mut Diagnostics) -> Rendered {
         for cell in cells {
             let rule = match renderer.rule(&cell) {
                 Ok(Some(rule)) => rule,
-                Ok(None) | Err(CellError::Template) => continue,
+                Ok(None) => {
+                    let by = cell
+                        .effective
+                        .as_ref()
+                        .and_then(|e| e.trace.get("enabled"))
+                        .and_then(|s| s.last())
+                        .map(|s| s.origin.clone());
+                    if let Some(by) = by {
+                        disabled.push(DisabledCell {
+                            alert: alert.name.clone(),
+                            cell: cell.scope.clone(),
+                            by,
+                        });
+                    }
+                    continue;
+                }
+                Err(CellError::Template) => continue,
                 Err(CellError::MissingParams(missing)) => {
                     let eff = cell
                         .effective
@@ -253,12 +301,18 @@ pub fn render(model: &Model, diags: &mut Diagnostics) -> Rendered {
                     template: t.name.value.clone(),
                     cell: cell.scope.clone(),
                     chain: eff.chain.clone(),
+                    recording: eff.config.recording,
+                    severity: eff.config.severity.clone(),
+                    params: eff.config.params.clone(),
                 },
             ));
         }
     }
 
-    let mut out = Rendered::default();
+    let mut out = Rendered {
+        disabled,
+        ..Default::default()
+    };
     let mut names: BTreeMap<String, Scope> = BTreeMap::new();
     for (scope, rules) in per_file {
         let name = file_name(&scope);
@@ -277,9 +331,12 @@ pub fn render(model: &Model, diags: &mut Diagnostics) -> Rendered {
         let gname = group_name(&scope);
         let mut rules: Vec<&(PromRule, Provenance)> = rules.iter().collect();
         rules.sort_by(|a, b| (a.0.name(), &a.1.cell).cmp(&(b.0.name(), &b.1.cell)));
-        for (i, r) in rules.iter().enumerate() {
-            out.provenance
-                .insert((name.clone(), gname.clone(), i + 1), r.1.clone());
+        for r in &rules {
+            out.cells.push(RenderedCell {
+                file: name.clone(),
+                rule: r.0.clone(),
+                provenance: r.1.clone(),
+            });
         }
         let groups = vec![RuleGroup {
             name: gname,

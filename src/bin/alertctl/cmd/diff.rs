@@ -17,6 +17,12 @@ pub fn run(
     stat: bool,
     live: bool,
 ) -> miette::Result<Exit> {
+    if !live {
+        if let Some((dir, _, _)) = super::unchanged_output(g, out.as_deref()) {
+            eprintln!("no changes in {}", dir.display());
+            return Ok(Exit::Ok);
+        }
+    }
     let (project, rendered, diags) = load_and_render(g)?;
     if let Some(exit) = stop_on_errors(g, &diags) {
         return Ok(exit);

@@ -1,9 +1,8 @@
-use alertctl::params::{Typed, Value};
-use alertctl::query::{self, Applied, Report};
+use alertctl::query::{self, alert_json, disabled_json};
 use alertctl::resolve::{Model, Position};
-use serde_json::json;
+use serde_json::{json, Value};
 
-use super::{load_and_render, stop_on_errors};
+use super::stop_on_errors;
 use crate::cli::{DataFormat, Global};
 use crate::exit::Exit;
 
@@ -15,7 +14,12 @@ pub fn run(
     global: bool,
     format: DataFormat,
 ) -> miette::Result<Exit> {
-    let (project, _rendered, diags) = load_and_render(g)?;
+    if group.is_none() && namespace.is_none() {
+        if let Some(done) = fast(g, target.as_deref(), format) {
+            return Ok(done);
+        }
+    }
+    let (project, diags) = super::load_only(g)?;
     if let Some(exit) = stop_on_errors(g, &diags) {
         return Ok(exit);
     }
@@ -31,18 +35,124 @@ pub fn run(
         Err(exit) => return Ok(exit),
     };
     let report = query::at(model, &pos);
-    match format {
-        DataFormat::Json => println!(
-            "{}",
-            serde_json::to_string_pretty(&to_json(model, &pos, &report)).unwrap_or_default()
-        ),
-        DataFormat::Yaml => print!(
-            "{}",
-            serde_yaml::to_string(&to_json(model, &pos, &report)).unwrap_or_default()
-        ),
-        DataFormat::Human => print!("{}", human(model, &subject, &report)),
-    }
+    let alerts: Vec<Value> = report
+        .applied
+        .iter()
+        .map(|a| alert_json(model, &a.provenance, &a.file, &a.rule))
+        .collect();
+    let disabled: Vec<Value> = report.disabled.iter().map(disabled_json).collect();
+    emit(format, &pos, &subject, alerts, disabled);
     Ok(Exit::Ok)
+}
+
+/// The warm fast path: with nothing changed since a full run, the answer is a few
+/// indexed rows of the cache, no file read or parsed. `None`: take the full path.
+fn fast(g: &Global, target: Option<&str>, format: DataFormat) -> Option<Exit> {
+    let q = super::quick(g)?;
+    let (pos, subject) = match target {
+        Some(t) => {
+            let (grp, ns) = q.cache.target(t)?;
+            let where_ = match (&ns, &grp) {
+                (Some(n), Some(gr)) => format!("namespace {n}, group {gr}"),
+                _ => "in no group: global and its own rules apply".to_string(),
+            };
+            (
+                Position {
+                    namespace: ns,
+                    group: grp,
+                    target: Some(t.to_string()),
+                },
+                format!("{t} ({where_})"),
+            )
+        }
+        None => (
+            Position::default(),
+            "series outside the inventory (global)".to_string(),
+        ),
+    };
+    let scopes: Vec<String> = pos.scopes().iter().map(ToString::to_string).collect();
+    let rows = q.cache.cells_at(&q.fingerprint, &scopes)?;
+    // Per alert, the most specific cell holding the position decides.
+    let mut best: std::collections::BTreeMap<String, alertctl::cache::CellRow> = Default::default();
+    for r in rows {
+        if best
+            .get(&r.alert)
+            .is_none_or(|b| r.specificity > b.specificity)
+        {
+            best.insert(r.alert.clone(), r);
+        }
+    }
+    let (applied, disabled): (Vec<_>, Vec<_>) =
+        best.into_values().partition(|r| r.kind == "applied");
+    if g.verbose {
+        eline!("nothing changed since the last full run: answered from the cache index");
+    }
+    if format == DataFormat::Json {
+        // The stored answers are already pretty-printed: assemble the document exactly as
+        // serde_json would print it (keys sorted), without parsing 1000s of them.
+        out!("{}\n", assemble(&pos, &applied, &disabled));
+        return Some(Exit::Ok);
+    }
+    let parse = |rs: &[alertctl::cache::CellRow]| {
+        rs.iter()
+            .map(|r| serde_json::from_str(&r.json))
+            .collect::<Result<Vec<Value>, _>>()
+    };
+    emit(
+        format,
+        &pos,
+        &subject,
+        parse(&applied).ok()?,
+        parse(&disabled).ok()?,
+    );
+    Some(Exit::Ok)
+}
+
+fn assemble(
+    pos: &Position,
+    applied: &[alertctl::cache::CellRow],
+    disabled: &[alertctl::cache::CellRow],
+) -> String {
+    let list = |rs: &[alertctl::cache::CellRow]| {
+        if rs.is_empty() {
+            return "[]".to_string();
+        }
+        let items: Vec<String> = rs
+            .iter()
+            .map(|r| {
+                r.json
+                    .lines()
+                    .map(|l| format!("    {l}"))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })
+            .collect();
+        format!("[\n{}\n  ]", items.join(",\n"))
+    };
+    let v = |o: &Option<String>| serde_json::to_string(o).unwrap_or_default();
+    format!(
+        "{{\n  \"alerts\": {},\n  \"disabled\": {},\n  \"group\": {},\n  \"namespace\": {},\n  \"target\": {}\n}}",
+        list(applied),
+        list(disabled),
+        v(&pos.group),
+        v(&pos.namespace),
+        v(&pos.target)
+    )
+}
+
+fn emit(
+    format: DataFormat,
+    pos: &Position,
+    subject: &str,
+    alerts: Vec<Value>,
+    disabled: Vec<Value>,
+) {
+    let doc = json!({"target": pos.target, "namespace": pos.namespace, "group": pos.group, "alerts": alerts, "disabled": disabled});
+    match format {
+        DataFormat::Json => oline!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default()),
+        DataFormat::Yaml => out!("{}", serde_yaml::to_string(&doc).unwrap_or_default()),
+        DataFormat::Human => out!("{}", human(subject, &doc)),
+    }
 }
 
 /// Resolves the command-line subject to a position, or prints why it cannot.
@@ -120,114 +230,75 @@ pub fn position(
     ))
 }
 
-pub fn param_json(v: &Typed) -> serde_json::Value {
-    match &v.value {
-        Value::Number(n) if n.fract() == 0.0 && n.abs() < 9e15 => json!(*n as i64),
-        Value::Number(n) => json!(n),
-        Value::Text(s) => json!(s),
+fn s(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
     }
 }
 
-pub fn applied_json(a: &Applied) -> serde_json::Value {
-    let c = &a.effective.config;
-    json!({
-        "alert": a.alert,
-        "kind": if c.recording { "recording" } else { "alerting" },
-        "template": a.template,
-        "cell": a.cell.to_string(),
-        "file": a.file,
-        "expr": a.rule.expr,
-        "for": a.rule.for_,
-        "keep_firing_for": a.rule.keep_firing_for,
-        "severity": c.severity,
-        "labels": a.rule.labels,
-        "annotations": a.rule.annotations,
-        "params": c.params.iter().map(|(k, v)| (k.clone(), param_json(v))).collect::<serde_json::Map<_, _>>(),
-        "rules": a.rules,
-    })
-}
-
-fn to_json(model: &Model, pos: &Position, r: &Report) -> serde_json::Value {
-    let _ = model;
-    json!({
-        "target": pos.target,
-        "namespace": pos.namespace,
-        "group": pos.group,
-        "alerts": r.applied.iter().map(applied_json).collect::<Vec<_>>(),
-        "disabled": r.disabled.iter().map(|d| json!({"alert": d.alert, "file": d.by.file, "line": d.by.line})).collect::<Vec<_>>(),
-    })
-}
-
-fn human(model: &Model, subject: &str, r: &Report) -> String {
-    let _ = model;
+fn human(subject: &str, doc: &Value) -> String {
+    let alerts = doc["alerts"].as_array().cloned().unwrap_or_default();
+    let disabled = doc["disabled"].as_array().cloned().unwrap_or_default();
     let mut out = format!(
         "{subject}: {} alert{}",
-        r.applied.len(),
-        if r.applied.len() == 1 { "" } else { "s" }
+        alerts.len(),
+        if alerts.len() == 1 { "" } else { "s" }
     );
-    if !r.disabled.is_empty() {
-        out.push_str(&format!(", {} disabled", r.disabled.len()));
+    if !disabled.is_empty() {
+        out.push_str(&format!(", {} disabled", disabled.len()));
     }
     out.push('\n');
-    for a in &r.applied {
-        let c = &a.effective.config;
+    for a in &alerts {
         out.push('\n');
-        let kind = if c.recording {
+        let kind = if a["kind"] == "recording" {
             "record".to_string()
         } else {
-            c.severity.clone().unwrap_or_else(|| "no severity".into())
+            a["severity"].as_str().unwrap_or("no severity").to_string()
         };
-        let for_ = a
-            .rule
-            .for_
-            .as_deref()
+        let for_ = a["for"]
+            .as_str()
             .map(|f| format!("  for {f}"))
             .unwrap_or_default();
         out.push_str(&format!(
             "{}  {kind}{for_}  (cell {}, {})\n",
-            a.alert, a.cell, a.file
+            s(&a["alert"]),
+            s(&a["cell"]),
+            s(&a["file"])
         ));
-        field(&mut out, "query", std::slice::from_ref(&a.rule.expr));
-        field(
-            &mut out,
-            "params",
-            &[c.params
-                .iter()
-                .map(|(k, v)| format!("{k}={v}"))
-                .collect::<Vec<_>>()
-                .join("  ")],
-        );
-        field(
-            &mut out,
-            "labels",
-            &[a.rule
-                .labels
-                .iter()
-                .map(|(k, v)| format!("{k}={v}"))
-                .collect::<Vec<_>>()
-                .join("  ")],
-        );
-        let ann: Vec<String> = a
-            .rule
-            .annotations
-            .iter()
-            .map(|(k, v)| format!("{k}: {v}"))
-            .collect();
-        field(&mut out, "annotations", &ann);
-        let chain: Vec<String> = a
-            .rules
-            .iter()
-            .rev()
-            .map(|r| format!("{} {}:{}", r.scope, r.place.file, r.place.line))
-            .collect();
+        field(&mut out, "query", &[s(&a["expr"])]);
+        let kv = |m: &Value, sep: &str| {
+            m.as_object()
+                .map(|o| {
+                    o.iter()
+                        .map(|(k, v)| format!("{k}{sep}{}", s(v)))
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default()
+        };
+        field(&mut out, "params", &[kv(&a["params"], "=").join("  ")]);
+        field(&mut out, "labels", &[kv(&a["labels"], "=").join("  ")]);
+        field(&mut out, "annotations", &kv(&a["annotations"], ": "));
+        let chain: Vec<String> = a["rules"]
+            .as_array()
+            .map(|rs| {
+                rs.iter()
+                    .rev()
+                    .map(|r| format!("{} {}:{}", s(&r["scope"]), s(&r["file"]), s(&r["line"])))
+                    .collect()
+            })
+            .unwrap_or_default();
         field(&mut out, "set by", &[chain.join(" <- ")]);
     }
-    if !r.disabled.is_empty() {
+    if !disabled.is_empty() {
         out.push('\n');
-        for d in &r.disabled {
+        for d in &disabled {
             out.push_str(&format!(
                 "disabled here: {} (by {}:{})\n",
-                d.alert, d.by.file, d.by.line
+                s(&d["alert"]),
+                s(&d["file"]),
+                s(&d["line"])
             ));
         }
     }

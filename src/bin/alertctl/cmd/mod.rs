@@ -65,12 +65,31 @@ pub fn run(cli: Cli) -> miette::Result<Exit> {
     }
 }
 
+/// Loads the project without rendering every rule: for questions about a few targets,
+/// which render only the cells they need.
+pub fn load_only(g: &Global) -> miette::Result<(Project, Diagnostics)> {
+    let start = g.dir.clone().unwrap_or_else(|| PathBuf::from("."));
+    let root = project::find_root(&start)?;
+    let (project, diags) = project::load(&root, !g.no_cache)?;
+    if g.verbose {
+        let s = project.stats;
+        eprintln!(
+            "loaded {} files from {}: {} parsed, {} reused from cache",
+            s.files,
+            root.display(),
+            s.parsed,
+            s.cached
+        );
+    }
+    Ok((project, diags))
+}
+
 /// Loads and renders the project. Diagnostics are returned, not printed: each command
 /// decides how to report them.
 pub fn load_and_render(g: &Global) -> miette::Result<(Project, Rendered, Diagnostics)> {
     let start = g.dir.clone().unwrap_or_else(|| PathBuf::from("."));
     let root = project::find_root(&start)?;
-    let (project, mut diags) = project::load(&root, !g.no_cache)?;
+    let (mut project, mut diags) = project::load(&root, !g.no_cache)?;
     if g.verbose {
         let s = project.stats;
         eprintln!(
@@ -85,6 +104,16 @@ pub fn load_and_render(g: &Global) -> miette::Result<(Project, Rendered, Diagnos
         }
     }
     let rendered = alertctl::render::render(&project.model, &mut diags);
+    // A full run leaves its results for the fast path of the next one.
+    if !diags.has_errors() && !project.cache.has_rendered(&project.fingerprint) {
+        let rows = alertctl::query::cell_rows(&project.model, &rendered);
+        let fp = project.fingerprint.clone();
+        if let Err(e) = project.cache.store_rendered(&fp, &rendered.files, &rows) {
+            if g.verbose {
+                eprintln!("cache: results not stored: {e}");
+            }
+        }
+    }
     Ok((project, rendered, diags))
 }
 
@@ -185,4 +214,43 @@ pub fn promtool_check(
             "error".into()
         }
     }
+}
+
+/// The warm fast path's view of the directory, unless `--no-cache` or anything changed.
+pub fn quick(g: &Global) -> Option<alertctl::project::Quick> {
+    if g.no_cache {
+        return None;
+    }
+    let start = g.dir.clone().unwrap_or_else(|| PathBuf::from("."));
+    alertctl::project::quick(&project::find_root(&start).ok()?)
+}
+
+/// With nothing changed since a full run and the output directory holding exactly its
+/// files, there is nothing to render, write or show: `Some(dir, files)` then.
+pub fn unchanged_output(
+    g: &Global,
+    out: Option<&std::path::Path>,
+) -> Option<(PathBuf, usize, alertctl::project::Quick)> {
+    let q = quick(g)?;
+    let hashes = q.cache.rendered_hashes(&q.fingerprint)?;
+    let dir = out.map_or_else(
+        || q.root.join(&q.settings.output.dir),
+        std::path::Path::to_path_buf,
+    );
+    let cur = alertctl::output::read(&dir).ok()?;
+    let same = cur.generated.len() == hashes.len()
+        && cur.generated.iter().all(|(n, c)| {
+            hashes
+                .get(n)
+                .is_some_and(|h| *h == blake3::hash(c.as_bytes()).to_hex().as_str())
+        })
+        && !cur.foreign.iter().any(|f| hashes.contains_key(f))
+        && !dir.join(alertctl::deploy::txn::JOURNAL).exists();
+    if !same {
+        return None;
+    }
+    if g.verbose {
+        eprintln!("loaded {n} files from {}: 0 parsed, {n} reused from cache (nothing changed since the last full run)", q.root.display(), n = q.cache.stats().len());
+    }
+    Some((dir, hashes.len(), q))
 }

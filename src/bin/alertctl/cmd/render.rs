@@ -8,6 +8,12 @@ use crate::cli::Global;
 use crate::exit::Exit;
 
 pub fn run(g: &Global, out: Option<PathBuf>, stdout: bool) -> miette::Result<Exit> {
+    if !stdout {
+        if let Some((dir, files, q)) = super::unchanged_output(g, out.as_deref()) {
+            eprintln!("rendered {} rules in {files} files to {}: 0 added, 0 modified, 0 removed, {files} unchanged", q.cache.rendered_rule_count(), dir.display());
+            return Ok(Exit::Ok);
+        }
+    }
     let (project, rendered, diags) = load_and_render(g)?;
     if let Some(exit) = stop_on_errors(g, &diags) {
         return Ok(exit);

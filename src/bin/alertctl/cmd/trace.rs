@@ -2,8 +2,8 @@ use alertctl::query::{self, not_applied};
 use alertctl::resolve::{Model, Origin, Setting};
 use serde_json::json;
 
-use super::effective::{applied_json, position};
-use super::{load_and_render, stop_on_errors};
+use super::effective::position;
+use super::stop_on_errors;
 use crate::cli::{DataFormat, Global};
 use crate::exit::Exit;
 
@@ -14,7 +14,7 @@ pub fn run(
     all: bool,
     format: DataFormat,
 ) -> miette::Result<Exit> {
-    let (project, _rendered, diags) = load_and_render(g)?;
+    let (project, diags) = super::load_only(g)?;
     if let Some(exit) = stop_on_errors(g, &diags) {
         return Ok(exit);
     }
@@ -55,7 +55,7 @@ pub fn run(
             let v: Vec<serde_json::Value> = applied
                 .iter()
                 .map(|a| {
-                    let mut j = applied_json(a);
+                    let mut j = alertctl::query::alert_json(model, &a.provenance, &a.file, &a.rule);
                     j["fields"] = fields_json(model, &a.effective.trace);
                     if all {
                         j["not_applied"] = json!(not_applied(model, &model.alerts[&a.alert], &pos)

@@ -1,0 +1,172 @@
+//! The warm fast path (nothing changed since a full run: answers come from the cache
+//! index without reading or parsing a source file) must print exactly what the full path
+//! prints, and must never be taken once anything changed.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::{Duration, SystemTime};
+
+fn run(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_alertctl"))
+        .arg("-C")
+        .arg(dir)
+        .args(["--color", "never"])
+        .args(args)
+        .output()
+        .expect("alertctl runs")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).to_string()
+}
+
+/// A copy of the example whose files were last modified an hour ago: the fast path does
+/// not trust files modified within the last second (they may change again unnoticed).
+fn aged_copy() -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dst = tmp.path().join("estate");
+    copy(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/node-estate"),
+        &dst,
+    );
+    (tmp, dst)
+}
+
+fn copy(src: &Path, dst: &Path) {
+    std::fs::create_dir_all(dst).unwrap();
+    for e in std::fs::read_dir(src).unwrap().flatten() {
+        let name = e.file_name();
+        if name == ".alertctl" || name == "rendered" {
+            continue;
+        }
+        if e.file_type().unwrap().is_dir() {
+            copy(&e.path(), &dst.join(&name));
+        } else {
+            std::fs::copy(e.path(), dst.join(&name)).unwrap();
+            age(&dst.join(&name));
+        }
+    }
+}
+
+fn age(p: &Path) {
+    let f = std::fs::File::options().write(true).open(p).unwrap();
+    f.set_modified(SystemTime::now() - Duration::from_secs(3600))
+        .unwrap();
+}
+
+#[test]
+fn fast_answers_equal_full_answers() {
+    let (_tmp, dir) = aged_copy();
+    let o = run(&dir, &["-v", "render"]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stderr).contains("parsed"),
+        "the first run is a full one"
+    );
+
+    // No-op render and diff: answered without parsing.
+    let o = run(&dir, &["-v", "diff", "--exit-code"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(
+        text(&o.stderr).contains("nothing changed since the last full run"),
+        "{}",
+        text(&o.stderr)
+    );
+    assert_eq!(text(&o.stdout), "");
+    let o = run(&dir, &["-v", "render"]);
+    assert!(
+        text(&o.stderr).contains("nothing changed since the last full run")
+            && text(&o.stderr).contains("0 added, 0 modified, 0 removed, 7 unchanged"),
+        "{}",
+        text(&o.stderr)
+    );
+
+    let targets: serde_json::Value =
+        serde_json::from_slice(&run(&dir, &["list", "targets", "--format", "json"]).stdout)
+            .unwrap();
+    let targets: Vec<String> = targets
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(targets.len(), 12);
+    for t in &targets {
+        for format in ["json", "human", "yaml"] {
+            let fast = run(&dir, &["-v", "effective", t, "--format", format]);
+            assert!(
+                text(&fast.stderr).contains("answered from the cache index"),
+                "{t} {format}: {}",
+                text(&fast.stderr)
+            );
+            let full = run(&dir, &["--no-cache", "effective", t, "--format", format]);
+            assert_eq!(
+                text(&fast.stdout),
+                text(&full.stdout),
+                "{t} --format {format}"
+            );
+        }
+    }
+    let fast = run(&dir, &["effective", "--global", "--format", "json"]);
+    let full = run(
+        &dir,
+        &["--no-cache", "effective", "--global", "--format", "json"],
+    );
+    assert_eq!(text(&fast.stdout), text(&full.stdout));
+}
+
+#[test]
+fn any_change_takes_the_full_path() {
+    let (_tmp, dir) = aged_copy();
+    assert!(run(&dir, &["render"]).status.success());
+    // Edit a rule (size changes), then age it so only the content tells.
+    let web = dir.join("rules/teams/web.yaml");
+    std::fs::write(
+        &web,
+        std::fs::read_to_string(&web)
+            .unwrap()
+            .replace("threshold: 97", "threshold: 96"),
+    )
+    .unwrap();
+    age(&web);
+    let o = run(&dir, &["-v", "diff", "--exit-code"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
+    assert!(text(&o.stderr).contains("1 parsed"), "{}", text(&o.stderr));
+    // That full run stored fresh answers: the next question is fast again, and current.
+    let eff = run(&dir, &["-v", "effective", "web-3:9100", "--format", "json"]);
+    assert!(
+        text(&eff.stderr).contains("answered from the cache index"),
+        "{}",
+        text(&eff.stderr)
+    );
+    assert!(text(&eff.stdout).contains("> 96"));
+
+    // A changed output directory is not "unchanged" either.
+    assert!(run(&dir, &["render"]).status.success());
+    let g = dir.join("rendered/global.yml");
+    std::fs::write(
+        &g,
+        std::fs::read_to_string(&g)
+            .unwrap()
+            .replace("for: 10m", "for: 11m"),
+    )
+    .unwrap();
+    let o = run(&dir, &["diff", "--exit-code"]);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "hand edits in the output are shown: {}",
+        text(&o.stderr)
+    );
+
+    // A file just written is not trusted by its stat alone.
+    std::fs::write(
+        &web,
+        std::fs::read_to_string(&web)
+            .unwrap()
+            .replace("threshold: 96", "threshold: 95"),
+    )
+    .unwrap();
+    let o = run(&dir, &["-v", "effective", "web-3:9100", "--format", "json"]);
+    assert!(text(&o.stdout).contains("> 95"), "{}", text(&o.stderr));
+}
