@@ -1,0 +1,375 @@
+#!/usr/bin/env bash
+# Benchmark alertctl on generated estates of three sizes, against promtool.
+#
+# Usage: scripts/bench.sh [S] [M] [L]        (default: S M L)
+#
+# What it does, in one run on this machine:
+#   1. cargo build --release (alertctl and the gen_estate example);
+#   2. scripts/install-tools.sh if .tools/bin/promtool is missing; installs hyperfine
+#      and GNU time with apt-get if they are missing (root only; BENCH_NO_APT=1 stops it);
+#   3. per size: generates the estate into $BENCH_DIR/<size>/estate (examples/gen_estate.rs),
+#      checks it (validate exits 0, render + no-op diff, promtool accepts the output),
+#      then measures the median of N runs (hyperfine, or a bash loop without it):
+#        validate, cold        rm -rf DIR/.alertctl; alertctl -C DIR validate --promtool off
+#        render, cold          rm -rf DIR/.alertctl OUT; alertctl -C DIR render --out OUT
+#        render, warm cache, empty out   rm -rf OUT; alertctl -C DIR render --out OUT
+#        render, warm          alertctl -C DIR render --out OUT (cache and OUT up to date)
+#        diff, warm no-op      alertctl -C DIR diff --out OUT --exit-code (exit 0)
+#        effective, warm       alertctl -C DIR effective TARGET --format json
+#        validate + promtool, warm   alertctl -C DIR validate --promtool required
+#        promtool check rules  promtool check rules OUT/*.yml (all files in one call)
+#      and the peak RSS (GNU time %M, median of 3) of cold validate, warm render and
+#      promtool check rules;
+#   4. prints a markdown table (figures, alertctl/promtool ratios, growth S->M->L) and
+#      writes it to $BENCH_DIR/results.md. Raw hyperfine CSVs are in $BENCH_DIR/<size>/.
+#
+# "cold" means no alertctl cache (.alertctl/ deleted), not a cold OS page cache: every
+# measurement has a warm-up run (--warmup 1) that pulls the files into the page cache.
+#
+# Environment:
+#   BENCH_DIR        work directory (default: target/bench under the repository)
+#   BENCH_RUNS_S     runs per measurement for S (default 10); also _M (5) and _L (3)
+#   BENCH_WARMUP     warm-up runs (default 1)
+#   BENCH_SEED       generator seed (default 42)
+#   BENCH_NO_APT=1   never apt-get install hyperfine or time
+#   BENCH_REV=REV    benchmark commit REV (e.g. HEAD) instead of the working tree: builds
+#                    a copy of its tree in $BENCH_DIR/src (target dir $BENCH_DIR/target)
+#   BENCH_NO_BUILD=1 skip cargo build; benchmark the binaries already in target/release
+#   BENCH_NO_HYPERFINE=1  time with the bash loop even if hyperfine is installed
+#   PROMTOOL         promtool binary (default: .tools/bin/promtool)
+#
+# Runtime on the 2-core project machine: about 6 min for S, M and L, build included (L takes
+# most of it; S and M alone about 1 min).
+set -euo pipefail
+
+PROG=bench
+SCRIPT_DIR=$(CDPATH='' cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
+REPO=$(CDPATH='' cd -- "$SCRIPT_DIR/.." && pwd -P)
+BENCH_DIR=${BENCH_DIR:-$REPO/target/bench}
+WARMUP=${BENCH_WARMUP:-1}
+SEED=${BENCH_SEED:-42}
+ALERTCTL=$REPO/target/release/alertctl
+GEN=$REPO/target/release/examples/gen_estate
+PROMTOOL=${PROMTOOL:-$REPO/.tools/bin/promtool}
+
+log() { echo "$PROG: $*" >&2; }
+die() { echo "$PROG: error: $*" >&2; exit 1; }
+
+usage() { sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; }
+
+SIZES=()
+for a in "$@"; do
+  case "$a" in
+    S|s|M|m|L|l) SIZES+=("$(echo "$a" | tr '[:lower:]' '[:upper:]')") ;;
+    -h|--help) usage; exit 0 ;;
+    *) die "unknown argument: $a (sizes are S, M, L; see --help)" ;;
+  esac
+done
+[ ${#SIZES[@]} -gt 0 ] || SIZES=(S M L)
+# Keep S M L order, drop repeats.
+ordered=()
+for s in S M L; do
+  for t in "${SIZES[@]}"; do [ "$s" = "$t" ] && { ordered+=("$s"); break; }; done
+done
+SIZES=("${ordered[@]}")
+
+runs_for() {
+  case "$1" in
+    S) echo "${BENCH_RUNS_S:-10}" ;;
+    M) echo "${BENCH_RUNS_M:-5}" ;;
+    L) echo "${BENCH_RUNS_L:-3}" ;;
+  esac
+}
+
+# hyperfine -N splits command lines on whitespace.
+case "$BENCH_DIR$REPO$PROMTOOL" in
+  *[[:space:]]*) die "BENCH_DIR, the repository path and PROMTOOL must not contain whitespace" ;;
+esac
+
+T_START=$(date +%s)
+
+# ------------------------------------------------------------------ tools
+APT_UPDATED=0
+apt_install() { # package
+  [ "${BENCH_NO_APT:-0}" = 1 ] && return 1
+  [ "$(id -u)" = 0 ] || return 1
+  command -v apt-get >/dev/null 2>&1 || return 1
+  log "installing $1 with apt-get"
+  if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$1" >/dev/null 2>&1; then
+    [ "$APT_UPDATED" = 1 ] && return 1
+    APT_UPDATED=1
+    apt-get update -q >/dev/null 2>&1 || return 1
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$1" >/dev/null 2>&1 || return 1
+  fi
+}
+
+SRC_DESC=""
+if [ -n "${BENCH_REV:-}" ]; then
+  # Build a committed revision in a copy of its tree: the working tree (which may be
+  # mid-edit) is not used, and target/release is left alone.
+  rev=$(git -C "$REPO" rev-parse --verify "${BENCH_REV}^{commit}") || die "BENCH_REV=$BENCH_REV is not a commit"
+  src=$BENCH_DIR/src
+  log "building $BENCH_REV (${rev:0:12}) from a copy of its tree in $src"
+  rm -rf "$src" && mkdir -p "$src/examples"
+  git -C "$REPO" archive "$rev" | tar -x -C "$src" || die "git archive $rev failed"
+  # The generator comes from the working tree (it need not be committed yet).
+  cp "$REPO/examples/gen_estate.rs" "$src/examples/gen_estate.rs"
+  (cd "$src" && cargo build --release --quiet --target-dir "$BENCH_DIR/target" --bin alertctl --example gen_estate) ||
+    die "cargo build of $BENCH_REV failed"
+  ALERTCTL=$BENCH_DIR/target/release/alertctl
+  GEN=$BENCH_DIR/target/release/examples/gen_estate
+  SRC_DESC="commit ${rev:0:12} ($BENCH_REV, built from a clean copy)"
+elif [ "${BENCH_NO_BUILD:-0}" = 1 ]; then
+  if [ ! -x "$ALERTCTL" ] || [ ! -x "$GEN" ]; then
+    die "BENCH_NO_BUILD=1 but $ALERTCTL or $GEN is missing"
+  fi
+  log "BENCH_NO_BUILD=1: using the existing $ALERTCTL (built $(date -r "$ALERTCTL" '+%F %T'))"
+  SRC_DESC="existing target/release binary built $(date -r "$ALERTCTL" '+%F %T') (BENCH_NO_BUILD=1)"
+else
+  log "building (cargo build --release --bin alertctl --example gen_estate)"
+  (cd "$REPO" && cargo build --release --quiet --bin alertctl --example gen_estate) ||
+    die "cargo build failed (BENCH_REV=HEAD builds the last commit instead; BENCH_NO_BUILD=1 uses target/release as it is)"
+fi
+
+if [ ! -x "$PROMTOOL" ]; then
+  log "promtool not found at $PROMTOOL: running scripts/install-tools.sh"
+  "$REPO/scripts/install-tools.sh" -q >&2 || die "scripts/install-tools.sh failed"
+  [ -x "$PROMTOOL" ] || die "no promtool at $PROMTOOL after install-tools.sh"
+fi
+
+HAVE_HYPERFINE=0
+if [ "${BENCH_NO_HYPERFINE:-0}" = 1 ]; then
+  :
+elif command -v hyperfine >/dev/null 2>&1 || apt_install hyperfine; then
+  command -v hyperfine >/dev/null 2>&1 && HAVE_HYPERFINE=1
+fi
+[ "$HAVE_HYPERFINE" = 1 ] || log "hyperfine not available: timing with a bash loop (date +%s%N)"
+
+GNU_TIME=/usr/bin/time
+if ! "$GNU_TIME" -f %M true >/dev/null 2>&1; then
+  apt_install time || true
+  "$GNU_TIME" -f %M true >/dev/null 2>&1 || { GNU_TIME=""; log "GNU time not available: no peak RSS figures"; }
+fi
+
+# ------------------------------------------------------------------ measuring
+declare -A MED=()   # "SIZE:key" -> median seconds (or KB for rss_*)
+declare -A INFO=()  # "SIZE:key" -> estate facts
+CMDS=()             # one line per measured command, for results.md
+
+median() { sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) exit 1; if (NR % 2) print a[(NR + 1) / 2]; else printf "%.9g\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+
+# measure SIZE KEY RUNS PREPARE(or "") CMD...   (CMD is run without a shell)
+measure() {
+  local size=$1 key=$2 runs=$3 prep=$4
+  shift 4
+  local sdir=$BENCH_DIR/$size
+  local cmdline="$*"
+  CMDS+=("$size $key: ${prep:+$prep; }${SHOW:-$cmdline}")
+  log "$size $key ($runs runs): ${SHOW:-$cmdline}"
+  if [ "$HAVE_HYPERFINE" = 1 ]; then
+    local args=(-N --style basic --runs "$runs" --warmup "$WARMUP" --export-csv "$sdir/$key.csv" -n "$key")
+    [ -n "$prep" ] && args+=(--prepare "$prep")
+    hyperfine "${args[@]}" -- "$cmdline" >>"$sdir/hyperfine.log" 2>&1 ||
+      die "$size $key failed (see $sdir/hyperfine.log): $cmdline"
+    MED[$size:$key]=$(awk -F, 'NR == 2 { print $4 }' "$sdir/$key.csv")
+  else
+    local i t0 t1 times=()
+    for ((i = 0; i < WARMUP + runs; i++)); do
+      [ -n "$prep" ] && $prep
+      t0=$(date +%s%N)
+      "$@" >/dev/null 2>&1 || die "$size $key failed: $cmdline"
+      t1=$(date +%s%N)
+      [ "$i" -ge "$WARMUP" ] && times+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f", (b - a) / 1e9 }')")
+    done
+    MED[$size:$key]=$(printf '%s\n' "${times[@]}" | median)
+    printf '%s\n' "${times[@]}" >"$sdir/$key.times"
+  fi
+}
+
+# rss SIZE KEY PREPARE(or "") CMD...: median of 3 peak RSS (KB)
+rss() {
+  local size=$1 key=$2 prep=$3
+  shift 3
+  [ -n "$GNU_TIME" ] || return 0
+  local i kb=() f=$BENCH_DIR/$size/$key.rss
+  CMDS+=("$size $key: ${prep:+$prep; }$GNU_TIME -f %M ${SHOW:-$*}")
+  for i in 1 2 3; do
+    [ -n "$prep" ] && $prep
+    "$GNU_TIME" -f %M -o "$f" "$@" >/dev/null 2>&1 || die "$size $key failed: $*"
+    kb+=("$(tail -n 1 "$f")")
+  done
+  MED[$size:$key]=$(printf '%s\n' "${kb[@]}" | median)
+}
+
+json_int() { # key (from stdin): first "key": N
+  grep -o "\"$1\": *[0-9]*" | awk 'NR == 1' | grep -o '[0-9]*$'
+}
+
+bench_size() {
+  local size=$1 runs
+  runs=$(runs_for "$size")
+  local sdir=$BENCH_DIR/$size
+  local est=$sdir/estate out=$sdir/out
+  mkdir -p "$sdir"
+  rm -f "$sdir"/*.csv "$sdir"/*.times "$sdir"/*.rss "$sdir/hyperfine.log"
+
+  log "$size: generating estate into $est"
+  rm -rf "$out"
+  "$GEN" --size "$size" --seed "$SEED" --out "$est" --force >"$sdir/gen.log" ||
+    die "gen_estate failed for $size"
+  cat "$sdir/gen.log" >&2
+
+  # Sanity checks (also fill cache and OUT, so that the warm figures start warm).
+  local vjson rc=0
+  vjson=$("$ALERTCTL" -C "$est" --no-cache validate --promtool off --format json) || rc=$?
+  [ "$rc" = 0 ] || { printf "%s\n" "$vjson" | sed -n 1,40p >&2; die "$size: validate exited $rc"; }
+  INFO[$size:files]=$(echo "$vjson" | json_int files)
+  INFO[$size:templates]=$(echo "$vjson" | json_int templates)
+  INFO[$size:rules]=$(echo "$vjson" | json_int rules)
+  INFO[$size:rendered_files]=$(echo "$vjson" | json_int rendered_files)
+  INFO[$size:rendered_rules]=$(echo "$vjson" | json_int rendered_rules)
+  INFO[$size:groups]=$(json_int groups <"$est/estate.json")
+  INFO[$size:targets]=$(json_int targets <"$est/estate.json")
+  INFO[$size:namespaces]=$(json_int namespaces <"$est/estate.json")
+  "$ALERTCTL" -C "$est" render --out "$out" >/dev/null 2>&1 || die "$size: render failed"
+  "$ALERTCTL" -C "$est" diff --out "$out" --exit-code >/dev/null 2>&1 ||
+    die "$size: diff after render is not a no-op (exit $?)"
+  INFO[$size:in_mb]=$(du -sk --exclude=.alertctl "$est" | awk '{ printf "%.1f", $1 / 1024 }')
+  INFO[$size:out_mb]=$(du -sk "$out" | awk '{ printf "%.1f", $1 / 1024 }')
+  local files=("$out"/*.yml)
+  "$PROMTOOL" check rules "${files[@]}" >"$sdir/promtool.log" 2>&1 ||
+    die "$size: promtool check rules rejected the rendered output (see $sdir/promtool.log)"
+  local target
+  target=$(grep -rhoE 'scope: target/[^ ]+' "$est/rules" | sed 's/^scope: target\///' | LC_ALL=C sort | awk 'NR == 1')
+  [ -n "$target" ] || target=$(grep -rhoE '^ +- [^ ]+:9100' "$est/inventory" | sed 's/^ *- //' | LC_ALL=C sort | awk 'NR == 1')
+  INFO[$size:target]=$target
+
+  local A=("$ALERTCTL" -C "$est")
+  measure "$size" validate_cold "$runs" "rm -rf $est/.alertctl" "${A[@]}" validate --promtool off
+  measure "$size" render_cold "$runs" "rm -rf $est/.alertctl $out" "${A[@]}" render --out "$out"
+  measure "$size" render_emptyout "$runs" "rm -rf $out" "${A[@]}" render --out "$out"
+  measure "$size" render_warm "$runs" "" "${A[@]}" render --out "$out"
+  measure "$size" diff_warm "$runs" "" "${A[@]}" diff --out "$out" --exit-code
+  measure "$size" effective_warm "$runs" "" "${A[@]}" effective "$target" --format json
+  measure "$size" validate_promtool_warm "$runs" "" env "ALERTCTL_PROMTOOL=$PROMTOOL" "${A[@]}" validate --promtool required
+  SHOW="$PROMTOOL check rules $out/*.yml" \
+    measure "$size" promtool "$runs" "" "$PROMTOOL" check rules "${files[@]}"
+
+  rss "$size" rss_validate_cold "rm -rf $est/.alertctl" "${A[@]}" validate --promtool off
+  rss "$size" rss_render_warm "" "${A[@]}" render --out "$out"
+  SHOW="$PROMTOOL check rules $out/*.yml" \
+    rss "$size" rss_promtool "" "$PROMTOOL" check rules "${files[@]}"
+}
+
+mkdir -p "$BENCH_DIR"
+for s in "${SIZES[@]}"; do bench_size "$s"; done
+
+# ------------------------------------------------------------------ report
+fmt_time() { # seconds
+  awk -v s="$1" 'BEGIN { if (s == "") { print "n/a"; exit } if (s < 1) printf "%.1f ms", s * 1000; else printf "%.2f s", s }'
+}
+fmt_mb() { awk -v k="$1" 'BEGIN { if (k == "") { print "n/a"; exit } printf "%.0f MB", k / 1024 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b == 0) print "n/a"; else printf "%.2f", a / b }'; }
+growth() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || a == 0) print "n/a"; else printf "×%.1f", b / a }'; }
+
+# Adjacent pairs among the sizes that ran, for growth columns.
+PAIRS=()
+for ((i = 1; i < ${#SIZES[@]}; i++)); do PAIRS+=("${SIZES[i-1]}:${SIZES[i]}"); done
+
+header() {
+  local h="| |" sep="|---|"
+  for s in "${SIZES[@]}"; do h+=" $s |"; sep+="---:|"; done
+  for p in "${PAIRS[@]}"; do h+=" ${p%:*}→${p#*:} |"; sep+="---:|"; done
+  echo "$h"
+  echo "$sep"
+}
+
+# row LABEL KIND KEY : KIND is info|time|rss
+row() {
+  local label=$1 kind=$2 key=$3 line v
+  line="| $label |"
+  for s in "${SIZES[@]}"; do
+    case "$kind" in
+      info) v=${INFO[$s:$key]:-}; line+=" $v |" ;;
+      time) v=${MED[$s:$key]:-}; line+=" $(fmt_time "$v") |" ;;
+      rss) v=${MED[$s:$key]:-}; line+=" $(fmt_mb "$v") |" ;;
+    esac
+  done
+  for p in "${PAIRS[@]}"; do
+    local a b
+    if [ "$kind" = info ]; then a=${INFO[${p%:*}:$key]:-}; b=${INFO[${p#*:}:$key]:-}
+    else a=${MED[${p%:*}:$key]:-}; b=${MED[${p#*:}:$key]:-}; fi
+    if [[ "$a" =~ ^[0-9.]+$ && "$b" =~ ^[0-9.]+$ ]]; then line+=" $(growth "$a" "$b") |"; else line+=" |"; fi
+  done
+  echo "$line"
+}
+
+ratio_row() { # label key_a key_b
+  local line="| $1 |"
+  for s in "${SIZES[@]}"; do line+=" $(ratio "${MED[$s:$2]:-}" "${MED[$s:$3]:-}") |"; done
+  for p in "${PAIRS[@]}"; do line+=" |"; done
+  echo "$line"
+}
+
+cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || true)
+mem=$(awk '/^MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo 2>/dev/null || true)
+if [ -z "$SRC_DESC" ]; then
+  SRC_DESC="working tree at $(cd "$REPO" && git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+  (cd "$REPO" && git status --porcelain --untracked-files=no 2>/dev/null | grep -q .) && SRC_DESC+=" + uncommitted changes"
+fi
+ptv=$("$PROMTOOL" --version 2>&1 | awk 'NR == 1')
+timer=$([ "$HAVE_HYPERFINE" = 1 ] && hyperfine --version || echo "bash loop (date +%s%N)")
+runs_line=""
+for s in "${SIZES[@]}"; do runs_line+="$s $(runs_for "$s"), "; done
+
+RESULTS=$BENCH_DIR/results.md
+{
+  echo "# alertctl benchmark"
+  echo
+  echo "- $(date -u '+%Y-%m-%d %H:%M UTC'), $(uname -srm), ${cpu:-unknown CPU}, $(nproc) cores, ${mem:-? memory}"
+  echo "- alertctl $("$ALERTCTL" --version | awk '{ print $2 }'): $SRC_DESC; $ptv; timer: $timer"
+  echo "- medians of ${runs_line%, } runs after $WARMUP warm-up run(s); peak RSS: median of 3 (GNU time %M)"
+  echo "- estates: \`cargo run --release --example gen_estate -- --size SIZE --seed $SEED\`; \"cold\" = no .alertctl/ cache (OS page cache warm)"
+  echo
+  header
+  row "namespaces" info namespaces
+  row "groups" info groups
+  row "targets" info targets
+  row "source files (templates + rules + inventory)" info files
+  row "templates" info templates
+  row "rules" info rules
+  row "rendered rules" info rendered_rules
+  row "rendered files" info rendered_files
+  row "rules directory (MB)" info in_mb
+  row "rendered output (MB)" info out_mb
+  row "**validate, cold** (\`--promtool off\`)" time validate_cold
+  row "**render, cold** (no cache, empty out dir)" time render_cold
+  row "render, warm cache, empty out dir" time render_emptyout
+  row "**render, warm** (nothing to write)" time render_warm
+  row "**diff, warm no-op** (\`--exit-code\`, exit 0)" time diff_warm
+  row "**effective TARGET, warm** (\`--format json\`)" time effective_warm
+  row "validate with promtool, warm" time validate_promtool_warm
+  row "**promtool check rules** (all files, one call)" time promtool
+  row "peak RSS: validate, cold" rss rss_validate_cold
+  row "peak RSS: render, warm" rss rss_render_warm
+  row "peak RSS: promtool check rules" rss rss_promtool
+  ratio_row "ratio validate cold / promtool" validate_cold promtool
+  ratio_row "ratio render cold / promtool" render_cold promtool
+  ratio_row "ratio render warm / promtool" render_warm promtool
+  echo
+  # shellcheck disable=SC2016 # the backquotes are markdown
+  echo "Targets used for \`effective\`: $(for s in "${SIZES[@]}"; do printf '%s `%s`; ' "$s" "${INFO[$s:target]}"; done | sed 's/; $//')."
+  echo "Growth columns divide the figure of the larger size by that of the smaller one."
+  echo
+  echo "<details><summary>Exact commands</summary>"
+  echo
+  echo '```'
+  printf '%s\n' "${CMDS[@]}" | sed "s#$REPO/##g"
+  echo '```'
+  echo
+  echo "</details>"
+  echo
+  echo "Total benchmark time: $(( $(date +%s) - T_START )) s."
+} >"$RESULTS"
+cat "$RESULTS"
+log "written $RESULTS"
