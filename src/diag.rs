@@ -406,7 +406,12 @@ pub fn did_you_mean<'a>(
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
     let mut best: Option<(usize, &str)> = None;
-    for c in candidates {
+    let wlen = word.chars().count();
+    // Bounded work: an estate has 100k target names, and a run may have 1000s of typos.
+    for c in candidates.into_iter().take(50_000) {
+        if c.chars().count().abs_diff(wlen) > (c.chars().count().max(wlen) / 3).max(2) {
+            continue;
+        }
         let d = levenshtein(&word.to_lowercase(), &c.to_lowercase());
         let limit = (c.chars().count().max(word.chars().count()) / 3).max(2);
         if d <= limit && best.is_none_or(|(bd, _)| d < bd) {
