@@ -14,7 +14,7 @@ use crate::model::FileModel;
 pub const DIR: &str = ".alertctl";
 const FILE: &str = "cache.sqlite";
 /// Bump when the stored model's shape changes; the package version is part of the key too.
-const SCHEMA: &str = "5";
+const SCHEMA: &str = "6";
 
 pub struct Cache {
     conn: Option<Connection>,
@@ -393,7 +393,7 @@ impl Cache {
 }
 
 const FAST_SCHEMA: &str = "
-    CREATE TABLE IF NOT EXISTS stats(path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime INTEGER NOT NULL, hash TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS stats(path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime INTEGER NOT NULL, hash TEXT NOT NULL, seen INTEGER NOT NULL);
     CREATE TABLE IF NOT EXISTS rendered(name TEXT PRIMARY KEY, hash TEXT NOT NULL, content TEXT NOT NULL);
     CREATE TABLE IF NOT EXISTS cells(alert TEXT NOT NULL, scope TEXT NOT NULL, specificity INTEGER NOT NULL, kind TEXT NOT NULL, json TEXT NOT NULL);
     CREATE INDEX IF NOT EXISTS cells_scope ON cells(scope);
@@ -416,28 +416,32 @@ pub struct CellRow {
 /// file; with the fingerprint unchanged, so are the rendered files and every cell's
 /// `effective` answer, stored by the last full run.
 impl Cache {
-    /// path -> (size, mtime, content hash) as last seen.
-    pub fn stats(&self) -> HashMap<String, (u64, i64, String)> {
+    /// path -> (size, mtime, content hash, when it was recorded), as last seen.
+    pub fn stats(&self) -> HashMap<String, (u64, i64, String, i64)> {
         let Some(conn) = self.conn.as_ref() else {
             return HashMap::new();
         };
         if conn.execute_batch(FAST_SCHEMA).is_err() {
             return HashMap::new();
         }
-        let Ok(mut st) = conn.prepare("SELECT path, size, mtime, hash FROM stats") else {
+        let Ok(mut st) = conn.prepare("SELECT path, size, mtime, hash, seen FROM stats") else {
             return HashMap::new();
         };
         st.query_map([], |r| {
             Ok((
                 r.get::<_, String>(0)?,
-                (r.get::<_, i64>(1)? as u64, r.get(2)?, r.get(3)?),
+                (r.get::<_, i64>(1)? as u64, r.get(2)?, r.get(3)?, r.get(4)?),
             ))
         })
         .map(|rows| rows.flatten().collect())
         .unwrap_or_default()
     }
 
-    pub fn store_stats(&mut self, rows: &[(&str, u64, i64, &str)]) -> rusqlite::Result<()> {
+    pub fn store_stats(
+        &mut self,
+        rows: &[(&str, u64, i64, &str)],
+        seen: i64,
+    ) -> rusqlite::Result<()> {
         let Some(conn) = self.conn.as_mut() else {
             return Ok(());
         };
@@ -445,9 +449,9 @@ impl Cache {
         let tx = conn.transaction()?;
         tx.execute("DELETE FROM stats", [])?;
         {
-            let mut put = tx.prepare("INSERT INTO stats VALUES (?1, ?2, ?3, ?4)")?;
+            let mut put = tx.prepare("INSERT INTO stats VALUES (?1, ?2, ?3, ?4, ?5)")?;
             for (p, size, mtime, hash) in rows {
-                put.execute(params![p, *size as i64, mtime, hash])?;
+                put.execute(params![p, *size as i64, mtime, hash, seen])?;
             }
         }
         tx.commit()
@@ -496,7 +500,7 @@ impl Cache {
         &mut self,
         fingerprint: &str,
         files: &BTreeMap<String, String>,
-        cells: &[CellRow],
+        cells: impl Iterator<Item = CellRow>,
     ) -> rusqlite::Result<()> {
         let Some(conn) = self.conn.as_mut() else {
             return Ok(());
@@ -514,6 +518,7 @@ impl Cache {
                 ])?;
             }
             let mut put = tx.prepare("INSERT INTO cells VALUES (?1, ?2, ?3, ?4, ?5)")?;
+            // Streamed: holding 50k pretty-printed answers at once would double peak memory.
             for c in cells {
                 put.execute(params![c.alert, c.scope, c.specificity, c.kind, c.json])?;
             }

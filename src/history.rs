@@ -165,10 +165,11 @@ impl History {
             .optional()
     }
 
-    /// The newest successful deployment before the current one: the default rollback target.
+    /// The newest successful rules deployment before the current one: the default rollback
+    /// target (Alertmanager deployments keep masked copies and are never re-applied).
     pub fn previous_success(&self) -> rusqlite::Result<Option<Deployment>> {
         let mut ok = self.conn.prepare(&format!(
-            "SELECT {} FROM deployments WHERE result = 'applied' ORDER BY rev DESC LIMIT 2",
+            "SELECT {} FROM deployments WHERE result = 'applied' AND kind NOT LIKE 'alertmanager%' ORDER BY rev DESC LIMIT 2",
             Self::COLUMNS
         ))?;
         let rows: Vec<Deployment> = ok.query_map([], Self::row)?.collect::<Result<_, _>>()?;

@@ -85,12 +85,10 @@ pub fn quick(root: &Path) -> Option<Quick> {
     }
     let mut hashes = Vec::with_capacity(walked.len());
     for e in &walked {
-        let (size, mtime, hash) = stats.get(&e.rel_path)?;
-        // A file modified within the last second may change again inside the same mtime
-        // tick; such a file is never trusted by its stat alone (git's "racy" rule).
-        let racy = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(true, |n| (n.as_nanos() as i64) - e.mtime_ns < 1_000_000_000);
+        let (size, mtime, hash, seen) = stats.get(&e.rel_path)?;
+        // A file modified within a second of when its hash was recorded may have changed
+        // again inside the same mtime tick: never trust its stat alone (git's racy rule).
+        let racy = e.mtime_ns > seen - 1_000_000_000;
         if *size != e.size || *mtime != e.mtime_ns || racy {
             return None;
         }
@@ -184,7 +182,10 @@ pub fn load(root: &Path, use_cache: bool) -> Result<(Project, Diagnostics), Proj
         .zip(&sources)
         .map(|(e, s)| (e.rel_path.as_str(), e.size, e.mtime_ns, s.hash.as_str()))
         .collect();
-    if let Err(e) = cache.store_stats(&stat_rows) {
+    let now_ns = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as i64);
+    if let Err(e) = cache.store_stats(&stat_rows, now_ns) {
         cache_note = Some(format!("cache not updated: {e}"));
     }
     let am_sources: Vec<SourceText> = sources

@@ -244,22 +244,24 @@ pub fn disabled_json(d: &Disabled) -> serde_json::Value {
     serde_json::json!({"alert": d.alert, "file": d.by.file, "line": d.by.line})
 }
 
-/// The rows a full run stores for the fast path: every rendered and every disabled cell.
-pub fn cell_rows(model: &Model, rendered: &crate::render::Rendered) -> Vec<crate::cache::CellRow> {
-    let mut rows: Vec<crate::cache::CellRow> = rendered
-        .cells
+/// The rows a full run stores for the fast path: every rendered and every disabled cell,
+/// produced one at a time.
+pub fn cell_rows<'a>(
+    model: &'a Model,
+    rendered: &'a crate::render::Rendered,
+) -> impl Iterator<Item = crate::cache::CellRow> + 'a {
+    let applied = rendered.cells.iter().map(move |c| crate::cache::CellRow {
+        alert: c.provenance.alert.clone(),
+        scope: c.provenance.cell.to_string(),
+        specificity: i64::from(c.provenance.cell.specificity()),
+        kind: "applied".into(),
+        json: serde_json::to_string_pretty(&alert_json(model, &c.provenance, &c.file, &c.rule))
+            .unwrap_or_default(),
+    });
+    let disabled = rendered
+        .disabled
         .iter()
-        .map(|c| crate::cache::CellRow {
-            alert: c.provenance.alert.clone(),
-            scope: c.provenance.cell.to_string(),
-            specificity: i64::from(c.provenance.cell.specificity()),
-            kind: "applied".into(),
-            json: serde_json::to_string_pretty(&alert_json(model, &c.provenance, &c.file, &c.rule))
-                .unwrap_or_default(),
-        })
-        .collect();
-    rows.extend(rendered.disabled.iter().map(|d| {
-        crate::cache::CellRow {
+        .map(move |d| crate::cache::CellRow {
             alert: d.alert.clone(),
             scope: d.cell.to_string(),
             specificity: i64::from(d.cell.specificity()),
@@ -269,7 +271,6 @@ pub fn cell_rows(model: &Model, rendered: &crate::render::Rendered) -> Vec<crate
                 by: model.origin_place(&d.by),
             }))
             .unwrap_or_default(),
-        }
-    }));
-    rows
+        });
+    applied.chain(disabled)
 }

@@ -225,7 +225,8 @@ pub fn parse(source: &SourceText) -> Result<Settings, Box<Diagnostic>> {
         settings
             .servers
             .iter()
-            .map(|s| ("prometheus.timeout", s.timeout.as_ref())),
+            .chain(&settings.alertmanager.servers)
+            .map(|s| ("server timeout", s.timeout.as_ref())),
     );
     for (name, value) in durations {
         if let Some(v) = value {
@@ -239,7 +240,11 @@ pub fn parse(source: &SourceText) -> Result<Settings, Box<Diagnostic>> {
             }
         }
     }
-    for s in &settings.servers {
+    for s in settings
+        .servers
+        .iter()
+        .chain(&settings.alertmanager.servers)
+    {
         if !(s.url.starts_with("http://") || s.url.starts_with("https://")) {
             let at = source.text.find(s.url.as_str()).unwrap_or(0);
             return Err(Box::new(

@@ -26,7 +26,6 @@ use crate::yaml::{self, Kind, Node};
 pub const SECRET_KEYS: &[&str] = &[
     "api_key",
     "api_secret",
-    "api_url",
     "auth_password",
     "auth_secret",
     "bot_token",
@@ -465,6 +464,22 @@ fn scan_secrets(
     am: &mut AmConfig,
     diags: &mut Diagnostics,
 ) {
+    scan_secrets_in(src, node, context, "", am, diags);
+}
+
+/// A Slack `api_url` is the webhook secret; OpsGenie's is a plain base URL.
+fn is_secret_key(key: &str, parent: &str) -> bool {
+    SECRET_KEYS.contains(&key) || (key == "api_url" && parent == "slack_configs")
+}
+
+fn scan_secrets_in(
+    src: &SourceText,
+    node: &Node,
+    context: &str,
+    parent: &str,
+    am: &mut AmConfig,
+    diags: &mut Diagnostics,
+) {
     match &node.kind {
         Kind::Map(entries) => {
             for (k, v) in entries {
@@ -474,24 +489,32 @@ fn scan_secrets(
                     for r in &refs {
                         am.env_refs.push((r.clone(), src.path.to_string(), v.span));
                     }
-                    if SECRET_KEYS.contains(&key)
+                    if is_secret_key(key, parent)
                         && refs.is_empty()
                         && !text.is_empty()
                         && !yaml::is_null(text)
                     {
+                        // The report must not leak what it reports: show the file with the
+                        // value starred out (same length, so positions still hold).
+                        let mut masked = src.text.to_string();
+                        masked.replace_range(v.span.start..v.span.end, &"*".repeat(v.span.len()));
+                        let masked = SourceText {
+                            path: src.path.clone(),
+                            text: masked.into(),
+                        };
                         diags.push(
                             Diagnostic::error(Code::Secret, format!("secret `{key}` of {context} is written in the repository"))
-                                .at(src, v.span, "literal secret")
+                                .at(&masked, v.span, "literal secret")
                                 .hint(format!("use `{key}: ${{env:NAME}}` (read when rendering) or Alertmanager's `{key}_file`")),
                         );
                     }
                 }
-                scan_secrets(src, v, context, am, diags);
+                scan_secrets_in(src, v, context, key, am, diags);
             }
         }
         Kind::Seq(items) => items
             .iter()
-            .for_each(|i| scan_secrets(src, i, context, am, diags)),
+            .for_each(|i| scan_secrets_in(src, i, context, parent, am, diags)),
         Kind::Scalar { .. } => {}
     }
 }
@@ -690,7 +713,7 @@ pub fn render(
     }
     let mut root = Mapping::new();
     for (k, v) in &am.base {
-        root.insert(k.clone(), v.clone());
+        root.insert(k.clone(), substitute(v, env));
     }
     let mut route = am.route.clone();
     // Most specific first: targets, groups, namespaces, then global severity routes;
@@ -731,6 +754,9 @@ pub fn render(
         .find(|e| e.scope == Scope::Global && e.severity.is_none())
     {
         route.insert("receiver".into(), g.receiver.clone().into());
+        for (k, v) in &g.options {
+            route.insert(k.clone(), v.clone());
+        }
     }
     if !routes.is_empty() {
         route.insert("routes".into(), Value::Sequence(routes));
@@ -793,15 +819,14 @@ pub fn mask(text: &str, secrets: &[String]) -> String {
     let mut out = String::with_capacity(text.len());
     for line in text.split_inclusive('\n') {
         let trimmed = line.trim_start().trim_start_matches("- ");
-        let masked = SECRET_KEYS.iter().find_map(|k| {
-            let rest = trimmed.strip_prefix(k)?.strip_prefix(':')?;
-            (!rest.trim().is_empty()).then(|| {
-                format!(
-                    "{}{k}: {MASK}\n",
-                    &line[..line.len() - line.trim_start().len()]
-                )
-            })
-        });
+        let prefix = &line[..line.len() - trimmed.len()];
+        let masked = SECRET_KEYS
+            .iter()
+            .chain(std::iter::once(&"api_url"))
+            .find_map(|k| {
+                let rest = trimmed.strip_prefix(k)?.strip_prefix(':')?;
+                (!rest.trim().is_empty()).then(|| format!("{prefix}{k}: {MASK}\n"))
+            });
         out.push_str(&masked.unwrap_or_else(|| line.to_string()));
     }
     for s in secrets.iter().filter(|s| s.len() >= 4) {

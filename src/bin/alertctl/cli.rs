@@ -6,7 +6,8 @@ use clap::{Parser, Subcommand, ValueEnum};
 /// groups and targets, rendered into Prometheus rule files.
 ///
 /// Exit codes: 0 ok, 1 differences found (with --exit-code), 2 invalid input,
-/// 3 deploy failed and rolled back, 4 operational failure (I/O, missing tool).
+/// 3 deploy failed and rolled back, 4 operational failure (I/O, missing tool,
+/// unreachable server), 5 rolled back but a server could not be verified.
 #[derive(Debug, Parser)]
 #[command(name = "alertctl", version, max_term_width = 100)]
 pub struct Cli {

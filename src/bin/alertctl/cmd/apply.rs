@@ -9,7 +9,7 @@ use alertctl::project::Project;
 use miette::IntoDiagnostic;
 use serde_json::json;
 
-use super::{load_and_render, out_dir, promtool_check};
+use super::{out_dir, promtool_check};
 use crate::cli::{Global, PromtoolArg, Report};
 use crate::exit::Exit;
 use crate::report;
@@ -21,7 +21,7 @@ pub fn run(
     promtool: Option<PromtoolArg>,
     format: Report,
 ) -> miette::Result<Exit> {
-    let (project, rendered, mut diags) = load_and_render(g)?;
+    let (project, rendered, mut diags) = super::load_render_store(g)?;
     if !diags.has_errors() {
         let status = promtool_check(&project, &rendered, promtool, &mut diags);
         if status == "missing" {
@@ -120,6 +120,9 @@ pub fn rollback(
             Exit::Invalid,
         ));
     };
+    if target.kind.starts_with("alertmanager") {
+        return Ok(finish(format, "invalid", None, None, &[], Some(format!("deployment {} is an Alertmanager config (kept masked); rollback re-applies rule deployments only", target.rev)), Exit::Invalid));
+    }
     if format == Report::Human {
         eline!(
             "rolling back to deployment {} ({}, {})",

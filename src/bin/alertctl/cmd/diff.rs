@@ -5,7 +5,7 @@ use alertctl::render::Rendered;
 use alertctl::{diff, output};
 use miette::IntoDiagnostic;
 
-use super::{load_and_render, out_dir, stop_on_errors};
+use super::{out_dir, stop_on_errors};
 use crate::cli::Global;
 use crate::exit::Exit;
 use crate::report;
@@ -23,7 +23,7 @@ pub fn run(
             return Ok(Exit::Ok);
         }
     }
-    let (project, rendered, diags) = load_and_render(g)?;
+    let (project, rendered, diags) = super::load_render_store(g)?;
     if let Some(exit) = stop_on_errors(g, &diags) {
         return Ok(exit);
     }

@@ -89,7 +89,7 @@ pub fn load_only(g: &Global) -> miette::Result<(Project, Diagnostics)> {
 pub fn load_and_render(g: &Global) -> miette::Result<(Project, Rendered, Diagnostics)> {
     let start = g.dir.clone().unwrap_or_else(|| PathBuf::from("."));
     let root = project::find_root(&start)?;
-    let (mut project, mut diags) = project::load(&root, !g.no_cache)?;
+    let (project, mut diags) = project::load(&root, !g.no_cache)?;
     if g.verbose {
         let s = project.stats;
         eprintln!(
@@ -104,11 +104,17 @@ pub fn load_and_render(g: &Global) -> miette::Result<(Project, Rendered, Diagnos
         }
     }
     let rendered = alertctl::render::render(&project.model, &mut diags);
-    // A full run leaves its results for the fast path of the next one.
+    Ok((project, rendered, diags))
+}
+
+/// Like `load_and_render`, and a full run leaves its results for the fast path of the
+/// next one (render, diff and apply; validate, which runs promtool anyway, does not).
+pub fn load_render_store(g: &Global) -> miette::Result<(Project, Rendered, Diagnostics)> {
+    let (mut project, rendered, diags) = load_and_render(g)?;
     if !diags.has_errors() && !project.cache.has_rendered(&project.fingerprint) {
-        let rows = alertctl::query::cell_rows(&project.model, &rendered);
         let fp = project.fingerprint.clone();
-        if let Err(e) = project.cache.store_rendered(&fp, &rendered.files, &rows) {
+        let rows = alertctl::query::cell_rows(&project.model, &rendered);
+        if let Err(e) = project.cache.store_rendered(&fp, &rendered.files, rows) {
             if g.verbose {
                 eprintln!("cache: results not stored: {e}");
             }

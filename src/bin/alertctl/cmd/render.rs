@@ -3,7 +3,7 @@ use std::path::PathBuf;
 use alertctl::{diff, output};
 use miette::IntoDiagnostic;
 
-use super::{load_and_render, out_dir, stop_on_errors};
+use super::{out_dir, stop_on_errors};
 use crate::cli::Global;
 use crate::exit::Exit;
 
@@ -14,7 +14,7 @@ pub fn run(g: &Global, out: Option<PathBuf>, stdout: bool) -> miette::Result<Exi
             return Ok(Exit::Ok);
         }
     }
-    let (project, rendered, diags) = load_and_render(g)?;
+    let (project, rendered, diags) = super::load_render_store(g)?;
     if let Some(exit) = stop_on_errors(g, &diags) {
         return Ok(exit);
     }
