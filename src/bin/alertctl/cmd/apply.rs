@@ -49,20 +49,12 @@ pub fn run(
         }
     }
     if diags.has_errors() {
-        report::print(
+        return Ok(refuse_invalid(
+            g,
+            &project,
             &diags,
-            crate::cli::Format::Human,
-            report::stderr_color(g.color),
-            &project.root,
-        );
-        return Ok(finish(
             format,
-            "invalid",
-            None,
-            None,
-            &[],
-            Some(format!("{}; nothing written", report::counts(&diags))),
-            Exit::Invalid,
+            format!("{}; nothing written", report::counts(&diags)),
         ));
     }
     let dir = out_dir(&project, out);
@@ -84,20 +76,12 @@ pub fn rollback(
     if diags.iter().any(|d| {
         d.code == alertctl::diag::Code::Settings || d.code == alertctl::diag::Code::TomlSyntax
     }) {
-        report::print(
+        return Ok(refuse_invalid(
+            g,
+            &project,
             &diags,
-            crate::cli::Format::Human,
-            report::stderr_color(g.color),
-            &project.root,
-        );
-        return Ok(finish(
             format,
-            "invalid",
-            None,
-            None,
-            &[],
-            Some("alertctl.toml is invalid; nothing rolled back".into()),
-            Exit::Invalid,
+            "alertctl.toml is invalid; nothing rolled back".into(),
         ));
     }
     let hist = History::open(&project.root).into_diagnostic()?;
@@ -448,4 +432,29 @@ fn finish_rollback(
         Report::Human => eline!("error: {message}"),
     }
     exit
+}
+
+/// Prints the diagnostics that stop a deployment and reports it as invalid input.
+fn refuse_invalid(
+    g: &Global,
+    project: &Project,
+    diags: &alertctl::diag::Diagnostics,
+    format: Report,
+    message: String,
+) -> Exit {
+    report::print(
+        diags,
+        crate::cli::Format::Human,
+        report::stderr_color(g.color),
+        &project.root,
+    );
+    finish(
+        format,
+        "invalid",
+        None,
+        None,
+        &[],
+        Some(message),
+        Exit::Invalid,
+    )
 }
