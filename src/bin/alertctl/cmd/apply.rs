@@ -31,13 +31,10 @@ pub fn run(
                 report::stderr_color(g.color),
                 &project.root,
             );
-            return Ok(finish(
+            return Ok(say_done(
                 format,
                 "failed",
-                None,
-                None,
-                &[],
-                Some("promtool is required and missing; nothing written".into()),
+                "promtool is required and missing; nothing written",
                 Exit::Failure,
             ));
         }
@@ -94,18 +91,10 @@ pub fn rollback(
             "no earlier successful deployment to roll back to".to_string(),
             |r| format!("no deployment {r} in the history"),
         );
-        return Ok(finish(
-            format,
-            "invalid",
-            None,
-            None,
-            &[],
-            Some(msg),
-            Exit::Invalid,
-        ));
+        return Ok(say_done(format, "invalid", msg, Exit::Invalid));
     };
     if target.kind.starts_with("alertmanager") {
-        return Ok(finish(format, "invalid", None, None, &[], Some(format!("deployment {} is an Alertmanager config (kept masked); rollback re-applies rule deployments only", target.rev)), Exit::Invalid));
+        return Ok(say_done(format, "invalid", format!("deployment {} is an Alertmanager config (kept masked); rollback re-applies rule deployments only", target.rev), Exit::Invalid));
     }
     if format == Report::Human {
         eline!(
@@ -172,17 +161,7 @@ fn deploy_files(
     let settings = &project.model.settings;
     let servers = match servers(project) {
         Ok(s) => s,
-        Err(e) => {
-            return Ok(finish(
-                format,
-                "failed",
-                None,
-                None,
-                &[],
-                Some(e.to_string()),
-                Exit::Failure,
-            ))
-        }
+        Err(e) => return Ok(say_done(format, "failed", e.to_string(), Exit::Failure)),
     };
     if servers.is_empty() && format == Report::Human {
         eline!("note: no [[prometheus]] server in alertctl.toml: files are written, nothing is reloaded");
@@ -200,38 +179,17 @@ fn deploy_files(
     let outcome = match deploy::apply(dir, desired, &servers, &opts, &progress) {
         Ok(o) => o,
         Err(e @ DeployError::Foreign(_)) => {
-            return Ok(finish(
-                format,
-                "invalid",
-                None,
-                None,
-                &[],
-                Some(e.to_string()),
-                Exit::Invalid,
-            ))
+            return Ok(say_done(format, "invalid", e.to_string(), Exit::Invalid))
         }
         Err(e @ DeployError::Unreachable(_)) => {
-            return Ok(finish(
+            return Ok(say_done(
                 format,
                 "failed",
-                None,
-                None,
-                &[],
-                Some(format!("{e}; nothing was written")),
+                format!("{e}; nothing was written"),
                 Exit::Failure,
             ));
         }
-        Err(e) => {
-            return Ok(finish(
-                format,
-                "failed",
-                None,
-                None,
-                &[],
-                Some(e.to_string()),
-                Exit::Failure,
-            ))
-        }
+        Err(e) => return Ok(say_done(format, "failed", e.to_string(), Exit::Failure)),
     };
     let commit = history::git_commit(&project.root);
     let record = |result: &str, summary: &str, message: Option<&str>| -> Option<i64> {
@@ -248,13 +206,10 @@ fn deploy_files(
         .ok()
     };
     Ok(match outcome {
-        Outcome::NoChange => finish(
+        Outcome::NoChange => say_done(
             format,
             "no-change",
-            None,
-            None,
-            &[],
-            Some(format!("no changes in {}; nothing reloaded", dir.display())),
+            format!("no changes in {}; nothing reloaded", dir.display()),
             Exit::Ok,
         ),
         Outcome::DryRun { plan, pending } => {
@@ -448,13 +403,10 @@ fn refuse_invalid(
         report::stderr_color(g.color),
         &project.root,
     );
-    finish(
-        format,
-        "invalid",
-        None,
-        None,
-        &[],
-        Some(message),
-        Exit::Invalid,
-    )
+    say_done(format, "invalid", message, Exit::Invalid)
+}
+
+/// An outcome with nothing but a message (no plan, no server reports).
+fn say_done(format: Report, result: &str, message: impl Into<String>, exit: Exit) -> Exit {
+    finish(format, result, None, None, &[], Some(message.into()), exit)
 }
