@@ -154,6 +154,21 @@ fn spawn(
     port: u16,
     ready_path: &str,
 ) -> Server {
+    let url = format!("http://127.0.0.1:{port}{ready_path}");
+    spawn_until(bin, args, dir, port, || {
+        http_get(&url).is_some_and(|(s, _)| s == 200)
+    })
+}
+
+/// Starts `bin` with its output in the temp dir's log and waits (20 s at most) until
+/// `ready` holds; a server that never gets there fails the test with its log.
+fn spawn_until(
+    bin: &Path,
+    args: &[String],
+    dir: tempfile::TempDir,
+    port: u16,
+    ready: impl Fn() -> bool,
+) -> Server {
     let log = dir.path().join("server.log");
     let out = std::fs::File::create(&log).unwrap();
     let child = Command::new(bin)
@@ -169,7 +184,7 @@ fn spawn(
         log,
         _dir: dir,
     };
-    if !wait_ok(&format!("{}{ready_path}", s.url()), Duration::from_secs(20)) {
+    if !eventually(Duration::from_secs(20), ready) {
         let log = s.log_text();
         s.kill();
         panic!("{} did not become ready:\n{log}", bin.display());
@@ -215,31 +230,9 @@ pub fn prometheus_with_web(rules_dir: &Path, web_config: Option<&Path>) -> Serve
 }
 
 fn spawn_tcp(bin: &Path, args: &[String], dir: tempfile::TempDir, port: u16) -> Server {
-    let log = dir.path().join("server.log");
-    let out = std::fs::File::create(&log).unwrap();
-    let child = Command::new(bin)
-        .args(args)
-        .stdout(Stdio::from(out.try_clone().unwrap()))
-        .stderr(Stdio::from(out))
-        .stdin(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut s = Server {
-        child,
-        port,
-        log,
-        _dir: dir,
-    };
-    let start = Instant::now();
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        if start.elapsed() > Duration::from_secs(20) {
-            let log = s.log_text();
-            s.kill();
-            panic!("{} did not listen:\n{log}", bin.display());
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    s
+    spawn_until(bin, args, dir, port, || {
+        std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+    })
 }
 
 /// vmalert evaluating `rules_dir/*.yml` against `prom` (also its remote-write target).
@@ -398,7 +391,7 @@ pub fn eventually(deadline: Duration, mut cond: impl FnMut() -> bool) -> bool {
         if cond() {
             return true;
         }
-        std::thread::sleep(Duration::from_millis(200));
+        std::thread::sleep(Duration::from_millis(50));
     }
     cond()
 }
