@@ -253,20 +253,18 @@ fn parse_doc(src: &SourceText, doc: &Node, am: &mut AmConfig, diags: &mut Diagno
                         .map(|s| s.0.to_string())
                         .unwrap_or_default();
                     if let Some((f, sp, _)) = am.receivers.get(&name) {
-                        let first = SourceText {
-                            path: f.as_str().into(),
-                            text: src.text.clone(),
+                        // The line is only known for the file at hand.
+                        let first = if *f == *src.path {
+                            format!("{f}:{}", crate::diag::line_col(&src.text, sp.start).0)
+                        } else {
+                            f.clone()
                         };
-                        let _ = first;
                         diags.push(err(
                             src,
                             Code::DuplicateKey,
                             name_node.span,
                             format!("receiver `{name}` is defined twice"),
-                            Some(format!(
-                                "the first is at {f}:{}",
-                                crate::diag::line_col(&src.text, sp.start).0
-                            )),
+                            Some(format!("the first is in {first}")),
                         ));
                         continue;
                     }

@@ -32,18 +32,6 @@ pub fn free_port() -> u16 {
         .port()
 }
 
-/// Polls `url` until it answers 200 or the deadline passes.
-pub fn wait_ok(url: &str, deadline: Duration) -> bool {
-    let start = Instant::now();
-    while start.elapsed() < deadline {
-        if http_get(url).is_some_and(|(s, _)| s == 200) {
-            return true;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    false
-}
-
 /// A minimal HTTP/1.1 GET, so tests check servers without alertctl's own client.
 pub fn http_get(url: &str) -> Option<(u16, String)> {
     http("GET", url)

@@ -214,7 +214,6 @@ fn apply(
     amtool: Option<PromtoolArg>,
     format: Report,
 ) -> miette::Result<Exit> {
-    let _ = g;
     let (text, secrets) = match rendered(project) {
         Ok(x) => x,
         Err(e) => return Ok(e),

@@ -157,7 +157,6 @@ fn deploy_files(
     dry_run: bool,
     format: Report,
 ) -> miette::Result<Exit> {
-    let _ = g;
     let settings = &project.model.settings;
     let servers = match servers(project) {
         Ok(s) => s,

@@ -161,7 +161,7 @@ pub fn position(
     target: Option<&str>,
     group: Option<&str>,
     namespace: Option<&str>,
-    global: bool,
+    _global: bool,
 ) -> Result<(Position, String), Exit> {
     let inv = &model.inventory;
     let unknown = |kind: &str, name: &str, candidates: Vec<&str>| {
@@ -223,7 +223,6 @@ pub fn position(
             format!("namespace {n}"),
         ));
     }
-    let _ = global;
     Ok((
         Position::default(),
         "series outside the inventory (global)".to_string(),
