@@ -131,10 +131,26 @@ pub fn load(root: &Path, use_cache: bool) -> Result<(Project, Diagnostics), Proj
     });
 
     let walked = load::entries(root)?;
-    let sources = walked
-        .iter()
-        .map(load::read)
-        .collect::<Result<Vec<_>, _>>()?;
+    // A file that is not UTF-8 text is bad input like any other: reported with the rest,
+    // not the end of the run.
+    let mut readable = Vec::with_capacity(walked.len());
+    let mut sources = Vec::with_capacity(walked.len());
+    for e in &walked {
+        match load::read(e) {
+            Ok(s) => {
+                readable.push(e);
+                sources.push(s);
+            }
+            Err(err) if err.source.kind() == std::io::ErrorKind::InvalidData => diags.push(
+                crate::diag::Diagnostic::error(
+                    crate::diag::Code::Io,
+                    format!("{} is not UTF-8 text ({})", e.rel_path, err.source),
+                )
+                .hint("alertctl reads UTF-8 YAML; re-save the file as UTF-8"),
+            ),
+            Err(err) => return Err(err.into()),
+        }
+    }
     let mut cache = if use_cache {
         Cache::open(root)
     } else {
@@ -177,7 +193,7 @@ pub fn load(root: &Path, use_cache: bool) -> Result<(Project, Diagnostics), Proj
             .iter()
             .map(|s| (s.rel_path.as_str(), s.hash.as_str())),
     );
-    let stat_rows: Vec<(&str, u64, i64, &str)> = walked
+    let stat_rows: Vec<(&str, u64, i64, &str)> = readable
         .iter()
         .zip(&sources)
         .map(|(e, s)| (e.rel_path.as_str(), e.size, e.mtime_ns, s.hash.as_str()))

@@ -321,3 +321,20 @@ fn help_is_pinned() {
         .unwrap();
     insta::assert_snapshot!("help", text(&out.stdout));
 }
+
+#[test]
+fn non_utf8_file_is_a_located_problem_not_a_crash() {
+    let (_tmp, dir) = scaffold();
+    std::fs::write(
+        dir.join("rules/latin1.yaml"),
+        b"- template: HighCPU\n  scope: group/web # caf\xe9\n",
+    )
+    .unwrap();
+    let out = alertctl(&dir, &["validate", "--promtool", "off"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("rules/latin1.yaml is not UTF-8 text"),
+        "{}",
+        text(&out.stderr)
+    );
+}
