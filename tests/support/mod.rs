@@ -189,18 +189,16 @@ pub fn prometheus(rules_dir: &Path) -> Server {
 /// The same, serving HTTPS with basic auth per a Prometheus web config (`--web.config.file`).
 /// Ready-polling over plain HTTP is impossible then, so readiness is the TLS port accepting.
 pub fn prometheus_with_web(rules_dir: &Path, web_config: Option<&Path>) -> Server {
+    prometheus_with(rules_dir, "", web_config)
+}
+
+/// Prometheus loading `rules_dir/*.yml` with `extra` appended to its config file.
+fn prometheus_with(rules_dir: &Path, extra: &str, web_config: Option<&Path>) -> Server {
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
     let cfg = dir.path().join("prometheus.yml");
-    std::fs::write(
-        &cfg,
-        format!(
-            "global: {{scrape_interval: 1s, evaluation_interval: 1s}}\nrule_files: ['{}/*.yml']\n",
-            rules_dir.display()
-        ),
-    )
-    .unwrap();
-    let args = vec![
+    std::fs::write(&cfg, format!("global: {{scrape_interval: 1s, evaluation_interval: 1s}}\nrule_files: ['{}/*.yml']\n{extra}", rules_dir.display())).unwrap();
+    let mut args = vec![
         format!("--config.file={}", cfg.display()),
         format!("--storage.tsdb.path={}", dir.path().join("data").display()),
         format!("--web.listen-address=127.0.0.1:{port}"),
@@ -209,7 +207,6 @@ pub fn prometheus_with_web(rules_dir: &Path, web_config: Option<&Path>) -> Serve
         "--web.enable-remote-write-receiver".into(),
         "--rules.alert.resend-delay=1s".into(),
     ];
-    let mut args = args;
     if let Some(w) = web_config {
         args.push(format!("--web.config.file={}", w.display()));
         return spawn_tcp(&tool("prometheus"), &args, dir, port);
@@ -248,26 +245,10 @@ pub fn prometheus_loads(s: &Server) -> usize {
 /// Prometheus that also scrapes `scrape` (host:port, labels kept as exposed) every second
 /// and sends alerts to the Alertmanager at `am` (host:port).
 pub fn prometheus_scraping(rules_dir: &Path, scrape: &str, am: &str) -> Server {
-    let dir = tempfile::tempdir().unwrap();
-    let port = free_port();
-    let cfg = dir.path().join("prometheus.yml");
-    std::fs::write(
-        &cfg,
-        format!(
-            "global: {{scrape_interval: 1s, evaluation_interval: 1s}}\nrule_files: ['{}/*.yml']\nscrape_configs:\n  - job_name: t\n    honor_labels: true\n    static_configs: [{{targets: ['{scrape}']}}]\nalerting:\n  alertmanagers: [{{static_configs: [{{targets: ['{am}']}}], api_version: v2}}]\n",
-            rules_dir.display()
-        ),
-    )
-    .unwrap();
-    let args = vec![
-        format!("--config.file={}", cfg.display()),
-        format!("--storage.tsdb.path={}", dir.path().join("data").display()),
-        format!("--web.listen-address=127.0.0.1:{port}"),
-        format!("--web.external-url=http://127.0.0.1:{port}/"),
-        "--web.enable-lifecycle".into(),
-        "--rules.alert.resend-delay=1s".into(),
-    ];
-    spawn(&tool("prometheus"), &args, dir, port, "/-/ready")
+    let extra = format!(
+        "scrape_configs:\n  - job_name: t\n    honor_labels: true\n    static_configs: [{{targets: ['{scrape}']}}]\nalerting:\n  alertmanagers: [{{static_configs: [{{targets: ['{am}']}}], api_version: v2}}]\n"
+    );
+    prometheus_with(rules_dir, &extra, None)
 }
 
 /// Alertmanager (through the installer's wrapper, which supplies Debian's templates)
