@@ -10,7 +10,7 @@ pub mod server;
 pub mod txn;
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::diff::{self, ChangeKind, Plan};
@@ -71,16 +71,54 @@ pub struct Options {
     pub verify_timeout: Duration,
 }
 
-/// Progress lines for long steps; the library never prints itself.
-pub trait Progress {
-    fn step(&self, message: &str);
+/// A step of a deployment, reported as it starts (the library never prints itself):
+/// the CLI prints each as a progress line, a daemon can log it, a web UI stream it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "step", rename_all = "kebab-case")]
+pub enum Step {
+    /// An earlier run wrote files but did not verify every server.
+    Unfinished,
+    CheckingReady {
+        server: String,
+    },
+    Writing {
+        files: usize,
+        dir: PathBuf,
+    },
+    Reloading {
+        server: String,
+    },
+    Verifying {
+        server: String,
+    },
+    RollingBack,
+    ReloadingPrevious {
+        server: String,
+    },
 }
 
-impl<F: Fn(&str)> Progress for F {
-    fn step(&self, message: &str) {
-        self(message)
+impl std::fmt::Display for Step {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Step::Unfinished => f.write_str(
+                "an earlier apply did not finish: servers will be reloaded and verified",
+            ),
+            Step::CheckingReady { server } => write!(f, "checking {server} is ready"),
+            Step::Writing { files, dir } => {
+                write!(f, "writing {files} file(s) to {}", dir.display())
+            }
+            Step::Reloading { server } => write!(f, "reloading {server}"),
+            Step::Verifying { server } => write!(f, "verifying {server}"),
+            Step::RollingBack => f.write_str("rolling back to the previous files"),
+            Step::ReloadingPrevious { server } => {
+                write!(f, "reloading {server} with the previous rules")
+            }
+        }
     }
 }
+
+/// Where steps go.
+pub type Progress<'a> = dyn FnMut(&Step) + 'a;
 
 /// Holds the output directory's lock until dropped.
 pub struct Lock {
@@ -147,7 +185,7 @@ pub fn apply(
     desired: &BTreeMap<String, String>,
     servers: &[Server],
     opts: &Options,
-    progress: &dyn Progress,
+    progress: &mut Progress<'_>,
 ) -> Result<Outcome, DeployError> {
     if opts.dry_run {
         // Read-only: no lock, no recovery, nothing created.
@@ -165,7 +203,7 @@ pub fn apply(
     let finished = txn::recover(dir)?;
     let pending = finished || dir.join(PENDING).exists();
     if pending {
-        progress.step("an earlier apply did not finish: servers will be reloaded and verified");
+        progress(&Step::Unfinished);
     }
     let current = output::read(dir)?;
     if let Some(f) = current.foreign.iter().find(|f| desired.contains_key(*f)) {
@@ -176,16 +214,17 @@ pub fn apply(
         return Ok(Outcome::NoChange);
     }
     for s in servers {
-        progress.step(&format!("checking {} is ready", s.name));
+        progress(&Step::CheckingReady {
+            server: s.name.clone(),
+        });
         s.ready()
             .and_then(|_| s.preflight())
             .map_err(DeployError::Unreachable)?;
     }
-    progress.step(&format!(
-        "writing {} file(s) to {}",
-        plan.changes.len(),
-        dir.display()
-    ));
+    progress(&Step::Writing {
+        files: plan.changes.len(),
+        dir: dir.to_path_buf(),
+    });
     std::fs::write(dir.join(PENDING), b"reload pending\n")?;
     txn::commit(dir, &changes(&plan)).map_err(DeployError::Commit)?;
 
@@ -198,13 +237,15 @@ pub fn apply(
         });
     };
 
-    progress.step("rolling back to the previous files");
+    progress(&Step::RollingBack);
     txn::commit(dir, &inverse(&plan)).map_err(DeployError::Commit)?;
     let previous = current.generated;
     let mut rollback = Vec::new();
     let mut restored = true;
     for s in servers {
-        progress.step(&format!("reloading {} with the previous rules", s.name));
+        progress(&Step::ReloadingPrevious {
+            server: s.name.clone(),
+        });
         let (r, err) = reload_one(s, &previous, opts, progress);
         restored &= err.is_none();
         rollback.push(r);
@@ -225,7 +266,7 @@ fn reload_one(
     s: &Server,
     expected: &BTreeMap<String, String>,
     opts: &Options,
-    progress: &dyn Progress,
+    progress: &mut Progress<'_>,
 ) -> (ServerReport, Option<String>) {
     let mut r = ServerReport {
         server: s.name.clone(),
@@ -233,10 +274,14 @@ fn reload_one(
         verified: false,
         error: None,
     };
-    progress.step(&format!("reloading {}", s.name));
+    progress(&Step::Reloading {
+        server: s.name.clone(),
+    });
     let res = s.reload(opts.verify_timeout).and_then(|_| {
         r.reloaded = true;
-        progress.step(&format!("verifying {}", s.name));
+        progress(&Step::Verifying {
+            server: s.name.clone(),
+        });
         server::verify(s, expected, opts.verify_timeout)
     });
     match res {
@@ -256,7 +301,7 @@ fn reload_all(
     servers: &[Server],
     expected: &BTreeMap<String, String>,
     opts: &Options,
-    progress: &dyn Progress,
+    progress: &mut Progress<'_>,
 ) -> (Vec<ServerReport>, Option<String>) {
     let mut reports = Vec::new();
     for s in servers {

@@ -155,12 +155,7 @@ pub fn print(diags: &Diagnostics, format: Format, color: bool, root: &std::path:
 }
 
 pub fn counts(diags: &Diagnostics) -> String {
-    let (e, w) = (diags.error_count(), diags.warning_count());
-    if w == 0 {
-        plural(e, "error")
-    } else {
-        format!("{}, {}", plural(e, "error"), plural(w, "warning"))
-    }
+    alertctl::diag::counts(diags)
 }
 
 /// The rules directory's path inside its git repository (`ops/alerts/`), or its path
@@ -185,9 +180,5 @@ pub fn repo_prefix(root: &std::path::Path) -> String {
 
 /// `1 file`, `2 files`.
 pub fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("{n} {word}")
-    } else {
-        format!("{n} {word}s")
-    }
+    alertctl::diag::plural(n, word)
 }

@@ -79,7 +79,7 @@ fn live_drift(
     rendered: &Rendered,
     exit_code: bool,
 ) -> miette::Result<Exit> {
-    let servers = match super::apply::servers(project) {
+    let servers = match alertctl::ops::servers(project) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("error: {e}");
