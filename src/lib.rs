@@ -29,5 +29,6 @@ pub mod promtool;
 pub mod query;
 pub mod render;
 pub mod resolve;
+pub mod secrets;
 pub mod settings;
 pub mod yaml;

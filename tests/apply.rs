@@ -58,21 +58,6 @@ fn set_web_threshold(dir: &Path, value: &str) {
     std::fs::write(&web, format!("{}{value}{}", &s[..start], &s[end..])).unwrap();
 }
 
-/// A template annotation with an unknown Go template function: alertctl's own checks
-/// pass it (annotations are Prometheus' business), Prometheus and vmalert reject the file.
-fn break_annotation(dir: &Path) {
-    let f = dir.join("templates/node/target-down.yaml");
-    let s = std::fs::read_to_string(&f).unwrap();
-    std::fs::write(
-        &f,
-        s.replace(
-            "\"{{ $labels.instance }} is down\"",
-            "\"{{ humanizeX $value }} is down\"",
-        ),
-    )
-    .unwrap();
-}
-
 /// A rule of its own for the db group, so the deployed set has a `group_db.yml`.
 fn add_db_rule(dir: &Path) {
     std::fs::write(

@@ -9,19 +9,25 @@
 pub mod alertmanager;
 pub mod rules;
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde::Serialize;
 
 use crate::deploy::server::{Server, ServerError};
-use crate::deploy::{self, DeployError, ServerReport, Step};
+pub use crate::deploy::Outcome;
+use crate::deploy::{self, DeployError, Found, ServerReport, Step};
 use crate::diag::Diagnostics;
-use crate::diff::Plan;
+use crate::diff::{FileChange, Plan};
+use crate::history::{self, History};
 use crate::project::{LoadStats, Project, ProjectError};
+use crate::secrets::Secrets;
 use crate::settings::ServerSettings;
 
-/// Something an operation reports while it runs, in the order it happens.
+/// Something an operation reports while it runs, in the order it happens. Events carry
+/// names, paths, counts and states, never text from a server or a tool (that goes into
+/// the report or the error, which are masked), so they cannot leak a secret.
 #[derive(Debug, Clone, Copy, Serialize)]
 #[serde(tag = "event", rename_all = "kebab-case")]
 pub enum Event<'a> {
@@ -53,6 +59,30 @@ pub enum Event<'a> {
     },
     /// A deployment step starts.
     Deploy { step: &'a Step },
+    /// The output directory's generated files are not those of `baseline`, the last
+    /// deployment every server was verified to run (`left_by`: the interrupted run that
+    /// wrote them, when known). `changes` say how the directory differs from it.
+    OutputDiffers {
+        baseline: i64,
+        left_by: Option<i64>,
+        changes: &'a [FileChange],
+        action: DiffersAction,
+    },
+}
+
+/// What the operation does about an output directory that differs from the baseline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DiffersAction {
+    /// This run replaces the files; should it fail, it restores the baseline.
+    Replace,
+    /// A dry run: the run would replace them.
+    WouldReplace,
+    /// This run stops before writing (invalid input): the files stay, and servers load
+    /// them at their next reload or restart.
+    Keep,
+    /// The run deploys exactly these files: it only reloads and verifies.
+    Verify,
 }
 
 fn diagnostics_json<S: serde::Serializer>(d: &&Diagnostics, s: S) -> Result<S::Ok, S::Error> {
@@ -113,6 +143,12 @@ pub enum OpError {
     Deploy(DeployError),
     #[error(transparent)]
     Alertmanager(#[from] alertmanager::AmError),
+    /// Any of the above whose message held a secret: the message, masked.
+    #[error("{message}")]
+    Redacted {
+        message: String,
+        invalid_input: bool,
+    },
 }
 
 fn deploy_message(e: &DeployError) -> String {
@@ -133,35 +169,21 @@ impl OpError {
             | OpError::AlertmanagerRevision(_)
             | OpError::Deploy(DeployError::Foreign(_)) => true,
             OpError::Alertmanager(e) => e.is_invalid_input(),
+            OpError::Redacted { invalid_input, .. } => *invalid_input,
             _ => false,
         }
     }
-}
 
-/// How a deployment that got a plan ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Outcome {
-    /// Nothing to write; nothing reloaded.
-    NoChange,
-    DryRun,
-    /// Written, and every server verified to run it.
-    Applied,
-    /// The new files failed; the previous ones are back and verified on every server.
-    RolledBack,
-    /// The new files failed; the previous ones are back, but a server is unverified.
-    RollbackUnverified,
-}
-
-impl Outcome {
-    /// The word `--format json` and the history use.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Outcome::NoChange => "no-change",
-            Outcome::DryRun => "dry-run",
-            Outcome::Applied => "applied",
-            Outcome::RolledBack => "rolled-back",
-            Outcome::RollbackUnverified => "rollback-unverified",
+    /// The error as it may leave an operation: unchanged, or its masked message.
+    fn masked(self, secrets: &Secrets) -> OpError {
+        let text = self.to_string();
+        let masked = secrets.mask(&text);
+        if masked == text {
+            return self;
+        }
+        OpError::Redacted {
+            message: masked,
+            invalid_input: self.is_invalid_input(),
         }
     }
 }
@@ -183,6 +205,34 @@ pub struct DeployReport {
     pub rollback: Vec<ServerReport>,
     /// The one-line result (two lines after a rollback), as people read it.
     pub message: String,
+}
+
+impl DeployReport {
+    fn masked(mut self, secrets: &Secrets) -> DeployReport {
+        if secrets.is_empty() {
+            return self;
+        }
+        self.message = secrets.mask(&self.message);
+        for r in self.servers.iter_mut().chain(self.rollback.iter_mut()) {
+            for text in [&mut r.error, &mut r.note].into_iter().flatten() {
+                *text = secrets.mask(text);
+            }
+        }
+        for c in self.plan.iter_mut().flat_map(|p| p.changes.iter_mut()) {
+            for text in [&mut c.old, &mut c.new].into_iter().flatten() {
+                *text = secrets.mask(text);
+            }
+        }
+        self
+    }
+}
+
+/// The one place where what an operation returns is masked: the report or the error.
+/// (The history is masked where it is written, by [`Journal`].)
+fn seal(result: Result<DeployReport, OpError>, secrets: &Secrets) -> Result<DeployReport, OpError> {
+    result
+        .map(|r| r.masked(secrets))
+        .map_err(|e| e.masked(secrets))
 }
 
 /// The servers that load the rendered rule files.
@@ -212,7 +262,7 @@ fn relative_to(root: &Path, s: &ServerSettings) -> ServerSettings {
 }
 
 /// The engine's options from `[apply]`.
-fn deploy_options(project: &Project, dry_run: bool) -> deploy::Options {
+fn deploy_options(project: &Project, dry_run: bool, new_file_mode: Option<u32>) -> deploy::Options {
     let a = &project.model.settings.apply;
     let duration = |s: &str, default: u64| {
         crate::model::parse_duration(s).unwrap_or(Duration::from_secs(default))
@@ -221,30 +271,221 @@ fn deploy_options(project: &Project, dry_run: bool) -> deploy::Options {
         dry_run,
         lock_timeout: duration(&a.lock_timeout, 60),
         verify_timeout: duration(&a.verify_timeout, 30),
+        new_files: deploy::txn::NewFiles {
+            mode: new_file_mode,
+        },
     }
 }
 
-/// The history row of a finished deployment.
-struct Record<'a> {
-    kind: &'a str,
-    target: &'a Path,
-    files: &'a std::collections::BTreeMap<String, String>,
+/// The secret values servers' requests carry.
+fn credentials(servers: &[Server]) -> Secrets {
+    Secrets::new(servers.iter().flat_map(Server::credentials))
 }
 
-impl Record<'_> {
-    /// Records the outcome; `None` when the history cannot be written (the deployment
-    /// itself stands).
-    fn save(&self, root: &Path, outcome: Outcome, plan: &Plan, error: Option<&str>) -> Option<i64> {
-        let h = crate::history::History::open(root).ok()?;
+/// How an output path is keyed in the history: absolute, so `--out` given relative to
+/// one directory matches the same directory given from another.
+fn history_key(target: &Path) -> String {
+    std::path::absolute(target)
+        .unwrap_or_else(|_| target.to_path_buf())
+        .display()
+        .to_string()
+}
+
+/// The history side of one deployment: the write-ahead row, the rows of killed runs,
+/// the row an unfinished run left. Everything it writes is masked first.
+struct Journal<'a> {
+    root: &'a Path,
+    history: Option<History>,
+    kind: String,
+    key: String,
+    /// What the history keeps of the files (masked for Alertmanager).
+    files: BTreeMap<String, String>,
+    secrets: &'a Secrets,
+    dry_run: bool,
+    /// Whether disk files can be compared with recorded ones (not for masked copies).
+    comparable: bool,
+    /// This run's write-ahead row.
+    rev: Option<i64>,
+    /// The row of the unfinished run whose files this run only reloads and verifies.
+    completing: Option<i64>,
+}
+
+impl<'a> Journal<'a> {
+    fn new(
+        root: &'a Path,
+        kind: &str,
+        target: &Path,
+        files: BTreeMap<String, String>,
+        secrets: &'a Secrets,
+        dry_run: bool,
+    ) -> Journal<'a> {
+        Journal {
+            root,
+            history: History::open(root).ok(),
+            kind: kind.to_string(),
+            key: history_key(target),
+            files,
+            secrets,
+            dry_run,
+            comparable: true,
+            rev: None,
+            completing: None,
+        }
+    }
+
+    /// Under the lock: rows still `in-progress` belong to killed runs; say what they
+    /// left. Remember the row whose files an unfinished run left on disk.
+    fn reconcile(&mut self, found: &Found) {
+        let Some(h) = &self.history else { return };
+        if self.dry_run {
+            return;
+        }
+        for row in h.in_progress(&self.key).unwrap_or_default() {
+            let msg = if !self.comparable {
+                "killed before every server was verified to run its config".to_string()
+            } else if row.files == found.generated {
+                "killed after writing its files and before every server was verified to run them; the files stayed in the output directory".to_string()
+            } else {
+                "killed before its files were written; the output directory kept the files it had"
+                    .to_string()
+            };
+            let _ = h.mark(row.rev, history::INTERRUPTED, &msg);
+        }
+        if found.unfinished {
+            let unfinished = |d: &history::Deployment| d.result == history::INTERRUPTED;
+            self.completing = found
+                .unfinished_id
+                .and_then(|id| h.get(id).ok().flatten())
+                .filter(|d| unfinished(d) && (d.files == found.generated || !self.comparable))
+                .or_else(|| {
+                    h.with_files(&self.key, &found.generated)
+                        .ok()
+                        .flatten()
+                        .filter(unfinished)
+                })
+                .map(|d| d.rev);
+        }
+    }
+
+    fn begin(&mut self, plan: &Plan) -> Option<i64> {
+        let h = self.history.as_ref()?;
+        self.rev = h
+            .begin(
+                &self.kind,
+                history::git_commit(self.root).as_deref(),
+                &self.key,
+                &plan.summary.to_string(),
+                &self.files,
+            )
+            .ok();
+        self.rev
+    }
+
+    /// Records how the run ended; returns the row that tells it.
+    fn finish(&self, result: &str, plan: &Plan, message: Option<&str>) -> Option<i64> {
+        let h = self.history.as_ref()?;
+        let message = message.map(|m| self.secrets.mask(m));
+        if let Some(rev) = self.rev {
+            h.finish(rev, result, message.as_deref()).ok()?;
+            return Some(rev);
+        }
+        if let Some(rev) = self.completing {
+            let m = format!(
+                "completed by a later run: the run that wrote these files was interrupted before every server was verified{}",
+                message.map_or(String::new(), |m| format!("; {m}"))
+            );
+            h.finish(rev, result, Some(&m)).ok()?;
+            return Some(rev);
+        }
+        let m = format!(
+            "reloaded and verified files an interrupted run left, of which the history has no record{}",
+            message.map_or(String::new(), |m| format!("; {m}"))
+        );
         h.record(
-            self.kind,
-            outcome.as_str(),
-            crate::history::git_commit(root).as_deref(),
-            &self.target.display().to_string(),
+            &self.kind,
+            result,
+            history::git_commit(self.root).as_deref(),
+            &self.key,
             &plan.summary.to_string(),
-            error,
-            self.files,
+            Some(&m),
+            &self.files,
         )
         .ok()
     }
+
+    /// A run that stopped after its write-ahead row: say how.
+    fn failed(&self, e: &DeployError) {
+        let (Some(h), Some(rev)) = (&self.history, self.rev) else {
+            return;
+        };
+        let result = match e {
+            DeployError::Restore { .. } => "restore-failed",
+            _ => "write-failed",
+        };
+        let _ = h.finish(rev, result, Some(&self.secrets.mask(&e.to_string())));
+    }
+}
+
+/// The deployment engine's view of an operation: steps become events, findings and
+/// the write-ahead id go through the journal.
+struct OpSink<'a, 'b> {
+    events: &'a mut dyn Events,
+    journal: &'a mut Journal<'b>,
+    /// The last deployment every server was verified to run, to compare the directory
+    /// with (rule deployments only).
+    baseline: Option<(i64, &'a BTreeMap<String, String>)>,
+    action: DiffersAction,
+    /// What this run deploys.
+    desired: &'a BTreeMap<String, String>,
+}
+
+impl deploy::Sink for OpSink<'_, '_> {
+    fn step(&mut self, step: &Step) {
+        self.events.event(&Event::Deploy { step });
+    }
+
+    fn found(&mut self, found: &Found) {
+        self.journal.reconcile(found);
+        if let Some((rev, files)) = self.baseline {
+            if *files != found.generated {
+                let changes = crate::diff::plan(&found.generated, files).changes;
+                self.events.event(&Event::OutputDiffers {
+                    baseline: rev,
+                    left_by: self.journal.completing.or(found.unfinished_id),
+                    changes: &changes,
+                    action: if found.generated == *self.desired {
+                        DiffersAction::Verify
+                    } else {
+                        self.action
+                    },
+                });
+            }
+        }
+    }
+
+    fn begin(&mut self, plan: &Plan) -> Option<i64> {
+        self.journal.begin(plan)
+    }
+}
+
+/// The lines after a failure: per server that could not be verified, what it runs.
+fn runs_note(rollback: &[ServerReport]) -> String {
+    let seen: Vec<String> = rollback
+        .iter()
+        .filter_map(|r| Some(format!("{} {}", r.server, r.runs?.describe())))
+        .collect();
+    if seen.is_empty() {
+        String::new()
+    } else {
+        format!("\nnow: {}", seen.join("; "))
+    }
+}
+
+/// Reload requests that timed out on servers that were then verified.
+fn timeout_notes(servers: &[ServerReport]) -> Option<String> {
+    let notes: Vec<String> = servers
+        .iter()
+        .filter_map(|r| Some(format!("{}: {}", r.server, r.note.as_ref()?)))
+        .collect();
+    (!notes.is_empty()).then(|| notes.join("; "))
 }

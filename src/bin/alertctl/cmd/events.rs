@@ -1,7 +1,8 @@
 //! Prints a library operation's events the way the CLI shows progress: lines on stderr
 //! for people; with `--format json`, only diagnostics (the document comes at the end).
 
-use alertctl::ops::{Event, Events};
+use alertctl::diff::ChangeKind;
+use alertctl::ops::{DiffersAction, Event, Events};
 
 use crate::cli::{Format, Global};
 use crate::report;
@@ -47,6 +48,38 @@ impl Events for Printer<'_> {
                 report::stderr_color(self.g.color),
                 std::path::Path::new("."),
             ),
+            // A warning about the state of things, like a diagnostic: for every format.
+            Event::OutputDiffers {
+                baseline,
+                left_by,
+                changes,
+                action,
+            } => {
+                let files: Vec<String> = changes
+                    .iter()
+                    .map(|c| {
+                        let how = match c.kind {
+                            ChangeKind::Added => "is extra",
+                            ChangeKind::Removed => "is missing",
+                            ChangeKind::Modified => "differs",
+                        };
+                        format!("{} {how}", c.file)
+                    })
+                    .collect();
+                let left = left_by.map_or(String::new(), |n| {
+                    format!(" (it holds the files of deployment {n}, which was interrupted)")
+                });
+                let (level, what) = match action {
+                    DiffersAction::Replace => ("note", "this run replaces them".to_string()),
+                    DiffersAction::WouldReplace => ("note", "the run without --dry-run replaces them".to_string()),
+                    DiffersAction::Keep => ("warning", format!("nothing was written, so they stay, and servers load them at their next reload or restart; `alertctl rollback` restores deployment {baseline}")),
+                    DiffersAction::Verify => ("note", "this run reloads every server and verifies it runs them".to_string()),
+                };
+                eline!(
+                    "{level}: the output directory differs from deployment {baseline}, the last one every server was verified to run{left}: {}; {what}",
+                    files.join(", ")
+                );
+            }
             _ if !self.human => {}
             Event::Validated { rules, promtool } => {
                 eline!(
