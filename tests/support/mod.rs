@@ -364,3 +364,106 @@ pub fn eventually(deadline: Duration, mut cond: impl FnMut() -> bool) -> bool {
     }
     cond()
 }
+
+/// What [`FaultProxy`] does with one request, by its request line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    Forward,
+    /// Hold the request this long, then forward it (a slow network, or a server slow to
+    /// answer a reload that it then performs).
+    Delay(Duration),
+    /// Close the connection without forwarding (the server went away).
+    Drop,
+}
+
+/// A fault injector, not a mock: a TCP proxy on 127.0.0.1 in front of a real server
+/// that delays or drops requests as `rule` says for each request line
+/// (`POST /-/reload HTTP/1.1`). Everything else passes through untouched, both ways.
+pub struct FaultProxy {
+    pub port: u16,
+}
+
+impl FaultProxy {
+    pub fn start(
+        upstream: u16,
+        rule: impl Fn(&str) -> Fault + Send + Sync + 'static,
+    ) -> FaultProxy {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let rule = std::sync::Arc::new(rule);
+        std::thread::spawn(move || {
+            for client in listener.incoming().flatten() {
+                let rule = rule.clone();
+                std::thread::spawn(move || proxy_connection(client, upstream, &*rule));
+            }
+        });
+        FaultProxy { port }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+}
+
+fn proxy_connection(
+    mut client: std::net::TcpStream,
+    upstream: u16,
+    rule: &(dyn Fn(&str) -> Fault + Send + Sync),
+) {
+    use std::io::Write;
+    let Ok(mut server) = std::net::TcpStream::connect(("127.0.0.1", upstream)) else {
+        return;
+    };
+    let (Ok(mut from_server), Ok(mut to_client)) = (server.try_clone(), client.try_clone()) else {
+        return;
+    };
+    std::thread::spawn(move || {
+        let _ = std::io::copy(&mut from_server, &mut to_client);
+        let _ = to_client.shutdown(std::net::Shutdown::Write);
+    });
+    // Requests on a kept-alive connection each start a chunk from the client.
+    let mut buf = vec![0; 64 * 1024];
+    loop {
+        let n = match client.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => n,
+        };
+        let chunk = &buf[..n];
+        let line = String::from_utf8_lossy(chunk)
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        if line.contains(" HTTP/1.") {
+            match rule(&line) {
+                Fault::Forward => {}
+                Fault::Delay(d) => std::thread::sleep(d),
+                Fault::Drop => {
+                    let _ = client.shutdown(std::net::Shutdown::Both);
+                    let _ = server.shutdown(std::net::Shutdown::Both);
+                    return;
+                }
+            }
+        }
+        if server.write_all(chunk).is_err() {
+            break;
+        }
+    }
+    let _ = server.shutdown(std::net::Shutdown::Write);
+}
+
+/// vmalert evaluating every `globs` (e.g. a seed directory it needs to start, and an
+/// output directory that may still be empty) against `prom`.
+pub fn vmalert_globs(globs: &[String], prom: &Server) -> Server {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let mut args: Vec<String> = globs.iter().map(|g| format!("-rule={g}")).collect();
+    args.extend([
+        format!("-datasource.url={}", prom.url()),
+        format!("-remoteWrite.url={}", prom.url()),
+        format!("-notifier.url={}", prom.url()),
+        format!("-httpListenAddr=127.0.0.1:{port}"),
+        "-evaluationInterval=1s".into(),
+    ]);
+    spawn(&tool("vmalert"), &args, dir, port, "/-/ready")
+}
