@@ -231,6 +231,7 @@ fn prometheus_and_vmalert_faults() {
     slow_reload_that_does_not_land(&out, &prom);
     server_gone_during_rollback(&out, &prom);
     symlink_named_like_a_generated_file(&out, &prom);
+    write_fails_midway(&out, &prom);
 
     // vmalert on its own output directory, with a seed group so it can start.
     let seed = tmp.path().join("seed");
@@ -584,6 +585,46 @@ fn symlink_named_like_a_generated_file(out: &Path, prom: &Server) {
         ["hand"],
         "Prometheus still runs the hand-written rules"
     );
+}
+
+/// Writing the new files fails (here: a directory squats on a temporary file's name,
+/// which fails for root too): exit 4, the row says so, nothing half-done on disk.
+fn write_fails_midway(out: &Path, prom: &Server) {
+    case("an I/O error while writing");
+    reset(out, prom);
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = rules_dir(tmp.path(), out, &prom.url(), "prometheus", "");
+    assert_eq!(alertctl(&dir, &["apply"], &[]).status.code(), Some(0));
+    let good = files(out);
+    let squat = out.join(".group_web.yml.alertctl-tmp");
+    std::fs::create_dir(&squat).unwrap();
+    set_web_threshold(&dir, 98);
+    let o = alertctl(&dir, &["apply", "--format", "json"], &[]);
+    assert_eq!(o.status.code(), Some(4), "{}", text(&o));
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(doc["result"], "failed");
+    let m = doc["message"].as_str().unwrap();
+    assert!(m.starts_with("writing the files failed midway (Is a directory"), "{m}");
+    assert_eq!(files(out), good, "every file complete, none replaced");
+    let h = history(&dir);
+    assert_eq!((h[0].0, h[0].1.as_str()), (2, "write-failed"));
+    assert_eq!(h[0].2, m);
+    assert_eq!(live_threshold(prom).as_deref(), Some("90"));
+
+    // Once the obstacle is gone, the next apply writes, reloads and verifies.
+    std::fs::remove_dir(&squat).unwrap();
+    let o = alertctl(&dir, &["apply"], &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(text(&o).contains("an earlier apply did not finish"), "{}", text(&o));
+    assert_eq!(
+        results(&dir),
+        [
+            (3, "applied".into()),
+            (2, "write-failed".into()),
+            (1, "applied".into())
+        ]
+    );
+    assert_eq!(live_threshold(prom).as_deref(), Some("98"));
 }
 
 /// vmalert reloads asynchronously; the process dies right after asking. The next apply
