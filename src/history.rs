@@ -18,6 +18,10 @@ pub struct History {
 pub const IN_PROGRESS: &str = "in-progress";
 /// The result of a row whose run was killed; the message says what it left on disk.
 pub const INTERRUPTED: &str = "interrupted";
+/// An I/O error while writing the new files (the next run finishes the commit).
+pub const WRITE_FAILED: &str = "write-failed";
+/// An I/O error while putting the previous files back (the next run finishes it).
+pub const RESTORE_FAILED: &str = "restore-failed";
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Deployment {

@@ -604,7 +604,10 @@ fn write_fails_midway(out: &Path, prom: &Server) {
     let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(doc["result"], "failed");
     let m = doc["message"].as_str().unwrap();
-    assert!(m.starts_with("writing the files failed midway (Is a directory"), "{m}");
+    assert!(
+        m.starts_with("writing the files failed midway (Is a directory"),
+        "{m}"
+    );
     assert_eq!(files(out), good, "every file complete, none replaced");
     let h = history(&dir);
     assert_eq!((h[0].0, h[0].1.as_str()), (2, "write-failed"));
@@ -615,7 +618,11 @@ fn write_fails_midway(out: &Path, prom: &Server) {
     std::fs::remove_dir(&squat).unwrap();
     let o = alertctl(&dir, &["apply"], &[]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
-    assert!(text(&o).contains("an earlier apply did not finish"), "{}", text(&o));
+    assert!(
+        text(&o).contains("an earlier apply did not finish"),
+        "{}",
+        text(&o)
+    );
     assert_eq!(
         results(&dir),
         [
@@ -828,6 +835,17 @@ fn alertmanager_faults() {
         h.iter().map(|r| r.1.as_str()).collect::<Vec<_>>(),
         ["rolled-back", "rolled-back", "applied"]
     );
+
+    case("a rotated secret: the old value in the file stays masked");
+    std::fs::write(dir.join("alertmanager/am.yaml"), am_config(false)).unwrap();
+    for args in [
+        vec!["alertmanager", "diff"],
+        vec!["alertmanager", "apply", "--dry-run"],
+    ] {
+        let o = alertctl(&dir, &args, &[("HOOK_TOKEN", "rotated-token-value")]);
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+        assert!(!text(&o).contains("rotated-token-value"), "{}", text(&o));
+    }
 
     case("crash after the reload request, then alertmanager apply completes it");
     std::fs::write(

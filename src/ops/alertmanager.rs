@@ -361,7 +361,14 @@ fn apply_inner(
     match r.outcome {
         Outcome::NoChange => {}
         Outcome::DryRun => {
-            report.plan = Some(r.plan);
+            // The file on disk may hold older secret values (rotated since) under secret
+            // keys: mask by key as well as by value.
+            let mut plan = r.plan;
+            for c in &mut plan.changes {
+                c.old = c.old.take().map(|o| rendered.mask(&o));
+                c.new = c.new.take().map(|n| rendered.mask(&n));
+            }
+            report.plan = Some(plan);
             report.message = format!("dry run: would change {output}");
         }
         Outcome::Applied => {

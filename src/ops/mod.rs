@@ -352,7 +352,9 @@ impl<'a> Journal<'a> {
             let _ = h.mark(row.rev, history::INTERRUPTED, &msg);
         }
         if found.unfinished {
-            let unfinished = |d: &history::Deployment| d.result == history::INTERRUPTED;
+            let unfinished = |d: &history::Deployment| {
+                d.result == history::INTERRUPTED || d.result == history::WRITE_FAILED
+            };
             self.completing = found
                 .unfinished_id
                 .and_then(|id| h.get(id).ok().flatten())
@@ -391,7 +393,7 @@ impl<'a> Journal<'a> {
         }
         if let Some(rev) = self.completing {
             let m = format!(
-                "completed by a later run: the run that wrote these files was interrupted before every server was verified{}",
+                "completed by a later run: the run that wrote these files stopped before every server was verified{}",
                 message.map_or(String::new(), |m| format!("; {m}"))
             );
             h.finish(rev, result, Some(&m)).ok()?;
@@ -419,8 +421,8 @@ impl<'a> Journal<'a> {
             return;
         };
         let result = match e {
-            DeployError::Restore { .. } => "restore-failed",
-            _ => "write-failed",
+            DeployError::Restore { .. } => history::RESTORE_FAILED,
+            _ => history::WRITE_FAILED,
         };
         let _ = h.finish(rev, result, Some(&self.secrets.mask(&e.to_string())));
     }
