@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-use support::{prometheus, prometheus_loads, vmalert};
+use support::{prometheus, prometheus_loads, set_web_threshold, vmalert};
 
 fn run(dir: &Path, args: &[&str], envs: &[(&str, &str)]) -> Output {
     let mut c = Command::new(env!("CARGO_BIN_EXE_alertctl"));
@@ -30,13 +30,7 @@ fn text(o: &Output) -> String {
 /// A scaffolded rules directory whose output dir is `out/`, deployed to `servers`.
 fn rules_dir(tmp: &Path, servers: &[(&str, &str)]) -> PathBuf {
     let dir = tmp.join("rules");
-    assert!(Command::new(env!("CARGO_BIN_EXE_alertctl"))
-        .arg("init")
-        .arg(&dir)
-        .output()
-        .unwrap()
-        .status
-        .success());
+    support::init_rules_dir(&dir);
     let mut toml = std::fs::read_to_string(dir.join("alertctl.toml"))
         .unwrap()
         .replace("dir = \"rendered\"", "dir = \"out\"");
@@ -48,14 +42,6 @@ fn rules_dir(tmp: &Path, servers: &[(&str, &str)]) -> PathBuf {
     }
     std::fs::write(dir.join("alertctl.toml"), toml).unwrap();
     dir
-}
-
-fn set_web_threshold(dir: &Path, value: &str) {
-    let web = dir.join("rules/teams/web.yaml");
-    let s = std::fs::read_to_string(&web).unwrap();
-    let start = s.find("threshold: ").unwrap() + "threshold: ".len();
-    let end = start + s[start..].find(' ').unwrap();
-    std::fs::write(&web, format!("{}{value}{}", &s[..start], &s[end..])).unwrap();
 }
 
 /// A rule of its own for the db group, so the deployed set has a `group_db.yml`.
@@ -419,13 +405,7 @@ fn concurrent_applies_never_mix() {
     assert_eq!(live, vec!["HighCPU"]);
 
     // While someone holds the lock, an apply with a short lock timeout fails clearly.
-    let lockf = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(out.join(".alertctl.lock"))
-        .unwrap();
-    lockf.lock().unwrap();
+    let lockf = support::hold_lock(&out);
     let t = a.join("alertctl.toml");
     std::fs::write(
         &t,

@@ -8,7 +8,7 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use support::{alertmanager, prometheus};
+use support::{alertmanager, prometheus, set_web_threshold};
 
 /// Runs alertctl and appends `$ alertctl ARGS`, its stdout, stderr and exit code.
 struct Transcript {
@@ -58,14 +58,6 @@ fn write(dir: &Path, rel: &str, content: &str) {
     std::fs::write(p, content).unwrap();
 }
 
-fn set_web_threshold(dir: &Path, value: &str) {
-    let web = dir.join("rules/teams/web.yaml");
-    let s = std::fs::read_to_string(&web).unwrap();
-    let start = s.find("threshold: ").unwrap() + "threshold: ".len();
-    let end = start + s[start..].find(' ').unwrap();
-    std::fs::write(&web, format!("{}{value}{}", &s[..start], &s[end..])).unwrap();
-}
-
 /// Temp paths, ports, times, durations and the git-less host become placeholders.
 fn stable(log: &str, tmp: &Path) -> String {
     let s = log.replace(&tmp.display().to_string(), "[TMP]");
@@ -87,13 +79,7 @@ fn stable(log: &str, tmp: &Path) -> String {
 /// A scaffolded rules directory writing to `out/`, deployed to `servers` (TOML tables).
 fn rules_dir(tmp: &Path, servers: &str) -> PathBuf {
     let dir = tmp.join("rules");
-    assert!(Command::new(env!("CARGO_BIN_EXE_alertctl"))
-        .arg("init")
-        .arg(&dir)
-        .output()
-        .unwrap()
-        .status
-        .success());
+    support::init_rules_dir(&dir);
     let toml = std::fs::read_to_string(dir.join("alertctl.toml"))
         .unwrap()
         .replace("dir = \"rendered\"", "dir = \"out\"")
@@ -168,13 +154,7 @@ fn apply_rollback_history_transcript() {
     assert_eq!(t.run(&["rollback", "42", "--format", "json"]), 2);
 
     // The lock is held by someone else.
-    let lockf = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(out.join(".alertctl.lock"))
-        .unwrap();
-    lockf.lock().unwrap();
+    let lockf = support::hold_lock(&out);
     set_web_threshold(&dir, "97");
     assert_eq!(t.run(&["apply"]), 4);
     assert_eq!(t.run(&["apply", "--format", "json"]), 4);

@@ -96,13 +96,7 @@ fn pending(out: &Path) -> Option<String> {
 /// A scaffolded rules directory deploying to `out` (absolute) on `server`.
 fn rules_dir(tmp: &Path, out: &Path, server: &str, kind: &str, extra: &str) -> PathBuf {
     let dir = tmp.join("rules");
-    assert!(Command::new(env!("CARGO_BIN_EXE_alertctl"))
-        .arg("init")
-        .arg(&dir)
-        .output()
-        .unwrap()
-        .status
-        .success());
+    support::init_rules_dir(&dir);
     let toml = std::fs::read_to_string(dir.join("alertctl.toml"))
         .unwrap()
         .replace(
@@ -119,11 +113,7 @@ fn rules_dir(tmp: &Path, out: &Path, server: &str, kind: &str, extra: &str) -> P
 }
 
 fn set_web_threshold(dir: &Path, value: u32) {
-    let web = dir.join("rules/teams/web.yaml");
-    let s = std::fs::read_to_string(&web).unwrap();
-    let start = s.find("threshold: ").unwrap() + "threshold: ".len();
-    let end = start + s[start..].find(' ').unwrap();
-    std::fs::write(&web, format!("{}{value}{}", &s[..start], &s[end..])).unwrap();
+    support::set_web_threshold(dir, &value.to_string());
 }
 
 /// An annotation with an unknown template function: the server rejects the file.
@@ -217,6 +207,25 @@ fn case(name: &str) {
     eprintln!("--- case: {name}");
 }
 
+/// A case on the shared `out` of `prom`: the directory emptied, a fresh rules
+/// directory deploying there through `url` (with `extra` `[apply]` settings), and its
+/// first deployment applied.
+fn deployed(
+    name: &str,
+    out: &Path,
+    prom: &Server,
+    url: &str,
+    extra: &str,
+) -> (tempfile::TempDir, PathBuf) {
+    case(name);
+    reset(out, prom);
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = rules_dir(tmp.path(), out, url, "prometheus", extra);
+    let o = alertctl(&dir, &["apply"], &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    (tmp, dir)
+}
+
 #[test]
 fn prometheus_and_vmalert_faults() {
     let tmp = tempfile::tempdir().unwrap();
@@ -256,12 +265,14 @@ fn prometheus_and_vmalert_faults() {
 /// kill -9 while the apply waits for Prometheus to answer its reload; the next apply
 /// completes that deployment instead of recording a bogus "0 added, 0 modified" one.
 fn kill_during_reload(out: &Path, prom: &Server) {
-    case("kill -9 during reload, then apply");
-    reset(out, prom);
-    let tmp = tempfile::tempdir().unwrap();
     let f = faulty(prom);
-    let dir = rules_dir(tmp.path(), out, &f.proxy.url(), "prometheus", "");
-    assert_eq!(alertctl(&dir, &["apply"], &[]).status.code(), Some(0));
+    let (_tmp, dir) = deployed(
+        "kill -9 during reload, then apply",
+        out,
+        prom,
+        &f.proxy.url(),
+        "",
+    );
 
     set_web_threshold(&dir, 91);
     f.delay_ms.store(3000, Ordering::SeqCst);
@@ -331,11 +342,13 @@ fn kill_during_reload(out: &Path, prom: &Server) {
 /// The new files are rejected and the process dies before putting the previous ones
 /// back: the rejected files stay on disk while Prometheus runs the previous rules.
 fn killed_while_rolling_back(out: &Path, prom: &Server) {
-    case("killed while rolling back; apply on invalid input; rollback without REV");
-    reset(out, prom);
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = rules_dir(tmp.path(), out, &prom.url(), "prometheus", "");
-    assert_eq!(alertctl(&dir, &["apply"], &[]).status.code(), Some(0));
+    let (_tmp, dir) = deployed(
+        "killed while rolling back; apply on invalid input; rollback without REV",
+        out,
+        prom,
+        &prom.url(),
+        "",
+    );
     let good = files(out);
     set_web_threshold(&dir, 92);
     break_annotation(&dir);
@@ -392,11 +405,7 @@ fn killed_while_rolling_back(out: &Path, prom: &Server) {
 /// Killed after the first temporary file, before the commit point: nothing of the new
 /// set is in place. The next apply says the row was interrupted before writing.
 fn killed_before_the_commit_point(out: &Path, prom: &Server) {
-    case("killed before the commit point");
-    reset(out, prom);
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = rules_dir(tmp.path(), out, &prom.url(), "prometheus", "");
-    assert_eq!(alertctl(&dir, &["apply"], &[]).status.code(), Some(0));
+    let (_tmp, dir) = deployed("killed before the commit point", out, prom, &prom.url(), "");
     let good = files(out);
     set_web_threshold(&dir, 93);
     let o = alertctl(&dir, &["apply"], &[("ALERTCTL_CRASH_AT", "1")]);
@@ -427,18 +436,14 @@ fn killed_before_the_commit_point(out: &Path, prom: &Server) {
 /// The reload answers later than `timeout` but lands within `verify_timeout`: applied,
 /// with the late answer in the message and the history.
 fn slow_reload_that_lands(out: &Path, prom: &Server) {
-    case("reload timeout, then the server runs the new rules");
-    reset(out, prom);
-    let tmp = tempfile::tempdir().unwrap();
     let f = faulty(prom);
-    let dir = rules_dir(
-        tmp.path(),
+    let (_tmp, dir) = deployed(
+        "reload timeout, then the server runs the new rules",
         out,
+        prom,
         &f.proxy.url(),
-        "prometheus",
         "verify_timeout = \"15s\"",
     );
-    assert_eq!(alertctl(&dir, &["apply"], &[]).status.code(), Some(0));
     f.delay_ms.store(2500, Ordering::SeqCst);
     set_web_threshold(&dir, 94);
     let o = alertctl(&dir, &["apply", "--format", "json"], &[]);
@@ -468,18 +473,14 @@ fn slow_reload_that_lands(out: &Path, prom: &Server) {
 /// the previous files verified, and the late reloads (which load what is on disk when
 /// they land) leave the server on the previous rules.
 fn slow_reload_that_does_not_land(out: &Path, prom: &Server) {
-    case("reload timeout, server still on the old rules: rolled back");
-    reset(out, prom);
-    let tmp = tempfile::tempdir().unwrap();
     let f = faulty(prom);
-    let dir = rules_dir(
-        tmp.path(),
+    let (_tmp, dir) = deployed(
+        "reload timeout, server still on the old rules: rolled back",
         out,
+        prom,
         &f.proxy.url(),
-        "prometheus",
         "verify_timeout = \"2s\"",
     );
-    assert_eq!(alertctl(&dir, &["apply"], &[]).status.code(), Some(0));
     let good = files(out);
     f.delay_ms.store(5000, Ordering::SeqCst);
     set_web_threshold(&dir, 95);
@@ -510,12 +511,14 @@ fn slow_reload_that_does_not_land(out: &Path, prom: &Server) {
 /// The new files are rejected, then the server cannot be reached for the rollback's
 /// reload: exit 5, and the message says what the server was seen to run.
 fn server_gone_during_rollback(out: &Path, prom: &Server) {
-    case("rejected, then the server is gone for the rollback: exit 5");
-    reset(out, prom);
-    let tmp = tempfile::tempdir().unwrap();
     let f = faulty(prom);
-    let dir = rules_dir(tmp.path(), out, &f.proxy.url(), "prometheus", "");
-    assert_eq!(alertctl(&dir, &["apply"], &[]).status.code(), Some(0));
+    let (_tmp, dir) = deployed(
+        "rejected, then the server is gone for the rollback: exit 5",
+        out,
+        prom,
+        &f.proxy.url(),
+        "",
+    );
     let good = files(out);
     // The first apply reloaded once; the next reload (the new files) goes through,
     // every later one is dropped.
@@ -590,11 +593,7 @@ fn symlink_named_like_a_generated_file(out: &Path, prom: &Server) {
 /// Writing the new files fails (here: a directory squats on a temporary file's name,
 /// which fails for root too): exit 4, the row says so, nothing half-done on disk.
 fn write_fails_midway(out: &Path, prom: &Server) {
-    case("an I/O error while writing");
-    reset(out, prom);
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = rules_dir(tmp.path(), out, &prom.url(), "prometheus", "");
-    assert_eq!(alertctl(&dir, &["apply"], &[]).status.code(), Some(0));
+    let (_tmp, dir) = deployed("an I/O error while writing", out, prom, &prom.url(), "");
     let good = files(out);
     let squat = out.join(".group_web.yml.alertctl-tmp");
     std::fs::create_dir(&squat).unwrap();

@@ -11,12 +11,7 @@ use alertctl::settings::PromtoolPolicy;
 
 fn scaffold(tmp: &Path, servers: &str) -> PathBuf {
     let dir = tmp.join("rules");
-    let init = std::process::Command::new(env!("CARGO_BIN_EXE_alertctl"))
-        .arg("init")
-        .arg(&dir)
-        .output()
-        .unwrap();
-    assert!(init.status.success());
+    support::init_rules_dir(&dir);
     let toml = std::fs::read_to_string(dir.join("alertctl.toml"))
         .unwrap()
         .replace("dir = \"rendered\"", "dir = \"out\"");

@@ -222,17 +222,7 @@ fn spawn_tcp(bin: &Path, args: &[String], dir: tempfile::TempDir, port: u16) -> 
 
 /// vmalert evaluating `rules_dir/*.yml` against `prom` (also its remote-write target).
 pub fn vmalert(rules_dir: &Path, prom: &Server) -> Server {
-    let dir = tempfile::tempdir().unwrap();
-    let port = free_port();
-    let args = vec![
-        format!("-rule={}/*.yml", rules_dir.display()),
-        format!("-datasource.url={}", prom.url()),
-        format!("-remoteWrite.url={}", prom.url()),
-        format!("-notifier.url={}", prom.url()),
-        format!("-httpListenAddr=127.0.0.1:{port}"),
-        "-evaluationInterval=1s".into(),
-    ];
-    spawn(&tool("vmalert"), &args, dir, port, "/-/ready")
+    vmalert_globs(&[format!("{}/*.yml", rules_dir.display())], prom)
 }
 
 /// How many successful configuration loads Prometheus has logged (start + reloads).
@@ -466,4 +456,36 @@ pub fn vmalert_globs(globs: &[String], prom: &Server) -> Server {
         "-evaluationInterval=1s".into(),
     ]);
     spawn(&tool("vmalert"), &args, dir, port, "/-/ready")
+}
+
+/// `alertctl init DIR`: the scaffolded rules directory the deploy tests start from.
+pub fn init_rules_dir(dir: &Path) {
+    let o = Command::new(env!("CARGO_BIN_EXE_alertctl"))
+        .arg("init")
+        .arg(dir)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+/// Sets the scaffold's web-group HighCPU threshold (rules/teams/web.yaml).
+pub fn set_web_threshold(dir: &Path, value: &str) {
+    let web = dir.join("rules/teams/web.yaml");
+    let s = std::fs::read_to_string(&web).unwrap();
+    let start = s.find("threshold: ").unwrap() + "threshold: ".len();
+    let end = start + s[start..].find(' ').unwrap();
+    std::fs::write(&web, format!("{}{value}{}", &s[..start], &s[end..])).unwrap();
+}
+
+/// Takes `dir`'s apply lock (`.alertctl.lock`) as another apply would; held until the
+/// file is dropped or unlocked.
+pub fn hold_lock(dir: &Path) -> std::fs::File {
+    let f = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(dir.join(".alertctl.lock"))
+        .unwrap();
+    f.lock().unwrap();
+    f
 }
