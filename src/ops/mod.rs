@@ -26,8 +26,9 @@ use crate::secrets::Secrets;
 use crate::settings::ServerSettings;
 
 /// Something an operation reports while it runs, in the order it happens. Events carry
-/// names, paths, counts and states, never text from a server or a tool (that goes into
-/// the report or the error, which are masked), so they cannot leak a secret.
+/// names, paths, counts, states and the rules directory's diagnostics, never a server's
+/// answer or amtool's output (those go into the report or the error, which are
+/// masked), so they cannot leak a secret.
 #[derive(Debug, Clone, Copy, Serialize)]
 #[serde(tag = "event", rename_all = "kebab-case")]
 pub enum Event<'a> {
@@ -74,7 +75,8 @@ pub enum Event<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum DiffersAction {
-    /// This run replaces the files; should it fail, it restores the baseline.
+    /// This run replaces the files (should it fail after an interrupted run, it
+    /// restores the baseline rather than them).
     Replace,
     /// A dry run: the run would replace them.
     WouldReplace,
@@ -197,7 +199,8 @@ pub struct DeployReport {
     /// The directory (or, for Alertmanager, the file) written.
     pub target: PathBuf,
     pub plan: Option<Plan>,
-    /// Dry run only: an earlier run did not finish, so the next one reloads anyway.
+    /// An earlier run did not finish (shown by a dry run: the next run reloads and
+    /// verifies even if no file changes).
     pub pending: bool,
     /// What happened on each server with the new files.
     pub servers: Vec<ServerReport>,
@@ -292,7 +295,9 @@ fn history_key(target: &Path) -> String {
 }
 
 /// The history side of one deployment: the write-ahead row, the rows of killed runs,
-/// the row an unfinished run left. Everything it writes is masked first.
+/// the row an unfinished run left. Its messages are masked before they are written;
+/// the files are kept as given: a masked copy for Alertmanager, and rule files (which
+/// hold no secrets) exactly as deployed, since `rollback` re-applies them.
 struct Journal<'a> {
     root: &'a Path,
     history: Option<History>,
@@ -367,6 +372,20 @@ impl<'a> Journal<'a> {
                 })
                 .map(|d| d.rev);
         }
+    }
+
+    /// The row whose run wrote the files on disk and did not see them verified, when
+    /// the history says so.
+    fn left_by(&self, found: &Found) -> Option<i64> {
+        if self.completing.is_some() || !self.comparable {
+            return self.completing;
+        }
+        let h = self.history.as_ref()?;
+        let row = match found.unfinished_id {
+            Some(id) => h.get(id).ok().flatten(),
+            None => h.with_files(&self.key, &found.generated).ok().flatten(),
+        }?;
+        (row.files == found.generated && row.result != "applied").then_some(row.rev)
     }
 
     fn begin(&mut self, plan: &Plan) -> Option<i64> {
@@ -453,7 +472,7 @@ impl deploy::Sink for OpSink<'_, '_> {
                 let changes = crate::diff::plan(&found.generated, files).changes;
                 self.events.event(&Event::OutputDiffers {
                     baseline: rev,
-                    left_by: self.journal.completing.or(found.unfinished_id),
+                    left_by: self.journal.left_by(found),
                     changes: &changes,
                     action: if found.generated == *self.desired {
                         DiffersAction::Verify

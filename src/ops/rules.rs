@@ -121,7 +121,7 @@ fn note_differs(project: &Project, dir: &Path, action: DiffersAction, events: &m
     });
     events.event(&Event::OutputDiffers {
         baseline: base.rev,
-        left_by: deploy::read_marker(dir).flatten().or(left_by),
+        left_by,
         changes: &changes,
         action,
     });
