@@ -301,7 +301,7 @@ fn finish(
                 "message": message,
                 "exit_code": exit as i32,
             });
-            oline!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+            out!("{}", report::json_document(doc));
         }
         Report::Human => {
             if let Some(m) = message {
@@ -323,10 +323,7 @@ pub fn history(g: &Global, limit: usize, format: Report) -> miette::Result<Exit>
     let h = History::open(&root).into_diagnostic()?;
     let rows = h.list(limit).into_diagnostic()?;
     match format {
-        Report::Json => oline!(
-            "{}",
-            serde_json::to_string_pretty(&rows).unwrap_or_default()
-        ),
+        Report::Json => out!("{}", report::json_document(json!({ "deployments": rows }))),
         Report::Human => {
             let mut table = vec![
                 ["REV", "TIME", "KIND", "RESULT", "COMMIT", "WHO", "SUMMARY"].map(str::to_string),
@@ -381,7 +378,7 @@ fn finish_rollback(
                 "message": message,
                 "exit_code": exit as i32,
             });
-            oline!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+            out!("{}", report::json_document(doc));
         }
         Report::Human => eline!("error: {message}"),
     }
