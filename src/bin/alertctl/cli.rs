@@ -90,6 +90,9 @@ pub enum Command {
         /// Print every file to stdout instead of writing.
         #[arg(long)]
         stdout: bool,
+        /// `prometheusrule`: Prometheus Operator objects, into `kubernetes.dir`.
+        #[arg(long, value_enum, default_value_t = RenderFormat::Plain)]
+        format: RenderFormat,
     },
     /// Show how the output directory would change: unified diff and a summary.
     #[command(after_help = help::DIFF)]
@@ -104,8 +107,11 @@ pub enum Command {
         #[arg(long)]
         stat: bool,
         /// Compare with the rules each configured server runs instead of the output dir.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "format")]
         live: bool,
+        /// Compare the Prometheus Operator objects in `kubernetes.dir` instead.
+        #[arg(long, value_enum, default_value_t = RenderFormat::Plain)]
+        format: RenderFormat,
     },
     /// Every alert that applies to a target (or to a group or namespace), with the query
     /// exactly as rendered for it, its settings, and the rules that set them.
@@ -201,6 +207,15 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RenderFormat {
+    /// Prometheus rule files (`output.dir`).
+    Plain,
+    /// One Prometheus Operator `PrometheusRule` object per rule file (`kubernetes.dir`).
+    #[value(name = "prometheusrule")]
+    PrometheusRule,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -27,13 +27,15 @@ pub const RENDER: &str = "\
 Examples:
   alertctl render
   alertctl render --stdout
-  alertctl render --out /etc/prometheus/rules/alertctl";
+  alertctl render --out /etc/prometheus/rules/alertctl
+  alertctl render --format prometheusrule --stdout | kubectl apply -f -";
 
 pub const DIFF: &str = "\
 Examples:
   alertctl diff
   alertctl diff --stat --exit-code  # exit 1 when committed rendered files are stale
-  alertctl diff --live              # what the configured servers run instead";
+  alertctl diff --live              # what the configured servers run instead
+  alertctl diff --format prometheusrule --exit-code";
 
 pub const EFFECTIVE: &str = "\
 Examples:
