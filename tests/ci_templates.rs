@@ -183,15 +183,35 @@ fn run_action_env(ws: &Path, with: &[(&str, &str)], envs: &[(&str, &str)]) -> Ru
     run
 }
 
-fn bin_url() -> String {
-    format!("file://{}", env!("CARGO_BIN_EXE_alertctl"))
+/// What the install step downloads: an executable `alertctl` that runs the one built for
+/// this test (the debug binary is ~200 MB; packing and hashing it would dominate the test).
+fn download(tmp: &Path) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tmp.join("release/alertctl-x86_64");
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = dir.join("alertctl");
+    std::fs::write(
+        &p,
+        format!(
+            "#!/bin/sh\nexec '{}' \"$@\"\n",
+            env!("CARGO_BIN_EXE_alertctl")
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+    p
+}
+
+fn url(p: &Path) -> String {
+    format!("file://{}", p.display())
 }
 
 #[test]
 fn github_action_validates_and_plans() {
     let tmp = tempfile::tempdir().unwrap();
     let ws = workspace(tmp.path());
-    let sha = sha256(Path::new(env!("CARGO_BIN_EXE_alertctl")));
+    let bin = download(tmp.path());
+    let sha = sha256(&bin);
     let promtool = support::tool("promtool");
 
     // Valid rules, nothing rendered yet: the plan adds both files.
@@ -199,7 +219,7 @@ fn github_action_validates_and_plans() {
         &ws,
         &[
             ("directory", "ops/alerts"),
-            ("download-url", &bin_url()),
+            ("download-url", &url(&bin)),
             ("download-sha256", &sha),
             ("promtool", "required"),
         ],
@@ -273,7 +293,7 @@ fn github_action_validates_and_plans() {
         &ws,
         &[
             ("directory", "ops/alerts"),
-            ("download-url", &bin_url()),
+            ("download-url", &url(&bin)),
             ("promtool", "off"),
         ],
     );
@@ -300,7 +320,7 @@ fn github_action_validates_and_plans() {
         &ws,
         &[
             ("directory", "ops/alerts"),
-            ("download-url", &bin_url()),
+            ("download-url", &url(&bin)),
             ("promtool", "off"),
             ("out", out.to_str().unwrap()),
         ],
@@ -320,15 +340,13 @@ fn github_action_install_variants() {
     let tmp = tempfile::tempdir().unwrap();
     let ws = workspace(tmp.path());
     // A .tar.gz holding the binary in a folder, as release archives do.
-    let pkg = tmp.path().join("pkg/alertctl-x86_64");
-    std::fs::create_dir_all(&pkg).unwrap();
-    std::fs::copy(env!("CARGO_BIN_EXE_alertctl"), pkg.join("alertctl")).unwrap();
+    download(tmp.path());
     let tgz = tmp.path().join("alertctl.tar.gz");
     let o = Command::new("tar")
         .arg("-czf")
         .arg(&tgz)
         .arg("-C")
-        .arg(tmp.path().join("pkg"))
+        .arg(tmp.path().join("release"))
         .arg(".")
         .output()
         .unwrap();
@@ -363,6 +381,25 @@ fn github_action_install_variants() {
     let (_, code, out) = r.step("install");
     assert_ne!(*code, 0);
     assert!(out.contains("::error::the download from"), "{out}");
+
+    // An input is data, never shell code: a directory named like a command substitution
+    // is looked up as a directory (and not found: exit 4), and nothing runs.
+    let pwned = tmp.path().join("pwned");
+    let evil = format!(
+        "ops/alerts$(touch {})`touch {}`",
+        pwned.display(),
+        pwned.display()
+    );
+    let r = run_action(
+        &ws,
+        &[
+            ("directory", &evil),
+            ("alertctl-path", env!("CARGO_BIN_EXE_alertctl")),
+            ("out", "x; touch /nonexistent/y"),
+        ],
+    );
+    assert_eq!(r.step("validate").1, 4, "{:?}", r.steps);
+    assert!(!pwned.exists(), "an input was executed");
 
     // A path that is not a binary.
     let r = run_action(&ws, &[("alertctl-path", "/nonexistent/alertctl")]);
@@ -402,10 +439,11 @@ fn run_gitlab(ws: &Path, name: &str, vars: &[(&str, &str)]) -> Output {
 fn gitlab_template_validates_and_plans() {
     let tmp = tempfile::tempdir().unwrap();
     let ws = workspace(tmp.path());
+    let bin = url(&download(tmp.path()));
     let dl = [
         ("ALERTCTL_DIR", "ops/alerts"),
         ("ALERTCTL_PROMTOOL", "off"),
-        ("ALERTCTL_DOWNLOAD_URL", &bin_url()[..]),
+        ("ALERTCTL_DOWNLOAD_URL", &bin[..]),
     ];
     let o = run_gitlab(&ws, ".alertctl-validate", &dl);
     assert!(o.status.success(), "{}", text(&o));
@@ -450,7 +488,7 @@ fn gitlab_template_validates_and_plans() {
         text(&o)
     );
     let sha = [
-        ("ALERTCTL_DOWNLOAD_URL", &bin_url()[..]),
+        ("ALERTCTL_DOWNLOAD_URL", &bin[..]),
         ("ALERTCTL_DOWNLOAD_SHA256", "00"),
     ];
     let o = run_gitlab(&ws, ".alertctl-validate", &sha);
