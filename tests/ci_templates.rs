@@ -11,16 +11,9 @@ mod support;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use support::output_text as text;
 
 use serde_yaml::Value;
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
 
 fn load(rel: &str) -> Value {
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join(rel);

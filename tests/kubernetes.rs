@@ -4,9 +4,12 @@
 //! rule groups are byte for byte those of the plain output. Also hostile names and
 //! settings the API server would reject.
 
+mod support;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use support::output_text as text;
 
 use serde_json::Value;
 
@@ -18,14 +21,6 @@ fn run(dir: &Path, args: &[&str]) -> Output {
         .args(args)
         .output()
         .expect("alertctl runs")
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
 }
 
 fn manifest_dir() -> PathBuf {
@@ -124,6 +119,10 @@ fn check_estate(dir: &Path, tmp: &Path) -> usize {
     assert_eq!(plain.len(), k8s.len(), "one object per rendered file");
     let validator = crd_validator();
     let mut names = BTreeMap::new();
+    // Kubernetes' DNS-1123 subdomain, the rule for object names.
+    let subdomain =
+        regex::Regex::new(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+            .unwrap();
     for (file, content) in &plain {
         let stem = file.strip_suffix(".yml").unwrap();
         let m = &k8s[&format!("{stem}.yaml")];
@@ -145,10 +144,6 @@ fn check_estate(dir: &Path, tmp: &Path) -> usize {
             "sre: on call"
         );
         let name = doc["metadata"]["name"].as_str().unwrap().to_string();
-        // Kubernetes' DNS-1123 subdomain, the rule for object names.
-        let subdomain =
-            regex::Regex::new(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
-                .unwrap();
         assert!(
             name.len() <= 63 && subdomain.is_match(&name),
             "{name} is not a valid object name"

@@ -5,8 +5,11 @@
 //! built for this test (the `language: rust` ids build a release binary with cargo, too
 //! slow for the suite; pre-commit's own manifest check covers their declaration).
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use support::output_text as text;
 
 fn pre_commit() -> PathBuf {
     let p = std::env::var_os("ALERTCTL_PRE_COMMIT")
@@ -20,14 +23,6 @@ fn pre_commit() -> PathBuf {
         p.display()
     );
     p
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
 }
 
 /// A command in `dir` with alertctl on PATH, pre-commit's cache in `home`, and a fixed
