@@ -68,6 +68,8 @@ complete -c alertctl -n "__fish_alertctl_using_subcommand validate" -l no-cache 
 complete -c alertctl -n "__fish_alertctl_using_subcommand validate" -s v -l verbose -d 'Print what was loaded, parsed and reused on stderr'
 complete -c alertctl -n "__fish_alertctl_using_subcommand validate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c alertctl -n "__fish_alertctl_using_subcommand render" -l out -d 'Output directory (default: `output.dir` from alertctl.toml)' -r -F
+complete -c alertctl -n "__fish_alertctl_using_subcommand render" -l format -d '`prometheusrule`: Prometheus Operator objects, into `kubernetes.dir`' -r -f -a "plain\t'Prometheus rule files (`output.dir`)'
+prometheusrule\t'One Prometheus Operator `PrometheusRule` object per rule file (`kubernetes.dir`)'"
 complete -c alertctl -n "__fish_alertctl_using_subcommand render" -s C -l dir -d 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)' -r -F
 complete -c alertctl -n "__fish_alertctl_using_subcommand render" -l color -d 'Colour output; `auto` honours NO_COLOR and whether the output is a terminal' -r -f -a "auto\t''
 always\t''
@@ -75,8 +77,10 @@ never\t''"
 complete -c alertctl -n "__fish_alertctl_using_subcommand render" -l stdout -d 'Print every file to stdout instead of writing'
 complete -c alertctl -n "__fish_alertctl_using_subcommand render" -l no-cache -d 'Ignore the SQLite cache and parse every file'
 complete -c alertctl -n "__fish_alertctl_using_subcommand render" -s v -l verbose -d 'Print what was loaded, parsed and reused on stderr'
-complete -c alertctl -n "__fish_alertctl_using_subcommand render" -s h -l help -d 'Print help'
+complete -c alertctl -n "__fish_alertctl_using_subcommand render" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c alertctl -n "__fish_alertctl_using_subcommand diff" -l out -d 'Output directory to compare with (default: `output.dir`)' -r -F
+complete -c alertctl -n "__fish_alertctl_using_subcommand diff" -l format -d 'Compare the Prometheus Operator objects in `kubernetes.dir` instead' -r -f -a "plain\t'Prometheus rule files (`output.dir`)'
+prometheusrule\t'One Prometheus Operator `PrometheusRule` object per rule file (`kubernetes.dir`)'"
 complete -c alertctl -n "__fish_alertctl_using_subcommand diff" -s C -l dir -d 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)' -r -F
 complete -c alertctl -n "__fish_alertctl_using_subcommand diff" -l color -d 'Colour output; `auto` honours NO_COLOR and whether the output is a terminal' -r -f -a "auto\t''
 always\t''
@@ -86,7 +90,7 @@ complete -c alertctl -n "__fish_alertctl_using_subcommand diff" -l stat -d 'Only
 complete -c alertctl -n "__fish_alertctl_using_subcommand diff" -l live -d 'Compare with the rules each configured server runs instead of the output dir'
 complete -c alertctl -n "__fish_alertctl_using_subcommand diff" -l no-cache -d 'Ignore the SQLite cache and parse every file'
 complete -c alertctl -n "__fish_alertctl_using_subcommand diff" -s v -l verbose -d 'Print what was loaded, parsed and reused on stderr'
-complete -c alertctl -n "__fish_alertctl_using_subcommand diff" -s h -l help -d 'Print help'
+complete -c alertctl -n "__fish_alertctl_using_subcommand diff" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c alertctl -n "__fish_alertctl_using_subcommand effective" -l group -d 'What a host of this group gets (also a new host not yet in the inventory)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand effective" -l namespace -d 'What a host of this namespace in no group with its own rules gets' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand effective" -l format -r -f -a "human\t''

@@ -67,6 +67,8 @@ github\:"GitHub Actions workflow commands (\`\:\:error file=..,line=..\:\:\`)"))
 (render)
 _arguments "${_arguments_options[@]}" : \
 '(--stdout)--out=[Output directory (default\: \`output.dir\` from alertctl.toml)]:DIR:_files' \
+'--format=[\`prometheusrule\`\: Prometheus Operator objects, into \`kubernetes.dir\`]:FORMAT:((plain\:"Prometheus rule files (\`output.dir\`)"
+prometheusrule\:"One Prometheus Operator \`PrometheusRule\` object per rule file (\`kubernetes.dir\`)"))' \
 '-C+[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
 '--dir=[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
 '--color=[Colour output; \`auto\` honours NO_COLOR and whether the output is a terminal]:COLOR:(auto always never)' \
@@ -74,24 +76,26 @@ _arguments "${_arguments_options[@]}" : \
 '--no-cache[Ignore the SQLite cache and parse every file]' \
 '-v[Print what was loaded, parsed and reused on stderr]' \
 '--verbose[Print what was loaded, parsed and reused on stderr]' \
-'-h[Print help]' \
-'--help[Print help]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
 && ret=0
 ;;
 (diff)
 _arguments "${_arguments_options[@]}" : \
 '--out=[Output directory to compare with (default\: \`output.dir\`)]:DIR:_files' \
+'--format=[Compare the Prometheus Operator objects in \`kubernetes.dir\` instead]:FORMAT:((plain\:"Prometheus rule files (\`output.dir\`)"
+prometheusrule\:"One Prometheus Operator \`PrometheusRule\` object per rule file (\`kubernetes.dir\`)"))' \
 '-C+[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
 '--dir=[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
 '--color=[Colour output; \`auto\` honours NO_COLOR and whether the output is a terminal]:COLOR:(auto always never)' \
 '--exit-code[Exit 1 when there are differences]' \
 '--stat[Only the summary, no diff]' \
-'--live[Compare with the rules each configured server runs instead of the output dir]' \
+'(--format)--live[Compare with the rules each configured server runs instead of the output dir]' \
 '--no-cache[Ignore the SQLite cache and parse every file]' \
 '-v[Print what was loaded, parsed and reused on stderr]' \
 '--verbose[Print what was loaded, parsed and reused on stderr]' \
-'-h[Print help]' \
-'--help[Print help]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
 && ret=0
 ;;
 (effective)

@@ -87,7 +87,17 @@ pub fn plan(desired: &BTreeMap<String, String>, current: &BTreeMap<String, Strin
 /// the n-th on the other side.
 fn rules_of(content: Option<&str>) -> BTreeMap<(String, usize), String> {
     let mut out = BTreeMap::new();
-    let Some(file) = content.and_then(|c| serde_yaml::from_str::<RuleFile>(c).ok()) else {
+    #[derive(serde::Deserialize)]
+    struct Manifest {
+        spec: RuleFile,
+    }
+    // A rule file, or a PrometheusRule object holding one.
+    let parsed = content.and_then(|c| {
+        serde_yaml::from_str::<RuleFile>(c)
+            .or_else(|_| serde_yaml::from_str::<Manifest>(c).map(|m| m.spec))
+            .ok()
+    });
+    let Some(file) = parsed else {
         return out;
     };
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();

@@ -17,6 +17,7 @@ pub mod diag;
 pub mod diff;
 pub mod edit;
 pub mod history;
+pub mod kubernetes;
 pub mod load;
 pub mod model;
 pub mod ops;

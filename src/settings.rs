@@ -21,6 +21,34 @@ pub struct Settings {
     #[serde(rename = "prometheus")]
     pub servers: Vec<ServerSettings>,
     pub alertmanager: AlertmanagerSettings,
+    pub kubernetes: Kubernetes,
+}
+
+/// `render --format prometheusrule`: Prometheus Operator objects.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Kubernetes {
+    /// Where the manifests go, relative to the rules directory.
+    pub dir: String,
+    /// `metadata.namespace`; none: the namespace `kubectl apply` targets.
+    pub namespace: Option<String>,
+    /// Object names are this prefix, the scope kind and name: `alertctl-group-web`.
+    pub name_prefix: String,
+    /// Labels on every object, for the Prometheus resource's `ruleSelector`.
+    pub labels: std::collections::BTreeMap<String, String>,
+    pub annotations: std::collections::BTreeMap<String, String>,
+}
+
+impl Default for Kubernetes {
+    fn default() -> Self {
+        Kubernetes {
+            dir: "rendered-k8s".into(),
+            namespace: None,
+            name_prefix: "alertctl-".into(),
+            labels: Default::default(),
+            annotations: Default::default(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -278,7 +306,64 @@ pub fn parse(source: &SourceText) -> Result<Settings, Box<Diagnostic>> {
             ));
         }
     }
+    check_kubernetes(&settings.kubernetes, source)?;
     Ok(settings)
+}
+
+/// Names the API server would reject, found before any manifest is written.
+fn check_kubernetes(k: &Kubernetes, source: &SourceText) -> Result<(), Box<Diagnostic>> {
+    use crate::kubernetes::{is_dns_label, is_key, is_label_value, object_name};
+    let bad = |what: String, value: &str, hint: &str| {
+        let at = source
+            .text
+            .find(value)
+            .filter(|_| !value.is_empty())
+            .unwrap_or(0);
+        Box::new(
+            Diagnostic::error(Code::Settings, what)
+                .at(source, Span::new(at, at + value.len()), "here")
+                .hint(hint.to_string()),
+        )
+    };
+    if let Some(ns) = &k.namespace {
+        if !is_dns_label(ns) {
+            return Err(bad(
+                format!("kubernetes.namespace = {ns:?} is not a Kubernetes namespace name"),
+                ns,
+                "at most 63 lowercase letters, digits and `-`, starting and ending with a letter or digit",
+            ));
+        }
+    }
+    let probe = object_name(&k.name_prefix, "global");
+    if !k.name_prefix.is_empty() && !probe.starts_with(&k.name_prefix) {
+        return Err(bad(
+            format!(
+                "kubernetes.name_prefix = {:?} cannot start an object name",
+                k.name_prefix
+            ),
+            &k.name_prefix,
+            "use lowercase letters, digits, `-` and `.`, starting with a letter or digit",
+        ));
+    }
+    for key in k.labels.keys().chain(k.annotations.keys()) {
+        if !is_key(key) {
+            return Err(bad(
+                format!("kubernetes label or annotation key {key:?} is not valid"),
+                key,
+                "keys are `name` or `prefix/name`: a DNS subdomain prefix, and up to 63 of [A-Za-z0-9._-]",
+            ));
+        }
+    }
+    for (key, value) in &k.labels {
+        if !is_label_value(value) {
+            return Err(bad(
+                format!("kubernetes.labels.{key} = {value:?} is not a valid label value"),
+                value,
+                "label values are up to 63 of [A-Za-z0-9._-], starting and ending with a letter or digit",
+            ));
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

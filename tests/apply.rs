@@ -260,12 +260,12 @@ fn rejected_reload_rolls_back_byte_for_byte() {
 
     let h = run(&dir, &["history", "--format", "json"], &[]);
     let rows: serde_json::Value = serde_json::from_slice(&h.stdout).unwrap();
-    assert_eq!(rows[0]["result"], "rolled-back");
+    assert_eq!(rows["deployments"][0]["result"], "rolled-back");
     assert_eq!(
-        rows[0]["summary"],
+        rows["deployments"][0]["summary"],
         "files: 1 added, 2 modified, 1 removed; alerts: 1 added, 3 changed, 1 removed"
     );
-    assert_eq!(rows[1]["result"], "applied");
+    assert_eq!(rows["deployments"][1]["result"], "applied");
 }
 
 #[test]
@@ -455,8 +455,8 @@ fn history_and_rollback_restore_exact_files() {
     );
     let rows: serde_json::Value =
         serde_json::from_slice(&run(&dir, &["history", "--format", "json"], &[]).stdout).unwrap();
-    assert_eq!(rows[0]["kind"], "rollback to 1");
-    assert_eq!(rows[0]["result"], "applied");
+    assert_eq!(rows["deployments"][0]["kind"], "rollback to 1");
+    assert_eq!(rows["deployments"][0]["result"], "applied");
 
     let o = run(&dir, &["rollback", "42"], &[]);
     assert_eq!(o.status.code(), Some(2));

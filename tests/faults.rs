@@ -57,7 +57,8 @@ fn assert_no_secret(s: &str, what: &str) {
 fn history(dir: &Path) -> Vec<(i64, String, String)> {
     let o = alertctl(dir, &["history", "--format", "json"], &[]);
     let rows: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    rows.as_array()
+    rows["deployments"]
+        .as_array()
         .unwrap()
         .iter()
         .map(|r| {

@@ -24,6 +24,22 @@ pub fn tool(name: &str) -> PathBuf {
     panic!("{name} not found in .tools/bin: run scripts/install-tools.sh (scripts/test.sh does it for you)");
 }
 
+/// stdout then stderr of a finished command, for assertions and failure messages.
+pub fn output_text(o: &std::process::Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// Writes `content` to `dir/rel`, creating the folders on the way.
+pub fn write_file(dir: &Path, rel: &str, content: &str) {
+    let p = dir.join(rel);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(p, content).unwrap();
+}
+
 pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -41,7 +57,16 @@ pub fn http_post(url: &str) -> Option<(u16, String)> {
     http("POST", url)
 }
 
+/// A POST with a JSON body (Alertmanager's /api/v2/alerts).
+pub fn http_post_json(url: &str, body: &str) -> Option<(u16, String)> {
+    http_body("POST", url, body)
+}
+
 fn http(method: &str, url: &str) -> Option<(u16, String)> {
+    http_body(method, url, "")
+}
+
+fn http_body(method: &str, url: &str, body: &str) -> Option<(u16, String)> {
     let rest = url.strip_prefix("http://")?;
     let (host, path) = rest
         .split_once('/')
@@ -49,7 +74,7 @@ fn http(method: &str, url: &str) -> Option<(u16, String)> {
     let mut s = std::net::TcpStream::connect(host).ok()?;
     s.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
     use std::io::Write;
-    write!(s, "{method} {path} HTTP/1.1\r\nHost: {host}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n").ok()?;
+    write!(s, "{method} {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len()).ok()?;
     let mut buf = Vec::new();
     s.read_to_end(&mut buf).ok()?;
     let text = String::from_utf8_lossy(&buf).to_string();
@@ -254,6 +279,64 @@ pub fn alertmanager(config: &Path) -> Server {
         "--cluster.listen-address=".into(),
     ];
     spawn(&tool("alertmanager"), &args, dir, port, "/-/ready")
+}
+
+/// Alertmanagers that form one gossip cluster on 127.0.0.1, all loading `config`, with
+/// short gossip and peer timeouts; returned once every node sees every peer. A node's
+/// place in the cluster (who notifies first) is Alertmanager's choice.
+pub fn alertmanager_cluster(config: &Path, nodes: usize) -> Vec<Server> {
+    let gossip: Vec<u16> = (0..nodes).map(|_| free_port()).collect();
+    let servers: Vec<Server> = gossip
+        .iter()
+        .map(|own| {
+            let dir = tempfile::tempdir().unwrap();
+            let port = free_port();
+            let mut args = vec![
+                format!("--config.file={}", config.display()),
+                format!("--storage.path={}", dir.path().join("data").display()),
+                format!("--web.listen-address=127.0.0.1:{port}"),
+                format!("--web.external-url=http://127.0.0.1:{port}/"),
+                format!("--cluster.listen-address=127.0.0.1:{own}"),
+                "--cluster.gossip-interval=50ms".into(),
+                "--cluster.pushpull-interval=1s".into(),
+                "--cluster.peer-timeout=3s".into(),
+            ];
+            args.extend(
+                gossip
+                    .iter()
+                    .filter(|p| *p != own)
+                    .map(|p| format!("--cluster.peer=127.0.0.1:{p}")),
+            );
+            spawn(&tool("alertmanager"), &args, dir, port, "/-/ready")
+        })
+        .collect();
+    let formed = eventually(Duration::from_secs(30), || {
+        servers.iter().all(|s| {
+            http_get(&format!("{}/api/v2/status", s.url())).is_some_and(|(_, body)| {
+                let v: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
+                v["cluster"]["status"] == "ready"
+                    && v["cluster"]["peers"].as_array().map_or(0, Vec::len) == nodes
+            })
+        })
+    });
+    assert!(
+        formed,
+        "the Alertmanager cluster did not form:\n{}",
+        servers
+            .iter()
+            .map(Server::log_text)
+            .collect::<Vec<_>>()
+            .join("\n---\n")
+    );
+    servers
+}
+
+/// The value of an unlabelled counter or gauge on a server's /metrics page.
+pub fn metric(s: &Server, name: &str) -> f64 {
+    let (_, body) = http_get(&format!("{}/metrics", s.url())).expect("metrics page");
+    body.lines()
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.trim().parse().ok())
+        .unwrap_or(0.0)
 }
 
 /// An HTTP server on 127.0.0.1 that records every request (method, path, headers, body)

@@ -141,12 +141,11 @@ fn apply(
 
 fn done(format: Report, result: &str, message: &str, exit: Exit) -> Exit {
     match format {
-        Report::Json => oline!(
+        Report::Json => out!(
             "{}",
-            serde_json::to_string_pretty(
-                &json!({"result": result, "message": message, "exit_code": exit as i32})
+            report::json_document(
+                json!({"result": result, "message": message, "exit_code": exit as i32})
             )
-            .unwrap_or_default()
         ),
         Report::Human => {
             let prefix = if matches!(exit, Exit::Ok) {

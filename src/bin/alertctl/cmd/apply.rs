@@ -143,7 +143,7 @@ fn finish(
                 "message": message,
                 "exit_code": exit as i32,
             });
-            oline!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+            out!("{}", report::json_document(doc));
         }
         Report::Human => {
             if let Some(m) = message {
@@ -164,10 +164,7 @@ pub fn history(g: &Global, limit: usize, format: Report) -> miette::Result<Exit>
     let h = History::open(&root).into_diagnostic()?;
     let rows = h.list(limit).into_diagnostic()?;
     match format {
-        Report::Json => oline!(
-            "{}",
-            serde_json::to_string_pretty(&rows).unwrap_or_default()
-        ),
+        Report::Json => out!("{}", report::json_document(json!({ "deployments": rows }))),
         Report::Human => {
             let mut table = vec![
                 ["REV", "TIME", "KIND", "RESULT", "COMMIT", "WHO", "SUMMARY"].map(str::to_string),
@@ -213,7 +210,7 @@ fn finish_rollback(format: Report, r: &DeployReport, exit: Exit) -> Exit {
                 "message": r.message,
                 "exit_code": exit as i32,
             });
-            oline!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+            out!("{}", report::json_document(doc));
         }
         Report::Human => eline!("error: {}", r.message),
     }

@@ -5,8 +5,8 @@ use alertctl::render::Rendered;
 use alertctl::{diff, output};
 use miette::IntoDiagnostic;
 
-use super::{out_dir, stop_on_errors};
-use crate::cli::Global;
+use super::stop_on_errors;
+use crate::cli::{Global, RenderFormat};
 use crate::exit::Exit;
 use crate::report;
 
@@ -16,8 +16,9 @@ pub fn run(
     exit_code: bool,
     stat: bool,
     live: bool,
+    format: RenderFormat,
 ) -> miette::Result<Exit> {
-    if !live {
+    if !live && format == RenderFormat::Plain {
         if let Some((dir, _, _)) = super::unchanged_output(g, out.as_deref()) {
             eprintln!("no changes in {}", dir.display());
             return Ok(Exit::Ok);
@@ -30,12 +31,15 @@ pub fn run(
     if live {
         return live_drift(&project, &rendered, exit_code);
     }
-    let dir = out_dir(&project, out);
+    let (dir, files) = match super::render::files_for(&project, &rendered, format, out) {
+        Ok(x) => x,
+        Err(exit) => return Ok(exit),
+    };
     let current = output::read(&dir).into_diagnostic()?;
-    if let Some(exit) = refuse_foreign(&rendered, &current) {
+    if let Some(exit) = refuse_foreign(&files, &current) {
         return Ok(exit);
     }
-    let plan = diff::plan(&rendered.files, &current.generated);
+    let plan = diff::plan(&files, &current.generated);
     if plan.is_empty() {
         eprintln!("no changes in {}", dir.display());
         return Ok(Exit::Ok);
@@ -56,11 +60,14 @@ pub fn run(
 
 /// A rendered file name that is taken by a file alertctl did not generate: never
 /// overwrite someone's hand-written rules.
-pub fn refuse_foreign(rendered: &Rendered, current: &Current) -> Option<Exit> {
+pub fn refuse_foreign(
+    files: &std::collections::BTreeMap<String, String>,
+    current: &Current,
+) -> Option<Exit> {
     let clash: Vec<&String> = current
         .foreign
         .iter()
-        .filter(|f| rendered.files.contains_key(*f))
+        .filter(|f| files.contains_key(*f))
         .collect();
     if clash.is_empty() {
         return None;

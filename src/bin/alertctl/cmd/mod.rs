@@ -26,13 +26,18 @@ pub fn run(cli: Cli) -> miette::Result<Exit> {
     match cli.command {
         Command::Init { path, force } => init::run(&path, force),
         Command::Validate { format, promtool } => validate::run(&g, format, promtool),
-        Command::Render { out, stdout } => render::run(&g, out, stdout),
+        Command::Render {
+            out,
+            stdout,
+            format,
+        } => render::run(&g, out, stdout, format),
         Command::Diff {
             out,
             exit_code,
             stat,
             live,
-        } => diff::run(&g, out, exit_code, stat, live),
+            format,
+        } => diff::run(&g, out, exit_code, stat, live, format),
         Command::Apply {
             dry_run,
             out,

@@ -68,9 +68,9 @@ pub fn run(
                 .collect();
             let doc = json!({"target": target, "namespace": pos.namespace, "group": pos.group, "alerts": v});
             if format == DataFormat::Json {
-                println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+                print!("{}", crate::report::json_document(doc));
             } else {
-                print!("{}", serde_yaml::to_string(&doc).unwrap_or_default());
+                print!("{}", crate::report::yaml_document(doc));
             }
         }
         DataFormat::Human => {
