@@ -71,7 +71,7 @@ pub struct Quick {
 }
 
 pub fn quick(root: &Path) -> Option<Quick> {
-    let text = std::fs::read_to_string(root.join(settings::FILE_NAME)).ok()?;
+    let text = load::read_root_file(root, settings::FILE_NAME).ok()?;
     let src = SourceText {
         path: Arc::from(settings::FILE_NAME),
         text: Arc::from(text.as_str()),
@@ -80,16 +80,17 @@ pub fn quick(root: &Path) -> Option<Quick> {
     let cache = Cache::open_existing(root)?;
     let stats = cache.stats();
     let walked = load::entries(root).ok()?;
-    if walked.len() != stats.len() {
+    if !walked.problems.is_empty() || walked.entries.len() != stats.len() {
         return None;
     }
-    let mut hashes = Vec::with_capacity(walked.len());
-    for e in &walked {
-        let (size, mtime, hash, seen) = stats.get(&e.rel_path)?;
+    let mut hashes = Vec::with_capacity(walked.entries.len());
+    for e in &walked.entries {
+        let (stamp, hash, seen) = stats.get(&e.rel_path)?;
         // A file modified within a second of when its hash was recorded may have changed
-        // again inside the same mtime tick: never trust its stat alone (git's racy rule).
-        let racy = e.mtime_ns > seen - 1_000_000_000;
-        if *size != e.size || *mtime != e.mtime_ns || racy {
+        // again inside the same mtime tick: never trust its stat alone (git's racy rule,
+        // which like git looks at the mtime only; the ctime is compared, not aged).
+        let racy = e.stamp.mtime_ns > seen - 1_000_000_000;
+        if *stamp != e.stamp || racy {
             return None;
         }
         hashes.push((e.rel_path.as_str(), hash.as_str()));
@@ -116,11 +117,14 @@ pub fn find_root(start: &Path) -> Result<PathBuf, ProjectError> {
 
 pub fn load(root: &Path, use_cache: bool) -> Result<(Project, Diagnostics), ProjectError> {
     let mut diags = Diagnostics::default();
-    let settings_path = root.join(settings::FILE_NAME);
-    let text = std::fs::read_to_string(&settings_path).map_err(|source| load::LoadError {
-        path: settings_path.clone(),
-        source,
-    })?;
+    let text = match load::read_root_file(root, settings::FILE_NAME) {
+        Ok(t) => t,
+        Err(load::ReadError::Io(e)) => return Err(e.into()),
+        Err(load::ReadError::Problem(p)) => {
+            diags.push(p.diagnostic());
+            String::new()
+        }
+    };
     let settings_src = SourceText {
         path: Arc::from(settings::FILE_NAME),
         text: Arc::from(text),
@@ -131,24 +135,35 @@ pub fn load(root: &Path, use_cache: bool) -> Result<(Project, Diagnostics), Proj
     });
 
     let walked = load::entries(root)?;
-    // A file that is not UTF-8 text is bad input like any other: reported with the rest,
-    // not the end of the run.
-    let mut readable = Vec::with_capacity(walked.len());
-    let mut sources = Vec::with_capacity(walked.len());
-    for e in &walked {
+    // A file that cannot be read safely (a link out of the directory, a FIFO, not UTF-8,
+    // too large) is bad input like any other: reported with the rest, not the end of the
+    // run, and marked broken so that names it defines are not reported as unknown.
+    let mut refused: Vec<(SourceText, FileModel)> = Vec::new();
+    let mut refuse = |p: load::PathProblem, diags: &mut Diagnostics| {
+        diags.push(p.diagnostic());
+        let broken = FileModel {
+            broken: true,
+            ..FileModel::default()
+        };
+        let empty = SourceText {
+            path: Arc::from(p.rel_path.as_str()),
+            text: Arc::from(""),
+        };
+        refused.push((empty, broken));
+    };
+    for p in walked.problems {
+        refuse(p, &mut diags);
+    }
+    let mut readable = Vec::with_capacity(walked.entries.len());
+    let mut sources = Vec::with_capacity(walked.entries.len());
+    for e in &walked.entries {
         match load::read(e) {
             Ok(s) => {
                 readable.push(e);
                 sources.push(s);
             }
-            Err(err) if err.source.kind() == std::io::ErrorKind::InvalidData => diags.push(
-                crate::diag::Diagnostic::error(
-                    crate::diag::Code::Io,
-                    format!("{} is not UTF-8 text ({})", e.rel_path, err.source),
-                )
-                .hint("alertctl reads UTF-8 YAML; re-save the file as UTF-8"),
-            ),
-            Err(err) => return Err(err.into()),
+            Err(load::ReadError::Problem(p)) => refuse(p, &mut diags),
+            Err(load::ReadError::Io(err)) => return Err(err.into()),
         }
     }
     let mut cache = if use_cache {
@@ -193,10 +208,10 @@ pub fn load(root: &Path, use_cache: bool) -> Result<(Project, Diagnostics), Proj
             .iter()
             .map(|s| (s.rel_path.as_str(), s.hash.as_str())),
     );
-    let stat_rows: Vec<(&str, u64, i64, &str)> = readable
+    let stat_rows: Vec<(&str, load::Stamp, &str)> = readable
         .iter()
         .zip(&sources)
-        .map(|(e, s)| (e.rel_path.as_str(), e.size, e.mtime_ns, s.hash.as_str()))
+        .map(|(e, s)| (e.rel_path.as_str(), e.stamp, s.hash.as_str()))
         .collect();
     let now_ns = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -209,6 +224,7 @@ pub fn load(root: &Path, use_cache: bool) -> Result<(Project, Diagnostics), Proj
         .filter(|s| s.kind == parse::FileKind::Alertmanager)
         .map(|s| s.source.clone())
         .collect();
+    files.extend(refused);
     let mut model = Model::build(settings, files, &mut diags);
     let alertmanager = crate::alertmanager::config::parse(&am_sources, &model, &mut diags);
     for s in am_sources {
