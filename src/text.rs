@@ -61,6 +61,26 @@ pub fn escape_unsafe(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// A double-quoted YAML scalar holding exactly `s`: `"` and `\\` escaped, and every
+/// unsafe character as a `\\uXXXX` escape, so the scalar is one line and no YAML
+/// reader (YAML 1.1 line breaks included) can read anything else into it.
+pub fn yaml_quoted(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c if is_unsafe_char(c) => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
 /// Why a namespace, group or target name cannot be used, if it cannot. Such names end
 /// up in rendered comments, label matchers, file names and terminals; an empty or
 /// blank name, blanks at either end, and unsafe characters are refused rather than
@@ -103,6 +123,21 @@ mod tests {
         let e = escape_unsafe("a\nb\u{2028}c\u{202e}d\te");
         assert_eq!(e, "a\\nb\\u{2028}c\\u{202e}d\\te");
         assert!(!e.chars().any(is_unsafe_char));
+    }
+
+    #[test]
+    fn yaml_quoting_round_trips() {
+        for s in [
+            "plain",
+            "a\"b\\c",
+            "x\ny\u{2028}z\u{85}\u{202e}\0",
+            "\u{7f}\u{9b}tab\t",
+        ] {
+            let q = yaml_quoted(s);
+            assert!(!q.chars().any(is_unsafe_char), "{q}");
+            let back: String = serde_yaml::from_str(&q).unwrap();
+            assert_eq!(back, s);
+        }
     }
 
     #[test]
