@@ -53,36 +53,60 @@ impl Cache {
         })
     }
 
+    /// The cache on disk, rebuilt when corrupt. When it cannot be written (a read-only
+    /// `.alertctl/`, a read-only file system, a link out of the rules directory), an
+    /// in-memory one stands in for this run, with a note saying why: commands that only
+    /// read work the same, they just do not speed up the next run.
     pub fn open(root: &Path) -> Cache {
         let path = Self::path(root);
-        if let Some(parent) = path.parent() {
-            if let Err(e) = std::fs::create_dir_all(parent) {
-                return Cache {
-                    conn: None,
-                    note: Some(format!("cache disabled: {e}")),
-                };
+        let memory = |why: String| Cache {
+            note: Some(format!("cache not used ({why}); working without it")),
+            ..Cache::disabled()
+        };
+        let dir = root.join(DIR);
+        if let Ok(meta) = std::fs::symlink_metadata(&dir) {
+            if meta.file_type().is_symlink() {
+                let inside = crate::load::canonical_root(root)
+                    .ok()
+                    .zip(dir.canonicalize().ok())
+                    .is_some_and(|(r, d)| d.starts_with(r));
+                if !inside {
+                    return memory(format!(
+                        "{DIR} is a symbolic link out of the rules directory"
+                    ));
+                }
             }
+        }
+        if let Err(e) = std::fs::create_dir_all(&dir) {
+            return memory(format!("creating {}: {e}", dir.display()));
         }
         match Self::try_open(&path, true) {
             Ok((conn, note)) => Cache {
                 conn: Some(conn),
                 note,
             },
-            Err(first) => {
-                // Corrupt or unreadable: start over; the cache holds nothing irreplaceable.
+            Err(first) if is_corrupt(&first) => {
+                // The cache holds nothing irreplaceable: start over.
                 let _ = std::fs::remove_file(&path);
                 match Self::try_open(&path, true) {
                     Ok((conn, _)) => Cache {
                         conn: Some(conn),
                         note: Some(format!("cache rebuilt: {first}")),
                     },
-                    Err(e) => Cache {
-                        conn: None,
-                        note: Some(format!("cache disabled: {e}")),
-                    },
+                    Err(e) => memory(format!("{}: {e}", path.display())),
                 }
             }
+            Err(e) => memory(format!("{}: {e}", path.display())),
         }
+    }
+
+    /// After a write failed (the database turned out to be read-only): go on with an
+    /// in-memory cache, so that queries still see this run's index.
+    pub fn fall_back_to_memory(&mut self, why: String) {
+        *self = Cache {
+            note: Some(format!("cache not used ({why}); working without it")),
+            ..Cache::disabled()
+        };
     }
 
     /// `check`: scan the whole file for corruption (the full path does; the fast path
@@ -178,6 +202,18 @@ impl Cache {
             }
         }
         tx.commit()
+    }
+}
+
+/// A database that is damaged or not a database at all, as opposed to one that cannot be
+/// written: only the former may be deleted and rebuilt.
+fn is_corrupt(e: &rusqlite::Error) -> bool {
+    use rusqlite::ErrorCode::{DatabaseCorrupt, NotADatabase};
+    match e {
+        rusqlite::Error::SqliteFailure(f, _) => matches!(f.code, DatabaseCorrupt | NotADatabase),
+        // PRAGMA quick_check found damage.
+        rusqlite::Error::InvalidQuery => true,
+        _ => false,
     }
 }
 

@@ -133,6 +133,12 @@ pub fn load(root: &Path, use_cache: bool) -> Result<(Project, Diagnostics), Proj
         diags.push(*d);
         Settings::default()
     });
+    let real_root = load::canonical_root(root)?;
+    for d in settings::check_paths(&settings, &settings_src, &real_root, &|p| {
+        load::resolve(root, Path::new(p))
+    }) {
+        diags.push(d);
+    }
 
     let walked = load::entries(root)?;
     // A file that cannot be read safely (a link out of the directory, a FIFO, not UTF-8,
@@ -200,7 +206,7 @@ pub fn load(root: &Path, use_cache: bool) -> Result<(Project, Diagnostics), Proj
     let present: Vec<&str> = sources.iter().map(|s| s.rel_path.as_str()).collect();
     let mut cache_note = cache.note.take();
     if let Err(e) = cache.update(&entries, &present) {
-        cache_note = Some(format!("cache not updated: {e}"));
+        cache.fall_back_to_memory(format!("not updated: {e}"));
     }
     let fingerprint = fingerprint(
         &settings_src.text,
@@ -217,7 +223,7 @@ pub fn load(root: &Path, use_cache: bool) -> Result<(Project, Diagnostics), Proj
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos() as i64);
     if let Err(e) = cache.store_stats(&stat_rows, now_ns) {
-        cache_note = Some(format!("cache not updated: {e}"));
+        cache.fall_back_to_memory(format!("not updated: {e}"));
     }
     let am_sources: Vec<SourceText> = sources
         .iter()
@@ -234,8 +240,13 @@ pub fn load(root: &Path, use_cache: bool) -> Result<(Project, Diagnostics), Proj
         .sources
         .insert(settings::FILE_NAME.to_string(), settings_src);
     if let Err(e) = cache.refresh_index(&fingerprint, &model) {
-        cache_note = Some(format!("cache index not updated: {e}"));
+        // A stale index must not answer `list`: rebuild it in memory.
+        cache.fall_back_to_memory(format!("index not updated: {e}"));
+        if let Err(e) = cache.refresh_index(&fingerprint, &model) {
+            cache_note = Some(format!("cache index not built: {e}"));
+        }
     }
+    cache_note = cache.note.take().or(cache_note);
     Ok((
         Project {
             root: root.to_path_buf(),
