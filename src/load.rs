@@ -50,8 +50,9 @@ pub struct SourceFile {
 }
 
 /// An I/O error, with the operation and the path it happened on.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
 #[error("{op} {}: {source}", path.display())]
+#[diagnostic(code(alertctl::io))]
 pub struct LoadError {
     pub op: &'static str,
     pub path: PathBuf,
@@ -501,6 +502,66 @@ pub fn read_root_file(root: &Path, rel: &str) -> Result<String, ReadError> {
             .map_err(|p| ReadError::Problem(PathProblem::new(rel, p)))?;
     }
     read_text(&path, rel)
+}
+
+/// `path` without `.` and `..` components, by text (`rules/../../etc` is `../etc`).
+pub fn normalize(p: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// Where `path` (relative to `base`) really is: absolute, normalized, and with every
+/// symbolic link of its deepest existing part resolved; the part that does not exist
+/// yet is appended as written.
+pub fn resolve(base: &Path, path: &Path) -> PathBuf {
+    let joined = base.join(path);
+    let mut existing = normalize(&std::path::absolute(&joined).unwrap_or(joined));
+    let mut missing = Vec::new();
+    while std::fs::symlink_metadata(&existing).is_err() {
+        let Some(name) = existing.file_name() else {
+            break;
+        };
+        missing.push(name.to_os_string());
+        existing.pop();
+    }
+    let real = existing.canonicalize().unwrap_or(existing);
+    missing.into_iter().rev().fold(real, |p, n| p.join(n))
+}
+
+/// Where writing `path` (inside the rules directory `root`) really writes, links
+/// resolved. `Err` names the problem when that is outside the rules directory
+/// (`rules/link/x.yaml` with `rules/link -> /etc`), so an edit can never write outside
+/// it, and when `path` exists but is not a regular file.
+pub fn confined_write_path(root: &Path, path: &Path) -> Result<PathBuf, String> {
+    let canon_root = canonical_root(root).map_err(|e| e.to_string())?;
+    let real = resolve(root, path);
+    if !real.starts_with(&canon_root) {
+        return Err(format!(
+            "{} leads to {}, outside the rules directory {}",
+            path.display(),
+            real.display(),
+            canon_root.display()
+        ));
+    }
+    if let Ok(meta) = std::fs::metadata(&real) {
+        if !meta.is_file() {
+            return Err(format!(
+                "{} is {}, not a regular file",
+                path.display(),
+                special_kind(meta.file_type())
+            ));
+        }
+    }
+    Ok(real)
 }
 
 pub fn sources(root: &Path) -> Result<Vec<SourceFile>, ReadError> {
