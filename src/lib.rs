@@ -13,6 +13,7 @@ pub mod deploy;
 pub mod diag;
 pub mod diff;
 pub mod edit;
+pub mod goregex;
 pub mod history;
 pub mod load;
 pub mod model;

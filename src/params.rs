@@ -98,17 +98,10 @@ pub fn check(ty: ParamType, raw: &RawValue) -> Result<Typed, TypeError> {
             Value::Text(text.to_string())
         }
         ParamType::Regex => {
-            if let Err(e) = regex::Regex::new(&format!("^(?:{text})$")) {
-                let first = e
-                    .to_string()
-                    .lines()
-                    .last()
-                    .unwrap_or_default()
-                    .trim()
-                    .to_string();
+            if let Err(why) = crate::goregex::check(text) {
                 return err(
-                    format!("`{text}` is not a valid regular expression: {first}"),
-                    "Prometheus uses RE2 syntax, anchored at both ends",
+                    format!("`{text}` is not a regular expression Prometheus accepts: {why}"),
+                    "Prometheus reads Go's RE2 syntax, anchored at both ends; a `{` that starts no repetition is a literal",
                 );
             }
             Value::Text(text.to_string())
@@ -330,6 +323,9 @@ mod tests {
         assert!(check(ParamType::Duration, &raw("5m]) or vector(1) #", false)).is_err());
         assert!(check(ParamType::Regex, &raw("web|db", false)).is_ok());
         assert!(check(ParamType::Regex, &raw("(unclosed", false)).is_err());
+        // RE2: a `{` that starts no repetition is a literal; Rust's regex refuses it.
+        assert!(check(ParamType::Regex, &raw("x{y", false)).is_ok());
+        assert!(check(ParamType::Regex, &raw("a{1001}", false)).is_err());
         assert!(check(ParamType::LabelName, &raw("a-b", false)).is_err());
     }
 
