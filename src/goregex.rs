@@ -98,9 +98,7 @@ fn go_limits(translated: &str) -> Result<(), String> {
                     if m > n {
                         return false;
                     }
-                    if m > 0 {
-                        n /= m;
-                    }
+                    n = n.checked_div(m).unwrap_or(n);
                 }
                 valid(&r.ast, n)
             }
