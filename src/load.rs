@@ -51,23 +51,32 @@ pub struct SourceFile {
 
 /// An I/O error, with the operation and the path it happened on.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
-#[error("{op} {}: {source}", path.display())]
+#[error("{op} {}: {error}", path.display())]
 #[diagnostic(code(alertctl::io))]
 pub struct LoadError {
     pub op: &'static str,
     pub path: PathBuf,
-    #[source]
-    pub source: std::io::Error,
+    /// Part of the message, not a separate cause: reports would print it twice.
+    pub error: std::io::Error,
 }
 
 impl LoadError {
-    pub fn new(op: &'static str, path: &Path, source: std::io::Error) -> Self {
+    pub fn new(op: &'static str, path: &Path, error: std::io::Error) -> Self {
         LoadError {
             op,
             path: path.to_path_buf(),
-            source,
+            error,
         }
     }
+}
+
+/// For code that returns `io::Result`: the same error kind, with a message that names
+/// the operation and the path ("reading rendered/x.yml: Is a directory (os error 21)").
+pub fn io_context<'p>(
+    op: &'static str,
+    path: &'p Path,
+) -> impl FnOnce(std::io::Error) -> std::io::Error + 'p {
+    move |e| std::io::Error::new(e.kind(), LoadError::new(op, path, e))
 }
 
 /// What git compares to tell whether a file may have changed without reading it:
@@ -249,7 +258,7 @@ pub struct Walk {
 }
 
 /// What a file type is, for messages.
-fn special_kind(ft: std::fs::FileType) -> &'static str {
+pub fn special_kind(ft: std::fs::FileType) -> &'static str {
     #[cfg(unix)]
     {
         use std::os::unix::fs::FileTypeExt;

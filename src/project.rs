@@ -20,6 +20,12 @@ pub enum ProjectError {
         help("run `alertctl init` to create a rules directory, or pass --dir")
     )]
     NotFound { start: String },
+    #[error("{path} is {what}, not a file")]
+    #[diagnostic(
+        code(alertctl::no_rules_dir),
+        help("alertctl.toml holds the settings of a rules directory: make it a file")
+    )]
+    NotAFile { path: String, what: &'static str },
     #[error(transparent)]
     #[diagnostic(code(alertctl::io))]
     Load(#[from] load::LoadError),
@@ -107,12 +113,24 @@ pub fn quick(root: &Path) -> Option<Quick> {
 /// The nearest directory at or above `start` holding `alertctl.toml`.
 pub fn find_root(start: &Path) -> Result<PathBuf, ProjectError> {
     let abs = std::path::absolute(start).unwrap_or_else(|_| start.to_path_buf());
-    abs.ancestors()
-        .find(|d| d.join(settings::FILE_NAME).is_file())
-        .map(Path::to_path_buf)
-        .ok_or_else(|| ProjectError::NotFound {
-            start: abs.display().to_string(),
-        })
+    for d in abs.ancestors() {
+        let path = d.join(settings::FILE_NAME);
+        match std::fs::metadata(&path) {
+            Ok(m) if m.is_file() => return Ok(d.to_path_buf()),
+            // A directory (or FIFO) named alertctl.toml is a mistake, not a reason to use
+            // the settings of some parent directory.
+            Ok(m) => {
+                return Err(ProjectError::NotAFile {
+                    path: path.display().to_string(),
+                    what: load::special_kind(m.file_type()),
+                })
+            }
+            Err(_) => {}
+        }
+    }
+    Err(ProjectError::NotFound {
+        start: abs.display().to_string(),
+    })
 }
 
 pub fn load(root: &Path, use_cache: bool) -> Result<(Project, Diagnostics), ProjectError> {
