@@ -37,6 +37,10 @@ impl FileKind {
 
 pub fn file(kind: FileKind, source: &SourceText, diags: &mut Diagnostics) -> FileModel {
     let mut out = FileModel::default();
+    if kind == FileKind::Alertmanager {
+        // `alertmanager::config` parses these (and reports their YAML errors, once).
+        return out;
+    }
     let Some(docs) = yaml::parse(source, diags) else {
         out.broken = true;
         return out;
@@ -59,7 +63,7 @@ pub fn file(kind: FileKind, source: &SourceText, diags: &mut Diagnostics) -> Fil
                 }
             }
             FileKind::Inventory => inventory(&mut cx, doc, &mut out.namespaces, &mut out.ungrouped),
-            FileKind::Alertmanager => {}
+            FileKind::Alertmanager => unreachable!("returned above"),
         }
     }
     out
