@@ -127,7 +127,7 @@ pub fn yaml_scalar(s: &str) -> String {
     if plain_ok {
         s.to_string()
     } else {
-        crate::text::yaml_quoted(s)
+        crate::text::double_quoted(s)
     }
 }
 
@@ -155,7 +155,7 @@ pub fn new_rule(t: &Template, scope: &str, alert: Option<&str>, priority: i64) -
         .filter_map(|p| {
             let d = p.default.as_ref()?;
             let v = if d.value.quoted {
-                crate::text::yaml_quoted(&d.value.text)
+                crate::text::double_quoted(&d.value.text)
             } else {
                 d.value.text.clone()
             };

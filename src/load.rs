@@ -369,7 +369,14 @@ pub fn entries(root: &Path) -> Result<Walk, LoadError> {
             let rel = relative(root, entry.path());
             let ft = entry.file_type();
             let yaml_name = FileKind::of(&rel);
-            if let Some(p) = path_problem(rel_path) {
+            let refused = path_problem(rel_path).or_else(|| {
+                entry
+                    .path_is_symlink()
+                    .then(|| check_link(&canon_root, entry.path()).err())
+                    .flatten()
+            });
+            if let Some(p) = refused {
+                // Not descended into; reported when it would have been read.
                 if ft.is_dir() {
                     it.skip_current_dir();
                 }
@@ -377,17 +384,6 @@ pub fn entries(root: &Path) -> Result<Walk, LoadError> {
                     walk.problems.push(PathProblem::new(&rel, p));
                 }
                 continue;
-            }
-            if entry.path_is_symlink() {
-                if let Err(p) = check_link(&canon_root, entry.path()) {
-                    if ft.is_dir() {
-                        it.skip_current_dir();
-                    }
-                    if ft.is_dir() || yaml_name.is_some() {
-                        walk.problems.push(PathProblem::new(&rel, p));
-                    }
-                    continue;
-                }
             }
             if ft.is_dir() {
                 continue;

@@ -251,23 +251,10 @@ fn write_value(out: &mut String, ctx: Context, v: &Typed) {
     }
 }
 
-/// A double-quoted PromQL string literal.
+/// A double-quoted PromQL string literal. The same text is a valid double-quoted YAML
+/// scalar and Go string: see [`crate::text::double_quoted`].
 pub fn promql_string(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '"' => out.push_str("\\\""),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
+    crate::text::double_quoted(s)
 }
 
 /// A Go string literal, for text that must pass through Go templates verbatim.

@@ -61,18 +61,21 @@ pub fn escape_unsafe(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// A double-quoted YAML scalar holding exactly `s`: `"` and `\\` escaped, and every
-/// unsafe character as a `\\uXXXX` escape, so the scalar is one line and no YAML
-/// reader (YAML 1.1 line breaks included) can read anything else into it.
-pub fn yaml_quoted(s: &str) -> String {
+/// A double-quoted string holding exactly `s`, in the escapes that PromQL, Go and YAML
+/// share (`\\`, `\"`, `\n`, `\r`, `\t`, `\uXXXX`): every unsafe character is escaped,
+/// so the literal is one line, reads in order, and no YAML reader (YAML 1.1 line breaks
+/// included) can read anything else into it.
+pub fn double_quoted(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
     for c in s.chars() {
         match c {
-            '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
             '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
+            // Every unsafe character is in the Basic Multilingual Plane: four digits.
             c if is_unsafe_char(c) => out.push_str(&format!("\\u{:04x}", c as u32)),
             c => out.push(c),
         }
@@ -126,14 +129,14 @@ mod tests {
     }
 
     #[test]
-    fn yaml_quoting_round_trips() {
+    fn double_quoting_round_trips_through_yaml() {
         for s in [
             "plain",
             "a\"b\\c",
             "x\ny\u{2028}z\u{85}\u{202e}\0",
             "\u{7f}\u{9b}tab\t",
         ] {
-            let q = yaml_quoted(s);
+            let q = double_quoted(s);
             assert!(!q.chars().any(is_unsafe_char), "{q}");
             let back: String = serde_yaml::from_str(&q).unwrap();
             assert_eq!(back, s);

@@ -586,20 +586,20 @@ fn an_edit_keeping_size_and_mtime_is_seen() {
 #[test]
 fn links_out_of_the_rules_directory_are_refused_and_never_read() {
     let p = Project::new();
-    p.link("rules/env.yaml", "/proc/self/environ");
-    p.link("templates/leak.yaml", p.outside.join("secret.yaml"));
-    p.link("inventory/leak.yaml", p.outside.join("secret.yaml"));
-    p.link("alertmanager/leak.yaml", p.outside.join("secret.yaml"));
-    p.link("rules/outside-dir", &p.outside);
+    let secret = p.outside.join("secret.yaml");
+    let links: [(&str, &Path); 5] = [
+        ("rules/env.yaml", Path::new("/proc/self/environ")),
+        ("templates/leak.yaml", &secret),
+        ("inventory/leak.yaml", &secret),
+        ("alertmanager/leak.yaml", &secret),
+        ("rules/outside-dir", &p.outside),
+    ];
+    for (link, target) in links {
+        p.link(link, target);
+    }
     let (run, diags) = p.validate();
     run.expect(2);
-    for f in [
-        "rules/env.yaml",
-        "templates/leak.yaml",
-        "inventory/leak.yaml",
-        "alertmanager/leak.yaml",
-        "rules/outside-dir",
-    ] {
+    for (f, _) in links {
         let d = located(&diags, "symlink", f, 1);
         assert!(d.message.contains("outside the rules directory"), "{d:?}");
     }
@@ -709,12 +709,13 @@ fn broken_links_loops_and_links_inside_are_handled() {
 #[test]
 fn fifos_and_sockets_are_refused_without_blocking() {
     let p = Project::new();
-    for f in [
+    const FIFOS: [&str; 4] = [
         "rules/fifo.yaml",
         "templates/fifo.yml",
         "inventory/fifo.yaml",
         "alertmanager/fifo.yaml",
-    ] {
+    ];
+    for f in FIFOS {
         std::fs::create_dir_all(p.path(f).parent().unwrap()).unwrap();
         let made = Command::new("mkfifo").arg(p.path(f)).status().unwrap();
         assert!(made.success());
@@ -723,12 +724,7 @@ fn fifos_and_sockets_are_refused_without_blocking() {
     // Nobody ever writes to the FIFOs: a reader that opened one would wait forever.
     let (run, diags) = p.validate();
     run.expect(2);
-    for f in [
-        "rules/fifo.yaml",
-        "templates/fifo.yml",
-        "inventory/fifo.yaml",
-        "alertmanager/fifo.yaml",
-    ] {
+    for f in FIFOS {
         let d = located(&diags, "special-file", f, 1);
         assert!(d.message.contains("a FIFO"), "{d:?}");
     }
