@@ -500,6 +500,18 @@ fn hostile_values_render_as_quoted_scalars_that_promtool_reads_back() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(said.contains("SUCCESS: 2 rules found"), "{said}");
+    // On a terminal, the same values show escaped, on one line.
+    let eff = p.run(&["effective", "web-1:9100"]);
+    eff.expect(0);
+    assert!(
+        eff.stdout
+            .contains("x\\n---\\ngroups: []\\n# \\u{2028}y\\u{85}z\\r"),
+        "{}",
+        eff.stdout
+    );
+    for raw in ['\u{2028}', '\u{85}', '\r'] {
+        assert!(!eff.stdout.contains(raw), "{raw:?} in {}", eff.stdout);
+    }
 }
 
 #[test]
