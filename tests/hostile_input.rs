@@ -296,6 +296,7 @@ fn alias_bombs_in_every_file_kind_are_refused_at_the_alias() {
         run.expect(2);
         let d = located(&diags, "yaml-limit", file, 4);
         assert!(d.message.contains("aliases expand"), "{d:?}");
+        assert_eq!(diags.len(), 1, "no follow-up errors: {diags:#?}");
     }
 }
 

@@ -128,16 +128,20 @@ const TOP_FIELDS: &[&str] = &[
 /// Parses every `alertmanager/*.yaml` file.
 pub fn parse(sources: &[SourceText], model: &Model, diags: &mut Diagnostics) -> AmConfig {
     let mut am = AmConfig::default();
+    let mut broken = false;
     for src in sources {
         am.files.push(src.path.to_string());
         let Some(docs) = yaml::parse(src, diags) else {
+            broken = true;
             continue;
         };
         for doc in &docs {
             parse_doc(src, doc, &mut am, diags);
         }
     }
-    if !am.is_empty() {
+    // A file that did not parse may hold the route or receivers: checking what is left
+    // would bury its error under follow-ups.
+    if !am.is_empty() && !broken {
         check(&am, model, sources, diags);
     }
     am
