@@ -70,12 +70,16 @@ fn rendered(project: &Project) -> Result<(String, Vec<String>), Exit> {
         std::env::var(n).ok()
     }) {
         Ok(text) => Ok((text, secrets)),
-        Err(missing) => {
+        Err(config::RenderError::MissingEnv(missing)) => {
             eline!(
                 "error: the Alertmanager config references unset environment variables: {}",
                 missing.join(", ")
             );
             eline!("hint: secrets are read from the environment when rendering; set them, or use Alertmanager's *_file fields");
+            Err(Exit::Invalid)
+        }
+        Err(config::RenderError::Unsafe(why)) => {
+            eline!("error: {why}");
             Err(Exit::Invalid)
         }
     }
