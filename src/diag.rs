@@ -63,6 +63,13 @@ pub enum Code {
     UnknownReceiver,
     UnreachableRoute,
     UnroutedGroup,
+    YamlLimit,
+    FileTooLarge,
+    Encoding,
+    BadPath,
+    Symlink,
+    SpecialFile,
+    UnsafeOutput,
 }
 
 impl Code {
@@ -97,6 +104,13 @@ impl Code {
         Code::UnknownReceiver,
         Code::UnreachableRoute,
         Code::UnroutedGroup,
+        Code::YamlLimit,
+        Code::FileTooLarge,
+        Code::Encoding,
+        Code::BadPath,
+        Code::Symlink,
+        Code::SpecialFile,
+        Code::UnsafeOutput,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -131,6 +145,13 @@ impl Code {
             Code::UnknownReceiver => "unknown-receiver",
             Code::UnreachableRoute => "unreachable-route",
             Code::UnroutedGroup => "unrouted-group",
+            Code::YamlLimit => "yaml-limit",
+            Code::FileTooLarge => "file-too-large",
+            Code::Encoding => "encoding",
+            Code::BadPath => "bad-path",
+            Code::Symlink => "symlink",
+            Code::SpecialFile => "special-file",
+            Code::UnsafeOutput => "unsafe-output",
         }
     }
 }

@@ -67,6 +67,12 @@ impl Scope {
         if name.is_empty() {
             return Err(format!("scope `{s}` has an empty name"));
         }
+        if let Some(problem) = crate::text::name_problem(name) {
+            return Err(format!(
+                "the name in scope `{}` {problem}",
+                crate::text::escape_unsafe(s)
+            ));
+        }
         match kind {
             "namespace" | "ns" => Ok(Scope::Namespace(name.to_string())),
             "group" => Ok(Scope::Group(name.to_string())),
@@ -348,6 +354,8 @@ mod tests {
             assert_eq!(Scope::parse(s).unwrap().to_string(), s);
         }
         assert!(Scope::parse("group/").is_err());
+        assert!(Scope::parse("group/web\ngroups:").is_err());
+        assert!(Scope::parse("group/ web").is_err());
         assert!(Scope::parse("host/x").is_err());
         assert!(Scope::Target("a".into()).specificity() > Scope::Global.specificity());
     }

@@ -7,6 +7,7 @@ use std::io::Write;
 use std::path::Path;
 
 use crate::diff::{ChangeKind, Plan};
+use crate::load::io_context;
 use crate::render::is_generated;
 
 #[derive(Debug, Default)]
@@ -58,16 +59,18 @@ pub fn read(dir: &Path) -> std::io::Result<Current> {
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(cur),
-        Err(e) => return Err(e),
+        Err(e) => return Err(io_context("listing", dir)(e)),
     };
     for entry in entries {
-        let entry = entry?;
+        let entry = entry.map_err(io_context("listing", dir))?;
         let name = entry.file_name().to_string_lossy().to_string();
         if !(name.ends_with(".yml") || name.ends_with(".yaml")) {
             continue;
         }
         // `DirEntry::file_type` does not follow symbolic links.
-        let ft = entry.file_type()?;
+        let ft = entry
+            .file_type()
+            .map_err(io_context("reading the type of", &entry.path()))?;
         if !ft.is_file() {
             cur.not_files
                 .insert(name.clone(), describe(&entry.path(), ft));
@@ -88,7 +91,7 @@ pub fn read(dir: &Path) -> std::io::Result<Current> {
 /// Applies a plan: new and changed files are written to a temp file in the same
 /// directory, fsynced, then renamed over the old one; removed files are deleted last.
 pub fn write(dir: &Path, plan: &Plan) -> std::io::Result<()> {
-    std::fs::create_dir_all(dir)?;
+    std::fs::create_dir_all(dir).map_err(io_context("creating directory", dir))?;
     for c in &plan.changes {
         if let (ChangeKind::Added | ChangeKind::Modified, Some(content)) = (c.kind, &c.new) {
             write_atomic(&dir.join(&c.file), content.as_bytes())?;
@@ -97,7 +100,9 @@ pub fn write(dir: &Path, plan: &Plan) -> std::io::Result<()> {
     for c in &plan.changes {
         if c.kind == ChangeKind::Removed {
             match std::fs::remove_file(dir.join(&c.file)) {
-                Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    return Err(io_context("removing", &dir.join(&c.file))(e))
+                }
                 _ => {}
             }
         }
@@ -151,12 +156,16 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         .unwrap_or_default();
     // A dot-name without .yml never matches Prometheus' `*.yml` glob.
     let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-    write_replacement(&tmp, path, bytes, None).inspect_err(|_| {
-        let _ = std::fs::remove_file(&tmp);
-    })?;
-    std::fs::rename(&tmp, path).inspect_err(|_| {
-        let _ = std::fs::remove_file(&tmp);
-    })
+    write_replacement(&tmp, path, bytes, None)
+        .inspect_err(|_| {
+            let _ = std::fs::remove_file(&tmp);
+        })
+        .map_err(io_context("writing", &tmp))?;
+    std::fs::rename(&tmp, path)
+        .inspect_err(|_| {
+            let _ = std::fs::remove_file(&tmp);
+        })
+        .map_err(io_context("replacing", path))
 }
 
 #[cfg(test)]

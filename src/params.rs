@@ -98,17 +98,10 @@ pub fn check(ty: ParamType, raw: &RawValue) -> Result<Typed, TypeError> {
             Value::Text(text.to_string())
         }
         ParamType::Regex => {
-            if let Err(e) = regex::Regex::new(&format!("^(?:{text})$")) {
-                let first = e
-                    .to_string()
-                    .lines()
-                    .last()
-                    .unwrap_or_default()
-                    .trim()
-                    .to_string();
+            if let Err(why) = crate::goregex::check(text) {
                 return err(
-                    format!("`{text}` is not a valid regular expression: {first}"),
-                    "Prometheus uses RE2 syntax, anchored at both ends",
+                    format!("`{text}` is not a regular expression Prometheus accepts: {why}"),
+                    "Prometheus reads Go's RE2 syntax, anchored at both ends; a `{` that starts no repetition is a literal",
                 );
             }
             Value::Text(text.to_string())
@@ -258,23 +251,10 @@ fn write_value(out: &mut String, ctx: Context, v: &Typed) {
     }
 }
 
-/// A double-quoted PromQL string literal.
+/// A double-quoted PromQL string literal. The same text is a valid double-quoted YAML
+/// scalar and Go string: see [`crate::text::double_quoted`].
 pub fn promql_string(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '"' => out.push_str("\\\""),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
+    crate::text::double_quoted(s)
 }
 
 /// A Go string literal, for text that must pass through Go templates verbatim.
@@ -330,6 +310,9 @@ mod tests {
         assert!(check(ParamType::Duration, &raw("5m]) or vector(1) #", false)).is_err());
         assert!(check(ParamType::Regex, &raw("web|db", false)).is_ok());
         assert!(check(ParamType::Regex, &raw("(unclosed", false)).is_err());
+        // RE2: a `{` that starts no repetition is a literal; Rust's regex refuses it.
+        assert!(check(ParamType::Regex, &raw("x{y", false)).is_ok());
+        assert!(check(ParamType::Regex, &raw("a{1001}", false)).is_err());
         assert!(check(ParamType::LabelName, &raw("a-b", false)).is_err());
     }
 

@@ -37,6 +37,10 @@ impl FileKind {
 
 pub fn file(kind: FileKind, source: &SourceText, diags: &mut Diagnostics) -> FileModel {
     let mut out = FileModel::default();
+    if kind == FileKind::Alertmanager {
+        // `alertmanager::config` parses these (and reports their YAML errors, once).
+        return out;
+    }
     let Some(docs) = yaml::parse(source, diags) else {
         out.broken = true;
         return out;
@@ -59,7 +63,7 @@ pub fn file(kind: FileKind, source: &SourceText, diags: &mut Diagnostics) -> Fil
                 }
             }
             FileKind::Inventory => inventory(&mut cx, doc, &mut out.namespaces, &mut out.ungrouped),
-            FileKind::Alertmanager => {}
+            FileKind::Alertmanager => unreachable!("returned above"),
         }
     }
     out
@@ -183,6 +187,26 @@ fn string(cx: &mut Cx, node: &Node, field: &str) -> Option<Spanned<String>> {
             None
         }
     }
+}
+
+/// A namespace, group or target name: a string that can be rendered safely (see
+/// [`crate::text::name_problem`]).
+fn inventory_name(cx: &mut Cx, node: &Node, what: &str) -> Option<Spanned<String>> {
+    let s = string(cx, node, what)?;
+    if let Some(problem) = crate::text::name_problem(&s.value) {
+        cx.err(
+            Code::BadName,
+            s.span,
+            format!(
+                "{what} name `{}` {problem}",
+                crate::text::escape_unsafe(&s.value)
+            ),
+            "unusable name",
+            Some("names appear in label matchers, rendered files and terminals: use printable text without leading or trailing blanks".into()),
+        );
+        return None;
+    }
+    Some(s)
 }
 
 fn opt_string(cx: &mut Cx, f: &BTreeMap<&str, &Node>, field: &str) -> Option<Spanned<String>> {
@@ -556,7 +580,9 @@ fn inventory(
     };
     if let Some(tn) = f.get("targets") {
         match &tn.kind {
-            Kind::Seq(ts) => ungrouped.extend(ts.iter().filter_map(|t| string(cx, t, "target"))),
+            Kind::Seq(ts) => {
+                ungrouped.extend(ts.iter().filter_map(|t| inventory_name(cx, t, "target")))
+            }
             _ if tn.is_null() => {}
             _ => cx.wrong_type(tn, "targets", "a list of target names"),
         }
@@ -573,14 +599,14 @@ fn inventory(
         return;
     };
     for (nk, nv) in nss {
-        let Some(ns_name) = string(cx, nk, "namespace") else {
+        let Some(ns_name) = inventory_name(cx, nk, "namespace") else {
             continue;
         };
         let mut groups = Vec::new();
         match &nv.kind {
             Kind::Map(gs) => {
                 for (gk, gv) in gs {
-                    let Some(g_name) = string(cx, gk, "group") else {
+                    let Some(g_name) = inventory_name(cx, gk, "group") else {
                         continue;
                     };
                     let targets_node = match &gv.kind {
@@ -600,9 +626,8 @@ fn inventory(
                     let mut targets = Vec::new();
                     if let Some(tn) = targets_node {
                         match &tn.kind {
-                            Kind::Seq(ts) => {
-                                targets.extend(ts.iter().filter_map(|t| string(cx, t, "target")))
-                            }
+                            Kind::Seq(ts) => targets
+                                .extend(ts.iter().filter_map(|t| inventory_name(cx, t, "target"))),
                             _ if tn.is_null() => {}
                             _ => cx.wrong_type(tn, "targets", "a list of target names"),
                         }
@@ -685,6 +710,41 @@ mod tests {
         );
         assert!(d.is_empty(), "{d:?}");
         assert_eq!(m.namespaces[0].groups[1].targets[0].value, "c");
+    }
+
+    #[test]
+    fn unusable_inventory_names_are_refused_where_written() {
+        let (m, d) = parse_as(
+            FileKind::Inventory,
+            "namespaces:\n  \"\":\n    web: [a]\n  prod:\n    \"web\\ngroups:\": [b]\n    \" db\": [c]\n    ok: [\"h\\u202e1\", \"\", good]\n",
+        );
+        let found: Vec<_> = d
+            .iter()
+            .map(|d| (d.code, d.position().unwrap().1, d.message.clone()))
+            .collect();
+        assert_eq!(found.len(), 5, "{found:?}");
+        assert!(found.iter().all(|f| f.0 == Code::BadName));
+        assert_eq!(found[0].1, 2);
+        assert!(
+            found[0].2.contains("namespace name `` is empty"),
+            "{found:?}"
+        );
+        assert!(
+            found[1]
+                .2
+                .contains("group name `web\\ngroups:` contains a line break"),
+            "{found:?}"
+        );
+        assert!(
+            found[2].2.contains("starts or ends with a blank"),
+            "{found:?}"
+        );
+        assert!(found[3].2.contains("bidirectional"), "{found:?}");
+        // What is left is usable.
+        let names: Vec<_> = m.namespaces.iter().map(|n| n.name.value.as_str()).collect();
+        assert_eq!(names, vec!["prod"]);
+        assert_eq!(m.namespaces[0].groups.len(), 1);
+        assert_eq!(m.namespaces[0].groups[0].targets[0].value, "good");
     }
 
     #[test]

@@ -48,7 +48,8 @@ pub fn check(
     }
     let dir = tempfile::tempdir()?;
     for (name, content) in files {
-        std::fs::write(dir.path().join(name), content)?;
+        let path = dir.path().join(name);
+        std::fs::write(&path, content).map_err(crate::load::io_context("writing", &path))?;
     }
     let out = Command::new(promtool)
         .arg("check")

@@ -230,9 +230,11 @@ pub fn position(
     ))
 }
 
+/// A value for the terminal: names and values may hold any characters, but control and
+/// bidi characters are shown escaped.
 fn s(v: &Value) -> String {
     match v {
-        Value::String(s) => s.clone(),
+        Value::String(s) => alertctl::text::escape_unsafe(s).into_owned(),
         Value::Null => String::new(),
         other => other.to_string(),
     }

@@ -77,17 +77,25 @@ pub fn load_only(g: &Global) -> miette::Result<(Project, Diagnostics)> {
     let start = g.dir.clone().unwrap_or_else(|| PathBuf::from("."));
     let root = project::find_root(&start)?;
     let (project, diags) = project::load(&root, !g.no_cache)?;
+    say_loaded(g, &project);
+    Ok((project, diags))
+}
+
+/// With `--verbose`: what was loaded, and why the cache was not used, if it was not.
+fn say_loaded(g: &Global, project: &Project) {
     if g.verbose {
         let s = project.stats;
         eprintln!(
             "loaded {} files from {}: {} parsed, {} reused from cache",
             s.files,
-            root.display(),
+            project.root.display(),
             s.parsed,
             s.cached
         );
+        if let Some(note) = &project.cache_note {
+            eprintln!("{note}");
+        }
     }
-    Ok((project, diags))
 }
 
 /// Loads and renders the project. Diagnostics are returned, not printed: each command
@@ -96,19 +104,7 @@ pub fn load_and_render(g: &Global) -> miette::Result<(Project, Rendered, Diagnos
     let start = g.dir.clone().unwrap_or_else(|| PathBuf::from("."));
     let root = project::find_root(&start)?;
     let (project, mut diags) = project::load(&root, !g.no_cache)?;
-    if g.verbose {
-        let s = project.stats;
-        eprintln!(
-            "loaded {} files from {}: {} parsed, {} reused from cache",
-            s.files,
-            root.display(),
-            s.parsed,
-            s.cached
-        );
-        if let Some(note) = &project.cache_note {
-            eprintln!("{note}");
-        }
-    }
+    say_loaded(g, &project);
     let rendered = alertctl::render::render(&project.model, &mut diags);
     Ok((project, rendered, diags))
 }

@@ -41,6 +41,16 @@ pub fn run(
         }
         return Ok(Exit::Ok);
     }
+    let real_root = alertctl::load::canonical_root(&project.root)?;
+    let resolved = alertctl::load::resolve(std::path::Path::new("."), &dir);
+    if let Some(problem) = alertctl::settings::overlap(&resolved, &real_root) {
+        eprintln!(
+            "error: the output directory {} {problem}; nothing written",
+            resolved.display()
+        );
+        eprintln!("hint: render into a directory of its own (output.dir, --out)");
+        return Ok(Exit::Invalid);
+    }
     let current = output::read(&dir).into_diagnostic()?;
     if let Some(exit) = super::diff::refuse_foreign(&files, &current) {
         return Ok(exit);

@@ -191,7 +191,17 @@ fn fields_json(
 }
 
 /// Left-aligned columns, the last one unpadded.
+/// Rows as aligned columns. Cells may quote names with any characters: control and bidi
+/// characters are shown escaped, so a name cannot move the cursor or reorder a line.
 pub fn table<const N: usize>(out: &mut String, indent: &str, rows: &[[String; N]]) {
+    let rows: Vec<[String; N]> = rows
+        .iter()
+        .map(|r| {
+            r.clone()
+                .map(|c| alertctl::text::escape_unsafe(&c).into_owned())
+        })
+        .collect();
+    let rows = rows.as_slice();
     let mut widths = [0usize; N];
     for r in rows {
         for (i, c) in r.iter().enumerate() {
