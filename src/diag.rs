@@ -63,6 +63,12 @@ pub enum Code {
     UnknownReceiver,
     UnreachableRoute,
     UnroutedGroup,
+    AwkwardName,
+    UnsupportedField,
+    EmptySelection,
+    RuleGroupConflict,
+    ImportInput,
+    ImportConflict,
 }
 
 impl Code {
@@ -97,6 +103,12 @@ impl Code {
         Code::UnknownReceiver,
         Code::UnreachableRoute,
         Code::UnroutedGroup,
+        Code::AwkwardName,
+        Code::UnsupportedField,
+        Code::EmptySelection,
+        Code::RuleGroupConflict,
+        Code::ImportInput,
+        Code::ImportConflict,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -131,7 +143,18 @@ impl Code {
             Code::UnknownReceiver => "unknown-receiver",
             Code::UnreachableRoute => "unreachable-route",
             Code::UnroutedGroup => "unrouted-group",
+            Code::AwkwardName => "awkward-name",
+            Code::UnsupportedField => "unsupported-field",
+            Code::EmptySelection => "empty-selection",
+            Code::RuleGroupConflict => "rule-group-conflict",
+            Code::ImportInput => "import-input",
+            Code::ImportConflict => "import-conflict",
         }
+    }
+
+    /// The code with this kebab-case name (`ignore:` lists name codes this way).
+    pub fn parse(name: &str) -> Option<Code> {
+        Code::ALL.iter().copied().find(|c| c.as_str() == name)
     }
 }
 

@@ -141,6 +141,7 @@ fn applied(model: &Model, alert: &Alert, cell: &Cell, rule: PromRule, eff: &Effe
         recording: eff.config.recording,
         severity: eff.config.severity.clone(),
         params: eff.config.params.clone(),
+        rule_group: model.templates[&alert.template].rule_group.as_ref().map(|g| g.value.clone()),
     };
     Applied {
         alert: alert.name.clone(),
@@ -198,6 +199,9 @@ pub fn param_json(v: &crate::params::Typed) -> serde_json::Value {
         }
         crate::params::Value::Number(n) => serde_json::json!(n),
         crate::params::Value::Text(s) => serde_json::json!(s),
+        crate::params::Value::List(items) => {
+            serde_json::Value::Array(items.iter().map(param_json).collect())
+        }
     }
 }
 

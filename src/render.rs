@@ -25,6 +25,10 @@ pub struct RuleFile {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RuleGroup {
     pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub interval: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub limit: Option<u64>,
     pub rules: Vec<PromRule>,
 }
 
@@ -66,12 +70,16 @@ pub struct Provenance {
     pub recording: bool,
     pub severity: Option<String>,
     pub params: BTreeMap<String, crate::params::Typed>,
+    /// The template's `rule_group`; `None`: the file's default `alertctl/<scope>` group.
+    pub rule_group: Option<String>,
 }
 
 /// One rendered cell: its rule, where it went, and where it came from.
 #[derive(Debug, Clone)]
 pub struct RenderedCell {
     pub file: String,
+    /// The rule group within the file.
+    pub group: String,
     pub rule: PromRule,
     pub provenance: Provenance,
 }
@@ -85,11 +93,11 @@ pub struct DisabledCell {
 }
 
 impl Rendered {
-    /// The origin of the `n`-th (1-based) rule of rendered file `file` (one group per file).
-    pub fn origin(&self, file: &str, n: usize) -> Option<&Provenance> {
+    /// The origin of the `n`-th (1-based) rule of group `group` in rendered file `file`.
+    pub fn origin(&self, file: &str, group: &str, n: usize) -> Option<&Provenance> {
         self.cells
             .iter()
-            .filter(|c| c.file == file)
+            .filter(|c| c.file == file && c.group == group)
             .nth(n.checked_sub(1)?)
             .map(|c| &c.provenance)
     }
@@ -304,6 +312,7 @@ pub fn render(model: &Model, diags: &mut Diagnostics) -> Rendered {
                     recording: eff.config.recording,
                     severity: eff.config.severity.clone(),
                     params: eff.config.params.clone(),
+                    rule_group: t.rule_group.as_ref().map(|g| g.value.clone()),
                 },
             ));
         }
@@ -328,20 +337,39 @@ pub fn render(model: &Model, diags: &mut Diagnostics) -> Rendered {
             );
             continue;
         }
-        let gname = group_name(&scope);
-        let mut rules: Vec<&(PromRule, Provenance)> = rules.iter().collect();
-        rules.sort_by(|a, b| (a.0.name(), &a.1.cell).cmp(&(b.0.name(), &b.1.cell)));
+        // The default group first, then named groups by name. Named groups keep their
+        // templates' order in the source files (an imported file's order), since a
+        // recording rule feeds later rules of its group in the same evaluation.
+        let mut by_group: BTreeMap<Option<&str>, Vec<&(PromRule, Provenance)>> = BTreeMap::new();
         for r in &rules {
-            out.cells.push(RenderedCell {
-                file: name.clone(),
-                rule: r.0.clone(),
-                provenance: r.1.clone(),
+            by_group.entry(r.1.rule_group.as_deref()).or_default().push(r);
+        }
+        let mut groups = Vec::new();
+        for (g, mut rules) in by_group {
+            match g {
+                None => rules.sort_by(|a, b| (a.0.name(), &a.1.cell).cmp(&(b.0.name(), &b.1.cell))),
+                Some(_) => rules.sort_by_cached_key(|r| {
+                    let t = &model.templates[&r.1.template];
+                    (t.file.clone(), t.span.start, r.0.name().to_string(), r.1.cell.clone())
+                }),
+            }
+            let gname = g.map_or_else(|| group_name(&scope), str::to_string);
+            let (interval, limit) = g.map_or((None, None), |g| model.rule_group_settings(g, &scope));
+            for r in &rules {
+                out.cells.push(RenderedCell {
+                    file: name.clone(),
+                    group: gname.clone(),
+                    rule: r.0.clone(),
+                    provenance: r.1.clone(),
+                });
+            }
+            groups.push(RuleGroup {
+                name: gname,
+                interval,
+                limit,
+                rules: rules.iter().map(|r| r.0.clone()).collect(),
             });
         }
-        let groups = vec![RuleGroup {
-            name: gname,
-            rules: rules.iter().map(|r| r.0.clone()).collect(),
-        }];
         let body = serde_yaml::to_string(&RuleFile { groups }).expect("rule files serialize");
         let srcs: Vec<&str> = sources[&scope].iter().map(String::as_str).collect();
         let content = format!(

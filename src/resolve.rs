@@ -97,6 +97,11 @@ pub struct Model {
     pub alerts: BTreeMap<String, Alert>,
     /// Checked parameter values of each rule (parallel to `rules`).
     rule_params: Vec<BTreeMap<String, Typed>>,
+    /// Checked parameter values of a many-alert rule per selected template: the same
+    /// value can have a different type in each.
+    many_params: HashMap<(usize, String), BTreeMap<String, Typed>>,
+    /// `rule_group:` settings entries from every rules file.
+    pub rule_groups: Vec<RuleGroupDef>,
     compiled: HashMap<String, Compiled>,
     pub sources: HashMap<String, SourceText>,
     /// A template or inventory file did not parse: names it defines are unknown, and
@@ -190,6 +195,8 @@ impl Model {
             inventory: Inventory::default(),
             alerts: BTreeMap::new(),
             rule_params: Vec::new(),
+            many_params: HashMap::new(),
+            rule_groups: Vec::new(),
             compiled: HashMap::new(),
             sources: HashMap::new(),
             broken_templates: false,
@@ -224,6 +231,7 @@ impl Model {
                 m.templates.insert(t.name.value.clone(), t);
             }
             m.rules.extend(fm.rules);
+            m.rule_groups.extend(fm.rule_groups);
             namespaces.extend(fm.namespaces);
             let file = src_path.clone();
             ungrouped.extend(fm.ungrouped.into_iter().map(|t| (file.clone(), t)));
@@ -231,6 +239,7 @@ impl Model {
         m.build_inventory(namespaces, ungrouped, diags);
         m.compile_templates(diags);
         m.check_rules(diags);
+        m.check_rule_groups(diags);
         m
     }
 
@@ -321,7 +330,7 @@ impl Model {
             let mut defaults = BTreeMap::new();
             for p in &t.params {
                 if let Some(d) = &p.default {
-                    match params::check(p.ty, &d.value) {
+                    match params::check_param(p, &d.value) {
                         Ok(v) => {
                             defaults.insert(p.name.value.clone(), v);
                         }
@@ -432,14 +441,26 @@ impl Model {
     }
 
     fn check_rules(&mut self, diags: &mut Diagnostics) {
+        // `template: "Is it up?"` names that template when it exists; a glob otherwise.
+        for r in &mut self.rules {
+            if let Some(sel) = &r.select {
+                if sel.names.len() == 1
+                    && sel == &(Select { names: sel.names.clone(), span: sel.span, ..Select::default() })
+                    && self.templates.contains_key(&sel.names[0].value)
+                {
+                    r.select = None;
+                }
+            }
+        }
         let mut alerts: BTreeMap<String, Alert> = BTreeMap::new();
         let mut rule_params = Vec::with_capacity(self.rules.len());
         for (i, r) in self.rules.iter().enumerate() {
             let src = &self.sources[&r.file];
             let mut typed = BTreeMap::new();
             // A suspended rule is kept for the record only: nothing about it can break
-            // the directory (its template may be long gone).
-            if r.is_suspended() {
+            // the directory (its template may be long gone). Many-alert rules are
+            // attached once every alert is known.
+            if r.is_suspended() || r.is_many() {
                 rule_params.push(typed);
                 continue;
             }
@@ -465,21 +486,7 @@ impl Model {
                 rule_params.push(typed);
                 continue;
             };
-            if !self.broken_inventory && !self.inventory.contains(&r.scope.value) {
-                let name = r.scope.value.name().unwrap_or_default();
-                let hint = did_you_mean(name, self.inventory.names(&r.scope.value)).map_or_else(
-                    || format!("add the {} to the inventory", r.scope.value.kind()),
-                    |s| format!("did you mean `{}/{s}`?", r.scope.value.kind()),
-                );
-                diags.push(
-                    Diagnostic::error(
-                        Code::UnknownScope,
-                        format!("{} `{name}` is not in the inventory", r.scope.value.kind()),
-                    )
-                    .at(src, r.scope.span, "unknown scope")
-                    .hint(hint),
-                );
-            }
+            self.check_scope(&r.file, &r.scope, diags);
             if let Some(n) = &r.name {
                 let key = if t.is_recording() { "record" } else { "alert" };
                 if r.named_by_record != t.is_recording() {
@@ -537,7 +544,7 @@ impl Model {
                     );
                     continue;
                 };
-                match params::check(def.ty, &raw.value) {
+                match params::check_param(def, &raw.value) {
                     Ok(v) => {
                         typed.insert(name.clone(), v);
                     }
@@ -595,12 +602,15 @@ impl Model {
                 .or_default()
                 .push(i);
         }
+        self.rule_params = rule_params;
+        self.attach_many_rules(&mut alerts, diags);
         for alert in alerts.values_mut() {
             for idxs in alert.by_scope.values_mut() {
-                idxs.sort_by_key(|&i| (self.rules[i].priority.value, i));
+                idxs.sort_by_key(|&i| (self.rules[i].priority.value, !self.rules[i].is_many(), i));
                 for w in idxs.windows(2) {
                     let (a, b) = (&self.rules[w[0]], &self.rules[w[1]]);
                     if a.priority.value == b.priority.value
+                        && a.is_many() == b.is_many()
                         && (a.file != b.file || a.span != b.span)
                     {
                         diags.push(
@@ -614,7 +624,159 @@ impl Model {
             }
         }
         self.alerts = alerts;
-        self.rule_params = rule_params;
+    }
+
+    fn check_scope(&self, file: &str, scope: &Spanned<Scope>, diags: &mut Diagnostics) {
+        if self.broken_inventory || self.inventory.contains(&scope.value) {
+            return;
+        }
+        let name = scope.value.name().unwrap_or_default();
+        let hint = did_you_mean(name, self.inventory.names(&scope.value)).map_or_else(
+            || format!("add the {} to the inventory", scope.value.kind()),
+            |s| format!("did you mean `{}/{s}`?", scope.value.kind()),
+        );
+        diags.push(
+            Diagnostic::error(
+                Code::UnknownScope,
+                format!("{} `{name}` is not in the inventory", scope.value.kind()),
+            )
+            .at(&self.sources[file], scope.span, "unknown scope")
+            .hint(hint),
+        );
+    }
+
+    /// Does a many-alert rule's selection take template `t`?
+    pub fn selects(sel: &Select, t: &Template) -> bool {
+        let name_ok = sel.names.is_empty() || sel.names.iter().any(|n| glob_match(&n.value, &t.name.value));
+        name_ok
+            && sel.severity.as_ref().is_none_or(|s| t.severity.as_ref().is_some_and(|ts| &ts.value == s))
+            && sel.tags.iter().all(|tag| t.tags.contains(tag))
+            && sel.labels.iter().all(|(k, v)| t.labels.get(k).is_some_and(|tv| &tv.value == v))
+            && sel.rule_group.as_ref().is_none_or(|g| t.rule_group.as_ref().is_some_and(|tg| &tg.value == g))
+            // The job hook (issue 10): a template that declares no job is never selected
+            // by job. Wire `Template::job` here once templates carry it.
+            && sel.job.is_none()
+    }
+
+    /// Adds each many-alert rule to every alert of the templates it selects, checking its
+    /// parameters against each of them.
+    fn attach_many_rules(&mut self, alerts: &mut BTreeMap<String, Alert>, diags: &mut Diagnostics) {
+        for (i, r) in self.rules.iter().enumerate() {
+            let Some(sel) = r.select.as_ref().filter(|_| !r.is_suspended()) else {
+                continue;
+            };
+            let src = &self.sources[&r.file];
+            self.check_scope(&r.file, &r.scope, diags);
+            for n in &sel.names {
+                if !n.value.contains(['*', '?']) && !self.templates.contains_key(&n.value) && !self.broken_templates {
+                    let hint = did_you_mean(&n.value, self.templates.keys().map(String::as_str))
+                        .map_or_else(|| "define it in a file under templates/".to_string(), |s| format!("did you mean `{s}`?"));
+                    diags.push(Diagnostic::error(Code::UnknownTemplate, format!("unknown template `{}`", n.value)).at(src, n.span, "no such template").hint(hint));
+                }
+            }
+            let chosen: Vec<&Template> = self.templates.values().filter(|t| Self::selects(sel, t)).collect();
+            if chosen.is_empty() {
+                if !self.broken_templates && !r.ignore.iter().any(|c| c == Code::EmptySelection.as_str()) {
+                    diags.push(Diagnostic::warning(Code::EmptySelection, format!("this rule selects no template (`{}`)", r.template.value)).at(src, r.template.span, "selects nothing").hint("check the names and `select:` criteria; `alertctl list templates` shows what templates declare"));
+                }
+                continue;
+            }
+            for (name, raw) in &r.params {
+                let having: Vec<&&Template> = chosen.iter().filter(|t| t.param(name).is_some()).collect();
+                if having.is_empty() {
+                    diags.push(
+                        Diagnostic::error(Code::UnknownParam, format!("none of the {} templates this rule selects has a parameter `{name}`", chosen.len()))
+                            .at(src, r.param_keys.get(name).copied().unwrap_or(raw.span), "unknown parameter")
+                            .hint("a many-alert rule's parameters apply to the selected templates that declare them; at least one must"),
+                    );
+                    continue;
+                }
+                for t in having {
+                    let def = t.param(name).expect("filtered on it");
+                    match params::check_param(def, &raw.value) {
+                        Ok(v) => {
+                            self.many_params.entry((i, t.name.value.clone())).or_default().insert(name.clone(), v);
+                        }
+                        Err(e) => diags.push(
+                            Diagnostic::error(Code::BadParamValue, format!("parameter `{name}` of template `{}`: {}", t.name.value, e.message))
+                                .at(src, raw.span, format!("expected {}", def.ty.as_str()))
+                                .also(&self.sources[&t.file], def.name.span, "declared here")
+                                .hint(e.hint),
+                        ),
+                    }
+                }
+            }
+            for (field, v) in r.labels.iter().chain(r.annotations.iter()) {
+                let Ok(tm) = Tmpl::parse(&v.value) else {
+                    diags.push(Diagnostic::error(Code::BadTemplate, format!("`{field}` is not a valid template")).at(src, v.span, "here"));
+                    continue;
+                };
+                for (name, off, len) in tm.refs() {
+                    if let Some(t) = chosen.iter().find(|t| t.param(name).is_none()) {
+                        diags.push(
+                            Diagnostic::error(Code::UnknownParam, format!("`{field}` uses `${{{name}}}`, but template `{}` (one this rule selects) has no such parameter", t.name.value))
+                                .at(src, sub_span(src, v, off, len), "not a parameter of every selected template")
+                                .hint("narrow the selection, or use text without parameters in many-alert rules"),
+                        );
+                    }
+                }
+            }
+            let names: BTreeSet<&str> = chosen.iter().map(|t| t.name.value.as_str()).collect();
+            for alert in alerts.values_mut() {
+                if names.contains(alert.template.as_str()) {
+                    alert.by_scope.entry(r.scope.value.clone()).or_default().push(i);
+                }
+            }
+        }
+    }
+
+    /// `rule_group:` entries: one per name and scope, naming a group some template uses.
+    fn check_rule_groups(&self, diags: &mut Diagnostics) {
+        let used: BTreeSet<&str> = self.templates.values().filter_map(|t| t.rule_group.as_ref()).map(|g| g.value.as_str()).collect();
+        let mut seen: HashMap<(&str, &Scope), &RuleGroupDef> = HashMap::new();
+        for g in &self.rule_groups {
+            let src = &self.sources[&g.file];
+            self.check_scope(&g.file, &g.scope, diags);
+            if !used.contains(g.name.value.as_str()) && !self.broken_templates {
+                diags.push(Diagnostic::warning(Code::EmptySelection, format!("no template renders into rule group `{}`", g.name.value)).at(src, g.name.span, "unused rule group").hint("templates join a group with `rule_group: NAME`"));
+            }
+            if let Some(first) = seen.insert((g.name.value.as_str(), &g.scope.value), g) {
+                diags.push(
+                    Diagnostic::error(Code::RuleGroupConflict, format!("rule group `{}` has two settings entries at {}", g.name.value, g.scope.value))
+                        .at(src, g.span, "second entry")
+                        .also(&self.sources[&first.file], first.span, "first entry")
+                        .hint("merge them into one entry"),
+                );
+            }
+        }
+    }
+
+    /// `interval`/`limit` of rule group `name` in the file of `file_scope`: per field, the
+    /// most specific entry among the scopes containing that file.
+    pub fn rule_group_settings(&self, name: &str, file_scope: &Scope) -> (Option<String>, Option<u64>) {
+        let pos = match file_scope {
+            Scope::Global => Position::default(),
+            Scope::Namespace(n) => Position { namespace: Some(n.clone()), ..Default::default() },
+            Scope::Group(g) => Position {
+                namespace: self.inventory.groups.get(g).map(|i| i.namespace.clone()),
+                group: Some(g.clone()),
+                target: None,
+            },
+            Scope::Target(_) => return (None, None),
+        };
+        let scopes = pos.scopes();
+        let mut defs: Vec<&RuleGroupDef> = self.rule_groups.iter().filter(|g| g.name.value == name && scopes.contains(&g.scope.value)).collect();
+        defs.sort_by_key(|g| g.scope.value.specificity());
+        let mut out = (None, None);
+        for g in defs {
+            if let Some(i) = &g.interval {
+                out.0 = Some(i.value.clone());
+            }
+            if let Some(l) = &g.limit {
+                out.1 = Some(l.value);
+            }
+        }
+        out
     }
 
     /// A rule's own labels and annotations: `${}` references must name the template's
@@ -686,13 +848,16 @@ impl Model {
                 chain.extend(idxs);
             }
         }
-        if chain.is_empty() {
+        // Many-alert rules change an alert where it exists; only its own rules make it
+        // exist.
+        if !chain.iter().any(|&i| !self.rules[i].is_many()) {
             return None;
         }
         chain.sort_by_key(|&i| {
             (
                 self.rules[i].priority.value,
                 self.rules[i].scope.value.specificity(),
+                !self.rules[i].is_many(),
                 i,
             )
         });
@@ -783,7 +948,12 @@ impl Model {
                     e.value.to_string(),
                 );
             }
-            for (k, v) in &self.rule_params[i] {
+            let typed = if r.is_many() {
+                self.many_params.get(&(i, alert.template.clone()))
+            } else {
+                self.rule_params.get(i)
+            };
+            for (k, v) in typed.into_iter().flatten() {
                 c.params.insert(k.clone(), v.clone());
                 set(
                     &mut trace,
@@ -801,7 +971,8 @@ impl Model {
                 ),
                 ("severity", &r.severity, &mut c.severity),
             ] {
-                if let Some(v) = v {
+                // A many-alert rule's alert-only fields skip the recording rules it selects.
+                if let Some(v) = v.as_ref().filter(|_| !(r.is_many() && c.recording)) {
                     *slot = Some(v.value.clone());
                     set(&mut trace, field.into(), origin(v.span), v.value.clone());
                 }
@@ -810,6 +981,9 @@ impl Model {
                 ("labels", &r.labels, &mut c.labels),
                 ("annotations", &r.annotations, &mut c.annotations),
             ] {
+                if kind == "annotations" && r.is_many() && c.recording {
+                    continue;
+                }
                 for (k, v) in src {
                     dst.insert(k.clone(), v.value.clone());
                     set(
@@ -1094,6 +1268,29 @@ impl Model {
         }
         cells
     }
+}
+
+/// `*` matches any run of characters and `?` one character; everything else is literal.
+pub fn glob_match(pattern: &str, name: &str) -> bool {
+    let (p, n): (Vec<char>, Vec<char>) = (pattern.chars().collect(), name.chars().collect());
+    let (mut pi, mut ni, mut star, mut mark) = (0, 0, None, 0);
+    while ni < n.len() {
+        if pi < p.len() && (p[pi] == '?' || (p[pi] != '*' && p[pi] == n[ni])) {
+            pi += 1;
+            ni += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            star = Some(pi);
+            mark = ni;
+            pi += 1;
+        } else if let Some(s) = star {
+            pi = s + 1;
+            mark += 1;
+            ni = mark;
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|c| *c == '*')
 }
 
 /// The span of `text[offset..offset+len]` inside the file, when the scalar is written

@@ -76,13 +76,16 @@ fn build(e: &Estate, mode: ScopeMatch) -> Model {
             record: None,
             description: None,
             severity: Some(sp("warning".into())),
-            params: vec![ParamDef { name: sp("threshold".into()), ty: ParamType::Number, default: Some(sp(RawValue { text: "50".into(), quoted: false })), description: None }],
+            params: vec![ParamDef { name: sp("threshold".into()), ty: ParamType::Number, default: Some(sp(RawValue { text: "50".into(), quoted: false, items: None })), description: None, item: None }],
             expr: sp(format!("rate(metric_{a}{{job=\"node\"}}[5m]) > ${{threshold}} and on (instance) other_{a} == 1")),
             for_: Some(sp("1m".into())),
             keep_firing_for: None,
             labels,
             annotations: BTreeMap::new(),
             scope_injection: ScopeInjection::Auto,
+            rule_group: None,
+            tags: vec![],
+            ignore: vec![],
         });
     }
     for (n, groups) in e.namespaces.iter().enumerate() {
@@ -145,6 +148,7 @@ fn build(e: &Estate, mode: ScopeMatch) -> Model {
             sp(RawValue {
                 text: threshold.to_string(),
                 quoted: false,
+                items: None,
             }),
         );
         fm.rules.push(Rule {
@@ -170,6 +174,8 @@ fn build(e: &Estate, mode: ScopeMatch) -> Model {
             }),
             labels: BTreeMap::new(),
             annotations: BTreeMap::new(),
+            select: None,
+            ignore: vec![],
         });
     }
     let mut settings = Settings::default();
