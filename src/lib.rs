@@ -14,6 +14,7 @@ pub mod diag;
 pub mod diff;
 pub mod edit;
 pub mod history;
+pub mod import;
 pub mod load;
 pub mod model;
 pub mod output;

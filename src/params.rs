@@ -311,6 +311,30 @@ fn write_value(out: &mut String, ctx: Context, v: &Typed) {
     }
 }
 
+/// Template source that renders exactly `text`: `${` becomes `$${`, and the logic
+/// delimiters `{%` and `{#` are wrapped in raw blocks. What `import` writes.
+pub fn escape_literal(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find(['$', '{']) {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i..];
+        let (lit, skip) = if tail.starts_with("${") {
+            ("$${", 2)
+        } else if tail.starts_with("{%") {
+            ("{% raw %}{%{% endraw %}", 2)
+        } else if tail.starts_with("{#") {
+            ("{% raw %}{#{% endraw %}", 2)
+        } else {
+            (&tail[..1], 1)
+        };
+        out.push_str(lit);
+        rest = &tail[skip..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// A double-quoted PromQL string literal.
 pub fn promql_string(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
