@@ -16,6 +16,7 @@ pub mod edit;
 pub mod history;
 pub mod import;
 pub mod load;
+pub mod logic;
 pub mod model;
 pub mod output;
 pub mod params;

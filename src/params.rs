@@ -187,7 +187,7 @@ pub struct SyntaxError {
 }
 
 /// Where a substituted value lands, which decides how it is written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Context {
     Promql,
     /// Labels and annotations: Prometheus runs Go templates over them.
