@@ -433,7 +433,7 @@ mod tests {
     fn thresholds() {
         assert_eq!(threshold("up > 80"), Some((5, "80".into())));
         assert_eq!(threshold("'x'"), None);
-        assert_eq!(threshold("(a / b < .10)"), Some((8, ".10".into())));
+        assert_eq!(threshold("(a / b < .10)"), Some((9, ".10".into())));
         assert_eq!(threshold("a > 1e3"), Some((4, "1e3".into())));
         assert_eq!(threshold("a > bool 1"), None);
         assert_eq!(threshold("a > b"), None);

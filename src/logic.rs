@@ -27,6 +27,9 @@ use crate::params::{promql_string, Context, Typed};
 /// (`{% import "selectors.j2" as sel %}`).
 pub const LIB_DIR: &str = "templates/_lib/";
 
+/// Names the engine provides itself; never parameters.
+pub const BUILTINS: &[&str] = &["range", "dict", "namespace", "debug", "loop", "caller", "varargs", "kwargs"];
+
 /// Does this text need the template engine (statements, comments, or a `${...}` that
 /// is more than a parameter name)?
 pub fn needs_logic(s: &str) -> bool {
@@ -231,6 +234,13 @@ impl Engine {
         let params: BTreeSet<String> = t.undeclared_variables(true).into_iter().collect();
         self.compiled.insert((ctx, source.to_string()), Compiled { shifts, params: params.clone() });
         Ok(params)
+    }
+
+    /// The variables a compiled `source` reads (`None` if it was not compiled).
+    pub fn params(&self, ctx: Context, source: &str) -> Option<Vec<String>> {
+        self.compiled
+            .get(&(ctx, source.to_string()))
+            .map(|c| c.params.iter().filter(|n| !BUILTINS.contains(&n.as_str())).cloned().collect())
     }
 
     /// Renders a compiled `source` with checked values; `scope` is `${scope}`'s text.

@@ -16,11 +16,16 @@ pub enum FileKind {
     Inventory,
     /// `alertmanager/**`: parsed by `alertmanager::config`, not into a FileModel.
     Alertmanager,
+    /// `templates/_lib/*.j2`: template-logic snippets, compiled by `logic`.
+    Lib,
 }
 
 impl FileKind {
     /// `templates/**`, `rules/**`, `inventory.yaml` or `inventory/**`; YAML files only.
     pub fn of(rel_path: &str) -> Option<FileKind> {
+        if let Some(rest) = rel_path.strip_prefix(crate::logic::LIB_DIR) {
+            return (rest.ends_with(".j2") && !rest.split('/').any(|p| p.starts_with('.'))).then_some(FileKind::Lib);
+        }
         if !(rel_path.ends_with(".yaml") || rel_path.ends_with(".yml")) {
             return None;
         }
@@ -37,6 +42,9 @@ impl FileKind {
 
 pub fn file(kind: FileKind, source: &SourceText, diags: &mut Diagnostics) -> FileModel {
     let mut out = FileModel::default();
+    if kind == FileKind::Lib {
+        return out;
+    }
     let Some(docs) = yaml::parse(source, diags) else {
         out.broken = true;
         return out;
@@ -63,7 +71,7 @@ pub fn file(kind: FileKind, source: &SourceText, diags: &mut Diagnostics) -> Fil
                 }
             }
             FileKind::Inventory => inventory(&mut cx, doc, &mut out.namespaces, &mut out.ungrouped),
-            FileKind::Alertmanager => {}
+            FileKind::Alertmanager | FileKind::Lib => {}
         }
     }
     out

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::model::{Scope, ScopeInjection};
-use crate::params::{Context, Tmpl};
+
 use crate::promql::{self, MatcherCache};
 use crate::resolve::{Cell, Model};
 
@@ -122,6 +122,12 @@ pub enum CellError {
     Promql { message: String, query: String },
     /// The template itself failed validation (already reported).
     Template,
+    /// Template logic failed for this cell's values: in `text` (the query, a label or an
+    /// annotation as written).
+    Logic {
+        text: String,
+        error: crate::logic::LogicError,
+    },
 }
 
 /// Builds the Prometheus rule of one cell. `render` and `effective` both go through
@@ -158,11 +164,17 @@ impl<'m> Renderer<'m> {
         let expr = self
             .scoped_expr(injection, cell)
             .ok_or(CellError::Template)??;
-        let mut labels: BTreeMap<String, String> = c
-            .labels
-            .iter()
-            .map(|(k, v)| (k.clone(), text(v, c)))
-            .collect();
+        let text = |v: &String| {
+            self.model.render_text(v, &c.params).map_err(|error| CellError::Logic { text: v.clone(), error })
+        };
+        let mut labels = BTreeMap::new();
+        for (k, v) in &c.labels {
+            labels.insert(k.clone(), text(v)?);
+        }
+        let mut annotations = BTreeMap::new();
+        for (k, v) in &c.annotations {
+            annotations.insert(k.clone(), text(v)?);
+        }
         if let Some(s) = &c.severity {
             labels.insert("severity".into(), s.clone());
         }
@@ -173,11 +185,7 @@ impl<'m> Renderer<'m> {
             for_: c.for_.clone(),
             keep_firing_for: c.keep_firing_for.clone(),
             labels,
-            annotations: c
-                .annotations
-                .iter()
-                .map(|(k, v)| (k.clone(), text(v, c)))
-                .collect(),
+            annotations,
         }))
     }
 
@@ -197,14 +205,20 @@ impl<'m> Renderer<'m> {
                 .map(ToString::to_string)
                 .collect::<Vec<_>>()
                 .join(", ");
-            let text = self.model.substituted_expr(c, Some(&scope))?;
+            let text = match self.model.expr_text(c, Some(&scope))? {
+                Ok(t) => t,
+                Err(error) => return Some(Err(CellError::Logic { text: self.model.templates[&c.template].expr.value.clone(), error })),
+            };
             return Some(
                 promql::parse(&text)
                     .map(|e| e.to_string())
                     .map_err(|m| err(m, text)),
             );
         }
-        let text = self.model.substituted_expr(c, None)?;
+        let text = match self.model.expr_text(c, None)? {
+            Ok(t) => t,
+            Err(error) => return Some(Err(CellError::Logic { text: self.model.templates[&c.template].expr.value.clone(), error })),
+        };
         let base = self
             .parsed
             .entry(text.clone())
@@ -249,6 +263,12 @@ pub fn render(model: &Model, diags: &mut Diagnostics) -> Rendered {
                     continue;
                 }
                 Err(CellError::Template) => continue,
+                Err(CellError::Logic { text, error }) => {
+                    if reported.insert((t.name.value.clone(), error.message.clone())) {
+                        diags.push(logic_diagnostic(model, t, &cell, &text, &error));
+                    }
+                    continue;
+                }
                 Err(CellError::MissingParams(missing)) => {
                     let eff = cell
                         .effective
@@ -382,12 +402,6 @@ pub fn render(model: &Model, diags: &mut Diagnostics) -> Rendered {
     out
 }
 
-fn text(v: &str, c: &crate::resolve::Config) -> String {
-    Tmpl::parse(v).map_or_else(
-        |_| v.to_string(),
-        |t| t.render(Context::Text, &c.params, None),
-    )
-}
 
 /// Scope matchers restrict an aggregation's *input*; an aggregation that merges series
 /// of several scopes then computes a partial result in each cell. Warn once per alert.
@@ -441,6 +455,24 @@ fn warn_cross_scope_aggregation(
             );
             return;
         }
+    }
+}
+
+/// A template-logic failure for one cell, located in the text (template or rule field)
+/// it came from.
+fn logic_diagnostic(model: &Model, t: &crate::model::Template, cell: &Cell, text: &str, e: &crate::logic::LogicError) -> Diagnostic {
+    let rules = cell.effective.iter().flat_map(|eff| eff.chain.iter().map(|&i| &model.rules[i]));
+    let fields = std::iter::once((t.file.as_str(), &t.expr))
+        .chain(t.labels.values().chain(t.annotations.values()).map(|v| (t.file.as_str(), v)))
+        .chain(rules.flat_map(|r| r.labels.values().chain(r.annotations.values()).map(move |v| (r.file.as_str(), v))));
+    let d = Diagnostic::error(Code::BadTemplate, format!("template logic of `{}` fails at {}: {}", t.name.value, cell.scope, e.message))
+        .hint("check the values this scope gives the template's parameters (alertctl trace shows who set them)");
+    match fields.into_iter().find(|(_, v)| v.value == text) {
+        Some((file, v)) => {
+            let src = model.source(file);
+            d.at(src, crate::resolve::sub_span(src, v, e.offset, e.len), "here")
+        }
+        None => d.at(model.source(&t.file), t.span, "in this template"),
     }
 }
 

@@ -85,7 +85,11 @@ pub struct Alert {
 /// Template fields pre-split into literal text and `${}` references.
 #[derive(Debug, Clone)]
 struct Compiled {
-    expr: Tmpl,
+    /// `None` when the query uses template logic (rendered by `logic`).
+    expr: Option<Tmpl>,
+    expr_src: String,
+    /// Parameters (and `scope`) the query reads.
+    expr_refs: BTreeSet<String>,
     defaults: BTreeMap<String, Typed>,
 }
 
@@ -103,6 +107,8 @@ pub struct Model {
     /// `rule_group:` settings entries from every rules file.
     pub rule_groups: Vec<RuleGroupDef>,
     compiled: HashMap<String, Compiled>,
+    /// Template logic (`{% %}`) of queries, labels and annotations, and `_lib` snippets.
+    pub logic: crate::logic::Engine,
     pub sources: HashMap<String, SourceText>,
     /// A template or inventory file did not parse: names it defines are unknown, and
     /// reporting every use of them would bury the real error.
@@ -198,6 +204,7 @@ impl Model {
             many_params: HashMap::new(),
             rule_groups: Vec::new(),
             compiled: HashMap::new(),
+            logic: Default::default(),
             sources: HashMap::new(),
             broken_templates: false,
             broken_inventory: false,
@@ -237,6 +244,17 @@ impl Model {
             ungrouped.extend(fm.ungrouped.into_iter().map(|t| (file.clone(), t)));
         }
         m.build_inventory(namespaces, ungrouped, diags);
+        let lib: BTreeMap<String, String> = m
+            .sources
+            .iter()
+            .filter_map(|(p, s)| p.strip_prefix(crate::logic::LIB_DIR).map(|n| (n.to_string(), s.text.to_string())))
+            .collect();
+        m.logic = crate::logic::Engine::new(lib);
+        for (name, e) in m.logic.check_lib() {
+            let src = &m.sources[&format!("{}{name}", crate::logic::LIB_DIR)];
+            let end = (e.offset + e.len).min(src.text.len());
+            diags.push(Diagnostic::error(Code::BadTemplate, e.message).at(src, Span::new(e.offset, end), "here"));
+        }
         m.compile_templates(diags);
         m.check_rules(diags);
         m.check_rule_groups(diags);
@@ -324,6 +342,7 @@ impl Model {
     }
 
     fn compile_templates(&mut self, diags: &mut Diagnostics) {
+        let mut engine = std::mem::take(&mut self.logic);
         for t in self.templates.values() {
             let src = &self.sources[&t.file];
             let mut ok = true;
@@ -355,19 +374,20 @@ impl Model {
                     .map(|(k, v)| (k.as_str(), v, Context::Text)),
             );
             let mut expr = None;
+            let mut expr_refs = BTreeSet::new();
             for (field, text, ctx) in fields {
-                match Tmpl::parse(&text.value) {
-                    Err(e) => {
+                match parse_text(&mut engine, ctx, &text.value) {
+                    Err((offset, len, message)) => {
                         ok = false;
                         diags.push(
-                            Diagnostic::error(Code::BadTemplate, e.message)
-                                .at(src, sub_span(src, text, e.offset, e.len), "here")
-                                .hint("parameters are written ${name}; write $${ for a literal ${"),
+                            Diagnostic::error(Code::BadTemplate, message)
+                                .at(src, sub_span(src, text, offset, len), "here")
+                                .hint("values are written ${name} or ${ expression }, statements {% ... %}; write $${ for a literal ${"),
                         );
                     }
-                    Ok(tmpl) => {
+                    Ok((tmpl, refs)) => {
                         let mut placed_scope = false;
-                        for (name, off, len) in tmpl.refs() {
+                        for (name, off, len) in refs.iter().map(|(n, o, l)| (n.as_str(), *o, *l)) {
                             let at = sub_span(src, text, off, len);
                             if name == SCOPE_PARAM && ctx == Context::Promql {
                                 placed_scope = true;
@@ -428,16 +448,20 @@ impl Model {
                                 ok = false;
                                 diags.push(Diagnostic::error(Code::BadTemplate, "template has `scope: manual` but its expr never places `${scope}`").at(src, t.expr.span, "no ${scope} here").hint("put ${scope} inside the selectors to scope, e.g. up{job=\"node\", ${scope}}"));
                             }
+                            expr_refs = refs.iter().map(|r| r.0.clone()).collect();
                             expr = Some(tmpl);
                         }
                     }
                 }
             }
             if let (true, Some(expr)) = (ok, expr) {
-                self.compiled
-                    .insert(t.name.value.clone(), Compiled { expr, defaults });
+                self.compiled.insert(
+                    t.name.value.clone(),
+                    Compiled { expr, expr_src: t.expr.value.clone(), expr_refs, defaults },
+                );
             }
         }
+        self.logic = engine;
     }
 
     fn check_rules(&mut self, diags: &mut Diagnostics) {
@@ -449,6 +473,17 @@ impl Model {
                     && self.templates.contains_key(&sel.names[0].value)
                 {
                     r.select = None;
+                }
+            }
+        }
+        // Rule labels and annotations may use template logic too: compile it up front.
+        for r in &self.rules {
+            for v in r.labels.values().chain(r.annotations.values()) {
+                if crate::logic::needs_logic(&v.value) {
+                    if let Err(e) = self.logic.compile(Context::Text, &v.value) {
+                        let src = &self.sources[&r.file];
+                        diags.push(Diagnostic::error(Code::BadTemplate, e.message).at(src, sub_span(src, v, e.offset, e.len), "here"));
+                    }
                 }
             }
         }
@@ -707,11 +742,11 @@ impl Model {
                 }
             }
             for (field, v) in r.labels.iter().chain(r.annotations.iter()) {
-                let Ok(tm) = Tmpl::parse(&v.value) else {
+                let Ok(refs) = self.text_refs(&v.value) else {
                     diags.push(Diagnostic::error(Code::BadTemplate, format!("`{field}` is not a valid template")).at(src, v.span, "here"));
                     continue;
                 };
-                for (name, off, len) in tm.refs() {
+                for (name, off, len) in refs.iter().map(|(n, o, l)| (n.as_str(), *o, *l)) {
                     if let Some(t) = chosen.iter().find(|t| t.param(name).is_none()) {
                         diags.push(
                             Diagnostic::error(Code::UnknownParam, format!("`{field}` uses `${{{name}}}`, but template `{}` (one this rule selects) has no such parameter", t.name.value))
@@ -806,14 +841,14 @@ impl Model {
             }
         }
         for (field, v) in r.labels.iter().chain(r.annotations.iter()) {
-            match Tmpl::parse(&v.value) {
-                Err(e) => diags.push(
-                    Diagnostic::error(Code::BadTemplate, e.message)
-                        .at(src, sub_span(src, v, e.offset, e.len), "here")
-                        .hint("parameters are written ${name}; write $${ for a literal ${"),
+            match self.text_refs(&v.value) {
+                Err((offset, len, message)) => diags.push(
+                    Diagnostic::error(Code::BadTemplate, message)
+                        .at(src, sub_span(src, v, offset, len), "here")
+                        .hint("values are written ${name} or ${ expression }; write $${ for a literal ${"),
                 ),
-                Ok(tm) => {
-                    for (name, off, len) in tm.refs() {
+                Ok(refs) => {
+                    for (name, off, len) in refs.iter().map(|(n, o, l)| (n.as_str(), *o, *l)) {
                         if t.param(name).is_none() {
                             diags.push(
                                 Diagnostic::error(Code::UnknownParam, format!("`{field}` uses `${{{name}}}`, but template `{}` has no such parameter", t.name.value))
@@ -1008,10 +1043,10 @@ impl Model {
             return vec![];
         };
         let mut used: BTreeSet<String> = c
-            .expr
-            .refs()
-            .map(|r| r.0.to_string())
-            .filter(|n| n != SCOPE_PARAM)
+            .expr_refs
+            .iter()
+            .filter(|n| *n != SCOPE_PARAM)
+            .cloned()
             .collect();
         let t = &self.templates[&e.config.template];
         for v in e
@@ -1020,12 +1055,8 @@ impl Model {
             .values()
             .chain(e.config.annotations.values())
         {
-            if let Ok(tm) = Tmpl::parse(v) {
-                used.extend(
-                    tm.refs()
-                        .map(|r| r.0.to_string())
-                        .filter(|n| t.param(n).is_some()),
-                );
+            if let Ok(refs) = self.text_refs(v) {
+                used.extend(refs.into_iter().map(|r| r.0).filter(|n| t.param(n).is_some()));
             }
         }
         used.into_iter()
@@ -1035,12 +1066,38 @@ impl Model {
 
     /// The query with parameters substituted; `None` if the template failed to compile.
     pub fn substituted_expr(&self, c: &Config, scope: Option<&str>) -> Option<String> {
-        Some(
-            self.compiled
-                .get(&c.template)?
-                .expr
-                .render(Context::Promql, &c.params, scope),
-        )
+        self.expr_text(c, scope)?.ok()
+    }
+
+    /// Like `substituted_expr`, with the error of template logic that fails for these
+    /// values (located in the template's text).
+    pub fn expr_text(&self, c: &Config, scope: Option<&str>) -> Option<Result<String, crate::logic::LogicError>> {
+        let compiled = self.compiled.get(&c.template)?;
+        Some(match &compiled.expr {
+            Some(t) => Ok(t.render(Context::Promql, &c.params, scope)),
+            None => self.logic.render(Context::Promql, &compiled.expr_src, &c.params, scope),
+        })
+    }
+
+    /// A label or annotation value rendered with the configuration's parameters.
+    pub fn render_text(&self, v: &str, params: &BTreeMap<String, Typed>) -> Result<String, crate::logic::LogicError> {
+        if crate::logic::needs_logic(v) {
+            return self.logic.render(Context::Text, v, params, None);
+        }
+        Ok(Tmpl::parse(v).map_or_else(|_| v.to_string(), |t| t.render(Context::Text, params, None)))
+    }
+
+    /// The parameters a label or annotation value reads: (name, offset, len).
+    fn text_refs(&self, v: &str) -> Result<Vec<(String, usize, usize)>, (usize, usize, String)> {
+        if crate::logic::needs_logic(v) {
+            return match self.logic.params(Context::Text, v) {
+                Some(names) => Ok(names.into_iter().map(|n| { let (o, l) = first_use(v, &n); (n, o, l) }).collect()),
+                None => Err((0, v.len().min(2), "template not compiled".into())),
+            };
+        }
+        Tmpl::parse(v)
+            .map(|t| t.refs().map(|(n, o, l)| (n.to_string(), o, l)).collect())
+            .map_err(|e| (e.offset, e.len, e.message))
     }
 
     /// The partition of SPEC §3 for one alert: one cell per scope that has its own rules
@@ -1268,6 +1325,41 @@ impl Model {
         }
         cells
     }
+}
+
+/// A template text as references: plain `${name}` texts through `Tmpl`, logic through
+/// the engine (whose references carry the offset of the name's first use).
+#[allow(clippy::type_complexity)]
+fn parse_text(engine: &mut crate::logic::Engine, ctx: Context, v: &str) -> Result<(Option<Tmpl>, Vec<(String, usize, usize)>), (usize, usize, String)> {
+    if crate::logic::needs_logic(v) {
+        let names = engine.compile(ctx, v).map_err(|e| (e.offset, e.len, e.message))?;
+        let refs = names
+            .into_iter()
+            .filter(|n| !crate::logic::BUILTINS.contains(&n.as_str()))
+            .map(|n| {
+                let (o, l) = first_use(v, &n);
+                (n, o, l)
+            })
+            .collect();
+        return Ok((None, refs));
+    }
+    let t = Tmpl::parse(v).map_err(|e| (e.offset, e.len, e.message))?;
+    let refs = t.refs().map(|(n, o, l)| (n.to_string(), o, l)).collect();
+    Ok((Some(t), refs))
+}
+
+/// Offset and length of the first whole-word use of `name` in `text`.
+fn first_use(text: &str, name: &str) -> (usize, usize) {
+    let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+    let mut from = 0;
+    while let Some(i) = text[from..].find(name) {
+        let at = from + i;
+        if !word(text[..at].chars().last()) && !word(text[at + name.len()..].chars().next()) {
+            return (at, name.len());
+        }
+        from = at + name.len();
+    }
+    (0, text.len().min(2))
 }
 
 /// `*` matches any run of characters and `?` one character; everything else is literal.
