@@ -588,7 +588,7 @@ fn selection(
     });
     let Some(tn) = f.get("template") else {
         if let Some(sel) = criteria {
-            return Some((Spanned::new("*".into(), sel.span), Some(sel)));
+            return selection_display(Spanned::new("*".into(), sel.span), sel);
         }
         require(cx, f, node, "template", "rule");
         return None;
@@ -616,7 +616,7 @@ fn selection(
     let select = match criteria {
         Some(mut sel) => {
             sel.names = names;
-            Some(sel)
+            return selection_display(display, sel);
         }
         None if many => Some(Select {
             span: tn.span,
@@ -626,6 +626,28 @@ fn selection(
         None => None,
     };
     Some((display, select))
+}
+
+/// How `list` and `trace` show a many-alert rule: its names, then its criteria.
+fn selection_display(display: Spanned<String>, sel: Select) -> Option<(Spanned<String>, Option<Select>)> {
+    let mut shown = display.value.clone();
+    let mut add = |k: &str, v: &str| shown.push_str(&format!(" {k}={v}"));
+    if let Some(s) = &sel.severity {
+        add("severity", s);
+    }
+    if !sel.tags.is_empty() {
+        add("tags", &sel.tags.join(","));
+    }
+    for (k, v) in &sel.labels {
+        add(&format!("labels.{k}"), v);
+    }
+    if let Some(g) = &sel.rule_group {
+        add("rule_group", g);
+    }
+    if let Some(j) = &sel.job {
+        add("job", j);
+    }
+    Some((Spanned::new(shown, display.span), Some(sel)))
 }
 
 fn rule(cx: &mut Cx, node: &Node) -> Option<Rule> {
