@@ -1081,10 +1081,10 @@ impl Model {
 
     /// A label or annotation value rendered with the configuration's parameters.
     pub fn render_text(&self, v: &str, params: &BTreeMap<String, Typed>) -> Result<String, crate::logic::LogicError> {
-        if crate::logic::needs_logic(v) {
-            return self.logic.render(Context::Text, v, params, None);
+        match Tmpl::parse(v) {
+            Ok(t) if !v.contains("{%") && !v.contains("{#") => Ok(t.render(Context::Text, params, None)),
+            _ => self.logic.render(Context::Text, v, params, None),
         }
-        Ok(Tmpl::parse(v).map_or_else(|_| v.to_string(), |t| t.render(Context::Text, params, None)))
     }
 
     /// The parameters a label or annotation value reads: (name, offset, len).
