@@ -28,7 +28,16 @@ use crate::params::{promql_string, Context, Typed};
 pub const LIB_DIR: &str = "templates/_lib/";
 
 /// Names the engine provides itself; never parameters.
-pub const BUILTINS: &[&str] = &["range", "dict", "namespace", "debug", "loop", "caller", "varargs", "kwargs"];
+pub const BUILTINS: &[&str] = &[
+    "range",
+    "dict",
+    "namespace",
+    "debug",
+    "loop",
+    "caller",
+    "varargs",
+    "kwargs",
+];
 
 /// Does this text need the template engine (statements, comments, or a `${...}` that
 /// is more than a parameter name)?
@@ -72,7 +81,11 @@ fn original_offset(shifts: &[(usize, usize)], at: usize) -> usize {
         Some((new, orig)) => {
             let into = at - new;
             let raw = "{% raw %}${{% endraw %}".len();
-            if into < raw { *orig } else { orig + 3 + (into - raw) }
+            if into < raw {
+                *orig
+            } else {
+                orig + 3 + (into - raw)
+            }
         }
     }
 }
@@ -99,7 +112,9 @@ impl Default for Engine {
 
 impl std::fmt::Debug for Engine {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Engine").field("templates", &self.compiled.len()).finish()
+        f.debug_struct("Engine")
+            .field("templates", &self.compiled.len())
+            .finish()
     }
 }
 
@@ -119,7 +134,8 @@ fn env(ctx: Context, lib: &BTreeMap<String, String>) -> Environment<'static> {
     env.set_formatter(move |out, _state, v| {
         let mut s = String::new();
         format(&mut s, ctx, v)?;
-        out.write_str(&s).map_err(|_| Error::new(ErrorKind::WriteFailure, "write failed"))
+        out.write_str(&s)
+            .map_err(|_| Error::new(ErrorKind::WriteFailure, "write failed"))
     });
     env.add_filter("regex_escape", |s: String| crate::params::quote_meta(&s));
     env.add_filter("join_regex", join_regex);
@@ -135,14 +151,29 @@ fn env(ctx: Context, lib: &BTreeMap<String, String>) -> Environment<'static> {
 fn join_regex(v: Value) -> Result<String, Error> {
     let mut parts = Vec::new();
     for item in v.try_iter()? {
-        let s = item.as_str().map(str::to_string).unwrap_or_else(|| item.to_string());
+        let s = item
+            .as_str()
+            .map(str::to_string)
+            .unwrap_or_else(|| item.to_string());
         parts.push(crate::params::quote_meta(&s));
     }
     Ok(parts.join("|"))
 }
 
 fn format(out: &mut String, ctx: Context, v: &Value) -> Result<(), Error> {
-    let refuse = |what: &str| Err(Error::new(ErrorKind::InvalidOperation, format!("cannot print {what} into a {}", if ctx == Context::Promql { "query" } else { "label or annotation" })));
+    let refuse = |what: &str| {
+        Err(Error::new(
+            ErrorKind::InvalidOperation,
+            format!(
+                "cannot print {what} into a {}",
+                if ctx == Context::Promql {
+                    "query"
+                } else {
+                    "label or annotation"
+                }
+            ),
+        ))
+    };
     if v.is_safe() {
         out.push_str(v.as_str().unwrap_or_default());
         return Ok(());
@@ -178,7 +209,9 @@ fn format(out: &mut String, ctx: Context, v: &Value) -> Result<(), Error> {
                 format(out, ctx, &item)?;
             }
         }
-        ValueKind::Bool if ctx == Context::Text => out.push_str(if v.is_true() { "true" } else { "false" }),
+        ValueKind::Bool if ctx == Context::Text => {
+            out.push_str(if v.is_true() { "true" } else { "false" })
+        }
         ValueKind::Bool => return refuse("true or false"),
         ValueKind::None | ValueKind::Undefined => return refuse("a missing value"),
         _ => return refuse(&format!("a {}", v.kind())),
@@ -194,7 +227,9 @@ pub fn value(t: &Typed) -> Value {
     match (&t.value, t.ty) {
         (V::Number(n), _) if n.fract() == 0.0 && n.abs() < 9e15 => Value::from(*n as i64),
         (V::Number(n), _) => Value::from(*n),
-        (V::Text(s), ParamType::Duration | ParamType::LabelName) => Value::from_safe_string(s.clone()),
+        (V::Text(s), ParamType::Duration | ParamType::LabelName) => {
+            Value::from_safe_string(s.clone())
+        }
         (V::Text(s), _) => Value::from(s.clone()),
         (V::List(items), _) => Value::from(items.iter().map(value).collect::<Vec<_>>()),
     }
@@ -229,34 +264,64 @@ impl Engine {
             Context::Promql => &mut self.promql,
             Context::Text => &mut self.text,
         };
-        env.add_template_owned(source.to_string(), src).map_err(|e| locate(&e, &shifts, source))?;
-        let t = env.get_template(source).map_err(|e| locate(&e, &shifts, source))?;
+        env.add_template_owned(source.to_string(), src)
+            .map_err(|e| locate(&e, &shifts, source))?;
+        let t = env
+            .get_template(source)
+            .map_err(|e| locate(&e, &shifts, source))?;
         let params: BTreeSet<String> = t.undeclared_variables(true).into_iter().collect();
-        self.compiled.insert((ctx, source.to_string()), Compiled { shifts, params: params.clone() });
+        self.compiled.insert(
+            (ctx, source.to_string()),
+            Compiled {
+                shifts,
+                params: params.clone(),
+            },
+        );
         Ok(params)
     }
 
     /// The variables a compiled `source` reads (`None` if it was not compiled).
     pub fn params(&self, ctx: Context, source: &str) -> Option<Vec<String>> {
-        self.compiled
-            .get(&(ctx, source.to_string()))
-            .map(|c| c.params.iter().filter(|n| !BUILTINS.contains(&n.as_str())).cloned().collect())
+        self.compiled.get(&(ctx, source.to_string())).map(|c| {
+            c.params
+                .iter()
+                .filter(|n| !BUILTINS.contains(&n.as_str()))
+                .cloned()
+                .collect()
+        })
     }
 
     /// Renders a compiled `source` with checked values; `scope` is `${scope}`'s text.
-    pub fn render(&self, ctx: Context, source: &str, values: &BTreeMap<String, Typed>, scope: Option<&str>) -> Result<String, LogicError> {
-        let c = self.compiled.get(&(ctx, source.to_string())).ok_or_else(|| LogicError {
-            message: "template not compiled".into(),
-            offset: 0,
-            len: 0,
-            lib: None,
-        })?;
-        let mut vars: BTreeMap<String, Value> = values.iter().map(|(k, v)| (k.clone(), value(v))).collect();
+    pub fn render(
+        &self,
+        ctx: Context,
+        source: &str,
+        values: &BTreeMap<String, Typed>,
+        scope: Option<&str>,
+    ) -> Result<String, LogicError> {
+        let c = self
+            .compiled
+            .get(&(ctx, source.to_string()))
+            .ok_or_else(|| LogicError {
+                message: "template not compiled".into(),
+                offset: 0,
+                len: 0,
+                lib: None,
+            })?;
+        let mut vars: BTreeMap<String, Value> =
+            values.iter().map(|(k, v)| (k.clone(), value(v))).collect();
         if let Some(s) = scope {
-            vars.insert(crate::params::SCOPE_PARAM.into(), Value::from_safe_string(s.to_string()));
+            vars.insert(
+                crate::params::SCOPE_PARAM.into(),
+                Value::from_safe_string(s.to_string()),
+            );
         }
-        let t = self.env(ctx).get_template(source).map_err(|e| locate(&e, &c.shifts, source))?;
-        t.render(Value::from(vars)).map_err(|e| locate(&e, &c.shifts, source))
+        let t = self
+            .env(ctx)
+            .get_template(source)
+            .map_err(|e| locate(&e, &c.shifts, source))?;
+        t.render(Value::from(vars))
+            .map_err(|e| locate(&e, &c.shifts, source))
     }
 
     /// Snippet files that do not compile, with their error.
@@ -277,15 +342,25 @@ fn locate(e: &Error, shifts: &[(usize, usize)], source: &str) -> LogicError {
     let (offset, len) = match (e.range(), &in_lib) {
         (Some(r), None) => {
             let start = original_offset(shifts, r.start);
-            (start, original_offset(shifts, r.end).saturating_sub(start).max(1))
+            (
+                start,
+                original_offset(shifts, r.end).saturating_sub(start).max(1),
+            )
         }
         _ => (0, source.len().min(2)),
     };
-    let mut message = e.detail().map_or_else(|| e.kind().to_string(), |d| format!("{}: {d}", e.kind()));
+    let mut message = e
+        .detail()
+        .map_or_else(|| e.kind().to_string(), |d| format!("{}: {d}", e.kind()));
     if let Some(l) = &in_lib {
         message = format!("in {LIB_DIR}{l} line {}: {message}", e.line().unwrap_or(0));
     }
-    LogicError { message, offset: offset.min(source.len()), len, lib: in_lib }
+    LogicError {
+        message,
+        offset: offset.min(source.len()),
+        len,
+        lib: in_lib,
+    }
 }
 
 #[cfg(test)]
@@ -302,10 +377,27 @@ mod tests {
             item,
         };
         let r = if raw.starts_with('[') {
-            let items = raw.trim_matches(['[', ']']).split(',').filter(|s| !s.trim().is_empty()).map(|s| RawValue { text: s.trim().into(), quoted: false, items: None }).collect();
-            RawValue { text: String::new(), quoted: false, items: Some(items) }
+            let items = raw
+                .trim_matches(['[', ']'])
+                .split(',')
+                .filter(|s| !s.trim().is_empty())
+                .map(|s| RawValue {
+                    text: s.trim().into(),
+                    quoted: false,
+                    items: None,
+                })
+                .collect();
+            RawValue {
+                text: String::new(),
+                quoted: false,
+                items: Some(items),
+            }
         } else {
-            RawValue { text: raw.into(), quoted: ty != ParamType::Number, items: None }
+            RawValue {
+                text: raw.into(),
+                quoted: ty != ParamType::Number,
+                items: None,
+            }
         };
         crate::params::check_param(&def, &r).unwrap()
     }
@@ -313,11 +405,15 @@ mod tests {
     fn render(src: &str, vals: &[(&str, Typed)]) -> Result<String, LogicError> {
         let mut e = Engine::new(BTreeMap::new());
         e.compile(Context::Promql, src)?;
-        let v = vals.iter().map(|(k, t)| (k.to_string(), t.clone())).collect();
+        let v = vals
+            .iter()
+            .map(|(k, t)| (k.to_string(), t.clone()))
+            .collect();
         e.render(Context::Promql, src, &v, None)
     }
 
-    const BY: &str = "sum {% if by %}by (${ by }) {% endif %}(rate(x{job=${job}}[${window}])) > ${threshold}";
+    const BY: &str =
+        "sum {% if by %}by (${ by }) {% endif %}(rate(x{job=${job}}[${window}])) > ${threshold}";
 
     #[test]
     fn conditional_by_in_both_branches() {
@@ -327,24 +423,55 @@ mod tests {
             ("threshold", typed(ParamType::Number, None, "0.5")),
         ];
         let mut with = base.to_vec();
-        with.push(("by", typed(ParamType::List, Some(ParamType::LabelName), "[instance, job]")));
-        assert_eq!(render(BY, &with).unwrap(), r#"sum by (instance, job) (rate(x{job="node"}[5m])) > 0.5"#);
+        with.push((
+            "by",
+            typed(
+                ParamType::List,
+                Some(ParamType::LabelName),
+                "[instance, job]",
+            ),
+        ));
+        assert_eq!(
+            render(BY, &with).unwrap(),
+            r#"sum by (instance, job) (rate(x{job="node"}[5m])) > 0.5"#
+        );
         let mut without = base.to_vec();
-        without.push(("by", typed(ParamType::List, Some(ParamType::LabelName), "[]")));
-        assert_eq!(render(BY, &without).unwrap(), r#"sum (rate(x{job="node"}[5m])) > 0.5"#);
+        without.push((
+            "by",
+            typed(ParamType::List, Some(ParamType::LabelName), "[]"),
+        ));
+        assert_eq!(
+            render(BY, &without).unwrap(),
+            r#"sum (rate(x{job="node"}[5m])) > 0.5"#
+        );
     }
 
     #[test]
     fn list_joined_into_a_regex() {
         let src = "up{instance=~${ hosts | join_regex }}";
         let hosts = typed(ParamType::List, None, "[a.example:9100, b|c]");
-        assert_eq!(render(src, &[("hosts", hosts)]).unwrap(), r#"up{instance=~"a\\.example:9100|b\\|c"}"#);
+        assert_eq!(
+            render(src, &[("hosts", hosts)]).unwrap(),
+            r#"up{instance=~"a\\.example:9100|b\\|c"}"#
+        );
     }
 
     #[test]
     fn injection_through_every_construct_is_escaped() {
         let evil = typed(ParamType::LabelValue, None, "x\"} or vector(1) or up{a=\"");
-        let q = |s: &str| render(s, &[("job", evil.clone()), ("jobs", typed(ParamType::List, None, "[x\"} or vector(1) #, y]"))]).unwrap();
+        let q = |s: &str| {
+            render(
+                s,
+                &[
+                    ("job", evil.clone()),
+                    (
+                        "jobs",
+                        typed(ParamType::List, None, "[x\"} or vector(1) #, y]"),
+                    ),
+                ],
+            )
+            .unwrap()
+        };
         for out in [
             q("up{job=${job}}"),
             q("up{job=${ job | upper }}"),
@@ -362,7 +489,10 @@ mod tests {
             fn only_up(e: &promql_parser::parser::Expr) -> bool {
                 use promql_parser::parser::Expr;
                 match e {
-                    Expr::VectorSelector(v) => v.name.as_deref() == Some("up") && v.matchers.matchers.iter().all(|m| m.name == "job"),
+                    Expr::VectorSelector(v) => {
+                        v.name.as_deref() == Some("up")
+                            && v.matchers.matchers.iter().all(|m| m.name == "job")
+                    }
                     Expr::Binary(b) => only_up(&b.lhs) && only_up(&b.rhs),
                     _ => false,
                 }
@@ -379,7 +509,10 @@ mod tests {
         let src = "up{job=\"$${x}\"} > ${ threshold +* 2 }";
         let e = render(src, &[]).unwrap_err();
         assert_eq!(&src[e.offset..e.offset + e.len], "*", "{e:?}");
-        assert_eq!(render("a $${b} {% if true %}c{% endif %}", &[]).unwrap(), "a ${b} c");
+        assert_eq!(
+            render("a $${b} {% if true %}c{% endif %}", &[]).unwrap(),
+            "a ${b} c"
+        );
     }
 
     #[test]
@@ -387,7 +520,15 @@ mod tests {
         let mut e = Engine::new(BTreeMap::new());
         let src = "{% if true %}{{ $labels.instance }} ${ team }{% endif %}";
         e.compile(Context::Text, src).unwrap();
-        let v = [("team".to_string(), typed(ParamType::String, None, "{{ printf \"x\" }}"))].into_iter().collect();
-        assert_eq!(e.render(Context::Text, src, &v, None).unwrap(), r#"{{ $labels.instance }} {{ "{{ printf \"x\" }}" }}"#);
+        let v = [(
+            "team".to_string(),
+            typed(ParamType::String, None, "{{ printf \"x\" }}"),
+        )]
+        .into_iter()
+        .collect();
+        assert_eq!(
+            e.render(Context::Text, src, &v, None).unwrap(),
+            r#"{{ $labels.instance }} {{ "{{ printf \"x\" }}" }}"#
+        );
     }
 }

@@ -74,7 +74,10 @@ pub fn check_param(def: &crate::model::ParamDef, raw: &RawValue) -> Result<Typed
             })
         }
         (ParamType::List, None) => Err(TypeError {
-            message: format!("`{}` is a single value, but the parameter is a list", raw.text),
+            message: format!(
+                "`{}` is a single value, but the parameter is a list",
+                raw.text
+            ),
             hint: "write a YAML list: [a, b] (or [] for none)".into(),
         }),
         (ty, Some(_)) => Err(TypeError {

@@ -24,7 +24,8 @@ impl FileKind {
     /// `templates/**`, `rules/**`, `inventory.yaml` or `inventory/**`; YAML files only.
     pub fn of(rel_path: &str) -> Option<FileKind> {
         if let Some(rest) = rel_path.strip_prefix(crate::logic::LIB_DIR) {
-            return (rest.ends_with(".j2") && !rest.split('/').any(|p| p.starts_with('.'))).then_some(FileKind::Lib);
+            return (rest.ends_with(".j2") && !rest.split('/').any(|p| p.starts_with('.')))
+                .then_some(FileKind::Lib);
         }
         if !(rel_path.ends_with(".yaml") || rel_path.ends_with(".yml")) {
             return None;
@@ -248,7 +249,11 @@ fn raw_value(cx: &mut Cx, node: &Node, field: &str) -> Option<Spanned<RawValue>>
                         items: None,
                     }),
                     None => {
-                        cx.wrong_type(it, field, "a single value (lists hold values, not lists or mappings)");
+                        cx.wrong_type(
+                            it,
+                            field,
+                            "a single value (lists hold values, not lists or mappings)",
+                        );
                         return None;
                     }
                 }
@@ -290,9 +295,17 @@ fn ignore_list(cx: &mut Cx, f: &BTreeMap<&str, &Node>) -> Vec<String> {
         if Code::parse(&s.value).is_some() {
             out.push(s.value);
         } else {
-            let hint = did_you_mean(&s.value, Code::ALL.iter().map(|c| c.as_str()))
-                .map_or_else(|| "codes are listed in docs/diagnostics.md".to_string(), |c| format!("did you mean `{c}`?"));
-            cx.err(Code::WrongType, s.span, format!("`{}` is not a diagnostic code", s.value), "unknown code", Some(hint));
+            let hint = did_you_mean(&s.value, Code::ALL.iter().map(|c| c.as_str())).map_or_else(
+                || "codes are listed in docs/diagnostics.md".to_string(),
+                |c| format!("did you mean `{c}`?"),
+            );
+            cx.err(
+                Code::WrongType,
+                s.span,
+                format!("`{}` is not a diagnostic code", s.value),
+                "unknown code",
+                Some(hint),
+            );
         }
     }
     out
@@ -302,7 +315,13 @@ fn ignore_list(cx: &mut Cx, f: &BTreeMap<&str, &Node>) -> Vec<String> {
 /// Alertmanager matchers get a warning unless the item says `ignore: [awkward-name]`.
 fn alert_name(cx: &mut Cx, s: &Spanned<String>, ignore: &[String]) -> bool {
     if s.value.is_empty() {
-        cx.err(Code::BadName, s.span, "an alert name cannot be empty", "empty name", None);
+        cx.err(
+            Code::BadName,
+            s.span,
+            "an alert name cannot be empty",
+            "empty name",
+            None,
+        );
         return false;
     }
     if let Some(why) = awkward_name(&s.value) {
@@ -463,7 +482,10 @@ fn template(cx: &mut Cx, node: &Node) -> Option<Template> {
         scope_injection,
         record,
         rule_group,
-        tags: string_list(cx, &f, "tags").into_iter().map(|s| s.value).collect(),
+        tags: string_list(cx, &f, "tags")
+            .into_iter()
+            .map(|s| s.value)
+            .collect(),
         ignore,
         name: name?,
         expr: expr?,
@@ -504,7 +526,12 @@ fn param_def(cx: &mut Cx, key: &Node, v: &Node) -> Option<ParamDef> {
         );
         return None;
     }
-    let f = fields(cx, v, "parameter", &["type", "default", "description", "of"])?;
+    let f = fields(
+        cx,
+        v,
+        "parameter",
+        &["type", "default", "description", "of"],
+    )?;
     let ty_node = require(cx, &f, v, "type", "parameter")?;
     let ty_s = string(cx, ty_node, "type")?;
     let Some(ty) = ParamType::parse(&ty_s.value) else {
@@ -525,13 +552,28 @@ fn param_def(cx: &mut Cx, key: &Node, v: &Node) -> Option<ParamDef> {
         (ParamType::List, None) => Some(ParamType::LabelValue),
         (ParamType::List, Some(of)) => match ParamType::parse(&of.value) {
             Some(ParamType::List) | None => {
-                cx.err(Code::WrongType, of.span, format!("`{}` is not a list item type", of.value), "unknown type", Some("items are number, duration, label_value, regex, label_name or string".into()));
+                cx.err(
+                    Code::WrongType,
+                    of.span,
+                    format!("`{}` is not a list item type", of.value),
+                    "unknown type",
+                    Some(
+                        "items are number, duration, label_value, regex, label_name or string"
+                            .into(),
+                    ),
+                );
                 return None;
             }
             t => t,
         },
         (_, Some(of)) => {
-            cx.err(Code::WrongType, of.span, "`of` is only for `type: list`", "not a list", None);
+            cx.err(
+                Code::WrongType,
+                of.span,
+                "`of` is only for `type: list`",
+                "not a list",
+                None,
+            );
             None
         }
         (_, None) => None,
@@ -571,14 +613,22 @@ fn selection(
     node: &Node,
 ) -> Option<(Spanned<String>, Option<Select>)> {
     let criteria = f.get("select").and_then(|n| {
-        let sf = fields(cx, n, "select", &["severity", "tags", "labels", "rule_group", "job"])?;
+        let sf = fields(
+            cx,
+            n,
+            "select",
+            &["severity", "tags", "labels", "rule_group", "job"],
+        )?;
         let labels = string_map(cx, &sf, "labels")
             .into_iter()
             .map(|(k, v)| (k, v.value))
             .collect();
         Some(Select {
             severity: opt_string(cx, &sf, "severity").map(|s| s.value),
-            tags: string_list(cx, &sf, "tags").into_iter().map(|s| s.value).collect(),
+            tags: string_list(cx, &sf, "tags")
+                .into_iter()
+                .map(|s| s.value)
+                .collect(),
             labels,
             rule_group: opt_string(cx, &sf, "rule_group").map(|s| s.value),
             job: opt_string(cx, &sf, "job").map(|s| s.value),
@@ -595,15 +645,25 @@ fn selection(
     };
     let (display, names, many) = match &tn.kind {
         Kind::Seq(items) => {
-            let names: Vec<Spanned<String>> =
-                items.iter().filter_map(|n| string(cx, n, "template")).collect();
+            let names: Vec<Spanned<String>> = items
+                .iter()
+                .filter_map(|n| string(cx, n, "template"))
+                .collect();
             if names.is_empty() {
-                cx.wrong_type(tn, "template", "a template name, a glob or a non-empty list");
+                cx.wrong_type(
+                    tn,
+                    "template",
+                    "a template name, a glob or a non-empty list",
+                );
                 return None;
             }
             let shown = format!(
                 "[{}]",
-                names.iter().map(|n| n.value.as_str()).collect::<Vec<_>>().join(", ")
+                names
+                    .iter()
+                    .map(|n| n.value.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             );
             (Spanned::new(shown, tn.span), names, true)
         }
@@ -629,7 +689,10 @@ fn selection(
 }
 
 /// How `list` and `trace` show a many-alert rule: its names, then its criteria.
-fn selection_display(display: Spanned<String>, sel: Select) -> Option<(Spanned<String>, Option<Select>)> {
+fn selection_display(
+    display: Spanned<String>,
+    sel: Select,
+) -> Option<(Spanned<String>, Option<Select>)> {
     let mut shown = display.value.clone();
     let mut add = |k: &str, v: &str| shown.push_str(&format!(" {k}={v}"));
     if let Some(s) = &sel.severity {
@@ -789,7 +852,12 @@ fn rule_group_name(cx: &mut Cx, g: Spanned<String>) -> Option<Spanned<String>> {
 /// `- rule_group: NAME` entry in a rules file: evaluation settings of one Prometheus
 /// rule group at a scope.
 fn rule_group(cx: &mut Cx, node: &Node) -> Option<RuleGroupDef> {
-    let f = fields(cx, node, "rule group", &["rule_group", "scope", "interval", "limit", "query_offset"])?;
+    let f = fields(
+        cx,
+        node,
+        "rule group",
+        &["rule_group", "scope", "interval", "limit", "query_offset"],
+    )?;
     if let Some(q) = f.get("query_offset") {
         cx.err(
             Code::UnsupportedField,
@@ -815,7 +883,9 @@ fn rule_group(cx: &mut Cx, node: &Node) -> Option<RuleGroupDef> {
         }),
     };
     let limit = f.get("limit").and_then(|n| match n.as_scalar() {
-        Some((t, false)) if t.parse::<u64>().is_ok() => Some(Spanned::new(t.parse().unwrap_or_default(), n.span)),
+        Some((t, false)) if t.parse::<u64>().is_ok() => {
+            Some(Spanned::new(t.parse().unwrap_or_default(), n.span))
+        }
         _ => {
             cx.wrong_type(n, "limit", "a whole number (0 means no limit)");
             None

@@ -149,7 +149,10 @@ fn applied(model: &Model, alert: &Alert, cell: &Cell, rule: PromRule, eff: &Effe
         recording: eff.config.recording,
         severity: eff.config.severity.clone(),
         params: eff.config.params.clone(),
-        rule_group: model.templates[&alert.template].rule_group.as_ref().map(|g| g.value.clone()),
+        rule_group: model.templates[&alert.template]
+            .rule_group
+            .as_ref()
+            .map(|g| g.value.clone()),
     };
     Applied {
         alert: alert.name.clone(),
@@ -207,11 +210,7 @@ pub fn alert_json(
     file: &str,
     rule: &PromRule,
 ) -> serde_json::Value {
-    let rules: Vec<AppliedRule> = p
-        .chain
-        .iter()
-        .map(|&i| AppliedRule::of(model, i))
-        .collect();
+    let rules: Vec<AppliedRule> = p.chain.iter().map(|&i| AppliedRule::of(model, i)).collect();
     serde_json::json!({
         "alert": p.alert,
         "kind": if p.recording { "recording" } else { "alerting" },

@@ -165,7 +165,12 @@ impl<'m> Renderer<'m> {
             .scoped_expr(injection, cell)
             .ok_or(CellError::Template)??;
         let text = |v: &String| {
-            self.model.render_text(v, &c.params).map_err(|error| CellError::Logic { text: v.clone(), error })
+            self.model
+                .render_text(v, &c.params)
+                .map_err(|error| CellError::Logic {
+                    text: v.clone(),
+                    error,
+                })
         };
         let mut labels = BTreeMap::new();
         for (k, v) in &c.labels {
@@ -207,7 +212,12 @@ impl<'m> Renderer<'m> {
                 .join(", ");
             let text = match self.model.expr_text(c, Some(&scope))? {
                 Ok(t) => t,
-                Err(error) => return Some(Err(CellError::Logic { text: self.model.templates[&c.template].expr.value.clone(), error })),
+                Err(error) => {
+                    return Some(Err(CellError::Logic {
+                        text: self.model.templates[&c.template].expr.value.clone(),
+                        error,
+                    }))
+                }
             };
             return Some(
                 promql::parse(&text)
@@ -217,7 +227,12 @@ impl<'m> Renderer<'m> {
         }
         let text = match self.model.expr_text(c, None)? {
             Ok(t) => t,
-            Err(error) => return Some(Err(CellError::Logic { text: self.model.templates[&c.template].expr.value.clone(), error })),
+            Err(error) => {
+                return Some(Err(CellError::Logic {
+                    text: self.model.templates[&c.template].expr.value.clone(),
+                    error,
+                }))
+            }
         };
         let base = self
             .parsed
@@ -362,7 +377,10 @@ pub fn render(model: &Model, diags: &mut Diagnostics) -> Rendered {
         // recording rule feeds later rules of its group in the same evaluation.
         let mut by_group: BTreeMap<Option<&str>, Vec<&(PromRule, Provenance)>> = BTreeMap::new();
         for r in &rules {
-            by_group.entry(r.1.rule_group.as_deref()).or_default().push(r);
+            by_group
+                .entry(r.1.rule_group.as_deref())
+                .or_default()
+                .push(r);
         }
         let mut groups = Vec::new();
         for (g, mut rules) in by_group {
@@ -370,11 +388,17 @@ pub fn render(model: &Model, diags: &mut Diagnostics) -> Rendered {
                 None => rules.sort_by(|a, b| (a.0.name(), &a.1.cell).cmp(&(b.0.name(), &b.1.cell))),
                 Some(_) => rules.sort_by_cached_key(|r| {
                     let t = &model.templates[&r.1.template];
-                    (t.file.clone(), t.span.start, r.0.name().to_string(), r.1.cell.clone())
+                    (
+                        t.file.clone(),
+                        t.span.start,
+                        r.0.name().to_string(),
+                        r.1.cell.clone(),
+                    )
                 }),
             }
             let gname = g.map_or_else(|| group_name(&scope), str::to_string);
-            let (interval, limit) = g.map_or((None, None), |g| model.rule_group_settings(g, &scope));
+            let (interval, limit) =
+                g.map_or((None, None), |g| model.rule_group_settings(g, &scope));
             for r in &rules {
                 out.cells.push(RenderedCell {
                     file: name.clone(),
@@ -401,7 +425,6 @@ pub fn render(model: &Model, diags: &mut Diagnostics) -> Rendered {
     }
     out
 }
-
 
 /// Scope matchers restrict an aggregation's *input*; an aggregation that merges series
 /// of several scopes then computes a partial result in each cell. Warn once per alert.
@@ -460,17 +483,40 @@ fn warn_cross_scope_aggregation(
 
 /// A template-logic failure for one cell, located in the text (template or rule field)
 /// it came from.
-fn logic_diagnostic(model: &Model, t: &crate::model::Template, cell: &Cell, text: &str, e: &crate::logic::LogicError) -> Diagnostic {
-    let rules = cell.effective.iter().flat_map(|eff| eff.chain.iter().map(|&i| &model.rules[i]));
+fn logic_diagnostic(
+    model: &Model,
+    t: &crate::model::Template,
+    cell: &Cell,
+    text: &str,
+    e: &crate::logic::LogicError,
+) -> Diagnostic {
+    let rules = cell
+        .effective
+        .iter()
+        .flat_map(|eff| eff.chain.iter().map(|&i| &model.rules[i]));
     let fields = std::iter::once((t.file.as_str(), &t.expr))
-        .chain(t.labels.values().chain(t.annotations.values()).map(|v| (t.file.as_str(), v)))
-        .chain(rules.flat_map(|r| r.labels.values().chain(r.annotations.values()).map(move |v| (r.file.as_str(), v))));
+        .chain(
+            t.labels
+                .values()
+                .chain(t.annotations.values())
+                .map(|v| (t.file.as_str(), v)),
+        )
+        .chain(rules.flat_map(|r| {
+            r.labels
+                .values()
+                .chain(r.annotations.values())
+                .map(move |v| (r.file.as_str(), v))
+        }));
     let d = Diagnostic::error(Code::BadTemplate, format!("template logic of `{}` fails at {}: {}", t.name.value, cell.scope, e.message))
         .hint("check the values this scope gives the template's parameters (alertctl trace shows who set them)");
     match fields.into_iter().find(|(_, v)| v.value == text) {
         Some((file, v)) => {
             let src = model.source(file);
-            d.at(src, crate::resolve::sub_span(src, v, e.offset, e.len), "here")
+            d.at(
+                src,
+                crate::resolve::sub_span(src, v, e.offset, e.len),
+                "here",
+            )
         }
         None => d.at(model.source(&t.file), t.span, "in this template"),
     }

@@ -247,13 +247,20 @@ impl Model {
         let lib: BTreeMap<String, String> = m
             .sources
             .iter()
-            .filter_map(|(p, s)| p.strip_prefix(crate::logic::LIB_DIR).map(|n| (n.to_string(), s.text.to_string())))
+            .filter_map(|(p, s)| {
+                p.strip_prefix(crate::logic::LIB_DIR)
+                    .map(|n| (n.to_string(), s.text.to_string()))
+            })
             .collect();
         m.logic = crate::logic::Engine::new(lib);
         for (name, e) in m.logic.check_lib() {
             let src = &m.sources[&format!("{}{name}", crate::logic::LIB_DIR)];
             let end = (e.offset + e.len).min(src.text.len());
-            diags.push(Diagnostic::error(Code::BadTemplate, e.message).at(src, Span::new(e.offset, end), "here"));
+            diags.push(Diagnostic::error(Code::BadTemplate, e.message).at(
+                src,
+                Span::new(e.offset, end),
+                "here",
+            ));
         }
         m.compile_templates(diags);
         m.check_rules(diags);
@@ -457,7 +464,12 @@ impl Model {
             if let (true, Some(expr)) = (ok, expr) {
                 self.compiled.insert(
                     t.name.value.clone(),
-                    Compiled { expr, expr_src: t.expr.value.clone(), expr_refs, defaults },
+                    Compiled {
+                        expr,
+                        expr_src: t.expr.value.clone(),
+                        expr_refs,
+                        defaults,
+                    },
                 );
             }
         }
@@ -469,7 +481,12 @@ impl Model {
         for r in &mut self.rules {
             if let Some(sel) = &r.select {
                 if sel.names.len() == 1
-                    && sel == &(Select { names: sel.names.clone(), span: sel.span, ..Select::default() })
+                    && sel
+                        == &(Select {
+                            names: sel.names.clone(),
+                            span: sel.span,
+                            ..Select::default()
+                        })
                     && self.templates.contains_key(&sel.names[0].value)
                 {
                     r.select = None;
@@ -482,7 +499,11 @@ impl Model {
                 if crate::logic::needs_logic(&v.value) {
                     if let Err(e) = self.logic.compile(Context::Text, &v.value) {
                         let src = &self.sources[&r.file];
-                        diags.push(Diagnostic::error(Code::BadTemplate, e.message).at(src, sub_span(src, v, e.offset, e.len), "here"));
+                        diags.push(Diagnostic::error(Code::BadTemplate, e.message).at(
+                            src,
+                            sub_span(src, v, e.offset, e.len),
+                            "here",
+                        ));
                     }
                 }
             }
@@ -682,7 +703,11 @@ impl Model {
 
     /// Does a many-alert rule's selection take template `t`?
     pub fn selects(sel: &Select, t: &Template) -> bool {
-        let name_ok = sel.names.is_empty() || sel.names.iter().any(|n| glob_match(&n.value, &t.name.value));
+        let name_ok = sel.names.is_empty()
+            || sel
+                .names
+                .iter()
+                .any(|n| glob_match(&n.value, &t.name.value));
         name_ok
             && sel.severity.as_ref().is_none_or(|s| t.severity.as_ref().is_some_and(|ts| &ts.value == s))
             && sel.tags.iter().all(|tag| t.tags.contains(tag))
@@ -703,21 +728,41 @@ impl Model {
             let src = &self.sources[&r.file];
             self.check_scope(&r.file, &r.scope, diags);
             for n in &sel.names {
-                if !n.value.contains(['*', '?']) && !self.templates.contains_key(&n.value) && !self.broken_templates {
+                if !n.value.contains(['*', '?'])
+                    && !self.templates.contains_key(&n.value)
+                    && !self.broken_templates
+                {
                     let hint = did_you_mean(&n.value, self.templates.keys().map(String::as_str))
-                        .map_or_else(|| "define it in a file under templates/".to_string(), |s| format!("did you mean `{s}`?"));
-                    diags.push(Diagnostic::error(Code::UnknownTemplate, format!("unknown template `{}`", n.value)).at(src, n.span, "no such template").hint(hint));
+                        .map_or_else(
+                            || "define it in a file under templates/".to_string(),
+                            |s| format!("did you mean `{s}`?"),
+                        );
+                    diags.push(
+                        Diagnostic::error(
+                            Code::UnknownTemplate,
+                            format!("unknown template `{}`", n.value),
+                        )
+                        .at(src, n.span, "no such template")
+                        .hint(hint),
+                    );
                 }
             }
-            let chosen: Vec<&Template> = self.templates.values().filter(|t| Self::selects(sel, t)).collect();
+            let chosen: Vec<&Template> = self
+                .templates
+                .values()
+                .filter(|t| Self::selects(sel, t))
+                .collect();
             if chosen.is_empty() {
-                if !self.broken_templates && !r.ignore.iter().any(|c| c == Code::EmptySelection.as_str()) {
+                if !self.broken_templates
+                    && !r.ignore.iter().any(|c| c == Code::EmptySelection.as_str())
+                {
                     diags.push(Diagnostic::warning(Code::EmptySelection, format!("this rule selects no template (`{}`)", r.template.value)).at(src, r.template.span, "selects nothing").hint("check the names and `select:` criteria; `alertctl list templates` shows what templates declare"));
                 }
                 continue;
             }
             for (name, raw) in &r.params {
-                let having: Vec<&&Template> = chosen.iter().filter(|t| t.param(name).is_some()).collect();
+                let having: Vec<&&Template> =
+                    chosen.iter().filter(|t| t.param(name).is_some()).collect();
                 if having.is_empty() {
                     diags.push(
                         Diagnostic::error(Code::UnknownParam, format!("none of the {} templates this rule selects has a parameter `{name}`", chosen.len()))
@@ -730,20 +775,35 @@ impl Model {
                     let def = t.param(name).expect("filtered on it");
                     match params::check_param(def, &raw.value) {
                         Ok(v) => {
-                            self.many_params.entry((i, t.name.value.clone())).or_default().insert(name.clone(), v);
+                            self.many_params
+                                .entry((i, t.name.value.clone()))
+                                .or_default()
+                                .insert(name.clone(), v);
                         }
                         Err(e) => diags.push(
-                            Diagnostic::error(Code::BadParamValue, format!("parameter `{name}` of template `{}`: {}", t.name.value, e.message))
-                                .at(src, raw.span, format!("expected {}", def.ty.as_str()))
-                                .also(&self.sources[&t.file], def.name.span, "declared here")
-                                .hint(e.hint),
+                            Diagnostic::error(
+                                Code::BadParamValue,
+                                format!(
+                                    "parameter `{name}` of template `{}`: {}",
+                                    t.name.value, e.message
+                                ),
+                            )
+                            .at(src, raw.span, format!("expected {}", def.ty.as_str()))
+                            .also(&self.sources[&t.file], def.name.span, "declared here")
+                            .hint(e.hint),
                         ),
                     }
                 }
             }
             for (field, v) in r.labels.iter().chain(r.annotations.iter()) {
                 let Ok(refs) = self.text_refs(&v.value) else {
-                    diags.push(Diagnostic::error(Code::BadTemplate, format!("`{field}` is not a valid template")).at(src, v.span, "here"));
+                    diags.push(
+                        Diagnostic::error(
+                            Code::BadTemplate,
+                            format!("`{field}` is not a valid template"),
+                        )
+                        .at(src, v.span, "here"),
+                    );
                     continue;
                 };
                 for (name, off, len) in refs.iter().map(|(n, o, l)| (n.as_str(), *o, *l)) {
@@ -759,7 +819,11 @@ impl Model {
             let names: BTreeSet<&str> = chosen.iter().map(|t| t.name.value.as_str()).collect();
             for alert in alerts.values_mut() {
                 if names.contains(alert.template.as_str()) {
-                    alert.by_scope.entry(r.scope.value.clone()).or_default().push(i);
+                    alert
+                        .by_scope
+                        .entry(r.scope.value.clone())
+                        .or_default()
+                        .push(i);
                 }
             }
         }
@@ -767,20 +831,38 @@ impl Model {
 
     /// `rule_group:` entries: one per name and scope, naming a group some template uses.
     fn check_rule_groups(&self, diags: &mut Diagnostics) {
-        let used: BTreeSet<&str> = self.templates.values().filter_map(|t| t.rule_group.as_ref()).map(|g| g.value.as_str()).collect();
+        let used: BTreeSet<&str> = self
+            .templates
+            .values()
+            .filter_map(|t| t.rule_group.as_ref())
+            .map(|g| g.value.as_str())
+            .collect();
         let mut seen: HashMap<(&str, &Scope), &RuleGroupDef> = HashMap::new();
         for g in &self.rule_groups {
             let src = &self.sources[&g.file];
             self.check_scope(&g.file, &g.scope, diags);
             if !used.contains(g.name.value.as_str()) && !self.broken_templates {
-                diags.push(Diagnostic::warning(Code::EmptySelection, format!("no template renders into rule group `{}`", g.name.value)).at(src, g.name.span, "unused rule group").hint("templates join a group with `rule_group: NAME`"));
+                diags.push(
+                    Diagnostic::warning(
+                        Code::EmptySelection,
+                        format!("no template renders into rule group `{}`", g.name.value),
+                    )
+                    .at(src, g.name.span, "unused rule group")
+                    .hint("templates join a group with `rule_group: NAME`"),
+                );
             }
             if let Some(first) = seen.insert((g.name.value.as_str(), &g.scope.value), g) {
                 diags.push(
-                    Diagnostic::error(Code::RuleGroupConflict, format!("rule group `{}` has two settings entries at {}", g.name.value, g.scope.value))
-                        .at(src, g.span, "second entry")
-                        .also(&self.sources[&first.file], first.span, "first entry")
-                        .hint("merge them into one entry"),
+                    Diagnostic::error(
+                        Code::RuleGroupConflict,
+                        format!(
+                            "rule group `{}` has two settings entries at {}",
+                            g.name.value, g.scope.value
+                        ),
+                    )
+                    .at(src, g.span, "second entry")
+                    .also(&self.sources[&first.file], first.span, "first entry")
+                    .hint("merge them into one entry"),
                 );
             }
         }
@@ -788,10 +870,17 @@ impl Model {
 
     /// `interval`/`limit` of rule group `name` in the file of `file_scope`: per field, the
     /// most specific entry among the scopes containing that file.
-    pub fn rule_group_settings(&self, name: &str, file_scope: &Scope) -> (Option<String>, Option<u64>) {
+    pub fn rule_group_settings(
+        &self,
+        name: &str,
+        file_scope: &Scope,
+    ) -> (Option<String>, Option<u64>) {
         let pos = match file_scope {
             Scope::Global => Position::default(),
-            Scope::Namespace(n) => Position { namespace: Some(n.clone()), ..Default::default() },
+            Scope::Namespace(n) => Position {
+                namespace: Some(n.clone()),
+                ..Default::default()
+            },
             Scope::Group(g) => Position {
                 namespace: self.inventory.groups.get(g).map(|i| i.namespace.clone()),
                 group: Some(g.clone()),
@@ -800,7 +889,11 @@ impl Model {
             Scope::Target(_) => return (None, None),
         };
         let scopes = pos.scopes();
-        let mut defs: Vec<&RuleGroupDef> = self.rule_groups.iter().filter(|g| g.name.value == name && scopes.contains(&g.scope.value)).collect();
+        let mut defs: Vec<&RuleGroupDef> = self
+            .rule_groups
+            .iter()
+            .filter(|g| g.name.value == name && scopes.contains(&g.scope.value))
+            .collect();
         defs.sort_by_key(|g| g.scope.value.specificity());
         let mut out = (None, None);
         for g in defs {
@@ -1056,7 +1149,11 @@ impl Model {
             .chain(e.config.annotations.values())
         {
             if let Ok(refs) = self.text_refs(v) {
-                used.extend(refs.into_iter().map(|r| r.0).filter(|n| t.param(n).is_some()));
+                used.extend(
+                    refs.into_iter()
+                        .map(|r| r.0)
+                        .filter(|n| t.param(n).is_some()),
+                );
             }
         }
         used.into_iter()
@@ -1071,27 +1168,45 @@ impl Model {
 
     /// Like `substituted_expr`, with the error of template logic that fails for these
     /// values (located in the template's text).
-    pub fn expr_text(&self, c: &Config, scope: Option<&str>) -> Option<Result<String, crate::logic::LogicError>> {
+    pub fn expr_text(
+        &self,
+        c: &Config,
+        scope: Option<&str>,
+    ) -> Option<Result<String, crate::logic::LogicError>> {
         let compiled = self.compiled.get(&c.template)?;
         Some(match &compiled.expr {
             Some(t) => Ok(t.render(Context::Promql, &c.params, scope)),
-            None => self.logic.render(Context::Promql, &compiled.expr_src, &c.params, scope),
+            None => self
+                .logic
+                .render(Context::Promql, &compiled.expr_src, &c.params, scope),
         })
     }
 
     /// A label or annotation value rendered with the configuration's parameters.
-    pub fn render_text(&self, v: &str, params: &BTreeMap<String, Typed>) -> Result<String, crate::logic::LogicError> {
+    pub fn render_text(
+        &self,
+        v: &str,
+        params: &BTreeMap<String, Typed>,
+    ) -> Result<String, crate::logic::LogicError> {
         match Tmpl::parse(v) {
-            Ok(t) if !v.contains("{%") && !v.contains("{#") => Ok(t.render(Context::Text, params, None)),
+            Ok(t) if !v.contains("{%") && !v.contains("{#") => {
+                Ok(t.render(Context::Text, params, None))
+            }
             _ => self.logic.render(Context::Text, v, params, None),
         }
     }
 
     /// The parameters a label or annotation value reads: (name, offset, len).
-    fn text_refs(&self, v: &str) -> Result<Vec<(String, usize, usize)>, (usize, usize, String)> {
+    fn text_refs(&self, v: &str) -> Result<Vec<TextRef>, TextError> {
         if crate::logic::needs_logic(v) {
             return match self.logic.params(Context::Text, v) {
-                Some(names) => Ok(names.into_iter().map(|n| { let (o, l) = first_use(v, &n); (n, o, l) }).collect()),
+                Some(names) => Ok(names
+                    .into_iter()
+                    .map(|n| {
+                        let (o, l) = first_use(v, &n);
+                        (n, o, l)
+                    })
+                    .collect()),
                 None => Err((0, v.len().min(2), "template not compiled".into())),
             };
         }
@@ -1327,12 +1442,22 @@ impl Model {
     }
 }
 
+/// A parameter a text reads: name, byte offset, length.
+type TextRef = (String, usize, usize);
+/// A malformed text: byte offset, length, message.
+type TextError = (usize, usize, String);
+
 /// A template text as references: plain `${name}` texts through `Tmpl`, logic through
 /// the engine (whose references carry the offset of the name's first use).
-#[allow(clippy::type_complexity)]
-fn parse_text(engine: &mut crate::logic::Engine, ctx: Context, v: &str) -> Result<(Option<Tmpl>, Vec<(String, usize, usize)>), (usize, usize, String)> {
+fn parse_text(
+    engine: &mut crate::logic::Engine,
+    ctx: Context,
+    v: &str,
+) -> Result<(Option<Tmpl>, Vec<TextRef>), TextError> {
     if crate::logic::needs_logic(v) {
-        let names = engine.compile(ctx, v).map_err(|e| (e.offset, e.len, e.message))?;
+        let names = engine
+            .compile(ctx, v)
+            .map_err(|e| (e.offset, e.len, e.message))?;
         let refs = names
             .into_iter()
             .filter(|n| !crate::logic::BUILTINS.contains(&n.as_str()))

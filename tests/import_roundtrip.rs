@@ -41,25 +41,50 @@ fn input(path: &Path, stem: &str) -> Input {
 }
 
 /// Imports, builds the rules directory from the imported files alone, renders it.
-fn import_and_render(inputs: &[Input], opts: Options) -> (import::Output, BTreeMap<String, String>) {
+fn import_and_render(
+    inputs: &[Input],
+    opts: Options,
+) -> (import::Output, BTreeMap<String, String>) {
     let mut diags = Diagnostics::default();
     let out = import::convert(inputs, opts, &mut diags);
-    assert!(!diags.has_errors(), "import: {:?}", diags.iter().map(|d| (&d.message, d.position())).collect::<Vec<_>>());
+    assert!(
+        !diags.has_errors(),
+        "import: {:?}",
+        diags
+            .iter()
+            .map(|d| (&d.message, d.position()))
+            .collect::<Vec<_>>()
+    );
     let mut files = Vec::new();
     for (rel, text) in &out.files {
-        let src = SourceText { path: Arc::from(rel.as_str()), text: Arc::from(text.as_str()) };
+        let src = SourceText {
+            path: Arc::from(rel.as_str()),
+            text: Arc::from(text.as_str()),
+        };
         let kind = FileKind::of(rel).unwrap();
         let m = parse::file(kind, &src, &mut diags);
         files.push((src, m));
     }
     let model = Model::build(Default::default(), files, &mut diags);
     let rendered = render::render(&model, &mut diags);
-    assert!(!diags.has_errors(), "render: {:?}", diags.iter().map(|d| (&d.message, d.position())).collect::<Vec<_>>());
+    assert!(
+        !diags.has_errors(),
+        "render: {:?}",
+        diags
+            .iter()
+            .map(|d| (&d.message, d.position()))
+            .collect::<Vec<_>>()
+    );
     (out, rendered.files)
 }
 
 fn secs(d: Option<&str>) -> u128 {
-    d.map(|d| parse_duration(if d == "0" { "0s" } else { d }).unwrap_or_else(|| panic!("bad duration {d}")).as_millis()).unwrap_or(0)
+    d.map(|d| {
+        parse_duration(if d == "0" { "0s" } else { d })
+            .unwrap_or_else(|| panic!("bad duration {d}"))
+            .as_millis()
+    })
+    .unwrap_or(0)
 }
 
 /// One rule's meaning, comparable: (kind, name) -> (query AST, for, keep_firing_for,
@@ -70,10 +95,27 @@ fn same_rule(file: &Path, group: &str, want: &PromRule, got: &PromRule) {
     assert_eq!(want.record, got.record, "{ctx}: record");
     // The parser's printer is canonical (matchers sorted, spacing fixed), and
     // promql::parse refuses what it would print with another meaning.
-    let (a, b) = (alertctl::promql::parse(&want.expr).unwrap(), alertctl::promql::parse(&got.expr).unwrap());
-    assert_eq!(a.to_string(), b.to_string(), "{ctx}: query\n  was {}\n  now {}", want.expr, got.expr);
-    assert_eq!(secs(want.for_.as_deref()), secs(got.for_.as_deref()), "{ctx}: for");
-    assert_eq!(secs(want.keep_firing_for.as_deref()), secs(got.keep_firing_for.as_deref()), "{ctx}: keep_firing_for");
+    let (a, b) = (
+        alertctl::promql::parse(&want.expr).unwrap(),
+        alertctl::promql::parse(&got.expr).unwrap(),
+    );
+    assert_eq!(
+        a.to_string(),
+        b.to_string(),
+        "{ctx}: query\n  was {}\n  now {}",
+        want.expr,
+        got.expr
+    );
+    assert_eq!(
+        secs(want.for_.as_deref()),
+        secs(got.for_.as_deref()),
+        "{ctx}: for"
+    );
+    assert_eq!(
+        secs(want.keep_firing_for.as_deref()),
+        secs(got.keep_firing_for.as_deref()),
+        "{ctx}: keep_firing_for"
+    );
     assert_eq!(want.labels, got.labels, "{ctx}: labels");
     assert_eq!(want.annotations, got.annotations, "{ctx}: annotations");
 }
@@ -94,19 +136,57 @@ fn round_trip(file: &Path, opts: Options) -> usize {
     for g in &original.groups {
         if g.rules.is_empty() {
             // alertctl renders no empty group (import warns about it).
-            assert!(!got.contains_key(&g.name), "{}: empty group rendered", file.display());
+            assert!(
+                !got.contains_key(&g.name),
+                "{}: empty group rendered",
+                file.display()
+            );
             continue;
         }
-        let r = got.get(&g.name).unwrap_or_else(|| panic!("{}: group {} missing from {:?}", file.display(), g.name, got.keys()));
-        assert_eq!(secs(g.interval.as_deref()), secs(r.interval.as_deref()), "{}: interval of {}", file.display(), g.name);
-        assert_eq!(g.limit.unwrap_or(0), r.limit.unwrap_or(0), "{}: limit of {}", file.display(), g.name);
-        assert_eq!(g.rules.len(), r.rules.len(), "{}: rules in {}", file.display(), g.name);
+        let r = got.get(&g.name).unwrap_or_else(|| {
+            panic!(
+                "{}: group {} missing from {:?}",
+                file.display(),
+                g.name,
+                got.keys()
+            )
+        });
+        assert_eq!(
+            secs(g.interval.as_deref()),
+            secs(r.interval.as_deref()),
+            "{}: interval of {}",
+            file.display(),
+            g.name
+        );
+        assert_eq!(
+            g.limit.unwrap_or(0),
+            r.limit.unwrap_or(0),
+            "{}: limit of {}",
+            file.display(),
+            g.name
+        );
+        assert_eq!(
+            g.rules.len(),
+            r.rules.len(),
+            "{}: rules in {}",
+            file.display(),
+            g.name
+        );
         for (want, have) in g.rules.iter().zip(&r.rules) {
             same_rule(file, &g.name, want, have);
             n += 1;
         }
     }
-    assert_eq!(got.len(), original.groups.iter().filter(|g| !g.rules.is_empty()).count(), "{}: groups", file.display());
+    assert_eq!(
+        got.len(),
+        original
+            .groups
+            .iter()
+            .filter(|g| !g.rules.is_empty())
+            .count(),
+        "{}: groups",
+        file.display()
+    );
     n
 }
 
@@ -114,13 +194,19 @@ fn round_trip(file: &Path, opts: Options) -> usize {
 fn every_corpus_rule_survives_import_and_render() {
     let files = corpus();
     assert_eq!(files.len(), 112, "the corpus has 112 rule files");
-    let total: usize = files.iter().map(|f| round_trip(f, Options::default())).sum();
+    let total: usize = files
+        .iter()
+        .map(|f| round_trip(f, Options::default()))
+        .sum();
     assert_eq!(total, 954, "every one of the 954 corpus rules was compared");
 }
 
 #[test]
 fn every_corpus_rule_survives_import_with_params() {
-    let total: usize = corpus().iter().map(|f| round_trip(f, Options { params: true })).sum();
+    let total: usize = corpus()
+        .iter()
+        .map(|f| round_trip(f, Options { params: true }))
+        .sum();
     assert_eq!(total, 954);
 }
 
@@ -131,7 +217,9 @@ fn every_corpus_rule_survives_import_with_params() {
 fn fixtures_survive_import_and_render() {
     let dir = tempfile::tempdir().unwrap();
     let plain = dir.path().join("plain.yml");
-    std::fs::write(&plain, r#"groups:
+    std::fs::write(
+        &plain,
+        r#"groups:
 - name: recording
   interval: 30s
   limit: 5
@@ -152,7 +240,9 @@ fn fixtures_survive_import_and_render() {
     expr: |
       # a comment
       rate(x_total[5m]) > 1e3
-"#).unwrap();
+"#,
+    )
+    .unwrap();
     assert_eq!(round_trip(&plain, Options::default()), 3);
     assert_eq!(round_trip(&plain, Options { params: true }), 3);
     let manifest = dir.path().join("manifest.yaml");
@@ -178,7 +268,11 @@ fn params_become_thresholds_in_queries_and_annotations() {
 /// The whole corpus imported at once renders to files the real promtool accepts.
 #[test]
 fn imported_corpus_passes_promtool() {
-    let inputs: Vec<Input> = corpus().iter().enumerate().map(|(i, f)| input(f, &format!("f{i}"))).collect();
+    let inputs: Vec<Input> = corpus()
+        .iter()
+        .enumerate()
+        .map(|(i, f)| input(f, &format!("f{i}")))
+        .collect();
     let (out, rendered) = import_and_render(&inputs, Options { params: true });
     assert_eq!(out.alerts, 954);
     let dir = tempfile::tempdir().unwrap();
@@ -186,8 +280,17 @@ fn imported_corpus_passes_promtool() {
         std::fs::write(dir.path().join(name), content).unwrap();
     }
     let promtool = support::tool("promtool");
-    let o = std::process::Command::new(promtool).args(["check", "rules", "--lint=none"]).args(rendered.keys()).current_dir(dir.path()).output().unwrap();
+    let o = std::process::Command::new(promtool)
+        .args(["check", "rules", "--lint=none"])
+        .args(rendered.keys())
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
     let stdout = String::from_utf8_lossy(&o.stdout);
-    assert!(o.status.success(), "{stdout}{}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        o.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     assert!(stdout.contains("SUCCESS: 954 rules found"), "{stdout}");
 }

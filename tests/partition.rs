@@ -52,7 +52,13 @@ fn estate() -> impl Strategy<Value = Estate> {
         0..14,
     );
     let many = prop::collection::vec(
-        (0u8..4, (0u8..4, 0usize..64), 0i64..3, 0u8..5, prop::option::of(any::<bool>())),
+        (
+            0u8..4,
+            (0u8..4, 0usize..64),
+            0i64..3,
+            0u8..5,
+            prop::option::of(any::<bool>()),
+        ),
         0..5,
     );
     (namespaces, rules, 0usize..3, many).prop_map(|(namespaces, rules, ungrouped, many)| Estate {
@@ -385,7 +391,12 @@ fn check_partition(e: &Estate, mode: ScopeMatch) {
                         s.instance
                     );
                     assert_eq!(r.labels.get("severity"), c.severity.as_ref());
-                    assert_eq!(r.labels.get("m"), c.labels.get("m"), "many-alert label for {}", s.instance);
+                    assert_eq!(
+                        r.labels.get("m"),
+                        c.labels.get("m"),
+                        "many-alert label for {}",
+                        s.instance
+                    );
                     assert_eq!(r.for_, c.for_);
                 }
             }

@@ -9,7 +9,8 @@ use super::stop_on_errors;
 use crate::cli::Global;
 use crate::exit::Exit;
 
-const NEW_SETTINGS: &str = "# Created by `alertctl import`; every key is optional (docs/format.md).\n";
+const NEW_SETTINGS: &str =
+    "# Created by `alertctl import`; every key is optional (docs/format.md).\n";
 
 pub fn run(
     g: &Global,
@@ -31,7 +32,14 @@ pub fn run(
         }
     };
     if inputs.is_empty() {
-        eprintln!("error: no *.yml or *.yaml file found in {}", paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", "));
+        eprintln!(
+            "error: no *.yml or *.yaml file found in {}",
+            paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
         return Ok(Exit::Invalid);
     }
     let mut diags = Diagnostics::default();
@@ -40,15 +48,22 @@ pub fn run(
         return Ok(exit);
     }
     if !root.join(settings::FILE_NAME).exists() {
-        out.files.insert(settings::FILE_NAME.into(), NEW_SETTINGS.into());
+        out.files
+            .insert(settings::FILE_NAME.into(), NEW_SETTINGS.into());
     }
     let actions = match import::actions(&root, &out.files, force) {
         Ok(a) => a,
         Err(conflicts) => {
             for c in &conflicts {
-                eprintln!("error[alertctl::{}]: {} exists with other content", Code::ImportConflict.as_str(), root.join(c).display());
+                eprintln!(
+                    "error[alertctl::{}]: {} exists with other content",
+                    Code::ImportConflict.as_str(),
+                    root.join(c).display()
+                );
             }
-            eprintln!("hint: nothing written; move those files away, or pass --force to replace them");
+            eprintln!(
+                "hint: nothing written; move those files away, or pass --force to replace them"
+            );
             return Ok(Exit::Invalid);
         }
     };
@@ -81,13 +96,20 @@ pub fn run(
             return Ok(Exit::Failure);
         }
     }
-    let changed = actions.values().filter(|a| **a != FileAction::Unchanged).count();
+    let changed = actions
+        .values()
+        .filter(|a| **a != FileAction::Unchanged)
+        .count();
     eprintln!(
         "imported {} alerts and {} recording rules from {} files{}: {} files {}, {} unchanged",
         out.alerts,
         out.records,
         inputs.len(),
-        if params { format!(" ({} thresholds as parameters)", out.params) } else { String::new() },
+        if params {
+            format!(" ({} thresholds as parameters)", out.params)
+        } else {
+            String::new()
+        },
         changed,
         if dry_run { "to write" } else { "written" },
         actions.len() - changed
@@ -101,7 +123,8 @@ fn with_imported(
     files: &std::collections::BTreeMap<String, String>,
     diags: &mut Diagnostics,
 ) -> Result<resolve::Model, load::LoadError> {
-    let mut sources: std::collections::BTreeMap<String, (parse::FileKind, SourceText)> = Default::default();
+    let mut sources: std::collections::BTreeMap<String, (parse::FileKind, SourceText)> =
+        Default::default();
     if root.join(settings::FILE_NAME).exists() {
         for sf in load::sources(root)? {
             sources.insert(sf.rel_path.clone(), (sf.kind, sf.source));
@@ -109,7 +132,10 @@ fn with_imported(
     }
     for (rel, text) in files {
         if let Some(kind) = parse::FileKind::of(rel) {
-            let src = SourceText { path: Arc::from(rel.as_str()), text: Arc::from(text.as_str()) };
+            let src = SourceText {
+                path: Arc::from(rel.as_str()),
+                text: Arc::from(text.as_str()),
+            };
             sources.insert(rel.clone(), (kind, src));
         }
     }
@@ -118,7 +144,10 @@ fn with_imported(
         .cloned()
         .or_else(|| std::fs::read_to_string(root.join(settings::FILE_NAME)).ok())
         .unwrap_or_default();
-    let settings_src = SourceText { path: Arc::from(settings::FILE_NAME), text: Arc::from(settings_text) };
+    let settings_src = SourceText {
+        path: Arc::from(settings::FILE_NAME),
+        text: Arc::from(settings_text),
+    };
     let settings = settings::parse(&settings_src).unwrap_or_else(|d| {
         diags.push(*d);
         settings::Settings::default()
@@ -133,7 +162,10 @@ fn with_imported(
         .collect();
     let m = resolve::Model::build(settings, models, diags);
     if m.alerts.is_empty() && !diags.has_errors() {
-        diags.push(Diagnostic::error(Code::ImportInput, "the import produced no alert"));
+        diags.push(Diagnostic::error(
+            Code::ImportInput,
+            "the import produced no alert",
+        ));
     }
     Ok(m)
 }

@@ -77,8 +77,14 @@ pub fn run(
             let mut out = String::new();
             for a in &applied {
                 out.push_str(&format!("{} on {subject}\n", a.alert));
-                out.push_str("  applied, in fold order (priority, then global < namespace < group < target");
-                out.push_str(if a.rules.iter().any(|r| r.selects.is_some()) { "; at one priority and scope, many-alert rules first):\n" } else { "):\n" });
+                out.push_str(
+                    "  applied, in fold order (priority, then global < namespace < group < target",
+                );
+                out.push_str(if a.rules.iter().any(|r| r.selects.is_some()) {
+                    "; at one priority and scope, many-alert rules first):\n"
+                } else {
+                    "):\n"
+                });
                 let t = &model.templates[&a.template];
                 let tp = model.place(&t.file, t.name.span);
                 let mut rows = vec![[
