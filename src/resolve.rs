@@ -525,20 +525,7 @@ impl Model {
                     rule_params.push(typed);
                     continue;
                 }
-                let hint =
-                    did_you_mean(&r.template.value, self.templates.keys().map(String::as_str))
-                        .map_or_else(
-                            || "define it in a file under templates/".to_string(),
-                            |s| format!("did you mean `{s}`?"),
-                        );
-                diags.push(
-                    Diagnostic::error(
-                        Code::UnknownTemplate,
-                        format!("unknown template `{}`", r.template.value),
-                    )
-                    .at(src, r.template.span, "no such template")
-                    .hint(hint),
-                );
+                diags.push(self.unknown_template(src, &r.template));
                 rule_params.push(typed);
                 continue;
             };
@@ -682,6 +669,20 @@ impl Model {
         self.alerts = alerts;
     }
 
+    fn unknown_template(&self, src: &SourceText, name: &Spanned<String>) -> Diagnostic {
+        let hint = did_you_mean(&name.value, self.templates.keys().map(String::as_str))
+            .map_or_else(
+                || "define it in a file under templates/".to_string(),
+                |s| format!("did you mean `{s}`?"),
+            );
+        Diagnostic::error(
+            Code::UnknownTemplate,
+            format!("unknown template `{}`", name.value),
+        )
+        .at(src, name.span, "no such template")
+        .hint(hint)
+    }
+
     fn check_scope(&self, file: &str, scope: &Spanned<Scope>, diags: &mut Diagnostics) {
         if self.broken_inventory || self.inventory.contains(&scope.value) {
             return;
@@ -732,19 +733,7 @@ impl Model {
                     && !self.templates.contains_key(&n.value)
                     && !self.broken_templates
                 {
-                    let hint = did_you_mean(&n.value, self.templates.keys().map(String::as_str))
-                        .map_or_else(
-                            || "define it in a file under templates/".to_string(),
-                            |s| format!("did you mean `{s}`?"),
-                        );
-                    diags.push(
-                        Diagnostic::error(
-                            Code::UnknownTemplate,
-                            format!("unknown template `{}`", n.value),
-                        )
-                        .at(src, n.span, "no such template")
-                        .hint(hint),
-                    );
+                    diags.push(self.unknown_template(src, n));
                 }
             }
             let chosen: Vec<&Template> = self
