@@ -3,6 +3,7 @@ mod apply;
 mod completions;
 mod diff;
 mod effective;
+mod import;
 mod init;
 mod list;
 mod render;
@@ -51,6 +52,13 @@ pub fn run(cli: Cli) -> miette::Result<Exit> {
             format,
         } => apply::rollback(&g, rev, dry_run, out, format),
         Command::Completions { shell } => completions::run(shell),
+        Command::Import {
+            paths,
+            into,
+            params,
+            force,
+            dry_run,
+        } => import::run(&g, &paths, into, params, force, dry_run),
         Command::Alertmanager { action } => alertmanager::run(&g, action),
         Command::Effective {
             target,
