@@ -524,6 +524,23 @@ esac
     ;;
 esac
 ;;
+(import)
+_arguments "${_arguments_options[@]}" : \
+'--into=[The rules directory to write to (created with an alertctl.toml if needed; default\: the one found from --dir or the current directory)]:DIR:_files' \
+'-C+[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
+'--dir=[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
+'--color=[Colour output; \`auto\` honours NO_COLOR and whether the output is a terminal]:COLOR:(auto always never)' \
+'--params[Make the number of each top-level comparison a \`threshold\` parameter]' \
+'--force[Replace imported files that exist with other content]' \
+'--dry-run[Check and show what would be written, write nothing]' \
+'--no-cache[Ignore the SQLite cache and parse every file]' \
+'-v[Print what was loaded, parsed and reused on stderr]' \
+'--verbose[Print what was loaded, parsed and reused on stderr]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'*::paths -- Rule files, or directories to search for *.yml / *.yaml:_files' \
+&& ret=0
+;;
 (completions)
 _arguments "${_arguments_options[@]}" : \
 '-C+[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
@@ -677,6 +694,10 @@ _arguments "${_arguments_options[@]}" : \
     ;;
 esac
 ;;
+(import)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
 (completions)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
@@ -709,6 +730,7 @@ _alertctl_commands() {
 'history:Recorded deployments, newest first' \
 'rollback:Re-apply the files of a recorded deployment (default\: the one before the latest successful one), with the same verification and rollback as \`apply\`' \
 'alertmanager:The generated Alertmanager config (from alertmanager/ in the rules directory)' \
+'import:Turn Prometheus rule files (or PrometheusRule manifests) into templates and \`global\` rules\: templates/imported/*.yaml and rules/imported/*.yaml. Nothing is written unless the whole result validates; existing files are never overwritten without --force; importing the same files again changes nothing' \
 'completions:Print shell completions' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
@@ -816,6 +838,7 @@ _alertctl__subcmd__help_commands() {
 'history:Recorded deployments, newest first' \
 'rollback:Re-apply the files of a recorded deployment (default\: the one before the latest successful one), with the same verification and rollback as \`apply\`' \
 'alertmanager:The generated Alertmanager config (from alertmanager/ in the rules directory)' \
+'import:Turn Prometheus rule files (or PrometheusRule manifests) into templates and \`global\` rules\: templates/imported/*.yaml and rules/imported/*.yaml. Nothing is written unless the whole result validates; existing files are never overwritten without --force; importing the same files again changes nothing' \
 'completions:Print shell completions' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
@@ -880,6 +903,11 @@ _alertctl__subcmd__help__subcmd__help_commands() {
 _alertctl__subcmd__help__subcmd__history_commands() {
     local commands; commands=()
     _describe -t commands 'alertctl help history commands' commands "$@"
+}
+(( $+functions[_alertctl__subcmd__help__subcmd__import_commands] )) ||
+_alertctl__subcmd__help__subcmd__import_commands() {
+    local commands; commands=()
+    _describe -t commands 'alertctl help import commands' commands "$@"
 }
 (( $+functions[_alertctl__subcmd__help__subcmd__init_commands] )) ||
 _alertctl__subcmd__help__subcmd__init_commands() {
@@ -964,6 +992,11 @@ _alertctl__subcmd__help__subcmd__validate_commands() {
 _alertctl__subcmd__history_commands() {
     local commands; commands=()
     _describe -t commands 'alertctl history commands' commands "$@"
+}
+(( $+functions[_alertctl__subcmd__import_commands] )) ||
+_alertctl__subcmd__import_commands() {
+    local commands; commands=()
+    _describe -t commands 'alertctl import commands' commands "$@"
 }
 (( $+functions[_alertctl__subcmd__init_commands] )) ||
 _alertctl__subcmd__init_commands() {

@@ -70,6 +70,12 @@ pub enum Code {
     Symlink,
     SpecialFile,
     UnsafeOutput,
+    AwkwardName,
+    UnsupportedField,
+    EmptySelection,
+    RuleGroupConflict,
+    ImportInput,
+    ImportConflict,
 }
 
 impl Code {
@@ -111,6 +117,12 @@ impl Code {
         Code::Symlink,
         Code::SpecialFile,
         Code::UnsafeOutput,
+        Code::AwkwardName,
+        Code::UnsupportedField,
+        Code::EmptySelection,
+        Code::RuleGroupConflict,
+        Code::ImportInput,
+        Code::ImportConflict,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -152,7 +164,18 @@ impl Code {
             Code::Symlink => "symlink",
             Code::SpecialFile => "special-file",
             Code::UnsafeOutput => "unsafe-output",
+            Code::AwkwardName => "awkward-name",
+            Code::UnsupportedField => "unsupported-field",
+            Code::EmptySelection => "empty-selection",
+            Code::RuleGroupConflict => "rule-group-conflict",
+            Code::ImportInput => "import-input",
+            Code::ImportConflict => "import-conflict",
         }
+    }
+
+    /// The code with this kebab-case name (`ignore:` lists name codes this way).
+    pub fn parse(name: &str) -> Option<Code> {
+        Code::ALL.iter().copied().find(|c| c.as_str() == name)
     }
 }
 

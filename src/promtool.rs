@@ -124,7 +124,7 @@ pub fn diagnose(model: &Model, rendered: &Rendered, findings: &[Finding], diags:
         let origin = f
             .rule
             .as_ref()
-            .and_then(|(_, n)| rendered.origin(&f.file, *n));
+            .and_then(|(g, n)| rendered.origin(&f.file, g, *n));
         let mut d = Diagnostic::error(
             Code::Promtool,
             format!("promtool rejects the rendered rules: {}", f.message),

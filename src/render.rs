@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::model::{Scope, ScopeInjection};
-use crate::params::{Context, Tmpl};
+
 use crate::promql::{self, MatcherCache};
 use crate::resolve::{Cell, Model};
 use crate::text::escape_unsafe;
@@ -26,6 +26,10 @@ pub struct RuleFile {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RuleGroup {
     pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub interval: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub limit: Option<u64>,
     pub rules: Vec<PromRule>,
 }
 
@@ -67,12 +71,16 @@ pub struct Provenance {
     pub recording: bool,
     pub severity: Option<String>,
     pub params: BTreeMap<String, crate::params::Typed>,
+    /// The template's `rule_group`; `None`: the file's default `alertctl/<scope>` group.
+    pub rule_group: Option<String>,
 }
 
 /// One rendered cell: its rule, where it went, and where it came from.
 #[derive(Debug, Clone)]
 pub struct RenderedCell {
     pub file: String,
+    /// The rule group within the file.
+    pub group: String,
     pub rule: PromRule,
     pub provenance: Provenance,
 }
@@ -86,11 +94,11 @@ pub struct DisabledCell {
 }
 
 impl Rendered {
-    /// The origin of the `n`-th (1-based) rule of rendered file `file` (one group per file).
-    pub fn origin(&self, file: &str, n: usize) -> Option<&Provenance> {
+    /// The origin of the `n`-th (1-based) rule of group `group` in rendered file `file`.
+    pub fn origin(&self, file: &str, group: &str, n: usize) -> Option<&Provenance> {
         self.cells
             .iter()
-            .filter(|c| c.file == file)
+            .filter(|c| c.file == file && c.group == group)
             .nth(n.checked_sub(1)?)
             .map(|c| &c.provenance)
     }
@@ -115,6 +123,12 @@ pub enum CellError {
     Promql { message: String, query: String },
     /// The template itself failed validation (already reported).
     Template,
+    /// Template logic failed for this cell's values: in `text` (the query, a label or an
+    /// annotation as written).
+    Logic {
+        text: String,
+        error: crate::logic::LogicError,
+    },
 }
 
 /// Builds the Prometheus rule of one cell. `render` and `effective` both go through
@@ -151,11 +165,22 @@ impl<'m> Renderer<'m> {
         let expr = self
             .scoped_expr(injection, cell)
             .ok_or(CellError::Template)??;
-        let mut labels: BTreeMap<String, String> = c
-            .labels
-            .iter()
-            .map(|(k, v)| (k.clone(), text(v, c)))
-            .collect();
+        let text = |v: &String| {
+            self.model
+                .render_text(v, &c.params)
+                .map_err(|error| CellError::Logic {
+                    text: v.clone(),
+                    error,
+                })
+        };
+        let mut labels = BTreeMap::new();
+        for (k, v) in &c.labels {
+            labels.insert(k.clone(), text(v)?);
+        }
+        let mut annotations = BTreeMap::new();
+        for (k, v) in &c.annotations {
+            annotations.insert(k.clone(), text(v)?);
+        }
         if let Some(s) = &c.severity {
             labels.insert("severity".into(), s.clone());
         }
@@ -166,11 +191,7 @@ impl<'m> Renderer<'m> {
             for_: c.for_.clone(),
             keep_firing_for: c.keep_firing_for.clone(),
             labels,
-            annotations: c
-                .annotations
-                .iter()
-                .map(|(k, v)| (k.clone(), text(v, c)))
-                .collect(),
+            annotations,
         }))
     }
 
@@ -190,14 +211,30 @@ impl<'m> Renderer<'m> {
                 .map(ToString::to_string)
                 .collect::<Vec<_>>()
                 .join(", ");
-            let text = self.model.substituted_expr(c, Some(&scope))?;
+            let text = match self.model.expr_text(c, Some(&scope))? {
+                Ok(t) => t,
+                Err(error) => {
+                    return Some(Err(CellError::Logic {
+                        text: self.model.templates[&c.template].expr.value.clone(),
+                        error,
+                    }))
+                }
+            };
             return Some(
                 promql::parse(&text)
                     .map(|e| e.to_string())
                     .map_err(|m| err(m, text)),
             );
         }
-        let text = self.model.substituted_expr(c, None)?;
+        let text = match self.model.expr_text(c, None)? {
+            Ok(t) => t,
+            Err(error) => {
+                return Some(Err(CellError::Logic {
+                    text: self.model.templates[&c.template].expr.value.clone(),
+                    error,
+                }))
+            }
+        };
         let base = self
             .parsed
             .entry(text.clone())
@@ -242,6 +279,12 @@ pub fn render(model: &Model, diags: &mut Diagnostics) -> Rendered {
                     continue;
                 }
                 Err(CellError::Template) => continue,
+                Err(CellError::Logic { text, error }) => {
+                    if reported.insert((t.name.value.clone(), error.message.clone())) {
+                        diags.push(logic_diagnostic(model, t, &cell, &text, &error));
+                    }
+                    continue;
+                }
                 Err(CellError::MissingParams(missing)) => {
                     let eff = cell
                         .effective
@@ -305,6 +348,7 @@ pub fn render(model: &Model, diags: &mut Diagnostics) -> Rendered {
                     recording: eff.config.recording,
                     severity: eff.config.severity.clone(),
                     params: eff.config.params.clone(),
+                    rule_group: t.rule_group.as_ref().map(|g| g.value.clone()),
                 },
             ));
         }
@@ -329,20 +373,48 @@ pub fn render(model: &Model, diags: &mut Diagnostics) -> Rendered {
             );
             continue;
         }
-        let gname = group_name(&scope);
-        let mut rules: Vec<&(PromRule, Provenance)> = rules.iter().collect();
-        rules.sort_by(|a, b| (a.0.name(), &a.1.cell).cmp(&(b.0.name(), &b.1.cell)));
+        // The default group first, then named groups by name. Named groups keep their
+        // templates' order in the source files (an imported file's order), since a
+        // recording rule feeds later rules of its group in the same evaluation.
+        let mut by_group: BTreeMap<Option<&str>, Vec<&(PromRule, Provenance)>> = BTreeMap::new();
         for r in &rules {
-            out.cells.push(RenderedCell {
-                file: name.clone(),
-                rule: r.0.clone(),
-                provenance: r.1.clone(),
+            by_group
+                .entry(r.1.rule_group.as_deref())
+                .or_default()
+                .push(r);
+        }
+        let mut groups = Vec::new();
+        for (g, mut rules) in by_group {
+            match g {
+                None => rules.sort_by(|a, b| (a.0.name(), &a.1.cell).cmp(&(b.0.name(), &b.1.cell))),
+                Some(_) => rules.sort_by_cached_key(|r| {
+                    let t = &model.templates[&r.1.template];
+                    (
+                        t.file.clone(),
+                        t.span.start,
+                        r.0.name().to_string(),
+                        r.1.cell.clone(),
+                    )
+                }),
+            }
+            let gname = g.map_or_else(|| group_name(&scope), str::to_string);
+            let (interval, limit) =
+                g.map_or((None, None), |g| model.rule_group_settings(g, &scope));
+            for r in &rules {
+                out.cells.push(RenderedCell {
+                    file: name.clone(),
+                    group: gname.clone(),
+                    rule: r.0.clone(),
+                    provenance: r.1.clone(),
+                });
+            }
+            groups.push(RuleGroup {
+                name: gname,
+                interval,
+                limit,
+                rules: rules.iter().map(|r| r.0.clone()).collect(),
             });
         }
-        let groups = vec![RuleGroup {
-            name: gname,
-            rules: rules.iter().map(|r| r.0.clone()).collect(),
-        }];
         let body = serde_yaml::to_string(&RuleFile { groups }).expect("rule files serialize");
         let srcs: Vec<_> = sources[&scope].iter().map(|s| escape_unsafe(s)).collect();
         let content = format!(
@@ -358,13 +430,6 @@ pub fn render(model: &Model, diags: &mut Diagnostics) -> Rendered {
         out.files.insert(name, content);
     }
     out
-}
-
-fn text(v: &str, c: &crate::resolve::Config) -> String {
-    Tmpl::parse(v).map_or_else(
-        |_| v.to_string(),
-        |t| t.render(Context::Text, &c.params, None),
-    )
 }
 
 /// Scope matchers restrict an aggregation's *input*; an aggregation that merges series
@@ -419,6 +484,47 @@ fn warn_cross_scope_aggregation(
             );
             return;
         }
+    }
+}
+
+/// A template-logic failure for one cell, located in the text (template or rule field)
+/// it came from.
+fn logic_diagnostic(
+    model: &Model,
+    t: &crate::model::Template,
+    cell: &Cell,
+    text: &str,
+    e: &crate::logic::LogicError,
+) -> Diagnostic {
+    let rules = cell
+        .effective
+        .iter()
+        .flat_map(|eff| eff.chain.iter().map(|&i| &model.rules[i]));
+    let fields = std::iter::once((t.file.as_str(), &t.expr))
+        .chain(
+            t.labels
+                .values()
+                .chain(t.annotations.values())
+                .map(|v| (t.file.as_str(), v)),
+        )
+        .chain(rules.flat_map(|r| {
+            r.labels
+                .values()
+                .chain(r.annotations.values())
+                .map(move |v| (r.file.as_str(), v))
+        }));
+    let d = Diagnostic::error(Code::BadTemplate, format!("template logic of `{}` fails at {}: {}", t.name.value, cell.scope, e.message))
+        .hint("check the values this scope gives the template's parameters (alertctl trace shows who set them)");
+    match fields.into_iter().find(|(_, v)| v.value == text) {
+        Some((file, v)) => {
+            let src = model.source(file);
+            d.at(
+                src,
+                crate::resolve::sub_span(src, v, e.offset, e.len),
+                "here",
+            )
+        }
+        None => d.at(model.source(&t.file), t.span, "in this template"),
     }
 }
 

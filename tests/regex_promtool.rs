@@ -230,6 +230,7 @@ fn regex_parameters_are_judged_like_promtool() {
         let raw = RawValue {
             text: p.clone(),
             quoted: true,
+            items: None,
         };
         let ours = alertctl::params::check(ParamType::Regex, &raw).map(|_| ());
         let theirs = &promtool[&i];

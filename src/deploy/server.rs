@@ -402,9 +402,10 @@ pub struct LiveRule {
     pub kind: String,
 }
 
-/// Our groups are named `alertctl/...`; anything else on the server is not ours.
-fn ours(g: &LiveGroup) -> bool {
-    g.name.starts_with("alertctl/")
+/// Our default groups are named `alertctl/...`; named rule groups (`rule_group:`) are
+/// ours when they come from a file we render. Anything else on the server is not ours.
+fn ours(g: &LiveGroup, expected: &BTreeMap<String, String>) -> bool {
+    g.name.starts_with("alertctl/") || expected.contains_key(basename(&g.file))
 }
 
 fn basename(path: &str) -> &str {
@@ -430,7 +431,7 @@ pub fn drift(
     let mut out = Vec::new();
     let mut live_by: BTreeMap<(String, String), &LiveGroup> = live
         .iter()
-        .filter(|g| ours(g))
+        .filter(|g| ours(g, expected))
         .map(|g| ((basename(&g.file).to_string(), g.name.clone()), g))
         .collect();
     for (file, content) in expected {

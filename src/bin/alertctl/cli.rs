@@ -201,6 +201,29 @@ pub enum Command {
         #[command(subcommand)]
         action: AmAction,
     },
+    /// Turn Prometheus rule files (or PrometheusRule manifests) into templates and
+    /// `global` rules: templates/imported/*.yaml and rules/imported/*.yaml. Nothing is
+    /// written unless the whole result validates; existing files are never overwritten
+    /// without --force; importing the same files again changes nothing.
+    #[command(after_help = help::IMPORT)]
+    Import {
+        /// Rule files, or directories to search for *.yml / *.yaml.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// The rules directory to write to (created with an alertctl.toml if needed;
+        /// default: the one found from --dir or the current directory).
+        #[arg(long, value_name = "DIR")]
+        into: Option<PathBuf>,
+        /// Make the number of each top-level comparison a `threshold` parameter.
+        #[arg(long)]
+        params: bool,
+        /// Replace imported files that exist with other content.
+        #[arg(long)]
+        force: bool,
+        /// Check and show what would be written, write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Print shell completions.
     #[command(after_help = help::COMPLETIONS)]
     Completions {

@@ -48,6 +48,12 @@ Examples:
   alertctl trace web-1:9100 HighCPU
   alertctl trace web-1:9100 --all --format yaml";
 
+pub const IMPORT: &str = "\
+Examples:
+  alertctl import /etc/prometheus/rules --into alerts --dry-run
+  alertctl import node.rules.yml postgres.rules.yml --params
+  alertctl import manifests/prometheusrule.yaml --into alerts --force";
+
 pub const LIST: &str = "\
 Examples:
   alertctl list templates --severity critical

@@ -4,6 +4,7 @@ mod completions;
 mod diff;
 mod effective;
 mod events;
+mod import;
 mod init;
 mod list;
 mod render;
@@ -52,6 +53,13 @@ pub fn run(cli: Cli) -> miette::Result<Exit> {
             format,
         } => apply::rollback(&g, rev, dry_run, out, format),
         Command::Completions { shell } => completions::run(shell),
+        Command::Import {
+            paths,
+            into,
+            params,
+            force,
+            dry_run,
+        } => import::run(&g, &paths, into, params, force, dry_run),
         Command::Alertmanager { action } => alertmanager::run(&g, action),
         Command::Effective {
             target,
