@@ -107,7 +107,9 @@ enum Auth {
 
 fn read_secret(file: Option<&str>, env: Option<&str>) -> std::io::Result<Option<String>> {
     if let Some(f) = file {
-        return Ok(Some(std::fs::read_to_string(f)?.trim_end().to_string()));
+        let text = std::fs::read_to_string(f)
+            .map_err(crate::load::io_context("reading", std::path::Path::new(f)))?;
+        return Ok(Some(text.trim_end().to_string()));
     }
     if let Some(e) = env {
         return std::env::var(e).map(Some).map_err(|_| {
@@ -131,7 +133,9 @@ impl Server {
             .timeout(s.timeout())
             .connect_timeout(s.timeout().min(Duration::from_secs(5)));
         if let Some(ca) = &s.ca_file {
-            let pem = std::fs::read(ca).map_err(cfg_err)?;
+            let pem = std::fs::read(ca)
+                .map_err(crate::load::io_context("reading", std::path::Path::new(ca)))
+                .map_err(cfg_err)?;
             let cert = reqwest::Certificate::from_pem(&pem).map_err(|e| {
                 cfg_err(std::io::Error::new(
                     std::io::ErrorKind::InvalidData,
