@@ -444,6 +444,25 @@ impl Diagnostics {
     }
 }
 
+/// `2 errors`, or `2 errors, 1 warning` when there are warnings.
+pub fn counts(diags: &Diagnostics) -> String {
+    let (e, w) = (diags.error_count(), diags.warning_count());
+    if w == 0 {
+        plural(e, "error")
+    } else {
+        format!("{}, {}", plural(e, "error"), plural(w, "warning"))
+    }
+}
+
+/// `1 file`, `2 files`.
+pub fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("{n} {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
 /// Closest candidate by edit distance, for "did you mean" hints.
 pub fn did_you_mean<'a>(
     word: &str,

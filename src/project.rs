@@ -284,3 +284,19 @@ impl Project {
         self.root.join(&self.model.settings.output.dir)
     }
 }
+
+/// Leaves a full run's rendered results in the cache for the fast path of the next run
+/// (render, diff and apply), unless there are errors or they are stored already.
+pub fn store_rendered(
+    project: &mut Project,
+    rendered: &crate::render::Rendered,
+    diags: &Diagnostics,
+) -> rusqlite::Result<()> {
+    if diags.has_errors() || project.cache.has_rendered(&project.fingerprint) {
+        return Ok(());
+    }
+    let rows = crate::query::cell_rows(&project.model, rendered);
+    project
+        .cache
+        .store_rendered(&project.fingerprint, &rendered.files, rows)
+}

@@ -1032,14 +1032,30 @@ fn io_errors_name_the_operation_and_the_path() {
         "{}",
         run.stderr
     );
+    // A directory under a rendered file's name is someone's entry: refused before any
+    // write, like a hand-written file or a symbolic link, and named.
     std::fs::create_dir_all(p.path("rendered/global.yml")).unwrap();
     let run = p.run(&["render"]);
-    run.expect(4);
+    run.expect(2);
     assert!(
-        run.stderr.contains("rendered/global.yml: Is a directory"),
+        run.stderr.contains(
+            "global.yml in the output directory is a directory, not a file alertctl generated"
+        ),
         "{}",
         run.stderr
     );
+    // An output directory alertctl may not write to: the failed write names the path.
+    std::fs::remove_dir_all(p.path("rendered/global.yml")).unwrap();
+    chmod(&p.path("rendered"), 0o555);
+    let run = p.run_unprivileged(&["--no-cache", "render"]);
+    run.expect(4);
+    assert!(
+        run.stderr.contains("rendered/.global.yml.tmp-")
+            && run.stderr.contains("Permission denied"),
+        "{}",
+        run.stderr
+    );
+    chmod(&p.path("rendered"), 0o755);
     // A source file nobody may read.
     std::fs::remove_dir_all(p.path("rendered")).unwrap();
     chmod(&p.path("rules/global.yaml"), 0o000);

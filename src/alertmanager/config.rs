@@ -47,7 +47,7 @@ pub const SECRET_KEYS: &[&str] = &[
     "bearer_token",
 ];
 
-pub const MASK: &str = "<secret>";
+pub const MASK: &str = crate::secrets::MASK;
 
 /// One routing entry of the rules directory.
 #[derive(Debug, Clone)]
@@ -831,8 +831,8 @@ fn substitute(v: &Value, env: &dyn Fn(&str) -> Option<String>) -> Value {
 }
 
 /// The same text with every secret value replaced by `<secret>`: the values of secret
-/// keys and any of `secrets` (values that came from the environment).
-pub fn mask(text: &str, secrets: &[String]) -> String {
+/// keys and every form of any of `secrets` (values that came from the environment).
+pub fn mask(text: &str, secrets: &crate::secrets::Secrets) -> String {
     let mut out = String::with_capacity(text.len());
     for line in text.split_inclusive('\n') {
         let trimmed = line.trim_start().trim_start_matches("- ");
@@ -846,10 +846,7 @@ pub fn mask(text: &str, secrets: &[String]) -> String {
             });
         out.push_str(&masked.unwrap_or_else(|| line.to_string()));
     }
-    for s in secrets.iter().filter(|s| s.len() >= 4) {
-        out = out.replace(s.as_str(), MASK);
-    }
-    out
+    secrets.mask(&out)
 }
 
 #[cfg(test)]
@@ -868,7 +865,7 @@ mod tests {
     #[test]
     fn masking() {
         let t = "receivers:\n- name: x\n  slack_configs:\n  - api_url: https://hooks.example/T0/B0/abcdef\n    channel: '#a'\n  webhook_configs:\n  - url: http://x/?t=tok3n-value\n";
-        let m = mask(t, &["tok3n-value".into()]);
+        let m = mask(t, &crate::secrets::Secrets::new(["tok3n-value"]));
         assert!(!m.contains("abcdef") && !m.contains("tok3n-value"), "{m}");
         assert!(
             m.contains("api_url: <secret>") && m.contains("channel: '#a'"),

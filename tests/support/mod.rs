@@ -247,17 +247,7 @@ fn spawn_tcp(bin: &Path, args: &[String], dir: tempfile::TempDir, port: u16) -> 
 
 /// vmalert evaluating `rules_dir/*.yml` against `prom` (also its remote-write target).
 pub fn vmalert(rules_dir: &Path, prom: &Server) -> Server {
-    let dir = tempfile::tempdir().unwrap();
-    let port = free_port();
-    let args = vec![
-        format!("-rule={}/*.yml", rules_dir.display()),
-        format!("-datasource.url={}", prom.url()),
-        format!("-remoteWrite.url={}", prom.url()),
-        format!("-notifier.url={}", prom.url()),
-        format!("-httpListenAddr=127.0.0.1:{port}"),
-        "-evaluationInterval=1s".into(),
-    ];
-    spawn(&tool("vmalert"), &args, dir, port, "/-/ready")
+    vmalert_globs(&[format!("{}/*.yml", rules_dir.display())], prom)
 }
 
 /// How many successful configuration loads Prometheus has logged (start + reloads).
@@ -446,4 +436,139 @@ pub fn eventually(deadline: Duration, mut cond: impl FnMut() -> bool) -> bool {
         std::thread::sleep(Duration::from_millis(50));
     }
     cond()
+}
+
+/// What [`FaultProxy`] does with one request, by its request line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    Forward,
+    /// Hold the request this long, then forward it (a slow network, or a server slow to
+    /// answer a reload that it then performs).
+    Delay(Duration),
+    /// Close the connection without forwarding (the server went away).
+    Drop,
+}
+
+/// A fault injector, not a mock: a TCP proxy on 127.0.0.1 in front of a real server
+/// that delays or drops requests as `rule` says for each request line
+/// (`POST /-/reload HTTP/1.1`). Everything else passes through untouched, both ways.
+pub struct FaultProxy {
+    pub port: u16,
+}
+
+impl FaultProxy {
+    pub fn start(
+        upstream: u16,
+        rule: impl Fn(&str) -> Fault + Send + Sync + 'static,
+    ) -> FaultProxy {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let rule = std::sync::Arc::new(rule);
+        std::thread::spawn(move || {
+            for client in listener.incoming().flatten() {
+                let rule = rule.clone();
+                std::thread::spawn(move || proxy_connection(client, upstream, &*rule));
+            }
+        });
+        FaultProxy { port }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+}
+
+fn proxy_connection(
+    mut client: std::net::TcpStream,
+    upstream: u16,
+    rule: &(dyn Fn(&str) -> Fault + Send + Sync),
+) {
+    use std::io::Write;
+    let Ok(mut server) = std::net::TcpStream::connect(("127.0.0.1", upstream)) else {
+        return;
+    };
+    let (Ok(mut from_server), Ok(mut to_client)) = (server.try_clone(), client.try_clone()) else {
+        return;
+    };
+    std::thread::spawn(move || {
+        let _ = std::io::copy(&mut from_server, &mut to_client);
+        let _ = to_client.shutdown(std::net::Shutdown::Write);
+    });
+    // Requests on a kept-alive connection each start a chunk from the client.
+    let mut buf = vec![0; 64 * 1024];
+    loop {
+        let n = match client.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => n,
+        };
+        let chunk = &buf[..n];
+        let line = String::from_utf8_lossy(chunk)
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        if line.contains(" HTTP/1.") {
+            match rule(&line) {
+                Fault::Forward => {}
+                Fault::Delay(d) => std::thread::sleep(d),
+                Fault::Drop => {
+                    let _ = client.shutdown(std::net::Shutdown::Both);
+                    let _ = server.shutdown(std::net::Shutdown::Both);
+                    return;
+                }
+            }
+        }
+        if server.write_all(chunk).is_err() {
+            break;
+        }
+    }
+    let _ = server.shutdown(std::net::Shutdown::Write);
+}
+
+/// vmalert evaluating every `globs` (e.g. a seed directory it needs to start, and an
+/// output directory that may still be empty) against `prom`.
+pub fn vmalert_globs(globs: &[String], prom: &Server) -> Server {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let mut args: Vec<String> = globs.iter().map(|g| format!("-rule={g}")).collect();
+    args.extend([
+        format!("-datasource.url={}", prom.url()),
+        format!("-remoteWrite.url={}", prom.url()),
+        format!("-notifier.url={}", prom.url()),
+        format!("-httpListenAddr=127.0.0.1:{port}"),
+        "-evaluationInterval=1s".into(),
+    ]);
+    spawn(&tool("vmalert"), &args, dir, port, "/-/ready")
+}
+
+/// `alertctl init DIR`: the scaffolded rules directory the deploy tests start from.
+pub fn init_rules_dir(dir: &Path) {
+    let o = Command::new(env!("CARGO_BIN_EXE_alertctl"))
+        .arg("init")
+        .arg(dir)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+/// Sets the scaffold's web-group HighCPU threshold (rules/teams/web.yaml).
+pub fn set_web_threshold(dir: &Path, value: &str) {
+    let web = dir.join("rules/teams/web.yaml");
+    let s = std::fs::read_to_string(&web).unwrap();
+    let start = s.find("threshold: ").unwrap() + "threshold: ".len();
+    let end = start + s[start..].find(' ').unwrap();
+    std::fs::write(&web, format!("{}{value}{}", &s[..start], &s[end..])).unwrap();
+}
+
+/// Takes `dir`'s apply lock (`.alertctl.lock`) as another apply would; held until the
+/// file is dropped or unlocked.
+pub fn hold_lock(dir: &Path) -> std::fs::File {
+    let f = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(dir.join(".alertctl.lock"))
+        .unwrap();
+    f.lock().unwrap();
+    f
 }

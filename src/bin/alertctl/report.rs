@@ -274,12 +274,7 @@ fn same_length_safe(text: &str) -> String {
 }
 
 pub fn counts(diags: &Diagnostics) -> String {
-    let (e, w) = (diags.error_count(), diags.warning_count());
-    if w == 0 {
-        plural(e, "error")
-    } else {
-        format!("{}, {}", plural(e, "error"), plural(w, "warning"))
-    }
+    alertctl::diag::counts(diags)
 }
 
 /// The rules directory's path inside its git repository (`ops/alerts/`), or its path
@@ -334,9 +329,5 @@ pub fn yaml_document(doc: impl Serialize) -> String {
 
 /// `1 file`, `2 files`.
 pub fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("{n} {word}")
-    } else {
-        format!("{n} {word}s")
-    }
+    alertctl::diag::plural(n, word)
 }

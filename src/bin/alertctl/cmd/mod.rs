@@ -3,6 +3,7 @@ mod apply;
 mod completions;
 mod diff;
 mod effective;
+mod events;
 mod import;
 mod init;
 mod list;
@@ -120,13 +121,9 @@ pub fn load_and_render(g: &Global) -> miette::Result<(Project, Rendered, Diagnos
 /// next one (render, diff and apply; validate, which runs promtool anyway, does not).
 pub fn load_render_store(g: &Global) -> miette::Result<(Project, Rendered, Diagnostics)> {
     let (mut project, rendered, diags) = load_and_render(g)?;
-    if !diags.has_errors() && !project.cache.has_rendered(&project.fingerprint) {
-        let fp = project.fingerprint.clone();
-        let rows = alertctl::query::cell_rows(&project.model, &rendered);
-        if let Err(e) = project.cache.store_rendered(&fp, &rendered.files, rows) {
-            if g.verbose {
-                eprintln!("cache: results not stored: {e}");
-            }
+    if let Err(e) = project::store_rendered(&mut project, &rendered, &diags) {
+        if g.verbose {
+            eprintln!("cache: results not stored: {e}");
         }
     }
     Ok((project, rendered, diags))
@@ -155,6 +152,17 @@ pub fn out_dir(project: &Project, out: Option<PathBuf>) -> PathBuf {
     out.unwrap_or_else(|| project.output_dir())
 }
 
+/// The `--promtool`/`--amtool` flag as a policy.
+pub fn policy(arg: crate::cli::PromtoolArg) -> alertctl::settings::PromtoolPolicy {
+    use crate::cli::PromtoolArg;
+    use alertctl::settings::PromtoolPolicy;
+    match arg {
+        PromtoolArg::Auto => PromtoolPolicy::Auto,
+        PromtoolArg::Required => PromtoolPolicy::Required,
+        PromtoolArg::Off => PromtoolPolicy::Off,
+    }
+}
+
 /// Runs promtool on the rendered files as the policy says (the flag overrides
 /// `validate.promtool`); findings become diagnostics. Returns a one-word status.
 pub fn promtool_check(
@@ -163,72 +171,10 @@ pub fn promtool_check(
     arg: Option<crate::cli::PromtoolArg>,
     diags: &mut Diagnostics,
 ) -> String {
-    let model = &project.model;
-    use crate::cli::PromtoolArg;
-    use alertctl::diag::{Code, Diagnostic};
-    use alertctl::promtool;
-    use alertctl::settings::PromtoolPolicy;
-    let policy = match arg {
-        Some(PromtoolArg::Auto) => PromtoolPolicy::Auto,
-        Some(PromtoolArg::Required) => PromtoolPolicy::Required,
-        Some(PromtoolArg::Off) => PromtoolPolicy::Off,
-        None => model.settings.validate.promtool,
-    };
-    if policy == PromtoolPolicy::Off {
-        return "off".into();
-    }
-    let located = match promtool::locate(
-        model.settings.validate.promtool_path.as_deref(),
-        &project.root,
-    ) {
-        Ok(p) => p,
-        Err(bad) => {
-            diags.push(
-                Diagnostic::error(Code::Promtool, format!("promtool not found at {}", bad.display()))
-                    .hint("fix validate.promtool_path (relative to the rules directory) or ALERTCTL_PROMTOOL"),
-            );
-            return "missing".into();
-        }
-    };
-    let Some(path) = located else {
-        if policy == PromtoolPolicy::Required {
-            diags.push(
-                Diagnostic::error(Code::Promtool, "promtool is required (validate.promtool = \"required\") but was not found")
-                    .hint("install Prometheus' promtool, set validate.promtool_path, or set ALERTCTL_PROMTOOL"),
-            );
-            return "missing".into();
-        }
-        return "not found, skipped".into();
-    };
-    match promtool::check(&path, &rendered.files) {
-        Ok((ok, findings)) => {
-            promtool::diagnose(model, rendered, &findings, diags);
-            if !ok && findings.is_empty() {
-                diags.push(
-                    Diagnostic::error(
-                        Code::Promtool,
-                        "promtool check rules failed without a finding alertctl could read",
-                    )
-                    .hint(format!(
-                        "run {} check rules on the rendered files",
-                        path.display()
-                    )),
-                );
-            }
-            if ok {
-                "ok".into()
-            } else {
-                "failed".into()
-            }
-        }
-        Err(e) => {
-            diags.push(Diagnostic::error(
-                Code::Promtool,
-                format!("could not run {}: {e}", path.display()),
-            ));
-            "error".into()
-        }
-    }
+    let policy = arg.map_or(project.model.settings.validate.promtool, policy);
+    alertctl::promtool::check_with_policy(project, rendered, policy, diags)
+        .as_str()
+        .to_string()
 }
 
 /// The warm fast path's view of the directory, unless `--no-cache` or anything changed.
