@@ -22,6 +22,7 @@ pub mod import;
 pub mod kubernetes;
 pub mod load;
 pub mod logic;
+pub mod machine;
 pub mod model;
 pub mod ops;
 pub mod output;

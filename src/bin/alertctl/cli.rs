@@ -255,6 +255,10 @@ pub enum ListWhat {
     Templates {
         #[arg(long)]
         severity: Option<String>,
+        /// Only the template of this name (what `serve` answers at
+        /// /api/v1/alert-templates/NAME).
+        #[arg(long)]
+        name: Option<String>,
         #[arg(long, value_enum, default_value_t = DataFormat::Human)]
         format: DataFormat,
     },

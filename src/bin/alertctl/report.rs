@@ -297,34 +297,16 @@ pub fn repo_prefix(root: &std::path::Path) -> String {
     }
 }
 
-/// The version of every machine-readable document alertctl prints: the top-level
-/// `"schema"` key. Within one version fields are only ever added; removing, renaming or
-/// changing the meaning of one raises it (docs/commands.md, "Machine-readable output").
-pub const SCHEMA: u32 = 1;
-
-/// A JSON (or YAML) document for stdout: `doc`, an object, with `"schema"` added. Every
-/// `--format json|yaml` output goes through here (or `json_document`), so none lacks it.
-pub fn document(doc: impl Serialize) -> serde_json::Value {
-    let mut v = serde_json::to_value(doc).unwrap_or_default();
-    match &mut v {
-        serde_json::Value::Object(m) => {
-            m.insert("schema".into(), SCHEMA.into());
-        }
-        other => panic!("a machine-readable document is an object, not {other}"),
-    }
-    v
-}
-
-/// `document(doc)` as pretty JSON, keys sorted, with a final newline.
+/// Every `--format json|yaml` output goes through `json_document` or `yaml_document`
+/// (the library's `machine` module, which `serve`'s read API answers through too), so
+/// none lacks the top-level `"schema"` key. Pretty JSON, keys sorted, final newline.
 pub fn json_document(doc: impl Serialize) -> String {
-    let mut s = serde_json::to_string_pretty(&document(doc)).unwrap_or_default();
-    s.push('\n');
-    s
+    alertctl::machine::json_text(doc)
 }
 
 /// `document(doc)` as YAML, for the commands that offer `--format yaml`.
 pub fn yaml_document(doc: impl Serialize) -> String {
-    serde_yaml::to_string(&document(doc)).unwrap_or_default()
+    alertctl::machine::yaml_text(doc)
 }
 
 /// `1 file`, `2 files`.

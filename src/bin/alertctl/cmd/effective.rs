@@ -1,6 +1,6 @@
-use alertctl::query::{self, alert_json, disabled_json};
+use alertctl::query::{self, Subject};
 use alertctl::resolve::{Model, Position};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::stop_on_errors;
 use crate::cli::{DataFormat, Global};
@@ -34,14 +34,7 @@ pub fn run(
         Ok(x) => x,
         Err(exit) => return Ok(exit),
     };
-    let report = query::at(model, &pos);
-    let alerts: Vec<Value> = report
-        .applied
-        .iter()
-        .map(|a| alert_json(model, &a.provenance, &a.file, &a.rule))
-        .collect();
-    let disabled: Vec<Value> = report.disabled.iter().map(disabled_json).collect();
-    emit(format, &pos, &subject, alerts, disabled);
+    emit(format, &subject, query::effective_json(model, &pos));
     Ok(Exit::Ok)
 }
 
@@ -49,106 +42,19 @@ pub fn run(
 /// indexed rows of the cache, no file read or parsed. `None`: take the full path.
 fn fast(g: &Global, target: Option<&str>, format: DataFormat) -> Option<Exit> {
     let q = super::quick(g)?;
-    let (pos, subject) = match target {
-        Some(t) => {
-            let (grp, ns) = q.cache.target(t)?;
-            let where_ = match (&ns, &grp) {
-                (Some(n), Some(gr)) => format!("namespace {n}, group {gr}"),
-                _ => "in no group: global and its own rules apply".to_string(),
-            };
-            (
-                Position {
-                    namespace: ns,
-                    group: grp,
-                    target: Some(t.to_string()),
-                },
-                format!("{t} ({where_})"),
-            )
-        }
-        None => (
-            Position::default(),
-            "series outside the inventory (global)".to_string(),
-        ),
-    };
-    let scopes: Vec<String> = pos.scopes().iter().map(ToString::to_string).collect();
-    let rows = q.cache.cells_at(&q.fingerprint, &scopes)?;
-    // Per alert, the most specific cell holding the position decides.
-    let mut best: std::collections::BTreeMap<String, alertctl::cache::CellRow> = Default::default();
-    for r in rows {
-        if best
-            .get(&r.alert)
-            .is_none_or(|b| r.specificity > b.specificity)
-        {
-            best.insert(r.alert.clone(), r);
-        }
-    }
-    let (applied, disabled): (Vec<_>, Vec<_>) =
-        best.into_values().partition(|r| r.kind == "applied");
+    let answer = alertctl::ops::query::effective_fast(&q, target)?;
     if g.verbose {
         eline!("nothing changed since the last full run: answered from the cache index");
     }
     if format == DataFormat::Json {
-        // The stored answers are already pretty-printed: assemble the document exactly as
-        // `report::json_document` would print it (keys sorted), without parsing 1000s of them.
-        out!("{}\n", assemble(&pos, &applied, &disabled));
+        out!("{}", answer.json_text());
         return Some(Exit::Ok);
     }
-    let parse = |rs: &[alertctl::cache::CellRow]| {
-        rs.iter()
-            .map(|r| serde_json::from_str(&r.json))
-            .collect::<Result<Vec<Value>, _>>()
-    };
-    emit(
-        format,
-        &pos,
-        &subject,
-        parse(&applied).ok()?,
-        parse(&disabled).ok()?,
-    );
+    emit(format, &answer.subject, answer.json()?);
     Some(Exit::Ok)
 }
 
-fn assemble(
-    pos: &Position,
-    applied: &[alertctl::cache::CellRow],
-    disabled: &[alertctl::cache::CellRow],
-) -> String {
-    let list = |rs: &[alertctl::cache::CellRow]| {
-        if rs.is_empty() {
-            return "[]".to_string();
-        }
-        let items: Vec<String> = rs
-            .iter()
-            .map(|r| {
-                r.json
-                    .lines()
-                    .map(|l| format!("    {l}"))
-                    .collect::<Vec<_>>()
-                    .join("\n")
-            })
-            .collect();
-        format!("[\n{}\n  ]", items.join(",\n"))
-    };
-    let v = |o: &Option<String>| serde_json::to_string(o).unwrap_or_default();
-    format!(
-        "{{\n  \"alerts\": {},\n  \"disabled\": {},\n  \"group\": {},\n  \"namespace\": {},\n  \"schema\": {},\n  \"target\": {}\n}}",
-        list(applied),
-        list(disabled),
-        v(&pos.group),
-        v(&pos.namespace),
-        crate::report::SCHEMA,
-        v(&pos.target)
-    )
-}
-
-fn emit(
-    format: DataFormat,
-    pos: &Position,
-    subject: &str,
-    alerts: Vec<Value>,
-    disabled: Vec<Value>,
-) {
-    let doc = json!({"target": pos.target, "namespace": pos.namespace, "group": pos.group, "alerts": alerts, "disabled": disabled});
+fn emit(format: DataFormat, subject: &str, doc: Value) {
     match format {
         DataFormat::Json => out!("{}", crate::report::json_document(doc)),
         DataFormat::Yaml => out!("{}", crate::report::yaml_document(doc)),
@@ -164,70 +70,22 @@ pub fn position(
     namespace: Option<&str>,
     _global: bool,
 ) -> Result<(Position, String), Exit> {
-    let inv = &model.inventory;
-    let unknown = |kind: &str, name: &str, candidates: Vec<&str>| {
-        eprintln!("error: {kind} `{name}` is not in the inventory");
-        if let Some(s) = alertctl::diag::did_you_mean(name, candidates) {
+    let subject = match (target, group, namespace) {
+        (Some(t), _, _) => Subject::Target(t.to_string()),
+        (_, Some(gr), _) => Subject::Group(gr.to_string()),
+        (_, _, Some(n)) => Subject::Namespace(n.to_string()),
+        _ => Subject::Global,
+    };
+    query::position(model, &subject).map_err(|u| {
+        eprintln!("error: {u}");
+        if let Some(s) = &u.suggestion {
             eprintln!("hint: did you mean `{s}`?");
         }
-        if kind == "target" {
+        if u.kind == "target" {
             eprintln!("note: series of hosts not in the inventory get the rules of their group or namespace labels, else the global ones: try --group, --namespace or --global");
         }
         Exit::Invalid
-    };
-    if let Some(t) = target {
-        return match model.target_position(t) {
-            Ok(pos) => {
-                let where_ = match (&pos.namespace, &pos.group) {
-                    (Some(n), Some(gr)) => format!("namespace {n}, group {gr}"),
-                    _ => "in no group: global and its own rules apply".to_string(),
-                };
-                Ok((pos, format!("{t} ({where_})")))
-            }
-            Err(_) => Err(unknown(
-                "target",
-                t,
-                inv.targets.keys().map(String::as_str).collect(),
-            )),
-        };
-    }
-    if let Some(gr) = group {
-        let Some(info) = inv.groups.get(gr) else {
-            return Err(unknown(
-                "group",
-                gr,
-                inv.groups.keys().map(String::as_str).collect(),
-            ));
-        };
-        return Ok((
-            Position {
-                namespace: Some(info.namespace.clone()),
-                group: Some(gr.to_string()),
-                target: None,
-            },
-            format!("group {gr} (namespace {})", info.namespace),
-        ));
-    }
-    if let Some(n) = namespace {
-        if !inv.namespaces.contains_key(n) {
-            return Err(unknown(
-                "namespace",
-                n,
-                inv.namespaces.keys().map(String::as_str).collect(),
-            ));
-        }
-        return Ok((
-            Position {
-                namespace: Some(n.to_string()),
-                ..Default::default()
-            },
-            format!("namespace {n}"),
-        ));
-    }
-    Ok((
-        Position::default(),
-        "series outside the inventory (global)".to_string(),
-    ))
+    })
 }
 
 /// A value for the terminal: names and values may hold any characters, but control and

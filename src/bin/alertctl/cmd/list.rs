@@ -19,8 +19,13 @@ pub fn run(g: &Global, what: ListWhat) -> miette::Result<Exit> {
     }
     let cache = &project.cache;
     match what {
-        ListWhat::Templates { severity, format } => {
-            let rows = cache.templates(severity.as_deref()).into_diagnostic()?;
+        ListWhat::Templates {
+            severity,
+            name,
+            format,
+        } => {
+            let rows = alertctl::ops::query::templates(cache, severity.as_deref(), name.as_deref())
+                .into_diagnostic()?;
             emit(
                 format,
                 "templates",
