@@ -400,14 +400,11 @@ pub fn trace_json(
             let mut j = alert_json(model, &a.provenance, &a.file, &a.rule);
             j["fields"] = fields_json(model, &a.effective.trace);
             if all {
-                j["not_applied"] = serde_json::json!(not_applied(
-                    model,
-                    &model.alerts[&a.alert],
-                    pos
-                )
-                .into_iter()
-                .map(|(r, why)| serde_json::json!({"rule": r, "reason": why}))
-                .collect::<Vec<_>>());
+                j["not_applied"] =
+                    serde_json::json!(not_applied(model, &model.alerts[&a.alert], pos)
+                        .into_iter()
+                        .map(|(r, why)| serde_json::json!({"rule": r, "reason": why}))
+                        .collect::<Vec<_>>());
             }
             j
         })

@@ -42,55 +42,9 @@ pub fn human(d: &Diagnostic, color: bool) -> String {
     out
 }
 
-#[derive(Serialize)]
-struct JsonLocation {
-    file: String,
-    line: usize,
-    column: usize,
-    end_line: usize,
-    end_column: usize,
-    label: String,
-}
-
-#[derive(Serialize)]
-struct JsonDiagnostic {
-    code: &'static str,
-    severity: Severity,
-    message: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    location: Option<JsonLocation>,
-    related: Vec<JsonLocation>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    hint: Option<String>,
-}
-
-fn json_loc(l: &alertctl::diag::Location) -> JsonLocation {
-    let (line, column) = l.line_col();
-    let (end_line, end_column) = alertctl::diag::line_col(&l.source.text, l.span.end);
-    JsonLocation {
-        file: l.source.path.to_string(),
-        line,
-        column,
-        end_line,
-        end_column,
-        label: l.label.clone(),
-    }
-}
-
+/// Diagnostics as `validate --format json` prints them (the library's one JSON form).
 pub fn json_value(diags: &Diagnostics) -> serde_json::Value {
-    let items: Vec<JsonDiagnostic> = diags
-        .sorted()
-        .into_iter()
-        .map(|d| JsonDiagnostic {
-            code: d.code.as_str(),
-            severity: d.severity,
-            message: d.message.clone(),
-            location: d.primary.as_ref().map(json_loc),
-            related: d.related.iter().map(json_loc).collect(),
-            hint: d.hint.clone(),
-        })
-        .collect();
-    serde_json::to_value(items).unwrap_or_default()
+    diags.json()
 }
 
 fn gh_escape(s: &str, property: bool) -> String {
