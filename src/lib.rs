@@ -37,4 +37,5 @@ pub mod resolve;
 pub mod secrets;
 pub mod settings;
 pub mod text;
+pub mod ui;
 pub mod yaml;

@@ -4,6 +4,9 @@
 //! test with instructions; nothing is skipped.
 #![allow(dead_code)]
 
+pub mod serve;
+pub mod webdriver;
+
 use std::io::Read;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};

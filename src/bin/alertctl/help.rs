@@ -63,7 +63,8 @@ Examples:
 pub const LIST_TEMPLATES: &str = "\
 Examples:
   alertctl list templates
-  alertctl list templates --severity critical --format yaml";
+  alertctl list templates --severity critical --format yaml
+  alertctl list templates --name HighCPU --format json";
 
 pub const LIST_RULES: &str = "\
 Examples:
@@ -143,6 +144,13 @@ Examples:
   alertctl alertmanager routes-test --target web-1:9100 --severity critical
   alertctl alertmanager routes-test namespace=prod severity=warning
   alertctl alertmanager routes-test --tree";
+
+pub const SERVE: &str = "\
+Examples:
+  alertctl serve                    # http://127.0.0.1:8080/ with a write token printed
+  alertctl serve --read-only --listen 127.0.0.1:9099
+  alertctl serve --allow-apply      # the deploy page can apply, not only plan
+  ALERTCTL_SERVE_TOKEN=... alertctl serve --listen 0.0.0.0:8080";
 
 pub const COMPLETIONS: &str = "\
 Examples:

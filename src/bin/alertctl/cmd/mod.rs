@@ -9,6 +9,7 @@ mod init;
 mod list;
 mod render;
 mod rule;
+mod serve;
 mod trace;
 mod validate;
 
@@ -76,6 +77,12 @@ pub fn run(cli: Cli) -> miette::Result<Exit> {
         } => trace::run(&g, &target, alert.as_deref(), all, format),
         Command::List { what } => list::run(&g, what),
         Command::Rule { action } => rule::run(&g, action),
+        Command::Serve {
+            listen,
+            read_only,
+            allow_apply,
+            token_file,
+        } => serve::run(&g, listen, read_only, allow_apply, token_file),
     }
 }
 
