@@ -40,13 +40,15 @@ impl Answer {
 }
 
 impl Serve {
-    /// `alertctl -C root serve --listen 127.0.0.1:0 ARGS` with `env` added.
+    /// `alertctl -C root serve --listen 127.0.0.1:0 ARGS` (unless ARGS has its own
+    /// `--listen`) with `env` added.
     pub fn start(root: &Path, args: &[&str], env: &[(&str, &str)]) -> Serve {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_alertctl"));
-        cmd.arg("-C")
-            .arg(root)
-            .args(["serve", "--listen", "127.0.0.1:0"])
-            .args(args)
+        cmd.arg("-C").arg(root).arg("serve");
+        if !args.contains(&"--listen") {
+            cmd.args(["--listen", "127.0.0.1:0"]);
+        }
+        cmd.args(args)
             .env_remove("ALERTCTL_SERVE_TOKEN")
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
