@@ -55,6 +55,9 @@ _alertctl() {
             alertctl,rule)
                 cmd="alertctl__subcmd__rule"
                 ;;
+            alertctl,serve)
+                cmd="alertctl__subcmd__serve"
+                ;;
             alertctl,trace)
                 cmd="alertctl__subcmd__trace"
                 ;;
@@ -129,6 +132,9 @@ _alertctl() {
                 ;;
             alertctl__subcmd__help,rule)
                 cmd="alertctl__subcmd__help__subcmd__rule"
+                ;;
+            alertctl__subcmd__help,serve)
+                cmd="alertctl__subcmd__help__subcmd__serve"
                 ;;
             alertctl__subcmd__help,trace)
                 cmd="alertctl__subcmd__help__subcmd__trace"
@@ -230,7 +236,7 @@ _alertctl() {
 
     case "${cmd}" in
         alertctl)
-            opts="-C -v -h -V --dir --no-cache --verbose --color --help --version init validate render diff effective trace list rule apply history rollback alertmanager import completions help"
+            opts="-C -v -h -V --dir --no-cache --verbose --color --help --version init validate render diff effective trace list rule apply history rollback alertmanager import serve completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -626,7 +632,7 @@ _alertctl() {
             return 0
             ;;
         alertctl__subcmd__help)
-            opts="init validate render diff effective trace list rule apply history rollback alertmanager import completions help"
+            opts="init validate render diff effective trace list rule apply history rollback alertmanager import serve completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -975,6 +981,20 @@ _alertctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        alertctl__subcmd__help__subcmd__serve)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         alertctl__subcmd__help__subcmd__trace)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1274,13 +1294,17 @@ _alertctl() {
             return 0
             ;;
         alertctl__subcmd__list__subcmd__templates)
-            opts="-C -v -h --severity --format --dir --no-cache --verbose --color --help"
+            opts="-C -v -h --severity --name --format --dir --no-cache --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --severity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --name)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1614,6 +1638,40 @@ _alertctl() {
                 return 0
             fi
             case "${prev}" in
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        alertctl__subcmd__serve)
+            opts="-C -v -h --listen --read-only --allow-apply --token-file --dir --no-cache --verbose --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --dir)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -150,7 +150,7 @@ Examples:
   alertctl serve                    # http://127.0.0.1:8080/ with a write token printed
   alertctl serve --read-only --listen 127.0.0.1:9099
   alertctl serve --allow-apply      # the deploy page can apply, not only plan
-  ALERTCTL_SERVE_TOKEN=... alertctl serve --listen 0.0.0.0:8080";
+  alertctl serve --listen 0.0.0.0:8080 --token-file token    # token: openssl rand -hex 32";
 
 pub const COMPLETIONS: &str = "\
 Examples:
