@@ -12,7 +12,7 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::security::{self, param};
+use super::security::{self, filter, param};
 use super::{blocking, extras, App};
 use crate::diag::Diagnostics;
 use crate::edit::{FieldChange, RuleField};
@@ -131,6 +131,15 @@ fn ok_json(doc: Value) -> Response {
 
 type ApiResult = Result<Response, ApiError>;
 
+/// An answer from the loaded rules directory (its model and cache index).
+fn from_project(
+    app: &App,
+    f: impl FnOnce(&crate::project::Project) -> Result<Value, ApiError>,
+) -> ApiResult {
+    let snap = app.snapshot()?;
+    f(&snap.as_ref().expect("loaded").project).map(ok_json)
+}
+
 pub fn router(app: Arc<App>) -> Router {
     Router::new()
         .route("/api/v1/alert-templates", get(templates))
@@ -167,17 +176,6 @@ pub fn router(app: Arc<App>) -> Router {
         .with_state(app)
 }
 
-/// An empty query value means no filter, as an omitted one does.
-fn opt(name: &str, v: &Option<String>) -> Result<Option<String>, ApiError> {
-    match v.as_deref() {
-        None | Some("") => Ok(None),
-        Some(s) => {
-            param(name, s)?;
-            Ok(Some(s.to_string()))
-        }
-    }
-}
-
 #[derive(Deserialize)]
 struct TemplatesQ {
     severity: Option<String>,
@@ -185,12 +183,12 @@ struct TemplatesQ {
 
 /// `alertctl list templates [--severity S] --format json`
 async fn templates(State(app): State<Arc<App>>, Query(q): Query<TemplatesQ>) -> ApiResult {
-    let severity = opt("severity", &q.severity)?;
+    let severity = filter("severity", &q.severity)?;
     blocking(move || {
-        let snap = app.snapshot()?;
-        let p = &snap.as_ref().expect("loaded").project;
-        let rows = crate::ops::query::templates(&p.cache, severity.as_deref(), None)?;
-        Ok(ok_json(json!({ "templates": rows })))
+        from_project(&app, |p| {
+            let rows = crate::ops::query::templates(&p.cache, severity.as_deref(), None)?;
+            Ok(json!({ "templates": rows }))
+        })
     })
     .await?
 }
@@ -199,19 +197,19 @@ async fn templates(State(app): State<Arc<App>>, Query(q): Query<TemplatesQ>) -> 
 async fn template(State(app): State<Arc<App>>, Path(name): Path<String>) -> ApiResult {
     param("name", &name)?;
     blocking(move || {
-        let snap = app.snapshot()?;
-        let p = &snap.as_ref().expect("loaded").project;
-        let rows = crate::ops::query::templates(&p.cache, None, Some(&name))?;
-        if rows.is_empty() {
-            let hint =
-                crate::diag::did_you_mean(&name, p.model.templates.keys().map(String::as_str));
-            let e = ApiError::new(StatusCode::NOT_FOUND, format!("no template `{name}`"));
-            return Err(match hint {
-                Some(h) => e.with_hint(format!("did you mean `{h}`?")),
-                None => e,
-            });
-        }
-        Ok(ok_json(json!({ "templates": rows })))
+        from_project(&app, |p| {
+            let rows = crate::ops::query::templates(&p.cache, None, Some(&name))?;
+            if rows.is_empty() {
+                let hint =
+                    crate::diag::did_you_mean(&name, p.model.templates.keys().map(String::as_str));
+                let e = ApiError::new(StatusCode::NOT_FOUND, format!("no template `{name}`"));
+                return Err(match hint {
+                    Some(h) => e.with_hint(format!("did you mean `{h}`?")),
+                    None => e,
+                });
+            }
+            Ok(json!({ "templates": rows }))
+        })
     })
     .await?
 }
@@ -228,22 +226,22 @@ struct RulesQ {
 /// `alertctl list rules [--group G] [--namespace N] [--scope S] [--template T]
 /// [--suspended] --format json`
 async fn rules(State(app): State<Arc<App>>, Query(q): Query<RulesQ>) -> ApiResult {
-    let group = opt("group", &q.group)?;
-    let namespace = opt("namespace", &q.namespace)?;
-    let scope = opt("scope", &q.scope)?;
-    let template = opt("template", &q.template)?;
+    let group = filter("group", &q.group)?;
+    let namespace = filter("namespace", &q.namespace)?;
+    let scope = filter("scope", &q.scope)?;
+    let template = filter("template", &q.template)?;
     let suspended = q.suspended.unwrap_or(false);
     blocking(move || {
-        let snap = app.snapshot()?;
-        let p = &snap.as_ref().expect("loaded").project;
-        let rows = p.cache.rules(&crate::cache::RuleFilter {
-            group: group.as_deref(),
-            namespace: namespace.as_deref(),
-            scope: scope.as_deref(),
-            template: template.as_deref(),
-            suspended_only: suspended,
-        })?;
-        Ok(ok_json(json!({ "rules": rows })))
+        from_project(&app, |p| {
+            let rows = p.cache.rules(&crate::cache::RuleFilter {
+                group: group.as_deref(),
+                namespace: namespace.as_deref(),
+                scope: scope.as_deref(),
+                template: template.as_deref(),
+                suspended_only: suspended,
+            })?;
+            Ok(json!({ "rules": rows }))
+        })
     })
     .await?
 }
@@ -256,13 +254,13 @@ struct TargetsQ {
 
 /// `alertctl list targets [--namespace N] [--group G] --format json`
 async fn targets(State(app): State<Arc<App>>, Query(q): Query<TargetsQ>) -> ApiResult {
-    let namespace = opt("namespace", &q.namespace)?;
-    let group = opt("group", &q.group)?;
+    let namespace = filter("namespace", &q.namespace)?;
+    let group = filter("group", &q.group)?;
     blocking(move || {
-        let snap = app.snapshot()?;
-        let p = &snap.as_ref().expect("loaded").project;
-        let rows = p.cache.targets(namespace.as_deref(), group.as_deref())?;
-        Ok(ok_json(json!({ "targets": rows })))
+        from_project(&app, |p| {
+            let rows = p.cache.targets(namespace.as_deref(), group.as_deref())?;
+            Ok(json!({ "targets": rows }))
+        })
     })
     .await?
 }
@@ -323,7 +321,7 @@ async fn trace_target(
     Query(q): Query<TraceQ>,
 ) -> ApiResult {
     param("id", &id)?;
-    let alert = opt("alert", &q.alert)?;
+    let alert = filter("alert", &q.alert)?;
     let all = q.all.unwrap_or(false);
     blocking(move || {
         let snap = app.snapshot()?;

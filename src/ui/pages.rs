@@ -15,7 +15,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::api::ApiError;
-use super::security::param;
+use super::security::{filter, param};
 use super::{blocking, App, Snapshot};
 use crate::query::{self, Subject};
 use crate::resolve::{Model, Origin};
@@ -193,14 +193,6 @@ async fn with_snapshot(
     .into()
 }
 
-/// An empty query value means no filter.
-fn opt(name: &str, v: &Option<String>) -> Result<Option<String>, ApiError> {
-    match v.as_deref() {
-        None | Some("") => Ok(None),
-        Some(s) => param(name, s).map(|_| Some(s.to_string())),
-    }
-}
-
 fn link_rule(file: &str, line: impl std::fmt::Display) -> String {
     format!("/rules/edit?file={}&line={line}", urlencode(file))
 }
@@ -275,7 +267,7 @@ struct TargetsQ {
 }
 
 async fn targets(State(app): State<Arc<App>>, Query(q): Query<TargetsQ>) -> Html {
-    let (namespace, group) = match (opt("namespace", &q.namespace), opt("group", &q.group)) {
+    let (namespace, group) = match (filter("namespace", &q.namespace), filter("group", &q.group)) {
         (Ok(n), Ok(g)) => (n, g),
         (Err(e), _) | (_, Err(e)) => return Html(Err(e)),
     };
@@ -311,7 +303,7 @@ struct TemplatesQ {
 }
 
 async fn templates(State(app): State<Arc<App>>, Query(q): Query<TemplatesQ>) -> Html {
-    let (severity, tag) = match (opt("severity", &q.severity), opt("tag", &q.tag)) {
+    let (severity, tag) = match (filter("severity", &q.severity), filter("tag", &q.tag)) {
         (Ok(s), Ok(t)) => (s, t),
         (Err(e), _) | (_, Err(e)) => return Html(Err(e)),
     };
@@ -432,10 +424,10 @@ struct RulesQ {
 async fn rules(State(app): State<Arc<App>>, Query(q): Query<RulesQ>) -> Html {
     let parsed = (|| {
         Ok::<_, ApiError>((
-            opt("group", &q.group)?,
-            opt("namespace", &q.namespace)?,
-            opt("scope", &q.scope)?,
-            opt("template", &q.template)?,
+            filter("group", &q.group)?,
+            filter("namespace", &q.namespace)?,
+            filter("scope", &q.scope)?,
+            filter("template", &q.template)?,
         ))
     })();
     let (group, namespace, scope, template) = match parsed {
@@ -563,7 +555,7 @@ struct NewQ {
 }
 
 async fn new_rule(State(app): State<Arc<App>>, Query(q): Query<NewQ>) -> Html {
-    let (template, scope) = match (opt("template", &q.template), opt("scope", &q.scope)) {
+    let (template, scope) = match (filter("template", &q.template), filter("scope", &q.scope)) {
         (Ok(t), Ok(s)) => (t, s),
         (Err(e), _) | (_, Err(e)) => return Html(Err(e)),
     };
@@ -638,9 +630,9 @@ async fn effective(State(app): State<Arc<App>>, Query(q): Query<EffectiveQ>) -> 
     let parsed = (|| {
         Ok::<_, ApiError>(
             match (
-                opt("target", &q.target)?,
-                opt("group", &q.group)?,
-                opt("namespace", &q.namespace)?,
+                filter("target", &q.target)?,
+                filter("group", &q.group)?,
+                filter("namespace", &q.namespace)?,
             ) {
                 (Some(t), _, _) => Some(Subject::Target(t)),
                 (_, Some(g), _) => Some(Subject::Group(g)),

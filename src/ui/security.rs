@@ -193,6 +193,15 @@ pub fn param(name: &str, value: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// An optional filter parameter: an empty value means no filter, as an omitted one
+/// does; a value must pass [`param`].
+pub fn filter(name: &str, v: &Option<String>) -> Result<Option<String>, ApiError> {
+    match v.as_deref() {
+        None | Some("") => Ok(None),
+        Some(s) => param(name, s).map(|_| Some(s.to_string())),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

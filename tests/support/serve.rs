@@ -184,19 +184,6 @@ pub fn request(
     }
 }
 
-fn dechunk(mut s: &str) -> String {
-    let mut out = String::new();
-    while let Some((size, rest)) = s.split_once("\r\n") {
-        let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
-        if n == 0 || rest.len() < n {
-            break;
-        }
-        out.push_str(&rest[..n]);
-        s = rest[n..].trim_start_matches("\r\n");
-    }
-    out
-}
-
 /// A copy of the bundled example in a temp dir, rendered into its output directory (so
 /// diffs show only what an edit changes).
 pub fn example_copy() -> (tempfile::TempDir, PathBuf) {
