@@ -681,3 +681,55 @@ fn another_address_needs_a_token() {
         401
     );
 }
+
+/// The deploy page's apply (`--allow-apply`) against a real Prometheus: the same
+/// operation as `alertctl apply`, so the same plan, verification and history.
+#[test]
+fn apply_from_the_deploy_page_deploys_and_records() {
+    let (tmp, dir) = example_copy();
+    let out = tmp.path().join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    let prom = support::prometheus(&out);
+    let toml = std::fs::read_to_string(dir.join("alertctl.toml")).unwrap();
+    std::fs::write(
+        dir.join("alertctl.toml"),
+        format!(
+            "{}\n[[prometheus]]\nurl = \"{}\"\ntimeout = \"5s\"\n",
+            toml.replace(
+                "dir = \"rendered\"",
+                &format!("dir = \"{}\"", out.display())
+            ),
+            prom.url()
+        ),
+    )
+    .unwrap();
+    let serve = Serve::start(&dir, &["--allow-apply"], &[]);
+    let plan = serve.get("/ui/api/deploy/plan").json();
+    assert_eq!(plan["result"], json!("dry-run"), "{plan}");
+    assert!(plan["changes"].as_array().unwrap().len() >= 5, "{plan}");
+    assert!(
+        std::fs::read_dir(&out).unwrap().next().is_none(),
+        "a plan writes nothing"
+    );
+    let a = serve.post("/ui/api/deploy/apply", &json!({}));
+    assert_eq!(a.status, 200, "{}", a.body);
+    let r = a.json();
+    assert_eq!(r["result"], json!("applied"), "{r}");
+    assert_eq!(r["rev"], json!(1));
+    let queries = prom.rule_queries();
+    assert!(
+        queries
+            .iter()
+            .any(|(name, q)| name == "HighCPU" && q.contains("> 90")),
+        "{queries:?}"
+    );
+    same(
+        &serve,
+        &dir,
+        "/api/v1/deployments",
+        &["history", "--format", "json"],
+    );
+    // Nothing changed since: the next apply has nothing to do.
+    let r = serve.post("/ui/api/deploy/apply", &json!({})).json();
+    assert_eq!(r["result"], json!("no-change"), "{r}");
+}

@@ -173,7 +173,7 @@ pub fn request(
         .iter()
         .any(|(k, v)| k == "transfer-encoding" && v.contains("chunked"));
     let body = if chunked {
-        dechunk(rest)
+        super::dechunk(rest)
     } else {
         rest.to_string()
     };
