@@ -733,3 +733,69 @@ fn apply_from_the_deploy_page_deploys_and_records() {
     let r = serve.post("/ui/api/deploy/apply", &json!({})).json();
     assert_eq!(r["result"], json!("no-change"), "{r}");
 }
+
+/// Names and text from the rules directory are a stranger's: every page shows them as
+/// text (HTML escaped; control and bidi characters escaped as the CLI shows them), the
+/// editor's text area cannot be closed from inside, and the API keeps the exact values.
+#[test]
+fn hostile_names_are_shown_as_text() {
+    let (_tmp, dir) = example_copy();
+    let cpu = dir.join("templates/node/high-cpu.yaml");
+    let text = std::fs::read_to_string(&cpu).unwrap();
+    std::fs::write(
+        &cpu,
+        text.replace(
+            "description: CPU busy (all cores averaged) above a percentage",
+            "description: \"</textarea><script>alert(2)</script> \\u202Eevil\"",
+        ),
+    )
+    .unwrap();
+    support::write_file(
+        &dir,
+        "rules/hostile.yaml",
+        "- template: HighCPU\n  alert: \"X<img src=x onerror=alert(1)>\"\n  scope: group/db\n  labels: { note: \"a\\u202Eb\" }\n",
+    );
+    let (code, _, err) = cli(&dir, &["validate", "--promtool", "off"]);
+    assert_eq!(code, 0, "{err}");
+    let serve = Serve::start(&dir, &["--read-only"], &[]);
+    for route in [
+        "/rules",
+        "/templates",
+        "/templates/HighCPU",
+        "/effective?target=db-1:9100",
+        "/rules/edit?file=rules/hostile.yaml&line=1",
+        "/files/edit?path=templates/node/high-cpu.yaml",
+        "/files/edit?path=rules/hostile.yaml",
+    ] {
+        let a = serve.get(route);
+        assert_eq!(a.status, 200, "{route}: {}", a.body);
+        for raw in [
+            "<img src=x",
+            "<script>alert(2)",
+            "</textarea><script>",
+            "\u{202e}",
+        ] {
+            assert!(!a.body.contains(raw), "{route} has {raw:?} unescaped");
+        }
+    }
+    assert!(serve
+        .get("/rules")
+        .body
+        .contains("X&lt;img src=x onerror=alert(1)&gt;"));
+    assert!(serve.get("/templates").body.contains(r"\u{202e}evil"));
+    assert!(serve
+        .get("/effective?target=db-1:9100")
+        .body
+        .contains(r"a\u{202e}b"));
+    // The API keeps the values exactly (JSON escapes them).
+    let eff = serve
+        .get("/api/v1/targets/db-1:9100/alert-rules/effective")
+        .json();
+    let alert = eff["alerts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["alert"] == json!("X<img src=x onerror=alert(1)>"))
+        .expect("the hostile alert");
+    assert_eq!(alert["labels"]["note"], json!("a\u{202e}b"));
+}

@@ -60,6 +60,13 @@ pub fn editable_path(root: &Path, rel: &str) -> Result<PathBuf, String> {
     crate::load::confined_write_path(root, &root.join(rel))
 }
 
+/// The text of an editable file (see [`editable_path`]), read as the loader reads
+/// sources (bounded, never blocking on a FIFO); `None` when it does not exist.
+pub fn read_editable(root: &Path, rel: &str) -> Result<Option<String>, String> {
+    let path = editable_path(root, rel)?;
+    current(&path, rel).map_err(|e| e.to_string())
+}
+
 /// Why a save did not happen.
 #[derive(Debug, thiserror::Error)]
 pub enum SaveError {

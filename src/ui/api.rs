@@ -442,9 +442,7 @@ fn preview_json(
     let source_diffs: Vec<Value> = edits
         .iter()
         .map(|e| {
-            let old = ops_edit::editable_path(app.root(), &e.path)
-                .ok()
-                .and_then(|p| std::fs::read_to_string(p).ok());
+            let old = ops_edit::read_editable(app.root(), &e.path).ok().flatten();
             let kind = match (&old, &e.text) {
                 (None, _) => crate::diff::ChangeKind::Added,
                 (Some(_), None) => crate::diff::ChangeKind::Removed,
@@ -547,10 +545,9 @@ struct RuleBody {
 /// The file a page was made from must be the one on disk, or its line numbers and
 /// values mean something else now.
 fn unchanged(app: &App, path: &str, base: &str) -> Result<String, ApiError> {
-    let real = ops_edit::editable_path(app.root(), path)
-        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, e))?;
-    let text = std::fs::read_to_string(&real)
-        .map_err(|e| ApiError::new(StatusCode::NOT_FOUND, format!("{path}: {e}")))?;
+    let text = ops_edit::read_editable(app.root(), path)
+        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, e))?
+        .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, format!("no file {path}")))?;
     if ops_edit::hash(&text) != base {
         return Err(SaveError::Conflict {
             path: path.to_string(),

@@ -54,6 +54,18 @@ fn env() -> &'static Environment<'static> {
     static ENV: OnceLock<Environment<'static>> = OnceLock::new();
     ENV.get_or_init(|| {
         let mut env = Environment::new();
+        // Every value is shown with control and bidi characters escaped (line breaks
+        // and tabs kept), as the CLI shows them: a name cannot reorder or hide text.
+        env.set_formatter(|out, state, value| match value.as_str() {
+            Some(s) if !value.is_safe() => {
+                minijinja::escape_formatter(out, state, &minijinja::Value::from(shown(s).as_ref()))
+            }
+            _ => minijinja::escape_formatter(out, state, value),
+        });
+        // A file's text for the editor: HTML-escaped, every other byte as it is.
+        env.add_filter("verbatim", |s: String| {
+            minijinja::Value::from_safe_string(html_escape(&s))
+        });
         env.add_filter("urlencode", |s: String| urlencode(&s));
         // Booleans for `data-` attributes, as scripts read them.
         env.add_filter("flag", |b: bool| if b { "true" } else { "false" });
@@ -65,6 +77,41 @@ fn env() -> &'static Environment<'static> {
         }
         env
     })
+}
+
+/// `s` with unsafe characters escaped, except line breaks and tabs.
+fn shown(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s
+        .chars()
+        .any(|c| crate::text::is_unsafe_char(c) && c != '\n' && c != '\t')
+    {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    s.split('\n')
+        .map(|line| {
+            line.split('\t')
+                .map(crate::text::escape_unsafe)
+                .collect::<Vec<_>>()
+                .join("\t")
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        .into()
+}
+
+fn html_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#x27;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Most rows a table shows; a filter narrows the rest.
@@ -584,10 +631,9 @@ struct FileQ {
 
 async fn file(State(app): State<Arc<App>>, Query(q): Query<FileQ>) -> Html {
     with_snapshot(app, move |app, snap| {
-        let real = crate::ops::edit::editable_path(app.root(), &q.path)
-            .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, e))?;
-        let text = std::fs::read_to_string(&real)
-            .map_err(|e| ApiError::new(StatusCode::NOT_FOUND, format!("{}: {e}", q.path)))?;
+        let text = crate::ops::edit::read_editable(app.root(), &q.path)
+            .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, e))?
+            .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, format!("no file {}", q.path)))?;
         render(
             app,
             snap,
