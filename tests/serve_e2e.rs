@@ -173,7 +173,8 @@ fn edit_a_group_threshold_in_the_browser() {
     assert!(b.text(&b.find("#alert-HighCPU")).contains("> 95"));
     shot(&b, &shots, "effective");
 
-    // A file changed on disk after the page opened is never overwritten.
+    // A file changed on disk after the page opened is never overwritten: the save is
+    // refused (or, if the page previews once more first, the preview says so).
     b.goto(&format!(
         "{}rules/edit?file=rules/teams/web.yaml&line=3",
         serve.url

@@ -260,6 +260,10 @@
         $("status").className = "status invalid";
         $("status").textContent = r.body.error + (r.body.hint ? " (" + r.body.hint + ")" : "");
         clear($("problems"));
+        // A file changed on disk meanwhile: say so where saves report.
+        if (r.status === 409) {
+          clear(saved).append(el("div", { class: "banner error", role: "alert" }, r.body.error, r.body.hint ? el("div", { class: "note" }, "hint: " + r.body.hint) : null));
+        }
         return;
       }
       edit = r.edit;
@@ -398,7 +402,6 @@
     );
     if (canWrite) {
       form.addEventListener("input", debounce(() => preview(), 250));
-      form.addEventListener("change", debounce(() => preview(), 250));
       form.addEventListener("submit", (ev) => ev.preventDefault());
     }
     for (const b of document.querySelectorAll("[data-clear]")) {
