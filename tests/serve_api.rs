@@ -289,7 +289,7 @@ fn writes_need_the_token_and_paths_stay_inside() {
         "..%2F..%2Fetc%2Fpasswd".to_string(),
         "..".to_string(),
         "%2Fetc%2Fpasswd".to_string(),
-        format!("{}", outside.replace('/', "%2F")),
+        outside.replace('/', "%2F"),
         "a%2F..%2F..%2Fb".to_string(),
         "..%5C..%5Cwindows".to_string(),
     ];

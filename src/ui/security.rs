@@ -126,7 +126,7 @@ pub async fn guard(State(app): State<Arc<App>>, req: Request, next: Next) -> Res
             .with_hint("open the URL serve printed, with its #token=...; other pages cannot write")
             .into_response();
         }
-    } else if !loopback && !asset && !(by_header || by_cookie) {
+    } else if !(loopback || asset || by_header || by_cookie) {
         return super::pages::token_needed();
     }
     let res = next.run(req).await;
