@@ -278,8 +278,10 @@ bench_serve() {
   t0=$(date +%s%N)
   "$ALERTCTL" -C "$est" serve --read-only --listen 127.0.0.1:0 >"$log" 2>&1 &
   local pid=$!
+  # shellcheck disable=SC2064 # the pid is meant to be expanded now
+  trap "kill $pid 2>/dev/null || true" EXIT
   for ((i = 0; i < 1200; i++)); do
-    url=$(grep -o 'http://127\.0\.0\.1:[0-9]*/' "$log" | awk 'NR == 1')
+    url=$(grep -o 'http://127\.0\.0\.1:[0-9]*/' "$log" | awk 'NR == 1' || true)
     [ -n "$url" ] && break
     kill -0 "$pid" 2>/dev/null || break
     sleep 0.1
@@ -299,6 +301,7 @@ bench_serve() {
   MED[$size:rss_serve]=$(awk '/^VmHWM/ { print $2 }' "/proc/$pid/status")
   kill "$pid"
   wait "$pid" 2>/dev/null || true
+  trap - EXIT
 }
 
 mkdir -p "$BENCH_DIR"
