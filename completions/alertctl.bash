@@ -22,6 +22,9 @@ _alertctl() {
             alertctl,apply)
                 cmd="alertctl__subcmd__apply"
                 ;;
+            alertctl,check)
+                cmd="alertctl__subcmd__check"
+                ;;
             alertctl,completions)
                 cmd="alertctl__subcmd__completions"
                 ;;
@@ -93,6 +96,9 @@ _alertctl() {
                 ;;
             alertctl__subcmd__help,apply)
                 cmd="alertctl__subcmd__help__subcmd__apply"
+                ;;
+            alertctl__subcmd__help,check)
+                cmd="alertctl__subcmd__help__subcmd__check"
                 ;;
             alertctl__subcmd__help,completions)
                 cmd="alertctl__subcmd__help__subcmd__completions"
@@ -224,7 +230,7 @@ _alertctl() {
 
     case "${cmd}" in
         alertctl)
-            opts="-C -v -h -V --dir --no-cache --verbose --color --help --version init validate render diff effective trace list rule apply history rollback alertmanager completions help"
+            opts="-C -v -h -V --dir --no-cache --verbose --color --help --version init validate check render diff effective trace list rule apply history rollback alertmanager completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -521,6 +527,44 @@ _alertctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        alertctl__subcmd__check)
+            opts="-C -v -h --live --prometheus --format --promtool --deny-warnings --dir --no-cache --verbose --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --prometheus)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json github" -- "${cur}"))
+                    return 0
+                    ;;
+                --promtool)
+                    COMPREPLY=($(compgen -W "auto required off" -- "${cur}"))
+                    return 0
+                    ;;
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         alertctl__subcmd__completions)
             opts="-C -v -h --dir --no-cache --verbose --color --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -616,7 +660,7 @@ _alertctl() {
             return 0
             ;;
         alertctl__subcmd__help)
-            opts="init validate render diff effective trace list rule apply history rollback alertmanager completions help"
+            opts="init validate check render diff effective trace list rule apply history rollback alertmanager completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -700,6 +744,20 @@ _alertctl() {
             return 0
             ;;
         alertctl__subcmd__help__subcmd__apply)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        alertctl__subcmd__help__subcmd__check)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1220,13 +1278,17 @@ _alertctl() {
             return 0
             ;;
         alertctl__subcmd__list__subcmd__templates)
-            opts="-C -v -h --severity --format --dir --no-cache --verbose --color --help"
+            opts="-C -v -h --severity --job --format --dir --no-cache --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --severity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --job)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1606,7 +1668,7 @@ _alertctl() {
             return 0
             ;;
         alertctl__subcmd__validate)
-            opts="-C -v -h --format --promtool --dir --no-cache --verbose --color --help"
+            opts="-C -v -h --format --promtool --deny-warnings --dir --no-cache --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -34,6 +34,7 @@ complete -c alertctl -n "__fish_alertctl_needs_command" -s h -l help -d 'Print h
 complete -c alertctl -n "__fish_alertctl_needs_command" -s V -l version -d 'Print version'
 complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "init" -d 'Create a working rules directory (settings, inventory, templates, rules)'
 complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "validate" -d 'Check everything and report every problem with its location. Exit 2 if invalid'
+complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "check" -d 'Validate, and with --live also check what the running Prometheus scrapes and selects'
 complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "render" -d 'Write the Prometheus rule files (only files whose content changed are written)'
 complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "diff" -d 'Show how the output directory would change: unified diff and a summary'
 complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "effective" -d 'Every alert that applies to a target (or to a group or namespace), with the query exactly as rendered for it, its settings, and the rules that set them'
@@ -64,9 +65,26 @@ complete -c alertctl -n "__fish_alertctl_using_subcommand validate" -s C -l dir 
 complete -c alertctl -n "__fish_alertctl_using_subcommand validate" -l color -d 'Colour output; `auto` honours NO_COLOR and whether the output is a terminal' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c alertctl -n "__fish_alertctl_using_subcommand validate" -l deny-warnings -d 'Treat warnings as errors (exit 2), for CI'
 complete -c alertctl -n "__fish_alertctl_using_subcommand validate" -l no-cache -d 'Ignore the SQLite cache and parse every file'
 complete -c alertctl -n "__fish_alertctl_using_subcommand validate" -s v -l verbose -d 'Print what was loaded, parsed and reused on stderr'
 complete -c alertctl -n "__fish_alertctl_using_subcommand validate" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c alertctl -n "__fish_alertctl_using_subcommand check" -l prometheus -d 'Check this Prometheus instead of the configured ones (repeatable)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand check" -l format -r -f -a "human\t'Located, annotated reports for people'
+json\t'One JSON document on stdout (schema in docs/commands.md)'
+github\t'GitHub Actions workflow commands (`::error file=..,line=..::`)'"
+complete -c alertctl -n "__fish_alertctl_using_subcommand check" -l promtool -d 'Override `validate.promtool` from alertctl.toml' -r -f -a "auto\t''
+required\t''
+off\t''"
+complete -c alertctl -n "__fish_alertctl_using_subcommand check" -s C -l dir -d 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)' -r -F
+complete -c alertctl -n "__fish_alertctl_using_subcommand check" -l color -d 'Colour output; `auto` honours NO_COLOR and whether the output is a terminal' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c alertctl -n "__fish_alertctl_using_subcommand check" -l live -d 'Query the Prometheus servers of alertctl.toml (or --prometheus)'
+complete -c alertctl -n "__fish_alertctl_using_subcommand check" -l deny-warnings -d 'Treat warnings as errors (exit 2), for CI'
+complete -c alertctl -n "__fish_alertctl_using_subcommand check" -l no-cache -d 'Ignore the SQLite cache and parse every file'
+complete -c alertctl -n "__fish_alertctl_using_subcommand check" -s v -l verbose -d 'Print what was loaded, parsed and reused on stderr'
+complete -c alertctl -n "__fish_alertctl_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c alertctl -n "__fish_alertctl_using_subcommand render" -l out -d 'Output directory (default: `output.dir` from alertctl.toml)' -r -F
 complete -c alertctl -n "__fish_alertctl_using_subcommand render" -s C -l dir -d 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)' -r -F
 complete -c alertctl -n "__fish_alertctl_using_subcommand render" -l color -d 'Colour output; `auto` honours NO_COLOR and whether the output is a terminal' -r -f -a "auto\t''
@@ -123,6 +141,7 @@ complete -c alertctl -n "__fish_alertctl_using_subcommand list; and not __fish_s
 complete -c alertctl -n "__fish_alertctl_using_subcommand list; and not __fish_seen_subcommand_from templates rules targets help" -f -a "targets" -d 'Inventory targets'
 complete -c alertctl -n "__fish_alertctl_using_subcommand list; and not __fish_seen_subcommand_from templates rules targets help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c alertctl -n "__fish_alertctl_using_subcommand list; and __fish_seen_subcommand_from templates" -l severity -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand list; and __fish_seen_subcommand_from templates" -l job -d 'Only templates that watch this job' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand list; and __fish_seen_subcommand_from templates" -l format -r -f -a "human\t''
 json\t''
 yaml\t''"
@@ -320,20 +339,21 @@ never\t''"
 complete -c alertctl -n "__fish_alertctl_using_subcommand completions" -l no-cache -d 'Ignore the SQLite cache and parse every file'
 complete -c alertctl -n "__fish_alertctl_using_subcommand completions" -s v -l verbose -d 'Print what was loaded, parsed and reused on stderr'
 complete -c alertctl -n "__fish_alertctl_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule apply history rollback alertmanager completions help" -f -a "init" -d 'Create a working rules directory (settings, inventory, templates, rules)'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule apply history rollback alertmanager completions help" -f -a "validate" -d 'Check everything and report every problem with its location. Exit 2 if invalid'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule apply history rollback alertmanager completions help" -f -a "render" -d 'Write the Prometheus rule files (only files whose content changed are written)'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule apply history rollback alertmanager completions help" -f -a "diff" -d 'Show how the output directory would change: unified diff and a summary'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule apply history rollback alertmanager completions help" -f -a "effective" -d 'Every alert that applies to a target (or to a group or namespace), with the query exactly as rendered for it, its settings, and the rules that set them'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule apply history rollback alertmanager completions help" -f -a "trace" -d 'Who set each field of a target\'s alerts: the chain of rules in fold order and, per field, the winning value with every value it overrode'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule apply history rollback alertmanager completions help" -f -a "list" -d 'List templates, rules or targets (from the SQLite index)'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule apply history rollback alertmanager completions help" -f -a "rule" -d 'Create, disable, enable or purge rules; edits keep the rest of the file as it is'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule apply history rollback alertmanager completions help" -f -a "apply" -d 'Deploy: validate, render, write atomically, reload every configured server, verify it runs exactly the new rules; on any failure restore the previous files, reload and verify again (exit 3). Recorded in the history'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule apply history rollback alertmanager completions help" -f -a "history" -d 'Recorded deployments, newest first'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule apply history rollback alertmanager completions help" -f -a "rollback" -d 'Re-apply the files of a recorded deployment (default: the one before the latest successful one), with the same verification and rollback as `apply`'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule apply history rollback alertmanager completions help" -f -a "alertmanager" -d 'The generated Alertmanager config (from alertmanager/ in the rules directory)'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule apply history rollback alertmanager completions help" -f -a "completions" -d 'Print shell completions'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule apply history rollback alertmanager completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate check render diff effective trace list rule apply history rollback alertmanager completions help" -f -a "init" -d 'Create a working rules directory (settings, inventory, templates, rules)'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate check render diff effective trace list rule apply history rollback alertmanager completions help" -f -a "validate" -d 'Check everything and report every problem with its location. Exit 2 if invalid'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate check render diff effective trace list rule apply history rollback alertmanager completions help" -f -a "check" -d 'Validate, and with --live also check what the running Prometheus scrapes and selects'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate check render diff effective trace list rule apply history rollback alertmanager completions help" -f -a "render" -d 'Write the Prometheus rule files (only files whose content changed are written)'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate check render diff effective trace list rule apply history rollback alertmanager completions help" -f -a "diff" -d 'Show how the output directory would change: unified diff and a summary'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate check render diff effective trace list rule apply history rollback alertmanager completions help" -f -a "effective" -d 'Every alert that applies to a target (or to a group or namespace), with the query exactly as rendered for it, its settings, and the rules that set them'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate check render diff effective trace list rule apply history rollback alertmanager completions help" -f -a "trace" -d 'Who set each field of a target\'s alerts: the chain of rules in fold order and, per field, the winning value with every value it overrode'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate check render diff effective trace list rule apply history rollback alertmanager completions help" -f -a "list" -d 'List templates, rules or targets (from the SQLite index)'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate check render diff effective trace list rule apply history rollback alertmanager completions help" -f -a "rule" -d 'Create, disable, enable or purge rules; edits keep the rest of the file as it is'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate check render diff effective trace list rule apply history rollback alertmanager completions help" -f -a "apply" -d 'Deploy: validate, render, write atomically, reload every configured server, verify it runs exactly the new rules; on any failure restore the previous files, reload and verify again (exit 3). Recorded in the history'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate check render diff effective trace list rule apply history rollback alertmanager completions help" -f -a "history" -d 'Recorded deployments, newest first'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate check render diff effective trace list rule apply history rollback alertmanager completions help" -f -a "rollback" -d 'Re-apply the files of a recorded deployment (default: the one before the latest successful one), with the same verification and rollback as `apply`'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate check render diff effective trace list rule apply history rollback alertmanager completions help" -f -a "alertmanager" -d 'The generated Alertmanager config (from alertmanager/ in the rules directory)'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate check render diff effective trace list rule apply history rollback alertmanager completions help" -f -a "completions" -d 'Print shell completions'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate check render diff effective trace list rule apply history rollback alertmanager completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from list" -f -a "templates" -d 'Templates, optionally only those of one default severity'
 complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from list" -f -a "rules" -d 'Rules. Filters combine (AND)'
 complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from list" -f -a "targets" -d 'Inventory targets'

@@ -33,6 +33,7 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Create a working rules directory (settings, inventory, templates, rules)')
             [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'Check everything and report every problem with its location. Exit 2 if invalid')
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Validate, and with --live also check what the running Prometheus scrapes and selects')
             [CompletionResult]::new('render', 'render', [CompletionResultType]::ParameterValue, 'Write the Prometheus rule files (only files whose content changed are written)')
             [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Show how the output directory would change: unified diff and a summary')
             [CompletionResult]::new('effective', 'effective', [CompletionResultType]::ParameterValue, 'Every alert that applies to a target (or to a group or namespace), with the query exactly as rendered for it, its settings, and the rules that set them')
@@ -65,6 +66,23 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)')
             [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour output; `auto` honours NO_COLOR and whether the output is a terminal')
+            [CompletionResult]::new('--deny-warnings', '--deny-warnings', [CompletionResultType]::ParameterName, 'Treat warnings as errors (exit 2), for CI')
+            [CompletionResult]::new('--no-cache', '--no-cache', [CompletionResultType]::ParameterName, 'Ignore the SQLite cache and parse every file')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print what was loaded, parsed and reused on stderr')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print what was loaded, parsed and reused on stderr')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'alertctl;check' {
+            [CompletionResult]::new('--prometheus', '--prometheus', [CompletionResultType]::ParameterName, 'Check this Prometheus instead of the configured ones (repeatable)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'format')
+            [CompletionResult]::new('--promtool', '--promtool', [CompletionResultType]::ParameterName, 'Override `validate.promtool` from alertctl.toml')
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)')
+            [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour output; `auto` honours NO_COLOR and whether the output is a terminal')
+            [CompletionResult]::new('--live', '--live', [CompletionResultType]::ParameterName, 'Query the Prometheus servers of alertctl.toml (or --prometheus)')
+            [CompletionResult]::new('--deny-warnings', '--deny-warnings', [CompletionResultType]::ParameterName, 'Treat warnings as errors (exit 2), for CI')
             [CompletionResult]::new('--no-cache', '--no-cache', [CompletionResultType]::ParameterName, 'Ignore the SQLite cache and parse every file')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print what was loaded, parsed and reused on stderr')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print what was loaded, parsed and reused on stderr')
@@ -145,6 +163,7 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
         }
         'alertctl;list;templates' {
             [CompletionResult]::new('--severity', '--severity', [CompletionResultType]::ParameterName, 'severity')
+            [CompletionResult]::new('--job', '--job', [CompletionResultType]::ParameterName, 'Only templates that watch this job')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'format')
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)')
             [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)')
@@ -449,6 +468,7 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
         'alertctl;help' {
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Create a working rules directory (settings, inventory, templates, rules)')
             [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'Check everything and report every problem with its location. Exit 2 if invalid')
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Validate, and with --live also check what the running Prometheus scrapes and selects')
             [CompletionResult]::new('render', 'render', [CompletionResultType]::ParameterValue, 'Write the Prometheus rule files (only files whose content changed are written)')
             [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Show how the output directory would change: unified diff and a summary')
             [CompletionResult]::new('effective', 'effective', [CompletionResultType]::ParameterValue, 'Every alert that applies to a target (or to a group or namespace), with the query exactly as rendered for it, its settings, and the rules that set them')
@@ -467,6 +487,9 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             break
         }
         'alertctl;help;validate' {
+            break
+        }
+        'alertctl;help;check' {
             break
         }
         'alertctl;help;render' {

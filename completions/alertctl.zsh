@@ -57,6 +57,26 @@ github\:"GitHub Actions workflow commands (\`\:\:error file=..,line=..\:\:\`)"))
 '-C+[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
 '--dir=[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
 '--color=[Colour output; \`auto\` honours NO_COLOR and whether the output is a terminal]:COLOR:(auto always never)' \
+'--deny-warnings[Treat warnings as errors (exit 2), for CI]' \
+'--no-cache[Ignore the SQLite cache and parse every file]' \
+'-v[Print what was loaded, parsed and reused on stderr]' \
+'--verbose[Print what was loaded, parsed and reused on stderr]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+&& ret=0
+;;
+(check)
+_arguments "${_arguments_options[@]}" : \
+'*--prometheus=[Check this Prometheus instead of the configured ones (repeatable)]:URL:_default' \
+'--format=[]:FORMAT:((human\:"Located, annotated reports for people"
+json\:"One JSON document on stdout (schema in docs/commands.md)"
+github\:"GitHub Actions workflow commands (\`\:\:error file=..,line=..\:\:\`)"))' \
+'--promtool=[Override \`validate.promtool\` from alertctl.toml]:PROMTOOL:(auto required off)' \
+'-C+[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
+'--dir=[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
+'--color=[Colour output; \`auto\` honours NO_COLOR and whether the output is a terminal]:COLOR:(auto always never)' \
+'--live[Query the Prometheus servers of alertctl.toml (or --prometheus)]' \
+'--deny-warnings[Treat warnings as errors (exit 2), for CI]' \
 '--no-cache[Ignore the SQLite cache and parse every file]' \
 '-v[Print what was loaded, parsed and reused on stderr]' \
 '--verbose[Print what was loaded, parsed and reused on stderr]' \
@@ -150,6 +170,7 @@ _arguments "${_arguments_options[@]}" : \
             (templates)
 _arguments "${_arguments_options[@]}" : \
 '--severity=[]:SEVERITY:_default' \
+'--job=[Only templates that watch this job]:JOB:_default' \
 '--format=[]:FORMAT:(human json yaml)' \
 '-C+[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
 '--dir=[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
@@ -553,6 +574,10 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
+(check)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
 (render)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
@@ -695,6 +720,7 @@ _alertctl_commands() {
     local commands; commands=(
 'init:Create a working rules directory (settings, inventory, templates, rules)' \
 'validate:Check everything and report every problem with its location. Exit 2 if invalid' \
+'check:Validate, and with --live also check what the running Prometheus scrapes and selects' \
 'render:Write the Prometheus rule files (only files whose content changed are written)' \
 'diff:Show how the output directory would change\: unified diff and a summary' \
 'effective:Every alert that applies to a target (or to a group or namespace), with the query exactly as rendered for it, its settings, and the rules that set them' \
@@ -782,6 +808,11 @@ _alertctl__subcmd__apply_commands() {
     local commands; commands=()
     _describe -t commands 'alertctl apply commands' commands "$@"
 }
+(( $+functions[_alertctl__subcmd__check_commands] )) ||
+_alertctl__subcmd__check_commands() {
+    local commands; commands=()
+    _describe -t commands 'alertctl check commands' commands "$@"
+}
 (( $+functions[_alertctl__subcmd__completions_commands] )) ||
 _alertctl__subcmd__completions_commands() {
     local commands; commands=()
@@ -802,6 +833,7 @@ _alertctl__subcmd__help_commands() {
     local commands; commands=(
 'init:Create a working rules directory (settings, inventory, templates, rules)' \
 'validate:Check everything and report every problem with its location. Exit 2 if invalid' \
+'check:Validate, and with --live also check what the running Prometheus scrapes and selects' \
 'render:Write the Prometheus rule files (only files whose content changed are written)' \
 'diff:Show how the output directory would change\: unified diff and a summary' \
 'effective:Every alert that applies to a target (or to a group or namespace), with the query exactly as rendered for it, its settings, and the rules that set them' \
@@ -851,6 +883,11 @@ _alertctl__subcmd__help__subcmd__alertmanager__subcmd__routes-test_commands() {
 _alertctl__subcmd__help__subcmd__apply_commands() {
     local commands; commands=()
     _describe -t commands 'alertctl help apply commands' commands "$@"
+}
+(( $+functions[_alertctl__subcmd__help__subcmd__check_commands] )) ||
+_alertctl__subcmd__help__subcmd__check_commands() {
+    local commands; commands=()
+    _describe -t commands 'alertctl help check commands' commands "$@"
 }
 (( $+functions[_alertctl__subcmd__help__subcmd__completions_commands] )) ||
 _alertctl__subcmd__help__subcmd__completions_commands() {

@@ -63,6 +63,16 @@ pub enum Code {
     UnknownReceiver,
     UnreachableRoute,
     UnroutedGroup,
+    AmbiguousJob,
+    JobNotRun,
+    TargetWithoutJob,
+    ScopedAbsent,
+    ScopedDropsGroup,
+    ScopedConstant,
+    SeriesLabels,
+    NoSeries,
+    UnscrapedTarget,
+    UnknownTarget,
 }
 
 impl Code {
@@ -97,7 +107,36 @@ impl Code {
         Code::UnknownReceiver,
         Code::UnreachableRoute,
         Code::UnroutedGroup,
+        Code::AmbiguousJob,
+        Code::JobNotRun,
+        Code::TargetWithoutJob,
+        Code::ScopedAbsent,
+        Code::ScopedDropsGroup,
+        Code::ScopedConstant,
+        Code::SeriesLabels,
+        Code::NoSeries,
+        Code::UnscrapedTarget,
+        Code::UnknownTarget,
     ];
+
+    /// The codes that are warnings: a person may accept them (`ignore:` on a template or
+    /// rule, `validate.ignore`), and `--deny-warnings` makes them errors.
+    pub const WARNINGS: &'static [Code] = &[
+        Code::CrossScopeAggregation,
+        Code::UnroutedGroup,
+        Code::JobNotRun,
+        Code::TargetWithoutJob,
+        Code::ScopedAbsent,
+        Code::ScopedDropsGroup,
+        Code::ScopedConstant,
+        Code::NoSeries,
+        Code::UnscrapedTarget,
+        Code::UnknownTarget,
+    ];
+
+    pub fn parse(s: &str) -> Option<Code> {
+        Code::ALL.iter().copied().find(|c| c.as_str() == s)
+    }
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -131,6 +170,16 @@ impl Code {
             Code::UnknownReceiver => "unknown-receiver",
             Code::UnreachableRoute => "unreachable-route",
             Code::UnroutedGroup => "unrouted-group",
+            Code::AmbiguousJob => "ambiguous-job",
+            Code::JobNotRun => "job-not-run",
+            Code::TargetWithoutJob => "target-without-job",
+            Code::ScopedAbsent => "scoped-absent",
+            Code::ScopedDropsGroup => "scoped-drops-group",
+            Code::ScopedConstant => "scoped-constant",
+            Code::SeriesLabels => "series-labels",
+            Code::NoSeries => "no-series",
+            Code::UnscrapedTarget => "unscraped-target",
+            Code::UnknownTarget => "unknown-target",
         }
     }
 }
@@ -397,6 +446,20 @@ impl Diagnostics {
     }
     pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
         self.items.iter()
+    }
+    /// Drops the warnings whose code a person accepted for the whole directory
+    /// (`validate.ignore`); errors are never dropped.
+    pub fn accept(&mut self, codes: &[Code]) {
+        self.items
+            .retain(|d| d.severity != Severity::Warning || !codes.contains(&d.code));
+    }
+    /// `--deny-warnings`: every warning becomes an error, for CI.
+    pub fn deny_warnings(&mut self) {
+        for d in &mut self.items {
+            if d.severity == Severity::Warning {
+                d.severity = Severity::Error;
+            }
+        }
     }
 }
 

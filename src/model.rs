@@ -164,6 +164,13 @@ pub struct Template {
     pub labels: BTreeMap<String, Spanned<String>>,
     pub annotations: BTreeMap<String, Spanned<String>>,
     pub scope_injection: ScopeInjection,
+    /// The job (exporter) the template watches, when declared with `job:`; `*` means
+    /// every job. Undeclared, it is read from the query's `job` matcher.
+    #[serde(default)]
+    pub job: Option<Spanned<String>>,
+    /// Warning codes a person decided to accept for this template (`ignore: [code]`).
+    #[serde(default)]
+    pub ignore: Vec<Spanned<String>>,
 }
 
 impl Template {
@@ -199,6 +206,9 @@ pub struct Rule {
     pub severity: Option<Spanned<String>>,
     pub labels: BTreeMap<String, Spanned<String>>,
     pub annotations: BTreeMap<String, Spanned<String>>,
+    /// Warning codes accepted for this rule (`ignore: [code]`).
+    #[serde(default)]
+    pub ignore: Vec<Spanned<String>>,
 }
 
 impl Rule {
@@ -218,6 +228,21 @@ pub struct InvNamespace {
 pub struct InvGroup {
     pub name: Spanned<String>,
     pub targets: Vec<Spanned<String>>,
+    /// Jobs every target of the group runs (`jobs:` of the long form).
+    #[serde(default)]
+    pub jobs: Vec<InvJob>,
+    /// Jobs a single target runs besides the group's (`{name: T, jobs: ...}`).
+    #[serde(default)]
+    pub target_jobs: BTreeMap<String, Vec<InvJob>>,
+}
+
+/// A job (exporter) a target runs. Without a port its instance is the target's name;
+/// with one, the target's host with that port (`db-1:9100` runs postgres on
+/// `db-1:9187`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InvJob {
+    pub name: Spanned<String>,
+    pub port: Option<Spanned<u16>>,
 }
 
 /// What one source file contributes. The cache stores exactly this per content hash.
@@ -228,6 +253,9 @@ pub struct FileModel {
     pub namespaces: Vec<InvNamespace>,
     /// Inventory targets in no group: they get global and their own target rules.
     pub ungrouped: Vec<Spanned<String>>,
+    /// Jobs of ungrouped targets, by target name.
+    #[serde(default)]
+    pub ungrouped_jobs: BTreeMap<String, Vec<InvJob>>,
     /// The file did not parse; its absence must not cause follow-up errors elsewhere.
     #[serde(default)]
     pub broken: bool,
@@ -301,6 +329,43 @@ pub fn is_label_name(s: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
+/// The instance of a target's job: the target's name, or with a port, its host (the
+/// name without a trailing `:port`) and that port. IPv6 hosts keep their brackets.
+pub fn job_instance(target: &str, port: Option<u16>) -> String {
+    let Some(port) = port else {
+        return target.to_string();
+    };
+    let host = match target.rsplit_once(':') {
+        Some((h, p))
+            if !p.is_empty()
+                && p.bytes().all(|b| b.is_ascii_digit())
+                && (!h.contains(':') || h.ends_with(']')) =>
+        {
+            h
+        }
+        _ => target,
+    };
+    format!("{host}:{port}")
+}
+
+/// Job names land in file names (`file_sd/<job>.json`) and in `job` labels: no control
+/// characters, no path separators, no leading dot. `Err` says what is wrong.
+pub fn check_job_name(s: &str) -> Result<(), &'static str> {
+    if s.is_empty() {
+        Err("a job name cannot be empty")
+    } else if s.chars().any(char::is_control) {
+        Err("a job name cannot contain control characters or line breaks")
+    } else if s.contains('/') || s.contains('\\') {
+        Err("a job name cannot contain `/` or `\\`")
+    } else if s.starts_with('.') {
+        Err("a job name cannot start with `.`")
+    } else if s.len() > 200 {
+        Err("a job name is at most 200 bytes long")
+    } else {
+        Ok(())
+    }
+}
+
 /// Metric names (recorded series): `[a-zA-Z_:][a-zA-Z0-9_:]*`.
 pub fn is_metric_name(s: &str) -> bool {
     let mut chars = s.chars();
@@ -350,6 +415,19 @@ mod tests {
         assert!(Scope::parse("group/").is_err());
         assert!(Scope::parse("host/x").is_err());
         assert!(Scope::Target("a".into()).specificity() > Scope::Global.specificity());
+    }
+
+    #[test]
+    fn job_instances() {
+        assert_eq!(job_instance("db-1:9100", None), "db-1:9100");
+        assert_eq!(job_instance("db-1:9100", Some(9187)), "db-1:9187");
+        assert_eq!(job_instance("db-1", Some(9187)), "db-1:9187");
+        assert_eq!(job_instance("[::1]:9100", Some(9187)), "[::1]:9187");
+        assert_eq!(job_instance("a:b", Some(1)), "a:b:1");
+        assert!(check_job_name("node").is_ok() && check_job_name("node-exporter_2.x").is_ok());
+        for bad in ["", "../x", "a/b", "a\\b", ".hidden", "a\nb", "a\u{7}b"] {
+            assert!(check_job_name(bad).is_err(), "{bad:?}");
+        }
     }
 
     #[test]

@@ -18,6 +18,16 @@ pub struct Current {
 }
 
 pub fn read(dir: &Path) -> std::io::Result<Current> {
+    read_files(dir, &[".yml", ".yaml"], is_generated)
+}
+
+/// The files of `dir` whose names end in one of `extensions`, split by `generated`
+/// (does the content carry alertctl's marker?).
+pub fn read_files(
+    dir: &Path,
+    extensions: &[&str],
+    generated: impl Fn(&str) -> bool,
+) -> std::io::Result<Current> {
     let mut cur = Current::default();
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
@@ -27,11 +37,11 @@ pub fn read(dir: &Path) -> std::io::Result<Current> {
     for entry in entries {
         let entry = entry?;
         let name = entry.file_name().to_string_lossy().to_string();
-        if !(name.ends_with(".yml") || name.ends_with(".yaml")) || !entry.file_type()?.is_file() {
+        if !extensions.iter().any(|x| name.ends_with(x)) || !entry.file_type()?.is_file() {
             continue;
         }
         let content = std::fs::read_to_string(entry.path()).unwrap_or_default();
-        if is_generated(&content) {
+        if generated(&content) {
             cur.generated.insert(name, content);
         } else {
             cur.foreign.push(name);

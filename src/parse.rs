@@ -58,7 +58,7 @@ pub fn file(kind: FileKind, source: &SourceText, diags: &mut Diagnostics) -> Fil
                     }
                 }
             }
-            FileKind::Inventory => inventory(&mut cx, doc, &mut out.namespaces, &mut out.ungrouped),
+            FileKind::Inventory => inventory(&mut cx, doc, &mut out),
             FileKind::Alertmanager => {}
         }
     }
@@ -301,6 +301,8 @@ const TEMPLATE_FIELDS: &[&str] = &[
     "labels",
     "annotations",
     "scope",
+    "job",
+    "ignore",
 ];
 
 fn template(cx: &mut Cx, node: &Node) -> Option<Template> {
@@ -363,6 +365,8 @@ fn template(cx: &mut Cx, node: &Node) -> Option<Template> {
         annotations: string_map(cx, &f, "annotations"),
         params,
         scope_injection,
+        job: job_field(cx, &f),
+        ignore: ignore_list(cx, &f),
         record,
         name: name?,
         expr: expr?,
@@ -442,6 +446,7 @@ const RULE_FIELDS: &[&str] = &[
     "severity",
     "labels",
     "annotations",
+    "ignore",
 ];
 
 fn rule(cx: &mut Cx, node: &Node) -> Option<Rule> {
@@ -538,28 +543,23 @@ fn rule(cx: &mut Cx, node: &Node) -> Option<Rule> {
         severity: opt_string(cx, &f, "severity"),
         labels: string_map(cx, &f, "labels"),
         annotations: string_map(cx, &f, "annotations"),
+        ignore: ignore_list(cx, &f),
         template: template?,
         scope: scope?,
         priority: priority?,
     })
 }
 
-/// `namespaces: {NS: {GROUP: [targets] | {targets: [..], description: ..}}}`
-fn inventory(
-    cx: &mut Cx,
-    doc: &Node,
-    out: &mut Vec<InvNamespace>,
-    ungrouped: &mut Vec<Spanned<String>>,
-) {
+/// `namespaces: {NS: {GROUP: [targets] | {targets: [..], jobs: .., description: ..}}}`;
+/// a target is a name or `{name: .., jobs: ..}`.
+fn inventory(cx: &mut Cx, doc: &Node, out: &mut FileModel) {
     let Some(f) = fields(cx, doc, "inventory", &["namespaces", "targets"]) else {
         return;
     };
     if let Some(tn) = f.get("targets") {
-        match &tn.kind {
-            Kind::Seq(ts) => ungrouped.extend(ts.iter().filter_map(|t| string(cx, t, "target"))),
-            _ if tn.is_null() => {}
-            _ => cx.wrong_type(tn, "targets", "a list of target names"),
-        }
+        let (targets, jobs) = target_list(cx, tn);
+        out.ungrouped.extend(targets);
+        out.ungrouped_jobs.extend(jobs);
     }
     let Some(nss) = f.get("namespaces") else {
         return;
@@ -583,10 +583,19 @@ fn inventory(
                     let Some(g_name) = string(cx, gk, "group") else {
                         continue;
                     };
+                    let mut jobs = Vec::new();
                     let targets_node = match &gv.kind {
                         Kind::Seq(_) => Some(gv),
-                        Kind::Map(_) => fields(cx, gv, "group", &["targets", "description"])
-                            .and_then(|gf| gf.get("targets").copied()),
+                        Kind::Map(_) => {
+                            fields(cx, gv, "group", &["targets", "description", "jobs"]).and_then(
+                                |gf| {
+                                    if let Some(j) = gf.get("jobs") {
+                                        jobs = job_list(cx, j);
+                                    }
+                                    gf.get("targets").copied()
+                                },
+                            )
+                        }
                         _ if gv.is_null() => None,
                         _ => {
                             cx.wrong_type(
@@ -597,31 +606,197 @@ fn inventory(
                             None
                         }
                     };
-                    let mut targets = Vec::new();
-                    if let Some(tn) = targets_node {
-                        match &tn.kind {
-                            Kind::Seq(ts) => {
-                                targets.extend(ts.iter().filter_map(|t| string(cx, t, "target")))
-                            }
-                            _ if tn.is_null() => {}
-                            _ => cx.wrong_type(tn, "targets", "a list of target names"),
-                        }
-                    }
+                    let (targets, target_jobs) =
+                        targets_node.map_or_else(Default::default, |tn| target_list(cx, tn));
                     groups.push(InvGroup {
                         name: g_name,
                         targets,
+                        jobs,
+                        target_jobs,
                     });
                 }
             }
             _ if nv.is_null() => {}
             _ => cx.wrong_type(nv, "namespace", "a mapping of group names to targets"),
         }
-        out.push(InvNamespace {
+        out.namespaces.push(InvNamespace {
             file: cx.path(),
             name: ns_name,
             groups,
         });
     }
+}
+
+/// A list of targets, each a name or `{name: NAME, jobs: JOBS}`; the jobs by target.
+fn target_list(cx: &mut Cx, node: &Node) -> (Vec<Spanned<String>>, BTreeMap<String, Vec<InvJob>>) {
+    let mut targets = Vec::new();
+    let mut jobs = BTreeMap::new();
+    match &node.kind {
+        Kind::Seq(ts) => {
+            for t in ts {
+                if let Kind::Map(_) = &t.kind {
+                    let Some(tf) = fields(cx, t, "target", &["name", "jobs"]) else {
+                        continue;
+                    };
+                    let Some(name) =
+                        require(cx, &tf, t, "name", "target").and_then(|n| string(cx, n, "name"))
+                    else {
+                        continue;
+                    };
+                    if let Some(j) = tf.get("jobs") {
+                        jobs.insert(name.value.clone(), job_list(cx, j));
+                    }
+                    targets.push(name);
+                } else if let Some(name) = string(cx, t, "target") {
+                    targets.push(name);
+                }
+            }
+        }
+        _ if node.is_null() => {}
+        _ => cx.wrong_type(node, "targets", "a list of target names"),
+    }
+    (targets, jobs)
+}
+
+/// `jobs: [node, postgres]`, `jobs: [node, {postgres: 9187}]` or
+/// `jobs: {node: ~, postgres: 9187}`: job names, each with an optional port.
+fn job_list(cx: &mut Cx, node: &Node) -> Vec<InvJob> {
+    let mut out: Vec<InvJob> = Vec::new();
+    let mut add = |cx: &mut Cx, key: &Node, port: Option<&Node>| {
+        let Some(name) = string(cx, key, "job") else {
+            return;
+        };
+        if let Err(why) = check_job_name(&name.value) {
+            cx.err(
+                Code::BadName,
+                name.span,
+                format!("`{}` is not a valid job name: {why}", name.value.escape_debug()),
+                "invalid job name",
+                Some("job names become `job` labels and file names: use letters, digits, `-`, `_`, `.`".into()),
+            );
+            return;
+        }
+        let port = match port {
+            None => None,
+            Some(p) if p.is_null() => None,
+            Some(p) => match p.as_scalar() {
+                Some((t, false)) if t.parse::<u16>().is_ok_and(|n| n > 0) => {
+                    Some(Spanned::new(t.parse().unwrap_or_default(), p.span))
+                }
+                _ => {
+                    cx.wrong_type(p, "port", "a port number from 1 to 65535");
+                    return;
+                }
+            },
+        };
+        if let Some(first) = out.iter().find(|j| j.name.value == name.value) {
+            let first = first.name.span;
+            let mut d = Diagnostic::error(
+                Code::DuplicateInventory,
+                format!("job `{}` is listed twice", name.value),
+            )
+            .at(cx.src, name.span, "listed again here");
+            d = d.also(cx.src, first, "first listed here");
+            cx.diags
+                .push(d.hint("list each job once, with its port if it has one"));
+            return;
+        }
+        out.push(InvJob { name, port });
+    };
+    match &node.kind {
+        Kind::Seq(items) => {
+            for item in items {
+                match &item.kind {
+                    Kind::Map(entries) if entries.len() == 1 => {
+                        add(cx, &entries[0].0, Some(&entries[0].1))
+                    }
+                    Kind::Scalar { .. } => add(cx, item, None),
+                    _ => cx.wrong_type(item, "jobs", "a job name or `{NAME: PORT}`"),
+                }
+            }
+        }
+        Kind::Map(entries) => {
+            for (k, v) in entries {
+                add(cx, k, Some(v));
+            }
+        }
+        _ if node.is_null() => {}
+        _ => cx.wrong_type(
+            node,
+            "jobs",
+            "a list of job names or a mapping of jobs to ports",
+        ),
+    }
+    out
+}
+
+/// `job:` of a template: a job name, or `*` for every job.
+fn job_field(cx: &mut Cx, f: &BTreeMap<&str, &Node>) -> Option<Spanned<String>> {
+    let j = opt_string(cx, f, "job")?;
+    if j.value != "*" {
+        if let Err(why) = check_job_name(&j.value) {
+            cx.err(
+                Code::BadName,
+                j.span,
+                format!(
+                    "`{}` is not a valid job name: {why}",
+                    j.value.escape_debug()
+                ),
+                "invalid job name",
+                Some("name the job as the inventory does, or `\"*\"` for every job".into()),
+            );
+            return None;
+        }
+    }
+    Some(j)
+}
+
+/// `ignore: [code, ...]`: warnings a person accepted here. Only warning codes qualify.
+fn ignore_list(cx: &mut Cx, f: &BTreeMap<&str, &Node>) -> Vec<Spanned<String>> {
+    let mut out = Vec::new();
+    let Some(node) = f.get("ignore") else {
+        return out;
+    };
+    let Kind::Seq(items) = &node.kind else {
+        if !node.is_null() {
+            cx.wrong_type(node, "ignore", "a list of warning codes");
+        }
+        return out;
+    };
+    for item in items {
+        let Some(code) = string(cx, item, "ignore") else {
+            continue;
+        };
+        if Code::parse(&code.value).is_some_and(|c| Code::WARNINGS.contains(&c)) {
+            out.push(code);
+            continue;
+        }
+        let names = Code::WARNINGS.iter().map(|c| c.as_str());
+        let hint = match did_you_mean(&code.value, names) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => format!(
+                "warnings that can be ignored: {}",
+                Code::WARNINGS
+                    .iter()
+                    .map(|c| c.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        };
+        let what = if Code::parse(&code.value).is_some() {
+            "is an error, and errors cannot be ignored"
+        } else {
+            "is not a warning code"
+        };
+        cx.err(
+            Code::BadName,
+            code.span,
+            format!("`{}` {what}", code.value.escape_debug()),
+            "cannot be ignored",
+            Some(hint),
+        );
+    }
+    out
 }
 
 #[cfg(test)]

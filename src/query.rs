@@ -70,12 +70,16 @@ impl Model {
         self.place(o.file(), o.span())
     }
 
-    /// The position of an inventory target; `Err` carries a did-you-mean suggestion.
+    /// The position of an inventory target (or of the target an instance such as
+    /// `db-1:9187` belongs to); `Err` carries a did-you-mean suggestion.
     pub fn target_position(&self, target: &str) -> Result<Position, Option<String>> {
-        self.inventory.position(target).ok_or_else(|| {
-            crate::diag::did_you_mean(target, self.inventory.targets.keys().map(String::as_str))
-                .map(str::to_string)
-        })
+        let owner = self.inventory.owner(target).map(|(t, _)| t);
+        self.inventory
+            .position(owner.unwrap_or(target))
+            .ok_or_else(|| {
+                crate::diag::did_you_mean(target, self.inventory.targets.keys().map(String::as_str))
+                    .map(str::to_string)
+            })
     }
 }
 
@@ -94,10 +98,16 @@ pub fn at(model: &Model, pos: &Position) -> Report {
     let mut renderer = Renderer::new(model);
     for alert in model.alerts.values() {
         let cells = model.cells(alert);
+        if unwatched_at(alert, &cells, pos) {
+            continue;
+        }
         let Some(cell) = cell_for(&cells, pos) else {
             continue;
         };
         let Some(eff) = &cell.effective else { continue };
+        if !runs_at(model, pos, model.job_of(&eff.config).as_deref()) {
+            continue;
+        }
         match renderer.rule(cell) {
             Ok(Some(rule)) => report.applied.push(applied(model, alert, cell, rule, eff)),
             Ok(None) => {
@@ -117,6 +127,25 @@ pub fn at(model: &Model, pos: &Position) -> Report {
         }
     }
     report
+}
+
+/// The target at `pos` has rules for `alert` but does not run the job it watches there,
+/// so it has no cell of its own: the alert does not apply to it.
+fn unwatched_at(alert: &Alert, cells: &[Cell], pos: &Position) -> bool {
+    pos.target.as_ref().is_some_and(|t| {
+        let scope = Scope::Target(t.clone());
+        alert.by_scope.contains_key(&scope) && !cells.iter().any(|c| c.scope == scope)
+    })
+}
+
+/// Does the position run `job` (a target its jobs, a group its targets' jobs)?
+pub fn runs_at(model: &Model, pos: &Position, job: Option<&str>) -> bool {
+    let inv = &model.inventory;
+    match (&pos.target, &pos.group) {
+        (Some(t), _) => inv.runs(t, job),
+        (None, Some(g)) => inv.group_runs(g, job),
+        _ => true,
+    }
 }
 
 fn applied(model: &Model, alert: &Alert, cell: &Cell, rule: PromRule, eff: &Effective) -> Applied {
@@ -141,6 +170,7 @@ fn applied(model: &Model, alert: &Alert, cell: &Cell, rule: PromRule, eff: &Effe
         recording: eff.config.recording,
         severity: eff.config.severity.clone(),
         params: eff.config.params.clone(),
+        job: model.job_of(&eff.config),
     };
     Applied {
         alert: alert.name.clone(),
@@ -223,7 +253,7 @@ pub fn alert_json(
             }
         })
         .collect();
-    serde_json::json!({
+    let mut j = serde_json::json!({
         "alert": p.alert,
         "kind": if p.recording { "recording" } else { "alerting" },
         "template": p.template,
@@ -237,7 +267,11 @@ pub fn alert_json(
         "annotations": rule.annotations,
         "params": p.params.iter().map(|(k, v)| (k.clone(), param_json(v))).collect::<serde_json::Map<_, _>>(),
         "rules": rules,
-    })
+    });
+    if model.inventory.uses_jobs() {
+        j["job"] = serde_json::json!(p.job);
+    }
+    j
 }
 
 pub fn disabled_json(d: &Disabled) -> serde_json::Value {
@@ -255,6 +289,7 @@ pub fn cell_rows<'a>(
         scope: c.provenance.cell.to_string(),
         specificity: i64::from(c.provenance.cell.specificity()),
         kind: "applied".into(),
+        job: c.provenance.job.clone(),
         json: serde_json::to_string_pretty(&alert_json(model, &c.provenance, &c.file, &c.rule))
             .unwrap_or_default(),
     });
@@ -266,11 +301,24 @@ pub fn cell_rows<'a>(
             scope: d.cell.to_string(),
             specificity: i64::from(d.cell.specificity()),
             kind: "disabled".into(),
+            job: d.job.clone(),
             json: serde_json::to_string_pretty(&disabled_json(&Disabled {
                 alert: d.alert.clone(),
                 by: model.origin_place(&d.by),
             }))
             .unwrap_or_default(),
         });
-    applied.chain(disabled)
+    // Targets that do not run the alert's job: the most specific answer is "nothing".
+    let unwatched = rendered
+        .unwatched
+        .iter()
+        .map(|(alert, cell)| crate::cache::CellRow {
+            alert: alert.clone(),
+            scope: cell.to_string(),
+            specificity: i64::from(cell.specificity()),
+            kind: "unwatched".into(),
+            job: None,
+            json: String::new(),
+        });
+    applied.chain(disabled).chain(unwatched)
 }

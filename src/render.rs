@@ -66,6 +66,8 @@ pub struct Provenance {
     pub recording: bool,
     pub severity: Option<String>,
     pub params: BTreeMap<String, crate::params::Typed>,
+    /// The job the alert watches in this cell (`None`: no particular job).
+    pub job: Option<String>,
 }
 
 /// One rendered cell: its rule, where it went, and where it came from.
@@ -82,6 +84,8 @@ pub struct DisabledCell {
     pub alert: String,
     pub cell: Scope,
     pub by: crate::resolve::Origin,
+    /// The job the alert watches there.
+    pub job: Option<String>,
 }
 
 impl Rendered {
@@ -103,6 +107,11 @@ pub struct Rendered {
     /// Every rendered rule with its cell, in file order.
     pub cells: Vec<RenderedCell>,
     pub disabled: Vec<DisabledCell>,
+    /// (alert, target cell) where the target has rules for the alert but does not run
+    /// the job it watches: no rule, and the alert does not apply to the target.
+    pub unwatched: Vec<(String, Scope)>,
+    /// `[file_sd]`: scrape target files (name -> content) for `file_sd.dir`.
+    pub file_sd: BTreeMap<String, String>,
 }
 
 /// Why a cell produced no rule.
@@ -216,11 +225,16 @@ pub fn render(model: &Model, diags: &mut Diagnostics) -> Rendered {
     let mut renderer = Renderer::new(model);
     let mut reported: BTreeSet<(String, String)> = BTreeSet::new();
     let mut disabled = Vec::new();
+    let mut unwatched = Vec::new();
 
     for alert in model.alerts.values() {
         let t = &model.templates[&alert.template];
         let cells = model.cells(alert);
         warn_cross_scope_aggregation(model, alert, &cells, diags);
+        crate::lint::scoped_queries(model, alert, &cells, diags);
+        for t in crate::lint::job_not_run(model, alert, &cells, diags) {
+            unwatched.push((alert.name.clone(), Scope::Target(t)));
+        }
         for cell in cells {
             let rule = match renderer.rule(&cell) {
                 Ok(Some(rule)) => rule,
@@ -235,6 +249,10 @@ pub fn render(model: &Model, diags: &mut Diagnostics) -> Rendered {
                         disabled.push(DisabledCell {
                             alert: alert.name.clone(),
                             cell: cell.scope.clone(),
+                            job: cell
+                                .effective
+                                .as_ref()
+                                .and_then(|e| model.job_of(&e.config)),
                             by,
                         });
                     }
@@ -304,6 +322,7 @@ pub fn render(model: &Model, diags: &mut Diagnostics) -> Rendered {
                     recording: eff.config.recording,
                     severity: eff.config.severity.clone(),
                     params: eff.config.params.clone(),
+                    job: model.job_of(&eff.config),
                 },
             ));
         }
@@ -311,6 +330,8 @@ pub fn render(model: &Model, diags: &mut Diagnostics) -> Rendered {
 
     let mut out = Rendered {
         disabled,
+        unwatched,
+        file_sd: crate::file_sd::render(model, diags),
         ..Default::default()
     };
     let mut names: BTreeMap<String, Scope> = BTreeMap::new();
@@ -370,7 +391,9 @@ fn warn_cross_scope_aggregation(
     diags: &mut Diagnostics,
 ) {
     let t = &model.templates[&alert.template];
-    if t.scope_injection != ScopeInjection::Auto {
+    if t.scope_injection != ScopeInjection::Auto
+        || crate::lint::scoping_rule(model, alert, Code::CrossScopeAggregation).is_none()
+    {
         return;
     }
     let labels = &model.settings.labels;

@@ -17,15 +17,92 @@ pub struct Inventory {
     pub groups: BTreeMap<String, GroupInfo>,
     /// target -> its group (`None`: listed under the inventory's top-level `targets:`)
     pub targets: BTreeMap<String, Option<String>>,
+    /// target -> job -> instance, for the targets that run declared jobs (their own and
+    /// their group's). Empty in an estate that says nothing about jobs.
+    pub jobs: BTreeMap<String, BTreeMap<String, String>>,
+    /// Every instance (the target label's value) -> its target: a target's job
+    /// instances, or its own name when it declares no job.
+    pub instances: BTreeMap<String, String>,
+    /// Where each target is listed (file, span), for located live findings.
+    pub listed_at: BTreeMap<String, (String, Span)>,
 }
 
 #[derive(Debug, Clone)]
 pub struct GroupInfo {
     pub namespace: String,
     pub targets: Vec<String>,
+    /// The jobs declared for the whole group (`jobs:` of its long form).
+    pub jobs: Vec<String>,
+    /// Where the group is listed (file, span).
+    pub listed_at: (String, Span),
 }
 
 impl Inventory {
+    /// Jobs are opt-in: until some group or target declares one, alertctl neither derives
+    /// nor shows them, and every target is the single instance its name says.
+    pub fn uses_jobs(&self) -> bool {
+        !self.jobs.is_empty()
+    }
+
+    /// Every instance of a target, sorted: its jobs' instances, or its name.
+    pub fn all_instances<'a>(&'a self, target: &'a str) -> Vec<&'a str> {
+        match self.jobs.get(target) {
+            Some(jobs) if !jobs.is_empty() => {
+                let set: BTreeSet<&str> = jobs.values().map(String::as_str).collect();
+                set.into_iter().collect()
+            }
+            _ => vec![target],
+        }
+    }
+
+    /// The instances of `target` that an alert watching `job` selects: the job's
+    /// instance, none when the target does not run the job, all of them for an alert
+    /// that watches no particular job or a target that declares no job.
+    pub fn instances_for<'a>(&'a self, target: &'a str, job: Option<&str>) -> Vec<&'a str> {
+        match (self.jobs.get(target), job) {
+            (Some(jobs), Some(j)) => jobs.get(j).map(String::as_str).into_iter().collect(),
+            _ => self.all_instances(target),
+        }
+    }
+
+    /// Does the target run `job`? A target that declares no job runs every job (as
+    /// in an estate without jobs), and every target runs "no particular job".
+    pub fn runs(&self, target: &str, job: Option<&str>) -> bool {
+        match (self.jobs.get(target), job) {
+            (Some(jobs), Some(j)) => jobs.contains_key(j),
+            _ => true,
+        }
+    }
+
+    /// Does some target of the group run `job` (or the group declare it)? A group none
+    /// of whose targets declares a job runs every job.
+    pub fn group_runs(&self, group: &str, job: Option<&str>) -> bool {
+        let Some(info) = self.groups.get(group) else {
+            return true;
+        };
+        let Some(j) = job else { return true };
+        let declared =
+            !info.jobs.is_empty() || info.targets.iter().any(|t| self.jobs.contains_key(t));
+        !declared
+            || info.jobs.iter().any(|x| x == j)
+            || info
+                .targets
+                .iter()
+                .any(|t| self.runs(t, Some(j)) && self.jobs.contains_key(t))
+    }
+
+    /// The target an instance belongs to, and the jobs it is the instance of.
+    pub fn owner(&self, instance: &str) -> Option<(&str, Vec<&str>)> {
+        let t = self.instances.get(instance)?;
+        let jobs = self.jobs.get(t).map_or_else(Vec::new, |js| {
+            js.iter()
+                .filter(|(_, i)| *i == instance)
+                .map(|(j, _)| j.as_str())
+                .collect()
+        });
+        Some((t, jobs))
+    }
+
     pub fn position(&self, target: &str) -> Option<Position> {
         let group = self.targets.get(target)?.as_ref();
         Some(Position {
@@ -87,7 +164,23 @@ pub struct Alert {
 struct Compiled {
     expr: Tmpl,
     defaults: BTreeMap<String, Typed>,
+    job: JobRef,
 }
+
+/// Which job (exporter) a template watches.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JobRef {
+    /// No particular job: it applies to every job of a target.
+    Any,
+    /// `job: NAME`, or the query's `job="NAME"` matcher.
+    Fixed(String),
+    /// The query's `job=${param}`: the parameter's value where the alert applies.
+    Param(String),
+}
+
+/// Prefix of the stand-ins substituted for parameters when reading a template's `job`
+/// matcher; no real label value starts with it.
+const PARAM_SENTINEL: &str = "__alertctl_param_";
 
 pub struct Model {
     pub settings: Settings,
@@ -197,6 +290,7 @@ impl Model {
         };
         let mut namespaces = Vec::new();
         let mut ungrouped = Vec::new();
+        let mut ungrouped_jobs = BTreeMap::new();
         for (src, fm) in files {
             let src_path = src.path.to_string();
             if fm.broken {
@@ -227,8 +321,9 @@ impl Model {
             namespaces.extend(fm.namespaces);
             let file = src_path.clone();
             ungrouped.extend(fm.ungrouped.into_iter().map(|t| (file.clone(), t)));
+            ungrouped_jobs.extend(fm.ungrouped_jobs);
         }
-        m.build_inventory(namespaces, ungrouped, diags);
+        m.build_inventory(namespaces, ungrouped, ungrouped_jobs, diags);
         m.compile_templates(diags);
         m.check_rules(diags);
         m
@@ -242,10 +337,14 @@ impl Model {
         &mut self,
         namespaces: Vec<InvNamespace>,
         ungrouped: Vec<(String, Spanned<String>)>,
+        ungrouped_jobs: BTreeMap<String, Vec<InvJob>>,
         diags: &mut Diagnostics,
     ) {
         let mut group_at: HashMap<String, (String, Span)> = HashMap::new();
         let mut target_at: HashMap<String, (String, Span)> = HashMap::new();
+        // Each listed target with the jobs it runs: its group's, then its own (whose
+        // ports win).
+        let mut listed: Vec<(String, Spanned<String>, Vec<InvJob>)> = Vec::new();
         for (file, t) in ungrouped {
             if let Some((first, span)) = target_at.get(&t.value) {
                 diags.push(
@@ -259,8 +358,10 @@ impl Model {
                 );
                 continue;
             }
-            target_at.insert(t.value.clone(), (file, t.span));
-            self.inventory.targets.insert(t.value, None);
+            target_at.insert(t.value.clone(), (file.clone(), t.span));
+            self.inventory.targets.insert(t.value.clone(), None);
+            let jobs = ungrouped_jobs.get(&t.value).cloned().unwrap_or_default();
+            listed.push((file, t, jobs));
         }
         for ns in namespaces {
             let groups = self
@@ -300,7 +401,13 @@ impl Model {
                     self.inventory
                         .targets
                         .insert(t.value.clone(), Some(g.name.value.clone()));
-                    targets.push(t.value);
+                    let mut jobs = g.jobs.clone();
+                    for own in g.target_jobs.get(&t.value).into_iter().flatten() {
+                        jobs.retain(|j| j.name.value != own.name.value);
+                        jobs.push(own.clone());
+                    }
+                    targets.push(t.value.clone());
+                    listed.push((ns.file.clone(), t, jobs));
                 }
                 groups.push(g.name.value.clone());
                 self.inventory.groups.insert(
@@ -308,9 +415,52 @@ impl Model {
                     GroupInfo {
                         namespace: ns.name.value.clone(),
                         targets,
+                        jobs: g.jobs.iter().map(|j| j.name.value.clone()).collect(),
+                        listed_at: (ns.file.clone(), g.name.span),
                     },
                 );
             }
+        }
+        for (file, t, jobs) in listed {
+            let instances: BTreeMap<String, String> = jobs
+                .iter()
+                .map(|j| {
+                    (
+                        j.name.value.clone(),
+                        job_instance(&t.value, j.port.as_ref().map(|p| p.value)),
+                    )
+                })
+                .collect();
+            let own: BTreeSet<String> = if instances.is_empty() {
+                [t.value.clone()].into()
+            } else {
+                instances.values().cloned().collect()
+            };
+            // A series' instance must name exactly one target, or its position (and so
+            // its alerts) would be ambiguous.
+            for i in own {
+                match self.inventory.instances.get(&i) {
+                    Some(other) if *other != t.value => {
+                        let (ofile, ospan) = &target_at[other];
+                        diags.push(
+                            Diagnostic::error(
+                                Code::DuplicateInventory,
+                                format!("instance `{i}` of target `{}` is also an instance of target `{other}`", t.value),
+                            )
+                            .at(&self.sources[&file], t.span, "this target")
+                            .also(&self.sources[ofile], *ospan, "the other target")
+                            .hint("every instance (host:port) belongs to one target: fix the name or the job's port"),
+                        );
+                    }
+                    _ => {
+                        self.inventory.instances.insert(i, t.value.clone());
+                    }
+                }
+            }
+            if !instances.is_empty() {
+                self.inventory.jobs.insert(t.value.clone(), instances);
+            }
+            self.inventory.listed_at.insert(t.value, (file, t.span));
         }
     }
 
@@ -425,9 +575,48 @@ impl Model {
                 }
             }
             if let (true, Some(expr)) = (ok, expr) {
-                self.compiled
-                    .insert(t.name.value.clone(), Compiled { expr, defaults });
+                self.compiled.insert(
+                    t.name.value.clone(),
+                    Compiled {
+                        expr,
+                        defaults,
+                        job: JobRef::Any,
+                    },
+                );
             }
+        }
+        self.derive_jobs(diags);
+    }
+
+    /// The job each compiled template watches: declared, or read from the query's `job`
+    /// matchers (only in an estate that declares jobs; elsewhere it cannot matter).
+    fn derive_jobs(&mut self, diags: &mut Diagnostics) {
+        let uses = self.inventory.uses_jobs();
+        for (name, c) in self.compiled.iter_mut() {
+            let t = &self.templates[name];
+            c.job = match &t.job {
+                Some(j) if j.value == "*" => JobRef::Any,
+                Some(j) => JobRef::Fixed(j.value.clone()),
+                None if uses => match query_job(t, &c.expr) {
+                    Ok(j) => j,
+                    Err(found) => {
+                        diags.push(
+                            Diagnostic::error(
+                                Code::AmbiguousJob,
+                                format!(
+                                    "template `{}` selects several jobs ({}): which one does it watch?",
+                                    t.name.value,
+                                    found.join(", ")
+                                ),
+                            )
+                            .at(&self.sources[&t.file], t.expr.span, "several `job` matchers")
+                            .hint("declare it: `job: NAME` on the template, or `job: \"*\"` if it applies to every job of a target"),
+                        );
+                        JobRef::Any
+                    }
+                },
+                None => JobRef::Any,
+            };
         }
     }
 
@@ -869,6 +1058,37 @@ impl Model {
         )
     }
 
+    /// The job a template watches: declared, or read from its query (in an estate that
+    /// declares jobs). For a `job=${param}` query, the parameter's default. `None`: no
+    /// particular job (or the template did not compile).
+    pub fn template_job(&self, template: &str) -> Option<String> {
+        match &self.compiled.get(template)?.job {
+            JobRef::Any => None,
+            JobRef::Fixed(j) => Some(j.clone()),
+            JobRef::Param(p) => self.compiled[template]
+                .defaults
+                .get(p)
+                .map(ToString::to_string),
+        }
+    }
+
+    /// How a template names its job (declared, literal or by parameter).
+    pub fn template_job_ref(&self, template: &str) -> JobRef {
+        self.compiled
+            .get(template)
+            .map_or(JobRef::Any, |c| c.job.clone())
+    }
+
+    /// The job an alert watches with configuration `c` (a `job=${param}` query watches
+    /// the parameter's value there). `None`: no particular job.
+    pub fn job_of(&self, c: &Config) -> Option<String> {
+        match &self.compiled.get(&c.template)?.job {
+            JobRef::Any => None,
+            JobRef::Fixed(j) => Some(j.clone()),
+            JobRef::Param(p) => c.params.get(p).map(ToString::to_string),
+        }
+    }
+
     /// The partition of SPEC §3 for one alert: one cell per scope that has its own rules
     /// plus the global rest. Every series matches exactly one cell's matchers.
     pub fn cells(&self, alert: &Alert) -> Vec<Cell> {
@@ -923,27 +1143,50 @@ impl Model {
             }
         };
         let mut cells = Vec::new();
-        let mut push =
-            |scope: Scope, position: Position, matchers: Vec<ScopeMatcher>, file_scope: Scope| {
-                let effective = self.effective(alert, &position);
-                cells.push(Cell {
-                    scope,
-                    position,
-                    matchers,
-                    file_scope,
-                    effective,
-                });
-            };
+        let mut push = |scope: Scope,
+                        position: Position,
+                        matchers: Vec<ScopeMatcher>,
+                        file_scope: Scope,
+                        effective: Option<Effective>| {
+            let effective = effective.or_else(|| self.effective(alert, &position));
+            cells.push(Cell {
+                scope,
+                position,
+                matchers,
+                file_scope,
+                effective,
+            });
+        };
+        // A target cell selects the instance of the job the alert watches there; a
+        // target that does not run that job has no cell (its series fall to its group).
+        let mut claims: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
         for &t in &target_cells {
             let pos = inv.position(t).unwrap_or_default();
+            let effective = self.effective(alert, &pos);
+            let job = effective.as_ref().and_then(|e| self.job_of(&e.config));
+            let instances = inv.instances_for(t, job.as_deref());
+            if instances.is_empty() {
+                continue;
+            }
             let file = pos.group.clone().map_or(Scope::Global, Scope::Group);
             push(
                 Scope::Target(t.into()),
                 pos,
-                vec![is_in(&labels.target, &[t])],
+                vec![is_in(&labels.target, &instances)],
                 file,
+                effective,
             );
+            claims.insert(t, instances);
         }
+        target_cells.retain(|t| claims.contains_key(t));
+        // The instances the target cells of `targets` claim, sorted.
+        let claimed_by = |targets: &[&str]| -> Vec<&str> {
+            let set: BTreeSet<&str> = targets
+                .iter()
+                .flat_map(|t| claims[t].iter().copied())
+                .collect();
+            set.into_iter().collect()
+        };
         match self.settings.scope.match_ {
             ScopeMatch::Labels => {
                 // Each cell excludes the more specific cells *inside it* per the
@@ -1000,12 +1243,18 @@ impl Model {
                     };
                     let ms = [
                         Some(is_in(&labels.group, &[g])),
-                        not_in(&labels.target, &targets_in_group(g)),
+                        not_in(&labels.target, &claimed_by(&targets_in_group(g))),
                     ]
                     .into_iter()
                     .flatten()
                     .collect();
-                    push(Scope::Group(g.into()), pos, ms, Scope::Group(g.into()));
+                    push(
+                        Scope::Group(g.into()),
+                        pos,
+                        ms,
+                        Scope::Group(g.into()),
+                        None,
+                    );
                 }
                 for &n in &ns_cells {
                     let pos = Position {
@@ -1015,7 +1264,7 @@ impl Model {
                     let ms = [
                         Some(is_in(&labels.namespace, &[n])),
                         not_in(&labels.group, &groups_in_ns(n)),
-                        not_in(&labels.target, &targets_in_ns(n)),
+                        not_in(&labels.target, &claimed_by(&targets_in_ns(n))),
                     ]
                     .into_iter()
                     .flatten()
@@ -1025,22 +1274,23 @@ impl Model {
                         pos,
                         ms,
                         Scope::Namespace(n.into()),
+                        None,
                     );
                 }
                 let ms = [
                     not_in(&labels.namespace, &ns_cells),
                     not_in(&labels.group, &global_groups),
-                    not_in(&labels.target, &global_targets),
+                    not_in(&labels.target, &claimed_by(&global_targets)),
                 ]
                 .into_iter()
                 .flatten()
                 .collect();
-                push(Scope::Global, Position::default(), ms, Scope::Global);
+                push(Scope::Global, Position::default(), ms, Scope::Global, None);
             }
             ScopeMatch::Inventory => {
                 // Series carry only the target label: each scope is the list of its
                 // targets that no more specific cell claims.
-                let mut claimed: BTreeSet<&str> = target_cells.iter().copied().collect();
+                let mut claimed: BTreeSet<&str> = claimed_by(&target_cells).into_iter().collect();
                 for &g in &group_cells {
                     let pos = Position {
                         namespace: Some(inv.groups[g].namespace.clone()),
@@ -1050,7 +1300,7 @@ impl Model {
                     let mine: Vec<&str> = inv.groups[g]
                         .targets
                         .iter()
-                        .map(String::as_str)
+                        .flat_map(|t| inv.all_instances(t))
                         .filter(|t| !claimed.contains(t))
                         .collect();
                     claimed.extend(&mine);
@@ -1060,6 +1310,7 @@ impl Model {
                             pos,
                             vec![is_in(&labels.target, &mine)],
                             Scope::Group(g.into()),
+                            None,
                         );
                     }
                 }
@@ -1070,7 +1321,8 @@ impl Model {
                     };
                     let mine: Vec<&str> = inv.namespaces[n]
                         .iter()
-                        .flat_map(|g| inv.groups[g].targets.iter().map(String::as_str))
+                        .flat_map(|g| inv.groups[g].targets.iter())
+                        .flat_map(|t| inv.all_instances(t))
                         .filter(|t| !claimed.contains(t))
                         .collect();
                     claimed.extend(&mine);
@@ -1080,6 +1332,7 @@ impl Model {
                             pos,
                             vec![is_in(&labels.target, &mine)],
                             Scope::Namespace(n.into()),
+                            None,
                         );
                     }
                 }
@@ -1089,10 +1342,66 @@ impl Model {
                     Position::default(),
                     not_in(&labels.target, &all).into_iter().collect(),
                     Scope::Global,
+                    None,
                 );
             }
         }
         cells
+    }
+}
+
+/// The job a template's query names: the one value of its positive `job` matchers (a
+/// literal or a `${param}`). `Err` lists the values when there are several, or a regex.
+fn query_job(t: &Template, expr: &Tmpl) -> Result<JobRef, Vec<String>> {
+    let values: BTreeMap<String, Typed> = t
+        .params
+        .iter()
+        .map(|p| {
+            let value = match p.ty {
+                ParamType::Number => params::Value::Number(0.0),
+                ParamType::Duration => params::Value::Text("1m".into()),
+                _ => params::Value::Text(format!("{PARAM_SENTINEL}{}", p.name.value)),
+            };
+            (p.name.value.clone(), Typed { ty: p.ty, value })
+        })
+        .collect();
+    let text = expr.render(Context::Promql, &values, Some(""));
+    let Ok(e) = crate::promql::parse(&text) else {
+        return Ok(JobRef::Any);
+    };
+    let mut found: BTreeSet<String> = BTreeSet::new();
+    for vs in crate::promql::selectors(&e) {
+        for m in &vs.matchers.matchers {
+            if m.name != "job" {
+                continue;
+            }
+            match &m.op {
+                promql_parser::label::MatchOp::Equal => {
+                    found.insert(m.value.clone());
+                }
+                promql_parser::label::MatchOp::Re(_) => {
+                    found.insert(format!("=~\"{}\"", m.value));
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut it = found.iter();
+    match (it.next(), it.next()) {
+        (None, _) => Ok(JobRef::Any),
+        (Some(v), None) if v.starts_with("=~") => Err(vec![format!("job{v}")]),
+        (Some(v), None) => Ok(match v.strip_prefix(PARAM_SENTINEL) {
+            Some(p) => JobRef::Param(p.to_string()),
+            None => JobRef::Fixed(v.clone()),
+        }),
+        _ => Err(found
+            .iter()
+            .map(|v| match v.strip_prefix(PARAM_SENTINEL) {
+                Some(p) => format!("${{{p}}}"),
+                None if v.starts_with("=~") => format!("job{v}"),
+                None => format!("\"{v}\""),
+            })
+            .collect()),
     }
 }
 

@@ -21,6 +21,24 @@ pub struct Settings {
     #[serde(rename = "prometheus")]
     pub servers: Vec<ServerSettings>,
     pub alertmanager: AlertmanagerSettings,
+    /// `[file_sd]`: write Prometheus file_sd target files from the inventory.
+    pub file_sd: Option<FileSd>,
+}
+
+/// Where the scrape target files go, and whether `apply` checks Prometheus uses them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileSd {
+    /// One `<job>.json` per job, relative to the rules directory (or absolute).
+    pub dir: String,
+    /// `apply` waits until every configured Prometheus shows the inventory's labels on
+    /// the targets of these files (`/api/v1/targets`).
+    #[serde(default = "yes")]
+    pub verify: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -186,6 +204,19 @@ pub struct Validate {
     pub promtool: PromtoolPolicy,
     /// Path of the promtool binary; default: `promtool` on PATH.
     pub promtool_path: Option<String>,
+    /// Warning codes accepted for the whole directory.
+    pub ignore: Vec<String>,
+}
+
+impl Settings {
+    /// The warning codes of `validate.ignore` (checked by `parse`).
+    pub fn accepted(&self) -> Vec<crate::diag::Code> {
+        self.validate
+            .ignore
+            .iter()
+            .filter_map(|c| crate::diag::Code::parse(c))
+            .collect()
+    }
 }
 
 /// Parses settings; on error returns a located diagnostic.
@@ -257,6 +288,51 @@ pub fn parse(source: &SourceText) -> Result<Settings, Box<Diagnostic>> {
             ));
         }
     }
+    if let Some(fs) = &settings.file_sd {
+        let why = if fs.dir.is_empty() {
+            Some("is empty")
+        } else if fs.dir.chars().any(char::is_control) {
+            Some("contains a control character or line break")
+        } else if !std::path::Path::new(&fs.dir).is_absolute()
+            && std::path::Path::new(&fs.dir)
+                .components()
+                .any(|c| matches!(c, std::path::Component::ParentDir))
+        {
+            Some("leaves the rules directory with `..`")
+        } else {
+            None
+        };
+        if let Some(why) = why {
+            let at = located(&source.text, "dir", &fs.dir);
+            return Err(Box::new(
+                Diagnostic::error(Code::Settings, format!("file_sd.dir {why}"))
+                    .at(source, at, "here")
+                    .hint("a folder inside the rules directory (e.g. \"file_sd\"), or an absolute path such as \"/etc/prometheus/file_sd/alertctl\""),
+            ));
+        }
+    }
+    for code in &settings.validate.ignore {
+        if !crate::diag::Code::parse(code).is_some_and(|c| crate::diag::Code::WARNINGS.contains(&c))
+        {
+            let at = located(&source.text, "ignore", code);
+            let names = crate::diag::Code::WARNINGS.iter().map(|c| c.as_str());
+            let hint = did_you_mean(code, names).map_or_else(
+                || "only warnings can be ignored; docs/diagnostics.md lists them".to_string(),
+                |s| format!("did you mean `{s}`?"),
+            );
+            return Err(Box::new(
+                Diagnostic::error(
+                    Code::Settings,
+                    format!(
+                        "validate.ignore: `{}` is not a warning code",
+                        code.escape_debug()
+                    ),
+                )
+                .at(source, at, "here")
+                .hint(hint),
+            ));
+        }
+    }
     for (name, value) in [
         ("namespace", &settings.labels.namespace),
         ("group", &settings.labels.group),
@@ -281,6 +357,22 @@ pub fn parse(source: &SourceText) -> Result<Settings, Box<Diagnostic>> {
     Ok(settings)
 }
 
+/// The span of `value` written after `key` in the TOML text (best effort: its first
+/// occurrence after the key, else the key).
+fn located(text: &str, key: &str, value: &str) -> Span {
+    let from = text.find(key).unwrap_or(0);
+    let escaped = value.escape_default().to_string();
+    for needle in [value, escaped.as_str()] {
+        if needle.is_empty() {
+            continue;
+        }
+        if let Some(i) = text[from..].find(needle) {
+            return Span::new(from + i, from + i + needle.len());
+        }
+    }
+    Span::new(from, from + key.len())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -303,6 +395,31 @@ mod tests {
         let e = parse(&src("[output]\ndri = \"x\"\n")).unwrap_err();
         assert_eq!(e.position().unwrap().1, 2);
         assert_eq!(e.hint.as_deref(), Some("did you mean `dir`?"));
+    }
+
+    #[test]
+    fn file_sd_and_ignore() {
+        let ok = parse(&src(
+            "[file_sd]\ndir = \"file_sd\"\n[validate]\nignore = [\"scoped-absent\"]\n",
+        ))
+        .unwrap();
+        assert_eq!(ok.file_sd.as_ref().unwrap().dir, "file_sd");
+        assert_eq!(ok.accepted(), vec![crate::diag::Code::ScopedAbsent]);
+        for bad in [
+            "[file_sd]\ndir = \"a\\nb\"\n",
+            "[file_sd]\ndir = \"../../etc\"\n",
+            "[file_sd]\ndir = \"\"\n",
+            "[file_sd]\ndri = \"x\"\n",
+            "[validate]\nignore = [\"promql-syntax\"]\n",
+            "[validate]\nignore = [\"scoped-absnet\"]\n",
+        ] {
+            let e = parse(&src(bad)).unwrap_err();
+            assert!(e.primary.is_some(), "{bad}: {e:?}");
+        }
+        let e = parse(&src("[validate]\nignore = [\"scoped-absnet\"]\n")).unwrap_err();
+        assert_eq!(e.hint.as_deref(), Some("did you mean `scoped-absent`?"));
+        assert_eq!(e.position().unwrap().1, 2);
+        assert!(parse(&src("[file_sd]\ndir = \"/etc/prometheus/file_sd\"\n")).is_ok());
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! verify each server -> on any failure: restore the previous files byte for byte,
 //! reload, verify the previous state.
 
+pub mod file_sd;
 pub mod server;
 pub mod txn;
 

@@ -134,11 +134,25 @@ impl Server {
     }
 
     fn request(&self, method: reqwest::Method, path: &str) -> Result<String, ServerError> {
+        self.request_form(method, path, None)
+    }
+
+    /// A request with an optional form body (`POST /api/v1/query` takes long queries
+    /// that a URL could not), retried on transient failures.
+    fn request_form(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        form: Option<&[(&str, &str)]>,
+    ) -> Result<String, ServerError> {
         let url = format!("{}{path}", self.base);
         let mut delay = Duration::from_millis(200);
         let mut attempt = 0;
         loop {
             let mut req = self.http.request(method.clone(), &url);
+            if let Some(f) = form {
+                req = req.form(f);
+            }
             req = match &self.auth {
                 Auth::None => req,
                 Auth::Bearer(t) => req.bearer_auth(t),
@@ -544,5 +558,52 @@ pub fn verify(
             });
         }
         std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+/// One active scrape target as `/api/v1/targets` reports it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ActiveTarget {
+    /// The target's labels after relabelling: what its series carry.
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
+    #[serde(default, rename = "scrapePool")]
+    pub scrape_pool: String,
+    #[serde(default)]
+    pub health: String,
+}
+
+impl Server {
+    /// An instant query; the label set of every sample of the resulting vector.
+    pub fn query(&self, promql: &str) -> Result<Vec<BTreeMap<String, String>>, ServerError> {
+        let body = self.request_form(
+            reqwest::Method::POST,
+            "/api/v1/query",
+            Some(&[("query", promql)]),
+        )?;
+        let v: serde_json::Value =
+            serde_json::from_str(&body).map_err(|e| self.protocol("/api/v1/query", e))?;
+        let result = v["data"]["result"].as_array().cloned().unwrap_or_default();
+        Ok(result
+            .into_iter()
+            .map(|s| serde_json::from_value(s["metric"].clone()).unwrap_or_default())
+            .collect())
+    }
+
+    /// The active scrape targets (Prometheus only).
+    pub fn targets(&self) -> Result<Vec<ActiveTarget>, ServerError> {
+        let body = self.request(reqwest::Method::GET, "/api/v1/targets?state=active")?;
+        let v: serde_json::Value =
+            serde_json::from_str(&body).map_err(|e| self.protocol("/api/v1/targets", e))?;
+        serde_json::from_value(v["data"]["activeTargets"].clone())
+            .map_err(|e| self.protocol("/api/v1/targets", e))
+    }
+
+    fn protocol(&self, what: &str, e: impl std::fmt::Display) -> ServerError {
+        ServerError::Protocol {
+            server: self.name.clone(),
+            what: what.into(),
+            message: e.to_string(),
+        }
     }
 }

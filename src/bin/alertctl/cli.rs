@@ -76,6 +76,30 @@ pub enum Command {
         /// Override `validate.promtool` from alertctl.toml.
         #[arg(long, value_enum)]
         promtool: Option<PromtoolArg>,
+        /// Treat warnings as errors (exit 2), for CI.
+        #[arg(long)]
+        deny_warnings: bool,
+    },
+    /// Validate, and with --live also check what the running Prometheus scrapes and selects.
+    ///
+    /// --live: every inventory target is scraped with its namespace/group labels, every
+    /// scraped instance is in the inventory, every selector of the rendered rules matches
+    /// series. Same formats and exit codes as validate.
+    Check {
+        /// Query the Prometheus servers of alertctl.toml (or --prometheus).
+        #[arg(long)]
+        live: bool,
+        /// Check this Prometheus instead of the configured ones (repeatable).
+        #[arg(long, value_name = "URL", requires = "live")]
+        prometheus: Vec<String>,
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+        /// Override `validate.promtool` from alertctl.toml.
+        #[arg(long, value_enum)]
+        promtool: Option<PromtoolArg>,
+        /// Treat warnings as errors (exit 2), for CI.
+        #[arg(long)]
+        deny_warnings: bool,
     },
     /// Write the Prometheus rule files (only files whose content changed are written).
     Render {
@@ -201,6 +225,9 @@ pub enum ListWhat {
     Templates {
         #[arg(long)]
         severity: Option<String>,
+        /// Only templates that watch this job.
+        #[arg(long)]
+        job: Option<String>,
         #[arg(long, value_enum, default_value_t = DataFormat::Human)]
         format: DataFormat,
     },

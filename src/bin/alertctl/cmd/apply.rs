@@ -55,7 +55,22 @@ pub fn run(
         ));
     }
     let dir = out_dir(&project, out);
-    deploy_files(g, &project, &dir, &rendered.files, "apply", dry_run, format)
+    let file_sd = project
+        .model
+        .settings
+        .file_sd
+        .as_ref()
+        .map(|_| &rendered.file_sd);
+    deploy_files(
+        g,
+        &project,
+        &dir,
+        &rendered.files,
+        file_sd,
+        "apply",
+        dry_run,
+        format,
+    )
 }
 
 pub fn rollback(
@@ -110,6 +125,7 @@ pub fn rollback(
         &project,
         &dir,
         &target.files,
+        None,
         &format!("rollback to {}", target.rev),
         dry_run,
         format,
@@ -148,11 +164,13 @@ pub fn relative_to(
     s
 }
 
+#[allow(clippy::too_many_arguments)]
 fn deploy_files(
     g: &Global,
     project: &Project,
     dir: &std::path::Path,
     desired: &BTreeMap<String, String>,
+    file_sd: Option<&BTreeMap<String, String>>,
     kind: &str,
     dry_run: bool,
     format: Report,
@@ -190,6 +208,27 @@ fn deploy_files(
         }
         Err(e) => return Ok(say_done(format, "failed", e.to_string(), Exit::Failure)),
     };
+    // The scrape targets follow the rules once those are in place (never after a
+    // rollback): write the file_sd files, then check Prometheus shows their labels.
+    let targets = match (&outcome, file_sd) {
+        (Outcome::Applied { .. } | Outcome::NoChange, Some(files)) => {
+            Some(sync_file_sd(project, files, &servers, &opts, &progress))
+        }
+        _ => None,
+    };
+    let targets_json = targets.as_ref().map(|t| match t {
+        Ok((_, j)) => j.clone(),
+        Err(e) => json!({"error": e}),
+    });
+    let targets_note = |m: String| match &targets {
+        Some(Ok((line, _))) => format!("{m}; {line}"),
+        Some(Err(e)) => format!("{m}\nerror: scrape targets: {e}"),
+        None => m,
+    };
+    let targets_exit = |ok: Exit| match &targets {
+        Some(Err(_)) => Exit::Failure,
+        _ => ok,
+    };
     let commit = history::git_commit(&project.root);
     let record = |result: &str, summary: &str, message: Option<&str>| -> Option<i64> {
         let h = History::open(&project.root).ok()?;
@@ -205,21 +244,47 @@ fn deploy_files(
         .ok()
     };
     Ok(match outcome {
-        Outcome::NoChange => say_done(
+        Outcome::NoChange => finish(
             format,
-            "no-change",
-            format!("no changes in {}; nothing reloaded", dir.display()),
-            Exit::Ok,
+            if targets_exit(Exit::Ok) == Exit::Ok {
+                "no-change"
+            } else {
+                "targets-unverified"
+            },
+            None,
+            None,
+            &[],
+            Some(targets_note(format!(
+                "no changes in {}; nothing reloaded",
+                dir.display()
+            ))),
+            targets_json,
+            targets_exit(Exit::Ok),
         ),
         Outcome::DryRun { plan, pending } => {
             if pending {
                 say(format, "note: an earlier apply did not finish; the next apply reloads and verifies every server even if no file changes");
             }
+            let fsd = match (file_sd, &settings.file_sd) {
+                (Some(files), Some(fs)) => {
+                    let fdir = project.root.join(&fs.dir);
+                    let cur = alertctl::file_sd::read(&fdir).into_diagnostic()?;
+                    Some(alertctl::diff::plan(files, &cur.generated))
+                }
+                _ => None,
+            };
             if format == Report::Human {
                 let color = report::stdout_color(g.color);
                 for c in &plan.changes {
                     out!("{}", alertctl::diff::unified(c, color));
                 }
+                if let Some(p) = &fsd {
+                    super::print_file_sd_diff(p, color);
+                }
+            }
+            let mut msg = format!("dry run: would change {}: {}", dir.display(), plan.summary);
+            if let Some(p) = &fsd {
+                msg.push_str(&format!("; file_sd: {}", super::file_sd_summary(p)));
             }
             finish(
                 format,
@@ -227,11 +292,8 @@ fn deploy_files(
                 None,
                 Some(&plan),
                 &[],
-                Some(format!(
-                    "dry run: would change {}: {}",
-                    dir.display(),
-                    plan.summary
-                )),
+                Some(msg),
+                fsd.map(|p| json!({"summary": p.summary, "changes": p.changes.iter().map(|c| json!({"file": c.file, "kind": c.kind})).collect::<Vec<_>>()})),
                 Exit::Ok,
             )
         }
@@ -245,12 +307,17 @@ fn deploy_files(
             );
             finish(
                 format,
-                "applied",
+                if targets_exit(Exit::Ok) == Exit::Ok {
+                    "applied"
+                } else {
+                    "targets-unverified"
+                },
                 rev,
                 Some(&plan),
                 &servers,
-                Some(msg),
-                Exit::Ok,
+                Some(targets_note(msg)),
+                targets_json,
+                targets_exit(Exit::Ok),
             )
         }
         Outcome::RolledBack {
@@ -281,6 +348,7 @@ fn deploy_files(
     })
 }
 
+#[allow(clippy::too_many_arguments)]
 fn finish(
     format: Report,
     result: &str,
@@ -288,11 +356,12 @@ fn finish(
     plan: Option<&alertctl::diff::Plan>,
     servers: &[deploy::ServerReport],
     message: Option<String>,
+    file_sd: Option<serde_json::Value>,
     exit: Exit,
 ) -> Exit {
     match format {
         Report::Json => {
-            let doc = json!({
+            let mut doc = json!({
                 "result": result,
                 "rev": rev,
                 "summary": plan.map(|p| &p.summary),
@@ -301,6 +370,9 @@ fn finish(
                 "message": message,
                 "exit_code": exit as i32,
             });
+            if let Some(f) = file_sd {
+                doc["file_sd"] = f;
+            }
             oline!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
         }
         Report::Human => {
@@ -407,5 +479,55 @@ fn refuse_invalid(
 
 /// An outcome with nothing but a message (no plan, no server reports).
 fn say_done(format: Report, result: &str, message: impl Into<String>, exit: Exit) -> Exit {
-    finish(format, result, None, None, &[], Some(message.into()), exit)
+    finish(
+        format,
+        result,
+        None,
+        None,
+        &[],
+        Some(message.into()),
+        None,
+        exit,
+    )
+}
+
+/// Writes the file_sd files and verifies them on the Prometheus servers: a summary
+/// line and its JSON, or what went wrong.
+fn sync_file_sd(
+    project: &Project,
+    files: &BTreeMap<String, String>,
+    servers: &[Server],
+    opts: &Options,
+    progress: &dyn deploy::Progress,
+) -> Result<(String, serde_json::Value), String> {
+    let settings = &project.model.settings;
+    let Some(fs) = &settings.file_sd else {
+        return Err("no [file_sd] in alertctl.toml".into());
+    };
+    let dir = project.root.join(&fs.dir);
+    let o = deploy::file_sd::apply(
+        &dir,
+        files,
+        servers,
+        &settings.labels.target,
+        fs.verify,
+        opts.verify_timeout,
+        progress,
+    )
+    .map_err(|e| e.to_string())?;
+    let mut line = format!(
+        "file_sd: {} in {}",
+        super::file_sd_summary(&o.plan),
+        dir.display()
+    );
+    if !o.verified.is_empty() {
+        line.push_str(&format!(", labels verified on {}", o.verified.join(", ")));
+    }
+    let doc = json!({
+        "dir": dir.display().to_string(),
+        "summary": o.plan.summary,
+        "changes": o.plan.changes.iter().map(|c| json!({"file": c.file, "kind": c.kind})).collect::<Vec<_>>(),
+        "verified": o.verified,
+    });
+    Ok((line, doc))
 }

@@ -35,18 +35,30 @@ pub fn run(
     if let Some(exit) = refuse_foreign(&rendered, &current) {
         return Ok(exit);
     }
+    let file_sd = match super::file_sd_plan(&project, &rendered)? {
+        Ok(p) => p.filter(|(_, p)| !p.is_empty()),
+        Err(exit) => return Ok(exit),
+    };
     let plan = diff::plan(&rendered.files, &current.generated);
-    if plan.is_empty() {
+    if plan.is_empty() && file_sd.is_none() {
         eprintln!("no changes in {}", dir.display());
         return Ok(Exit::Ok);
     }
+    let color = report::stdout_color(g.color);
     if !stat {
-        let color = report::stdout_color(g.color);
         for c in &plan.changes {
             print!("{}", diff::unified(c, color));
         }
+        if let Some((_, p)) = &file_sd {
+            super::print_file_sd_diff(p, color);
+        }
     }
-    eprintln!("{}", plan.summary);
+    if !plan.is_empty() {
+        eprintln!("{}", plan.summary);
+    }
+    if let Some((_, p)) = &file_sd {
+        eprintln!("file_sd: {}", super::file_sd_summary(p));
+    }
     Ok(if exit_code {
         Exit::Differences
     } else {

@@ -1,3 +1,5 @@
+use std::collections::BTreeMap;
+
 use alertctl::query::{self, alert_json, disabled_json};
 use alertctl::resolve::{Model, Position};
 use serde_json::{json, Value};
@@ -41,7 +43,13 @@ pub fn run(
         .map(|a| alert_json(model, &a.provenance, &a.file, &a.rule))
         .collect();
     let disabled: Vec<Value> = report.disabled.iter().map(disabled_json).collect();
-    emit(format, &pos, &subject, alerts, disabled);
+    let jobs = pos
+        .target
+        .as_ref()
+        .and_then(|t| model.inventory.jobs.get(t))
+        .cloned()
+        .unwrap_or_default();
+    emit(format, &pos, &subject, &jobs, alerts, disabled);
     Ok(Exit::Ok)
 }
 
@@ -70,6 +78,7 @@ fn fast(g: &Global, target: Option<&str>, format: DataFormat) -> Option<Exit> {
             "series outside the inventory (global)".to_string(),
         ),
     };
+    let jobs = target.map(|t| q.cache.target_jobs(t)).unwrap_or_default();
     let scopes: Vec<String> = pos.scopes().iter().map(ToString::to_string).collect();
     let rows = q.cache.cells_at(&q.fingerprint, &scopes)?;
     // Per alert, the most specific cell holding the position decides.
@@ -82,15 +91,19 @@ fn fast(g: &Global, target: Option<&str>, format: DataFormat) -> Option<Exit> {
             best.insert(r.alert.clone(), r);
         }
     }
-    let (applied, disabled): (Vec<_>, Vec<_>) =
-        best.into_values().partition(|r| r.kind == "applied");
+    // A target that declares jobs gets only the alerts of those jobs (and of none).
+    let (applied, disabled): (Vec<_>, Vec<_>) = best
+        .into_values()
+        .filter(|r| r.kind != "unwatched")
+        .filter(|r| jobs.is_empty() || r.job.as_ref().is_none_or(|j| jobs.contains_key(j)))
+        .partition(|r| r.kind == "applied");
     if g.verbose {
         eline!("nothing changed since the last full run: answered from the cache index");
     }
     if format == DataFormat::Json {
         // The stored answers are already pretty-printed: assemble the document exactly as
         // serde_json would print it (keys sorted), without parsing 1000s of them.
-        out!("{}\n", assemble(&pos, &applied, &disabled));
+        out!("{}\n", assemble(&pos, &jobs, &applied, &disabled));
         return Some(Exit::Ok);
     }
     let parse = |rs: &[alertctl::cache::CellRow]| {
@@ -102,6 +115,7 @@ fn fast(g: &Global, target: Option<&str>, format: DataFormat) -> Option<Exit> {
         format,
         &pos,
         &subject,
+        &jobs,
         parse(&applied).ok()?,
         parse(&disabled).ok()?,
     );
@@ -110,6 +124,7 @@ fn fast(g: &Global, target: Option<&str>, format: DataFormat) -> Option<Exit> {
 
 fn assemble(
     pos: &Position,
+    jobs: &BTreeMap<String, String>,
     applied: &[alertctl::cache::CellRow],
     disabled: &[alertctl::cache::CellRow],
 ) -> String {
@@ -130,8 +145,18 @@ fn assemble(
         format!("[\n{}\n  ]", items.join(",\n"))
     };
     let v = |o: &Option<String>| serde_json::to_string(o).unwrap_or_default();
+    let jobs = if jobs.is_empty() {
+        String::new()
+    } else {
+        let body = jobs
+            .iter()
+            .map(|(j, i)| format!("    {}: {}", v(&Some(j.clone())), v(&Some(i.clone()))))
+            .collect::<Vec<_>>()
+            .join(",\n");
+        format!("\n  \"jobs\": {{\n{body}\n  }},")
+    };
     format!(
-        "{{\n  \"alerts\": {},\n  \"disabled\": {},\n  \"group\": {},\n  \"namespace\": {},\n  \"target\": {}\n}}",
+        "{{\n  \"alerts\": {},\n  \"disabled\": {},\n  \"group\": {},{jobs}\n  \"namespace\": {},\n  \"target\": {}\n}}",
         list(applied),
         list(disabled),
         v(&pos.group),
@@ -140,14 +165,35 @@ fn assemble(
     )
 }
 
+/// `db-1 (namespace prod, group db; jobs: node db-1:9100, postgres db-1:9187)`.
+fn with_jobs(subject: String, jobs: &BTreeMap<String, String>) -> String {
+    if jobs.is_empty() {
+        return subject;
+    }
+    let list = jobs
+        .iter()
+        .map(|(j, i)| format!("{j} {i}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    match subject.strip_suffix(')') {
+        Some(s) => format!("{s}; jobs: {list})"),
+        None => format!("{subject} (jobs: {list})"),
+    }
+}
+
 fn emit(
     format: DataFormat,
     pos: &Position,
     subject: &str,
+    jobs: &BTreeMap<String, String>,
     alerts: Vec<Value>,
     disabled: Vec<Value>,
 ) {
-    let doc = json!({"target": pos.target, "namespace": pos.namespace, "group": pos.group, "alerts": alerts, "disabled": disabled});
+    let mut doc = json!({"target": pos.target, "namespace": pos.namespace, "group": pos.group, "alerts": alerts, "disabled": disabled});
+    if !jobs.is_empty() {
+        doc["jobs"] = json!(jobs);
+    }
+    let subject = &with_jobs(subject.to_string(), jobs);
     match format {
         DataFormat::Json => oline!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default()),
         DataFormat::Yaml => out!("{}", serde_yaml::to_string(&doc).unwrap_or_default()),
@@ -260,8 +306,12 @@ fn human(subject: &str, doc: &Value) -> String {
             .as_str()
             .map(|f| format!("  for {f}"))
             .unwrap_or_default();
+        let job = match &a["job"] {
+            Value::String(j) => format!("job {j}, "),
+            _ => String::new(),
+        };
         out.push_str(&format!(
-            "{}  {kind}{for_}  (cell {}, {})\n",
+            "{}  {kind}{for_}  ({job}cell {}, {})\n",
             s(&a["alert"]),
             s(&a["cell"]),
             s(&a["file"])

@@ -17,8 +17,32 @@ pub fn run(g: &Global, what: ListWhat) -> miette::Result<Exit> {
     }
     let cache = &project.cache;
     match what {
-        ListWhat::Templates { severity, format } => {
-            let rows = cache.templates(severity.as_deref()).into_diagnostic()?;
+        ListWhat::Templates {
+            severity,
+            job,
+            format,
+        } => {
+            let mut rows = cache.templates(severity.as_deref()).into_diagnostic()?;
+            if let Some(j) = &job {
+                rows.retain(|r| r.job.as_ref() == Some(j));
+            }
+            if project.model.inventory.uses_jobs() || job.is_some() {
+                emit(
+                    format,
+                    &rows,
+                    ["TEMPLATE", "KIND", "SEVERITY", "JOB", "FILE"],
+                    |r| {
+                        [
+                            r.name.clone(),
+                            r.kind.clone(),
+                            r.severity.clone().unwrap_or_default(),
+                            r.job.clone().unwrap_or_else(|| "-".into()),
+                            format!("{}:{}", r.file, r.line),
+                        ]
+                    },
+                );
+                return Ok(Exit::Ok);
+            }
             emit(
                 format,
                 &rows,
@@ -82,6 +106,22 @@ pub fn run(g: &Global, what: ListWhat) -> miette::Result<Exit> {
             let rows = cache
                 .targets(namespace.as_deref(), group.as_deref())
                 .into_diagnostic()?;
+            if project.model.inventory.uses_jobs() {
+                emit(
+                    format,
+                    &rows,
+                    ["TARGET", "GROUP", "NAMESPACE", "JOBS"],
+                    |r| {
+                        [
+                            r.name.clone(),
+                            r.group.clone().unwrap_or_else(|| "-".into()),
+                            r.namespace.clone().unwrap_or_else(|| "-".into()),
+                            jobs_cell(&r.jobs),
+                        ]
+                    },
+                );
+                return Ok(Exit::Ok);
+            }
             emit(format, &rows, ["TARGET", "GROUP", "NAMESPACE"], |r| {
                 [
                     r.name.clone(),
@@ -111,4 +151,15 @@ fn emit<T: Serialize, const N: usize>(
             print!("{out}");
         }
     }
+}
+
+/// `node db-1:9100, postgres db-1:9187` (or `-`).
+fn jobs_cell(jobs: &std::collections::BTreeMap<String, String>) -> String {
+    if jobs.is_empty() {
+        return "-".into();
+    }
+    jobs.iter()
+        .map(|(j, i)| format!("{j} {i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }

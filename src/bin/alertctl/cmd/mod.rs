@@ -1,5 +1,6 @@
 mod alertmanager;
 mod apply;
+mod check;
 mod completions;
 mod diff;
 mod effective;
@@ -10,6 +11,7 @@ mod rule;
 mod trace;
 mod validate;
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use alertctl::diag::Diagnostics;
@@ -24,7 +26,18 @@ pub fn run(cli: Cli) -> miette::Result<Exit> {
     let g = cli.global;
     match cli.command {
         Command::Init { path, force } => init::run(&path, force),
-        Command::Validate { format, promtool } => validate::run(&g, format, promtool),
+        Command::Validate {
+            format,
+            promtool,
+            deny_warnings,
+        } => validate::run(&g, format, promtool, deny_warnings),
+        Command::Check {
+            live,
+            prometheus,
+            format,
+            promtool,
+            deny_warnings,
+        } => check::run(&g, live, &prometheus, format, promtool, deny_warnings),
         Command::Render { out, stdout } => render::run(&g, out, stdout),
         Command::Diff {
             out,
@@ -70,7 +83,8 @@ pub fn run(cli: Cli) -> miette::Result<Exit> {
 pub fn load_only(g: &Global) -> miette::Result<(Project, Diagnostics)> {
     let start = g.dir.clone().unwrap_or_else(|| PathBuf::from("."));
     let root = project::find_root(&start)?;
-    let (project, diags) = project::load(&root, !g.no_cache)?;
+    let (project, mut diags) = project::load(&root, !g.no_cache)?;
+    diags.accept(&project.model.settings.accepted());
     if g.verbose {
         let s = project.stats;
         eprintln!(
@@ -104,6 +118,7 @@ pub fn load_and_render(g: &Global) -> miette::Result<(Project, Rendered, Diagnos
         }
     }
     let rendered = alertctl::render::render(&project.model, &mut diags);
+    diags.accept(&project.model.settings.accepted());
     Ok((project, rendered, diags))
 }
 
@@ -114,7 +129,14 @@ pub fn load_render_store(g: &Global) -> miette::Result<(Project, Rendered, Diagn
     if !diags.has_errors() && !project.cache.has_rendered(&project.fingerprint) {
         let fp = project.fingerprint.clone();
         let rows = alertctl::query::cell_rows(&project.model, &rendered);
-        if let Err(e) = project.cache.store_rendered(&fp, &rendered.files, rows) {
+        let mut files = rendered.files.clone();
+        files.extend(
+            rendered
+                .file_sd
+                .iter()
+                .map(|(n, c)| (format!("{FILE_SD_PREFIX}{n}"), c.clone())),
+        );
+        if let Err(e) = project.cache.store_rendered(&fp, &files, rows) {
             if g.verbose {
                 eprintln!("cache: results not stored: {e}");
             }
@@ -238,25 +260,91 @@ pub fn unchanged_output(
     out: Option<&std::path::Path>,
 ) -> Option<(PathBuf, usize, alertctl::project::Quick)> {
     let q = quick(g)?;
-    let hashes = q.cache.rendered_hashes(&q.fingerprint)?;
+    let (file_sd, hashes): (BTreeMap<String, String>, BTreeMap<String, String>) = q
+        .cache
+        .rendered_hashes(&q.fingerprint)?
+        .into_iter()
+        .partition(|(n, _)| n.starts_with(FILE_SD_PREFIX));
     let dir = out.map_or_else(
         || q.root.join(&q.settings.output.dir),
         std::path::Path::to_path_buf,
     );
+    let same = |cur: &alertctl::output::Current, hashes: &BTreeMap<String, String>| {
+        cur.generated.len() == hashes.len()
+            && cur.generated.iter().all(|(n, c)| {
+                hashes
+                    .get(n)
+                    .is_some_and(|h| *h == blake3::hash(c.as_bytes()).to_hex().as_str())
+            })
+            && !cur.foreign.iter().any(|f| hashes.contains_key(f))
+    };
     let cur = alertctl::output::read(&dir).ok()?;
-    let same = cur.generated.len() == hashes.len()
-        && cur.generated.iter().all(|(n, c)| {
-            hashes
-                .get(n)
-                .is_some_and(|h| *h == blake3::hash(c.as_bytes()).to_hex().as_str())
-        })
-        && !cur.foreign.iter().any(|f| hashes.contains_key(f))
-        && !dir.join(alertctl::deploy::txn::JOURNAL).exists();
-    if !same {
+    if !same(&cur, &hashes) || dir.join(alertctl::deploy::txn::JOURNAL).exists() {
         return None;
+    }
+    if let Some(fs) = &q.settings.file_sd {
+        let file_sd: BTreeMap<String, String> = file_sd
+            .into_iter()
+            .map(|(n, h)| (n[FILE_SD_PREFIX.len()..].to_string(), h))
+            .collect();
+        let cur = alertctl::file_sd::read(&q.root.join(&fs.dir)).ok()?;
+        if !same(&cur, &file_sd) {
+            return None;
+        }
     }
     if g.verbose {
         eprintln!("loaded {n} files from {}: 0 parsed, {n} reused from cache (nothing changed since the last full run)", q.root.display(), n = q.cache.stats().len());
     }
     Some((dir, hashes.len(), q))
+}
+
+/// Names under which a full run stores the file_sd files next to the rule files.
+const FILE_SD_PREFIX: &str = "file_sd/";
+
+/// The file_sd directory and how it would change, when `[file_sd]` is set; `Err(exit)`
+/// when a file to write is taken by a file alertctl did not generate.
+pub fn file_sd_plan(
+    project: &Project,
+    rendered: &Rendered,
+) -> miette::Result<Result<Option<(PathBuf, alertctl::diff::Plan)>, Exit>> {
+    use miette::IntoDiagnostic;
+    let Some(fs) = &project.model.settings.file_sd else {
+        return Ok(Ok(None));
+    };
+    let dir = project.root.join(&fs.dir);
+    let current = alertctl::file_sd::read(&dir).into_diagnostic()?;
+    let clash: Vec<&String> = current
+        .foreign
+        .iter()
+        .filter(|f| rendered.file_sd.contains_key(*f))
+        .collect();
+    if !clash.is_empty() {
+        for f in clash {
+            eprintln!("error: {f} exists in {} and was not generated by alertctl; refusing to overwrite it", dir.display());
+        }
+        eprintln!(
+            "hint: move the hand-written file, or point file_sd.dir at a directory of its own"
+        );
+        return Ok(Err(Exit::Invalid));
+    }
+    let plan = alertctl::diff::plan(&rendered.file_sd, &current.generated);
+    Ok(Ok(Some((dir, plan))))
+}
+
+/// `1 added, 0 modified, 0 removed` for file_sd changes (they hold no alerts).
+pub fn file_sd_summary(plan: &alertctl::diff::Plan) -> String {
+    let s = &plan.summary;
+    format!(
+        "{} added, {} modified, {} removed",
+        s.files_added, s.files_modified, s.files_removed
+    )
+}
+
+/// A file_sd change as `diff` shows it: its path starts with `file_sd/`.
+pub fn print_file_sd_diff(plan: &alertctl::diff::Plan, color: bool) {
+    for c in &plan.changes {
+        let mut c = c.clone();
+        c.file = format!("{FILE_SD_PREFIX}{}", c.file);
+        print!("{}", alertctl::diff::unified(&c, color));
+    }
 }

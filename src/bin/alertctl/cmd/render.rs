@@ -22,6 +22,9 @@ pub fn run(g: &Global, out: Option<PathBuf>, stdout: bool) -> miette::Result<Exi
         for (name, content) in &rendered.files {
             println!("# ---- {name}\n{content}");
         }
+        for (name, content) in &rendered.file_sd {
+            println!("# ---- file_sd/{name}\n{content}");
+        }
         return Ok(Exit::Ok);
     }
     let dir = out_dir(&project, out);
@@ -29,6 +32,10 @@ pub fn run(g: &Global, out: Option<PathBuf>, stdout: bool) -> miette::Result<Exi
     if let Some(exit) = super::diff::refuse_foreign(&rendered, &current) {
         return Ok(exit);
     }
+    let file_sd = match super::file_sd_plan(&project, &rendered)? {
+        Ok(p) => p,
+        Err(exit) => return Ok(exit),
+    };
     let plan = diff::plan(&rendered.files, &current.generated);
     output::write(&dir, &plan).into_diagnostic()?;
     let s = &plan.summary;
@@ -42,5 +49,14 @@ pub fn run(g: &Global, out: Option<PathBuf>, stdout: bool) -> miette::Result<Exi
         s.files_removed,
         rendered.files.len() - s.files_added - s.files_modified
     );
+    if let Some((dir, plan)) = file_sd {
+        output::write(&dir, &plan).into_diagnostic()?;
+        eprintln!(
+            "wrote {} to {}: {}",
+            crate::report::plural(rendered.file_sd.len(), "file_sd file"),
+            dir.display(),
+            super::file_sd_summary(&plan)
+        );
+    }
     Ok(Exit::Ok)
 }

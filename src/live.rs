@@ -1,0 +1,590 @@
+//! `check --live`: what only a running Prometheus can tell. Whether the series of the
+//! inventory's targets carry the namespace/group labels the scope matchers rely on
+//! (missing or wrong ones are errors that say which alerts go wrong), whether every
+//! inventory target is scraped and every scraped instance is known, and whether the
+//! selectors of the rendered rules match any series (pint's `promql/series`).
+//!
+//! Requests are bounded: targets are read one job at a time from `up`, and selectors
+//! are checked in batches of `count()` queries, each labelled so one answer covers many.
+//! The findings are ordinary diagnostics, so they print like `validate`'s.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use promql_parser::label::MatchOp;
+use promql_parser::parser::{Expr, VectorSelector};
+
+use crate::deploy::server::{Server, ServerError};
+use crate::deploy::Progress;
+use crate::diag::{Code, Diagnostic, Diagnostics};
+use crate::lint::ignores;
+use crate::model::Scope;
+use crate::params::promql_string;
+use crate::promql::{self, Op, ScopeMatcher};
+use crate::render::{Rendered, RenderedCell};
+use crate::resolve::{Cell, Model};
+use crate::settings::ScopeMatch;
+
+/// The labels of one series (without `__name__`).
+pub type Labels = BTreeMap<String, String>;
+
+/// Selectors per `count()` batch, and the longest batched query.
+const BATCH: usize = 25;
+const BATCH_BYTES: usize = 12_000;
+/// More selectors than this is a large estate: report progress per batch.
+const PROGRESS_AFTER: usize = 200;
+
+/// What was checked on one server.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Summary {
+    pub server: String,
+    /// `up` series read (one per scrape target).
+    pub targets: usize,
+    /// Distinct rendered selectors checked, and how many matched nothing.
+    pub selectors: usize,
+    pub empty_selectors: usize,
+}
+
+/// Runs every live check against `server`, adding its findings to `diags`.
+pub fn check(
+    model: &Model,
+    rendered: &Rendered,
+    server: &Server,
+    progress: &dyn Progress,
+    diags: &mut Diagnostics,
+) -> Result<Summary, ServerError> {
+    let up = scraped(server, progress)?;
+    scrape_findings(model, rendered, &server.name, &up, diags);
+    let (selectors, empty_selectors) = selector_findings(model, rendered, server, progress, diags)?;
+    Ok(Summary {
+        server: server.name.clone(),
+        targets: up.len(),
+        selectors,
+        empty_selectors,
+    })
+}
+
+/// Every `up` series, read one job at a time.
+fn scraped(server: &Server, progress: &dyn Progress) -> Result<Vec<Labels>, ServerError> {
+    let jobs = server.query("count by (job) (up)")?;
+    let mut out = Vec::new();
+    for (i, j) in jobs.iter().enumerate() {
+        let job = j.get("job").map_or("", String::as_str);
+        if jobs.len() > 1 {
+            progress.step(&format!(
+                "{}: reading the targets of job {job} ({}/{})",
+                server.name,
+                i + 1,
+                jobs.len()
+            ));
+        }
+        for mut s in server.query(&format!("up{{job={}}}", promql_string(job)))? {
+            s.remove("__name__");
+            out.push(s);
+        }
+    }
+    Ok(out)
+}
+
+/// Label, scrape and inventory findings from the `up` series (pure).
+pub fn scrape_findings(
+    model: &Model,
+    rendered: &Rendered,
+    server: &str,
+    up: &[Labels],
+    diags: &mut Diagnostics,
+) {
+    let inv = &model.inventory;
+    let labels = &model.settings.labels;
+    let by_labels = model.settings.scope.match_ == ScopeMatch::Labels;
+    let mut seen: BTreeSet<(&str, &str)> = BTreeSet::new();
+    let mut unknown: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    let mut sel = Selection::new(model, rendered);
+    for series in up {
+        let Some(instance) = series.get(&labels.target) else {
+            continue;
+        };
+        let job = series.get("job").map_or("", String::as_str);
+        seen.insert((instance, job));
+        let Some((target, jobs)) = inv.owner(instance) else {
+            unknown.entry(job).or_default().push(instance);
+            continue;
+        };
+        let pos = inv.position(target).unwrap_or_default();
+        let mut problems = Vec::new();
+        if by_labels {
+            for (label, want, kind) in [
+                (&labels.namespace, &pos.namespace, "namespace"),
+                (&labels.group, &pos.group, "group"),
+            ] {
+                match (series.get(label).filter(|v| !v.is_empty()), want) {
+                    (None, Some(w)) => {
+                        problems.push(format!("no `{label}` label (the inventory says `{w}`)"))
+                    }
+                    (Some(h), Some(w)) if h != w => {
+                        problems.push(format!("`{label}=\"{h}\"` (the inventory says `{w}`)"))
+                    }
+                    (Some(h), None) => problems.push(format!(
+                        "`{label}=\"{h}\"` (the inventory puts it in no {kind})"
+                    )),
+                    _ => {}
+                }
+            }
+        }
+        if !jobs.is_empty() && !jobs.contains(&job) {
+            problems.push(format!(
+                "job `{job}` (the inventory says `{}`)",
+                jobs.join("`, `")
+            ));
+        }
+        if problems.is_empty() {
+            continue;
+        }
+        let mut want = series.clone();
+        for (label, v) in [
+            (&labels.namespace, &pos.namespace),
+            (&labels.group, &pos.group),
+        ] {
+            match v {
+                Some(v) => want.insert(label.clone(), v.clone()),
+                None => want.remove(label),
+            };
+        }
+        if let Some(j) = jobs.first().filter(|_| !jobs.contains(&job)) {
+            want.insert("job".into(), j.to_string());
+        }
+        let what = sel.consequences(series, &want);
+        let mut d = Diagnostic::error(
+            Code::SeriesLabels,
+            format!(
+                "on {server}, {} of target `{target}` has {}: {what}",
+                series_name(series),
+                problems.join(", ")
+            ),
+        )
+        .hint("scrape it through the file_sd files alertctl writes from the inventory ([file_sd] in alertctl.toml), or relabel it to carry the inventory's labels");
+        if let Some((file, span)) = inv.listed_at.get(target) {
+            d = d.at(model.source(file), *span, "the inventory says this");
+        }
+        diags.push(d);
+    }
+    for (target, (file, span)) in &inv.listed_at {
+        let wanted: Vec<(Option<&str>, &str)> = match inv.jobs.get(target) {
+            Some(jobs) => jobs
+                .iter()
+                .map(|(j, i)| (Some(j.as_str()), i.as_str()))
+                .collect(),
+            None => vec![(None, target.as_str())],
+        };
+        let missing: Vec<String> = wanted
+            .into_iter()
+            .filter(|(j, i)| {
+                !seen
+                    .iter()
+                    .any(|(si, sj)| si == i && j.is_none_or(|j| j == *sj))
+            })
+            .map(|(j, i)| match j {
+                Some(j) => format!("`{i}` (job {j})"),
+                None => format!("`{i}`"),
+            })
+            .collect();
+        if missing.is_empty() {
+            continue;
+        }
+        diags.push(
+            Diagnostic::warning(
+                Code::UnscrapedTarget,
+                format!(
+                    "target `{target}` is in the inventory, but {server} has no `up` series of {}: its alerts cannot fire",
+                    missing.join(", ")
+                ),
+            )
+            .at(model.source(file), *span, "not scraped")
+            .hint("add it to the scrape config (the file_sd files list every inventory target), or remove it from the inventory"),
+        );
+    }
+    for (job, instances) in unknown {
+        const SHOWN: usize = 10;
+        let mut list = instances
+            .iter()
+            .take(SHOWN)
+            .map(|i| format!("`{i}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        if instances.len() > SHOWN {
+            list.push_str(&format!(" and {} more", instances.len() - SHOWN));
+        }
+        diags.push(
+            Diagnostic::warning(
+                Code::UnknownTarget,
+                format!(
+                    "{server} scrapes {} of job `{job}` that the inventory does not know: {list}; they get the global rules (or those of the group and namespace labels they carry)",
+                    if instances.len() == 1 { "an instance".to_string() } else { format!("{} instances", instances.len()) }
+                ),
+            )
+            .hint("add them to inventory.yaml so scoped rules and `effective` cover them"),
+        );
+    }
+}
+
+/// `up{instance="web-2:9100",job="node"}`: a series by its identifying labels.
+fn series_name(s: &Labels) -> String {
+    let body = s
+        .iter()
+        .map(|(k, v)| format!("{k}={}", promql_string(v)))
+        .collect::<Vec<_>>()
+        .join(",");
+    format!("`up{{{body}}}`")
+}
+
+/// Which rendered rules select a series, from the scope-relevant matchers of their
+/// selectors (namespace, group, target and job labels); parsed once, when needed.
+struct Selection<'a> {
+    model: &'a Model,
+    rendered: &'a Rendered,
+    parsed: Option<Vec<Vec<Vec<promql_parser::label::Matcher>>>>,
+}
+
+impl<'a> Selection<'a> {
+    fn new(model: &'a Model, rendered: &'a Rendered) -> Self {
+        Selection {
+            model,
+            rendered,
+            parsed: None,
+        }
+    }
+
+    fn selectors(&mut self) -> &Vec<Vec<Vec<promql_parser::label::Matcher>>> {
+        let l = &self.model.settings.labels;
+        let relevant = [
+            l.namespace.as_str(),
+            l.group.as_str(),
+            l.target.as_str(),
+            "job",
+        ];
+        self.parsed.get_or_insert_with(|| {
+            self.rendered
+                .cells
+                .iter()
+                .map(|c| {
+                    promql::parse(&c.rule.expr)
+                        .map(|e| {
+                            promql::selectors(&e)
+                                .iter()
+                                .map(|vs| {
+                                    vs.matchers
+                                        .matchers
+                                        .iter()
+                                        .filter(|m| relevant.contains(&m.name.as_str()))
+                                        .cloned()
+                                        .collect()
+                                })
+                                .collect()
+                        })
+                        .unwrap_or_default()
+                })
+                .collect()
+        })
+    }
+
+    /// Indices of the rendered cells of each alert that select a series with `labels`.
+    fn hits(&mut self, labels: &Labels) -> BTreeMap<&'a str, Vec<usize>> {
+        let rendered = self.rendered;
+        let sels = self.selectors();
+        let job = labels.get("job").map_or("", String::as_str);
+        let mut out: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        for (i, c) in rendered.cells.iter().enumerate() {
+            if c.provenance.job.as_deref().is_some_and(|j| j != job) {
+                continue;
+            }
+            let selects = sels[i].iter().all(|ms| {
+                ms.iter()
+                    .all(|m| m.is_match(labels.get(&m.name).map_or("", String::as_str)))
+            });
+            if selects {
+                out.entry(c.provenance.alert.as_str()).or_default().push(i);
+            }
+        }
+        out
+    }
+
+    /// What goes wrong for a series that carries `actual` instead of `want`.
+    fn consequences(&mut self, actual: &Labels, want: &Labels) -> String {
+        let cells = &self.rendered.cells;
+        let (have, should) = (self.hits(actual), self.hits(want));
+        let alerts: BTreeSet<&str> = have.keys().chain(should.keys()).copied().collect();
+        let mut found = Vec::new();
+        for a in alerts {
+            let (h, s) = (
+                have.get(a).cloned().unwrap_or_default(),
+                should.get(a).cloned().unwrap_or_default(),
+            );
+            if h == s {
+                continue;
+            }
+            let rule = |i: usize| format!("its {} rule", cells[i].provenance.cell);
+            found.push(match (h.as_slice(), s.as_slice()) {
+                ([], _) => format!("`{a}` never fires for it: no rule selects it"),
+                ([one], []) => format!(
+                    "`{a}` fires for it from {}, although the inventory switches it off there",
+                    rule(*one)
+                ),
+                ([one], [want, ..]) => format!(
+                    "`{a}` comes from {} instead of {}{}",
+                    rule(*one),
+                    rule(*want),
+                    param_change(&cells[*one], &cells[*want])
+                ),
+                (many, _) => format!(
+                    "`{a}` is selected by {}: double alerts",
+                    many.iter()
+                        .map(|&i| rule(i))
+                        .collect::<Vec<_>>()
+                        .join(" and ")
+                ),
+            });
+        }
+        match found.as_slice() {
+            [] => "no alert goes wrong today, but rules added for its group or namespace would not reach it".into(),
+            [one] => one.clone(),
+            [first, rest @ ..] => format!(
+                "{first}; {} more alert{} affected",
+                rest.len(),
+                if rest.len() == 1 { " is" } else { "s are" }
+            ),
+        }
+    }
+}
+
+/// ` (threshold 80 instead of 90)`: the parameters two cells set differently.
+fn param_change(have: &RenderedCell, want: &RenderedCell) -> String {
+    let diffs: Vec<String> = want
+        .provenance
+        .params
+        .iter()
+        .filter_map(|(k, w)| {
+            let h = have.provenance.params.get(k)?;
+            (h != w).then(|| format!("{k} {h} instead of {w}"))
+        })
+        .take(2)
+        .collect();
+    if diffs.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", diffs.join(", "))
+    }
+}
+
+/// One distinct rendered selector: the cells using it and its form without scope
+/// matchers.
+struct Sel {
+    unscoped: String,
+    cells: Vec<usize>,
+}
+
+/// Checks that the rendered selectors match series; returns (checked, empty).
+fn selector_findings(
+    model: &Model,
+    rendered: &Rendered,
+    server: &Server,
+    progress: &dyn Progress,
+    diags: &mut Diagnostics,
+) -> Result<(usize, usize), ServerError> {
+    let mut cells_of: HashMap<&str, Vec<Cell>> = HashMap::new();
+    let mut sels: BTreeMap<String, Sel> = BTreeMap::new();
+    for (i, c) in rendered.cells.iter().enumerate() {
+        let Ok(e) = promql::parse(&c.rule.expr) else {
+            continue;
+        };
+        let alert = c.provenance.alert.as_str();
+        let scope: Vec<ScopeMatcher> = cells_of
+            .entry(alert)
+            .or_insert_with(|| {
+                model
+                    .alerts
+                    .get(alert)
+                    .map(|a| model.cells(a))
+                    .unwrap_or_default()
+            })
+            .iter()
+            .find(|x| x.scope == c.provenance.cell)
+            .map(|x| x.matchers.clone())
+            .unwrap_or_default();
+        for vs in checked_selectors(&e) {
+            let s = sels.entry(vs.to_string()).or_insert_with(|| Sel {
+                unscoped: without(vs, &scope),
+                cells: Vec::new(),
+            });
+            s.cells.push(i);
+        }
+    }
+    let texts: Vec<&String> = sels.keys().collect();
+    let matched = nonempty(server, &texts, progress)?;
+    let empty: Vec<&String> = texts
+        .iter()
+        .enumerate()
+        .filter(|(k, _)| !matched.contains(k))
+        .map(|(_, t)| *t)
+        .collect();
+    let unscoped: Vec<&String> = empty
+        .iter()
+        .map(|t| &sels[*t].unscoped)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let unscoped_matched = nonempty(server, &unscoped, progress)?;
+    let has_series: BTreeSet<&str> = unscoped
+        .iter()
+        .enumerate()
+        .filter(|(k, _)| unscoped_matched.contains(k))
+        .map(|(_, t)| t.as_str())
+        .collect();
+
+    // No series at all: once per template and selector.
+    let mut nothing: BTreeMap<(&str, &str), BTreeSet<&str>> = BTreeMap::new();
+    // Series exist, none in the scope: once per namespace or group scope.
+    let mut out_of_scope: BTreeMap<&Scope, (BTreeSet<&str>, &str, &str)> = BTreeMap::new();
+    for t in &empty {
+        let s = &sels[*t];
+        for &i in &s.cells {
+            let p = &rendered.cells[i].provenance;
+            if !has_series.contains(s.unscoped.as_str()) {
+                nothing
+                    .entry((p.template.as_str(), s.unscoped.as_str()))
+                    .or_default()
+                    .insert(p.alert.as_str());
+            } else if matches!(p.cell, Scope::Namespace(_) | Scope::Group(_)) {
+                let e = out_of_scope
+                    .entry(&p.cell)
+                    .or_insert_with(|| (BTreeSet::new(), t.as_str(), s.unscoped.as_str()));
+                e.0.insert(p.alert.as_str());
+            }
+        }
+    }
+    for ((template, sel), alerts) in nothing {
+        let Some(t) = model.templates.get(template) else {
+            continue;
+        };
+        if ignores(&t.ignore, Code::NoSeries) {
+            continue;
+        }
+        diags.push(
+            Diagnostic::warning(
+                Code::NoSeries,
+                format!(
+                    "`{sel}` matches no series on {}: {} cannot fire",
+                    server.name,
+                    names(&alerts)
+                ),
+            )
+            .at(model.source(&t.file), t.expr.span, "selects nothing")
+            .hint("check the metric and label names against what the exporter exposes; if the series appear only sometimes, add `ignore: [no-series]` to the template"),
+        );
+    }
+    for (scope, (alerts, sel, unscoped)) in out_of_scope {
+        let rule = alerts
+            .iter()
+            .filter_map(|a| model.alerts.get(*a))
+            .filter_map(|a| a.by_scope.get(scope))
+            .flatten()
+            .map(|&i| &model.rules[i])
+            .find(|r| !ignores(&r.ignore, Code::NoSeries));
+        let Some(r) = rule else { continue };
+        diags.push(
+            Diagnostic::warning(
+                Code::NoSeries,
+                format!(
+                    "on {}, the {scope} rules of {} select no series: `{sel}` matches nothing although `{unscoped}` has series, so no series carries {scope}'s labels",
+                    server.name,
+                    names(&alerts)
+                ),
+            )
+            .at(model.source(&r.file), r.scope.span, "selects nothing")
+            .hint("the targets of this scope do not carry its labels: see the series-labels findings, or scrape through alertctl's file_sd files"),
+        );
+    }
+    Ok((texts.len(), empty.len()))
+}
+
+fn names(alerts: &BTreeSet<&str>) -> String {
+    let v: Vec<String> = alerts.iter().map(|a| format!("`{a}`")).collect();
+    match v.as_slice() {
+        [one] => one.clone(),
+        _ => v.join(", "),
+    }
+}
+
+/// The selectors whose emptiness matters: not those inside `absent()`, which are
+/// meant to match nothing at times.
+fn checked_selectors(e: &Expr) -> Vec<&VectorSelector> {
+    let inside: BTreeSet<*const VectorSelector> = promql::calls(e, &["absent", "absent_over_time"])
+        .into_iter()
+        .flat_map(promql::selectors)
+        .map(|v| v as *const _)
+        .collect();
+    promql::selectors(e)
+        .into_iter()
+        .filter(|v| !inside.contains(&(*v as *const _)))
+        .collect()
+}
+
+/// The selector without the scope matchers alertctl injected.
+fn without(vs: &VectorSelector, scope: &[ScopeMatcher]) -> String {
+    let mut v = vs.clone();
+    v.matchers.matchers.retain(|m| {
+        let op = match m.op {
+            MatchOp::Equal => Op::Eq,
+            MatchOp::NotEqual => Op::NotEq,
+            MatchOp::Re(_) => Op::Re,
+            MatchOp::NotRe(_) => Op::NotRe,
+        };
+        !scope
+            .iter()
+            .any(|s| s.label == m.name && s.op == op && s.value == m.value)
+    });
+    v.to_string()
+}
+
+/// Which of `selectors` (by index) match at least one series, in batched queries.
+fn nonempty(
+    server: &Server,
+    selectors: &[&String],
+    progress: &dyn Progress,
+) -> Result<BTreeSet<usize>, ServerError> {
+    const LABEL: &str = "alertctl_selector";
+    let mut out = BTreeSet::new();
+    let mut start = 0;
+    while start < selectors.len() {
+        let mut end = start;
+        let mut len = 0;
+        while end < selectors.len()
+            && end - start < BATCH
+            && (end == start || len + selectors[end].len() < BATCH_BYTES)
+        {
+            len += selectors[end].len() + 60;
+            end += 1;
+        }
+        let q = (start..end)
+            .map(|k| {
+                format!(
+                    "label_replace(count({}), \"{LABEL}\", \"{k}\", \"\", \"\")",
+                    selectors[k]
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(" or ");
+        for s in server.query(&q)? {
+            if let Some(k) = s.get(LABEL).and_then(|k| k.parse().ok()) {
+                out.insert(k);
+            }
+        }
+        if selectors.len() > PROGRESS_AFTER {
+            progress.step(&format!(
+                "{}: checked {end}/{} selectors",
+                server.name,
+                selectors.len()
+            ));
+        }
+        start = end;
+    }
+    Ok(out)
+}
