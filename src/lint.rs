@@ -82,7 +82,7 @@ pub fn scoped_queries(model: &Model, alert: &Alert, cells: &[Cell], diags: &mut 
                 diags,
                 Code::ScopedAbsent,
                 format!(
-                    "`{}` is scoped by this rule, so `{call}` becomes `{}`: it fires for {scope} whenever no such series carries {scope}'s labels (for example when the service runs only elsewhere), not when the series is missing everywhere",
+                    "`{}` is scoped by this rule, so `{call}` becomes `{}`: it now fires for {scope} whenever {scope} has no such series (for example when the service runs only elsewhere), instead of only when the series is missing everywhere",
                     alert.name,
                     scoped(r, call)
                 ),
