@@ -90,6 +90,10 @@ impl Server {
     pub fn url(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
     }
+    /// The config file of a Prometheus started here (`prometheus.yml` in its temp dir).
+    pub fn config_path(&self) -> PathBuf {
+        self._dir.path().join("prometheus.yml")
+    }
     pub fn log_text(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
@@ -193,7 +197,7 @@ pub fn prometheus_with_web(rules_dir: &Path, web_config: Option<&Path>) -> Serve
 }
 
 /// Prometheus loading `rules_dir/*.yml` with `extra` appended to its config file.
-fn prometheus_with(rules_dir: &Path, extra: &str, web_config: Option<&Path>) -> Server {
+pub fn prometheus_with(rules_dir: &Path, extra: &str, web_config: Option<&Path>) -> Server {
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
     let cfg = dir.path().join("prometheus.yml");
