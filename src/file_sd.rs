@@ -178,3 +178,53 @@ pub fn parse_generated(content: &str) -> Option<Vec<TargetGroup>> {
 pub fn read(dir: &Path) -> std::io::Result<Current> {
     crate::output::read_files(dir, &[".json"], |c| parse_generated(c).is_some())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn files(settings: &str) -> (BTreeMap<String, String>, Diagnostics) {
+        let (m, d) = crate::resolve::model_of(
+            settings,
+            &[(
+                "inventory.yaml",
+                "namespaces:\n  prod:\n    web:\n      jobs: [node]\n      targets: [web-2:9100, web-1:9100]\n    bare: [b-1]\ntargets: [{name: lone, jobs: {node: 9100}}]\n",
+            )],
+        );
+        assert!(!d.has_errors(), "{d:?}");
+        let mut d = Diagnostics::default();
+        (render(&m, &mut d), d)
+    }
+
+    #[test]
+    fn target_groups_per_job_sorted_and_marked() {
+        assert!(files("").0.is_empty(), "no [file_sd], no files");
+        let (out, d) = files("[file_sd]\ndir = \"sd\"\n");
+        let groups = parse_generated(&out["node.json"]).expect("generated files are marked");
+        assert_eq!(groups.len(), 2);
+        // The ungrouped target first (no namespace/group labels), targets sorted.
+        assert_eq!(groups[0].targets, ["lone:9100"]);
+        assert_eq!(
+            groups[0].labels.keys().collect::<Vec<_>>(),
+            [MARKER_LABEL, "job"]
+        );
+        assert_eq!(groups[1].targets, ["web-1:9100", "web-2:9100"]);
+        assert_eq!(groups[1].labels["group"], "web");
+        // The group without jobs is in no file: one warning for it.
+        let w: Vec<_> = d.iter().map(|x| (x.code, x.message.clone())).collect();
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert_eq!(w[0].0, Code::TargetWithoutJob);
+        assert!(parse_generated("[{\"targets\": [\"a\"], \"labels\": {}}]").is_none());
+        assert!(parse_generated("not json").is_none());
+    }
+
+    #[test]
+    fn another_target_label_is_set_per_target() {
+        let (out, _) = files("[file_sd]\ndir = \"sd\"\n[labels]\ntarget = \"host\"\n");
+        let groups = parse_generated(&out["node.json"]).unwrap();
+        assert_eq!(groups.len(), 3);
+        assert!(groups
+            .iter()
+            .all(|g| g.targets.len() == 1 && g.labels["host"] == g.targets[0]));
+    }
+}

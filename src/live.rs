@@ -152,7 +152,16 @@ pub fn scrape_findings(
         if let Some(j) = jobs.first().filter(|_| !jobs.contains(&job)) {
             want.insert("job".into(), j.to_string());
         }
-        let what = sel.consequences(series, &want);
+        let what = sel.consequences(series, &want).unwrap_or_else(|| {
+            if want.get("job") == series.get("job") {
+                "no alert goes wrong today, but rules added for its group or namespace would not reach it".to_string()
+            } else {
+                format!(
+                    "no alert goes wrong today, but queries that select job=\"{}\" do not see it",
+                    want.get("job").map_or("", String::as_str)
+                )
+            }
+        });
         let mut d = Diagnostic::error(
             Code::SeriesLabels,
             format!(
@@ -286,11 +295,11 @@ impl<'a> Selection<'a> {
         })
     }
 
-    /// Indices of the rendered cells of each alert that select a series with `labels`.
-    fn hits(&mut self, labels: &Labels) -> BTreeMap<&'a str, Vec<usize>> {
+    /// Indices of the rendered cells of each alert that select a series with `labels`,
+    /// among the alerts that concern the target's `job` (the inventory's).
+    fn hits(&mut self, labels: &Labels, job: &str) -> BTreeMap<&'a str, Vec<usize>> {
         let rendered = self.rendered;
         let sels = self.selectors();
-        let job = labels.get("job").map_or("", String::as_str);
         let mut out: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
         for (i, c) in rendered.cells.iter().enumerate() {
             if c.provenance.job.as_deref().is_some_and(|j| j != job) {
@@ -307,10 +316,12 @@ impl<'a> Selection<'a> {
         out
     }
 
-    /// What goes wrong for a series that carries `actual` instead of `want`.
-    fn consequences(&mut self, actual: &Labels, want: &Labels) -> String {
+    /// What goes wrong for a series that carries `actual` instead of `want` (`None`:
+    /// no rendered rule treats it differently).
+    fn consequences(&mut self, actual: &Labels, want: &Labels) -> Option<String> {
         let cells = &self.rendered.cells;
-        let (have, should) = (self.hits(actual), self.hits(want));
+        let job = want.get("job").map_or("", String::as_str);
+        let (have, should) = (self.hits(actual, job), self.hits(want, job));
         let alerts: BTreeSet<&str> = have.keys().chain(should.keys()).copied().collect();
         let mut found = Vec::new();
         for a in alerts {
@@ -344,13 +355,13 @@ impl<'a> Selection<'a> {
             });
         }
         match found.as_slice() {
-            [] => "no alert goes wrong today, but rules added for its group or namespace would not reach it".into(),
-            [one] => one.clone(),
-            [first, rest @ ..] => format!(
+            [] => None,
+            [one] => Some(one.clone()),
+            [first, rest @ ..] => Some(format!(
                 "{first}; {} more alert{} affected",
                 rest.len(),
                 if rest.len() == 1 { " is" } else { "s are" }
-            ),
+            )),
         }
     }
 }
@@ -587,4 +598,131 @@ fn nonempty(
         start = end;
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn estate(settings: &str) -> (Model, Rendered) {
+        let (m, d) = crate::resolve::model_of(
+            settings,
+            &[
+                (
+                    "inventory.yaml",
+                    "namespaces:\n  prod:\n    web:\n      jobs: [node]\n      targets: [web-1:9100, web-2:9100]\n    db:\n      jobs: [node, {postgres: 9187}]\n      targets: [db-1:9100]\n",
+                ),
+                (
+                    "templates/t.yaml",
+                    "- {template: CPU, params: {threshold: {type: number, default: 80}}, expr: 'cpu{job=\"node\"} > ${threshold}'}\n- {template: PgDown, job: postgres, expr: 'pg_up == 0'}\n",
+                ),
+                (
+                    "rules/r.yaml",
+                    "- {template: CPU, scope: global}\n- {template: PgDown, scope: global}\n- {template: CPU, scope: group/web, params: {threshold: 90}}\n- {template: CPU, scope: target/web-2:9100, params: {threshold: 96}}\n",
+                ),
+            ],
+        );
+        assert!(!d.has_errors(), "{d:?}");
+        let mut d = Diagnostics::default();
+        let r = crate::render::render(&m, &mut d);
+        (m, r)
+    }
+
+    fn up(pairs: &[(&str, &str)]) -> Labels {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    fn findings(m: &Model, r: &Rendered, series: &[Labels]) -> Vec<(Code, String, usize)> {
+        let mut d = Diagnostics::default();
+        scrape_findings(m, r, "prom", series, &mut d);
+        d.sorted()
+            .into_iter()
+            .map(|x| (x.code, x.message.clone(), x.position().map_or(0, |p| p.1)))
+            .collect()
+    }
+
+    #[test]
+    fn labels_that_break_the_partition_are_errors_that_say_why() {
+        let (m, r) = estate("");
+        let good = |i: &str, g: &str, j: &str| {
+            up(&[
+                ("instance", i),
+                ("job", j),
+                ("group", g),
+                ("namespace", "prod"),
+            ])
+        };
+        let all_good = [
+            good("web-1:9100", "web", "node"),
+            good("web-2:9100", "web", "node"),
+            good("db-1:9100", "db", "node"),
+            good("db-1:9187", "db", "postgres"),
+        ];
+        assert!(findings(&m, &r, &all_good).is_empty());
+
+        let mut series = all_good.to_vec();
+        series[1] = up(&[("instance", "web-2:9100"), ("job", "node")]);
+        series[0] = good("web-1:9100", "db", "node");
+        series[3] = good("db-1:9187", "db", "pg");
+        series.push(up(&[("instance", "new:9100"), ("job", "node")]));
+        series.remove(2);
+        let f = findings(&m, &r, &series);
+        let msg = |needle: &str| {
+            f.iter()
+                .find(|x| x.1.contains(needle))
+                .unwrap_or_else(|| panic!("no finding with {needle}: {f:#?}"))
+                .clone()
+        };
+        let web2 = msg("target `web-2:9100`");
+        assert_eq!((web2.0, web2.2), (Code::SeriesLabels, 5));
+        assert_eq!(
+            web2.1,
+            "on prom, `up{instance=\"web-2:9100\",job=\"node\"}` of target `web-2:9100` has no `namespace` label (the inventory says `prod`), no `group` label (the inventory says `web`): `CPU` is selected by its global rule and its target/web-2:9100 rule: double alerts"
+        );
+        assert!(
+            msg("target `web-1:9100`").1.contains("`group=\"db\"` (the inventory says `web`): `CPU` comes from its global rule instead of its group/web rule (threshold 80 instead of 90)"),
+            "{f:#?}"
+        );
+        let pg = msg("target `db-1:9100` has job");
+        // pg_up has no job matcher: the series is still selected, only the job is off.
+        assert!(
+            pg.1.contains("job `pg` (the inventory says `postgres`): no alert goes wrong today, but queries that select job=\"postgres\" do not see it"),
+            "{f:#?}"
+        );
+        let unscraped = msg("is in the inventory");
+        assert_eq!(unscraped.0, Code::UnscrapedTarget);
+        assert!(
+            unscraped
+                .1
+                .contains("`db-1:9100` (job node), `db-1:9187` (job postgres)"),
+            "{f:#?}"
+        );
+        let unknown = msg("does not know");
+        assert_eq!(unknown.0, Code::UnknownTarget);
+        assert!(unknown.1.contains("`new:9100`"), "{f:#?}");
+
+        // In inventory mode the group labels carry no meaning for the rules: only the
+        // job mismatch is left.
+        let (m, r) = estate("[scope]\nmatch = \"inventory\"\n");
+        let f = findings(&m, &r, &series);
+        let labels: Vec<_> = f.iter().filter(|x| x.0 == Code::SeriesLabels).collect();
+        assert_eq!(labels.len(), 1, "{f:#?}");
+        assert!(labels[0].1.contains("has job `pg`"), "{f:#?}");
+    }
+
+    #[test]
+    fn unscoped_selectors_and_absent() {
+        let e = promql::parse("absent(up{job=\"x\"}) or foo{a=\"1\",group=\"web\"} > 0").unwrap();
+        let sels = checked_selectors(&e);
+        assert_eq!(sels.len(), 1);
+        let scope = [ScopeMatcher {
+            label: "group".into(),
+            op: Op::Eq,
+            value: "web".into(),
+        }];
+        assert_eq!(without(sels[0], &scope), "foo{a=\"1\"}");
+    }
 }

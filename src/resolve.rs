@@ -1423,3 +1423,114 @@ pub fn sub_span(src: &SourceText, text: &Spanned<String>, offset: usize, len: us
     }
     text.span
 }
+
+/// A model from in-memory files, for unit tests of the stages after resolution.
+#[cfg(test)]
+pub(crate) fn model_of(settings: &str, files: &[(&str, &str)]) -> (Model, Diagnostics) {
+    use std::sync::Arc;
+    let src = |path: &str, text: &str| SourceText {
+        path: Arc::from(path),
+        text: Arc::from(text),
+    };
+    let mut diags = Diagnostics::default();
+    let settings = crate::settings::parse(&src(crate::settings::FILE_NAME, settings))
+        .expect("test settings parse");
+    let parsed = files
+        .iter()
+        .map(|(p, t)| {
+            let s = src(p, t);
+            let kind = crate::parse::FileKind::of(p).expect("a rules-directory path");
+            let m = crate::parse::file(kind, &s, &mut diags);
+            (s, m)
+        })
+        .collect();
+    let model = Model::build(settings, parsed, &mut diags);
+    (model, diags)
+}
+
+#[cfg(test)]
+mod job_tests {
+    use super::*;
+
+    const INVENTORY: &str = "namespaces:\n  prod:\n    db:\n      jobs: [node, {postgres: 9187}]\n      targets: [db-1:9100, {name: db-2, jobs: {node: 9100}}]\n    probes:\n      targets: [p-1]\ntargets: [{name: lone:9100, jobs: [node]}]\n";
+
+    fn model(templates: &str) -> (Model, Diagnostics) {
+        model_of(
+            "",
+            &[
+                ("inventory.yaml", INVENTORY),
+                ("templates/t.yaml", templates),
+            ],
+        )
+    }
+
+    #[test]
+    fn instances_and_owners() {
+        let (m, d) = model("[]");
+        assert!(d.is_empty(), "{d:?}");
+        let inv = &m.inventory;
+        assert!(inv.uses_jobs());
+        assert_eq!(inv.all_instances("db-1:9100"), ["db-1:9100", "db-1:9187"]);
+        // A target's own port for a job wins over the group's (none for node here).
+        assert_eq!(inv.all_instances("db-2"), ["db-2:9100", "db-2:9187"]);
+        assert_eq!(
+            inv.instances_for("db-1:9100", Some("postgres")),
+            ["db-1:9187"]
+        );
+        assert!(inv.instances_for("db-1:9100", Some("blackbox")).is_empty());
+        // A target that declares no job runs every job, as without jobs.
+        assert_eq!(inv.instances_for("p-1", Some("postgres")), ["p-1"]);
+        assert!(inv.runs("p-1", Some("x")) && !inv.runs("lone:9100", Some("postgres")));
+        assert_eq!(inv.owner("db-2:9187"), Some(("db-2", vec!["postgres"])));
+        assert_eq!(inv.owner("lone:9100"), Some(("lone:9100", vec!["node"])));
+        assert_eq!(inv.owner("db-2"), None);
+        assert!(inv.group_runs("db", Some("postgres")) && !inv.group_runs("db", Some("x")));
+        assert!(inv.group_runs("probes", Some("x")));
+    }
+
+    #[test]
+    fn template_jobs() {
+        let (m, d) = model(
+            "- {template: Literal, expr: 'up{job=\"node\"} == 0 and on (instance) x'}\n\
+             - {template: ByParam, params: {job: {type: label_value, default: pg}}, expr: 'up{job=${job}} == 0'}\n\
+             - {template: Declared, job: postgres, expr: 'pg_up == 0'}\n\
+             - {template: Every, job: '*', expr: 'up{job=\"a\"} + up{job=\"b\"}'}\n\
+             - {template: NoJob, expr: 'up{job!=\"x\"} == 0'}\n\
+             - {template: Two, expr: 'up{job=\"a\"} + up{job=\"b\"}'}\n\
+             - {template: Regex, expr: 'up{job=~\"a|b\"} == 0'}\n",
+        );
+        assert_eq!(m.template_job("Literal").as_deref(), Some("node"));
+        assert_eq!(m.template_job_ref("ByParam"), JobRef::Param("job".into()));
+        assert_eq!(m.template_job("ByParam").as_deref(), Some("pg"));
+        assert_eq!(m.template_job("Declared").as_deref(), Some("postgres"));
+        assert_eq!(m.template_job("Every"), None);
+        assert_eq!(m.template_job("NoJob"), None);
+        let ambiguous: Vec<&str> = d
+            .iter()
+            .filter(|x| x.code == Code::AmbiguousJob)
+            .map(|x| x.message.as_str())
+            .collect();
+        assert_eq!(ambiguous.len(), 2, "{ambiguous:?}");
+        assert!(
+            ambiguous
+                .iter()
+                .any(|a| a.starts_with("template `Two`") && a.contains("(\"a\", \"b\")")),
+            "{ambiguous:?}"
+        );
+        assert!(
+            ambiguous
+                .iter()
+                .any(|a| a.starts_with("template `Regex`") && a.contains("job=~\"a|b\"")),
+            "{ambiguous:?}"
+        );
+        // Without jobs in the inventory nothing is derived, so nothing is ambiguous.
+        let (m, d) = model_of(
+            "",
+            &[(
+                "templates/t.yaml",
+                "template: Two\nexpr: 'up{job=\"a\"} + up{job=\"b\"}'\n",
+            )],
+        );
+        assert!(d.is_empty() && m.template_job("Two").is_none());
+    }
+}
