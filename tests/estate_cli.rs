@@ -91,6 +91,10 @@ fn effective_on_a_host_with_two_jobs() {
         &["--no-cache", "effective", "db-1:9187", "--format", "json"],
     ));
     assert_eq!(by_instance, json);
+    assert_eq!(
+        ok(run(&dir, &["--no-cache", "effective", "db-1:9187"])),
+        human
+    );
 
     // The warm fast path (answers from the cache index) gives the same bytes.
     ok(run(&dir, &["render"]));

@@ -227,7 +227,9 @@ pub fn position(
                     (Some(n), Some(gr)) => format!("namespace {n}, group {gr}"),
                     _ => "in no group: global and its own rules apply".to_string(),
                 };
-                Ok((pos, format!("{t} ({where_})")))
+                // An instance (db-1:9187) answers for its target (db-1:9100).
+                let name = pos.target.clone().unwrap_or_else(|| t.to_string());
+                Ok((pos, format!("{name} ({where_})")))
             }
             Err(_) => Err(unknown(
                 "target",
