@@ -183,7 +183,11 @@ fn file_sd_files_render_diff_and_stay_put() {
 
     let o = run(&dir, &["render"]);
     assert_eq!(o.status.code(), Some(0), "{}", err(&o));
-    assert!(err(&o).contains("wrote 3 file_sd files to"), "{}", err(&o));
+    assert!(
+        err(&o).contains("rendered 3 file_sd files to"),
+        "{}",
+        err(&o)
+    );
     let mut names: Vec<String> = std::fs::read_dir(dir.join("file_sd"))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().to_string())

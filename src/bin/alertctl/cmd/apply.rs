@@ -222,7 +222,9 @@ fn deploy_files(
     });
     let targets_note = |m: String| match &targets {
         Some(Ok((line, _))) => format!("{m}; {line}"),
-        Some(Err(e)) => format!("the rules are in place ({m}), but the scrape targets are not verified: {e}"),
+        Some(Err(e)) => {
+            format!("the rules are in place ({m}), but the scrape targets are not verified: {e}")
+        }
         None => m,
     };
     let targets_exit = |ok: Exit| match &targets {

@@ -299,7 +299,7 @@ pub fn unchanged_output(
 }
 
 /// Names under which a full run stores the file_sd files next to the rule files.
-const FILE_SD_PREFIX: &str = "file_sd/";
+pub const FILE_SD_PREFIX: &str = "file_sd/";
 
 /// The file_sd directory and how it would change, when `[file_sd]` is set; `Err(exit)`
 /// when a file to write is taken by a file alertctl did not generate.

@@ -11,6 +11,19 @@ pub fn run(g: &Global, out: Option<PathBuf>, stdout: bool) -> miette::Result<Exi
     if !stdout {
         if let Some((dir, files, q)) = super::unchanged_output(g, out.as_deref()) {
             eprintln!("rendered {} rules in {files} files to {}: 0 added, 0 modified, 0 removed, {files} unchanged", q.cache.rendered_rule_count(), dir.display());
+            if let Some(fs) = &q.settings.file_sd {
+                let n = q.cache.rendered_hashes(&q.fingerprint).map_or(0, |h| {
+                    h.keys()
+                        .filter(|k| k.starts_with(super::FILE_SD_PREFIX))
+                        .count()
+                });
+                file_sd_line(
+                    n,
+                    &q.root.join(&fs.dir),
+                    "0 added, 0 modified, 0 removed",
+                    n,
+                );
+            }
             return Ok(Exit::Ok);
         }
     }
@@ -51,12 +64,21 @@ pub fn run(g: &Global, out: Option<PathBuf>, stdout: bool) -> miette::Result<Exi
     );
     if let Some((dir, plan)) = file_sd {
         output::write(&dir, &plan).into_diagnostic()?;
-        eprintln!(
-            "wrote {} to {}: {}",
-            crate::report::plural(rendered.file_sd.len(), "file_sd file"),
-            dir.display(),
-            super::file_sd_summary(&plan)
+        let s = &plan.summary;
+        file_sd_line(
+            rendered.file_sd.len(),
+            &dir,
+            &super::file_sd_summary(&plan),
+            rendered.file_sd.len() - s.files_added - s.files_modified,
         );
     }
     Ok(Exit::Ok)
+}
+
+fn file_sd_line(files: usize, dir: &std::path::Path, summary: &str, unchanged: usize) {
+    eprintln!(
+        "rendered {} to {}: {summary}, {unchanged} unchanged",
+        crate::report::plural(files, "file_sd file"),
+        dir.display()
+    );
 }
