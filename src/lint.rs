@@ -5,6 +5,8 @@
 //! query, says what the scoped query now means and how to keep the old meaning.
 //! A person can accept a warning with `ignore: [code]` on the template or on the rule.
 
+use promql_parser::parser::Expr;
+
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::model::{Rule, Scope, ScopeInjection, Template};
 use crate::promql::{self, MatcherCache};
@@ -34,29 +36,33 @@ pub fn scoping_rule<'m>(model: &'m Model, alert: &Alert, code: Code) -> Option<&
     rules.into_iter().find(|r| !ignores(&r.ignore, code))
 }
 
-/// The lints of one alert, given its partition cells.
-pub fn scoped_queries(model: &Model, alert: &Alert, cells: &[Cell], diags: &mut Diagnostics) {
-    let Some(t) = model.templates.get(&alert.template) else {
-        return;
-    };
+/// The query of an alert that alertctl scopes (a `scope: auto` template with cells
+/// that carry matchers), before scoping; `None` when scoping cannot change it.
+pub fn scoped_query(model: &Model, alert: &Alert, cells: &[Cell]) -> Option<Expr> {
+    let t = model.templates.get(&alert.template)?;
     if t.scope_injection != ScopeInjection::Auto || cells.iter().all(|c| c.matchers.is_empty()) {
-        return;
+        return None;
     }
-    let Some(config) = cells
+    let config = cells
         .iter()
         .find_map(|c| c.effective.as_ref())
-        .map(|e| &e.config)
-    else {
-        return;
-    };
-    let Some(Ok(expr)) = model
-        .substituted_expr(config, None)
-        .map(|q| promql::parse(&q))
-    else {
+        .map(|e| &e.config)?;
+    promql::parse(&model.substituted_expr(config, None)?).ok()
+}
+
+/// The lints of one alert, given its partition cells and [`scoped_query`].
+pub fn scoped_queries(
+    model: &Model,
+    alert: &Alert,
+    cells: &[Cell],
+    query: Option<&Expr>,
+    diags: &mut Diagnostics,
+) {
+    let (Some(t), Some(expr)) = (model.templates.get(&alert.template), query) else {
         return;
     };
     let rules = cells.iter().filter(|c| c.effective.is_some()).count();
-    let scoped = |r: &Rule, part: &promql_parser::parser::Expr| -> String {
+    let scoped = |r: &Rule, part: &Expr| -> String {
         let Some(cell) = cells.iter().find(|c| c.scope == r.scope.value) else {
             return part.to_string();
         };
@@ -72,7 +78,7 @@ pub fn scoped_queries(model: &Model, alert: &Alert, cells: &[Cell], diags: &mut 
         }
     };
 
-    if let Some(call) = promql::calls(&expr, &["absent", "absent_over_time"])
+    if let Some(call) = promql::calls(expr, &["absent", "absent_over_time"])
         .into_iter()
         .find(|c| !promql::selectors(c).is_empty())
     {
@@ -95,7 +101,7 @@ pub fn scoped_queries(model: &Model, alert: &Alert, cells: &[Cell], diags: &mut 
     if model.settings.scope.match_ == ScopeMatch::Labels {
         let scope_labels = [labels.namespace.as_str(), labels.group.as_str()];
         if let Some((agg, dropped)) =
-            promql::keeps_target_drops_scope(&expr, &labels.target, &scope_labels)
+            promql::keeps_target_drops_scope(expr, &labels.target, &scope_labels)
         {
             let names = dropped
                 .iter()
@@ -118,10 +124,10 @@ pub fn scoped_queries(model: &Model, alert: &Alert, cells: &[Cell], diags: &mut 
         }
     }
 
-    let constants = promql::calls(&expr, &["vector", "scalar"]);
+    let constants = promql::calls(expr, &["vector", "scalar"]);
     if let Some(call) = constants.first() {
         let name = match call {
-            promql_parser::parser::Expr::Call(c) => c.func.name,
+            Expr::Call(c) => c.func.name,
             _ => "vector",
         };
         let (message, hint) = if name == "scalar" {

@@ -230,8 +230,10 @@ pub fn render(model: &Model, diags: &mut Diagnostics) -> Rendered {
     for alert in model.alerts.values() {
         let t = &model.templates[&alert.template];
         let cells = model.cells(alert);
-        warn_cross_scope_aggregation(model, alert, &cells, diags);
-        crate::lint::scoped_queries(model, alert, &cells, diags);
+        // Parsed once for the lints, only for alerts that scoping can change.
+        let query = crate::lint::scoped_query(model, alert, &cells);
+        warn_cross_scope_aggregation(model, alert, &cells, query.as_ref(), diags);
+        crate::lint::scoped_queries(model, alert, &cells, query.as_ref(), diags);
         for t in crate::lint::job_not_run(model, alert, &cells, diags) {
             unwatched.push((alert.name.clone(), Scope::Target(t)));
         }
@@ -388,6 +390,7 @@ fn warn_cross_scope_aggregation(
     model: &Model,
     alert: &crate::resolve::Alert,
     cells: &[Cell],
+    query: Option<&promql_parser::parser::Expr>,
     diags: &mut Diagnostics,
 ) {
     let t = &model.templates[&alert.template];
@@ -411,21 +414,11 @@ fn warn_cross_scope_aggregation(
             kinds.push((c.scope.kind(), label));
         }
     }
-    let Some(config) = cells
-        .iter()
-        .find_map(|c| c.effective.as_ref())
-        .map(|e| &e.config)
-    else {
-        return;
-    };
-    let Some(Ok(expr)) = model
-        .substituted_expr(config, None)
-        .map(|q| promql::parse(&q))
-    else {
+    let Some(expr) = query else {
         return;
     };
     for (kind, label) in kinds {
-        if let Some(agg) = promql::cross_scope_aggregation(&expr, label, &labels.target) {
+        if let Some(agg) = promql::cross_scope_aggregation(expr, label, &labels.target) {
             diags.push(
                 Diagnostic::warning(
                     Code::CrossScopeAggregation,
