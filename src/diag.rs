@@ -463,6 +463,21 @@ impl Diagnostics {
     }
 }
 
+/// The first `shown` items joined with `sep`, then `and N more`: a bounded list for a
+/// message about many names.
+pub fn bounded_list(items: &[String], shown: usize, sep: &str) -> String {
+    let mut s = items
+        .iter()
+        .take(shown)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(sep);
+    if items.len() > shown {
+        s.push_str(&format!("{sep}and {} more", items.len() - shown));
+    }
+    s
+}
+
 /// Closest candidate by edit distance, for "did you mean" hints.
 pub fn did_you_mean<'a>(
     word: &str,
@@ -533,6 +548,13 @@ mod tests {
         );
         assert_eq!(did_you_mean("zzz", ["severity", "for"]), None);
         assert_eq!(did_you_mean("wbe", ["db", "web"]), Some("web"));
+    }
+
+    #[test]
+    fn bounded_lists() {
+        let v: Vec<String> = ["a", "b", "c"].map(String::from).to_vec();
+        assert_eq!(bounded_list(&v, 5, ", "), "a, b, c");
+        assert_eq!(bounded_list(&v, 2, "; "), "a; b; and 1 more");
     }
 
     #[test]

@@ -148,16 +148,8 @@ fn warn_without_jobs(model: &Model, diags: &mut Diagnostics) {
 }
 
 fn list(targets: &[&str]) -> String {
-    const SHOWN: usize = 5;
-    let mut s = targets
-        .iter()
-        .take(SHOWN)
-        .map(|t| format!("`{t}`"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    if targets.len() > SHOWN {
-        s.push_str(&format!(" and {} more", targets.len() - SHOWN));
-    }
+    let quoted: Vec<String> = targets.iter().map(|t| format!("`{t}`")).collect();
+    let s = crate::diag::bounded_list(&quoted, 5, ", ");
     if targets.len() == 1 {
         format!("target {s} is")
     } else {

@@ -212,16 +212,8 @@ pub fn scrape_findings(
         );
     }
     for (job, instances) in unknown {
-        const SHOWN: usize = 10;
-        let mut list = instances
-            .iter()
-            .take(SHOWN)
-            .map(|i| format!("`{i}`"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        if instances.len() > SHOWN {
-            list.push_str(&format!(" and {} more", instances.len() - SHOWN));
-        }
+        let quoted: Vec<String> = instances.iter().map(|i| format!("`{i}`")).collect();
+        let list = crate::diag::bounded_list(&quoted, 10, ", ");
         diags.push(
             Diagnostic::warning(
                 Code::UnknownTarget,

@@ -25,15 +25,7 @@ fn scratch(rel: &str) -> (tempfile::TempDir, PathBuf) {
     (tmp, dst)
 }
 
-fn run(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_alertctl"))
-        .arg("-C")
-        .arg(dir)
-        .args(["--color", "never"])
-        .args(args)
-        .output()
-        .expect("alertctl runs")
-}
+use support::alertctl as run;
 
 fn out(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).to_string()

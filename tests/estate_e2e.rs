@@ -16,29 +16,20 @@
 mod support;
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 use std::time::Duration;
 
 use serde_json::Value;
 use support::{eventually, http_get, http_post, prometheus_with, Recorder, Server};
 
+/// alertctl without the cache: every run sees the files as they are now.
 fn alertctl(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_alertctl"))
-        .arg("-C")
-        .arg(dir)
-        .args(["--color", "never", "--no-cache"])
-        .args(args)
-        .output()
-        .expect("alertctl runs")
+    let mut all = vec!["--no-cache"];
+    all.extend(args);
+    support::alertctl(dir, &all)
 }
 
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
+use support::output_text as text;
 
 fn encode(q: &str) -> String {
     q.bytes()

@@ -112,16 +112,7 @@ pub fn verify_targets(
             return Ok(());
         }
         if start.elapsed() > deadline {
-            const SHOWN: usize = 5;
-            let mut listed = problems
-                .iter()
-                .take(SHOWN)
-                .cloned()
-                .collect::<Vec<_>>()
-                .join("; ");
-            if problems.len() > SHOWN {
-                listed.push_str(&format!("; and {} more", problems.len() - SHOWN));
-            }
+            let listed = crate::diag::bounded_list(&problems, 5, "; ");
             return Err(ServerError::Rejected {
                 server: server.name.clone(),
                 message: format!(

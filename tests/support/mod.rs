@@ -386,3 +386,23 @@ pub fn copy_dir(src: &Path, dst: &Path) {
         }
     }
 }
+
+/// `alertctl -C DIR --color never ARGS...`.
+pub fn alertctl(dir: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_alertctl"))
+        .arg("-C")
+        .arg(dir)
+        .args(["--color", "never"])
+        .args(args)
+        .output()
+        .expect("alertctl runs")
+}
+
+/// stdout then stderr, as text.
+pub fn output_text(o: &std::process::Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
