@@ -20,6 +20,7 @@ use std::process::Output;
 use std::time::Duration;
 
 use serde_json::Value;
+use support::write_file as write;
 use support::{eventually, http_get, http_post, prometheus_with, Recorder, Server};
 
 /// alertctl without the cache: every run sees the files as they are now.
@@ -71,12 +72,6 @@ fn firing(prom: &Server) -> Vec<(String, String, String)> {
         .collect();
     out.sort();
     out
-}
-
-fn write(dir: &Path, rel: &str, content: &str) {
-    let p = dir.join(rel);
-    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-    std::fs::write(p, content).unwrap();
 }
 
 /// A metrics page: one scrape target.

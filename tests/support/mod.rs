@@ -24,6 +24,22 @@ pub fn tool(name: &str) -> PathBuf {
     panic!("{name} not found in .tools/bin: run scripts/install-tools.sh (scripts/test.sh does it for you)");
 }
 
+/// stdout then stderr of a finished command, for assertions and failure messages.
+pub fn output_text(o: &std::process::Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// Writes `content` to `dir/rel`, creating the folders on the way.
+pub fn write_file(dir: &Path, rel: &str, content: &str) {
+    let p = dir.join(rel);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(p, content).unwrap();
+}
+
 pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -396,13 +412,4 @@ pub fn alertctl(dir: &Path, args: &[&str]) -> std::process::Output {
         .args(args)
         .output()
         .expect("alertctl runs")
-}
-
-/// stdout then stderr, as text.
-pub fn output_text(o: &std::process::Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
 }
