@@ -51,9 +51,8 @@ pub fn render(model: &Model, diags: &mut Diagnostics) -> BTreeMap<String, String
         let group = inv.targets.get(target).cloned().flatten();
         let namespace = group.as_ref().map(|g| inv.groups[g].namespace.clone());
         let file = inv
-            .listed_at
-            .get(target)
-            .map(|(f, _)| f.clone())
+            .listed_at(target)
+            .map(|(f, _)| f.to_string())
             .unwrap_or_default();
         for (job, instance) in jobs {
             by_job
@@ -134,13 +133,13 @@ fn warn_without_jobs(model: &Model, diags: &mut Diagnostics) {
         if g.is_some() || inv.jobs.contains_key(t) {
             continue;
         }
-        if let Some((file, span)) = inv.listed_at.get(t) {
+        if let Some((file, span)) = inv.listed_at(t) {
             diags.push(
                 Diagnostic::warning(
                     Code::TargetWithoutJob,
                     format!("target `{t}` runs no declared job, so it is in no file_sd file"),
                 )
-                .at(model.source(file), *span, "no jobs")
+                .at(model.source(file), span, "no jobs")
                 .hint("write it as `{name: ..., jobs: [node]}`"),
             );
         }

@@ -171,12 +171,15 @@ pub fn scrape_findings(
             ),
         )
         .hint("scrape it through the file_sd files alertctl writes from the inventory ([file_sd] in alertctl.toml), or relabel it to carry the inventory's labels");
-        if let Some((file, span)) = inv.listed_at.get(target) {
-            d = d.at(model.source(file), *span, "the inventory says this");
+        if let Some((file, span)) = inv.listed_at(target) {
+            d = d.at(model.source(file), span, "the inventory says this");
         }
         diags.push(d);
     }
-    for (target, (file, span)) in &inv.listed_at {
+    for target in inv.targets.keys() {
+        let Some((file, span)) = inv.listed_at(target) else {
+            continue;
+        };
         let wanted: Vec<(Option<&str>, &str)> = match inv.jobs.get(target) {
             Some(jobs) => jobs
                 .iter()
@@ -207,7 +210,7 @@ pub fn scrape_findings(
                     missing.join(", ")
                 ),
             )
-            .at(model.source(file), *span, "not scraped")
+            .at(model.source(file), span, "not scraped")
             .hint("add it to the scrape config (the file_sd files list every inventory target), or remove it from the inventory"),
         );
     }

@@ -20,11 +20,13 @@ pub struct Inventory {
     /// target -> job -> instance, for the targets that run declared jobs (their own and
     /// their group's). Empty in an estate that says nothing about jobs.
     pub jobs: BTreeMap<String, BTreeMap<String, String>>,
-    /// Every instance (the target label's value) -> its target: a target's job
-    /// instances, or its own name when it declares no job.
+    /// Job instance (the target label's value) -> its target. A target that declares
+    /// no job is the one instance its name says and is not repeated here (an estate
+    /// of 100k targets without jobs keeps no second map of them).
     pub instances: BTreeMap<String, String>,
-    /// Where each target is listed (file, span), for located live findings.
-    pub listed_at: BTreeMap<String, (String, Span)>,
+    /// Where each ungrouped target is listed (file, span); grouped ones are in their
+    /// group's `target_spans`.
+    pub ungrouped_at: BTreeMap<String, (String, Span)>,
 }
 
 #[derive(Debug, Clone)]
@@ -35,6 +37,8 @@ pub struct GroupInfo {
     pub jobs: Vec<String>,
     /// Where the group is listed (file, span).
     pub listed_at: (String, Span),
+    /// Where each of `targets` is listed, in the group's file.
+    pub target_spans: Vec<Span>,
 }
 
 impl Inventory {
@@ -92,15 +96,29 @@ impl Inventory {
     }
 
     /// The target an instance belongs to, and the jobs it is the instance of.
-    pub fn owner(&self, instance: &str) -> Option<(&str, Vec<&str>)> {
-        let t = self.instances.get(instance)?;
-        let jobs = self.jobs.get(t).map_or_else(Vec::new, |js| {
-            js.iter()
+    pub fn owner<'a>(&'a self, instance: &'a str) -> Option<(&'a str, Vec<&'a str>)> {
+        if let Some(t) = self.instances.get(instance) {
+            let jobs = self.jobs[t]
+                .iter()
                 .filter(|(_, i)| *i == instance)
                 .map(|(j, _)| j.as_str())
-                .collect()
-        });
-        Some((t, jobs))
+                .collect();
+            return Some((t, jobs));
+        }
+        let (t, _) = self.targets.get_key_value(instance)?;
+        (!self.jobs.contains_key(instance)).then_some((t.as_str(), vec![]))
+    }
+
+    /// Where a target is listed: (file, span).
+    pub fn listed_at(&self, target: &str) -> Option<(&str, Span)> {
+        match self.targets.get(target)? {
+            None => self.ungrouped_at.get(target).map(|(f, s)| (f.as_str(), *s)),
+            Some(g) => {
+                let info = &self.groups[g];
+                let i = info.targets.iter().position(|t| t == target)?;
+                Some((info.listed_at.0.as_str(), info.target_spans[i]))
+            }
+        }
     }
 
     pub fn position(&self, target: &str) -> Option<Position> {
@@ -360,8 +378,13 @@ impl Model {
             }
             target_at.insert(t.value.clone(), (file.clone(), t.span));
             self.inventory.targets.insert(t.value.clone(), None);
+            self.inventory
+                .ungrouped_at
+                .insert(t.value.clone(), (file.clone(), t.span));
             let jobs = ungrouped_jobs.get(&t.value).cloned().unwrap_or_default();
-            listed.push((file, t, jobs));
+            if !jobs.is_empty() {
+                listed.push((file, t, jobs));
+            }
         }
         for ns in namespaces {
             let groups = self
@@ -384,6 +407,7 @@ impl Model {
                 }
                 group_at.insert(g.name.value.clone(), (ns.file.clone(), g.name.span));
                 let mut targets = Vec::new();
+                let mut target_spans = Vec::new();
                 for t in g.targets {
                     if let Some((file, span)) = target_at.get(&t.value) {
                         diags.push(
@@ -407,7 +431,10 @@ impl Model {
                         jobs.push(own.clone());
                     }
                     targets.push(t.value.clone());
-                    listed.push((ns.file.clone(), t, jobs));
+                    target_spans.push(t.span);
+                    if !jobs.is_empty() {
+                        listed.push((ns.file.clone(), t, jobs));
+                    }
                 }
                 groups.push(g.name.value.clone());
                 self.inventory.groups.insert(
@@ -417,10 +444,15 @@ impl Model {
                         targets,
                         jobs: g.jobs.iter().map(|j| j.name.value.clone()).collect(),
                         listed_at: (ns.file.clone(), g.name.span),
+                        target_spans,
                     },
                 );
             }
         }
+        // Targets with jobs: their instances. A series' instance must name exactly one
+        // target, or its position (and so its alerts) would be ambiguous; a target
+        // without jobs is the instance its name says.
+        let with_jobs: BTreeSet<String> = listed.iter().map(|(_, t, _)| t.value.clone()).collect();
         for (file, t, jobs) in listed {
             let instances: BTreeMap<String, String> = jobs
                 .iter()
@@ -431,36 +463,33 @@ impl Model {
                     )
                 })
                 .collect();
-            let own: BTreeSet<String> = if instances.is_empty() {
-                [t.value.clone()].into()
-            } else {
-                instances.values().cloned().collect()
-            };
-            // A series' instance must name exactly one target, or its position (and so
-            // its alerts) would be ambiguous.
+            let own: BTreeSet<&String> = instances.values().collect();
             for i in own {
-                match self.inventory.instances.get(&i) {
-                    Some(other) if *other != t.value => {
-                        let (ofile, ospan) = &target_at[other];
-                        diags.push(
-                            Diagnostic::error(
-                                Code::DuplicateInventory,
-                                format!("instance `{i}` of target `{}` is also an instance of target `{other}`", t.value),
-                            )
-                            .at(&self.sources[&file], t.span, "this target")
-                            .also(&self.sources[ofile], *ospan, "the other target")
-                            .hint("every instance (host:port) belongs to one target: fix the name or the job's port"),
-                        );
-                    }
-                    _ => {
-                        self.inventory.instances.insert(i, t.value.clone());
-                    }
+                let other = match self.inventory.instances.get(i) {
+                    Some(o) if *o != t.value => Some(o.clone()),
+                    Some(_) => None,
+                    // A target without jobs named like this instance.
+                    None => (*i != t.value
+                        && self.inventory.targets.contains_key(i)
+                        && !with_jobs.contains(i))
+                    .then(|| i.clone()),
+                };
+                if let Some(other) = other {
+                    let (ofile, ospan) = &target_at[&other];
+                    diags.push(
+                        Diagnostic::error(
+                            Code::DuplicateInventory,
+                            format!("instance `{i}` of target `{}` is also an instance of target `{other}`", t.value),
+                        )
+                        .at(&self.sources[&file], t.span, "this target")
+                        .also(&self.sources[ofile], *ospan, "the other target")
+                        .hint("every instance (host:port) belongs to one target: fix the name or the job's port"),
+                    );
+                    continue;
                 }
+                self.inventory.instances.insert(i.clone(), t.value.clone());
             }
-            if !instances.is_empty() {
-                self.inventory.jobs.insert(t.value.clone(), instances);
-            }
-            self.inventory.listed_at.insert(t.value, (file, t.span));
+            self.inventory.jobs.insert(t.value.clone(), instances);
         }
     }
 
