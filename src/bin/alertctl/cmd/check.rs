@@ -25,6 +25,7 @@ pub fn run(
         format,
         promtool: &promtool,
         deny_warnings,
+        schema: true,
         live: None,
     };
     if !live {
