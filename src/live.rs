@@ -30,8 +30,9 @@ pub type Labels = BTreeMap<String, String>;
 /// Selectors per `count()` batch, and the longest batched query.
 const BATCH: usize = 25;
 const BATCH_BYTES: usize = 12_000;
-/// More selectors than this is a large estate: report progress per batch.
+/// More selectors (or jobs) than this is a large estate: report progress per request.
 const PROGRESS_AFTER: usize = 200;
+const PROGRESS_AFTER_JOBS: usize = 10;
 
 /// What was checked on one server.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -69,7 +70,7 @@ fn scraped(server: &Server, progress: &dyn Progress) -> Result<Vec<Labels>, Serv
     let mut out = Vec::new();
     for (i, j) in jobs.iter().enumerate() {
         let job = j.get("job").map_or("", String::as_str);
-        if jobs.len() > 1 {
+        if jobs.len() > PROGRESS_AFTER_JOBS {
             progress.step(&format!(
                 "{}: reading the targets of job {job} ({}/{})",
                 server.name,
