@@ -551,14 +551,10 @@ fn without(vs: &VectorSelector, scope: &[ScopeMatcher]) -> String {
     v.to_string()
 }
 
-/// Which of `selectors` (by index) match at least one series, in batched queries.
-fn nonempty(
-    server: &Server,
-    selectors: &[&String],
-    progress: &dyn Progress,
-) -> Result<BTreeSet<usize>, ServerError> {
-    const LABEL: &str = "alertctl_selector";
-    let mut out = BTreeSet::new();
+/// The selectors of each batched query: at most `BATCH`, and at most `BATCH_BYTES` of
+/// selector text unless a single selector is longer.
+fn batches(selectors: &[&String]) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::new();
     let mut start = 0;
     while start < selectors.len() {
         let mut end = start;
@@ -570,7 +566,23 @@ fn nonempty(
             len += selectors[end].len() + 60;
             end += 1;
         }
-        let q = (start..end)
+        out.push(start..end);
+        start = end;
+    }
+    out
+}
+
+/// Which of `selectors` (by index) match at least one series, in batched queries.
+fn nonempty(
+    server: &Server,
+    selectors: &[&String],
+    progress: &dyn Progress,
+) -> Result<BTreeSet<usize>, ServerError> {
+    const LABEL: &str = "alertctl_selector";
+    let mut out = BTreeSet::new();
+    for range in batches(selectors) {
+        let end = range.end;
+        let q = range
             .map(|k| {
                 format!(
                     "label_replace(count({}), \"{LABEL}\", \"{k}\", \"\", \"\")",
@@ -591,7 +603,6 @@ fn nonempty(
                 selectors.len()
             ));
         }
-        start = end;
     }
     Ok(out)
 }
@@ -707,6 +718,18 @@ mod tests {
         let labels: Vec<_> = f.iter().filter(|x| x.0 == Code::SeriesLabels).collect();
         assert_eq!(labels.len(), 1, "{f:#?}");
         assert!(labels[0].1.contains("has job `pg`"), "{f:#?}");
+    }
+
+    #[test]
+    fn requests_are_bounded() {
+        let short = "up".to_string();
+        let long = "x".repeat(BATCH_BYTES);
+        let many: Vec<&String> = std::iter::repeat_n(&short, 60).collect();
+        assert_eq!(batches(&many), [0..25, 25..50, 50..60]);
+        // A selector longer than the byte bound goes alone; short ones share a query.
+        let big: Vec<&String> = vec![&long, &short, &short, &long, &long];
+        assert_eq!(batches(&big), [0..1, 1..3, 3..4, 4..5]);
+        assert!(batches(&[]).is_empty());
     }
 
     #[test]
