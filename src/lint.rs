@@ -178,12 +178,16 @@ pub fn job_not_run(
     diags: &mut Diagnostics,
 ) -> Vec<String> {
     let mut unwatched = Vec::new();
+    // Without jobs every target runs every job: no target cell is ever dropped.
+    if !model.inventory.uses_jobs() {
+        return unwatched;
+    }
+    let with_cell: std::collections::HashSet<&Scope> = cells.iter().map(|c| &c.scope).collect();
     for (scope, idxs) in &alert.by_scope {
         let Scope::Target(target) = scope else {
             continue;
         };
-        if !model.inventory.targets.contains_key(target) || cells.iter().any(|c| &c.scope == scope)
-        {
+        if !model.inventory.targets.contains_key(target) || with_cell.contains(scope) {
             continue;
         }
         unwatched.push(target.clone());
