@@ -40,6 +40,9 @@ _alertctl() {
             alertctl,history)
                 cmd="alertctl__subcmd__history"
                 ;;
+            alertctl,import)
+                cmd="alertctl__subcmd__import"
+                ;;
             alertctl,init)
                 cmd="alertctl__subcmd__init"
                 ;;
@@ -114,6 +117,9 @@ _alertctl() {
                 ;;
             alertctl__subcmd__help,history)
                 cmd="alertctl__subcmd__help__subcmd__history"
+                ;;
+            alertctl__subcmd__help,import)
+                cmd="alertctl__subcmd__help__subcmd__import"
                 ;;
             alertctl__subcmd__help,init)
                 cmd="alertctl__subcmd__help__subcmd__init"
@@ -230,7 +236,7 @@ _alertctl() {
 
     case "${cmd}" in
         alertctl)
-            opts="-C -v -h -V --dir --no-cache --verbose --color --help --version init validate check render diff effective trace list rule apply history rollback alertmanager completions help"
+            opts="-C -v -h -V --dir --no-cache --verbose --color --help --version init validate check render diff effective trace list rule apply history rollback alertmanager import completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -592,7 +598,7 @@ _alertctl() {
             return 0
             ;;
         alertctl__subcmd__diff)
-            opts="-C -v -h --out --exit-code --stat --live --dir --no-cache --verbose --color --help"
+            opts="-C -v -h --out --exit-code --stat --live --format --dir --no-cache --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -600,6 +606,10 @@ _alertctl() {
             case "${prev}" in
                 --out)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "plain prometheusrule" -- "${cur}"))
                     return 0
                     ;;
                 --dir)
@@ -660,7 +670,7 @@ _alertctl() {
             return 0
             ;;
         alertctl__subcmd__help)
-            opts="init validate check render diff effective trace list rule apply history rollback alertmanager completions help"
+            opts="init validate check render diff effective trace list rule apply history rollback alertmanager import completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -828,6 +838,20 @@ _alertctl() {
             return 0
             ;;
         alertctl__subcmd__help__subcmd__history)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        alertctl__subcmd__help__subcmd__import)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1050,6 +1074,36 @@ _alertctl() {
                     ;;
                 --format)
                     COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        alertctl__subcmd__import)
+            opts="-C -v -h --into --params --force --dry-run --dir --no-cache --verbose --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --into)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --dir)
@@ -1316,7 +1370,7 @@ _alertctl() {
             return 0
             ;;
         alertctl__subcmd__render)
-            opts="-C -v -h --out --stdout --dir --no-cache --verbose --color --help"
+            opts="-C -v -h --out --stdout --format --dir --no-cache --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1324,6 +1378,10 @@ _alertctl() {
             case "${prev}" in
                 --out)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "plain prometheusrule" -- "${cur}"))
                     return 0
                     ;;
                 --dir)

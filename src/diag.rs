@@ -63,6 +63,19 @@ pub enum Code {
     UnknownReceiver,
     UnreachableRoute,
     UnroutedGroup,
+    YamlLimit,
+    FileTooLarge,
+    Encoding,
+    BadPath,
+    Symlink,
+    SpecialFile,
+    UnsafeOutput,
+    AwkwardName,
+    UnsupportedField,
+    EmptySelection,
+    RuleGroupConflict,
+    ImportInput,
+    ImportConflict,
     AmbiguousJob,
     JobNotRun,
     TargetWithoutJob,
@@ -107,6 +120,19 @@ impl Code {
         Code::UnknownReceiver,
         Code::UnreachableRoute,
         Code::UnroutedGroup,
+        Code::YamlLimit,
+        Code::FileTooLarge,
+        Code::Encoding,
+        Code::BadPath,
+        Code::Symlink,
+        Code::SpecialFile,
+        Code::UnsafeOutput,
+        Code::AwkwardName,
+        Code::UnsupportedField,
+        Code::EmptySelection,
+        Code::RuleGroupConflict,
+        Code::ImportInput,
+        Code::ImportConflict,
         Code::AmbiguousJob,
         Code::JobNotRun,
         Code::TargetWithoutJob,
@@ -124,6 +150,8 @@ impl Code {
     pub const WARNINGS: &'static [Code] = &[
         Code::CrossScopeAggregation,
         Code::UnroutedGroup,
+        Code::AwkwardName,
+        Code::EmptySelection,
         Code::JobNotRun,
         Code::TargetWithoutJob,
         Code::ScopedAbsent,
@@ -133,10 +161,6 @@ impl Code {
         Code::UnscrapedTarget,
         Code::UnknownTarget,
     ];
-
-    pub fn parse(s: &str) -> Option<Code> {
-        Code::ALL.iter().copied().find(|c| c.as_str() == s)
-    }
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -170,6 +194,19 @@ impl Code {
             Code::UnknownReceiver => "unknown-receiver",
             Code::UnreachableRoute => "unreachable-route",
             Code::UnroutedGroup => "unrouted-group",
+            Code::YamlLimit => "yaml-limit",
+            Code::FileTooLarge => "file-too-large",
+            Code::Encoding => "encoding",
+            Code::BadPath => "bad-path",
+            Code::Symlink => "symlink",
+            Code::SpecialFile => "special-file",
+            Code::UnsafeOutput => "unsafe-output",
+            Code::AwkwardName => "awkward-name",
+            Code::UnsupportedField => "unsupported-field",
+            Code::EmptySelection => "empty-selection",
+            Code::RuleGroupConflict => "rule-group-conflict",
+            Code::ImportInput => "import-input",
+            Code::ImportConflict => "import-conflict",
             Code::AmbiguousJob => "ambiguous-job",
             Code::JobNotRun => "job-not-run",
             Code::TargetWithoutJob => "target-without-job",
@@ -181,6 +218,11 @@ impl Code {
             Code::UnscrapedTarget => "unscraped-target",
             Code::UnknownTarget => "unknown-target",
         }
+    }
+
+    /// The code with this kebab-case name (`ignore:` lists name codes this way).
+    pub fn parse(name: &str) -> Option<Code> {
+        Code::ALL.iter().copied().find(|c| c.as_str() == name)
     }
 }
 
@@ -476,6 +518,25 @@ pub fn bounded_list(items: &[String], shown: usize, sep: &str) -> String {
         s.push_str(&format!("{sep}and {} more", items.len() - shown));
     }
     s
+}
+
+/// `2 errors`, or `2 errors, 1 warning` when there are warnings.
+pub fn counts(diags: &Diagnostics) -> String {
+    let (e, w) = (diags.error_count(), diags.warning_count());
+    if w == 0 {
+        plural(e, "error")
+    } else {
+        format!("{}, {}", plural(e, "error"), plural(w, "warning"))
+    }
+}
+
+/// `1 file`, `2 files`.
+pub fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("{n} {word}")
+    } else {
+        format!("{n} {word}s")
+    }
 }
 
 /// Closest candidate by edit distance, for "did you mean" hints.

@@ -14,6 +14,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::diag::{Code, Diagnostic, Diagnostics};
+use crate::diff::Plan;
 use crate::output::Current;
 use crate::resolve::Model;
 
@@ -156,6 +157,97 @@ fn list(targets: &[&str]) -> String {
     }
 }
 
+/// How a file_sd file is keyed in a deployment's file set (the plan, the history,
+/// `diff`): `file_sd/<job>.json`. Rule file names never hold a `/`, so the two kinds
+/// cannot collide.
+pub const KEY_PREFIX: &str = "file_sd/";
+
+/// A deployment's file set: the rule files, and the file_sd files under [`KEY_PREFIX`].
+pub fn join(
+    rules: &BTreeMap<String, String>,
+    file_sd: &BTreeMap<String, String>,
+) -> BTreeMap<String, String> {
+    let mut out = rules.clone();
+    out.extend(
+        file_sd
+            .iter()
+            .map(|(k, v)| (format!("{KEY_PREFIX}{k}"), v.clone())),
+    );
+    out
+}
+
+/// A file set's rule files and its file_sd files (named as in their directory).
+pub fn split(
+    files: &BTreeMap<String, String>,
+) -> (BTreeMap<String, String>, BTreeMap<String, String>) {
+    let mut rules = BTreeMap::new();
+    let mut file_sd = BTreeMap::new();
+    for (k, v) in files {
+        match k.strip_prefix(KEY_PREFIX) {
+            Some(name) => file_sd.insert(name.to_string(), v.clone()),
+            None => rules.insert(k.clone(), v.clone()),
+        };
+    }
+    (rules, file_sd)
+}
+
+/// A file set's plan, split into its rule files' plan and its file_sd files' plan
+/// (named as in their directory), each with its own summary.
+pub fn split_plan(plan: &Plan) -> (Plan, Plan) {
+    let mut new = BTreeMap::new();
+    let mut old = BTreeMap::new();
+    for c in &plan.changes {
+        if let Some(n) = &c.new {
+            new.insert(c.file.clone(), n.clone());
+        }
+        if let Some(o) = &c.old {
+            old.insert(c.file.clone(), o.clone());
+        }
+    }
+    let (new_rules, new_sd) = split(&new);
+    let (old_rules, old_sd) = split(&old);
+    (
+        crate::diff::plan(&new_rules, &old_rules),
+        crate::diff::plan(&new_sd, &old_sd),
+    )
+}
+
+/// How many file_sd files a plan adds, modifies and removes.
+pub fn summary(plan: &Plan) -> String {
+    let s = &plan.summary;
+    format!(
+        "{} added, {} modified, {} removed",
+        s.files_added, s.files_modified, s.files_removed
+    )
+}
+
+/// A file set's plan as people read it: the rule files' summary, then the file_sd
+/// files' when any change.
+pub fn describe(plan: &Plan) -> String {
+    let (rules, sd) = split_plan(plan);
+    if sd.is_empty() {
+        rules.summary.to_string()
+    } else {
+        format!("{}; file_sd: {}", rules.summary, summary(&sd))
+    }
+}
+
+/// A recorded file set as it is deployed again (`rollback`, or restoring a baseline):
+/// one recorded without file_sd files (before `[file_sd]`, or with no job) leaves the
+/// file_sd files on disk (`current`) as they are; without `[file_sd]` (`current` is
+/// `None`), the recorded ones have no place and are left out.
+pub fn redeployed(
+    recorded: &BTreeMap<String, String>,
+    current: Option<&BTreeMap<String, String>>,
+) -> BTreeMap<String, String> {
+    let (rules, recorded_sd) = split(recorded);
+    match current {
+        None => rules,
+        Some(cur) if recorded_sd.is_empty() => join(&rules, cur),
+        Some(_) => recorded.clone(),
+    }
+}
+
 /// The target groups of a file alertctl wrote; `None` for any other content.
 pub fn parse_generated(content: &str) -> Option<Vec<TargetGroup>> {
     let groups: Vec<TargetGroup> = serde_json::from_str(content).ok()?;
@@ -207,6 +299,45 @@ mod tests {
         assert_eq!(w[0].0, Code::TargetWithoutJob);
         assert!(parse_generated("[{\"targets\": [\"a\"], \"labels\": {}}]").is_none());
         assert!(parse_generated("not json").is_none());
+    }
+
+    #[test]
+    fn file_sets_key_file_sd_files_apart() {
+        let m = |kv: &[(&str, &str)]| -> BTreeMap<String, String> {
+            kv.iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        let rules = m(&[("global.yml", "r")]);
+        let sd = m(&[("node.json", "n")]);
+        let set = join(&rules, &sd);
+        assert_eq!(set, m(&[("file_sd/node.json", "n"), ("global.yml", "r")]));
+        assert_eq!(split(&set), (rules.clone(), sd.clone()));
+        let now = m(&[("node.json", "now")]);
+        // Recorded with file_sd files: deployed as recorded.
+        assert_eq!(redeployed(&set, Some(&now)), set);
+        // Recorded without: the file_sd files on disk stay.
+        assert_eq!(
+            redeployed(&rules, Some(&now)),
+            m(&[("file_sd/node.json", "now"), ("global.yml", "r")])
+        );
+        // No [file_sd] now: the recorded ones have no place.
+        assert_eq!(redeployed(&set, None), rules);
+        // A plan of both kinds splits, each with its own summary.
+        let plan = crate::diff::plan(&set, &m(&[("old.yml", "o")]));
+        let (r, s) = split_plan(&plan);
+        assert_eq!(
+            r.changes
+                .iter()
+                .map(|c| c.file.as_str())
+                .collect::<Vec<_>>(),
+            ["global.yml", "old.yml"]
+        );
+        assert_eq!(s.changes.len(), 1);
+        assert_eq!(s.changes[0].file, "node.json");
+        assert_eq!(summary(&s), "1 added, 0 modified, 0 removed");
+        assert!(describe(&plan).ends_with("; file_sd: 1 added, 0 modified, 0 removed"));
+        assert_eq!(describe(&r), r.summary.to_string());
     }
 
     #[test]

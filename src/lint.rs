@@ -8,15 +8,10 @@
 use promql_parser::parser::Expr;
 
 use crate::diag::{Code, Diagnostic, Diagnostics};
-use crate::model::{Rule, Scope, ScopeInjection, Template};
+use crate::model::{ignores, Rule, Scope, ScopeInjection, Template};
 use crate::promql::{self, MatcherCache};
 use crate::resolve::{Alert, Cell, Model};
 use crate::settings::ScopeMatch;
-
-/// Does this template or rule accept warning `code`?
-pub fn ignores(list: &[crate::model::Spanned<String>], code: Code) -> bool {
-    list.iter().any(|c| c.value == code.as_str())
-}
 
 /// The rules that give `alert` a scope other than global, in file order; the first of
 /// them that does not accept `code` is where a finding about the scoping is reported.

@@ -14,10 +14,8 @@ use promql_parser::label::MatchOp;
 use promql_parser::parser::{Expr, VectorSelector};
 
 use crate::deploy::server::{Server, ServerError};
-use crate::deploy::Progress;
 use crate::diag::{Code, Diagnostic, Diagnostics};
-use crate::lint::ignores;
-use crate::model::Scope;
+use crate::model::{ignores, Scope};
 use crate::params::promql_string;
 use crate::promql::{self, Op, ScopeMatcher};
 use crate::render::{Rendered, RenderedCell};
@@ -50,7 +48,7 @@ pub fn check(
     model: &Model,
     rendered: &Rendered,
     server: &Server,
-    progress: &dyn Progress,
+    progress: &dyn Fn(&str),
     diags: &mut Diagnostics,
 ) -> Result<Summary, ServerError> {
     let up = scraped(server, progress)?;
@@ -65,13 +63,13 @@ pub fn check(
 }
 
 /// Every `up` series, read one job at a time.
-fn scraped(server: &Server, progress: &dyn Progress) -> Result<Vec<Labels>, ServerError> {
+fn scraped(server: &Server, progress: &dyn Fn(&str)) -> Result<Vec<Labels>, ServerError> {
     let jobs = server.query("count by (job) (up)")?;
     let mut out = Vec::new();
     for (i, j) in jobs.iter().enumerate() {
         let job = j.get("job").map_or("", String::as_str);
         if jobs.len() > PROGRESS_AFTER_JOBS {
-            progress.step(&format!(
+            progress(&format!(
                 "{}: reading the targets of job {job} ({}/{})",
                 server.name,
                 i + 1,
@@ -393,7 +391,7 @@ fn selector_findings(
     model: &Model,
     rendered: &Rendered,
     server: &Server,
-    progress: &dyn Progress,
+    progress: &dyn Fn(&str),
     diags: &mut Diagnostics,
 ) -> Result<(usize, usize), ServerError> {
     let mut cells_of: HashMap<&str, Vec<Cell>> = HashMap::new();
@@ -576,7 +574,7 @@ fn batches(selectors: &[&String]) -> Vec<std::ops::Range<usize>> {
 fn nonempty(
     server: &Server,
     selectors: &[&String],
-    progress: &dyn Progress,
+    progress: &dyn Fn(&str),
 ) -> Result<BTreeSet<usize>, ServerError> {
     const LABEL: &str = "alertctl_selector";
     let mut out = BTreeSet::new();
@@ -597,7 +595,7 @@ fn nonempty(
             }
         }
         if selectors.len() > PROGRESS_AFTER {
-            progress.step(&format!(
+            progress(&format!(
                 "{}: checked {end}/{} selectors",
                 server.name,
                 selectors.len()

@@ -3,15 +3,18 @@
 //! target like any exporter).
 //!
 //! 1. Prometheus scrapes the estate through a hand-written `static_configs` without
-//!    group labels: `apply` writes the rules and the file_sd files but reports that
-//!    Prometheus does not show the inventory's labels (exit 4), and `check --live` exits
-//!    2 naming the series and what goes wrong (double alerts, wrong thresholds).
-//! 2. Prometheus scrapes through the file_sd files alertctl wrote: series carry the
+//!    group labels: `apply` writes the rules and the file_sd files, sees that Prometheus
+//!    does not show the inventory's labels, and rolls both back (exit 3); `check --live`
+//!    exits 2 naming the series and what goes wrong (double alerts, wrong thresholds).
+//! 2. Prometheus scrapes through the file_sd files alertctl writes: series carry the
 //!    inventory's labels, `apply` verifies it, `check --live` passes, and every alert
 //!    fires once per series with the effective threshold (a target override, group
 //!    overrides, a disabled group).
 //! 3. A target moves to another group in the inventory: after `apply` its series carry
 //!    the new group and it alerts with that group's threshold.
+//! 4. The file_sd files are part of the deployment: a deployment Prometheus rejects puts
+//!    the previous file_sd files back with the rules, and `rollback` deploys the recorded
+//!    ones again (the target returns to its old group).
 
 mod support;
 
@@ -156,20 +159,28 @@ fn inventory_drives_scrape_labels_and_thresholds() {
         ),
     );
 
-    // 1. Static targets without the inventory's labels.
+    // 1. Static targets without the inventory's labels: the deployment (rules and
+    //    file_sd files) is rolled back, here to nothing, as before the first apply.
     let o = alertctl(&dir, &["apply", "--promtool", "off", "--format", "json"]);
-    assert_eq!(o.status.code(), Some(4), "{}", text(&o));
+    assert_eq!(o.status.code(), Some(3), "{}", text(&o));
     let report: Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(report["result"], "targets-unverified", "{report}");
+    assert_eq!(report["result"], "rolled-back", "{report}");
     let msg = report["message"].as_str().unwrap();
     assert!(
         msg.contains(&format!(
             "{} (job node) has group=\"\" (expected \"web\")",
             web1.addr
-        )),
+        )) && msg.contains("restored"),
         "{msg}"
     );
-    assert!(dir.join("sd/node.json").is_file() && dir.join("out/group_web.yml").is_file());
+    assert_eq!(report["servers"][0]["verified"], true, "{report}");
+    assert_eq!(report["servers"][0]["targets_verified"], false, "{report}");
+    assert_eq!(report["rollback"][0]["verified"], true, "{report}");
+    assert_eq!(report["file_sd"]["summary"]["files_added"], 2, "{report}");
+    assert!(
+        !dir.join("sd/node.json").exists() && !dir.join("out/group_web.yml").exists(),
+        "both kinds of files rolled back"
+    );
 
     assert!(
         eventually(Duration::from_secs(30), || query(&prom, "up == 1").len()
@@ -249,7 +260,14 @@ fn inventory_drives_scrape_labels_and_thresholds() {
     );
     let o = alertctl(&dir, &["apply", "--promtool", "off"]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
-    assert!(text(&o).contains("labels verified on prom"), "{}", text(&o));
+    assert!(
+        text(&o).contains("writing 2 file_sd file(s)")
+            && text(&o).contains("checking prom scrapes the file_sd targets with their labels")
+            && text(&o).contains("file_sd: 2 added, 0 modified, 0 removed in")
+            && text(&o).contains("labels verified on prom"),
+        "{}",
+        text(&o)
+    );
     assert!(
         eventually(Duration::from_secs(30), || {
             query(
@@ -321,5 +339,75 @@ fn inventory_drives_scrape_labels_and_thresholds() {
         fired(&want),
         "web-2 alerts at db's threshold: {:?}",
         firing(&prom)
+    );
+
+    // 4. web-2 back to web, with an annotation only Prometheus rejects: the rules and
+    //    the file_sd files are restored byte for byte, and web-2 stays in db.
+    let node_json = std::fs::read_to_string(sd.join("node.json")).unwrap();
+    let templates = std::fs::read_to_string(dir.join("templates/t.yaml")).unwrap();
+    write(
+        &dir,
+        "templates/t.yaml",
+        &templates.replace(
+            "  labels: {threshold: \"${threshold}\"}\n",
+            "  labels: {threshold: \"${threshold}\"}\n  annotations: {summary: '{{ humanizeX $value }}'}\n",
+        ),
+    );
+    write(
+        &dir,
+        "inventory.yaml",
+        &inventory(&format!("{w1}, {w2}, {w3}"), &d1),
+    );
+    let o = alertctl(&dir, &["apply", "--promtool", "off", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(3), "{}", text(&o));
+    let report: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(report["result"], "rolled-back", "{report}");
+    assert_eq!(
+        report["file_sd"]["summary"]["files_modified"], 1,
+        "{report}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(sd.join("node.json")).unwrap(),
+        node_json,
+        "the previous file_sd file is back"
+    );
+    write(&dir, "templates/t.yaml", &templates);
+
+    //    `rollback` (the deployment before the last good one: phase 2's) writes the
+    //    file_sd files recorded with it: web-2 is in web again, verified on prom.
+    let o = alertctl(&dir, &["rollback", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let report: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        report["file_sd"]["summary"]["files_modified"], 1,
+        "{report}"
+    );
+    assert_eq!(report["file_sd"]["verified"][0], "prom", "{report}");
+    assert!(
+        eventually(Duration::from_secs(10), || {
+            let s = query(&prom, &moved);
+            s.len() == 1 && s[0]["group"] == "web"
+        }),
+        "{:?}",
+        query(&prom, &moved)
+    );
+    let history = alertctl(&dir, &["history", "--format", "json"]);
+    let rows: Value = serde_json::from_slice(&history.stdout).unwrap();
+    let results: Vec<&str> = rows["deployments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["result"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        results,
+        [
+            "applied",
+            "rolled-back",
+            "applied",
+            "applied",
+            "rolled-back"
+        ],
+        "{rows}"
     );
 }

@@ -25,14 +25,13 @@ pub fn run(
         format,
         promtool: &promtool,
         deny_warnings,
-        schema: true,
         live: None,
     };
     if !live {
         return Ok(finish(g, &project, &rendered, diags, &outcome));
     }
     let servers = if urls.is_empty() {
-        match super::apply::servers(&project) {
+        match alertctl::ops::servers(&project) {
             Ok(s) => s,
             Err(e) => {
                 eprintln!("error: {e}");

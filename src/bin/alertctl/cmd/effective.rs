@@ -102,7 +102,7 @@ fn fast(g: &Global, target: Option<&str>, format: DataFormat) -> Option<Exit> {
     }
     if format == DataFormat::Json {
         // The stored answers are already pretty-printed: assemble the document exactly as
-        // serde_json would print it (keys sorted), without parsing 1000s of them.
+        // `report::json_document` would print it (keys sorted), without parsing 1000s of them.
         out!("{}\n", assemble(&pos, &jobs, &applied, &disabled));
         return Some(Exit::Ok);
     }
@@ -156,11 +156,12 @@ fn assemble(
         format!("\n  \"jobs\": {{\n{body}\n  }},")
     };
     format!(
-        "{{\n  \"alerts\": {},\n  \"disabled\": {},\n  \"group\": {},{jobs}\n  \"namespace\": {},\n  \"target\": {}\n}}",
+        "{{\n  \"alerts\": {},\n  \"disabled\": {},\n  \"group\": {},{jobs}\n  \"namespace\": {},\n  \"schema\": {},\n  \"target\": {}\n}}",
         list(applied),
         list(disabled),
         v(&pos.group),
         v(&pos.namespace),
+        crate::report::SCHEMA,
         v(&pos.target)
     )
 }
@@ -195,8 +196,8 @@ fn emit(
     }
     let subject = &with_jobs(subject.to_string(), jobs);
     match format {
-        DataFormat::Json => oline!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default()),
-        DataFormat::Yaml => out!("{}", serde_yaml::to_string(&doc).unwrap_or_default()),
+        DataFormat::Json => out!("{}", crate::report::json_document(doc)),
+        DataFormat::Yaml => out!("{}", crate::report::yaml_document(doc)),
         DataFormat::Human => out!("{}", human(subject, &doc)),
     }
 }
@@ -277,9 +278,11 @@ pub fn position(
     ))
 }
 
+/// A value for the terminal: names and values may hold any characters, but control and
+/// bidi characters are shown escaped.
 fn s(v: &Value) -> String {
     match v {
-        Value::String(s) => s.clone(),
+        Value::String(s) => alertctl::text::escape_unsafe(s).into_owned(),
         Value::Null => String::new(),
         other => other.to_string(),
     }

@@ -1,22 +1,30 @@
+use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+use alertctl::project::Project;
+use alertctl::render::Rendered;
 use alertctl::{diff, output};
 use miette::IntoDiagnostic;
 
 use super::{out_dir, stop_on_errors};
-use crate::cli::Global;
+use crate::cli::{Global, RenderFormat};
 use crate::exit::Exit;
 
-pub fn run(g: &Global, out: Option<PathBuf>, stdout: bool) -> miette::Result<Exit> {
-    if !stdout {
+pub fn run(
+    g: &Global,
+    out: Option<PathBuf>,
+    stdout: bool,
+    format: RenderFormat,
+) -> miette::Result<Exit> {
+    if !stdout && format == RenderFormat::Plain {
         if let Some((dir, files, q)) = super::unchanged_output(g, out.as_deref()) {
             eprintln!("rendered {} rules in {files} files to {}: 0 added, 0 modified, 0 removed, {files} unchanged", q.cache.rendered_rule_count(), dir.display());
             if let Some(fs) = &q.settings.file_sd {
-                let n = q.cache.rendered_hashes(&q.fingerprint).map_or(0, |h| {
-                    h.keys()
-                        .filter(|k| k.starts_with(super::FILE_SD_PREFIX))
-                        .count()
-                });
+                let n = q
+                    .cache
+                    .rendered_hashes(&q.fingerprint)
+                    .map_or(0, |h| alertctl::file_sd::split(&h).1.len());
                 file_sd_line(
                     n,
                     &q.root.join(&fs.dir),
@@ -31,36 +39,64 @@ pub fn run(g: &Global, out: Option<PathBuf>, stdout: bool) -> miette::Result<Exi
     if let Some(exit) = stop_on_errors(g, &diags) {
         return Ok(exit);
     }
+    let (dir, files) = match files_for(&project, &rendered, format, out) {
+        Ok(x) => x,
+        Err(exit) => return Ok(exit),
+    };
     if stdout {
-        for (name, content) in &rendered.files {
-            println!("# ---- {name}\n{content}");
+        for (name, content) in files.iter() {
+            match format {
+                RenderFormat::Plain => println!("# ---- {name}\n{content}"),
+                // A YAML stream, for `kubectl apply -f -`.
+                RenderFormat::PrometheusRule => print!("---\n{content}"),
+            }
         }
-        for (name, content) in &rendered.file_sd {
-            println!("# ---- file_sd/{name}\n{content}");
+        if format == RenderFormat::Plain {
+            for (name, content) in &rendered.file_sd {
+                println!("# ---- {}{name}\n{content}", alertctl::file_sd::KEY_PREFIX);
+            }
         }
         return Ok(Exit::Ok);
     }
-    let dir = out_dir(&project, out);
+    let real_root = alertctl::load::canonical_root(&project.root)?;
+    let resolved = alertctl::load::resolve(std::path::Path::new("."), &dir);
+    if let Some(problem) = alertctl::settings::overlap(&resolved, &real_root) {
+        eprintln!(
+            "error: the output directory {} {problem}; nothing written",
+            resolved.display()
+        );
+        eprintln!("hint: render into a directory of its own (output.dir, --out)");
+        return Ok(Exit::Invalid);
+    }
     let current = output::read(&dir).into_diagnostic()?;
-    if let Some(exit) = super::diff::refuse_foreign(&rendered, &current) {
+    if let Some(exit) = super::diff::refuse_foreign(&files, &current) {
         return Ok(exit);
     }
-    let file_sd = match super::file_sd_plan(&project, &rendered)? {
-        Ok(p) => p,
-        Err(exit) => return Ok(exit),
+    // `[file_sd]` goes with the plain rule files (the Prometheus Operator's servers find
+    // their targets through its own objects).
+    let file_sd = match format {
+        RenderFormat::Plain => match super::file_sd_plan(&project, &rendered)? {
+            Ok(p) => p,
+            Err(exit) => return Ok(exit),
+        },
+        RenderFormat::PrometheusRule => None,
     };
-    let plan = diff::plan(&rendered.files, &current.generated);
+    let plan = diff::plan(&files, &current.generated);
     output::write(&dir, &plan).into_diagnostic()?;
     let s = &plan.summary;
+    let what = match format {
+        RenderFormat::Plain => "files",
+        RenderFormat::PrometheusRule => "PrometheusRule objects",
+    };
     eprintln!(
-        "rendered {} rules in {} files to {}: {} added, {} modified, {} removed, {} unchanged",
+        "rendered {} rules in {} {what} to {}: {} added, {} modified, {} removed, {} unchanged",
         rendered.rule_count,
-        rendered.files.len(),
+        files.len(),
         dir.display(),
         s.files_added,
         s.files_modified,
         s.files_removed,
-        rendered.files.len() - s.files_added - s.files_modified
+        files.len() - s.files_added - s.files_modified
     );
     if let Some((dir, plan)) = file_sd {
         output::write(&dir, &plan).into_diagnostic()?;
@@ -68,7 +104,7 @@ pub fn run(g: &Global, out: Option<PathBuf>, stdout: bool) -> miette::Result<Exi
         file_sd_line(
             rendered.file_sd.len(),
             &dir,
-            &super::file_sd_summary(&plan),
+            &alertctl::file_sd::summary(&plan),
             rendered.file_sd.len() - s.files_added - s.files_modified,
         );
     }
@@ -81,4 +117,35 @@ fn file_sd_line(files: usize, dir: &std::path::Path, summary: &str, unchanged: u
         crate::report::plural(files, "file_sd file"),
         dir.display()
     );
+}
+
+/// The files `format` makes of the rendered rules, and the directory they belong in
+/// (`--out`, else `output.dir` or `kubernetes.dir`).
+pub fn files_for<'r>(
+    project: &Project,
+    rendered: &'r Rendered,
+    format: RenderFormat,
+    out: Option<PathBuf>,
+) -> Result<(PathBuf, Cow<'r, BTreeMap<String, String>>), Exit> {
+    match format {
+        RenderFormat::Plain => Ok((out_dir(project, out), Cow::Borrowed(&rendered.files))),
+        RenderFormat::PrometheusRule => {
+            let k8s = &project.model.settings.kubernetes;
+            let dir = out.unwrap_or_else(|| project.root.join(&k8s.dir));
+            // A plain render there would delete the manifests, and Prometheus would load
+            // them as rule files.
+            if std::path::absolute(&dir).ok() == std::path::absolute(project.output_dir()).ok() {
+                eprintln!(
+                    "error: {} is the rule output directory (output.dir); manifests need a directory of their own",
+                    dir.display()
+                );
+                eprintln!("hint: set kubernetes.dir in alertctl.toml, or pass --out");
+                return Err(Exit::Invalid);
+            }
+            Ok((
+                dir,
+                Cow::Owned(alertctl::kubernetes::prometheus_rules(&rendered.files, k8s)),
+            ))
+        }
+    }
 }

@@ -26,7 +26,6 @@ pub fn run(
             format,
             promtool: &promtool_status,
             deny_warnings,
-            schema: false,
             live: None,
         },
     ))
@@ -37,8 +36,6 @@ pub struct Outcome<'a> {
     pub format: Format,
     pub promtool: &'a str,
     pub deny_warnings: bool,
-    /// `check`'s JSON (a newer output) carries `"schema": 1`; `validate`'s is unchanged.
-    pub schema: bool,
     /// `check --live`: the servers' summaries (JSON) and a line for the human summary.
     pub live: Option<(serde_json::Value, String)>,
 }
@@ -66,13 +63,10 @@ pub fn finish(
                 "stats": { "files": project.stats.files, "templates": model.templates.len(), "rules": model.rules.len(), "alerts": alerts, "rendered_files": rendered.files.len(), "rendered_rules": rendered.rule_count },
                 "promtool": o.promtool,
             });
-            if o.schema {
-                doc["schema"] = json!(1);
-            }
             if let Some((live, _)) = &o.live {
                 doc["live"] = live.clone();
             }
-            println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+            print!("{}", report::json_document(doc));
         }
         _ => {
             report::print(

@@ -1,0 +1,376 @@
+//! `apply` and `rollback`: put a rule set in the output directory, make every server
+//! run it, record it.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use super::{
+    credentials, deploy_options, history_key, runs_note, seal, servers, timeout_notes,
+    DeployReport, DiffersAction, Event, Events, Journal, OpError, OpSink, Outcome, TargetsReport,
+};
+use crate::deploy::{self, Restored};
+use crate::diag::{Code, Diagnostics};
+use crate::history::{Deployment, History};
+use crate::project::{self, Project};
+use crate::promtool::{self, Status};
+use crate::secrets::Secrets;
+use crate::settings::PromtoolPolicy;
+
+/// What `apply` deploys and how.
+#[derive(Debug, Clone)]
+pub struct ApplyRequest {
+    /// The rules directory, or a directory inside it.
+    pub dir: PathBuf,
+    /// Read and update the SQLite cache.
+    pub use_cache: bool,
+    /// The output directory instead of `output.dir`.
+    pub out: Option<PathBuf>,
+    /// Overrides `validate.promtool`.
+    pub promtool: Option<PromtoolPolicy>,
+    /// Plan only: no lock, no server contacted, nothing written.
+    pub dry_run: bool,
+}
+
+/// What `rollback` re-applies.
+#[derive(Debug, Clone)]
+pub struct RollbackRequest {
+    pub dir: PathBuf,
+    pub use_cache: bool,
+    /// The recorded deployment; by default the one before the latest successful one.
+    pub rev: Option<i64>,
+    pub out: Option<PathBuf>,
+    pub dry_run: bool,
+}
+
+/// Validates, renders and deploys the rules directory.
+pub fn apply(req: &ApplyRequest, events: &mut dyn Events) -> Result<DeployReport, OpError> {
+    let root = project::find_root(&req.dir)?;
+    let (mut project, mut diags) = project::load(&root, req.use_cache)?;
+    events.event(&Event::Loaded {
+        root: &project.root,
+        stats: project.stats,
+        cache_note: project.cache_note.as_deref(),
+    });
+    let rendered = crate::render::render(&project.model, &mut diags);
+    // `validate.ignore`: warnings accepted for the whole directory.
+    diags.accept(&project.model.settings.accepted());
+    if let Err(e) = project::store_rendered(&mut project, &rendered, &diags) {
+        events.event(&Event::CacheNotStored {
+            error: &e.to_string(),
+        });
+    }
+    if !diags.has_errors() {
+        let policy = req
+            .promtool
+            .unwrap_or(project.model.settings.validate.promtool);
+        let status = promtool::check_with_policy(&project, &rendered, policy, &mut diags);
+        if status == Status::Missing {
+            events.event(&Event::Diagnostics {
+                diagnostics: &diags,
+            });
+            return Err(OpError::PromtoolMissing);
+        }
+        events.event(&Event::Validated {
+            rules: rendered.rule_count,
+            promtool: status.as_str(),
+        });
+    }
+    let dir = req.out.clone().unwrap_or_else(|| project.output_dir());
+    if diags.has_errors() {
+        events.event(&Event::Diagnostics {
+            diagnostics: &diags,
+        });
+        note_differs(&project, &dir, DiffersAction::Keep, events);
+        return Err(OpError::Invalid {
+            summary: crate::diag::counts(&diags),
+        });
+    }
+    // With `[file_sd]`, the scrape-target files are deployed with the rules.
+    let desired = match &project.model.settings.file_sd {
+        Some(_) => crate::file_sd::join(&rendered.files, &rendered.file_sd),
+        None => rendered.files.clone(),
+    };
+    deploy_files(&project, &dir, &desired, "apply", req.dry_run, events)
+}
+
+/// Where `[file_sd]` puts the scrape-target files, and how they are checked.
+fn targets(project: &Project) -> Option<deploy::file_sd::Targets> {
+    let s = &project.model.settings;
+    s.file_sd.as_ref().map(|f| deploy::file_sd::Targets {
+        dir: project.root.join(&f.dir),
+        verify: f.verify,
+        target_label: s.labels.target.clone(),
+    })
+}
+
+/// The generated files in `dir` (and the file_sd directory), as a file set.
+fn on_disk(project: &Project, dir: &Path) -> std::io::Result<deploy::OnDisk> {
+    let t = targets(project);
+    deploy::OnDisk::read(dir, t.as_ref().map(|t| t.dir.as_path()))
+}
+
+/// The last deployment of `dir` every server was verified to run.
+fn baseline(project: &Project, dir: &Path) -> Option<Deployment> {
+    let h = History::open(&project.root).ok()?;
+    let d = h.good(&history_key(dir), 1).ok()?.into_iter().next()?;
+    Some(recorded(project, dir, d))
+}
+
+/// A recorded deployment with its files as deploying them again would write them: one
+/// recorded without file_sd files keeps the file_sd files on disk (see
+/// [`crate::file_sd::redeployed`]).
+fn recorded(project: &Project, dir: &Path, mut d: Deployment) -> Deployment {
+    let current = targets(project).map(|_| {
+        on_disk(project, dir)
+            .ok()
+            .and_then(|o| o.file_sd)
+            .map(|c| c.generated)
+            .unwrap_or_default()
+    });
+    d.files = crate::file_sd::redeployed(&d.files, current.as_ref());
+    d
+}
+
+/// Says so when `dir` holds generated files other than the baseline's (read-only: for
+/// runs that stop before the deployment engine looks).
+fn note_differs(project: &Project, dir: &Path, action: DiffersAction, events: &mut dyn Events) {
+    let Some(base) = baseline(project, dir) else {
+        return;
+    };
+    let Ok(current) = on_disk(project, dir).map(|d| d.generated()) else {
+        return;
+    };
+    if current == base.files {
+        return;
+    }
+    let changes = crate::diff::plan(&current, &base.files).changes;
+    let left_by = History::open(&project.root).ok().and_then(|h| {
+        h.with_files(&history_key(dir), &current)
+            .ok()
+            .flatten()
+            .filter(|d| d.result != "applied")
+            .map(|d| d.rev)
+    });
+    events.event(&Event::OutputDiffers {
+        baseline: base.rev,
+        left_by,
+        changes: &changes,
+        action,
+    });
+}
+
+/// Deploys the files of a recorded deployment again, byte for byte.
+pub fn rollback(req: &RollbackRequest, events: &mut dyn Events) -> Result<DeployReport, OpError> {
+    let root = project::find_root(&req.dir)?;
+    let (project, diags) = project::load(&root, req.use_cache)?;
+    // The recorded files are re-applied as they are, but where and to which servers
+    // comes from alertctl.toml: it must be valid.
+    if settings_invalid(&diags) {
+        events.event(&Event::Diagnostics {
+            diagnostics: &diags,
+        });
+        return Err(OpError::InvalidSettings);
+    }
+    let hist = History::open(&project.root)?;
+    let dir = req.out.clone().unwrap_or_else(|| project.output_dir());
+    let target = match req.rev {
+        Some(r) => recorded(
+            &project,
+            &dir,
+            hist.get(r)?.ok_or(OpError::UnknownRevision(r))?,
+        ),
+        None => default_target(&project, &hist, &dir)?,
+    };
+    if target.kind.starts_with("alertmanager") {
+        return Err(OpError::AlertmanagerRevision(target.rev));
+    }
+    events.event(&Event::RollbackTarget {
+        rev: target.rev,
+        time: &target.time,
+        commit: target.git_commit.as_deref(),
+    });
+    deploy_files(
+        &project,
+        &dir,
+        &target.files,
+        &format!("rollback to {}", target.rev),
+        req.dry_run,
+        events,
+    )
+}
+
+/// Without a revision: when the directory holds exactly the last good deployment's
+/// files, the one before it (undo the last deployment); when it holds anything else
+/// (an interrupted run's files, hand edits), the last good one itself: what the servers
+/// were verified to run. (The deployment then says how the directory differs.)
+fn default_target(project: &Project, hist: &History, dir: &Path) -> Result<Deployment, OpError> {
+    let mut good = hist
+        .good(&history_key(dir), 2)?
+        .into_iter()
+        .map(|d| recorded(project, dir, d));
+    let latest = good.next().ok_or(OpError::NoRollbackTarget)?;
+    let current = on_disk(project, dir)
+        .map(|d| d.generated())
+        .unwrap_or_default();
+    if current != latest.files || deploy::read_marker(dir).is_some() {
+        return Ok(latest);
+    }
+    good.next().ok_or(OpError::NoRollbackTarget)
+}
+
+fn settings_invalid(diags: &Diagnostics) -> bool {
+    diags
+        .iter()
+        .any(|d| d.code == Code::Settings || d.code == Code::TomlSyntax)
+}
+
+fn deploy_files(
+    project: &Project,
+    dir: &Path,
+    desired: &BTreeMap<String, String>,
+    kind: &str,
+    dry_run: bool,
+    events: &mut dyn Events,
+) -> Result<DeployReport, OpError> {
+    let mut secrets = Secrets::default();
+    let result = deploy_files_inner(project, dir, desired, kind, dry_run, events, &mut secrets);
+    seal(result, &secrets)
+}
+
+fn deploy_files_inner(
+    project: &Project,
+    dir: &Path,
+    desired: &BTreeMap<String, String>,
+    kind: &str,
+    dry_run: bool,
+    events: &mut dyn Events,
+    secrets: &mut Secrets,
+) -> Result<DeployReport, OpError> {
+    let servers = servers(project).map_err(OpError::ServerConfig)?;
+    *secrets = credentials(&servers);
+    if servers.is_empty() {
+        events.event(&Event::NoServers);
+    }
+    let mut opts = deploy_options(project, dry_run, None);
+    opts.targets = targets(project);
+    let base = baseline(project, dir);
+    let mut journal = Journal::new(&project.root, kind, dir, desired.clone(), secrets, dry_run);
+    let mut sink = OpSink {
+        events,
+        journal: &mut journal,
+        desired,
+        baseline: base.as_ref().map(|b| (b.rev, &b.files)),
+        action: if dry_run {
+            DiffersAction::WouldReplace
+        } else {
+            DiffersAction::Replace
+        },
+    };
+    let baseline = base.as_ref().map(|b| deploy::Baseline {
+        id: b.rev,
+        files: &b.files,
+    });
+    let r = match deploy::apply(dir, desired, &servers, &opts, baseline, &mut sink) {
+        Ok(r) => r,
+        Err(e) => {
+            journal.failed(&e);
+            return Err(OpError::Deploy(e));
+        }
+    };
+    // The rule files and the file_sd files are reported apart.
+    let (plan, targets_plan) = crate::file_sd::split_plan(&r.plan);
+    let file_sd = opts.targets.as_ref().map(|t| TargetsReport {
+        dir: t.dir.clone(),
+        plan: targets_plan,
+        verified: r
+            .attempt
+            .iter()
+            .filter(|s| s.targets_verified == Some(true))
+            .map(|s| s.server.clone())
+            .collect(),
+    });
+    let targets_note = file_sd.as_ref().map_or(String::new(), |t| {
+        let mut m = format!(
+            "; file_sd: {} in {}",
+            crate::file_sd::summary(&t.plan),
+            t.dir.display()
+        );
+        if !t.verified.is_empty() {
+            m.push_str(&format!(", labels verified on {}", t.verified.join(", ")));
+        }
+        m
+    });
+    let mut report = DeployReport {
+        outcome: r.outcome,
+        rev: None,
+        target: dir.to_path_buf(),
+        plan: None,
+        file_sd: None,
+        pending: r.found.unfinished,
+        servers: vec![],
+        rollback: vec![],
+        message: String::new(),
+    };
+    let shown = dir.display();
+    match r.outcome {
+        Outcome::NoChange => {
+            let also = file_sd
+                .as_ref()
+                .map_or(String::new(), |t| format!(" or {}", t.dir.display()));
+            report.message = format!("no changes in {shown}{also}; nothing reloaded");
+        }
+        Outcome::DryRun => {
+            report.message = format!(
+                "dry run: would change {shown}: {}{targets_note}",
+                plan.summary
+            );
+        }
+        Outcome::Applied => {
+            let notes = timeout_notes(&r.attempt);
+            report.rev = journal.finish("applied", &r.plan, notes.as_deref());
+            let rev = report
+                .rev
+                .map_or(String::new(), |r| format!("deployment {r}"));
+            report.message = if r.plan.is_empty() && journal.completing.is_some() {
+                format!("completed {rev} in {shown}: it was interrupted after writing its files; every server now verifiably runs them")
+            } else {
+                format!("applied {rev} to {shown}: {}{targets_note}", plan.summary)
+            };
+            if let Some(n) = notes {
+                report.message.push_str(&format!("\nnote: {n}"));
+            }
+            report.servers = r.attempt;
+        }
+        Outcome::RolledBack | Outcome::RollbackUnverified => {
+            let error = r.error.unwrap_or_default();
+            report.rev = journal.finish(r.outcome.as_str(), &r.plan, Some(&error));
+            let what = match r.restored {
+                Some(Restored::Baseline(b)) => format!("the files of deployment {b}, the last ones every server was verified to run, were restored byte for byte (the output directory held files of an interrupted run)"),
+                _ => "the previous files were restored byte for byte".to_string(),
+            };
+            report.message = if r.outcome == Outcome::RolledBack {
+                format!(
+                    "deploy failed: {error}\n{what} and every server verified to run them again"
+                )
+            } else {
+                format!(
+                    "deploy failed: {error}\n{}, but not every server could be verified to run them: {}{}",
+                    what.replace(" byte for byte", ""),
+                    r.rollback
+                        .iter()
+                        .filter_map(|s| s.error.clone())
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                    runs_note(&r.rollback)
+                )
+            };
+            report.servers = r.attempt;
+            report.rollback = r.rollback;
+        }
+    }
+    if r.outcome != Outcome::NoChange {
+        report.plan = Some(plan);
+        report.file_sd = file_sd;
+    }
+    Ok(report)
+}
