@@ -1981,4 +1981,73 @@ mod job_tests {
         );
         assert!(d.is_empty() && m.template_job("Two").is_none());
     }
+
+    /// `select: {job: J}` takes the templates that watch `J` ([`Model::template_job`]):
+    /// declared, or read from the query once the inventory declares jobs; never a `*`.
+    #[test]
+    fn many_alert_rules_select_by_job() {
+        const TEMPLATES: &str = "- {template: Declared, job: node, expr: 'node_load1 > 1'}\n\
+             - {template: Derived, expr: 'up{job=\"node\"} == 0'}\n\
+             - {template: ByParam, params: {job: {type: label_value, default: node}}, expr: 'up{job=${job}} == 0'}\n\
+             - {template: Every, job: '*', expr: 'up == 0'}\n\
+             - {template: Postgres, job: postgres, expr: 'pg_up == 0'}\n";
+        // Many-alert rules create no alert: each template gets a global rule first.
+        const RULES: &str = "- {template: Declared, scope: global}\n\
+             - {template: Derived, scope: global}\n\
+             - {template: ByParam, scope: global}\n\
+             - {template: Every, scope: global}\n\
+             - {template: Postgres, scope: global}\n\
+             - {select: {job: node}, scope: global, labels: {team: hosts}}\n\
+             - {select: {job: nosuch}, scope: global, labels: {team: x}}\n\
+             - {select: {job: nosuch}, scope: global, labels: {team: y}, ignore: [empty-selection]}\n";
+        let selected = |inventory: &str| {
+            let (m, d) = model_of(
+                "",
+                &[
+                    ("inventory.yaml", inventory),
+                    ("templates/t.yaml", TEMPLATES),
+                    ("rules/r.yaml", RULES),
+                ],
+            );
+            assert!(!d.has_errors(), "{d:?}");
+            let empty: Vec<String> = d
+                .iter()
+                .filter(|x| x.code == Code::EmptySelection)
+                .map(|x| x.message.clone())
+                .collect();
+            assert_eq!(
+                empty,
+                ["this rule selects no template (`* job=nosuch`)"],
+                "the second rule warns, the third ignores it"
+            );
+            let rule = m
+                .rules
+                .iter()
+                .position(|r| r.select.as_ref().is_some_and(|s| s.job.is_some()))
+                .unwrap();
+            let mut names: Vec<String> = m
+                .alerts
+                .values()
+                .filter(|a| {
+                    a.by_scope
+                        .get(&Scope::Global)
+                        .is_some_and(|r| r.contains(&rule))
+                })
+                .map(|a| a.name.clone())
+                .collect();
+            names.sort();
+            names
+        };
+        assert_eq!(
+            selected(INVENTORY),
+            ["ByParam", "Declared", "Derived"],
+            "an estate with jobs"
+        );
+        // Jobs are opt-in: without them only a declared job counts.
+        assert_eq!(
+            selected("namespaces:\n  prod:\n    web: [web-1:9100]\n"),
+            ["Declared"],
+            "an estate without jobs"
+        );
+    }
 }

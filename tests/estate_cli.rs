@@ -132,6 +132,63 @@ fn effective_on_a_host_with_two_jobs() {
     assert_eq!(alerts_of(&tools1), ["HostHighCpuLoad", "NodeExporterDown"]);
 }
 
+/// `select: {job: node}` puts its label on every alert that watches job node (declared
+/// or read from the query), on every instance of that job, and on no other alert.
+#[test]
+fn many_alert_rules_select_by_job() {
+    let (_tmp, dir) = scratch("good/jobs");
+    support::write_file(
+        &dir,
+        "rules/hosts.yaml",
+        "- select: { job: node }\n  scope: group/db\n  labels: { team: hosts }\n",
+    );
+    let doc: Value = serde_json::from_str(&ok(run(
+        &dir,
+        &["--no-cache", "effective", "db-1:9100", "--format", "json"],
+    )))
+    .unwrap();
+    let team: Vec<(String, String)> = doc["alerts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["alert"].as_str().unwrap().to_string(),
+                a["labels"]["team"].as_str().unwrap_or("-").to_string(),
+            )
+        })
+        .collect();
+    let pair = |a: &str, t: &str| (a.to_string(), t.to_string());
+    assert_eq!(
+        team,
+        [
+            pair("HostHighCpuLoad", "hosts"),
+            pair("NodeExporterDown", "hosts"),
+            pair("PostgresqlDown", "-"),
+            pair("PostgresqlTooManyConnections", "-"),
+        ]
+    );
+    let trace = ok(run(
+        &dir,
+        &["--no-cache", "trace", "db-1:9100", "NodeExporterDown"],
+    ));
+    assert!(trace.contains("job=node"), "{trace}");
+    // Only group db: web's node alerts keep no team.
+    let web: Value = serde_json::from_str(&ok(run(
+        &dir,
+        &["--no-cache", "effective", "web-1:9100", "--format", "json"],
+    )))
+    .unwrap();
+    assert!(
+        web["alerts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|a| a["labels"]["team"].is_null()),
+        "{web}"
+    );
+}
+
 #[test]
 fn trace_and_list_agree_on_jobs() {
     let (_tmp, dir) = scratch("good/jobs");
