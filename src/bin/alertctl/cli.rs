@@ -49,6 +49,9 @@ pub enum Format {
     Json,
     /// GitHub Actions workflow commands (`::error file=..,line=..::`).
     Github,
+    /// One SARIF 2.1.0 log on stdout, for GitHub code scanning (paths relative to the
+    /// repository root).
+    Sarif,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
