@@ -63,6 +63,10 @@ pub enum Code {
     UnknownReceiver,
     UnreachableRoute,
     UnroutedGroup,
+    /// A test file (`tests/*.yaml`) is invalid.
+    TestInput,
+    /// A rule unit test's expectation does not hold.
+    TestFailed,
 }
 
 impl Code {
@@ -97,6 +101,8 @@ impl Code {
         Code::UnknownReceiver,
         Code::UnreachableRoute,
         Code::UnroutedGroup,
+        Code::TestInput,
+        Code::TestFailed,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -131,6 +137,8 @@ impl Code {
             Code::UnknownReceiver => "unknown-receiver",
             Code::UnreachableRoute => "unreachable-route",
             Code::UnroutedGroup => "unrouted-group",
+            Code::TestInput => "test-input",
+            Code::TestFailed => "test-failed",
         }
     }
 }

@@ -26,4 +26,5 @@ pub mod query;
 pub mod render;
 pub mod resolve;
 pub mod settings;
+pub mod unittest;
 pub mod yaml;

@@ -65,13 +65,13 @@ pub fn file(kind: FileKind, source: &SourceText, diags: &mut Diagnostics) -> Fil
     out
 }
 
-struct Cx<'a> {
-    src: &'a SourceText,
-    diags: &'a mut Diagnostics,
+pub(crate) struct Cx<'a> {
+    pub(crate) src: &'a SourceText,
+    pub(crate) diags: &'a mut Diagnostics,
 }
 
 impl Cx<'_> {
-    fn err(
+    pub(crate) fn err(
         &mut self,
         code: Code,
         span: Span,
@@ -84,7 +84,7 @@ impl Cx<'_> {
         self.diags.push(d);
     }
 
-    fn wrong_type(&mut self, node: &Node, field: &str, expected: &str) {
+    pub(crate) fn wrong_type(&mut self, node: &Node, field: &str, expected: &str) {
         self.err(
             Code::WrongType,
             node.span,
@@ -117,7 +117,7 @@ fn items<'n>(cx: &mut Cx, doc: &'n Node, what: &str) -> Vec<&'n Node> {
 }
 
 /// The known fields of a mapping; unknown ones are reported with a did-you-mean hint.
-fn fields<'n>(
+pub(crate) fn fields<'n>(
     cx: &mut Cx,
     node: &'n Node,
     what: &str,
@@ -152,7 +152,7 @@ fn fields<'n>(
     Some(out)
 }
 
-fn require<'n>(
+pub(crate) fn require<'n>(
     cx: &mut Cx,
     f: &BTreeMap<&str, &'n Node>,
     node: &Node,
@@ -173,7 +173,7 @@ fn require<'n>(
     v
 }
 
-fn string(cx: &mut Cx, node: &Node, field: &str) -> Option<Spanned<String>> {
+pub(crate) fn string(cx: &mut Cx, node: &Node, field: &str) -> Option<Spanned<String>> {
     match node.as_scalar() {
         Some((t, quoted)) if quoted || !yaml::is_null(t) => {
             Some(Spanned::new(t.to_string(), node.span))
@@ -185,11 +185,19 @@ fn string(cx: &mut Cx, node: &Node, field: &str) -> Option<Spanned<String>> {
     }
 }
 
-fn opt_string(cx: &mut Cx, f: &BTreeMap<&str, &Node>, field: &str) -> Option<Spanned<String>> {
+pub(crate) fn opt_string(
+    cx: &mut Cx,
+    f: &BTreeMap<&str, &Node>,
+    field: &str,
+) -> Option<Spanned<String>> {
     f.get(field).and_then(|n| string(cx, n, field))
 }
 
-fn duration(cx: &mut Cx, f: &BTreeMap<&str, &Node>, field: &str) -> Option<Spanned<String>> {
+pub(crate) fn duration(
+    cx: &mut Cx,
+    f: &BTreeMap<&str, &Node>,
+    field: &str,
+) -> Option<Spanned<String>> {
     let s = opt_string(cx, f, field)?;
     if !is_duration(&s.value) {
         cx.err(
@@ -221,7 +229,7 @@ fn raw_value(cx: &mut Cx, node: &Node, field: &str) -> Option<Spanned<RawValue>>
 }
 
 /// labels/annotations: names must be label names, values strings (numbers are taken as text).
-fn string_map(
+pub(crate) fn string_map(
     cx: &mut Cx,
     f: &BTreeMap<&str, &Node>,
     field: &str,

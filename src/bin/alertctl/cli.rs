@@ -184,6 +184,16 @@ pub enum Command {
         #[command(subcommand)]
         action: AmAction,
     },
+    /// Run the rule unit tests in tests/*.yaml with the real promtool; exit 1 if any fails.
+    Test {
+        /// Only tests whose name contains this text.
+        filter: Option<String>,
+        /// Also write a JUnit XML report to FILE.
+        #[arg(long, value_name = "FILE")]
+        junit: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
     /// Print shell completions.
     Completions {
         #[arg(value_enum)]

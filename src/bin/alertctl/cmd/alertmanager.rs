@@ -82,7 +82,7 @@ fn rendered(project: &Project) -> Result<(String, Vec<String>), Exit> {
 }
 
 /// For showing and routing only: every `${env:NAME}` stands in as a masked value.
-fn rendered_masked(project: &Project) -> String {
+pub(super) fn rendered_masked(project: &Project) -> String {
     config::render(&project.alertmanager, &project.model, &|_| {
         Some(config::MASK.to_string())
     })

@@ -7,6 +7,7 @@ mod init;
 mod list;
 mod render;
 mod rule;
+mod test;
 mod trace;
 mod validate;
 
@@ -62,6 +63,11 @@ pub fn run(cli: Cli) -> miette::Result<Exit> {
         } => trace::run(&g, &target, alert.as_deref(), all, format),
         Command::List { what } => list::run(&g, what),
         Command::Rule { action } => rule::run(&g, action),
+        Command::Test {
+            filter,
+            junit,
+            format,
+        } => test::run(&g, filter, junit, format),
     }
 }
 
