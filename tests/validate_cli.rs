@@ -21,6 +21,8 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
+mod support;
+
 const BIN: &str = env!("CARGO_BIN_EXE_alertctl");
 
 fn manifest_dir() -> PathBuf {
@@ -533,23 +535,6 @@ fn hostile_names_render_safely() {
     }
 }
 
-/// The SARIF 2.1.0 schema (OASIS), vendored in tests/data/sarif with its notice.
-pub fn sarif_validator() -> jsonschema::Validator {
-    let text =
-        std::fs::read_to_string(manifest_dir().join("tests/data/sarif/sarif-schema-2.1.0.json"))
-            .expect("vendored SARIF schema");
-    // The schema's two `language` patterns have a stray `]` (a literal in ECMA regexes)
-    // that the crate's check of the schema itself rejects; escaping it keeps the meaning.
-    let stray = "[a-zA-Z]{2}]?$";
-    assert_eq!(text.matches(stray).count(), 2);
-    let schema: Value =
-        serde_json::from_str(&text.replace(stray, "[a-zA-Z]{2}\\\\]?$")).expect("schema JSON");
-    jsonschema::options()
-        .should_validate_formats(true)
-        .build(&schema)
-        .expect("SARIF schema compiles")
-}
-
 /// `--format sarif` is one SARIF 2.1.0 log that the official schema accepts, with one
 /// result per diagnostic at the same `file:line:col` as the JSON format, as URIs relative
 /// to the repository root (the rules directory here is `ops/alert rules/` in a repo, so
@@ -567,7 +552,7 @@ fn sarif_format_is_valid_sarif_located_from_the_repo_root() {
     );
     assert_eq!(code(&out), 2, "{}", text(&out.stderr));
     let log: Value = serde_json::from_slice(&out.stdout).expect("SARIF is JSON");
-    let validator = sarif_validator();
+    let validator = support::sarif_validator();
     let errors: Vec<String> = validator
         .iter_errors(&log)
         .map(|e| format!("{} at {}", e, e.instance_path()))
