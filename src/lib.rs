@@ -14,6 +14,8 @@ pub mod diag;
 pub mod diff;
 pub mod edit;
 pub mod history;
+pub mod impact;
+pub mod live;
 pub mod load;
 pub mod model;
 pub mod output;

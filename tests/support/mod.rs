@@ -390,3 +390,21 @@ pub fn schema_errors(v: &jsonschema::Validator, doc: &serde_json::Value) -> Vec<
         .map(|e| format!("{e} at {}", e.instance_path()))
         .collect()
 }
+
+/// Prometheus serving an existing TSDB directory (e.g. blocks from `promtool tsdb
+/// create-blocks-from openmetrics`), with no rules and no scraping: a server with known
+/// history for queries.
+pub fn prometheus_on_data(data: &Path) -> Server {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let cfg = dir.path().join("prometheus.yml");
+    std::fs::write(&cfg, "global: {evaluation_interval: 1m}\n").unwrap();
+    let args = vec![
+        format!("--config.file={}", cfg.display()),
+        format!("--storage.tsdb.path={}", data.display()),
+        "--storage.tsdb.retention.time=30d".into(),
+        format!("--web.listen-address=127.0.0.1:{port}"),
+        format!("--web.external-url=http://127.0.0.1:{port}/"),
+    ];
+    spawn(&tool("prometheus"), &args, dir, port, "/-/ready")
+}

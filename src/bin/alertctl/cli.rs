@@ -194,6 +194,29 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
+    /// What the pending change (the plan `diff` shows) would have done over a past
+    /// window: each changed alert's old and new rules evaluated on a live Prometheus'
+    /// history, `for` honoured; firing series, episodes and time, old vs new.
+    Impact {
+        /// How far back to evaluate (a Prometheus duration).
+        #[arg(long, default_value = "24h")]
+        since: String,
+        /// Evaluation step; use the rules' evaluation interval.
+        #[arg(long, default_value = "1m")]
+        step: String,
+        /// The Prometheus to query (default: the first `[[prometheus]]` of kind prometheus
+        /// in alertctl.toml; a URL listed there keeps its auth and TLS settings).
+        #[arg(long, value_name = "URL")]
+        prometheus: Option<String>,
+        /// Output directory holding the deployed files (default: `output.dir`).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = Report::Human)]
+        format: Report,
+        /// Also write a self-contained HTML report with per-series timelines to FILE.
+        #[arg(long, value_name = "FILE")]
+        report: Option<PathBuf>,
+    },
     /// Print shell completions.
     Completions {
         #[arg(value_enum)]

@@ -3,6 +3,7 @@ mod apply;
 mod completions;
 mod diff;
 mod effective;
+mod impact;
 mod init;
 mod list;
 mod render;
@@ -63,6 +64,14 @@ pub fn run(cli: Cli) -> miette::Result<Exit> {
         } => trace::run(&g, &target, alert.as_deref(), all, format),
         Command::List { what } => list::run(&g, what),
         Command::Rule { action } => rule::run(&g, action),
+        Command::Impact {
+            since,
+            step,
+            prometheus,
+            out,
+            format,
+            report,
+        } => impact::run(&g, &since, &step, prometheus, out, format, report),
         Command::Test {
             filter,
             junit,
