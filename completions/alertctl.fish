@@ -44,6 +44,8 @@ complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "apply" -d 'Deploy
 complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "history" -d 'Recorded deployments, newest first'
 complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "rollback" -d 'Re-apply the files of a recorded deployment (default: the one before the latest successful one), with the same verification and rollback as `apply`'
 complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "alertmanager" -d 'The generated Alertmanager config (from alertmanager/ in the rules directory)'
+complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "test" -d 'Run the rule unit tests in tests/*.yaml with the real promtool; exit 1 if any fails'
+complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "impact" -d 'What the pending change (the plan `diff` shows) would have done over a past window: each changed alert\'s old and new rules evaluated on a live Prometheus\' history, `for` honoured; firing series, episodes and time, old vs new'
 complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "completions" -d 'Print shell completions'
 complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c alertctl -n "__fish_alertctl_using_subcommand init" -s C -l dir -d 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)' -r -F
@@ -56,7 +58,8 @@ complete -c alertctl -n "__fish_alertctl_using_subcommand init" -s v -l verbose 
 complete -c alertctl -n "__fish_alertctl_using_subcommand init" -s h -l help -d 'Print help'
 complete -c alertctl -n "__fish_alertctl_using_subcommand validate" -l format -r -f -a "human\t'Located, annotated reports for people'
 json\t'One JSON document on stdout (schema in docs/commands.md)'
-github\t'GitHub Actions workflow commands (`::error file=..,line=..::`)'"
+github\t'GitHub Actions workflow commands (`::error file=..,line=..::`)'
+sarif\t'One SARIF 2.1.0 log on stdout, for GitHub code scanning (paths relative to the repository root)'"
 complete -c alertctl -n "__fish_alertctl_using_subcommand validate" -l promtool -d 'Override `validate.promtool` from alertctl.toml' -r -f -a "auto\t''
 required\t''
 off\t''"
@@ -313,6 +316,32 @@ complete -c alertctl -n "__fish_alertctl_using_subcommand alertmanager; and __fi
 complete -c alertctl -n "__fish_alertctl_using_subcommand alertmanager; and __fish_seen_subcommand_from help" -f -a "apply" -d 'Like `apply` for rules: amtool check-config, atomic write, POST /-/reload on every `[[alertmanager.servers]]`, verify the running config, roll back on failure'
 complete -c alertctl -n "__fish_alertctl_using_subcommand alertmanager; and __fish_seen_subcommand_from help" -f -a "routes-test" -d 'Which receivers get an alert with these labels (Alertmanager\'s matching: first match wins, `continue`, anchored regexes)'
 complete -c alertctl -n "__fish_alertctl_using_subcommand alertmanager; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c alertctl -n "__fish_alertctl_using_subcommand test" -l junit -d 'Also write a JUnit XML report to FILE' -r -F
+complete -c alertctl -n "__fish_alertctl_using_subcommand test" -l format -r -f -a "human\t'Located, annotated reports for people'
+json\t'One JSON document on stdout (schema in docs/commands.md)'
+github\t'GitHub Actions workflow commands (`::error file=..,line=..::`)'
+sarif\t'One SARIF 2.1.0 log on stdout, for GitHub code scanning (paths relative to the repository root)'"
+complete -c alertctl -n "__fish_alertctl_using_subcommand test" -s C -l dir -d 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)' -r -F
+complete -c alertctl -n "__fish_alertctl_using_subcommand test" -l color -d 'Colour output; `auto` honours NO_COLOR and whether the output is a terminal' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c alertctl -n "__fish_alertctl_using_subcommand test" -l no-cache -d 'Ignore the SQLite cache and parse every file'
+complete -c alertctl -n "__fish_alertctl_using_subcommand test" -s v -l verbose -d 'Print what was loaded, parsed and reused on stderr'
+complete -c alertctl -n "__fish_alertctl_using_subcommand test" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c alertctl -n "__fish_alertctl_using_subcommand impact" -l since -d 'How far back to evaluate (a Prometheus duration)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand impact" -l step -d 'Evaluation step; use the rules\' evaluation interval' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand impact" -l prometheus -d 'The Prometheus to query (default: the first `[[prometheus]]` of kind prometheus in alertctl.toml; a URL listed there keeps its auth and TLS settings)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand impact" -l out -d 'Output directory holding the deployed files (default: `output.dir`)' -r -F
+complete -c alertctl -n "__fish_alertctl_using_subcommand impact" -l format -r -f -a "human\t'Progress on stderr and a one-line summary'
+json\t'One JSON document on stdout, for CI'"
+complete -c alertctl -n "__fish_alertctl_using_subcommand impact" -l report -d 'Also write a self-contained HTML report with per-series timelines to FILE' -r -F
+complete -c alertctl -n "__fish_alertctl_using_subcommand impact" -s C -l dir -d 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)' -r -F
+complete -c alertctl -n "__fish_alertctl_using_subcommand impact" -l color -d 'Colour output; `auto` honours NO_COLOR and whether the output is a terminal' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c alertctl -n "__fish_alertctl_using_subcommand impact" -l no-cache -d 'Ignore the SQLite cache and parse every file'
+complete -c alertctl -n "__fish_alertctl_using_subcommand impact" -s v -l verbose -d 'Print what was loaded, parsed and reused on stderr'
+complete -c alertctl -n "__fish_alertctl_using_subcommand impact" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c alertctl -n "__fish_alertctl_using_subcommand completions" -s C -l dir -d 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)' -r -F
 complete -c alertctl -n "__fish_alertctl_using_subcommand completions" -l color -d 'Colour output; `auto` honours NO_COLOR and whether the output is a terminal' -r -f -a "auto\t''
 always\t''
@@ -320,20 +349,22 @@ never\t''"
 complete -c alertctl -n "__fish_alertctl_using_subcommand completions" -l no-cache -d 'Ignore the SQLite cache and parse every file'
 complete -c alertctl -n "__fish_alertctl_using_subcommand completions" -s v -l verbose -d 'Print what was loaded, parsed and reused on stderr'
 complete -c alertctl -n "__fish_alertctl_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule apply history rollback alertmanager completions help" -f -a "init" -d 'Create a working rules directory (settings, inventory, templates, rules)'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule apply history rollback alertmanager completions help" -f -a "validate" -d 'Check everything and report every problem with its location. Exit 2 if invalid'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule apply history rollback alertmanager completions help" -f -a "render" -d 'Write the Prometheus rule files (only files whose content changed are written)'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule apply history rollback alertmanager completions help" -f -a "diff" -d 'Show how the output directory would change: unified diff and a summary'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule apply history rollback alertmanager completions help" -f -a "effective" -d 'Every alert that applies to a target (or to a group or namespace), with the query exactly as rendered for it, its settings, and the rules that set them'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule apply history rollback alertmanager completions help" -f -a "trace" -d 'Who set each field of a target\'s alerts: the chain of rules in fold order and, per field, the winning value with every value it overrode'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule apply history rollback alertmanager completions help" -f -a "list" -d 'List templates, rules or targets (from the SQLite index)'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule apply history rollback alertmanager completions help" -f -a "rule" -d 'Create, disable, enable or purge rules; edits keep the rest of the file as it is'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule apply history rollback alertmanager completions help" -f -a "apply" -d 'Deploy: validate, render, write atomically, reload every configured server, verify it runs exactly the new rules; on any failure restore the previous files, reload and verify again (exit 3). Recorded in the history'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule apply history rollback alertmanager completions help" -f -a "history" -d 'Recorded deployments, newest first'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule apply history rollback alertmanager completions help" -f -a "rollback" -d 'Re-apply the files of a recorded deployment (default: the one before the latest successful one), with the same verification and rollback as `apply`'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule apply history rollback alertmanager completions help" -f -a "alertmanager" -d 'The generated Alertmanager config (from alertmanager/ in the rules directory)'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule apply history rollback alertmanager completions help" -f -a "completions" -d 'Print shell completions'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule apply history rollback alertmanager completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule apply history rollback alertmanager test impact completions help" -f -a "init" -d 'Create a working rules directory (settings, inventory, templates, rules)'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule apply history rollback alertmanager test impact completions help" -f -a "validate" -d 'Check everything and report every problem with its location. Exit 2 if invalid'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule apply history rollback alertmanager test impact completions help" -f -a "render" -d 'Write the Prometheus rule files (only files whose content changed are written)'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule apply history rollback alertmanager test impact completions help" -f -a "diff" -d 'Show how the output directory would change: unified diff and a summary'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule apply history rollback alertmanager test impact completions help" -f -a "effective" -d 'Every alert that applies to a target (or to a group or namespace), with the query exactly as rendered for it, its settings, and the rules that set them'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule apply history rollback alertmanager test impact completions help" -f -a "trace" -d 'Who set each field of a target\'s alerts: the chain of rules in fold order and, per field, the winning value with every value it overrode'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule apply history rollback alertmanager test impact completions help" -f -a "list" -d 'List templates, rules or targets (from the SQLite index)'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule apply history rollback alertmanager test impact completions help" -f -a "rule" -d 'Create, disable, enable or purge rules; edits keep the rest of the file as it is'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule apply history rollback alertmanager test impact completions help" -f -a "apply" -d 'Deploy: validate, render, write atomically, reload every configured server, verify it runs exactly the new rules; on any failure restore the previous files, reload and verify again (exit 3). Recorded in the history'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule apply history rollback alertmanager test impact completions help" -f -a "history" -d 'Recorded deployments, newest first'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule apply history rollback alertmanager test impact completions help" -f -a "rollback" -d 'Re-apply the files of a recorded deployment (default: the one before the latest successful one), with the same verification and rollback as `apply`'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule apply history rollback alertmanager test impact completions help" -f -a "alertmanager" -d 'The generated Alertmanager config (from alertmanager/ in the rules directory)'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule apply history rollback alertmanager test impact completions help" -f -a "test" -d 'Run the rule unit tests in tests/*.yaml with the real promtool; exit 1 if any fails'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule apply history rollback alertmanager test impact completions help" -f -a "impact" -d 'What the pending change (the plan `diff` shows) would have done over a past window: each changed alert\'s old and new rules evaluated on a live Prometheus\' history, `for` honoured; firing series, episodes and time, old vs new'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule apply history rollback alertmanager test impact completions help" -f -a "completions" -d 'Print shell completions'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule apply history rollback alertmanager test impact completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from list" -f -a "templates" -d 'Templates, optionally only those of one default severity'
 complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from list" -f -a "rules" -d 'Rules. Filters combine (AND)'
 complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from list" -f -a "targets" -d 'Inventory targets'

@@ -5,7 +5,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 /// Prometheus alerting as code: typed alert templates, rules scoped to namespaces,
 /// groups and targets, rendered into Prometheus rule files.
 ///
-/// Exit codes: 0 ok, 1 differences found (with --exit-code), 2 invalid input,
+/// Exit codes: 0 ok, 1 differences found (with --exit-code) or a test failed, 2 invalid input,
 /// 3 deploy failed and rolled back, 4 operational failure (I/O, missing tool,
 /// unreachable server), 5 rolled back but a server could not be verified.
 #[derive(Debug, Parser)]
