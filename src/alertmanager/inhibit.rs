@@ -5,7 +5,7 @@
 //! matches that rule's source matchers and has the same value for every `equal` label
 //! (an absent label has the value `""`, so two alerts both without it are equal). An
 //! alert that matches both sides of a rule is never muted by an alert that also matches
-//! both sides of it, so an alert never inhibits itself. `tests/am_routes.rs` compares
+//! both sides of it, so an alert never inhibits itself. `tests/alertmanager_e2e.rs` compares
 //! this with a real Alertmanager.
 
 use std::collections::BTreeMap;
