@@ -270,6 +270,7 @@ fn impact_of_a_group_threshold_change_matches_the_known_history() {
     let out = alertctl(&dir, &["impact", "--prometheus", &prom.url()]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let human = text(&out.stdout);
+    eprintln!("{human}");
     assert!(
         human.contains("CpuHigh  modified  group_web.yml"),
         "{human}"
