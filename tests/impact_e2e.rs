@@ -300,7 +300,7 @@ fn impact_of_a_group_threshold_change_matches_the_known_history() {
 
 fn fmt_min(m: usize) -> String {
     if m >= 60 {
-        if m % 60 == 0 {
+        if m.is_multiple_of(60) {
             format!("{}h", m / 60)
         } else {
             format!("{}h{}m", m / 60, m % 60)

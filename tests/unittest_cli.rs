@@ -400,7 +400,7 @@ fn hostile_test_files_are_refused_located_and_bounded() {
         (&format!("tests:\n  - input:\n      - {{ metric: '{CPU_SERIES}', target: web-1:9100, values: 0x1000000000 }}\n    expect: []\n"), "test-input", "more than the 100000"),
         (&format!("tests:\n  - input:\n      - {{ metric: '{CPU_SERIES}', target: web-1:9100, values: '1 2 three' }}\n    expect: []\n"), "test-input", "`three` is not promtool sample notation"),
         (&format!("tests:\n  - input:\n      - {{ metric: '{CPU_SERIES}', target: web-9:9100, values: 1x3 }}\n    expect: []\n"), "unknown-scope", "target `web-9:9100` is not in the inventory"),
-        (&format!("tests:\n  - input:\n      - {{ metric: 'rate(x[5m])', target: web-1:9100, values: 1x3 }}\n    expect: []\n"), "test-input", "is not a series"),
+        ("tests:\n  - input:\n      - { metric: 'rate(x[5m])', target: web-1:9100, values: 1x3 }\n    expect: []\n", "test-input", "is not a series"),
         (&format!("tests:\n  - input:\n      - {{ metric: '{CPU_SERIES}', target: web-1:9100, values: 1x3 }}\n    expect:\n      - {{ at: 100000h, alert: HighCPU, firing: [] }}\n"), "test-input", "is later than"),
         (&format!("tests:\n  - input:\n      - {{ metric: '{CPU_SERIES}', target: web-1:9100, values: 1x3 }}\n    expect:\n      - {{ at: 5m, alert: HighCPUU, firing: [] }}\n"), "test-input", "no rule defines alert `HighCPUU`"),
         (&format!("tests:\n  - input:\n      - {{ metric: '{CPU_SERIES}', target: web-1:9100, values: 1x3, lables: {{}} }}\n    expect: []\n"), "unknown-field", "unknown field `lables`"),

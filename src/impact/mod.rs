@@ -594,7 +594,7 @@ mod tests {
             for_: Duration::from_secs(300),
             keep_firing_for: Duration::ZERO,
         };
-        let side = evaluate(&[rule.clone()], w, &mut t, &mut || {}).unwrap();
+        let side = evaluate(std::slice::from_ref(&rule), w, &mut t, &mut || {}).unwrap();
         assert_eq!(
             t.1, 4,
             "3006 steps from -5m need 4 requests of at most 1000"

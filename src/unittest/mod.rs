@@ -95,7 +95,7 @@ pub struct ExpectedAlert {
 /// A Go/Prometheus duration as promtool's test files take it.
 pub fn go_duration(d: Duration) -> String {
     let ms = d.as_millis();
-    if ms % 1000 == 0 {
+    if ms.is_multiple_of(1000) {
         format!("{}s", ms / 1000)
     } else {
         format!("{ms}ms")
