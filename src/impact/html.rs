@@ -69,8 +69,11 @@ fn episodes(out: &mut String, w: &Window, eps: &[Episode], y: f64, class: &str) 
     }
 }
 
-/// The SVG of one alert: old and new timelines, then one row per series.
-pub fn svg(w: &Window, a: &AlertImpact) -> String {
+const SVG_STYLE: &str = "text{font:11px monospace;fill:#222}rect.frame{fill:#fafafa;stroke:#ccc}rect.old{fill:#d9534f}rect.new{fill:#337ab7}";
+
+/// The SVG of one alert: old and new timelines, then one row per series (named by its
+/// `target_label` first). Styled inside, so it also stands alone.
+pub fn svg(w: &Window, a: &AlertImpact, target_label: &str) -> String {
     let mut rows: Vec<&std::collections::BTreeMap<String, String>> = a
         .old
         .series
@@ -91,7 +94,7 @@ pub fn svg(w: &Window, a: &AlertImpact) -> String {
         .max()
         .unwrap_or(0);
     let mut out = format!(
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" viewBox="0 0 {WIDTH} {height}" role="img"><title>{}</title>"#,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" viewBox="0 0 {WIDTH} {height}" role="img"><title>{}</title><style>{SVG_STYLE}</style>"#,
         escape(&a.alert)
     );
     let _ = write!(
@@ -109,8 +112,14 @@ pub fn svg(w: &Window, a: &AlertImpact) -> String {
     timeline(&mut out, w, &a.new, 60.0, 40.0, max, "new");
     for (i, labels) in rows.iter().take(shown).enumerate() {
         let y = 110.0 + ROW * i as f64;
-        let name: Vec<String> = labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
-        let name = name.join(",");
+        let mut name: Vec<String> = labels.get(target_label).into_iter().cloned().collect();
+        name.extend(
+            labels
+                .iter()
+                .filter(|(k, _)| *k != target_label)
+                .map(|(k, v)| format!("{k}={v}")),
+        );
+        let name = name.join(" ");
         let short: String = name.chars().take(34).collect();
         let _ = write!(
             out,
@@ -130,12 +139,15 @@ pub fn svg(w: &Window, a: &AlertImpact) -> String {
         episodes(&mut out, w, &find(&a.new), y + ROW / 2.0, "new");
     }
     let axis = 110.0 + ROW * shown as f64 + 14.0;
-    for k in 0..=4 {
-        let t = w.start + (w.end - w.start) * k / 4;
+    for (k, anchor) in ["start", "middle", "middle", "middle", "end"]
+        .iter()
+        .enumerate()
+    {
+        let t = w.start + (w.end - w.start) * k as i64 / 4;
         let _ = write!(
             out,
-            r#"<text class="axis" x="{:.2}" y="{axis:.2}">{}</text>"#,
-            x(w, t) - 40.0,
+            r#"<text class="axis" x="{:.2}" y="{axis:.2}" text-anchor="{anchor}">{}</text>"#,
+            x(w, t),
             utc(t)
         );
     }
@@ -151,9 +163,15 @@ pub fn svg(w: &Window, a: &AlertImpact) -> String {
 }
 
 /// The whole report page.
-pub fn render(w: &Window, server: &str, impacts: &[AlertImpact], records: &[String]) -> String {
+pub fn render(
+    w: &Window,
+    server: &str,
+    target_label: &str,
+    impacts: &[AlertImpact],
+    records: &[String],
+) -> String {
     let mut out = String::from("<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\"><head><meta charset=\"utf-8\"/><title>alertctl impact</title><style>");
-    out.push_str("body{font:14px system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse}td,th{padding:2px 10px;text-align:right;border-bottom:1px solid #ddd}th:first-child,td:first-child{text-align:left}svg text{font:11px monospace}rect.frame{fill:#fafafa;stroke:#ccc}rect.old{fill:#d9534f}rect.new{fill:#337ab7}.missing{color:#b00}");
+    out.push_str("body{font:14px system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse}td,th{padding:2px 10px;text-align:right;border-bottom:1px solid #ddd}th:first-child,td:first-child{text-align:left}.missing{color:#b00}");
     out.push_str("</style></head><body>");
     let _ = write!(out, "<h1>alertctl impact</h1><p>{} to {} UTC, step {}, on {}. Red: the deployed rules; blue: the rendered ones.</p>", utc(w.start), utc(w.end), span(w.step), escape(server));
     if impacts.is_empty() {
@@ -171,7 +189,7 @@ pub fn render(w: &Window, server: &str, impacts: &[AlertImpact], records: &[Stri
         for m in &a.missing_metrics {
             let _ = write!(out, "<p class=\"missing\">The server has never had <code>{}</code>: the new rules cannot fire.</p>", escape(m));
         }
-        out.push_str(&svg(w, a));
+        out.push_str(&svg(w, a, target_label));
     }
     if !records.is_empty() {
         let _ = write!(

@@ -107,7 +107,13 @@ pub fn run(
     };
     let requests = src.requests;
     if let Some(path) = &report {
-        let page = html::render(&w, &server.name, &impacts, &records);
+        let page = html::render(
+            &w,
+            &server.name,
+            &settings.labels.target,
+            &impacts,
+            &records,
+        );
         if let Err(e) = std::fs::write(path, page) {
             eprintln!("error: writing {}: {e}", path.display());
             return Ok(Exit::Failure);
