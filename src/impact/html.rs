@@ -15,22 +15,7 @@ const MAX_ROWS: usize = 60;
 
 /// `YYYY-MM-DD HH:MM` UTC.
 pub fn utc(t: i64) -> String {
-    let (days, secs) = (t.div_euclid(86_400), t.rem_euclid(86_400));
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02}",
-        secs / 3600,
-        secs % 3600 / 60
-    )
+    crate::history::rfc3339(t)[..16].replace('T', " ")
 }
 
 /// `1h05m`, `30s`.
@@ -85,14 +70,7 @@ pub fn svg(w: &Window, a: &AlertImpact, target_label: &str) -> String {
     rows.dedup();
     let shown = rows.len().min(MAX_ROWS);
     let height = 110.0 + ROW * shown as f64 + 20.0;
-    let max = a
-        .old
-        .timeline
-        .iter()
-        .chain(&a.new.timeline)
-        .copied()
-        .max()
-        .unwrap_or(0);
+    let max = a.peak();
     let mut out = format!(
         r#"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" viewBox="0 0 {WIDTH} {height}" role="img"><title>{}</title><style>{SVG_STYLE}</style>"#,
         escape(&a.alert)

@@ -377,6 +377,19 @@ pub struct AlertImpact {
     pub missing_metrics: Vec<String>,
 }
 
+impl AlertImpact {
+    /// The most series firing at once, old or new: the shared scale of both timelines.
+    pub fn peak(&self) -> u32 {
+        self.old
+            .timeline
+            .iter()
+            .chain(&self.new.timeline)
+            .copied()
+            .max()
+            .unwrap_or(0)
+    }
+}
+
 /// Targets (by `target_label`, else the whole label set) whose firing time differs.
 pub fn targets_changed(old: &Side, new: &Side, target_label: &str) -> Vec<TargetChange> {
     let key = |l: &BTreeMap<String, String>| {

@@ -278,52 +278,51 @@ fn test(cx: &mut Cx, node: &Node, index: usize, model: &Model) -> Option<Test> {
         None if f.contains_key("interval") => return None,
         None => Duration::from_secs(60),
     };
-    let mut ok = true;
-    let mut input = Vec::new();
-    if let Some(n) = require(cx, &f, node, "input", "test") {
-        match &n.kind {
-            Kind::Seq(items) => {
-                for item in items {
-                    match input_series(cx, item, model) {
-                        Some(i) => input.push(i),
-                        None => ok = false,
-                    }
-                }
-            }
-            _ => {
-                cx.wrong_type(n, "input", "a list of series");
-                ok = false;
-            }
-        }
-    } else {
-        ok = false;
-    }
-    let mut expect = Vec::new();
-    if let Some(n) = require(cx, &f, node, "expect", "test") {
-        match &n.kind {
-            Kind::Seq(items) => {
-                for item in items {
-                    match expectation(cx, item, model) {
-                        Some(e) => expect.push(e),
-                        None => ok = false,
-                    }
-                }
-            }
-            _ => {
-                cx.wrong_type(n, "expect", "a list of {at, alert, firing} entries");
-                ok = false;
-            }
-        }
-    } else {
-        ok = false;
-    }
-    ok.then_some(Test {
+    let input = list(cx, &f, node, "input", "a list of series", |cx, n| {
+        input_series(cx, n, model)
+    });
+    let expect = list(
+        cx,
+        &f,
+        node,
+        "expect",
+        "a list of {at, alert, firing} entries",
+        |cx, n| expectation(cx, n, model),
+    );
+    let (input, expect) = (input?, expect?);
+    Some(Test {
         name,
         span: node.span,
         interval,
         input,
         expect,
     })
+}
+
+/// The required list `key` of a mapping, each item read by `item`; `None` (reported)
+/// when it is missing, not a list, or any item is bad.
+fn list<T>(
+    cx: &mut Cx,
+    f: &BTreeMap<&str, &Node>,
+    node: &Node,
+    key: &str,
+    expected: &str,
+    mut item: impl FnMut(&mut Cx, &Node) -> Option<T>,
+) -> Option<Vec<T>> {
+    let n = require(cx, f, node, key, "test")?;
+    let Kind::Seq(items) = &n.kind else {
+        cx.wrong_type(n, key, expected);
+        return None;
+    };
+    let mut out = Vec::new();
+    let mut ok = true;
+    for i in items {
+        match item(cx, i) {
+            Some(v) => out.push(v),
+            None => ok = false,
+        }
+    }
+    ok.then_some(out)
 }
 
 /// `target:` or `group:` (not both), checked against the inventory.
@@ -341,55 +340,51 @@ fn place(cx: &mut Cx, f: &BTreeMap<&str, &Node>, model: &Model) -> Option<Place>
             );
             None
         }
-        (Some(t), None) => {
-            if !model.inventory.targets.contains_key(&t.value) {
-                let hint =
-                    did_you_mean(&t.value, model.inventory.targets.keys().map(String::as_str))
-                        .map_or_else(
-                            || {
-                                "for a host outside the inventory, give its labels under `labels:`"
-                                    .to_string()
-                            },
-                            |s| format!("did you mean `{s}`?"),
-                        );
-                cx.err(
-                    Code::UnknownScope,
-                    t.span,
-                    format!("target `{}` is not in the inventory", t.value),
-                    "unknown target",
-                    Some(hint),
-                );
-                return None;
-            }
-            Some(Place::Target(t))
-        }
-        (None, Some(g)) => {
-            if !model.inventory.groups.contains_key(&g.value) {
-                let hint = did_you_mean(
-                    &g.value,
-                    model.inventory.groups.keys().map(String::as_str),
-                )
-                .map_or_else(
-                    || {
-                        "for series outside the inventory, give their labels under `labels:`"
-                            .to_string()
-                    },
-                    |s| format!("did you mean `{s}`?"),
-                );
-                cx.err(
-                    Code::UnknownScope,
-                    g.span,
-                    format!("group `{}` is not in the inventory", g.value),
-                    "unknown group",
-                    Some(hint),
-                );
-                return None;
-            }
-            Some(Place::Group(g))
-        }
+        (Some(t), None) => known(
+            cx,
+            &t,
+            "target",
+            model.inventory.targets.contains_key(&t.value),
+            model.inventory.targets.keys(),
+        )
+        .then_some(Place::Target(t)),
+        (None, Some(g)) => known(
+            cx,
+            &g,
+            "group",
+            model.inventory.groups.contains_key(&g.value),
+            model.inventory.groups.keys(),
+        )
+        .then_some(Place::Group(g)),
         (None, None) if f.contains_key("target") || f.contains_key("group") => None,
         (None, None) => Some(Place::Labels),
     }
+}
+
+/// `exists`, and when not, reports `name` as an unknown inventory `kind` with the
+/// closest of `names`.
+fn known<'a>(
+    cx: &mut Cx,
+    name: &Spanned<String>,
+    kind: &str,
+    exists: bool,
+    names: impl Iterator<Item = &'a String>,
+) -> bool {
+    if exists {
+        return true;
+    }
+    let hint = did_you_mean(&name.value, names.map(String::as_str)).map_or_else(
+        || "for series outside the inventory, give their labels under `labels:`".to_string(),
+        |s| format!("did you mean `{s}`?"),
+    );
+    cx.err(
+        Code::UnknownScope,
+        name.span,
+        format!("{kind} `{}` is not in the inventory", name.value),
+        &format!("unknown {kind}"),
+        Some(hint),
+    );
+    false
 }
 
 fn input_series(cx: &mut Cx, node: &Node, model: &Model) -> Option<Input> {

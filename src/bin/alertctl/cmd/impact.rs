@@ -142,14 +142,7 @@ pub fn run(
                 crate::report::plural(impacts.len(), "changed alert")
             );
             for a in &impacts {
-                let max = a
-                    .old
-                    .timeline
-                    .iter()
-                    .chain(&a.new.timeline)
-                    .copied()
-                    .max()
-                    .unwrap_or(0);
+                let max = a.peak();
                 let change = format!("{:?}", a.change).to_lowercase();
                 oline!("{}  {change}  {}", a.alert, a.files.join(", "));
                 for (name, side) in [("old", &a.old), ("new", &a.new)] {
