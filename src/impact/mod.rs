@@ -629,6 +629,78 @@ mod tests {
         );
     }
 
+    fn file(header: &str, rules: &[(&str, &str, &str)]) -> String {
+        let mut s = format!(
+            "{}\n# sources: {header}\ngroups:\n- name: g\n  rules:\n",
+            crate::render::MARKER
+        );
+        for (kind, name, expr) in rules {
+            s += &format!("  - {kind}: {name}\n    expr: {expr}\n    for: 5m\n");
+        }
+        s
+    }
+
+    #[test]
+    fn changes_keep_only_differing_rules() {
+        let cur: BTreeMap<String, String> = [
+            (
+                "a.yml".to_string(),
+                file(
+                    "x",
+                    &[
+                        ("alert", "A", "a > 1"),
+                        ("alert", "B", "b > 1"),
+                        ("record", "r:x", "sum(x)"),
+                    ],
+                ),
+            ),
+            (
+                "gone.yml".to_string(),
+                file("x", &[("alert", "C", "c > 1")]),
+            ),
+        ]
+        .into();
+        let want: BTreeMap<String, String> = [
+            // B's threshold changes; A only moves within a file whose header changed.
+            (
+                "a.yml".to_string(),
+                file(
+                    "y",
+                    &[
+                        ("alert", "B", "b > 2"),
+                        ("alert", "A", "a > 1"),
+                        ("record", "r:x", "sum(y)"),
+                    ],
+                ),
+            ),
+            ("new.yml".to_string(), file("y", &[("alert", "D", "d > 1")])),
+        ]
+        .into();
+        let plan = crate::diff::plan(&want, &cur);
+        let (alerts, records) = changes(&plan, &cur, &want);
+        let got: Vec<(&str, ChangeKind, Vec<&str>, Vec<&str>)> = alerts
+            .iter()
+            .map(|a| {
+                (
+                    a.alert.as_str(),
+                    a.change,
+                    a.old.iter().map(|r| r.expr.as_str()).collect(),
+                    a.new.iter().map(|r| r.expr.as_str()).collect(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("B", ChangeKind::Modified, vec!["b > 1"], vec!["b > 2"]),
+                ("C", ChangeKind::Removed, vec!["c > 1"], vec![]),
+                ("D", ChangeKind::Added, vec![], vec!["d > 1"]),
+            ]
+        );
+        assert_eq!(alerts[0].old[0].for_, Duration::from_secs(300));
+        assert_eq!(records, vec!["r:x".to_string()]);
+    }
+
     #[test]
     fn sparklines_share_a_scale() {
         assert_eq!(sparkline(&[0, 0, 1, 4], 4, 4), "··▂█");
