@@ -22,6 +22,10 @@ use crate::render::{PromRule, RuleFile};
 /// series); longer windows are split into several requests.
 pub const MAX_STEPS_PER_REQUEST: i64 = 1000;
 
+/// Series × evaluations one rule's replay may hold in memory (a byte each): a query
+/// that returns more is refused with advice instead of exhausting memory.
+pub const MAX_CELLS: usize = 100_000_000;
+
 /// One alerting rule as it matters for when it fires.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct RuleDef {
@@ -271,6 +275,13 @@ pub fn evaluate(
         for (s, e) in chunks(first, w.end, w.step) {
             for (mut labels, samples) in src.query_range(&r.expr, s, e, w.step)? {
                 labels.remove("__name__");
+                if !present.contains_key(&labels) && (present.len() + 1) * n > MAX_CELLS {
+                    return Err(format!(
+                        "`{}` returns more than {} series over {n} evaluations; shorten --since or lengthen --step",
+                        r.expr,
+                        present.len()
+                    ));
+                }
                 let row = present.entry(labels).or_insert_with(|| vec![false; n]);
                 for (t, _) in samples {
                     let i = (t - first) / w.step;
