@@ -42,6 +42,7 @@
 #   BENCH_REV=REV    benchmark commit REV (e.g. HEAD) instead of the working tree: builds
 #                    a copy of its tree in $BENCH_DIR/src (target dir $BENCH_DIR/target)
 #   BENCH_NO_BUILD=1 skip cargo build; benchmark the binaries already in target/release
+#   BENCH_ONLY=impact  only the impact case (after the estate's generation and checks)
 #   BENCH_NO_HYPERFINE=1  time with the bash loop even if hyperfine is installed
 #   PROMTOOL         promtool binary (default: .tools/bin/promtool)
 #   PROMETHEUS       prometheus binary for the impact case (default: .tools/bin/prometheus)
@@ -257,6 +258,10 @@ bench_size() {
   INFO[$size:target]=$target
 
   local A=("$ALERTCTL" -C "$est")
+  if [ "${BENCH_ONLY:-}" = impact ]; then
+    bench_impact "$size" "$runs" "$est" "$out"
+    return 0
+  fi
   measure "$size" validate_cold "$runs" "rm -rf $est/.alertctl" "${A[@]}" validate --promtool off
   measure "$size" render_cold "$runs" "rm -rf $est/.alertctl $out" "${A[@]}" render --out "$out"
   measure "$size" render_emptyout "$runs" "rm -rf $out" "${A[@]}" render --out "$out"
@@ -280,10 +285,19 @@ bench_size() {
 bench_impact() {
   local size=$1 runs=$2 est=$3 out=$4 sdir=$BENCH_DIR/$1
   local copy=$sdir/estate-impact rule ns group
-  rule=$(grep -rl -A1 -- '- template: GoGoroutineCountHigh' "$est/rules/groups" | LC_ALL=C sort |
-    while read -r f; do grep -q -A1 -- '- template: GoGoroutineCountHigh' "$f" && grep -A1 -- '- template: GoGoroutineCountHigh' "$f" | grep -q 'scope: group/' && { echo "$f"; break; }; done)
-  [ -n "$rule" ] || { log "$size: no group rule of GoGoroutineCountHigh: impact not measured"; return 0; }
-  group=$(grep -A1 -- '- template: GoGoroutineCountHigh' "$rule" | grep -o 'scope: group/.*' | head -1 | sed 's#scope: group/##')
+  read -r rule group < <(python3 - "$est/rules/groups" <<'PY'
+import os, sys
+for d, _, files in sorted(os.walk(sys.argv[1])):
+    for f in sorted(files):
+        lines = open(os.path.join(d, f)).read().split("\n")
+        for i, l in enumerate(lines[:-1]):
+            nxt = lines[i + 1].strip()
+            if l.strip() == "- template: GoGoroutineCountHigh" and nxt.startswith("scope: group/"):
+                print(os.path.join(d, f), nxt[len("scope: group/"):])
+                sys.exit(0)
+PY
+  ) || true
+  [ -n "${rule:-}" ] || { log "$size: no group rule of GoGoroutineCountHigh: impact not measured"; return 0; }
   ns=$(basename "$(dirname "$rule")")
   rm -rf "$copy" && cp -a "$est" "$copy"
   python3 - "$copy/rules/groups/$ns/$(basename "$rule")" "$group" <<'PY' || die "$size: could not change the rule"
