@@ -83,14 +83,17 @@ pub fn load(root: &Path, model: &Model, diags: &mut Diagnostics) -> Vec<TestFile
                 continue;
             }
         }
+        let unreadable = |e: std::io::Error| {
+            file_error(
+                &rel,
+                format!("reading {rel}: {e}"),
+                "check the file's permissions",
+            )
+        };
         let meta = match std::fs::metadata(&path) {
             Ok(m) => m,
             Err(e) => {
-                diags.push(file_error(
-                    &rel,
-                    format!("reading {rel}: {e}"),
-                    "check the file's permissions",
-                ));
+                diags.push(unreadable(e));
                 continue;
             }
         };
@@ -124,11 +127,7 @@ pub fn load(root: &Path, model: &Model, diags: &mut Diagnostics) -> Vec<TestFile
                 continue;
             }
             Err(e) => {
-                diags.push(file_error(
-                    &rel,
-                    format!("reading {rel}: {e}"),
-                    "check the file's permissions",
-                ));
+                diags.push(unreadable(e));
                 continue;
             }
         };
