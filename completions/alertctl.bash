@@ -40,6 +40,9 @@ _alertctl() {
             alertctl,impact)
                 cmd="alertctl__subcmd__impact"
                 ;;
+            alertctl,import)
+                cmd="alertctl__subcmd__import"
+                ;;
             alertctl,init)
                 cmd="alertctl__subcmd__init"
                 ;;
@@ -117,6 +120,9 @@ _alertctl() {
                 ;;
             alertctl__subcmd__help,impact)
                 cmd="alertctl__subcmd__help__subcmd__impact"
+                ;;
+            alertctl__subcmd__help,import)
+                cmd="alertctl__subcmd__help__subcmd__import"
                 ;;
             alertctl__subcmd__help,init)
                 cmd="alertctl__subcmd__help__subcmd__init"
@@ -236,7 +242,7 @@ _alertctl() {
 
     case "${cmd}" in
         alertctl)
-            opts="-C -v -h -V --dir --no-cache --verbose --color --help --version init validate render diff effective trace list rule apply history rollback alertmanager test impact completions help"
+            opts="-C -v -h -V --dir --no-cache --verbose --color --help --version init validate render diff effective trace list rule apply history rollback alertmanager test impact import completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -560,7 +566,7 @@ _alertctl() {
             return 0
             ;;
         alertctl__subcmd__diff)
-            opts="-C -v -h --out --exit-code --stat --live --dir --no-cache --verbose --color --help"
+            opts="-C -v -h --out --exit-code --stat --live --format --dir --no-cache --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -568,6 +574,10 @@ _alertctl() {
             case "${prev}" in
                 --out)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "plain prometheusrule" -- "${cur}"))
                     return 0
                     ;;
                 --dir)
@@ -628,7 +638,7 @@ _alertctl() {
             return 0
             ;;
         alertctl__subcmd__help)
-            opts="init validate render diff effective trace list rule apply history rollback alertmanager test impact completions help"
+            opts="init validate render diff effective trace list rule apply history rollback alertmanager test impact import completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -796,6 +806,20 @@ _alertctl() {
             return 0
             ;;
         alertctl__subcmd__help__subcmd__impact)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        alertctl__subcmd__help__subcmd__import)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1103,6 +1127,36 @@ _alertctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        alertctl__subcmd__import)
+            opts="-C -v -h --into --params --force --dry-run --dir --no-cache --verbose --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --into)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         alertctl__subcmd__init)
             opts="-C -v -h --force --dir --no-cache --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -1344,7 +1398,7 @@ _alertctl() {
             return 0
             ;;
         alertctl__subcmd__render)
-            opts="-C -v -h --out --stdout --dir --no-cache --verbose --color --help"
+            opts="-C -v -h --out --stdout --format --dir --no-cache --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1352,6 +1406,10 @@ _alertctl() {
             case "${prev}" in
                 --out)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "plain prometheusrule" -- "${cur}"))
                     return 0
                     ;;
                 --dir)

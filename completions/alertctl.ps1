@@ -45,6 +45,7 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             [CompletionResult]::new('alertmanager', 'alertmanager', [CompletionResultType]::ParameterValue, 'The generated Alertmanager config (from alertmanager/ in the rules directory)')
             [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Run the rule unit tests in tests/*.yaml with the real promtool; exit 1 if any fails')
             [CompletionResult]::new('impact', 'impact', [CompletionResultType]::ParameterValue, 'What the pending change (the plan `diff` shows) would have done over a past window: each changed alert''s old and new rules evaluated on a live Prometheus'' history, `for` honoured; firing series, episodes and time, old vs new')
+            [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Turn Prometheus rule files (or PrometheusRule manifests) into templates and `global` rules: templates/imported/*.yaml and rules/imported/*.yaml. Nothing is written unless the whole result validates; existing files are never overwritten without --force; importing the same files again changes nothing')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -76,6 +77,7 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
         }
         'alertctl;render' {
             [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Output directory (default: `output.dir` from alertctl.toml)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, '`prometheusrule`: Prometheus Operator objects, into `kubernetes.dir`')
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)')
             [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour output; `auto` honours NO_COLOR and whether the output is a terminal')
@@ -83,12 +85,13 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             [CompletionResult]::new('--no-cache', '--no-cache', [CompletionResultType]::ParameterName, 'Ignore the SQLite cache and parse every file')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print what was loaded, parsed and reused on stderr')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print what was loaded, parsed and reused on stderr')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'alertctl;diff' {
             [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Output directory to compare with (default: `output.dir`)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Compare the Prometheus Operator objects in `kubernetes.dir` instead')
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)')
             [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour output; `auto` honours NO_COLOR and whether the output is a terminal')
@@ -98,8 +101,8 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             [CompletionResult]::new('--no-cache', '--no-cache', [CompletionResultType]::ParameterName, 'Ignore the SQLite cache and parse every file')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print what was loaded, parsed and reused on stderr')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print what was loaded, parsed and reused on stderr')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'alertctl;effective' {
@@ -467,6 +470,21 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'alertctl;import' {
+            [CompletionResult]::new('--into', '--into', [CompletionResultType]::ParameterName, 'The rules directory to write to (created with an alertctl.toml if needed; default: the one found from --dir or the current directory)')
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)')
+            [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour output; `auto` honours NO_COLOR and whether the output is a terminal')
+            [CompletionResult]::new('--params', '--params', [CompletionResultType]::ParameterName, 'Make the number of each top-level comparison a `threshold` parameter')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Replace imported files that exist with other content')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Check and show what would be written, write nothing')
+            [CompletionResult]::new('--no-cache', '--no-cache', [CompletionResultType]::ParameterName, 'Ignore the SQLite cache and parse every file')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print what was loaded, parsed and reused on stderr')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print what was loaded, parsed and reused on stderr')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'alertctl;completions' {
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)')
             [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)')
@@ -493,6 +511,7 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             [CompletionResult]::new('alertmanager', 'alertmanager', [CompletionResultType]::ParameterValue, 'The generated Alertmanager config (from alertmanager/ in the rules directory)')
             [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Run the rule unit tests in tests/*.yaml with the real promtool; exit 1 if any fails')
             [CompletionResult]::new('impact', 'impact', [CompletionResultType]::ParameterValue, 'What the pending change (the plan `diff` shows) would have done over a past window: each changed alert''s old and new rules evaluated on a live Prometheus'' history, `for` honoured; firing series, episodes and time, old vs new')
+            [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Turn Prometheus rule files (or PrometheusRule manifests) into templates and `global` rules: templates/imported/*.yaml and rules/imported/*.yaml. Nothing is written unless the whole result validates; existing files are never overwritten without --force; importing the same files again changes nothing')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -581,6 +600,9 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             break
         }
         'alertctl;help;impact' {
+            break
+        }
+        'alertctl;help;import' {
             break
         }
         'alertctl;help;completions' {

@@ -68,6 +68,8 @@ sarif\:"One SARIF 2.1.0 log on stdout, for GitHub code scanning (paths relative 
 (render)
 _arguments "${_arguments_options[@]}" : \
 '(--stdout)--out=[Output directory (default\: \`output.dir\` from alertctl.toml)]:DIR:_files' \
+'--format=[\`prometheusrule\`\: Prometheus Operator objects, into \`kubernetes.dir\`]:FORMAT:((plain\:"Prometheus rule files (\`output.dir\`)"
+prometheusrule\:"One Prometheus Operator \`PrometheusRule\` object per rule file (\`kubernetes.dir\`)"))' \
 '-C+[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
 '--dir=[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
 '--color=[Colour output; \`auto\` honours NO_COLOR and whether the output is a terminal]:COLOR:(auto always never)' \
@@ -75,24 +77,26 @@ _arguments "${_arguments_options[@]}" : \
 '--no-cache[Ignore the SQLite cache and parse every file]' \
 '-v[Print what was loaded, parsed and reused on stderr]' \
 '--verbose[Print what was loaded, parsed and reused on stderr]' \
-'-h[Print help]' \
-'--help[Print help]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
 && ret=0
 ;;
 (diff)
 _arguments "${_arguments_options[@]}" : \
 '--out=[Output directory to compare with (default\: \`output.dir\`)]:DIR:_files' \
+'--format=[Compare the Prometheus Operator objects in \`kubernetes.dir\` instead]:FORMAT:((plain\:"Prometheus rule files (\`output.dir\`)"
+prometheusrule\:"One Prometheus Operator \`PrometheusRule\` object per rule file (\`kubernetes.dir\`)"))' \
 '-C+[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
 '--dir=[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
 '--color=[Colour output; \`auto\` honours NO_COLOR and whether the output is a terminal]:COLOR:(auto always never)' \
 '--exit-code[Exit 1 when there are differences]' \
 '--stat[Only the summary, no diff]' \
-'--live[Compare with the rules each configured server runs instead of the output dir]' \
+'(--format)--live[Compare with the rules each configured server runs instead of the output dir]' \
 '--no-cache[Ignore the SQLite cache and parse every file]' \
 '-v[Print what was loaded, parsed and reused on stderr]' \
 '--verbose[Print what was loaded, parsed and reused on stderr]' \
-'-h[Print help]' \
-'--help[Print help]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
 && ret=0
 ;;
 (effective)
@@ -558,6 +562,23 @@ json\:"One JSON document on stdout, for CI"))' \
 '--help[Print help (see more with '\''--help'\'')]' \
 && ret=0
 ;;
+(import)
+_arguments "${_arguments_options[@]}" : \
+'--into=[The rules directory to write to (created with an alertctl.toml if needed; default\: the one found from --dir or the current directory)]:DIR:_files' \
+'-C+[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
+'--dir=[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
+'--color=[Colour output; \`auto\` honours NO_COLOR and whether the output is a terminal]:COLOR:(auto always never)' \
+'--params[Make the number of each top-level comparison a \`threshold\` parameter]' \
+'--force[Replace imported files that exist with other content]' \
+'--dry-run[Check and show what would be written, write nothing]' \
+'--no-cache[Ignore the SQLite cache and parse every file]' \
+'-v[Print what was loaded, parsed and reused on stderr]' \
+'--verbose[Print what was loaded, parsed and reused on stderr]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'*::paths -- Rule files, or directories to search for *.yml / *.yaml:_files' \
+&& ret=0
+;;
 (completions)
 _arguments "${_arguments_options[@]}" : \
 '-C+[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
@@ -719,6 +740,10 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
+(import)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
 (completions)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
@@ -753,6 +778,7 @@ _alertctl_commands() {
 'alertmanager:The generated Alertmanager config (from alertmanager/ in the rules directory)' \
 'test:Run the rule unit tests in tests/*.yaml with the real promtool; exit 1 if any fails' \
 'impact:What the pending change (the plan \`diff\` shows) would have done over a past window\: each changed alert'\''s old and new rules evaluated on a live Prometheus'\'' history, \`for\` honoured; firing series, episodes and time, old vs new' \
+'import:Turn Prometheus rule files (or PrometheusRule manifests) into templates and \`global\` rules\: templates/imported/*.yaml and rules/imported/*.yaml. Nothing is written unless the whole result validates; existing files are never overwritten without --force; importing the same files again changes nothing' \
 'completions:Print shell completions' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
@@ -862,6 +888,7 @@ _alertctl__subcmd__help_commands() {
 'alertmanager:The generated Alertmanager config (from alertmanager/ in the rules directory)' \
 'test:Run the rule unit tests in tests/*.yaml with the real promtool; exit 1 if any fails' \
 'impact:What the pending change (the plan \`diff\` shows) would have done over a past window\: each changed alert'\''s old and new rules evaluated on a live Prometheus'\'' history, \`for\` honoured; firing series, episodes and time, old vs new' \
+'import:Turn Prometheus rule files (or PrometheusRule manifests) into templates and \`global\` rules\: templates/imported/*.yaml and rules/imported/*.yaml. Nothing is written unless the whole result validates; existing files are never overwritten without --force; importing the same files again changes nothing' \
 'completions:Print shell completions' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
@@ -931,6 +958,11 @@ _alertctl__subcmd__help__subcmd__history_commands() {
 _alertctl__subcmd__help__subcmd__impact_commands() {
     local commands; commands=()
     _describe -t commands 'alertctl help impact commands' commands "$@"
+}
+(( $+functions[_alertctl__subcmd__help__subcmd__import_commands] )) ||
+_alertctl__subcmd__help__subcmd__import_commands() {
+    local commands; commands=()
+    _describe -t commands 'alertctl help import commands' commands "$@"
 }
 (( $+functions[_alertctl__subcmd__help__subcmd__init_commands] )) ||
 _alertctl__subcmd__help__subcmd__init_commands() {
@@ -1025,6 +1057,11 @@ _alertctl__subcmd__history_commands() {
 _alertctl__subcmd__impact_commands() {
     local commands; commands=()
     _describe -t commands 'alertctl impact commands' commands "$@"
+}
+(( $+functions[_alertctl__subcmd__import_commands] )) ||
+_alertctl__subcmd__import_commands() {
+    local commands; commands=()
+    _describe -t commands 'alertctl import commands' commands "$@"
 }
 (( $+functions[_alertctl__subcmd__init_commands] )) ||
 _alertctl__subcmd__init_commands() {

@@ -8,6 +8,12 @@ cd "$(dirname "$0")/.."
 scripts/install-tools.sh
 # The TLS test makes its certificates with openssl.
 command -v openssl >/dev/null || { apt-get update -qq && apt-get install -y -qq openssl; }
+# The pre-commit test runs the real pre-commit from PyPI, in a venv of its own.
+if [ ! -x .tools/venv/bin/pre-commit ]; then
+  python3 -m venv .tools/venv 2>/dev/null ||
+    { apt-get update -qq && apt-get install -y -qq python3-venv && python3 -m venv .tools/venv; }
+  .tools/venv/bin/pip install -q 'pre-commit>=3.2,<5'
+fi
 # shellcheck source=scripts/lib-tools.sh
 . scripts/lib-tools.sh
 export ALERTCTL_PROMTOOL="$ALERTCTL_TOOLS_BIN/promtool"

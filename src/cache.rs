@@ -9,12 +9,13 @@ use std::collections::{BTreeMap, HashMap};
 
 use rusqlite::{params, Connection, OptionalExtension};
 
+use crate::load::Stamp;
 use crate::model::FileModel;
 
 pub const DIR: &str = ".alertctl";
 const FILE: &str = "cache.sqlite";
 /// Bump when the stored model's shape changes; the package version is part of the key too.
-const SCHEMA: &str = "6";
+const SCHEMA: &str = "7";
 
 pub struct Cache {
     conn: Option<Connection>,
@@ -52,36 +53,60 @@ impl Cache {
         })
     }
 
+    /// The cache on disk, rebuilt when corrupt. When it cannot be written (a read-only
+    /// `.alertctl/`, a read-only file system, a link out of the rules directory), an
+    /// in-memory one stands in for this run, with a note saying why: commands that only
+    /// read work the same, they just do not speed up the next run.
     pub fn open(root: &Path) -> Cache {
         let path = Self::path(root);
-        if let Some(parent) = path.parent() {
-            if let Err(e) = std::fs::create_dir_all(parent) {
-                return Cache {
-                    conn: None,
-                    note: Some(format!("cache disabled: {e}")),
-                };
+        let memory = |why: String| Cache {
+            note: Some(format!("cache not used ({why}); working without it")),
+            ..Cache::disabled()
+        };
+        let dir = root.join(DIR);
+        if let Ok(meta) = std::fs::symlink_metadata(&dir) {
+            if meta.file_type().is_symlink() {
+                let inside = crate::load::canonical_root(root)
+                    .ok()
+                    .zip(dir.canonicalize().ok())
+                    .is_some_and(|(r, d)| d.starts_with(r));
+                if !inside {
+                    return memory(format!(
+                        "{DIR} is a symbolic link out of the rules directory"
+                    ));
+                }
             }
+        }
+        if let Err(e) = std::fs::create_dir_all(&dir) {
+            return memory(format!("creating {}: {e}", dir.display()));
         }
         match Self::try_open(&path, true) {
             Ok((conn, note)) => Cache {
                 conn: Some(conn),
                 note,
             },
-            Err(first) => {
-                // Corrupt or unreadable: start over; the cache holds nothing irreplaceable.
+            Err(first) if is_corrupt(&first) => {
+                // The cache holds nothing irreplaceable: start over.
                 let _ = std::fs::remove_file(&path);
                 match Self::try_open(&path, true) {
                     Ok((conn, _)) => Cache {
                         conn: Some(conn),
                         note: Some(format!("cache rebuilt: {first}")),
                     },
-                    Err(e) => Cache {
-                        conn: None,
-                        note: Some(format!("cache disabled: {e}")),
-                    },
+                    Err(e) => memory(format!("{}: {e}", path.display())),
                 }
             }
+            Err(e) => memory(format!("{}: {e}", path.display())),
         }
+    }
+
+    /// After a write failed (the database turned out to be read-only): go on with an
+    /// in-memory cache, so that queries still see this run's index.
+    pub fn fall_back_to_memory(&mut self, why: String) {
+        *self = Cache {
+            note: Some(format!("cache not used ({why}); working without it")),
+            ..Cache::disabled()
+        };
     }
 
     /// `check`: scan the whole file for corruption (the full path does; the fast path
@@ -177,6 +202,18 @@ impl Cache {
             }
         }
         tx.commit()
+    }
+}
+
+/// A database that is damaged or not a database at all, as opposed to one that cannot be
+/// written: only the former may be deleted and rebuilt.
+fn is_corrupt(e: &rusqlite::Error) -> bool {
+    use rusqlite::ErrorCode::{DatabaseCorrupt, NotADatabase};
+    match e {
+        rusqlite::Error::SqliteFailure(f, _) => matches!(f.code, DatabaseCorrupt | NotADatabase),
+        // PRAGMA quick_check found damage.
+        rusqlite::Error::InvalidQuery => true,
+        _ => false,
     }
 }
 
@@ -393,7 +430,7 @@ impl Cache {
 }
 
 const FAST_SCHEMA: &str = "
-    CREATE TABLE IF NOT EXISTS stats(path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime INTEGER NOT NULL, hash TEXT NOT NULL, seen INTEGER NOT NULL);
+    CREATE TABLE IF NOT EXISTS stats(path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime INTEGER NOT NULL, ctime INTEGER NOT NULL, ino INTEGER NOT NULL, dev INTEGER NOT NULL, hash TEXT NOT NULL, seen INTEGER NOT NULL);
     CREATE TABLE IF NOT EXISTS rendered(name TEXT PRIMARY KEY, hash TEXT NOT NULL, content TEXT NOT NULL);
     CREATE TABLE IF NOT EXISTS cells(alert TEXT NOT NULL, scope TEXT NOT NULL, specificity INTEGER NOT NULL, kind TEXT NOT NULL, json TEXT NOT NULL);
     CREATE INDEX IF NOT EXISTS cells_scope ON cells(scope);
@@ -411,37 +448,39 @@ pub struct CellRow {
     pub json: String,
 }
 
-/// The warm fast path. With every source file's size and mtime unchanged, the stored
-/// content hashes still hold, so the directory's fingerprint is known without reading a
+/// The warm fast path. With every source file's stat stamp (size, mtime, ctime, inode,
+/// device) unchanged, the stored content hashes still hold, so the directory's fingerprint is known without reading a
 /// file; with the fingerprint unchanged, so are the rendered files and every cell's
 /// `effective` answer, stored by the last full run.
 impl Cache {
-    /// path -> (size, mtime, content hash, when it was recorded), as last seen.
-    pub fn stats(&self) -> HashMap<String, (u64, i64, String, i64)> {
+    /// path -> (stat stamp, content hash, when it was recorded), as last seen.
+    pub fn stats(&self) -> HashMap<String, (Stamp, String, i64)> {
         let Some(conn) = self.conn.as_ref() else {
             return HashMap::new();
         };
         if conn.execute_batch(FAST_SCHEMA).is_err() {
             return HashMap::new();
         }
-        let Ok(mut st) = conn.prepare("SELECT path, size, mtime, hash, seen FROM stats") else {
+        let Ok(mut st) =
+            conn.prepare("SELECT path, size, mtime, ctime, ino, dev, hash, seen FROM stats")
+        else {
             return HashMap::new();
         };
         st.query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                (r.get::<_, i64>(1)? as u64, r.get(2)?, r.get(3)?, r.get(4)?),
-            ))
+            let stamp = Stamp {
+                size: r.get::<_, i64>(1)? as u64,
+                mtime_ns: r.get(2)?,
+                ctime_ns: r.get(3)?,
+                ino: r.get::<_, i64>(4)? as u64,
+                dev: r.get::<_, i64>(5)? as u64,
+            };
+            Ok((r.get::<_, String>(0)?, (stamp, r.get(6)?, r.get(7)?)))
         })
         .map(|rows| rows.flatten().collect())
         .unwrap_or_default()
     }
 
-    pub fn store_stats(
-        &mut self,
-        rows: &[(&str, u64, i64, &str)],
-        seen: i64,
-    ) -> rusqlite::Result<()> {
+    pub fn store_stats(&mut self, rows: &[(&str, Stamp, &str)], seen: i64) -> rusqlite::Result<()> {
         let Some(conn) = self.conn.as_mut() else {
             return Ok(());
         };
@@ -449,9 +488,20 @@ impl Cache {
         let tx = conn.transaction()?;
         tx.execute("DELETE FROM stats", [])?;
         {
-            let mut put = tx.prepare("INSERT INTO stats VALUES (?1, ?2, ?3, ?4, ?5)")?;
-            for (p, size, mtime, hash) in rows {
-                put.execute(params![p, *size as i64, mtime, hash, seen])?;
+            let mut put =
+                tx.prepare("INSERT INTO stats VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")?;
+            for (p, st, hash) in rows {
+                // SQLite integers are i64: inode and device numbers are stored bit for bit.
+                put.execute(params![
+                    p,
+                    st.size as i64,
+                    st.mtime_ns,
+                    st.ctime_ns,
+                    st.ino as i64,
+                    st.dev as i64,
+                    hash,
+                    seen
+                ])?;
             }
         }
         tx.commit()

@@ -67,6 +67,19 @@ pub enum Code {
     TestInput,
     /// A rule unit test's expectation does not hold.
     TestFailed,
+    YamlLimit,
+    FileTooLarge,
+    Encoding,
+    BadPath,
+    Symlink,
+    SpecialFile,
+    UnsafeOutput,
+    AwkwardName,
+    UnsupportedField,
+    EmptySelection,
+    RuleGroupConflict,
+    ImportInput,
+    ImportConflict,
 }
 
 impl Code {
@@ -103,6 +116,19 @@ impl Code {
         Code::UnroutedGroup,
         Code::TestInput,
         Code::TestFailed,
+        Code::YamlLimit,
+        Code::FileTooLarge,
+        Code::Encoding,
+        Code::BadPath,
+        Code::Symlink,
+        Code::SpecialFile,
+        Code::UnsafeOutput,
+        Code::AwkwardName,
+        Code::UnsupportedField,
+        Code::EmptySelection,
+        Code::RuleGroupConflict,
+        Code::ImportInput,
+        Code::ImportConflict,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -139,7 +165,25 @@ impl Code {
             Code::UnroutedGroup => "unrouted-group",
             Code::TestInput => "test-input",
             Code::TestFailed => "test-failed",
+            Code::YamlLimit => "yaml-limit",
+            Code::FileTooLarge => "file-too-large",
+            Code::Encoding => "encoding",
+            Code::BadPath => "bad-path",
+            Code::Symlink => "symlink",
+            Code::SpecialFile => "special-file",
+            Code::UnsafeOutput => "unsafe-output",
+            Code::AwkwardName => "awkward-name",
+            Code::UnsupportedField => "unsupported-field",
+            Code::EmptySelection => "empty-selection",
+            Code::RuleGroupConflict => "rule-group-conflict",
+            Code::ImportInput => "import-input",
+            Code::ImportConflict => "import-conflict",
         }
+    }
+
+    /// The code with this kebab-case name (`ignore:` lists name codes this way).
+    pub fn parse(name: &str) -> Option<Code> {
+        Code::ALL.iter().copied().find(|c| c.as_str() == name)
     }
 }
 
@@ -405,6 +449,25 @@ impl Diagnostics {
     }
     pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
         self.items.iter()
+    }
+}
+
+/// `2 errors`, or `2 errors, 1 warning` when there are warnings.
+pub fn counts(diags: &Diagnostics) -> String {
+    let (e, w) = (diags.error_count(), diags.warning_count());
+    if w == 0 {
+        plural(e, "error")
+    } else {
+        format!("{}, {}", plural(e, "error"), plural(w, "warning"))
+    }
+}
+
+/// `1 file`, `2 files`.
+pub fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("{n} {word}")
+    } else {
+        format!("{n} {word}s")
     }
 }
 

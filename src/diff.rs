@@ -87,7 +87,17 @@ pub fn plan(desired: &BTreeMap<String, String>, current: &BTreeMap<String, Strin
 /// the n-th on the other side.
 fn rules_of(content: Option<&str>) -> BTreeMap<(String, usize), String> {
     let mut out = BTreeMap::new();
-    let Some(file) = content.and_then(|c| serde_yaml::from_str::<RuleFile>(c).ok()) else {
+    #[derive(serde::Deserialize)]
+    struct Manifest {
+        spec: RuleFile,
+    }
+    // A rule file, or a PrometheusRule object holding one.
+    let parsed = content.and_then(|c| {
+        serde_yaml::from_str::<RuleFile>(c)
+            .or_else(|_| serde_yaml::from_str::<Manifest>(c).map(|m| m.spec))
+            .ok()
+    });
+    let Some(file) = parsed else {
         return out;
     };
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
@@ -244,5 +254,31 @@ mod tests {
         let mut m = BTreeMap::new();
         m.insert("a.yml".to_string(), file(&[("A", "up")]));
         assert!(plan(&m, &m.clone()).is_empty());
+    }
+
+    /// Files in the output directory are read with serde_yaml, whose deserializer
+    /// stops after 100 alias jumps per event: a "billion laughs" file carrying the
+    /// generated marker (a hand-made one, in an output directory under review) costs
+    /// milliseconds. The bomb hides in keys serde ignores, which it still walks.
+    #[test]
+    fn an_alias_bomb_in_the_output_directory_is_bounded() {
+        let mut bomb = format!("{}\ndefs:\n  r0: &r0 [", crate::render::MARKER);
+        bomb.push_str(&["lol"; 9].join(","));
+        bomb.push_str("]\n");
+        for i in 1..9 {
+            let refs = vec![format!("*r{}", i - 1); 9].join(",");
+            bomb.push_str(&format!("  r{i}: &r{i} [{refs}]\n"));
+        }
+        bomb.push_str("groups:\n- name: g\n  junk: *r8\n  rules:\n  - {alert: A, expr: up}\n");
+        // Without the aliases, the same shape is a valid rule file.
+        let plain = bomb.replace("junk: *r8", "junk: 1").replace("*r", "r");
+        assert_eq!(rules_of(Some(&plain)).len(), 1);
+        let t = std::time::Instant::now();
+        let _ = rules_of(Some(&bomb));
+        assert!(
+            t.elapsed() < std::time::Duration::from_secs(2),
+            "{:?}",
+            t.elapsed()
+        );
     }
 }

@@ -110,7 +110,8 @@ pub fn remove_rules(
     Ok(Some(out))
 }
 
-/// A YAML scalar for hand-editable output: plain when unambiguous, JSON-quoted otherwise.
+/// A YAML scalar for hand-editable output: plain when unambiguous, double-quoted with
+/// every unsafe character escaped otherwise.
 pub fn yaml_scalar(s: &str) -> String {
     let plain_ok = !s.is_empty()
         && s.chars()
@@ -126,7 +127,7 @@ pub fn yaml_scalar(s: &str) -> String {
     if plain_ok {
         s.to_string()
     } else {
-        serde_json::to_string(s).unwrap_or_default()
+        crate::text::double_quoted(s)
     }
 }
 
@@ -139,14 +140,14 @@ pub fn new_rule(t: &Template, scope: &str, alert: Option<&str>, priority: i64) -
     );
     if let Some(a) = alert {
         let key = if t.is_recording() { "record" } else { "alert" };
-        out.push_str(&format!("  {key}: {a}\n"));
+        out.push_str(&format!("  {key}: {}\n", yaml_scalar(a)));
     }
     if priority != 0 {
         out.push_str(&format!("  priority: {priority}\n"));
     }
     out.push_str(&format!(
         "  # Copied from template {}'s defaults: change what this scope needs, delete the rest.\n",
-        t.name.value
+        crate::text::escape_unsafe(&t.name.value)
     ));
     let params: Vec<String> = t
         .params
@@ -154,7 +155,7 @@ pub fn new_rule(t: &Template, scope: &str, alert: Option<&str>, priority: i64) -
         .filter_map(|p| {
             let d = p.default.as_ref()?;
             let v = if d.value.quoted {
-                serde_json::to_string(&d.value.text).unwrap_or_default()
+                crate::text::double_quoted(&d.value.text)
             } else {
                 d.value.text.clone()
             };
@@ -296,5 +297,6 @@ mod tests {
         );
         assert_eq!(yaml_scalar("true"), "\"true\"");
         assert_eq!(yaml_scalar("80"), "\"80\"");
+        assert_eq!(yaml_scalar("a\u{2028}b"), "\"a\\u2028b\"");
     }
 }

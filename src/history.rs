@@ -13,6 +13,16 @@ pub struct History {
     conn: Connection,
 }
 
+/// The result of a row whose run is writing, reloading or verifying (or was killed
+/// doing so: see [`History::in_progress`]).
+pub const IN_PROGRESS: &str = "in-progress";
+/// The result of a row whose run was killed; the message says what it left on disk.
+pub const INTERRUPTED: &str = "interrupted";
+/// An I/O error while writing the new files (the next run finishes the commit).
+pub const WRITE_FAILED: &str = "write-failed";
+/// An I/O error while putting the previous files back (the next run finishes it).
+pub const RESTORE_FAILED: &str = "restore-failed";
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Deployment {
     pub rev: i64,
@@ -133,6 +143,89 @@ impl History {
         Ok(self.conn.last_insert_rowid())
     }
 
+    /// A write-ahead row, `in-progress`, before a deployment writes its first byte; the
+    /// run sets its result with [`History::finish`]. A row left `in-progress` belongs
+    /// to a run that was killed: the next run on the same target marks it.
+    pub fn begin(
+        &self,
+        kind: &str,
+        git_commit: Option<&str>,
+        output_dir: &str,
+        summary: &str,
+        files: &BTreeMap<String, String>,
+    ) -> rusqlite::Result<i64> {
+        self.record(
+            kind,
+            IN_PROGRESS,
+            git_commit,
+            output_dir,
+            summary,
+            None,
+            files,
+        )
+    }
+
+    /// Sets a row's result and message, and its time to now (when the run ended).
+    pub fn finish(&self, rev: i64, result: &str, message: Option<&str>) -> rusqlite::Result<()> {
+        self.conn.execute(
+            "UPDATE deployments SET result = ?2, message = ?3, time = ?4 WHERE rev = ?1",
+            params![rev, result, message, now_rfc3339()],
+        )?;
+        Ok(())
+    }
+
+    /// Sets a row's result and message, keeping its time.
+    pub fn mark(&self, rev: i64, result: &str, message: &str) -> rusqlite::Result<()> {
+        self.conn.execute(
+            "UPDATE deployments SET result = ?2, message = ?3 WHERE rev = ?1",
+            params![rev, result, message],
+        )?;
+        Ok(())
+    }
+
+    /// Rows of `output_dir` whose run has not recorded its end, oldest first.
+    pub fn in_progress(&self, output_dir: &str) -> rusqlite::Result<Vec<Deployment>> {
+        self.query(
+            "result = ?1 AND output_dir = ?2 ORDER BY rev",
+            params![IN_PROGRESS, output_dir],
+        )
+    }
+
+    /// Successful rule deployments of `output_dir`, newest first: what its servers were
+    /// verified to run (Alertmanager deployments keep masked copies and are never
+    /// re-applied).
+    pub fn good(&self, output_dir: &str, limit: usize) -> rusqlite::Result<Vec<Deployment>> {
+        self.query(
+            "result = 'applied' AND kind NOT LIKE 'alertmanager%' AND output_dir = ?1 ORDER BY rev DESC LIMIT ?2",
+            params![output_dir, limit as i64],
+        )
+    }
+
+    /// The newest row of `output_dir` that deployed exactly `files`.
+    pub fn with_files(
+        &self,
+        output_dir: &str,
+        files: &BTreeMap<String, String>,
+    ) -> rusqlite::Result<Option<Deployment>> {
+        let json = serde_json::to_string(files).unwrap_or_default();
+        Ok(self
+            .query(
+                "output_dir = ?1 AND files = ?2 ORDER BY rev DESC LIMIT 1",
+                params![output_dir, json],
+            )?
+            .into_iter()
+            .next())
+    }
+
+    fn query(&self, filter: &str, p: impl rusqlite::Params) -> rusqlite::Result<Vec<Deployment>> {
+        let mut st = self.conn.prepare(&format!(
+            "SELECT {} FROM deployments WHERE {filter}",
+            Self::COLUMNS
+        ))?;
+        let rows = st.query_map(p, Self::row)?;
+        rows.collect()
+    }
+
     fn row(r: &rusqlite::Row) -> rusqlite::Result<Deployment> {
         let files: String = r.get(9)?;
         Ok(Deployment {
@@ -170,17 +263,6 @@ impl History {
             )
             .optional()
     }
-
-    /// The newest successful rules deployment before the current one: the default rollback
-    /// target (Alertmanager deployments keep masked copies and are never re-applied).
-    pub fn previous_success(&self) -> rusqlite::Result<Option<Deployment>> {
-        let mut ok = self.conn.prepare(&format!(
-            "SELECT {} FROM deployments WHERE result = 'applied' AND kind NOT LIKE 'alertmanager%' ORDER BY rev DESC LIMIT 2",
-            Self::COLUMNS
-        ))?;
-        let rows: Vec<Deployment> = ok.query_map([], Self::row)?.collect::<Result<_, _>>()?;
-        Ok(rows.into_iter().nth(1))
-    }
 }
 
 #[cfg(test)]
@@ -208,9 +290,19 @@ mod tests {
             )
             .unwrap();
         assert!(r2 > r1);
-        assert_eq!(h.previous_success().unwrap().unwrap().rev, r1);
+        let good: Vec<i64> = h.good("out", 5).unwrap().iter().map(|d| d.rev).collect();
+        assert_eq!(good, [r2, r1]);
         assert_eq!(h.get(r1).unwrap().unwrap().files, f);
         assert_eq!(h.list(10).unwrap().len(), 2);
+        assert_eq!(h.with_files("out", &f).unwrap().unwrap().rev, r1);
+
+        // A write-ahead row is in progress until finished.
+        let r3 = h.begin("apply", None, "out", "1 added", &f).unwrap();
+        assert_eq!(h.in_progress("out").unwrap()[0].rev, r3);
+        assert!(h.in_progress("elsewhere").unwrap().is_empty());
+        h.finish(r3, "rolled-back", Some("why")).unwrap();
+        assert!(h.in_progress("out").unwrap().is_empty());
+        assert_eq!(h.get(r3).unwrap().unwrap().message.as_deref(), Some("why"));
         assert!(now_rfc3339().starts_with("20") && now_rfc3339().ends_with('Z'));
     }
 }

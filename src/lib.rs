@@ -2,8 +2,11 @@
 //!
 //! The pipeline follows the data: `load` (files) -> `cache` -> `parse` (spanned YAML ->
 //! `model`) -> `resolve` (effective rules, partition cells) -> `render` (Prometheus rule
-//! files) -> `diff` (plan) -> `output` (atomic writes). Only `load`, `cache`, `output`
-//! and `promtool` touch the outside world; the library never prints.
+//! files) -> `diff` (plan) -> `output` (atomic writes) -> `deploy` (commit, reload,
+//! verify, roll back) -> `history`. `ops` holds one operation per user intent (apply,
+//! rollback, the Alertmanager commands) for the CLI, a daemon and a web UI alike. Only
+//! `load`, `cache`, `output`, `promtool`, `deploy`, `history` and `ops` touch the
+//! outside world; the library never prints.
 
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
@@ -13,11 +16,16 @@ pub mod deploy;
 pub mod diag;
 pub mod diff;
 pub mod edit;
+pub mod goregex;
 pub mod history;
 pub mod impact;
+pub mod import;
+pub mod kubernetes;
 pub mod live;
 pub mod load;
+pub mod logic;
 pub mod model;
+pub mod ops;
 pub mod output;
 pub mod params;
 pub mod parse;
@@ -27,6 +35,8 @@ pub mod promtool;
 pub mod query;
 pub mod render;
 pub mod resolve;
+pub mod secrets;
 pub mod settings;
+pub mod text;
 pub mod unittest;
 pub mod yaml;

@@ -67,6 +67,12 @@ impl Scope {
         if name.is_empty() {
             return Err(format!("scope `{s}` has an empty name"));
         }
+        if let Some(problem) = crate::text::name_problem(name) {
+            return Err(format!(
+                "the name in scope `{}` {problem}",
+                crate::text::escape_unsafe(s)
+            ));
+        }
         match kind {
             "namespace" | "ns" => Ok(Scope::Namespace(name.to_string())),
             "group" => Ok(Scope::Group(name.to_string())),
@@ -94,6 +100,8 @@ pub enum ParamType {
     Regex,
     LabelName,
     String,
+    /// A list of values of the parameter's `of` type (default `label_value`).
+    List,
 }
 
 impl ParamType {
@@ -104,6 +112,7 @@ impl ParamType {
         "regex",
         "label_name",
         "string",
+        "list",
     ];
 
     pub fn parse(s: &str) -> Option<ParamType> {
@@ -114,6 +123,7 @@ impl ParamType {
             "regex" => ParamType::Regex,
             "label_name" => ParamType::LabelName,
             "string" => ParamType::String,
+            "list" => ParamType::List,
             _ => return None,
         })
     }
@@ -129,6 +139,9 @@ impl ParamType {
 pub struct RawValue {
     pub text: String,
     pub quoted: bool,
+    /// Set for a YAML sequence (a `list` parameter); `text` then is empty.
+    #[serde(default)]
+    pub items: Option<Vec<RawValue>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -137,6 +150,9 @@ pub struct ParamDef {
     pub ty: ParamType,
     pub default: Option<Spanned<RawValue>>,
     pub description: Option<String>,
+    /// The item type of a `list` parameter.
+    #[serde(default)]
+    pub item: Option<ParamType>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -164,6 +180,15 @@ pub struct Template {
     pub labels: BTreeMap<String, Spanned<String>>,
     pub annotations: BTreeMap<String, Spanned<String>>,
     pub scope_injection: ScopeInjection,
+    /// The Prometheus rule group its rules render into (default `alertctl/<scope>`).
+    #[serde(default)]
+    pub rule_group: Option<Spanned<String>>,
+    /// Free-form tags that many-alert rules select by.
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// Warning codes silenced for this template (`ignore: [awkward-name]`).
+    #[serde(default)]
+    pub ignore: Vec<String>,
 }
 
 impl Template {
@@ -199,12 +224,54 @@ pub struct Rule {
     pub severity: Option<Spanned<String>>,
     pub labels: BTreeMap<String, Spanned<String>>,
     pub annotations: BTreeMap<String, Spanned<String>>,
+    /// Set for a many-alert rule: which templates' alerts it applies to. `template` then
+    /// holds the selection as written, for display.
+    #[serde(default)]
+    pub select: Option<Select>,
+    /// Warning codes silenced for this rule.
+    #[serde(default)]
+    pub ignore: Vec<String>,
 }
 
 impl Rule {
     pub fn is_suspended(&self) -> bool {
         self.suspended.as_ref().is_some_and(|s| s.value)
     }
+    /// A rule that selects several alerts (`template: "*"`, a list, a glob, `select:`).
+    pub fn is_many(&self) -> bool {
+        self.select.is_some()
+    }
+}
+
+/// What a many-alert rule selects. Every given criterion must hold (AND); a template
+/// is selected when its name matches one of `names` (exact names or `*`/`?` globs;
+/// empty means all) and it declares everything the other criteria ask for.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Select {
+    pub names: Vec<Spanned<String>>,
+    pub severity: Option<String>,
+    /// The template has every one of these tags.
+    pub tags: Vec<String>,
+    /// The template declares these labels with these values.
+    pub labels: BTreeMap<String, String>,
+    pub rule_group: Option<String>,
+    /// Reserved: the job a template watches (issue 10). Parsed and matched once
+    /// templates declare a job; see `resolve::Model::selects`.
+    pub job: Option<String>,
+    pub span: Span,
+}
+
+/// `interval`/`limit` of a Prometheus rule group at one scope (from a `rule_group:`
+/// entry in a rules file). Scoped like rules: a file's group takes the most specific
+/// setting of each field among global, its namespace and its group.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RuleGroupDef {
+    pub file: String,
+    pub span: Span,
+    pub name: Spanned<String>,
+    pub scope: Spanned<Scope>,
+    pub interval: Option<Spanned<String>>,
+    pub limit: Option<Spanned<u64>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -231,6 +298,8 @@ pub struct FileModel {
     /// The file did not parse; its absence must not cause follow-up errors elsewhere.
     #[serde(default)]
     pub broken: bool,
+    #[serde(default)]
+    pub rule_groups: Vec<RuleGroupDef>,
 }
 
 /// A Prometheus duration as accepted by 2.x: units y w d h m s ms, largest first, each once.
@@ -301,6 +370,29 @@ pub fn is_label_name(s: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
+/// Why an alert name is awkward in Alertmanager matchers and silences (amtool,
+/// `{alertname="..."}` lists), or `None`. Prometheus accepts any UTF-8 alert name.
+pub fn awkward_name(s: &str) -> Option<&'static str> {
+    if s.trim() != s {
+        return Some("it starts or ends with white space, which matchers trim");
+    }
+    if s.chars().any(|c| c.is_control()) {
+        return Some("it contains a control character such as a line break");
+    }
+    if s.chars().any(|c| {
+        matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
+    }) {
+        return Some("it contains an invisible or text-direction character");
+    }
+    if s.contains(['"', '\\']) {
+        return Some("a `\"` or `\\` must be escaped in every matcher");
+    }
+    if s.contains(['{', '}', ',']) {
+        return Some("`{`, `}` and `,` end a matcher list unless the value is quoted");
+    }
+    None
+}
+
 /// Metric names (recorded series): `[a-zA-Z_:][a-zA-Z0-9_:]*`.
 pub fn is_metric_name(s: &str) -> bool {
     let mut chars = s.chars();
@@ -348,6 +440,8 @@ mod tests {
             assert_eq!(Scope::parse(s).unwrap().to_string(), s);
         }
         assert!(Scope::parse("group/").is_err());
+        assert!(Scope::parse("group/web\ngroups:").is_err());
+        assert!(Scope::parse("group/ web").is_err());
         assert!(Scope::parse("host/x").is_err());
         assert!(Scope::Target("a".into()).specificity() > Scope::Global.specificity());
     }

@@ -22,10 +22,11 @@ pub const SCOPE_PARAM: &str = "scope";
 pub enum Value {
     Number(f64),
     Text(String),
+    List(Vec<Typed>),
 }
 
 /// A checked value with its type.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Typed {
     pub ty: ParamType,
     pub value: Value,
@@ -36,6 +37,16 @@ impl fmt::Display for Typed {
         match &self.value {
             Value::Number(n) => write!(f, "{n}"),
             Value::Text(s) => f.write_str(s),
+            Value::List(items) => {
+                f.write_str("[")?;
+                for (i, v) in items.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{v}")?;
+                }
+                f.write_str("]")
+            }
         }
     }
 }
@@ -45,6 +56,36 @@ impl fmt::Display for Typed {
 pub struct TypeError {
     pub message: String,
     pub hint: String,
+}
+
+/// Checks a value against a parameter definition: a list parameter takes a YAML list
+/// whose every item fits the item type; any other parameter takes one value.
+pub fn check_param(def: &crate::model::ParamDef, raw: &RawValue) -> Result<Typed, TypeError> {
+    match (def.ty, &raw.items) {
+        (ParamType::List, Some(items)) => {
+            let item = def.item.unwrap_or(ParamType::LabelValue);
+            let mut out = Vec::with_capacity(items.len());
+            for it in items {
+                out.push(check(item, it)?);
+            }
+            Ok(Typed {
+                ty: ParamType::List,
+                value: Value::List(out),
+            })
+        }
+        (ParamType::List, None) => Err(TypeError {
+            message: format!(
+                "`{}` is a single value, but the parameter is a list",
+                raw.text
+            ),
+            hint: "write a YAML list: [a, b] (or [] for none)".into(),
+        }),
+        (ty, Some(_)) => Err(TypeError {
+            message: format!("a list was given, but the parameter is a {}", ty.as_str()),
+            hint: "give one value, or declare the parameter `type: list`".into(),
+        }),
+        (ty, None) => check(ty, raw),
+    }
 }
 
 pub fn check(ty: ParamType, raw: &RawValue) -> Result<Typed, TypeError> {
@@ -98,22 +139,21 @@ pub fn check(ty: ParamType, raw: &RawValue) -> Result<Typed, TypeError> {
             Value::Text(text.to_string())
         }
         ParamType::Regex => {
-            if let Err(e) = regex::Regex::new(&format!("^(?:{text})$")) {
-                let first = e
-                    .to_string()
-                    .lines()
-                    .last()
-                    .unwrap_or_default()
-                    .trim()
-                    .to_string();
+            if let Err(why) = crate::goregex::check(text) {
                 return err(
-                    format!("`{text}` is not a valid regular expression: {first}"),
-                    "Prometheus uses RE2 syntax, anchored at both ends",
+                    format!("`{text}` is not a regular expression Prometheus accepts: {why}"),
+                    "Prometheus reads Go's RE2 syntax, anchored at both ends; a `{` that starts no repetition is a literal",
                 );
             }
             Value::Text(text.to_string())
         }
         ParamType::LabelValue | ParamType::String => Value::Text(text.to_string()),
+        ParamType::List => {
+            return err(
+                format!("`{text}` is a single value, but the parameter is a list"),
+                "write a YAML list: [a, b]",
+            )
+        }
     };
     Ok(Typed { ty, value })
 }
@@ -143,7 +183,7 @@ pub struct SyntaxError {
 }
 
 /// Where a substituted value lands, which decides how it is written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Context {
     Promql,
     /// Labels and annotations: Prometheus runs Go templates over them.
@@ -243,6 +283,15 @@ impl Tmpl {
 }
 
 fn write_value(out: &mut String, ctx: Context, v: &Typed) {
+    if let Value::List(items) = &v.value {
+        for (i, it) in items.iter().enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            write_value(out, ctx, it);
+        }
+        return;
+    }
     let text = v.to_string();
     match (ctx, v.ty) {
         (Context::Promql, ParamType::LabelValue | ParamType::Regex | ParamType::String) => {
@@ -258,23 +307,34 @@ fn write_value(out: &mut String, ctx: Context, v: &Typed) {
     }
 }
 
-/// A double-quoted PromQL string literal.
-pub fn promql_string(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '"' => out.push_str("\\\""),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
+/// Template source that renders exactly `text`: `${` becomes `$${`, and the logic
+/// delimiters `{%` and `{#` are wrapped in raw blocks. What `import` writes.
+pub fn escape_literal(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find(['$', '{']) {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i..];
+        let (lit, skip) = if tail.starts_with("${") {
+            ("$${", 2)
+        } else if tail.starts_with("{%") {
+            ("{% raw %}{%{% endraw %}", 2)
+        } else if tail.starts_with("{#") {
+            ("{% raw %}{#{% endraw %}", 2)
+        } else {
+            (&tail[..1], 1)
+        };
+        out.push_str(lit);
+        rest = &tail[skip..];
     }
-    out.push('"');
+    out.push_str(rest);
     out
+}
+
+/// A double-quoted PromQL string literal. The same text is a valid double-quoted YAML
+/// scalar and Go string: see [`crate::text::double_quoted`].
+pub fn promql_string(s: &str) -> String {
+    crate::text::double_quoted(s)
 }
 
 /// A Go string literal, for text that must pass through Go templates verbatim.
@@ -304,6 +364,7 @@ mod tests {
         RawValue {
             text: t.into(),
             quoted,
+            items: None,
         }
     }
 
@@ -330,6 +391,9 @@ mod tests {
         assert!(check(ParamType::Duration, &raw("5m]) or vector(1) #", false)).is_err());
         assert!(check(ParamType::Regex, &raw("web|db", false)).is_ok());
         assert!(check(ParamType::Regex, &raw("(unclosed", false)).is_err());
+        // RE2: a `{` that starts no repetition is a literal; Rust's regex refuses it.
+        assert!(check(ParamType::Regex, &raw("x{y", false)).is_ok());
+        assert!(check(ParamType::Regex, &raw("a{1001}", false)).is_err());
         assert!(check(ParamType::LabelName, &raw("a-b", false)).is_err());
     }
 

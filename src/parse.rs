@@ -16,11 +16,17 @@ pub enum FileKind {
     Inventory,
     /// `alertmanager/**`: parsed by `alertmanager::config`, not into a FileModel.
     Alertmanager,
+    /// `templates/_lib/*.j2`: template-logic snippets, compiled by `logic`.
+    Lib,
 }
 
 impl FileKind {
     /// `templates/**`, `rules/**`, `inventory.yaml` or `inventory/**`; YAML files only.
     pub fn of(rel_path: &str) -> Option<FileKind> {
+        if let Some(rest) = rel_path.strip_prefix(crate::logic::LIB_DIR) {
+            return (rest.ends_with(".j2") && !rest.split('/').any(|p| p.starts_with('.')))
+                .then_some(FileKind::Lib);
+        }
         if !(rel_path.ends_with(".yaml") || rel_path.ends_with(".yml")) {
             return None;
         }
@@ -37,6 +43,11 @@ impl FileKind {
 
 pub fn file(kind: FileKind, source: &SourceText, diags: &mut Diagnostics) -> FileModel {
     let mut out = FileModel::default();
+    if matches!(kind, FileKind::Alertmanager | FileKind::Lib) {
+        // `alertmanager::config` parses alertmanager files (and reports their YAML errors,
+        // once); `templates/_lib/` snippets are template text, read by `logic`.
+        return out;
+    }
     let Some(docs) = yaml::parse(source, diags) else {
         out.broken = true;
         return out;
@@ -53,13 +64,17 @@ pub fn file(kind: FileKind, source: &SourceText, diags: &mut Diagnostics) -> Fil
             }
             FileKind::Rules => {
                 for item in items(&mut cx, doc, "rule") {
-                    if let Some(r) = rule(&mut cx, item) {
+                    if has_key(item, "rule_group") {
+                        if let Some(g) = rule_group(&mut cx, item) {
+                            out.rule_groups.push(g);
+                        }
+                    } else if let Some(r) = rule(&mut cx, item) {
                         out.rules.push(r);
                     }
                 }
             }
             FileKind::Inventory => inventory(&mut cx, doc, &mut out.namespaces, &mut out.ungrouped),
-            FileKind::Alertmanager => {}
+            FileKind::Alertmanager | FileKind::Lib => unreachable!("returned above"),
         }
     }
     out
@@ -84,6 +99,14 @@ impl Cx<'_> {
         self.diags.push(d);
     }
 
+    fn warn(&mut self, code: Code, span: Span, msg: String, label: &str, hint: String) {
+        self.diags.push(
+            Diagnostic::warning(code, msg)
+                .at(self.src, span, label)
+                .hint(hint),
+        );
+    }
+
     pub(crate) fn wrong_type(&mut self, node: &Node, field: &str, expected: &str) {
         self.err(
             Code::WrongType,
@@ -102,6 +125,10 @@ impl Cx<'_> {
     fn path(&self) -> String {
         self.src.path.to_string()
     }
+}
+
+fn has_key(node: &Node, key: &str) -> bool {
+    matches!(&node.kind, Kind::Map(entries) if entries.iter().any(|(k, _)| k.as_scalar().is_some_and(|(t, _)| t == key)))
 }
 
 /// A document is either one mapping or a list of them.
@@ -185,6 +212,26 @@ pub(crate) fn string(cx: &mut Cx, node: &Node, field: &str) -> Option<Spanned<St
     }
 }
 
+/// A namespace, group or target name: a string that can be rendered safely (see
+/// [`crate::text::name_problem`]).
+fn inventory_name(cx: &mut Cx, node: &Node, what: &str) -> Option<Spanned<String>> {
+    let s = string(cx, node, what)?;
+    if let Some(problem) = crate::text::name_problem(&s.value) {
+        cx.err(
+            Code::BadName,
+            s.span,
+            format!(
+                "{what} name `{}` {problem}",
+                crate::text::escape_unsafe(&s.value)
+            ),
+            "unusable name",
+            Some("names appear in label matchers, rendered files and terminals: use printable text without leading or trailing blanks".into()),
+        );
+        return None;
+    }
+    Some(s)
+}
+
 pub(crate) fn opt_string(
     cx: &mut Cx,
     f: &BTreeMap<&str, &Node>,
@@ -213,19 +260,112 @@ pub(crate) fn duration(
 }
 
 fn raw_value(cx: &mut Cx, node: &Node, field: &str) -> Option<Spanned<RawValue>> {
-    match node.as_scalar() {
-        Some((t, quoted)) => Some(Spanned::new(
+    match (&node.kind, node.as_scalar()) {
+        (_, Some((t, quoted))) => Some(Spanned::new(
             RawValue {
                 text: t.to_string(),
                 quoted,
+                items: None,
             },
             node.span,
         )),
-        None => {
-            cx.wrong_type(node, field, "a single value");
+        (Kind::Seq(items), None) => {
+            let mut out = Vec::with_capacity(items.len());
+            for it in items {
+                match it.as_scalar() {
+                    Some((t, quoted)) => out.push(RawValue {
+                        text: t.to_string(),
+                        quoted,
+                        items: None,
+                    }),
+                    None => {
+                        cx.wrong_type(
+                            it,
+                            field,
+                            "a single value (lists hold values, not lists or mappings)",
+                        );
+                        return None;
+                    }
+                }
+            }
+            Some(Spanned::new(
+                RawValue {
+                    text: String::new(),
+                    quoted: false,
+                    items: Some(out),
+                },
+                node.span,
+            ))
+        }
+        _ => {
+            cx.wrong_type(node, field, "a single value or a list of values");
             None
         }
     }
+}
+
+fn string_list(cx: &mut Cx, f: &BTreeMap<&str, &Node>, field: &str) -> Vec<Spanned<String>> {
+    let Some(node) = f.get(field) else {
+        return vec![];
+    };
+    match &node.kind {
+        Kind::Seq(items) => items.iter().filter_map(|n| string(cx, n, field)).collect(),
+        _ if node.is_null() => vec![],
+        _ => {
+            cx.wrong_type(node, field, "a list of strings");
+            vec![]
+        }
+    }
+}
+
+/// `ignore: [code, ...]`: known diagnostic codes only, so a typo cannot silence nothing.
+fn ignore_list(cx: &mut Cx, f: &BTreeMap<&str, &Node>) -> Vec<String> {
+    let mut out = Vec::new();
+    for s in string_list(cx, f, "ignore") {
+        if Code::parse(&s.value).is_some() {
+            out.push(s.value);
+        } else {
+            let hint = did_you_mean(&s.value, Code::ALL.iter().map(|c| c.as_str())).map_or_else(
+                || "codes are listed in docs/diagnostics.md".to_string(),
+                |c| format!("did you mean `{c}`?"),
+            );
+            cx.err(
+                Code::WrongType,
+                s.span,
+                format!("`{}` is not a diagnostic code", s.value),
+                "unknown code",
+                Some(hint),
+            );
+        }
+    }
+    out
+}
+
+/// Any non-empty UTF-8 string names an alert, as in Prometheus; names that are awkward in
+/// Alertmanager matchers get a warning unless the item says `ignore: [awkward-name]`.
+fn alert_name(cx: &mut Cx, s: &Spanned<String>, ignore: &[String]) -> bool {
+    if s.value.is_empty() {
+        cx.err(
+            Code::BadName,
+            s.span,
+            "an alert name cannot be empty",
+            "empty name",
+            None,
+        );
+        return false;
+    }
+    if let Some(why) = awkward_name(&s.value) {
+        if !ignore.iter().any(|c| c == Code::AwkwardName.as_str()) {
+            cx.warn(
+                Code::AwkwardName,
+                s.span,
+                format!("alert name {:?} is hard to use in Alertmanager matchers: {why}", s.value),
+                "awkward name",
+                "Prometheus accepts it; silences and routes must quote and escape it. Rename it, or add `ignore: [awkward-name]` to this item".into(),
+            );
+        }
+    }
+    true
 }
 
 /// labels/annotations: names must be label names, values strings (numbers are taken as text).
@@ -309,6 +449,9 @@ const TEMPLATE_FIELDS: &[&str] = &[
     "labels",
     "annotations",
     "scope",
+    "rule_group",
+    "tags",
+    "ignore",
 ];
 
 fn template(cx: &mut Cx, node: &Node) -> Option<Template> {
@@ -316,18 +459,14 @@ fn template(cx: &mut Cx, node: &Node) -> Option<Template> {
     let name_node = require(cx, &f, node, "template", "template");
     let expr_node = require(cx, &f, node, "expr", "template");
     let record = name_field(cx, &f, "record", true);
-    let name = name_node.and_then(|n| string(cx, n, "template"));
+    let ignore = ignore_list(cx, &f);
+    let mut name = name_node.and_then(|n| string(cx, n, "template"));
     if let Some(n) = &name {
-        if record.is_none() && !is_metric_name(&n.value) {
-            cx.err(
-                Code::BadName,
-                n.span,
-                format!("`{}` is not a valid alert name", n.value),
-                "invalid name",
-                Some("use letters, digits and underscores, e.g. HighCPU".into()),
-            );
+        if record.is_none() && !alert_name(cx, n, &ignore) {
+            name = None;
         }
     }
+    let rule_group = opt_string(cx, &f, "rule_group").and_then(|g| rule_group_name(cx, g));
     let expr = expr_node.and_then(|n| string(cx, n, "expr"));
     let mut params = Vec::new();
     if let Some(pnode) = f.get("params") {
@@ -372,6 +511,12 @@ fn template(cx: &mut Cx, node: &Node) -> Option<Template> {
         params,
         scope_injection,
         record,
+        rule_group,
+        tags: string_list(cx, &f, "tags")
+            .into_iter()
+            .map(|s| s.value)
+            .collect(),
+        ignore,
         name: name?,
         expr: expr?,
     };
@@ -411,7 +556,12 @@ fn param_def(cx: &mut Cx, key: &Node, v: &Node) -> Option<ParamDef> {
         );
         return None;
     }
-    let f = fields(cx, v, "parameter", &["type", "default", "description"])?;
+    let f = fields(
+        cx,
+        v,
+        "parameter",
+        &["type", "default", "description", "of"],
+    )?;
     let ty_node = require(cx, &f, v, "type", "parameter")?;
     let ty_s = string(cx, ty_node, "type")?;
     let Some(ty) = ParamType::parse(&ty_s.value) else {
@@ -428,9 +578,40 @@ fn param_def(cx: &mut Cx, key: &Node, v: &Node) -> Option<ParamDef> {
         );
         return None;
     };
+    let item = match (ty, opt_string(cx, &f, "of")) {
+        (ParamType::List, None) => Some(ParamType::LabelValue),
+        (ParamType::List, Some(of)) => match ParamType::parse(&of.value) {
+            Some(ParamType::List) | None => {
+                cx.err(
+                    Code::WrongType,
+                    of.span,
+                    format!("`{}` is not a list item type", of.value),
+                    "unknown type",
+                    Some(
+                        "items are number, duration, label_value, regex, label_name or string"
+                            .into(),
+                    ),
+                );
+                return None;
+            }
+            t => t,
+        },
+        (_, Some(of)) => {
+            cx.err(
+                Code::WrongType,
+                of.span,
+                "`of` is only for `type: list`",
+                "not a list",
+                None,
+            );
+            None
+        }
+        (_, None) => None,
+    };
     Some(ParamDef {
         name,
         ty,
+        item,
         default: f.get("default").and_then(|n| raw_value(cx, n, "default")),
         description: opt_string(cx, &f, "description").map(|s| s.value),
     })
@@ -450,12 +631,122 @@ const RULE_FIELDS: &[&str] = &[
     "severity",
     "labels",
     "annotations",
+    "select",
+    "ignore",
 ];
+
+/// `template:` as a name, a glob, or a list; `select:` criteria. A single exact name
+/// without `select` is an ordinary rule (`select` stays `None`).
+fn selection(
+    cx: &mut Cx,
+    f: &BTreeMap<&str, &Node>,
+    node: &Node,
+) -> Option<(Spanned<String>, Option<Select>)> {
+    let criteria = f.get("select").and_then(|n| {
+        let sf = fields(
+            cx,
+            n,
+            "select",
+            &["severity", "tags", "labels", "rule_group", "job"],
+        )?;
+        let labels = string_map(cx, &sf, "labels")
+            .into_iter()
+            .map(|(k, v)| (k, v.value))
+            .collect();
+        Some(Select {
+            severity: opt_string(cx, &sf, "severity").map(|s| s.value),
+            tags: string_list(cx, &sf, "tags")
+                .into_iter()
+                .map(|s| s.value)
+                .collect(),
+            labels,
+            rule_group: opt_string(cx, &sf, "rule_group").map(|s| s.value),
+            job: opt_string(cx, &sf, "job").map(|s| s.value),
+            names: vec![],
+            span: n.span,
+        })
+    });
+    let Some(tn) = f.get("template") else {
+        if let Some(sel) = criteria {
+            return selection_display(Spanned::new("*".into(), sel.span), sel);
+        }
+        require(cx, f, node, "template", "rule");
+        return None;
+    };
+    let (display, names, many) = match &tn.kind {
+        Kind::Seq(items) => {
+            let names: Vec<Spanned<String>> = items
+                .iter()
+                .filter_map(|n| string(cx, n, "template"))
+                .collect();
+            if names.is_empty() {
+                cx.wrong_type(
+                    tn,
+                    "template",
+                    "a template name, a glob or a non-empty list",
+                );
+                return None;
+            }
+            let shown = format!(
+                "[{}]",
+                names
+                    .iter()
+                    .map(|n| n.value.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            (Spanned::new(shown, tn.span), names, true)
+        }
+        _ => {
+            let name = string(cx, tn, "template")?;
+            let glob = name.value.contains(['*', '?']);
+            (name.clone(), vec![name], glob)
+        }
+    };
+    let select = match criteria {
+        Some(mut sel) => {
+            sel.names = names;
+            return selection_display(display, sel);
+        }
+        None if many => Some(Select {
+            span: tn.span,
+            names,
+            ..Select::default()
+        }),
+        None => None,
+    };
+    Some((display, select))
+}
+
+/// How `list` and `trace` show a many-alert rule: its names, then its criteria.
+fn selection_display(
+    display: Spanned<String>,
+    sel: Select,
+) -> Option<(Spanned<String>, Option<Select>)> {
+    let mut shown = display.value.clone();
+    let mut add = |k: &str, v: &str| shown.push_str(&format!(" {k}={v}"));
+    if let Some(s) = &sel.severity {
+        add("severity", s);
+    }
+    if !sel.tags.is_empty() {
+        add("tags", &sel.tags.join(","));
+    }
+    for (k, v) in &sel.labels {
+        add(&format!("labels.{k}"), v);
+    }
+    if let Some(g) = &sel.rule_group {
+        add("rule_group", g);
+    }
+    if let Some(j) = &sel.job {
+        add("job", j);
+    }
+    Some((Spanned::new(shown, display.span), Some(sel)))
+}
 
 fn rule(cx: &mut Cx, node: &Node) -> Option<Rule> {
     let f = fields(cx, node, "rule", RULE_FIELDS)?;
-    let template =
-        require(cx, &f, node, "template", "rule").and_then(|n| string(cx, n, "template"));
+    let sel = selection(cx, &f, node);
+    let ignore = ignore_list(cx, &f);
     let scope_node = require(cx, &f, node, "scope", "rule");
     let scope = scope_node
         .and_then(|n| string(cx, n, "scope"))
@@ -486,10 +777,19 @@ fn rule(cx: &mut Cx, node: &Node) -> Option<Rule> {
             );
             None
         }
-        (true, false) => name_field(cx, &f, "alert", true),
+        (true, false) => opt_string(cx, &f, "alert").filter(|n| alert_name(cx, n, &ignore)),
         (false, true) => name_field(cx, &f, "record", true),
         _ => None,
     };
+    if let (Some(n), Some((_, Some(_)))) = (&name, &sel) {
+        cx.err(
+            Code::WrongType,
+            n.span,
+            "a rule for many alerts cannot name the alert",
+            "one name for several alerts",
+            Some("name alerts in single-template rules; a many-alert rule only changes the alerts it selects".into()),
+        );
+    }
     let priority = match f.get("priority") {
         None => Some(Spanned::new(0, node.span)),
         Some(n) => match n.as_scalar() {
@@ -546,9 +846,88 @@ fn rule(cx: &mut Cx, node: &Node) -> Option<Rule> {
         severity: opt_string(cx, &f, "severity"),
         labels: string_map(cx, &f, "labels"),
         annotations: string_map(cx, &f, "annotations"),
-        template: template?,
+        ignore,
+        select: sel.as_ref().and_then(|s| s.1.clone()),
+        template: sel?.0,
         scope: scope?,
         priority: priority?,
+    })
+}
+
+/// Rule-group names are free text in Prometheus; ours must stay one YAML line and not
+/// take the `alertctl/` names of the default groups.
+fn rule_group_name(cx: &mut Cx, g: Spanned<String>) -> Option<Spanned<String>> {
+    let why = if g.value.trim().is_empty() {
+        Some("it is empty")
+    } else if g.value.chars().any(char::is_control) {
+        Some("it contains a control character such as a line break")
+    } else if g.value.starts_with("alertctl/") {
+        Some("`alertctl/...` names are the default groups alertctl renders")
+    } else {
+        None
+    };
+    if let Some(why) = why {
+        cx.err(
+            Code::BadName,
+            g.span,
+            format!("{:?} cannot name a rule group: {why}", g.value),
+            "bad rule-group name",
+            Some("use a name like NodeExporter or node-alerts".into()),
+        );
+        return None;
+    }
+    Some(g)
+}
+
+/// `- rule_group: NAME` entry in a rules file: evaluation settings of one Prometheus
+/// rule group at a scope.
+fn rule_group(cx: &mut Cx, node: &Node) -> Option<RuleGroupDef> {
+    let f = fields(
+        cx,
+        node,
+        "rule group",
+        &["rule_group", "scope", "interval", "limit", "query_offset"],
+    )?;
+    if let Some(q) = f.get("query_offset") {
+        cx.err(
+            Code::UnsupportedField,
+            q.span,
+            "`query_offset` needs Prometheus 2.53 or newer; the Prometheus this project targets (2.42) rejects rule files that have it",
+            "not supported by Prometheus 2.42",
+            Some("remove it; `promtool check rules` 2.42 fails with `field query_offset not found in type rulefmt.RuleGroup`".into()),
+        );
+    }
+    let name = opt_string(cx, &f, "rule_group").and_then(|g| rule_group_name(cx, g));
+    let scope = match f.get("scope") {
+        None => Some(Spanned::new(Scope::Global, node.span)),
+        Some(n) => string(cx, n, "scope").and_then(|s| match Scope::parse(&s.value) {
+            Ok(Scope::Target(_)) => {
+                cx.err(Code::BadScope, s.span, "rule-group settings apply to whole rendered files: global, a namespace or a group", "target scope", Some("a target's rules render into its group's file; set the group's interval instead".into()));
+                None
+            }
+            Ok(scope) => Some(Spanned::new(scope, s.span)),
+            Err(msg) => {
+                cx.err(Code::BadScope, s.span, msg, "bad scope", Some("a scope is `global`, `namespace/NAME` or `group/NAME`".into()));
+                None
+            }
+        }),
+    };
+    let limit = f.get("limit").and_then(|n| match n.as_scalar() {
+        Some((t, false)) if t.parse::<u64>().is_ok() => {
+            Some(Spanned::new(t.parse().unwrap_or_default(), n.span))
+        }
+        _ => {
+            cx.wrong_type(n, "limit", "a whole number (0 means no limit)");
+            None
+        }
+    });
+    Some(RuleGroupDef {
+        file: cx.path(),
+        span: node.span,
+        interval: duration(cx, &f, "interval"),
+        limit,
+        name: name?,
+        scope: scope?,
     })
 }
 
@@ -564,7 +943,9 @@ fn inventory(
     };
     if let Some(tn) = f.get("targets") {
         match &tn.kind {
-            Kind::Seq(ts) => ungrouped.extend(ts.iter().filter_map(|t| string(cx, t, "target"))),
+            Kind::Seq(ts) => {
+                ungrouped.extend(ts.iter().filter_map(|t| inventory_name(cx, t, "target")))
+            }
             _ if tn.is_null() => {}
             _ => cx.wrong_type(tn, "targets", "a list of target names"),
         }
@@ -581,14 +962,14 @@ fn inventory(
         return;
     };
     for (nk, nv) in nss {
-        let Some(ns_name) = string(cx, nk, "namespace") else {
+        let Some(ns_name) = inventory_name(cx, nk, "namespace") else {
             continue;
         };
         let mut groups = Vec::new();
         match &nv.kind {
             Kind::Map(gs) => {
                 for (gk, gv) in gs {
-                    let Some(g_name) = string(cx, gk, "group") else {
+                    let Some(g_name) = inventory_name(cx, gk, "group") else {
                         continue;
                     };
                     let targets_node = match &gv.kind {
@@ -608,9 +989,8 @@ fn inventory(
                     let mut targets = Vec::new();
                     if let Some(tn) = targets_node {
                         match &tn.kind {
-                            Kind::Seq(ts) => {
-                                targets.extend(ts.iter().filter_map(|t| string(cx, t, "target")))
-                            }
+                            Kind::Seq(ts) => targets
+                                .extend(ts.iter().filter_map(|t| inventory_name(cx, t, "target"))),
                             _ if tn.is_null() => {}
                             _ => cx.wrong_type(tn, "targets", "a list of target names"),
                         }
@@ -693,6 +1073,41 @@ mod tests {
         );
         assert!(d.is_empty(), "{d:?}");
         assert_eq!(m.namespaces[0].groups[1].targets[0].value, "c");
+    }
+
+    #[test]
+    fn unusable_inventory_names_are_refused_where_written() {
+        let (m, d) = parse_as(
+            FileKind::Inventory,
+            "namespaces:\n  \"\":\n    web: [a]\n  prod:\n    \"web\\ngroups:\": [b]\n    \" db\": [c]\n    ok: [\"h\\u202e1\", \"\", good]\n",
+        );
+        let found: Vec<_> = d
+            .iter()
+            .map(|d| (d.code, d.position().unwrap().1, d.message.clone()))
+            .collect();
+        assert_eq!(found.len(), 5, "{found:?}");
+        assert!(found.iter().all(|f| f.0 == Code::BadName));
+        assert_eq!(found[0].1, 2);
+        assert!(
+            found[0].2.contains("namespace name `` is empty"),
+            "{found:?}"
+        );
+        assert!(
+            found[1]
+                .2
+                .contains("group name `web\\ngroups:` contains a line break"),
+            "{found:?}"
+        );
+        assert!(
+            found[2].2.contains("starts or ends with a blank"),
+            "{found:?}"
+        );
+        assert!(found[3].2.contains("bidirectional"), "{found:?}");
+        // What is left is usable.
+        let names: Vec<_> = m.namespaces.iter().map(|n| n.name.value.as_str()).collect();
+        assert_eq!(names, vec!["prod"]);
+        assert_eq!(m.namespaces[0].groups.len(), 1);
+        assert_eq!(m.namespaces[0].groups[0].targets[0].value, "good");
     }
 
     #[test]

@@ -20,6 +20,12 @@ pub enum ProjectError {
         help("run `alertctl init` to create a rules directory, or pass --dir")
     )]
     NotFound { start: String },
+    #[error("{path} is {what}, not a file")]
+    #[diagnostic(
+        code(alertctl::no_rules_dir),
+        help("alertctl.toml holds the settings of a rules directory: make it a file")
+    )]
+    NotAFile { path: String, what: &'static str },
     #[error(transparent)]
     #[diagnostic(code(alertctl::io))]
     Load(#[from] load::LoadError),
@@ -71,7 +77,7 @@ pub struct Quick {
 }
 
 pub fn quick(root: &Path) -> Option<Quick> {
-    let text = std::fs::read_to_string(root.join(settings::FILE_NAME)).ok()?;
+    let text = load::read_root_file(root, settings::FILE_NAME).ok()?;
     let src = SourceText {
         path: Arc::from(settings::FILE_NAME),
         text: Arc::from(text.as_str()),
@@ -80,16 +86,17 @@ pub fn quick(root: &Path) -> Option<Quick> {
     let cache = Cache::open_existing(root)?;
     let stats = cache.stats();
     let walked = load::entries(root).ok()?;
-    if walked.len() != stats.len() {
+    if !walked.problems.is_empty() || walked.entries.len() != stats.len() {
         return None;
     }
-    let mut hashes = Vec::with_capacity(walked.len());
-    for e in &walked {
-        let (size, mtime, hash, seen) = stats.get(&e.rel_path)?;
+    let mut hashes = Vec::with_capacity(walked.entries.len());
+    for e in &walked.entries {
+        let (stamp, hash, seen) = stats.get(&e.rel_path)?;
         // A file modified within a second of when its hash was recorded may have changed
-        // again inside the same mtime tick: never trust its stat alone (git's racy rule).
-        let racy = e.mtime_ns > seen - 1_000_000_000;
-        if *size != e.size || *mtime != e.mtime_ns || racy {
+        // again inside the same mtime tick: never trust its stat alone (git's racy rule,
+        // which like git looks at the mtime only; the ctime is compared, not aged).
+        let racy = e.stamp.mtime_ns > seen - 1_000_000_000;
+        if *stamp != e.stamp || racy {
             return None;
         }
         hashes.push((e.rel_path.as_str(), hash.as_str()));
@@ -106,21 +113,36 @@ pub fn quick(root: &Path) -> Option<Quick> {
 /// The nearest directory at or above `start` holding `alertctl.toml`.
 pub fn find_root(start: &Path) -> Result<PathBuf, ProjectError> {
     let abs = std::path::absolute(start).unwrap_or_else(|_| start.to_path_buf());
-    abs.ancestors()
-        .find(|d| d.join(settings::FILE_NAME).is_file())
-        .map(Path::to_path_buf)
-        .ok_or_else(|| ProjectError::NotFound {
-            start: abs.display().to_string(),
-        })
+    for d in abs.ancestors() {
+        let path = d.join(settings::FILE_NAME);
+        match std::fs::metadata(&path) {
+            Ok(m) if m.is_file() => return Ok(d.to_path_buf()),
+            // A directory (or FIFO) named alertctl.toml is a mistake, not a reason to use
+            // the settings of some parent directory.
+            Ok(m) => {
+                return Err(ProjectError::NotAFile {
+                    path: path.display().to_string(),
+                    what: load::special_kind(m.file_type()),
+                })
+            }
+            Err(_) => {}
+        }
+    }
+    Err(ProjectError::NotFound {
+        start: abs.display().to_string(),
+    })
 }
 
 pub fn load(root: &Path, use_cache: bool) -> Result<(Project, Diagnostics), ProjectError> {
     let mut diags = Diagnostics::default();
-    let settings_path = root.join(settings::FILE_NAME);
-    let text = std::fs::read_to_string(&settings_path).map_err(|source| load::LoadError {
-        path: settings_path.clone(),
-        source,
-    })?;
+    let text = match load::read_root_file(root, settings::FILE_NAME) {
+        Ok(t) => t,
+        Err(load::ReadError::Io(e)) => return Err(e.into()),
+        Err(load::ReadError::Problem(p)) => {
+            diags.push(p.diagnostic());
+            String::new()
+        }
+    };
     let settings_src = SourceText {
         path: Arc::from(settings::FILE_NAME),
         text: Arc::from(text),
@@ -129,26 +151,43 @@ pub fn load(root: &Path, use_cache: bool) -> Result<(Project, Diagnostics), Proj
         diags.push(*d);
         Settings::default()
     });
+    let real_root = load::canonical_root(root)?;
+    for d in settings::check_paths(&settings, &settings_src, &real_root, &|p| {
+        load::resolve(root, Path::new(p))
+    }) {
+        diags.push(d);
+    }
 
     let walked = load::entries(root)?;
-    // A file that is not UTF-8 text is bad input like any other: reported with the rest,
-    // not the end of the run.
-    let mut readable = Vec::with_capacity(walked.len());
-    let mut sources = Vec::with_capacity(walked.len());
-    for e in &walked {
+    // A file that cannot be read safely (a link out of the directory, a FIFO, not UTF-8,
+    // too large) is bad input like any other: reported with the rest, not the end of the
+    // run, and marked broken so that names it defines are not reported as unknown.
+    let mut refused: Vec<(SourceText, FileModel)> = Vec::new();
+    let mut refuse = |p: load::PathProblem, diags: &mut Diagnostics| {
+        diags.push(p.diagnostic());
+        let broken = FileModel {
+            broken: true,
+            ..FileModel::default()
+        };
+        let empty = SourceText {
+            path: Arc::from(p.rel_path.as_str()),
+            text: Arc::from(""),
+        };
+        refused.push((empty, broken));
+    };
+    for p in walked.problems {
+        refuse(p, &mut diags);
+    }
+    let mut readable = Vec::with_capacity(walked.entries.len());
+    let mut sources = Vec::with_capacity(walked.entries.len());
+    for e in &walked.entries {
         match load::read(e) {
             Ok(s) => {
                 readable.push(e);
                 sources.push(s);
             }
-            Err(err) if err.source.kind() == std::io::ErrorKind::InvalidData => diags.push(
-                crate::diag::Diagnostic::error(
-                    crate::diag::Code::Io,
-                    format!("{} is not UTF-8 text ({})", e.rel_path, err.source),
-                )
-                .hint("alertctl reads UTF-8 YAML; re-save the file as UTF-8"),
-            ),
-            Err(err) => return Err(err.into()),
+            Err(load::ReadError::Problem(p)) => refuse(p, &mut diags),
+            Err(load::ReadError::Io(err)) => return Err(err.into()),
         }
     }
     let mut cache = if use_cache {
@@ -185,7 +224,7 @@ pub fn load(root: &Path, use_cache: bool) -> Result<(Project, Diagnostics), Proj
     let present: Vec<&str> = sources.iter().map(|s| s.rel_path.as_str()).collect();
     let mut cache_note = cache.note.take();
     if let Err(e) = cache.update(&entries, &present) {
-        cache_note = Some(format!("cache not updated: {e}"));
+        cache.fall_back_to_memory(format!("not updated: {e}"));
     }
     let fingerprint = fingerprint(
         &settings_src.text,
@@ -193,22 +232,23 @@ pub fn load(root: &Path, use_cache: bool) -> Result<(Project, Diagnostics), Proj
             .iter()
             .map(|s| (s.rel_path.as_str(), s.hash.as_str())),
     );
-    let stat_rows: Vec<(&str, u64, i64, &str)> = readable
+    let stat_rows: Vec<(&str, load::Stamp, &str)> = readable
         .iter()
         .zip(&sources)
-        .map(|(e, s)| (e.rel_path.as_str(), e.size, e.mtime_ns, s.hash.as_str()))
+        .map(|(e, s)| (e.rel_path.as_str(), e.stamp, s.hash.as_str()))
         .collect();
     let now_ns = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos() as i64);
     if let Err(e) = cache.store_stats(&stat_rows, now_ns) {
-        cache_note = Some(format!("cache not updated: {e}"));
+        cache.fall_back_to_memory(format!("not updated: {e}"));
     }
     let am_sources: Vec<SourceText> = sources
         .iter()
         .filter(|s| s.kind == parse::FileKind::Alertmanager)
         .map(|s| s.source.clone())
         .collect();
+    files.extend(refused);
     let mut model = Model::build(settings, files, &mut diags);
     let alertmanager = crate::alertmanager::config::parse(&am_sources, &model, &mut diags);
     for s in am_sources {
@@ -218,8 +258,13 @@ pub fn load(root: &Path, use_cache: bool) -> Result<(Project, Diagnostics), Proj
         .sources
         .insert(settings::FILE_NAME.to_string(), settings_src);
     if let Err(e) = cache.refresh_index(&fingerprint, &model) {
-        cache_note = Some(format!("cache index not updated: {e}"));
+        // A stale index must not answer `list`: rebuild it in memory.
+        cache.fall_back_to_memory(format!("index not updated: {e}"));
+        if let Err(e) = cache.refresh_index(&fingerprint, &model) {
+            cache_note = Some(format!("cache index not built: {e}"));
+        }
     }
+    cache_note = cache.note.take().or(cache_note);
     Ok((
         Project {
             root: root.to_path_buf(),
@@ -238,4 +283,20 @@ impl Project {
     pub fn output_dir(&self) -> PathBuf {
         self.root.join(&self.model.settings.output.dir)
     }
+}
+
+/// Leaves a full run's rendered results in the cache for the fast path of the next run
+/// (render, diff and apply), unless there are errors or they are stored already.
+pub fn store_rendered(
+    project: &mut Project,
+    rendered: &crate::render::Rendered,
+    diags: &Diagnostics,
+) -> rusqlite::Result<()> {
+    if diags.has_errors() || project.cache.has_rendered(&project.fingerprint) {
+        return Ok(());
+    }
+    let rows = crate::query::cell_rows(&project.model, rendered);
+    project
+        .cache
+        .store_rendered(&project.fingerprint, &rendered.files, rows)
 }

@@ -9,6 +9,7 @@ use std::process::Command;
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::render::Rendered;
 use crate::resolve::Model;
+use crate::settings::PromtoolPolicy;
 
 /// The configured path (relative to the rules directory), `$ALERTCTL_PROMTOOL`, or
 /// `promtool` on PATH. `Err` names an explicitly configured path that does not exist:
@@ -47,7 +48,8 @@ pub fn check(
     }
     let dir = tempfile::tempdir()?;
     for (name, content) in files {
-        std::fs::write(dir.path().join(name), content)?;
+        let path = dir.path().join(name);
+        std::fs::write(&path, content).map_err(crate::load::io_context("writing", &path))?;
     }
     let out = Command::new(promtool)
         .arg("check")
@@ -122,7 +124,7 @@ pub fn diagnose(model: &Model, rendered: &Rendered, findings: &[Finding], diags:
         let origin = f
             .rule
             .as_ref()
-            .and_then(|(_, n)| rendered.origin(&f.file, *n));
+            .and_then(|(g, n)| rendered.origin(&f.file, g, *n));
         let mut d = Diagnostic::error(
             Code::Promtool,
             format!("promtool rejects the rendered rules: {}", f.message),
@@ -156,6 +158,99 @@ pub fn diagnose(model: &Model, rendered: &Rendered, findings: &[Finding], diags:
             None => d = d.hint(format!("in rendered file {}", f.file)),
         }
         diags.push(d);
+    }
+}
+
+/// What became of the promtool check under the policy in force.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Ok,
+    /// promtool found problems (they are diagnostics).
+    Failed,
+    /// promtool could not be run.
+    Error,
+    Off,
+    /// Required, or configured at a path that does not exist: an error diagnostic.
+    Missing,
+    /// `auto` and not found.
+    Skipped,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Ok => "ok",
+            Status::Failed => "failed",
+            Status::Error => "error",
+            Status::Off => "off",
+            Status::Missing => "missing",
+            Status::Skipped => "not found, skipped",
+        }
+    }
+}
+
+/// Runs promtool on the rendered files as `policy` says; findings become diagnostics.
+pub fn check_with_policy(
+    project: &crate::project::Project,
+    rendered: &Rendered,
+    policy: PromtoolPolicy,
+    diags: &mut Diagnostics,
+) -> Status {
+    let model = &project.model;
+    if policy == PromtoolPolicy::Off {
+        return Status::Off;
+    }
+    let located = match locate(
+        model.settings.validate.promtool_path.as_deref(),
+        &project.root,
+    ) {
+        Ok(p) => p,
+        Err(bad) => {
+            diags.push(
+                Diagnostic::error(Code::Promtool, format!("promtool not found at {}", bad.display()))
+                    .hint("fix validate.promtool_path (relative to the rules directory) or ALERTCTL_PROMTOOL"),
+            );
+            return Status::Missing;
+        }
+    };
+    let Some(path) = located else {
+        if policy == PromtoolPolicy::Required {
+            diags.push(
+                Diagnostic::error(Code::Promtool, "promtool is required (validate.promtool = \"required\") but was not found")
+                    .hint("install Prometheus' promtool, set validate.promtool_path, or set ALERTCTL_PROMTOOL"),
+            );
+            return Status::Missing;
+        }
+        return Status::Skipped;
+    };
+    match check(&path, &rendered.files) {
+        Ok((ok, findings)) => {
+            diagnose(model, rendered, &findings, diags);
+            if !ok && findings.is_empty() {
+                diags.push(
+                    Diagnostic::error(
+                        Code::Promtool,
+                        "promtool check rules failed without a finding alertctl could read",
+                    )
+                    .hint(format!(
+                        "run {} check rules on the rendered files",
+                        path.display()
+                    )),
+                );
+            }
+            if ok {
+                Status::Ok
+            } else {
+                Status::Failed
+            }
+        }
+        Err(e) => {
+            diags.push(Diagnostic::error(
+                Code::Promtool,
+                format!("could not run {}: {e}", path.display()),
+            ));
+            Status::Error
+        }
     }
 }
 

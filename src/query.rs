@@ -19,8 +19,24 @@ pub struct AppliedRule {
     pub index: usize,
     pub scope: String,
     pub priority: i64,
+    /// A many-alert rule's selection as written (`"*"`, `[A, B]`, `Host*`, criteria).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub selects: Option<String>,
     #[serde(flatten)]
     pub place: Place,
+}
+
+impl AppliedRule {
+    pub fn of(model: &Model, i: usize) -> AppliedRule {
+        let r = &model.rules[i];
+        AppliedRule {
+            index: i,
+            scope: r.scope.value.to_string(),
+            priority: r.priority.value,
+            selects: r.is_many().then(|| r.template.value.clone()),
+            place: model.place(&r.file, r.span),
+        }
+    }
 }
 
 /// One alert as it applies at a position.
@@ -123,15 +139,7 @@ fn applied(model: &Model, alert: &Alert, cell: &Cell, rule: PromRule, eff: &Effe
     let rules = eff
         .chain
         .iter()
-        .map(|&i| {
-            let r = &model.rules[i];
-            AppliedRule {
-                index: i,
-                scope: r.scope.value.to_string(),
-                priority: r.priority.value,
-                place: model.place(&r.file, r.span),
-            }
-        })
+        .map(|&i| AppliedRule::of(model, i))
         .collect();
     let provenance = crate::render::Provenance {
         alert: alert.name.clone(),
@@ -141,6 +149,10 @@ fn applied(model: &Model, alert: &Alert, cell: &Cell, rule: PromRule, eff: &Effe
         recording: eff.config.recording,
         severity: eff.config.severity.clone(),
         params: eff.config.params.clone(),
+        rule_group: model.templates[&alert.template]
+            .rule_group
+            .as_ref()
+            .map(|g| g.value.clone()),
     };
     Applied {
         alert: alert.name.clone(),
@@ -160,12 +172,7 @@ pub fn not_applied(model: &Model, alert: &Alert, pos: &Position) -> Vec<(Applied
     let mut out = Vec::new();
     for (i, r) in model.rules.iter().enumerate() {
         if r.is_suspended() && model.rule_name(r) == alert.name {
-            let ar = AppliedRule {
-                index: i,
-                scope: r.scope.value.to_string(),
-                priority: r.priority.value,
-                place: model.place(&r.file, r.span),
-            };
+            let ar = AppliedRule::of(model, i);
             out.push((ar, "suspended (`rule enable` resumes it)".to_string()));
         }
     }
@@ -174,17 +181,7 @@ pub fn not_applied(model: &Model, alert: &Alert, pos: &Position) -> Vec<(Applied
             continue;
         }
         for &i in idxs {
-            let r = &model.rules[i];
-            let reason = "other scope".to_string();
-            out.push((
-                AppliedRule {
-                    index: i,
-                    scope: scope.to_string(),
-                    priority: r.priority.value,
-                    place: model.place(&r.file, r.span),
-                },
-                reason,
-            ));
+            out.push((AppliedRule::of(model, i), "other scope".to_string()));
         }
     }
     out
@@ -198,6 +195,9 @@ pub fn param_json(v: &crate::params::Typed) -> serde_json::Value {
         }
         crate::params::Value::Number(n) => serde_json::json!(n),
         crate::params::Value::Text(s) => serde_json::json!(s),
+        crate::params::Value::List(items) => {
+            serde_json::Value::Array(items.iter().map(param_json).collect())
+        }
     }
 }
 
@@ -210,19 +210,7 @@ pub fn alert_json(
     file: &str,
     rule: &PromRule,
 ) -> serde_json::Value {
-    let rules: Vec<AppliedRule> = p
-        .chain
-        .iter()
-        .map(|&i| {
-            let r = &model.rules[i];
-            AppliedRule {
-                index: i,
-                scope: r.scope.value.to_string(),
-                priority: r.priority.value,
-                place: model.place(&r.file, r.span),
-            }
-        })
-        .collect();
+    let rules: Vec<AppliedRule> = p.chain.iter().map(|&i| AppliedRule::of(model, i)).collect();
     serde_json::json!({
         "alert": p.alert,
         "kind": if p.recording { "recording" } else { "alerting" },

@@ -9,9 +9,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::model::{Scope, ScopeInjection};
-use crate::params::{Context, Tmpl};
+
 use crate::promql::{self, MatcherCache};
 use crate::resolve::{Cell, Model};
+use crate::text::escape_unsafe;
 
 /// The first line of every generated file; `diff` and `apply` only ever touch files
 /// that start with it.
@@ -25,6 +26,10 @@ pub struct RuleFile {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RuleGroup {
     pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub interval: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub limit: Option<u64>,
     pub rules: Vec<PromRule>,
 }
 
@@ -66,12 +71,16 @@ pub struct Provenance {
     pub recording: bool,
     pub severity: Option<String>,
     pub params: BTreeMap<String, crate::params::Typed>,
+    /// The template's `rule_group`; `None`: the file's default `alertctl/<scope>` group.
+    pub rule_group: Option<String>,
 }
 
 /// One rendered cell: its rule, where it went, and where it came from.
 #[derive(Debug, Clone)]
 pub struct RenderedCell {
     pub file: String,
+    /// The rule group within the file.
+    pub group: String,
     pub rule: PromRule,
     pub provenance: Provenance,
 }
@@ -85,11 +94,11 @@ pub struct DisabledCell {
 }
 
 impl Rendered {
-    /// The origin of the `n`-th (1-based) rule of rendered file `file` (one group per file).
-    pub fn origin(&self, file: &str, n: usize) -> Option<&Provenance> {
+    /// The origin of the `n`-th (1-based) rule of group `group` in rendered file `file`.
+    pub fn origin(&self, file: &str, group: &str, n: usize) -> Option<&Provenance> {
         self.cells
             .iter()
-            .filter(|c| c.file == file)
+            .filter(|c| c.file == file && c.group == group)
             .nth(n.checked_sub(1)?)
             .map(|c| &c.provenance)
     }
@@ -114,6 +123,12 @@ pub enum CellError {
     Promql { message: String, query: String },
     /// The template itself failed validation (already reported).
     Template,
+    /// Template logic failed for this cell's values: in `text` (the query, a label or an
+    /// annotation as written).
+    Logic {
+        text: String,
+        error: crate::logic::LogicError,
+    },
 }
 
 /// Builds the Prometheus rule of one cell. `render` and `effective` both go through
@@ -150,11 +165,22 @@ impl<'m> Renderer<'m> {
         let expr = self
             .scoped_expr(injection, cell)
             .ok_or(CellError::Template)??;
-        let mut labels: BTreeMap<String, String> = c
-            .labels
-            .iter()
-            .map(|(k, v)| (k.clone(), text(v, c)))
-            .collect();
+        let text = |v: &String| {
+            self.model
+                .render_text(v, &c.params)
+                .map_err(|error| CellError::Logic {
+                    text: v.clone(),
+                    error,
+                })
+        };
+        let mut labels = BTreeMap::new();
+        for (k, v) in &c.labels {
+            labels.insert(k.clone(), text(v)?);
+        }
+        let mut annotations = BTreeMap::new();
+        for (k, v) in &c.annotations {
+            annotations.insert(k.clone(), text(v)?);
+        }
         if let Some(s) = &c.severity {
             labels.insert("severity".into(), s.clone());
         }
@@ -165,11 +191,7 @@ impl<'m> Renderer<'m> {
             for_: c.for_.clone(),
             keep_firing_for: c.keep_firing_for.clone(),
             labels,
-            annotations: c
-                .annotations
-                .iter()
-                .map(|(k, v)| (k.clone(), text(v, c)))
-                .collect(),
+            annotations,
         }))
     }
 
@@ -189,14 +211,30 @@ impl<'m> Renderer<'m> {
                 .map(ToString::to_string)
                 .collect::<Vec<_>>()
                 .join(", ");
-            let text = self.model.substituted_expr(c, Some(&scope))?;
+            let text = match self.model.expr_text(c, Some(&scope))? {
+                Ok(t) => t,
+                Err(error) => {
+                    return Some(Err(CellError::Logic {
+                        text: self.model.templates[&c.template].expr.value.clone(),
+                        error,
+                    }))
+                }
+            };
             return Some(
                 promql::parse(&text)
                     .map(|e| e.to_string())
                     .map_err(|m| err(m, text)),
             );
         }
-        let text = self.model.substituted_expr(c, None)?;
+        let text = match self.model.expr_text(c, None)? {
+            Ok(t) => t,
+            Err(error) => {
+                return Some(Err(CellError::Logic {
+                    text: self.model.templates[&c.template].expr.value.clone(),
+                    error,
+                }))
+            }
+        };
         let base = self
             .parsed
             .entry(text.clone())
@@ -241,6 +279,12 @@ pub fn render(model: &Model, diags: &mut Diagnostics) -> Rendered {
                     continue;
                 }
                 Err(CellError::Template) => continue,
+                Err(CellError::Logic { text, error }) => {
+                    if reported.insert((t.name.value.clone(), error.message.clone())) {
+                        diags.push(logic_diagnostic(model, t, &cell, &text, &error));
+                    }
+                    continue;
+                }
                 Err(CellError::MissingParams(missing)) => {
                     let eff = cell
                         .effective
@@ -304,6 +348,7 @@ pub fn render(model: &Model, diags: &mut Diagnostics) -> Rendered {
                     recording: eff.config.recording,
                     severity: eff.config.severity.clone(),
                     params: eff.config.params.clone(),
+                    rule_group: t.rule_group.as_ref().map(|g| g.value.clone()),
                 },
             ));
         }
@@ -328,37 +373,63 @@ pub fn render(model: &Model, diags: &mut Diagnostics) -> Rendered {
             );
             continue;
         }
-        let gname = group_name(&scope);
-        let mut rules: Vec<&(PromRule, Provenance)> = rules.iter().collect();
-        rules.sort_by(|a, b| (a.0.name(), &a.1.cell).cmp(&(b.0.name(), &b.1.cell)));
+        // The default group first, then named groups by name. Named groups keep their
+        // templates' order in the source files (an imported file's order), since a
+        // recording rule feeds later rules of its group in the same evaluation.
+        let mut by_group: BTreeMap<Option<&str>, Vec<&(PromRule, Provenance)>> = BTreeMap::new();
         for r in &rules {
-            out.cells.push(RenderedCell {
-                file: name.clone(),
-                rule: r.0.clone(),
-                provenance: r.1.clone(),
+            by_group
+                .entry(r.1.rule_group.as_deref())
+                .or_default()
+                .push(r);
+        }
+        let mut groups = Vec::new();
+        for (g, mut rules) in by_group {
+            match g {
+                None => rules.sort_by(|a, b| (a.0.name(), &a.1.cell).cmp(&(b.0.name(), &b.1.cell))),
+                Some(_) => rules.sort_by_cached_key(|r| {
+                    let t = &model.templates[&r.1.template];
+                    (
+                        t.file.clone(),
+                        t.span.start,
+                        r.0.name().to_string(),
+                        r.1.cell.clone(),
+                    )
+                }),
+            }
+            let gname = g.map_or_else(|| group_name(&scope), str::to_string);
+            let (interval, limit) =
+                g.map_or((None, None), |g| model.rule_group_settings(g, &scope));
+            for r in &rules {
+                out.cells.push(RenderedCell {
+                    file: name.clone(),
+                    group: gname.clone(),
+                    rule: r.0.clone(),
+                    provenance: r.1.clone(),
+                });
+            }
+            groups.push(RuleGroup {
+                name: gname,
+                interval,
+                limit,
+                rules: rules.iter().map(|r| r.0.clone()).collect(),
             });
         }
-        let groups = vec![RuleGroup {
-            name: gname,
-            rules: rules.iter().map(|r| r.0.clone()).collect(),
-        }];
         let body = serde_yaml::to_string(&RuleFile { groups }).expect("rule files serialize");
-        let srcs: Vec<&str> = sources[&scope].iter().map(String::as_str).collect();
+        let srcs: Vec<_> = sources[&scope].iter().map(|s| escape_unsafe(s)).collect();
         let content = format!(
-            "{MARKER} Do not edit: change the rules directory and run `alertctl render`.\n# scope: {scope}\n# sources: {}\n{body}",
+            "{MARKER} Do not edit: change the rules directory and run `alertctl render`.\n# scope: {}\n# sources: {}\n{body}",
+            escape_unsafe(&scope.to_string()),
             srcs.join(", ")
         );
+        if let Err(why) = check_generated(&content, 3) {
+            diags.push(unsafe_output(&name, &why));
+            continue;
+        }
         out.rule_count += rules.len();
         out.files.insert(name, content);
     }
     out
-}
-
-fn text(v: &str, c: &crate::resolve::Config) -> String {
-    Tmpl::parse(v).map_or_else(
-        |_| v.to_string(),
-        |t| t.render(Context::Text, &c.params, None),
-    )
 }
 
 /// Scope matchers restrict an aggregation's *input*; an aggregation that merges series
@@ -416,6 +487,47 @@ fn warn_cross_scope_aggregation(
     }
 }
 
+/// A template-logic failure for one cell, located in the text (template or rule field)
+/// it came from.
+fn logic_diagnostic(
+    model: &Model,
+    t: &crate::model::Template,
+    cell: &Cell,
+    text: &str,
+    e: &crate::logic::LogicError,
+) -> Diagnostic {
+    let rules = cell
+        .effective
+        .iter()
+        .flat_map(|eff| eff.chain.iter().map(|&i| &model.rules[i]));
+    let fields = std::iter::once((t.file.as_str(), &t.expr))
+        .chain(
+            t.labels
+                .values()
+                .chain(t.annotations.values())
+                .map(|v| (t.file.as_str(), v)),
+        )
+        .chain(rules.flat_map(|r| {
+            r.labels
+                .values()
+                .chain(r.annotations.values())
+                .map(move |v| (r.file.as_str(), v))
+        }));
+    let d = Diagnostic::error(Code::BadTemplate, format!("template logic of `{}` fails at {}: {}", t.name.value, cell.scope, e.message))
+        .hint("check the values this scope gives the template's parameters (alertctl trace shows who set them)");
+    match fields.into_iter().find(|(_, v)| v.value == text) {
+        Some((file, v)) => {
+            let src = model.source(file);
+            d.at(
+                src,
+                crate::resolve::sub_span(src, v, e.offset, e.len),
+                "here",
+            )
+        }
+        None => d.at(model.source(&t.file), t.span, "in this template"),
+    }
+}
+
 pub fn group_name(scope: &Scope) -> String {
     format!("alertctl/{scope}")
 }
@@ -457,6 +569,59 @@ pub fn is_generated(content: &str) -> bool {
     content.starts_with(MARKER)
 }
 
+/// Line breaks as the YAML readers of Prometheus and Alertmanager (go-yaml, after
+/// libyaml) see them: besides `\n` and `\r`, NEL, LS and PS end a comment too.
+fn is_yaml_break(c: char) -> bool {
+    matches!(c, '\n' | '\r' | '\u{85}' | '\u{2028}' | '\u{2029}')
+}
+
+/// The last check before a generated file can be written: its first `header_lines`
+/// lines are comments (`# ...`) with no other line break inside them, the line after
+/// them is not a comment, and the whole file is exactly one YAML document. User text in
+/// the header is escaped when it is written; this is what makes sure, so that no name or
+/// path can ever turn a comment into YAML that Prometheus would load.
+pub fn check_generated(content: &str, header_lines: usize) -> Result<(), String> {
+    let mut rest = content;
+    for n in 1..=header_lines {
+        let end = rest.find('\n').ok_or("the header is cut short")?;
+        let line = &rest[..end];
+        if !line.starts_with("# ") {
+            return Err(format!("header line {n} is not a comment"));
+        }
+        if let Some(c) = line.chars().find(|c| is_yaml_break(*c)) {
+            return Err(format!(
+                "header line {n} holds a line break (U+{:04X})",
+                c as u32
+            ));
+        }
+        rest = &rest[end + 1..];
+    }
+    if rest.starts_with('#') {
+        return Err("the header has more lines than alertctl wrote".into());
+    }
+    let mut documents = 0;
+    for event in saphyr_parser::Parser::new_from_str(content) {
+        match event {
+            Ok((saphyr_parser::Event::DocumentStart(_), _)) => documents += 1,
+            Ok(_) => {}
+            Err(e) => return Err(format!("not valid YAML: {}", e.info())),
+        }
+    }
+    if documents != 1 {
+        return Err(format!("{documents} YAML documents instead of one"));
+    }
+    Ok(())
+}
+
+/// A generated file failed [`check_generated`]: it is not written.
+pub fn unsafe_output(name: &str, why: &str) -> Diagnostic {
+    Diagnostic::error(
+        Code::UnsafeOutput,
+        format!("refusing to write {}: {why}", escape_unsafe(name)),
+    )
+    .hint("nothing from the rules directory should be able to cause this: please report it to the alertctl developers with the names involved")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -487,5 +652,119 @@ mod tests {
             file_name(&Scope::Group("a/b".into())),
             file_name(&Scope::Group("a_b".into()))
         );
+    }
+
+    #[test]
+    fn the_guard_refuses_what_would_break_out_of_a_comment() {
+        let ok = "# Generated by alertctl.\n# scope: global\n# sources: a.yaml\ngroups: []\n";
+        assert_eq!(check_generated(ok, 3), Ok(()));
+        let injected = "# Generated by alertctl.\n# scope: web\ngroups:\n- name: injected\n  rules: []\n---\n# sources: a.yaml\ngroups: []\n";
+        assert!(check_generated(injected, 3)
+            .unwrap_err()
+            .contains("not a comment"));
+        // go-yaml ends a comment at LS/PS/NEL too, where YAML 1.2 readers would not.
+        for brk in ['\u{2028}', '\u{2029}', '\u{85}', '\r'] {
+            let t = format!("# Generated.\n# scope: a{brk}groups: []\n# sources: x\ngroups: []\n");
+            assert!(
+                check_generated(&t, 3).unwrap_err().contains("line break"),
+                "{brk:?}"
+            );
+        }
+        let two = "# a\n# b\n# c\ngroups: []\n---\ngroups: []\n";
+        assert!(check_generated(two, 3)
+            .unwrap_err()
+            .contains("2 YAML documents"));
+        let extra = "# a\n# b\n# c\n# d\ngroups: []\n";
+        assert!(check_generated(extra, 3).is_err());
+    }
+
+    /// Names and paths that validation refuses (and alert names with any characters,
+    /// which Prometheus accepts) are put into a model directly: rendering alone must
+    /// keep every one of them inside a quoted scalar or an escaped comment.
+    #[test]
+    fn hostile_names_and_paths_cannot_break_out() {
+        use crate::diag::{SourceText, Span};
+        use crate::model::*;
+        use crate::parse::{self, FileKind};
+        use std::sync::Arc;
+        let parsed = |kind, path: &str, text: &str| {
+            let src = SourceText {
+                path: Arc::from(path),
+                text: Arc::from(text),
+            };
+            let mut d = Diagnostics::default();
+            let m = parse::file(kind, &src, &mut d);
+            assert!(d.is_empty(), "{d:?}");
+            (src, m)
+        };
+        let evil_group = "web\ngroups:\n- name: injected\n  rules:\n  - alert: Injected\n    expr: vector(1)\n---";
+        let evil_alert = "Up\u{2028}# x\n---\ngroups: []\r\u{85}\u{202e}";
+        let evil_path = "rules/a\n---\ngroups: [].yaml";
+        let t = parsed(
+            FileKind::Templates,
+            "templates/t.yaml",
+            "template: Up\nexpr: up == 0\n",
+        );
+        let (mut rs, mut rm) = parsed(
+            FileKind::Rules,
+            "rules/r.yaml",
+            "- template: Up\n  scope: global\n- template: Up\n  scope: group/web\n",
+        );
+        rs.path = Arc::from(evil_path);
+        for r in &mut rm.rules {
+            r.file = evil_path.into();
+            r.name = Some(Spanned::new(evil_alert.into(), Span::default()));
+        }
+        rm.rules[1].scope.value = Scope::Group(evil_group.into());
+        let inv = FileModel {
+            namespaces: vec![InvNamespace {
+                file: "inventory.yaml".into(),
+                name: Spanned::new("prod\u{202e}".into(), Span::default()),
+                groups: vec![InvGroup {
+                    name: Spanned::new(evil_group.into(), Span::default()),
+                    targets: vec![Spanned::new("h1\n- alert: X".into(), Span::default())],
+                }],
+            }],
+            ..FileModel::default()
+        };
+        let inv_src = SourceText {
+            path: Arc::from("inventory.yaml"),
+            text: Arc::from(""),
+        };
+        let mut diags = Diagnostics::default();
+        let model = Model::build(
+            crate::settings::Settings::default(),
+            vec![t, (rs, rm), (inv_src, inv)],
+            &mut diags,
+        );
+        let out = render(&model, &mut diags);
+        assert!(!diags.has_errors(), "{diags:?}");
+        assert_eq!(out.files.len(), 2);
+        for (name, content) in &out.files {
+            assert_eq!(check_generated(content, 3), Ok(()), "{name}");
+            let header: Vec<&str> = content.lines().take_while(|l| l.starts_with('#')).collect();
+            assert_eq!(header.len(), 3, "{content}");
+            assert!(
+                header[2].contains("rules/a\\n---\\ngroups: [].yaml"),
+                "{}",
+                header[2]
+            );
+            let file: RuleFile = serde_yaml::from_str(content).expect("one document");
+            assert_eq!(file.groups.len(), 1);
+            assert!(file.groups[0]
+                .rules
+                .iter()
+                .all(|r| r.alert.as_deref() == Some(evil_alert)));
+        }
+        let group_file = &out.files[&file_name(&Scope::Group(evil_group.into()))];
+        assert!(
+            group_file.contains("# scope: group/web\\ngroups:\\n- name: injected"),
+            "{group_file}"
+        );
+        let file: RuleFile = serde_yaml::from_str(group_file).unwrap();
+        assert_eq!(file.groups[0].name, format!("alertctl/group/{evil_group}"));
+        // The matcher keeps the real name, quoted: PromQL parses it back.
+        let expr = promql_parser::parser::parse(&file.groups[0].rules[0].expr).expect("PromQL");
+        assert!(expr.to_string().contains("group=\"web\\ngroups:"), "{expr}");
     }
 }

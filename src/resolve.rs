@@ -85,7 +85,11 @@ pub struct Alert {
 /// Template fields pre-split into literal text and `${}` references.
 #[derive(Debug, Clone)]
 struct Compiled {
-    expr: Tmpl,
+    /// `None` when the query uses template logic (rendered by `logic`).
+    expr: Option<Tmpl>,
+    expr_src: String,
+    /// Parameters (and `scope`) the query reads.
+    expr_refs: BTreeSet<String>,
     defaults: BTreeMap<String, Typed>,
 }
 
@@ -97,7 +101,14 @@ pub struct Model {
     pub alerts: BTreeMap<String, Alert>,
     /// Checked parameter values of each rule (parallel to `rules`).
     rule_params: Vec<BTreeMap<String, Typed>>,
+    /// Checked parameter values of a many-alert rule per selected template: the same
+    /// value can have a different type in each.
+    many_params: HashMap<(usize, String), BTreeMap<String, Typed>>,
+    /// `rule_group:` settings entries from every rules file.
+    pub rule_groups: Vec<RuleGroupDef>,
     compiled: HashMap<String, Compiled>,
+    /// Template logic (`{% %}`) of queries, labels and annotations, and `_lib` snippets.
+    pub logic: crate::logic::Engine,
     pub sources: HashMap<String, SourceText>,
     /// A template or inventory file did not parse: names it defines are unknown, and
     /// reporting every use of them would bury the real error.
@@ -190,7 +201,10 @@ impl Model {
             inventory: Inventory::default(),
             alerts: BTreeMap::new(),
             rule_params: Vec::new(),
+            many_params: HashMap::new(),
+            rule_groups: Vec::new(),
             compiled: HashMap::new(),
+            logic: Default::default(),
             sources: HashMap::new(),
             broken_templates: false,
             broken_inventory: false,
@@ -224,13 +238,33 @@ impl Model {
                 m.templates.insert(t.name.value.clone(), t);
             }
             m.rules.extend(fm.rules);
+            m.rule_groups.extend(fm.rule_groups);
             namespaces.extend(fm.namespaces);
             let file = src_path.clone();
             ungrouped.extend(fm.ungrouped.into_iter().map(|t| (file.clone(), t)));
         }
         m.build_inventory(namespaces, ungrouped, diags);
+        let lib: BTreeMap<String, String> = m
+            .sources
+            .iter()
+            .filter_map(|(p, s)| {
+                p.strip_prefix(crate::logic::LIB_DIR)
+                    .map(|n| (n.to_string(), s.text.to_string()))
+            })
+            .collect();
+        m.logic = crate::logic::Engine::new(lib);
+        for (name, e) in m.logic.check_lib() {
+            let src = &m.sources[&format!("{}{name}", crate::logic::LIB_DIR)];
+            let end = (e.offset + e.len).min(src.text.len());
+            diags.push(Diagnostic::error(Code::BadTemplate, e.message).at(
+                src,
+                Span::new(e.offset, end),
+                "here",
+            ));
+        }
         m.compile_templates(diags);
         m.check_rules(diags);
+        m.check_rule_groups(diags);
         m
     }
 
@@ -315,13 +349,14 @@ impl Model {
     }
 
     fn compile_templates(&mut self, diags: &mut Diagnostics) {
+        let mut engine = std::mem::take(&mut self.logic);
         for t in self.templates.values() {
             let src = &self.sources[&t.file];
             let mut ok = true;
             let mut defaults = BTreeMap::new();
             for p in &t.params {
                 if let Some(d) = &p.default {
-                    match params::check(p.ty, &d.value) {
+                    match params::check_param(p, &d.value) {
                         Ok(v) => {
                             defaults.insert(p.name.value.clone(), v);
                         }
@@ -346,19 +381,20 @@ impl Model {
                     .map(|(k, v)| (k.as_str(), v, Context::Text)),
             );
             let mut expr = None;
+            let mut expr_refs = BTreeSet::new();
             for (field, text, ctx) in fields {
-                match Tmpl::parse(&text.value) {
-                    Err(e) => {
+                match parse_text(&mut engine, ctx, &text.value) {
+                    Err((offset, len, message)) => {
                         ok = false;
                         diags.push(
-                            Diagnostic::error(Code::BadTemplate, e.message)
-                                .at(src, sub_span(src, text, e.offset, e.len), "here")
-                                .hint("parameters are written ${name}; write $${ for a literal ${"),
+                            Diagnostic::error(Code::BadTemplate, message)
+                                .at(src, sub_span(src, text, offset, len), "here")
+                                .hint("values are written ${name} or ${ expression }, statements {% ... %}; write $${ for a literal ${"),
                         );
                     }
-                    Ok(tmpl) => {
+                    Ok((tmpl, refs)) => {
                         let mut placed_scope = false;
-                        for (name, off, len) in tmpl.refs() {
+                        for (name, off, len) in refs.iter().map(|(n, o, l)| (n.as_str(), *o, *l)) {
                             let at = sub_span(src, text, off, len);
                             if name == SCOPE_PARAM && ctx == Context::Promql {
                                 placed_scope = true;
@@ -419,27 +455,68 @@ impl Model {
                                 ok = false;
                                 diags.push(Diagnostic::error(Code::BadTemplate, "template has `scope: manual` but its expr never places `${scope}`").at(src, t.expr.span, "no ${scope} here").hint("put ${scope} inside the selectors to scope, e.g. up{job=\"node\", ${scope}}"));
                             }
+                            expr_refs = refs.iter().map(|r| r.0.clone()).collect();
                             expr = Some(tmpl);
                         }
                     }
                 }
             }
             if let (true, Some(expr)) = (ok, expr) {
-                self.compiled
-                    .insert(t.name.value.clone(), Compiled { expr, defaults });
+                self.compiled.insert(
+                    t.name.value.clone(),
+                    Compiled {
+                        expr,
+                        expr_src: t.expr.value.clone(),
+                        expr_refs,
+                        defaults,
+                    },
+                );
             }
         }
+        self.logic = engine;
     }
 
     fn check_rules(&mut self, diags: &mut Diagnostics) {
+        // `template: "Is it up?"` names that template when it exists; a glob otherwise.
+        for r in &mut self.rules {
+            if let Some(sel) = &r.select {
+                if sel.names.len() == 1
+                    && sel
+                        == &(Select {
+                            names: sel.names.clone(),
+                            span: sel.span,
+                            ..Select::default()
+                        })
+                    && self.templates.contains_key(&sel.names[0].value)
+                {
+                    r.select = None;
+                }
+            }
+        }
+        // Rule labels and annotations may use template logic too: compile it up front.
+        for r in &self.rules {
+            for v in r.labels.values().chain(r.annotations.values()) {
+                if crate::logic::needs_logic(&v.value) {
+                    if let Err(e) = self.logic.compile(Context::Text, &v.value) {
+                        let src = &self.sources[&r.file];
+                        diags.push(Diagnostic::error(Code::BadTemplate, e.message).at(
+                            src,
+                            sub_span(src, v, e.offset, e.len),
+                            "here",
+                        ));
+                    }
+                }
+            }
+        }
         let mut alerts: BTreeMap<String, Alert> = BTreeMap::new();
         let mut rule_params = Vec::with_capacity(self.rules.len());
         for (i, r) in self.rules.iter().enumerate() {
             let src = &self.sources[&r.file];
             let mut typed = BTreeMap::new();
             // A suspended rule is kept for the record only: nothing about it can break
-            // the directory (its template may be long gone).
-            if r.is_suspended() {
+            // the directory (its template may be long gone). Many-alert rules are
+            // attached once every alert is known.
+            if r.is_suspended() || r.is_many() {
                 rule_params.push(typed);
                 continue;
             }
@@ -448,38 +525,11 @@ impl Model {
                     rule_params.push(typed);
                     continue;
                 }
-                let hint =
-                    did_you_mean(&r.template.value, self.templates.keys().map(String::as_str))
-                        .map_or_else(
-                            || "define it in a file under templates/".to_string(),
-                            |s| format!("did you mean `{s}`?"),
-                        );
-                diags.push(
-                    Diagnostic::error(
-                        Code::UnknownTemplate,
-                        format!("unknown template `{}`", r.template.value),
-                    )
-                    .at(src, r.template.span, "no such template")
-                    .hint(hint),
-                );
+                diags.push(self.unknown_template(src, &r.template));
                 rule_params.push(typed);
                 continue;
             };
-            if !self.broken_inventory && !self.inventory.contains(&r.scope.value) {
-                let name = r.scope.value.name().unwrap_or_default();
-                let hint = did_you_mean(name, self.inventory.names(&r.scope.value)).map_or_else(
-                    || format!("add the {} to the inventory", r.scope.value.kind()),
-                    |s| format!("did you mean `{}/{s}`?", r.scope.value.kind()),
-                );
-                diags.push(
-                    Diagnostic::error(
-                        Code::UnknownScope,
-                        format!("{} `{name}` is not in the inventory", r.scope.value.kind()),
-                    )
-                    .at(src, r.scope.span, "unknown scope")
-                    .hint(hint),
-                );
-            }
+            self.check_scope(&r.file, &r.scope, diags);
             if let Some(n) = &r.name {
                 let key = if t.is_recording() { "record" } else { "alert" };
                 if r.named_by_record != t.is_recording() {
@@ -537,7 +587,7 @@ impl Model {
                     );
                     continue;
                 };
-                match params::check(def.ty, &raw.value) {
+                match params::check_param(def, &raw.value) {
                     Ok(v) => {
                         typed.insert(name.clone(), v);
                     }
@@ -595,12 +645,15 @@ impl Model {
                 .or_default()
                 .push(i);
         }
+        self.rule_params = rule_params;
+        self.attach_many_rules(&mut alerts, diags);
         for alert in alerts.values_mut() {
             for idxs in alert.by_scope.values_mut() {
-                idxs.sort_by_key(|&i| (self.rules[i].priority.value, i));
+                idxs.sort_by_key(|&i| (self.rules[i].priority.value, !self.rules[i].is_many(), i));
                 for w in idxs.windows(2) {
                     let (a, b) = (&self.rules[w[0]], &self.rules[w[1]]);
                     if a.priority.value == b.priority.value
+                        && a.is_many() == b.is_many()
                         && (a.file != b.file || a.span != b.span)
                     {
                         diags.push(
@@ -614,7 +667,233 @@ impl Model {
             }
         }
         self.alerts = alerts;
-        self.rule_params = rule_params;
+    }
+
+    fn unknown_template(&self, src: &SourceText, name: &Spanned<String>) -> Diagnostic {
+        let hint = did_you_mean(&name.value, self.templates.keys().map(String::as_str))
+            .map_or_else(
+                || "define it in a file under templates/".to_string(),
+                |s| format!("did you mean `{s}`?"),
+            );
+        Diagnostic::error(
+            Code::UnknownTemplate,
+            format!("unknown template `{}`", name.value),
+        )
+        .at(src, name.span, "no such template")
+        .hint(hint)
+    }
+
+    fn check_scope(&self, file: &str, scope: &Spanned<Scope>, diags: &mut Diagnostics) {
+        if self.broken_inventory || self.inventory.contains(&scope.value) {
+            return;
+        }
+        let name = scope.value.name().unwrap_or_default();
+        let hint = did_you_mean(name, self.inventory.names(&scope.value)).map_or_else(
+            || format!("add the {} to the inventory", scope.value.kind()),
+            |s| format!("did you mean `{}/{s}`?", scope.value.kind()),
+        );
+        diags.push(
+            Diagnostic::error(
+                Code::UnknownScope,
+                format!("{} `{name}` is not in the inventory", scope.value.kind()),
+            )
+            .at(&self.sources[file], scope.span, "unknown scope")
+            .hint(hint),
+        );
+    }
+
+    /// Does a many-alert rule's selection take template `t`?
+    pub fn selects(sel: &Select, t: &Template) -> bool {
+        let name_ok = sel.names.is_empty()
+            || sel
+                .names
+                .iter()
+                .any(|n| glob_match(&n.value, &t.name.value));
+        name_ok
+            && sel.severity.as_ref().is_none_or(|s| t.severity.as_ref().is_some_and(|ts| &ts.value == s))
+            && sel.tags.iter().all(|tag| t.tags.contains(tag))
+            && sel.labels.iter().all(|(k, v)| t.labels.get(k).is_some_and(|tv| &tv.value == v))
+            && sel.rule_group.as_ref().is_none_or(|g| t.rule_group.as_ref().is_some_and(|tg| &tg.value == g))
+            // The job hook (issue 10): a template that declares no job is never selected
+            // by job. Wire `Template::job` here once templates carry it.
+            && sel.job.is_none()
+    }
+
+    /// Adds each many-alert rule to every alert of the templates it selects, checking its
+    /// parameters against each of them.
+    fn attach_many_rules(&mut self, alerts: &mut BTreeMap<String, Alert>, diags: &mut Diagnostics) {
+        for (i, r) in self.rules.iter().enumerate() {
+            let Some(sel) = r.select.as_ref().filter(|_| !r.is_suspended()) else {
+                continue;
+            };
+            let src = &self.sources[&r.file];
+            self.check_scope(&r.file, &r.scope, diags);
+            for n in &sel.names {
+                if !n.value.contains(['*', '?'])
+                    && !self.templates.contains_key(&n.value)
+                    && !self.broken_templates
+                {
+                    diags.push(self.unknown_template(src, n));
+                }
+            }
+            let chosen: Vec<&Template> = self
+                .templates
+                .values()
+                .filter(|t| Self::selects(sel, t))
+                .collect();
+            if chosen.is_empty() {
+                if !self.broken_templates
+                    && !r.ignore.iter().any(|c| c == Code::EmptySelection.as_str())
+                {
+                    diags.push(Diagnostic::warning(Code::EmptySelection, format!("this rule selects no template (`{}`)", r.template.value)).at(src, r.template.span, "selects nothing").hint("check the names and `select:` criteria; `alertctl list templates` shows what templates declare"));
+                }
+                continue;
+            }
+            for (name, raw) in &r.params {
+                let having: Vec<&&Template> =
+                    chosen.iter().filter(|t| t.param(name).is_some()).collect();
+                if having.is_empty() {
+                    diags.push(
+                        Diagnostic::error(Code::UnknownParam, format!("none of the {} templates this rule selects has a parameter `{name}`", chosen.len()))
+                            .at(src, r.param_keys.get(name).copied().unwrap_or(raw.span), "unknown parameter")
+                            .hint("a many-alert rule's parameters apply to the selected templates that declare them; at least one must"),
+                    );
+                    continue;
+                }
+                for t in having {
+                    let def = t.param(name).expect("filtered on it");
+                    match params::check_param(def, &raw.value) {
+                        Ok(v) => {
+                            self.many_params
+                                .entry((i, t.name.value.clone()))
+                                .or_default()
+                                .insert(name.clone(), v);
+                        }
+                        Err(e) => diags.push(
+                            Diagnostic::error(
+                                Code::BadParamValue,
+                                format!(
+                                    "parameter `{name}` of template `{}`: {}",
+                                    t.name.value, e.message
+                                ),
+                            )
+                            .at(src, raw.span, format!("expected {}", def.ty.as_str()))
+                            .also(&self.sources[&t.file], def.name.span, "declared here")
+                            .hint(e.hint),
+                        ),
+                    }
+                }
+            }
+            for (field, v) in r.labels.iter().chain(r.annotations.iter()) {
+                let Ok(refs) = self.text_refs(&v.value) else {
+                    diags.push(
+                        Diagnostic::error(
+                            Code::BadTemplate,
+                            format!("`{field}` is not a valid template"),
+                        )
+                        .at(src, v.span, "here"),
+                    );
+                    continue;
+                };
+                for (name, off, len) in refs.iter().map(|(n, o, l)| (n.as_str(), *o, *l)) {
+                    if let Some(t) = chosen.iter().find(|t| t.param(name).is_none()) {
+                        diags.push(
+                            Diagnostic::error(Code::UnknownParam, format!("`{field}` uses `${{{name}}}`, but template `{}` (one this rule selects) has no such parameter", t.name.value))
+                                .at(src, sub_span(src, v, off, len), "not a parameter of every selected template")
+                                .hint("narrow the selection, or use text without parameters in many-alert rules"),
+                        );
+                    }
+                }
+            }
+            let names: BTreeSet<&str> = chosen.iter().map(|t| t.name.value.as_str()).collect();
+            for alert in alerts.values_mut() {
+                if names.contains(alert.template.as_str()) {
+                    alert
+                        .by_scope
+                        .entry(r.scope.value.clone())
+                        .or_default()
+                        .push(i);
+                }
+            }
+        }
+    }
+
+    /// `rule_group:` entries: one per name and scope, naming a group some template uses.
+    fn check_rule_groups(&self, diags: &mut Diagnostics) {
+        let used: BTreeSet<&str> = self
+            .templates
+            .values()
+            .filter_map(|t| t.rule_group.as_ref())
+            .map(|g| g.value.as_str())
+            .collect();
+        let mut seen: HashMap<(&str, &Scope), &RuleGroupDef> = HashMap::new();
+        for g in &self.rule_groups {
+            let src = &self.sources[&g.file];
+            self.check_scope(&g.file, &g.scope, diags);
+            if !used.contains(g.name.value.as_str()) && !self.broken_templates {
+                diags.push(
+                    Diagnostic::warning(
+                        Code::EmptySelection,
+                        format!("no template renders into rule group `{}`", g.name.value),
+                    )
+                    .at(src, g.name.span, "unused rule group")
+                    .hint("templates join a group with `rule_group: NAME`"),
+                );
+            }
+            if let Some(first) = seen.insert((g.name.value.as_str(), &g.scope.value), g) {
+                diags.push(
+                    Diagnostic::error(
+                        Code::RuleGroupConflict,
+                        format!(
+                            "rule group `{}` has two settings entries at {}",
+                            g.name.value, g.scope.value
+                        ),
+                    )
+                    .at(src, g.span, "second entry")
+                    .also(&self.sources[&first.file], first.span, "first entry")
+                    .hint("merge them into one entry"),
+                );
+            }
+        }
+    }
+
+    /// `interval`/`limit` of rule group `name` in the file of `file_scope`: per field, the
+    /// most specific entry among the scopes containing that file.
+    pub fn rule_group_settings(
+        &self,
+        name: &str,
+        file_scope: &Scope,
+    ) -> (Option<String>, Option<u64>) {
+        let pos = match file_scope {
+            Scope::Global => Position::default(),
+            Scope::Namespace(n) => Position {
+                namespace: Some(n.clone()),
+                ..Default::default()
+            },
+            Scope::Group(g) => Position {
+                namespace: self.inventory.groups.get(g).map(|i| i.namespace.clone()),
+                group: Some(g.clone()),
+                target: None,
+            },
+            Scope::Target(_) => return (None, None),
+        };
+        let scopes = pos.scopes();
+        let mut defs: Vec<&RuleGroupDef> = self
+            .rule_groups
+            .iter()
+            .filter(|g| g.name.value == name && scopes.contains(&g.scope.value))
+            .collect();
+        defs.sort_by_key(|g| g.scope.value.specificity());
+        let mut out = (None, None);
+        for g in defs {
+            if let Some(i) = &g.interval {
+                out.0 = Some(i.value.clone());
+            }
+            if let Some(l) = &g.limit {
+                out.1 = Some(l.value);
+            }
+        }
+        out
     }
 
     /// A rule's own labels and annotations: `${}` references must name the template's
@@ -644,14 +923,14 @@ impl Model {
             }
         }
         for (field, v) in r.labels.iter().chain(r.annotations.iter()) {
-            match Tmpl::parse(&v.value) {
-                Err(e) => diags.push(
-                    Diagnostic::error(Code::BadTemplate, e.message)
-                        .at(src, sub_span(src, v, e.offset, e.len), "here")
-                        .hint("parameters are written ${name}; write $${ for a literal ${"),
+            match self.text_refs(&v.value) {
+                Err((offset, len, message)) => diags.push(
+                    Diagnostic::error(Code::BadTemplate, message)
+                        .at(src, sub_span(src, v, offset, len), "here")
+                        .hint("values are written ${name} or ${ expression }; write $${ for a literal ${"),
                 ),
-                Ok(tm) => {
-                    for (name, off, len) in tm.refs() {
+                Ok(refs) => {
+                    for (name, off, len) in refs.iter().map(|(n, o, l)| (n.as_str(), *o, *l)) {
                         if t.param(name).is_none() {
                             diags.push(
                                 Diagnostic::error(Code::UnknownParam, format!("`{field}` uses `${{{name}}}`, but template `{}` has no such parameter", t.name.value))
@@ -686,13 +965,16 @@ impl Model {
                 chain.extend(idxs);
             }
         }
-        if chain.is_empty() {
+        // Many-alert rules change an alert where it exists; only its own rules make it
+        // exist.
+        if !chain.iter().any(|&i| !self.rules[i].is_many()) {
             return None;
         }
         chain.sort_by_key(|&i| {
             (
                 self.rules[i].priority.value,
                 self.rules[i].scope.value.specificity(),
+                !self.rules[i].is_many(),
                 i,
             )
         });
@@ -783,7 +1065,12 @@ impl Model {
                     e.value.to_string(),
                 );
             }
-            for (k, v) in &self.rule_params[i] {
+            let typed = if r.is_many() {
+                self.many_params.get(&(i, alert.template.clone()))
+            } else {
+                self.rule_params.get(i)
+            };
+            for (k, v) in typed.into_iter().flatten() {
                 c.params.insert(k.clone(), v.clone());
                 set(
                     &mut trace,
@@ -801,7 +1088,8 @@ impl Model {
                 ),
                 ("severity", &r.severity, &mut c.severity),
             ] {
-                if let Some(v) = v {
+                // A many-alert rule's alert-only fields skip the recording rules it selects.
+                if let Some(v) = v.as_ref().filter(|_| !(r.is_many() && c.recording)) {
                     *slot = Some(v.value.clone());
                     set(&mut trace, field.into(), origin(v.span), v.value.clone());
                 }
@@ -810,6 +1098,9 @@ impl Model {
                 ("labels", &r.labels, &mut c.labels),
                 ("annotations", &r.annotations, &mut c.annotations),
             ] {
+                if kind == "annotations" && r.is_many() && c.recording {
+                    continue;
+                }
                 for (k, v) in src {
                     dst.insert(k.clone(), v.value.clone());
                     set(
@@ -834,10 +1125,10 @@ impl Model {
             return vec![];
         };
         let mut used: BTreeSet<String> = c
-            .expr
-            .refs()
-            .map(|r| r.0.to_string())
-            .filter(|n| n != SCOPE_PARAM)
+            .expr_refs
+            .iter()
+            .filter(|n| *n != SCOPE_PARAM)
+            .cloned()
             .collect();
         let t = &self.templates[&e.config.template];
         for v in e
@@ -846,10 +1137,10 @@ impl Model {
             .values()
             .chain(e.config.annotations.values())
         {
-            if let Ok(tm) = Tmpl::parse(v) {
+            if let Ok(refs) = self.text_refs(v) {
                 used.extend(
-                    tm.refs()
-                        .map(|r| r.0.to_string())
+                    refs.into_iter()
+                        .map(|r| r.0)
                         .filter(|n| t.param(n).is_some()),
                 );
             }
@@ -861,12 +1152,56 @@ impl Model {
 
     /// The query with parameters substituted; `None` if the template failed to compile.
     pub fn substituted_expr(&self, c: &Config, scope: Option<&str>) -> Option<String> {
-        Some(
-            self.compiled
-                .get(&c.template)?
-                .expr
-                .render(Context::Promql, &c.params, scope),
-        )
+        self.expr_text(c, scope)?.ok()
+    }
+
+    /// Like `substituted_expr`, with the error of template logic that fails for these
+    /// values (located in the template's text).
+    pub fn expr_text(
+        &self,
+        c: &Config,
+        scope: Option<&str>,
+    ) -> Option<Result<String, crate::logic::LogicError>> {
+        let compiled = self.compiled.get(&c.template)?;
+        Some(match &compiled.expr {
+            Some(t) => Ok(t.render(Context::Promql, &c.params, scope)),
+            None => self
+                .logic
+                .render(Context::Promql, &compiled.expr_src, &c.params, scope),
+        })
+    }
+
+    /// A label or annotation value rendered with the configuration's parameters.
+    pub fn render_text(
+        &self,
+        v: &str,
+        params: &BTreeMap<String, Typed>,
+    ) -> Result<String, crate::logic::LogicError> {
+        match Tmpl::parse(v) {
+            Ok(t) if !v.contains("{%") && !v.contains("{#") => {
+                Ok(t.render(Context::Text, params, None))
+            }
+            _ => self.logic.render(Context::Text, v, params, None),
+        }
+    }
+
+    /// The parameters a label or annotation value reads: (name, offset, len).
+    fn text_refs(&self, v: &str) -> Result<Vec<TextRef>, TextError> {
+        if crate::logic::needs_logic(v) {
+            return match self.logic.params(Context::Text, v) {
+                Some(names) => Ok(names
+                    .into_iter()
+                    .map(|n| {
+                        let (o, l) = first_use(v, &n);
+                        (n, o, l)
+                    })
+                    .collect()),
+                None => Err((0, v.len().min(2), "template not compiled".into())),
+            };
+        }
+        Tmpl::parse(v)
+            .map(|t| t.refs().map(|(n, o, l)| (n.to_string(), o, l)).collect())
+            .map_err(|e| (e.offset, e.len, e.message))
     }
 
     /// The partition of SPEC §3 for one alert: one cell per scope that has its own rules
@@ -1094,6 +1429,74 @@ impl Model {
         }
         cells
     }
+}
+
+/// A parameter a text reads: name, byte offset, length.
+type TextRef = (String, usize, usize);
+/// A malformed text: byte offset, length, message.
+type TextError = (usize, usize, String);
+
+/// A template text as references: plain `${name}` texts through `Tmpl`, logic through
+/// the engine (whose references carry the offset of the name's first use).
+fn parse_text(
+    engine: &mut crate::logic::Engine,
+    ctx: Context,
+    v: &str,
+) -> Result<(Option<Tmpl>, Vec<TextRef>), TextError> {
+    if crate::logic::needs_logic(v) {
+        let names = engine
+            .compile(ctx, v)
+            .map_err(|e| (e.offset, e.len, e.message))?;
+        let refs = names
+            .into_iter()
+            .filter(|n| !crate::logic::BUILTINS.contains(&n.as_str()))
+            .map(|n| {
+                let (o, l) = first_use(v, &n);
+                (n, o, l)
+            })
+            .collect();
+        return Ok((None, refs));
+    }
+    let t = Tmpl::parse(v).map_err(|e| (e.offset, e.len, e.message))?;
+    let refs = t.refs().map(|(n, o, l)| (n.to_string(), o, l)).collect();
+    Ok((Some(t), refs))
+}
+
+/// Offset and length of the first whole-word use of `name` in `text`.
+fn first_use(text: &str, name: &str) -> (usize, usize) {
+    let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+    let mut from = 0;
+    while let Some(i) = text[from..].find(name) {
+        let at = from + i;
+        if !word(text[..at].chars().last()) && !word(text[at + name.len()..].chars().next()) {
+            return (at, name.len());
+        }
+        from = at + name.len();
+    }
+    (0, text.len().min(2))
+}
+
+/// `*` matches any run of characters and `?` one character; everything else is literal.
+pub fn glob_match(pattern: &str, name: &str) -> bool {
+    let (p, n): (Vec<char>, Vec<char>) = (pattern.chars().collect(), name.chars().collect());
+    let (mut pi, mut ni, mut star, mut mark) = (0, 0, None, 0);
+    while ni < n.len() {
+        if pi < p.len() && (p[pi] == '?' || (p[pi] != '*' && p[pi] == n[ni])) {
+            pi += 1;
+            ni += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            star = Some(pi);
+            mark = ni;
+            pi += 1;
+        } else if let Some(s) = star {
+            pi = s + 1;
+            mark += 1;
+            ni = mark;
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|c| *c == '*')
 }
 
 /// The span of `text[offset..offset+len]` inside the file, when the scalar is written

@@ -21,6 +21,34 @@ pub struct Settings {
     #[serde(rename = "prometheus")]
     pub servers: Vec<ServerSettings>,
     pub alertmanager: AlertmanagerSettings,
+    pub kubernetes: Kubernetes,
+}
+
+/// `render --format prometheusrule`: Prometheus Operator objects.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Kubernetes {
+    /// Where the manifests go, relative to the rules directory.
+    pub dir: String,
+    /// `metadata.namespace`; none: the namespace `kubectl apply` targets.
+    pub namespace: Option<String>,
+    /// Object names are this prefix, the scope kind and name: `alertctl-group-web`.
+    pub name_prefix: String,
+    /// Labels on every object, for the Prometheus resource's `ruleSelector`.
+    pub labels: std::collections::BTreeMap<String, String>,
+    pub annotations: std::collections::BTreeMap<String, String>,
+}
+
+impl Default for Kubernetes {
+    fn default() -> Self {
+        Kubernetes {
+            dir: "rendered-k8s".into(),
+            namespace: None,
+            name_prefix: "alertctl-".into(),
+            labels: Default::default(),
+            annotations: Default::default(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -257,28 +285,172 @@ pub fn parse(source: &SourceText) -> Result<Settings, Box<Diagnostic>> {
             ));
         }
     }
-    for (name, value) in [
+    let labels = [
         ("namespace", &settings.labels.namespace),
         ("group", &settings.labels.group),
         ("target", &settings.labels.target),
-    ] {
-        if !is_label_name(value) {
-            let at = source.text.find(value.as_str()).unwrap_or(0);
+    ];
+    for (i, (name, value)) in labels.iter().enumerate() {
+        let at = value_span(source, &["labels", name]);
+        let problem = if !is_label_name(value) {
+            Some((
+                format!("labels.{name} = `{value}` is not a valid label name"),
+                "label names match [a-zA-Z_][a-zA-Z0-9_]*".to_string(),
+            ))
+        } else if value.starts_with("__") {
+            Some((
+                format!("labels.{name} = `{value}` is a reserved label name"),
+                "label names starting with __ are Prometheus' own; series keep no such label"
+                    .into(),
+            ))
+        } else {
+            labels[..i].iter().find(|(_, v)| v == value).map(|(other, _)| {
+                (
+                    format!("labels.{name} and labels.{other} are both `{value}`"),
+                    format!("each scope kind needs its own series label: with one label for both, every {name} scope would also match {other}s of that name"),
+                )
+            })
+        };
+        if let Some((msg, hint)) = problem {
             return Err(Box::new(
-                Diagnostic::error(
-                    Code::Settings,
-                    format!("labels.{name} = `{value}` is not a valid label name"),
-                )
-                .at(
-                    source,
-                    Span::new(at, at + value.len()),
-                    "invalid label name",
-                )
-                .hint("label names match [a-zA-Z_][a-zA-Z0-9_]*"),
+                Diagnostic::error(Code::Settings, msg)
+                    .at(source, at, "here")
+                    .hint(hint),
             ));
         }
     }
+    check_kubernetes(&settings.kubernetes, source)?;
     Ok(settings)
+}
+
+/// Names the API server would reject, found before any manifest is written.
+fn check_kubernetes(k: &Kubernetes, source: &SourceText) -> Result<(), Box<Diagnostic>> {
+    use crate::kubernetes::{is_dns_label, is_key, is_label_value, object_name};
+    let bad = |what: String, value: &str, hint: &str| {
+        let at = source
+            .text
+            .find(value)
+            .filter(|_| !value.is_empty())
+            .unwrap_or(0);
+        Box::new(
+            Diagnostic::error(Code::Settings, what)
+                .at(source, Span::new(at, at + value.len()), "here")
+                .hint(hint.to_string()),
+        )
+    };
+    if let Some(ns) = &k.namespace {
+        if !is_dns_label(ns) {
+            return Err(bad(
+                format!("kubernetes.namespace = {ns:?} is not a Kubernetes namespace name"),
+                ns,
+                "at most 63 lowercase letters, digits and `-`, starting and ending with a letter or digit",
+            ));
+        }
+    }
+    let probe = object_name(&k.name_prefix, "global");
+    if !k.name_prefix.is_empty() && !probe.starts_with(&k.name_prefix) {
+        return Err(bad(
+            format!(
+                "kubernetes.name_prefix = {:?} cannot start an object name",
+                k.name_prefix
+            ),
+            &k.name_prefix,
+            "use lowercase letters, digits, `-` and `.`, starting with a letter or digit",
+        ));
+    }
+    for key in k.labels.keys().chain(k.annotations.keys()) {
+        if !is_key(key) {
+            return Err(bad(
+                format!("kubernetes label or annotation key {key:?} is not valid"),
+                key,
+                "keys are `name` or `prefix/name`: a DNS subdomain prefix, and up to 63 of [A-Za-z0-9._-]",
+            ));
+        }
+    }
+    for (key, value) in &k.labels {
+        if !is_label_value(value) {
+            return Err(bad(
+                format!("kubernetes.labels.{key} = {value:?} is not a valid label value"),
+                value,
+                "label values are up to 63 of [A-Za-z0-9._-], starting and ending with a letter or digit",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The span of the value at `path` (`["output", "dir"]`), or the file's start when the
+/// key is not written (a default is in use).
+pub fn value_span(source: &SourceText, path: &[&str]) -> Span {
+    let find = || {
+        let table = toml::de::DeTable::parse(&source.text).ok()?;
+        let mut cur: &toml::de::DeTable = table.get_ref();
+        for (i, key) in path.iter().enumerate() {
+            let (_, v) = cur.iter().find(|(k, _)| k.get_ref().as_ref() == *key)?;
+            if i + 1 == path.len() {
+                let r = v.span();
+                return Some(Span::new(r.start, r.end));
+            }
+            match v.get_ref() {
+                toml::de::DeValue::Table(t) => cur = t,
+                _ => return None,
+            }
+        }
+        None
+    };
+    find().unwrap_or_default()
+}
+
+/// Why writing generated files at `out` would touch the rules directory's sources, if it
+/// would. `out` and `root` are absolute, with links resolved.
+pub fn overlap(out: &std::path::Path, root: &std::path::Path) -> Option<String> {
+    if out == root {
+        return Some("is the rules directory itself".into());
+    }
+    if root.starts_with(out) {
+        return Some("contains the rules directory".into());
+    }
+    // Every source of the rules directory, its settings and its cache.
+    crate::load::SOURCE_TOPS
+        .iter()
+        .chain(&[crate::cache::DIR, FILE_NAME])
+        .find(|p| out.starts_with(root.join(p)))
+        .map(|p| format!("is inside {p}"))
+}
+
+/// `output.dir` and `alertmanager.output` must not point at the sources: rendering
+/// would write into them (and `render` deletes generated files it no longer renders).
+/// `resolve` turns a configured path into an absolute one with links resolved; `root`
+/// is the rules directory's real path.
+pub fn check_paths(
+    settings: &Settings,
+    source: &SourceText,
+    root: &std::path::Path,
+    resolve: &dyn Fn(&str) -> std::path::PathBuf,
+) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for (key, value) in [
+        (["output", "dir"], &settings.output.dir),
+        (["alertmanager", "output"], &settings.alertmanager.output),
+    ] {
+        let resolved = resolve(value);
+        if let Some(problem) = overlap(&resolved, root) {
+            let shown = if resolved.ends_with(value.trim_end_matches('/')) {
+                String::new()
+            } else {
+                format!(" (resolves to {})", resolved.display())
+            };
+            out.push(
+                Diagnostic::error(
+                    Code::Settings,
+                    format!("{} = `{value}`{shown} {problem}", key.join(".")),
+                )
+                .at(source, value_span(source, &key), "here")
+                .hint("generated files need a place of their own, e.g. dir = \"rendered\"; alertctl writes and deletes files there"),
+            );
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -308,5 +480,55 @@ mod tests {
     #[test]
     fn bad_label_name() {
         assert!(parse(&src("[labels]\ngroup = \"host-group\"\n")).is_err());
+        assert!(parse(&src("[labels]\ntarget = \"__name__\"\n")).is_err());
+    }
+
+    #[test]
+    fn one_label_for_two_scope_kinds_is_refused_at_the_second() {
+        let e = parse(&src("[labels]\nnamespace = \"team\"\ngroup = \"team\"\n")).unwrap_err();
+        assert_eq!(
+            e.message,
+            "labels.group and labels.namespace are both `team`"
+        );
+        assert_eq!(e.position().unwrap().1, 3);
+        // With the default of another key, located at the key that is written.
+        let e = parse(&src("[labels]\ntarget = \"group\"\n")).unwrap_err();
+        assert_eq!(e.position().unwrap(), ("alertctl.toml".into(), 2, 10));
+    }
+
+    #[test]
+    fn output_must_not_overlap_the_sources() {
+        use std::path::Path;
+        let root = Path::new("/r");
+        for (out, problem) in [
+            ("/r", "is the rules directory itself"),
+            ("/", "contains the rules directory"),
+            ("/r/rules", "is inside rules"),
+            ("/r/rules/x", "is inside rules"),
+            ("/r/templates", "is inside templates"),
+            ("/r/.alertctl", "is inside .alertctl"),
+            ("/r/alertctl.toml", "is inside alertctl.toml"),
+            ("/r/inventory.yaml", "is inside inventory.yaml"),
+        ] {
+            assert_eq!(
+                overlap(Path::new(out), root).as_deref(),
+                Some(problem),
+                "{out}"
+            );
+        }
+        for ok in [
+            "/r/rendered",
+            "/r/rules-rendered",
+            "/etc/prometheus/rules",
+            "/r/out/rules",
+        ] {
+            assert_eq!(overlap(Path::new(ok), root), None, "{ok}");
+        }
+        let s = src("[output]\ndir = \"rules\"\n");
+        let settings = parse(&s).unwrap();
+        let d = check_paths(&settings, &s, root, &|p| root.join(p));
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].message, "output.dir = `rules` is inside rules");
+        assert_eq!(d[0].position().unwrap().1, 2);
     }
 }

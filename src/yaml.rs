@@ -3,6 +3,13 @@
 //! template, a bad threshold) must point at the exact place in the user's file.
 //! Duplicate mapping keys are reported here, since YAML loaders usually keep the last one
 //! silently.
+//!
+//! Every file is a pull request from a stranger, so building the tree is bounded: aliases
+//! are expanded by copying, and a 300-byte file of nested aliases (the "billion laughs")
+//! would otherwise expand to gigabytes. Like go-yaml and Kubernetes, the nodes aliases add
+//! are budgeted against the nodes the file really writes ([`ALIAS_RATIO`]); the tree's
+//! depth and total size are capped too ([`MAX_DEPTH`], [`MAX_NODES`]). Merge keys (`<<`)
+//! are resolved here as YAML 1.1 and go-yaml (so Prometheus and Alertmanager) read them.
 
 use saphyr_parser::{Event, Parser, ScalarStyle};
 
@@ -81,29 +88,59 @@ impl<'a> Offsets<'a> {
     }
 }
 
+/// Deepest nesting of collections a file may have. Rule files need about 6 levels.
+pub const MAX_DEPTH: usize = 64;
+/// Most nodes one file may build, aliases and merges included.
+pub const MAX_NODES: usize = 1_000_000;
+/// Aliases may add at most this many times the nodes the file writes itself...
+pub const ALIAS_RATIO: usize = 10;
+/// ...or this many nodes, whichever is more (small files with a few big anchors).
+pub const ALIAS_FLOOR: usize = 1_000;
+
 enum Frame {
     Seq {
         start: usize,
         items: Vec<Node>,
         anchor: usize,
+        size: usize,
     },
     Map {
         start: usize,
         entries: Vec<(Node, Node)>,
         pending_key: Option<Node>,
         anchor: usize,
+        size: usize,
     },
 }
 
-/// Parses every document of a YAML stream. On a syntax error, returns the diagnostic and
-/// no documents: a half-read file must not produce half a model.
+impl Frame {
+    fn size_mut(&mut self) -> &mut usize {
+        match self {
+            Frame::Seq { size, .. } | Frame::Map { size, .. } => size,
+        }
+    }
+}
+
+/// Parses every document of a YAML stream. On a syntax error, or when the file exceeds a
+/// limit, returns the diagnostic and no documents: a half-read file must not produce half
+/// a model.
 pub fn parse(source: &SourceText, diags: &mut Diagnostics) -> Option<Vec<Node>> {
     let text: &str = &source.text;
     let offsets = Offsets::new(text);
     let mut docs = Vec::new();
     let mut stack: Vec<Frame> = Vec::new();
-    let mut anchors: std::collections::HashMap<usize, Node> = Default::default();
+    // anchor id -> (node, its size in nodes)
+    let mut anchors: std::collections::HashMap<usize, (Node, usize)> = Default::default();
     let mut dup_errors = Diagnostics::default();
+    let mut written = 0usize;
+    let mut aliased = 0usize;
+    let limit = |diags: &mut Diagnostics, at: Span, msg: String, hint: &str| {
+        diags.push(
+            Diagnostic::error(Code::YamlLimit, msg)
+                .at(source, at, "here")
+                .hint(hint.to_string()),
+        );
+    };
 
     for item in Parser::new_from_str(text) {
         let (event, span) = match item {
@@ -120,7 +157,22 @@ pub fn parse(source: &SourceText, diags: &mut Diagnostics) -> Option<Vec<Node>> 
         };
         let start = offsets.byte(span.start.index());
         let end = offsets.byte(span.end.index());
-        let node = match event {
+        if matches!(
+            event,
+            Event::Scalar(..) | Event::SequenceStart(..) | Event::MappingStart(..)
+        ) {
+            written += 1;
+        }
+        if written + aliased > MAX_NODES {
+            limit(
+                diags,
+                Span::new(start, end.max(start + 1)),
+                format!("the file has more than {MAX_NODES} YAML nodes"),
+                "split it into several files",
+            );
+            return None;
+        }
+        let (node, size) = match event {
             Event::Scalar(value, style, anchor, _tag) => {
                 let quoted = !matches!(style, ScalarStyle::Plain);
                 let n = Node {
@@ -131,24 +183,58 @@ pub fn parse(source: &SourceText, diags: &mut Diagnostics) -> Option<Vec<Node>> 
                     },
                 };
                 if anchor > 0 {
-                    anchors.insert(anchor, n.clone());
+                    anchors.insert(anchor, (n.clone(), 1));
                 }
-                Some(n)
+                (Some(n), 1)
             }
-            Event::Alias(id) => Some(anchors.get(&id).cloned().unwrap_or(Node {
-                span: Span::new(start, end),
-                kind: Kind::Scalar {
-                    text: String::new(),
-                    quoted: false,
-                },
-            })),
+            Event::Alias(id) => {
+                let at = Span::new(start, end.max(start + 1));
+                // saphyr reports an undefined alias as a syntax error before this.
+                let (target, size) = anchors.get(&id).cloned().unwrap_or_else(|| {
+                    let empty = Kind::Scalar {
+                        text: String::new(),
+                        quoted: false,
+                    };
+                    (
+                        Node {
+                            span: at,
+                            kind: empty,
+                        },
+                        1,
+                    )
+                });
+                aliased += size;
+                let budget = (written * ALIAS_RATIO).max(ALIAS_FLOOR);
+                if aliased > budget {
+                    limit(
+                        diags,
+                        at,
+                        format!(
+                            "aliases expand to {aliased} nodes, more than this file may ({budget}: {ALIAS_RATIO} per node written, at least {ALIAS_FLOOR})"
+                        ),
+                        "a few aliases that repeat each other exponentially (\"billion laughs\") are refused; write the values out, or use fewer levels of aliases",
+                    );
+                    return None;
+                }
+                (Some(target), size)
+            }
+            Event::SequenceStart(..) | Event::MappingStart(..) if stack.len() >= MAX_DEPTH => {
+                limit(
+                    diags,
+                    Span::new(start, end.max(start + 1)),
+                    format!("YAML nested more than {MAX_DEPTH} levels deep"),
+                    "flatten the structure; alertctl's files need a few levels",
+                );
+                return None;
+            }
             Event::SequenceStart(anchor, _) => {
                 stack.push(Frame::Seq {
                     start,
                     items: Vec::new(),
                     anchor,
+                    size: 1,
                 });
-                None
+                (None, 0)
             }
             Event::MappingStart(anchor, _) => {
                 stack.push(Frame::Map {
@@ -156,14 +242,16 @@ pub fn parse(source: &SourceText, diags: &mut Diagnostics) -> Option<Vec<Node>> 
                     entries: Vec::new(),
                     pending_key: None,
                     anchor,
+                    size: 1,
                 });
-                None
+                (None, 0)
             }
             Event::SequenceEnd => match stack.pop() {
                 Some(Frame::Seq {
                     start: s,
                     items,
                     anchor,
+                    size,
                 }) => {
                     let e = items.last().map_or(end.max(s), |n| n.span.end.max(s));
                     let n = Node {
@@ -171,36 +259,41 @@ pub fn parse(source: &SourceText, diags: &mut Diagnostics) -> Option<Vec<Node>> 
                         kind: Kind::Seq(items),
                     };
                     if anchor > 0 {
-                        anchors.insert(anchor, n.clone());
+                        anchors.insert(anchor, (n.clone(), size));
                     }
-                    Some(n)
+                    (Some(n), size)
                 }
-                _ => None,
+                _ => (None, 0),
             },
             Event::MappingEnd => match stack.pop() {
                 Some(Frame::Map {
                     start: s,
                     entries,
                     anchor,
+                    size,
                     ..
                 }) => {
                     let e = entries
                         .last()
                         .map_or(end.max(s), |(_, v)| v.span.end.max(s));
+                    let entries = merge_keys(source, entries, diags)?;
                     let n = Node {
                         span: Span::new(s, e),
                         kind: Kind::Map(entries),
                     };
                     if anchor > 0 {
-                        anchors.insert(anchor, n.clone());
+                        anchors.insert(anchor, (n.clone(), size));
                     }
-                    Some(n)
+                    (Some(n), size)
                 }
-                _ => None,
+                _ => (None, 0),
             },
-            _ => None,
+            _ => (None, 0),
         };
         let Some(node) = node else { continue };
+        if let Some(parent) = stack.last_mut() {
+            *parent.size_mut() += size;
+        }
         match stack.last_mut() {
             None => docs.push(node),
             Some(Frame::Seq { items, .. }) => items.push(node),
@@ -235,6 +328,63 @@ pub fn parse(source: &SourceText, diags: &mut Diagnostics) -> Option<Vec<Node>> 
     }
     // An empty stream gives no document; an explicit empty document gives a null scalar.
     Some(docs.into_iter().filter(|d| !d.is_null()).collect())
+}
+
+fn is_merge_key(k: &Node) -> bool {
+    k.as_scalar() == Some(("<<", false))
+}
+
+/// Resolves merge keys (`<<: *defaults`, `<<: [*a, *b]`) the YAML 1.1 way: keys written
+/// in the mapping win over merged ones, and an earlier merged mapping wins over a later
+/// one. Merged entries take the place of the `<<` entry and keep their own spans, so a
+/// problem in a merged value points at where the value is written.
+fn merge_keys(
+    source: &SourceText,
+    entries: Vec<(Node, Node)>,
+    diags: &mut Diagnostics,
+) -> Option<Vec<(Node, Node)>> {
+    if !entries.iter().any(|(k, _)| is_merge_key(k)) {
+        return Some(entries);
+    }
+    let key_of = |k: &Node| k.as_scalar().map(|(t, _)| t.to_string());
+    let mut taken: std::collections::HashSet<Option<String>> = entries
+        .iter()
+        .filter(|(k, _)| !is_merge_key(k))
+        .map(|(k, _)| key_of(k))
+        .collect();
+    let mut out = Vec::with_capacity(entries.len());
+    for (k, v) in entries {
+        if !is_merge_key(&k) {
+            out.push((k, v));
+            continue;
+        }
+        let sources: Vec<Node> = match v.kind {
+            Kind::Map(_) => vec![v],
+            Kind::Seq(items) if items.iter().all(|i| matches!(i.kind, Kind::Map(_))) => items,
+            _ => {
+                diags.push(
+                    Diagnostic::error(
+                        Code::WrongType,
+                        "a merge key `<<` takes a mapping or a list of mappings",
+                    )
+                    .at(source, v.span, "not a mapping")
+                    .hint("write `<<: *defaults` where `defaults` is an anchored mapping"),
+                );
+                return None;
+            }
+        };
+        for src in sources {
+            let Kind::Map(src_entries) = src.kind else {
+                continue;
+            };
+            for (mk, mv) in src_entries {
+                if taken.insert(key_of(&mk)) {
+                    out.push((mk, mv));
+                }
+            }
+        }
+    }
+    Some(out)
 }
 
 /// saphyr's scalar spans may include the closing quote or trailing blank; trim them so
@@ -308,5 +458,125 @@ mod tests {
             panic!()
         };
         assert_eq!(&s.text[entries[1].1.span.start..entries[1].1.span.end], "v");
+    }
+
+    /// `levels` aliases deep, each repeating the one before `fanout` times.
+    fn laughs(levels: usize, fanout: usize) -> String {
+        let mut out = format!("a0: &a0 [{}]\n", vec!["\"lol\""; fanout].join(","));
+        for i in 1..levels {
+            let refs = vec![format!("*a{}", i - 1); fanout].join(",");
+            out.push_str(&format!("a{i}: &a{i} [{refs}]\n"));
+        }
+        out
+    }
+
+    #[test]
+    fn alias_bomb_is_refused_at_the_alias() {
+        let s = src(&laughs(9, 9));
+        let mut d = Diagnostics::default();
+        let t = std::time::Instant::now();
+        assert!(parse(&s, &mut d).is_none());
+        assert!(t.elapsed() < std::time::Duration::from_secs(2));
+        let diag = d.iter().next().unwrap();
+        assert_eq!(diag.code, Code::YamlLimit);
+        let (_, line, col) = diag.position().unwrap();
+        // Level 4 is the first to pass the floor: 9^4 nodes.
+        assert_eq!((line, col), (4, 10), "{}", diag.message);
+        assert!(diag.message.contains("aliases expand"), "{}", diag.message);
+    }
+
+    #[test]
+    fn ordinary_anchors_and_merges_are_fine() {
+        let text = "defaults: &d {for: 5m, severity: warning, labels: {team: web}}\nrules:\n"
+            .to_string()
+            + &(0..200)
+                .map(|i| format!("  - {{<<: *d, alert: A{i}, severity: critical}}\n"))
+                .collect::<String>();
+        let s = src(&text);
+        let mut d = Diagnostics::default();
+        let docs = parse(&s, &mut d).expect("parses");
+        assert!(d.is_empty());
+        let Kind::Map(top) = &docs[0].kind else {
+            panic!()
+        };
+        let Kind::Seq(rules) = &top[1].1.kind else {
+            panic!()
+        };
+        let Kind::Map(first) = &rules[0].kind else {
+            panic!()
+        };
+        let keys: Vec<_> = first
+            .iter()
+            .map(|(k, v)| (k.as_scalar().unwrap().0, v.as_scalar().map(|x| x.0)))
+            .collect();
+        // Own keys win over merged ones; merged ones take the place of `<<`.
+        assert_eq!(
+            keys,
+            vec![
+                ("for", Some("5m")),
+                ("labels", None),
+                ("alert", Some("A0")),
+                ("severity", Some("critical"))
+            ]
+        );
+    }
+
+    #[test]
+    fn merge_of_a_list_prefers_the_first_and_rejects_scalars() {
+        let s = src("a: &a {x: 1, y: 1}\nb: &b {y: 2, z: 2}\nc: {<<: [*a, *b]}\n");
+        let mut d = Diagnostics::default();
+        let docs = parse(&s, &mut d).unwrap();
+        let Kind::Map(top) = &docs[0].kind else {
+            panic!()
+        };
+        let Kind::Map(c) = &top[2].1.kind else {
+            panic!()
+        };
+        let got: Vec<_> = c
+            .iter()
+            .map(|(k, v)| (k.as_scalar().unwrap().0, v.as_scalar().unwrap().0))
+            .collect();
+        assert_eq!(got, vec![("x", "1"), ("y", "1"), ("z", "2")]);
+        let mut d = Diagnostics::default();
+        assert!(parse(&src("c: {<<: 5}\n"), &mut d).is_none());
+        assert_eq!(d.iter().next().unwrap().code, Code::WrongType);
+    }
+
+    #[test]
+    fn merge_bombs_count_against_the_budget() {
+        let mut text = "a0: &a0 {k: [1,2,3,4,5,6,7,8,9]}\n".to_string();
+        for i in 1..8 {
+            let refs = (0..9)
+                .map(|j| format!("m{j}: *a{}", i - 1))
+                .collect::<Vec<_>>()
+                .join(", ");
+            text.push_str(&format!("a{i}: &a{i} {{<<: *a{}, {refs}}}\n", i - 1));
+        }
+        let mut d = Diagnostics::default();
+        assert!(parse(&src(&text), &mut d).is_none());
+        assert_eq!(d.iter().next().unwrap().code, Code::YamlLimit);
+    }
+
+    #[test]
+    fn nesting_is_bounded() {
+        let ok = format!(
+            "a: {}1{}\n",
+            "[".repeat(MAX_DEPTH - 1),
+            "]".repeat(MAX_DEPTH - 1)
+        );
+        let mut d = Diagnostics::default();
+        assert!(parse(&src(&ok), &mut d).is_some(), "{d:?}");
+        let deep = format!("a: {}1{}\n", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH));
+        assert!(parse(&src(&deep), &mut d).is_none());
+        let diag = d.iter().next().unwrap();
+        assert_eq!(diag.code, Code::YamlLimit);
+        assert_eq!(diag.position().unwrap().2, 3 + MAX_DEPTH);
+        // Block nesting too.
+        let block: String = (0..MAX_DEPTH + 1)
+            .map(|i| format!("{}k{i}:\n", "  ".repeat(i)))
+            .collect();
+        let mut d = Diagnostics::default();
+        assert!(parse(&src(&block), &mut d).is_none());
+        assert_eq!(d.iter().next().unwrap().code, Code::YamlLimit);
     }
 }

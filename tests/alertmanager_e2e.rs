@@ -282,7 +282,7 @@ fn routes_test_agrees_with_amtool_on_the_example() {
     )
     .unwrap();
     let mut cases: Vec<Vec<(String, String)>> = Vec::new();
-    for t in targets.as_array().unwrap() {
+    for t in targets["targets"].as_array().unwrap() {
         for sev in ["critical", "warning", "info", ""] {
             let mut labels = vec![
                 (

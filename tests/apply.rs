@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-use support::{prometheus, prometheus_loads, vmalert};
+use support::{prometheus, prometheus_loads, set_web_threshold, vmalert};
 
 fn run(dir: &Path, args: &[&str], envs: &[(&str, &str)]) -> Output {
     let mut c = Command::new(env!("CARGO_BIN_EXE_alertctl"));
@@ -30,13 +30,7 @@ fn text(o: &Output) -> String {
 /// A scaffolded rules directory whose output dir is `out/`, deployed to `servers`.
 fn rules_dir(tmp: &Path, servers: &[(&str, &str)]) -> PathBuf {
     let dir = tmp.join("rules");
-    assert!(Command::new(env!("CARGO_BIN_EXE_alertctl"))
-        .arg("init")
-        .arg(&dir)
-        .output()
-        .unwrap()
-        .status
-        .success());
+    support::init_rules_dir(&dir);
     let mut toml = std::fs::read_to_string(dir.join("alertctl.toml"))
         .unwrap()
         .replace("dir = \"rendered\"", "dir = \"out\"");
@@ -50,27 +44,46 @@ fn rules_dir(tmp: &Path, servers: &[(&str, &str)]) -> PathBuf {
     dir
 }
 
-fn set_web_threshold(dir: &Path, value: &str) {
-    let web = dir.join("rules/teams/web.yaml");
-    let s = std::fs::read_to_string(&web).unwrap();
-    let start = s.find("threshold: ").unwrap() + "threshold: ".len();
-    let end = start + s[start..].find(' ').unwrap();
-    std::fs::write(&web, format!("{}{value}{}", &s[..start], &s[end..])).unwrap();
-}
-
-/// A template annotation with an unknown Go template function: alertctl's own checks
-/// pass it (annotations are Prometheus' business), Prometheus and vmalert reject the file.
-fn break_annotation(dir: &Path) {
-    let f = dir.join("templates/node/target-down.yaml");
-    let s = std::fs::read_to_string(&f).unwrap();
+/// A rule of its own for the db group, so the deployed set has a `group_db.yml`.
+fn add_db_rule(dir: &Path) {
     std::fs::write(
-        &f,
-        s.replace(
-            "\"{{ $labels.instance }} is down\"",
-            "\"{{ humanizeX $value }} is down\"",
-        ),
+        dir.join("rules/teams/db.yaml"),
+        "- template: HighCPU\n  scope: group/db\n  params: { threshold: 70 }\n",
     )
     .unwrap();
+}
+
+/// A change that adds a rule file (`namespace_prod.yml`, whose annotation calls an
+/// unknown template function, so the server rejects the whole set), removes one
+/// (`group_db.yml`) and modifies others (`group_web.yml`'s threshold, and `global.yml`,
+/// whose catch-all excludes other scopes).
+fn stage_rejected_change(dir: &Path, web_threshold: &str) {
+    std::fs::remove_file(dir.join("rules/teams/db.yaml")).unwrap();
+    std::fs::write(
+        dir.join("rules/targets.yaml"),
+        "- template: TargetDown\n  scope: namespace/prod\n  annotations: { summary: \"{{ humanizeX $value }} is down\" }\n",
+    )
+    .unwrap();
+    set_web_threshold(dir, web_threshold);
+}
+
+/// The rejected change's plan, as `apply --format json` reports it.
+fn assert_adds_removes_modifies(doc: &serde_json::Value) {
+    let kind = |f: &str| {
+        doc["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["file"] == f)
+            .map(|c| c["kind"].as_str().unwrap().to_string())
+    };
+    assert_eq!(
+        kind("namespace_prod.yml").as_deref(),
+        Some("added"),
+        "{doc}"
+    );
+    assert_eq!(kind("group_db.yml").as_deref(), Some("removed"), "{doc}");
+    assert_eq!(kind("group_web.yml").as_deref(), Some("modified"), "{doc}");
 }
 
 fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
@@ -89,6 +102,21 @@ fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
         .unwrap_or_default();
     v.sort();
     v
+}
+
+/// The output directory holds exactly `before`: the same names, byte for byte.
+fn assert_same_files(out: &Path, before: &[(String, Vec<u8>)], why: &str) {
+    let now = files(out);
+    let names = |v: &[(String, Vec<u8>)]| v.iter().map(|f| f.0.clone()).collect::<Vec<_>>();
+    assert_eq!(names(&now), names(before), "file names: {why}");
+    for ((name, a), (_, b)) in now.iter().zip(before) {
+        assert!(
+            a == b,
+            "{name} differs: {why}\nnow:\n{}\nbefore:\n{}",
+            String::from_utf8_lossy(a),
+            String::from_utf8_lossy(b)
+        );
+    }
 }
 
 fn queries_with(s: &support::Server, needle: &str) -> Vec<String> {
@@ -170,31 +198,54 @@ fn rejected_reload_rolls_back_byte_for_byte() {
     std::fs::create_dir_all(&out).unwrap();
     let prom = prometheus(&out);
     let dir = rules_dir(tmp.path(), &[(&prom.url(), "prometheus")]);
+    add_db_rule(&dir);
     assert_eq!(run(&dir, &["apply"], &[]).status.code(), Some(0));
     let before_files = files(&out);
+    let names: Vec<&str> = before_files.iter().map(|f| f.0.as_str()).collect();
+    assert_eq!(names, ["global.yml", "group_db.yml", "group_web.yml"]);
     let before_rules = prom.rule_queries();
+    assert_eq!(queries_with(&prom, "group=\"db\""), vec!["HighCPU"]);
 
     // promtool would catch it; with the policy off, only Prometheus can.
-    set_web_threshold(&dir, "93");
-    break_annotation(&dir);
-    let o = run(&dir, &["apply", "--promtool", "off"], &[]);
-    assert_eq!(o.status.code(), Some(3), "{}", text(&o));
-    assert!(
-        text(&o).contains("Prometheus rejected the reload"),
-        "{}",
-        text(&o)
+    stage_rejected_change(&dir, "93");
+    let o = run(
+        &dir,
+        &["apply", "--promtool", "off", "--format", "json"],
+        &[],
     );
-    assert!(text(&o).contains("restored byte for byte"), "{}", text(&o));
-    assert_eq!(
-        files(&out),
-        before_files,
-        "files are byte-identical to before"
+    assert_eq!(o.status.code(), Some(3), "{}", text(&o));
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_adds_removes_modifies(&doc);
+    assert!(
+        doc["message"]
+            .as_str()
+            .unwrap()
+            .contains("Prometheus rejected the reload"),
+        "{doc}"
+    );
+    assert!(
+        doc["message"]
+            .as_str()
+            .unwrap()
+            .contains("restored byte for byte"),
+        "{doc}"
+    );
+    assert_same_files(
+        &out,
+        &before_files,
+        "the added file is gone, the removed one back, the modified ones as they were",
     );
     assert_eq!(
         prom.rule_queries(),
         before_rules,
         "the old rules are still loaded"
     );
+    // Reloading again (as a restart would) loads exactly the previous rules too.
+    assert_eq!(
+        support::http_post(&format!("{}/-/reload", prom.url())).map(|r| r.0),
+        Some(200)
+    );
+    assert_eq!(prom.rule_queries(), before_rules);
 
     // With promtool on (the default policy finds .tools/bin via ALERTCTL_PROMTOOL or
     // PATH), the same mistake never reaches Prometheus.
@@ -209,8 +260,12 @@ fn rejected_reload_rolls_back_byte_for_byte() {
 
     let h = run(&dir, &["history", "--format", "json"], &[]);
     let rows: serde_json::Value = serde_json::from_slice(&h.stdout).unwrap();
-    assert_eq!(rows[0]["result"], "rolled-back");
-    assert_eq!(rows[1]["result"], "applied");
+    assert_eq!(rows["deployments"][0]["result"], "rolled-back");
+    assert_eq!(
+        rows["deployments"][0]["summary"],
+        "files: 1 added, 2 modified, 1 removed; alerts: 1 added, 3 changed, 1 removed"
+    );
+    assert_eq!(rows["deployments"][1]["result"], "applied");
 }
 
 #[test]
@@ -350,13 +405,7 @@ fn concurrent_applies_never_mix() {
     assert_eq!(live, vec!["HighCPU"]);
 
     // While someone holds the lock, an apply with a short lock timeout fails clearly.
-    let lockf = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(out.join(".alertctl.lock"))
-        .unwrap();
-    lockf.lock().unwrap();
+    let lockf = support::hold_lock(&out);
     let t = a.join("alertctl.toml");
     std::fs::write(
         &t,
@@ -406,8 +455,8 @@ fn history_and_rollback_restore_exact_files() {
     );
     let rows: serde_json::Value =
         serde_json::from_slice(&run(&dir, &["history", "--format", "json"], &[]).stdout).unwrap();
-    assert_eq!(rows[0]["kind"], "rollback to 1");
-    assert_eq!(rows[0]["result"], "applied");
+    assert_eq!(rows["deployments"][0]["kind"], "rollback to 1");
+    assert_eq!(rows["deployments"][0]["result"], "applied");
 
     let o = run(&dir, &["rollback", "42"], &[]);
     assert_eq!(o.status.code(), Some(2));
@@ -436,23 +485,42 @@ fn vmalert_happy_path_and_rollback() {
     .unwrap();
 
     set_web_threshold(&dir, "94");
+    add_db_rule(&dir);
     let o = run(&dir, &["apply"], &[]);
     assert_eq!(o.status.code(), Some(0), "{}\n{}", text(&o), vm.log_text());
     assert_eq!(queries_with(&vm, "> 94"), vec!["HighCPU"]);
+    assert_eq!(queries_with(&vm, "group=\"db\""), vec!["HighCPU"]);
 
     let before = files(&out);
+    let names: Vec<&str> = before.iter().map(|f| f.0.as_str()).collect();
+    assert_eq!(names, ["global.yml", "group_db.yml", "group_web.yml"]);
     let before_rules = vm.rule_queries();
-    set_web_threshold(&dir, "89");
-    break_annotation(&dir);
-    let o = run(&dir, &["apply", "--promtool", "off"], &[]);
-    assert_eq!(o.status.code(), Some(3), "{}", text(&o));
-    assert!(
-        text(&o).contains("vmalert kept its previous rules"),
-        "{}",
-        text(&o)
+    stage_rejected_change(&dir, "89");
+    let o = run(
+        &dir,
+        &["apply", "--promtool", "off", "--format", "json"],
+        &[],
     );
-    assert_eq!(files(&out), before);
+    assert_eq!(o.status.code(), Some(3), "{}", text(&o));
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_adds_removes_modifies(&doc);
+    assert!(
+        doc["message"]
+            .as_str()
+            .unwrap()
+            .contains("vmalert kept its previous rules"),
+        "{doc}"
+    );
+    assert_same_files(&out, &before, "restored after the rejected change");
     assert_eq!(vm.rule_queries(), before_rules);
+    // vmalert reloading the directory again still gets exactly the previous rules.
+    assert_eq!(
+        support::http_post(&format!("{}/-/reload", vm.url())).map(|r| r.0),
+        Some(200)
+    );
+    assert!(support::eventually(Duration::from_secs(5), || vm
+        .rule_queries()
+        == before_rules));
 }
 
 /// TLS with a custom CA and basic auth, both enforced by Prometheus itself

@@ -82,7 +82,7 @@ fn effective_matches_rendered_rules_for_every_target() {
         rendered.insert(e.file_name().to_string_lossy().to_string(), rules);
     }
     let targets = json(&dir, &["list", "targets", "--format", "json"]);
-    let targets = targets.as_array().unwrap();
+    let targets = targets["targets"].as_array().unwrap();
     assert_eq!(targets.len(), 12);
     for t in targets {
         let name = t["name"].as_str().unwrap();
@@ -232,7 +232,8 @@ fn list_filters() {
         ],
     );
     assert_eq!(
-        crit.as_array()
+        crit["templates"]
+            .as_array()
             .unwrap()
             .iter()
             .map(|t| t["name"].as_str().unwrap())
@@ -251,7 +252,7 @@ fn list_filters() {
         ],
     );
     assert!(
-        staging
+        staging["rules"]
             .as_array()
             .unwrap()
             .iter()
@@ -261,7 +262,8 @@ fn list_filters() {
     );
     let off = json(&dir, &["list", "rules", "--format", "json"]);
     assert_eq!(
-        off.as_array()
+        off["rules"]
+            .as_array()
             .unwrap()
             .iter()
             .filter(|r| r["enabled"] == false)
@@ -270,7 +272,7 @@ fn list_filters() {
         "HighCPU off for batch, HighLoad off for cache-2"
     );
     let suspended = json(&dir, &["list", "rules", "--suspended", "--format", "json"]);
-    assert!(suspended.as_array().unwrap().is_empty());
+    assert!(suspended["rules"].as_array().unwrap().is_empty());
     let by_tpl = json(
         &dir,
         &[
@@ -285,7 +287,7 @@ fn list_filters() {
         ],
     );
     assert_eq!(
-        by_tpl.as_array().unwrap().len(),
+        by_tpl["rules"].as_array().unwrap().len(),
         3,
         "DiskSpaceLow, DiskSpaceCritical and the priority-100 policy, all at global"
     );
@@ -293,7 +295,7 @@ fn list_filters() {
         &dir,
         &["list", "targets", "--group", "db", "--format", "json"],
     );
-    assert_eq!(targets.as_array().unwrap().len(), 2);
+    assert_eq!(targets["targets"].as_array().unwrap().len(), 2);
 }
 
 #[test]
@@ -353,7 +355,7 @@ fn rule_lifecycle_edits_files_in_place() {
         "with the target rule suspended, the group's value applies"
     );
     let listed = json(&dir, &["list", "rules", "--suspended", "--format", "json"]);
-    assert_eq!(listed[0]["scope"], "target/web-3:9100");
+    assert_eq!(listed["rules"][0]["scope"], "target/web-3:9100");
 
     stdout(&run(
         &dir,
@@ -427,7 +429,7 @@ fn rule_lifecycle_edits_files_in_place() {
         "a file left with no rule is removed"
     );
     let suspended = json(&dir, &["list", "rules", "--suspended", "--format", "json"]);
-    assert_eq!(suspended.as_array().unwrap().len(), 0);
+    assert_eq!(suspended["rules"].as_array().unwrap().len(), 0);
     stdout(&run(&dir, &["validate", "--promtool", "off"]));
 }
 

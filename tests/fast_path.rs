@@ -84,7 +84,7 @@ fn fast_answers_equal_full_answers() {
     let targets: serde_json::Value =
         serde_json::from_slice(&run(&dir, &["list", "targets", "--format", "json"]).stdout)
             .unwrap();
-    let targets: Vec<String> = targets
+    let targets: Vec<String> = targets["targets"]
         .as_array()
         .unwrap()
         .iter()

@@ -22,8 +22,14 @@ fn sp<T>(v: T) -> Spanned<T> {
 /// (alert index, (scope kind, pick), priority, threshold, enabled, severity pick)
 type GenRule = (usize, (u8, usize), i64, u16, Option<bool>, Option<u8>);
 
+/// A many-alert rule: (selection kind, (scope kind, pick), priority, label value,
+/// enabled). Selection kinds: `"*"`, a list, a glob, `select: {severity}`.
+type GenMany = (u8, (u8, usize), i64, u8, Option<bool>);
+
 #[derive(Debug, Clone)]
 struct Estate {
+    /// Rules for many alerts: set label `m`, maybe `enabled`.
+    many: Vec<GenMany>,
     /// namespaces -> groups -> target count
     namespaces: Vec<Vec<usize>>,
     /// targets in no group
@@ -45,10 +51,21 @@ fn estate() -> impl Strategy<Value = Estate> {
         ),
         0..14,
     );
-    (namespaces, rules, 0usize..3).prop_map(|(namespaces, rules, ungrouped)| Estate {
+    let many = prop::collection::vec(
+        (
+            0u8..4,
+            (0u8..4, 0usize..64),
+            0i64..3,
+            0u8..5,
+            prop::option::of(any::<bool>()),
+        ),
+        0..5,
+    );
+    (namespaces, rules, 0usize..3, many).prop_map(|(namespaces, rules, ungrouped, many)| Estate {
         namespaces,
         rules,
         ungrouped,
+        many,
     })
 }
 
@@ -76,13 +93,16 @@ fn build(e: &Estate, mode: ScopeMatch) -> Model {
             record: None,
             description: None,
             severity: Some(sp("warning".into())),
-            params: vec![ParamDef { name: sp("threshold".into()), ty: ParamType::Number, default: Some(sp(RawValue { text: "50".into(), quoted: false })), description: None }],
+            params: vec![ParamDef { name: sp("threshold".into()), ty: ParamType::Number, default: Some(sp(RawValue { text: "50".into(), quoted: false, items: None })), description: None, item: None }],
             expr: sp(format!("rate(metric_{a}{{job=\"node\"}}[5m]) > ${{threshold}} and on (instance) other_{a} == 1")),
             for_: Some(sp("1m".into())),
             keep_firing_for: None,
             labels,
             annotations: BTreeMap::new(),
             scope_injection: ScopeInjection::Auto,
+            rule_group: None,
+            tags: vec![],
+            ignore: vec![],
         });
     }
     for (n, groups) in e.namespaces.iter().enumerate() {
@@ -124,17 +144,58 @@ fn build(e: &Estate, mode: ScopeMatch) -> Model {
         .collect();
     all_targets.extend((0..e.ungrouped).map(|t| format!("lonely-{t}")));
     let mut seen = std::collections::HashSet::new();
-    for &(alert, (kind, pick), priority, threshold, enabled, sev) in &e.rules {
-        let scope = match kind {
-            0 => Scope::Global,
-            1 => Scope::Namespace(ns_name(pick % e.namespaces.len())),
-            2 => {
-                let (n, g) = all_groups[pick % all_groups.len()];
-                Scope::Group(group_name(n, g))
-            }
-            _ if all_targets.is_empty() => Scope::Global,
-            _ => Scope::Target(all_targets[pick % all_targets.len()].clone()),
+    let scope_of = |kind: u8, pick: usize| match kind {
+        0 => Scope::Global,
+        1 => Scope::Namespace(ns_name(pick % e.namespaces.len())),
+        2 => {
+            let (n, g) = all_groups[pick % all_groups.len()];
+            Scope::Group(group_name(n, g))
+        }
+        _ if all_targets.is_empty() => Scope::Global,
+        _ => Scope::Target(all_targets[pick % all_targets.len()].clone()),
+    };
+    let mut seen_many = std::collections::HashSet::new();
+    for &(kind, (sk, pick), priority, value, enabled) in &e.many {
+        let scope = scope_of(sk, pick);
+        // Two many-alert rules selecting one alert at one scope and priority conflict.
+        if !seen_many.insert((scope.clone(), priority)) {
+            continue;
+        }
+        let names: Vec<Spanned<String>> = match kind {
+            0 => vec![sp("*".into())],
+            1 => vec![sp("Alert0".into()), sp("Alert2".into())],
+            2 => vec![sp("Alert1*".into())],
+            _ => vec![],
         };
+        let mut labels = BTreeMap::new();
+        labels.insert("m".to_string(), sp(format!("v{value}")));
+        fm.rules.push(Rule {
+            file: file.clone(),
+            span: Span::default(),
+            template: sp("many".into()),
+            name: None,
+            named_by_record: false,
+            param_keys: BTreeMap::new(),
+            scope: sp(scope),
+            priority: sp(priority),
+            enabled: enabled.map(sp),
+            suspended: None,
+            params: BTreeMap::new(),
+            for_: None,
+            keep_firing_for: None,
+            severity: None,
+            labels,
+            annotations: BTreeMap::new(),
+            select: Some(Select {
+                names,
+                severity: (kind == 3).then(|| "warning".to_string()),
+                ..Select::default()
+            }),
+            ignore: vec![],
+        });
+    }
+    for &(alert, (kind, pick), priority, threshold, enabled, sev) in &e.rules {
+        let scope = scope_of(kind, pick);
         // Same alert, scope and priority would be a reported conflict, not a partition case.
         if !seen.insert((alert, scope.clone(), priority)) {
             continue;
@@ -145,6 +206,7 @@ fn build(e: &Estate, mode: ScopeMatch) -> Model {
             sp(RawValue {
                 text: threshold.to_string(),
                 quoted: false,
+                items: None,
             }),
         );
         fm.rules.push(Rule {
@@ -170,6 +232,8 @@ fn build(e: &Estate, mode: ScopeMatch) -> Model {
             }),
             labels: BTreeMap::new(),
             annotations: BTreeMap::new(),
+            select: None,
+            ignore: vec![],
         });
     }
     let mut settings = Settings::default();
@@ -327,6 +391,12 @@ fn check_partition(e: &Estate, mode: ScopeMatch) {
                         s.instance
                     );
                     assert_eq!(r.labels.get("severity"), c.severity.as_ref());
+                    assert_eq!(
+                        r.labels.get("m"),
+                        c.labels.get("m"),
+                        "many-alert label for {}",
+                        s.instance
+                    );
                     assert_eq!(r.for_, c.for_);
                 }
             }
@@ -420,6 +490,7 @@ proptest! {
 #[test]
 fn fold_order_and_enabled() {
     let e = Estate {
+        many: vec![],
         ungrouped: 0,
         namespaces: vec![vec![2, 1]],
         rules: vec![
@@ -449,4 +520,33 @@ fn fold_order_and_enabled() {
     );
     let other = at(&target_name(0, 1, 0));
     assert_eq!(other.config.params["threshold"].to_string(), "70");
+}
+
+/// Many-alert rules: at one priority and scope they fold before the single-alert rule,
+/// they never make an alert exist, and they select by list, glob and severity.
+#[test]
+fn many_alert_rules_fold_first_and_create_nothing() {
+    let e = Estate {
+        ungrouped: 0,
+        namespaces: vec![vec![1, 1]],
+        rules: vec![
+            (0, (0, 0), 0, 80, None, None), // Alert0 global
+            (1, (2, 1), 0, 80, None, None), // Alert1 only in group 1
+        ],
+        many: vec![
+            (0, (2, 0), 0, 1, None),        // "*" at group 0: m=v1
+            (2, (2, 1), 0, 2, Some(false)), // "Alert1*" at group 1: m=v2, disabled
+        ],
+    };
+    let model = build(&e, ScopeMatch::Labels);
+    let pos = |g: usize| model.inventory.position(&target_name(0, g, 0)).unwrap();
+    let a0 = model.effective(&model.alerts["Alert0"], &pos(0)).unwrap();
+    assert_eq!(a0.config.labels["m"], "v1");
+    // Alert1 has no rule covering group 0: the "*" rule does not create it there.
+    assert!(model.effective(&model.alerts["Alert1"], &pos(0)).is_none());
+    // In group 1 the glob's rule folds before Alert1's own rule at the same scope.
+    let a1 = model.effective(&model.alerts["Alert1"], &pos(1)).unwrap();
+    assert!(!a1.config.enabled);
+    let chain: Vec<bool> = a1.chain.iter().map(|&i| model.rules[i].is_many()).collect();
+    assert_eq!(chain, vec![true, false]);
 }

@@ -20,6 +20,7 @@ use crate::diag::{did_you_mean, Code, Diagnostic, Diagnostics, SourceText, Span}
 use crate::model::Scope;
 use crate::resolve::Model;
 use crate::settings::ScopeMatch;
+use crate::text::escape_unsafe;
 use crate::yaml::{self, Kind, Node};
 
 /// Alertmanager fields of type `<secret>` (and URLs that embed a token).
@@ -46,7 +47,7 @@ pub const SECRET_KEYS: &[&str] = &[
     "bearer_token",
 ];
 
-pub const MASK: &str = "<secret>";
+pub const MASK: &str = crate::secrets::MASK;
 
 /// One routing entry of the rules directory.
 #[derive(Debug, Clone)]
@@ -127,16 +128,20 @@ const TOP_FIELDS: &[&str] = &[
 /// Parses every `alertmanager/*.yaml` file.
 pub fn parse(sources: &[SourceText], model: &Model, diags: &mut Diagnostics) -> AmConfig {
     let mut am = AmConfig::default();
+    let mut broken = false;
     for src in sources {
         am.files.push(src.path.to_string());
         let Some(docs) = yaml::parse(src, diags) else {
+            broken = true;
             continue;
         };
         for doc in &docs {
             parse_doc(src, doc, &mut am, diags);
         }
     }
-    if !am.is_empty() {
+    // A file that did not parse may hold the route or receivers: checking what is left
+    // would bury its error under follow-ups.
+    if !am.is_empty() && !broken {
         check(&am, model, sources, diags);
     }
     am
@@ -693,13 +698,22 @@ fn scope_matchers(model: &Model, scope: &Scope) -> Vec<Value> {
     }
 }
 
+/// Why `alertmanager.yml` was not rendered.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RenderError {
+    /// `${env:NAME}` variables that are unset.
+    MissingEnv(Vec<String>),
+    /// The rendered text failed [`crate::render::check_generated`].
+    Unsafe(String),
+}
+
 /// Renders `alertmanager.yml`. `env` resolves `${env:NAME}`; `None` when a referenced
 /// variable is unset (the names are returned).
 pub fn render(
     am: &AmConfig,
     model: &Model,
     env: &dyn Fn(&str) -> Option<String>,
-) -> Result<String, Vec<String>> {
+) -> Result<String, RenderError> {
     let missing: BTreeSet<String> = am
         .env_refs
         .iter()
@@ -707,7 +721,7 @@ pub fn render(
         .filter(|n| env(n).is_none())
         .collect();
     if !missing.is_empty() {
-        return Err(missing.into_iter().collect());
+        return Err(RenderError::MissingEnv(missing.into_iter().collect()));
     }
     let mut root = Mapping::new();
     for (k, v) in &am.base {
@@ -787,7 +801,12 @@ pub fn render(
         root.insert("inhibit_rules".into(), Value::Sequence(inhibit));
     }
     let body = serde_yaml::to_string(&Value::Mapping(root)).expect("config serializes");
-    Ok(format!("{} Do not edit: change alertmanager/ in the rules directory and run `alertctl alertmanager render`.\n# sources: {}\n{body}", crate::render::MARKER, am.files.join(", ")))
+    let files: Vec<_> = am.files.iter().map(|f| escape_unsafe(f)).collect();
+    let text = format!("{} Do not edit: change alertmanager/ in the rules directory and run `alertctl alertmanager render`.\n# sources: {}\n{body}", crate::render::MARKER, files.join(", "));
+    crate::render::check_generated(&text, 2).map_err(|why| {
+        RenderError::Unsafe(crate::render::unsafe_output("alertmanager.yml", &why).message)
+    })?;
+    Ok(text)
 }
 
 fn substitute(v: &Value, env: &dyn Fn(&str) -> Option<String>) -> Value {
@@ -812,8 +831,8 @@ fn substitute(v: &Value, env: &dyn Fn(&str) -> Option<String>) -> Value {
 }
 
 /// The same text with every secret value replaced by `<secret>`: the values of secret
-/// keys and any of `secrets` (values that came from the environment).
-pub fn mask(text: &str, secrets: &[String]) -> String {
+/// keys and every form of any of `secrets` (values that came from the environment).
+pub fn mask(text: &str, secrets: &crate::secrets::Secrets) -> String {
     let mut out = String::with_capacity(text.len());
     for line in text.split_inclusive('\n') {
         let trimmed = line.trim_start().trim_start_matches("- ");
@@ -827,10 +846,7 @@ pub fn mask(text: &str, secrets: &[String]) -> String {
             });
         out.push_str(&masked.unwrap_or_else(|| line.to_string()));
     }
-    for s in secrets.iter().filter(|s| s.len() >= 4) {
-        out = out.replace(s.as_str(), MASK);
-    }
-    out
+    secrets.mask(&out)
 }
 
 #[cfg(test)]
@@ -849,7 +865,7 @@ mod tests {
     #[test]
     fn masking() {
         let t = "receivers:\n- name: x\n  slack_configs:\n  - api_url: https://hooks.example/T0/B0/abcdef\n    channel: '#a'\n  webhook_configs:\n  - url: http://x/?t=tok3n-value\n";
-        let m = mask(t, &["tok3n-value".into()]);
+        let m = mask(t, &crate::secrets::Secrets::new(["tok3n-value"]));
         assert!(!m.contains("abcdef") && !m.contains("tok3n-value"), "{m}");
         assert!(
             m.contains("api_url: <secret>") && m.contains("channel: '#a'"),

@@ -18,6 +18,13 @@ pub enum ServerError {
         url: String,
         reason: String,
     },
+    /// The request was sent, and no answer came in time: the server may still act on it.
+    #[error("{server}: {what} did not answer within {}", humantime(*after))]
+    Timeout {
+        server: String,
+        what: String,
+        after: Duration,
+    },
     #[error("{server}: {what} answered HTTP {status}: {body}")]
     Status {
         server: String,
@@ -41,14 +48,44 @@ pub enum ServerError {
     },
 }
 
+fn humantime(d: Duration) -> String {
+    if d.subsec_millis() == 0 {
+        format!("{}s", d.as_secs())
+    } else {
+        format!("{:.1}s", d.as_secs_f64())
+    }
+}
+
 impl ServerError {
     /// Worth retrying: the server may answer next time.
     fn transient(&self) -> bool {
         match self {
-            ServerError::Unreachable { .. } => true,
+            ServerError::Unreachable { .. } | ServerError::Timeout { .. } => true,
             ServerError::Status { status, .. } => matches!(status, 502..=504 | 429),
             _ => false,
         }
+    }
+
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, ServerError::Timeout { .. })
+    }
+
+    fn server(&self) -> &str {
+        match self {
+            ServerError::Unreachable { server, .. }
+            | ServerError::Timeout { server, .. }
+            | ServerError::Status { server, .. }
+            | ServerError::Rejected { server, .. }
+            | ServerError::Config { server, .. }
+            | ServerError::Protocol { server, .. } => server,
+        }
+    }
+
+    /// The message without the leading server name.
+    pub fn detail(&self) -> String {
+        let full = self.to_string();
+        full.strip_prefix(&format!("{}: ", self.server()))
+            .map_or(full.clone(), str::to_string)
     }
 }
 
@@ -59,6 +96,7 @@ pub struct Server {
     http: reqwest::blocking::Client,
     auth: Auth,
     retries: u32,
+    timeout: Duration,
 }
 
 enum Auth {
@@ -69,7 +107,9 @@ enum Auth {
 
 fn read_secret(file: Option<&str>, env: Option<&str>) -> std::io::Result<Option<String>> {
     if let Some(f) = file {
-        return Ok(Some(std::fs::read_to_string(f)?.trim_end().to_string()));
+        let text = std::fs::read_to_string(f)
+            .map_err(crate::load::io_context("reading", std::path::Path::new(f)))?;
+        return Ok(Some(text.trim_end().to_string()));
     }
     if let Some(e) = env {
         return std::env::var(e).map(Some).map_err(|_| {
@@ -93,7 +133,9 @@ impl Server {
             .timeout(s.timeout())
             .connect_timeout(s.timeout().min(Duration::from_secs(5)));
         if let Some(ca) = &s.ca_file {
-            let pem = std::fs::read(ca).map_err(cfg_err)?;
+            let pem = std::fs::read(ca)
+                .map_err(crate::load::io_context("reading", std::path::Path::new(ca)))
+                .map_err(cfg_err)?;
             let cert = reqwest::Certificate::from_pem(&pem).map_err(|e| {
                 cfg_err(std::io::Error::new(
                     std::io::ErrorKind::InvalidData,
@@ -130,6 +172,7 @@ impl Server {
             http,
             auth,
             retries,
+            timeout: s.timeout(),
         })
     }
 
@@ -168,6 +211,11 @@ impl Server {
                 Auth::Basic(u, p) => req.basic_auth(u, Some(p)),
             };
             let result = match req.send() {
+                Err(e) if e.is_timeout() => Err(ServerError::Timeout {
+                    server: self.name.clone(),
+                    what: format!("{method} {path}"),
+                    after: self.timeout,
+                }),
                 Err(e) => Err(ServerError::Unreachable {
                     server: self.name.clone(),
                     url: url.clone(),
@@ -188,14 +236,29 @@ impl Server {
                     }
                 }
             };
+            // A reload that timed out may still happen: sending another would only queue
+            // a second one behind it.
+            let again = |e: &ServerError| {
+                e.transient() && !(e.is_timeout() && method == reqwest::Method::POST)
+            };
             match result {
-                Err(e) if e.transient() && attempt < self.retries => {
+                Err(e) if again(&e) && attempt < self.retries => {
                     attempt += 1;
                     std::thread::sleep(delay);
                     delay = (delay * 2).min(Duration::from_secs(5));
                 }
                 other => return other,
             }
+        }
+    }
+
+    /// The secret values this server's requests carry (token, password), so that
+    /// whatever an operation shows can be masked.
+    pub fn credentials(&self) -> Vec<String> {
+        match &self.auth {
+            Auth::None => vec![],
+            Auth::Bearer(t) => vec![t.clone()],
+            Auth::Basic(_, p) => vec![p.clone()],
         }
     }
 
@@ -270,9 +333,10 @@ impl Server {
                         break;
                     }
                     if start.elapsed() > deadline {
-                        return Err(ServerError::Rejected {
+                        return Err(ServerError::Timeout {
                             server: self.name.clone(),
-                            message: format!("vmalert did not reload within {deadline:?}"),
+                            what: "the reload (vmalert_config_last_reload_total)".into(),
+                            after: deadline,
                         });
                     }
                     std::thread::sleep(Duration::from_millis(100));
@@ -365,9 +429,10 @@ pub struct LiveRule {
     pub kind: String,
 }
 
-/// Our groups are named `alertctl/...`; anything else on the server is not ours.
-fn ours(g: &LiveGroup) -> bool {
-    g.name.starts_with("alertctl/")
+/// Our default groups are named `alertctl/...`; named rule groups (`rule_group:`) are
+/// ours when they come from a file we render. Anything else on the server is not ours.
+fn ours(g: &LiveGroup, expected: &BTreeMap<String, String>) -> bool {
+    g.name.starts_with("alertctl/") || expected.contains_key(basename(&g.file))
 }
 
 fn basename(path: &str) -> &str {
@@ -393,7 +458,7 @@ pub fn drift(
     let mut out = Vec::new();
     let mut live_by: BTreeMap<(String, String), &LiveGroup> = live
         .iter()
-        .filter(|g| ours(g))
+        .filter(|g| ours(g, expected))
         .map(|g| ((basename(&g.file).to_string(), g.name.clone()), g))
         .collect();
     for (file, content) in expected {
@@ -531,7 +596,7 @@ fn am_shape(yaml_text: &str) -> Option<serde_json::Value> {
     )
 }
 
-fn am_drift(expected: &BTreeMap<String, String>, running: &str) -> Vec<String> {
+pub(crate) fn am_drift(expected: &BTreeMap<String, String>, running: &str) -> Vec<String> {
     let Some(want) = expected.values().next().and_then(|t| am_shape(t)) else {
         return vec!["the expected config does not parse".into()];
     };

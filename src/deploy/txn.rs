@@ -54,6 +54,14 @@ fn write_synced(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     f.sync_all()
 }
 
+/// How a commit creates files that do not exist yet (replaced files always keep their
+/// mode, owner and group: see [`crate::output::write_replacement`]).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NewFiles {
+    /// Permission bits, e.g. 0o600 for a config that holds secrets; `None`: the umask's.
+    pub mode: Option<u32>,
+}
+
 /// Finishes an interrupted commit (roll forward) and removes stray temp files.
 /// Returns whether there was anything to finish.
 pub fn recover(dir: &Path) -> std::io::Result<bool> {
@@ -90,6 +98,11 @@ pub fn recover(dir: &Path) -> std::io::Result<bool> {
 }
 
 pub fn commit(dir: &Path, changes: &[Change]) -> std::io::Result<()> {
+    commit_with(dir, changes, NewFiles::default())
+}
+
+/// [`commit`], creating new files as `new` says.
+pub fn commit_with(dir: &Path, changes: &[Change], new: NewFiles) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
     recover(dir)?;
     let mut n = 0;
@@ -98,7 +111,12 @@ pub fn commit(dir: &Path, changes: &[Change]) -> std::io::Result<()> {
         match content {
             Some(c) => {
                 let tmp = format!(".{name}{TMP_SUFFIX}");
-                write_synced(&dir.join(&tmp), c.as_bytes())?;
+                crate::output::write_replacement(
+                    &dir.join(&tmp),
+                    &dir.join(name),
+                    c.as_bytes(),
+                    new.mode,
+                )?;
                 step(&mut n);
                 journal.renames.push((name.clone(), tmp));
             }
@@ -193,6 +211,43 @@ mod tests {
                 ("a.yml".into(), "new a".into()),
                 ("c.yml".into(), "new c".into())
             ]
+        );
+    }
+
+    #[test]
+    fn replaced_files_keep_their_mode_and_new_ones_get_the_given_one() {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o7777;
+        let d = tempfile::tempdir().unwrap();
+        for (name, m) in [("secret.yml", 0o600), ("shared.yml", 0o640)] {
+            let p = d.path().join(name);
+            std::fs::write(&p, "old").unwrap();
+            std::fs::set_permissions(&p, std::fs::Permissions::from_mode(m)).unwrap();
+        }
+        let new = NewFiles { mode: Some(0o600) };
+        commit_with(
+            d.path(),
+            &[
+                ("secret.yml".into(), Some("new".into())),
+                ("shared.yml".into(), Some("new".into())),
+                ("fresh.yml".into(), Some("new".into())),
+            ],
+            new,
+        )
+        .unwrap();
+        assert_eq!(mode(&d.path().join("secret.yml")), 0o600);
+        assert_eq!(mode(&d.path().join("shared.yml")), 0o640);
+        assert_eq!(mode(&d.path().join("fresh.yml")), 0o600);
+        assert_eq!(
+            std::fs::read_to_string(d.path().join("secret.yml")).unwrap(),
+            "new"
+        );
+        // Without a mode for new files, they get the umask's default, never 0600 forced.
+        commit(d.path(), &[("plain.yml".into(), Some("x".into()))]).unwrap();
+        assert_ne!(
+            mode(&d.path().join("plain.yml")) & 0o044,
+            0,
+            "readable as before"
         );
     }
 }

@@ -24,6 +24,22 @@ pub fn tool(name: &str) -> PathBuf {
     panic!("{name} not found in .tools/bin: run scripts/install-tools.sh (scripts/test.sh does it for you)");
 }
 
+/// stdout then stderr of a finished command, for assertions and failure messages.
+pub fn output_text(o: &std::process::Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// Writes `content` to `dir/rel`, creating the folders on the way.
+pub fn write_file(dir: &Path, rel: &str, content: &str) {
+    let p = dir.join(rel);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(p, content).unwrap();
+}
+
 pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -41,7 +57,16 @@ pub fn http_post(url: &str) -> Option<(u16, String)> {
     http("POST", url)
 }
 
+/// A POST with a JSON body (Alertmanager's /api/v2/alerts).
+pub fn http_post_json(url: &str, body: &str) -> Option<(u16, String)> {
+    http_body("POST", url, body)
+}
+
 fn http(method: &str, url: &str) -> Option<(u16, String)> {
+    http_body(method, url, "")
+}
+
+fn http_body(method: &str, url: &str, body: &str) -> Option<(u16, String)> {
     let rest = url.strip_prefix("http://")?;
     let (host, path) = rest
         .split_once('/')
@@ -49,7 +74,7 @@ fn http(method: &str, url: &str) -> Option<(u16, String)> {
     let mut s = std::net::TcpStream::connect(host).ok()?;
     s.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
     use std::io::Write;
-    write!(s, "{method} {path} HTTP/1.1\r\nHost: {host}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n").ok()?;
+    write!(s, "{method} {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len()).ok()?;
     let mut buf = Vec::new();
     s.read_to_end(&mut buf).ok()?;
     let text = String::from_utf8_lossy(&buf).to_string();
@@ -222,17 +247,7 @@ fn spawn_tcp(bin: &Path, args: &[String], dir: tempfile::TempDir, port: u16) -> 
 
 /// vmalert evaluating `rules_dir/*.yml` against `prom` (also its remote-write target).
 pub fn vmalert(rules_dir: &Path, prom: &Server) -> Server {
-    let dir = tempfile::tempdir().unwrap();
-    let port = free_port();
-    let args = vec![
-        format!("-rule={}/*.yml", rules_dir.display()),
-        format!("-datasource.url={}", prom.url()),
-        format!("-remoteWrite.url={}", prom.url()),
-        format!("-notifier.url={}", prom.url()),
-        format!("-httpListenAddr=127.0.0.1:{port}"),
-        "-evaluationInterval=1s".into(),
-    ];
-    spawn(&tool("vmalert"), &args, dir, port, "/-/ready")
+    vmalert_globs(&[format!("{}/*.yml", rules_dir.display())], prom)
 }
 
 /// How many successful configuration loads Prometheus has logged (start + reloads).
@@ -264,6 +279,64 @@ pub fn alertmanager(config: &Path) -> Server {
         "--cluster.listen-address=".into(),
     ];
     spawn(&tool("alertmanager"), &args, dir, port, "/-/ready")
+}
+
+/// Alertmanagers that form one gossip cluster on 127.0.0.1, all loading `config`, with
+/// short gossip and peer timeouts; returned once every node sees every peer. A node's
+/// place in the cluster (who notifies first) is Alertmanager's choice.
+pub fn alertmanager_cluster(config: &Path, nodes: usize) -> Vec<Server> {
+    let gossip: Vec<u16> = (0..nodes).map(|_| free_port()).collect();
+    let servers: Vec<Server> = gossip
+        .iter()
+        .map(|own| {
+            let dir = tempfile::tempdir().unwrap();
+            let port = free_port();
+            let mut args = vec![
+                format!("--config.file={}", config.display()),
+                format!("--storage.path={}", dir.path().join("data").display()),
+                format!("--web.listen-address=127.0.0.1:{port}"),
+                format!("--web.external-url=http://127.0.0.1:{port}/"),
+                format!("--cluster.listen-address=127.0.0.1:{own}"),
+                "--cluster.gossip-interval=50ms".into(),
+                "--cluster.pushpull-interval=1s".into(),
+                "--cluster.peer-timeout=3s".into(),
+            ];
+            args.extend(
+                gossip
+                    .iter()
+                    .filter(|p| *p != own)
+                    .map(|p| format!("--cluster.peer=127.0.0.1:{p}")),
+            );
+            spawn(&tool("alertmanager"), &args, dir, port, "/-/ready")
+        })
+        .collect();
+    let formed = eventually(Duration::from_secs(30), || {
+        servers.iter().all(|s| {
+            http_get(&format!("{}/api/v2/status", s.url())).is_some_and(|(_, body)| {
+                let v: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
+                v["cluster"]["status"] == "ready"
+                    && v["cluster"]["peers"].as_array().map_or(0, Vec::len) == nodes
+            })
+        })
+    });
+    assert!(
+        formed,
+        "the Alertmanager cluster did not form:\n{}",
+        servers
+            .iter()
+            .map(Server::log_text)
+            .collect::<Vec<_>>()
+            .join("\n---\n")
+    );
+    servers
+}
+
+/// The value of an unlabelled counter or gauge on a server's /metrics page.
+pub fn metric(s: &Server, name: &str) -> f64 {
+    let (_, body) = http_get(&format!("{}/metrics", s.url())).expect("metrics page");
+    body.lines()
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.trim().parse().ok())
+        .unwrap_or(0.0)
 }
 
 /// An HTTP server on 127.0.0.1 that records every request (method, path, headers, body)
@@ -363,6 +436,141 @@ pub fn eventually(deadline: Duration, mut cond: impl FnMut() -> bool) -> bool {
         std::thread::sleep(Duration::from_millis(50));
     }
     cond()
+}
+
+/// What [`FaultProxy`] does with one request, by its request line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    Forward,
+    /// Hold the request this long, then forward it (a slow network, or a server slow to
+    /// answer a reload that it then performs).
+    Delay(Duration),
+    /// Close the connection without forwarding (the server went away).
+    Drop,
+}
+
+/// A fault injector, not a mock: a TCP proxy on 127.0.0.1 in front of a real server
+/// that delays or drops requests as `rule` says for each request line
+/// (`POST /-/reload HTTP/1.1`). Everything else passes through untouched, both ways.
+pub struct FaultProxy {
+    pub port: u16,
+}
+
+impl FaultProxy {
+    pub fn start(
+        upstream: u16,
+        rule: impl Fn(&str) -> Fault + Send + Sync + 'static,
+    ) -> FaultProxy {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let rule = std::sync::Arc::new(rule);
+        std::thread::spawn(move || {
+            for client in listener.incoming().flatten() {
+                let rule = rule.clone();
+                std::thread::spawn(move || proxy_connection(client, upstream, &*rule));
+            }
+        });
+        FaultProxy { port }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+}
+
+fn proxy_connection(
+    mut client: std::net::TcpStream,
+    upstream: u16,
+    rule: &(dyn Fn(&str) -> Fault + Send + Sync),
+) {
+    use std::io::Write;
+    let Ok(mut server) = std::net::TcpStream::connect(("127.0.0.1", upstream)) else {
+        return;
+    };
+    let (Ok(mut from_server), Ok(mut to_client)) = (server.try_clone(), client.try_clone()) else {
+        return;
+    };
+    std::thread::spawn(move || {
+        let _ = std::io::copy(&mut from_server, &mut to_client);
+        let _ = to_client.shutdown(std::net::Shutdown::Write);
+    });
+    // Requests on a kept-alive connection each start a chunk from the client.
+    let mut buf = vec![0; 64 * 1024];
+    loop {
+        let n = match client.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => n,
+        };
+        let chunk = &buf[..n];
+        let line = String::from_utf8_lossy(chunk)
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        if line.contains(" HTTP/1.") {
+            match rule(&line) {
+                Fault::Forward => {}
+                Fault::Delay(d) => std::thread::sleep(d),
+                Fault::Drop => {
+                    let _ = client.shutdown(std::net::Shutdown::Both);
+                    let _ = server.shutdown(std::net::Shutdown::Both);
+                    return;
+                }
+            }
+        }
+        if server.write_all(chunk).is_err() {
+            break;
+        }
+    }
+    let _ = server.shutdown(std::net::Shutdown::Write);
+}
+
+/// vmalert evaluating every `globs` (e.g. a seed directory it needs to start, and an
+/// output directory that may still be empty) against `prom`.
+pub fn vmalert_globs(globs: &[String], prom: &Server) -> Server {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let mut args: Vec<String> = globs.iter().map(|g| format!("-rule={g}")).collect();
+    args.extend([
+        format!("-datasource.url={}", prom.url()),
+        format!("-remoteWrite.url={}", prom.url()),
+        format!("-notifier.url={}", prom.url()),
+        format!("-httpListenAddr=127.0.0.1:{port}"),
+        "-evaluationInterval=1s".into(),
+    ]);
+    spawn(&tool("vmalert"), &args, dir, port, "/-/ready")
+}
+
+/// `alertctl init DIR`: the scaffolded rules directory the deploy tests start from.
+pub fn init_rules_dir(dir: &Path) {
+    let o = Command::new(env!("CARGO_BIN_EXE_alertctl"))
+        .arg("init")
+        .arg(dir)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+/// Sets the scaffold's web-group HighCPU threshold (rules/teams/web.yaml).
+pub fn set_web_threshold(dir: &Path, value: &str) {
+    let web = dir.join("rules/teams/web.yaml");
+    let s = std::fs::read_to_string(&web).unwrap();
+    let start = s.find("threshold: ").unwrap() + "threshold: ".len();
+    let end = start + s[start..].find(' ').unwrap();
+    std::fs::write(&web, format!("{}{value}{}", &s[..start], &s[end..])).unwrap();
+}
+
+/// Takes `dir`'s apply lock (`.alertctl.lock`) as another apply would; held until the
+/// file is dropped or unlocked.
+pub fn hold_lock(dir: &Path) -> std::fs::File {
+    let f = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(dir.join(".alertctl.lock"))
+        .unwrap();
+    f.lock().unwrap();
+    f
 }
 
 /// The SARIF 2.1.0 schema (OASIS), vendored in tests/data/sarif with its notice, as a

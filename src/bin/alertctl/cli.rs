@@ -2,6 +2,8 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use crate::help;
+
 /// Prometheus alerting as code: typed alert templates, rules scoped to namespaces,
 /// groups and targets, rendered into Prometheus rule files.
 ///
@@ -9,7 +11,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 /// 3 deploy failed and rolled back, 4 operational failure (I/O, missing tool,
 /// unreachable server), 5 rolled back but a server could not be verified.
 #[derive(Debug, Parser)]
-#[command(name = "alertctl", version, max_term_width = 100)]
+#[command(name = "alertctl", version, max_term_width = 100, after_help = help::ALERTCTL)]
 pub struct Cli {
     #[command(flatten)]
     pub global: Global,
@@ -64,6 +66,7 @@ pub enum PromtoolArg {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Create a working rules directory (settings, inventory, templates, rules).
+    #[command(after_help = help::INIT)]
     Init {
         /// Where to create it.
         #[arg(default_value = ".")]
@@ -73,6 +76,7 @@ pub enum Command {
         force: bool,
     },
     /// Check everything and report every problem with its location. Exit 2 if invalid.
+    #[command(after_help = help::VALIDATE)]
     Validate {
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
@@ -81,6 +85,7 @@ pub enum Command {
         promtool: Option<PromtoolArg>,
     },
     /// Write the Prometheus rule files (only files whose content changed are written).
+    #[command(after_help = help::RENDER)]
     Render {
         /// Output directory (default: `output.dir` from alertctl.toml).
         #[arg(long, value_name = "DIR", conflicts_with = "stdout")]
@@ -88,8 +93,12 @@ pub enum Command {
         /// Print every file to stdout instead of writing.
         #[arg(long)]
         stdout: bool,
+        /// `prometheusrule`: Prometheus Operator objects, into `kubernetes.dir`.
+        #[arg(long, value_enum, default_value_t = RenderFormat::Plain)]
+        format: RenderFormat,
     },
     /// Show how the output directory would change: unified diff and a summary.
+    #[command(after_help = help::DIFF)]
     Diff {
         /// Output directory to compare with (default: `output.dir`).
         #[arg(long, value_name = "DIR")]
@@ -101,11 +110,15 @@ pub enum Command {
         #[arg(long)]
         stat: bool,
         /// Compare with the rules each configured server runs instead of the output dir.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "format")]
         live: bool,
+        /// Compare the Prometheus Operator objects in `kubernetes.dir` instead.
+        #[arg(long, value_enum, default_value_t = RenderFormat::Plain)]
+        format: RenderFormat,
     },
     /// Every alert that applies to a target (or to a group or namespace), with the query
     /// exactly as rendered for it, its settings, and the rules that set them.
+    #[command(after_help = help::EFFECTIVE)]
     Effective {
         /// An inventory target (e.g. web-1:9100).
         #[arg(required_unless_present_any = ["group", "namespace", "global"])]
@@ -124,6 +137,7 @@ pub enum Command {
     },
     /// Who set each field of a target's alerts: the chain of rules in fold order and, per
     /// field, the winning value with every value it overrode.
+    #[command(after_help = help::TRACE)]
     Trace {
         /// An inventory target.
         target: String,
@@ -136,11 +150,13 @@ pub enum Command {
         format: DataFormat,
     },
     /// List templates, rules or targets (from the SQLite index).
+    #[command(after_help = help::LIST)]
     List {
         #[command(subcommand)]
         what: ListWhat,
     },
     /// Create, disable, enable or purge rules; edits keep the rest of the file as it is.
+    #[command(after_help = help::RULE)]
     Rule {
         #[command(subcommand)]
         action: RuleAction,
@@ -148,6 +164,7 @@ pub enum Command {
     /// Deploy: validate, render, write atomically, reload every configured server, verify
     /// it runs exactly the new rules; on any failure restore the previous files, reload
     /// and verify again (exit 3). Recorded in the history.
+    #[command(after_help = help::APPLY)]
     Apply {
         /// Do everything up to the write and print the plan.
         #[arg(long)]
@@ -162,6 +179,7 @@ pub enum Command {
         format: Report,
     },
     /// Recorded deployments, newest first.
+    #[command(after_help = help::HISTORY)]
     History {
         #[arg(long, default_value_t = 20)]
         limit: usize,
@@ -170,6 +188,7 @@ pub enum Command {
     },
     /// Re-apply the files of a recorded deployment (default: the one before the latest
     /// successful one), with the same verification and rollback as `apply`.
+    #[command(after_help = help::ROLLBACK)]
     Rollback {
         rev: Option<i64>,
         #[arg(long)]
@@ -180,11 +199,13 @@ pub enum Command {
         format: Report,
     },
     /// The generated Alertmanager config (from alertmanager/ in the rules directory).
+    #[command(after_help = help::ALERTMANAGER)]
     Alertmanager {
         #[command(subcommand)]
         action: AmAction,
     },
     /// Run the rule unit tests in tests/*.yaml with the real promtool; exit 1 if any fails.
+    #[command(after_help = help::TEST)]
     Test {
         /// Only tests whose name contains this text.
         filter: Option<String>,
@@ -197,6 +218,7 @@ pub enum Command {
     /// What the pending change (the plan `diff` shows) would have done over a past
     /// window: each changed alert's old and new rules evaluated on a live Prometheus'
     /// history, `for` honoured; firing series, episodes and time, old vs new.
+    #[command(after_help = help::IMPACT)]
     Impact {
         /// How far back to evaluate (a Prometheus duration).
         #[arg(long, default_value = "24h")]
@@ -217,11 +239,44 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         report: Option<PathBuf>,
     },
+    /// Turn Prometheus rule files (or PrometheusRule manifests) into templates and
+    /// `global` rules: templates/imported/*.yaml and rules/imported/*.yaml. Nothing is
+    /// written unless the whole result validates; existing files are never overwritten
+    /// without --force; importing the same files again changes nothing.
+    #[command(after_help = help::IMPORT)]
+    Import {
+        /// Rule files, or directories to search for *.yml / *.yaml.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// The rules directory to write to (created with an alertctl.toml if needed;
+        /// default: the one found from --dir or the current directory).
+        #[arg(long, value_name = "DIR")]
+        into: Option<PathBuf>,
+        /// Make the number of each top-level comparison a `threshold` parameter.
+        #[arg(long)]
+        params: bool,
+        /// Replace imported files that exist with other content.
+        #[arg(long)]
+        force: bool,
+        /// Check and show what would be written, write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Print shell completions.
+    #[command(after_help = help::COMPLETIONS)]
     Completions {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RenderFormat {
+    /// Prometheus rule files (`output.dir`).
+    Plain,
+    /// One Prometheus Operator `PrometheusRule` object per rule file (`kubernetes.dir`).
+    #[value(name = "prometheusrule")]
+    PrometheusRule,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -234,6 +289,7 @@ pub enum DataFormat {
 #[derive(Debug, Subcommand)]
 pub enum ListWhat {
     /// Templates, optionally only those of one default severity.
+    #[command(after_help = help::LIST_TEMPLATES)]
     Templates {
         #[arg(long)]
         severity: Option<String>,
@@ -241,6 +297,7 @@ pub enum ListWhat {
         format: DataFormat,
     },
     /// Rules. Filters combine (AND).
+    #[command(after_help = help::LIST_RULES)]
     Rules {
         /// Rules scoped to this group or to one of its targets.
         #[arg(long)]
@@ -260,6 +317,7 @@ pub enum ListWhat {
         format: DataFormat,
     },
     /// Inventory targets.
+    #[command(after_help = help::LIST_TARGETS)]
     Targets {
         #[arg(long)]
         namespace: Option<String>,
@@ -287,6 +345,7 @@ pub struct RuleSelector {
 #[derive(Debug, Subcommand)]
 pub enum RuleAction {
     /// Write a new rule that copies the template's defaults, ready to edit.
+    #[command(after_help = help::RULE_NEW)]
     New {
         #[arg(long)]
         template: String,
@@ -304,16 +363,19 @@ pub enum RuleAction {
     },
     /// Suspend rules, the soft delete (`suspended: true`): they stay in the repository and
     /// resolution ignores them. To switch an alert off for a scope, write `enabled: false`.
+    #[command(after_help = help::RULE_DISABLE)]
     Disable {
         #[command(flatten)]
         select: RuleSelector,
     },
     /// Resume suspended rules.
+    #[command(after_help = help::RULE_ENABLE)]
     Enable {
         #[command(flatten)]
         select: RuleSelector,
     },
     /// Delete suspended rules (and files left with no rule). Changes no effective alert.
+    #[command(after_help = help::RULE_PURGE)]
     Purge {
         /// Only print what would be removed.
         #[arg(long)]
@@ -333,6 +395,7 @@ pub enum Report {
 pub enum AmAction {
     /// Write alertmanager.yml (`alertmanager.output`); `${env:NAME}` references are read
     /// from the environment now. `--stdout` prints it with every secret masked.
+    #[command(after_help = help::AM_RENDER)]
     Render {
         #[arg(long)]
         stdout: bool,
@@ -340,12 +403,14 @@ pub enum AmAction {
         out: Option<PathBuf>,
     },
     /// Masked unified diff of the rendered config against the written one.
+    #[command(after_help = help::AM_DIFF)]
     Diff {
         #[arg(long)]
         exit_code: bool,
     },
     /// Like `apply` for rules: amtool check-config, atomic write, POST /-/reload on every
     /// `[[alertmanager.servers]]`, verify the running config, roll back on failure.
+    #[command(after_help = help::AM_APPLY)]
     Apply {
         #[arg(long)]
         dry_run: bool,
@@ -357,6 +422,7 @@ pub enum AmAction {
     },
     /// Which receivers get an alert with these labels (Alertmanager's matching:
     /// first match wins, `continue`, anchored regexes).
+    #[command(after_help = help::AM_ROUTES_TEST)]
     RoutesTest {
         /// Labels as `name=value`.
         labels: Vec<String>,

@@ -26,6 +26,7 @@ macro_rules! out {
 mod cli;
 mod cmd;
 mod exit;
+mod help;
 mod report;
 
 use clap::Parser;

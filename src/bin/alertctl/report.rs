@@ -1,8 +1,11 @@
 //! Printing diagnostics in the formats `--format` offers.
 
+use std::collections::HashMap;
 use std::io::IsTerminal;
+use std::sync::Arc;
 
-use alertctl::diag::{Diagnostic, Diagnostics, Severity};
+use alertctl::diag::{Diagnostic, Diagnostics, Location, Severity, SourceText};
+use alertctl::text::{escape_unsafe, is_unsafe_char};
 use serde::Serialize;
 
 use crate::cli::{ColorChoice, Format};
@@ -152,13 +155,129 @@ pub fn print(diags: &Diagnostics, format: Format, color: bool, root: &std::path:
         );
         return;
     }
+    let mut shown = Displayable::default();
     for d in diags.sorted() {
+        let d = shown.diagnostic(d);
         match format {
-            Format::Human => eprintln!("{}", human(d, color)),
-            Format::Github => println!("{}", github(d, &prefix)),
+            Format::Human => eprintln!("{}", human(&without_long_snippets(d), color)),
+            Format::Github => println!("{}", github(&d, &prefix)),
             Format::Json | Format::Sarif => {}
         }
     }
+}
+
+/// Diagnostics quote the rules directory, and a terminal (or a CI log viewer) acts on
+/// what it is sent: escape sequences, bidi overrides and line breaks in a name or a file
+/// could recolour, reorder or forge the lines a reader sees. Text shown to people has
+/// them escaped (`\u{202e}`), and snippets of source files have them replaced by
+/// characters of the same UTF-8 length, so every span still points where it did.
+#[derive(Default)]
+struct Displayable {
+    /// Source texts already made displayable, by the address of their text.
+    sources: HashMap<usize, SourceText>,
+}
+
+impl Displayable {
+    fn diagnostic(&mut self, d: &Diagnostic) -> Diagnostic {
+        let mut out = d.clone();
+        out.message = escape_unsafe(&d.message).into_owned();
+        out.hint = d.hint.as_deref().map(escape_lines);
+        out.primary = d.primary.as_ref().map(|l| self.location(l));
+        out.related = d.related.iter().map(|l| self.location(l)).collect();
+        out.notes = d.notes.iter().map(|n| self.diagnostic(n)).collect();
+        out
+    }
+
+    fn location(&mut self, l: &Location) -> Location {
+        Location {
+            source: self.source(&l.source),
+            span: l.span,
+            label: escape_unsafe(&l.label).into_owned(),
+        }
+    }
+
+    fn source(&mut self, s: &SourceText) -> SourceText {
+        let key = Arc::as_ptr(&s.text) as *const u8 as usize;
+        self.sources
+            .entry(key)
+            .or_insert_with(|| SourceText {
+                path: Arc::from(escape_unsafe(&s.path).as_ref()),
+                text: if s.text.chars().any(is_unsafe_char) {
+                    Arc::from(same_length_safe(&s.text))
+                } else {
+                    s.text.clone()
+                },
+            })
+            .clone()
+    }
+}
+
+/// A snippet of a very long line would print all of it (megabytes, for a file on one
+/// line), and miette cannot draw a caret past column 65535: such a diagnostic names its
+/// place in the message instead of showing a snippet.
+fn without_long_snippets(mut d: Diagnostic) -> Diagnostic {
+    let long = d
+        .primary
+        .iter()
+        .chain(&d.related)
+        .any(|l| line_len(&l.source.text, l.span.start) > MAX_SNIPPET_LINE);
+    if long {
+        if let Some((file, line, col)) = d.position() {
+            d.message = format!("{file}:{line}:{col}: {}", d.message);
+        }
+        d.primary = None;
+        d.related.clear();
+    }
+    d.notes = d.notes.into_iter().map(without_long_snippets).collect();
+    d
+}
+
+/// Lines longer than this (in bytes) are not shown in snippets.
+const MAX_SNIPPET_LINE: usize = 2000;
+
+/// The length of the line that holds byte `at`.
+fn line_len(text: &str, at: usize) -> usize {
+    let at = at.min(text.len());
+    let start = text.as_bytes()[..at]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let end = text.as_bytes()[at..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(text.len(), |i| at + i);
+    end - start
+}
+
+/// Escapes unsafe characters line by line: a hint may have lines of its own.
+fn escape_lines(s: &str) -> String {
+    s.split('\n')
+        .map(|l| escape_unsafe(l))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// `text` with every unsafe character but line ends and tabs replaced by one of the
+/// same UTF-8 length (`?`, `¿`, `\u{fffd}`).
+fn same_length_safe(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        let keep = !is_unsafe_char(c)
+            || c == '\n'
+            || c == '\t'
+            || (c == '\r' && chars.peek() == Some(&'\n'));
+        if keep {
+            out.push(c);
+        } else {
+            out.push(match c.len_utf8() {
+                1 => '?',
+                2 => '\u{bf}',
+                _ => '\u{fffd}',
+            });
+        }
+    }
+    out
 }
 
 /// A SARIF 2.1.0 log of `diags`: one run, one reporting rule per diagnostic code used,
@@ -268,12 +387,7 @@ fn uri_path(path: &str) -> String {
 }
 
 pub fn counts(diags: &Diagnostics) -> String {
-    let (e, w) = (diags.error_count(), diags.warning_count());
-    if w == 0 {
-        plural(e, "error")
-    } else {
-        format!("{}, {}", plural(e, "error"), plural(w, "warning"))
-    }
+    alertctl::diag::counts(diags)
 }
 
 /// The rules directory's path inside its git repository (`ops/alerts/`), or its path
@@ -296,11 +410,37 @@ pub fn repo_prefix(root: &std::path::Path) -> String {
     }
 }
 
+/// The version of every machine-readable document alertctl prints: the top-level
+/// `"schema"` key. Within one version fields are only ever added; removing, renaming or
+/// changing the meaning of one raises it (docs/commands.md, "Machine-readable output").
+pub const SCHEMA: u32 = 1;
+
+/// A JSON (or YAML) document for stdout: `doc`, an object, with `"schema"` added. Every
+/// `--format json|yaml` output goes through here (or `json_document`), so none lacks it.
+pub fn document(doc: impl Serialize) -> serde_json::Value {
+    let mut v = serde_json::to_value(doc).unwrap_or_default();
+    match &mut v {
+        serde_json::Value::Object(m) => {
+            m.insert("schema".into(), SCHEMA.into());
+        }
+        other => panic!("a machine-readable document is an object, not {other}"),
+    }
+    v
+}
+
+/// `document(doc)` as pretty JSON, keys sorted, with a final newline.
+pub fn json_document(doc: impl Serialize) -> String {
+    let mut s = serde_json::to_string_pretty(&document(doc)).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+/// `document(doc)` as YAML, for the commands that offer `--format yaml`.
+pub fn yaml_document(doc: impl Serialize) -> String {
+    serde_yaml::to_string(&document(doc)).unwrap_or_default()
+}
+
 /// `1 file`, `2 files`.
 pub fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("{n} {word}")
-    } else {
-        format!("{n} {word}s")
-    }
+    alertctl::diag::plural(n, word)
 }

@@ -1,18 +1,18 @@
-use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::time::Duration;
 
-use alertctl::deploy::{self, server::Server, DeployError, Options, Outcome};
-use alertctl::history::{self, History};
-use alertctl::model::parse_duration;
-use alertctl::project::Project;
+use alertctl::history::History;
+use alertctl::ops::{self, DeployReport, OpError, Outcome};
 use miette::IntoDiagnostic;
 use serde_json::json;
 
-use super::{out_dir, promtool_check};
+use super::events::Printer;
 use crate::cli::{Global, PromtoolArg, Report};
 use crate::exit::Exit;
 use crate::report;
+
+fn start(g: &Global) -> PathBuf {
+    g.dir.clone().unwrap_or_else(|| PathBuf::from("."))
+}
 
 pub fn run(
     g: &Global,
@@ -21,41 +21,15 @@ pub fn run(
     promtool: Option<PromtoolArg>,
     format: Report,
 ) -> miette::Result<Exit> {
-    let (project, rendered, mut diags) = super::load_render_store(g)?;
-    if !diags.has_errors() {
-        let status = promtool_check(&project, &rendered, promtool, &mut diags);
-        if status == "missing" {
-            report::print(
-                &diags,
-                crate::cli::Format::Human,
-                report::stderr_color(g.color),
-                &project.root,
-            );
-            return Ok(say_done(
-                format,
-                "failed",
-                "promtool is required and missing; nothing written",
-                Exit::Failure,
-            ));
-        }
-        if format == Report::Human {
-            eline!(
-                "validated: {} (promtool: {status})",
-                report::plural(rendered.rule_count, "rule")
-            );
-        }
-    }
-    if diags.has_errors() {
-        return Ok(refuse_invalid(
-            g,
-            &project,
-            &diags,
-            format,
-            format!("{}; nothing written", report::counts(&diags)),
-        ));
-    }
-    let dir = out_dir(&project, out);
-    deploy_files(g, &project, &dir, &rendered.files, "apply", dry_run, format)
+    let req = ops::rules::ApplyRequest {
+        dir: start(g),
+        use_cache: !g.no_cache,
+        out,
+        promtool: promtool.map(super::policy),
+        dry_run,
+    };
+    let result = ops::rules::apply(&req, &mut Printer::new(g, format == Report::Human));
+    show(g, format, result)
 }
 
 pub fn rollback(
@@ -65,220 +39,88 @@ pub fn rollback(
     out: Option<PathBuf>,
     format: Report,
 ) -> miette::Result<Exit> {
-    let start = g.dir.clone().unwrap_or_else(|| PathBuf::from("."));
-    let root = alertctl::project::find_root(&start)?;
-    let (project, diags) = alertctl::project::load(&root, !g.no_cache)?;
-    // The recorded files are re-applied as they are, but where and to which servers
-    // comes from alertctl.toml: it must be valid.
-    if diags.iter().any(|d| {
-        d.code == alertctl::diag::Code::Settings || d.code == alertctl::diag::Code::TomlSyntax
-    }) {
-        return Ok(refuse_invalid(
-            g,
-            &project,
-            &diags,
+    let req = ops::rules::RollbackRequest {
+        dir: start(g),
+        use_cache: !g.no_cache,
+        rev,
+        out,
+        dry_run,
+    };
+    let result = ops::rules::rollback(&req, &mut Printer::new(g, format == Report::Human));
+    show(g, format, result)
+}
+
+/// The exit code of a deployment outcome.
+pub fn exit_of(outcome: Outcome) -> Exit {
+    match outcome {
+        Outcome::NoChange | Outcome::DryRun | Outcome::Applied => Exit::Ok,
+        Outcome::RolledBack => Exit::RolledBack,
+        Outcome::RollbackUnverified => Exit::RollbackUnverified,
+    }
+}
+
+/// Where an operation error goes: the rules directory or history unusable is a plain
+/// error (exit 4); anything else is a result like any other.
+pub fn error_exit(e: OpError) -> miette::Result<(&'static str, String, Exit)> {
+    match e {
+        OpError::Project(e) => Err(e.into()),
+        OpError::History(e) => Err(e).into_diagnostic(),
+        e if e.is_invalid_input() => Ok(("invalid", e.to_string(), Exit::Invalid)),
+        e => Ok(("failed", e.to_string(), Exit::Failure)),
+    }
+}
+
+fn show(g: &Global, format: Report, result: Result<DeployReport, OpError>) -> miette::Result<Exit> {
+    let r = match result {
+        Ok(r) => r,
+        Err(e) => {
+            let (result, message, exit) = error_exit(e)?;
+            return Ok(finish(format, result, None, None, &[], Some(message), exit));
+        }
+    };
+    let exit = exit_of(r.outcome);
+    let result = r.outcome.as_str();
+    match r.outcome {
+        Outcome::NoChange => Ok(finish(
             format,
-            "alertctl.toml is invalid; nothing rolled back".into(),
-        ));
-    }
-    let hist = History::open(&project.root).into_diagnostic()?;
-    let target = match rev {
-        Some(r) => hist.get(r).into_diagnostic()?,
-        None => hist.previous_success().into_diagnostic()?,
-    };
-    let Some(target) = target else {
-        let msg = rev.map_or(
-            "no earlier successful deployment to roll back to".to_string(),
-            |r| format!("no deployment {r} in the history"),
-        );
-        return Ok(say_done(format, "invalid", msg, Exit::Invalid));
-    };
-    if target.kind.starts_with("alertmanager") {
-        return Ok(say_done(format, "invalid", format!("deployment {} is an Alertmanager config (kept masked); rollback re-applies rule deployments only", target.rev), Exit::Invalid));
-    }
-    if format == Report::Human {
-        eline!(
-            "rolling back to deployment {} ({}, {})",
-            target.rev,
-            target.time,
-            target.git_commit.as_deref().unwrap_or("no git commit")
-        );
-    }
-    let dir = out.unwrap_or_else(|| project.output_dir());
-    deploy_files(
-        g,
-        &project,
-        &dir,
-        &target.files,
-        &format!("rollback to {}", target.rev),
-        dry_run,
-        format,
-    )
-}
-
-fn duration(s: &str, default: u64) -> Duration {
-    parse_duration(s).unwrap_or(Duration::from_secs(default))
-}
-
-pub fn servers(project: &Project) -> Result<Vec<Server>, deploy::server::ServerError> {
-    let s = &project.model.settings;
-    s.servers
-        .iter()
-        .map(|srv| Server::new(&relative_to(&project.root, srv), s.apply.retries))
-        .collect()
-}
-
-/// File paths in server settings are relative to the rules directory, like every other
-/// path in alertctl.toml.
-pub fn relative_to(
-    root: &std::path::Path,
-    s: &alertctl::settings::ServerSettings,
-) -> alertctl::settings::ServerSettings {
-    let mut s = s.clone();
-    let fix = |p: &mut Option<String>| {
-        if let Some(v) = p {
-            *v = root.join(&*v).display().to_string();
-        }
-    };
-    fix(&mut s.ca_file);
-    fix(&mut s.bearer_token_file);
-    if let Some(b) = &mut s.basic_auth {
-        fix(&mut b.password_file);
-    }
-    s
-}
-
-fn deploy_files(
-    g: &Global,
-    project: &Project,
-    dir: &std::path::Path,
-    desired: &BTreeMap<String, String>,
-    kind: &str,
-    dry_run: bool,
-    format: Report,
-) -> miette::Result<Exit> {
-    let settings = &project.model.settings;
-    let servers = match servers(project) {
-        Ok(s) => s,
-        Err(e) => return Ok(say_done(format, "failed", e.to_string(), Exit::Failure)),
-    };
-    if servers.is_empty() && format == Report::Human {
-        eline!("note: no [[prometheus]] server in alertctl.toml: files are written, nothing is reloaded");
-    }
-    let opts = Options {
-        dry_run,
-        lock_timeout: duration(&settings.apply.lock_timeout, 60),
-        verify_timeout: duration(&settings.apply.verify_timeout, 30),
-    };
-    let progress = |m: &str| {
-        if format == Report::Human {
-            eline!("  {m}");
-        }
-    };
-    let outcome = match deploy::apply(dir, desired, &servers, &opts, &progress) {
-        Ok(o) => o,
-        Err(e @ DeployError::Foreign(_)) => {
-            return Ok(say_done(format, "invalid", e.to_string(), Exit::Invalid))
-        }
-        Err(e @ DeployError::Unreachable(_)) => {
-            return Ok(say_done(
-                format,
-                "failed",
-                format!("{e}; nothing was written"),
-                Exit::Failure,
-            ));
-        }
-        Err(e) => return Ok(say_done(format, "failed", e.to_string(), Exit::Failure)),
-    };
-    let commit = history::git_commit(&project.root);
-    let record = |result: &str, summary: &str, message: Option<&str>| -> Option<i64> {
-        let h = History::open(&project.root).ok()?;
-        h.record(
-            kind,
             result,
-            commit.as_deref(),
-            &dir.display().to_string(),
-            summary,
-            message,
-            desired,
-        )
-        .ok()
-    };
-    Ok(match outcome {
-        Outcome::NoChange => say_done(
-            format,
-            "no-change",
-            format!("no changes in {}; nothing reloaded", dir.display()),
-            Exit::Ok,
-        ),
-        Outcome::DryRun { plan, pending } => {
-            if pending {
+            None,
+            None,
+            &[],
+            Some(r.message),
+            exit,
+        )),
+        Outcome::DryRun => {
+            if r.pending {
                 say(format, "note: an earlier apply did not finish; the next apply reloads and verifies every server even if no file changes");
             }
             if format == Report::Human {
                 let color = report::stdout_color(g.color);
-                for c in &plan.changes {
+                for c in r.plan.iter().flat_map(|p| &p.changes) {
                     out!("{}", alertctl::diff::unified(c, color));
                 }
             }
-            finish(
+            Ok(finish(
                 format,
-                "dry-run",
+                result,
                 None,
-                Some(&plan),
+                r.plan.as_ref(),
                 &[],
-                Some(format!(
-                    "dry run: would change {}: {}",
-                    dir.display(),
-                    plan.summary
-                )),
-                Exit::Ok,
-            )
+                Some(r.message),
+                exit,
+            ))
         }
-        Outcome::Applied { plan, servers } => {
-            let rev = record("applied", &plan.summary.to_string(), None);
-            let msg = format!(
-                "applied {} to {}: {}",
-                rev.map_or(String::new(), |r| format!("deployment {r}")),
-                dir.display(),
-                plan.summary
-            );
-            finish(
-                format,
-                "applied",
-                rev,
-                Some(&plan),
-                &servers,
-                Some(msg),
-                Exit::Ok,
-            )
-        }
-        Outcome::RolledBack {
-            plan,
-            error,
-            attempt,
-            servers,
-            restored,
-        } => {
-            let result = if restored {
-                "rolled-back"
-            } else {
-                "rollback-unverified"
-            };
-            let rev = record(result, &plan.summary.to_string(), Some(&error));
-            let msg = if restored {
-                format!("deploy failed: {error}\nthe previous files were restored byte for byte and every server verified to run them again")
-            } else {
-                format!("deploy failed: {error}\nthe previous files were restored, but not every server could be verified to run them: {}", servers.iter().filter_map(|s| s.error.clone()).collect::<Vec<_>>().join("; "))
-            };
-            let exit = if restored {
-                Exit::RolledBack
-            } else {
-                Exit::RollbackUnverified
-            };
-            finish_rollback(format, result, rev, &plan, &attempt, &servers, msg, exit)
-        }
-    })
+        Outcome::Applied => Ok(finish(
+            format,
+            result,
+            r.rev,
+            r.plan.as_ref(),
+            &r.servers,
+            Some(r.message),
+            exit,
+        )),
+        Outcome::RolledBack | Outcome::RollbackUnverified => Ok(finish_rollback(format, &r, exit)),
+    }
 }
 
 fn finish(
@@ -286,7 +128,7 @@ fn finish(
     result: &str,
     rev: Option<i64>,
     plan: Option<&alertctl::diff::Plan>,
-    servers: &[deploy::ServerReport],
+    servers: &[alertctl::deploy::ServerReport],
     message: Option<String>,
     exit: Exit,
 ) -> Exit {
@@ -301,7 +143,7 @@ fn finish(
                 "message": message,
                 "exit_code": exit as i32,
             });
-            oline!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+            out!("{}", report::json_document(doc));
         }
         Report::Human => {
             if let Some(m) = message {
@@ -318,15 +160,11 @@ fn finish(
 }
 
 pub fn history(g: &Global, limit: usize, format: Report) -> miette::Result<Exit> {
-    let start = g.dir.clone().unwrap_or_else(|| PathBuf::from("."));
-    let root = alertctl::project::find_root(&start)?;
+    let root = alertctl::project::find_root(&start(g))?;
     let h = History::open(&root).into_diagnostic()?;
     let rows = h.list(limit).into_diagnostic()?;
     match format {
-        Report::Json => oline!(
-            "{}",
-            serde_json::to_string_pretty(&rows).unwrap_or_default()
-        ),
+        Report::Json => out!("{}", report::json_document(json!({ "deployments": rows }))),
         Report::Human => {
             let mut table = vec![
                 ["REV", "TIME", "KIND", "RESULT", "COMMIT", "WHO", "SUMMARY"].map(str::to_string),
@@ -358,54 +196,23 @@ fn say(format: Report, m: &str) {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn finish_rollback(
-    format: Report,
-    result: &str,
-    rev: Option<i64>,
-    plan: &alertctl::diff::Plan,
-    attempt: &[deploy::ServerReport],
-    rollback: &[deploy::ServerReport],
-    message: String,
-    exit: Exit,
-) -> Exit {
+fn finish_rollback(format: Report, r: &DeployReport, exit: Exit) -> Exit {
     match format {
         Report::Json => {
+            let plan = r.plan.as_ref();
             let doc = json!({
-                "result": result,
-                "rev": rev,
-                "summary": &plan.summary,
-                "changes": plan.changes.iter().map(|c| json!({"file": c.file, "kind": c.kind})).collect::<Vec<_>>(),
-                "servers": attempt,
-                "rollback": rollback,
-                "message": message,
+                "result": r.outcome.as_str(),
+                "rev": r.rev,
+                "summary": plan.map(|p| &p.summary),
+                "changes": plan.map(|p| p.changes.iter().map(|c| json!({"file": c.file, "kind": c.kind})).collect::<Vec<_>>()),
+                "servers": r.servers,
+                "rollback": r.rollback,
+                "message": r.message,
                 "exit_code": exit as i32,
             });
-            oline!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+            out!("{}", report::json_document(doc));
         }
-        Report::Human => eline!("error: {message}"),
+        Report::Human => eline!("error: {}", r.message),
     }
     exit
-}
-
-/// Prints the diagnostics that stop a deployment and reports it as invalid input.
-fn refuse_invalid(
-    g: &Global,
-    project: &Project,
-    diags: &alertctl::diag::Diagnostics,
-    format: Report,
-    message: String,
-) -> Exit {
-    report::print(
-        diags,
-        crate::cli::Format::Human,
-        report::stderr_color(g.color),
-        &project.root,
-    );
-    say_done(format, "invalid", message, Exit::Invalid)
-}
-
-/// An outcome with nothing but a message (no plan, no server reports).
-fn say_done(format: Report, result: &str, message: impl Into<String>, exit: Exit) -> Exit {
-    finish(format, result, None, None, &[], Some(message.into()), exit)
 }

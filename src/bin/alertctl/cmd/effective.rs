@@ -89,7 +89,7 @@ fn fast(g: &Global, target: Option<&str>, format: DataFormat) -> Option<Exit> {
     }
     if format == DataFormat::Json {
         // The stored answers are already pretty-printed: assemble the document exactly as
-        // serde_json would print it (keys sorted), without parsing 1000s of them.
+        // `report::json_document` would print it (keys sorted), without parsing 1000s of them.
         out!("{}\n", assemble(&pos, &applied, &disabled));
         return Some(Exit::Ok);
     }
@@ -131,11 +131,12 @@ fn assemble(
     };
     let v = |o: &Option<String>| serde_json::to_string(o).unwrap_or_default();
     format!(
-        "{{\n  \"alerts\": {},\n  \"disabled\": {},\n  \"group\": {},\n  \"namespace\": {},\n  \"target\": {}\n}}",
+        "{{\n  \"alerts\": {},\n  \"disabled\": {},\n  \"group\": {},\n  \"namespace\": {},\n  \"schema\": {},\n  \"target\": {}\n}}",
         list(applied),
         list(disabled),
         v(&pos.group),
         v(&pos.namespace),
+        crate::report::SCHEMA,
         v(&pos.target)
     )
 }
@@ -149,8 +150,8 @@ fn emit(
 ) {
     let doc = json!({"target": pos.target, "namespace": pos.namespace, "group": pos.group, "alerts": alerts, "disabled": disabled});
     match format {
-        DataFormat::Json => oline!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default()),
-        DataFormat::Yaml => out!("{}", serde_yaml::to_string(&doc).unwrap_or_default()),
+        DataFormat::Json => out!("{}", crate::report::json_document(doc)),
+        DataFormat::Yaml => out!("{}", crate::report::yaml_document(doc)),
         DataFormat::Human => out!("{}", human(subject, &doc)),
     }
 }
@@ -229,9 +230,11 @@ pub fn position(
     ))
 }
 
+/// A value for the terminal: names and values may hold any characters, but control and
+/// bidi characters are shown escaped.
 fn s(v: &Value) -> String {
     match v {
-        Value::String(s) => s.clone(),
+        Value::String(s) => alertctl::text::escape_unsafe(s).into_owned(),
         Value::Null => String::new(),
         other => other.to_string(),
     }

@@ -58,7 +58,7 @@ pub fn run(
         return Ok(Exit::Invalid);
     };
     let server = match Server::new(
-        &super::apply::relative_to(&project.root, &server_settings),
+        &alertctl::ops::relative_to(&project.root, &server_settings),
         settings.apply.retries,
     ) {
         Ok(s) => s,
@@ -122,14 +122,13 @@ pub fn run(
     match format {
         Report::Json => {
             let doc = json!({
-                "schema": 1,
                 "server": server.name,
                 "window": { "start": w.start, "end": w.end, "step": w.step, "since": since.as_secs() },
                 "requests": requests,
                 "alerts": impacts,
                 "recording_rules_changed": records,
             });
-            println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+            print!("{}", crate::report::json_document(doc));
         }
         Report::Human => {
             oline!(

@@ -1,6 +1,6 @@
 use std::path::Path;
 
-use miette::IntoDiagnostic;
+use alertctl::load::LoadError;
 
 use crate::exit::Exit;
 
@@ -43,20 +43,22 @@ pub fn run(path: &Path, force: bool) -> miette::Result<Exit> {
     for (name, content) in FILES {
         let p = path.join(name);
         if let Some(parent) = p.parent() {
-            std::fs::create_dir_all(parent).into_diagnostic()?;
+            std::fs::create_dir_all(parent)
+                .map_err(|e| LoadError::new("creating directory", parent, e))?;
         }
         if *name == ".gitignore" && p.exists() {
-            let mut old = std::fs::read_to_string(&p).into_diagnostic()?;
+            let mut old =
+                std::fs::read_to_string(&p).map_err(|e| LoadError::new("reading", &p, e))?;
             if !old.lines().any(|l| l.trim() == ".alertctl/") {
                 if !old.ends_with('\n') && !old.is_empty() {
                     old.push('\n');
                 }
                 old.push_str(content);
-                std::fs::write(&p, old).into_diagnostic()?;
+                std::fs::write(&p, old).map_err(|e| LoadError::new("writing", &p, e))?;
             }
             continue;
         }
-        std::fs::write(&p, content).into_diagnostic()?;
+        std::fs::write(&p, content).map_err(|e| LoadError::new("writing", &p, e))?;
         eprintln!("created {}", p.display());
     }
     eprintln!(

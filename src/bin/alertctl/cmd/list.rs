@@ -1,11 +1,13 @@
 use alertctl::cache::RuleFilter;
 use miette::IntoDiagnostic;
 use serde::Serialize;
+use serde_json::json;
 
 use super::load_and_render;
 use super::trace::table;
 use crate::cli::{DataFormat, Global, ListWhat};
 use crate::exit::Exit;
+use crate::report;
 
 pub fn run(g: &Global, what: ListWhat) -> miette::Result<Exit> {
     let (project, _rendered, diags) = load_and_render(g)?;
@@ -21,6 +23,7 @@ pub fn run(g: &Global, what: ListWhat) -> miette::Result<Exit> {
             let rows = cache.templates(severity.as_deref()).into_diagnostic()?;
             emit(
                 format,
+                "templates",
                 &rows,
                 ["TEMPLATE", "KIND", "SEVERITY", "FILE"],
                 |r| {
@@ -51,6 +54,7 @@ pub fn run(g: &Global, what: ListWhat) -> miette::Result<Exit> {
             let rows = cache.rules(&f).into_diagnostic()?;
             emit(
                 format,
+                "rules",
                 &rows,
                 [
                     "ALERT",
@@ -82,27 +86,35 @@ pub fn run(g: &Global, what: ListWhat) -> miette::Result<Exit> {
             let rows = cache
                 .targets(namespace.as_deref(), group.as_deref())
                 .into_diagnostic()?;
-            emit(format, &rows, ["TARGET", "GROUP", "NAMESPACE"], |r| {
-                [
-                    r.name.clone(),
-                    r.group.clone().unwrap_or_else(|| "-".into()),
-                    r.namespace.clone().unwrap_or_else(|| "-".into()),
-                ]
-            });
+            emit(
+                format,
+                "targets",
+                &rows,
+                ["TARGET", "GROUP", "NAMESPACE"],
+                |r| {
+                    [
+                        r.name.clone(),
+                        r.group.clone().unwrap_or_else(|| "-".into()),
+                        r.namespace.clone().unwrap_or_else(|| "-".into()),
+                    ]
+                },
+            );
         }
     }
     Ok(Exit::Ok)
 }
 
+/// The rows as a table, or as the list `what` of a machine-readable document.
 fn emit<T: Serialize, const N: usize>(
     format: DataFormat,
+    what: &str,
     rows: &[T],
     header: [&str; N],
     cells: impl Fn(&T) -> [String; N],
 ) {
     match format {
-        DataFormat::Json => println!("{}", serde_json::to_string_pretty(rows).unwrap_or_default()),
-        DataFormat::Yaml => print!("{}", serde_yaml::to_string(rows).unwrap_or_default()),
+        DataFormat::Json => print!("{}", report::json_document(json!({ what: rows }))),
+        DataFormat::Yaml => print!("{}", report::yaml_document(json!({ what: rows }))),
         DataFormat::Human => {
             let mut table_rows = vec![header.map(str::to_string)];
             table_rows.extend(rows.iter().map(cells));

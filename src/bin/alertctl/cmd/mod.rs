@@ -3,7 +3,9 @@ mod apply;
 mod completions;
 mod diff;
 mod effective;
+mod events;
 mod impact;
+mod import;
 mod init;
 mod list;
 mod render;
@@ -27,13 +29,18 @@ pub fn run(cli: Cli) -> miette::Result<Exit> {
     match cli.command {
         Command::Init { path, force } => init::run(&path, force),
         Command::Validate { format, promtool } => validate::run(&g, format, promtool),
-        Command::Render { out, stdout } => render::run(&g, out, stdout),
+        Command::Render {
+            out,
+            stdout,
+            format,
+        } => render::run(&g, out, stdout, format),
         Command::Diff {
             out,
             exit_code,
             stat,
             live,
-        } => diff::run(&g, out, exit_code, stat, live),
+            format,
+        } => diff::run(&g, out, exit_code, stat, live, format),
         Command::Apply {
             dry_run,
             out,
@@ -48,6 +55,13 @@ pub fn run(cli: Cli) -> miette::Result<Exit> {
             format,
         } => apply::rollback(&g, rev, dry_run, out, format),
         Command::Completions { shell } => completions::run(shell),
+        Command::Import {
+            paths,
+            into,
+            params,
+            force,
+            dry_run,
+        } => import::run(&g, &paths, into, params, force, dry_run),
         Command::Alertmanager { action } => alertmanager::run(&g, action),
         Command::Effective {
             target,
@@ -86,17 +100,25 @@ pub fn load_only(g: &Global) -> miette::Result<(Project, Diagnostics)> {
     let start = g.dir.clone().unwrap_or_else(|| PathBuf::from("."));
     let root = project::find_root(&start)?;
     let (project, diags) = project::load(&root, !g.no_cache)?;
+    say_loaded(g, &project);
+    Ok((project, diags))
+}
+
+/// With `--verbose`: what was loaded, and why the cache was not used, if it was not.
+fn say_loaded(g: &Global, project: &Project) {
     if g.verbose {
         let s = project.stats;
         eprintln!(
             "loaded {} files from {}: {} parsed, {} reused from cache",
             s.files,
-            root.display(),
+            project.root.display(),
             s.parsed,
             s.cached
         );
+        if let Some(note) = &project.cache_note {
+            eprintln!("{note}");
+        }
     }
-    Ok((project, diags))
 }
 
 /// Loads and renders the project. Diagnostics are returned, not printed: each command
@@ -105,19 +127,7 @@ pub fn load_and_render(g: &Global) -> miette::Result<(Project, Rendered, Diagnos
     let start = g.dir.clone().unwrap_or_else(|| PathBuf::from("."));
     let root = project::find_root(&start)?;
     let (project, mut diags) = project::load(&root, !g.no_cache)?;
-    if g.verbose {
-        let s = project.stats;
-        eprintln!(
-            "loaded {} files from {}: {} parsed, {} reused from cache",
-            s.files,
-            root.display(),
-            s.parsed,
-            s.cached
-        );
-        if let Some(note) = &project.cache_note {
-            eprintln!("{note}");
-        }
-    }
+    say_loaded(g, &project);
     let rendered = alertctl::render::render(&project.model, &mut diags);
     Ok((project, rendered, diags))
 }
@@ -126,13 +136,9 @@ pub fn load_and_render(g: &Global) -> miette::Result<(Project, Rendered, Diagnos
 /// next one (render, diff and apply; validate, which runs promtool anyway, does not).
 pub fn load_render_store(g: &Global) -> miette::Result<(Project, Rendered, Diagnostics)> {
     let (mut project, rendered, diags) = load_and_render(g)?;
-    if !diags.has_errors() && !project.cache.has_rendered(&project.fingerprint) {
-        let fp = project.fingerprint.clone();
-        let rows = alertctl::query::cell_rows(&project.model, &rendered);
-        if let Err(e) = project.cache.store_rendered(&fp, &rendered.files, rows) {
-            if g.verbose {
-                eprintln!("cache: results not stored: {e}");
-            }
+    if let Err(e) = project::store_rendered(&mut project, &rendered, &diags) {
+        if g.verbose {
+            eprintln!("cache: results not stored: {e}");
         }
     }
     Ok((project, rendered, diags))
@@ -161,6 +167,17 @@ pub fn out_dir(project: &Project, out: Option<PathBuf>) -> PathBuf {
     out.unwrap_or_else(|| project.output_dir())
 }
 
+/// The `--promtool`/`--amtool` flag as a policy.
+pub fn policy(arg: crate::cli::PromtoolArg) -> alertctl::settings::PromtoolPolicy {
+    use crate::cli::PromtoolArg;
+    use alertctl::settings::PromtoolPolicy;
+    match arg {
+        PromtoolArg::Auto => PromtoolPolicy::Auto,
+        PromtoolArg::Required => PromtoolPolicy::Required,
+        PromtoolArg::Off => PromtoolPolicy::Off,
+    }
+}
+
 /// Runs promtool on the rendered files as the policy says (the flag overrides
 /// `validate.promtool`); findings become diagnostics. Returns a one-word status.
 pub fn promtool_check(
@@ -169,72 +186,10 @@ pub fn promtool_check(
     arg: Option<crate::cli::PromtoolArg>,
     diags: &mut Diagnostics,
 ) -> String {
-    let model = &project.model;
-    use crate::cli::PromtoolArg;
-    use alertctl::diag::{Code, Diagnostic};
-    use alertctl::promtool;
-    use alertctl::settings::PromtoolPolicy;
-    let policy = match arg {
-        Some(PromtoolArg::Auto) => PromtoolPolicy::Auto,
-        Some(PromtoolArg::Required) => PromtoolPolicy::Required,
-        Some(PromtoolArg::Off) => PromtoolPolicy::Off,
-        None => model.settings.validate.promtool,
-    };
-    if policy == PromtoolPolicy::Off {
-        return "off".into();
-    }
-    let located = match promtool::locate(
-        model.settings.validate.promtool_path.as_deref(),
-        &project.root,
-    ) {
-        Ok(p) => p,
-        Err(bad) => {
-            diags.push(
-                Diagnostic::error(Code::Promtool, format!("promtool not found at {}", bad.display()))
-                    .hint("fix validate.promtool_path (relative to the rules directory) or ALERTCTL_PROMTOOL"),
-            );
-            return "missing".into();
-        }
-    };
-    let Some(path) = located else {
-        if policy == PromtoolPolicy::Required {
-            diags.push(
-                Diagnostic::error(Code::Promtool, "promtool is required (validate.promtool = \"required\") but was not found")
-                    .hint("install Prometheus' promtool, set validate.promtool_path, or set ALERTCTL_PROMTOOL"),
-            );
-            return "missing".into();
-        }
-        return "not found, skipped".into();
-    };
-    match promtool::check(&path, &rendered.files) {
-        Ok((ok, findings)) => {
-            promtool::diagnose(model, rendered, &findings, diags);
-            if !ok && findings.is_empty() {
-                diags.push(
-                    Diagnostic::error(
-                        Code::Promtool,
-                        "promtool check rules failed without a finding alertctl could read",
-                    )
-                    .hint(format!(
-                        "run {} check rules on the rendered files",
-                        path.display()
-                    )),
-                );
-            }
-            if ok {
-                "ok".into()
-            } else {
-                "failed".into()
-            }
-        }
-        Err(e) => {
-            diags.push(Diagnostic::error(
-                Code::Promtool,
-                format!("could not run {}: {e}", path.display()),
-            ));
-            "error".into()
-        }
-    }
+    let policy = arg.map_or(project.model.settings.validate.promtool, policy);
+    alertctl::promtool::check_with_policy(project, rendered, policy, diags)
+        .as_str()
+        .to_string()
 }
 
 /// The warm fast path's view of the directory, unless `--no-cache` or anything changed.

@@ -1,14 +1,23 @@
+use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+use alertctl::project::Project;
+use alertctl::render::Rendered;
 use alertctl::{diff, output};
 use miette::IntoDiagnostic;
 
 use super::{out_dir, stop_on_errors};
-use crate::cli::Global;
+use crate::cli::{Global, RenderFormat};
 use crate::exit::Exit;
 
-pub fn run(g: &Global, out: Option<PathBuf>, stdout: bool) -> miette::Result<Exit> {
-    if !stdout {
+pub fn run(
+    g: &Global,
+    out: Option<PathBuf>,
+    stdout: bool,
+    format: RenderFormat,
+) -> miette::Result<Exit> {
+    if !stdout && format == RenderFormat::Plain {
         if let Some((dir, files, q)) = super::unchanged_output(g, out.as_deref()) {
             eprintln!("rendered {} rules in {files} files to {}: 0 added, 0 modified, 0 removed, {files} unchanged", q.cache.rendered_rule_count(), dir.display());
             return Ok(Exit::Ok);
@@ -18,29 +27,81 @@ pub fn run(g: &Global, out: Option<PathBuf>, stdout: bool) -> miette::Result<Exi
     if let Some(exit) = stop_on_errors(g, &diags) {
         return Ok(exit);
     }
+    let (dir, files) = match files_for(&project, &rendered, format, out) {
+        Ok(x) => x,
+        Err(exit) => return Ok(exit),
+    };
     if stdout {
-        for (name, content) in &rendered.files {
-            println!("# ---- {name}\n{content}");
+        for (name, content) in files.iter() {
+            match format {
+                RenderFormat::Plain => println!("# ---- {name}\n{content}"),
+                // A YAML stream, for `kubectl apply -f -`.
+                RenderFormat::PrometheusRule => print!("---\n{content}"),
+            }
         }
         return Ok(Exit::Ok);
     }
-    let dir = out_dir(&project, out);
+    let real_root = alertctl::load::canonical_root(&project.root)?;
+    let resolved = alertctl::load::resolve(std::path::Path::new("."), &dir);
+    if let Some(problem) = alertctl::settings::overlap(&resolved, &real_root) {
+        eprintln!(
+            "error: the output directory {} {problem}; nothing written",
+            resolved.display()
+        );
+        eprintln!("hint: render into a directory of its own (output.dir, --out)");
+        return Ok(Exit::Invalid);
+    }
     let current = output::read(&dir).into_diagnostic()?;
-    if let Some(exit) = super::diff::refuse_foreign(&rendered, &current) {
+    if let Some(exit) = super::diff::refuse_foreign(&files, &current) {
         return Ok(exit);
     }
-    let plan = diff::plan(&rendered.files, &current.generated);
+    let plan = diff::plan(&files, &current.generated);
     output::write(&dir, &plan).into_diagnostic()?;
     let s = &plan.summary;
+    let what = match format {
+        RenderFormat::Plain => "files",
+        RenderFormat::PrometheusRule => "PrometheusRule objects",
+    };
     eprintln!(
-        "rendered {} rules in {} files to {}: {} added, {} modified, {} removed, {} unchanged",
+        "rendered {} rules in {} {what} to {}: {} added, {} modified, {} removed, {} unchanged",
         rendered.rule_count,
-        rendered.files.len(),
+        files.len(),
         dir.display(),
         s.files_added,
         s.files_modified,
         s.files_removed,
-        rendered.files.len() - s.files_added - s.files_modified
+        files.len() - s.files_added - s.files_modified
     );
     Ok(Exit::Ok)
+}
+
+/// The files `format` makes of the rendered rules, and the directory they belong in
+/// (`--out`, else `output.dir` or `kubernetes.dir`).
+pub fn files_for<'r>(
+    project: &Project,
+    rendered: &'r Rendered,
+    format: RenderFormat,
+    out: Option<PathBuf>,
+) -> Result<(PathBuf, Cow<'r, BTreeMap<String, String>>), Exit> {
+    match format {
+        RenderFormat::Plain => Ok((out_dir(project, out), Cow::Borrowed(&rendered.files))),
+        RenderFormat::PrometheusRule => {
+            let k8s = &project.model.settings.kubernetes;
+            let dir = out.unwrap_or_else(|| project.root.join(&k8s.dir));
+            // A plain render there would delete the manifests, and Prometheus would load
+            // them as rule files.
+            if std::path::absolute(&dir).ok() == std::path::absolute(project.output_dir()).ok() {
+                eprintln!(
+                    "error: {} is the rule output directory (output.dir); manifests need a directory of their own",
+                    dir.display()
+                );
+                eprintln!("hint: set kubernetes.dir in alertctl.toml, or pass --out");
+                return Err(Exit::Invalid);
+            }
+            Ok((
+                dir,
+                Cow::Owned(alertctl::kubernetes::prometheus_rules(&rendered.files, k8s)),
+            ))
+        }
+    }
 }

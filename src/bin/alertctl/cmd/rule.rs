@@ -91,8 +91,8 @@ fn new(
             };
             let abs = std::path::absolute(&abs).into_diagnostic()?;
             // Components, not strings: `rules/../../etc` must not pass.
-            let normal = normalize(&abs);
-            if !normal.starts_with(normalize(&rules_dir))
+            let normal = alertctl::load::normalize(&abs);
+            if !normal.starts_with(alertctl::load::normalize(&rules_dir))
                 || !matches!(
                     normal.extension().and_then(|e| e.to_str()),
                     Some("yaml" | "yml")
@@ -119,7 +119,22 @@ fn new(
             }
         }
     };
-    let old = std::fs::read_to_string(&path).ok();
+    // Resolve links: the rule goes where the file really is, never outside the directory.
+    let path = match alertctl::load::confined_write_path(&project.root, &path) {
+        Ok(p) => p,
+        Err(e) => return fail(&format!("refusing to write: {e}"), None),
+    };
+    let old = if path.exists() {
+        match alertctl::load::read_text(&path, &rel(project, &path)) {
+            Ok(t) => Some(t),
+            Err(alertctl::load::ReadError::Io(e)) => return Err(e).into_diagnostic(),
+            Err(alertctl::load::ReadError::Problem(p)) => {
+                return fail(&p.diagnostic().message, None)
+            }
+        }
+    } else {
+        None
+    };
     let snippet = edit::new_rule(t, scope, alert, priority);
     let content = match &old {
         None => snippet,
@@ -138,9 +153,10 @@ fn new(
         }
     };
     if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).into_diagnostic()?;
+        std::fs::create_dir_all(parent)
+            .map_err(|e| alertctl::load::LoadError::new("creating directory", parent, e))?;
     }
-    alertctl::output::write_atomic(&path, content.as_bytes()).into_diagnostic()?;
+    write(&path, &content)?;
     // The new rule must leave the directory as valid as it was (a conflict would not).
     let (after_project, mut after_all) = alertctl::project::load(&project.root, !g.no_cache)?;
     let _ = alertctl::render::render(&after_project.model, &mut after_all);
@@ -152,8 +168,9 @@ fn new(
             &project.root,
         );
         match old {
-            Some(o) => alertctl::output::write_atomic(&path, o.as_bytes()).into_diagnostic()?,
-            None => std::fs::remove_file(&path).into_diagnostic()?,
+            Some(o) => write(&path, &o)?,
+            None => std::fs::remove_file(&path)
+                .map_err(|e| alertctl::load::LoadError::new("removing", &path, e))?,
         }
         eprintln!(
             "error: the new rule made the rules directory invalid; {} left as it was",
@@ -169,26 +186,31 @@ fn new(
     Ok(Exit::Ok)
 }
 
+/// Writes a rules file atomically; errors name the file.
+fn write(path: &Path, content: &str) -> miette::Result<()> {
+    alertctl::output::write_atomic(path, content.as_bytes())
+        .map_err(|e| alertctl::load::LoadError::new("writing", path, e))?;
+    Ok(())
+}
+
+/// The real path of a loaded rules file, for writing it back (through its link, if any).
+fn source_path(project: &Project, file: &str) -> miette::Result<PathBuf> {
+    alertctl::load::confined_write_path(&project.root, &project.root.join(file))
+        .map_err(|e| miette::miette!("refusing to write: {e}"))
+}
+
 fn f_display(p: &Path) -> String {
     p.display().to_string()
 }
 
 fn rel(project: &Project, p: &Path) -> String {
-    alertctl::load::relative(&project.root, p)
-}
-
-fn normalize(p: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in p.components() {
-        match c {
-            std::path::Component::ParentDir => {
-                out.pop();
-            }
-            std::path::Component::CurDir => {}
-            other => out.push(other),
-        }
-    }
-    out
+    let real_root = alertctl::load::canonical_root(&project.root).unwrap_or_default();
+    let base = if p.starts_with(&project.root) {
+        project.root.as_path()
+    } else {
+        real_root.as_path()
+    };
+    alertctl::load::relative(base, p)
 }
 
 /// The rules a selector names, grouped by file.
@@ -266,8 +288,7 @@ fn toggle(project: &Project, sel: &RuleSelector, suspend: bool) -> miette::Resul
                 r.scope.value
             );
         }
-        alertctl::output::write_atomic(&project.root.join(&file), text.as_bytes())
-            .into_diagnostic()?;
+        write(&source_path(project, &file)?, &text)?;
     }
     Ok(Exit::Ok)
 }
@@ -299,11 +320,12 @@ fn purge(project: &Project, dry_run: bool) -> miette::Result<Exit> {
             continue;
         }
         match edit::remove_rules(text, &all, &off) {
-            Ok(Some(new)) => {
-                alertctl::output::write_atomic(&project.root.join(file), new.as_bytes())
-                    .into_diagnostic()?
+            Ok(Some(new)) => write(&source_path(project, file)?, &new)?,
+            Ok(None) => {
+                let path = source_path(project, file)?;
+                std::fs::remove_file(&path)
+                    .map_err(|e| alertctl::load::LoadError::new("removing", &path, e))?
             }
-            Ok(None) => std::fs::remove_file(project.root.join(file)).into_diagnostic()?,
             Err(e) => return fail(&format!("{file}: {e}"), None),
         }
     }

@@ -22,9 +22,8 @@ pub fn run(
     let invalid = |diags: &Diagnostics| {
         report::print(diags, format, color, &project.root);
         if format == Format::Json {
-            let doc =
-                json!({"schema": 1, "valid": false, "diagnostics": report::json_value(diags)});
-            println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+            let doc = json!({"valid": false, "diagnostics": report::json_value(diags)});
+            print!("{}", report::json_document(doc));
         }
         eprintln!(
             "error: {}; no test was run (`alertctl validate` reports the rules directory)",
@@ -42,7 +41,11 @@ pub fn run(
     let routing = if project.alertmanager.is_empty() {
         None
     } else {
-        match Routing::from_config(&super::alertmanager::rendered_masked(&project)) {
+        let masked = alertctl::alertmanager::config::render(&project.alertmanager, model, &|_| {
+            Some(alertctl::alertmanager::config::MASK.to_string())
+        })
+        .unwrap_or_default();
+        match Routing::from_config(&masked) {
             Ok(r) => Some(r),
             Err(e) => {
                 eprintln!("error: the rendered Alertmanager config does not route: {e}");
@@ -111,8 +114,8 @@ pub fn run(
                     json!({"file": r.file, "line": r.line, "name": r.name, "passed": r.passed(), "failures": report::json_value(&one)})
                 })
                 .collect();
-            let doc = json!({"schema": 1, "valid": true, "passed": total - failed, "failed": failed, "tests": tests, "diagnostics": report::json_value(&diags)});
-            println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+            let doc = json!({"valid": true, "passed": total - failed, "failed": failed, "tests": tests, "diagnostics": report::json_value(&diags)});
+            print!("{}", report::json_document(doc));
         }
         Format::Human => {
             for r in &report.results {

@@ -68,16 +68,23 @@ pub fn run(
                 .collect();
             let doc = json!({"target": target, "namespace": pos.namespace, "group": pos.group, "alerts": v});
             if format == DataFormat::Json {
-                println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+                print!("{}", crate::report::json_document(doc));
             } else {
-                print!("{}", serde_yaml::to_string(&doc).unwrap_or_default());
+                print!("{}", crate::report::yaml_document(doc));
             }
         }
         DataFormat::Human => {
             let mut out = String::new();
             for a in &applied {
                 out.push_str(&format!("{} on {subject}\n", a.alert));
-                out.push_str("  applied, in fold order (priority, then global < namespace < group < target):\n");
+                out.push_str(
+                    "  applied, in fold order (priority, then global < namespace < group < target",
+                );
+                out.push_str(if a.rules.iter().any(|r| r.selects.is_some()) {
+                    "; at one priority and scope, many-alert rules first):\n"
+                } else {
+                    "):\n"
+                });
                 let t = &model.templates[&a.template];
                 let tp = model.place(&t.file, t.name.span);
                 let mut rows = vec![[
@@ -89,7 +96,7 @@ pub fn run(
                 for r in &a.rules {
                     rows.push([
                         format!("{}.", rows.len()),
-                        r.scope.clone(),
+                        scope_cell(r),
                         format!("priority {}", r.priority),
                         format!("{}:{}", r.place.file, r.place.line),
                     ]);
@@ -103,7 +110,7 @@ pub fn run(
                             .into_iter()
                             .map(|(r, why)| {
                                 [
-                                    r.scope,
+                                    scope_cell(&r),
                                     format!("priority {}", r.priority),
                                     format!("{}:{}", r.place.file, r.place.line),
                                     why,
@@ -146,12 +153,22 @@ pub fn run(
     Ok(Exit::Ok)
 }
 
+/// A rule's scope, and for a many-alert rule what it selects.
+fn scope_cell(r: &alertctl::query::AppliedRule) -> String {
+    match &r.selects {
+        Some(sel) => format!("{} (many: {sel})", r.scope),
+        None => r.scope.clone(),
+    }
+}
+
 fn who(model: &Model, s: &Setting) -> String {
     let p = model.origin_place(&s.origin);
     match &s.origin {
         Origin::Template { .. } => format!("template {}:{}", p.file, p.line),
         Origin::Rule { index, .. } => {
-            format!("{} {}:{}", model.rules[*index].scope.value, p.file, p.line)
+            let r = &model.rules[*index];
+            let many = if r.is_many() { " (many)" } else { "" };
+            format!("{}{many} {}:{}", r.scope.value, p.file, p.line)
         }
     }
 }
@@ -191,7 +208,17 @@ fn fields_json(
 }
 
 /// Left-aligned columns, the last one unpadded.
+/// Rows as aligned columns. Cells may quote names with any characters: control and bidi
+/// characters are shown escaped, so a name cannot move the cursor or reorder a line.
 pub fn table<const N: usize>(out: &mut String, indent: &str, rows: &[[String; N]]) {
+    let rows: Vec<[String; N]> = rows
+        .iter()
+        .map(|r| {
+            r.clone()
+                .map(|c| alertctl::text::escape_unsafe(&c).into_owned())
+        })
+        .collect();
+    let rows = rows.as_slice();
     let mut widths = [0usize; N];
     for r in rows {
         for (i, c) in r.iter().enumerate() {

@@ -20,7 +20,7 @@ pub fn run(g: &Global, format: Format, promtool_arg: Option<PromtoolArg>) -> mie
                 "stats": { "files": project.stats.files, "templates": model.templates.len(), "rules": model.rules.len(), "alerts": alerts, "rendered_files": rendered.files.len(), "rendered_rules": rendered.rule_count },
                 "promtool": promtool_status,
             });
-            println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+            print!("{}", report::json_document(doc));
         }
         _ => {
             report::print(&diags, format, report::stderr_color(g.color), &project.root);

@@ -1,0 +1,305 @@
+//! `apply` and `rollback`: put a rule set in the output directory, make every server
+//! run it, record it.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use super::{
+    credentials, deploy_options, history_key, runs_note, seal, servers, timeout_notes,
+    DeployReport, DiffersAction, Event, Events, Journal, OpError, OpSink, Outcome,
+};
+use crate::deploy::{self, Restored};
+use crate::diag::{Code, Diagnostics};
+use crate::history::{Deployment, History};
+use crate::project::{self, Project};
+use crate::promtool::{self, Status};
+use crate::secrets::Secrets;
+use crate::settings::PromtoolPolicy;
+
+/// What `apply` deploys and how.
+#[derive(Debug, Clone)]
+pub struct ApplyRequest {
+    /// The rules directory, or a directory inside it.
+    pub dir: PathBuf,
+    /// Read and update the SQLite cache.
+    pub use_cache: bool,
+    /// The output directory instead of `output.dir`.
+    pub out: Option<PathBuf>,
+    /// Overrides `validate.promtool`.
+    pub promtool: Option<PromtoolPolicy>,
+    /// Plan only: no lock, no server contacted, nothing written.
+    pub dry_run: bool,
+}
+
+/// What `rollback` re-applies.
+#[derive(Debug, Clone)]
+pub struct RollbackRequest {
+    pub dir: PathBuf,
+    pub use_cache: bool,
+    /// The recorded deployment; by default the one before the latest successful one.
+    pub rev: Option<i64>,
+    pub out: Option<PathBuf>,
+    pub dry_run: bool,
+}
+
+/// Validates, renders and deploys the rules directory.
+pub fn apply(req: &ApplyRequest, events: &mut dyn Events) -> Result<DeployReport, OpError> {
+    let root = project::find_root(&req.dir)?;
+    let (mut project, mut diags) = project::load(&root, req.use_cache)?;
+    events.event(&Event::Loaded {
+        root: &project.root,
+        stats: project.stats,
+        cache_note: project.cache_note.as_deref(),
+    });
+    let rendered = crate::render::render(&project.model, &mut diags);
+    if let Err(e) = project::store_rendered(&mut project, &rendered, &diags) {
+        events.event(&Event::CacheNotStored {
+            error: &e.to_string(),
+        });
+    }
+    if !diags.has_errors() {
+        let policy = req
+            .promtool
+            .unwrap_or(project.model.settings.validate.promtool);
+        let status = promtool::check_with_policy(&project, &rendered, policy, &mut diags);
+        if status == Status::Missing {
+            events.event(&Event::Diagnostics {
+                diagnostics: &diags,
+            });
+            return Err(OpError::PromtoolMissing);
+        }
+        events.event(&Event::Validated {
+            rules: rendered.rule_count,
+            promtool: status.as_str(),
+        });
+    }
+    let dir = req.out.clone().unwrap_or_else(|| project.output_dir());
+    if diags.has_errors() {
+        events.event(&Event::Diagnostics {
+            diagnostics: &diags,
+        });
+        note_differs(&project, &dir, DiffersAction::Keep, events);
+        return Err(OpError::Invalid {
+            summary: crate::diag::counts(&diags),
+        });
+    }
+    deploy_files(
+        &project,
+        &dir,
+        &rendered.files,
+        "apply",
+        req.dry_run,
+        events,
+    )
+}
+
+/// The last deployment of `dir` every server was verified to run.
+fn baseline(project: &Project, dir: &Path) -> Option<Deployment> {
+    let h = History::open(&project.root).ok()?;
+    h.good(&history_key(dir), 1).ok()?.into_iter().next()
+}
+
+/// Says so when `dir` holds generated files other than the baseline's (read-only: for
+/// runs that stop before the deployment engine looks).
+fn note_differs(project: &Project, dir: &Path, action: DiffersAction, events: &mut dyn Events) {
+    let Some(base) = baseline(project, dir) else {
+        return;
+    };
+    let Ok(current) = crate::output::read(dir) else {
+        return;
+    };
+    if current.generated == base.files {
+        return;
+    }
+    let changes = crate::diff::plan(&current.generated, &base.files).changes;
+    let left_by = History::open(&project.root).ok().and_then(|h| {
+        h.with_files(&history_key(dir), &current.generated)
+            .ok()
+            .flatten()
+            .filter(|d| d.result != "applied")
+            .map(|d| d.rev)
+    });
+    events.event(&Event::OutputDiffers {
+        baseline: base.rev,
+        left_by,
+        changes: &changes,
+        action,
+    });
+}
+
+/// Deploys the files of a recorded deployment again, byte for byte.
+pub fn rollback(req: &RollbackRequest, events: &mut dyn Events) -> Result<DeployReport, OpError> {
+    let root = project::find_root(&req.dir)?;
+    let (project, diags) = project::load(&root, req.use_cache)?;
+    // The recorded files are re-applied as they are, but where and to which servers
+    // comes from alertctl.toml: it must be valid.
+    if settings_invalid(&diags) {
+        events.event(&Event::Diagnostics {
+            diagnostics: &diags,
+        });
+        return Err(OpError::InvalidSettings);
+    }
+    let hist = History::open(&project.root)?;
+    let dir = req.out.clone().unwrap_or_else(|| project.output_dir());
+    let target = match req.rev {
+        Some(r) => hist.get(r)?.ok_or(OpError::UnknownRevision(r))?,
+        None => default_target(&hist, &dir)?,
+    };
+    if target.kind.starts_with("alertmanager") {
+        return Err(OpError::AlertmanagerRevision(target.rev));
+    }
+    events.event(&Event::RollbackTarget {
+        rev: target.rev,
+        time: &target.time,
+        commit: target.git_commit.as_deref(),
+    });
+    deploy_files(
+        &project,
+        &dir,
+        &target.files,
+        &format!("rollback to {}", target.rev),
+        req.dry_run,
+        events,
+    )
+}
+
+/// Without a revision: when the directory holds exactly the last good deployment's
+/// files, the one before it (undo the last deployment); when it holds anything else
+/// (an interrupted run's files, hand edits), the last good one itself: what the servers
+/// were verified to run. (The deployment then says how the directory differs.)
+fn default_target(hist: &History, dir: &Path) -> Result<Deployment, OpError> {
+    let mut good = hist.good(&history_key(dir), 2)?.into_iter();
+    let latest = good.next().ok_or(OpError::NoRollbackTarget)?;
+    let current = crate::output::read(dir)
+        .map(|c| c.generated)
+        .unwrap_or_default();
+    if current != latest.files || deploy::read_marker(dir).is_some() {
+        return Ok(latest);
+    }
+    good.next().ok_or(OpError::NoRollbackTarget)
+}
+
+fn settings_invalid(diags: &Diagnostics) -> bool {
+    diags
+        .iter()
+        .any(|d| d.code == Code::Settings || d.code == Code::TomlSyntax)
+}
+
+fn deploy_files(
+    project: &Project,
+    dir: &Path,
+    desired: &BTreeMap<String, String>,
+    kind: &str,
+    dry_run: bool,
+    events: &mut dyn Events,
+) -> Result<DeployReport, OpError> {
+    let mut secrets = Secrets::default();
+    let result = deploy_files_inner(project, dir, desired, kind, dry_run, events, &mut secrets);
+    seal(result, &secrets)
+}
+
+fn deploy_files_inner(
+    project: &Project,
+    dir: &Path,
+    desired: &BTreeMap<String, String>,
+    kind: &str,
+    dry_run: bool,
+    events: &mut dyn Events,
+    secrets: &mut Secrets,
+) -> Result<DeployReport, OpError> {
+    let servers = servers(project).map_err(OpError::ServerConfig)?;
+    *secrets = credentials(&servers);
+    if servers.is_empty() {
+        events.event(&Event::NoServers);
+    }
+    let opts = deploy_options(project, dry_run, None);
+    let base = baseline(project, dir);
+    let mut journal = Journal::new(&project.root, kind, dir, desired.clone(), secrets, dry_run);
+    let mut sink = OpSink {
+        events,
+        journal: &mut journal,
+        desired,
+        baseline: base.as_ref().map(|b| (b.rev, &b.files)),
+        action: if dry_run {
+            DiffersAction::WouldReplace
+        } else {
+            DiffersAction::Replace
+        },
+    };
+    let baseline = base.as_ref().map(|b| deploy::Baseline {
+        id: b.rev,
+        files: &b.files,
+    });
+    let r = match deploy::apply(dir, desired, &servers, &opts, baseline, &mut sink) {
+        Ok(r) => r,
+        Err(e) => {
+            journal.failed(&e);
+            return Err(OpError::Deploy(e));
+        }
+    };
+    let mut report = DeployReport {
+        outcome: r.outcome,
+        rev: None,
+        target: dir.to_path_buf(),
+        plan: None,
+        pending: r.found.unfinished,
+        servers: vec![],
+        rollback: vec![],
+        message: String::new(),
+    };
+    let shown = dir.display();
+    match r.outcome {
+        Outcome::NoChange => {
+            report.message = format!("no changes in {shown}; nothing reloaded");
+        }
+        Outcome::DryRun => {
+            report.message = format!("dry run: would change {shown}: {}", r.plan.summary);
+        }
+        Outcome::Applied => {
+            let notes = timeout_notes(&r.attempt);
+            report.rev = journal.finish("applied", &r.plan, notes.as_deref());
+            let rev = report
+                .rev
+                .map_or(String::new(), |r| format!("deployment {r}"));
+            report.message = if r.plan.is_empty() && journal.completing.is_some() {
+                format!("completed {rev} in {shown}: it was interrupted after writing its files; every server now verifiably runs them")
+            } else {
+                format!("applied {rev} to {shown}: {}", r.plan.summary)
+            };
+            if let Some(n) = notes {
+                report.message.push_str(&format!("\nnote: {n}"));
+            }
+            report.servers = r.attempt;
+        }
+        Outcome::RolledBack | Outcome::RollbackUnverified => {
+            let error = r.error.unwrap_or_default();
+            report.rev = journal.finish(r.outcome.as_str(), &r.plan, Some(&error));
+            let what = match r.restored {
+                Some(Restored::Baseline(b)) => format!("the files of deployment {b}, the last ones every server was verified to run, were restored byte for byte (the output directory held files of an interrupted run)"),
+                _ => "the previous files were restored byte for byte".to_string(),
+            };
+            report.message = if r.outcome == Outcome::RolledBack {
+                format!(
+                    "deploy failed: {error}\n{what} and every server verified to run them again"
+                )
+            } else {
+                format!(
+                    "deploy failed: {error}\n{}, but not every server could be verified to run them: {}{}",
+                    what.replace(" byte for byte", ""),
+                    r.rollback
+                        .iter()
+                        .filter_map(|s| s.error.clone())
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                    runs_note(&r.rollback)
+                )
+            };
+            report.servers = r.attempt;
+            report.rollback = r.rollback;
+        }
+    }
+    if r.outcome != Outcome::NoChange {
+        report.plan = Some(r.plan);
+    }
+    Ok(report)
+}
