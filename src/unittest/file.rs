@@ -1,25 +1,21 @@
 //! Reading `tests/*.yaml`: every problem is a located diagnostic, and the whole input
-//! is bounded (file size, alias expansion, samples per series, evaluation time) so a
-//! hostile test file cannot make alertctl or promtool run out of memory or time.
+//! is bounded (file size and alias expansion as for every source file, plus samples per
+//! series and evaluation time) so a hostile test file cannot make alertctl or promtool
+//! run out of memory or time.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use saphyr_parser::{Event, Parser};
-
 use super::{Expect, ExpectedAlert, Input, Place, Test, TestFile, DIR};
 use crate::diag::{did_you_mean, Code, Diagnostic, Diagnostics, SourceText, Span};
+use crate::load::ReadError;
 use crate::model::{parse_duration, Spanned};
 use crate::parse::{duration, fields, opt_string, require, string, string_map, Cx};
 use crate::resolve::Model;
 use crate::yaml::{self, Kind, Node};
 
-/// A test file larger than this is refused unread.
-pub const MAX_FILE_BYTES: u64 = 4 << 20;
-/// YAML nodes a file may expand to through aliases (an alias bomb stops here).
-pub const MAX_NODES: u64 = 500_000;
 /// Samples one input series may expand to (`1x100000000` would make promtool allocate
 /// them all).
 pub const MAX_SAMPLES: u64 = 100_000;
@@ -49,85 +45,35 @@ fn file_error(path: &str, msg: String, hint: &str) -> Diagnostic {
         .hint(hint.to_string())
 }
 
-/// Reads every `tests/*.yaml` (and `.yml`) of the rules directory, sorted by name.
-/// Symlinks are followed only when they resolve inside the rules directory; anything
-/// but a regular file is refused without being opened.
+/// Reads every `tests/*.yaml` (and `.yml`) of the rules directory, sorted by name,
+/// under the rules every source file is read by (`load::read_root_file`): a symlink only
+/// when it resolves inside the rules directory, regular files only (opened
+/// non-blocking), bounded size, UTF-8. `yaml::parse` bounds alias expansion and depth.
 pub fn load(root: &Path, model: &Model, diags: &mut Diagnostics) -> Vec<TestFile> {
-    let dir = root.join(DIR);
-    let Ok(entries) = std::fs::read_dir(&dir) else {
+    let Ok(entries) = std::fs::read_dir(root.join(DIR)) else {
         return vec![];
     };
-    let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
-    let mut names: Vec<(String, std::path::PathBuf)> = entries
+    let mut names: Vec<String> = entries
         .flatten()
-        .map(|e| (e.file_name().to_string_lossy().to_string(), e.path()))
-        .filter(|(n, _)| (n.ends_with(".yaml") || n.ends_with(".yml")) && !n.starts_with('.'))
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .filter(|n| (n.ends_with(".yaml") || n.ends_with(".yml")) && !n.starts_with('.'))
         .collect();
     names.sort();
     let mut out = Vec::new();
-    for (name, path) in names {
+    for name in names {
         let rel = format!("{DIR}/{name}");
-        let Ok(meta) = std::fs::symlink_metadata(&path) else {
-            continue;
-        };
-        if meta.file_type().is_symlink() {
-            let inside = path
-                .canonicalize()
-                .is_ok_and(|t| t.starts_with(&canonical_root));
-            if !inside {
+        let text = match crate::load::read_root_file(root, &rel) {
+            Ok(t) => t,
+            Err(ReadError::Problem(p)) => {
+                diags.push(p.diagnostic());
+                continue;
+            }
+            Err(ReadError::Io(e)) => {
                 diags.push(file_error(
                     &rel,
-                    format!("{rel} is a symlink that leads outside the rules directory (or nowhere); not read"),
-                    "keep test files inside the rules directory",
+                    e.to_string(),
+                    "check the file's permissions",
                 ));
-                continue;
-            }
-        }
-        let unreadable = |e: std::io::Error| {
-            file_error(
-                &rel,
-                format!("reading {rel}: {e}"),
-                "check the file's permissions",
-            )
-        };
-        let meta = match std::fs::metadata(&path) {
-            Ok(m) => m,
-            Err(e) => {
-                diags.push(unreadable(e));
-                continue;
-            }
-        };
-        if !meta.is_file() {
-            diags.push(file_error(
-                &rel,
-                format!("{rel} is not a regular file; not read"),
-                "test files are regular YAML files",
-            ));
-            continue;
-        }
-        if meta.len() > MAX_FILE_BYTES {
-            diags.push(file_error(
-                &rel,
-                format!(
-                    "{rel} has {} bytes, more than the {MAX_FILE_BYTES} a test file may have",
-                    meta.len()
-                ),
-                "split the tests into several files",
-            ));
-            continue;
-        }
-        let text = match std::fs::read(&path).map(String::from_utf8) {
-            Ok(Ok(t)) => t,
-            Ok(Err(_)) => {
-                diags.push(file_error(
-                    &rel,
-                    format!("{rel} is not UTF-8 text"),
-                    "re-save the file as UTF-8",
-                ));
-                continue;
-            }
-            Err(e) => {
-                diags.push(unreadable(e));
                 continue;
             }
         };
@@ -135,67 +81,9 @@ pub fn load(root: &Path, model: &Model, diags: &mut Diagnostics) -> Vec<TestFile
             path: Arc::from(rel.as_str()),
             text: Arc::from(text),
         };
-        if let Some(d) = alias_bomb(&source) {
-            diags.push(d);
-            continue;
-        }
         out.push(parse(&source, model, diags));
     }
     out
-}
-
-/// Counts the nodes the file expands to, aliases included, from the parser's events,
-/// before anything is built: a few lines of anchors can stand for billions of nodes.
-fn alias_bomb(source: &SourceText) -> Option<Diagnostic> {
-    let mut sizes: HashMap<usize, u64> = HashMap::new();
-    let mut stack: Vec<(usize, u64)> = vec![(0, 0)];
-    for item in Parser::new_from_str(&source.text) {
-        let Ok((event, span)) = item else {
-            return None; // yaml::parse reports the syntax error
-        };
-        let add = match event {
-            Event::Scalar(_, _, anchor, _) => {
-                if anchor > 0 {
-                    sizes.insert(anchor, 1);
-                }
-                1
-            }
-            Event::Alias(id) => sizes.get(&id).copied().unwrap_or(1),
-            Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
-                stack.push((anchor, 1));
-                continue;
-            }
-            Event::SequenceEnd | Event::MappingEnd => {
-                let (anchor, n) = stack.pop().unwrap_or_default();
-                if anchor > 0 {
-                    sizes.insert(anchor, n);
-                }
-                n
-            }
-            _ => continue,
-        };
-        let top = stack.last_mut().map(|t| &mut t.1);
-        let total = top.map_or(0, |t| {
-            *t = t.saturating_add(add);
-            *t
-        });
-        if total > MAX_NODES || add > MAX_NODES {
-            let at = source
-                .text
-                .char_indices()
-                .nth(span.start.index())
-                .map_or(source.text.len(), |(i, _)| i);
-            return Some(
-                Diagnostic::error(
-                    Code::TestInput,
-                    format!("this file expands to more than {MAX_NODES} YAML nodes through aliases"),
-                )
-                .at(source, Span::new(at, at + 1), "expansion passes the limit here")
-                .hint("use fewer nested aliases; write repeated series out or use promtool's `AxN` notation"),
-            );
-        }
-    }
-    None
 }
 
 /// Parses one test file; problems go to `diags` and drop the part they are in.
