@@ -177,16 +177,25 @@ impl Server {
     }
 
     fn request(&self, method: reqwest::Method, path: &str) -> Result<String, ServerError> {
-        self.request_form(method, path, None)
+        self.send(method, path, None)
     }
 
-    /// A request with an optional form body (`POST /api/v1/query` takes long queries
-    /// that a URL could not), retried on transient failures.
-    fn request_form(
+    /// A GET of an API path with its query string (already encoded).
+    pub fn get(&self, path_and_query: &str) -> Result<String, ServerError> {
+        self.request(reqwest::Method::GET, path_and_query)
+    }
+
+    /// A form POST to an API path (e.g. `/api/v1/query_range`), through the server's
+    /// client: its auth, TLS settings and retries. Returns the body of a 2xx answer.
+    pub fn post_form(&self, path: &str, form: &[(&str, String)]) -> Result<String, ServerError> {
+        self.send(reqwest::Method::POST, path, Some(form))
+    }
+
+    fn send(
         &self,
         method: reqwest::Method,
         path: &str,
-        form: Option<&[(&str, &str)]>,
+        form: Option<&[(&str, String)]>,
     ) -> Result<String, ServerError> {
         let url = format!("{}{path}", self.base);
         let mut delay = Duration::from_millis(200);
@@ -639,22 +648,6 @@ pub struct ActiveTarget {
 }
 
 impl Server {
-    /// An instant query; the label set of every sample of the resulting vector.
-    pub fn query(&self, promql: &str) -> Result<Vec<BTreeMap<String, String>>, ServerError> {
-        let body = self.request_form(
-            reqwest::Method::POST,
-            "/api/v1/query",
-            Some(&[("query", promql)]),
-        )?;
-        let v: serde_json::Value =
-            serde_json::from_str(&body).map_err(|e| self.protocol("/api/v1/query", e))?;
-        let result = v["data"]["result"].as_array().cloned().unwrap_or_default();
-        Ok(result
-            .into_iter()
-            .map(|s| serde_json::from_value(s["metric"].clone()).unwrap_or_default())
-            .collect())
-    }
-
     /// The active scrape targets (Prometheus only).
     pub fn targets(&self) -> Result<Vec<ActiveTarget>, ServerError> {
         let body = self.request(reqwest::Method::GET, "/api/v1/targets?state=active")?;

@@ -13,7 +13,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use promql_parser::label::MatchOp;
 use promql_parser::parser::{Expr, VectorSelector};
 
-use crate::deploy::server::{Server, ServerError};
+use super::Prometheus;
+use crate::deploy::server::Server;
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::model::{ignores, Scope};
 use crate::params::promql_string;
@@ -50,10 +51,12 @@ pub fn check(
     server: &Server,
     progress: &dyn Fn(&str),
     diags: &mut Diagnostics,
-) -> Result<Summary, ServerError> {
-    let up = scraped(server, progress)?;
+) -> Result<Summary, String> {
+    let mut prom = Prometheus::new(server);
+    let up = scraped(&mut prom, progress)?;
     scrape_findings(model, rendered, &server.name, &up, diags);
-    let (selectors, empty_selectors) = selector_findings(model, rendered, server, progress, diags)?;
+    let (selectors, empty_selectors) =
+        selector_findings(model, rendered, &mut prom, progress, diags)?;
     Ok(Summary {
         server: server.name.clone(),
         targets: up.len(),
@@ -63,20 +66,20 @@ pub fn check(
 }
 
 /// Every `up` series, read one job at a time.
-fn scraped(server: &Server, progress: &dyn Fn(&str)) -> Result<Vec<Labels>, ServerError> {
-    let jobs = server.query("count by (job) (up)")?;
+fn scraped(prom: &mut Prometheus, progress: &dyn Fn(&str)) -> Result<Vec<Labels>, String> {
+    let jobs = prom.query("count by (job) (up)")?;
     let mut out = Vec::new();
     for (i, j) in jobs.iter().enumerate() {
         let job = j.get("job").map_or("", String::as_str);
         if jobs.len() > PROGRESS_AFTER_JOBS {
             progress(&format!(
                 "{}: reading the targets of job {job} ({}/{})",
-                server.name,
+                prom.server.name,
                 i + 1,
                 jobs.len()
             ));
         }
-        for mut s in server.query(&format!("up{{job={}}}", promql_string(job)))? {
+        for mut s in prom.query(&format!("up{{job={}}}", promql_string(job)))? {
             s.remove("__name__");
             out.push(s);
         }
@@ -390,10 +393,10 @@ struct Sel {
 fn selector_findings(
     model: &Model,
     rendered: &Rendered,
-    server: &Server,
+    prom: &mut Prometheus,
     progress: &dyn Fn(&str),
     diags: &mut Diagnostics,
-) -> Result<(usize, usize), ServerError> {
+) -> Result<(usize, usize), String> {
     let mut cells_of: HashMap<&str, Vec<Cell>> = HashMap::new();
     let mut sels: BTreeMap<String, Sel> = BTreeMap::new();
     for (i, c) in rendered.cells.iter().enumerate() {
@@ -423,7 +426,7 @@ fn selector_findings(
         }
     }
     let texts: Vec<&String> = sels.keys().collect();
-    let matched = nonempty(server, &texts, progress)?;
+    let matched = nonempty(prom, &texts, progress)?;
     let empty: Vec<&String> = texts
         .iter()
         .enumerate()
@@ -436,7 +439,7 @@ fn selector_findings(
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
-    let unscoped_matched = nonempty(server, &unscoped, progress)?;
+    let unscoped_matched = nonempty(prom, &unscoped, progress)?;
     let has_series: BTreeSet<&str> = unscoped
         .iter()
         .enumerate()
@@ -477,7 +480,7 @@ fn selector_findings(
                 Code::NoSeries,
                 format!(
                     "`{sel}` matches no series on {}: {} cannot fire",
-                    server.name,
+                    prom.server.name,
                     names(&alerts)
                 ),
             )
@@ -499,7 +502,7 @@ fn selector_findings(
                 Code::NoSeries,
                 format!(
                     "on {}, the {scope} rules of {} select no series: `{sel}` matches nothing although `{unscoped}` has series, so no series carries {scope}'s labels",
-                    server.name,
+                    prom.server.name,
                     names(&alerts)
                 ),
             )
@@ -572,10 +575,10 @@ fn batches(selectors: &[&String]) -> Vec<std::ops::Range<usize>> {
 
 /// Which of `selectors` (by index) match at least one series, in batched queries.
 fn nonempty(
-    server: &Server,
+    prom: &mut Prometheus,
     selectors: &[&String],
     progress: &dyn Fn(&str),
-) -> Result<BTreeSet<usize>, ServerError> {
+) -> Result<BTreeSet<usize>, String> {
     const LABEL: &str = "alertctl_selector";
     let mut out = BTreeSet::new();
     for range in batches(selectors) {
@@ -589,7 +592,7 @@ fn nonempty(
             })
             .collect::<Vec<_>>()
             .join(" or ");
-        for s in server.query(&q)? {
+        for s in prom.query(&q)? {
             if let Some(k) = s.get(LABEL).and_then(|k| k.parse().ok()) {
                 out.insert(k);
             }
@@ -597,7 +600,7 @@ fn nonempty(
         if selectors.len() > PROGRESS_AFTER {
             progress(&format!(
                 "{}: checked {end}/{} selectors",
-                server.name,
+                prom.server.name,
                 selectors.len()
             ));
         }
