@@ -345,25 +345,9 @@ fn codes(dir: &Path, extra: &[&str]) -> (i32, Vec<(String, String, u64)>) {
         "json",
     ];
     args.extend(extra);
-    let o = run(dir, &args);
-    let doc: Value =
-        serde_json::from_str(&out(&o)).unwrap_or_else(|e| panic!("{e}: {}{}", out(&o), err(&o)));
-    let v = doc["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| {
-            (
-                d["code"].as_str().unwrap().to_string(),
-                d["location"]["file"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .to_string(),
-                d["location"]["line"].as_u64().unwrap_or_default(),
-            )
-        })
-        .collect();
-    (o.status.code().unwrap(), v)
+    let (code, found) = support::json_diagnostics(&run(dir, &args));
+    let v = found.into_iter().map(|(c, f, l, _)| (c, f, l)).collect();
+    (code, v)
 }
 
 fn diag(code: &str, file: &str, line: u64) -> (String, String, u64) {

@@ -325,14 +325,14 @@ fn inventory_drives_scrape_labels_and_thresholds() {
     // The target shows its new labels at once (apply waited for that); its series do
     // from the next scrape on, and the old ones go stale.
     let moved = format!("up{{instance=\"{}\"}}", web2.addr);
-    assert!(
-        eventually(Duration::from_secs(10), || {
+    let in_group = |group: &str| {
+        let ok = eventually(Duration::from_secs(10), || {
             let s = query(&prom, &moved);
-            s.len() == 1 && s[0]["group"] == "db"
-        }),
-        "{:?}",
-        query(&prom, &moved)
-    );
+            s.len() == 1 && s[0]["group"] == group
+        });
+        assert!(ok, "not in {group}: {:?}", query(&prom, &moved));
+    };
+    in_group("db");
     want.push(("CpuBusy", web2.addr.as_str(), "65"));
     want.sort();
     assert!(
@@ -383,14 +383,7 @@ fn inventory_drives_scrape_labels_and_thresholds() {
         "{report}"
     );
     assert_eq!(report["file_sd"]["verified"][0], "prom", "{report}");
-    assert!(
-        eventually(Duration::from_secs(10), || {
-            let s = query(&prom, &moved);
-            s.len() == 1 && s[0]["group"] == "web"
-        }),
-        "{:?}",
-        query(&prom, &moved)
-    );
+    in_group("web");
     let history = alertctl(&dir, &["history", "--format", "json"]);
     let rows: Value = serde_json::from_slice(&history.stdout).unwrap();
     let results: Vec<&str> = rows["deployments"]

@@ -77,10 +77,16 @@ fn results(dir: &Path) -> Vec<(i64, String)> {
 
 /// The `*.yml` files of `dir`: name -> bytes.
 fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    files_ending(dir, ".yml")
+}
+
+/// The files of `dir` whose names end in `suffix`: name -> bytes (none without `dir`).
+fn files_ending(dir: &Path, suffix: &str) -> BTreeMap<String, Vec<u8>> {
     std::fs::read_dir(dir)
-        .unwrap()
-        .flatten()
-        .filter(|e| e.file_name().to_string_lossy().ends_with(".yml"))
+        .map(|r| r.flatten().collect::<Vec<_>>())
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|e| e.file_name().to_string_lossy().ends_with(suffix))
         .map(|e| {
             (
                 e.file_name().to_string_lossy().to_string(),
@@ -111,6 +117,17 @@ fn rules_dir(tmp: &Path, out: &Path, server: &str, kind: &str, extra: &str) -> P
     )
     .unwrap();
     dir
+}
+
+/// The next apply finds an earlier one unfinished, and finishes it.
+fn apply_completes(dir: &Path) {
+    let o = alertctl(dir, &["apply"], &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(
+        text(&o).contains("an earlier apply did not finish"),
+        "{}",
+        text(&o)
+    );
 }
 
 fn set_web_threshold(dir: &Path, value: u32) {
@@ -617,13 +634,7 @@ fn write_fails_midway(out: &Path, prom: &Server) {
 
     // Once the obstacle is gone, the next apply writes, reloads and verifies.
     std::fs::remove_dir(&squat).unwrap();
-    let o = alertctl(&dir, &["apply"], &[]);
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
-    assert!(
-        text(&o).contains("an earlier apply did not finish"),
-        "{}",
-        text(&o)
-    );
+    apply_completes(&dir);
     assert_eq!(
         results(&dir),
         [
@@ -637,18 +648,7 @@ fn write_fails_midway(out: &Path, prom: &Server) {
 
 /// The `*.json` files of a file_sd directory: name -> bytes.
 fn file_sd_files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    std::fs::read_dir(dir)
-        .map(|r| r.flatten().collect::<Vec<_>>())
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|e| e.file_name().to_string_lossy().ends_with(".json"))
-        .map(|e| {
-            (
-                e.file_name().to_string_lossy().to_string(),
-                std::fs::read(e.path()).unwrap(),
-            )
-        })
-        .collect()
+    files_ending(dir, ".json")
 }
 
 /// With `[file_sd]`, the scrape-target files are part of the deployment: a name taken by
@@ -732,13 +732,7 @@ fn file_sd_faults(out: &Path, prom: &Server) {
         [(2, "write-failed".into()), (1, "applied".into())]
     );
     std::fs::remove_dir(&squat).unwrap();
-    let o = alertctl(&dir, &["apply"], &[]);
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
-    assert!(
-        text(&o).contains("an earlier apply did not finish"),
-        "{}",
-        text(&o)
-    );
+    apply_completes(&dir);
     let now = String::from_utf8(file_sd_files(&sd)["node.json"].clone()).unwrap();
     assert!(
         now.contains("web-9:9100") && !now.contains("web-2:9100"),

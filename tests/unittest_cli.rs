@@ -310,26 +310,7 @@ fn scaffold_with(body: &str) -> (tempfile::TempDir, PathBuf) {
 
 /// (exit code, diagnostics as (code, file, line, message)) of `test --format json`.
 fn problems(dir: &Path) -> (i32, Vec<(String, String, u64, String)>) {
-    let out = alertctl(dir, &["test", "--format", "json"]);
-    let doc: Value = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|_| panic!("JSON: {}{}", text(&out.stdout), text(&out.stderr)));
-    let list = doc["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| {
-            (
-                d["code"].as_str().unwrap().to_string(),
-                d["location"]["file"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .to_string(),
-                d["location"]["line"].as_u64().unwrap_or_default(),
-                d["message"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
-    (out.status.code().unwrap(), list)
+    support::json_diagnostics(&alertctl(dir, &["test", "--format", "json"]))
 }
 
 const CPU_SERIES: &str = "node_cpu_seconds_total{cpu=\"0\", mode=\"idle\"}";

@@ -460,6 +460,28 @@ pub fn copy_dir(src: &Path, dst: &Path) {
     }
 }
 
+/// The exit code and every diagnostic of a `--format json` document on stdout, as
+/// (code, file, line, message); panics with the output when stdout is no document.
+pub fn json_diagnostics(o: &std::process::Output) -> (i32, Vec<(String, String, u64, String)>) {
+    let doc: serde_json::Value =
+        serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", output_text(o)));
+    let list = doc["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_string();
+            (
+                text(&d["code"]),
+                text(&d["location"]["file"]),
+                d["location"]["line"].as_u64().unwrap_or_default(),
+                text(&d["message"]),
+            )
+        })
+        .collect();
+    (o.status.code().unwrap(), list)
+}
+
 /// `alertctl -C DIR --color never ARGS...`.
 pub fn alertctl(dir: &Path, args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_alertctl"))

@@ -75,105 +75,70 @@ fn show(g: &Global, format: Report, result: Result<DeployReport, OpError>) -> mi
         Ok(r) => r,
         Err(e) => {
             let (result, message, exit) = error_exit(e)?;
-            return Ok(finish(
-                format,
-                result,
-                None,
-                None,
-                None,
-                &[],
-                Some(message),
-                exit,
-            ));
+            return Ok(finish(format, result, None, &message, exit));
         }
     };
-    let exit = exit_of(r.outcome);
-    let result = r.outcome.as_str();
-    match r.outcome {
-        Outcome::NoChange => Ok(finish(
-            format,
-            result,
-            None,
-            None,
-            None,
-            &[],
-            Some(r.message),
-            exit,
-        )),
-        Outcome::DryRun => {
-            if r.pending {
-                say(format, "note: an earlier apply did not finish; the next apply reloads and verifies every server even if no file changes");
-            }
-            if format == Report::Human {
-                let color = report::stdout_color(g.color);
-                for c in r.plan.iter().flat_map(|p| &p.changes) {
-                    out!("{}", alertctl::diff::unified(c, color));
-                }
-                if let Some(t) = &r.file_sd {
-                    super::print_file_sd_diff(&t.plan, color);
-                }
-            }
-            Ok(finish(
-                format,
-                result,
-                None,
-                r.plan.as_ref(),
-                r.file_sd.as_ref(),
-                &[],
-                Some(r.message),
-                exit,
-            ))
+    if r.outcome == Outcome::DryRun {
+        if r.pending {
+            say(format, "note: an earlier apply did not finish; the next apply reloads and verifies every server even if no file changes");
         }
-        Outcome::Applied => Ok(finish(
-            format,
-            result,
-            r.rev,
-            r.plan.as_ref(),
-            r.file_sd.as_ref(),
-            &r.servers,
-            Some(r.message),
-            exit,
-        )),
-        Outcome::RolledBack | Outcome::RollbackUnverified => Ok(finish_rollback(format, &r, exit)),
+        if format == Report::Human {
+            let color = report::stdout_color(g.color);
+            for c in r.plan.iter().flat_map(|p| &p.changes) {
+                out!("{}", alertctl::diff::unified(c, color));
+            }
+            if let Some(t) = &r.file_sd {
+                super::print_file_sd_diff(&t.plan, color);
+            }
+        }
     }
+    Ok(finish(
+        format,
+        r.outcome.as_str(),
+        Some(&r),
+        &r.message,
+        exit_of(r.outcome),
+    ))
 }
 
-#[allow(clippy::too_many_arguments)]
+/// The result of `apply` or `rollback`: its JSON document, or its message on stderr
+/// (after a failure, with `error: `).
 fn finish(
     format: Report,
     result: &str,
-    rev: Option<i64>,
-    plan: Option<&alertctl::diff::Plan>,
-    file_sd: Option<&TargetsReport>,
-    servers: &[alertctl::deploy::ServerReport],
-    message: Option<String>,
+    r: Option<&DeployReport>,
+    message: &str,
     exit: Exit,
 ) -> Exit {
     match format {
         Report::Json => {
+            let plan = r.and_then(|r| r.plan.as_ref());
             let mut doc = json!({
                 "result": result,
-                "rev": rev,
+                "rev": r.and_then(|r| r.rev),
                 "summary": plan.map(|p| &p.summary),
                 "changes": plan.map(changes_json),
-                "servers": servers,
+                "servers": r.map_or(&[][..], |r| &r.servers),
                 "message": message,
                 "exit_code": exit as i32,
             });
-            if let Some(t) = file_sd {
-                doc["file_sd"] = file_sd_json(t);
+            if let Some(r) = r {
+                if matches!(r.outcome, Outcome::RolledBack | Outcome::RollbackUnverified) {
+                    doc["rollback"] = json!(r.rollback);
+                }
+                if let Some(t) = &r.file_sd {
+                    doc["file_sd"] = file_sd_json(t);
+                }
             }
             out!("{}", report::json_document(doc));
         }
         Report::Human => {
-            if let Some(m) = message {
-                let prefix = if matches!(exit, Exit::Ok) {
-                    ""
-                } else {
-                    "error: "
-                };
-                eline!("{prefix}{m}");
-            }
+            let prefix = if matches!(exit, Exit::Ok) {
+                ""
+            } else {
+                "error: "
+            };
+            eline!("{prefix}{message}");
         }
     }
     exit
@@ -214,30 +179,6 @@ fn say(format: Report, m: &str) {
     if format == Report::Human {
         eline!("{m}");
     }
-}
-
-fn finish_rollback(format: Report, r: &DeployReport, exit: Exit) -> Exit {
-    match format {
-        Report::Json => {
-            let plan = r.plan.as_ref();
-            let mut doc = json!({
-                "result": r.outcome.as_str(),
-                "rev": r.rev,
-                "summary": plan.map(|p| &p.summary),
-                "changes": plan.map(changes_json),
-                "servers": r.servers,
-                "rollback": r.rollback,
-                "message": r.message,
-                "exit_code": exit as i32,
-            });
-            if let Some(t) = &r.file_sd {
-                doc["file_sd"] = file_sd_json(t);
-            }
-            out!("{}", report::json_document(doc));
-        }
-        Report::Human => eline!("error: {}", r.message),
-    }
-    exit
 }
 
 /// A plan's changes in `--format json`: file and kind.
