@@ -43,6 +43,20 @@ pub enum DeployError {
     },
 }
 
+impl DeployError {
+    /// A short, stable name for the kind of failure (see [`crate::ops::OpError::code`]).
+    pub fn code(&self) -> &'static str {
+        match self {
+            DeployError::Locked { .. } => "locked",
+            DeployError::Foreign(_) => "foreign-file",
+            DeployError::Unreachable(_) => "server-unreachable",
+            DeployError::Io(_) => "io",
+            DeployError::Commit(_) => "write-failed",
+            DeployError::Restore { .. } => "restore-failed",
+        }
+    }
+}
+
 /// What a server was seen to run after a failed deployment it could not be verified on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -158,6 +172,9 @@ pub struct Report {
     /// The failure that caused the rollback.
     pub error: Option<String>,
     pub restored: Option<Restored>,
+    /// With [`Options::check_live`]: the servers found running other rules than the
+    /// files, which this run reloaded.
+    pub drifted: Vec<String>,
 }
 
 pub struct Options {
@@ -166,6 +183,10 @@ pub struct Options {
     pub verify_timeout: Duration,
     /// How files that do not exist yet are created.
     pub new_files: txn::NewFiles,
+    /// With nothing to write, ask every server whether it runs the files, and reload
+    /// and verify those that run something else (drift: a server restarted with other
+    /// rules, files reloaded by hand). A daemon's periodic resync does this.
+    pub check_live: bool,
 }
 
 /// Where a deployment reports what it does, and how it gets a write-ahead id; the
@@ -180,6 +201,9 @@ pub trait Sink {
     fn begin(&mut self, _plan: &Plan) -> Option<i64> {
         None
     }
+    /// With [`Options::check_live`]: a server runs other rules than the files on disk
+    /// (`differences` say how); this run reloads and verifies it.
+    fn drift(&mut self, _server: &str, _differences: &[String]) {}
 }
 
 /// Reports a step, then stops dead if a test asked to (`ALERTCTL_CRASH_AT=<step name>`,
@@ -339,6 +363,7 @@ pub fn apply(
         rollback: vec![],
         error: None,
         restored: None,
+        drifted: vec![],
     };
     if opts.dry_run {
         // Read-only: no lock, no recovery, nothing created.
@@ -373,8 +398,20 @@ pub fn apply(
         emit(sink, &Step::Unfinished);
     }
     let plan = diff::plan(desired, &current.generated);
+    let mut drifted = Vec::new();
     if plan.is_empty() && !found.unfinished {
-        return Ok(report(Outcome::NoChange, plan, found));
+        if opts.check_live {
+            for s in servers {
+                let d = server::live_drift(s, desired).map_err(DeployError::Unreachable)?;
+                if !d.is_empty() {
+                    sink.drift(&s.name, &d);
+                    drifted.push(s.name.clone());
+                }
+            }
+        }
+        if drifted.is_empty() {
+            return Ok(report(Outcome::NoChange, plan, found));
+        }
     }
     for s in servers {
         emit(
@@ -388,7 +425,7 @@ pub fn apply(
             .map_err(DeployError::Unreachable)?;
     }
     // Only reloading what an unfinished run wrote: that run's id stays in the marker.
-    let id = if plan.is_empty() {
+    let id = if plan.is_empty() && found.unfinished {
         found.unfinished_id
     } else {
         sink.begin(&plan)
@@ -409,6 +446,7 @@ pub fn apply(
         let mut r = report(Outcome::Applied, plan, found);
         r.id = id;
         r.attempt = attempt;
+        r.drifted = drifted;
         return Ok(r);
     };
 
@@ -461,6 +499,7 @@ pub fn apply(
     r.rollback = rollback;
     r.error = Some(error);
     r.restored = Some(restored);
+    r.drifted = drifted;
     Ok(r)
 }
 
