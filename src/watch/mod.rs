@@ -476,16 +476,20 @@ struct SyncEvents<'a> {
     log: &'a dyn Log,
     sync: u64,
     first_error: Option<String>,
-    /// The Alertmanager part loads the directory again: its diagnostics were shown.
-    skip_diagnostics: bool,
+    /// The Alertmanager part loads the directory again: what loading it says was said.
+    second_load: bool,
 }
 
 impl Events for SyncEvents<'_> {
     fn event(&mut self, event: &Event<'_>) {
+        let loading = matches!(
+            event,
+            Event::Loaded { .. } | Event::CacheNotStored { .. } | Event::Diagnostics { .. }
+        );
+        if loading && self.second_load {
+            return;
+        }
         if let Event::Diagnostics { diagnostics } = event {
-            if self.skip_diagnostics {
-                return;
-            }
             if self.first_error.is_none() {
                 self.first_error = diagnostics
                     .sorted()
@@ -621,7 +625,7 @@ impl Worker<'_> {
             log,
             sync: n,
             first_error: None,
-            skip_diagnostics: false,
+            second_load: false,
         };
         let req = ApplyRequest {
             dir: self.root.clone(),
@@ -637,7 +641,7 @@ impl Worker<'_> {
         if !rules_end.ok {
             return rules_end;
         }
-        events.skip_diagnostics = true;
+        events.second_load = true;
         let am = match am_ops::load(&self.root, self.opts.use_cache, &mut events) {
             Err(OpError::Alertmanager(AmError::NoConfig(_))) => return rules_end,
             Err(e) => Err(e),

@@ -214,13 +214,18 @@ pub fn prometheus(rules_dir: &Path) -> Server {
 /// The same, serving HTTPS with basic auth per a Prometheus web config (`--web.config.file`).
 /// Ready-polling over plain HTTP is impossible then, so readiness is the TLS port accepting.
 pub fn prometheus_with_web(rules_dir: &Path, web_config: Option<&Path>) -> Server {
-    prometheus_with(rules_dir, "", web_config)
+    prometheus_with(rules_dir, "", web_config, free_port())
+}
+
+/// Prometheus loading `rules_dir/*.yml` on a given port: to start one again where an
+/// earlier one (killed) was.
+pub fn prometheus_at(rules_dir: &Path, port: u16) -> Server {
+    prometheus_with(rules_dir, "", None, port)
 }
 
 /// Prometheus loading `rules_dir/*.yml` with `extra` appended to its config file.
-fn prometheus_with(rules_dir: &Path, extra: &str, web_config: Option<&Path>) -> Server {
+fn prometheus_with(rules_dir: &Path, extra: &str, web_config: Option<&Path>, port: u16) -> Server {
     let dir = tempfile::tempdir().unwrap();
-    let port = free_port();
     let cfg = dir.path().join("prometheus.yml");
     std::fs::write(&cfg, format!("global: {{scrape_interval: 1s, evaluation_interval: 1s}}\nrule_files: ['{}/*.yml']\n{extra}", rules_dir.display())).unwrap();
     let mut args = vec![
@@ -263,7 +268,7 @@ pub fn prometheus_scraping(rules_dir: &Path, scrape: &str, am: &str) -> Server {
     let extra = format!(
         "scrape_configs:\n  - job_name: t\n    honor_labels: true\n    static_configs: [{{targets: ['{scrape}']}}]\nalerting:\n  alertmanagers: [{{static_configs: [{{targets: ['{am}']}}], api_version: v2}}]\n"
     );
-    prometheus_with(rules_dir, &extra, None)
+    prometheus_with(rules_dir, &extra, None, free_port())
 }
 
 /// Alertmanager (through the installer's wrapper, which supplies Debian's templates)

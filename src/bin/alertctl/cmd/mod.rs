@@ -11,6 +11,7 @@ mod render;
 mod rule;
 mod trace;
 mod validate;
+mod watch;
 
 use std::path::PathBuf;
 
@@ -60,6 +61,7 @@ pub fn run(cli: Cli) -> miette::Result<Exit> {
             force,
             dry_run,
         } => import::run(&g, &paths, into, params, force, dry_run),
+        Command::Watch(args) => watch::run(&g, args),
         Command::Alertmanager { action } => alertmanager::run(&g, action),
         Command::Effective {
             target,
