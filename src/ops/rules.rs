@@ -289,9 +289,10 @@ fn deploy_files_inner(
     };
     // The rules directory renders what the servers were last verified to run, and the
     // directory held something else: this run puts back what hand edits changed.
-    if let Some(b) = base.as_ref().filter(|b| {
-        b.files == *desired && r.found.generated != b.files && !r.plan.is_empty()
-    }) {
+    if let Some(b) = base
+        .as_ref()
+        .filter(|b| b.files == *desired && r.found.generated != b.files && !r.plan.is_empty())
+    {
         let files: Vec<&str> = r.plan.changes.iter().map(|c| c.file.as_str()).collect();
         report.repaired.insert(
             0,

@@ -48,7 +48,10 @@ mod tests {
             [500, 1000, 2000, 4000, 5000, 5000]
         );
         assert_eq!(
-            highs.iter().map(|d| d.as_secs_f64().round() as u64).collect::<Vec<_>>(),
+            highs
+                .iter()
+                .map(|d| d.as_secs_f64().round() as u64)
+                .collect::<Vec<_>>(),
             [1, 2, 4, 8, 10, 10]
         );
         assert_eq!(b.delay(6, 0.5), None);

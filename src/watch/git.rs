@@ -85,7 +85,9 @@ impl GitPull {
         }
         let setup = |e: GitError| GitError::Setup(e.to_string());
         self.git(&["check-ref-format", "--branch", &self.branch])
-            .map_err(|_| GitError::Setup(format!("{:?} is not a valid branch name", self.branch)))?;
+            .map_err(|_| {
+                GitError::Setup(format!("{:?} is not a valid branch name", self.branch))
+            })?;
         self.git(&["rev-parse", "--is-inside-work-tree"])
             .map_err(|e| {
                 GitError::Setup(format!(
@@ -94,27 +96,39 @@ impl GitPull {
                 ))
             })?;
         self.git(&["remote", "get-url", "--", &self.remote])
-            .map_err(|_| GitError::Setup(format!("the working copy has no remote {:?}", self.remote)))?;
-        let head = self.git(&["symbolic-ref", "--quiet", "--short", "HEAD"]).map_err(|_| {
-            GitError::Setup(format!(
-                "the working copy is not on a branch (detached HEAD): check out {:?} first",
-                self.branch
-            ))
-        })?;
+            .map_err(|_| {
+                GitError::Setup(format!("the working copy has no remote {:?}", self.remote))
+            })?;
+        let head = self
+            .git(&["symbolic-ref", "--quiet", "--short", "HEAD"])
+            .map_err(|_| {
+                GitError::Setup(format!(
+                    "the working copy is not on a branch (detached HEAD): check out {:?} first",
+                    self.branch
+                ))
+            })?;
         if head != self.branch {
             return Err(GitError::Setup(format!(
                 "the working copy is on branch {head:?}, not {:?}: check it out first",
                 self.branch
             )));
         }
-        self.git(&["rev-parse", "--verify", "HEAD"]).map_err(setup)?;
+        self.git(&["rev-parse", "--verify", "HEAD"])
+            .map_err(setup)?;
         Ok(())
     }
 
     /// Fetches the branch and fast-forwards the checkout to it, if it moved forward.
     pub fn pull(&self) -> Result<Pulled, GitError> {
         let refspec = format!("+refs/heads/{}:{}", self.branch, self.remote_ref());
-        self.git(&["fetch", "--quiet", "--no-tags", "--", &self.remote, &refspec])?;
+        self.git(&[
+            "fetch",
+            "--quiet",
+            "--no-tags",
+            "--",
+            &self.remote,
+            &refspec,
+        ])?;
         let ours = self.git(&["rev-parse", "--verify", "HEAD"])?;
         let theirs = self.git(&["rev-parse", "--verify", &self.remote_ref()])?;
         if ours == theirs {
@@ -155,12 +169,14 @@ impl GitPull {
         if !out.status.success() {
             let err = String::from_utf8_lossy(&out.stderr);
             let msg = err.trim();
-            return Err(fail(crate::text::escape_unsafe(if msg.is_empty() {
-                "exited with an error"
-            } else {
-                msg
-            })
-            .to_string()));
+            return Err(fail(
+                crate::text::escape_unsafe(if msg.is_empty() {
+                    "exited with an error"
+                } else {
+                    msg
+                })
+                .to_string(),
+            ));
         }
         Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
     }

@@ -89,7 +89,10 @@ async fn index() -> Response {
 async fn metrics_page(State(c): State<Control>) -> Response {
     let page = metrics::render(&c.status(), Process::read());
     (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
         page,
     )
         .into_response()

@@ -38,7 +38,9 @@ pub struct Deployed {
 
 /// Upper bounds of the sync duration histogram, in seconds: a no-op sync takes tens of
 /// milliseconds, a reload of a large estate tens of seconds.
-const BUCKETS: [f64; 11] = [0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0];
+const BUCKETS: [f64; 11] = [
+    0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0,
+];
 
 #[derive(Debug, Clone, Default)]
 pub struct Histogram {
@@ -408,7 +410,10 @@ mod tests {
             "alertctl_watch_deployed_info{rev=\"7\",commit=\"ab\\\"c\\\\d\\ne\"} 1",
             "process_resident_memory_bytes 4096",
         ] {
-            assert!(page.lines().any(|l| l == line), "missing {line:?} in\n{page}");
+            assert!(
+                page.lines().any(|l| l == line),
+                "missing {line:?} in\n{page}"
+            );
         }
         assert!(!page.contains("process_open_fds"));
         assert!(!s.ready());

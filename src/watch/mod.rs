@@ -34,8 +34,8 @@ use crate::settings::{PromtoolPolicy, Settings};
 pub use backoff::Backoff;
 use git::{GitPull, Pulled};
 use metrics::{Deployed, Finished, Status};
-use schedule::{Batch, Next, Schedule, Timing};
 pub use schedule::Trigger;
+use schedule::{Batch, Next, Schedule, Timing};
 
 /// How the daemon runs (the `watch` command's flags).
 #[derive(Debug, Clone)]
@@ -218,9 +218,10 @@ impl State {
     /// Copies what the schedule knows into the status the pages show.
     fn mirror(&mut self) {
         self.status.queue_depth = self.schedule.depth();
-        self.status.next_retry = self.schedule.retry_at().map(|at| {
-            SystemTime::now() + at.saturating_duration_since(Instant::now())
-        });
+        self.status.next_retry = self
+            .schedule
+            .retry_at()
+            .map(|at| SystemTime::now() + at.saturating_duration_since(Instant::now()));
     }
 }
 
@@ -324,6 +325,12 @@ impl Control {
             match s.schedule.next(Instant::now()) {
                 Next::Stop => return None,
                 Next::Run(batch) => {
+                    // The daemon's own timers are received when they are due.
+                    for t in [Trigger::Every, Trigger::Git, Trigger::Retry] {
+                        if let Some(n) = batch.get(&t) {
+                            *s.status.triggers.entry(t).or_default() += n;
+                        }
+                    }
                     s.syncs += 1;
                     let n = s.syncs;
                     // In the same critical section as the queue is emptied: nobody sees
@@ -362,10 +369,11 @@ pub fn run(opts: &Options, control: &Control) -> Result<(), WatchError> {
     if let Some(g) = &git {
         g.check()?;
     }
-    let listener = std::net::TcpListener::bind(opts.listen).map_err(|source| WatchError::Listen {
-        addr: opts.listen,
-        source,
-    })?;
+    let listener =
+        std::net::TcpListener::bind(opts.listen).map_err(|source| WatchError::Listen {
+            addr: opts.listen,
+            source,
+        })?;
     let listen = listener.local_addr().map_or(opts.listen, |a| a);
     let mut worker = Worker {
         opts,
@@ -577,6 +585,8 @@ impl Worker<'_> {
                     let only_poll = batch.keys().all(|t| *t == Trigger::Git);
                     if only_poll && matches!(p, Pulled::UpToDate { .. }) {
                         let mut s = self.control.state();
+                        // Not a sync: its number goes to the next one.
+                        s.syncs -= 1;
                         s.status.in_progress = None;
                         s.schedule.polled(Instant::now());
                         s.mirror();

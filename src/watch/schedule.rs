@@ -221,7 +221,11 @@ mod tests {
         let t0 = Instant::now();
         let mut s = Schedule::new(timing(), t0);
         assert_eq!(run(s.next(t0)), Batch::from([(Trigger::Startup, 1)]));
-        assert_eq!(s.next(t0), Next::Wait(None), "no timer before the first sync ends");
+        assert_eq!(
+            s.next(t0),
+            Next::Wait(None),
+            "no timer before the first sync ends"
+        );
         s.done(t0 + 100 * MS, None);
         let at = t0 + 60_100 * MS;
         assert_eq!(s.next(t0 + 200 * MS), Next::Wait(Some(at)));

@@ -427,7 +427,12 @@ pub struct WatchArgs {
     #[arg(long, value_name = "BRANCH")]
     pub git_pull: Option<String>,
     /// The remote of --git-pull.
-    #[arg(long, value_name = "NAME", default_value = "origin", requires = "git_pull")]
+    #[arg(
+        long,
+        value_name = "NAME",
+        default_value = "origin",
+        requires = "git_pull"
+    )]
     pub git_remote: String,
     /// How often --git-pull fetches.
     #[arg(long, value_name = "DURATION", default_value = "1m", value_parser = positive_duration, requires = "git_pull")]
