@@ -77,17 +77,7 @@ fn results(dir: &Path) -> Vec<(i64, String)> {
 
 /// The `*.yml` files of `dir`: name -> bytes.
 fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    std::fs::read_dir(dir)
-        .unwrap()
-        .flatten()
-        .filter(|e| e.file_name().to_string_lossy().ends_with(".yml"))
-        .map(|e| {
-            (
-                e.file_name().to_string_lossy().to_string(),
-                std::fs::read(e.path()).unwrap(),
-            )
-        })
-        .collect()
+    support::yml_files(dir)
 }
 
 fn pending(out: &Path) -> Option<String> {

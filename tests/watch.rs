@@ -231,18 +231,17 @@ fn alertctl(dir: &Path, args: &[&str]) -> Output {
         .unwrap()
 }
 
-/// `alertctl init` with `out` as the output directory, and `extra` settings (servers).
+/// The scaffold with `out` as the output directory (created) and `extra` settings.
 fn scaffold(dir: &Path, extra: &str) {
-    support::init_rules_dir(dir);
-    let toml = std::fs::read_to_string(dir.join("alertctl.toml"))
-        .unwrap()
-        .replace("dir = \"rendered\"", "dir = \"out\"");
-    std::fs::write(
-        dir.join("alertctl.toml"),
-        format!("{toml}\n[apply]\nverify_timeout = \"15s\"\n{extra}"),
-    )
-    .unwrap();
+    support::scaffold_out(dir, extra);
     std::fs::create_dir_all(dir.join("out")).unwrap();
+}
+
+/// `alertctl history --format json`.
+fn history(dir: &Path) -> Value {
+    let o = alertctl(dir, &["history", "--format", "json"]);
+    assert!(o.status.success(), "{}", output_text(&o));
+    serde_json::from_slice(&o.stdout).unwrap()
 }
 
 fn prometheus_server(url: &str) -> String {
@@ -587,8 +586,7 @@ fn drift_is_repaired_at_the_next_periodic_resync() {
         0.0,
         "writes in the output directory are not triggers"
     );
-    let history = alertctl(&dir, &["history", "--format", "json"]);
-    let h: Value = serde_json::from_slice(&history.stdout).unwrap();
+    let h = history(&dir);
     let newest = &h["deployments"][0];
     assert_eq!(newest["result"], "applied");
     assert!(
@@ -686,9 +684,7 @@ fn git_pull_deploys_pushed_commits_and_refuses_force_pushes() {
     let pushed = git(&seed, &["rev-parse", "HEAD"]);
     wait_served(&prom, "77");
     w.wait_idle();
-    let h: Value =
-        serde_json::from_slice(&alertctl(&deploy, &["history", "--format", "json"]).stdout)
-            .unwrap();
+    let h = history(&deploy);
     assert_eq!(h["deployments"][0]["result"], "applied");
     assert_eq!(h["deployments"][0]["git_commit"], pushed.as_str());
     assert_eq!(
@@ -772,8 +768,7 @@ fn sigterm_finishes_the_sync_and_kill_9_mid_sync_restarts_to_the_same_end() {
     let finished = of_kind(&events, "sync-finished");
     assert_eq!(finished.last().unwrap()["result"], "applied", "{events:?}");
     wait_served(&prom, "61");
-    let h: Value =
-        serde_json::from_slice(&alertctl(&dir, &["history", "--format", "json"]).stdout).unwrap();
+    let h = history(&dir);
     assert_eq!(h["deployments"][0]["result"], "applied");
 
     // kill -9 while sync 2 of the next daemon reloads.
@@ -804,22 +799,7 @@ fn sigterm_finishes_the_sync_and_kill_9_mid_sync_restarts_to_the_same_end() {
     let reference = tmp.path().join("reference");
     let o = alertctl(&dir, &["render", "--out", reference.to_str().unwrap()]);
     assert!(o.status.success(), "{}", output_text(&o));
-    let yml = |d: &Path| -> Vec<(String, Vec<u8>)> {
-        let mut v: Vec<_> = std::fs::read_dir(d)
-            .unwrap()
-            .flatten()
-            .filter(|e| e.file_name().to_string_lossy().ends_with(".yml"))
-            .map(|e| {
-                (
-                    e.file_name().to_string_lossy().to_string(),
-                    std::fs::read(e.path()).unwrap(),
-                )
-            })
-            .collect();
-        v.sort();
-        v
-    };
-    assert_eq!(yml(&out), yml(&reference));
+    assert_eq!(support::yml_files(&out), support::yml_files(&reference));
     let leftovers: Vec<String> = std::fs::read_dir(&out)
         .unwrap()
         .flatten()
@@ -830,8 +810,7 @@ fn sigterm_finishes_the_sync_and_kill_9_mid_sync_restarts_to_the_same_end() {
     let live = alertctl(&dir, &["diff", "--live", "--exit-code"]);
     assert_eq!(live.status.code(), Some(0), "{}", output_text(&live));
     wait_served(&prom, "62");
-    let h: Value =
-        serde_json::from_slice(&alertctl(&dir, &["history", "--format", "json"]).stdout).unwrap();
+    let h = history(&dir);
     let newest = &h["deployments"][0];
     assert_eq!(newest["result"], "applied", "{h}");
     assert!(
@@ -868,24 +847,14 @@ fn the_alertmanager_config_is_synced() {
         &am_source("default"),
     );
     // Alertmanager starts on the config alertctl renders; then the watch follows.
-    let toml = dir.join("alertctl.toml");
-    let base = std::fs::read_to_string(&toml).unwrap();
-    std::fs::write(
-        &toml,
-        format!("{base}\n[alertmanager]\noutput = \"{am_out}\"\n"),
-    )
-    .unwrap();
+    support::append_settings(&dir, &format!("\n[alertmanager]\noutput = \"{am_out}\"\n"));
     let o = alertctl(&dir, &["alertmanager", "render"]);
     assert!(o.status.success(), "{}", output_text(&o));
     let am = support::alertmanager(&dir.join(am_out));
-    std::fs::write(
-        &toml,
-        format!(
-            "{base}\n[alertmanager]\noutput = \"{am_out}\"\n[[alertmanager.servers]]\nurl = \"{}\"\n",
-            am.url()
-        ),
-    )
-    .unwrap();
+    support::append_settings(
+        &dir,
+        &format!("[[alertmanager.servers]]\nurl = \"{}\"\n", am.url()),
+    );
     let log = tmp.path().join("watch.log");
     let mut w = Watch::start(&dir, &log, &["--every", "1h"]);
     w.wait("the first sync", || w.ready().0 == 200);
@@ -905,8 +874,7 @@ fn the_alertmanager_config_is_synced() {
         running_receiver().as_deref() == Some("pager")
     });
     w.wait("a successful sync", || w.ready().0 == 200);
-    let h: Value =
-        serde_json::from_slice(&alertctl(&dir, &["history", "--format", "json"]).stdout).unwrap();
+    let h = history(&dir);
     assert_eq!(h["deployments"][0]["kind"], "alertmanager apply", "{h}");
     assert_eq!(h["deployments"][0]["result"], "applied", "{h}");
     w.stop();
@@ -1037,13 +1005,10 @@ fn bad_flags_hostile_input_and_secrets() {
     // A secret in a server's settings never reaches the log or the pages, and a
     // text log stays one line per event.
     let token = "s3cr3t-watch-token-value";
-    let toml = dir.join("alertctl.toml");
-    let base = std::fs::read_to_string(&toml).unwrap();
-    std::fs::write(
-        &toml,
-        format!("{base}retries = 0\n[[prometheus]]\nname = \"p\"\nurl = \"http://127.0.0.1:9/?token={token}\"\nbearer_token_env = \"WATCH_TOKEN\"\n"),
-    )
-    .unwrap();
+    support::append_settings(
+        &dir,
+        &format!("retries = 0\n[[prometheus]]\nname = \"p\"\nurl = \"http://127.0.0.1:9/?token={token}\"\nbearer_token_env = \"WATCH_TOKEN\"\n"),
+    );
     let log = tmp.path().join("secret.log");
     let child = Command::new(BIN)
         .arg("-C")

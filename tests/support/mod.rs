@@ -556,6 +556,43 @@ pub fn init_rules_dir(dir: &Path) {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }
 
+/// `alertctl init DIR` with `out` as the output directory, `[apply] verify_timeout`
+/// at 15 s, and `extra` settings (servers) appended: the directory the deploy and daemon
+/// tests start from.
+pub fn scaffold_out(dir: &Path, extra: &str) {
+    init_rules_dir(dir);
+    let toml = std::fs::read_to_string(dir.join("alertctl.toml"))
+        .unwrap()
+        .replace("dir = \"rendered\"", "dir = \"out\"");
+    std::fs::write(
+        dir.join("alertctl.toml"),
+        format!("{toml}\n[apply]\nverify_timeout = \"15s\"\n{extra}"),
+    )
+    .unwrap();
+}
+
+/// Appends `text` to `dir/alertctl.toml`.
+pub fn append_settings(dir: &Path, text: &str) {
+    let toml = dir.join("alertctl.toml");
+    let base = std::fs::read_to_string(&toml).unwrap();
+    std::fs::write(&toml, format!("{base}{text}")).unwrap();
+}
+
+/// The `*.yml` files of `dir`: name -> bytes.
+pub fn yml_files(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".yml"))
+        .map(|e| {
+            (
+                e.file_name().to_string_lossy().to_string(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect()
+}
+
 /// Sets the scaffold's web-group HighCPU threshold (rules/teams/web.yaml).
 pub fn set_web_threshold(dir: &Path, value: &str) {
     let web = dir.join("rules/teams/web.yaml");
