@@ -37,6 +37,9 @@ _alertctl() {
             alertctl,history)
                 cmd="alertctl__subcmd__history"
                 ;;
+            alertctl,impact)
+                cmd="alertctl__subcmd__impact"
+                ;;
             alertctl,import)
                 cmd="alertctl__subcmd__import"
                 ;;
@@ -54,6 +57,9 @@ _alertctl() {
                 ;;
             alertctl,rule)
                 cmd="alertctl__subcmd__rule"
+                ;;
+            alertctl,test)
+                cmd="alertctl__subcmd__test"
                 ;;
             alertctl,trace)
                 cmd="alertctl__subcmd__trace"
@@ -115,6 +121,9 @@ _alertctl() {
             alertctl__subcmd__help,history)
                 cmd="alertctl__subcmd__help__subcmd__history"
                 ;;
+            alertctl__subcmd__help,impact)
+                cmd="alertctl__subcmd__help__subcmd__impact"
+                ;;
             alertctl__subcmd__help,import)
                 cmd="alertctl__subcmd__help__subcmd__import"
                 ;;
@@ -132,6 +141,9 @@ _alertctl() {
                 ;;
             alertctl__subcmd__help,rule)
                 cmd="alertctl__subcmd__help__subcmd__rule"
+                ;;
+            alertctl__subcmd__help,test)
+                cmd="alertctl__subcmd__help__subcmd__test"
                 ;;
             alertctl__subcmd__help,trace)
                 cmd="alertctl__subcmd__help__subcmd__trace"
@@ -236,7 +248,7 @@ _alertctl() {
 
     case "${cmd}" in
         alertctl)
-            opts="-C -v -h -V --dir --no-cache --verbose --color --help --version init validate render diff effective trace list rule apply history rollback watch alertmanager import completions help"
+            opts="-C -v -h -V --dir --no-cache --verbose --color --help --version init validate render diff effective trace list rule apply history rollback watch alertmanager test impact import completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -632,7 +644,7 @@ _alertctl() {
             return 0
             ;;
         alertctl__subcmd__help)
-            opts="init validate render diff effective trace list rule apply history rollback watch alertmanager import completions help"
+            opts="init validate render diff effective trace list rule apply history rollback watch alertmanager test impact import completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -786,6 +798,20 @@ _alertctl() {
             return 0
             ;;
         alertctl__subcmd__help__subcmd__history)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        alertctl__subcmd__help__subcmd__impact)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -981,6 +1007,20 @@ _alertctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        alertctl__subcmd__help__subcmd__test)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         alertctl__subcmd__help__subcmd__trace)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1036,6 +1076,56 @@ _alertctl() {
                     ;;
                 --format)
                     COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        alertctl__subcmd__impact)
+            opts="-C -v -h --since --step --prometheus --out --format --report --dir --no-cache --verbose --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --step)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --prometheus)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                --report)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --dir)
@@ -1653,6 +1743,40 @@ _alertctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        alertctl__subcmd__test)
+            opts="-C -v -h --junit --format --dir --no-cache --verbose --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --junit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json github sarif" -- "${cur}"))
+                    return 0
+                    ;;
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         alertctl__subcmd__trace)
             opts="-C -v -h --all --format --dir --no-cache --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -1691,7 +1815,7 @@ _alertctl() {
             fi
             case "${prev}" in
                 --format)
-                    COMPREPLY=($(compgen -W "human json github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github sarif" -- "${cur}"))
                     return 0
                     ;;
                 --promtool)

@@ -44,6 +44,8 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             [CompletionResult]::new('rollback', 'rollback', [CompletionResultType]::ParameterValue, 'Re-apply the files of a recorded deployment (default: the one before the latest successful one), with the same verification and rollback as `apply`')
             [CompletionResult]::new('watch', 'watch', [CompletionResultType]::ParameterValue, 'Run as a daemon beside Prometheus: sync (the same deployment as `apply`) when the rules directory changes, when a followed git branch moves, periodically (which repairs drift), on `POST /sync` and on SIGHUP; retry failures with backoff; serve /metrics, /healthz and /ready. SIGTERM stops after the sync in progress')
             [CompletionResult]::new('alertmanager', 'alertmanager', [CompletionResultType]::ParameterValue, 'The generated Alertmanager config (from alertmanager/ in the rules directory)')
+            [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Run the rule unit tests in tests/*.yaml with the real promtool; exit 1 if any fails')
+            [CompletionResult]::new('impact', 'impact', [CompletionResultType]::ParameterValue, 'What the pending change (the plan `diff` shows) would have done over a past window: each changed alert''s old and new rules evaluated on a live Prometheus'' history, `for` honoured; firing series, episodes and time, old vs new')
             [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Turn Prometheus rule files (or PrometheusRule manifests) into templates and `global` rules: templates/imported/*.yaml and rules/imported/*.yaml. Nothing is written unless the whole result validates; existing files are never overwritten without --force; importing the same files again changes nothing')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -463,6 +465,36 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
         'alertctl;alertmanager;help;help' {
             break
         }
+        'alertctl;test' {
+            [CompletionResult]::new('--junit', '--junit', [CompletionResultType]::ParameterName, 'Also write a JUnit XML report to FILE')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'format')
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)')
+            [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour output; `auto` honours NO_COLOR and whether the output is a terminal')
+            [CompletionResult]::new('--no-cache', '--no-cache', [CompletionResultType]::ParameterName, 'Ignore the SQLite cache and parse every file')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print what was loaded, parsed and reused on stderr')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print what was loaded, parsed and reused on stderr')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'alertctl;impact' {
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'How far back to evaluate (a Prometheus duration)')
+            [CompletionResult]::new('--step', '--step', [CompletionResultType]::ParameterName, 'Evaluation step; use the rules'' evaluation interval')
+            [CompletionResult]::new('--prometheus', '--prometheus', [CompletionResultType]::ParameterName, 'The Prometheus to query (default: the first `[[prometheus]]` of kind prometheus in alertctl.toml; a URL listed there keeps its auth and TLS settings)')
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Output directory holding the deployed files (default: `output.dir`)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'format')
+            [CompletionResult]::new('--report', '--report', [CompletionResultType]::ParameterName, 'Also write a self-contained HTML report with per-series timelines to FILE')
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)')
+            [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour output; `auto` honours NO_COLOR and whether the output is a terminal')
+            [CompletionResult]::new('--no-cache', '--no-cache', [CompletionResultType]::ParameterName, 'Ignore the SQLite cache and parse every file')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print what was loaded, parsed and reused on stderr')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print what was loaded, parsed and reused on stderr')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'alertctl;import' {
             [CompletionResult]::new('--into', '--into', [CompletionResultType]::ParameterName, 'The rules directory to write to (created with an alertctl.toml if needed; default: the one found from --dir or the current directory)')
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)')
@@ -503,6 +535,8 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             [CompletionResult]::new('rollback', 'rollback', [CompletionResultType]::ParameterValue, 'Re-apply the files of a recorded deployment (default: the one before the latest successful one), with the same verification and rollback as `apply`')
             [CompletionResult]::new('watch', 'watch', [CompletionResultType]::ParameterValue, 'Run as a daemon beside Prometheus: sync (the same deployment as `apply`) when the rules directory changes, when a followed git branch moves, periodically (which repairs drift), on `POST /sync` and on SIGHUP; retry failures with backoff; serve /metrics, /healthz and /ready. SIGTERM stops after the sync in progress')
             [CompletionResult]::new('alertmanager', 'alertmanager', [CompletionResultType]::ParameterValue, 'The generated Alertmanager config (from alertmanager/ in the rules directory)')
+            [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Run the rule unit tests in tests/*.yaml with the real promtool; exit 1 if any fails')
+            [CompletionResult]::new('impact', 'impact', [CompletionResultType]::ParameterValue, 'What the pending change (the plan `diff` shows) would have done over a past window: each changed alert''s old and new rules evaluated on a live Prometheus'' history, `for` honoured; firing series, episodes and time, old vs new')
             [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Turn Prometheus rule files (or PrometheusRule manifests) into templates and `global` rules: templates/imported/*.yaml and rules/imported/*.yaml. Nothing is written unless the whole result validates; existing files are never overwritten without --force; importing the same files again changes nothing')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -589,6 +623,12 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             break
         }
         'alertctl;help;alertmanager;routes-test' {
+            break
+        }
+        'alertctl;help;test' {
+            break
+        }
+        'alertctl;help;impact' {
             break
         }
         'alertctl;help;import' {

@@ -52,7 +52,8 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 '--format=[]:FORMAT:((human\:"Located, annotated reports for people"
 json\:"One JSON document on stdout (schema in docs/commands.md)"
-github\:"GitHub Actions workflow commands (\`\:\:error file=..,line=..\:\:\`)"))' \
+github\:"GitHub Actions workflow commands (\`\:\:error file=..,line=..\:\:\`)"
+sarif\:"One SARIF 2.1.0 log on stdout, for GitHub code scanning (paths relative to the repository root)"))' \
 '--promtool=[Override \`validate.promtool\` from alertctl.toml]:PROMTOOL:(auto required off)' \
 '-C+[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
 '--dir=[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
@@ -549,6 +550,43 @@ esac
     ;;
 esac
 ;;
+(test)
+_arguments "${_arguments_options[@]}" : \
+'--junit=[Also write a JUnit XML report to FILE]:FILE:_files' \
+'--format=[]:FORMAT:((human\:"Located, annotated reports for people"
+json\:"One JSON document on stdout (schema in docs/commands.md)"
+github\:"GitHub Actions workflow commands (\`\:\:error file=..,line=..\:\:\`)"
+sarif\:"One SARIF 2.1.0 log on stdout, for GitHub code scanning (paths relative to the repository root)"))' \
+'-C+[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
+'--dir=[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
+'--color=[Colour output; \`auto\` honours NO_COLOR and whether the output is a terminal]:COLOR:(auto always never)' \
+'--no-cache[Ignore the SQLite cache and parse every file]' \
+'-v[Print what was loaded, parsed and reused on stderr]' \
+'--verbose[Print what was loaded, parsed and reused on stderr]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'::filter -- Only tests whose name contains this text:_default' \
+&& ret=0
+;;
+(impact)
+_arguments "${_arguments_options[@]}" : \
+'--since=[How far back to evaluate (a Prometheus duration)]:SINCE:_default' \
+'--step=[Evaluation step; use the rules'\'' evaluation interval]:STEP:_default' \
+'--prometheus=[The Prometheus to query (default\: the first \`\[\[prometheus\]\]\` of kind prometheus in alertctl.toml; a URL listed there keeps its auth and TLS settings)]:URL:_default' \
+'--out=[Output directory holding the deployed files (default\: \`output.dir\`)]:DIR:_files' \
+'--format=[]:FORMAT:((human\:"Progress on stderr and a one-line summary"
+json\:"One JSON document on stdout, for CI"))' \
+'--report=[Also write a self-contained HTML report with per-series timelines to FILE]:FILE:_files' \
+'-C+[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
+'--dir=[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
+'--color=[Colour output; \`auto\` honours NO_COLOR and whether the output is a terminal]:COLOR:(auto always never)' \
+'--no-cache[Ignore the SQLite cache and parse every file]' \
+'-v[Print what was loaded, parsed and reused on stderr]' \
+'--verbose[Print what was loaded, parsed and reused on stderr]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+&& ret=0
+;;
 (import)
 _arguments "${_arguments_options[@]}" : \
 '--into=[The rules directory to write to (created with an alertctl.toml if needed; default\: the one found from --dir or the current directory)]:DIR:_files' \
@@ -723,6 +761,14 @@ _arguments "${_arguments_options[@]}" : \
     ;;
 esac
 ;;
+(test)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(impact)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
 (import)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
@@ -760,6 +806,8 @@ _alertctl_commands() {
 'rollback:Re-apply the files of a recorded deployment (default\: the one before the latest successful one), with the same verification and rollback as \`apply\`' \
 'watch:Run as a daemon beside Prometheus\: sync (the same deployment as \`apply\`) when the rules directory changes, when a followed git branch moves, periodically (which repairs drift), on \`POST /sync\` and on SIGHUP; retry failures with backoff; serve /metrics, /healthz and /ready. SIGTERM stops after the sync in progress' \
 'alertmanager:The generated Alertmanager config (from alertmanager/ in the rules directory)' \
+'test:Run the rule unit tests in tests/*.yaml with the real promtool; exit 1 if any fails' \
+'impact:What the pending change (the plan \`diff\` shows) would have done over a past window\: each changed alert'\''s old and new rules evaluated on a live Prometheus'\'' history, \`for\` honoured; firing series, episodes and time, old vs new' \
 'import:Turn Prometheus rule files (or PrometheusRule manifests) into templates and \`global\` rules\: templates/imported/*.yaml and rules/imported/*.yaml. Nothing is written unless the whole result validates; existing files are never overwritten without --force; importing the same files again changes nothing' \
 'completions:Print shell completions' \
 'help:Print this message or the help of the given subcommand(s)' \
@@ -869,6 +917,8 @@ _alertctl__subcmd__help_commands() {
 'rollback:Re-apply the files of a recorded deployment (default\: the one before the latest successful one), with the same verification and rollback as \`apply\`' \
 'watch:Run as a daemon beside Prometheus\: sync (the same deployment as \`apply\`) when the rules directory changes, when a followed git branch moves, periodically (which repairs drift), on \`POST /sync\` and on SIGHUP; retry failures with backoff; serve /metrics, /healthz and /ready. SIGTERM stops after the sync in progress' \
 'alertmanager:The generated Alertmanager config (from alertmanager/ in the rules directory)' \
+'test:Run the rule unit tests in tests/*.yaml with the real promtool; exit 1 if any fails' \
+'impact:What the pending change (the plan \`diff\` shows) would have done over a past window\: each changed alert'\''s old and new rules evaluated on a live Prometheus'\'' history, \`for\` honoured; firing series, episodes and time, old vs new' \
 'import:Turn Prometheus rule files (or PrometheusRule manifests) into templates and \`global\` rules\: templates/imported/*.yaml and rules/imported/*.yaml. Nothing is written unless the whole result validates; existing files are never overwritten without --force; importing the same files again changes nothing' \
 'completions:Print shell completions' \
 'help:Print this message or the help of the given subcommand(s)' \
@@ -934,6 +984,11 @@ _alertctl__subcmd__help__subcmd__help_commands() {
 _alertctl__subcmd__help__subcmd__history_commands() {
     local commands; commands=()
     _describe -t commands 'alertctl help history commands' commands "$@"
+}
+(( $+functions[_alertctl__subcmd__help__subcmd__impact_commands] )) ||
+_alertctl__subcmd__help__subcmd__impact_commands() {
+    local commands; commands=()
+    _describe -t commands 'alertctl help impact commands' commands "$@"
 }
 (( $+functions[_alertctl__subcmd__help__subcmd__import_commands] )) ||
 _alertctl__subcmd__help__subcmd__import_commands() {
@@ -1009,6 +1064,11 @@ _alertctl__subcmd__help__subcmd__rule__subcmd__purge_commands() {
     local commands; commands=()
     _describe -t commands 'alertctl help rule purge commands' commands "$@"
 }
+(( $+functions[_alertctl__subcmd__help__subcmd__test_commands] )) ||
+_alertctl__subcmd__help__subcmd__test_commands() {
+    local commands; commands=()
+    _describe -t commands 'alertctl help test commands' commands "$@"
+}
 (( $+functions[_alertctl__subcmd__help__subcmd__trace_commands] )) ||
 _alertctl__subcmd__help__subcmd__trace_commands() {
     local commands; commands=()
@@ -1028,6 +1088,11 @@ _alertctl__subcmd__help__subcmd__watch_commands() {
 _alertctl__subcmd__history_commands() {
     local commands; commands=()
     _describe -t commands 'alertctl history commands' commands "$@"
+}
+(( $+functions[_alertctl__subcmd__impact_commands] )) ||
+_alertctl__subcmd__impact_commands() {
+    local commands; commands=()
+    _describe -t commands 'alertctl impact commands' commands "$@"
 }
 (( $+functions[_alertctl__subcmd__import_commands] )) ||
 _alertctl__subcmd__import_commands() {
@@ -1170,6 +1235,11 @@ _alertctl__subcmd__rule__subcmd__new_commands() {
 _alertctl__subcmd__rule__subcmd__purge_commands() {
     local commands; commands=()
     _describe -t commands 'alertctl rule purge commands' commands "$@"
+}
+(( $+functions[_alertctl__subcmd__test_commands] )) ||
+_alertctl__subcmd__test_commands() {
+    local commands; commands=()
+    _describe -t commands 'alertctl test commands' commands "$@"
 }
 (( $+functions[_alertctl__subcmd__trace_commands] )) ||
 _alertctl__subcmd__trace_commands() {

@@ -63,6 +63,10 @@ pub enum Code {
     UnknownReceiver,
     UnreachableRoute,
     UnroutedGroup,
+    /// A test file (`tests/*.yaml`) is invalid.
+    TestInput,
+    /// A rule unit test's expectation does not hold.
+    TestFailed,
     YamlLimit,
     FileTooLarge,
     Encoding,
@@ -110,6 +114,8 @@ impl Code {
         Code::UnknownReceiver,
         Code::UnreachableRoute,
         Code::UnroutedGroup,
+        Code::TestInput,
+        Code::TestFailed,
         Code::YamlLimit,
         Code::FileTooLarge,
         Code::Encoding,
@@ -157,6 +163,8 @@ impl Code {
             Code::UnknownReceiver => "unknown-receiver",
             Code::UnreachableRoute => "unreachable-route",
             Code::UnroutedGroup => "unrouted-group",
+            Code::TestInput => "test-input",
+            Code::TestFailed => "test-failed",
             Code::YamlLimit => "yaml-limit",
             Code::FileTooLarge => "file-too-large",
             Code::Encoding => "encoding",

@@ -82,13 +82,15 @@ pub fn git_commit(root: &Path) -> Option<String> {
 
 /// RFC 3339 UTC time without a date library.
 pub fn now_rfc3339() -> String {
-    rfc3339(SystemTime::now(), false)
+    rfc3339(
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs()) as i64,
+    )
 }
 
-/// `t` in RFC 3339 UTC, to the second or (`millis`) the millisecond.
-pub fn rfc3339(t: SystemTime, millis: bool) -> String {
-    let since = t.duration_since(UNIX_EPOCH).unwrap_or_default();
-    let secs = since.as_secs() as i64;
+/// `secs` since the Unix epoch as RFC 3339 UTC (`2026-12-02T00:37:00Z`).
+pub fn rfc3339(secs: i64) -> String {
     let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
     // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
     let z = days + 719_468;
@@ -100,16 +102,22 @@ pub fn rfc3339(t: SystemTime, millis: bool) -> String {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
-    let frac = if millis {
-        format!(".{:03}", since.subsec_millis())
-    } else {
-        String::new()
-    };
     format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}{frac}Z",
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
         rem / 3600,
         rem % 3600 / 60,
         rem % 60
+    )
+}
+
+/// `t` as RFC 3339 UTC to the millisecond (`2026-12-02T00:37:00.123Z`), for logs.
+pub fn rfc3339_millis(t: SystemTime) -> String {
+    let since = t.duration_since(UNIX_EPOCH).unwrap_or_default();
+    let secs = rfc3339(since.as_secs() as i64);
+    format!(
+        "{}.{:03}Z",
+        secs.trim_end_matches('Z'),
+        since.subsec_millis()
     )
 }
 
@@ -308,7 +316,7 @@ mod tests {
         assert_eq!(h.get(r3).unwrap().unwrap().message.as_deref(), Some("why"));
         assert!(now_rfc3339().starts_with("20") && now_rfc3339().ends_with('Z'));
         let t = UNIX_EPOCH + std::time::Duration::from_millis(1_709_210_096_007);
-        assert_eq!(rfc3339(t, true), "2024-02-29T12:34:56.007Z");
-        assert_eq!(rfc3339(t, false), "2024-02-29T12:34:56Z");
+        assert_eq!(rfc3339_millis(t), "2024-02-29T12:34:56.007Z");
+        assert_eq!(rfc3339(1_709_210_096), "2024-02-29T12:34:56Z");
     }
 }

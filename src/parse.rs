@@ -80,13 +80,13 @@ pub fn file(kind: FileKind, source: &SourceText, diags: &mut Diagnostics) -> Fil
     out
 }
 
-struct Cx<'a> {
-    src: &'a SourceText,
-    diags: &'a mut Diagnostics,
+pub(crate) struct Cx<'a> {
+    pub(crate) src: &'a SourceText,
+    pub(crate) diags: &'a mut Diagnostics,
 }
 
 impl Cx<'_> {
-    fn err(
+    pub(crate) fn err(
         &mut self,
         code: Code,
         span: Span,
@@ -107,7 +107,7 @@ impl Cx<'_> {
         );
     }
 
-    fn wrong_type(&mut self, node: &Node, field: &str, expected: &str) {
+    pub(crate) fn wrong_type(&mut self, node: &Node, field: &str, expected: &str) {
         self.err(
             Code::WrongType,
             node.span,
@@ -144,7 +144,7 @@ fn items<'n>(cx: &mut Cx, doc: &'n Node, what: &str) -> Vec<&'n Node> {
 }
 
 /// The known fields of a mapping; unknown ones are reported with a did-you-mean hint.
-fn fields<'n>(
+pub(crate) fn fields<'n>(
     cx: &mut Cx,
     node: &'n Node,
     what: &str,
@@ -179,7 +179,7 @@ fn fields<'n>(
     Some(out)
 }
 
-fn require<'n>(
+pub(crate) fn require<'n>(
     cx: &mut Cx,
     f: &BTreeMap<&str, &'n Node>,
     node: &Node,
@@ -200,7 +200,7 @@ fn require<'n>(
     v
 }
 
-fn string(cx: &mut Cx, node: &Node, field: &str) -> Option<Spanned<String>> {
+pub(crate) fn string(cx: &mut Cx, node: &Node, field: &str) -> Option<Spanned<String>> {
     match node.as_scalar() {
         Some((t, quoted)) if quoted || !yaml::is_null(t) => {
             Some(Spanned::new(t.to_string(), node.span))
@@ -232,11 +232,19 @@ fn inventory_name(cx: &mut Cx, node: &Node, what: &str) -> Option<Spanned<String
     Some(s)
 }
 
-fn opt_string(cx: &mut Cx, f: &BTreeMap<&str, &Node>, field: &str) -> Option<Spanned<String>> {
+pub(crate) fn opt_string(
+    cx: &mut Cx,
+    f: &BTreeMap<&str, &Node>,
+    field: &str,
+) -> Option<Spanned<String>> {
     f.get(field).and_then(|n| string(cx, n, field))
 }
 
-fn duration(cx: &mut Cx, f: &BTreeMap<&str, &Node>, field: &str) -> Option<Spanned<String>> {
+pub(crate) fn duration(
+    cx: &mut Cx,
+    f: &BTreeMap<&str, &Node>,
+    field: &str,
+) -> Option<Spanned<String>> {
     let s = opt_string(cx, f, field)?;
     if !is_duration(&s.value) {
         cx.err(
@@ -361,7 +369,7 @@ fn alert_name(cx: &mut Cx, s: &Spanned<String>, ignore: &[String]) -> bool {
 }
 
 /// labels/annotations: names must be label names, values strings (numbers are taken as text).
-fn string_map(
+pub(crate) fn string_map(
     cx: &mut Cx,
     f: &BTreeMap<&str, &Node>,
     field: &str,

@@ -177,11 +177,34 @@ impl Server {
     }
 
     fn request(&self, method: reqwest::Method, path: &str) -> Result<String, ServerError> {
+        self.send(method, path, None)
+    }
+
+    /// A GET of an API path with its query string (already encoded).
+    pub fn get(&self, path_and_query: &str) -> Result<String, ServerError> {
+        self.request(reqwest::Method::GET, path_and_query)
+    }
+
+    /// A form POST to an API path (e.g. `/api/v1/query_range`), through the server's
+    /// client: its auth, TLS settings and retries. Returns the body of a 2xx answer.
+    pub fn post_form(&self, path: &str, form: &[(&str, String)]) -> Result<String, ServerError> {
+        self.send(reqwest::Method::POST, path, Some(form))
+    }
+
+    fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        form: Option<&[(&str, String)]>,
+    ) -> Result<String, ServerError> {
         let url = format!("{}{path}", self.base);
         let mut delay = Duration::from_millis(200);
         let mut attempt = 0;
         loop {
             let mut req = self.http.request(method.clone(), &url);
+            if let Some(f) = form {
+                req = req.form(f);
+            }
             req = match &self.auth {
                 Auth::None => req,
                 Auth::Bearer(t) => req.bearer_auth(t),

@@ -282,7 +282,7 @@ pub fn servers(project: &Project) -> Result<Vec<Server>, ServerError> {
 
 /// File paths in server settings are relative to the rules directory, like every other
 /// path in alertctl.toml.
-fn relative_to(root: &Path, s: &ServerSettings) -> ServerSettings {
+pub fn relative_to(root: &Path, s: &ServerSettings) -> ServerSettings {
     let mut s = s.clone();
     let fix = |p: &mut Option<String>| {
         if let Some(v) = p {

@@ -614,3 +614,47 @@ pub fn hold_lock(dir: &Path) -> std::fs::File {
     f.lock().unwrap();
     f
 }
+
+/// The SARIF 2.1.0 schema (OASIS), vendored in tests/data/sarif with its notice, as a
+/// validator that also checks formats (uri-reference, ...).
+pub fn sarif_validator() -> jsonschema::Validator {
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/sarif/sarif-schema-2.1.0.json"),
+    )
+    .expect("vendored SARIF schema");
+    // The schema's two `language` patterns have a stray `]` (a literal in ECMA regexes)
+    // that the crate's check of the schema itself rejects; escaping it keeps the meaning.
+    let stray = "[a-zA-Z]{2}]?$";
+    assert_eq!(text.matches(stray).count(), 2);
+    let schema: serde_json::Value =
+        serde_json::from_str(&text.replace(stray, "[a-zA-Z]{2}\\\\]?$")).expect("schema JSON");
+    jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .expect("SARIF schema compiles")
+}
+
+/// Every schema error of `doc`, as `message at /path` lines (empty: valid).
+pub fn schema_errors(v: &jsonschema::Validator, doc: &serde_json::Value) -> Vec<String> {
+    v.iter_errors(doc)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect()
+}
+
+/// Prometheus serving an existing TSDB directory (e.g. blocks from `promtool tsdb
+/// create-blocks-from openmetrics`), with no rules and no scraping: a server with known
+/// history for queries.
+pub fn prometheus_on_data(data: &Path) -> Server {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let cfg = dir.path().join("prometheus.yml");
+    std::fs::write(&cfg, "global: {evaluation_interval: 1m}\n").unwrap();
+    let args = vec![
+        format!("--config.file={}", cfg.display()),
+        format!("--storage.tsdb.path={}", data.display()),
+        "--storage.tsdb.retention.time=30d".into(),
+        format!("--web.listen-address=127.0.0.1:{port}"),
+        format!("--web.external-url=http://127.0.0.1:{port}/"),
+    ];
+    spawn(&tool("prometheus"), &args, dir, port, "/-/ready")
+}

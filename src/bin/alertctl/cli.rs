@@ -7,7 +7,7 @@ use crate::help;
 /// Prometheus alerting as code: typed alert templates, rules scoped to namespaces,
 /// groups and targets, rendered into Prometheus rule files.
 ///
-/// Exit codes: 0 ok, 1 differences found (with --exit-code), 2 invalid input,
+/// Exit codes: 0 ok, 1 differences found (with --exit-code) or a test failed, 2 invalid input,
 /// 3 deploy failed and rolled back, 4 operational failure (I/O, missing tool,
 /// unreachable server), 5 rolled back but a server could not be verified.
 #[derive(Debug, Parser)]
@@ -51,6 +51,9 @@ pub enum Format {
     Json,
     /// GitHub Actions workflow commands (`::error file=..,line=..::`).
     Github,
+    /// One SARIF 2.1.0 log on stdout, for GitHub code scanning (paths relative to the
+    /// repository root).
+    Sarif,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -206,6 +209,41 @@ pub enum Command {
     Alertmanager {
         #[command(subcommand)]
         action: AmAction,
+    },
+    /// Run the rule unit tests in tests/*.yaml with the real promtool; exit 1 if any fails.
+    #[command(after_help = help::TEST)]
+    Test {
+        /// Only tests whose name contains this text.
+        filter: Option<String>,
+        /// Also write a JUnit XML report to FILE.
+        #[arg(long, value_name = "FILE")]
+        junit: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
+    /// What the pending change (the plan `diff` shows) would have done over a past
+    /// window: each changed alert's old and new rules evaluated on a live Prometheus'
+    /// history, `for` honoured; firing series, episodes and time, old vs new.
+    #[command(after_help = help::IMPACT)]
+    Impact {
+        /// How far back to evaluate (a Prometheus duration).
+        #[arg(long, default_value = "24h")]
+        since: String,
+        /// Evaluation step; use the rules' evaluation interval.
+        #[arg(long, default_value = "1m")]
+        step: String,
+        /// The Prometheus to query (default: the first `[[prometheus]]` of kind prometheus
+        /// in alertctl.toml; a URL listed there keeps its auth and TLS settings).
+        #[arg(long, value_name = "URL")]
+        prometheus: Option<String>,
+        /// Output directory holding the deployed files (default: `output.dir`).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = Report::Human)]
+        format: Report,
+        /// Also write a self-contained HTML report with per-series timelines to FILE.
+        #[arg(long, value_name = "FILE")]
+        report: Option<PathBuf>,
     },
     /// Turn Prometheus rule files (or PrometheusRule manifests) into templates and
     /// `global` rules: templates/imported/*.yaml and rules/imported/*.yaml. Nothing is

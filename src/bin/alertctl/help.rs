@@ -159,6 +159,18 @@ Examples:
   alertctl completions bash > ~/.local/share/bash-completion/completions/alertctl
   alertctl completions zsh > \"${fpath[1]}/_alertctl\"";
 
+pub const TEST: &str = "\
+Examples:
+  alertctl test
+  alertctl test web --junit alertctl-junit.xml     # only tests whose name has `web`
+  alertctl test --format sarif > alertctl-test.sarif";
+
+pub const IMPACT: &str = "\
+Examples:
+  alertctl impact --prometheus http://127.0.0.1:9090
+  alertctl impact --since 7d --step 5m --report impact.html
+  alertctl impact --format json > impact.json";
+
 #[cfg(test)]
 mod tests {
     use clap::{CommandFactory, Parser};

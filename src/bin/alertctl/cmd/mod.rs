@@ -4,11 +4,13 @@ mod completions;
 mod diff;
 mod effective;
 mod events;
+mod impact;
 mod import;
 mod init;
 mod list;
 mod render;
 mod rule;
+mod test;
 mod trace;
 mod validate;
 mod watch;
@@ -78,6 +80,19 @@ pub fn run(cli: Cli) -> miette::Result<Exit> {
         } => trace::run(&g, &target, alert.as_deref(), all, format),
         Command::List { what } => list::run(&g, what),
         Command::Rule { action } => rule::run(&g, action),
+        Command::Impact {
+            since,
+            step,
+            prometheus,
+            out,
+            format,
+            report,
+        } => impact::run(&g, &since, &step, prometheus, out, format, report),
+        Command::Test {
+            filter,
+            junit,
+            format,
+        } => test::run(&g, filter, junit, format),
     }
 }
 

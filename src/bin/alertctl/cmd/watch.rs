@@ -99,7 +99,7 @@ fn secs(d: Duration) -> String {
 impl Lines {
     /// Writes one record: `text` for people, `fields` (with `event`) for machines.
     fn line(&self, level: Level, text: &str, mut fields: Value) {
-        let time = alertctl::history::rfc3339(SystemTime::now(), true);
+        let time = alertctl::history::rfc3339_millis(SystemTime::now());
         if self.json {
             if let Value::Object(m) = &mut fields {
                 m.insert("schema".into(), json!(1));

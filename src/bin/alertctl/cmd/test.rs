@@ -1,0 +1,152 @@
+use std::path::PathBuf;
+use std::time::Instant;
+
+use alertctl::diag::Diagnostics;
+use alertctl::unittest::{self, run::Routing};
+use serde_json::json;
+
+use super::load_and_render;
+use crate::cli::{Format, Global};
+use crate::exit::Exit;
+use crate::report;
+
+pub fn run(
+    g: &Global,
+    filter: Option<String>,
+    junit: Option<PathBuf>,
+    format: Format,
+) -> miette::Result<Exit> {
+    let (project, rendered, mut diags) = load_and_render(g)?;
+    let model = &project.model;
+    let color = report::stderr_color(g.color);
+    let invalid = |diags: &Diagnostics| {
+        report::print(diags, format, color, &project.root);
+        if format == Format::Json {
+            let doc = json!({"valid": false, "diagnostics": report::json_value(diags)});
+            print!("{}", report::json_document(doc));
+        }
+        eprintln!(
+            "error: {}; no test was run (`alertctl validate` reports the rules directory)",
+            report::counts(diags)
+        );
+        Ok(Exit::Invalid)
+    };
+    if diags.has_errors() {
+        return invalid(&diags);
+    }
+    let files = unittest::file::load(&project.root, model, &mut diags);
+    if diags.has_errors() {
+        return invalid(&diags);
+    }
+    let routing = if project.alertmanager.is_empty() {
+        None
+    } else {
+        let masked = alertctl::alertmanager::config::render(&project.alertmanager, model, &|_| {
+            Some(alertctl::alertmanager::config::MASK.to_string())
+        })
+        .unwrap_or_default();
+        match Routing::from_config(&masked) {
+            Ok(r) => Some(r),
+            Err(e) => {
+                eprintln!("error: the rendered Alertmanager config does not route: {e}");
+                return Ok(Exit::Invalid);
+            }
+        }
+    };
+    let promtool = match alertctl::promtool::locate(
+        model.settings.validate.promtool_path.as_deref(),
+        &project.root,
+    ) {
+        Ok(Some(p)) => p,
+        Ok(None) => {
+            eprintln!("error: `alertctl test` runs promtool, which was not found");
+            eprintln!("hint: install Prometheus' promtool (Debian: the prometheus package), set validate.promtool_path, or set ALERTCTL_PROMTOOL");
+            return Ok(Exit::Failure);
+        }
+        Err(bad) => {
+            eprintln!("error: promtool not found at {}", bad.display());
+            eprintln!("hint: fix validate.promtool_path (relative to the rules directory) or ALERTCTL_PROMTOOL");
+            return Ok(Exit::Failure);
+        }
+    };
+    let start = Instant::now();
+    let report = match unittest::run::run(
+        model,
+        &rendered,
+        routing.as_ref(),
+        &files,
+        filter.as_deref(),
+        &promtool,
+        &mut diags,
+    ) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(Exit::Failure);
+        }
+    };
+    if diags.has_errors() {
+        return invalid(&diags);
+    }
+    let seconds = start.elapsed().as_secs_f64();
+    if let Some(path) = &junit {
+        if let Err(e) = std::fs::write(path, unittest::junit::render(&report, seconds)) {
+            eprintln!("error: writing {}: {e}", path.display());
+            return Ok(Exit::Failure);
+        }
+    }
+    let mut failures = diags.clone();
+    for r in &report.results {
+        for d in &r.failures {
+            failures.push(d.clone());
+        }
+    }
+    let total = report.results.len();
+    let failed = report.results.iter().filter(|r| !r.passed()).count();
+    match format {
+        Format::Json => {
+            let tests: Vec<serde_json::Value> = report
+                .results
+                .iter()
+                .map(|r| {
+                    let mut one = Diagnostics::default();
+                    r.failures.iter().for_each(|d| one.push(d.clone()));
+                    json!({"file": r.file, "line": r.line, "name": r.name, "passed": r.passed(), "failures": report::json_value(&one)})
+                })
+                .collect();
+            let doc = json!({"valid": true, "passed": total - failed, "failed": failed, "tests": tests, "diagnostics": report::json_value(&diags)});
+            print!("{}", report::json_document(doc));
+        }
+        Format::Human => {
+            for r in &report.results {
+                let verdict = if r.passed() { "ok  " } else { "FAIL" };
+                oline!("{verdict} {}:{}  {}", r.file, r.line, r.name);
+            }
+            report::print(&failures, format, color, &project.root);
+        }
+        Format::Github | Format::Sarif => report::print(&failures, format, color, &project.root),
+    }
+    if total == 0 {
+        eprintln!(
+            "no tests{} in {}/tests/*.yaml (docs/format.md#tests)",
+            filter.map_or_else(String::new, |f| format!(" matching `{f}`")),
+            project.root.display()
+        );
+    } else if failed == 0 {
+        eprintln!(
+            "ok: {} passed ({} promtool runs, {seconds:.2}s)",
+            report::plural(total, "test"),
+            report.promtool_runs
+        );
+    } else {
+        eprintln!(
+            "error: {failed} of {} failed",
+            report::plural(total, "test")
+        );
+    }
+    Ok(if failed > 0 {
+        Exit::Differences
+    } else {
+        Exit::Ok
+    })
+}
