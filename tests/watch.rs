@@ -720,10 +720,33 @@ fn git_pull_deploys_pushed_commits_and_refuses_force_pushes() {
         msg.contains("not a fast-forward") && msg.contains(&forced),
         "{msg}"
     );
+    assert!(
+        msg.contains("deployed the checkout as it is: no changes"),
+        "{msg}"
+    );
     assert_eq!(
         w.value("alertctl_watch_next_retry_timestamp_seconds"),
         0.0,
         "a diverged branch needs a person, not retries"
+    );
+    // Reported once, not at every poll.
+    let fetched = |w: &Watch| w.value("alertctl_watch_git_last_fetch_success_timestamp_seconds");
+    let t = fetched(&w);
+    w.wait("two more polls", || fetched(&w) > t);
+    let t = fetched(&w);
+    w.wait("two more polls", || fetched(&w) > t);
+    assert_eq!(
+        w.value("alertctl_watch_syncs_total{result=\"failed\",reason=\"git-non-fast-forward\"}"),
+        1.0
+    );
+
+    // A person makes the checkout follow the branch: the next sync deploys it.
+    git(&deploy, &["reset", "--quiet", "--hard", "origin/main"]);
+    wait_served(&prom, "55");
+    w.wait("a successful sync", || w.ready().0 == 200);
+    assert_eq!(
+        history(&deploy)["deployments"][0]["git_commit"],
+        forced.as_str()
     );
     w.stop();
 }

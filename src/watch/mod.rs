@@ -32,7 +32,7 @@ use crate::ops::rules::{self, ApplyRequest};
 use crate::ops::{DeployReport, Event, Events, OpError, Outcome};
 use crate::settings::{PromtoolPolicy, Settings};
 pub use backoff::Backoff;
-use git::{GitPull, Pulled};
+use git::{GitError, GitPull, Pulled};
 use metrics::{Deployed, Finished, Status};
 pub use schedule::Trigger;
 use schedule::{Batch, Next, Schedule, Timing};
@@ -381,6 +381,7 @@ pub fn run(opts: &Options, control: &Control) -> Result<(), WatchError> {
         control,
         git,
         attempt: 0,
+        refused: None,
     };
     worker.refresh();
     let server = http::start(listener, control.clone()).map_err(WatchError::Http)?;
@@ -462,6 +463,25 @@ impl End {
         }
     }
 
+    /// A git failure, and the deployment of the checkout as it is: the deployment's
+    /// failure comes first; without one, the git failure is the sync's.
+    fn with_checkout(self, deployed: End) -> End {
+        if deployed.ok {
+            End {
+                message: format!(
+                    "{}; deployed the checkout as it is: {}",
+                    self.message, deployed.message
+                ),
+                ..self
+            }
+        } else {
+            End {
+                message: format!("{}; {}", deployed.message, self.message),
+                ..deployed
+            }
+        }
+    }
+
     /// The rules part, then the Alertmanager part: the first failure is the sync's;
     /// otherwise the first part that changed something says why.
     fn then(self, am: End) -> End {
@@ -522,6 +542,9 @@ struct Worker<'a> {
     git: Option<GitPull>,
     /// Retries of the current failure so far.
     attempt: u32,
+    /// The (checkout, remote) commits of the non-fast-forward last refused: reported
+    /// once, not at every poll.
+    refused: Option<(String, String)>,
 }
 
 /// alertctl.toml, if it can be read (the sync itself reports why not).
@@ -576,25 +599,43 @@ impl Worker<'_> {
             self.attempt = 0;
         }
         let log = &*self.control.shared.log;
-        let mut pulled = None;
-        let mut end = None;
+        let only_poll = batch.keys().all(|t| *t == Trigger::Git);
+        let mut fast_forward = None;
+        let mut git_end = None;
         if let Some(g) = &self.git {
-            match g.pull() {
-                Ok(p) => {
-                    self.control.state().status.git_fetched = Some(SystemTime::now());
-                    let only_poll = batch.keys().all(|t| *t == Trigger::Git);
-                    if only_poll && matches!(p, Pulled::UpToDate { .. }) {
-                        let mut s = self.control.state();
-                        // Not a sync: its number goes to the next one.
-                        s.syncs -= 1;
-                        s.status.in_progress = None;
-                        s.schedule.polled(Instant::now());
-                        s.mirror();
-                        return;
-                    }
-                    pulled = Some(p);
+            let pulled = g.pull();
+            if matches!(pulled, Ok(_) | Err(GitError::NotFastForward { .. })) {
+                self.control.state().status.git_fetched = Some(SystemTime::now());
+            }
+            // A poll that finds nothing new is not a sync: the branch did not move, or
+            // moved in the way already refused and reported.
+            let nothing_new = match &pulled {
+                Ok(Pulled::UpToDate { .. }) => true,
+                Err(GitError::NotFastForward { ours, theirs, .. }) => {
+                    self.refused.as_ref() == Some(&(ours.clone(), theirs.clone()))
                 }
-                Err(e) => end = Some(End::of_git(&e)),
+                _ => false,
+            };
+            if only_poll && nothing_new {
+                let mut s = self.control.state();
+                // Its number goes to the next sync.
+                s.syncs -= 1;
+                s.status.in_progress = None;
+                s.schedule.polled(Instant::now());
+                s.mirror();
+                return;
+            }
+            match pulled {
+                Ok(p) => {
+                    self.refused = None;
+                    fast_forward = matches!(p, Pulled::FastForwarded { .. }).then_some(p);
+                }
+                Err(e) => {
+                    if let GitError::NotFastForward { ours, theirs, .. } = &e {
+                        self.refused = Some((ours.clone(), theirs.clone()));
+                    }
+                    git_end = Some(End::of_git(&e));
+                }
             }
         }
         log.watch(&WatchEvent::SyncStarted {
@@ -602,13 +643,17 @@ impl Worker<'_> {
             triggers: batch,
             retry: self.attempt,
         });
-        if let Some(p) = &pulled {
-            if matches!(p, Pulled::FastForwarded { .. }) {
-                log.watch(&WatchEvent::GitPulled { sync: n, pulled: p });
-            }
+        if let Some(p) = &fast_forward {
+            log.watch(&WatchEvent::GitPulled { sync: n, pulled: p });
         }
-        let end = end.unwrap_or_else(|| self.deploy(n, log));
-        let retry = self.retry(n, &end);
+        // The checkout is deployed as it is even when git failed: drift is repaired and
+        // an interrupted deployment completed while the branch waits for a person.
+        let deployed = self.deploy(n, log);
+        let end = match git_end {
+            Some(g) => g.with_checkout(deployed),
+            None => deployed,
+        };
+        let retryable = end.retryable;
         let finished = Finished {
             sync: n,
             time: SystemTime::now(),
@@ -623,6 +668,7 @@ impl Worker<'_> {
             finished: &finished,
             deployed: deployed.as_ref(),
         });
+        let retry = self.retry(n, &finished, retryable);
         let mut s = self.control.state();
         s.status.finished(finished);
         s.schedule.done(Instant::now(), retry);
@@ -667,12 +713,12 @@ impl Worker<'_> {
     }
 
     /// Schedules the next retry of a failed sync, if there is one to make.
-    fn retry(&mut self, n: u64, end: &End) -> Option<Duration> {
+    fn retry(&mut self, n: u64, end: &Finished, retryable: bool) -> Option<Duration> {
         if end.ok {
             self.attempt = 0;
             return None;
         }
-        if !end.retryable {
+        if !retryable {
             return None;
         }
         let log = &*self.control.shared.log;
