@@ -70,6 +70,9 @@ _alertctl() {
             alertctl,validate)
                 cmd="alertctl__subcmd__validate"
                 ;;
+            alertctl,watch)
+                cmd="alertctl__subcmd__watch"
+                ;;
             alertctl__subcmd__alertmanager,apply)
                 cmd="alertctl__subcmd__alertmanager__subcmd__apply"
                 ;;
@@ -153,6 +156,9 @@ _alertctl() {
                 ;;
             alertctl__subcmd__help,validate)
                 cmd="alertctl__subcmd__help__subcmd__validate"
+                ;;
+            alertctl__subcmd__help,watch)
+                cmd="alertctl__subcmd__help__subcmd__watch"
                 ;;
             alertctl__subcmd__help__subcmd__alertmanager,apply)
                 cmd="alertctl__subcmd__help__subcmd__alertmanager__subcmd__apply"
@@ -248,7 +254,7 @@ _alertctl() {
 
     case "${cmd}" in
         alertctl)
-            opts="-C -v -h -V --dir --no-cache --verbose --color --help --version init validate check render diff effective trace list rule apply history rollback alertmanager test impact import completions help"
+            opts="-C -v -h -V --dir --no-cache --verbose --color --help --version init validate check render diff effective trace list rule apply history rollback watch alertmanager test impact import completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -682,7 +688,7 @@ _alertctl() {
             return 0
             ;;
         alertctl__subcmd__help)
-            opts="init validate check render diff effective trace list rule apply history rollback alertmanager test impact import completions help"
+            opts="init validate check render diff effective trace list rule apply history rollback watch alertmanager test impact import completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1088,6 +1094,20 @@ _alertctl() {
             return 0
             ;;
         alertctl__subcmd__help__subcmd__validate)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        alertctl__subcmd__help__subcmd__watch)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1862,6 +1882,84 @@ _alertctl() {
                     ;;
                 --promtool)
                     COMPREPLY=($(compgen -W "auto required off" -- "${cur}"))
+                    return 0
+                    ;;
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        alertctl__subcmd__watch)
+            opts="-C -v -h --listen --every --debounce --poll --git-pull --git-remote --git-every --retries --retry-base --retry-max --out --promtool --log-format --dir --no-cache --verbose --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --every)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --debounce)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --poll)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --git-pull)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --git-remote)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --git-every)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retry-base)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retry-max)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --promtool)
+                    COMPREPLY=($(compgen -W "auto required off" -- "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
                 --dir)

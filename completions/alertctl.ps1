@@ -43,6 +43,7 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Deploy: validate, render, write atomically, reload every configured server, verify it runs exactly the new rules; on any failure restore the previous files, reload and verify again (exit 3). Recorded in the history')
             [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'Recorded deployments, newest first')
             [CompletionResult]::new('rollback', 'rollback', [CompletionResultType]::ParameterValue, 'Re-apply the files of a recorded deployment (default: the one before the latest successful one), with the same verification and rollback as `apply`')
+            [CompletionResult]::new('watch', 'watch', [CompletionResultType]::ParameterValue, 'Run as a daemon beside Prometheus: sync (the same deployment as `apply`) when the rules directory changes, when a followed git branch moves, periodically (which repairs drift), on `POST /sync` and on SIGHUP; retry failures with backoff; serve /metrics, /healthz and /ready. SIGTERM stops after the sync in progress')
             [CompletionResult]::new('alertmanager', 'alertmanager', [CompletionResultType]::ParameterValue, 'The generated Alertmanager config (from alertmanager/ in the rules directory)')
             [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Run the rule unit tests in tests/*.yaml with the real promtool; exit 1 if any fails')
             [CompletionResult]::new('impact', 'impact', [CompletionResultType]::ParameterValue, 'What the pending change (the plan `diff` shows) would have done over a past window: each changed alert''s old and new rules evaluated on a live Prometheus'' history, `for` honoured; firing series, episodes and time, old vs new')
@@ -367,6 +368,30 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'alertctl;watch' {
+            [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Serve /metrics, /healthz, /ready and POST /sync on this address')
+            [CompletionResult]::new('--every', '--every', [CompletionResultType]::ParameterName, 'A full resync at most this long after the last sync; it repairs drift (hand-edited output files, servers running other rules). `0s` turns it off')
+            [CompletionResult]::new('--debounce', '--debounce', [CompletionResultType]::ParameterName, 'Sync once the rules directory has been quiet this long after a change')
+            [CompletionResult]::new('--poll', '--poll', [CompletionResultType]::ParameterName, 'Poll the rules directory at this interval instead of using file events (for file systems without them, e.g. NFS)')
+            [CompletionResult]::new('--git-pull', '--git-pull', [CompletionResultType]::ParameterName, 'Follow this branch of the remote: fetch it and fast-forward the working copy; never merge, never reset (a force-push is refused and reported)')
+            [CompletionResult]::new('--git-remote', '--git-remote', [CompletionResultType]::ParameterName, 'The remote of --git-pull')
+            [CompletionResult]::new('--git-every', '--git-every', [CompletionResultType]::ParameterName, 'How often --git-pull fetches')
+            [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Retries of a failed sync (server down, reload failed) before waiting for the next trigger; invalid rules are not retried')
+            [CompletionResult]::new('--retry-base', '--retry-base', [CompletionResultType]::ParameterName, 'The first retry''s delay; each next one doubles, with jitter')
+            [CompletionResult]::new('--retry-max', '--retry-max', [CompletionResultType]::ParameterName, 'No retry waits longer')
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Output directory (default: `output.dir`)')
+            [CompletionResult]::new('--promtool', '--promtool', [CompletionResultType]::ParameterName, 'Override `validate.promtool`')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Log lines as text or as JSON objects (one per line), on stderr')
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)')
+            [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour output; `auto` honours NO_COLOR and whether the output is a terminal')
+            [CompletionResult]::new('--no-cache', '--no-cache', [CompletionResultType]::ParameterName, 'Ignore the SQLite cache and parse every file')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print what was loaded, parsed and reused on stderr')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print what was loaded, parsed and reused on stderr')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'alertctl;alertmanager' {
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)')
             [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)')
@@ -528,6 +553,7 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Deploy: validate, render, write atomically, reload every configured server, verify it runs exactly the new rules; on any failure restore the previous files, reload and verify again (exit 3). Recorded in the history')
             [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'Recorded deployments, newest first')
             [CompletionResult]::new('rollback', 'rollback', [CompletionResultType]::ParameterValue, 'Re-apply the files of a recorded deployment (default: the one before the latest successful one), with the same verification and rollback as `apply`')
+            [CompletionResult]::new('watch', 'watch', [CompletionResultType]::ParameterValue, 'Run as a daemon beside Prometheus: sync (the same deployment as `apply`) when the rules directory changes, when a followed git branch moves, periodically (which repairs drift), on `POST /sync` and on SIGHUP; retry failures with backoff; serve /metrics, /healthz and /ready. SIGTERM stops after the sync in progress')
             [CompletionResult]::new('alertmanager', 'alertmanager', [CompletionResultType]::ParameterValue, 'The generated Alertmanager config (from alertmanager/ in the rules directory)')
             [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Run the rule unit tests in tests/*.yaml with the real promtool; exit 1 if any fails')
             [CompletionResult]::new('impact', 'impact', [CompletionResultType]::ParameterValue, 'What the pending change (the plan `diff` shows) would have done over a past window: each changed alert''s old and new rules evaluated on a live Prometheus'' history, `for` honoured; firing series, episodes and time, old vs new')
@@ -598,6 +624,9 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             break
         }
         'alertctl;help;rollback' {
+            break
+        }
+        'alertctl;help;watch' {
             break
         }
         'alertctl;help;alertmanager' {

@@ -428,6 +428,31 @@ json\:"One JSON document on stdout, for CI"))' \
 '::rev:_default' \
 && ret=0
 ;;
+(watch)
+_arguments "${_arguments_options[@]}" : \
+'--listen=[Serve /metrics, /healthz, /ready and POST /sync on this address]:ADDR:_default' \
+'--every=[A full resync at most this long after the last sync; it repairs drift (hand-edited output files, servers running other rules). \`0s\` turns it off]:DURATION:_default' \
+'--debounce=[Sync once the rules directory has been quiet this long after a change]:DURATION:_default' \
+'--poll=[Poll the rules directory at this interval instead of using file events (for file systems without them, e.g. NFS)]:INTERVAL:_default' \
+'--git-pull=[Follow this branch of the remote\: fetch it and fast-forward the working copy; never merge, never reset (a force-push is refused and reported)]:BRANCH:_default' \
+'--git-remote=[The remote of --git-pull]:NAME:_default' \
+'--git-every=[How often --git-pull fetches]:DURATION:_default' \
+'--retries=[Retries of a failed sync (server down, reload failed) before waiting for the next trigger; invalid rules are not retried]:N:_default' \
+'--retry-base=[The first retry'\''s delay; each next one doubles, with jitter]:DURATION:_default' \
+'--retry-max=[No retry waits longer]:DURATION:_default' \
+'--out=[Output directory (default\: \`output.dir\`)]:DIR:_files' \
+'--promtool=[Override \`validate.promtool\`]:PROMTOOL:(auto required off)' \
+'--log-format=[Log lines as text or as JSON objects (one per line), on stderr]:LOG_FORMAT:(text json)' \
+'-C+[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
+'--dir=[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
+'--color=[Colour output; \`auto\` honours NO_COLOR and whether the output is a terminal]:COLOR:(auto always never)' \
+'--no-cache[Ignore the SQLite cache and parse every file]' \
+'-v[Print what was loaded, parsed and reused on stderr]' \
+'--verbose[Print what was loaded, parsed and reused on stderr]' \
+'-h[Print help]' \
+'--help[Print help]' \
+&& ret=0
+;;
 (alertmanager)
 _arguments "${_arguments_options[@]}" : \
 '-C+[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
@@ -726,6 +751,10 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
+(watch)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
 (alertmanager)
 _arguments "${_arguments_options[@]}" : \
 ":: :_alertctl__subcmd__help__subcmd__alertmanager_commands" \
@@ -802,6 +831,7 @@ _alertctl_commands() {
 'apply:Deploy\: validate, render, write atomically, reload every configured server, verify it runs exactly the new rules; on any failure restore the previous files, reload and verify again (exit 3). Recorded in the history' \
 'history:Recorded deployments, newest first' \
 'rollback:Re-apply the files of a recorded deployment (default\: the one before the latest successful one), with the same verification and rollback as \`apply\`' \
+'watch:Run as a daemon beside Prometheus\: sync (the same deployment as \`apply\`) when the rules directory changes, when a followed git branch moves, periodically (which repairs drift), on \`POST /sync\` and on SIGHUP; retry failures with backoff; serve /metrics, /healthz and /ready. SIGTERM stops after the sync in progress' \
 'alertmanager:The generated Alertmanager config (from alertmanager/ in the rules directory)' \
 'test:Run the rule unit tests in tests/*.yaml with the real promtool; exit 1 if any fails' \
 'impact:What the pending change (the plan \`diff\` shows) would have done over a past window\: each changed alert'\''s old and new rules evaluated on a live Prometheus'\'' history, \`for\` honoured; firing series, episodes and time, old vs new' \
@@ -918,6 +948,7 @@ _alertctl__subcmd__help_commands() {
 'apply:Deploy\: validate, render, write atomically, reload every configured server, verify it runs exactly the new rules; on any failure restore the previous files, reload and verify again (exit 3). Recorded in the history' \
 'history:Recorded deployments, newest first' \
 'rollback:Re-apply the files of a recorded deployment (default\: the one before the latest successful one), with the same verification and rollback as \`apply\`' \
+'watch:Run as a daemon beside Prometheus\: sync (the same deployment as \`apply\`) when the rules directory changes, when a followed git branch moves, periodically (which repairs drift), on \`POST /sync\` and on SIGHUP; retry failures with backoff; serve /metrics, /healthz and /ready. SIGTERM stops after the sync in progress' \
 'alertmanager:The generated Alertmanager config (from alertmanager/ in the rules directory)' \
 'test:Run the rule unit tests in tests/*.yaml with the real promtool; exit 1 if any fails' \
 'impact:What the pending change (the plan \`diff\` shows) would have done over a past window\: each changed alert'\''s old and new rules evaluated on a live Prometheus'\'' history, \`for\` honoured; firing series, episodes and time, old vs new' \
@@ -1086,6 +1117,11 @@ _alertctl__subcmd__help__subcmd__validate_commands() {
     local commands; commands=()
     _describe -t commands 'alertctl help validate commands' commands "$@"
 }
+(( $+functions[_alertctl__subcmd__help__subcmd__watch_commands] )) ||
+_alertctl__subcmd__help__subcmd__watch_commands() {
+    local commands; commands=()
+    _describe -t commands 'alertctl help watch commands' commands "$@"
+}
 (( $+functions[_alertctl__subcmd__history_commands] )) ||
 _alertctl__subcmd__history_commands() {
     local commands; commands=()
@@ -1252,6 +1288,11 @@ _alertctl__subcmd__trace_commands() {
 _alertctl__subcmd__validate_commands() {
     local commands; commands=()
     _describe -t commands 'alertctl validate commands' commands "$@"
+}
+(( $+functions[_alertctl__subcmd__watch_commands] )) ||
+_alertctl__subcmd__watch_commands() {
+    local commands; commands=()
+    _describe -t commands 'alertctl watch commands' commands "$@"
 }
 
 if [ "$funcstack[1]" = "_alertctl" ]; then

@@ -4,9 +4,9 @@
 //! `model`) -> `resolve` (effective rules, partition cells) -> `render` (Prometheus rule
 //! files) -> `diff` (plan) -> `output` (atomic writes) -> `deploy` (commit, reload,
 //! verify, roll back) -> `history`. `ops` holds one operation per user intent (apply,
-//! rollback, the Alertmanager commands) for the CLI, a daemon and a web UI alike. Only
-//! `load`, `cache`, `output`, `promtool`, `deploy`, `history` and `ops` touch the
-//! outside world; the library never prints.
+//! rollback, the Alertmanager commands) for the CLI, a daemon and a web UI alike; `watch`
+//! is that daemon, calling them. Only `load`, `cache`, `output`, `promtool`, `deploy`,
+//! `history`, `ops` and `watch` touch the outside world; the library never prints.
 
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
@@ -41,4 +41,5 @@ pub mod secrets;
 pub mod settings;
 pub mod text;
 pub mod unittest;
+pub mod watch;
 pub mod yaml;

@@ -116,7 +116,7 @@ fn inventory_drives_scrape_labels_and_thresholds() {
         "scrape_configs:\n  - job_name: node\n    static_configs: [{{targets: ['{}', '{}', '{}', '{}', '{}', '{}']}}]\n  - job_name: postgres\n    static_configs: [{{targets: ['{}']}}]\n",
         web1.addr, web2.addr, web3.addr, db1.addr, batch1.addr, apps1.addr, db1_pg.addr
     );
-    let prom = prometheus_with(&out, &static_scrape, None);
+    let prom = prometheus_with(&out, &static_scrape, None, support::free_port());
 
     // Phase 1 verifies against targets that never get the labels: a short wait.
     let settings = |verify: &str| {

@@ -87,7 +87,7 @@ fn every_json_document_has_schema_1_and_its_fields_are_pinned() {
         "scrape_configs:\n  - job_name: sd\n    file_sd_configs: [{{files: ['{}/sd/*.json']}}]\n",
         dir.display()
     );
-    let prom = support::prometheus_with(&out, &scrape, None);
+    let prom = support::prometheus_with(&out, &scrape, None, support::free_port());
     write(
         &dir,
         "alertctl.toml",

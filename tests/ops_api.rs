@@ -11,15 +11,7 @@ use alertctl::settings::PromtoolPolicy;
 
 fn scaffold(tmp: &Path, servers: &str) -> PathBuf {
     let dir = tmp.join("rules");
-    support::init_rules_dir(&dir);
-    let toml = std::fs::read_to_string(dir.join("alertctl.toml"))
-        .unwrap()
-        .replace("dir = \"rendered\"", "dir = \"out\"");
-    std::fs::write(
-        dir.join("alertctl.toml"),
-        format!("{toml}\n[apply]\nverify_timeout = \"10s\"\n{servers}"),
-    )
-    .unwrap();
+    support::scaffold_out(&dir, servers);
     dir
 }
 
@@ -145,6 +137,7 @@ fn file_sd_files_are_deployed_verified_and_rolled_back_by_the_operations() {
             sd.display()
         ),
         None,
+        support::free_port(),
     );
     let dir = scaffold(
         tmp.path(),

@@ -46,6 +46,20 @@ pub enum DeployError {
     },
 }
 
+impl DeployError {
+    /// A short, stable name for the kind of failure (see [`crate::ops::OpError::code`]).
+    pub fn code(&self) -> &'static str {
+        match self {
+            DeployError::Locked { .. } => "locked",
+            DeployError::Foreign(_) => "foreign-file",
+            DeployError::Unreachable(_) => "server-unreachable",
+            DeployError::Io(_) => "io",
+            DeployError::Commit(_) => "write-failed",
+            DeployError::Restore { .. } => "restore-failed",
+        }
+    }
+}
+
 /// What a server was seen to run after a failed deployment it could not be verified on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -167,6 +181,9 @@ pub struct Report {
     /// The failure that caused the rollback.
     pub error: Option<String>,
     pub restored: Option<Restored>,
+    /// With [`Options::check_live`]: the servers found running other rules than the
+    /// files, which this run reloaded.
+    pub drifted: Vec<String>,
 }
 
 pub struct Options {
@@ -177,6 +194,10 @@ pub struct Options {
     pub new_files: txn::NewFiles,
     /// `[file_sd]`: the deployment's scrape-target files.
     pub targets: Option<file_sd::Targets>,
+    /// With nothing to write, ask every server whether it runs the files, and reload
+    /// and verify those that run something else (drift: a server restarted with other
+    /// rules, files reloaded by hand). A daemon's periodic resync does this.
+    pub check_live: bool,
 }
 
 /// Where a deployment reports what it does, and how it gets a write-ahead id; the
@@ -191,6 +212,9 @@ pub trait Sink {
     fn begin(&mut self, _plan: &Plan) -> Option<i64> {
         None
     }
+    /// With [`Options::check_live`]: a server runs other rules than the files on disk
+    /// (`differences` say how); this run reloads and verifies it.
+    fn drift(&mut self, _server: &str, _differences: &[String]) {}
 }
 
 /// Reports a step, then stops dead if a test asked to (`ALERTCTL_CRASH_AT=<step name>`,
@@ -424,6 +448,7 @@ pub fn apply(
         rollback: vec![],
         error: None,
         restored: None,
+        drifted: vec![],
     };
     let targets_dir = opts.targets.as_ref().map(|t| t.dir.as_path());
     if opts.dry_run {
@@ -467,8 +492,22 @@ pub fn apply(
         emit(sink, &Step::Unfinished);
     }
     let plan = diff::plan(desired, &found.generated);
+    let mut drifted = Vec::new();
     if plan.is_empty() && !found.unfinished {
-        return Ok(report(Outcome::NoChange, plan, found));
+        if opts.check_live {
+            // Servers load the rule files; the file_sd files are checked through targets.
+            let (want_rules, _) = crate::file_sd::split(desired);
+            for s in servers {
+                let d = server::live_drift(s, &want_rules).map_err(DeployError::Unreachable)?;
+                if !d.is_empty() {
+                    sink.drift(&s.name, &d);
+                    drifted.push(s.name.clone());
+                }
+            }
+        }
+        if drifted.is_empty() {
+            return Ok(report(Outcome::NoChange, plan, found));
+        }
     }
     for s in servers {
         emit(
@@ -482,7 +521,7 @@ pub fn apply(
             .map_err(DeployError::Unreachable)?;
     }
     // Only reloading what an unfinished run wrote: that run's id stays in the marker.
-    let id = if plan.is_empty() {
+    let id = if plan.is_empty() && found.unfinished {
         found.unfinished_id
     } else {
         sink.begin(&plan)
@@ -517,6 +556,7 @@ pub fn apply(
         let mut r = report(Outcome::Applied, plan, found);
         r.id = id;
         r.attempt = attempt;
+        r.drifted = drifted;
         return Ok(r);
     };
 
@@ -578,6 +618,7 @@ pub fn apply(
     r.rollback = rollback;
     r.error = Some(error);
     r.restored = Some(restored);
+    r.drifted = drifted;
     Ok(r)
 }
 

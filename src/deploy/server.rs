@@ -609,6 +609,18 @@ pub(crate) fn am_drift(expected: &BTreeMap<String, String>, running: &str) -> Ve
     }
 }
 
+/// How what the server runs now differs from `expected` (empty when it runs it).
+pub fn live_drift(
+    server: &Server,
+    expected: &BTreeMap<String, String>,
+) -> Result<Vec<String>, ServerError> {
+    Ok(if server.kind == ServerKind::Alertmanager {
+        am_drift(expected, &server.alertmanager_config()?)
+    } else {
+        drift(server.kind, expected, &server.rules()?)
+    })
+}
+
 /// Polls the server until it runs `expected` or the deadline passes.
 pub fn verify(
     server: &Server,
@@ -617,11 +629,7 @@ pub fn verify(
 ) -> Result<(), ServerError> {
     let start = Instant::now();
     loop {
-        let d = if server.kind == ServerKind::Alertmanager {
-            am_drift(expected, &server.alertmanager_config()?)
-        } else {
-            drift(server.kind, expected, &server.rules()?)
-        };
+        let d = live_drift(server, expected)?;
         if d.is_empty() {
             return Ok(());
         }

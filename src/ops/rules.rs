@@ -44,6 +44,23 @@ pub struct RollbackRequest {
 
 /// Validates, renders and deploys the rules directory.
 pub fn apply(req: &ApplyRequest, events: &mut dyn Events) -> Result<DeployReport, OpError> {
+    apply_checked(req, false, events)
+}
+
+/// `apply` as a daemon runs it to keep servers in step: the same deployment and, when
+/// there is nothing to write, each server is asked whether it runs the files, and any
+/// that runs other rules (restarted with other files, reloaded by hand) is reloaded and
+/// verified ([`Event::LiveDrift`]). A server that cannot be asked fails the sync like
+/// an unreachable one fails `apply`.
+pub fn sync(req: &ApplyRequest, events: &mut dyn Events) -> Result<DeployReport, OpError> {
+    apply_checked(req, true, events)
+}
+
+fn apply_checked(
+    req: &ApplyRequest,
+    check_live: bool,
+    events: &mut dyn Events,
+) -> Result<DeployReport, OpError> {
     let root = project::find_root(&req.dir)?;
     let (mut project, mut diags) = project::load(&root, req.use_cache)?;
     events.event(&Event::Loaded {
@@ -90,7 +107,17 @@ pub fn apply(req: &ApplyRequest, events: &mut dyn Events) -> Result<DeployReport
         Some(_) => crate::file_sd::join(&rendered.files, &rendered.file_sd),
         None => rendered.files.clone(),
     };
-    deploy_files(&project, &dir, &desired, "apply", req.dry_run, events)
+    deploy_files(
+        &project,
+        &dir,
+        &desired,
+        "apply",
+        Mode {
+            dry_run: req.dry_run,
+            check_live,
+        },
+        events,
+    )
 }
 
 /// Where `[file_sd]` puts the scrape-target files, and how they are checked.
@@ -107,6 +134,13 @@ fn targets(project: &Project) -> Option<deploy::file_sd::Targets> {
 fn on_disk(project: &Project, dir: &Path) -> std::io::Result<deploy::OnDisk> {
     let t = targets(project);
     deploy::OnDisk::read(dir, t.as_ref().map(|t| t.dir.as_path()))
+}
+
+/// The last deployment of the output directory `out` that every server was verified to
+/// run: what a daemon reports as deployed.
+pub fn deployed(root: &Path, out: &Path) -> Result<Option<Deployment>, OpError> {
+    let h = History::open(root)?;
+    Ok(h.good(&history_key(out), 1)?.into_iter().next())
 }
 
 /// The last deployment of `dir` every server was verified to run.
@@ -194,7 +228,10 @@ pub fn rollback(req: &RollbackRequest, events: &mut dyn Events) -> Result<Deploy
         &dir,
         &target.files,
         &format!("rollback to {}", target.rev),
-        req.dry_run,
+        Mode {
+            dry_run: req.dry_run,
+            check_live: false,
+        },
         events,
     )
 }
@@ -224,16 +261,24 @@ fn settings_invalid(diags: &Diagnostics) -> bool {
         .any(|d| d.code == Code::Settings || d.code == Code::TomlSyntax)
 }
 
+/// How a deployment runs: as a plan only, and whether servers are asked what they run
+/// when there is nothing to write.
+#[derive(Clone, Copy)]
+struct Mode {
+    dry_run: bool,
+    check_live: bool,
+}
+
 fn deploy_files(
     project: &Project,
     dir: &Path,
     desired: &BTreeMap<String, String>,
     kind: &str,
-    dry_run: bool,
+    mode: Mode,
     events: &mut dyn Events,
 ) -> Result<DeployReport, OpError> {
     let mut secrets = Secrets::default();
-    let result = deploy_files_inner(project, dir, desired, kind, dry_run, events, &mut secrets);
+    let result = deploy_files_inner(project, dir, desired, kind, mode, events, &mut secrets);
     seal(result, &secrets)
 }
 
@@ -242,16 +287,17 @@ fn deploy_files_inner(
     dir: &Path,
     desired: &BTreeMap<String, String>,
     kind: &str,
-    dry_run: bool,
+    mode: Mode,
     events: &mut dyn Events,
     secrets: &mut Secrets,
 ) -> Result<DeployReport, OpError> {
+    let dry_run = mode.dry_run;
     let servers = servers(project).map_err(OpError::ServerConfig)?;
     *secrets = credentials(&servers);
     if servers.is_empty() {
         events.event(&Event::NoServers);
     }
-    let mut opts = deploy_options(project, dry_run, None);
+    let mut opts = deploy_options(project, dry_run, None, mode.check_live);
     opts.targets = targets(project);
     let base = baseline(project, dir);
     let mut journal = Journal::new(&project.root, kind, dir, desired.clone(), secrets, dry_run);
@@ -310,7 +356,24 @@ fn deploy_files_inner(
         servers: vec![],
         rollback: vec![],
         message: String::new(),
+        repaired: super::live_repairs(&r.drifted),
     };
+    // The rules directory renders what the servers were last verified to run, and the
+    // directory held something else: this run puts back what hand edits changed.
+    if let Some(b) = base
+        .as_ref()
+        .filter(|b| b.files == *desired && r.found.generated != b.files && !r.plan.is_empty())
+    {
+        let files: Vec<&str> = r.plan.changes.iter().map(|c| c.file.as_str()).collect();
+        report.repaired.insert(
+            0,
+            format!(
+                "the output directory differed from deployment {} ({}); its files were put back",
+                b.rev,
+                files.join(", ")
+            ),
+        );
+    }
     let shown = dir.display();
     match r.outcome {
         Outcome::NoChange => {
@@ -327,12 +390,19 @@ fn deploy_files_inner(
         }
         Outcome::Applied => {
             let notes = timeout_notes(&r.attempt);
-            report.rev = journal.finish("applied", &r.plan, notes.as_deref());
+            let recorded = super::history_note(&report.repaired, notes.as_deref());
+            report.rev = journal.finish("applied", &r.plan, recorded.as_deref());
             let rev = report
                 .rev
                 .map_or(String::new(), |r| format!("deployment {r}"));
             report.message = if r.plan.is_empty() && journal.completing.is_some() {
                 format!("completed {rev} in {shown}: it was interrupted after writing its files; every server now verifiably runs them")
+            } else if r.plan.is_empty() && !r.drifted.is_empty() {
+                format!(
+                    "reloaded {} ({rev}): {} ran other rules than the files in {shown}; every server now verifiably runs them",
+                    r.drifted.join(", "),
+                    if r.drifted.len() == 1 { "it" } else { "they" }
+                )
             } else {
                 format!("applied {rev} to {shown}: {}{targets_note}", plan.summary)
             };

@@ -218,13 +218,23 @@ pub fn prometheus(rules_dir: &Path) -> Server {
 /// The same, serving HTTPS with basic auth per a Prometheus web config (`--web.config.file`).
 /// Ready-polling over plain HTTP is impossible then, so readiness is the TLS port accepting.
 pub fn prometheus_with_web(rules_dir: &Path, web_config: Option<&Path>) -> Server {
-    prometheus_with(rules_dir, "", web_config)
+    prometheus_with(rules_dir, "", web_config, free_port())
+}
+
+/// Prometheus loading `rules_dir/*.yml` on a given port: to start one again where an
+/// earlier one (killed) was.
+pub fn prometheus_at(rules_dir: &Path, port: u16) -> Server {
+    prometheus_with(rules_dir, "", None, port)
 }
 
 /// Prometheus loading `rules_dir/*.yml` with `extra` appended to its config file.
-pub fn prometheus_with(rules_dir: &Path, extra: &str, web_config: Option<&Path>) -> Server {
+pub fn prometheus_with(
+    rules_dir: &Path,
+    extra: &str,
+    web_config: Option<&Path>,
+    port: u16,
+) -> Server {
     let dir = tempfile::tempdir().unwrap();
-    let port = free_port();
     let cfg = dir.path().join("prometheus.yml");
     std::fs::write(&cfg, format!("global: {{scrape_interval: 1s, evaluation_interval: 1s}}\nrule_files: ['{}/*.yml']\n{extra}", rules_dir.display())).unwrap();
     let mut args = vec![
@@ -267,7 +277,7 @@ pub fn prometheus_scraping(rules_dir: &Path, scrape: &str, am: &str) -> Server {
     let extra = format!(
         "scrape_configs:\n  - job_name: t\n    honor_labels: true\n    static_configs: [{{targets: ['{scrape}']}}]\nalerting:\n  alertmanagers: [{{static_configs: [{{targets: ['{am}']}}], api_version: v2}}]\n"
     );
-    prometheus_with(rules_dir, &extra, None)
+    prometheus_with(rules_dir, &extra, None, free_port())
 }
 
 /// Alertmanager (through the installer's wrapper, which supplies Debian's templates)
@@ -618,6 +628,43 @@ pub fn init_rules_dir(dir: &Path) {
         format!("{}{}", &toml[..start], &toml[end..]),
     )
     .unwrap();
+}
+
+/// `alertctl init DIR` with `out` as the output directory, `[apply] verify_timeout`
+/// at 15 s, and `extra` settings (servers) appended: the directory the deploy and daemon
+/// tests start from.
+pub fn scaffold_out(dir: &Path, extra: &str) {
+    init_rules_dir(dir);
+    let toml = std::fs::read_to_string(dir.join("alertctl.toml"))
+        .unwrap()
+        .replace("dir = \"rendered\"", "dir = \"out\"");
+    std::fs::write(
+        dir.join("alertctl.toml"),
+        format!("{toml}\n[apply]\nverify_timeout = \"15s\"\n{extra}"),
+    )
+    .unwrap();
+}
+
+/// Appends `text` to `dir/alertctl.toml`.
+pub fn append_settings(dir: &Path, text: &str) {
+    let toml = dir.join("alertctl.toml");
+    let base = std::fs::read_to_string(&toml).unwrap();
+    std::fs::write(&toml, format!("{base}{text}")).unwrap();
+}
+
+/// The `*.yml` files of `dir`: name -> bytes.
+pub fn yml_files(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".yml"))
+        .map(|e| {
+            (
+                e.file_name().to_string_lossy().to_string(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect()
 }
 
 /// Sets the scaffold's web-group HighCPU threshold (rules/teams/web.yaml).

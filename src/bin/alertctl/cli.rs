@@ -223,6 +223,12 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Report::Human)]
         format: Report,
     },
+    /// Run as a daemon beside Prometheus: sync (the same deployment as `apply`) when the
+    /// rules directory changes, when a followed git branch moves, periodically (which
+    /// repairs drift), on `POST /sync` and on SIGHUP; retry failures with backoff; serve
+    /// /metrics, /healthz and /ready. SIGTERM stops after the sync in progress.
+    #[command(after_help = help::WATCH)]
+    Watch(WatchArgs),
     /// The generated Alertmanager config (from alertmanager/ in the rules directory).
     #[command(after_help = help::ALERTMANAGER)]
     Alertmanager {
@@ -463,4 +469,102 @@ pub enum AmAction {
         #[arg(long)]
         tree: bool,
     },
+}
+
+/// `watch`'s flags (docs/commands.md#watch).
+#[derive(Debug, clap::Args)]
+pub struct WatchArgs {
+    /// Serve /metrics, /healthz, /ready and POST /sync on this address.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:9473")]
+    pub listen: std::net::SocketAddr,
+    /// A full resync at most this long after the last sync; it repairs drift (hand-edited
+    /// output files, servers running other rules). `0s` turns it off.
+    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = long_duration)]
+    pub every: std::time::Duration,
+    /// Sync once the rules directory has been quiet this long after a change.
+    #[arg(long, value_name = "DURATION", default_value = "500ms", value_parser = debounce)]
+    pub debounce: std::time::Duration,
+    /// Poll the rules directory at this interval instead of using file events (for file
+    /// systems without them, e.g. NFS).
+    #[arg(long, value_name = "INTERVAL", value_parser = poll_interval)]
+    pub poll: Option<std::time::Duration>,
+    /// Follow this branch of the remote: fetch it and fast-forward the working copy;
+    /// never merge, never reset (a force-push is refused and reported).
+    #[arg(long, value_name = "BRANCH")]
+    pub git_pull: Option<String>,
+    /// The remote of --git-pull.
+    #[arg(
+        long,
+        value_name = "NAME",
+        default_value = "origin",
+        requires = "git_pull"
+    )]
+    pub git_remote: String,
+    /// How often --git-pull fetches.
+    #[arg(long, value_name = "DURATION", default_value = "1m", value_parser = positive_duration, requires = "git_pull")]
+    pub git_every: std::time::Duration,
+    /// Retries of a failed sync (server down, reload failed) before waiting for the next
+    /// trigger; invalid rules are not retried.
+    #[arg(long, value_name = "N", default_value_t = 8)]
+    pub retries: u32,
+    /// The first retry's delay; each next one doubles, with jitter.
+    #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = positive_duration)]
+    pub retry_base: std::time::Duration,
+    /// No retry waits longer.
+    #[arg(long, value_name = "DURATION", default_value = "2m", value_parser = positive_duration)]
+    pub retry_max: std::time::Duration,
+    /// Output directory (default: `output.dir`).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Override `validate.promtool`.
+    #[arg(long, value_enum)]
+    pub promtool: Option<PromtoolArg>,
+    /// Log lines as text or as JSON objects (one per line), on stderr.
+    #[arg(long, value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// Durations of the daemon's timers: Prometheus syntax (`500ms`, `5m`, `1h30m`), at most
+/// 30 days (a timer further out is a typo, and far-off instants overflow).
+fn duration_up_to(s: &str, max_days: u64) -> Result<std::time::Duration, String> {
+    let d = alertctl::model::parse_duration(s)
+        .ok_or_else(|| format!("{s:?} is not a duration like 500ms, 30s, 5m or 1h30m"))?;
+    if d > std::time::Duration::from_secs(max_days * 86_400) {
+        return Err(format!("at most {max_days}d"));
+    }
+    Ok(d)
+}
+
+fn long_duration(s: &str) -> Result<std::time::Duration, String> {
+    duration_up_to(s, 30)
+}
+
+fn positive_duration(s: &str) -> Result<std::time::Duration, String> {
+    let d = duration_up_to(s, 30)?;
+    if d.is_zero() {
+        return Err("must be more than 0s".into());
+    }
+    Ok(d)
+}
+
+fn debounce(s: &str) -> Result<std::time::Duration, String> {
+    let d = duration_up_to(s, 30)?;
+    if d > std::time::Duration::from_secs(600) {
+        return Err("at most 10m".into());
+    }
+    Ok(d)
+}
+
+fn poll_interval(s: &str) -> Result<std::time::Duration, String> {
+    let d = duration_up_to(s, 30)?;
+    if d < std::time::Duration::from_millis(100) {
+        return Err("at least 100ms".into());
+    }
+    Ok(d)
 }

@@ -127,6 +127,16 @@ Examples:
   alertctl rollback --dry-run       # what restoring the previous deployment changes
   alertctl rollback 3";
 
+pub const WATCH: &str = "\
+Examples:
+  alertctl -C /srv/alerts watch
+  alertctl watch --listen 0.0.0.0:9473 --every 10m --log-format json
+  alertctl watch --git-pull main --git-every 30s      # GitOps pull mode
+  alertctl watch --poll 5s          # a file system without file events (NFS)
+
+A sync now: `curl -X POST http://127.0.0.1:9473/sync` or `kill -HUP <pid>`.
+Deployment (systemd unit, container): docs/watch.md.";
+
 pub const ALERTMANAGER: &str = "\
 Examples:
   alertctl alertmanager render --stdout

@@ -14,6 +14,7 @@ mod rule;
 mod test;
 mod trace;
 mod validate;
+mod watch;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -75,6 +76,7 @@ pub fn run(cli: Cli) -> miette::Result<Exit> {
             force,
             dry_run,
         } => import::run(&g, &paths, into, params, force, dry_run),
+        Command::Watch(args) => watch::run(&g, args),
         Command::Alertmanager { action } => alertmanager::run(&g, action),
         Command::Effective {
             target,
