@@ -34,6 +34,7 @@ complete -c alertctl -n "__fish_alertctl_needs_command" -s h -l help -d 'Print h
 complete -c alertctl -n "__fish_alertctl_needs_command" -s V -l version -d 'Print version'
 complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "init" -d 'Create a working rules directory (settings, inventory, templates, rules)'
 complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "validate" -d 'Check everything and report every problem with its location. Exit 2 if invalid'
+complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "check" -d 'Validate, and with --live also check what the running Prometheus scrapes and selects'
 complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "render" -d 'Write the Prometheus rule files (only files whose content changed are written)'
 complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "diff" -d 'Show how the output directory would change: unified diff and a summary'
 complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "effective" -d 'Every alert that applies to a target (or to a group or namespace), with the query exactly as rendered for it, its settings, and the rules that set them'
@@ -43,7 +44,10 @@ complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "rule" -d 'Create,
 complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "apply" -d 'Deploy: validate, render, write atomically, reload every configured server, verify it runs exactly the new rules; on any failure restore the previous files, reload and verify again (exit 3). Recorded in the history'
 complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "history" -d 'Recorded deployments, newest first'
 complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "rollback" -d 'Re-apply the files of a recorded deployment (default: the one before the latest successful one), with the same verification and rollback as `apply`'
+complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "watch" -d 'Run as a daemon beside Prometheus: sync (the same deployment as `apply`) when the rules directory changes, when a followed git branch moves, periodically (which repairs drift), on `POST /sync` and on SIGHUP; retry failures with backoff; serve /metrics, /healthz and /ready. SIGTERM stops after the sync in progress'
 complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "alertmanager" -d 'The generated Alertmanager config (from alertmanager/ in the rules directory)'
+complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "test" -d 'Run the rule unit tests in tests/*.yaml with the real promtool; exit 1 if any fails'
+complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "impact" -d 'What the pending change (the plan `diff` shows) would have done over a past window: each changed alert\'s old and new rules evaluated on a live Prometheus\' history, `for` honoured; firing series, episodes and time, old vs new'
 complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "import" -d 'Turn Prometheus rule files (or PrometheusRule manifests) into templates and `global` rules: templates/imported/*.yaml and rules/imported/*.yaml. Nothing is written unless the whole result validates; existing files are never overwritten without --force; importing the same files again changes nothing'
 complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "serve" -d 'A local web UI over the rules directory (browse, effective and trace, edit with live validation and diff, deploy plan, history) and the read API under /api/v1. Binds to 127.0.0.1; writes need the token printed at start'
 complete -c alertctl -n "__fish_alertctl_needs_command" -f -a "completions" -d 'Print shell completions'
@@ -58,7 +62,8 @@ complete -c alertctl -n "__fish_alertctl_using_subcommand init" -s v -l verbose 
 complete -c alertctl -n "__fish_alertctl_using_subcommand init" -s h -l help -d 'Print help'
 complete -c alertctl -n "__fish_alertctl_using_subcommand validate" -l format -r -f -a "human\t'Located, annotated reports for people'
 json\t'One JSON document on stdout (schema in docs/commands.md)'
-github\t'GitHub Actions workflow commands (`::error file=..,line=..::`)'"
+github\t'GitHub Actions workflow commands (`::error file=..,line=..::`)'
+sarif\t'One SARIF 2.1.0 log on stdout, for GitHub code scanning (paths relative to the repository root)'"
 complete -c alertctl -n "__fish_alertctl_using_subcommand validate" -l promtool -d 'Override `validate.promtool` from alertctl.toml' -r -f -a "auto\t''
 required\t''
 off\t''"
@@ -66,9 +71,27 @@ complete -c alertctl -n "__fish_alertctl_using_subcommand validate" -s C -l dir 
 complete -c alertctl -n "__fish_alertctl_using_subcommand validate" -l color -d 'Colour output; `auto` honours NO_COLOR and whether the output is a terminal' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c alertctl -n "__fish_alertctl_using_subcommand validate" -l deny-warnings -d 'Treat warnings as errors (exit 2), for CI'
 complete -c alertctl -n "__fish_alertctl_using_subcommand validate" -l no-cache -d 'Ignore the SQLite cache and parse every file'
 complete -c alertctl -n "__fish_alertctl_using_subcommand validate" -s v -l verbose -d 'Print what was loaded, parsed and reused on stderr'
 complete -c alertctl -n "__fish_alertctl_using_subcommand validate" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c alertctl -n "__fish_alertctl_using_subcommand check" -l prometheus -d 'Check this Prometheus instead of the configured ones (repeatable)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand check" -l format -r -f -a "human\t'Located, annotated reports for people'
+json\t'One JSON document on stdout (schema in docs/commands.md)'
+github\t'GitHub Actions workflow commands (`::error file=..,line=..::`)'
+sarif\t'One SARIF 2.1.0 log on stdout, for GitHub code scanning (paths relative to the repository root)'"
+complete -c alertctl -n "__fish_alertctl_using_subcommand check" -l promtool -d 'Override `validate.promtool` from alertctl.toml' -r -f -a "auto\t''
+required\t''
+off\t''"
+complete -c alertctl -n "__fish_alertctl_using_subcommand check" -s C -l dir -d 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)' -r -F
+complete -c alertctl -n "__fish_alertctl_using_subcommand check" -l color -d 'Colour output; `auto` honours NO_COLOR and whether the output is a terminal' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c alertctl -n "__fish_alertctl_using_subcommand check" -l live -d 'Query the Prometheus servers of alertctl.toml (or --prometheus)'
+complete -c alertctl -n "__fish_alertctl_using_subcommand check" -l deny-warnings -d 'Treat warnings as errors (exit 2), for CI'
+complete -c alertctl -n "__fish_alertctl_using_subcommand check" -l no-cache -d 'Ignore the SQLite cache and parse every file'
+complete -c alertctl -n "__fish_alertctl_using_subcommand check" -s v -l verbose -d 'Print what was loaded, parsed and reused on stderr'
+complete -c alertctl -n "__fish_alertctl_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c alertctl -n "__fish_alertctl_using_subcommand render" -l out -d 'Output directory (default: `output.dir` from alertctl.toml)' -r -F
 complete -c alertctl -n "__fish_alertctl_using_subcommand render" -l format -d '`prometheusrule`: Prometheus Operator objects, into `kubernetes.dir`' -r -f -a "plain\t'Prometheus rule files (`output.dir`)'
 prometheusrule\t'One Prometheus Operator `PrometheusRule` object per rule file (`kubernetes.dir`)'"
@@ -129,6 +152,7 @@ complete -c alertctl -n "__fish_alertctl_using_subcommand list; and not __fish_s
 complete -c alertctl -n "__fish_alertctl_using_subcommand list; and not __fish_seen_subcommand_from templates rules targets help" -f -a "targets" -d 'Inventory targets'
 complete -c alertctl -n "__fish_alertctl_using_subcommand list; and not __fish_seen_subcommand_from templates rules targets help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c alertctl -n "__fish_alertctl_using_subcommand list; and __fish_seen_subcommand_from templates" -l severity -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand list; and __fish_seen_subcommand_from templates" -l job -d 'Only templates that watch this job' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand list; and __fish_seen_subcommand_from templates" -l name -d 'Only the template of this name (what `serve` answers at /api/v1/alert-templates/NAME)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand list; and __fish_seen_subcommand_from templates" -l format -r -f -a "human\t''
 json\t''
@@ -263,6 +287,29 @@ complete -c alertctl -n "__fish_alertctl_using_subcommand rollback" -l dry-run
 complete -c alertctl -n "__fish_alertctl_using_subcommand rollback" -l no-cache -d 'Ignore the SQLite cache and parse every file'
 complete -c alertctl -n "__fish_alertctl_using_subcommand rollback" -s v -l verbose -d 'Print what was loaded, parsed and reused on stderr'
 complete -c alertctl -n "__fish_alertctl_using_subcommand rollback" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c alertctl -n "__fish_alertctl_using_subcommand watch" -l listen -d 'Serve /metrics, /healthz, /ready and POST /sync on this address' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand watch" -l every -d 'A full resync at most this long after the last sync; it repairs drift (hand-edited output files, servers running other rules). `0s` turns it off' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand watch" -l debounce -d 'Sync once the rules directory has been quiet this long after a change' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand watch" -l poll -d 'Poll the rules directory at this interval instead of using file events (for file systems without them, e.g. NFS)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand watch" -l git-pull -d 'Follow this branch of the remote: fetch it and fast-forward the working copy; never merge, never reset (a force-push is refused and reported)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand watch" -l git-remote -d 'The remote of --git-pull' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand watch" -l git-every -d 'How often --git-pull fetches' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand watch" -l retries -d 'Retries of a failed sync (server down, reload failed) before waiting for the next trigger; invalid rules are not retried' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand watch" -l retry-base -d 'The first retry\'s delay; each next one doubles, with jitter' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand watch" -l retry-max -d 'No retry waits longer' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand watch" -l out -d 'Output directory (default: `output.dir`)' -r -F
+complete -c alertctl -n "__fish_alertctl_using_subcommand watch" -l promtool -d 'Override `validate.promtool`' -r -f -a "auto\t''
+required\t''
+off\t''"
+complete -c alertctl -n "__fish_alertctl_using_subcommand watch" -l log-format -d 'Log lines as text or as JSON objects (one per line), on stderr' -r -f -a "text\t''
+json\t''"
+complete -c alertctl -n "__fish_alertctl_using_subcommand watch" -s C -l dir -d 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)' -r -F
+complete -c alertctl -n "__fish_alertctl_using_subcommand watch" -l color -d 'Colour output; `auto` honours NO_COLOR and whether the output is a terminal' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c alertctl -n "__fish_alertctl_using_subcommand watch" -l no-cache -d 'Ignore the SQLite cache and parse every file'
+complete -c alertctl -n "__fish_alertctl_using_subcommand watch" -s v -l verbose -d 'Print what was loaded, parsed and reused on stderr'
+complete -c alertctl -n "__fish_alertctl_using_subcommand watch" -s h -l help -d 'Print help'
 complete -c alertctl -n "__fish_alertctl_using_subcommand alertmanager; and not __fish_seen_subcommand_from render diff apply routes-test help" -s C -l dir -d 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)' -r -F
 complete -c alertctl -n "__fish_alertctl_using_subcommand alertmanager; and not __fish_seen_subcommand_from render diff apply routes-test help" -l color -d 'Colour output; `auto` honours NO_COLOR and whether the output is a terminal' -r -f -a "auto\t''
 always\t''
@@ -320,6 +367,32 @@ complete -c alertctl -n "__fish_alertctl_using_subcommand alertmanager; and __fi
 complete -c alertctl -n "__fish_alertctl_using_subcommand alertmanager; and __fish_seen_subcommand_from help" -f -a "apply" -d 'Like `apply` for rules: amtool check-config, atomic write, POST /-/reload on every `[[alertmanager.servers]]`, verify the running config, roll back on failure'
 complete -c alertctl -n "__fish_alertctl_using_subcommand alertmanager; and __fish_seen_subcommand_from help" -f -a "routes-test" -d 'Which receivers get an alert with these labels (Alertmanager\'s matching: first match wins, `continue`, anchored regexes)'
 complete -c alertctl -n "__fish_alertctl_using_subcommand alertmanager; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c alertctl -n "__fish_alertctl_using_subcommand test" -l junit -d 'Also write a JUnit XML report to FILE' -r -F
+complete -c alertctl -n "__fish_alertctl_using_subcommand test" -l format -r -f -a "human\t'Located, annotated reports for people'
+json\t'One JSON document on stdout (schema in docs/commands.md)'
+github\t'GitHub Actions workflow commands (`::error file=..,line=..::`)'
+sarif\t'One SARIF 2.1.0 log on stdout, for GitHub code scanning (paths relative to the repository root)'"
+complete -c alertctl -n "__fish_alertctl_using_subcommand test" -s C -l dir -d 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)' -r -F
+complete -c alertctl -n "__fish_alertctl_using_subcommand test" -l color -d 'Colour output; `auto` honours NO_COLOR and whether the output is a terminal' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c alertctl -n "__fish_alertctl_using_subcommand test" -l no-cache -d 'Ignore the SQLite cache and parse every file'
+complete -c alertctl -n "__fish_alertctl_using_subcommand test" -s v -l verbose -d 'Print what was loaded, parsed and reused on stderr'
+complete -c alertctl -n "__fish_alertctl_using_subcommand test" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c alertctl -n "__fish_alertctl_using_subcommand impact" -l since -d 'How far back to evaluate (a Prometheus duration)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand impact" -l step -d 'Evaluation step; use the rules\' evaluation interval' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand impact" -l prometheus -d 'The Prometheus to query (default: the first `[[prometheus]]` of kind prometheus in alertctl.toml; a URL listed there keeps its auth and TLS settings)' -r
+complete -c alertctl -n "__fish_alertctl_using_subcommand impact" -l out -d 'Output directory holding the deployed files (default: `output.dir`)' -r -F
+complete -c alertctl -n "__fish_alertctl_using_subcommand impact" -l format -r -f -a "human\t'Progress on stderr and a one-line summary'
+json\t'One JSON document on stdout, for CI'"
+complete -c alertctl -n "__fish_alertctl_using_subcommand impact" -l report -d 'Also write a self-contained HTML report with per-series timelines to FILE' -r -F
+complete -c alertctl -n "__fish_alertctl_using_subcommand impact" -s C -l dir -d 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)' -r -F
+complete -c alertctl -n "__fish_alertctl_using_subcommand impact" -l color -d 'Colour output; `auto` honours NO_COLOR and whether the output is a terminal' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c alertctl -n "__fish_alertctl_using_subcommand impact" -l no-cache -d 'Ignore the SQLite cache and parse every file'
+complete -c alertctl -n "__fish_alertctl_using_subcommand impact" -s v -l verbose -d 'Print what was loaded, parsed and reused on stderr'
+complete -c alertctl -n "__fish_alertctl_using_subcommand impact" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c alertctl -n "__fish_alertctl_using_subcommand import" -l into -d 'The rules directory to write to (created with an alertctl.toml if needed; default: the one found from --dir or the current directory)' -r -F
 complete -c alertctl -n "__fish_alertctl_using_subcommand import" -s C -l dir -d 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)' -r -F
 complete -c alertctl -n "__fish_alertctl_using_subcommand import" -l color -d 'Colour output; `auto` honours NO_COLOR and whether the output is a terminal' -r -f -a "auto\t''
@@ -349,22 +422,26 @@ never\t''"
 complete -c alertctl -n "__fish_alertctl_using_subcommand completions" -l no-cache -d 'Ignore the SQLite cache and parse every file'
 complete -c alertctl -n "__fish_alertctl_using_subcommand completions" -s v -l verbose -d 'Print what was loaded, parsed and reused on stderr'
 complete -c alertctl -n "__fish_alertctl_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule apply history rollback alertmanager import serve completions help" -f -a "init" -d 'Create a working rules directory (settings, inventory, templates, rules)'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule apply history rollback alertmanager import serve completions help" -f -a "validate" -d 'Check everything and report every problem with its location. Exit 2 if invalid'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule apply history rollback alertmanager import serve completions help" -f -a "render" -d 'Write the Prometheus rule files (only files whose content changed are written)'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule apply history rollback alertmanager import serve completions help" -f -a "diff" -d 'Show how the output directory would change: unified diff and a summary'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule apply history rollback alertmanager import serve completions help" -f -a "effective" -d 'Every alert that applies to a target (or to a group or namespace), with the query exactly as rendered for it, its settings, and the rules that set them'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule apply history rollback alertmanager import serve completions help" -f -a "trace" -d 'Who set each field of a target\'s alerts: the chain of rules in fold order and, per field, the winning value with every value it overrode'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule apply history rollback alertmanager import serve completions help" -f -a "list" -d 'List templates, rules or targets (from the SQLite index)'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule apply history rollback alertmanager import serve completions help" -f -a "rule" -d 'Create, disable, enable or purge rules; edits keep the rest of the file as it is'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule apply history rollback alertmanager import serve completions help" -f -a "apply" -d 'Deploy: validate, render, write atomically, reload every configured server, verify it runs exactly the new rules; on any failure restore the previous files, reload and verify again (exit 3). Recorded in the history'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule apply history rollback alertmanager import serve completions help" -f -a "history" -d 'Recorded deployments, newest first'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule apply history rollback alertmanager import serve completions help" -f -a "rollback" -d 'Re-apply the files of a recorded deployment (default: the one before the latest successful one), with the same verification and rollback as `apply`'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule apply history rollback alertmanager import serve completions help" -f -a "alertmanager" -d 'The generated Alertmanager config (from alertmanager/ in the rules directory)'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule apply history rollback alertmanager import serve completions help" -f -a "import" -d 'Turn Prometheus rule files (or PrometheusRule manifests) into templates and `global` rules: templates/imported/*.yaml and rules/imported/*.yaml. Nothing is written unless the whole result validates; existing files are never overwritten without --force; importing the same files again changes nothing'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule apply history rollback alertmanager import serve completions help" -f -a "serve" -d 'A local web UI over the rules directory (browse, effective and trace, edit with live validation and diff, deploy plan, history) and the read API under /api/v1. Binds to 127.0.0.1; writes need the token printed at start'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule apply history rollback alertmanager import serve completions help" -f -a "completions" -d 'Print shell completions'
-complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate render diff effective trace list rule apply history rollback alertmanager import serve completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate check render diff effective trace list rule apply history rollback watch alertmanager test impact import serve completions help" -f -a "init" -d 'Create a working rules directory (settings, inventory, templates, rules)'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate check render diff effective trace list rule apply history rollback watch alertmanager test impact import serve completions help" -f -a "validate" -d 'Check everything and report every problem with its location. Exit 2 if invalid'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate check render diff effective trace list rule apply history rollback watch alertmanager test impact import serve completions help" -f -a "check" -d 'Validate, and with --live also check what the running Prometheus scrapes and selects'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate check render diff effective trace list rule apply history rollback watch alertmanager test impact import serve completions help" -f -a "render" -d 'Write the Prometheus rule files (only files whose content changed are written)'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate check render diff effective trace list rule apply history rollback watch alertmanager test impact import serve completions help" -f -a "diff" -d 'Show how the output directory would change: unified diff and a summary'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate check render diff effective trace list rule apply history rollback watch alertmanager test impact import serve completions help" -f -a "effective" -d 'Every alert that applies to a target (or to a group or namespace), with the query exactly as rendered for it, its settings, and the rules that set them'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate check render diff effective trace list rule apply history rollback watch alertmanager test impact import serve completions help" -f -a "trace" -d 'Who set each field of a target\'s alerts: the chain of rules in fold order and, per field, the winning value with every value it overrode'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate check render diff effective trace list rule apply history rollback watch alertmanager test impact import serve completions help" -f -a "list" -d 'List templates, rules or targets (from the SQLite index)'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate check render diff effective trace list rule apply history rollback watch alertmanager test impact import serve completions help" -f -a "rule" -d 'Create, disable, enable or purge rules; edits keep the rest of the file as it is'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate check render diff effective trace list rule apply history rollback watch alertmanager test impact import serve completions help" -f -a "apply" -d 'Deploy: validate, render, write atomically, reload every configured server, verify it runs exactly the new rules; on any failure restore the previous files, reload and verify again (exit 3). Recorded in the history'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate check render diff effective trace list rule apply history rollback watch alertmanager test impact import serve completions help" -f -a "history" -d 'Recorded deployments, newest first'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate check render diff effective trace list rule apply history rollback watch alertmanager test impact import serve completions help" -f -a "rollback" -d 'Re-apply the files of a recorded deployment (default: the one before the latest successful one), with the same verification and rollback as `apply`'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate check render diff effective trace list rule apply history rollback watch alertmanager test impact import serve completions help" -f -a "watch" -d 'Run as a daemon beside Prometheus: sync (the same deployment as `apply`) when the rules directory changes, when a followed git branch moves, periodically (which repairs drift), on `POST /sync` and on SIGHUP; retry failures with backoff; serve /metrics, /healthz and /ready. SIGTERM stops after the sync in progress'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate check render diff effective trace list rule apply history rollback watch alertmanager test impact import serve completions help" -f -a "alertmanager" -d 'The generated Alertmanager config (from alertmanager/ in the rules directory)'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate check render diff effective trace list rule apply history rollback watch alertmanager test impact import serve completions help" -f -a "test" -d 'Run the rule unit tests in tests/*.yaml with the real promtool; exit 1 if any fails'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate check render diff effective trace list rule apply history rollback watch alertmanager test impact import serve completions help" -f -a "impact" -d 'What the pending change (the plan `diff` shows) would have done over a past window: each changed alert\'s old and new rules evaluated on a live Prometheus\' history, `for` honoured; firing series, episodes and time, old vs new'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate check render diff effective trace list rule apply history rollback watch alertmanager test impact import serve completions help" -f -a "import" -d 'Turn Prometheus rule files (or PrometheusRule manifests) into templates and `global` rules: templates/imported/*.yaml and rules/imported/*.yaml. Nothing is written unless the whole result validates; existing files are never overwritten without --force; importing the same files again changes nothing'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate check render diff effective trace list rule apply history rollback watch alertmanager test impact import serve completions help" -f -a "serve" -d 'A local web UI over the rules directory (browse, effective and trace, edit with live validation and diff, deploy plan, history) and the read API under /api/v1. Binds to 127.0.0.1; writes need the token printed at start'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate check render diff effective trace list rule apply history rollback watch alertmanager test impact import serve completions help" -f -a "completions" -d 'Print shell completions'
+complete -c alertctl -n "__fish_alertctl_using_subcommand help; and not __fish_seen_subcommand_from init validate check render diff effective trace list rule apply history rollback watch alertmanager test impact import serve completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from list" -f -a "templates" -d 'Templates, optionally only those of one default severity'
 complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from list" -f -a "rules" -d 'Rules. Filters combine (AND)'
 complete -c alertctl -n "__fish_alertctl_using_subcommand help; and __fish_seen_subcommand_from list" -f -a "targets" -d 'Inventory targets'

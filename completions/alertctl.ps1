@@ -33,6 +33,7 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Create a working rules directory (settings, inventory, templates, rules)')
             [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'Check everything and report every problem with its location. Exit 2 if invalid')
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Validate, and with --live also check what the running Prometheus scrapes and selects')
             [CompletionResult]::new('render', 'render', [CompletionResultType]::ParameterValue, 'Write the Prometheus rule files (only files whose content changed are written)')
             [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Show how the output directory would change: unified diff and a summary')
             [CompletionResult]::new('effective', 'effective', [CompletionResultType]::ParameterValue, 'Every alert that applies to a target (or to a group or namespace), with the query exactly as rendered for it, its settings, and the rules that set them')
@@ -42,7 +43,10 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Deploy: validate, render, write atomically, reload every configured server, verify it runs exactly the new rules; on any failure restore the previous files, reload and verify again (exit 3). Recorded in the history')
             [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'Recorded deployments, newest first')
             [CompletionResult]::new('rollback', 'rollback', [CompletionResultType]::ParameterValue, 'Re-apply the files of a recorded deployment (default: the one before the latest successful one), with the same verification and rollback as `apply`')
+            [CompletionResult]::new('watch', 'watch', [CompletionResultType]::ParameterValue, 'Run as a daemon beside Prometheus: sync (the same deployment as `apply`) when the rules directory changes, when a followed git branch moves, periodically (which repairs drift), on `POST /sync` and on SIGHUP; retry failures with backoff; serve /metrics, /healthz and /ready. SIGTERM stops after the sync in progress')
             [CompletionResult]::new('alertmanager', 'alertmanager', [CompletionResultType]::ParameterValue, 'The generated Alertmanager config (from alertmanager/ in the rules directory)')
+            [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Run the rule unit tests in tests/*.yaml with the real promtool; exit 1 if any fails')
+            [CompletionResult]::new('impact', 'impact', [CompletionResultType]::ParameterValue, 'What the pending change (the plan `diff` shows) would have done over a past window: each changed alert''s old and new rules evaluated on a live Prometheus'' history, `for` honoured; firing series, episodes and time, old vs new')
             [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Turn Prometheus rule files (or PrometheusRule manifests) into templates and `global` rules: templates/imported/*.yaml and rules/imported/*.yaml. Nothing is written unless the whole result validates; existing files are never overwritten without --force; importing the same files again changes nothing')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'A local web UI over the rules directory (browse, effective and trace, edit with live validation and diff, deploy plan, history) and the read API under /api/v1. Binds to 127.0.0.1; writes need the token printed at start')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions')
@@ -67,6 +71,23 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)')
             [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour output; `auto` honours NO_COLOR and whether the output is a terminal')
+            [CompletionResult]::new('--deny-warnings', '--deny-warnings', [CompletionResultType]::ParameterName, 'Treat warnings as errors (exit 2), for CI')
+            [CompletionResult]::new('--no-cache', '--no-cache', [CompletionResultType]::ParameterName, 'Ignore the SQLite cache and parse every file')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print what was loaded, parsed and reused on stderr')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print what was loaded, parsed and reused on stderr')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'alertctl;check' {
+            [CompletionResult]::new('--prometheus', '--prometheus', [CompletionResultType]::ParameterName, 'Check this Prometheus instead of the configured ones (repeatable)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'format')
+            [CompletionResult]::new('--promtool', '--promtool', [CompletionResultType]::ParameterName, 'Override `validate.promtool` from alertctl.toml')
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)')
+            [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour output; `auto` honours NO_COLOR and whether the output is a terminal')
+            [CompletionResult]::new('--live', '--live', [CompletionResultType]::ParameterName, 'Query the Prometheus servers of alertctl.toml (or --prometheus)')
+            [CompletionResult]::new('--deny-warnings', '--deny-warnings', [CompletionResultType]::ParameterName, 'Treat warnings as errors (exit 2), for CI')
             [CompletionResult]::new('--no-cache', '--no-cache', [CompletionResultType]::ParameterName, 'Ignore the SQLite cache and parse every file')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print what was loaded, parsed and reused on stderr')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print what was loaded, parsed and reused on stderr')
@@ -149,6 +170,7 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
         }
         'alertctl;list;templates' {
             [CompletionResult]::new('--severity', '--severity', [CompletionResultType]::ParameterName, 'severity')
+            [CompletionResult]::new('--job', '--job', [CompletionResultType]::ParameterName, 'Only templates that watch this job')
             [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Only the template of this name (what `serve` answers at /api/v1/alert-templates/NAME)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'format')
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)')
@@ -348,6 +370,30 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'alertctl;watch' {
+            [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Serve /metrics, /healthz, /ready and POST /sync on this address')
+            [CompletionResult]::new('--every', '--every', [CompletionResultType]::ParameterName, 'A full resync at most this long after the last sync; it repairs drift (hand-edited output files, servers running other rules). `0s` turns it off')
+            [CompletionResult]::new('--debounce', '--debounce', [CompletionResultType]::ParameterName, 'Sync once the rules directory has been quiet this long after a change')
+            [CompletionResult]::new('--poll', '--poll', [CompletionResultType]::ParameterName, 'Poll the rules directory at this interval instead of using file events (for file systems without them, e.g. NFS)')
+            [CompletionResult]::new('--git-pull', '--git-pull', [CompletionResultType]::ParameterName, 'Follow this branch of the remote: fetch it and fast-forward the working copy; never merge, never reset (a force-push is refused and reported)')
+            [CompletionResult]::new('--git-remote', '--git-remote', [CompletionResultType]::ParameterName, 'The remote of --git-pull')
+            [CompletionResult]::new('--git-every', '--git-every', [CompletionResultType]::ParameterName, 'How often --git-pull fetches')
+            [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Retries of a failed sync (server down, reload failed) before waiting for the next trigger; invalid rules are not retried')
+            [CompletionResult]::new('--retry-base', '--retry-base', [CompletionResultType]::ParameterName, 'The first retry''s delay; each next one doubles, with jitter')
+            [CompletionResult]::new('--retry-max', '--retry-max', [CompletionResultType]::ParameterName, 'No retry waits longer')
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Output directory (default: `output.dir`)')
+            [CompletionResult]::new('--promtool', '--promtool', [CompletionResultType]::ParameterName, 'Override `validate.promtool`')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Log lines as text or as JSON objects (one per line), on stderr')
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)')
+            [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour output; `auto` honours NO_COLOR and whether the output is a terminal')
+            [CompletionResult]::new('--no-cache', '--no-cache', [CompletionResultType]::ParameterName, 'Ignore the SQLite cache and parse every file')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print what was loaded, parsed and reused on stderr')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print what was loaded, parsed and reused on stderr')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'alertctl;alertmanager' {
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)')
             [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)')
@@ -440,6 +486,36 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
         'alertctl;alertmanager;help;help' {
             break
         }
+        'alertctl;test' {
+            [CompletionResult]::new('--junit', '--junit', [CompletionResultType]::ParameterName, 'Also write a JUnit XML report to FILE')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'format')
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)')
+            [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour output; `auto` honours NO_COLOR and whether the output is a terminal')
+            [CompletionResult]::new('--no-cache', '--no-cache', [CompletionResultType]::ParameterName, 'Ignore the SQLite cache and parse every file')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print what was loaded, parsed and reused on stderr')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print what was loaded, parsed and reused on stderr')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'alertctl;impact' {
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'How far back to evaluate (a Prometheus duration)')
+            [CompletionResult]::new('--step', '--step', [CompletionResultType]::ParameterName, 'Evaluation step; use the rules'' evaluation interval')
+            [CompletionResult]::new('--prometheus', '--prometheus', [CompletionResultType]::ParameterName, 'The Prometheus to query (default: the first `[[prometheus]]` of kind prometheus in alertctl.toml; a URL listed there keeps its auth and TLS settings)')
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Output directory holding the deployed files (default: `output.dir`)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'format')
+            [CompletionResult]::new('--report', '--report', [CompletionResultType]::ParameterName, 'Also write a self-contained HTML report with per-series timelines to FILE')
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)')
+            [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour output; `auto` honours NO_COLOR and whether the output is a terminal')
+            [CompletionResult]::new('--no-cache', '--no-cache', [CompletionResultType]::ParameterName, 'Ignore the SQLite cache and parse every file')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print what was loaded, parsed and reused on stderr')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print what was loaded, parsed and reused on stderr')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'alertctl;import' {
             [CompletionResult]::new('--into', '--into', [CompletionResultType]::ParameterName, 'The rules directory to write to (created with an alertctl.toml if needed; default: the one found from --dir or the current directory)')
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)')
@@ -484,6 +560,7 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
         'alertctl;help' {
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Create a working rules directory (settings, inventory, templates, rules)')
             [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'Check everything and report every problem with its location. Exit 2 if invalid')
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Validate, and with --live also check what the running Prometheus scrapes and selects')
             [CompletionResult]::new('render', 'render', [CompletionResultType]::ParameterValue, 'Write the Prometheus rule files (only files whose content changed are written)')
             [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Show how the output directory would change: unified diff and a summary')
             [CompletionResult]::new('effective', 'effective', [CompletionResultType]::ParameterValue, 'Every alert that applies to a target (or to a group or namespace), with the query exactly as rendered for it, its settings, and the rules that set them')
@@ -493,7 +570,10 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Deploy: validate, render, write atomically, reload every configured server, verify it runs exactly the new rules; on any failure restore the previous files, reload and verify again (exit 3). Recorded in the history')
             [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'Recorded deployments, newest first')
             [CompletionResult]::new('rollback', 'rollback', [CompletionResultType]::ParameterValue, 'Re-apply the files of a recorded deployment (default: the one before the latest successful one), with the same verification and rollback as `apply`')
+            [CompletionResult]::new('watch', 'watch', [CompletionResultType]::ParameterValue, 'Run as a daemon beside Prometheus: sync (the same deployment as `apply`) when the rules directory changes, when a followed git branch moves, periodically (which repairs drift), on `POST /sync` and on SIGHUP; retry failures with backoff; serve /metrics, /healthz and /ready. SIGTERM stops after the sync in progress')
             [CompletionResult]::new('alertmanager', 'alertmanager', [CompletionResultType]::ParameterValue, 'The generated Alertmanager config (from alertmanager/ in the rules directory)')
+            [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Run the rule unit tests in tests/*.yaml with the real promtool; exit 1 if any fails')
+            [CompletionResult]::new('impact', 'impact', [CompletionResultType]::ParameterValue, 'What the pending change (the plan `diff` shows) would have done over a past window: each changed alert''s old and new rules evaluated on a live Prometheus'' history, `for` honoured; firing series, episodes and time, old vs new')
             [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Turn Prometheus rule files (or PrometheusRule manifests) into templates and `global` rules: templates/imported/*.yaml and rules/imported/*.yaml. Nothing is written unless the whole result validates; existing files are never overwritten without --force; importing the same files again changes nothing')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'A local web UI over the rules directory (browse, effective and trace, edit with live validation and diff, deploy plan, history) and the read API under /api/v1. Binds to 127.0.0.1; writes need the token printed at start')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions')
@@ -504,6 +584,9 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             break
         }
         'alertctl;help;validate' {
+            break
+        }
+        'alertctl;help;check' {
             break
         }
         'alertctl;help;render' {
@@ -561,6 +644,9 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
         'alertctl;help;rollback' {
             break
         }
+        'alertctl;help;watch' {
+            break
+        }
         'alertctl;help;alertmanager' {
             [CompletionResult]::new('render', 'render', [CompletionResultType]::ParameterValue, 'Write alertmanager.yml (`alertmanager.output`); `${env:NAME}` references are read from the environment now. `--stdout` prints it with every secret masked')
             [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Masked unified diff of the rendered config against the written one')
@@ -578,6 +664,12 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             break
         }
         'alertctl;help;alertmanager;routes-test' {
+            break
+        }
+        'alertctl;help;test' {
+            break
+        }
+        'alertctl;help;impact' {
             break
         }
         'alertctl;help;import' {

@@ -52,11 +52,33 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 '--format=[]:FORMAT:((human\:"Located, annotated reports for people"
 json\:"One JSON document on stdout (schema in docs/commands.md)"
-github\:"GitHub Actions workflow commands (\`\:\:error file=..,line=..\:\:\`)"))' \
+github\:"GitHub Actions workflow commands (\`\:\:error file=..,line=..\:\:\`)"
+sarif\:"One SARIF 2.1.0 log on stdout, for GitHub code scanning (paths relative to the repository root)"))' \
 '--promtool=[Override \`validate.promtool\` from alertctl.toml]:PROMTOOL:(auto required off)' \
 '-C+[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
 '--dir=[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
 '--color=[Colour output; \`auto\` honours NO_COLOR and whether the output is a terminal]:COLOR:(auto always never)' \
+'--deny-warnings[Treat warnings as errors (exit 2), for CI]' \
+'--no-cache[Ignore the SQLite cache and parse every file]' \
+'-v[Print what was loaded, parsed and reused on stderr]' \
+'--verbose[Print what was loaded, parsed and reused on stderr]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+&& ret=0
+;;
+(check)
+_arguments "${_arguments_options[@]}" : \
+'*--prometheus=[Check this Prometheus instead of the configured ones (repeatable)]:URL:_default' \
+'--format=[]:FORMAT:((human\:"Located, annotated reports for people"
+json\:"One JSON document on stdout (schema in docs/commands.md)"
+github\:"GitHub Actions workflow commands (\`\:\:error file=..,line=..\:\:\`)"
+sarif\:"One SARIF 2.1.0 log on stdout, for GitHub code scanning (paths relative to the repository root)"))' \
+'--promtool=[Override \`validate.promtool\` from alertctl.toml]:PROMTOOL:(auto required off)' \
+'-C+[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
+'--dir=[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
+'--color=[Colour output; \`auto\` honours NO_COLOR and whether the output is a terminal]:COLOR:(auto always never)' \
+'--live[Query the Prometheus servers of alertctl.toml (or --prometheus)]' \
+'--deny-warnings[Treat warnings as errors (exit 2), for CI]' \
 '--no-cache[Ignore the SQLite cache and parse every file]' \
 '-v[Print what was loaded, parsed and reused on stderr]' \
 '--verbose[Print what was loaded, parsed and reused on stderr]' \
@@ -154,6 +176,7 @@ _arguments "${_arguments_options[@]}" : \
             (templates)
 _arguments "${_arguments_options[@]}" : \
 '--severity=[]:SEVERITY:_default' \
+'--job=[Only templates that watch this job]:JOB:_default' \
 '--name=[Only the template of this name (what \`serve\` answers at /api/v1/alert-templates/NAME)]:NAME:_default' \
 '--format=[]:FORMAT:(human json yaml)' \
 '-C+[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
@@ -406,6 +429,31 @@ json\:"One JSON document on stdout, for CI"))' \
 '::rev:_default' \
 && ret=0
 ;;
+(watch)
+_arguments "${_arguments_options[@]}" : \
+'--listen=[Serve /metrics, /healthz, /ready and POST /sync on this address]:ADDR:_default' \
+'--every=[A full resync at most this long after the last sync; it repairs drift (hand-edited output files, servers running other rules). \`0s\` turns it off]:DURATION:_default' \
+'--debounce=[Sync once the rules directory has been quiet this long after a change]:DURATION:_default' \
+'--poll=[Poll the rules directory at this interval instead of using file events (for file systems without them, e.g. NFS)]:INTERVAL:_default' \
+'--git-pull=[Follow this branch of the remote\: fetch it and fast-forward the working copy; never merge, never reset (a force-push is refused and reported)]:BRANCH:_default' \
+'--git-remote=[The remote of --git-pull]:NAME:_default' \
+'--git-every=[How often --git-pull fetches]:DURATION:_default' \
+'--retries=[Retries of a failed sync (server down, reload failed) before waiting for the next trigger; invalid rules are not retried]:N:_default' \
+'--retry-base=[The first retry'\''s delay; each next one doubles, with jitter]:DURATION:_default' \
+'--retry-max=[No retry waits longer]:DURATION:_default' \
+'--out=[Output directory (default\: \`output.dir\`)]:DIR:_files' \
+'--promtool=[Override \`validate.promtool\`]:PROMTOOL:(auto required off)' \
+'--log-format=[Log lines as text or as JSON objects (one per line), on stderr]:LOG_FORMAT:(text json)' \
+'-C+[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
+'--dir=[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
+'--color=[Colour output; \`auto\` honours NO_COLOR and whether the output is a terminal]:COLOR:(auto always never)' \
+'--no-cache[Ignore the SQLite cache and parse every file]' \
+'-v[Print what was loaded, parsed and reused on stderr]' \
+'--verbose[Print what was loaded, parsed and reused on stderr]' \
+'-h[Print help]' \
+'--help[Print help]' \
+&& ret=0
+;;
 (alertmanager)
 _arguments "${_arguments_options[@]}" : \
 '-C+[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
@@ -525,6 +573,43 @@ esac
     ;;
 esac
 ;;
+(test)
+_arguments "${_arguments_options[@]}" : \
+'--junit=[Also write a JUnit XML report to FILE]:FILE:_files' \
+'--format=[]:FORMAT:((human\:"Located, annotated reports for people"
+json\:"One JSON document on stdout (schema in docs/commands.md)"
+github\:"GitHub Actions workflow commands (\`\:\:error file=..,line=..\:\:\`)"
+sarif\:"One SARIF 2.1.0 log on stdout, for GitHub code scanning (paths relative to the repository root)"))' \
+'-C+[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
+'--dir=[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
+'--color=[Colour output; \`auto\` honours NO_COLOR and whether the output is a terminal]:COLOR:(auto always never)' \
+'--no-cache[Ignore the SQLite cache and parse every file]' \
+'-v[Print what was loaded, parsed and reused on stderr]' \
+'--verbose[Print what was loaded, parsed and reused on stderr]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'::filter -- Only tests whose name contains this text:_default' \
+&& ret=0
+;;
+(impact)
+_arguments "${_arguments_options[@]}" : \
+'--since=[How far back to evaluate (a Prometheus duration)]:SINCE:_default' \
+'--step=[Evaluation step; use the rules'\'' evaluation interval]:STEP:_default' \
+'--prometheus=[The Prometheus to query (default\: the first \`\[\[prometheus\]\]\` of kind prometheus in alertctl.toml; a URL listed there keeps its auth and TLS settings)]:URL:_default' \
+'--out=[Output directory holding the deployed files (default\: \`output.dir\`)]:DIR:_files' \
+'--format=[]:FORMAT:((human\:"Progress on stderr and a one-line summary"
+json\:"One JSON document on stdout, for CI"))' \
+'--report=[Also write a self-contained HTML report with per-series timelines to FILE]:FILE:_files' \
+'-C+[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
+'--dir=[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
+'--color=[Colour output; \`auto\` honours NO_COLOR and whether the output is a terminal]:COLOR:(auto always never)' \
+'--no-cache[Ignore the SQLite cache and parse every file]' \
+'-v[Print what was loaded, parsed and reused on stderr]' \
+'--verbose[Print what was loaded, parsed and reused on stderr]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+&& ret=0
+;;
 (import)
 _arguments "${_arguments_options[@]}" : \
 '--into=[The rules directory to write to (created with an alertctl.toml if needed; default\: the one found from --dir or the current directory)]:DIR:_files' \
@@ -588,6 +673,10 @@ _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
 (validate)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(check)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
@@ -679,6 +768,10 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
+(watch)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
 (alertmanager)
 _arguments "${_arguments_options[@]}" : \
 ":: :_alertctl__subcmd__help__subcmd__alertmanager_commands" \
@@ -711,6 +804,14 @@ _arguments "${_arguments_options[@]}" : \
     ;;
 esac
 ;;
+(test)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(impact)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
 (import)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
@@ -741,6 +842,7 @@ _alertctl_commands() {
     local commands; commands=(
 'init:Create a working rules directory (settings, inventory, templates, rules)' \
 'validate:Check everything and report every problem with its location. Exit 2 if invalid' \
+'check:Validate, and with --live also check what the running Prometheus scrapes and selects' \
 'render:Write the Prometheus rule files (only files whose content changed are written)' \
 'diff:Show how the output directory would change\: unified diff and a summary' \
 'effective:Every alert that applies to a target (or to a group or namespace), with the query exactly as rendered for it, its settings, and the rules that set them' \
@@ -750,7 +852,10 @@ _alertctl_commands() {
 'apply:Deploy\: validate, render, write atomically, reload every configured server, verify it runs exactly the new rules; on any failure restore the previous files, reload and verify again (exit 3). Recorded in the history' \
 'history:Recorded deployments, newest first' \
 'rollback:Re-apply the files of a recorded deployment (default\: the one before the latest successful one), with the same verification and rollback as \`apply\`' \
+'watch:Run as a daemon beside Prometheus\: sync (the same deployment as \`apply\`) when the rules directory changes, when a followed git branch moves, periodically (which repairs drift), on \`POST /sync\` and on SIGHUP; retry failures with backoff; serve /metrics, /healthz and /ready. SIGTERM stops after the sync in progress' \
 'alertmanager:The generated Alertmanager config (from alertmanager/ in the rules directory)' \
+'test:Run the rule unit tests in tests/*.yaml with the real promtool; exit 1 if any fails' \
+'impact:What the pending change (the plan \`diff\` shows) would have done over a past window\: each changed alert'\''s old and new rules evaluated on a live Prometheus'\'' history, \`for\` honoured; firing series, episodes and time, old vs new' \
 'import:Turn Prometheus rule files (or PrometheusRule manifests) into templates and \`global\` rules\: templates/imported/*.yaml and rules/imported/*.yaml. Nothing is written unless the whole result validates; existing files are never overwritten without --force; importing the same files again changes nothing' \
 'serve:A local web UI over the rules directory (browse, effective and trace, edit with live validation and diff, deploy plan, history) and the read API under /api/v1. Binds to 127.0.0.1; writes need the token printed at start' \
 'completions:Print shell completions' \
@@ -830,6 +935,11 @@ _alertctl__subcmd__apply_commands() {
     local commands; commands=()
     _describe -t commands 'alertctl apply commands' commands "$@"
 }
+(( $+functions[_alertctl__subcmd__check_commands] )) ||
+_alertctl__subcmd__check_commands() {
+    local commands; commands=()
+    _describe -t commands 'alertctl check commands' commands "$@"
+}
 (( $+functions[_alertctl__subcmd__completions_commands] )) ||
 _alertctl__subcmd__completions_commands() {
     local commands; commands=()
@@ -850,6 +960,7 @@ _alertctl__subcmd__help_commands() {
     local commands; commands=(
 'init:Create a working rules directory (settings, inventory, templates, rules)' \
 'validate:Check everything and report every problem with its location. Exit 2 if invalid' \
+'check:Validate, and with --live also check what the running Prometheus scrapes and selects' \
 'render:Write the Prometheus rule files (only files whose content changed are written)' \
 'diff:Show how the output directory would change\: unified diff and a summary' \
 'effective:Every alert that applies to a target (or to a group or namespace), with the query exactly as rendered for it, its settings, and the rules that set them' \
@@ -859,7 +970,10 @@ _alertctl__subcmd__help_commands() {
 'apply:Deploy\: validate, render, write atomically, reload every configured server, verify it runs exactly the new rules; on any failure restore the previous files, reload and verify again (exit 3). Recorded in the history' \
 'history:Recorded deployments, newest first' \
 'rollback:Re-apply the files of a recorded deployment (default\: the one before the latest successful one), with the same verification and rollback as \`apply\`' \
+'watch:Run as a daemon beside Prometheus\: sync (the same deployment as \`apply\`) when the rules directory changes, when a followed git branch moves, periodically (which repairs drift), on \`POST /sync\` and on SIGHUP; retry failures with backoff; serve /metrics, /healthz and /ready. SIGTERM stops after the sync in progress' \
 'alertmanager:The generated Alertmanager config (from alertmanager/ in the rules directory)' \
+'test:Run the rule unit tests in tests/*.yaml with the real promtool; exit 1 if any fails' \
+'impact:What the pending change (the plan \`diff\` shows) would have done over a past window\: each changed alert'\''s old and new rules evaluated on a live Prometheus'\'' history, \`for\` honoured; firing series, episodes and time, old vs new' \
 'import:Turn Prometheus rule files (or PrometheusRule manifests) into templates and \`global\` rules\: templates/imported/*.yaml and rules/imported/*.yaml. Nothing is written unless the whole result validates; existing files are never overwritten without --force; importing the same files again changes nothing' \
 'serve:A local web UI over the rules directory (browse, effective and trace, edit with live validation and diff, deploy plan, history) and the read API under /api/v1. Binds to 127.0.0.1; writes need the token printed at start' \
 'completions:Print shell completions' \
@@ -902,6 +1016,11 @@ _alertctl__subcmd__help__subcmd__apply_commands() {
     local commands; commands=()
     _describe -t commands 'alertctl help apply commands' commands "$@"
 }
+(( $+functions[_alertctl__subcmd__help__subcmd__check_commands] )) ||
+_alertctl__subcmd__help__subcmd__check_commands() {
+    local commands; commands=()
+    _describe -t commands 'alertctl help check commands' commands "$@"
+}
 (( $+functions[_alertctl__subcmd__help__subcmd__completions_commands] )) ||
 _alertctl__subcmd__help__subcmd__completions_commands() {
     local commands; commands=()
@@ -926,6 +1045,11 @@ _alertctl__subcmd__help__subcmd__help_commands() {
 _alertctl__subcmd__help__subcmd__history_commands() {
     local commands; commands=()
     _describe -t commands 'alertctl help history commands' commands "$@"
+}
+(( $+functions[_alertctl__subcmd__help__subcmd__impact_commands] )) ||
+_alertctl__subcmd__help__subcmd__impact_commands() {
+    local commands; commands=()
+    _describe -t commands 'alertctl help impact commands' commands "$@"
 }
 (( $+functions[_alertctl__subcmd__help__subcmd__import_commands] )) ||
 _alertctl__subcmd__help__subcmd__import_commands() {
@@ -1006,6 +1130,11 @@ _alertctl__subcmd__help__subcmd__serve_commands() {
     local commands; commands=()
     _describe -t commands 'alertctl help serve commands' commands "$@"
 }
+(( $+functions[_alertctl__subcmd__help__subcmd__test_commands] )) ||
+_alertctl__subcmd__help__subcmd__test_commands() {
+    local commands; commands=()
+    _describe -t commands 'alertctl help test commands' commands "$@"
+}
 (( $+functions[_alertctl__subcmd__help__subcmd__trace_commands] )) ||
 _alertctl__subcmd__help__subcmd__trace_commands() {
     local commands; commands=()
@@ -1016,10 +1145,20 @@ _alertctl__subcmd__help__subcmd__validate_commands() {
     local commands; commands=()
     _describe -t commands 'alertctl help validate commands' commands "$@"
 }
+(( $+functions[_alertctl__subcmd__help__subcmd__watch_commands] )) ||
+_alertctl__subcmd__help__subcmd__watch_commands() {
+    local commands; commands=()
+    _describe -t commands 'alertctl help watch commands' commands "$@"
+}
 (( $+functions[_alertctl__subcmd__history_commands] )) ||
 _alertctl__subcmd__history_commands() {
     local commands; commands=()
     _describe -t commands 'alertctl history commands' commands "$@"
+}
+(( $+functions[_alertctl__subcmd__impact_commands] )) ||
+_alertctl__subcmd__impact_commands() {
+    local commands; commands=()
+    _describe -t commands 'alertctl impact commands' commands "$@"
 }
 (( $+functions[_alertctl__subcmd__import_commands] )) ||
 _alertctl__subcmd__import_commands() {
@@ -1168,6 +1307,11 @@ _alertctl__subcmd__serve_commands() {
     local commands; commands=()
     _describe -t commands 'alertctl serve commands' commands "$@"
 }
+(( $+functions[_alertctl__subcmd__test_commands] )) ||
+_alertctl__subcmd__test_commands() {
+    local commands; commands=()
+    _describe -t commands 'alertctl test commands' commands "$@"
+}
 (( $+functions[_alertctl__subcmd__trace_commands] )) ||
 _alertctl__subcmd__trace_commands() {
     local commands; commands=()
@@ -1177,6 +1321,11 @@ _alertctl__subcmd__trace_commands() {
 _alertctl__subcmd__validate_commands() {
     local commands; commands=()
     _describe -t commands 'alertctl validate commands' commands "$@"
+}
+(( $+functions[_alertctl__subcmd__watch_commands] )) ||
+_alertctl__subcmd__watch_commands() {
+    local commands; commands=()
+    _describe -t commands 'alertctl watch commands' commands "$@"
 }
 
 if [ "$funcstack[1]" = "_alertctl" ]; then

@@ -20,6 +20,13 @@
 #                              `alertctl serve` (curl's time_total, median of 100)
 #        validate + promtool, warm   alertctl -C DIR validate --promtool required
 #        promtool check rules  promtool check rules OUT/*.yml (all files in one call)
+#        impact, one alert changed   alertctl -C COPY impact --out OUT --prometheus URL
+#                              --since 24h --step 1m --format json: COPY is the estate with
+#                              one group's GoGoroutineCountHigh threshold changed; URL a real
+#                              Prometheus (.tools/bin/prometheus) serving 24 h of per-minute
+#                              go_goroutines history for that group's targets, built with
+#                              promtool tsdb create-blocks-from openmetrics (BENCH_NO_IMPACT=1
+#                              skips it)
 #      and the peak RSS (GNU time %M, median of 3) of cold validate, warm render and
 #      promtool check rules;
 #   4. prints a markdown table (figures, alertctl/promtool ratios, growth S->M->L) and
@@ -37,8 +44,10 @@
 #   BENCH_REV=REV    benchmark commit REV (e.g. HEAD) instead of the working tree: builds
 #                    a copy of its tree in $BENCH_DIR/src (target dir $BENCH_DIR/target)
 #   BENCH_NO_BUILD=1 skip cargo build; benchmark the binaries already in target/release
+#   BENCH_ONLY=impact  only the impact case (after the estate's generation and checks)
 #   BENCH_NO_HYPERFINE=1  time with the bash loop even if hyperfine is installed
 #   PROMTOOL         promtool binary (default: .tools/bin/promtool)
+#   PROMETHEUS       prometheus binary for the impact case (default: .tools/bin/prometheus)
 #
 # Runtime on the 2-core project machine: about 6 min for S, M and L, build included (L takes
 # most of it; S and M alone about 1 min).
@@ -53,6 +62,10 @@ SEED=${BENCH_SEED:-42}
 ALERTCTL=$REPO/target/release/alertctl
 GEN=$REPO/target/release/examples/gen_estate
 PROMTOOL=${PROMTOOL:-$REPO/.tools/bin/promtool}
+PROMETHEUS=${PROMETHEUS:-$REPO/.tools/bin/prometheus}
+PROM_PID=""
+cleanup() { [ -n "$PROM_PID" ] && kill "$PROM_PID" 2>/dev/null && wait "$PROM_PID" 2>/dev/null; true; }
+trap cleanup EXIT
 
 log() { echo "$PROG: $*" >&2; }
 die() { echo "$PROG: error: $*" >&2; exit 1; }
@@ -247,6 +260,10 @@ bench_size() {
   INFO[$size:target]=$target
 
   local A=("$ALERTCTL" -C "$est")
+  if [ "${BENCH_ONLY:-}" = impact ]; then
+    bench_impact "$size" "$runs" "$est" "$out"
+    return 0
+  fi
   measure "$size" validate_cold "$runs" "rm -rf $est/.alertctl" "${A[@]}" validate --promtool off
   measure "$size" render_cold "$runs" "rm -rf $est/.alertctl $out" "${A[@]}" render --out "$out"
   measure "$size" render_emptyout "$runs" "rm -rf $out" "${A[@]}" render --out "$out"
@@ -263,6 +280,105 @@ bench_size() {
   rss "$size" rss_render_warm "" "${A[@]}" render --out "$out"
   SHOW="$PROMTOOL check rules $out/*.yml" \
     rss "$size" rss_promtool "" "$PROMTOOL" check rules "${files[@]}"
+
+  [ "${BENCH_NO_IMPACT:-0}" = 1 ] || bench_impact "$size" "$runs" "$est" "$out"
+}
+
+# impact on a copy of the estate where one group's GoGoroutineCountHigh threshold
+# changed, against a Prometheus holding 24 h of that group's go_goroutines history.
+bench_impact() {
+  local size=$1 runs=$2 est=$3 out=$4 sdir=$BENCH_DIR/$1
+  local copy=$sdir/estate-impact rule ns group
+  # The first group rule of the template in a namespace that does not switch it off.
+  read -r rule group < <(python3 - "$est/rules" <<'PY'
+import os, sys
+root = sys.argv[1]
+def blocks(path):
+    """Each `- template: GoGoroutineCountHigh` item of a rules file, as its lines."""
+    lines = open(path).read().split("\n")
+    for i, l in enumerate(lines):
+        if l.strip() == "- template: GoGoroutineCountHigh":
+            j = i + 1
+            while j < len(lines) and lines[j].startswith("  "):
+                j += 1
+            yield [x.strip() for x in lines[i + 1:j]]
+for d, _, files in sorted(os.walk(os.path.join(root, "groups"))):
+    ns = os.path.basename(d)
+    nsfile = os.path.join(root, "namespaces", ns + ".yaml")
+    if os.path.exists(nsfile) and any("enabled: false" in b for b in blocks(nsfile)):
+        continue
+    for f in sorted(files):
+        for b in blocks(os.path.join(d, f)):
+            if b and b[0].startswith("scope: group/") and "enabled: false" not in b:
+                print(os.path.join(d, f), b[0][len("scope: group/"):])
+                sys.exit(0)
+PY
+  ) || true
+  [ -n "${rule:-}" ] || { log "$size: no group rule of GoGoroutineCountHigh: impact not measured"; return 0; }
+  ns=$(basename "$(dirname "$rule")")
+  rm -rf "$copy" && cp -a "$est" "$copy"
+  python3 - "$copy/rules/groups/$ns/$(basename "$rule")" "$group" <<'PY' || die "$size: could not change the rule"
+import sys
+path, group = sys.argv[1], sys.argv[2]
+lines = open(path).read().split("\n")
+for i, l in enumerate(lines):
+    if l.strip() == "- template: GoGoroutineCountHigh" and lines[i + 1].strip() == f"scope: group/{group}":
+        j = i + 2
+        while j < len(lines) and lines[j].startswith("  ") and not lines[j].strip().startswith("params:"):
+            j += 1
+        if j < len(lines) and lines[j].strip().startswith("params:"):
+            lines[j] = "  params: { threshold: 1100 }"
+        else:
+            lines.insert(i + 2, "  params: { threshold: 1100 }")
+        break
+else:
+    sys.exit(1)
+open(path, "w").write("\n".join(lines))
+PY
+  # History: one go_goroutines series per target of the group, per minute over 24 h,
+  # at 900 with bursts to 1050-1400 (some cross 1100, some the old threshold too).
+  python3 - "$est/inventory/$ns.yaml" "$ns" "$group" "$sdir/history.om" <<'PY' || die "$size: history generation failed"
+import sys, time
+inv, ns, group, path = sys.argv[1:5]
+targets, inside = [], False
+for line in open(inv):
+    s = line.strip()
+    if line.startswith("    ") and not line.startswith("      ") and s.endswith(":"):
+        inside = s[:-1] == group
+    elif inside and s.startswith("- "):
+        targets.append(s[2:])
+end = int(time.time()) // 60 * 60
+start = end - 25 * 3600
+with open(path, "w") as f:
+    f.write("# HELP go_goroutines Goroutines.\n# TYPE go_goroutines gauge\n")
+    for k, t in enumerate(targets):
+        for i in range(0, 25 * 60 + 1):
+            v = 900
+            if (i + 37 * k) % 240 < 20 + k % 30:
+                v = 1050 + 50 * (k % 8)
+            f.write(f'go_goroutines{{group="{group}",instance="{t}",namespace="{ns}"}} {v} {start + i * 60}\n')
+    f.write("# EOF\n")
+print(len(targets))
+PY
+  INFO[$size:impact_series]=$(grep -c '^go_goroutines{' "$sdir/history.om" | awk -v m=$((25 * 60 + 1)) '{ print $1 / m }')
+  rm -rf "$sdir/tsdb"
+  "$PROMTOOL" tsdb create-blocks-from openmetrics -q "$sdir/history.om" "$sdir/tsdb" >/dev/null || die "$size: promtool tsdb failed"
+  local port
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+  printf 'global: {evaluation_interval: 1m}\n' >"$sdir/prom.yml"
+  "$PROMETHEUS" --config.file="$sdir/prom.yml" --storage.tsdb.path="$sdir/tsdb" --storage.tsdb.retention.time=30d \
+    --web.listen-address="127.0.0.1:$port" >"$sdir/prometheus.log" 2>&1 &
+  PROM_PID=$!
+  local i
+  for i in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/-/ready" >/dev/null 2>&1 && break; sleep 0.1; done
+  curl -fs "http://127.0.0.1:$port/-/ready" >/dev/null || die "$size: Prometheus did not start (see $sdir/prometheus.log)"
+  INFO[$size:impact_change]="group/$group GoGoroutineCountHigh threshold -> 1100"
+  local I=("$ALERTCTL" -C "$copy" impact --out "$out" --prometheus "http://127.0.0.1:$port" --since 24h --step 1m --format json)
+  "${I[@]}" >"$sdir/impact.json" 2>"$sdir/impact.log" || die "$size: impact failed (see $sdir/impact.log)"
+  grep -q '"alert": "GoGoroutineCountHigh"' "$sdir/impact.json" || die "$size: impact did not report the changed alert"
+  measure "$size" impact_warm "$runs" "" "${I[@]}"
+  kill "$PROM_PID" 2>/dev/null; wait "$PROM_PID" 2>/dev/null || true
+  PROM_PID=""
 }
 
 # bench_serve SIZE ESTATE TARGET: `alertctl serve` on the estate, started once; its start
@@ -395,6 +511,8 @@ RESULTS=$BENCH_DIR/results.md
   row "serve: start (load, render, index)" time serve_start
   row "validate with promtool, warm" time validate_promtool_warm
   row "**promtool check rules** (all files, one call)" time promtool
+  row "**impact, one alert changed** (24 h at 1 m, warm cache)" time impact_warm
+  row "series in that alert's 24 h history" info impact_series
   row "peak RSS: validate, cold" rss rss_validate_cold
   row "peak RSS: render, warm" rss rss_render_warm
   row "peak RSS: promtool check rules" rss rss_promtool

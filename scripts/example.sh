@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The main job on the bundled example: validate (with promtool), show what would
-# change, render, then show that a second run changes nothing.
+# The main job on the bundled example: validate (with promtool), run its rule unit
+# tests, show what would change, render, then show that a second run changes nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,6 +13,7 @@ dir=examples/node-estate
 
 set -x
 "$alertctl" -C "$dir" validate
+"$alertctl" -C "$dir" test
 "$alertctl" -C "$dir" diff --color always || true
 "$alertctl" -C "$dir" -v render
 "$alertctl" -C "$dir" -v diff --exit-code

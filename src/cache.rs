@@ -15,7 +15,7 @@ use crate::model::FileModel;
 pub const DIR: &str = ".alertctl";
 const FILE: &str = "cache.sqlite";
 /// Bump when the stored model's shape changes; the package version is part of the key too.
-const SCHEMA: &str = "7";
+const SCHEMA: &str = "8";
 
 pub struct Cache {
     conn: Option<Connection>,
@@ -220,7 +220,7 @@ fn is_corrupt(e: &rusqlite::Error) -> bool {
 const INDEX_SCHEMA: &str = "
     CREATE TABLE IF NOT EXISTS idx_templates(
         name TEXT PRIMARY KEY, kind TEXT NOT NULL, severity TEXT, file TEXT NOT NULL,
-        line INTEGER NOT NULL, description TEXT);
+        line INTEGER NOT NULL, description TEXT, job TEXT);
     CREATE INDEX IF NOT EXISTS idx_templates_severity ON idx_templates(severity);
     CREATE TABLE IF NOT EXISTS idx_rules(
         id INTEGER PRIMARY KEY, alert TEXT NOT NULL, template TEXT NOT NULL, scope TEXT NOT NULL,
@@ -230,7 +230,7 @@ const INDEX_SCHEMA: &str = "
     CREATE INDEX IF NOT EXISTS idx_rules_scope ON idx_rules(scope);
     CREATE INDEX IF NOT EXISTS idx_rules_grp ON idx_rules(grp);
     CREATE INDEX IF NOT EXISTS idx_rules_namespace ON idx_rules(namespace);
-    CREATE TABLE IF NOT EXISTS idx_targets(name TEXT PRIMARY KEY, grp TEXT, namespace TEXT);
+    CREATE TABLE IF NOT EXISTS idx_targets(name TEXT PRIMARY KEY, grp TEXT, namespace TEXT, jobs TEXT);
     CREATE INDEX IF NOT EXISTS idx_targets_grp ON idx_targets(grp);
     CREATE INDEX IF NOT EXISTS idx_targets_namespace ON idx_targets(namespace);
 ";
@@ -244,6 +244,9 @@ pub struct TemplateRow {
     pub file: String,
     pub line: i64,
     pub description: Option<String>,
+    /// The job the template watches (in an estate that declares jobs, or declared).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub job: Option<String>,
 }
 
 /// A row of `list rules`.
@@ -267,6 +270,9 @@ pub struct TargetRow {
     pub name: String,
     pub group: Option<String>,
     pub namespace: Option<String>,
+    /// job -> instance, when the target runs declared jobs.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub jobs: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Default)]
@@ -302,7 +308,7 @@ impl Cache {
         )?;
         {
             let mut put =
-                tx.prepare("INSERT INTO idx_templates VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?;
+                tx.prepare("INSERT INTO idx_templates VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")?;
             for t in model.templates.values() {
                 let p = model.place(&t.file, t.name.span);
                 let kind = if t.is_recording() {
@@ -316,7 +322,8 @@ impl Cache {
                     t.severity.as_ref().map(|s| &s.value),
                     p.file,
                     p.line as i64,
-                    t.description
+                    t.description,
+                    model.template_job(&t.name.value)
                 ])?;
             }
             let mut put = tx.prepare("INSERT INTO idx_rules(alert, template, scope, grp, namespace, priority, enabled, suspended, file, line) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")?;
@@ -351,13 +358,18 @@ impl Cache {
                     p.line as i64
                 ])?;
             }
-            let mut put = tx.prepare("INSERT INTO idx_targets VALUES (?1, ?2, ?3)")?;
+            let mut put = tx.prepare("INSERT INTO idx_targets VALUES (?1, ?2, ?3, ?4)")?;
             for (t, g) in &model.inventory.targets {
                 let ns = g
                     .as_ref()
                     .and_then(|g| model.inventory.groups.get(g))
                     .map(|i| &i.namespace);
-                put.execute(params![t, g, ns])?;
+                let jobs = model
+                    .inventory
+                    .jobs
+                    .get(t)
+                    .and_then(|j| serde_json::to_string(j).ok());
+                put.execute(params![t, g, ns, jobs])?;
             }
         }
         tx.execute(
@@ -373,7 +385,7 @@ impl Cache {
     }
 
     pub fn templates(&self, severity: Option<&str>) -> rusqlite::Result<Vec<TemplateRow>> {
-        let mut st = self.conn()?.prepare("SELECT name, kind, severity, file, line, description FROM idx_templates WHERE (?1 IS NULL OR severity = ?1) ORDER BY name")?;
+        let mut st = self.conn()?.prepare("SELECT name, kind, severity, file, line, description, job FROM idx_templates WHERE (?1 IS NULL OR severity = ?1) ORDER BY name")?;
         let rows = st.query_map(params![severity], |r| {
             Ok(TemplateRow {
                 name: r.get(0)?,
@@ -382,6 +394,7 @@ impl Cache {
                 file: r.get(3)?,
                 line: r.get(4)?,
                 description: r.get(5)?,
+                job: r.get(6)?,
             })
         })?;
         rows.collect()
@@ -417,12 +430,13 @@ impl Cache {
         namespace: Option<&str>,
         group: Option<&str>,
     ) -> rusqlite::Result<Vec<TargetRow>> {
-        let mut st = self.conn()?.prepare("SELECT name, grp, namespace FROM idx_targets WHERE (?1 IS NULL OR namespace = ?1) AND (?2 IS NULL OR grp = ?2) ORDER BY name")?;
+        let mut st = self.conn()?.prepare("SELECT name, grp, namespace, jobs FROM idx_targets WHERE (?1 IS NULL OR namespace = ?1) AND (?2 IS NULL OR grp = ?2) ORDER BY name")?;
         let rows = st.query_map(params![namespace, group], |r| {
             Ok(TargetRow {
                 name: r.get(0)?,
                 group: r.get(1)?,
                 namespace: r.get(2)?,
+                jobs: jobs_column(r.get(3)?),
             })
         })?;
         rows.collect()
@@ -432,7 +446,7 @@ impl Cache {
 const FAST_SCHEMA: &str = "
     CREATE TABLE IF NOT EXISTS stats(path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime INTEGER NOT NULL, ctime INTEGER NOT NULL, ino INTEGER NOT NULL, dev INTEGER NOT NULL, hash TEXT NOT NULL, seen INTEGER NOT NULL);
     CREATE TABLE IF NOT EXISTS rendered(name TEXT PRIMARY KEY, hash TEXT NOT NULL, content TEXT NOT NULL);
-    CREATE TABLE IF NOT EXISTS cells(alert TEXT NOT NULL, scope TEXT NOT NULL, specificity INTEGER NOT NULL, kind TEXT NOT NULL, json TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS cells(alert TEXT NOT NULL, scope TEXT NOT NULL, specificity INTEGER NOT NULL, kind TEXT NOT NULL, json TEXT NOT NULL, job TEXT);
     CREATE INDEX IF NOT EXISTS cells_scope ON cells(scope);
 ";
 
@@ -442,8 +456,10 @@ pub struct CellRow {
     pub alert: String,
     pub scope: String,
     pub specificity: i64,
-    /// `applied` or `disabled`.
+    /// `applied`, `disabled`, or `unwatched` (the target does not run the alert's job).
     pub kind: String,
+    /// The job the alert watches in this cell.
+    pub job: Option<String>,
     /// Pretty-printed, as `effective --format json` prints it.
     pub json: String,
 }
@@ -567,10 +583,17 @@ impl Cache {
                     content
                 ])?;
             }
-            let mut put = tx.prepare("INSERT INTO cells VALUES (?1, ?2, ?3, ?4, ?5)")?;
+            let mut put = tx.prepare("INSERT INTO cells VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?;
             // Streamed: holding 50k pretty-printed answers at once would double peak memory.
             for c in cells {
-                put.execute(params![c.alert, c.scope, c.specificity, c.kind, c.json])?;
+                put.execute(params![
+                    c.alert,
+                    c.scope,
+                    c.specificity,
+                    c.kind,
+                    c.json,
+                    c.job
+                ])?;
             }
         }
         tx.execute(
@@ -589,7 +612,9 @@ impl Cache {
         let conn = self.conn.as_ref()?;
         let mut out = Vec::new();
         let mut st = conn
-            .prepare("SELECT alert, scope, specificity, kind, json FROM cells WHERE scope = ?1")
+            .prepare(
+                "SELECT alert, scope, specificity, kind, json, job FROM cells WHERE scope = ?1",
+            )
             .ok()?;
         for sc in scopes {
             let rows = st
@@ -600,6 +625,7 @@ impl Cache {
                         specificity: r.get(2)?,
                         kind: r.get(3)?,
                         json: r.get(4)?,
+                        job: r.get(5)?,
                     })
                 })
                 .ok()?;
@@ -621,6 +647,20 @@ impl Cache {
             .ok()?
     }
 
+    /// The jobs (job -> instance) of an inventory target, from the index.
+    pub fn target_jobs(&self, name: &str) -> BTreeMap<String, String> {
+        let stored: Option<Option<String>> = self.conn.as_ref().and_then(|c| {
+            c.query_row(
+                "SELECT jobs FROM idx_targets WHERE name = ?1",
+                [name],
+                |r| r.get(0),
+            )
+            .optional()
+            .ok()?
+        });
+        jobs_column(stored.flatten())
+    }
+
     /// How many rules the stored render has (rendered cells).
     pub fn rendered_rule_count(&self) -> usize {
         self.conn
@@ -639,6 +679,11 @@ impl Cache {
     pub fn index_fingerprint(&self) -> Option<String> {
         self.meta("index")
     }
+}
+
+fn jobs_column(v: Option<String>) -> BTreeMap<String, String> {
+    v.and_then(|s| serde_json::from_str(&s).ok())
+        .unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -63,6 +63,10 @@ pub enum Code {
     UnknownReceiver,
     UnreachableRoute,
     UnroutedGroup,
+    /// A test file (`tests/*.yaml`) is invalid.
+    TestInput,
+    /// A rule unit test's expectation does not hold.
+    TestFailed,
     YamlLimit,
     FileTooLarge,
     Encoding,
@@ -76,6 +80,16 @@ pub enum Code {
     RuleGroupConflict,
     ImportInput,
     ImportConflict,
+    AmbiguousJob,
+    JobNotRun,
+    TargetWithoutJob,
+    ScopedAbsent,
+    ScopedDropsGroup,
+    ScopedConstant,
+    SeriesLabels,
+    NoSeries,
+    UnscrapedTarget,
+    UnknownTarget,
 }
 
 impl Code {
@@ -110,6 +124,8 @@ impl Code {
         Code::UnknownReceiver,
         Code::UnreachableRoute,
         Code::UnroutedGroup,
+        Code::TestInput,
+        Code::TestFailed,
         Code::YamlLimit,
         Code::FileTooLarge,
         Code::Encoding,
@@ -123,6 +139,33 @@ impl Code {
         Code::RuleGroupConflict,
         Code::ImportInput,
         Code::ImportConflict,
+        Code::AmbiguousJob,
+        Code::JobNotRun,
+        Code::TargetWithoutJob,
+        Code::ScopedAbsent,
+        Code::ScopedDropsGroup,
+        Code::ScopedConstant,
+        Code::SeriesLabels,
+        Code::NoSeries,
+        Code::UnscrapedTarget,
+        Code::UnknownTarget,
+    ];
+
+    /// The codes that are warnings: a person may accept them (`ignore:` on a template or
+    /// rule, `validate.ignore`), and `--deny-warnings` makes them errors.
+    pub const WARNINGS: &'static [Code] = &[
+        Code::CrossScopeAggregation,
+        Code::UnroutedGroup,
+        Code::AwkwardName,
+        Code::EmptySelection,
+        Code::JobNotRun,
+        Code::TargetWithoutJob,
+        Code::ScopedAbsent,
+        Code::ScopedDropsGroup,
+        Code::ScopedConstant,
+        Code::NoSeries,
+        Code::UnscrapedTarget,
+        Code::UnknownTarget,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -157,6 +200,8 @@ impl Code {
             Code::UnknownReceiver => "unknown-receiver",
             Code::UnreachableRoute => "unreachable-route",
             Code::UnroutedGroup => "unrouted-group",
+            Code::TestInput => "test-input",
+            Code::TestFailed => "test-failed",
             Code::YamlLimit => "yaml-limit",
             Code::FileTooLarge => "file-too-large",
             Code::Encoding => "encoding",
@@ -170,6 +215,16 @@ impl Code {
             Code::RuleGroupConflict => "rule-group-conflict",
             Code::ImportInput => "import-input",
             Code::ImportConflict => "import-conflict",
+            Code::AmbiguousJob => "ambiguous-job",
+            Code::JobNotRun => "job-not-run",
+            Code::TargetWithoutJob => "target-without-job",
+            Code::ScopedAbsent => "scoped-absent",
+            Code::ScopedDropsGroup => "scoped-drops-group",
+            Code::ScopedConstant => "scoped-constant",
+            Code::SeriesLabels => "series-labels",
+            Code::NoSeries => "no-series",
+            Code::UnscrapedTarget => "unscraped-target",
+            Code::UnknownTarget => "unknown-target",
         }
     }
 
@@ -442,6 +497,35 @@ impl Diagnostics {
     pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
         self.items.iter()
     }
+    /// Drops the warnings whose code a person accepted for the whole directory
+    /// (`validate.ignore`); errors are never dropped.
+    pub fn accept(&mut self, codes: &[Code]) {
+        self.items
+            .retain(|d| d.severity != Severity::Warning || !codes.contains(&d.code));
+    }
+    /// `--deny-warnings`: every warning becomes an error, for CI.
+    pub fn deny_warnings(&mut self) {
+        for d in &mut self.items {
+            if d.severity == Severity::Warning {
+                d.severity = Severity::Error;
+            }
+        }
+    }
+}
+
+/// The first `shown` items joined with `sep`, then `and N more`: a bounded list for a
+/// message about many names.
+pub fn bounded_list(items: &[String], shown: usize, sep: &str) -> String {
+    let mut s = items
+        .iter()
+        .take(shown)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(sep);
+    if items.len() > shown {
+        s.push_str(&format!("{sep}and {} more", items.len() - shown));
+    }
+    s
 }
 
 #[derive(Serialize)]
@@ -588,6 +672,13 @@ mod tests {
         );
         assert_eq!(did_you_mean("zzz", ["severity", "for"]), None);
         assert_eq!(did_you_mean("wbe", ["db", "web"]), Some("web"));
+    }
+
+    #[test]
+    fn bounded_lists() {
+        let v: Vec<String> = ["a", "b", "c"].map(String::from).to_vec();
+        assert_eq!(bounded_list(&v, 5, ", "), "a, b, c");
+        assert_eq!(bounded_list(&v, 2, "; "), "a; b; and 1 more");
     }
 
     #[test]

@@ -82,9 +82,15 @@ pub fn git_commit(root: &Path) -> Option<String> {
 
 /// RFC 3339 UTC time without a date library.
 pub fn now_rfc3339() -> String {
-    let secs = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs()) as i64;
+    rfc3339(
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs()) as i64,
+    )
+}
+
+/// `secs` since the Unix epoch as RFC 3339 UTC (`2026-12-02T00:37:00Z`).
+pub fn rfc3339(secs: i64) -> String {
     let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
     // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
     let z = days + 719_468;
@@ -101,6 +107,17 @@ pub fn now_rfc3339() -> String {
         rem / 3600,
         rem % 3600 / 60,
         rem % 60
+    )
+}
+
+/// `t` as RFC 3339 UTC to the millisecond (`2026-12-02T00:37:00.123Z`), for logs.
+pub fn rfc3339_millis(t: SystemTime) -> String {
+    let since = t.duration_since(UNIX_EPOCH).unwrap_or_default();
+    let secs = rfc3339(since.as_secs() as i64);
+    format!(
+        "{}.{:03}Z",
+        secs.trim_end_matches('Z'),
+        since.subsec_millis()
     )
 }
 
@@ -298,5 +315,8 @@ mod tests {
         assert!(h.in_progress("out").unwrap().is_empty());
         assert_eq!(h.get(r3).unwrap().unwrap().message.as_deref(), Some("why"));
         assert!(now_rfc3339().starts_with("20") && now_rfc3339().ends_with('Z'));
+        let t = UNIX_EPOCH + std::time::Duration::from_millis(1_709_210_096_007);
+        assert_eq!(rfc3339_millis(t), "2024-02-29T12:34:56.007Z");
+        assert_eq!(rfc3339(1_709_210_096), "2024-02-29T12:34:56Z");
     }
 }

@@ -4,9 +4,9 @@
 //! `model`) -> `resolve` (effective rules, partition cells) -> `render` (Prometheus rule
 //! files) -> `diff` (plan) -> `output` (atomic writes) -> `deploy` (commit, reload,
 //! verify, roll back) -> `history`. `ops` holds one operation per user intent (apply,
-//! rollback, the Alertmanager commands) for the CLI, a daemon and a web UI alike. Only
-//! `load`, `cache`, `output`, `promtool`, `deploy`, `history` and `ops` touch the
-//! outside world; the library never prints.
+//! rollback, the Alertmanager commands) for the CLI, a daemon and a web UI alike; `watch`
+//! is that daemon, calling them. Only `load`, `cache`, `output`, `promtool`, `deploy`,
+//! `history`, `ops` and `watch` touch the outside world; the library never prints.
 
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
@@ -16,10 +16,14 @@ pub mod deploy;
 pub mod diag;
 pub mod diff;
 pub mod edit;
+pub mod file_sd;
 pub mod goregex;
 pub mod history;
+pub mod impact;
 pub mod import;
 pub mod kubernetes;
+pub mod lint;
+pub mod live;
 pub mod load;
 pub mod logic;
 pub mod machine;
@@ -38,4 +42,6 @@ pub mod secrets;
 pub mod settings;
 pub mod text;
 pub mod ui;
+pub mod unittest;
+pub mod watch;
 pub mod yaml;

@@ -7,7 +7,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::diag::Span;
+use crate::diag::{Code, Span};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Spanned<T> {
@@ -186,9 +186,14 @@ pub struct Template {
     /// Free-form tags that many-alert rules select by.
     #[serde(default)]
     pub tags: Vec<String>,
-    /// Warning codes silenced for this template (`ignore: [awkward-name]`).
+    /// The job (exporter) the template watches, when declared with `job:`; `*` means
+    /// every job. Undeclared, it is read from the query's `job` matcher.
     #[serde(default)]
-    pub ignore: Vec<String>,
+    pub job: Option<Spanned<String>>,
+    /// Warning codes a person accepted for this template (`ignore: [code]`); see
+    /// [`ignores`].
+    #[serde(default)]
+    pub ignore: Vec<Spanned<String>>,
 }
 
 impl Template {
@@ -228,9 +233,9 @@ pub struct Rule {
     /// holds the selection as written, for display.
     #[serde(default)]
     pub select: Option<Select>,
-    /// Warning codes silenced for this rule.
+    /// Warning codes a person accepted for this rule (`ignore: [code]`); see [`ignores`].
     #[serde(default)]
-    pub ignore: Vec<String>,
+    pub ignore: Vec<Spanned<String>>,
 }
 
 impl Rule {
@@ -241,6 +246,14 @@ impl Rule {
     pub fn is_many(&self) -> bool {
         self.select.is_some()
     }
+}
+
+/// Does an `ignore:` list (a template's or a rule's) accept warning `code`? The one test
+/// of that field, whatever the warning (`awkward-name` in `parse`, `empty-selection` in
+/// `resolve`, the scoped-query lints, `no-series`, ...); `validate.ignore` accepts a code
+/// for the whole directory instead (`Diagnostics::accept`).
+pub fn ignores(list: &[Spanned<String>], code: Code) -> bool {
+    list.iter().any(|c| c.value == code.as_str())
 }
 
 /// What a many-alert rule selects. Every given criterion must hold (AND); a template
@@ -255,8 +268,8 @@ pub struct Select {
     /// The template declares these labels with these values.
     pub labels: BTreeMap<String, String>,
     pub rule_group: Option<String>,
-    /// Reserved: the job a template watches (issue 10). Parsed and matched once
-    /// templates declare a job; see `resolve::Model::selects`.
+    /// The job the template watches (declared or derived; see
+    /// `resolve::Model::template_job`). `*` templates watch every job.
     pub job: Option<String>,
     pub span: Span,
 }
@@ -285,6 +298,21 @@ pub struct InvNamespace {
 pub struct InvGroup {
     pub name: Spanned<String>,
     pub targets: Vec<Spanned<String>>,
+    /// Jobs every target of the group runs (`jobs:` of the long form).
+    #[serde(default)]
+    pub jobs: Vec<InvJob>,
+    /// Jobs a single target runs besides the group's (`{name: T, jobs: ...}`).
+    #[serde(default)]
+    pub target_jobs: BTreeMap<String, Vec<InvJob>>,
+}
+
+/// A job (exporter) a target runs. Without a port its instance is the target's name;
+/// with one, the target's host with that port (`db-1:9100` runs postgres on
+/// `db-1:9187`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InvJob {
+    pub name: Spanned<String>,
+    pub port: Option<Spanned<u16>>,
 }
 
 /// What one source file contributes. The cache stores exactly this per content hash.
@@ -295,6 +323,9 @@ pub struct FileModel {
     pub namespaces: Vec<InvNamespace>,
     /// Inventory targets in no group: they get global and their own target rules.
     pub ungrouped: Vec<Spanned<String>>,
+    /// Jobs of ungrouped targets, by target name.
+    #[serde(default)]
+    pub ungrouped_jobs: BTreeMap<String, Vec<InvJob>>,
     /// The file did not parse; its absence must not cause follow-up errors elsewhere.
     #[serde(default)]
     pub broken: bool,
@@ -368,6 +399,43 @@ pub fn is_label_name(s: &str) -> bool {
     let mut chars = s.chars();
     matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// The instance of a target's job: the target's name, or with a port, its host (the
+/// name without a trailing `:port`) and that port. IPv6 hosts keep their brackets.
+pub fn job_instance(target: &str, port: Option<u16>) -> String {
+    let Some(port) = port else {
+        return target.to_string();
+    };
+    let host = match target.rsplit_once(':') {
+        Some((h, p))
+            if !p.is_empty()
+                && p.bytes().all(|b| b.is_ascii_digit())
+                && (!h.contains(':') || h.ends_with(']')) =>
+        {
+            h
+        }
+        _ => target,
+    };
+    format!("{host}:{port}")
+}
+
+/// Job names land in file names (`file_sd/<job>.json`) and in `job` labels: no control
+/// characters, no path separators, no leading dot. `Err` says what is wrong.
+pub fn check_job_name(s: &str) -> Result<(), &'static str> {
+    if s.is_empty() {
+        Err("a job name cannot be empty")
+    } else if s.chars().any(char::is_control) {
+        Err("a job name cannot contain control characters or line breaks")
+    } else if s.contains('/') || s.contains('\\') {
+        Err("a job name cannot contain `/` or `\\`")
+    } else if s.starts_with('.') {
+        Err("a job name cannot start with `.`")
+    } else if s.len() > 200 {
+        Err("a job name is at most 200 bytes long")
+    } else {
+        Ok(())
+    }
 }
 
 /// Why an alert name is awkward in Alertmanager matchers and silences (amtool,
@@ -444,6 +512,19 @@ mod tests {
         assert!(Scope::parse("group/ web").is_err());
         assert!(Scope::parse("host/x").is_err());
         assert!(Scope::Target("a".into()).specificity() > Scope::Global.specificity());
+    }
+
+    #[test]
+    fn job_instances() {
+        assert_eq!(job_instance("db-1:9100", None), "db-1:9100");
+        assert_eq!(job_instance("db-1:9100", Some(9187)), "db-1:9187");
+        assert_eq!(job_instance("db-1", Some(9187)), "db-1:9187");
+        assert_eq!(job_instance("[::1]:9100", Some(9187)), "[::1]:9187");
+        assert_eq!(job_instance("a:b", Some(1)), "a:b:1");
+        assert!(check_job_name("node").is_ok() && check_job_name("node-exporter_2.x").is_ok());
+        for bad in ["", "../x", "a/b", "a\\b", ".hidden", "a\nb", "a\u{7}b"] {
+            assert!(check_job_name(bad).is_err(), "{bad:?}");
+        }
     }
 
     #[test]

@@ -73,20 +73,20 @@ pub fn file(kind: FileKind, source: &SourceText, diags: &mut Diagnostics) -> Fil
                     }
                 }
             }
-            FileKind::Inventory => inventory(&mut cx, doc, &mut out.namespaces, &mut out.ungrouped),
+            FileKind::Inventory => inventory(&mut cx, doc, &mut out),
             FileKind::Alertmanager | FileKind::Lib => unreachable!("returned above"),
         }
     }
     out
 }
 
-struct Cx<'a> {
-    src: &'a SourceText,
-    diags: &'a mut Diagnostics,
+pub(crate) struct Cx<'a> {
+    pub(crate) src: &'a SourceText,
+    pub(crate) diags: &'a mut Diagnostics,
 }
 
 impl Cx<'_> {
-    fn err(
+    pub(crate) fn err(
         &mut self,
         code: Code,
         span: Span,
@@ -107,7 +107,7 @@ impl Cx<'_> {
         );
     }
 
-    fn wrong_type(&mut self, node: &Node, field: &str, expected: &str) {
+    pub(crate) fn wrong_type(&mut self, node: &Node, field: &str, expected: &str) {
         self.err(
             Code::WrongType,
             node.span,
@@ -144,7 +144,7 @@ fn items<'n>(cx: &mut Cx, doc: &'n Node, what: &str) -> Vec<&'n Node> {
 }
 
 /// The known fields of a mapping; unknown ones are reported with a did-you-mean hint.
-fn fields<'n>(
+pub(crate) fn fields<'n>(
     cx: &mut Cx,
     node: &'n Node,
     what: &str,
@@ -179,7 +179,7 @@ fn fields<'n>(
     Some(out)
 }
 
-fn require<'n>(
+pub(crate) fn require<'n>(
     cx: &mut Cx,
     f: &BTreeMap<&str, &'n Node>,
     node: &Node,
@@ -200,7 +200,7 @@ fn require<'n>(
     v
 }
 
-fn string(cx: &mut Cx, node: &Node, field: &str) -> Option<Spanned<String>> {
+pub(crate) fn string(cx: &mut Cx, node: &Node, field: &str) -> Option<Spanned<String>> {
     match node.as_scalar() {
         Some((t, quoted)) if quoted || !yaml::is_null(t) => {
             Some(Spanned::new(t.to_string(), node.span))
@@ -232,11 +232,19 @@ fn inventory_name(cx: &mut Cx, node: &Node, what: &str) -> Option<Spanned<String
     Some(s)
 }
 
-fn opt_string(cx: &mut Cx, f: &BTreeMap<&str, &Node>, field: &str) -> Option<Spanned<String>> {
+pub(crate) fn opt_string(
+    cx: &mut Cx,
+    f: &BTreeMap<&str, &Node>,
+    field: &str,
+) -> Option<Spanned<String>> {
     f.get(field).and_then(|n| string(cx, n, field))
 }
 
-fn duration(cx: &mut Cx, f: &BTreeMap<&str, &Node>, field: &str) -> Option<Spanned<String>> {
+pub(crate) fn duration(
+    cx: &mut Cx,
+    f: &BTreeMap<&str, &Node>,
+    field: &str,
+) -> Option<Spanned<String>> {
     let s = opt_string(cx, f, field)?;
     if !is_duration(&s.value) {
         cx.err(
@@ -310,32 +318,9 @@ fn string_list(cx: &mut Cx, f: &BTreeMap<&str, &Node>, field: &str) -> Vec<Spann
     }
 }
 
-/// `ignore: [code, ...]`: known diagnostic codes only, so a typo cannot silence nothing.
-fn ignore_list(cx: &mut Cx, f: &BTreeMap<&str, &Node>) -> Vec<String> {
-    let mut out = Vec::new();
-    for s in string_list(cx, f, "ignore") {
-        if Code::parse(&s.value).is_some() {
-            out.push(s.value);
-        } else {
-            let hint = did_you_mean(&s.value, Code::ALL.iter().map(|c| c.as_str())).map_or_else(
-                || "codes are listed in docs/diagnostics.md".to_string(),
-                |c| format!("did you mean `{c}`?"),
-            );
-            cx.err(
-                Code::WrongType,
-                s.span,
-                format!("`{}` is not a diagnostic code", s.value),
-                "unknown code",
-                Some(hint),
-            );
-        }
-    }
-    out
-}
-
 /// Any non-empty UTF-8 string names an alert, as in Prometheus; names that are awkward in
 /// Alertmanager matchers get a warning unless the item says `ignore: [awkward-name]`.
-fn alert_name(cx: &mut Cx, s: &Spanned<String>, ignore: &[String]) -> bool {
+fn alert_name(cx: &mut Cx, s: &Spanned<String>, ignore: &[Spanned<String>]) -> bool {
     if s.value.is_empty() {
         cx.err(
             Code::BadName,
@@ -347,7 +332,7 @@ fn alert_name(cx: &mut Cx, s: &Spanned<String>, ignore: &[String]) -> bool {
         return false;
     }
     if let Some(why) = awkward_name(&s.value) {
-        if !ignore.iter().any(|c| c == Code::AwkwardName.as_str()) {
+        if !ignores(ignore, Code::AwkwardName) {
             cx.warn(
                 Code::AwkwardName,
                 s.span,
@@ -361,7 +346,7 @@ fn alert_name(cx: &mut Cx, s: &Spanned<String>, ignore: &[String]) -> bool {
 }
 
 /// labels/annotations: names must be label names, values strings (numbers are taken as text).
-fn string_map(
+pub(crate) fn string_map(
     cx: &mut Cx,
     f: &BTreeMap<&str, &Node>,
     field: &str,
@@ -443,6 +428,7 @@ const TEMPLATE_FIELDS: &[&str] = &[
     "scope",
     "rule_group",
     "tags",
+    "job",
     "ignore",
 ];
 
@@ -502,6 +488,7 @@ fn template(cx: &mut Cx, node: &Node) -> Option<Template> {
         annotations: string_map(cx, &f, "annotations"),
         params,
         scope_injection,
+        job: job_field(cx, &f),
         record,
         rule_group,
         tags: string_list(cx, &f, "tags")
@@ -923,24 +910,16 @@ fn rule_group(cx: &mut Cx, node: &Node) -> Option<RuleGroupDef> {
     })
 }
 
-/// `namespaces: {NS: {GROUP: [targets] | {targets: [..], description: ..}}}`
-fn inventory(
-    cx: &mut Cx,
-    doc: &Node,
-    out: &mut Vec<InvNamespace>,
-    ungrouped: &mut Vec<Spanned<String>>,
-) {
+/// `namespaces: {NS: {GROUP: [targets] | {targets: [..], jobs: .., description: ..}}}`;
+/// a target is a name or `{name: .., jobs: ..}`.
+fn inventory(cx: &mut Cx, doc: &Node, out: &mut FileModel) {
     let Some(f) = fields(cx, doc, "inventory", &["namespaces", "targets"]) else {
         return;
     };
     if let Some(tn) = f.get("targets") {
-        match &tn.kind {
-            Kind::Seq(ts) => {
-                ungrouped.extend(ts.iter().filter_map(|t| inventory_name(cx, t, "target")))
-            }
-            _ if tn.is_null() => {}
-            _ => cx.wrong_type(tn, "targets", "a list of target names"),
-        }
+        let (targets, jobs) = target_list(cx, tn);
+        out.ungrouped.extend(targets);
+        out.ungrouped_jobs.extend(jobs);
     }
     let Some(nss) = f.get("namespaces") else {
         return;
@@ -964,10 +943,19 @@ fn inventory(
                     let Some(g_name) = inventory_name(cx, gk, "group") else {
                         continue;
                     };
+                    let mut jobs = Vec::new();
                     let targets_node = match &gv.kind {
                         Kind::Seq(_) => Some(gv),
-                        Kind::Map(_) => fields(cx, gv, "group", &["targets", "description"])
-                            .and_then(|gf| gf.get("targets").copied()),
+                        Kind::Map(_) => {
+                            fields(cx, gv, "group", &["targets", "description", "jobs"]).and_then(
+                                |gf| {
+                                    if let Some(j) = gf.get("jobs") {
+                                        jobs = job_list(cx, j);
+                                    }
+                                    gf.get("targets").copied()
+                                },
+                            )
+                        }
                         _ if gv.is_null() => None,
                         _ => {
                             cx.wrong_type(
@@ -978,30 +966,197 @@ fn inventory(
                             None
                         }
                     };
-                    let mut targets = Vec::new();
-                    if let Some(tn) = targets_node {
-                        match &tn.kind {
-                            Kind::Seq(ts) => targets
-                                .extend(ts.iter().filter_map(|t| inventory_name(cx, t, "target"))),
-                            _ if tn.is_null() => {}
-                            _ => cx.wrong_type(tn, "targets", "a list of target names"),
-                        }
-                    }
+                    let (targets, target_jobs) =
+                        targets_node.map_or_else(Default::default, |tn| target_list(cx, tn));
                     groups.push(InvGroup {
                         name: g_name,
                         targets,
+                        jobs,
+                        target_jobs,
                     });
                 }
             }
             _ if nv.is_null() => {}
             _ => cx.wrong_type(nv, "namespace", "a mapping of group names to targets"),
         }
-        out.push(InvNamespace {
+        out.namespaces.push(InvNamespace {
             file: cx.path(),
             name: ns_name,
             groups,
         });
     }
+}
+
+/// A list of targets, each a name or `{name: NAME, jobs: JOBS}`; the jobs by target.
+fn target_list(cx: &mut Cx, node: &Node) -> (Vec<Spanned<String>>, BTreeMap<String, Vec<InvJob>>) {
+    let mut targets = Vec::new();
+    let mut jobs = BTreeMap::new();
+    match &node.kind {
+        Kind::Seq(ts) => {
+            for t in ts {
+                if let Kind::Map(_) = &t.kind {
+                    let Some(tf) = fields(cx, t, "target", &["name", "jobs"]) else {
+                        continue;
+                    };
+                    let Some(name) = require(cx, &tf, t, "name", "target")
+                        .and_then(|n| inventory_name(cx, n, "target"))
+                    else {
+                        continue;
+                    };
+                    if let Some(j) = tf.get("jobs") {
+                        jobs.insert(name.value.clone(), job_list(cx, j));
+                    }
+                    targets.push(name);
+                } else if let Some(name) = inventory_name(cx, t, "target") {
+                    targets.push(name);
+                }
+            }
+        }
+        _ if node.is_null() => {}
+        _ => cx.wrong_type(node, "targets", "a list of target names"),
+    }
+    (targets, jobs)
+}
+
+/// `jobs: [node, postgres]`, `jobs: [node, {postgres: 9187}]` or
+/// `jobs: {node: ~, postgres: 9187}`: job names, each with an optional port.
+fn job_list(cx: &mut Cx, node: &Node) -> Vec<InvJob> {
+    let mut out: Vec<InvJob> = Vec::new();
+    let mut add = |cx: &mut Cx, key: &Node, port: Option<&Node>| {
+        let Some(name) = string(cx, key, "job") else {
+            return;
+        };
+        if let Err(why) = check_job_name(&name.value) {
+            cx.err(
+                Code::BadName,
+                name.span,
+                format!("`{}` is not a valid job name: {why}", name.value.escape_debug()),
+                "invalid job name",
+                Some("job names become `job` labels and file names: use letters, digits, `-`, `_`, `.`".into()),
+            );
+            return;
+        }
+        let port = match port {
+            None => None,
+            Some(p) if p.is_null() => None,
+            Some(p) => match p.as_scalar() {
+                Some((t, false)) if t.parse::<u16>().is_ok_and(|n| n > 0) => {
+                    Some(Spanned::new(t.parse().unwrap_or_default(), p.span))
+                }
+                _ => {
+                    cx.wrong_type(p, "port", "a port number from 1 to 65535");
+                    return;
+                }
+            },
+        };
+        if let Some(first) = out.iter().find(|j| j.name.value == name.value) {
+            let first = first.name.span;
+            let mut d = Diagnostic::error(
+                Code::DuplicateInventory,
+                format!("job `{}` is listed twice", name.value),
+            )
+            .at(cx.src, name.span, "listed again here");
+            d = d.also(cx.src, first, "first listed here");
+            cx.diags
+                .push(d.hint("list each job once, with its port if it has one"));
+            return;
+        }
+        out.push(InvJob { name, port });
+    };
+    match &node.kind {
+        Kind::Seq(items) => {
+            for item in items {
+                match &item.kind {
+                    Kind::Map(entries) if entries.len() == 1 => {
+                        add(cx, &entries[0].0, Some(&entries[0].1))
+                    }
+                    Kind::Scalar { .. } => add(cx, item, None),
+                    _ => cx.wrong_type(item, "jobs", "a job name or `{NAME: PORT}`"),
+                }
+            }
+        }
+        Kind::Map(entries) => {
+            for (k, v) in entries {
+                add(cx, k, Some(v));
+            }
+        }
+        _ if node.is_null() => {}
+        _ => cx.wrong_type(
+            node,
+            "jobs",
+            "a list of job names or a mapping of jobs to ports",
+        ),
+    }
+    out
+}
+
+/// `job:` of a template: a job name, or `*` for every job.
+fn job_field(cx: &mut Cx, f: &BTreeMap<&str, &Node>) -> Option<Spanned<String>> {
+    let j = opt_string(cx, f, "job")?;
+    if j.value != "*" {
+        if let Err(why) = check_job_name(&j.value) {
+            cx.err(
+                Code::BadName,
+                j.span,
+                format!(
+                    "`{}` is not a valid job name: {why}",
+                    j.value.escape_debug()
+                ),
+                "invalid job name",
+                Some("name the job as the inventory does, or `\"*\"` for every job".into()),
+            );
+            return None;
+        }
+    }
+    Some(j)
+}
+
+/// `ignore: [code, ...]`: warnings a person accepted here. Only warning codes qualify.
+fn ignore_list(cx: &mut Cx, f: &BTreeMap<&str, &Node>) -> Vec<Spanned<String>> {
+    let mut out = Vec::new();
+    let Some(node) = f.get("ignore") else {
+        return out;
+    };
+    let Kind::Seq(items) = &node.kind else {
+        if !node.is_null() {
+            cx.wrong_type(node, "ignore", "a list of warning codes");
+        }
+        return out;
+    };
+    for item in items {
+        let Some(code) = string(cx, item, "ignore") else {
+            continue;
+        };
+        if Code::parse(&code.value).is_some_and(|c| Code::WARNINGS.contains(&c)) {
+            out.push(code);
+            continue;
+        }
+        let names = Code::WARNINGS.iter().map(|c| c.as_str());
+        let hint = match did_you_mean(&code.value, names) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => format!(
+                "warnings that can be ignored: {}",
+                Code::WARNINGS
+                    .iter()
+                    .map(|c| c.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        };
+        let what = if Code::parse(&code.value).is_some() {
+            "is an error, and errors cannot be ignored"
+        } else {
+            "is not a warning code"
+        };
+        cx.err(
+            Code::BadName,
+            code.span,
+            format!("`{}` {what}", code.value.escape_debug()),
+            "cannot be ignored",
+            Some(hint),
+        );
+    }
+    out
 }
 
 #[cfg(test)]

@@ -340,7 +340,9 @@ pub fn store_rendered(
         return Ok(());
     }
     let rows = crate::query::cell_rows(&project.model, rendered);
+    // The file_sd files too (keyed `file_sd/NAME`): the fast path compares both.
+    let files = crate::file_sd::join(&rendered.files, &rendered.file_sd);
     project
         .cache
-        .store_rendered(&project.fingerprint, &rendered.files, rows)
+        .store_rendered(&project.fingerprint, &files, rows)
 }

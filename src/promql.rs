@@ -357,3 +357,113 @@ mod aggregation_tests {
         assert!(!check("rate(x[5m]) > 1"));
     }
 }
+
+/// Calls `f` on `e` and every expression inside it, outermost first.
+pub fn walk<'e>(e: &'e Expr, f: &mut dyn FnMut(&'e Expr)) {
+    f(e);
+    match e {
+        Expr::Aggregate(a) => {
+            if let Some(p) = &a.param {
+                walk(p, f);
+            }
+            walk(&a.expr, f);
+        }
+        Expr::Unary(u) => walk(&u.expr, f),
+        Expr::Binary(b) => {
+            walk(&b.lhs, f);
+            walk(&b.rhs, f);
+        }
+        Expr::Paren(p) => walk(&p.expr, f),
+        Expr::Subquery(s) => walk(&s.expr, f),
+        Expr::Call(c) => c.args.args.iter().for_each(|a| walk(a, f)),
+        Expr::MatrixSelector(_)
+        | Expr::VectorSelector(_)
+        | Expr::NumberLiteral(_)
+        | Expr::StringLiteral(_)
+        | Expr::Extension(_) => {}
+    }
+}
+
+/// Calls to one of `names` in `e`, with the text of each call.
+pub fn calls<'e>(e: &'e Expr, names: &[&str]) -> Vec<&'e Expr> {
+    let mut out = Vec::new();
+    walk(e, &mut |x| {
+        if let Expr::Call(c) = x {
+            if names.contains(&c.func.name) {
+                out.push(x);
+            }
+        }
+    });
+    out
+}
+
+/// The first aggregation whose output keeps `target_label` but drops some of
+/// `scope_labels` (`avg by (instance)`, `sum without (group)`), with the dropped ones.
+/// Aggregations that return their input series (`topk`, `bottomk`) keep every label.
+pub fn keeps_target_drops_scope(
+    e: &Expr,
+    target_label: &str,
+    scope_labels: &[&str],
+) -> Option<(String, Vec<String>)> {
+    use promql_parser::parser::LabelModifier;
+    let mut found = None;
+    walk(e, &mut |x| {
+        let Expr::Aggregate(a) = x else { return };
+        if found.is_some() || matches!(a.op.to_string().as_str(), "topk" | "bottomk") {
+            return;
+        }
+        let keeps = |l: &str| match &a.modifier {
+            None => false,
+            Some(LabelModifier::Include(ls)) => ls.labels.iter().any(|x| x == l),
+            Some(LabelModifier::Exclude(ls)) => !ls.labels.iter().any(|x| x == l),
+        };
+        let dropped: Vec<String> = scope_labels
+            .iter()
+            .filter(|l| !keeps(l))
+            .map(|l| l.to_string())
+            .collect();
+        if keeps(target_label) && !dropped.is_empty() {
+            found = Some((x.to_string(), dropped));
+        }
+    });
+    found
+}
+
+#[cfg(test)]
+mod lint_tests {
+    use super::*;
+
+    #[test]
+    fn finds_calls_and_label_drops() {
+        let e = parse("absent(up{job=\"nats\"}) or absent_over_time(x[5m]) or vector(1)").unwrap();
+        let names: Vec<String> = calls(&e, &["absent", "absent_over_time"])
+            .iter()
+            .map(|c| c.to_string())
+            .collect();
+        assert_eq!(
+            names,
+            ["absent(up{job=\"nats\"})", "absent_over_time(x[5m])"]
+        );
+        assert_eq!(calls(&e, &["vector", "scalar"]).len(), 1);
+        let drops = |q: &str| {
+            keeps_target_drops_scope(&parse(q).unwrap(), "instance", &["namespace", "group"])
+                .map(|(_, d)| d)
+        };
+        assert_eq!(
+            drops("avg by (instance) (rate(x[5m])) > 1"),
+            Some(vec!["namespace".to_string(), "group".to_string()])
+        );
+        assert_eq!(
+            drops("sum by (instance, namespace) (x)"),
+            Some(vec!["group".to_string()])
+        );
+        assert_eq!(
+            drops("sum without (group) (x)"),
+            Some(vec!["group".to_string()])
+        );
+        assert_eq!(drops("avg without (cpu, mode) (x)"), None);
+        assert_eq!(drops("sum by (job) (x)"), None);
+        assert_eq!(drops("topk by (instance) (3, x)"), None);
+        assert_eq!(drops("x > 1"), None);
+    }
+}

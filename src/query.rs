@@ -86,12 +86,16 @@ impl Model {
         self.place(o.file(), o.span())
     }
 
-    /// The position of an inventory target; `Err` carries a did-you-mean suggestion.
+    /// The position of an inventory target (or of the target an instance such as
+    /// `db-1:9187` belongs to); `Err` carries a did-you-mean suggestion.
     pub fn target_position(&self, target: &str) -> Result<Position, Option<String>> {
-        self.inventory.position(target).ok_or_else(|| {
-            crate::diag::did_you_mean(target, self.inventory.targets.keys().map(String::as_str))
-                .map(str::to_string)
-        })
+        let owner = self.inventory.owner(target).map(|(t, _)| t);
+        self.inventory
+            .position(owner.unwrap_or(target))
+            .ok_or_else(|| {
+                crate::diag::did_you_mean(target, self.inventory.targets.keys().map(String::as_str))
+                    .map(str::to_string)
+            })
     }
 }
 
@@ -110,10 +114,16 @@ pub fn at(model: &Model, pos: &Position) -> Report {
     let mut renderer = Renderer::new(model);
     for alert in model.alerts.values() {
         let cells = model.cells(alert);
+        if unwatched_at(alert, &cells, pos) {
+            continue;
+        }
         let Some(cell) = cell_for(&cells, pos) else {
             continue;
         };
         let Some(eff) = &cell.effective else { continue };
+        if !runs_at(model, pos, model.job_of(&eff.config).as_deref()) {
+            continue;
+        }
         match renderer.rule(cell) {
             Ok(Some(rule)) => report.applied.push(applied(model, alert, cell, rule, eff)),
             Ok(None) => {
@@ -135,6 +145,25 @@ pub fn at(model: &Model, pos: &Position) -> Report {
     report
 }
 
+/// The target at `pos` has rules for `alert` but does not run the job it watches there,
+/// so it has no cell of its own: the alert does not apply to it.
+fn unwatched_at(alert: &Alert, cells: &[Cell], pos: &Position) -> bool {
+    pos.target.as_ref().is_some_and(|t| {
+        let scope = Scope::Target(t.clone());
+        alert.by_scope.contains_key(&scope) && !cells.iter().any(|c| c.scope == scope)
+    })
+}
+
+/// Does the position run `job` (a target its jobs, a group its targets' jobs)?
+pub fn runs_at(model: &Model, pos: &Position, job: Option<&str>) -> bool {
+    let inv = &model.inventory;
+    match (&pos.target, &pos.group) {
+        (Some(t), _) => inv.runs(t, job),
+        (None, Some(g)) => inv.group_runs(g, job),
+        _ => true,
+    }
+}
+
 fn applied(model: &Model, alert: &Alert, cell: &Cell, rule: PromRule, eff: &Effective) -> Applied {
     let rules = eff
         .chain
@@ -149,6 +178,7 @@ fn applied(model: &Model, alert: &Alert, cell: &Cell, rule: PromRule, eff: &Effe
         recording: eff.config.recording,
         severity: eff.config.severity.clone(),
         params: eff.config.params.clone(),
+        job: model.job_of(&eff.config),
         rule_group: model.templates[&alert.template]
             .rule_group
             .as_ref()
@@ -211,7 +241,7 @@ pub fn alert_json(
     rule: &PromRule,
 ) -> serde_json::Value {
     let rules: Vec<AppliedRule> = p.chain.iter().map(|&i| AppliedRule::of(model, i)).collect();
-    serde_json::json!({
+    let mut j = serde_json::json!({
         "alert": p.alert,
         "kind": if p.recording { "recording" } else { "alerting" },
         "template": p.template,
@@ -225,7 +255,11 @@ pub fn alert_json(
         "annotations": rule.annotations,
         "params": p.params.iter().map(|(k, v)| (k.clone(), param_json(v))).collect::<serde_json::Map<_, _>>(),
         "rules": rules,
-    })
+    });
+    if model.inventory.uses_jobs() {
+        j["job"] = serde_json::json!(p.job);
+    }
+    j
 }
 
 pub fn disabled_json(d: &Disabled) -> serde_json::Value {
@@ -243,6 +277,7 @@ pub fn cell_rows<'a>(
         scope: c.provenance.cell.to_string(),
         specificity: i64::from(c.provenance.cell.specificity()),
         kind: "applied".into(),
+        job: c.provenance.job.clone(),
         json: serde_json::to_string_pretty(&alert_json(model, &c.provenance, &c.file, &c.rule))
             .unwrap_or_default(),
     });
@@ -254,13 +289,26 @@ pub fn cell_rows<'a>(
             scope: d.cell.to_string(),
             specificity: i64::from(d.cell.specificity()),
             kind: "disabled".into(),
+            job: d.job.clone(),
             json: serde_json::to_string_pretty(&disabled_json(&Disabled {
                 alert: d.alert.clone(),
                 by: model.origin_place(&d.by),
             }))
             .unwrap_or_default(),
         });
-    applied.chain(disabled)
+    // Targets that do not run the alert's job: the most specific answer is "nothing".
+    let unwatched = rendered
+        .unwatched
+        .iter()
+        .map(|(alert, cell)| crate::cache::CellRow {
+            alert: alert.clone(),
+            scope: cell.to_string(),
+            specificity: i64::from(cell.specificity()),
+            kind: "unwatched".into(),
+            job: None,
+            json: String::new(),
+        });
+    applied.chain(disabled).chain(unwatched)
 }
 
 /// What a question is about: an inventory target, what a host of a group or a namespace
@@ -323,7 +371,8 @@ pub fn position(model: &Model, subject: &Subject) -> Result<(Position, String), 
     match subject {
         Subject::Target(t) => match model.target_position(t) {
             Ok(pos) => {
-                let shown = target_subject(t, &pos);
+                // An instance (db-1:9187) answers for its target (db-1:9100).
+                let shown = target_subject(pos.target.as_deref().unwrap_or(t), &pos);
                 Ok((pos, shown))
             }
             Err(_) => Err(Unknown::new(
@@ -381,7 +430,17 @@ pub fn effective_json(model: &Model, pos: &Position) -> serde_json::Value {
         .map(|a| alert_json(model, &a.provenance, &a.file, &a.rule))
         .collect();
     let disabled: Vec<serde_json::Value> = report.disabled.iter().map(disabled_json).collect();
-    serde_json::json!({"target": pos.target, "namespace": pos.namespace, "group": pos.group, "alerts": alerts, "disabled": disabled})
+    let mut doc = serde_json::json!({"target": pos.target, "namespace": pos.namespace, "group": pos.group, "alerts": alerts, "disabled": disabled});
+    if let Some(jobs) = pos
+        .target
+        .as_ref()
+        .and_then(|t| model.inventory.jobs.get(t))
+    {
+        if !jobs.is_empty() {
+            doc["jobs"] = serde_json::json!(jobs);
+        }
+    }
+    doc
 }
 
 /// `trace --format json` (without the `schema` key): the alerts of `report` (an

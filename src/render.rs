@@ -71,6 +71,8 @@ pub struct Provenance {
     pub recording: bool,
     pub severity: Option<String>,
     pub params: BTreeMap<String, crate::params::Typed>,
+    /// The job the alert watches in this cell (`None`: no particular job).
+    pub job: Option<String>,
     /// The template's `rule_group`; `None`: the file's default `alertctl/<scope>` group.
     pub rule_group: Option<String>,
 }
@@ -91,6 +93,8 @@ pub struct DisabledCell {
     pub alert: String,
     pub cell: Scope,
     pub by: crate::resolve::Origin,
+    /// The job the alert watches there.
+    pub job: Option<String>,
 }
 
 impl Rendered {
@@ -112,6 +116,11 @@ pub struct Rendered {
     /// Every rendered rule with its cell, in file order.
     pub cells: Vec<RenderedCell>,
     pub disabled: Vec<DisabledCell>,
+    /// (alert, target cell) where the target has rules for the alert but does not run
+    /// the job it watches: no rule, and the alert does not apply to the target.
+    pub unwatched: Vec<(String, Scope)>,
+    /// `[file_sd]`: scrape target files (name -> content) for `file_sd.dir`.
+    pub file_sd: BTreeMap<String, String>,
 }
 
 /// Why a cell produced no rule.
@@ -254,11 +263,18 @@ pub fn render(model: &Model, diags: &mut Diagnostics) -> Rendered {
     let mut renderer = Renderer::new(model);
     let mut reported: BTreeSet<(String, String)> = BTreeSet::new();
     let mut disabled = Vec::new();
+    let mut unwatched = Vec::new();
 
     for alert in model.alerts.values() {
         let t = &model.templates[&alert.template];
         let cells = model.cells(alert);
-        warn_cross_scope_aggregation(model, alert, &cells, diags);
+        // Parsed once for the lints, only for alerts that scoping can change.
+        let query = crate::lint::scoped_query(model, alert, &cells);
+        warn_cross_scope_aggregation(model, alert, &cells, query.as_ref(), diags);
+        crate::lint::scoped_queries(model, alert, &cells, query.as_ref(), diags);
+        for t in crate::lint::job_not_run(model, alert, &cells, diags) {
+            unwatched.push((alert.name.clone(), Scope::Target(t)));
+        }
         for cell in cells {
             let rule = match renderer.rule(&cell) {
                 Ok(Some(rule)) => rule,
@@ -273,6 +289,10 @@ pub fn render(model: &Model, diags: &mut Diagnostics) -> Rendered {
                         disabled.push(DisabledCell {
                             alert: alert.name.clone(),
                             cell: cell.scope.clone(),
+                            job: cell
+                                .effective
+                                .as_ref()
+                                .and_then(|e| model.job_of(&e.config)),
                             by,
                         });
                     }
@@ -348,6 +368,7 @@ pub fn render(model: &Model, diags: &mut Diagnostics) -> Rendered {
                     recording: eff.config.recording,
                     severity: eff.config.severity.clone(),
                     params: eff.config.params.clone(),
+                    job: model.job_of(&eff.config),
                     rule_group: t.rule_group.as_ref().map(|g| g.value.clone()),
                 },
             ));
@@ -356,6 +377,8 @@ pub fn render(model: &Model, diags: &mut Diagnostics) -> Rendered {
 
     let mut out = Rendered {
         disabled,
+        unwatched,
+        file_sd: crate::file_sd::render(model, diags),
         ..Default::default()
     };
     let mut names: BTreeMap<String, Scope> = BTreeMap::new();
@@ -438,10 +461,13 @@ fn warn_cross_scope_aggregation(
     model: &Model,
     alert: &crate::resolve::Alert,
     cells: &[Cell],
+    query: Option<&promql_parser::parser::Expr>,
     diags: &mut Diagnostics,
 ) {
     let t = &model.templates[&alert.template];
-    if t.scope_injection != ScopeInjection::Auto {
+    if t.scope_injection != ScopeInjection::Auto
+        || crate::lint::scoping_rule(model, alert, Code::CrossScopeAggregation).is_none()
+    {
         return;
     }
     let labels = &model.settings.labels;
@@ -459,21 +485,11 @@ fn warn_cross_scope_aggregation(
             kinds.push((c.scope.kind(), label));
         }
     }
-    let Some(config) = cells
-        .iter()
-        .find_map(|c| c.effective.as_ref())
-        .map(|e| &e.config)
-    else {
-        return;
-    };
-    let Some(Ok(expr)) = model
-        .substituted_expr(config, None)
-        .map(|q| promql::parse(&q))
-    else {
+    let Some(expr) = query else {
         return;
     };
     for (kind, label) in kinds {
-        if let Some(agg) = promql::cross_scope_aggregation(&expr, label, &labels.target) {
+        if let Some(agg) = promql::cross_scope_aggregation(expr, label, &labels.target) {
             diags.push(
                 Diagnostic::warning(
                     Code::CrossScopeAggregation,
@@ -723,6 +739,8 @@ mod tests {
                 groups: vec![InvGroup {
                     name: Spanned::new(evil_group.into(), Span::default()),
                     targets: vec![Spanned::new("h1\n- alert: X".into(), Span::default())],
+                    jobs: vec![],
+                    target_jobs: Default::default(),
                 }],
             }],
             ..FileModel::default()

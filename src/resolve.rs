@@ -17,15 +17,110 @@ pub struct Inventory {
     pub groups: BTreeMap<String, GroupInfo>,
     /// target -> its group (`None`: listed under the inventory's top-level `targets:`)
     pub targets: BTreeMap<String, Option<String>>,
+    /// target -> job -> instance, for the targets that run declared jobs (their own and
+    /// their group's). Empty in an estate that says nothing about jobs.
+    pub jobs: BTreeMap<String, BTreeMap<String, String>>,
+    /// Job instance (the target label's value) -> its target. A target that declares
+    /// no job is the one instance its name says and is not repeated here (an estate
+    /// of 100k targets without jobs keeps no second map of them).
+    pub instances: BTreeMap<String, String>,
+    /// Where each ungrouped target is listed (file, span); grouped ones are in their
+    /// group's `target_spans`.
+    pub ungrouped_at: BTreeMap<String, (String, Span)>,
 }
 
 #[derive(Debug, Clone)]
 pub struct GroupInfo {
     pub namespace: String,
     pub targets: Vec<String>,
+    /// The jobs declared for the whole group (`jobs:` of its long form).
+    pub jobs: Vec<String>,
+    /// Where the group is listed (file, span).
+    pub listed_at: (String, Span),
+    /// Where each of `targets` is listed, in the group's file.
+    pub target_spans: Vec<Span>,
 }
 
 impl Inventory {
+    /// Jobs are opt-in: until some group or target declares one, alertctl neither derives
+    /// nor shows them, and every target is the single instance its name says.
+    pub fn uses_jobs(&self) -> bool {
+        !self.jobs.is_empty()
+    }
+
+    /// Every instance of a target, sorted: its jobs' instances, or its name.
+    pub fn all_instances<'a>(&'a self, target: &'a str) -> Vec<&'a str> {
+        match self.jobs.get(target) {
+            Some(jobs) if !jobs.is_empty() => {
+                let set: BTreeSet<&str> = jobs.values().map(String::as_str).collect();
+                set.into_iter().collect()
+            }
+            _ => vec![target],
+        }
+    }
+
+    /// The instances of `target` that an alert watching `job` selects: the job's
+    /// instance, none when the target does not run the job, all of them for an alert
+    /// that watches no particular job or a target that declares no job.
+    pub fn instances_for<'a>(&'a self, target: &'a str, job: Option<&str>) -> Vec<&'a str> {
+        match (self.jobs.get(target), job) {
+            (Some(jobs), Some(j)) => jobs.get(j).map(String::as_str).into_iter().collect(),
+            _ => self.all_instances(target),
+        }
+    }
+
+    /// Does the target run `job`? A target that declares no job runs every job (as
+    /// in an estate without jobs), and every target runs "no particular job".
+    pub fn runs(&self, target: &str, job: Option<&str>) -> bool {
+        match (self.jobs.get(target), job) {
+            (Some(jobs), Some(j)) => jobs.contains_key(j),
+            _ => true,
+        }
+    }
+
+    /// Does some target of the group run `job` (or the group declare it)? A group none
+    /// of whose targets declares a job runs every job.
+    pub fn group_runs(&self, group: &str, job: Option<&str>) -> bool {
+        let Some(info) = self.groups.get(group) else {
+            return true;
+        };
+        let Some(j) = job else { return true };
+        let declared =
+            !info.jobs.is_empty() || info.targets.iter().any(|t| self.jobs.contains_key(t));
+        !declared
+            || info.jobs.iter().any(|x| x == j)
+            || info
+                .targets
+                .iter()
+                .any(|t| self.runs(t, Some(j)) && self.jobs.contains_key(t))
+    }
+
+    /// The target an instance belongs to, and the jobs it is the instance of.
+    pub fn owner<'a>(&'a self, instance: &'a str) -> Option<(&'a str, Vec<&'a str>)> {
+        if let Some(t) = self.instances.get(instance) {
+            let jobs = self.jobs[t]
+                .iter()
+                .filter(|(_, i)| *i == instance)
+                .map(|(j, _)| j.as_str())
+                .collect();
+            return Some((t, jobs));
+        }
+        let (t, _) = self.targets.get_key_value(instance)?;
+        (!self.jobs.contains_key(instance)).then_some((t.as_str(), vec![]))
+    }
+
+    /// Where a target is listed: (file, span).
+    pub fn listed_at(&self, target: &str) -> Option<(&str, Span)> {
+        match self.targets.get(target)? {
+            None => self.ungrouped_at.get(target).map(|(f, s)| (f.as_str(), *s)),
+            Some(g) => {
+                let info = &self.groups[g];
+                let i = info.targets.iter().position(|t| t == target)?;
+                Some((info.listed_at.0.as_str(), info.target_spans[i]))
+            }
+        }
+    }
+
     pub fn position(&self, target: &str) -> Option<Position> {
         let group = self.targets.get(target)?.as_ref();
         Some(Position {
@@ -91,7 +186,23 @@ struct Compiled {
     /// Parameters (and `scope`) the query reads.
     expr_refs: BTreeSet<String>,
     defaults: BTreeMap<String, Typed>,
+    job: JobRef,
 }
+
+/// Which job (exporter) a template watches.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JobRef {
+    /// No particular job: it applies to every job of a target.
+    Any,
+    /// `job: NAME`, or the query's `job="NAME"` matcher.
+    Fixed(String),
+    /// The query's `job=${param}`: the parameter's value where the alert applies.
+    Param(String),
+}
+
+/// Prefix of the stand-ins substituted for parameters when reading a template's `job`
+/// matcher; no real label value starts with it.
+const PARAM_SENTINEL: &str = "__alertctl_param_";
 
 pub struct Model {
     pub settings: Settings,
@@ -211,6 +322,7 @@ impl Model {
         };
         let mut namespaces = Vec::new();
         let mut ungrouped = Vec::new();
+        let mut ungrouped_jobs = BTreeMap::new();
         for (src, fm) in files {
             let src_path = src.path.to_string();
             if fm.broken {
@@ -242,8 +354,9 @@ impl Model {
             namespaces.extend(fm.namespaces);
             let file = src_path.clone();
             ungrouped.extend(fm.ungrouped.into_iter().map(|t| (file.clone(), t)));
+            ungrouped_jobs.extend(fm.ungrouped_jobs);
         }
-        m.build_inventory(namespaces, ungrouped, diags);
+        m.build_inventory(namespaces, ungrouped, ungrouped_jobs, diags);
         let lib: BTreeMap<String, String> = m
             .sources
             .iter()
@@ -276,10 +389,14 @@ impl Model {
         &mut self,
         namespaces: Vec<InvNamespace>,
         ungrouped: Vec<(String, Spanned<String>)>,
+        ungrouped_jobs: BTreeMap<String, Vec<InvJob>>,
         diags: &mut Diagnostics,
     ) {
         let mut group_at: HashMap<String, (String, Span)> = HashMap::new();
         let mut target_at: HashMap<String, (String, Span)> = HashMap::new();
+        // Each listed target with the jobs it runs: its group's, then its own (whose
+        // ports win).
+        let mut listed: Vec<(String, Spanned<String>, Vec<InvJob>)> = Vec::new();
         for (file, t) in ungrouped {
             if let Some((first, span)) = target_at.get(&t.value) {
                 diags.push(
@@ -293,8 +410,15 @@ impl Model {
                 );
                 continue;
             }
-            target_at.insert(t.value.clone(), (file, t.span));
-            self.inventory.targets.insert(t.value, None);
+            target_at.insert(t.value.clone(), (file.clone(), t.span));
+            self.inventory.targets.insert(t.value.clone(), None);
+            self.inventory
+                .ungrouped_at
+                .insert(t.value.clone(), (file.clone(), t.span));
+            let jobs = ungrouped_jobs.get(&t.value).cloned().unwrap_or_default();
+            if !jobs.is_empty() {
+                listed.push((file, t, jobs));
+            }
         }
         for ns in namespaces {
             let groups = self
@@ -317,6 +441,7 @@ impl Model {
                 }
                 group_at.insert(g.name.value.clone(), (ns.file.clone(), g.name.span));
                 let mut targets = Vec::new();
+                let mut target_spans = Vec::new();
                 for t in g.targets {
                     if let Some((file, span)) = target_at.get(&t.value) {
                         diags.push(
@@ -334,7 +459,16 @@ impl Model {
                     self.inventory
                         .targets
                         .insert(t.value.clone(), Some(g.name.value.clone()));
-                    targets.push(t.value);
+                    let mut jobs = g.jobs.clone();
+                    for own in g.target_jobs.get(&t.value).into_iter().flatten() {
+                        jobs.retain(|j| j.name.value != own.name.value);
+                        jobs.push(own.clone());
+                    }
+                    targets.push(t.value.clone());
+                    target_spans.push(t.span);
+                    if !jobs.is_empty() {
+                        listed.push((ns.file.clone(), t, jobs));
+                    }
                 }
                 groups.push(g.name.value.clone());
                 self.inventory.groups.insert(
@@ -342,9 +476,54 @@ impl Model {
                     GroupInfo {
                         namespace: ns.name.value.clone(),
                         targets,
+                        jobs: g.jobs.iter().map(|j| j.name.value.clone()).collect(),
+                        listed_at: (ns.file.clone(), g.name.span),
+                        target_spans,
                     },
                 );
             }
+        }
+        // Targets with jobs: their instances. A series' instance must name exactly one
+        // target, or its position (and so its alerts) would be ambiguous; a target
+        // without jobs is the instance its name says.
+        let with_jobs: BTreeSet<String> = listed.iter().map(|(_, t, _)| t.value.clone()).collect();
+        for (file, t, jobs) in listed {
+            let instances: BTreeMap<String, String> = jobs
+                .iter()
+                .map(|j| {
+                    (
+                        j.name.value.clone(),
+                        job_instance(&t.value, j.port.as_ref().map(|p| p.value)),
+                    )
+                })
+                .collect();
+            let own: BTreeSet<&String> = instances.values().collect();
+            for i in own {
+                let other = match self.inventory.instances.get(i) {
+                    Some(o) if *o != t.value => Some(o.clone()),
+                    Some(_) => None,
+                    // A target without jobs named like this instance.
+                    None => (*i != t.value
+                        && self.inventory.targets.contains_key(i)
+                        && !with_jobs.contains(i))
+                    .then(|| i.clone()),
+                };
+                if let Some(other) = other {
+                    let (ofile, ospan) = &target_at[&other];
+                    diags.push(
+                        Diagnostic::error(
+                            Code::DuplicateInventory,
+                            format!("instance `{i}` of target `{}` is also an instance of target `{other}`", t.value),
+                        )
+                        .at(&self.sources[&file], t.span, "this target")
+                        .also(&self.sources[ofile], *ospan, "the other target")
+                        .hint("every instance (host:port) belongs to one target: fix the name or the job's port"),
+                    );
+                    continue;
+                }
+                self.inventory.instances.insert(i.clone(), t.value.clone());
+            }
+            self.inventory.jobs.insert(t.value.clone(), instances);
         }
     }
 
@@ -469,11 +648,45 @@ impl Model {
                         expr_src: t.expr.value.clone(),
                         expr_refs,
                         defaults,
+                        job: JobRef::Any,
                     },
                 );
             }
         }
         self.logic = engine;
+        self.derive_jobs(diags);
+    }
+
+    /// The job each compiled template watches: declared, or read from the query's `job`
+    /// matchers (only in an estate that declares jobs; elsewhere it cannot matter).
+    fn derive_jobs(&mut self, diags: &mut Diagnostics) {
+        let uses = self.inventory.uses_jobs();
+        for (name, c) in self.compiled.iter_mut() {
+            let t = &self.templates[name];
+            c.job = match &t.job {
+                Some(j) if j.value == "*" => JobRef::Any,
+                Some(j) => JobRef::Fixed(j.value.clone()),
+                None if uses => match query_job(t, c, &self.logic) {
+                    Ok(j) => j,
+                    Err(found) => {
+                        diags.push(
+                            Diagnostic::error(
+                                Code::AmbiguousJob,
+                                format!(
+                                    "template `{}` selects several jobs ({}): which one does it watch?",
+                                    t.name.value,
+                                    found.join(", ")
+                                ),
+                            )
+                            .at(&self.sources[&t.file], t.expr.span, "several `job` matchers")
+                            .hint("declare it: `job: NAME` on the template, or `job: \"*\"` if it applies to every job of a target"),
+                        );
+                        JobRef::Any
+                    }
+                },
+                None => JobRef::Any,
+            };
+        }
     }
 
     fn check_rules(&mut self, diags: &mut Diagnostics) {
@@ -702,21 +915,33 @@ impl Model {
         );
     }
 
-    /// Does a many-alert rule's selection take template `t`?
-    pub fn selects(sel: &Select, t: &Template) -> bool {
+    /// Does a many-alert rule's selection take template `t`? By `job`, it takes the
+    /// templates that watch that job ([`Model::template_job`]: declared, or read from the
+    /// query in an estate whose inventory declares jobs).
+    pub fn selects(&self, sel: &Select, t: &Template) -> bool {
         let name_ok = sel.names.is_empty()
             || sel
                 .names
                 .iter()
                 .any(|n| glob_match(&n.value, &t.name.value));
         name_ok
-            && sel.severity.as_ref().is_none_or(|s| t.severity.as_ref().is_some_and(|ts| &ts.value == s))
+            && sel
+                .severity
+                .as_ref()
+                .is_none_or(|s| t.severity.as_ref().is_some_and(|ts| &ts.value == s))
             && sel.tags.iter().all(|tag| t.tags.contains(tag))
-            && sel.labels.iter().all(|(k, v)| t.labels.get(k).is_some_and(|tv| &tv.value == v))
-            && sel.rule_group.as_ref().is_none_or(|g| t.rule_group.as_ref().is_some_and(|tg| &tg.value == g))
-            // The job hook (issue 10): a template that declares no job is never selected
-            // by job. Wire `Template::job` here once templates carry it.
-            && sel.job.is_none()
+            && sel
+                .labels
+                .iter()
+                .all(|(k, v)| t.labels.get(k).is_some_and(|tv| &tv.value == v))
+            && sel
+                .rule_group
+                .as_ref()
+                .is_none_or(|g| t.rule_group.as_ref().is_some_and(|tg| &tg.value == g))
+            && sel
+                .job
+                .as_ref()
+                .is_none_or(|j| self.template_job(&t.name.value).as_ref() == Some(j))
     }
 
     /// Adds each many-alert rule to every alert of the templates it selects, checking its
@@ -739,12 +964,10 @@ impl Model {
             let chosen: Vec<&Template> = self
                 .templates
                 .values()
-                .filter(|t| Self::selects(sel, t))
+                .filter(|t| self.selects(sel, t))
                 .collect();
             if chosen.is_empty() {
-                if !self.broken_templates
-                    && !r.ignore.iter().any(|c| c == Code::EmptySelection.as_str())
-                {
+                if !self.broken_templates && !ignores(&r.ignore, Code::EmptySelection) {
                     diags.push(Diagnostic::warning(Code::EmptySelection, format!("this rule selects no template (`{}`)", r.template.value)).at(src, r.template.span, "selects nothing").hint("check the names and `select:` criteria; `alertctl list templates` shows what templates declare"));
                 }
                 continue;
@@ -1204,6 +1427,37 @@ impl Model {
             .map_err(|e| (e.offset, e.len, e.message))
     }
 
+    /// The job a template watches: declared, or read from its query (in an estate that
+    /// declares jobs). For a `job=${param}` query, the parameter's default. `None`: no
+    /// particular job (or the template did not compile).
+    pub fn template_job(&self, template: &str) -> Option<String> {
+        match &self.compiled.get(template)?.job {
+            JobRef::Any => None,
+            JobRef::Fixed(j) => Some(j.clone()),
+            JobRef::Param(p) => self.compiled[template]
+                .defaults
+                .get(p)
+                .map(ToString::to_string),
+        }
+    }
+
+    /// How a template names its job (declared, literal or by parameter).
+    pub fn template_job_ref(&self, template: &str) -> JobRef {
+        self.compiled
+            .get(template)
+            .map_or(JobRef::Any, |c| c.job.clone())
+    }
+
+    /// The job an alert watches with configuration `c` (a `job=${param}` query watches
+    /// the parameter's value there). `None`: no particular job.
+    pub fn job_of(&self, c: &Config) -> Option<String> {
+        match &self.compiled.get(&c.template)?.job {
+            JobRef::Any => None,
+            JobRef::Fixed(j) => Some(j.clone()),
+            JobRef::Param(p) => c.params.get(p).map(ToString::to_string),
+        }
+    }
+
     /// The partition of SPEC §3 for one alert: one cell per scope that has its own rules
     /// plus the global rest. Every series matches exactly one cell's matchers.
     pub fn cells(&self, alert: &Alert) -> Vec<Cell> {
@@ -1258,27 +1512,50 @@ impl Model {
             }
         };
         let mut cells = Vec::new();
-        let mut push =
-            |scope: Scope, position: Position, matchers: Vec<ScopeMatcher>, file_scope: Scope| {
-                let effective = self.effective(alert, &position);
-                cells.push(Cell {
-                    scope,
-                    position,
-                    matchers,
-                    file_scope,
-                    effective,
-                });
-            };
+        let mut push = |scope: Scope,
+                        position: Position,
+                        matchers: Vec<ScopeMatcher>,
+                        file_scope: Scope,
+                        effective: Option<Effective>| {
+            let effective = effective.or_else(|| self.effective(alert, &position));
+            cells.push(Cell {
+                scope,
+                position,
+                matchers,
+                file_scope,
+                effective,
+            });
+        };
+        // A target cell selects the instance of the job the alert watches there; a
+        // target that does not run that job has no cell (its series fall to its group).
+        let mut claims: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
         for &t in &target_cells {
             let pos = inv.position(t).unwrap_or_default();
+            let effective = self.effective(alert, &pos);
+            let job = effective.as_ref().and_then(|e| self.job_of(&e.config));
+            let instances = inv.instances_for(t, job.as_deref());
+            if instances.is_empty() {
+                continue;
+            }
             let file = pos.group.clone().map_or(Scope::Global, Scope::Group);
             push(
                 Scope::Target(t.into()),
                 pos,
-                vec![is_in(&labels.target, &[t])],
+                vec![is_in(&labels.target, &instances)],
                 file,
+                effective,
             );
+            claims.insert(t, instances);
         }
+        target_cells.retain(|t| claims.contains_key(t));
+        // The instances the target cells of `targets` claim, sorted.
+        let claimed_by = |targets: &[&str]| -> Vec<&str> {
+            let set: BTreeSet<&str> = targets
+                .iter()
+                .flat_map(|t| claims[t].iter().copied())
+                .collect();
+            set.into_iter().collect()
+        };
         match self.settings.scope.match_ {
             ScopeMatch::Labels => {
                 // Each cell excludes the more specific cells *inside it* per the
@@ -1335,12 +1612,18 @@ impl Model {
                     };
                     let ms = [
                         Some(is_in(&labels.group, &[g])),
-                        not_in(&labels.target, &targets_in_group(g)),
+                        not_in(&labels.target, &claimed_by(&targets_in_group(g))),
                     ]
                     .into_iter()
                     .flatten()
                     .collect();
-                    push(Scope::Group(g.into()), pos, ms, Scope::Group(g.into()));
+                    push(
+                        Scope::Group(g.into()),
+                        pos,
+                        ms,
+                        Scope::Group(g.into()),
+                        None,
+                    );
                 }
                 for &n in &ns_cells {
                     let pos = Position {
@@ -1350,7 +1633,7 @@ impl Model {
                     let ms = [
                         Some(is_in(&labels.namespace, &[n])),
                         not_in(&labels.group, &groups_in_ns(n)),
-                        not_in(&labels.target, &targets_in_ns(n)),
+                        not_in(&labels.target, &claimed_by(&targets_in_ns(n))),
                     ]
                     .into_iter()
                     .flatten()
@@ -1360,22 +1643,23 @@ impl Model {
                         pos,
                         ms,
                         Scope::Namespace(n.into()),
+                        None,
                     );
                 }
                 let ms = [
                     not_in(&labels.namespace, &ns_cells),
                     not_in(&labels.group, &global_groups),
-                    not_in(&labels.target, &global_targets),
+                    not_in(&labels.target, &claimed_by(&global_targets)),
                 ]
                 .into_iter()
                 .flatten()
                 .collect();
-                push(Scope::Global, Position::default(), ms, Scope::Global);
+                push(Scope::Global, Position::default(), ms, Scope::Global, None);
             }
             ScopeMatch::Inventory => {
                 // Series carry only the target label: each scope is the list of its
                 // targets that no more specific cell claims.
-                let mut claimed: BTreeSet<&str> = target_cells.iter().copied().collect();
+                let mut claimed: BTreeSet<&str> = claimed_by(&target_cells).into_iter().collect();
                 for &g in &group_cells {
                     let pos = Position {
                         namespace: Some(inv.groups[g].namespace.clone()),
@@ -1385,7 +1669,7 @@ impl Model {
                     let mine: Vec<&str> = inv.groups[g]
                         .targets
                         .iter()
-                        .map(String::as_str)
+                        .flat_map(|t| inv.all_instances(t))
                         .filter(|t| !claimed.contains(t))
                         .collect();
                     claimed.extend(&mine);
@@ -1395,6 +1679,7 @@ impl Model {
                             pos,
                             vec![is_in(&labels.target, &mine)],
                             Scope::Group(g.into()),
+                            None,
                         );
                     }
                 }
@@ -1405,7 +1690,8 @@ impl Model {
                     };
                     let mine: Vec<&str> = inv.namespaces[n]
                         .iter()
-                        .flat_map(|g| inv.groups[g].targets.iter().map(String::as_str))
+                        .flat_map(|g| inv.groups[g].targets.iter())
+                        .flat_map(|t| inv.all_instances(t))
                         .filter(|t| !claimed.contains(t))
                         .collect();
                     claimed.extend(&mine);
@@ -1415,6 +1701,7 @@ impl Model {
                             pos,
                             vec![is_in(&labels.target, &mine)],
                             Scope::Namespace(n.into()),
+                            None,
                         );
                     }
                 }
@@ -1424,10 +1711,77 @@ impl Model {
                     Position::default(),
                     not_in(&labels.target, &all).into_iter().collect(),
                     Scope::Global,
+                    None,
                 );
             }
         }
         cells
+    }
+}
+
+/// The job a template's query names: the one value of its positive `job` matchers (a
+/// literal or a `${param}`). `Err` lists the values when there are several, or a regex.
+/// A query with template logic is read as it renders with stand-in values.
+fn query_job(
+    t: &Template,
+    c: &Compiled,
+    logic: &crate::logic::Engine,
+) -> Result<JobRef, Vec<String>> {
+    let values: BTreeMap<String, Typed> = t
+        .params
+        .iter()
+        .map(|p| {
+            let value = match p.ty {
+                ParamType::Number => params::Value::Number(0.0),
+                ParamType::Duration => params::Value::Text("1m".into()),
+                _ => params::Value::Text(format!("{PARAM_SENTINEL}{}", p.name.value)),
+            };
+            (p.name.value.clone(), Typed { ty: p.ty, value })
+        })
+        .collect();
+    let text = match &c.expr {
+        Some(expr) => expr.render(Context::Promql, &values, Some("")),
+        None => match logic.render(Context::Promql, &c.expr_src, &values, Some("")) {
+            Ok(text) => text,
+            Err(_) => return Ok(JobRef::Any),
+        },
+    };
+    let Ok(e) = crate::promql::parse(&text) else {
+        return Ok(JobRef::Any);
+    };
+    let mut found: BTreeSet<String> = BTreeSet::new();
+    for vs in crate::promql::selectors(&e) {
+        for m in &vs.matchers.matchers {
+            if m.name != "job" {
+                continue;
+            }
+            match &m.op {
+                promql_parser::label::MatchOp::Equal => {
+                    found.insert(m.value.clone());
+                }
+                promql_parser::label::MatchOp::Re(_) => {
+                    found.insert(format!("=~\"{}\"", m.value));
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut it = found.iter();
+    match (it.next(), it.next()) {
+        (None, _) => Ok(JobRef::Any),
+        (Some(v), None) if v.starts_with("=~") => Err(vec![format!("job{v}")]),
+        (Some(v), None) => Ok(match v.strip_prefix(PARAM_SENTINEL) {
+            Some(p) => JobRef::Param(p.to_string()),
+            None => JobRef::Fixed(v.clone()),
+        }),
+        _ => Err(found
+            .iter()
+            .map(|v| match v.strip_prefix(PARAM_SENTINEL) {
+                Some(p) => format!("${{{p}}}"),
+                None if v.starts_with("=~") => format!("job{v}"),
+                None => format!("\"{v}\""),
+            })
+            .collect()),
     }
 }
 
@@ -1516,4 +1870,184 @@ pub fn sub_span(src: &SourceText, text: &Spanned<String>, offset: usize, len: us
         }
     }
     text.span
+}
+
+/// A model from in-memory files, for unit tests of the stages after resolution.
+#[cfg(test)]
+pub(crate) fn model_of(settings: &str, files: &[(&str, &str)]) -> (Model, Diagnostics) {
+    use std::sync::Arc;
+    let src = |path: &str, text: &str| SourceText {
+        path: Arc::from(path),
+        text: Arc::from(text),
+    };
+    let mut diags = Diagnostics::default();
+    let settings = crate::settings::parse(&src(crate::settings::FILE_NAME, settings))
+        .expect("test settings parse");
+    let parsed = files
+        .iter()
+        .map(|(p, t)| {
+            let s = src(p, t);
+            let kind = crate::parse::FileKind::of(p).expect("a rules-directory path");
+            let m = crate::parse::file(kind, &s, &mut diags);
+            (s, m)
+        })
+        .collect();
+    let model = Model::build(settings, parsed, &mut diags);
+    (model, diags)
+}
+
+#[cfg(test)]
+mod job_tests {
+    use super::*;
+
+    const INVENTORY: &str = "namespaces:\n  prod:\n    db:\n      jobs: [node, {postgres: 9187}]\n      targets: [db-1:9100, {name: db-2, jobs: {node: 9100}}]\n    probes:\n      targets: [p-1]\ntargets: [{name: lone:9100, jobs: [node]}]\n";
+
+    fn model(templates: &str) -> (Model, Diagnostics) {
+        model_of(
+            "",
+            &[
+                ("inventory.yaml", INVENTORY),
+                ("templates/t.yaml", templates),
+            ],
+        )
+    }
+
+    #[test]
+    fn instances_and_owners() {
+        let (m, d) = model("[]");
+        assert!(d.is_empty(), "{d:?}");
+        let inv = &m.inventory;
+        assert!(inv.uses_jobs());
+        assert_eq!(inv.all_instances("db-1:9100"), ["db-1:9100", "db-1:9187"]);
+        // A target's own port for a job wins over the group's (none for node here).
+        assert_eq!(inv.all_instances("db-2"), ["db-2:9100", "db-2:9187"]);
+        assert_eq!(
+            inv.instances_for("db-1:9100", Some("postgres")),
+            ["db-1:9187"]
+        );
+        assert!(inv.instances_for("db-1:9100", Some("blackbox")).is_empty());
+        // A target that declares no job runs every job, as without jobs.
+        assert_eq!(inv.instances_for("p-1", Some("postgres")), ["p-1"]);
+        assert!(inv.runs("p-1", Some("x")) && !inv.runs("lone:9100", Some("postgres")));
+        assert_eq!(inv.owner("db-2:9187"), Some(("db-2", vec!["postgres"])));
+        assert_eq!(inv.owner("lone:9100"), Some(("lone:9100", vec!["node"])));
+        assert_eq!(inv.owner("db-2"), None);
+        assert!(inv.group_runs("db", Some("postgres")) && !inv.group_runs("db", Some("x")));
+        assert!(inv.group_runs("probes", Some("x")));
+    }
+
+    #[test]
+    fn template_jobs() {
+        let (m, d) = model(
+            "- {template: Literal, expr: 'up{job=\"node\"} == 0 and on (instance) x'}\n\
+             - {template: ByParam, params: {job: {type: label_value, default: pg}}, expr: 'up{job=${job}} == 0'}\n\
+             - {template: Declared, job: postgres, expr: 'pg_up == 0'}\n\
+             - {template: Every, job: '*', expr: 'up{job=\"a\"} + up{job=\"b\"}'}\n\
+             - {template: NoJob, expr: 'up{job!=\"x\"} == 0'}\n\
+             - {template: Two, expr: 'up{job=\"a\"} + up{job=\"b\"}'}\n\
+             - {template: Regex, expr: 'up{job=~\"a|b\"} == 0'}\n",
+        );
+        assert_eq!(m.template_job("Literal").as_deref(), Some("node"));
+        assert_eq!(m.template_job_ref("ByParam"), JobRef::Param("job".into()));
+        assert_eq!(m.template_job("ByParam").as_deref(), Some("pg"));
+        assert_eq!(m.template_job("Declared").as_deref(), Some("postgres"));
+        assert_eq!(m.template_job("Every"), None);
+        assert_eq!(m.template_job("NoJob"), None);
+        let ambiguous: Vec<&str> = d
+            .iter()
+            .filter(|x| x.code == Code::AmbiguousJob)
+            .map(|x| x.message.as_str())
+            .collect();
+        assert_eq!(ambiguous.len(), 2, "{ambiguous:?}");
+        assert!(
+            ambiguous
+                .iter()
+                .any(|a| a.starts_with("template `Two`") && a.contains("(\"a\", \"b\")")),
+            "{ambiguous:?}"
+        );
+        assert!(
+            ambiguous
+                .iter()
+                .any(|a| a.starts_with("template `Regex`") && a.contains("job=~\"a|b\"")),
+            "{ambiguous:?}"
+        );
+        // Without jobs in the inventory nothing is derived, so nothing is ambiguous.
+        let (m, d) = model_of(
+            "",
+            &[(
+                "templates/t.yaml",
+                "template: Two\nexpr: 'up{job=\"a\"} + up{job=\"b\"}'\n",
+            )],
+        );
+        assert!(d.is_empty() && m.template_job("Two").is_none());
+    }
+
+    /// `select: {job: J}` takes the templates that watch `J` ([`Model::template_job`]):
+    /// declared, or read from the query once the inventory declares jobs; never a `*`.
+    #[test]
+    fn many_alert_rules_select_by_job() {
+        const TEMPLATES: &str = "- {template: Declared, job: node, expr: 'node_load1 > 1'}\n\
+             - {template: Derived, expr: 'up{job=\"node\"} == 0'}\n\
+             - {template: ByParam, params: {job: {type: label_value, default: node}}, expr: 'up{job=${job}} == 0'}\n\
+             - {template: Every, job: '*', expr: 'up == 0'}\n\
+             - {template: Postgres, job: postgres, expr: 'pg_up == 0'}\n";
+        // Many-alert rules create no alert: each template gets a global rule first.
+        const RULES: &str = "- {template: Declared, scope: global}\n\
+             - {template: Derived, scope: global}\n\
+             - {template: ByParam, scope: global}\n\
+             - {template: Every, scope: global}\n\
+             - {template: Postgres, scope: global}\n\
+             - {select: {job: node}, scope: global, labels: {team: hosts}}\n\
+             - {select: {job: nosuch}, scope: global, labels: {team: x}}\n\
+             - {select: {job: nosuch}, scope: global, labels: {team: y}, ignore: [empty-selection]}\n";
+        let selected = |inventory: &str| {
+            let (m, d) = model_of(
+                "",
+                &[
+                    ("inventory.yaml", inventory),
+                    ("templates/t.yaml", TEMPLATES),
+                    ("rules/r.yaml", RULES),
+                ],
+            );
+            assert!(!d.has_errors(), "{d:?}");
+            let empty: Vec<String> = d
+                .iter()
+                .filter(|x| x.code == Code::EmptySelection)
+                .map(|x| x.message.clone())
+                .collect();
+            assert_eq!(
+                empty,
+                ["this rule selects no template (`* job=nosuch`)"],
+                "the second rule warns, the third ignores it"
+            );
+            let rule = m
+                .rules
+                .iter()
+                .position(|r| r.select.as_ref().is_some_and(|s| s.job.is_some()))
+                .unwrap();
+            let mut names: Vec<String> = m
+                .alerts
+                .values()
+                .filter(|a| {
+                    a.by_scope
+                        .get(&Scope::Global)
+                        .is_some_and(|r| r.contains(&rule))
+                })
+                .map(|a| a.name.clone())
+                .collect();
+            names.sort();
+            names
+        };
+        assert_eq!(
+            selected(INVENTORY),
+            ["ByParam", "Declared", "Derived"],
+            "an estate with jobs"
+        );
+        // Jobs are opt-in: without them only a declared job counts.
+        assert_eq!(
+            selected("namespaces:\n  prod:\n    web: [web-1:9100]\n"),
+            ["Declared"],
+            "an estate without jobs"
+        );
+    }
 }

@@ -22,6 +22,8 @@ pub struct Settings {
     pub servers: Vec<ServerSettings>,
     pub alertmanager: AlertmanagerSettings,
     pub kubernetes: Kubernetes,
+    /// `[file_sd]`: write Prometheus file_sd target files from the inventory.
+    pub file_sd: Option<FileSd>,
 }
 
 /// `render --format prometheusrule`: Prometheus Operator objects.
@@ -49,6 +51,22 @@ impl Default for Kubernetes {
             annotations: Default::default(),
         }
     }
+}
+
+/// Where the scrape target files go, and whether `apply` checks Prometheus uses them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileSd {
+    /// One `<job>.json` per job, relative to the rules directory (or absolute).
+    pub dir: String,
+    /// `apply` waits until every configured Prometheus shows the inventory's labels on
+    /// the targets of these files (`/api/v1/targets`).
+    #[serde(default = "yes")]
+    pub verify: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -214,6 +232,19 @@ pub struct Validate {
     pub promtool: PromtoolPolicy,
     /// Path of the promtool binary; default: `promtool` on PATH.
     pub promtool_path: Option<String>,
+    /// Warning codes accepted for the whole directory.
+    pub ignore: Vec<String>,
+}
+
+impl Settings {
+    /// The warning codes of `validate.ignore` (checked by `parse`).
+    pub fn accepted(&self) -> Vec<crate::diag::Code> {
+        self.validate
+            .ignore
+            .iter()
+            .filter_map(|c| crate::diag::Code::parse(c))
+            .collect()
+    }
 }
 
 /// Parses settings; on error returns a located diagnostic.
@@ -282,6 +313,51 @@ pub fn parse(source: &SourceText) -> Result<Settings, Box<Diagnostic>> {
                 )
                 .at(source, Span::new(at, at + s.url.len()), "here")
                 .hint("e.g. url = \"http://127.0.0.1:9090\""),
+            ));
+        }
+    }
+    if let Some(fs) = &settings.file_sd {
+        let why = if fs.dir.is_empty() {
+            Some("is empty")
+        } else if fs.dir.chars().any(char::is_control) {
+            Some("contains a control character or line break")
+        } else if !std::path::Path::new(&fs.dir).is_absolute()
+            && std::path::Path::new(&fs.dir)
+                .components()
+                .any(|c| matches!(c, std::path::Component::ParentDir))
+        {
+            Some("leaves the rules directory with `..`")
+        } else {
+            None
+        };
+        if let Some(why) = why {
+            let at = value_span(source, &["file_sd", "dir"]);
+            return Err(Box::new(
+                Diagnostic::error(Code::Settings, format!("file_sd.dir {why}"))
+                    .at(source, at, "here")
+                    .hint("a folder inside the rules directory (e.g. \"file_sd\"), or an absolute path such as \"/etc/prometheus/file_sd/alertctl\""),
+            ));
+        }
+    }
+    for code in &settings.validate.ignore {
+        if !crate::diag::Code::parse(code).is_some_and(|c| crate::diag::Code::WARNINGS.contains(&c))
+        {
+            let at = located(&source.text, "ignore", code);
+            let names = crate::diag::Code::WARNINGS.iter().map(|c| c.as_str());
+            let hint = did_you_mean(code, names).map_or_else(
+                || "only warnings can be ignored; docs/diagnostics.md lists them".to_string(),
+                |s| format!("did you mean `{s}`?"),
+            );
+            return Err(Box::new(
+                Diagnostic::error(
+                    Code::Settings,
+                    format!(
+                        "validate.ignore: `{}` is not a warning code",
+                        code.escape_debug()
+                    ),
+                )
+                .at(source, at, "here")
+                .hint(hint),
             ));
         }
     }
@@ -418,7 +494,7 @@ pub fn overlap(out: &std::path::Path, root: &std::path::Path) -> Option<String> 
         .map(|p| format!("is inside {p}"))
 }
 
-/// `output.dir` and `alertmanager.output` must not point at the sources: rendering
+/// `output.dir`, `alertmanager.output` and `file_sd.dir` must not point at the sources: rendering
 /// would write into them (and `render` deletes generated files it no longer renders).
 /// `resolve` turns a configured path into an absolute one with links resolved; `root`
 /// is the rules directory's real path.
@@ -429,10 +505,17 @@ pub fn check_paths(
     resolve: &dyn Fn(&str) -> std::path::PathBuf,
 ) -> Vec<Diagnostic> {
     let mut out = Vec::new();
+    let file_sd = settings
+        .file_sd
+        .as_ref()
+        .map(|f| (["file_sd", "dir"], &f.dir));
     for (key, value) in [
         (["output", "dir"], &settings.output.dir),
         (["alertmanager", "output"], &settings.alertmanager.output),
-    ] {
+    ]
+    .into_iter()
+    .chain(file_sd)
+    {
         let resolved = resolve(value);
         if let Some(problem) = overlap(&resolved, root) {
             let shown = if resolved.ends_with(value.trim_end_matches('/')) {
@@ -451,6 +534,22 @@ pub fn check_paths(
         }
     }
     out
+}
+
+/// The span of `value` written after `key` in the TOML text (best effort: its first
+/// occurrence after the key, else the key).
+fn located(text: &str, key: &str, value: &str) -> Span {
+    let from = text.find(key).unwrap_or(0);
+    let escaped = value.escape_default().to_string();
+    for needle in [value, escaped.as_str()] {
+        if needle.is_empty() {
+            continue;
+        }
+        if let Some(i) = text[from..].find(needle) {
+            return Span::new(from + i, from + i + needle.len());
+        }
+    }
+    Span::new(from, from + key.len())
 }
 
 #[cfg(test)]
@@ -475,6 +574,31 @@ mod tests {
         let e = parse(&src("[output]\ndri = \"x\"\n")).unwrap_err();
         assert_eq!(e.position().unwrap().1, 2);
         assert_eq!(e.hint.as_deref(), Some("did you mean `dir`?"));
+    }
+
+    #[test]
+    fn file_sd_and_ignore() {
+        let ok = parse(&src(
+            "[file_sd]\ndir = \"file_sd\"\n[validate]\nignore = [\"scoped-absent\"]\n",
+        ))
+        .unwrap();
+        assert_eq!(ok.file_sd.as_ref().unwrap().dir, "file_sd");
+        assert_eq!(ok.accepted(), vec![crate::diag::Code::ScopedAbsent]);
+        for bad in [
+            "[file_sd]\ndir = \"a\\nb\"\n",
+            "[file_sd]\ndir = \"../../etc\"\n",
+            "[file_sd]\ndir = \"\"\n",
+            "[file_sd]\ndri = \"x\"\n",
+            "[validate]\nignore = [\"promql-syntax\"]\n",
+            "[validate]\nignore = [\"scoped-absnet\"]\n",
+        ] {
+            let e = parse(&src(bad)).unwrap_err();
+            assert!(e.primary.is_some(), "{bad}: {e:?}");
+        }
+        let e = parse(&src("[validate]\nignore = [\"scoped-absnet\"]\n")).unwrap_err();
+        assert_eq!(e.hint.as_deref(), Some("did you mean `scoped-absent`?"));
+        assert_eq!(e.position().unwrap().1, 2);
+        assert!(parse(&src("[file_sd]\ndir = \"/etc/prometheus/file_sd\"\n")).is_ok());
     }
 
     #[test]

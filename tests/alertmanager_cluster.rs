@@ -5,22 +5,12 @@
 
 mod support;
 
-use std::path::Path;
-use std::process::{Command, Output};
 use std::time::Duration;
 use support::{output_text as text, write_file as write};
 
 use support::{alertmanager_cluster, eventually, http_get, http_post_json, metric, Recorder};
 
-fn run(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_alertctl"))
-        .arg("-C")
-        .arg(dir)
-        .args(["--color", "never"])
-        .args(args)
-        .output()
-        .expect("alertctl runs")
-}
+use support::alertctl as run;
 
 fn am_source(sink: &str, path: &str) -> String {
     format!(

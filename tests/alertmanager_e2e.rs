@@ -332,3 +332,121 @@ fn routes_test_agrees_with_amtool_on_the_example() {
     }
     assert!(compared >= 48 + 3);
 }
+
+/// `alertctl::alertmanager::inhibit` against a real Alertmanager: the same alerts are
+/// posted to it, and the set it reports as inhibited (`status.inhibitedBy`) must be the
+/// set `inhibited_by` computes, for rules in all three matcher syntaxes, an alert that
+/// matches both sides of a rule, and `equal` labels absent on both alerts.
+#[test]
+fn inhibition_matches_a_real_alertmanager() {
+    use std::collections::{BTreeMap, BTreeSet};
+    let tmp = tempfile::tempdir().unwrap();
+    let inhibit = r#"
+inhibit_rules:
+  - source_matchers: ['severity="critical"']
+    target_matchers: ['severity="warning"']
+    equal: [alertname, instance]
+  - source_match: {alertname: TargetDown}
+    target_match_re: {alertname: '.+'}
+    equal: [instance]
+  - source_match_re: {team: 'a|b'}
+    target_matchers: ['team="b"']
+    equal: [zone]
+"#;
+    let cfg = tmp.path().join("am.yml");
+    std::fs::write(
+        &cfg,
+        format!("route: {{receiver: r}}\nreceivers: [{{name: r}}]\n{inhibit}"),
+    )
+    .unwrap();
+    let am = alertmanager(&cfg);
+    let sets: Vec<BTreeMap<String, String>> = [
+        vec![
+            ("alertname", "Cpu"),
+            ("instance", "a"),
+            ("severity", "critical"),
+        ],
+        vec![
+            ("alertname", "Cpu"),
+            ("instance", "a"),
+            ("severity", "warning"),
+        ],
+        vec![
+            ("alertname", "Cpu"),
+            ("instance", "b"),
+            ("severity", "warning"),
+        ],
+        vec![
+            ("alertname", "Mem"),
+            ("instance", "a"),
+            ("severity", "warning"),
+        ],
+        vec![("alertname", "TargetDown"), ("instance", "c")],
+        vec![
+            ("alertname", "Disk"),
+            ("instance", "c"),
+            ("severity", "warning"),
+        ],
+        vec![("alertname", "TargetDown"), ("instance", "d"), ("x", "1")],
+        vec![("alertname", "Q"), ("team", "a")],
+        vec![("alertname", "R"), ("team", "b")],
+        vec![("alertname", "S"), ("team", "b"), ("zone", "z1")],
+        vec![("alertname", "T"), ("team", "c")],
+    ]
+    .iter()
+    .map(|v| {
+        v.iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    })
+    .collect();
+    let body: Vec<serde_json::Value> = sets
+        .iter()
+        .map(|l| serde_json::json!({"labels": l, "annotations": {}}))
+        .collect();
+    let http = reqwest::blocking::Client::new();
+    let resp = http
+        .post(format!("{}/api/v2/alerts", am.url()))
+        .json(&body)
+        .send()
+        .unwrap();
+    assert!(resp.status().is_success(), "{:?}", resp.text());
+
+    let rules = alertctl::alertmanager::inhibit::parse_rules(
+        &serde_yaml::from_str::<serde_yaml::Value>(inhibit).unwrap()["inhibit_rules"],
+    )
+    .unwrap();
+    let ours: BTreeSet<BTreeMap<String, String>> =
+        alertctl::alertmanager::inhibit::inhibited_by(&rules, &sets)
+            .iter()
+            .zip(&sets)
+            .filter(|(by, _)| by.is_some())
+            .map(|(_, l)| l.clone())
+            .collect();
+    assert_eq!(
+        ours.len(),
+        3,
+        "the cases must exercise inhibition: {ours:?}"
+    );
+    let theirs = || -> BTreeSet<BTreeMap<String, String>> {
+        let v: serde_json::Value = http
+            .get(format!("{}/api/v2/alerts", am.url()))
+            .send()
+            .unwrap()
+            .json()
+            .unwrap();
+        v.as_array()
+            .unwrap()
+            .iter()
+            .filter(|a| !a["status"]["inhibitedBy"].as_array().unwrap().is_empty())
+            .map(|a| serde_json::from_value(a["labels"].clone()).unwrap())
+            .collect()
+    };
+    // Alertmanager feeds its inhibitor asynchronously: wait for its answer to settle.
+    let settled = eventually(Duration::from_secs(10), || theirs() == ours);
+    assert!(
+        settled,
+        "Alertmanager inhibits {:#?}\nalertctl inhibits {ours:#?}",
+        theirs()
+    );
+}

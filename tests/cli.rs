@@ -144,7 +144,7 @@ fn diff_shows_changes_and_exit_codes() {
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
         text(&out.stderr).trim(),
-        "files: 2 added, 0 modified, 0 removed; alerts: 3 added, 0 changed, 0 removed"
+        "files: 2 added, 0 modified, 0 removed; alerts: 3 added, 0 changed, 0 removed\nfile_sd: 1 added, 0 modified, 0 removed"
     );
     assert!(alertctl(&dir, &["render"]).status.success());
 

@@ -2,19 +2,12 @@
 //! index without reading or parsing a source file) must print exactly what the full path
 //! prints, and must never be taken once anything changed.
 
+mod support;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 use std::time::{Duration, SystemTime};
 
-fn run(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_alertctl"))
-        .arg("-C")
-        .arg(dir)
-        .args(["--color", "never"])
-        .args(args)
-        .output()
-        .expect("alertctl runs")
-}
+use support::alertctl as run;
 
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).to_string()

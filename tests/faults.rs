@@ -77,10 +77,16 @@ fn results(dir: &Path) -> Vec<(i64, String)> {
 
 /// The `*.yml` files of `dir`: name -> bytes.
 fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    files_ending(dir, ".yml")
+}
+
+/// The files of `dir` whose names end in `suffix`: name -> bytes (none without `dir`).
+fn files_ending(dir: &Path, suffix: &str) -> BTreeMap<String, Vec<u8>> {
     std::fs::read_dir(dir)
-        .unwrap()
-        .flatten()
-        .filter(|e| e.file_name().to_string_lossy().ends_with(".yml"))
+        .map(|r| r.flatten().collect::<Vec<_>>())
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|e| e.file_name().to_string_lossy().ends_with(suffix))
         .map(|e| {
             (
                 e.file_name().to_string_lossy().to_string(),
@@ -111,6 +117,17 @@ fn rules_dir(tmp: &Path, out: &Path, server: &str, kind: &str, extra: &str) -> P
     )
     .unwrap();
     dir
+}
+
+/// The next apply finds an earlier one unfinished, and finishes it.
+fn apply_completes(dir: &Path) {
+    let o = alertctl(dir, &["apply"], &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(
+        text(&o).contains("an earlier apply did not finish"),
+        "{}",
+        text(&o)
+    );
 }
 
 fn set_web_threshold(dir: &Path, value: u32) {
@@ -242,6 +259,7 @@ fn prometheus_and_vmalert_faults() {
     server_gone_during_rollback(&out, &prom);
     symlink_named_like_a_generated_file(&out, &prom);
     write_fails_midway(&out, &prom);
+    file_sd_faults(&out, &prom);
 
     // vmalert on its own output directory, with a seed group so it can start.
     let seed = tmp.path().join("seed");
@@ -616,13 +634,7 @@ fn write_fails_midway(out: &Path, prom: &Server) {
 
     // Once the obstacle is gone, the next apply writes, reloads and verifies.
     std::fs::remove_dir(&squat).unwrap();
-    let o = alertctl(&dir, &["apply"], &[]);
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
-    assert!(
-        text(&o).contains("an earlier apply did not finish"),
-        "{}",
-        text(&o)
-    );
+    apply_completes(&dir);
     assert_eq!(
         results(&dir),
         [
@@ -632,6 +644,130 @@ fn write_fails_midway(out: &Path, prom: &Server) {
         ]
     );
     assert_eq!(live_threshold(prom).as_deref(), Some("98"));
+}
+
+/// The `*.json` files of a file_sd directory: name -> bytes.
+fn file_sd_files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    files_ending(dir, ".json")
+}
+
+/// With `[file_sd]`, the scrape-target files are part of the deployment: a name taken by
+/// a link is refused before anything is written, a failed write is finished by the next
+/// apply, and targets that do not show the labels roll both kinds of files back.
+fn file_sd_faults(out: &Path, prom: &Server) {
+    case("file_sd: a symlink named like a file_sd file");
+    reset(out, prom);
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = rules_dir(
+        tmp.path(),
+        out,
+        &prom.url(),
+        "prometheus",
+        "verify_timeout = \"2s\"\n",
+    );
+    let with_file_sd = |verify: bool| {
+        let toml = std::fs::read_to_string(dir.join("alertctl.toml")).unwrap();
+        let toml = match toml.find("[file_sd]") {
+            Some(i) => toml[..i].to_string() + &toml[toml.find("[apply]").unwrap()..],
+            None => toml,
+        };
+        std::fs::write(
+            dir.join("alertctl.toml"),
+            toml.replace(
+                "[apply]",
+                &format!("[file_sd]\ndir = \"sd\"\nverify = {verify}\n[apply]"),
+            ),
+        )
+        .unwrap();
+    };
+    with_file_sd(false);
+    let sd = dir.join("sd");
+    std::fs::create_dir_all(&sd).unwrap();
+    let hand = tmp.path().join("targets.json");
+    std::fs::write(&hand, "[]\n").unwrap();
+    std::os::unix::fs::symlink(&hand, sd.join("node.json")).unwrap();
+    let o = alertctl(&dir, &["apply"], &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        text(&o).contains(&format!(
+            "node.json in the file_sd directory is a symbolic link to {}, not a file alertctl generated; refusing to replace it",
+            hand.display()
+        )),
+        "{}",
+        text(&o)
+    );
+    assert!(files(out).is_empty(), "no rule file written either");
+    assert!(history(&dir).is_empty());
+    std::fs::remove_file(sd.join("node.json")).unwrap();
+
+    case("file_sd: an I/O error writing the file_sd files");
+    let o = alertctl(&dir, &["apply"], &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(
+        text(&o).contains("writing 1 file_sd file(s)") && text(&o).contains("; file_sd: 1 added"),
+        "{}",
+        text(&o)
+    );
+    let first = file_sd_files(&sd);
+    let squat = sd.join(".node.json.alertctl-tmp");
+    std::fs::create_dir(&squat).unwrap();
+    let inv = std::fs::read_to_string(dir.join("inventory.yaml")).unwrap();
+    std::fs::write(
+        dir.join("inventory.yaml"),
+        inv.replace("web-2:9100", "web-9:9100"),
+    )
+    .unwrap();
+    let o = alertctl(&dir, &["apply", "--format", "json"], &[]);
+    assert_eq!(o.status.code(), Some(4), "{}", text(&o));
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(doc["result"], "failed", "{doc}");
+    assert_eq!(
+        file_sd_files(&sd),
+        first,
+        "the file_sd file is complete and unchanged"
+    );
+    assert!(pending(out).is_some(), "the next apply finishes the change");
+    assert_eq!(
+        results(&dir),
+        [(2, "write-failed".into()), (1, "applied".into())]
+    );
+    std::fs::remove_dir(&squat).unwrap();
+    apply_completes(&dir);
+    let now = String::from_utf8(file_sd_files(&sd)["node.json"].clone()).unwrap();
+    assert!(
+        now.contains("web-9:9100") && !now.contains("web-2:9100"),
+        "{now}"
+    );
+    assert!(pending(out).is_none());
+
+    // The server scrapes nothing: the new targets are not verified, so both kinds of
+    // files go back; the previous targets (deployed with `verify = false`) are not
+    // scraped either, and the report says so instead of claiming a verified state.
+    case("file_sd: targets without the labels roll rules and file_sd files back");
+    with_file_sd(true);
+    let (rules_before, sd_before) = (files(out), file_sd_files(&sd));
+    std::fs::write(dir.join("inventory.yaml"), &inv).unwrap();
+    set_web_threshold(&dir, 97);
+    let o = alertctl(&dir, &["apply", "--format", "json"], &[]);
+    assert_eq!(o.status.code(), Some(5), "{}", text(&o));
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(doc["result"], "rollback-unverified", "{doc}");
+    assert_eq!(doc["servers"][0]["verified"], true, "{doc}");
+    assert_eq!(doc["servers"][0]["targets_verified"], false, "{doc}");
+    assert_eq!(doc["rollback"][0]["verified"], true, "{doc}");
+    assert_eq!(doc["rollback"][0]["targets_verified"], false, "{doc}");
+    let m = doc["message"].as_str().unwrap();
+    assert!(
+        m.starts_with("deploy failed: srv: 3 of 3 targets of the file_sd files do not show the inventory's labels after 2s")
+            && m.contains("web-2:9100 (job node) is not an active target")
+            && m.contains("the previous files were restored, but not every server could be verified to run them")
+            && m.contains("web-9:9100 (job node) is not an active target"),
+        "{m}"
+    );
+    assert_eq!(files(out), rules_before, "the rule files are back");
+    assert_eq!(file_sd_files(&sd), sd_before, "the file_sd files are back");
+    assert_eq!(live_threshold(prom).as_deref(), Some("90"));
+    assert_eq!(results(&dir)[0], (4, "rollback-unverified".into()));
 }
 
 /// vmalert reloads asynchronously; the process dies right after asking. The next apply

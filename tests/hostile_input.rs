@@ -359,7 +359,7 @@ fn deep_nesting_is_refused_in_yaml_and_toml() {
     p.write("alertctl.toml", settings);
     let (run, diags) = p.validate();
     run.expect(2);
-    located(&diags, "toml-syntax", "alertctl.toml", 21);
+    located(&diags, "toml-syntax", "alertctl.toml", 33);
 }
 
 #[test]
@@ -937,6 +937,11 @@ fn output_paths_over_the_sources_and_shared_labels_are_refused() {
             11,
             "reserved label name",
         ),
+        (
+            ("dir = \"file_sd\"", "dir = \"rules/sd\""),
+            23,
+            "file_sd.dir = `rules/sd` is inside rules",
+        ),
     ] {
         let p = Project::new();
         let settings = p.read("alertctl.toml");
@@ -966,7 +971,7 @@ fn output_paths_over_the_sources_and_shared_labels_are_refused() {
     p.write("alertctl.toml", settings);
     let (run, diags) = p.validate();
     run.expect(2);
-    located(&diags, "settings", "alertctl.toml", 23);
+    located(&diags, "settings", "alertctl.toml", 35);
 }
 
 // ---- 13. Encoding ------------------------------------------------------------------

@@ -2,7 +2,8 @@
 //! carries `"schema": 1`, and its fields are pinned in tests/data/schema-1.fields. Within
 //! schema 1 fields may only be added: a field that disappears fails here and needs a new
 //! schema version; a new field fails until it is added to the list. One real Prometheus
-//! makes `apply` report servers and, for a file it rejects, a rollback.
+//! makes `apply` report servers and, for a file it rejects, a rollback; it scrapes the
+//! `[file_sd]` files, so `apply` verifies their targets and `check --live` has series.
 
 mod support;
 
@@ -59,7 +60,7 @@ fn paths(v: &Value, prefix: &str, out: &mut BTreeSet<String>) {
 
 /// Objects whose keys are names from the rules directory, not schema fields.
 fn is_user_keyed(key: &str) -> bool {
-    ["params", "labels", "annotations", "fields"].contains(&key)
+    ["params", "labels", "annotations", "fields", "jobs"].contains(&key)
 }
 
 fn fields(v: &Value) -> BTreeSet<String> {
@@ -82,12 +83,16 @@ fn every_json_document_has_schema_1_and_its_fields_are_pinned() {
     assert!(o.status.success());
     let out = tmp.path().join("out");
     std::fs::create_dir_all(&out).unwrap();
-    let prom = support::prometheus(&out);
+    let scrape = format!(
+        "scrape_configs:\n  - job_name: sd\n    file_sd_configs: [{{files: ['{}/sd/*.json']}}]\n",
+        dir.display()
+    );
+    let prom = support::prometheus_with(&out, &scrape, None, support::free_port());
     write(
         &dir,
         "alertctl.toml",
         &format!(
-            "[output]\ndir = \"../out\"\n[apply]\nverify_timeout = \"10s\"\n[[prometheus]]\nurl = \"{}\"\n",
+            "[output]\ndir = \"../out\"\n[file_sd]\ndir = \"sd\"\n[apply]\nverify_timeout = \"10s\"\n[[prometheus]]\nurl = \"{}\"\n",
             prom.url()
         ),
     );
@@ -141,13 +146,24 @@ fn every_json_document_has_schema_1_and_its_fields_are_pinned() {
             &[&["apply", "--dry-run", "--format", "json"][..], &off].concat(),
         ),
     );
-    add(
-        "apply",
-        doc(&dir, &[&["apply", "--format", "json"][..], &off].concat()),
-    );
+    let applied = doc(&dir, &[&["apply", "--format", "json"][..], &off].concat());
+    assert_eq!(applied["result"], "applied", "{applied}");
+    assert_eq!(applied["servers"][0]["targets_verified"], true, "{applied}");
+    add("apply", applied);
     add(
         "apply",
         doc(&bad, &[&["apply", "--format", "json"][..], &off].concat()),
+    );
+    add(
+        "check",
+        doc(&dir, &[&["check", "--format", "json"][..], &off].concat()),
+    );
+    add(
+        "check",
+        doc(
+            &dir,
+            &[&["check", "--live", "--format", "json"][..], &off].concat(),
+        ),
     );
     write(
         &dir,

@@ -202,6 +202,31 @@ fn awkward_alert_names_warn_unless_ignored() {
     let (code, err) = stderr_of(d.path(), &["validate"]);
     assert_eq!(code, Some(2), "{err}");
     assert!(err.contains("did you mean `awkward-name`?"), "{err}");
+    // One `ignore:` for every warning code: an error code cannot be ignored.
+    let d = with(
+        "templates/node.yaml",
+        &format!("{t}  ignore: [promql-syntax]\n"),
+    );
+    let (code, err) = stderr_of(d.path(), &["validate"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("`promql-syntax` is an error, and errors cannot be ignored"),
+        "{err}"
+    );
+    // --deny-warnings makes it fail CI; validate.ignore accepts it for the directory.
+    let d = with("templates/node.yaml", t);
+    let (code, err) = stderr_of(d.path(), &["validate", "--deny-warnings"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("awkward-name"), "{err}");
+    // (The fixture's own warnings too: HighCPU's `avg by (instance)` is scoped.)
+    std::fs::write(
+        d.path().join("alertctl.toml"),
+        "[validate]\nignore = [\"awkward-name\", \"scoped-drops-group\", \"cross-scope-aggregation\"]\n",
+    )
+    .unwrap();
+    let (code, err) = stderr_of(d.path(), &["validate", "--deny-warnings"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(!err.contains("awkward-name"), "{err}");
 }
 
 /// Logic errors are located in the template file; a value injected through a list

@@ -3,6 +3,11 @@
 //! is disabled or absent there), and that rule carries the configuration `effective`
 //! reports. The check reads the *rendered* files back and evaluates the scope matchers
 //! of every selector in each query, so it tests render and resolve together.
+//!
+//! With jobs, a series is one instance of one job of a target: an alert watching that
+//! job there (or no particular job) gives it what `effective` reports for the target;
+//! for any other job it is like a host of the target's group that is not in the
+//! inventory.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -36,13 +41,18 @@ struct Estate {
     ungrouped: usize,
     /// (alert index, scope pick, priority, threshold, enabled, severity pick)
     rules: Vec<GenRule>,
+    /// Jobs: per group (by index, cycling) and per target (extra jobs) a bit set of
+    /// node / pg:9187 / blackbox:9115. `None`: an estate without jobs.
+    jobs: Option<(Vec<u8>, Vec<u8>)>,
 }
+
+const ALERTS: usize = 4;
 
 fn estate() -> impl Strategy<Value = Estate> {
     let namespaces = prop::collection::vec(prop::collection::vec(0usize..4, 1..4), 1..4);
     let rules = prop::collection::vec(
         (
-            0usize..3,
+            0usize..ALERTS,
             (0u8..4, 0usize..64),
             0i64..3,
             1u16..200,
@@ -65,8 +75,33 @@ fn estate() -> impl Strategy<Value = Estate> {
         namespaces,
         rules,
         ungrouped,
+        jobs: None,
         many,
     })
+}
+
+fn estate_with_jobs() -> impl Strategy<Value = Estate> {
+    let masks = (
+        prop::collection::vec(0u8..8, 1..6),
+        prop::collection::vec(0u8..8, 1..9),
+    );
+    (estate(), masks).prop_map(|(e, jobs)| Estate {
+        jobs: Some(jobs),
+        ..e
+    })
+}
+
+/// The jobs of a bit set, with their ports.
+fn jobs_of(mask: u8) -> Vec<InvJob> {
+    [("node", None), ("pg", Some(9187)), ("blackbox", Some(9115))]
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| mask & (1 << i) != 0)
+        .map(|(_, (name, port))| InvJob {
+            name: sp(name.to_string()),
+            port: port.map(sp),
+        })
+        .collect()
 }
 
 /// Names with dots and regex characters, to exercise escaping.
@@ -83,9 +118,42 @@ fn target_name(n: usize, g: usize, t: usize) -> String {
 fn build(e: &Estate, mode: ScopeMatch) -> Model {
     let file = "gen.yaml".to_string();
     let mut fm = FileModel::default();
-    for a in 0..3 {
+    for a in 0..ALERTS {
         let mut labels = BTreeMap::new();
         labels.insert("th".to_string(), sp("${threshold}".to_string()));
+        // Alert0 watches the query's job="node", Alert1 declares pg, Alert2 every job,
+        // Alert3 the job its rules set (`job=${job}`).
+        let (job, expr, mut params) = match a {
+            1 => (Some("pg"), None, vec![]),
+            2 => (Some("*"), None, vec![]),
+            3 => (
+                None,
+                Some("up{job=${job}} > ${threshold}".to_string()),
+                vec![ParamDef {
+                    name: sp("job".into()),
+                    ty: ParamType::LabelValue,
+                    default: Some(sp(RawValue {
+                        text: "node".into(),
+                        quoted: false,
+                        items: None,
+                    })),
+                    description: None,
+                    item: None,
+                }],
+            ),
+            _ => (None, None, vec![]),
+        };
+        params.push(ParamDef {
+            name: sp("threshold".into()),
+            ty: ParamType::Number,
+            default: Some(sp(RawValue {
+                text: "50".into(),
+                quoted: false,
+                items: None,
+            })),
+            description: None,
+            item: None,
+        });
         fm.templates.push(Template {
             file: file.clone(),
             span: Span::default(),
@@ -93,18 +161,22 @@ fn build(e: &Estate, mode: ScopeMatch) -> Model {
             record: None,
             description: None,
             severity: Some(sp("warning".into())),
-            params: vec![ParamDef { name: sp("threshold".into()), ty: ParamType::Number, default: Some(sp(RawValue { text: "50".into(), quoted: false, items: None })), description: None, item: None }],
-            expr: sp(format!("rate(metric_{a}{{job=\"node\"}}[5m]) > ${{threshold}} and on (instance) other_{a} == 1")),
+            params,
+            expr: sp(expr.unwrap_or_else(|| format!("rate(metric_{a}{{job=\"node\"}}[5m]) > ${{threshold}} and on (instance) other_{a} == 1"))),
             for_: Some(sp("1m".into())),
             keep_firing_for: None,
             labels,
             annotations: BTreeMap::new(),
             scope_injection: ScopeInjection::Auto,
-            rule_group: None,
+            job: job.filter(|_| e.jobs.is_some()).map(|j| sp(j.to_string())),
+                        rule_group: None,
             tags: vec![],
             ignore: vec![],
         });
     }
+    let (group_masks, target_masks) = e.jobs.clone().unwrap_or_default();
+    let mut group_index = 0;
+    let mut target_index = 0;
     for (n, groups) in e.namespaces.iter().enumerate() {
         fm.namespaces.push(InvNamespace {
             file: file.clone(),
@@ -112,9 +184,28 @@ fn build(e: &Estate, mode: ScopeMatch) -> Model {
             groups: groups
                 .iter()
                 .enumerate()
-                .map(|(g, &tc)| InvGroup {
-                    name: sp(group_name(n, g)),
-                    targets: (0..tc).map(|t| sp(target_name(n, g, t))).collect(),
+                .map(|(g, &tc)| {
+                    let targets: Vec<Spanned<String>> =
+                        (0..tc).map(|t| sp(target_name(n, g, t))).collect();
+                    let mut target_jobs = BTreeMap::new();
+                    let mut jobs = vec![];
+                    if !group_masks.is_empty() {
+                        jobs = jobs_of(group_masks[group_index % group_masks.len()]);
+                        group_index += 1;
+                        for t in &targets {
+                            let extra = jobs_of(target_masks[target_index % target_masks.len()]);
+                            target_index += 1;
+                            if !extra.is_empty() {
+                                target_jobs.insert(t.value.clone(), extra);
+                            }
+                        }
+                    }
+                    InvGroup {
+                        name: sp(group_name(n, g)),
+                        targets,
+                        jobs,
+                        target_jobs,
+                    }
                 })
                 .collect(),
         });
@@ -209,6 +300,17 @@ fn build(e: &Estate, mode: ScopeMatch) -> Model {
                 items: None,
             }),
         );
+        if alert == 3 {
+            let job = if threshold % 3 == 0 { "pg" } else { "node" };
+            params.insert(
+                "job".to_string(),
+                sp(RawValue {
+                    text: job.into(),
+                    quoted: false,
+                    items: None,
+                }),
+            );
+        }
         fm.rules.push(Rule {
             file: file.clone(),
             span: Span::default(),
@@ -236,6 +338,13 @@ fn build(e: &Estate, mode: ScopeMatch) -> Model {
             ignore: vec![],
         });
     }
+    if !target_masks.is_empty() {
+        // An ungrouped target with jobs of its own.
+        if let Some(t) = fm.ungrouped.first() {
+            let jobs = jobs_of(target_masks[0] | 1);
+            fm.ungrouped_jobs.insert(t.value.clone(), jobs);
+        }
+    }
     let mut settings = Settings::default();
     settings.scope.match_ = mode;
     let src = SourceText {
@@ -257,6 +366,9 @@ struct Series {
     namespace: String,
     group: String,
     instance: String,
+    /// The job whose instance this is (`None`: a target without jobs, or a host not in
+    /// the inventory).
+    job: Option<String>,
     /// What `effective` is asked for this series.
     position: Position,
 }
@@ -273,18 +385,29 @@ fn series(model: &Model, mode: ScopeMatch) -> Vec<Series> {
             ),
             ScopeMatch::Inventory => (String::new(), String::new()),
         };
-        out.push(Series {
-            namespace,
-            group,
-            instance: t.clone(),
-            position: pos,
-        });
+        let instances: Vec<(Option<String>, String)> = match inv.jobs.get(t) {
+            Some(jobs) => jobs
+                .iter()
+                .map(|(j, i)| (Some(j.clone()), i.clone()))
+                .collect(),
+            None => vec![(None, t.clone())],
+        };
+        for (job, instance) in instances {
+            out.push(Series {
+                namespace: namespace.clone(),
+                group: group.clone(),
+                instance,
+                job,
+                position: pos.clone(),
+            });
+        }
     }
     // Hosts not in the inventory yet.
     out.push(Series {
         namespace: String::new(),
         group: String::new(),
         instance: "new-host:9100".into(),
+        job: None,
         position: Position::default(),
     });
     if mode == ScopeMatch::Labels {
@@ -292,6 +415,7 @@ fn series(model: &Model, mode: ScopeMatch) -> Vec<Series> {
             namespace: "unknown-ns".into(),
             group: "unknown-group".into(),
             instance: "new-host:9100".into(),
+            job: None,
             position: Position::default(),
         });
         for (g, info) in &inv.groups {
@@ -299,6 +423,7 @@ fn series(model: &Model, mode: ScopeMatch) -> Vec<Series> {
                 namespace: info.namespace.clone(),
                 group: g.clone(),
                 instance: "new-host:9100".into(),
+                job: None,
                 position: Position {
                     namespace: Some(info.namespace.clone()),
                     group: Some(g.clone()),
@@ -311,6 +436,7 @@ fn series(model: &Model, mode: ScopeMatch) -> Vec<Series> {
                 namespace: n.clone(),
                 group: "new-group".into(),
                 instance: "new-host:9100".into(),
+                job: None,
                 position: Position {
                     namespace: Some(n.clone()),
                     ..Default::default()
@@ -358,9 +484,7 @@ fn check_partition(e: &Estate, mode: ScopeMatch) {
                 .iter()
                 .filter(|r| r.name() == alert.name && selects(&r.expr, &s))
                 .collect();
-            let want = model
-                .effective(alert, &s.position)
-                .filter(|eff| eff.config.enabled);
+            let want = expected(&model, alert, &s).filter(|eff| eff.config.enabled);
             match want {
                 None => assert!(
                     hits.is_empty(),
@@ -404,6 +528,31 @@ fn check_partition(e: &Estate, mode: ScopeMatch) {
     }
 }
 
+/// What a series gets: its target's configuration when the alert watches the series'
+/// job there (or no particular job), else what a host of its group not in the
+/// inventory gets.
+fn expected(
+    model: &Model,
+    alert: &alertctl::resolve::Alert,
+    s: &Series,
+) -> Option<alertctl::resolve::Effective> {
+    let eff = model.effective(alert, &s.position)?;
+    let Some(t) = &s.position.target else {
+        return Some(eff);
+    };
+    let job = model.job_of(&eff.config);
+    let watched = model.inventory.runs(t, job.as_deref())
+        && (job.is_none() || s.job.is_none() || job == s.job);
+    if watched {
+        return Some(eff);
+    }
+    let host_of_group = Position {
+        target: None,
+        ..s.position.clone()
+    };
+    model.effective(alert, &host_of_group)
+}
+
 /// `effective` (query::at) answers with exactly the rule the rendered file holds for
 /// the target's cell, and with every alert the partition says applies.
 fn check_effective_agrees(e: &Estate, mode: ScopeMatch) {
@@ -438,7 +587,12 @@ fn check_effective_agrees(e: &Estate, mode: ScopeMatch) {
                 } else {
                     String::new()
                 },
-                instance: t.clone(),
+                instance: model
+                    .inventory
+                    .instances_for(t, a.provenance.job.as_deref())
+                    .first()
+                    .map_or_else(|| t.clone(), |i| i.to_string()),
+                job: a.provenance.job.clone(),
                 position: pos.clone(),
             };
             assert!(
@@ -450,7 +604,11 @@ fn check_effective_agrees(e: &Estate, mode: ScopeMatch) {
         let want: Vec<&str> = model
             .alerts
             .values()
-            .filter(|al| model.effective(al, &pos).is_some_and(|e| e.config.enabled))
+            .filter(|al| {
+                model.effective(al, &pos).is_some_and(|e| {
+                    e.config.enabled && model.inventory.runs(t, model.job_of(&e.config).as_deref())
+                })
+            })
             .map(|al| al.name.as_str())
             .collect();
         assert_eq!(shown, want, "{t}: alerts shown by effective");
@@ -476,6 +634,22 @@ proptest! {
         check_effective_agrees(&e, ScopeMatch::Inventory);
     }
 
+    #[test]
+    fn partition_with_jobs_by_labels(e in estate_with_jobs()) {
+        check_partition(&e, ScopeMatch::Labels);
+    }
+
+    #[test]
+    fn partition_with_jobs_by_inventory(e in estate_with_jobs()) {
+        check_partition(&e, ScopeMatch::Inventory);
+    }
+
+    #[test]
+    fn effective_agrees_with_render_with_jobs(e in estate_with_jobs()) {
+        check_effective_agrees(&e, ScopeMatch::Labels);
+        check_effective_agrees(&e, ScopeMatch::Inventory);
+    }
+
     /// Determinism: the same estate renders to the same bytes.
     #[test]
     fn render_is_deterministic(e in estate()) {
@@ -490,6 +664,7 @@ proptest! {
 #[test]
 fn fold_order_and_enabled() {
     let e = Estate {
+        jobs: None,
         many: vec![],
         ungrouped: 0,
         namespaces: vec![vec![2, 1]],
@@ -527,6 +702,7 @@ fn fold_order_and_enabled() {
 #[test]
 fn many_alert_rules_fold_first_and_create_nothing() {
     let e = Estate {
+        jobs: None,
         ungrouped: 0,
         namespaces: vec![vec![1, 1]],
         rules: vec![

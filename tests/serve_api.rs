@@ -799,3 +799,57 @@ fn hostile_names_are_shown_as_text() {
         .expect("the hostile alert");
     assert_eq!(alert["labels"]["note"], json!("a\u{202e}b"));
 }
+
+/// The editor's "Run tests": the rules directory's unit tests, run by the real promtool
+/// against the preview's rendering with the unsaved edit, the same operation as
+/// `alertctl test`; nothing is written.
+#[test]
+fn preview_runs_the_unit_tests_on_the_unsaved_edit() {
+    let (_tmp, dir) = example_copy();
+    let serve = Serve::start(&dir, &[], &[]);
+    let web = dir.join("rules/teams/web.yaml");
+    let text = std::fs::read_to_string(&web).unwrap();
+    let run = |text: &str| {
+        let a = serve.post(
+            "/ui/api/preview",
+            &json!({"path": "rules/teams/web.yaml", "text": text, "checks": {"tests": true}}),
+        );
+        assert_eq!(a.status, 200, "{}", a.body);
+        a.json()["tests"].clone()
+    };
+    let cli: Value = serde_json::from_str(&cli_json(&dir, &["test", "--format", "json"])).unwrap();
+    let passed = cli["passed"].as_u64().unwrap();
+    assert!(passed >= 2, "{cli}");
+    let ok = run(&text);
+    assert_eq!(ok["available"], json!(true), "{ok}");
+    assert_eq!(
+        ok["result"]["summary"],
+        json!(format!("{passed} passed, 0 failed")),
+        "{ok}"
+    );
+
+    // web's threshold 90 -> 91: the test expecting "above 90%" now fails, located in
+    // the test file.
+    let changed = text.replace("params: { threshold: 90 }", "params: { threshold: 91 }");
+    assert_ne!(changed, text);
+    let bad = run(&changed);
+    let failed: Vec<&Value> = bad["result"]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["passed"] == json!(false))
+        .collect();
+    assert!(!failed.is_empty(), "{bad}");
+    assert!(
+        failed.iter().all(|r| r["failures"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("tests/cpu.yaml:")),
+        "{bad}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&web).unwrap(),
+        text,
+        "nothing written"
+    );
+}

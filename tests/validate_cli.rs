@@ -21,6 +21,8 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
+mod support;
+
 const BIN: &str = env!("CARGO_BIN_EXE_alertctl");
 
 fn manifest_dir() -> PathBuf {
@@ -530,5 +532,92 @@ fn hostile_names_render_safely() {
         );
     } else {
         eprintln!("promtool not found; skipped `promtool check rules` on the hostile render");
+    }
+}
+
+/// `--format sarif` is one SARIF 2.1.0 log that the official schema accepts, with one
+/// result per diagnostic at the same `file:line:col` as the JSON format, as URIs relative
+/// to the repository root (the rules directory here is `ops/alert rules/` in a repo, so
+/// the space must be percent-encoded), and with every rule a result refers to.
+#[test]
+fn sarif_format_is_valid_sarif_located_from_the_repo_root() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::create_dir(tmp.path().join(".git")).unwrap();
+    let dir = tmp.path().join("ops/alert rules");
+    copy_tree(&fixture("broken/many-problems"), &dir);
+    let out = alertctl(
+        &dir,
+        &["validate", "--promtool", "off", "--format", "sarif"],
+        &[],
+    );
+    assert_eq!(code(&out), 2, "{}", text(&out.stderr));
+    let log: Value = serde_json::from_slice(&out.stdout).expect("SARIF is JSON");
+    let validator = support::sarif_validator();
+    let errors: Vec<String> = validator
+        .iter_errors(&log)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "not valid SARIF 2.1.0:\n{}",
+        errors.join("\n")
+    );
+    // A broken log must fail the same validator: the check can fail.
+    let mut broken = log.clone();
+    broken["runs"][0]["results"][0]["level"] = Value::from("fatal");
+    assert!(!validator.is_valid(&broken));
+
+    let json = alertctl(
+        &dir,
+        &["validate", "--promtool", "off", "--format", "json"],
+        &[],
+    );
+    let doc: Value = serde_json::from_slice(&json.stdout).unwrap();
+    let want: BTreeSet<(String, String, u64, u64)> = doc["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["location"].is_object())
+        .map(|d| {
+            let l = &d["location"];
+            (
+                d["code"].as_str().unwrap().to_string(),
+                format!(
+                    "ops/alert%20rules/{}",
+                    l["file"].as_str().unwrap().replace(' ', "%20")
+                ),
+                l["line"].as_u64().unwrap(),
+                l["column"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let run = &log["runs"][0];
+    let results = run["results"].as_array().unwrap();
+    assert_eq!(results.len(), doc["diagnostics"].as_array().unwrap().len());
+    let got: BTreeSet<(String, String, u64, u64)> = results
+        .iter()
+        .filter_map(|r| {
+            let p = &r["locations"][0]["physicalLocation"];
+            Some((
+                r["ruleId"].as_str()?.to_string(),
+                p["artifactLocation"]["uri"].as_str()?.to_string(),
+                p["region"]["startLine"].as_u64()?,
+                p["region"]["startColumn"].as_u64()?,
+            ))
+        })
+        .collect();
+    assert_eq!(got, want);
+    let rules: BTreeSet<&str> = run["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    for r in results {
+        let id = r["ruleId"].as_str().unwrap();
+        assert!(rules.contains(id), "{id} has no rule");
+        let idx = r["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(run["tool"]["driver"]["rules"][idx]["id"], id);
+        assert_eq!(r["level"], "error");
     }
 }

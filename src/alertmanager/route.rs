@@ -338,38 +338,11 @@ fn parse_route_at(v: &Value, at: &str) -> Result<Route, String> {
                 }
             }
             "match" | "match_re" => {
-                let map = match val {
-                    Value::Null => continue,
-                    Value::Mapping(map) => map,
-                    _ => {
-                        return Err(format!(
-                            "{here}: must be a mapping of label names to values"
-                        ))
-                    }
-                };
-                for (ln, lv) in map {
-                    let ln = scalar_string(untag(ln)).unwrap_or_default();
-                    if !is_label_name(&ln) {
-                        return Err(format!("{here}: invalid label name {ln:?}"));
-                    }
-                    if key == "match" {
-                        let lv = scalar_string(untag(lv))
-                            .ok_or_else(|| format!("{here}.{ln}: must be a string"))?;
-                        matchers.push(Matcher::new(MatchType::Equal, ln, lv)?);
-                    } else {
-                        let lv = match untag(lv) {
-                            Value::Null => None,
-                            lv => scalar_string(lv),
-                        };
-                        let lv =
-                            lv.ok_or_else(|| format!("{here}: invalid regexp value for {ln:?}"))?;
-                        // config.Regexp compiles the anchored form and its String() is
-                        // that anchored text, which the route's matcher then re-anchors.
-                        let anchored = format!("^(?:{lv})$");
-                        compile_go_regex(&anchored)
-                            .map_err(|e| format!("{here}.{ln}: invalid regex {lv:?}: {e}"))?;
-                        match_re.push(Matcher::new(MatchType::Regexp, ln, anchored)?);
-                    }
+                let parsed = legacy_matchers(val, &here, key == "match_re")?;
+                if key == "match" {
+                    matchers.extend(parsed);
+                } else {
+                    match_re.extend(parsed);
                 }
             }
             "group_by" => {
@@ -406,6 +379,49 @@ fn parse_route_at(v: &Value, at: &str) -> Result<Route, String> {
     sort_matchers(&mut matchers);
     route.matchers = matchers;
     Ok(route)
+}
+
+/// A `match:` (`regex` false) or `match_re:` mapping of label names to values, as
+/// Alertmanager's config reads it for routes and inhibition rules.
+pub(crate) fn legacy_matchers(
+    val: &Value,
+    here: &str,
+    regex: bool,
+) -> Result<Vec<Matcher>, String> {
+    let map = match untag(val) {
+        Value::Null => return Ok(vec![]),
+        Value::Mapping(map) => map,
+        _ => {
+            return Err(format!(
+                "{here}: must be a mapping of label names to values"
+            ))
+        }
+    };
+    let mut out = Vec::new();
+    for (ln, lv) in map {
+        let ln = scalar_string(untag(ln)).unwrap_or_default();
+        if !is_label_name(&ln) {
+            return Err(format!("{here}: invalid label name {ln:?}"));
+        }
+        if !regex {
+            let lv =
+                scalar_string(untag(lv)).ok_or_else(|| format!("{here}.{ln}: must be a string"))?;
+            out.push(Matcher::new(MatchType::Equal, ln, lv)?);
+        } else {
+            let lv = match untag(lv) {
+                Value::Null => None,
+                lv => scalar_string(lv),
+            };
+            let lv = lv.ok_or_else(|| format!("{here}: invalid regexp value for {ln:?}"))?;
+            // config.Regexp compiles the anchored form and its String() is that
+            // anchored text, which the matcher built from it then re-anchors.
+            let anchored = format!("^(?:{lv})$");
+            compile_go_regex(&anchored)
+                .map_err(|e| format!("{here}.{ln}: invalid regex {lv:?}: {e}"))?;
+            out.push(Matcher::new(MatchType::Regexp, ln, anchored)?);
+        }
+    }
+    Ok(out)
 }
 
 /// What Alertmanager checks of the root route beyond [`parse_route`]: it has a
@@ -457,14 +473,14 @@ fn is_label_name(s: &str) -> bool {
         && cs.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
-fn untag(v: &Value) -> &Value {
+pub(crate) fn untag(v: &Value) -> &Value {
     match v {
         Value::Tagged(t) => untag(&t.value),
         v => v,
     }
 }
 
-fn seq<'a>(v: &'a Value, at: &str) -> Result<&'a [Value], String> {
+pub(crate) fn seq<'a>(v: &'a Value, at: &str) -> Result<&'a [Value], String> {
     match v {
         Value::Null => Ok(&[]),
         Value::Sequence(s) => Ok(s),
@@ -473,7 +489,7 @@ fn seq<'a>(v: &'a Value, at: &str) -> Result<&'a [Value], String> {
 }
 
 /// A YAML scalar as yaml.v2 stores it in a Go string (`~` is the empty string).
-fn scalar_string(v: &Value) -> Option<String> {
+pub(crate) fn scalar_string(v: &Value) -> Option<String> {
     match v {
         Value::String(s) => Some(s.clone()),
         Value::Bool(b) => Some(b.to_string()),

@@ -6,8 +6,10 @@
 //! id -> crash-safe commit -> reload and verify each server -> on any failure: restore
 //! the previous files (or, when the directory held files no server was verified to run,
 //! the baseline's) byte for byte, reload, verify, and say what each unverified server
-//! runs.
+//! runs. With `[file_sd]`, the scrape-target files are part of the deployment (see
+//! [`file_sd`]): a file set holds both kinds, the file_sd files keyed `file_sd/NAME`.
 
+pub mod file_sd;
 pub mod server;
 pub mod txn;
 
@@ -17,6 +19,7 @@ use std::time::{Duration, Instant};
 
 use crate::diff::{self, ChangeKind, Plan};
 use crate::output;
+use crate::settings::ServerKind;
 use server::{Server, ServerError};
 
 pub const LOCK_FILE: &str = ".alertctl.lock";
@@ -41,6 +44,20 @@ pub enum DeployError {
         error: String,
         source: std::io::Error,
     },
+}
+
+impl DeployError {
+    /// A short, stable name for the kind of failure (see [`crate::ops::OpError::code`]).
+    pub fn code(&self) -> &'static str {
+        match self {
+            DeployError::Locked { .. } => "locked",
+            DeployError::Foreign(_) => "foreign-file",
+            DeployError::Unreachable(_) => "server-unreachable",
+            DeployError::Io(_) => "io",
+            DeployError::Commit(_) => "write-failed",
+            DeployError::Restore { .. } => "restore-failed",
+        }
+    }
 }
 
 /// What a server was seen to run after a failed deployment it could not be verified on.
@@ -82,6 +99,10 @@ pub struct ServerReport {
     /// Only for a server that could not be verified after a rollback.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub runs: Option<Runs>,
+    /// With `[file_sd]` verification, on a Prometheus: whether its scrape targets
+    /// showed the file_sd files' labels.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub targets_verified: Option<bool>,
 }
 
 /// How a deployment that got a plan ended.
@@ -130,6 +151,8 @@ pub struct Found {
 #[derive(Debug, Clone, Copy)]
 pub struct Baseline<'a> {
     pub id: i64,
+    /// Its file set, as deploying it again writes it (see
+    /// [`crate::file_sd::redeployed`]).
     pub files: &'a BTreeMap<String, String>,
 }
 
@@ -158,6 +181,9 @@ pub struct Report {
     /// The failure that caused the rollback.
     pub error: Option<String>,
     pub restored: Option<Restored>,
+    /// With [`Options::check_live`]: the servers found running other rules than the
+    /// files, which this run reloaded.
+    pub drifted: Vec<String>,
 }
 
 pub struct Options {
@@ -166,6 +192,12 @@ pub struct Options {
     pub verify_timeout: Duration,
     /// How files that do not exist yet are created.
     pub new_files: txn::NewFiles,
+    /// `[file_sd]`: the deployment's scrape-target files.
+    pub targets: Option<file_sd::Targets>,
+    /// With nothing to write, ask every server whether it runs the files, and reload
+    /// and verify those that run something else (drift: a server restarted with other
+    /// rules, files reloaded by hand). A daemon's periodic resync does this.
+    pub check_live: bool,
 }
 
 /// Where a deployment reports what it does, and how it gets a write-ahead id; the
@@ -180,6 +212,9 @@ pub trait Sink {
     fn begin(&mut self, _plan: &Plan) -> Option<i64> {
         None
     }
+    /// With [`Options::check_live`]: a server runs other rules than the files on disk
+    /// (`differences` say how); this run reloads and verifies it.
+    fn drift(&mut self, _server: &str, _differences: &[String]) {}
 }
 
 /// Reports a step, then stops dead if a test asked to (`ALERTCTL_CRASH_AT=<step name>`,
@@ -205,10 +240,19 @@ pub enum Step {
         files: usize,
         dir: PathBuf,
     },
+    /// The file_sd files that change (after the rule files).
+    WritingTargets {
+        files: usize,
+        dir: PathBuf,
+    },
     Reloading {
         server: String,
     },
     Verifying {
+        server: String,
+    },
+    /// Waiting until a Prometheus shows the file_sd files' labels on its targets.
+    CheckingTargets {
         server: String,
     },
     RollingBack,
@@ -227,8 +271,15 @@ impl std::fmt::Display for Step {
             Step::Writing { files, dir } => {
                 write!(f, "writing {files} file(s) to {}", dir.display())
             }
+            Step::WritingTargets { files, dir } => {
+                write!(f, "writing {files} file_sd file(s) to {}", dir.display())
+            }
             Step::Reloading { server } => write!(f, "reloading {server}"),
             Step::Verifying { server } => write!(f, "verifying {server}"),
+            Step::CheckingTargets { server } => write!(
+                f,
+                "checking {server} scrapes the file_sd targets with their labels"
+            ),
             Step::RollingBack => f.write_str("rolling back to the previous files"),
             Step::ReloadingPrevious { server } => {
                 write!(f, "reloading {server} with the previous rules")
@@ -244,8 +295,10 @@ impl Step {
             Step::Unfinished => "unfinished",
             Step::CheckingReady { .. } => "checking-ready",
             Step::Writing { .. } => "writing",
+            Step::WritingTargets { .. } => "writing-targets",
             Step::Reloading { .. } => "reloading",
             Step::Verifying { .. } => "verifying",
+            Step::CheckingTargets { .. } => "checking-targets",
             Step::RollingBack => "rolling-back",
             Step::ReloadingPrevious { .. } => "reloading-previous",
         }
@@ -283,20 +336,74 @@ pub fn lock(dir: &Path, timeout: Duration) -> Result<Lock, DeployError> {
     }
 }
 
-fn changes(plan: &Plan) -> Vec<txn::Change> {
-    plan.changes
-        .iter()
-        .map(|c| {
-            (
-                c.file.clone(),
-                if c.kind == ChangeKind::Removed {
-                    None
-                } else {
-                    c.new.clone()
-                },
-            )
+/// A plan's changes, split into the rule files' and the file_sd files' (named as in
+/// their directory).
+fn changes(plan: &Plan) -> (Vec<txn::Change>, Vec<txn::Change>) {
+    let mut rules = Vec::new();
+    let mut file_sd = Vec::new();
+    for c in &plan.changes {
+        let content = if c.kind == ChangeKind::Removed {
+            None
+        } else {
+            c.new.clone()
+        };
+        match c.file.strip_prefix(crate::file_sd::KEY_PREFIX) {
+            Some(name) => file_sd.push((name.to_string(), content)),
+            None => rules.push((c.file.clone(), content)),
+        }
+    }
+    (rules, file_sd)
+}
+
+/// Writes a plan: the rule files (always through a commit, which also finishes an
+/// interrupted one), then the file_sd files that change.
+fn commit(dir: &Path, plan: &Plan, opts: &Options) -> std::io::Result<()> {
+    let (rules, file_sd) = changes(plan);
+    txn::commit_with(dir, &rules, opts.new_files)?;
+    match &opts.targets {
+        Some(t) if !file_sd.is_empty() => txn::commit_with(&t.dir, &file_sd, opts.new_files),
+        _ => Ok(()),
+    }
+}
+
+/// What a deployment's directories hold: the output directory and, with `[file_sd]`,
+/// the file_sd directory.
+pub struct OnDisk {
+    pub rules: output::Current,
+    pub file_sd: Option<output::Current>,
+}
+
+impl OnDisk {
+    pub fn read(dir: &Path, targets: Option<&Path>) -> std::io::Result<OnDisk> {
+        Ok(OnDisk {
+            rules: output::read(dir)?,
+            file_sd: targets.map(crate::file_sd::read).transpose()?,
         })
-        .collect()
+    }
+
+    /// The generated files, as a file set.
+    pub fn generated(&self) -> BTreeMap<String, String> {
+        match &self.file_sd {
+            Some(sd) => crate::file_sd::join(&self.rules.generated, &sd.generated),
+            None => self.rules.generated.clone(),
+        }
+    }
+
+    /// Why a file of `desired` cannot be written: its name is taken by an entry alertctl
+    /// did not generate.
+    fn refusal(&self, desired: &BTreeMap<String, String>) -> Option<String> {
+        let (rules, file_sd) = crate::file_sd::split(desired);
+        if let Some(f) = self.rules.foreign.iter().find(|f| rules.contains_key(*f)) {
+            return Some(self.rules.refusal(f));
+        }
+        let sd = self.file_sd.as_ref()?;
+        let f = sd.foreign.iter().find(|f| file_sd.contains_key(*f))?;
+        Some(sd.refusal_in(f, "the file_sd directory"))
+    }
+}
+
+fn same_dir(a: &Path, b: &Path) -> bool {
+    matches!((std::fs::canonicalize(a), std::fs::canonicalize(b)), (Ok(x), Ok(y)) if x == y)
 }
 
 /// Present from before a commit until every server verifiably runs the new files (or
@@ -322,6 +429,8 @@ pub fn read_marker(dir: &Path) -> Option<Option<i64>> {
     )
 }
 
+/// Deploys `desired` (a file set: rule files, and with `opts.targets` the file_sd files)
+/// into `dir` (and the file_sd directory) and makes every server run it.
 pub fn apply(
     dir: &Path,
     desired: &BTreeMap<String, String>,
@@ -339,42 +448,66 @@ pub fn apply(
         rollback: vec![],
         error: None,
         restored: None,
+        drifted: vec![],
     };
+    let targets_dir = opts.targets.as_ref().map(|t| t.dir.as_path());
     if opts.dry_run {
         // Read-only: no lock, no recovery, nothing created.
-        let current = output::read(dir)?;
+        let current = OnDisk::read(dir, targets_dir)?;
         let marker = read_marker(dir);
+        let journal = |d: &Path| d.join(txn::JOURNAL).exists();
         let found = Found {
-            unfinished: dir.join(txn::JOURNAL).exists() || marker.is_some(),
+            unfinished: journal(dir) || targets_dir.is_some_and(journal) || marker.is_some(),
             unfinished_id: marker.flatten(),
-            generated: current.generated.clone(),
+            generated: current.generated(),
         };
-        if let Some(f) = current.foreign.iter().find(|f| desired.contains_key(*f)) {
-            return Err(DeployError::Foreign(current.refusal(f)));
+        if let Some(refusal) = current.refusal(desired) {
+            return Err(DeployError::Foreign(refusal));
         }
         sink.found(&found);
-        let plan = diff::plan(desired, &current.generated);
+        let plan = diff::plan(desired, &found.generated);
         return Ok(report(Outcome::DryRun, plan, found));
     }
     let _lock = lock(dir, opts.lock_timeout)?;
-    let recovered = txn::recover(dir)?;
+    let _targets_lock = match targets_dir {
+        Some(t) if !same_dir(t, dir) => Some(lock(t, opts.lock_timeout)?),
+        _ => None,
+    };
+    let mut recovered = txn::recover(dir)?;
+    if let Some(t) = targets_dir {
+        recovered |= txn::recover(t)?;
+    }
     let marker = read_marker(dir);
-    let current = output::read(dir)?;
+    let current = OnDisk::read(dir, targets_dir)?;
     let found = Found {
         unfinished: recovered || marker.is_some(),
         unfinished_id: marker.flatten(),
-        generated: current.generated.clone(),
+        generated: current.generated(),
     };
-    if let Some(f) = current.foreign.iter().find(|f| desired.contains_key(*f)) {
-        return Err(DeployError::Foreign(current.refusal(f)));
+    if let Some(refusal) = current.refusal(desired) {
+        return Err(DeployError::Foreign(refusal));
     }
     sink.found(&found);
     if found.unfinished {
         emit(sink, &Step::Unfinished);
     }
-    let plan = diff::plan(desired, &current.generated);
+    let plan = diff::plan(desired, &found.generated);
+    let mut drifted = Vec::new();
     if plan.is_empty() && !found.unfinished {
-        return Ok(report(Outcome::NoChange, plan, found));
+        if opts.check_live {
+            // Servers load the rule files; the file_sd files are checked through targets.
+            let (want_rules, _) = crate::file_sd::split(desired);
+            for s in servers {
+                let d = server::live_drift(s, &want_rules).map_err(DeployError::Unreachable)?;
+                if !d.is_empty() {
+                    sink.drift(&s.name, &d);
+                    drifted.push(s.name.clone());
+                }
+            }
+        }
+        if drifted.is_empty() {
+            return Ok(report(Outcome::NoChange, plan, found));
+        }
     }
     for s in servers {
         emit(
@@ -388,27 +521,42 @@ pub fn apply(
             .map_err(DeployError::Unreachable)?;
     }
     // Only reloading what an unfinished run wrote: that run's id stays in the marker.
-    let id = if plan.is_empty() {
+    let id = if plan.is_empty() && found.unfinished {
         found.unfinished_id
     } else {
         sink.begin(&plan)
     };
+    let (rule_changes, target_changes) = changes(&plan);
     emit(
         sink,
         &Step::Writing {
-            files: plan.changes.len(),
+            files: rule_changes.len(),
             dir: dir.to_path_buf(),
         },
     );
     write_marker(dir, id)?;
-    txn::commit_with(dir, &changes(&plan), opts.new_files).map_err(DeployError::Commit)?;
+    if let (Some(t), false) = (&opts.targets, target_changes.is_empty()) {
+        emit(
+            sink,
+            &Step::WritingTargets {
+                files: target_changes.len(),
+                dir: t.dir.clone(),
+            },
+        );
+    }
+    commit(dir, &plan, opts).map_err(DeployError::Commit)?;
 
-    let (attempt, failure) = reload_all(servers, desired, opts, sink);
+    let (want_rules, want_targets) = crate::file_sd::split(desired);
+    let (mut attempt, mut failure) = reload_all(servers, &want_rules, opts, sink);
+    if failure.is_none() {
+        failure = check_targets(servers, &want_targets, opts, sink, &mut attempt);
+    }
     let Some(error) = failure else {
         let _ = std::fs::remove_file(dir.join(PENDING));
         let mut r = report(Outcome::Applied, plan, found);
         r.id = id;
         r.attempt = attempt;
+        r.drifted = drifted;
         return Ok(r);
     };
 
@@ -416,18 +564,17 @@ pub fn apply(
     // Files no server was verified to run (an earlier run was interrupted) are no
     // state to return to: the baseline is, when there is one.
     let (previous, restored) = match baseline {
-        Some(b) if found.unfinished && *b.files != current.generated => {
+        Some(b) if found.unfinished && *b.files != found.generated => {
             (b.files.clone(), Restored::Baseline(b.id))
         }
-        _ => (current.generated.clone(), Restored::Previous),
+        _ => (found.generated.clone(), Restored::Previous),
     };
     let undo = diff::plan(&previous, desired);
-    txn::commit_with(dir, &changes(&undo), opts.new_files).map_err(|source| {
-        DeployError::Restore {
-            error: error.clone(),
-            source,
-        }
+    commit(dir, &undo, opts).map_err(|source| DeployError::Restore {
+        error: error.clone(),
+        source,
     })?;
+    let (previous_rules, previous_targets) = crate::file_sd::split(&previous);
     let mut rollback = Vec::new();
     let mut all_verified = true;
     for s in servers {
@@ -437,10 +584,20 @@ pub fn apply(
                 server: s.name.clone(),
             },
         );
-        let (mut r, err) = reload_one(s, &previous, opts, sink);
+        let (mut r, err) = reload_one(s, &previous_rules, opts, sink);
         if err.is_some() {
             all_verified = false;
-            r.runs = Some(runs(s, &previous, desired));
+            r.runs = Some(runs(s, &previous_rules, &want_rules));
+        } else if check_targets(
+            std::slice::from_ref(s),
+            &previous_targets,
+            opts,
+            sink,
+            std::slice::from_mut(&mut r),
+        )
+        .is_some()
+        {
+            all_verified = false;
         }
         rollback.push(r);
     }
@@ -461,7 +618,45 @@ pub fn apply(
     r.rollback = rollback;
     r.error = Some(error);
     r.restored = Some(restored);
+    r.drifted = drifted;
     Ok(r)
+}
+
+/// With `[file_sd]` verification: waits until each Prometheus of `servers` (whose
+/// reports are `reports`, in the same order) shows the labels of the file_sd files
+/// `files` on their targets. Stops at the first that does not; returns its error.
+fn check_targets(
+    servers: &[Server],
+    files: &BTreeMap<String, String>,
+    opts: &Options,
+    sink: &mut dyn Sink,
+    reports: &mut [ServerReport],
+) -> Option<String> {
+    let t = opts.targets.as_ref().filter(|t| t.verify)?;
+    let expected = file_sd::expected(files, &t.target_label);
+    if expected.is_empty() {
+        return None;
+    }
+    for (s, r) in servers.iter().zip(reports.iter_mut()) {
+        if s.kind != ServerKind::Prometheus {
+            continue;
+        }
+        emit(
+            sink,
+            &Step::CheckingTargets {
+                server: s.name.clone(),
+            },
+        );
+        match file_sd::verify_targets(s, &expected, &t.target_label, &t.dir, opts.verify_timeout) {
+            Ok(()) => r.targets_verified = Some(true),
+            Err(e) => {
+                r.targets_verified = Some(false);
+                r.error = Some(e.to_string());
+                return Some(e.to_string());
+            }
+        }
+    }
+    None
 }
 
 /// What an unverified server runs now, asked once.
@@ -502,6 +697,7 @@ fn reload_one(
         error: None,
         note: None,
         runs: None,
+        targets_verified: None,
     };
     emit(
         sink,

@@ -177,11 +177,34 @@ impl Server {
     }
 
     fn request(&self, method: reqwest::Method, path: &str) -> Result<String, ServerError> {
+        self.send(method, path, None)
+    }
+
+    /// A GET of an API path with its query string (already encoded).
+    pub fn get(&self, path_and_query: &str) -> Result<String, ServerError> {
+        self.request(reqwest::Method::GET, path_and_query)
+    }
+
+    /// A form POST to an API path (e.g. `/api/v1/query_range`), through the server's
+    /// client: its auth, TLS settings and retries. Returns the body of a 2xx answer.
+    pub fn post_form(&self, path: &str, form: &[(&str, String)]) -> Result<String, ServerError> {
+        self.send(reqwest::Method::POST, path, Some(form))
+    }
+
+    fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        form: Option<&[(&str, String)]>,
+    ) -> Result<String, ServerError> {
         let url = format!("{}{path}", self.base);
         let mut delay = Duration::from_millis(200);
         let mut attempt = 0;
         loop {
             let mut req = self.http.request(method.clone(), &url);
+            if let Some(f) = form {
+                req = req.form(f);
+            }
             req = match &self.auth {
                 Auth::None => req,
                 Auth::Bearer(t) => req.bearer_auth(t),
@@ -586,6 +609,18 @@ pub(crate) fn am_drift(expected: &BTreeMap<String, String>, running: &str) -> Ve
     }
 }
 
+/// How what the server runs now differs from `expected` (empty when it runs it).
+pub fn live_drift(
+    server: &Server,
+    expected: &BTreeMap<String, String>,
+) -> Result<Vec<String>, ServerError> {
+    Ok(if server.kind == ServerKind::Alertmanager {
+        am_drift(expected, &server.alertmanager_config()?)
+    } else {
+        drift(server.kind, expected, &server.rules()?)
+    })
+}
+
 /// Polls the server until it runs `expected` or the deadline passes.
 pub fn verify(
     server: &Server,
@@ -594,11 +629,7 @@ pub fn verify(
 ) -> Result<(), ServerError> {
     let start = Instant::now();
     loop {
-        let d = if server.kind == ServerKind::Alertmanager {
-            am_drift(expected, &server.alertmanager_config()?)
-        } else {
-            drift(server.kind, expected, &server.rules()?)
-        };
+        let d = live_drift(server, expected)?;
         if d.is_empty() {
             return Ok(());
         }
@@ -609,5 +640,36 @@ pub fn verify(
             });
         }
         std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+/// One active scrape target as `/api/v1/targets` reports it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ActiveTarget {
+    /// The target's labels after relabelling: what its series carry.
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
+    #[serde(default, rename = "scrapePool")]
+    pub scrape_pool: String,
+    #[serde(default)]
+    pub health: String,
+}
+
+impl Server {
+    /// The active scrape targets (Prometheus only).
+    pub fn targets(&self) -> Result<Vec<ActiveTarget>, ServerError> {
+        let body = self.request(reqwest::Method::GET, "/api/v1/targets?state=active")?;
+        let v: serde_json::Value =
+            serde_json::from_str(&body).map_err(|e| self.protocol("/api/v1/targets", e))?;
+        serde_json::from_value(v["data"]["activeTargets"].clone())
+            .map_err(|e| self.protocol("/api/v1/targets", e))
+    }
+
+    fn protocol(&self, what: &str, e: impl std::fmt::Display) -> ServerError {
+        ServerError::Protocol {
+            server: self.name.clone(),
+            what: what.into(),
+            message: e.to_string(),
+        }
     }
 }

@@ -60,6 +60,21 @@ impl AmError {
         !matches!(self, AmError::AmtoolMissing(_) | AmError::Write { .. })
     }
 
+    /// A short, stable name for the kind of error (see [`OpError::code`]).
+    pub fn code(&self) -> &'static str {
+        match self {
+            AmError::Invalid { .. } => "invalid-rules",
+            AmError::NoConfig(_) => "alertmanager-no-config",
+            AmError::OutputInRuleDir => "alertmanager-output-in-rule-dir",
+            AmError::UnsetVariables(_) => "alertmanager-unset-variables",
+            AmError::Unsafe(_) => "alertmanager-unsafe",
+            AmError::NotGenerated(_) | AmError::NotAFile { .. } => "foreign-file",
+            AmError::AmtoolMissing(_) => "amtool-missing",
+            AmError::AmtoolRejected(_) => "amtool-rejected",
+            AmError::Write { .. } => "write-failed",
+        }
+    }
+
     /// What to do about it, when there is something to say.
     pub fn hint(&self) -> Option<&'static str> {
         match self {
@@ -108,6 +123,7 @@ pub fn load(dir: &Path, use_cache: bool, events: &mut dyn Events) -> Result<AmPr
     });
     // Rule errors stop Alertmanager commands too: the estate must be valid as a whole.
     let _ = crate::render::render(&project.model, &mut diags);
+    diags.accept(&project.model.settings.accepted());
     events.event(&Event::Diagnostics {
         diagnostics: &diags,
     });
@@ -292,7 +308,20 @@ pub fn apply(
     events: &mut dyn Events,
 ) -> Result<DeployReport, OpError> {
     let mut secrets = rendered.secrets.clone();
-    let result = apply_inner(am, rendered, amtool, dry_run, events, &mut secrets);
+    let result = apply_inner(am, rendered, amtool, dry_run, false, events, &mut secrets);
+    seal(result, &secrets)
+}
+
+/// `apply` as a daemon runs it (see [`super::rules::sync`]): with nothing to write,
+/// every Alertmanager is asked whether it runs the config, and reloaded if not.
+pub fn sync(
+    am: &AmProject,
+    rendered: &AmRendered,
+    amtool: Option<PromtoolPolicy>,
+    events: &mut dyn Events,
+) -> Result<DeployReport, OpError> {
+    let mut secrets = rendered.secrets.clone();
+    let result = apply_inner(am, rendered, amtool, false, true, events, &mut secrets);
     seal(result, &secrets)
 }
 
@@ -301,6 +330,7 @@ fn apply_inner(
     rendered: &AmRendered,
     amtool: Option<PromtoolPolicy>,
     dry_run: bool,
+    check_live: bool,
     events: &mut dyn Events,
     secrets: &mut Secrets,
 ) -> Result<DeployReport, OpError> {
@@ -330,7 +360,7 @@ fn apply_inner(
     // The history keeps a masked copy: secrets stay in the environment.
     let mut masked = BTreeMap::new();
     masked.insert(name, rendered.masked.clone());
-    let opts = deploy_options(project, dry_run, Some(NEW_CONFIG_MODE));
+    let opts = deploy_options(project, dry_run, Some(NEW_CONFIG_MODE), check_live);
     let mut journal = Journal::new(
         &project.root,
         "alertmanager apply",
@@ -360,10 +390,12 @@ fn apply_inner(
         rev: None,
         target: am.output.clone(),
         plan: None,
+        file_sd: None,
         pending: r.found.unfinished,
         servers: vec![],
         rollback: vec![],
         message: "no changes; nothing reloaded".into(),
+        repaired: super::live_repairs(&r.drifted),
     };
     match r.outcome {
         Outcome::NoChange => {}
@@ -380,13 +412,17 @@ fn apply_inner(
         }
         Outcome::Applied => {
             let notes = timeout_notes(&r.attempt);
-            report.rev = journal.finish("applied", &r.plan, notes.as_deref());
+            let recorded = super::history_note(&report.repaired, notes.as_deref());
+            report.rev = journal.finish("applied", &r.plan, recorded.as_deref());
             report.message = format!(
                 "applied{} to {output}",
                 report
                     .rev
                     .map_or(String::new(), |r| format!(" deployment {r}")),
             );
+            if !report.repaired.is_empty() {
+                report.message = format!("{}: {}", report.message, report.repaired.join("; "));
+            }
             if let Some(n) = notes {
                 report.message.push_str(&format!("\nnote: {n}"));
             }

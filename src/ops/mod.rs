@@ -10,6 +10,7 @@ pub mod alertmanager;
 pub mod edit;
 pub mod query;
 pub mod rules;
+pub mod test;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -62,6 +63,12 @@ pub enum Event<'a> {
     },
     /// A deployment step starts.
     Deploy { step: &'a Step },
+    /// A server runs other rules than the files on disk (`differences` say how): the
+    /// run reloads it and verifies it runs them (daemon syncs only, see [`rules::sync`]).
+    LiveDrift {
+        server: &'a str,
+        differences: &'a [String],
+    },
     /// The output directory's generated files are not those of `baseline`, the last
     /// deployment every server was verified to run (`left_by`: the interrupted run that
     /// wrote them, when known). `changes` say how the directory differs from it.
@@ -152,6 +159,8 @@ pub enum OpError {
     Redacted {
         message: String,
         invalid_input: bool,
+        /// The error's [`OpError::code`].
+        code: &'static str,
     },
 }
 
@@ -178,6 +187,26 @@ impl OpError {
         }
     }
 
+    /// A short, stable name for the kind of error (`invalid-rules`,
+    /// `server-unreachable`, ...): what a daemon counts failures by, where the message
+    /// would make every failure a label value of its own.
+    pub fn code(&self) -> &'static str {
+        match self {
+            OpError::Project(_) => "rules-dir",
+            OpError::History(_) => "history",
+            OpError::Invalid { .. } => "invalid-rules",
+            OpError::InvalidSettings => "invalid-settings",
+            OpError::PromtoolMissing => "promtool-missing",
+            OpError::NoRollbackTarget => "no-rollback-target",
+            OpError::UnknownRevision(_) => "unknown-revision",
+            OpError::AlertmanagerRevision(_) => "alertmanager-revision",
+            OpError::ServerConfig(_) => "server-config",
+            OpError::Deploy(e) => e.code(),
+            OpError::Alertmanager(e) => e.code(),
+            OpError::Redacted { code, .. } => code,
+        }
+    }
+
     /// The error as it may leave an operation: unchanged, or its masked message.
     fn masked(self, secrets: &Secrets) -> OpError {
         let text = self.to_string();
@@ -188,6 +217,7 @@ impl OpError {
         OpError::Redacted {
             message: masked,
             invalid_input: self.is_invalid_input(),
+            code: self.code(),
         }
     }
 }
@@ -200,7 +230,10 @@ pub struct DeployReport {
     pub rev: Option<i64>,
     /// The directory (or, for Alertmanager, the file) written.
     pub target: PathBuf,
+    /// What changes in `target` (for rules: the rule files).
     pub plan: Option<Plan>,
+    /// With `[file_sd]`: the scrape-target files, deployed with the rules.
+    pub file_sd: Option<TargetsReport>,
     /// An earlier run did not finish (shown by a dry run: the next run reloads and
     /// verifies even if no file changes).
     pub pending: bool,
@@ -210,6 +243,21 @@ pub struct DeployReport {
     pub rollback: Vec<ServerReport>,
     /// The one-line result (two lines after a rollback), as people read it.
     pub message: String,
+    /// Drift this run put right, one line each: an output directory whose files were
+    /// not those of the last verified deployment while the rules directory renders them
+    /// unchanged (hand edits), servers that ran other rules than the files.
+    pub repaired: Vec<String>,
+}
+
+/// The file_sd side of a rule deployment.
+#[derive(Debug, Clone)]
+pub struct TargetsReport {
+    /// The file_sd directory.
+    pub dir: PathBuf,
+    /// What changes there (file names as in the directory).
+    pub plan: Plan,
+    /// The Prometheus servers seen to show the files' labels on their targets.
+    pub verified: Vec<String>,
 }
 
 impl DeployReport {
@@ -223,7 +271,13 @@ impl DeployReport {
                 *text = secrets.mask(text);
             }
         }
-        for c in self.plan.iter_mut().flat_map(|p| p.changes.iter_mut()) {
+        let targets = self.file_sd.iter_mut().map(|t| &mut t.plan);
+        for c in self
+            .plan
+            .iter_mut()
+            .chain(targets)
+            .flat_map(|p| p.changes.iter_mut())
+        {
             for text in [&mut c.old, &mut c.new].into_iter().flatten() {
                 *text = secrets.mask(text);
             }
@@ -251,7 +305,7 @@ pub fn servers(project: &Project) -> Result<Vec<Server>, ServerError> {
 
 /// File paths in server settings are relative to the rules directory, like every other
 /// path in alertctl.toml.
-fn relative_to(root: &Path, s: &ServerSettings) -> ServerSettings {
+pub fn relative_to(root: &Path, s: &ServerSettings) -> ServerSettings {
     let mut s = s.clone();
     let fix = |p: &mut Option<String>| {
         if let Some(v) = p {
@@ -267,7 +321,12 @@ fn relative_to(root: &Path, s: &ServerSettings) -> ServerSettings {
 }
 
 /// The engine's options from `[apply]`.
-fn deploy_options(project: &Project, dry_run: bool, new_file_mode: Option<u32>) -> deploy::Options {
+fn deploy_options(
+    project: &Project,
+    dry_run: bool,
+    new_file_mode: Option<u32>,
+    check_live: bool,
+) -> deploy::Options {
     let a = &project.model.settings.apply;
     let duration = |s: &str, default: u64| {
         crate::model::parse_duration(s).unwrap_or(Duration::from_secs(default))
@@ -279,6 +338,8 @@ fn deploy_options(project: &Project, dry_run: bool, new_file_mode: Option<u32>) 
         new_files: deploy::txn::NewFiles {
             mode: new_file_mode,
         },
+        targets: None,
+        check_live,
     }
 }
 
@@ -397,7 +458,7 @@ impl<'a> Journal<'a> {
                 &self.kind,
                 history::git_commit(self.root).as_deref(),
                 &self.key,
-                &plan.summary.to_string(),
+                &crate::file_sd::describe(plan),
                 &self.files,
             )
             .ok();
@@ -429,7 +490,7 @@ impl<'a> Journal<'a> {
             result,
             history::git_commit(self.root).as_deref(),
             &self.key,
-            &plan.summary.to_string(),
+            &crate::file_sd::describe(plan),
             Some(&m),
             &self.files,
         )
@@ -489,6 +550,30 @@ impl deploy::Sink for OpSink<'_, '_> {
     fn begin(&mut self, plan: &Plan) -> Option<i64> {
         self.journal.begin(plan)
     }
+
+    fn drift(&mut self, server: &str, differences: &[String]) {
+        self.events.event(&Event::LiveDrift {
+            server,
+            differences,
+        });
+    }
+}
+
+/// The message the history keeps for a successful run: what it repaired, then notes.
+fn history_note(repaired: &[String], notes: Option<&str>) -> Option<String> {
+    let repaired = (!repaired.is_empty()).then(|| format!("repaired: {}", repaired.join("; ")));
+    match (repaired, notes) {
+        (Some(r), Some(n)) => Some(format!("{r}; {n}")),
+        (r, n) => r.or(n.map(str::to_string)),
+    }
+}
+
+/// What a run that reloaded drifted servers repaired, for the report and the history.
+fn live_repairs(drifted: &[String]) -> Vec<String> {
+    drifted
+        .iter()
+        .map(|s| format!("{s} ran other rules than the files; reloaded and verified"))
+        .collect()
 }
 
 /// The lines after a failure: per server that could not be verified, what it runs.

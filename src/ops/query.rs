@@ -15,6 +15,8 @@ pub struct FastEffective {
     /// The stored answers (pretty JSON objects), per alert the most specific cell.
     pub applied: Vec<CellRow>,
     pub disabled: Vec<CellRow>,
+    /// The target's jobs and their instances (empty when the inventory has no jobs).
+    pub jobs: BTreeMap<String, String>,
 }
 
 /// With nothing changed since a full run, the `effective` answer for a target (or, with
@@ -37,6 +39,7 @@ pub fn effective_fast(q: &Quick, target: Option<&str>) -> Option<FastEffective> 
             "series outside the inventory (global)".to_string(),
         ),
     };
+    let jobs = target.map(|t| q.cache.target_jobs(t)).unwrap_or_default();
     let scopes: Vec<String> = pos.scopes().iter().map(ToString::to_string).collect();
     let rows = q.cache.cells_at(&q.fingerprint, &scopes)?;
     // Per alert, the most specific cell holding the position decides.
@@ -49,13 +52,18 @@ pub fn effective_fast(q: &Quick, target: Option<&str>) -> Option<FastEffective> 
             best.insert(r.alert.clone(), r);
         }
     }
-    let (applied, disabled): (Vec<_>, Vec<_>) =
-        best.into_values().partition(|r| r.kind == "applied");
+    // A target that declares jobs gets only the alerts of those jobs (and of none).
+    let (applied, disabled): (Vec<_>, Vec<_>) = best
+        .into_values()
+        .filter(|r| r.kind != "unwatched")
+        .filter(|r| jobs.is_empty() || r.job.as_ref().is_none_or(|j| jobs.contains_key(j)))
+        .partition(|r| r.kind == "applied");
     Some(FastEffective {
         pos,
         subject,
         applied,
         disabled,
+        jobs,
     })
 }
 
@@ -81,8 +89,19 @@ impl FastEffective {
             format!("[\n{}\n  ]", items.join(",\n"))
         };
         let v = |o: &Option<String>| serde_json::to_string(o).unwrap_or_default();
+        let jobs = if self.jobs.is_empty() {
+            String::new()
+        } else {
+            let body = self
+                .jobs
+                .iter()
+                .map(|(j, i)| format!("    {}: {}", v(&Some(j.clone())), v(&Some(i.clone()))))
+                .collect::<Vec<_>>()
+                .join(",\n");
+            format!("\n  \"jobs\": {{\n{body}\n  }},")
+        };
         format!(
-            "{{\n  \"alerts\": {},\n  \"disabled\": {},\n  \"group\": {},\n  \"namespace\": {},\n  \"schema\": {},\n  \"target\": {}\n}}\n",
+            "{{\n  \"alerts\": {},\n  \"disabled\": {},\n  \"group\": {},{jobs}\n  \"namespace\": {},\n  \"schema\": {},\n  \"target\": {}\n}}\n",
             list(&self.applied),
             list(&self.disabled),
             v(&self.pos.group),
@@ -99,23 +118,31 @@ impl FastEffective {
                 .map(|r| serde_json::from_str(&r.json))
                 .collect::<Result<Vec<serde_json::Value>, _>>()
         };
-        Some(serde_json::json!({
+        let mut doc = serde_json::json!({
             "target": self.pos.target,
             "namespace": self.pos.namespace,
             "group": self.pos.group,
             "alerts": parse(&self.applied).ok()?,
             "disabled": parse(&self.disabled).ok()?,
-        }))
+        });
+        if !self.jobs.is_empty() {
+            doc["jobs"] = serde_json::json!(self.jobs);
+        }
+        Some(doc)
     }
 }
 
-/// `list templates`: optionally of one default severity, optionally one name.
+/// `list templates`: optionally of one default severity, one job, one name.
 pub fn templates(
     cache: &Cache,
     severity: Option<&str>,
+    job: Option<&str>,
     name: Option<&str>,
 ) -> rusqlite::Result<Vec<TemplateRow>> {
     let mut rows = cache.templates(severity)?;
+    if let Some(j) = job {
+        rows.retain(|r| r.job.as_deref() == Some(j));
+    }
     if let Some(n) = name {
         rows.retain(|r| r.name == n);
     }

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use super::{
     credentials, deploy_options, history_key, runs_note, seal, servers, timeout_notes,
-    DeployReport, DiffersAction, Event, Events, Journal, OpError, OpSink, Outcome,
+    DeployReport, DiffersAction, Event, Events, Journal, OpError, OpSink, Outcome, TargetsReport,
 };
 use crate::deploy::{self, Restored};
 use crate::diag::{Code, Diagnostics};
@@ -44,6 +44,23 @@ pub struct RollbackRequest {
 
 /// Validates, renders and deploys the rules directory.
 pub fn apply(req: &ApplyRequest, events: &mut dyn Events) -> Result<DeployReport, OpError> {
+    apply_checked(req, false, events)
+}
+
+/// `apply` as a daemon runs it to keep servers in step: the same deployment and, when
+/// there is nothing to write, each server is asked whether it runs the files, and any
+/// that runs other rules (restarted with other files, reloaded by hand) is reloaded and
+/// verified ([`Event::LiveDrift`]). A server that cannot be asked fails the sync like
+/// an unreachable one fails `apply`.
+pub fn sync(req: &ApplyRequest, events: &mut dyn Events) -> Result<DeployReport, OpError> {
+    apply_checked(req, true, events)
+}
+
+fn apply_checked(
+    req: &ApplyRequest,
+    check_live: bool,
+    events: &mut dyn Events,
+) -> Result<DeployReport, OpError> {
     let root = project::find_root(&req.dir)?;
     let (mut project, mut diags) = project::load(&root, req.use_cache)?;
     events.event(&Event::Loaded {
@@ -52,6 +69,8 @@ pub fn apply(req: &ApplyRequest, events: &mut dyn Events) -> Result<DeployReport
         cache_note: project.cache_note.as_deref(),
     });
     let rendered = crate::render::render(&project.model, &mut diags);
+    // `validate.ignore`: warnings accepted for the whole directory.
+    diags.accept(&project.model.settings.accepted());
     if let Err(e) = project::store_rendered(&mut project, &rendered, &diags) {
         events.event(&Event::CacheNotStored {
             error: &e.to_string(),
@@ -83,20 +102,67 @@ pub fn apply(req: &ApplyRequest, events: &mut dyn Events) -> Result<DeployReport
             summary: crate::diag::counts(&diags),
         });
     }
+    // With `[file_sd]`, the scrape-target files are deployed with the rules.
+    let desired = match &project.model.settings.file_sd {
+        Some(_) => crate::file_sd::join(&rendered.files, &rendered.file_sd),
+        None => rendered.files.clone(),
+    };
     deploy_files(
         &project,
         &dir,
-        &rendered.files,
+        &desired,
         "apply",
-        req.dry_run,
+        Mode {
+            dry_run: req.dry_run,
+            check_live,
+        },
         events,
     )
+}
+
+/// Where `[file_sd]` puts the scrape-target files, and how they are checked.
+fn targets(project: &Project) -> Option<deploy::file_sd::Targets> {
+    let s = &project.model.settings;
+    s.file_sd.as_ref().map(|f| deploy::file_sd::Targets {
+        dir: project.root.join(&f.dir),
+        verify: f.verify,
+        target_label: s.labels.target.clone(),
+    })
+}
+
+/// The generated files in `dir` (and the file_sd directory), as a file set.
+fn on_disk(project: &Project, dir: &Path) -> std::io::Result<deploy::OnDisk> {
+    let t = targets(project);
+    deploy::OnDisk::read(dir, t.as_ref().map(|t| t.dir.as_path()))
+}
+
+/// The last deployment of the output directory `out` that every server was verified to
+/// run: what a daemon reports as deployed.
+pub fn deployed(root: &Path, out: &Path) -> Result<Option<Deployment>, OpError> {
+    let h = History::open(root)?;
+    Ok(h.good(&history_key(out), 1)?.into_iter().next())
 }
 
 /// The last deployment of `dir` every server was verified to run.
 fn baseline(project: &Project, dir: &Path) -> Option<Deployment> {
     let h = History::open(&project.root).ok()?;
-    h.good(&history_key(dir), 1).ok()?.into_iter().next()
+    let d = h.good(&history_key(dir), 1).ok()?.into_iter().next()?;
+    Some(recorded(project, dir, d))
+}
+
+/// A recorded deployment with its files as deploying them again would write them: one
+/// recorded without file_sd files keeps the file_sd files on disk (see
+/// [`crate::file_sd::redeployed`]).
+fn recorded(project: &Project, dir: &Path, mut d: Deployment) -> Deployment {
+    let current = targets(project).map(|_| {
+        on_disk(project, dir)
+            .ok()
+            .and_then(|o| o.file_sd)
+            .map(|c| c.generated)
+            .unwrap_or_default()
+    });
+    d.files = crate::file_sd::redeployed(&d.files, current.as_ref());
+    d
 }
 
 /// Says so when `dir` holds generated files other than the baseline's (read-only: for
@@ -105,15 +171,15 @@ fn note_differs(project: &Project, dir: &Path, action: DiffersAction, events: &m
     let Some(base) = baseline(project, dir) else {
         return;
     };
-    let Ok(current) = crate::output::read(dir) else {
+    let Ok(current) = on_disk(project, dir).map(|d| d.generated()) else {
         return;
     };
-    if current.generated == base.files {
+    if current == base.files {
         return;
     }
-    let changes = crate::diff::plan(&current.generated, &base.files).changes;
+    let changes = crate::diff::plan(&current, &base.files).changes;
     let left_by = History::open(&project.root).ok().and_then(|h| {
-        h.with_files(&history_key(dir), &current.generated)
+        h.with_files(&history_key(dir), &current)
             .ok()
             .flatten()
             .filter(|d| d.result != "applied")
@@ -142,8 +208,12 @@ pub fn rollback(req: &RollbackRequest, events: &mut dyn Events) -> Result<Deploy
     let hist = History::open(&project.root)?;
     let dir = req.out.clone().unwrap_or_else(|| project.output_dir());
     let target = match req.rev {
-        Some(r) => hist.get(r)?.ok_or(OpError::UnknownRevision(r))?,
-        None => default_target(&hist, &dir)?,
+        Some(r) => recorded(
+            &project,
+            &dir,
+            hist.get(r)?.ok_or(OpError::UnknownRevision(r))?,
+        ),
+        None => default_target(&project, &hist, &dir)?,
     };
     if target.kind.starts_with("alertmanager") {
         return Err(OpError::AlertmanagerRevision(target.rev));
@@ -158,7 +228,10 @@ pub fn rollback(req: &RollbackRequest, events: &mut dyn Events) -> Result<Deploy
         &dir,
         &target.files,
         &format!("rollback to {}", target.rev),
-        req.dry_run,
+        Mode {
+            dry_run: req.dry_run,
+            check_live: false,
+        },
         events,
     )
 }
@@ -167,11 +240,14 @@ pub fn rollback(req: &RollbackRequest, events: &mut dyn Events) -> Result<Deploy
 /// files, the one before it (undo the last deployment); when it holds anything else
 /// (an interrupted run's files, hand edits), the last good one itself: what the servers
 /// were verified to run. (The deployment then says how the directory differs.)
-fn default_target(hist: &History, dir: &Path) -> Result<Deployment, OpError> {
-    let mut good = hist.good(&history_key(dir), 2)?.into_iter();
+fn default_target(project: &Project, hist: &History, dir: &Path) -> Result<Deployment, OpError> {
+    let mut good = hist
+        .good(&history_key(dir), 2)?
+        .into_iter()
+        .map(|d| recorded(project, dir, d));
     let latest = good.next().ok_or(OpError::NoRollbackTarget)?;
-    let current = crate::output::read(dir)
-        .map(|c| c.generated)
+    let current = on_disk(project, dir)
+        .map(|d| d.generated())
         .unwrap_or_default();
     if current != latest.files || deploy::read_marker(dir).is_some() {
         return Ok(latest);
@@ -185,16 +261,24 @@ fn settings_invalid(diags: &Diagnostics) -> bool {
         .any(|d| d.code == Code::Settings || d.code == Code::TomlSyntax)
 }
 
+/// How a deployment runs: as a plan only, and whether servers are asked what they run
+/// when there is nothing to write.
+#[derive(Clone, Copy)]
+struct Mode {
+    dry_run: bool,
+    check_live: bool,
+}
+
 fn deploy_files(
     project: &Project,
     dir: &Path,
     desired: &BTreeMap<String, String>,
     kind: &str,
-    dry_run: bool,
+    mode: Mode,
     events: &mut dyn Events,
 ) -> Result<DeployReport, OpError> {
     let mut secrets = Secrets::default();
-    let result = deploy_files_inner(project, dir, desired, kind, dry_run, events, &mut secrets);
+    let result = deploy_files_inner(project, dir, desired, kind, mode, events, &mut secrets);
     seal(result, &secrets)
 }
 
@@ -203,16 +287,18 @@ fn deploy_files_inner(
     dir: &Path,
     desired: &BTreeMap<String, String>,
     kind: &str,
-    dry_run: bool,
+    mode: Mode,
     events: &mut dyn Events,
     secrets: &mut Secrets,
 ) -> Result<DeployReport, OpError> {
+    let dry_run = mode.dry_run;
     let servers = servers(project).map_err(OpError::ServerConfig)?;
     *secrets = credentials(&servers);
     if servers.is_empty() {
         events.event(&Event::NoServers);
     }
-    let opts = deploy_options(project, dry_run, None);
+    let mut opts = deploy_options(project, dry_run, None, mode.check_live);
+    opts.targets = targets(project);
     let base = baseline(project, dir);
     let mut journal = Journal::new(&project.root, kind, dir, desired.clone(), secrets, dry_run);
     let mut sink = OpSink {
@@ -237,34 +323,88 @@ fn deploy_files_inner(
             return Err(OpError::Deploy(e));
         }
     };
+    // The rule files and the file_sd files are reported apart.
+    let (plan, targets_plan) = crate::file_sd::split_plan(&r.plan);
+    let file_sd = opts.targets.as_ref().map(|t| TargetsReport {
+        dir: t.dir.clone(),
+        plan: targets_plan,
+        verified: r
+            .attempt
+            .iter()
+            .filter(|s| s.targets_verified == Some(true))
+            .map(|s| s.server.clone())
+            .collect(),
+    });
+    let targets_note = file_sd.as_ref().map_or(String::new(), |t| {
+        let mut m = format!(
+            "; file_sd: {} in {}",
+            crate::file_sd::summary(&t.plan),
+            t.dir.display()
+        );
+        if !t.verified.is_empty() {
+            m.push_str(&format!(", labels verified on {}", t.verified.join(", ")));
+        }
+        m
+    });
     let mut report = DeployReport {
         outcome: r.outcome,
         rev: None,
         target: dir.to_path_buf(),
         plan: None,
+        file_sd: None,
         pending: r.found.unfinished,
         servers: vec![],
         rollback: vec![],
         message: String::new(),
+        repaired: super::live_repairs(&r.drifted),
     };
+    // The rules directory renders what the servers were last verified to run, and the
+    // directory held something else: this run puts back what hand edits changed.
+    if let Some(b) = base
+        .as_ref()
+        .filter(|b| b.files == *desired && r.found.generated != b.files && !r.plan.is_empty())
+    {
+        let files: Vec<&str> = r.plan.changes.iter().map(|c| c.file.as_str()).collect();
+        report.repaired.insert(
+            0,
+            format!(
+                "the output directory differed from deployment {} ({}); its files were put back",
+                b.rev,
+                files.join(", ")
+            ),
+        );
+    }
     let shown = dir.display();
     match r.outcome {
         Outcome::NoChange => {
-            report.message = format!("no changes in {shown}; nothing reloaded");
+            let also = file_sd
+                .as_ref()
+                .map_or(String::new(), |t| format!(" or {}", t.dir.display()));
+            report.message = format!("no changes in {shown}{also}; nothing reloaded");
         }
         Outcome::DryRun => {
-            report.message = format!("dry run: would change {shown}: {}", r.plan.summary);
+            report.message = format!(
+                "dry run: would change {shown}: {}{targets_note}",
+                plan.summary
+            );
         }
         Outcome::Applied => {
             let notes = timeout_notes(&r.attempt);
-            report.rev = journal.finish("applied", &r.plan, notes.as_deref());
+            let recorded = super::history_note(&report.repaired, notes.as_deref());
+            report.rev = journal.finish("applied", &r.plan, recorded.as_deref());
             let rev = report
                 .rev
                 .map_or(String::new(), |r| format!("deployment {r}"));
             report.message = if r.plan.is_empty() && journal.completing.is_some() {
                 format!("completed {rev} in {shown}: it was interrupted after writing its files; every server now verifiably runs them")
+            } else if r.plan.is_empty() && !r.drifted.is_empty() {
+                format!(
+                    "reloaded {} ({rev}): {} ran other rules than the files in {shown}; every server now verifiably runs them",
+                    r.drifted.join(", "),
+                    if r.drifted.len() == 1 { "it" } else { "they" }
+                )
             } else {
-                format!("applied {rev} to {shown}: {}", r.plan.summary)
+                format!("applied {rev} to {shown}: {}{targets_note}", plan.summary)
             };
             if let Some(n) = notes {
                 report.message.push_str(&format!("\nnote: {n}"));
@@ -299,7 +439,8 @@ fn deploy_files_inner(
         }
     }
     if r.outcome != Outcome::NoChange {
-        report.plan = Some(r.plan);
+        report.plan = Some(plan);
+        report.file_sd = file_sd;
     }
     Ok(report)
 }

@@ -186,7 +186,7 @@ async fn templates(State(app): State<Arc<App>>, Query(q): Query<TemplatesQ>) -> 
     let severity = filter("severity", &q.severity)?;
     blocking(move || {
         from_project(&app, |p| {
-            let rows = crate::ops::query::templates(&p.cache, severity.as_deref(), None)?;
+            let rows = crate::ops::query::templates(&p.cache, severity.as_deref(), None, None)?;
             Ok(json!({ "templates": rows }))
         })
     })
@@ -198,7 +198,7 @@ async fn template(State(app): State<Arc<App>>, Path(name): Path<String>) -> ApiR
     param("name", &name)?;
     blocking(move || {
         from_project(&app, |p| {
-            let rows = crate::ops::query::templates(&p.cache, None, Some(&name))?;
+            let rows = crate::ops::query::templates(&p.cache, None, None, Some(&name))?;
             if rows.is_empty() {
                 let hint =
                     crate::diag::did_you_mean(&name, p.model.templates.keys().map(String::as_str));

@@ -1,12 +1,5 @@
-//! INTEGRATION POINT (issue 14): the rule unit tests (`alertctl test`) and the impact
-//! figures (`alertctl impact`) in the editor's preview.
-//!
-//! The editor asks for them with the preview's "Run tests" and "Impact" buttons and shows
-//! whatever these two functions answer. Until the library offers `test` and `impact`
-//! (branch `testcmd`), they answer [`Extra::Missing`] with a note the page shows as it
-//! is. Wiring them is this file only: call the library's test runner on `rendered` (the
-//! preview's own rendering, unsaved edits included) and its impact analysis on `plan`,
-//! and return [`Extra::Ran`] with the JSON shapes documented on each function.
+//! The rule unit tests (`alertctl test`) and the impact figures (`alertctl impact`) in
+//! the editor's preview, asked for with its "Run tests" and "Impact" buttons.
 
 use crate::diff::Plan;
 use crate::project::Project;
@@ -33,15 +26,53 @@ impl Extra {
     }
 }
 
-/// The rules directory's unit tests against the preview's rendering.
+/// The rules directory's unit tests against the preview's rendering (unsaved edits
+/// included), run by the same operation as `alertctl test`.
 ///
-/// Answer with `Extra::Ran({"summary": "3 passed, 1 failed", "results": [{"name",
-/// "file", "line", "passed", "failures": ["expected ... got ...", ...]}]})`.
-pub fn unit_tests(_project: &Project, _rendered: &Rendered) -> Extra {
-    Extra::Missing(
-        "`alertctl test` is not part of this build yet (issue 14); its results will show here"
-            .into(),
-    )
+/// Answers `{"summary": "3 passed, 1 failed", "results": [{"name", "file", "line",
+/// "passed", "failures": ["file:line: message", ...]}]}`.
+pub fn unit_tests(project: &Project, rendered: &Rendered) -> Extra {
+    let mut diags = crate::diag::Diagnostics::default();
+    let report = match crate::ops::test::run(project, rendered, None, &mut diags) {
+        Ok(r) => r,
+        Err(e) => return Extra::Failed(e.to_string()),
+    };
+    if diags.has_errors() {
+        let first = diags
+            .iter()
+            .find(|d| d.severity == crate::diag::Severity::Error)
+            .map(located)
+            .unwrap_or_default();
+        return Extra::Failed(format!("the tests cannot run: {first}"));
+    }
+    if report.results.is_empty() {
+        return Extra::Missing("no tests in tests/*.yaml (docs/format.md#tests)".into());
+    }
+    let failed = report.results.iter().filter(|r| !r.passed()).count();
+    let results: Vec<serde_json::Value> = report
+        .results
+        .iter()
+        .map(|r| {
+            let failures: Vec<String> = r
+                .failures
+                .iter()
+                .map(located)
+                .collect();
+            serde_json::json!({"name": r.name, "file": r.file, "line": r.line, "passed": r.passed(), "failures": failures})
+        })
+        .collect();
+    Extra::Ran(serde_json::json!({
+        "summary": format!("{} passed, {failed} failed", report.results.len() - failed),
+        "results": results,
+    }))
+}
+
+/// `file:line:col: message`, as the terminal shows a diagnostic in one line.
+fn located(d: &crate::diag::Diagnostic) -> String {
+    match d.position() {
+        Some((f, l, c)) => format!("{f}:{l}:{c}: {}", d.message),
+        None => d.message.clone(),
+    }
 }
 
 /// For each alert the preview's plan changes, how often it would have fired old vs new
@@ -56,7 +87,6 @@ pub fn impact(project: &Project, _plan: &Plan) -> Extra {
         );
     }
     Extra::Missing(
-        "`alertctl impact` is not part of this build yet (issue 14); its figures will show here"
-            .into(),
+        "the editor does not show impact figures yet: run `alertctl impact` in a terminal".into(),
     )
 }

@@ -356,7 +356,7 @@ async fn templates(State(app): State<Arc<App>>, Query(q): Query<TemplatesQ>) -> 
     };
     with_snapshot(app, move |app, snap| {
         let m = &snap.project.model;
-        let rows = crate::ops::query::templates(&snap.project.cache, severity.as_deref(), None)?;
+        let rows = crate::ops::query::templates(&snap.project.cache, severity.as_deref(), None, None)?;
         let rows: Vec<Value> = rows
             .iter()
             .filter_map(|r| {

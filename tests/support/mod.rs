@@ -119,6 +119,10 @@ impl Server {
     pub fn url(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
     }
+    /// The config file of a Prometheus started here (`prometheus.yml` in its temp dir).
+    pub fn config_path(&self) -> PathBuf {
+        self._dir.path().join("prometheus.yml")
+    }
     pub fn log_text(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
@@ -218,13 +222,23 @@ pub fn prometheus(rules_dir: &Path) -> Server {
 /// The same, serving HTTPS with basic auth per a Prometheus web config (`--web.config.file`).
 /// Ready-polling over plain HTTP is impossible then, so readiness is the TLS port accepting.
 pub fn prometheus_with_web(rules_dir: &Path, web_config: Option<&Path>) -> Server {
-    prometheus_with(rules_dir, "", web_config)
+    prometheus_with(rules_dir, "", web_config, free_port())
+}
+
+/// Prometheus loading `rules_dir/*.yml` on a given port: to start one again where an
+/// earlier one (killed) was.
+pub fn prometheus_at(rules_dir: &Path, port: u16) -> Server {
+    prometheus_with(rules_dir, "", None, port)
 }
 
 /// Prometheus loading `rules_dir/*.yml` with `extra` appended to its config file.
-fn prometheus_with(rules_dir: &Path, extra: &str, web_config: Option<&Path>) -> Server {
+pub fn prometheus_with(
+    rules_dir: &Path,
+    extra: &str,
+    web_config: Option<&Path>,
+    port: u16,
+) -> Server {
     let dir = tempfile::tempdir().unwrap();
-    let port = free_port();
     let cfg = dir.path().join("prometheus.yml");
     std::fs::write(&cfg, format!("global: {{scrape_interval: 1s, evaluation_interval: 1s}}\nrule_files: ['{}/*.yml']\n{extra}", rules_dir.display())).unwrap();
     let mut args = vec![
@@ -267,7 +281,7 @@ pub fn prometheus_scraping(rules_dir: &Path, scrape: &str, am: &str) -> Server {
     let extra = format!(
         "scrape_configs:\n  - job_name: t\n    honor_labels: true\n    static_configs: [{{targets: ['{scrape}']}}]\nalerting:\n  alertmanagers: [{{static_configs: [{{targets: ['{am}']}}], api_version: v2}}]\n"
     );
-    prometheus_with(rules_dir, &extra, None)
+    prometheus_with(rules_dir, &extra, None, free_port())
 }
 
 /// Alertmanager (through the installer's wrapper, which supplies Debian's templates)
@@ -442,6 +456,57 @@ pub fn eventually(deadline: Duration, mut cond: impl FnMut() -> bool) -> bool {
     cond()
 }
 
+/// Copies a directory tree (a fixture) to `dst`, each file an hour old: the warm fast
+/// path does not trust a file modified within the last second.
+pub fn copy_dir(src: &Path, dst: &Path) {
+    std::fs::create_dir_all(dst).unwrap();
+    for e in std::fs::read_dir(src).unwrap() {
+        let e = e.unwrap();
+        let to = dst.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &to);
+        } else {
+            std::fs::copy(e.path(), &to).unwrap();
+            let f = std::fs::File::options().write(true).open(&to).unwrap();
+            f.set_modified(std::time::SystemTime::now() - Duration::from_secs(3600))
+                .unwrap();
+        }
+    }
+}
+
+/// The exit code and every diagnostic of a `--format json` document on stdout, as
+/// (code, file, line, message); panics with the output when stdout is no document.
+pub fn json_diagnostics(o: &std::process::Output) -> (i32, Vec<(String, String, u64, String)>) {
+    let doc: serde_json::Value =
+        serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", output_text(o)));
+    let list = doc["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_string();
+            (
+                text(&d["code"]),
+                text(&d["location"]["file"]),
+                d["location"]["line"].as_u64().unwrap_or_default(),
+                text(&d["message"]),
+            )
+        })
+        .collect();
+    (o.status.code().unwrap(), list)
+}
+
+/// `alertctl -C DIR --color never ARGS...`.
+pub fn alertctl(dir: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_alertctl"))
+        .arg("-C")
+        .arg(dir)
+        .args(["--color", "never"])
+        .args(args)
+        .output()
+        .expect("alertctl runs")
+}
+
 /// What [`FaultProxy`] does with one request, by its request line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Fault {
@@ -545,7 +610,9 @@ pub fn vmalert_globs(globs: &[String], prom: &Server) -> Server {
     spawn(&tool("vmalert"), &args, dir, port, "/-/ready")
 }
 
-/// `alertctl init DIR`: the scaffolded rules directory the deploy tests start from.
+/// `alertctl init DIR`: the scaffolded rules directory the deploy tests start from,
+/// without its `[file_sd]` table: their servers scrape nothing, so they deploy rule files
+/// only (deployments with file_sd files: tests/estate_e2e.rs, tests/faults.rs).
 pub fn init_rules_dir(dir: &Path) {
     let o = Command::new(env!("CARGO_BIN_EXE_alertctl"))
         .arg("init")
@@ -553,6 +620,55 @@ pub fn init_rules_dir(dir: &Path) {
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let toml = std::fs::read_to_string(dir.join("alertctl.toml")).unwrap();
+    let start = toml.find("[file_sd]").expect("the scaffold has [file_sd]");
+    let end = start
+        + toml[start..]
+            .find("\n[")
+            .expect("a table follows [file_sd]")
+        + 1;
+    std::fs::write(
+        dir.join("alertctl.toml"),
+        format!("{}{}", &toml[..start], &toml[end..]),
+    )
+    .unwrap();
+}
+
+/// `alertctl init DIR` with `out` as the output directory, `[apply] verify_timeout`
+/// at 15 s, and `extra` settings (servers) appended: the directory the deploy and daemon
+/// tests start from.
+pub fn scaffold_out(dir: &Path, extra: &str) {
+    init_rules_dir(dir);
+    let toml = std::fs::read_to_string(dir.join("alertctl.toml"))
+        .unwrap()
+        .replace("dir = \"rendered\"", "dir = \"out\"");
+    std::fs::write(
+        dir.join("alertctl.toml"),
+        format!("{toml}\n[apply]\nverify_timeout = \"15s\"\n{extra}"),
+    )
+    .unwrap();
+}
+
+/// Appends `text` to `dir/alertctl.toml`.
+pub fn append_settings(dir: &Path, text: &str) {
+    let toml = dir.join("alertctl.toml");
+    let base = std::fs::read_to_string(&toml).unwrap();
+    std::fs::write(&toml, format!("{base}{text}")).unwrap();
+}
+
+/// The `*.yml` files of `dir`: name -> bytes.
+pub fn yml_files(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".yml"))
+        .map(|e| {
+            (
+                e.file_name().to_string_lossy().to_string(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect()
 }
 
 /// Sets the scaffold's web-group HighCPU threshold (rules/teams/web.yaml).
@@ -575,4 +691,48 @@ pub fn hold_lock(dir: &Path) -> std::fs::File {
         .unwrap();
     f.lock().unwrap();
     f
+}
+
+/// The SARIF 2.1.0 schema (OASIS), vendored in tests/data/sarif with its notice, as a
+/// validator that also checks formats (uri-reference, ...).
+pub fn sarif_validator() -> jsonschema::Validator {
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/sarif/sarif-schema-2.1.0.json"),
+    )
+    .expect("vendored SARIF schema");
+    // The schema's two `language` patterns have a stray `]` (a literal in ECMA regexes)
+    // that the crate's check of the schema itself rejects; escaping it keeps the meaning.
+    let stray = "[a-zA-Z]{2}]?$";
+    assert_eq!(text.matches(stray).count(), 2);
+    let schema: serde_json::Value =
+        serde_json::from_str(&text.replace(stray, "[a-zA-Z]{2}\\\\]?$")).expect("schema JSON");
+    jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .expect("SARIF schema compiles")
+}
+
+/// Every schema error of `doc`, as `message at /path` lines (empty: valid).
+pub fn schema_errors(v: &jsonschema::Validator, doc: &serde_json::Value) -> Vec<String> {
+    v.iter_errors(doc)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect()
+}
+
+/// Prometheus serving an existing TSDB directory (e.g. blocks from `promtool tsdb
+/// create-blocks-from openmetrics`), with no rules and no scraping: a server with known
+/// history for queries.
+pub fn prometheus_on_data(data: &Path) -> Server {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let cfg = dir.path().join("prometheus.yml");
+    std::fs::write(&cfg, "global: {evaluation_interval: 1m}\n").unwrap();
+    let args = vec![
+        format!("--config.file={}", cfg.display()),
+        format!("--storage.tsdb.path={}", data.display()),
+        "--storage.tsdb.retention.time=30d".into(),
+        format!("--web.listen-address=127.0.0.1:{port}"),
+        format!("--web.external-url=http://127.0.0.1:{port}/"),
+    ];
+    spawn(&tool("prometheus"), &args, dir, port, "/-/ready")
 }

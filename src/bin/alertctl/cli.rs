@@ -7,7 +7,7 @@ use crate::help;
 /// Prometheus alerting as code: typed alert templates, rules scoped to namespaces,
 /// groups and targets, rendered into Prometheus rule files.
 ///
-/// Exit codes: 0 ok, 1 differences found (with --exit-code), 2 invalid input,
+/// Exit codes: 0 ok, 1 differences found (with --exit-code) or a test failed, 2 invalid input,
 /// 3 deploy failed and rolled back, 4 operational failure (I/O, missing tool,
 /// unreachable server), 5 rolled back but a server could not be verified.
 #[derive(Debug, Parser)]
@@ -51,6 +51,9 @@ pub enum Format {
     Json,
     /// GitHub Actions workflow commands (`::error file=..,line=..::`).
     Github,
+    /// One SARIF 2.1.0 log on stdout, for GitHub code scanning (paths relative to the
+    /// repository root).
+    Sarif,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -80,6 +83,31 @@ pub enum Command {
         /// Override `validate.promtool` from alertctl.toml.
         #[arg(long, value_enum)]
         promtool: Option<PromtoolArg>,
+        /// Treat warnings as errors (exit 2), for CI.
+        #[arg(long)]
+        deny_warnings: bool,
+    },
+    /// Validate, and with --live also check what the running Prometheus scrapes and selects.
+    ///
+    /// --live: every inventory target is scraped with its namespace/group labels, every
+    /// scraped instance is in the inventory, every selector of the rendered rules matches
+    /// series. Same formats and exit codes as validate.
+    #[command(after_help = help::CHECK)]
+    Check {
+        /// Query the Prometheus servers of alertctl.toml (or --prometheus).
+        #[arg(long)]
+        live: bool,
+        /// Check this Prometheus instead of the configured ones (repeatable).
+        #[arg(long, value_name = "URL", requires = "live")]
+        prometheus: Vec<String>,
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+        /// Override `validate.promtool` from alertctl.toml.
+        #[arg(long, value_enum)]
+        promtool: Option<PromtoolArg>,
+        /// Treat warnings as errors (exit 2), for CI.
+        #[arg(long)]
+        deny_warnings: bool,
     },
     /// Write the Prometheus rule files (only files whose content changed are written).
     #[command(after_help = help::RENDER)]
@@ -195,11 +223,52 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Report::Human)]
         format: Report,
     },
+    /// Run as a daemon beside Prometheus: sync (the same deployment as `apply`) when the
+    /// rules directory changes, when a followed git branch moves, periodically (which
+    /// repairs drift), on `POST /sync` and on SIGHUP; retry failures with backoff; serve
+    /// /metrics, /healthz and /ready. SIGTERM stops after the sync in progress.
+    #[command(after_help = help::WATCH)]
+    Watch(WatchArgs),
     /// The generated Alertmanager config (from alertmanager/ in the rules directory).
     #[command(after_help = help::ALERTMANAGER)]
     Alertmanager {
         #[command(subcommand)]
         action: AmAction,
+    },
+    /// Run the rule unit tests in tests/*.yaml with the real promtool; exit 1 if any fails.
+    #[command(after_help = help::TEST)]
+    Test {
+        /// Only tests whose name contains this text.
+        filter: Option<String>,
+        /// Also write a JUnit XML report to FILE.
+        #[arg(long, value_name = "FILE")]
+        junit: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
+    /// What the pending change (the plan `diff` shows) would have done over a past
+    /// window: each changed alert's old and new rules evaluated on a live Prometheus'
+    /// history, `for` honoured; firing series, episodes and time, old vs new.
+    #[command(after_help = help::IMPACT)]
+    Impact {
+        /// How far back to evaluate (a Prometheus duration).
+        #[arg(long, default_value = "24h")]
+        since: String,
+        /// Evaluation step; use the rules' evaluation interval.
+        #[arg(long, default_value = "1m")]
+        step: String,
+        /// The Prometheus to query (default: the first `[[prometheus]]` of kind prometheus
+        /// in alertctl.toml; a URL listed there keeps its auth and TLS settings).
+        #[arg(long, value_name = "URL")]
+        prometheus: Option<String>,
+        /// Output directory holding the deployed files (default: `output.dir`).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = Report::Human)]
+        format: Report,
+        /// Also write a self-contained HTML report with per-series timelines to FILE.
+        #[arg(long, value_name = "FILE")]
+        report: Option<PathBuf>,
     },
     /// Turn Prometheus rule files (or PrometheusRule manifests) into templates and
     /// `global` rules: templates/imported/*.yaml and rules/imported/*.yaml. Nothing is
@@ -274,6 +343,9 @@ pub enum ListWhat {
     Templates {
         #[arg(long)]
         severity: Option<String>,
+        /// Only templates that watch this job.
+        #[arg(long)]
+        job: Option<String>,
         /// Only the template of this name (what `serve` answers at
         /// /api/v1/alert-templates/NAME).
         #[arg(long)]
@@ -420,4 +492,102 @@ pub enum AmAction {
         #[arg(long)]
         tree: bool,
     },
+}
+
+/// `watch`'s flags (docs/commands.md#watch).
+#[derive(Debug, clap::Args)]
+pub struct WatchArgs {
+    /// Serve /metrics, /healthz, /ready and POST /sync on this address.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:9473")]
+    pub listen: std::net::SocketAddr,
+    /// A full resync at most this long after the last sync; it repairs drift (hand-edited
+    /// output files, servers running other rules). `0s` turns it off.
+    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = long_duration)]
+    pub every: std::time::Duration,
+    /// Sync once the rules directory has been quiet this long after a change.
+    #[arg(long, value_name = "DURATION", default_value = "500ms", value_parser = debounce)]
+    pub debounce: std::time::Duration,
+    /// Poll the rules directory at this interval instead of using file events (for file
+    /// systems without them, e.g. NFS).
+    #[arg(long, value_name = "INTERVAL", value_parser = poll_interval)]
+    pub poll: Option<std::time::Duration>,
+    /// Follow this branch of the remote: fetch it and fast-forward the working copy;
+    /// never merge, never reset (a force-push is refused and reported).
+    #[arg(long, value_name = "BRANCH")]
+    pub git_pull: Option<String>,
+    /// The remote of --git-pull.
+    #[arg(
+        long,
+        value_name = "NAME",
+        default_value = "origin",
+        requires = "git_pull"
+    )]
+    pub git_remote: String,
+    /// How often --git-pull fetches.
+    #[arg(long, value_name = "DURATION", default_value = "1m", value_parser = positive_duration, requires = "git_pull")]
+    pub git_every: std::time::Duration,
+    /// Retries of a failed sync (server down, reload failed) before waiting for the next
+    /// trigger; invalid rules are not retried.
+    #[arg(long, value_name = "N", default_value_t = 8)]
+    pub retries: u32,
+    /// The first retry's delay; each next one doubles, with jitter.
+    #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = positive_duration)]
+    pub retry_base: std::time::Duration,
+    /// No retry waits longer.
+    #[arg(long, value_name = "DURATION", default_value = "2m", value_parser = positive_duration)]
+    pub retry_max: std::time::Duration,
+    /// Output directory (default: `output.dir`).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Override `validate.promtool`.
+    #[arg(long, value_enum)]
+    pub promtool: Option<PromtoolArg>,
+    /// Log lines as text or as JSON objects (one per line), on stderr.
+    #[arg(long, value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// Durations of the daemon's timers: Prometheus syntax (`500ms`, `5m`, `1h30m`), at most
+/// 30 days (a timer further out is a typo, and far-off instants overflow).
+fn duration_up_to(s: &str, max_days: u64) -> Result<std::time::Duration, String> {
+    let d = alertctl::model::parse_duration(s)
+        .ok_or_else(|| format!("{s:?} is not a duration like 500ms, 30s, 5m or 1h30m"))?;
+    if d > std::time::Duration::from_secs(max_days * 86_400) {
+        return Err(format!("at most {max_days}d"));
+    }
+    Ok(d)
+}
+
+fn long_duration(s: &str) -> Result<std::time::Duration, String> {
+    duration_up_to(s, 30)
+}
+
+fn positive_duration(s: &str) -> Result<std::time::Duration, String> {
+    let d = duration_up_to(s, 30)?;
+    if d.is_zero() {
+        return Err("must be more than 0s".into());
+    }
+    Ok(d)
+}
+
+fn debounce(s: &str) -> Result<std::time::Duration, String> {
+    let d = duration_up_to(s, 30)?;
+    if d > std::time::Duration::from_secs(600) {
+        return Err("at most 10m".into());
+    }
+    Ok(d)
+}
+
+fn poll_interval(s: &str) -> Result<std::time::Duration, String> {
+    let d = duration_up_to(s, 30)?;
+    if d < std::time::Duration::from_millis(100) {
+        return Err("at least 100ms".into());
+    }
+    Ok(d)
 }

@@ -4,7 +4,7 @@
 pub enum Exit {
     /// Everything worked; with `--exit-code`, also: no differences.
     Ok = 0,
-    /// `--exit-code` was given and there are differences.
+    /// `--exit-code` was given and there are differences; `test`: a test failed.
     Differences = 1,
     /// The rules directory (or an argument) is invalid; nothing was written.
     Invalid = 2,

@@ -21,7 +21,15 @@ pub const VALIDATE: &str = "\
 Examples:
   alertctl validate
   alertctl validate --format github --promtool required    # in CI: annotations
-  alertctl -C ops/alerts validate --format json > report.json";
+  alertctl -C ops/alerts validate --format json > report.json
+  alertctl validate --deny-warnings # warnings fail too (exit 2)";
+
+pub const CHECK: &str = "\
+Examples:
+  alertctl check                    # the same as validate
+  alertctl check --live             # and ask the configured Prometheus servers
+  alertctl check --live --prometheus http://127.0.0.1:9090 --format json
+  alertctl check --live --format github --promtool off --deny-warnings";
 
 pub const RENDER: &str = "\
 Examples:
@@ -64,6 +72,7 @@ pub const LIST_TEMPLATES: &str = "\
 Examples:
   alertctl list templates
   alertctl list templates --severity critical --format yaml
+  alertctl list templates --job node
   alertctl list templates --name HighCPU --format json";
 
 pub const LIST_RULES: &str = "\
@@ -119,6 +128,16 @@ Examples:
   alertctl rollback --dry-run       # what restoring the previous deployment changes
   alertctl rollback 3";
 
+pub const WATCH: &str = "\
+Examples:
+  alertctl -C /srv/alerts watch
+  alertctl watch --listen 0.0.0.0:9473 --every 10m --log-format json
+  alertctl watch --git-pull main --git-every 30s      # GitOps pull mode
+  alertctl watch --poll 5s          # a file system without file events (NFS)
+
+A sync now: `curl -X POST http://127.0.0.1:9473/sync` or `kill -HUP <pid>`.
+Deployment (systemd unit, container): docs/watch.md.";
+
 pub const ALERTMANAGER: &str = "\
 Examples:
   alertctl alertmanager render --stdout
@@ -156,6 +175,18 @@ pub const COMPLETIONS: &str = "\
 Examples:
   alertctl completions bash > ~/.local/share/bash-completion/completions/alertctl
   alertctl completions zsh > \"${fpath[1]}/_alertctl\"";
+
+pub const TEST: &str = "\
+Examples:
+  alertctl test
+  alertctl test web --junit alertctl-junit.xml     # only tests whose name has `web`
+  alertctl test --format sarif > alertctl-test.sarif";
+
+pub const IMPACT: &str = "\
+Examples:
+  alertctl impact --prometheus http://127.0.0.1:9090
+  alertctl impact --since 7d --step 5m --report impact.html
+  alertctl impact --format json > impact.json";
 
 #[cfg(test)]
 mod tests {

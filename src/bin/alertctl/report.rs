@@ -1,4 +1,4 @@
-//! Printing diagnostics in the three formats `--format` offers.
+//! Printing diagnostics in the formats `--format` offers.
 
 use std::collections::HashMap;
 use std::io::IsTerminal;
@@ -97,18 +97,25 @@ pub fn github(d: &Diagnostic, prefix: &str) -> String {
 /// Prints every diagnostic (sorted) to stderr, or for `json` nothing (the caller embeds
 /// `json_value` in its document).
 pub fn print(diags: &Diagnostics, format: Format, color: bool, root: &std::path::Path) {
-    let prefix = if format == Format::Github {
+    let prefix = if matches!(format, Format::Github | Format::Sarif) {
         repo_prefix(root)
     } else {
         String::new()
     };
+    if format == Format::Sarif {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&sarif(diags, &prefix)).unwrap_or_default()
+        );
+        return;
+    }
     let mut shown = Displayable::default();
     for d in diags.sorted() {
         let d = shown.diagnostic(d);
         match format {
             Format::Human => eprintln!("{}", human(&without_long_snippets(d), color)),
             Format::Github => println!("{}", github(&d, &prefix)),
-            Format::Json => {}
+            Format::Json | Format::Sarif => {}
         }
     }
 }
@@ -222,6 +229,112 @@ fn same_length_safe(text: &str) -> String {
                 2 => '\u{bf}',
                 _ => '\u{fffd}',
             });
+        }
+    }
+    out
+}
+
+/// A SARIF 2.1.0 log of `diags`: one run, one reporting rule per diagnostic code used,
+/// file locations as URIs relative to the repository root (`prefix`), columns in
+/// Unicode code points like every other alertctl position.
+pub fn sarif(diags: &Diagnostics, prefix: &str) -> serde_json::Value {
+    use serde_json::json;
+    let sorted = diags.sorted();
+    let mut codes: Vec<alertctl::diag::Code> = sorted.iter().map(|d| d.code).collect();
+    codes.sort();
+    codes.dedup();
+    let rules: Vec<serde_json::Value> = codes
+        .iter()
+        .map(|c| {
+            json!({
+                "id": c.as_str(),
+                "shortDescription": { "text": format!("alertctl {}", c.as_str()) },
+                "help": { "text": format!("See docs/diagnostics.md#{} in the alertctl documentation.", c.as_str()) },
+            })
+        })
+        .collect();
+    let location = |l: &alertctl::diag::Location| {
+        let (line, column) = l.line_col();
+        let (end_line, end_column) = alertctl::diag::line_col(&l.source.text, l.span.end);
+        json!({
+            "physicalLocation": {
+                "artifactLocation": { "uri": uri_path(&format!("{prefix}{}", l.source.path)), "uriBaseId": "%SRCROOT%" },
+                "region": { "startLine": line, "startColumn": column, "endLine": end_line, "endColumn": end_column.max(column) },
+            },
+            "message": { "text": l.label },
+        })
+    };
+    let results: Vec<serde_json::Value> = sorted
+        .iter()
+        .map(|d| {
+            let level = match d.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+                Severity::Note => "note",
+            };
+            let mut text = d.message.clone();
+            if let Some(h) = &d.hint {
+                text.push_str(&format!("\nhint: {h}"));
+            }
+            let fingerprint = blake3::hash(
+                format!(
+                    "{}\0{}\0{}",
+                    d.code.as_str(),
+                    d.primary.as_ref().map_or("", |l| &*l.source.path),
+                    d.message
+                )
+                .as_bytes(),
+            )
+            .to_hex();
+            let mut r = json!({
+                "ruleId": d.code.as_str(),
+                "ruleIndex": codes.iter().position(|c| *c == d.code).unwrap_or_default(),
+                "level": level,
+                "message": { "text": text },
+                "partialFingerprints": { "alertctl/v1": &fingerprint[..32] },
+            });
+            if let Some(p) = &d.primary {
+                r["locations"] = json!([location(p)]);
+            }
+            if !d.related.is_empty() {
+                r["relatedLocations"] = d
+                    .related
+                    .iter()
+                    .enumerate()
+                    .map(|(i, l)| {
+                        let mut v = location(l);
+                        v["id"] = json!(i);
+                        v
+                    })
+                    .collect();
+            }
+            r
+        })
+        .collect();
+    json!({
+        "$schema": "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": { "driver": {
+                "name": "alertctl",
+                "version": env!("CARGO_PKG_VERSION"),
+                "rules": rules,
+            }},
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }],
+    })
+}
+
+/// A relative path as a URI reference: `/` kept, everything but unreserved characters
+/// percent-encoded (a rules directory may hold any file name).
+fn uri_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
         }
     }
     out

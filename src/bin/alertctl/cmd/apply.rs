@@ -1,7 +1,7 @@
 use std::path::PathBuf;
 
 use alertctl::history::History;
-use alertctl::ops::{self, DeployReport, OpError, Outcome};
+use alertctl::ops::{self, DeployReport, OpError, Outcome, TargetsReport};
 use miette::IntoDiagnostic;
 use serde_json::json;
 
@@ -75,85 +75,70 @@ fn show(g: &Global, format: Report, result: Result<DeployReport, OpError>) -> mi
         Ok(r) => r,
         Err(e) => {
             let (result, message, exit) = error_exit(e)?;
-            return Ok(finish(format, result, None, None, &[], Some(message), exit));
+            return Ok(finish(format, result, None, &message, exit));
         }
     };
-    let exit = exit_of(r.outcome);
-    let result = r.outcome.as_str();
-    match r.outcome {
-        Outcome::NoChange => Ok(finish(
-            format,
-            result,
-            None,
-            None,
-            &[],
-            Some(r.message),
-            exit,
-        )),
-        Outcome::DryRun => {
-            if r.pending {
-                say(format, "note: an earlier apply did not finish; the next apply reloads and verifies every server even if no file changes");
-            }
-            if format == Report::Human {
-                let color = report::stdout_color(g.color);
-                for c in r.plan.iter().flat_map(|p| &p.changes) {
-                    out!("{}", alertctl::diff::unified(c, color));
-                }
-            }
-            Ok(finish(
-                format,
-                result,
-                None,
-                r.plan.as_ref(),
-                &[],
-                Some(r.message),
-                exit,
-            ))
+    if r.outcome == Outcome::DryRun {
+        if r.pending {
+            say(format, "note: an earlier apply did not finish; the next apply reloads and verifies every server even if no file changes");
         }
-        Outcome::Applied => Ok(finish(
-            format,
-            result,
-            r.rev,
-            r.plan.as_ref(),
-            &r.servers,
-            Some(r.message),
-            exit,
-        )),
-        Outcome::RolledBack | Outcome::RollbackUnverified => Ok(finish_rollback(format, &r, exit)),
+        if format == Report::Human {
+            let color = report::stdout_color(g.color);
+            for c in r.plan.iter().flat_map(|p| &p.changes) {
+                out!("{}", alertctl::diff::unified(c, color));
+            }
+            if let Some(t) = &r.file_sd {
+                super::print_file_sd_diff(&t.plan, color);
+            }
+        }
     }
+    Ok(finish(
+        format,
+        r.outcome.as_str(),
+        Some(&r),
+        &r.message,
+        exit_of(r.outcome),
+    ))
 }
 
+/// The result of `apply` or `rollback`: its JSON document, or its message on stderr
+/// (after a failure, with `error: `).
 fn finish(
     format: Report,
     result: &str,
-    rev: Option<i64>,
-    plan: Option<&alertctl::diff::Plan>,
-    servers: &[alertctl::deploy::ServerReport],
-    message: Option<String>,
+    r: Option<&DeployReport>,
+    message: &str,
     exit: Exit,
 ) -> Exit {
     match format {
         Report::Json => {
-            let doc = json!({
+            let plan = r.and_then(|r| r.plan.as_ref());
+            let mut doc = json!({
                 "result": result,
-                "rev": rev,
+                "rev": r.and_then(|r| r.rev),
                 "summary": plan.map(|p| &p.summary),
-                "changes": plan.map(|p| p.changes.iter().map(|c| json!({"file": c.file, "kind": c.kind})).collect::<Vec<_>>()),
-                "servers": servers,
+                "changes": plan.map(changes_json),
+                "servers": r.map_or(&[][..], |r| &r.servers),
                 "message": message,
                 "exit_code": exit as i32,
             });
+            if let Some(r) = r {
+                if matches!(r.outcome, Outcome::RolledBack | Outcome::RollbackUnverified) {
+                    doc["rollback"] = json!(r.rollback);
+                }
+                if let Some(t) = &r.file_sd {
+                    doc["file_sd"] = file_sd_json(t);
+                }
+            }
             out!("{}", report::json_document(doc));
         }
         Report::Human => {
-            if let Some(m) = message {
-                let prefix = if matches!(exit, Exit::Ok) {
-                    ""
-                } else {
-                    "error: "
-                };
-                eline!("{prefix}{m}");
-            }
+            let prefix = if matches!(exit, Exit::Ok) {
+                ""
+            } else {
+                "error: "
+            };
+            eline!("{prefix}{message}");
         }
     }
     exit
@@ -196,23 +181,25 @@ fn say(format: Report, m: &str) {
     }
 }
 
-fn finish_rollback(format: Report, r: &DeployReport, exit: Exit) -> Exit {
-    match format {
-        Report::Json => {
-            let plan = r.plan.as_ref();
-            let doc = json!({
-                "result": r.outcome.as_str(),
-                "rev": r.rev,
-                "summary": plan.map(|p| &p.summary),
-                "changes": plan.map(|p| p.changes.iter().map(|c| json!({"file": c.file, "kind": c.kind})).collect::<Vec<_>>()),
-                "servers": r.servers,
-                "rollback": r.rollback,
-                "message": r.message,
-                "exit_code": exit as i32,
-            });
-            out!("{}", report::json_document(doc));
-        }
-        Report::Human => eline!("error: {}", r.message),
-    }
-    exit
+/// A plan's changes in `--format json`: file and kind.
+fn changes_json(plan: &alertctl::diff::Plan) -> Vec<serde_json::Value> {
+    plan.changes
+        .iter()
+        .map(|c| json!({"file": c.file, "kind": c.kind}))
+        .collect()
+}
+
+/// The file_sd side of a deployment in `--format json`.
+fn file_sd_json(t: &TargetsReport) -> serde_json::Value {
+    json!({
+        "dir": t.dir.display().to_string(),
+        // file_sd files hold no alerts: only the file counts.
+        "summary": {
+            "files_added": t.plan.summary.files_added,
+            "files_modified": t.plan.summary.files_modified,
+            "files_removed": t.plan.summary.files_removed,
+        },
+        "changes": changes_json(&t.plan),
+        "verified": t.verified,
+    })
 }

@@ -39,18 +39,34 @@ pub fn run(
     if let Some(exit) = refuse_foreign(&files, &current) {
         return Ok(exit);
     }
+    // `[file_sd]` goes with the plain rule files, as in `render`.
+    let file_sd = match format {
+        RenderFormat::Plain => match super::file_sd_plan(&project, &rendered)? {
+            Ok(p) => p.filter(|(_, p)| !p.is_empty()),
+            Err(exit) => return Ok(exit),
+        },
+        RenderFormat::PrometheusRule => None,
+    };
     let plan = diff::plan(&files, &current.generated);
-    if plan.is_empty() {
+    if plan.is_empty() && file_sd.is_none() {
         eprintln!("no changes in {}", dir.display());
         return Ok(Exit::Ok);
     }
+    let color = report::stdout_color(g.color);
     if !stat {
-        let color = report::stdout_color(g.color);
         for c in &plan.changes {
             print!("{}", diff::unified(c, color));
         }
+        if let Some((_, p)) = &file_sd {
+            super::print_file_sd_diff(p, color);
+        }
     }
-    eprintln!("{}", plan.summary);
+    if !plan.is_empty() {
+        eprintln!("{}", plan.summary);
+    }
+    if let Some((_, p)) = &file_sd {
+        eprintln!("file_sd: {}", alertctl::file_sd::summary(p));
+    }
     Ok(if exit_code {
         Exit::Differences
     } else {

@@ -55,10 +55,27 @@ fn fast(g: &Global, target: Option<&str>, format: DataFormat) -> Option<Exit> {
 }
 
 fn emit(format: DataFormat, subject: &str, doc: Value) {
+    let subject = &with_jobs(subject, &doc["jobs"]);
     match format {
         DataFormat::Json => out!("{}", crate::report::json_document(doc)),
         DataFormat::Yaml => out!("{}", crate::report::yaml_document(doc)),
         DataFormat::Human => out!("{}", human(subject, &doc)),
+    }
+}
+
+/// `db-1 (namespace prod, group db; jobs: node db-1:9100, postgres db-1:9187)`.
+fn with_jobs(subject: &str, jobs: &Value) -> String {
+    let Some(jobs) = jobs.as_object().filter(|j| !j.is_empty()) else {
+        return subject.to_string();
+    };
+    let list = jobs
+        .iter()
+        .map(|(j, i)| format!("{j} {}", i.as_str().unwrap_or_default()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    match subject.strip_suffix(')') {
+        Some(s) => format!("{s}; jobs: {list})"),
+        None => format!("{subject} (jobs: {list})"),
     }
 }
 
@@ -121,8 +138,12 @@ fn human(subject: &str, doc: &Value) -> String {
             .as_str()
             .map(|f| format!("  for {f}"))
             .unwrap_or_default();
+        let job = match &a["job"] {
+            Value::String(j) => format!("job {j}, "),
+            _ => String::new(),
+        };
         out.push_str(&format!(
-            "{}  {kind}{for_}  (cell {}, {})\n",
+            "{}  {kind}{for_}  ({job}cell {}, {})\n",
             s(&a["alert"]),
             s(&a["cell"]),
             s(&a["file"])

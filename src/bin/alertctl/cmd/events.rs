@@ -96,6 +96,13 @@ impl Events for Printer<'_> {
                 commit.unwrap_or("no git commit")
             ),
             Event::Deploy { step } => eline!("  {step}"),
+            Event::LiveDrift {
+                server,
+                differences,
+            } => eline!(
+                "note: {server} runs other rules than the files: {}; reloading it",
+                differences.join("; ")
+            ),
             Event::Loaded { .. } | Event::CacheNotStored { .. } => {}
         }
     }

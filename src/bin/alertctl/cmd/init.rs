@@ -23,6 +23,7 @@ const FILES: &[(&str, &str)] = &[
         "rules/teams/web.yaml",
         include_str!("../scaffold/rules-web.yaml"),
     ),
+    ("tests/cpu.yaml", include_str!("../scaffold/test-cpu.yaml")),
     (".gitignore", ".alertctl/\n"),
 ];
 
@@ -61,7 +62,8 @@ pub fn run(path: &Path, force: bool) -> miette::Result<Exit> {
         eprintln!("created {}", p.display());
     }
     eprintln!(
-        "next: alertctl -C {} validate && alertctl -C {} render",
+        "next: alertctl -C {} validate && alertctl -C {} test && alertctl -C {} render",
+        path.display(),
         path.display(),
         path.display()
     );

@@ -21,11 +21,35 @@ pub fn run(g: &Global, what: ListWhat) -> miette::Result<Exit> {
     match what {
         ListWhat::Templates {
             severity,
+            job,
             name,
             format,
         } => {
-            let rows = alertctl::ops::query::templates(cache, severity.as_deref(), name.as_deref())
-                .into_diagnostic()?;
+            let rows = alertctl::ops::query::templates(
+                cache,
+                severity.as_deref(),
+                job.as_deref(),
+                name.as_deref(),
+            )
+            .into_diagnostic()?;
+            if project.model.inventory.uses_jobs() || job.is_some() {
+                emit(
+                    format,
+                    "templates",
+                    &rows,
+                    ["TEMPLATE", "KIND", "SEVERITY", "JOB", "FILE"],
+                    |r| {
+                        [
+                            r.name.clone(),
+                            r.kind.clone(),
+                            r.severity.clone().unwrap_or_default(),
+                            r.job.clone().unwrap_or_else(|| "-".into()),
+                            format!("{}:{}", r.file, r.line),
+                        ]
+                    },
+                );
+                return Ok(Exit::Ok);
+            }
             emit(
                 format,
                 "templates",
@@ -91,6 +115,23 @@ pub fn run(g: &Global, what: ListWhat) -> miette::Result<Exit> {
             let rows = cache
                 .targets(namespace.as_deref(), group.as_deref())
                 .into_diagnostic()?;
+            if project.model.inventory.uses_jobs() {
+                emit(
+                    format,
+                    "targets",
+                    &rows,
+                    ["TARGET", "GROUP", "NAMESPACE", "JOBS"],
+                    |r| {
+                        [
+                            r.name.clone(),
+                            r.group.clone().unwrap_or_else(|| "-".into()),
+                            r.namespace.clone().unwrap_or_else(|| "-".into()),
+                            jobs_cell(&r.jobs),
+                        ]
+                    },
+                );
+                return Ok(Exit::Ok);
+            }
             emit(
                 format,
                 "targets",
@@ -128,4 +169,15 @@ fn emit<T: Serialize, const N: usize>(
             print!("{out}");
         }
     }
+}
+
+/// `node db-1:9100, postgres db-1:9187` (or `-`).
+fn jobs_cell(jobs: &std::collections::BTreeMap<String, String>) -> String {
+    if jobs.is_empty() {
+        return "-".into();
+    }
+    jobs.iter()
+        .map(|(j, i)| format!("{j} {i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }

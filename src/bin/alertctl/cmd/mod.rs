@@ -1,18 +1,23 @@
 mod alertmanager;
 mod apply;
+mod check;
 mod completions;
 mod diff;
 mod effective;
 mod events;
+mod impact;
 mod import;
 mod init;
 mod list;
 mod render;
 mod rule;
 mod serve;
+mod test;
 mod trace;
 mod validate;
+mod watch;
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use alertctl::diag::Diagnostics;
@@ -27,7 +32,18 @@ pub fn run(cli: Cli) -> miette::Result<Exit> {
     let g = cli.global;
     match cli.command {
         Command::Init { path, force } => init::run(&path, force),
-        Command::Validate { format, promtool } => validate::run(&g, format, promtool),
+        Command::Validate {
+            format,
+            promtool,
+            deny_warnings,
+        } => validate::run(&g, format, promtool, deny_warnings),
+        Command::Check {
+            live,
+            prometheus,
+            format,
+            promtool,
+            deny_warnings,
+        } => check::run(&g, live, &prometheus, format, promtool, deny_warnings),
         Command::Render {
             out,
             stdout,
@@ -61,6 +77,7 @@ pub fn run(cli: Cli) -> miette::Result<Exit> {
             force,
             dry_run,
         } => import::run(&g, &paths, into, params, force, dry_run),
+        Command::Watch(args) => watch::run(&g, args),
         Command::Alertmanager { action } => alertmanager::run(&g, action),
         Command::Effective {
             target,
@@ -83,6 +100,19 @@ pub fn run(cli: Cli) -> miette::Result<Exit> {
             allow_apply,
             token_file,
         } => serve::run(&g, listen, read_only, allow_apply, token_file),
+        Command::Impact {
+            since,
+            step,
+            prometheus,
+            out,
+            format,
+            report,
+        } => impact::run(&g, &since, &step, prometheus, out, format, report),
+        Command::Test {
+            filter,
+            junit,
+            format,
+        } => test::run(&g, filter, junit, format),
     }
 }
 
@@ -91,8 +121,9 @@ pub fn run(cli: Cli) -> miette::Result<Exit> {
 pub fn load_only(g: &Global) -> miette::Result<(Project, Diagnostics)> {
     let start = g.dir.clone().unwrap_or_else(|| PathBuf::from("."));
     let root = project::find_root(&start)?;
-    let (project, diags) = project::load(&root, !g.no_cache)?;
+    let (project, mut diags) = project::load(&root, !g.no_cache)?;
     say_loaded(g, &project);
+    diags.accept(&project.model.settings.accepted());
     Ok((project, diags))
 }
 
@@ -121,6 +152,7 @@ pub fn load_and_render(g: &Global) -> miette::Result<(Project, Rendered, Diagnos
     let (project, mut diags) = project::load(&root, !g.no_cache)?;
     say_loaded(g, &project);
     let rendered = alertctl::render::render(&project.model, &mut diags);
+    diags.accept(&project.model.settings.accepted());
     Ok((project, rendered, diags))
 }
 
@@ -200,25 +232,74 @@ pub fn unchanged_output(
     out: Option<&std::path::Path>,
 ) -> Option<(PathBuf, usize, alertctl::project::Quick)> {
     let q = quick(g)?;
-    let hashes = q.cache.rendered_hashes(&q.fingerprint)?;
+    let (hashes, file_sd) = alertctl::file_sd::split(&q.cache.rendered_hashes(&q.fingerprint)?);
     let dir = out.map_or_else(
         || q.root.join(&q.settings.output.dir),
         std::path::Path::to_path_buf,
     );
+    let same = |cur: &alertctl::output::Current, hashes: &BTreeMap<String, String>| {
+        cur.generated.len() == hashes.len()
+            && cur.generated.iter().all(|(n, c)| {
+                hashes
+                    .get(n)
+                    .is_some_and(|h| *h == blake3::hash(c.as_bytes()).to_hex().as_str())
+            })
+            && !cur.foreign.iter().any(|f| hashes.contains_key(f))
+    };
     let cur = alertctl::output::read(&dir).ok()?;
-    let same = cur.generated.len() == hashes.len()
-        && cur.generated.iter().all(|(n, c)| {
-            hashes
-                .get(n)
-                .is_some_and(|h| *h == blake3::hash(c.as_bytes()).to_hex().as_str())
-        })
-        && !cur.foreign.iter().any(|f| hashes.contains_key(f))
-        && !dir.join(alertctl::deploy::txn::JOURNAL).exists();
-    if !same {
+    if !same(&cur, &hashes) || dir.join(alertctl::deploy::txn::JOURNAL).exists() {
         return None;
+    }
+    if let Some(fs) = &q.settings.file_sd {
+        let cur = alertctl::file_sd::read(&q.root.join(&fs.dir)).ok()?;
+        if !same(&cur, &file_sd) {
+            return None;
+        }
     }
     if g.verbose {
         eprintln!("loaded {n} files from {}: 0 parsed, {n} reused from cache (nothing changed since the last full run)", q.root.display(), n = q.cache.stats().len());
     }
     Some((dir, hashes.len(), q))
+}
+
+/// The file_sd directory and how it would change, when `[file_sd]` is set; `Err(exit)`
+/// when a file to write is taken by a file alertctl did not generate.
+pub fn file_sd_plan(
+    project: &Project,
+    rendered: &Rendered,
+) -> miette::Result<Result<Option<(PathBuf, alertctl::diff::Plan)>, Exit>> {
+    use miette::IntoDiagnostic;
+    let Some(fs) = &project.model.settings.file_sd else {
+        return Ok(Ok(None));
+    };
+    let dir = project.root.join(&fs.dir);
+    let current = alertctl::file_sd::read(&dir).into_diagnostic()?;
+    let clash: Vec<&String> = current
+        .foreign
+        .iter()
+        .filter(|f| rendered.file_sd.contains_key(*f))
+        .collect();
+    if !clash.is_empty() {
+        for f in clash {
+            eprintln!(
+                "error: {}",
+                current.refusal_in(f, &dir.display().to_string())
+            );
+        }
+        eprintln!(
+            "hint: move the hand-written file, or point file_sd.dir at a directory of its own"
+        );
+        return Ok(Err(Exit::Invalid));
+    }
+    let plan = alertctl::diff::plan(&rendered.file_sd, &current.generated);
+    Ok(Ok(Some((dir, plan))))
+}
+
+/// A file_sd change as `diff` shows it: its path starts with `file_sd/`.
+pub fn print_file_sd_diff(plan: &alertctl::diff::Plan, color: bool) {
+    for c in &plan.changes {
+        let mut c = c.clone();
+        c.file = format!("{}{}", alertctl::file_sd::KEY_PREFIX, c.file);
+        print!("{}", alertctl::diff::unified(&c, color));
+    }
 }

@@ -20,6 +20,18 @@ pub fn run(
     if !stdout && format == RenderFormat::Plain {
         if let Some((dir, files, q)) = super::unchanged_output(g, out.as_deref()) {
             eprintln!("rendered {} rules in {files} files to {}: 0 added, 0 modified, 0 removed, {files} unchanged", q.cache.rendered_rule_count(), dir.display());
+            if let Some(fs) = &q.settings.file_sd {
+                let n = q
+                    .cache
+                    .rendered_hashes(&q.fingerprint)
+                    .map_or(0, |h| alertctl::file_sd::split(&h).1.len());
+                file_sd_line(
+                    n,
+                    &q.root.join(&fs.dir),
+                    "0 added, 0 modified, 0 removed",
+                    n,
+                );
+            }
             return Ok(Exit::Ok);
         }
     }
@@ -39,6 +51,11 @@ pub fn run(
                 RenderFormat::PrometheusRule => print!("---\n{content}"),
             }
         }
+        if format == RenderFormat::Plain {
+            for (name, content) in &rendered.file_sd {
+                println!("# ---- {}{name}\n{content}", alertctl::file_sd::KEY_PREFIX);
+            }
+        }
         return Ok(Exit::Ok);
     }
     let real_root = alertctl::load::canonical_root(&project.root)?;
@@ -55,6 +72,15 @@ pub fn run(
     if let Some(exit) = super::diff::refuse_foreign(&files, &current) {
         return Ok(exit);
     }
+    // `[file_sd]` goes with the plain rule files (the Prometheus Operator's servers find
+    // their targets through its own objects).
+    let file_sd = match format {
+        RenderFormat::Plain => match super::file_sd_plan(&project, &rendered)? {
+            Ok(p) => p,
+            Err(exit) => return Ok(exit),
+        },
+        RenderFormat::PrometheusRule => None,
+    };
     let plan = diff::plan(&files, &current.generated);
     output::write(&dir, &plan).into_diagnostic()?;
     let s = &plan.summary;
@@ -72,7 +98,25 @@ pub fn run(
         s.files_removed,
         files.len() - s.files_added - s.files_modified
     );
+    if let Some((dir, plan)) = file_sd {
+        output::write(&dir, &plan).into_diagnostic()?;
+        let s = &plan.summary;
+        file_sd_line(
+            rendered.file_sd.len(),
+            &dir,
+            &alertctl::file_sd::summary(&plan),
+            rendered.file_sd.len() - s.files_added - s.files_modified,
+        );
+    }
     Ok(Exit::Ok)
+}
+
+fn file_sd_line(files: usize, dir: &std::path::Path, summary: &str, unchanged: usize) {
+    eprintln!(
+        "rendered {} to {}: {summary}, {unchanged} unchanged",
+        crate::report::plural(files, "file_sd file"),
+        dir.display()
+    );
 }
 
 /// The files `format` makes of the rendered rules, and the directory they belong in

@@ -38,13 +38,25 @@ pub fn run(
         .filter(|a| alert.is_none_or(|n| a.alert == n))
         .collect();
     if let (Some(a), true) = (alert, applied.is_empty()) {
+        let unwatched = pos.target.as_ref().and_then(|t| {
+            let job = model
+                .effective(&model.alerts[a], &pos)
+                .and_then(|e| model.job_of(&e.config))?;
+            let jobs = model.inventory.jobs.get(t)?;
+            (!jobs.contains_key(&job)).then(|| {
+                format!(
+                    "it watches job `{job}`, which {t} does not run (it runs {})",
+                    jobs.keys().cloned().collect::<Vec<_>>().join(", ")
+                )
+            })
+        });
         let why = report
             .disabled
             .iter()
             .find(|d| d.alert == a)
-            .map_or("no rule of it covers this target".to_string(), |d| {
-                format!("disabled by {}:{}", d.by.file, d.by.line)
-            });
+            .map(|d| format!("disabled by {}:{}", d.by.file, d.by.line))
+            .or(unwatched)
+            .unwrap_or_else(|| "no rule of it covers this target".to_string());
         eprintln!("{a} does not apply to {target}: {why}");
     }
     match format {
