@@ -7,7 +7,10 @@
 //! as lines, a daemon can log it as JSON, a web UI can stream it. Nothing here prints.
 
 pub mod alertmanager;
+pub mod edit;
+pub mod query;
 pub mod rules;
+pub mod test;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -293,6 +293,25 @@ pub enum Command {
         #[arg(long)]
         dry_run: bool,
     },
+    /// A local web UI over the rules directory (browse, effective and trace, edit with
+    /// live validation and diff, deploy plan, history) and the read API under /api/v1.
+    /// Binds to 127.0.0.1; writes need the token printed at start.
+    #[command(after_help = help::SERVE)]
+    Serve {
+        /// Address and port to listen on. Another address than loopback needs a token
+        /// given with --token-file or ALERTCTL_SERVE_TOKEN (then every request needs it).
+        #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR:PORT")]
+        listen: std::net::SocketAddr,
+        /// Refuse every change: browse, effective, trace and the deploy plan only.
+        #[arg(long)]
+        read_only: bool,
+        /// Let the deploy page apply (otherwise it only shows the `apply --dry-run` plan).
+        #[arg(long, conflicts_with = "read_only")]
+        allow_apply: bool,
+        /// Read the token from this file instead of making a new one at start.
+        #[arg(long, value_name = "FILE")]
+        token_file: Option<PathBuf>,
+    },
     /// Print shell completions.
     #[command(after_help = help::COMPLETIONS)]
     Completions {
@@ -327,6 +346,10 @@ pub enum ListWhat {
         /// Only templates that watch this job.
         #[arg(long)]
         job: Option<String>,
+        /// Only the template of this name (what `serve` answers at
+        /// /api/v1/alert-templates/NAME).
+        #[arg(long)]
+        name: Option<String>,
         #[arg(long, value_enum, default_value_t = DataFormat::Human)]
         format: DataFormat,
     },

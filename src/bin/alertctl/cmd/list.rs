@@ -22,12 +22,16 @@ pub fn run(g: &Global, what: ListWhat) -> miette::Result<Exit> {
         ListWhat::Templates {
             severity,
             job,
+            name,
             format,
         } => {
-            let mut rows = cache.templates(severity.as_deref()).into_diagnostic()?;
-            if let Some(j) = &job {
-                rows.retain(|r| r.job.as_ref() == Some(j));
-            }
+            let rows = alertctl::ops::query::templates(
+                cache,
+                severity.as_deref(),
+                job.as_deref(),
+                name.as_deref(),
+            )
+            .into_diagnostic()?;
             if project.model.inventory.uses_jobs() || job.is_some() {
                 emit(
                     format,

@@ -11,6 +11,7 @@ mod init;
 mod list;
 mod render;
 mod rule;
+mod serve;
 mod test;
 mod trace;
 mod validate;
@@ -93,6 +94,12 @@ pub fn run(cli: Cli) -> miette::Result<Exit> {
         } => trace::run(&g, &target, alert.as_deref(), all, format),
         Command::List { what } => list::run(&g, what),
         Command::Rule { action } => rule::run(&g, action),
+        Command::Serve {
+            listen,
+            read_only,
+            allow_apply,
+            token_file,
+        } => serve::run(&g, listen, read_only, allow_apply, token_file),
         Command::Impact {
             since,
             step,

@@ -1,6 +1,5 @@
 use alertctl::query::{self, not_applied};
 use alertctl::resolve::{Model, Origin, Setting};
-use serde_json::json;
 
 use super::effective::position;
 use super::stop_on_errors;
@@ -24,11 +23,9 @@ pub fn run(
         Err(exit) => return Ok(exit),
     };
     if let Some(a) = alert {
-        if !model.alerts.contains_key(a) {
-            eprintln!("error: no alert `{a}` in this rules directory");
-            if let Some(s) =
-                alertctl::diag::did_you_mean(a, model.alerts.keys().map(String::as_str))
-            {
+        if let Err(u) = query::known_alert(model, a) {
+            eprintln!("error: {u}");
+            if let Some(s) = &u.suggestion {
                 eprintln!("hint: did you mean `{s}`?");
             }
             return Ok(Exit::Invalid);
@@ -64,21 +61,7 @@ pub fn run(
     }
     match format {
         DataFormat::Json | DataFormat::Yaml => {
-            let v: Vec<serde_json::Value> = applied
-                .iter()
-                .map(|a| {
-                    let mut j = alertctl::query::alert_json(model, &a.provenance, &a.file, &a.rule);
-                    j["fields"] = fields_json(model, &a.effective.trace);
-                    if all {
-                        j["not_applied"] = json!(not_applied(model, &model.alerts[&a.alert], &pos)
-                            .into_iter()
-                            .map(|(r, why)| json!({"rule": r, "reason": why}))
-                            .collect::<Vec<_>>());
-                    }
-                    j
-                })
-                .collect();
-            let doc = json!({"target": target, "namespace": pos.namespace, "group": pos.group, "alerts": v});
+            let doc = query::trace_json(model, target, &pos, &applied, all);
             if format == DataFormat::Json {
                 print!("{}", crate::report::json_document(doc));
             } else {
@@ -192,31 +175,6 @@ fn short(v: &str) -> String {
     } else {
         one_line
     }
-}
-
-fn fields_json(
-    model: &Model,
-    trace: &std::collections::BTreeMap<String, Vec<Setting>>,
-) -> serde_json::Value {
-    let mut m = serde_json::Map::new();
-    for (field, settings) in trace {
-        let chain: Vec<serde_json::Value> = settings
-            .iter()
-            .map(|s| {
-                let p = model.origin_place(&s.origin);
-                let (kind, scope) = match &s.origin {
-                    Origin::Template { .. } => ("template", None),
-                    Origin::Rule { index, .. } => ("rule", Some(model.rules[*index].scope.value.to_string())),
-                };
-                json!({"value": s.value, "set_by": kind, "scope": scope, "file": p.file, "line": p.line})
-            })
-            .collect();
-        m.insert(
-            field.clone(),
-            json!({"value": settings.last().map(|s| &s.value), "chain": chain}),
-        );
-    }
-    serde_json::Value::Object(m)
 }
 
 /// Left-aligned columns, the last one unpadded.
