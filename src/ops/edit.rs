@@ -334,12 +334,16 @@ pub fn new_rule(model: &Model, req: &NewRule<'_>) -> Result<FileEdit, Refused> {
             None,
         ));
     }
+    // As in the files: an alert name is any non-empty string, a record name a metric name.
     if let Some(a) = req.alert {
-        if !crate::model::is_metric_name(a) {
+        if t.is_recording() && !crate::model::is_metric_name(a) {
             return Err(refused(
-                format!("`{a}` is not a valid alert name"),
+                format!("`{a}` is not a valid record name"),
                 Some("use letters, digits, underscores and colons".into()),
             ));
+        }
+        if a.is_empty() {
+            return Err(refused("an alert name cannot be empty", None));
         }
     }
     let rel = match &req.file {

@@ -392,19 +392,21 @@ fn deploy_files_inner(
             let notes = timeout_notes(&r.attempt);
             let recorded = super::history_note(&report.repaired, notes.as_deref());
             report.rev = journal.finish("applied", &r.plan, recorded.as_deref());
+            // Without a history (it could not be opened) there is no number to name.
             let rev = report
                 .rev
-                .map_or(String::new(), |r| format!("deployment {r}"));
+                .map_or(String::new(), |r| format!(" deployment {r}"));
             report.message = if r.plan.is_empty() && journal.completing.is_some() {
-                format!("completed {rev} in {shown}: it was interrupted after writing its files; every server now verifiably runs them")
+                format!("completed{rev} in {shown}: it was interrupted after writing its files; every server now verifiably runs them")
             } else if r.plan.is_empty() && !r.drifted.is_empty() {
                 format!(
-                    "reloaded {} ({rev}): {} ran other rules than the files in {shown}; every server now verifiably runs them",
+                    "reloaded {}{}: {} ran other rules than the files in {shown}; every server now verifiably runs them",
                     r.drifted.join(", "),
+                    report.rev.map_or(String::new(), |r| format!(" (deployment {r})")),
                     if r.drifted.len() == 1 { "it" } else { "they" }
                 )
             } else {
-                format!("applied {rev} to {shown}: {}{targets_note}", plan.summary)
+                format!("applied{rev} to {shown}: {}{targets_note}", plan.summary)
             };
             if let Some(n) = notes {
                 report.message.push_str(&format!("\nnote: {n}"));
