@@ -39,6 +39,7 @@ pub mod render;
 pub mod resolve;
 pub mod secrets;
 pub mod settings;
+pub mod shard;
 pub mod text;
 pub mod unittest;
 pub mod watch;
