@@ -675,17 +675,32 @@ pub fn check_paths(
     resolve: &dyn Fn(&str) -> std::path::PathBuf,
 ) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    let file_sd = settings
-        .file_sd
-        .as_ref()
-        .map(|f| (["file_sd", "dir"], &f.dir));
-    for (key, value) in [
-        (["output", "dir"], &settings.output.dir),
-        (["alertmanager", "output"], &settings.alertmanager.output),
-    ]
-    .into_iter()
-    .chain(file_sd)
-    {
+    let mut listed = vec![
+        (
+            "output.dir".to_string(),
+            settings.output.dir.clone(),
+            value_span(source, &["output", "dir"]),
+        ),
+        (
+            "alertmanager.output".to_string(),
+            settings.alertmanager.output.clone(),
+            value_span(source, &["alertmanager", "output"]),
+        ),
+    ];
+    if let Some(f) = &settings.file_sd {
+        listed.push((
+            "file_sd.dir".into(),
+            f.dir.clone(),
+            value_span(source, &["file_sd", "dir"]),
+        ));
+    }
+    for sh in &settings.shards {
+        let dir = sh.dir(settings);
+        let at = located(&source.text, "output", &dir);
+        listed.push((format!("shard `{}` output", sh.name), dir, at));
+    }
+    for (name, value, at) in listed {
+        let value = &value;
         let resolved = resolve(value);
         if let Some(problem) = overlap(&resolved, root) {
             let shown = if resolved.ends_with(value.trim_end_matches('/')) {
@@ -694,11 +709,8 @@ pub fn check_paths(
                 format!(" (resolves to {})", resolved.display())
             };
             out.push(
-                Diagnostic::error(
-                    Code::Settings,
-                    format!("{} = `{value}`{shown} {problem}", key.join(".")),
-                )
-                .at(source, value_span(source, &key), "here")
+                Diagnostic::error(Code::Settings, format!("{name} = `{value}`{shown} {problem}"))
+                    .at(source, at, "here")
                 .hint("generated files need a place of their own, e.g. dir = \"rendered\"; alertctl writes and deletes files there"),
             );
         }

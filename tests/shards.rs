@@ -256,3 +256,177 @@ fn shards_deploy_roll_back_and_keep_history_apart() {
     let o = alertctl(&dir, &["apply", "--shard", "nope"]);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
 }
+
+/// A rules directory with servers `a`, `b`, `c` (never contacted: only validated) and
+/// `shards` as its `[[shard]]` tables.
+fn settings_case(tmp: &Path, shards: &str) -> PathBuf {
+    let dir = tmp.join("rules");
+    if !dir.exists() {
+        init_rules_dir(&dir);
+        write_file(&dir, "inventory.yaml", INVENTORY);
+        write_file(
+            &dir,
+            "rules/teams/edge.yaml",
+            "- template: HighCPU\n  scope: namespace/edge\n  params: { threshold: 70 }\n",
+        );
+    }
+    let base = std::fs::read_to_string(dir.join("alertctl.toml")).unwrap();
+    let base = base.split("\n# case\n").next().unwrap().to_string();
+    let mut toml = format!("{base}\n# case\n");
+    for n in ["a", "b", "c"] {
+        toml.push_str(&format!(
+            "[[prometheus]]\nname = \"{n}\"\nurl = \"http://127.0.0.1:1\"\n"
+        ));
+    }
+    toml.push_str(shards);
+    std::fs::write(dir.join("alertctl.toml"), toml).unwrap();
+    dir
+}
+
+/// Every way `[[shard]]` tables can be wrong is refused with a located error in
+/// alertctl.toml, and nothing is written.
+#[test]
+fn bad_shard_settings_are_located_errors() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ok = "[[shard]]\nname = \"prod\"\nnamespaces = [\"prod\"]\nservers = [\"a\", \"b\"]\n\
+              [[shard]]\nname = \"edge\"\nnamespaces = [\"edge\"]\nservers = [\"c\"]\n";
+    let dir = settings_case(tmp.path(), ok);
+    let o = alertctl(&dir, &["validate", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let cases: &[(&str, &str)] = &[
+        (
+            "[[shard]]\nname = \"pr\\nod\"\nnamespaces = [\"prod\"]\nservers = [\"a\", \"b\", \"c\"]\n",
+            "is not a plain name",
+        ),
+        (
+            "[[shard]]\nname = \"..\"\nnamespaces = [\"prod\"]\nservers = [\"a\", \"b\", \"c\"]\n",
+            "is not a plain name",
+        ),
+        (
+            "[[shard]]\nname = \"x\"\noutput = \"../elsewhere\"\nnamespaces = [\"prod\", \"edge\"]\nservers = [\"a\", \"b\", \"c\"]\n",
+            "is not a usable directory",
+        ),
+        (
+            "[[shard]]\nname = \"x\"\noutput = \"out\\u0007\"\nnamespaces = [\"prod\", \"edge\"]\nservers = [\"a\", \"b\", \"c\"]\n",
+            "is not a usable directory",
+        ),
+        (
+            "[[shard]]\nname = \"x\"\noutput = \"templates\"\nnamespaces = [\"prod\", \"edge\"]\nservers = [\"a\", \"b\", \"c\"]\n",
+            "shard `x` output = `templates`",
+        ),
+        (
+            &ok.replace("servers = [\"c\"]", "servers = [\"b\", \"c\"]"),
+            "server `b` is in shards `prod` and `edge`",
+        ),
+        (
+            &ok.replace("servers = [\"c\"]", "servers = [\"cc\"]"),
+            "no [[prometheus]] server is named `cc`",
+        ),
+        (
+            &ok.replace("servers = [\"a\", \"b\"]", "servers = [\"a\"]"),
+            "server `b` is in no shard",
+        ),
+        (
+            &ok.replace("name = \"edge\"", "name = \"prod\""),
+            "two shards are named `prod`",
+        ),
+        (
+            &ok.replace("namespaces = [\"edge\"]", "namespaces = [\"edgy\"]"),
+            "no namespace `edgy` in the inventory",
+        ),
+        (
+            &ok.replace("namespaces = [\"edge\"]", "groups = [\"web\"]"),
+            "group `web` is in shards `prod` and `edge`",
+        ),
+        (
+            &ok.replace("namespaces = [\"edge\"]", "groups = [\"db\"]")
+                .replace("namespaces = [\"prod\"]", "groups = [\"cdn\"]"),
+            "group/web has rules (group_web.yml) but no shard takes it",
+        ),
+        (
+            &ok.replace("namespaces = [\"edge\"]", "namespaces = []"),
+            "shard `edge` takes nothing",
+        ),
+        (
+            &format!("{ok}\n[file_sd]\ndir = \"file_sd\"\n"),
+            "[file_sd] and [[shard]] together",
+        ),
+    ];
+    for (shards, want) in cases {
+        let dir = settings_case(tmp.path(), shards);
+        let (code, diags) =
+            support::json_diagnostics(&alertctl(&dir, &["validate", "--format", "json"]));
+        assert_eq!(code, 2, "{shards}: {diags:?}");
+        let hit = diags
+            .iter()
+            .find(|d| d.3.contains(want))
+            .unwrap_or_else(|| panic!("{shards}: want {want:?} in {diags:?}"));
+        assert_eq!(
+            (hit.0.as_str(), hit.1.as_str()),
+            ("settings", "alertctl.toml"),
+            "{hit:?}"
+        );
+        assert!(hit.2 > 0, "located: {hit:?}");
+        let o = alertctl(&dir, &["render"]);
+        assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    }
+    assert!(!dir.join("rendered").exists(), "nothing was ever rendered");
+}
+
+/// `render` and `diff` per shard, and what `--shard`/`--out` refuse.
+#[test]
+fn render_and_diff_per_shard() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = settings_case(
+        tmp.path(),
+        "[[shard]]\nname = \"prod\"\nnamespaces = [\"prod\"]\nservers = [\"a\", \"b\"]\n\
+         [[shard]]\nname = \"edge\"\nnamespaces = [\"edge\"]\nservers = [\"c\"]\noutput = \"out-edge\"\n",
+    );
+    let o = alertctl(&dir, &["diff", "--exit-code"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let o = alertctl(&dir, &["render", "--shard", "edge"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(
+        text(&o).contains("shard edge: rendered 3 rules in 2 files to"),
+        "{}",
+        text(&o)
+    );
+    assert_eq!(
+        names(&dir.join("out-edge")),
+        ["global.yml", "namespace_edge.yml"]
+    );
+    assert!(!dir.join("rendered/prod").exists());
+    let o = alertctl(&dir, &["diff", "--exit-code", "--shard", "edge"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let o = alertctl(&dir, &["diff", "--exit-code", "--stat"]);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "prod is not rendered yet: {}",
+        text(&o)
+    );
+    assert!(text(&o).contains("shard prod:"), "{}", text(&o));
+    let o = alertctl(&dir, &["render"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_eq!(
+        names(&dir.join("rendered/prod")),
+        ["global.yml", "group_web.yml"]
+    );
+    let o = alertctl(&dir, &["diff", "--exit-code"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let o = alertctl(&dir, &["render", "--stdout", "--shard", "prod"]);
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("# ---- prod/group_web.yml"),
+        "{}",
+        text(&o)
+    );
+    for args in [
+        &["render", "--shard", "nope"][..],
+        &["diff", "--shard", "nope"],
+        &["render", "--out", "x"],
+        &["apply", "--out", "x"],
+    ] {
+        let o = alertctl(&dir, args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", text(&o));
+    }
+}
