@@ -430,3 +430,50 @@ fn render_and_diff_per_shard() {
         assert_eq!(o.status.code(), Some(2), "{args:?}: {}", text(&o));
     }
 }
+
+/// Shards that end differently: one deploys, the other's server is down (nothing
+/// written there). The exit code is the most serious (4), and each shard says how it
+/// ended.
+#[test]
+fn a_shard_down_fails_alone_with_exit_4() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out_prod = tmp.path().join("rules/rendered/prod");
+    std::fs::create_dir_all(&out_prod).unwrap();
+    let prod = prometheus(&out_prod);
+    let dir = tmp.path().join("rules");
+    init_rules_dir(&dir);
+    write_file(&dir, "inventory.yaml", INVENTORY);
+    let dead = format!("http://127.0.0.1:{}", support::free_port());
+    support::append_settings(
+        &dir,
+        &format!(
+            "\n[apply]\nverify_timeout = \"5s\"\nretries = 0\n\
+             [[prometheus]]\nname = \"p\"\nurl = \"{}\"\n\
+             [[prometheus]]\nname = \"gone\"\nurl = \"{dead}\"\ntimeout = \"1s\"\n\
+             [[shard]]\nname = \"prod\"\nnamespaces = [\"prod\"]\nservers = [\"p\"]\n\
+             [[shard]]\nname = \"edge\"\nnamespaces = [\"edge\"]\nservers = [\"gone\"]\n",
+            prod.url()
+        ),
+    );
+    let o = alertctl(&dir, &["apply", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(4), "{}", text(&o));
+    let doc = json(&o);
+    assert_eq!(doc["result"], "failed", "{doc}");
+    assert_eq!(doc["shards"][0]["result"], "applied", "{doc}");
+    assert_eq!(doc["shards"][1]["result"], "failed", "{doc}");
+    assert_eq!(doc["shards"][1]["exit_code"], 4, "{doc}");
+    assert!(
+        doc["shards"][1]["message"]
+            .as_str()
+            .unwrap()
+            .contains("nothing was written"),
+        "{doc}"
+    );
+    assert_eq!(names(&out_prod), ["global.yml", "group_web.yml"]);
+    assert!(!dir.join("rendered/edge/global.yml").exists());
+    assert!(!prod.rule_queries().is_empty());
+    let o = alertctl(&dir, &["apply"]);
+    assert_eq!(o.status.code(), Some(4), "{}", text(&o));
+    assert!(text(&o).contains("shard prod: no changes"), "{}", text(&o));
+    assert!(text(&o).contains("error: shard edge: "), "{}", text(&o));
+}
