@@ -514,7 +514,7 @@ _alertctl() {
             return 0
             ;;
         alertctl__subcmd__apply)
-            opts="-C -v -h --dry-run --out --promtool --format --dir --no-cache --verbose --color --help"
+            opts="-C -v -h --dry-run --out --promtool --format --shard --dir --no-cache --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -530,6 +530,10 @@ _alertctl() {
                     ;;
                 --format)
                     COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                --shard)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --dir)
@@ -616,7 +620,7 @@ _alertctl() {
             return 0
             ;;
         alertctl__subcmd__diff)
-            opts="-C -v -h --out --exit-code --stat --live --format --dir --no-cache --verbose --color --help"
+            opts="-C -v -h --out --exit-code --stat --live --format --shard --dir --no-cache --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -628,6 +632,10 @@ _alertctl() {
                     ;;
                 --format)
                     COMPREPLY=($(compgen -W "plain prometheusrule" -- "${cur}"))
+                    return 0
+                    ;;
+                --shard)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --dir)
@@ -1122,7 +1130,7 @@ _alertctl() {
             return 0
             ;;
         alertctl__subcmd__history)
-            opts="-C -v -h --limit --format --dir --no-cache --verbose --color --help"
+            opts="-C -v -h --limit --format --shard --dir --no-cache --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1134,6 +1142,10 @@ _alertctl() {
                     ;;
                 --format)
                     COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                --shard)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --dir)
@@ -1480,7 +1492,7 @@ _alertctl() {
             return 0
             ;;
         alertctl__subcmd__render)
-            opts="-C -v -h --out --stdout --format --dir --no-cache --verbose --color --help"
+            opts="-C -v -h --out --stdout --format --shard --dir --no-cache --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1492,6 +1504,10 @@ _alertctl() {
                     ;;
                 --format)
                     COMPREPLY=($(compgen -W "plain prometheusrule" -- "${cur}"))
+                    return 0
+                    ;;
+                --shard)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --dir)
@@ -1514,7 +1530,7 @@ _alertctl() {
             return 0
             ;;
         alertctl__subcmd__rollback)
-            opts="-C -v -h --dry-run --out --format --dir --no-cache --verbose --color --help"
+            opts="-C -v -h --dry-run --out --format --shard --dir --no-cache --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1526,6 +1542,10 @@ _alertctl() {
                     ;;
                 --format)
                     COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                --shard)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --dir)
