@@ -476,4 +476,52 @@ fn a_shard_down_fails_alone_with_exit_4() {
     assert_eq!(o.status.code(), Some(4), "{}", text(&o));
     assert!(text(&o).contains("shard prod: no changes"), "{}", text(&o));
     assert!(text(&o).contains("error: shard edge: "), "{}", text(&o));
+
+    // The library's view, as a daemon or a web UI gets it: one event per shard before
+    // its steps, and the failing shard makes the whole an error that keeps every
+    // shard's report.
+    use alertctl::ops::{self, Event, OpError, Outcome};
+    let req = ops::rules::ApplyRequest {
+        dir: dir.clone(),
+        use_cache: false,
+        out: None,
+        promtool: None,
+        dry_run: false,
+    };
+    let mut shards_seen = Vec::new();
+    let result = ops::rules::apply(&req, &mut |e: &Event<'_>| {
+        if let Event::Shard { name, servers, .. } = e {
+            shards_seen.push((name.to_string(), servers.to_vec()));
+        }
+    });
+    assert_eq!(
+        shards_seen,
+        [
+            ("prod".to_string(), vec!["p".to_string()]),
+            ("edge".to_string(), vec!["gone".to_string()])
+        ]
+    );
+    let Err(e @ OpError::Shards(_)) = result else {
+        panic!("{result:?}")
+    };
+    assert_eq!(e.code(), "shard-failed");
+    assert!(!e.is_invalid_input());
+    let OpError::Shards(r) = e else {
+        unreachable!()
+    };
+    assert_eq!(r.outcome, Outcome::NoChange);
+    assert_eq!(
+        r.shards[0].report.as_ref().unwrap().outcome,
+        Outcome::NoChange
+    );
+    let err = r.shards[1].error.as_ref().unwrap();
+    assert_eq!(err.code, "server-unreachable", "{err:?}");
+    // One shard alone is an ordinary report.
+    let r = ops::rules::apply_shard(&req, Some("prod"), &mut |_: &Event<'_>| {}).unwrap();
+    assert_eq!(r.shards.len(), 1);
+    assert_eq!(r.outcome, Outcome::NoChange);
+    assert!(matches!(
+        ops::rules::apply_shard(&req, Some("x"), &mut |_: &Event<'_>| {}),
+        Err(OpError::Shard(_))
+    ));
 }
