@@ -141,42 +141,38 @@ pub fn check(model: &Model, files: &BTreeMap<String, String>, diags: &mut Diagno
     let at = |key: &str, value: &str| crate::settings::located(&source.text, key, value);
     let mut owner: BTreeMap<String, &str> = BTreeMap::new();
     for shard in shards {
-        for n in &shard.namespaces {
-            if !inv.namespaces.contains_key(n) {
-                let hint = did_you_mean(n, inv.namespaces.keys().map(String::as_str))
-                    .map_or("shards take namespaces of the inventory".to_string(), |s| {
-                        format!("did you mean `{s}`?")
-                    });
+        let listed: [(&str, &Vec<String>, Vec<&str>); 2] = [
+            (
+                "namespace",
+                &shard.namespaces,
+                inv.namespaces.keys().map(String::as_str).collect(),
+            ),
+            (
+                "group",
+                &shard.groups,
+                inv.groups.keys().map(String::as_str).collect(),
+            ),
+        ];
+        for (kind, names, known) in listed {
+            // BTreeMap keys: sorted.
+            for n in names
+                .iter()
+                .filter(|n| known.binary_search(&n.as_str()).is_err())
+            {
+                let hint = did_you_mean(n, known.iter().copied()).map_or_else(
+                    || format!("shards take {kind}s of the inventory"),
+                    |s| format!("did you mean `{s}`?"),
+                );
                 diags.push(
                     Diagnostic::error(
                         Code::Settings,
                         format!(
-                            "shard `{}`: no namespace `{}` in the inventory",
+                            "shard `{}`: no {kind} `{}` in the inventory",
                             shard.name,
                             n.escape_debug()
                         ),
                     )
-                    .at(source, at("namespaces", n), "here")
-                    .hint(hint),
-                );
-            }
-        }
-        for g in &shard.groups {
-            if !inv.groups.contains_key(g) {
-                let hint = did_you_mean(g, inv.groups.keys().map(String::as_str))
-                    .map_or("shards take groups of the inventory".to_string(), |s| {
-                        format!("did you mean `{s}`?")
-                    });
-                diags.push(
-                    Diagnostic::error(
-                        Code::Settings,
-                        format!(
-                            "shard `{}`: no group `{}` in the inventory",
-                            shard.name,
-                            g.escape_debug()
-                        ),
-                    )
-                    .at(source, at("groups", g), "here")
+                    .at(source, at(&format!("{kind}s"), n), "here")
                     .hint(hint),
                 );
             }

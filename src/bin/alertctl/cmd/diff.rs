@@ -28,15 +28,17 @@ pub fn run(
     if let Some(exit) = stop_on_errors(g, &diags) {
         return Ok(exit);
     }
-    let shards = match super::shard_outputs(&project, &rendered, shard.as_deref(), out.as_deref()) {
+    let shards = match super::shard_outputs(
+        &project,
+        &rendered,
+        shard.as_deref(),
+        out.as_deref(),
+        format,
+    ) {
         Ok(s) => s,
         Err(exit) => return Ok(exit),
     };
     if let Some(shards) = shards {
-        if format != RenderFormat::Plain {
-            eprintln!("error: --format prometheusrule does not fit [[shard]] tables yet");
-            return Ok(Exit::Invalid);
-        }
         let settings = &project.model.settings;
         let mut differs = false;
         for (name, dir, files) in &shards {

@@ -196,8 +196,13 @@ pub fn shard_outputs(
     rendered: &Rendered,
     only: Option<&str>,
     out: Option<&std::path::Path>,
+    format: crate::cli::RenderFormat,
 ) -> Result<Option<Vec<(String, PathBuf, BTreeMap<String, String>)>>, Exit> {
     let s = &project.model.settings;
+    if !s.shards.is_empty() && format != crate::cli::RenderFormat::Plain {
+        eprintln!("error: --format prometheusrule does not fit [[shard]] tables yet");
+        return Err(Exit::Invalid);
+    }
     match alertctl::shard::select(s, only, out.is_some()) {
         Err(msg) => {
             eprintln!("error: {msg}");

@@ -40,15 +40,17 @@ pub fn run(
     if let Some(exit) = stop_on_errors(g, &diags) {
         return Ok(exit);
     }
-    let shards = match super::shard_outputs(&project, &rendered, shard.as_deref(), out.as_deref()) {
+    let shards = match super::shard_outputs(
+        &project,
+        &rendered,
+        shard.as_deref(),
+        out.as_deref(),
+        format,
+    ) {
         Ok(s) => s,
         Err(exit) => return Ok(exit),
     };
     if let Some(shards) = shards {
-        if format != RenderFormat::Plain {
-            eprintln!("error: --format prometheusrule does not fit [[shard]] tables yet");
-            return Ok(Exit::Invalid);
-        }
         for (name, dir, files) in shards {
             if stdout {
                 for (file, content) in &files {
@@ -67,16 +69,8 @@ pub fn run(
                 .iter()
                 .filter(|c| files.contains_key(&c.file))
                 .count();
-            let s = &plan.summary;
-            eprintln!(
-                "shard {name}: rendered {rules} rules in {} files to {}: {} added, {} modified, {} removed, {} unchanged",
-                files.len(),
-                dir.display(),
-                s.files_added,
-                s.files_modified,
-                s.files_removed,
-                files.len() - s.files_added - s.files_modified
-            );
+            eprint!("shard {name}: ");
+            rendered_line(rules, files.len(), "files", &dir, &plan.summary);
         }
         return Ok(Exit::Ok);
     }
@@ -119,16 +113,7 @@ pub fn run(
         RenderFormat::Plain => "files",
         RenderFormat::PrometheusRule => "PrometheusRule objects",
     };
-    eprintln!(
-        "rendered {} rules in {} {what} to {}: {} added, {} modified, {} removed, {} unchanged",
-        rendered.rule_count,
-        files.len(),
-        dir.display(),
-        s.files_added,
-        s.files_modified,
-        s.files_removed,
-        files.len() - s.files_added - s.files_modified
-    );
+    rendered_line(rendered.rule_count, files.len(), what, &dir, s);
     if let Some((dir, plan)) = file_sd {
         output::write(&dir, &plan).into_diagnostic()?;
         let s = &plan.summary;
@@ -164,6 +149,24 @@ fn writable(
         return Ok(Err(exit));
     }
     Ok(Ok(current))
+}
+
+/// `rendered N rules in M files to DIR: ...` on stderr.
+fn rendered_line(
+    rules: usize,
+    files: usize,
+    what: &str,
+    dir: &std::path::Path,
+    s: &alertctl::diff::Summary,
+) {
+    eprintln!(
+        "rendered {rules} rules in {files} {what} to {}: {} added, {} modified, {} removed, {} unchanged",
+        dir.display(),
+        s.files_added,
+        s.files_modified,
+        s.files_removed,
+        files - s.files_added - s.files_modified
+    );
 }
 
 fn file_sd_line(files: usize, dir: &std::path::Path, summary: &str, unchanged: usize) {
