@@ -40,6 +40,10 @@ pub struct Shard {
     pub namespaces: Vec<String>,
     #[serde(default)]
     pub groups: Vec<String>,
+    /// A label selector over the scope labels (`{namespace=~"eu-.*"}`), matched
+    /// against the inventory's names: the groups (or, with no group matcher, the
+    /// namespaces) it selects.
+    pub selector: Option<String>,
     /// Names of `[[prometheus]]` entries.
     pub servers: Vec<String>,
     /// Its output directory, relative to the rules directory; default
@@ -475,12 +479,12 @@ fn check_shards(settings: &Settings, source: &SourceText) -> Result<(), Box<Diag
                 "each shard needs a name of its own",
             ));
         }
-        if shard.namespaces.is_empty() && shard.groups.is_empty() {
+        if shard.namespaces.is_empty() && shard.groups.is_empty() && shard.selector.is_none() {
             return Err(error(
                 format!("shard `{n}` takes nothing"),
                 "name",
                 n,
-                "list `namespaces = [...]` and/or `groups = [...]` of the inventory",
+                "list `namespaces = [...]` and/or `groups = [...]` of the inventory, or give a `selector`",
             ));
         }
         if shard.servers.is_empty() {

@@ -31,8 +31,40 @@ pub struct Part {
 }
 
 impl Part {
-    pub fn of(shard: &Shard, inv: &Inventory) -> Part {
+    pub fn of(shard: &Shard, model: &Model) -> Part {
+        let inv = &model.inventory;
         let mut p = Part::default();
+        if let Some(Ok(matchers)) = shard.selector.as_deref().map(selector) {
+            let labels = &model.settings.labels;
+            let on_groups = matchers.iter().any(|m| m.name == labels.group);
+            let matches = |ns: &str, g: Option<&str>| {
+                matchers.iter().all(|m| {
+                    if m.name == labels.namespace {
+                        m.is_match(ns)
+                    } else if m.name == labels.group {
+                        g.is_some_and(|g| m.is_match(g))
+                    } else {
+                        false
+                    }
+                })
+            };
+            if on_groups {
+                for (g, info) in &inv.groups {
+                    if matches(&info.namespace, Some(g)) {
+                        p.groups.insert(g.clone());
+                        p.touched.insert(info.namespace.clone());
+                    }
+                }
+            } else {
+                for (n, groups) in &inv.namespaces {
+                    if matches(n, None) {
+                        p.namespaces.insert(n.clone());
+                        p.touched.insert(n.clone());
+                        p.groups.extend(groups.iter().cloned());
+                    }
+                }
+            }
+        }
         for n in &shard.namespaces {
             p.namespaces.insert(n.clone());
             p.touched.insert(n.clone());
@@ -61,6 +93,35 @@ impl Part {
     }
 }
 
+/// A shard's `selector`: the matchers of a PromQL vector selector without a metric
+/// name.
+pub fn selector(text: &str) -> Result<Vec<promql_parser::label::Matcher>, String> {
+    use promql_parser::parser::Expr;
+    const NAME: &str = "alertctl_shard";
+    let not_labels =
+        || "it is not a selector of labels (write it like `{namespace=~\"eu-.*\"}`, without `or`)";
+    // A metric name in front lets a selector of negative matchers alone parse.
+    if !text.trim_start().starts_with('{') {
+        return Err(not_labels().into());
+    }
+    match crate::promql::parse(&format!("{NAME}{}", text.trim_start()))? {
+        Expr::VectorSelector(vs)
+            if vs.name.as_deref() == Some(NAME)
+                && vs.offset.is_none()
+                && vs.at.is_none()
+                && vs.matchers.or_matchers.is_empty() =>
+        {
+            Ok(vs
+                .matchers
+                .matchers
+                .into_iter()
+                .filter(|m| m.name != "__name__")
+                .collect())
+        }
+        _ => Err(not_labels().into()),
+    }
+}
+
 /// The file name of every file scope of the inventory (global, namespaces, groups).
 fn file_scopes(inv: &Inventory) -> BTreeMap<String, Scope> {
     let mut out = BTreeMap::from([(file_name(&Scope::Global), Scope::Global)]);
@@ -82,7 +143,7 @@ pub fn files_of(
     shard: &Shard,
     files: &BTreeMap<String, String>,
 ) -> BTreeMap<String, String> {
-    let part = Part::of(shard, &model.inventory);
+    let part = Part::of(shard, model);
     let scopes = file_scopes(&model.inventory);
     files
         .iter()
@@ -177,7 +238,40 @@ pub fn check(model: &Model, files: &BTreeMap<String, String>, diags: &mut Diagno
                 );
             }
         }
-        for g in Part::of(shard, inv).groups {
+        let part = Part::of(shard, model);
+        if let Some(sel) = &shard.selector {
+            let labels = &model.settings.labels;
+            let problem = match selector(sel) {
+                Err(e) => Some(format!("does not parse: {e}")),
+                Ok(ms) => ms
+                    .iter()
+                    .find(|m| m.name != labels.namespace && m.name != labels.group)
+                    .map(|m| {
+                        format!(
+                            "matches on `{}`: a shard's selector matches the scope labels `{}` and `{}` only",
+                            m.name, labels.namespace, labels.group
+                        )
+                    })
+                    .or_else(|| {
+                        (part.groups.is_empty() && part.namespaces.is_empty())
+                            .then(|| "selects nothing in the inventory".to_string())
+                    }),
+            };
+            if let Some(problem) = problem {
+                diags.push(
+                    Diagnostic::error(
+                        Code::Settings,
+                        format!("shard `{}`: selector {problem}", shard.name),
+                    )
+                    .at(source, at("selector", sel), "here")
+                    .hint(format!(
+                        "e.g. selector = '{{{}=~\"eu-.*\"}}': matched against the inventory's names, anchored, RE2 syntax",
+                        labels.namespace
+                    )),
+                );
+            }
+        }
+        for g in part.groups {
             if let Some(other) = owner.insert(g.clone(), &shard.name) {
                 if other != shard.name {
                     diags.push(
@@ -193,7 +287,7 @@ pub fn check(model: &Model, files: &BTreeMap<String, String>, diags: &mut Diagno
         }
     }
     let scopes = file_scopes(inv);
-    let parts: Vec<Part> = shards.iter().map(|s| Part::of(s, inv)).collect();
+    let parts: Vec<Part> = shards.iter().map(|s| Part::of(s, model)).collect();
     for name in files.keys() {
         let Some(scope) = scopes.get(name) else {
             continue;
@@ -207,6 +301,36 @@ pub fn check(model: &Model, files: &BTreeMap<String, String>, diags: &mut Diagno
                 .at(source, at("[[shard]]", "[[shard]]"), "shards are defined here")
                 .hint(format!("add `{}` to a shard's {}", scope.name().unwrap_or_default(), if matches!(scope, Scope::Namespace(_)) { "`namespaces` (or one of its groups to `groups`)" } else { "`groups` (or its namespace to `namespaces`)" })),
             );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::selector;
+
+    #[test]
+    fn selectors_are_label_matchers_only() {
+        let ms = selector(r#"{namespace!~"e.*", group!="cdn"}"#).unwrap();
+        assert_eq!(ms.len(), 2);
+        assert!(ms[0].is_match("prod") && !ms[0].is_match("edge"));
+        assert!(
+            ms[0].is_match("xedge"),
+            "anchored: xedge does not start with e"
+        );
+        let anchored = selector(r#"{namespace=~"dge"}"#).unwrap();
+        assert!(!anchored[0].is_match("edge"), "anchored as in Prometheus");
+        for bad in [
+            r#"up{namespace="a"}"#,
+            r#"{namespace="a"}[5m]"#,
+            r#"{namespace="a"} offset 5m"#,
+            r#"{namespace="a" or group="b"}"#,
+            r#"{namespace="a"} + {namespace="b"}"#,
+            "{namespace=~\"(\"}",
+            "",
+            "{",
+        ] {
+            assert!(selector(bad).is_err(), "{bad}");
         }
     }
 }

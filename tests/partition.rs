@@ -623,6 +623,7 @@ fn shards_of(model: &Model, whole: &[(bool, u8)], groups: &[u8]) -> Vec<alertctl
             name: format!("s{i}"),
             namespaces: vec![],
             groups: vec![],
+            selector: None,
             servers: vec![],
             output: None,
         })
@@ -654,7 +655,7 @@ fn check_shards(e: &Estate, mode: ScopeMatch, whole: &[(bool, u8)], groups: &[u8
     let shards = shards_of(&model, whole, groups);
     let everything = series(&model, mode);
     for shard in &shards {
-        let part = alertctl::shard::Part::of(shard, &model.inventory);
+        let part = alertctl::shard::Part::of(shard, &model);
         let files = alertctl::shard::files_of(&model, shard, &rendered.files);
         assert!(files.contains_key("global.yml") || !rendered.files.contains_key("global.yml"));
         let rules: Vec<render::PromRule> = files

@@ -351,6 +351,31 @@ fn bad_shard_settings_are_located_errors() {
             &format!("{ok}\n[file_sd]\ndir = \"file_sd\"\n"),
             "[file_sd] and [[shard]] together",
         ),
+        (
+            &ok.replace("namespaces = [\"edge\"]", "selector = '{namespace=~\"ed(\"}'"),
+            "shard `edge`: selector does not parse",
+        ),
+        (
+            &ok.replace("namespaces = [\"edge\"]", "selector = 'up{namespace=\"edge\"}'"),
+            "not a selector of labels",
+        ),
+        (
+            &ok.replace("namespaces = [\"edge\"]", "selector = '{namespace=\"edge\" or group=\"web\"}'"),
+            "without `or`",
+        ),
+        (
+            &ok.replace("namespaces = [\"edge\"]", "selector = '{region=\"eu\"}'"),
+            "matches on `region`",
+        ),
+        (
+            // Anchored, as in Prometheus: `dge` is no part of `edge`.
+            &ok.replace("namespaces = [\"edge\"]", "selector = '{namespace=~\"dge\"}'"),
+            "selects nothing in the inventory",
+        ),
+        (
+            &ok.replace("namespaces = [\"edge\"]", "selector = '{group=~\"web|cdn\"}'"),
+            "group `web` is in shards `prod` and `edge`",
+        ),
     ];
     for (shards, want) in cases {
         let dir = settings_case(tmp.path(), shards);
@@ -419,6 +444,23 @@ fn render_and_diff_per_shard() {
         String::from_utf8_lossy(&o.stdout).contains("# ---- prod/group_web.yml"),
         "{}",
         text(&o)
+    );
+    // A selector: the edge shard takes every group of a namespace matching `e.*`, and
+    // prod the groups not named cdn outside it.
+    let dir = settings_case(
+        tmp.path(),
+        "[[shard]]\nname = \"prod\"\nselector = '{namespace!~\"e.*\", group!=\"cdn\"}'\nservers = [\"a\", \"b\"]\n\
+         [[shard]]\nname = \"edge\"\nselector = '{namespace=~\"e.*\"}'\nservers = [\"c\"]\noutput = \"out-edge\"\n",
+    );
+    let o = alertctl(&dir, &["render"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_eq!(
+        names(&dir.join("rendered/prod")),
+        ["global.yml", "group_web.yml"]
+    );
+    assert_eq!(
+        names(&dir.join("out-edge")),
+        ["global.yml", "namespace_edge.yml"]
     );
     for args in [
         &["render", "--shard", "nope"][..],
