@@ -520,7 +520,7 @@ _alertctl() {
             return 0
             ;;
         alertctl__subcmd__apply)
-            opts="-C -v -h --dry-run --out --promtool --format --dir --no-cache --verbose --color --help"
+            opts="-C -v -h --dry-run --out --promtool --format --shard --dir --no-cache --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -536,6 +536,10 @@ _alertctl() {
                     ;;
                 --format)
                     COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                --shard)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --dir)
@@ -622,7 +626,7 @@ _alertctl() {
             return 0
             ;;
         alertctl__subcmd__diff)
-            opts="-C -v -h --out --exit-code --stat --live --format --dir --no-cache --verbose --color --help"
+            opts="-C -v -h --out --exit-code --stat --live --format --shard --dir --no-cache --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -634,6 +638,10 @@ _alertctl() {
                     ;;
                 --format)
                     COMPREPLY=($(compgen -W "plain prometheusrule" -- "${cur}"))
+                    return 0
+                    ;;
+                --shard)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --dir)
@@ -1142,7 +1150,7 @@ _alertctl() {
             return 0
             ;;
         alertctl__subcmd__history)
-            opts="-C -v -h --limit --format --dir --no-cache --verbose --color --help"
+            opts="-C -v -h --limit --format --shard --dir --no-cache --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1154,6 +1162,10 @@ _alertctl() {
                     ;;
                 --format)
                     COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                --shard)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --dir)
@@ -1504,7 +1516,7 @@ _alertctl() {
             return 0
             ;;
         alertctl__subcmd__render)
-            opts="-C -v -h --out --stdout --format --dir --no-cache --verbose --color --help"
+            opts="-C -v -h --out --stdout --format --shard --dir --no-cache --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1516,6 +1528,10 @@ _alertctl() {
                     ;;
                 --format)
                     COMPREPLY=($(compgen -W "plain prometheusrule" -- "${cur}"))
+                    return 0
+                    ;;
+                --shard)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --dir)
@@ -1538,7 +1554,7 @@ _alertctl() {
             return 0
             ;;
         alertctl__subcmd__rollback)
-            opts="-C -v -h --dry-run --out --format --dir --no-cache --verbose --color --help"
+            opts="-C -v -h --dry-run --out --format --shard --dir --no-cache --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1550,6 +1566,10 @@ _alertctl() {
                     ;;
                 --format)
                     COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                --shard)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --dir)

@@ -95,6 +95,7 @@ complete -c alertctl -n "__fish_alertctl_using_subcommand check" -s h -l help -d
 complete -c alertctl -n "__fish_alertctl_using_subcommand render" -l out -d 'Output directory (default: `output.dir` from alertctl.toml)' -r -F
 complete -c alertctl -n "__fish_alertctl_using_subcommand render" -l format -d '`prometheusrule`: Prometheus Operator objects, into `kubernetes.dir`' -r -f -a "plain\t'Prometheus rule files (`output.dir`)'
 prometheusrule\t'One Prometheus Operator `PrometheusRule` object per rule file (`kubernetes.dir`)'"
+complete -c alertctl -n "__fish_alertctl_using_subcommand render" -l shard -d 'Only this shard (a `[[shard]]` of alertctl.toml)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand render" -s C -l dir -d 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)' -r -F
 complete -c alertctl -n "__fish_alertctl_using_subcommand render" -l color -d 'Colour output; `auto` honours NO_COLOR and whether the output is a terminal' -r -f -a "auto\t''
 always\t''
@@ -106,6 +107,7 @@ complete -c alertctl -n "__fish_alertctl_using_subcommand render" -s h -l help -
 complete -c alertctl -n "__fish_alertctl_using_subcommand diff" -l out -d 'Output directory to compare with (default: `output.dir`)' -r -F
 complete -c alertctl -n "__fish_alertctl_using_subcommand diff" -l format -d 'Compare the Prometheus Operator objects in `kubernetes.dir` instead' -r -f -a "plain\t'Prometheus rule files (`output.dir`)'
 prometheusrule\t'One Prometheus Operator `PrometheusRule` object per rule file (`kubernetes.dir`)'"
+complete -c alertctl -n "__fish_alertctl_using_subcommand diff" -l shard -d 'Only this shard (a `[[shard]]` of alertctl.toml)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand diff" -s C -l dir -d 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)' -r -F
 complete -c alertctl -n "__fish_alertctl_using_subcommand diff" -l color -d 'Colour output; `auto` honours NO_COLOR and whether the output is a terminal' -r -f -a "auto\t''
 always\t''
@@ -258,6 +260,7 @@ required\t''
 off\t''"
 complete -c alertctl -n "__fish_alertctl_using_subcommand apply" -l format -r -f -a "human\t'Progress on stderr and a one-line summary'
 json\t'One JSON document on stdout, for CI'"
+complete -c alertctl -n "__fish_alertctl_using_subcommand apply" -l shard -d 'Only this shard (a `[[shard]]` of alertctl.toml)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand apply" -s C -l dir -d 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)' -r -F
 complete -c alertctl -n "__fish_alertctl_using_subcommand apply" -l color -d 'Colour output; `auto` honours NO_COLOR and whether the output is a terminal' -r -f -a "auto\t''
 always\t''
@@ -269,6 +272,7 @@ complete -c alertctl -n "__fish_alertctl_using_subcommand apply" -s h -l help -d
 complete -c alertctl -n "__fish_alertctl_using_subcommand history" -l limit -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand history" -l format -r -f -a "human\t'Progress on stderr and a one-line summary'
 json\t'One JSON document on stdout, for CI'"
+complete -c alertctl -n "__fish_alertctl_using_subcommand history" -l shard -d 'Only this shard (a `[[shard]]` of alertctl.toml)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand history" -s C -l dir -d 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)' -r -F
 complete -c alertctl -n "__fish_alertctl_using_subcommand history" -l color -d 'Colour output; `auto` honours NO_COLOR and whether the output is a terminal' -r -f -a "auto\t''
 always\t''
@@ -279,6 +283,7 @@ complete -c alertctl -n "__fish_alertctl_using_subcommand history" -s h -l help 
 complete -c alertctl -n "__fish_alertctl_using_subcommand rollback" -l out -r -F
 complete -c alertctl -n "__fish_alertctl_using_subcommand rollback" -l format -r -f -a "human\t'Progress on stderr and a one-line summary'
 json\t'One JSON document on stdout, for CI'"
+complete -c alertctl -n "__fish_alertctl_using_subcommand rollback" -l shard -d 'Only this shard (a `[[shard]]` of alertctl.toml)' -r
 complete -c alertctl -n "__fish_alertctl_using_subcommand rollback" -s C -l dir -d 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)' -r -F
 complete -c alertctl -n "__fish_alertctl_using_subcommand rollback" -l color -d 'Colour output; `auto` honours NO_COLOR and whether the output is a terminal' -r -f -a "auto\t''
 always\t''

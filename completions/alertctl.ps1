@@ -98,6 +98,7 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
         'alertctl;render' {
             [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Output directory (default: `output.dir` from alertctl.toml)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, '`prometheusrule`: Prometheus Operator objects, into `kubernetes.dir`')
+            [CompletionResult]::new('--shard', '--shard', [CompletionResultType]::ParameterName, 'Only this shard (a `[[shard]]` of alertctl.toml)')
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)')
             [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour output; `auto` honours NO_COLOR and whether the output is a terminal')
@@ -112,6 +113,7 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
         'alertctl;diff' {
             [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Output directory to compare with (default: `output.dir`)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Compare the Prometheus Operator objects in `kubernetes.dir` instead')
+            [CompletionResult]::new('--shard', '--shard', [CompletionResultType]::ParameterName, 'Only this shard (a `[[shard]]` of alertctl.toml)')
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)')
             [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour output; `auto` honours NO_COLOR and whether the output is a terminal')
@@ -332,6 +334,7 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Output directory (default: `output.dir`)')
             [CompletionResult]::new('--promtool', '--promtool', [CompletionResultType]::ParameterName, 'Override `validate.promtool`')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'format')
+            [CompletionResult]::new('--shard', '--shard', [CompletionResultType]::ParameterName, 'Only this shard (a `[[shard]]` of alertctl.toml)')
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)')
             [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour output; `auto` honours NO_COLOR and whether the output is a terminal')
@@ -346,6 +349,7 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
         'alertctl;history' {
             [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'limit')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'format')
+            [CompletionResult]::new('--shard', '--shard', [CompletionResultType]::ParameterName, 'Only this shard (a `[[shard]]` of alertctl.toml)')
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)')
             [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour output; `auto` honours NO_COLOR and whether the output is a terminal')
@@ -359,6 +363,7 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
         'alertctl;rollback' {
             [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'out')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'format')
+            [CompletionResult]::new('--shard', '--shard', [CompletionResultType]::ParameterName, 'Only this shard (a `[[shard]]` of alertctl.toml)')
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)')
             [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour output; `auto` honours NO_COLOR and whether the output is a terminal')

@@ -91,6 +91,7 @@ _arguments "${_arguments_options[@]}" : \
 '(--stdout)--out=[Output directory (default\: \`output.dir\` from alertctl.toml)]:DIR:_files' \
 '--format=[\`prometheusrule\`\: Prometheus Operator objects, into \`kubernetes.dir\`]:FORMAT:((plain\:"Prometheus rule files (\`output.dir\`)"
 prometheusrule\:"One Prometheus Operator \`PrometheusRule\` object per rule file (\`kubernetes.dir\`)"))' \
+'--shard=[Only this shard (a \`\[\[shard\]\]\` of alertctl.toml)]:NAME:_default' \
 '-C+[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
 '--dir=[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
 '--color=[Colour output; \`auto\` honours NO_COLOR and whether the output is a terminal]:COLOR:(auto always never)' \
@@ -107,6 +108,7 @@ _arguments "${_arguments_options[@]}" : \
 '--out=[Output directory to compare with (default\: \`output.dir\`)]:DIR:_files' \
 '--format=[Compare the Prometheus Operator objects in \`kubernetes.dir\` instead]:FORMAT:((plain\:"Prometheus rule files (\`output.dir\`)"
 prometheusrule\:"One Prometheus Operator \`PrometheusRule\` object per rule file (\`kubernetes.dir\`)"))' \
+'--shard=[Only this shard (a \`\[\[shard\]\]\` of alertctl.toml)]:NAME:_default' \
 '-C+[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
 '--dir=[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
 '--color=[Colour output; \`auto\` honours NO_COLOR and whether the output is a terminal]:COLOR:(auto always never)' \
@@ -386,6 +388,7 @@ _arguments "${_arguments_options[@]}" : \
 '--promtool=[Override \`validate.promtool\`]:PROMTOOL:(auto required off)' \
 '--format=[]:FORMAT:((human\:"Progress on stderr and a one-line summary"
 json\:"One JSON document on stdout, for CI"))' \
+'--shard=[Only this shard (a \`\[\[shard\]\]\` of alertctl.toml)]:NAME:_default' \
 '-C+[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
 '--dir=[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
 '--color=[Colour output; \`auto\` honours NO_COLOR and whether the output is a terminal]:COLOR:(auto always never)' \
@@ -402,6 +405,7 @@ _arguments "${_arguments_options[@]}" : \
 '--limit=[]:LIMIT:_default' \
 '--format=[]:FORMAT:((human\:"Progress on stderr and a one-line summary"
 json\:"One JSON document on stdout, for CI"))' \
+'--shard=[Only this shard (a \`\[\[shard\]\]\` of alertctl.toml)]:NAME:_default' \
 '-C+[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
 '--dir=[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
 '--color=[Colour output; \`auto\` honours NO_COLOR and whether the output is a terminal]:COLOR:(auto always never)' \
@@ -417,6 +421,7 @@ _arguments "${_arguments_options[@]}" : \
 '--out=[]:DIR:_files' \
 '--format=[]:FORMAT:((human\:"Progress on stderr and a one-line summary"
 json\:"One JSON document on stdout, for CI"))' \
+'--shard=[Only this shard (a \`\[\[shard\]\]\` of alertctl.toml)]:NAME:_default' \
 '-C+[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
 '--dir=[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
 '--color=[Colour output; \`auto\` honours NO_COLOR and whether the output is a terminal]:COLOR:(auto always never)' \

@@ -40,6 +40,7 @@ pub mod render;
 pub mod resolve;
 pub mod secrets;
 pub mod settings;
+pub mod shard;
 pub mod text;
 pub mod ui;
 pub mod unittest;

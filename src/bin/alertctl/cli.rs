@@ -121,6 +121,9 @@ pub enum Command {
         /// `prometheusrule`: Prometheus Operator objects, into `kubernetes.dir`.
         #[arg(long, value_enum, default_value_t = RenderFormat::Plain)]
         format: RenderFormat,
+        /// Only this shard (a `[[shard]]` of alertctl.toml).
+        #[arg(long, value_name = "NAME")]
+        shard: Option<String>,
     },
     /// Show how the output directory would change: unified diff and a summary.
     #[command(after_help = help::DIFF)]
@@ -140,6 +143,9 @@ pub enum Command {
         /// Compare the Prometheus Operator objects in `kubernetes.dir` instead.
         #[arg(long, value_enum, default_value_t = RenderFormat::Plain)]
         format: RenderFormat,
+        /// Only this shard (a `[[shard]]` of alertctl.toml).
+        #[arg(long, value_name = "NAME")]
+        shard: Option<String>,
     },
     /// Every alert that applies to a target (or to a group or namespace), with the query
     /// exactly as rendered for it, its settings, and the rules that set them.
@@ -202,6 +208,9 @@ pub enum Command {
         promtool: Option<PromtoolArg>,
         #[arg(long, value_enum, default_value_t = Report::Human)]
         format: Report,
+        /// Only this shard (a `[[shard]]` of alertctl.toml).
+        #[arg(long, value_name = "NAME")]
+        shard: Option<String>,
     },
     /// Recorded deployments, newest first.
     #[command(after_help = help::HISTORY)]
@@ -210,6 +219,9 @@ pub enum Command {
         limit: usize,
         #[arg(long, value_enum, default_value_t = Report::Human)]
         format: Report,
+        /// Only this shard (a `[[shard]]` of alertctl.toml).
+        #[arg(long, value_name = "NAME")]
+        shard: Option<String>,
     },
     /// Re-apply the files of a recorded deployment (default: the one before the latest
     /// successful one), with the same verification and rollback as `apply`.
@@ -222,6 +234,9 @@ pub enum Command {
         out: Option<PathBuf>,
         #[arg(long, value_enum, default_value_t = Report::Human)]
         format: Report,
+        /// Only this shard (a `[[shard]]` of alertctl.toml).
+        #[arg(long, value_name = "NAME")]
+        shard: Option<String>,
     },
     /// Run as a daemon beside Prometheus: sync (the same deployment as `apply`) when the
     /// rules directory changes, when a followed git branch moves, periodically (which
