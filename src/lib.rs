@@ -40,6 +40,7 @@ pub mod resolve;
 pub mod secrets;
 pub mod settings;
 pub mod text;
+pub mod trust;
 pub mod unittest;
 pub mod watch;
 pub mod yaml;

@@ -81,7 +81,9 @@ impl Events for Printer<'_> {
                 );
             }
             _ if !self.human => {}
-            Event::Validated { rules, promtool } => {
+            Event::Validated {
+                rules, promtool, ..
+            } => {
                 eline!(
                     "validated: {} (promtool: {promtool})",
                     report::plural(rules, "rule")
