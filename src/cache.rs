@@ -32,7 +32,7 @@ fn format_key() -> String {
 
 const FILES_SCHEMA: &str = "
     CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
-    CREATE TABLE IF NOT EXISTS files(path TEXT PRIMARY KEY, hash TEXT NOT NULL, model TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS files(path TEXT PRIMARY KEY, hash TEXT NOT NULL, model TEXT NOT NULL, mac TEXT NOT NULL);
 ";
 
 /// The `owner` meta value: proof that alertctl run by the holder of `key` made the
@@ -208,14 +208,18 @@ impl Cache {
     /// The stored model of `path` if its content hash is still `hash`.
     pub fn get(&self, path: &str, hash: &str) -> Option<FileModel> {
         let conn = self.conn.as_ref()?;
-        let json: String = conn
+        let (json, mac): (String, String) = conn
             .query_row(
-                "SELECT model FROM files WHERE path=?1 AND hash=?2",
+                "SELECT model, mac FROM files WHERE path=?1 AND hash=?2",
                 params![path, hash],
-                |r| r.get(0),
+                |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()
             .ok()??;
+        let parts: [&[u8]; 3] = [path.as_bytes(), hash.as_bytes(), json.as_bytes()];
+        if !self.key.verify(&mac, "file-model", &parts) {
+            return None;
+        }
         serde_json::from_str(&json).ok()
     }
 
@@ -230,12 +234,15 @@ impl Cache {
         };
         let tx = conn.transaction()?;
         {
-            let mut put =
-                tx.prepare("INSERT OR REPLACE INTO files(path, hash, model) VALUES (?1, ?2, ?3)")?;
+            let mut put = tx.prepare(
+                "INSERT OR REPLACE INTO files(path, hash, model, mac) VALUES (?1, ?2, ?3, ?4)",
+            )?;
             for (path, hash, model) in fresh {
                 let json = serde_json::to_string(model)
                     .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
-                put.execute(params![path, hash, json])?;
+                let parts: [&[u8]; 3] = [path.as_bytes(), hash.as_bytes(), json.as_bytes()];
+                let mac = self.key.mac("file-model", &parts);
+                put.execute(params![path, hash, json, mac])?;
             }
             let mut stored = tx.prepare("SELECT path FROM files")?;
             let paths: Vec<String> = stored
@@ -491,8 +498,8 @@ impl Cache {
 }
 
 const FAST_SCHEMA: &str = "
-    CREATE TABLE IF NOT EXISTS stats(path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime INTEGER NOT NULL, ctime INTEGER NOT NULL, ino INTEGER NOT NULL, dev INTEGER NOT NULL, hash TEXT NOT NULL, seen INTEGER NOT NULL);
-    CREATE TABLE IF NOT EXISTS rendered(name TEXT PRIMARY KEY, hash TEXT NOT NULL, content TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS stats(path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime INTEGER NOT NULL, ctime INTEGER NOT NULL, ino INTEGER NOT NULL, dev INTEGER NOT NULL, hash TEXT NOT NULL, seen INTEGER NOT NULL, mac TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS rendered(name TEXT PRIMARY KEY, hash TEXT NOT NULL, content TEXT NOT NULL, mac TEXT NOT NULL);
     CREATE TABLE IF NOT EXISTS cells(alert TEXT NOT NULL, scope TEXT NOT NULL, specificity INTEGER NOT NULL, kind TEXT NOT NULL, json TEXT NOT NULL, job TEXT);
     CREATE INDEX IF NOT EXISTS cells_scope ON cells(scope);
 ";
@@ -525,7 +532,7 @@ impl Cache {
             return HashMap::new();
         }
         let Ok(mut st) =
-            conn.prepare("SELECT path, size, mtime, ctime, ino, dev, hash, seen FROM stats")
+            conn.prepare("SELECT path, size, mtime, ctime, ino, dev, hash, seen, mac FROM stats")
         else {
             return HashMap::new();
         };
@@ -537,9 +544,22 @@ impl Cache {
                 ino: r.get::<_, i64>(4)? as u64,
                 dev: r.get::<_, i64>(5)? as u64,
             };
-            Ok((r.get::<_, String>(0)?, (stamp, r.get(6)?, r.get(7)?)))
+            let row = (
+                r.get::<_, String>(0)?,
+                (stamp, r.get::<_, String>(6)?, r.get::<_, i64>(7)?),
+            );
+            Ok((row, r.get::<_, String>(8)?))
         })
-        .map(|rows| rows.flatten().collect())
+        .map(|rows| {
+            // A row that does not authenticate is as good as absent: the file is read.
+            rows.flatten()
+                .filter(|((p, (st, h, seen)), mac)| {
+                    self.key
+                        .verify(mac, "stat", &[&stat_bytes(p, st, h, *seen)])
+                })
+                .map(|(row, _)| row)
+                .collect()
+        })
         .unwrap_or_default()
     }
 
@@ -552,8 +572,9 @@ impl Cache {
         tx.execute("DELETE FROM stats", [])?;
         {
             let mut put =
-                tx.prepare("INSERT INTO stats VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")?;
+                tx.prepare("INSERT INTO stats VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")?;
             for (p, st, hash) in rows {
+                let mac = self.key.mac("stat", &[&stat_bytes(p, st, hash, seen)]);
                 // SQLite integers are i64: inode and device numbers are stored bit for bit.
                 put.execute(params![
                     p,
@@ -563,7 +584,8 @@ impl Cache {
                     st.ino as i64,
                     st.dev as i64,
                     hash,
-                    seen
+                    seen,
+                    mac
                 ])?;
             }
         }
@@ -586,22 +608,44 @@ impl Cache {
         let mut st = self
             .conn
             .as_ref()?
-            .prepare("SELECT name, hash FROM rendered")
+            .prepare("SELECT name, hash, mac FROM rendered")
             .ok()?;
-        let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).ok()?;
-        rows.collect::<Result<_, _>>().ok()
+        let rows = st
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .ok()?;
+        let mut out = BTreeMap::new();
+        for row in rows {
+            let (name, hash, mac): (String, String, String) = row.ok()?;
+            // One row that does not authenticate and the stored render is not used at all.
+            if !self
+                .key
+                .verify(&mac, "rendered", &rendered_parts(fingerprint, &name, &hash))
+            {
+                return None;
+            }
+            out.insert(name, hash);
+        }
+        Some(out)
     }
 
+    /// A stored rendered file, when its row authenticates and its content has its hash.
     pub fn rendered_content(&self, name: &str) -> Option<String> {
-        self.conn
+        let fingerprint = self.meta("rendered")?;
+        let (hash, content, mac): (String, String, String) = self
+            .conn
             .as_ref()?
             .query_row(
-                "SELECT content FROM rendered WHERE name = ?1",
+                "SELECT hash, content, mac FROM rendered WHERE name = ?1",
                 [name],
-                |r| r.get(0),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
             .optional()
-            .ok()?
+            .ok()??;
+        let genuine = self
+            .key
+            .verify(&mac, "rendered", &rendered_parts(&fingerprint, name, &hash))
+            && blake3::hash(content.as_bytes()).to_hex().as_str() == hash;
+        genuine.then_some(content)
     }
 
     pub fn has_rendered(&self, fingerprint: &str) -> bool {
@@ -622,13 +666,13 @@ impl Cache {
         let tx = conn.transaction()?;
         tx.execute_batch("DELETE FROM rendered; DELETE FROM cells;")?;
         {
-            let mut put = tx.prepare("INSERT INTO rendered VALUES (?1, ?2, ?3)")?;
+            let mut put = tx.prepare("INSERT INTO rendered VALUES (?1, ?2, ?3, ?4)")?;
             for (name, content) in files {
-                put.execute(params![
-                    name,
-                    blake3::hash(content.as_bytes()).to_hex().as_str(),
-                    content
-                ])?;
+                let hash = blake3::hash(content.as_bytes()).to_hex();
+                let mac = self
+                    .key
+                    .mac("rendered", &rendered_parts(fingerprint, name, &hash));
+                put.execute(params![name, hash.as_str(), content, mac])?;
             }
             let mut put = tx.prepare("INSERT INTO cells VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?;
             // Streamed: holding 50k pretty-printed answers at once would double peak memory.
@@ -812,6 +856,31 @@ impl Cache {
     }
 }
 
+/// What a `stats` row's MAC covers: all of it (the path length-prefixed, the rest fixed
+/// width or hex).
+fn stat_bytes(path: &str, st: &Stamp, hash: &str, seen: i64) -> Vec<u8> {
+    let mut b = Vec::with_capacity(path.len() + hash.len() + 56);
+    b.extend((path.len() as u64).to_le_bytes());
+    b.extend(path.as_bytes());
+    for n in [
+        st.size,
+        st.mtime_ns as u64,
+        st.ctime_ns as u64,
+        st.ino,
+        st.dev,
+        seen as u64,
+    ] {
+        b.extend(n.to_le_bytes());
+    }
+    b.extend(hash.as_bytes());
+    b
+}
+
+/// What a `rendered` row's MAC covers: the row bound to the sources it was rendered from.
+fn rendered_parts<'a>(fingerprint: &'a str, name: &'a str, hash: &'a str) -> [&'a [u8]; 3] {
+    [fingerprint.as_bytes(), name.as_bytes(), hash.as_bytes()]
+}
+
 fn jobs_column(v: Option<String>) -> BTreeMap<String, String> {
     v.and_then(|s| serde_json::from_str(&s).ok())
         .unwrap_or_default()
@@ -840,5 +909,47 @@ mod tests {
         assert!(c.is_enabled());
         assert!(c.note.as_deref().unwrap_or_default().contains("rebuilt"));
         assert_eq!(c.get("a.yaml", "h1"), None);
+    }
+
+    /// Rows changed behind alertctl's back (a cache edited in a pull request) do not
+    /// authenticate: a re-keyed stat row is dropped (the file is read), a re-hashed
+    /// rendered row voids the stored render (the full path runs).
+    #[test]
+    fn tampered_rows_are_not_trusted() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut c = Cache::open(dir.path());
+        let stamp = Stamp {
+            size: 3,
+            mtime_ns: 1,
+            ctime_ns: 2,
+            ino: 3,
+            dev: 4,
+        };
+        c.store_stats(&[("a.yaml", stamp, "h1"), ("b.yaml", stamp, "h2")], 5)
+            .unwrap();
+        let files = BTreeMap::from([("x.yml".to_string(), "groups: []\n".to_string())]);
+        c.store_rendered("fp", &files, std::iter::empty()).unwrap();
+        assert_eq!(c.stats().len(), 2);
+        assert!(c.rendered_hashes("fp").is_some());
+        assert_eq!(c.rendered_content("x.yml").as_deref(), Some("groups: []\n"));
+
+        let conn = c.conn.as_ref().unwrap();
+        conn.execute("UPDATE stats SET hash = 'h3' WHERE path = 'a.yaml'", [])
+            .unwrap();
+        conn.execute("UPDATE rendered SET content = 'groups: [x]\n'", [])
+            .unwrap();
+        assert_eq!(c.rendered_content("x.yml"), None);
+        // The rows are bound to the sources they were rendered from.
+        conn.execute("UPDATE meta SET value = 'fp2' WHERE key = 'rendered'", [])
+            .unwrap();
+        assert_eq!(c.rendered_hashes("fp2"), None);
+        conn.execute("UPDATE meta SET value = 'fp' WHERE key = 'rendered'", [])
+            .unwrap();
+        assert!(c.rendered_hashes("fp").is_some());
+        conn.execute("UPDATE rendered SET hash = 'feed'", [])
+            .unwrap();
+        assert_eq!(c.rendered_hashes("fp"), None);
+        let stats = c.stats();
+        assert_eq!(stats.keys().collect::<Vec<_>>(), ["b.yaml"]);
     }
 }

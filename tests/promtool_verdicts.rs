@@ -244,3 +244,41 @@ fn a_forged_verdict_row_is_not_trusted() {
     assert_eq!(counts(&o), (false, 1, 1), "{}", text(&o));
     assert!(text(&o).contains("nosuchfunc"), "{}", text(&o));
 }
+
+/// The parsed model of a good file, re-keyed in the user's own cache to the content hash
+/// of a broken version of it (the MAC left as it was): the broken file is parsed, not
+/// answered from the cache, and its error is reported.
+#[test]
+fn a_re_keyed_model_row_is_not_trusted() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (dir, state) = (rules_dir(tmp.path()), tmp.path().join("state"));
+    let promtool = support::tool("promtool");
+    assert_eq!(
+        counts(&validate(&dir, &state, &promtool, &[])),
+        (true, 2, 0)
+    );
+
+    let web = dir.join("rules/teams/web.yaml");
+    let broken = std::fs::read_to_string(&web)
+        .unwrap()
+        .replace("scope: group/web", "scope: host/web");
+    std::fs::write(&web, &broken).unwrap();
+    let db = rusqlite::Connection::open(dir.join(".alertctl/cache.sqlite")).unwrap();
+    let n = db
+        .execute(
+            "UPDATE files SET hash = ?1 WHERE path = 'rules/teams/web.yaml'",
+            [blake3::hash(broken.as_bytes()).to_hex().as_str()],
+        )
+        .unwrap();
+    assert_eq!(n, 1);
+    drop(db);
+
+    let o = validate(&dir, &state, &promtool, &[]);
+    assert!(text(&o).contains("1 parsed, 4 reused"), "{}", text(&o));
+    assert!(
+        text(&o).contains("unknown scope kind `host`"),
+        "{}",
+        text(&o)
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+}
