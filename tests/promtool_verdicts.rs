@@ -105,6 +105,22 @@ fn promtool_runs_only_on_rendered_files_it_has_not_passed() {
     support::set_web_threshold(&dir, "91");
     let o = validate(&dir, &state, &promtool, &[]);
     assert_eq!(counts(&o), (true, 1, 1), "{}", text(&o));
+    // apply goes through the same verdicts.
+    let apply = Command::new(env!("CARGO_BIN_EXE_alertctl"))
+        .arg("-C")
+        .arg(&dir)
+        .args(["-v", "apply", "--dry-run", "--promtool", "required"])
+        .env("ALERTCTL_STATE_DIR", &state)
+        .env("ALERTCTL_PROMTOOL", &promtool)
+        .output()
+        .unwrap();
+    assert!(apply.status.success(), "{}", text(&apply));
+    assert!(
+        text(&apply)
+            .contains("validated: 3 rules (promtool: ok)\npromtool: checked 0 of 2 rendered files"),
+        "{}",
+        text(&apply)
+    );
     // Back to the old content: promtool passed exactly those bytes already.
     support::set_web_threshold(&dir, "90");
     assert_eq!(

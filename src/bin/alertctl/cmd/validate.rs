@@ -98,12 +98,7 @@ pub fn finish(
                 );
             }
             if let (true, Some(c)) = (g.verbose, o.promtool.coverage) {
-                eprintln!(
-                    "promtool: checked {} of {} rendered files ({} passed by this promtool before, not checked again)",
-                    c.checked,
-                    c.checked + c.known_good,
-                    c.known_good
-                );
+                eprintln!("{}", report::promtool_files(c));
             }
             if let Some((_, line)) = &o.live {
                 eprintln!("{line}");
