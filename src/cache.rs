@@ -232,6 +232,11 @@ impl Cache {
         let Some(conn) = self.conn.as_mut() else {
             return Ok(());
         };
+        // In memory (`--no-cache`, or a cache that cannot be written) no later run reads
+        // the models: serializing them all would be a fifth of a cold validate.
+        if conn.path().is_none_or(str::is_empty) {
+            return Ok(());
+        }
         let tx = conn.transaction()?;
         {
             let mut put = tx.prepare(
@@ -951,5 +956,17 @@ mod tests {
         assert_eq!(c.rendered_hashes("fp"), None);
         let stats = c.stats();
         assert_eq!(stats.keys().collect::<Vec<_>>(), ["b.yaml"]);
+    }
+
+    #[test]
+    fn models_are_not_serialized_into_an_in_memory_cache() {
+        let mut c = Cache::disabled();
+        let m = FileModel::default();
+        c.update(&[("a.yaml", "h1", &m)], &["a.yaml"]).unwrap();
+        assert_eq!(c.get("a.yaml", "h1"), None);
+        let dir = tempfile::tempdir().unwrap();
+        let mut c = Cache::open(dir.path());
+        c.update(&[("a.yaml", "h1", &m)], &["a.yaml"]).unwrap();
+        assert_eq!(c.get("a.yaml", "h1"), Some(m));
     }
 }
