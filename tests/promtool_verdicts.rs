@@ -11,18 +11,35 @@ use std::process::{Command, Output};
 
 use support::output_text as text;
 
-/// alertctl with its per-user key in `state` and `promtool` as the promtool.
-fn validate(dir: &Path, state: &Path, promtool: &Path, extra: &[&str]) -> Output {
+/// `alertctl -v ARGS` with its per-user key in `state` and `promtool` as the promtool.
+fn run(dir: &Path, state: &Path, promtool: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_alertctl"))
         .arg("-C")
         .arg(dir)
         .args(["--color", "never", "-v"])
-        .args(extra)
-        .args(["validate", "--promtool", "required", "--format", "json"])
+        .args(args)
         .env("ALERTCTL_STATE_DIR", state)
         .env("ALERTCTL_PROMTOOL", promtool)
         .output()
         .expect("alertctl runs")
+}
+
+/// `validate --promtool required --format json`, after the global options `extra`.
+fn validate(dir: &Path, state: &Path, promtool: &Path, extra: &[&str]) -> Output {
+    let mut args = extra.to_vec();
+    args.extend(["validate", "--promtool", "required", "--format", "json"]);
+    run(dir, state, promtool, &args)
+}
+
+/// A scaffolded rules directory, its key's state directory and the real promtool, after
+/// a first validate that checked both rendered files.
+fn validated_once() -> (tempfile::TempDir, PathBuf, PathBuf, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let (dir, state) = (rules_dir(tmp.path()), tmp.path().join("state"));
+    let promtool = support::tool("promtool");
+    let o = validate(&dir, &state, &promtool, &[]);
+    assert_eq!(counts(&o), (true, 2, 0), "{}", text(&o));
+    (tmp, dir, state, promtool)
 }
 
 /// (valid, files promtool checked, files known good) from validate's JSON.
@@ -79,22 +96,15 @@ fn break_web(dir: &Path, func: &str) {
 
 #[test]
 fn promtool_runs_only_on_rendered_files_it_has_not_passed() {
-    let tmp = tempfile::tempdir().unwrap();
-    let (dir, state) = (rules_dir(tmp.path()), tmp.path().join("state"));
-    let promtool = support::tool("promtool");
-
-    let o = validate(&dir, &state, &promtool, &[]);
-    assert_eq!(counts(&o), (true, 2, 0), "{}", text(&o));
+    let (tmp, dir, state, promtool) = validated_once();
     let o = validate(&dir, &state, &promtool, &[]);
     assert_eq!(counts(&o), (true, 0, 2), "{}", text(&o));
-    let human = Command::new(env!("CARGO_BIN_EXE_alertctl"))
-        .arg("-C")
-        .arg(&dir)
-        .args(["-v", "validate", "--promtool", "required"])
-        .env("ALERTCTL_STATE_DIR", &state)
-        .env("ALERTCTL_PROMTOOL", &promtool)
-        .output()
-        .unwrap();
+    let human = run(
+        &dir,
+        &state,
+        &promtool,
+        &["validate", "--promtool", "required"],
+    );
     assert!(
         text(&human).contains("(promtool: ok)\npromtool: checked 0 of 2 rendered files (2 passed by this promtool before, not checked again)"),
         "{}",
@@ -106,14 +116,12 @@ fn promtool_runs_only_on_rendered_files_it_has_not_passed() {
     let o = validate(&dir, &state, &promtool, &[]);
     assert_eq!(counts(&o), (true, 1, 1), "{}", text(&o));
     // apply goes through the same verdicts.
-    let apply = Command::new(env!("CARGO_BIN_EXE_alertctl"))
-        .arg("-C")
-        .arg(&dir)
-        .args(["-v", "apply", "--dry-run", "--promtool", "required"])
-        .env("ALERTCTL_STATE_DIR", &state)
-        .env("ALERTCTL_PROMTOOL", &promtool)
-        .output()
-        .unwrap();
+    let apply = run(
+        &dir,
+        &state,
+        &promtool,
+        &["apply", "--dry-run", "--promtool", "required"],
+    );
     assert!(apply.status.success(), "{}", text(&apply));
     assert!(
         text(&apply)
@@ -225,13 +233,7 @@ fn a_planted_cache_is_not_trusted() {
 /// pass: the file is checked, and rejected.
 #[test]
 fn a_forged_verdict_row_is_not_trusted() {
-    let tmp = tempfile::tempdir().unwrap();
-    let (dir, state) = (rules_dir(tmp.path()), tmp.path().join("state"));
-    let promtool = support::tool("promtool");
-    assert_eq!(
-        counts(&validate(&dir, &state, &promtool, &[])),
-        (true, 2, 0)
-    );
+    let (tmp, dir, state, promtool) = validated_once();
 
     break_web(&dir, "nosuchfunc");
     let out = tmp.path().join("out");
@@ -266,13 +268,7 @@ fn a_forged_verdict_row_is_not_trusted() {
 /// answered from the cache, and its error is reported.
 #[test]
 fn a_re_keyed_model_row_is_not_trusted() {
-    let tmp = tempfile::tempdir().unwrap();
-    let (dir, state) = (rules_dir(tmp.path()), tmp.path().join("state"));
-    let promtool = support::tool("promtool");
-    assert_eq!(
-        counts(&validate(&dir, &state, &promtool, &[])),
-        (true, 2, 0)
-    );
+    let (_tmp, dir, state, promtool) = validated_once();
 
     let web = dir.join("rules/teams/web.yaml");
     let broken = std::fs::read_to_string(&web)
