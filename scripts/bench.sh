@@ -19,6 +19,9 @@
 #        serve, effective      GET /api/v1/targets/TARGET/alert-rules/effective of one
 #                              `alertctl serve` (curl's time_total, median of 100)
 #        validate + promtool, warm   alertctl -C DIR validate --promtool required
+#        one-file edit + validate + promtool, and one-file edit + diff: on a copy of the
+#                              estate, before each run one group rule's threshold is set
+#                              to a value not used before (warm cache and verdicts)
 #        promtool check rules  promtool check rules OUT/*.yml (all files in one call)
 #        impact, one alert changed   alertctl -C COPY impact --out OUT --prometheus URL
 #                              --since 24h --step 1m --format json: COPY is the estate with
@@ -220,6 +223,56 @@ json_int() { # key (from stdin): first "key": N
   grep -o "\"$1\": *[0-9]*" | awk 'NR == 1' | grep -o '[0-9]*$'
 }
 
+# group_rule ESTATE: "FILE GROUP" of the first group rule of GoGoroutineCountHigh in a
+# namespace that does not switch it off.
+group_rule() {
+  python3 - "$1/rules" <<'PY'
+import os, sys
+root = sys.argv[1]
+def blocks(path):
+    """Each `- template: GoGoroutineCountHigh` item of a rules file, as its lines."""
+    lines = open(path).read().split("\n")
+    for i, l in enumerate(lines):
+        if l.strip() == "- template: GoGoroutineCountHigh":
+            j = i + 1
+            while j < len(lines) and lines[j].startswith("  "):
+                j += 1
+            yield [x.strip() for x in lines[i + 1:j]]
+for d, _, files in sorted(os.walk(os.path.join(root, "groups"))):
+    ns = os.path.basename(d)
+    nsfile = os.path.join(root, "namespaces", ns + ".yaml")
+    if os.path.exists(nsfile) and any("enabled: false" in b for b in blocks(nsfile)):
+        continue
+    for f in sorted(files):
+        for b in blocks(os.path.join(d, f)):
+            if b and b[0].startswith("scope: group/") and "enabled: false" not in b:
+                print(os.path.join(d, f), b[0][len("scope: group/"):])
+                sys.exit(0)
+PY
+}
+
+# set_threshold FILE GROUP VALUE: that rule's threshold param, set to VALUE.
+set_threshold() {
+  python3 - "$1" "$2" "$3" <<'PY'
+import sys
+path, group, value = sys.argv[1], sys.argv[2], sys.argv[3]
+lines = open(path).read().split("\n")
+for i, l in enumerate(lines):
+    if l.strip() == "- template: GoGoroutineCountHigh" and lines[i + 1].strip() == f"scope: group/{group}":
+        j = i + 2
+        while j < len(lines) and lines[j].startswith("  ") and not lines[j].strip().startswith("params:"):
+            j += 1
+        if j < len(lines) and lines[j].strip().startswith("params:"):
+            lines[j] = "  params: { threshold: %s }" % value
+        else:
+            lines.insert(i + 2, "  params: { threshold: %s }" % value)
+        break
+else:
+    sys.exit(1)
+open(path, "w").write("\n".join(lines))
+PY
+}
+
 bench_size() {
   local size=$1 runs
   runs=$(runs_for "$size")
@@ -271,6 +324,7 @@ bench_size() {
   measure "$size" diff_warm "$runs" "" "${A[@]}" diff --out "$out" --exit-code
   measure "$size" effective_warm "$runs" "" "${A[@]}" effective "$target" --format json
   measure "$size" validate_promtool_warm "$runs" "" env "ALERTCTL_PROMTOOL=$PROMTOOL" "${A[@]}" validate --promtool required
+  bench_edit "$size" "$runs" "$est" "$out"
   SHOW="$PROMTOOL check rules $out/*.yml" \
     measure "$size" promtool "$runs" "" "$PROMTOOL" check rules "${files[@]}"
 
@@ -284,57 +338,47 @@ bench_size() {
   [ "${BENCH_NO_IMPACT:-0}" = 1 ] || bench_impact "$size" "$runs" "$est" "$out"
 }
 
+# The edit loop on a copy of the estate (warm cache, promtool's verdicts known): before
+# each run, edit.sh sets one group rule's threshold to a value not used before, so one
+# rendered file changes and promtool has not seen it.
+bench_edit() {
+  local size=$1 runs=$2 est=$3 out=$4 sdir=$BENCH_DIR/$1
+  local copy=$sdir/estate-edit rule group
+  read -r rule group < <(group_rule "$est") || true
+  [ -n "${rule:-}" ] || { log "$size: no group rule of GoGoroutineCountHigh: edit loop not measured"; return 0; }
+  rm -rf "$copy" && cp -a "$est" "$copy"
+  local file=$copy/${rule#"$est"/}
+  cat >"$sdir/edit.sh" <<SH
+#!/usr/bin/env bash
+set -euo pipefail
+n=\$(( \$(cat "$sdir/edit.count" 2>/dev/null || echo 2000) + 1 ))
+echo "\$n" >"$sdir/edit.count"
+$(declare -f set_threshold)
+set_threshold "$file" "$group" "\$n"
+SH
+  chmod +x "$sdir/edit.sh"
+  rm -f "$sdir/edit.count"
+  local E=(env "ALERTCTL_PROMTOOL=$PROMTOOL" "$ALERTCTL" -C "$copy")
+  "${E[@]}" validate --promtool required >/dev/null 2>&1 || die "$size: validate of the edit copy failed"
+  "$sdir/edit.sh"
+  local vjson
+  vjson=$("${E[@]}" validate --promtool required --format json) || die "$size: validate after one edit failed"
+  INFO[$size:edit_checked]="$(echo "$vjson" | json_int checked) of $(echo "$vjson" | json_int rendered_files)"
+  INFO[$size:edit_what]="group/$group GoGoroutineCountHigh threshold"
+  measure "$size" validate_promtool_edit "$runs" "$sdir/edit.sh" "${E[@]}" validate --promtool required
+  measure "$size" diff_edit "$runs" "$sdir/edit.sh" "${E[@]}" diff --out "$out"
+}
+
 # impact on a copy of the estate where one group's GoGoroutineCountHigh threshold
 # changed, against a Prometheus holding 24 h of that group's go_goroutines history.
 bench_impact() {
   local size=$1 runs=$2 est=$3 out=$4 sdir=$BENCH_DIR/$1
   local copy=$sdir/estate-impact rule ns group
-  # The first group rule of the template in a namespace that does not switch it off.
-  read -r rule group < <(python3 - "$est/rules" <<'PY'
-import os, sys
-root = sys.argv[1]
-def blocks(path):
-    """Each `- template: GoGoroutineCountHigh` item of a rules file, as its lines."""
-    lines = open(path).read().split("\n")
-    for i, l in enumerate(lines):
-        if l.strip() == "- template: GoGoroutineCountHigh":
-            j = i + 1
-            while j < len(lines) and lines[j].startswith("  "):
-                j += 1
-            yield [x.strip() for x in lines[i + 1:j]]
-for d, _, files in sorted(os.walk(os.path.join(root, "groups"))):
-    ns = os.path.basename(d)
-    nsfile = os.path.join(root, "namespaces", ns + ".yaml")
-    if os.path.exists(nsfile) and any("enabled: false" in b for b in blocks(nsfile)):
-        continue
-    for f in sorted(files):
-        for b in blocks(os.path.join(d, f)):
-            if b and b[0].startswith("scope: group/") and "enabled: false" not in b:
-                print(os.path.join(d, f), b[0][len("scope: group/"):])
-                sys.exit(0)
-PY
-  ) || true
+  read -r rule group < <(group_rule "$est") || true
   [ -n "${rule:-}" ] || { log "$size: no group rule of GoGoroutineCountHigh: impact not measured"; return 0; }
   ns=$(basename "$(dirname "$rule")")
   rm -rf "$copy" && cp -a "$est" "$copy"
-  python3 - "$copy/rules/groups/$ns/$(basename "$rule")" "$group" <<'PY' || die "$size: could not change the rule"
-import sys
-path, group = sys.argv[1], sys.argv[2]
-lines = open(path).read().split("\n")
-for i, l in enumerate(lines):
-    if l.strip() == "- template: GoGoroutineCountHigh" and lines[i + 1].strip() == f"scope: group/{group}":
-        j = i + 2
-        while j < len(lines) and lines[j].startswith("  ") and not lines[j].strip().startswith("params:"):
-            j += 1
-        if j < len(lines) and lines[j].strip().startswith("params:"):
-            lines[j] = "  params: { threshold: 1100 }"
-        else:
-            lines.insert(i + 2, "  params: { threshold: 1100 }")
-        break
-else:
-    sys.exit(1)
-open(path, "w").write("\n".join(lines))
-PY
+  set_threshold "$copy/rules/groups/$ns/$(basename "$rule")" "$group" 1100 || die "$size: could not change the rule"
   # History: one go_goroutines series per target of the group, per minute over 24 h,
   # at 900 with bursts to 1050-1400 (some cross 1100, some the old threshold too).
   python3 - "$est/inventory/$ns.yaml" "$ns" "$group" "$sdir/history.om" <<'PY' || die "$size: history generation failed"
@@ -509,7 +553,10 @@ RESULTS=$BENCH_DIR/results.md
   row "**effective TARGET, warm** (\`--format json\`)" time effective_warm
   row "**serve: GET .../targets/TARGET/alert-rules/effective**" time serve_effective
   row "serve: start (load, render, index)" time serve_start
-  row "validate with promtool, warm" time validate_promtool_warm
+  row "validate with promtool, warm (promtool passed every file before)" time validate_promtool_warm
+  row "**one-file edit + validate with promtool** (\`--promtool required\`)" time validate_promtool_edit
+  row "rendered files promtool checked after that edit" info edit_checked
+  row "**one-file edit + diff** (warm cache)" time diff_edit
   row "**promtool check rules** (all files, one call)" time promtool
   row "**impact, one alert changed** (24 h at 1 m, warm cache)" time impact_warm
   row "series in that alert's 24 h history" info impact_series
@@ -521,6 +568,9 @@ RESULTS=$BENCH_DIR/results.md
   ratio_row "ratio render cold / promtool" render_cold promtool
   ratio_row "ratio render warm / promtool" render_warm promtool
   ratio_row "ratio serve effective / CLI effective warm" serve_effective effective_warm
+  ratio_row "ratio validate with promtool, warm / promtool" validate_promtool_warm promtool
+  ratio_row "ratio one-file edit + validate with promtool / promtool" validate_promtool_edit promtool
+  ratio_row "ratio one-file edit + diff / warm no-op diff" diff_edit diff_warm
   echo
   # shellcheck disable=SC2016 # the backquotes are markdown
   echo "Targets used for \`effective\`: $(for s in "${SIZES[@]}"; do printf '%s `%s`; ' "$s" "${INFO[$s:target]}"; done | sed 's/; $//')."

@@ -11,52 +11,75 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::load::Stamp;
 use crate::model::FileModel;
+use crate::trust::Key;
 
 pub const DIR: &str = ".alertctl";
 const FILE: &str = "cache.sqlite";
 /// Bump when the stored model's shape changes; the package version is part of the key too.
-const SCHEMA: &str = "8";
+const SCHEMA: &str = "9";
 
 pub struct Cache {
     conn: Option<Connection>,
     /// Why the cache was rebuilt or disabled, for `--verbose`.
     pub note: Option<String>,
+    /// Authenticates the database (and each promtool verdict) as this user's own.
+    key: Key,
 }
 
 fn format_key() -> String {
     format!("{SCHEMA}:{}", env!("CARGO_PKG_VERSION"))
 }
 
+const FILES_SCHEMA: &str = "
+    CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS files(path TEXT PRIMARY KEY, hash TEXT NOT NULL, model TEXT NOT NULL, mac TEXT NOT NULL);
+";
+
+/// The `owner` meta value: proof that alertctl run by the holder of `key` made the
+/// database, in this format.
+fn owner_mac(key: &Key) -> String {
+    key.mac("cache-owner", &[format_key().as_bytes()])
+}
+
 impl Cache {
     /// No file on disk: an in-memory database, so queries (`list`) still work.
     pub fn disabled() -> Cache {
-        let conn = Connection::open_in_memory().ok().filter(|c| {
-            c.execute_batch("CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL); CREATE TABLE files(path TEXT PRIMARY KEY, hash TEXT NOT NULL, model TEXT NOT NULL);").is_ok()
-        });
-        Cache { conn, note: None }
+        let conn = Connection::open_in_memory()
+            .ok()
+            .filter(|c| c.execute_batch(FILES_SCHEMA).is_ok());
+        Cache {
+            conn,
+            note: None,
+            key: Key::ephemeral(),
+        }
     }
 
     pub fn path(root: &Path) -> PathBuf {
         root.join(DIR).join(FILE)
     }
 
-    /// The cache if it exists and opens cleanly; never creates or rebuilds one.
+    /// The cache if it exists, opens cleanly and is this user's own; never creates or
+    /// rebuilds one.
     pub fn open_existing(root: &Path) -> Option<Cache> {
         let path = Self::path(root);
         if !path.is_file() {
             return None;
         }
-        let (conn, note) = Self::try_open(&path, false).ok()?;
-        note.is_none().then_some(Cache {
+        let key = Key::user().ok()?;
+        let conn = Self::try_open(&path, &key, false).ok()?.ok()?;
+        Some(Cache {
             conn: Some(conn),
             note: None,
+            key,
         })
     }
 
-    /// The cache on disk, rebuilt when corrupt. When it cannot be written (a read-only
-    /// `.alertctl/`, a read-only file system, a link out of the rules directory), an
-    /// in-memory one stands in for this run, with a note saying why: commands that only
-    /// read work the same, they just do not speed up the next run.
+    /// The cache on disk, rebuilt when corrupt, from another version, or not made by
+    /// this user's alertctl (see [`crate::trust`]). When it cannot be written (a
+    /// read-only `.alertctl/`, a read-only file system, a link out of the rules
+    /// directory) or the user's key is unusable, an in-memory one stands in for this
+    /// run, with a note saying why: commands that only read work the same, they just do
+    /// not speed up the next run.
     pub fn open(root: &Path) -> Cache {
         let path = Self::path(root);
         let memory = |why: String| Cache {
@@ -77,25 +100,39 @@ impl Cache {
                 }
             }
         }
+        let key = match Key::user() {
+            Ok(k) => k,
+            Err(e) => return memory(e),
+        };
         if let Err(e) = std::fs::create_dir_all(&dir) {
             return memory(format!("creating {}: {e}", dir.display()));
         }
-        match Self::try_open(&path, true) {
-            Ok((conn, note)) => Cache {
-                conn: Some(conn),
-                note,
-            },
-            Err(first) if is_corrupt(&first) => {
-                // The cache holds nothing irreplaceable: start over.
-                let _ = std::fs::remove_file(&path);
-                match Self::try_open(&path, true) {
-                    Ok((conn, _)) => Cache {
-                        conn: Some(conn),
-                        note: Some(format!("cache rebuilt: {first}")),
-                    },
-                    Err(e) => memory(format!("{}: {e}", path.display())),
+        let why = match Self::try_open(&path, &key, true) {
+            Ok(Ok(conn)) => {
+                return Cache {
+                    conn: Some(conn),
+                    note: None,
+                    key,
                 }
             }
+            Ok(Err(why)) => why,
+            Err(e) if is_corrupt(&e) => e.to_string(),
+            Err(e) => return memory(format!("{}: {e}", path.display())),
+        };
+        // The cache holds nothing irreplaceable: start over. The file is replaced, not
+        // emptied, so nothing of an untrusted database (a trigger, a view) survives.
+        for suffix in ["", "-wal", "-shm"] {
+            let mut p = path.clone().into_os_string();
+            p.push(suffix);
+            let _ = std::fs::remove_file(p);
+        }
+        match Self::try_open(&path, &key, true) {
+            Ok(Ok(conn)) => Cache {
+                conn: Some(conn),
+                note: Some(format!("cache rebuilt: {why}")),
+                key,
+            },
+            Ok(Err(e)) => memory(format!("{}: {e}", path.display())),
             Err(e) => memory(format!("{}: {e}", path.display())),
         }
     }
@@ -109,49 +146,59 @@ impl Cache {
         };
     }
 
-    /// `check`: scan the whole file for corruption (the full path does; the fast path
-    /// relies on failing queries, which send it to the full path).
-    fn try_open(path: &Path, check: bool) -> rusqlite::Result<(Connection, Option<String>)> {
+    /// `Ok(Err(why))`: a database that must not be used (another format, or not
+    /// authenticated by `key`). `full`: a new, empty database is set up, and the whole
+    /// file is scanned for corruption (the fast path relies on failing queries instead,
+    /// which send it to the full path).
+    fn try_open(
+        path: &Path,
+        key: &Key,
+        full: bool,
+    ) -> rusqlite::Result<Result<Connection, String>> {
         let conn = Connection::open(path)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        conn.execute_batch("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;")?;
-        conn.execute_batch(
-            "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
-             CREATE TABLE IF NOT EXISTS files(path TEXT PRIMARY KEY, hash TEXT NOT NULL, model TEXT NOT NULL);",
-        )?;
-        let stored: Option<String> = conn
-            .query_row("SELECT value FROM meta WHERE key='format'", [], |r| {
-                r.get(0)
-            })
-            .optional()?;
-        let mut note = None;
-        if stored.as_deref() != Some(format_key().as_str()) {
-            if let Some(old) = stored {
-                note = Some(format!("cache rebuilt: format {old} != {}", format_key()));
-            }
-            conn.execute_batch(
-                "DELETE FROM files; DELETE FROM meta WHERE key='index';
-                 DROP TABLE IF EXISTS idx_templates; DROP TABLE IF EXISTS idx_rules; DROP TABLE IF EXISTS idx_targets;
-                 DROP TABLE IF EXISTS stats; DROP TABLE IF EXISTS rendered; DROP TABLE IF EXISTS cells; DELETE FROM meta WHERE key='rendered';",
-            )?;
+        // Until it is authenticated the database is a stranger's: its schema (views,
+        // triggers) must not run functions with side effects.
+        conn.execute_batch("PRAGMA trusted_schema=OFF;")?;
+        let objects: i64 =
+            conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
+        if objects == 0 && full {
+            conn.execute_batch("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;")?;
+            conn.execute_batch(FILES_SCHEMA)?;
             conn.execute(
-                "INSERT OR REPLACE INTO meta(key, value) VALUES ('format', ?1)",
-                [format_key()],
+                "INSERT INTO meta(key, value) VALUES ('format', ?1), ('owner', ?2)",
+                [format_key(), owner_mac(key)],
             )?;
         }
-        if !check {
-            return Ok((conn, note));
+        let meta = |k: &str| -> Option<String> {
+            conn.query_row("SELECT value FROM meta WHERE key = ?1", [k], |r| r.get(0))
+                .ok()
+        };
+        match meta("format") {
+            Some(f) if f == format_key() => {}
+            Some(old) => return Ok(Err(format!("format {old} != {}", format_key()))),
+            None => return Ok(Err("not an alertctl cache".to_string())),
         }
-        // A full read catches corruption now rather than halfway through a load.
-        conn.query_row("PRAGMA quick_check", [], |r| r.get::<_, String>(0))
-            .and_then(|s| {
-                if s == "ok" {
-                    Ok(())
-                } else {
-                    Err(rusqlite::Error::InvalidQuery)
-                }
-            })?;
-        Ok((conn, note))
+        if !meta("owner").is_some_and(|m| key.verify(&m, "cache-owner", &[format_key().as_bytes()]))
+        {
+            return Ok(Err(
+                "not made by this user's alertctl (a cache from elsewhere, e.g. committed to the repository, is never trusted)"
+                    .to_string(),
+            ));
+        }
+        conn.execute_batch("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;")?;
+        if full {
+            // A full read catches corruption now rather than halfway through a load.
+            conn.query_row("PRAGMA quick_check", [], |r| r.get::<_, String>(0))
+                .and_then(|s| {
+                    if s == "ok" {
+                        Ok(())
+                    } else {
+                        Err(rusqlite::Error::InvalidQuery)
+                    }
+                })?;
+        }
+        Ok(Ok(conn))
     }
 
     pub fn is_enabled(&self) -> bool {
@@ -161,14 +208,18 @@ impl Cache {
     /// The stored model of `path` if its content hash is still `hash`.
     pub fn get(&self, path: &str, hash: &str) -> Option<FileModel> {
         let conn = self.conn.as_ref()?;
-        let json: String = conn
+        let (json, mac): (String, String) = conn
             .query_row(
-                "SELECT model FROM files WHERE path=?1 AND hash=?2",
+                "SELECT model, mac FROM files WHERE path=?1 AND hash=?2",
                 params![path, hash],
-                |r| r.get(0),
+                |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()
             .ok()??;
+        let parts: [&[u8]; 3] = [path.as_bytes(), hash.as_bytes(), json.as_bytes()];
+        if !self.key.verify(&mac, "file-model", &parts) {
+            return None;
+        }
         serde_json::from_str(&json).ok()
     }
 
@@ -181,14 +232,22 @@ impl Cache {
         let Some(conn) = self.conn.as_mut() else {
             return Ok(());
         };
+        // In memory (`--no-cache`, or a cache that cannot be written) no later run reads
+        // the models: serializing them all would be a fifth of a cold validate.
+        if conn.path().is_none_or(str::is_empty) {
+            return Ok(());
+        }
         let tx = conn.transaction()?;
         {
-            let mut put =
-                tx.prepare("INSERT OR REPLACE INTO files(path, hash, model) VALUES (?1, ?2, ?3)")?;
+            let mut put = tx.prepare(
+                "INSERT OR REPLACE INTO files(path, hash, model, mac) VALUES (?1, ?2, ?3, ?4)",
+            )?;
             for (path, hash, model) in fresh {
                 let json = serde_json::to_string(model)
                     .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
-                put.execute(params![path, hash, json])?;
+                let parts: [&[u8]; 3] = [path.as_bytes(), hash.as_bytes(), json.as_bytes()];
+                let mac = self.key.mac("file-model", &parts);
+                put.execute(params![path, hash, json, mac])?;
             }
             let mut stored = tx.prepare("SELECT path FROM files")?;
             let paths: Vec<String> = stored
@@ -444,8 +503,8 @@ impl Cache {
 }
 
 const FAST_SCHEMA: &str = "
-    CREATE TABLE IF NOT EXISTS stats(path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime INTEGER NOT NULL, ctime INTEGER NOT NULL, ino INTEGER NOT NULL, dev INTEGER NOT NULL, hash TEXT NOT NULL, seen INTEGER NOT NULL);
-    CREATE TABLE IF NOT EXISTS rendered(name TEXT PRIMARY KEY, hash TEXT NOT NULL, content TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS stats(path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime INTEGER NOT NULL, ctime INTEGER NOT NULL, ino INTEGER NOT NULL, dev INTEGER NOT NULL, hash TEXT NOT NULL, seen INTEGER NOT NULL, mac TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS rendered(name TEXT PRIMARY KEY, hash TEXT NOT NULL, content TEXT NOT NULL, mac TEXT NOT NULL);
     CREATE TABLE IF NOT EXISTS cells(alert TEXT NOT NULL, scope TEXT NOT NULL, specificity INTEGER NOT NULL, kind TEXT NOT NULL, json TEXT NOT NULL, job TEXT);
     CREATE INDEX IF NOT EXISTS cells_scope ON cells(scope);
 ";
@@ -478,7 +537,7 @@ impl Cache {
             return HashMap::new();
         }
         let Ok(mut st) =
-            conn.prepare("SELECT path, size, mtime, ctime, ino, dev, hash, seen FROM stats")
+            conn.prepare("SELECT path, size, mtime, ctime, ino, dev, hash, seen, mac FROM stats")
         else {
             return HashMap::new();
         };
@@ -490,9 +549,22 @@ impl Cache {
                 ino: r.get::<_, i64>(4)? as u64,
                 dev: r.get::<_, i64>(5)? as u64,
             };
-            Ok((r.get::<_, String>(0)?, (stamp, r.get(6)?, r.get(7)?)))
+            let row = (
+                r.get::<_, String>(0)?,
+                (stamp, r.get::<_, String>(6)?, r.get::<_, i64>(7)?),
+            );
+            Ok((row, r.get::<_, String>(8)?))
         })
-        .map(|rows| rows.flatten().collect())
+        .map(|rows| {
+            // A row that does not authenticate is as good as absent: the file is read.
+            rows.flatten()
+                .filter(|((p, (st, h, seen)), mac)| {
+                    self.key
+                        .verify(mac, "stat", &[&stat_bytes(p, st, h, *seen)])
+                })
+                .map(|(row, _)| row)
+                .collect()
+        })
         .unwrap_or_default()
     }
 
@@ -505,8 +577,9 @@ impl Cache {
         tx.execute("DELETE FROM stats", [])?;
         {
             let mut put =
-                tx.prepare("INSERT INTO stats VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")?;
+                tx.prepare("INSERT INTO stats VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")?;
             for (p, st, hash) in rows {
+                let mac = self.key.mac("stat", &[&stat_bytes(p, st, hash, seen)]);
                 // SQLite integers are i64: inode and device numbers are stored bit for bit.
                 put.execute(params![
                     p,
@@ -516,7 +589,8 @@ impl Cache {
                     st.ino as i64,
                     st.dev as i64,
                     hash,
-                    seen
+                    seen,
+                    mac
                 ])?;
             }
         }
@@ -539,22 +613,44 @@ impl Cache {
         let mut st = self
             .conn
             .as_ref()?
-            .prepare("SELECT name, hash FROM rendered")
+            .prepare("SELECT name, hash, mac FROM rendered")
             .ok()?;
-        let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).ok()?;
-        rows.collect::<Result<_, _>>().ok()
+        let rows = st
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .ok()?;
+        let mut out = BTreeMap::new();
+        for row in rows {
+            let (name, hash, mac): (String, String, String) = row.ok()?;
+            // One row that does not authenticate and the stored render is not used at all.
+            if !self
+                .key
+                .verify(&mac, "rendered", &rendered_parts(fingerprint, &name, &hash))
+            {
+                return None;
+            }
+            out.insert(name, hash);
+        }
+        Some(out)
     }
 
+    /// A stored rendered file, when its row authenticates and its content has its hash.
     pub fn rendered_content(&self, name: &str) -> Option<String> {
-        self.conn
+        let fingerprint = self.meta("rendered")?;
+        let (hash, content, mac): (String, String, String) = self
+            .conn
             .as_ref()?
             .query_row(
-                "SELECT content FROM rendered WHERE name = ?1",
+                "SELECT hash, content, mac FROM rendered WHERE name = ?1",
                 [name],
-                |r| r.get(0),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
             .optional()
-            .ok()?
+            .ok()??;
+        let genuine = self
+            .key
+            .verify(&mac, "rendered", &rendered_parts(&fingerprint, name, &hash))
+            && blake3::hash(content.as_bytes()).to_hex().as_str() == hash;
+        genuine.then_some(content)
     }
 
     pub fn has_rendered(&self, fingerprint: &str) -> bool {
@@ -575,13 +671,13 @@ impl Cache {
         let tx = conn.transaction()?;
         tx.execute_batch("DELETE FROM rendered; DELETE FROM cells;")?;
         {
-            let mut put = tx.prepare("INSERT INTO rendered VALUES (?1, ?2, ?3)")?;
+            let mut put = tx.prepare("INSERT INTO rendered VALUES (?1, ?2, ?3, ?4)")?;
             for (name, content) in files {
-                put.execute(params![
-                    name,
-                    blake3::hash(content.as_bytes()).to_hex().as_str(),
-                    content
-                ])?;
+                let hash = blake3::hash(content.as_bytes()).to_hex();
+                let mac = self
+                    .key
+                    .mac("rendered", &rendered_parts(fingerprint, name, &hash));
+                put.execute(params![name, hash.as_str(), content, mac])?;
             }
             let mut put = tx.prepare("INSERT INTO cells VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?;
             // Streamed: holding 50k pretty-printed answers at once would double peak memory.
@@ -681,6 +777,115 @@ impl Cache {
     }
 }
 
+const VERDICT_SCHEMA: &str = "
+    CREATE TABLE IF NOT EXISTS promtool_ok(hash TEXT NOT NULL, promtool TEXT NOT NULL, seen INTEGER NOT NULL, mac TEXT NOT NULL, PRIMARY KEY(hash, promtool));
+";
+
+/// How many verdicts are kept beyond the current rendered set: enough to switch
+/// between a few branches without re-checking, bounded however long the cache lives.
+const VERDICTS_KEPT: i64 = 20_000;
+
+/// promtool's verdicts. Only passes are stored, each under the rendered file's content
+/// hash and the promtool that gave it (its version and the check's arguments), and each
+/// authenticated on its own: a row nobody with this user's key wrote is not a pass.
+impl Cache {
+    /// Of the content hashes `hashes`, those `promtool` passed before.
+    pub fn known_good<'h>(
+        &self,
+        promtool: &str,
+        hashes: impl Iterator<Item = &'h str>,
+    ) -> std::collections::HashSet<String> {
+        let mut good = std::collections::HashSet::new();
+        let Some(conn) = self.conn.as_ref() else {
+            return good;
+        };
+        if conn.execute_batch(VERDICT_SCHEMA).is_err() {
+            return good;
+        }
+        let Ok(mut st) =
+            conn.prepare_cached("SELECT mac FROM promtool_ok WHERE hash = ?1 AND promtool = ?2")
+        else {
+            return good;
+        };
+        for h in hashes {
+            let mac: Option<String> = st
+                .query_row([h, promtool], |r| r.get(0))
+                .optional()
+                .ok()
+                .flatten();
+            if mac.is_some_and(|m| {
+                self.key
+                    .verify(&m, "promtool-ok", &[h.as_bytes(), promtool.as_bytes()])
+            }) {
+                good.insert(h.to_string());
+            }
+        }
+        good
+    }
+
+    /// Records that `promtool` passed the contents hashed `passed`, and that `used`
+    /// (passes read this run) are still wanted; forgets the least recently used beyond
+    /// a bound.
+    pub fn remember_good<'h>(
+        &self,
+        promtool: &str,
+        passed: impl Iterator<Item = &'h str>,
+        used: impl Iterator<Item = &'h str>,
+        now: i64,
+    ) -> rusqlite::Result<()> {
+        let Some(conn) = self.conn.as_ref() else {
+            return Ok(());
+        };
+        conn.execute_batch(VERDICT_SCHEMA)?;
+        let tx = conn.unchecked_transaction()?;
+        {
+            let mut put =
+                tx.prepare("INSERT OR REPLACE INTO promtool_ok VALUES (?1, ?2, ?3, ?4)")?;
+            for h in passed {
+                let mac = self
+                    .key
+                    .mac("promtool-ok", &[h.as_bytes(), promtool.as_bytes()]);
+                put.execute(params![h, promtool, now, mac])?;
+            }
+            let mut touch =
+                tx.prepare("UPDATE promtool_ok SET seen = ?3 WHERE hash = ?1 AND promtool = ?2")?;
+            for h in used {
+                touch.execute(params![h, promtool, now])?;
+            }
+        }
+        tx.execute(
+            "DELETE FROM promtool_ok WHERE rowid NOT IN (SELECT rowid FROM promtool_ok ORDER BY seen DESC LIMIT ?1)",
+            [VERDICTS_KEPT],
+        )?;
+        tx.commit()
+    }
+}
+
+/// What a `stats` row's MAC covers: all of it (the path length-prefixed, the rest fixed
+/// width or hex).
+fn stat_bytes(path: &str, st: &Stamp, hash: &str, seen: i64) -> Vec<u8> {
+    let mut b = Vec::with_capacity(path.len() + hash.len() + 56);
+    b.extend((path.len() as u64).to_le_bytes());
+    b.extend(path.as_bytes());
+    for n in [
+        st.size,
+        st.mtime_ns as u64,
+        st.ctime_ns as u64,
+        st.ino,
+        st.dev,
+        seen as u64,
+    ] {
+        b.extend(n.to_le_bytes());
+    }
+    b.extend(hash.as_bytes());
+    b
+}
+
+/// What a `rendered` row's MAC covers: the row bound to the sources it was rendered from.
+fn rendered_parts<'a>(fingerprint: &'a str, name: &'a str, hash: &'a str) -> [&'a [u8]; 3] {
+    [fingerprint.as_bytes(), name.as_bytes(), hash.as_bytes()]
+}
+
 fn jobs_column(v: Option<String>) -> BTreeMap<String, String> {
     v.and_then(|s| serde_json::from_str(&s).ok())
         .unwrap_or_default()
@@ -709,5 +914,59 @@ mod tests {
         assert!(c.is_enabled());
         assert!(c.note.as_deref().unwrap_or_default().contains("rebuilt"));
         assert_eq!(c.get("a.yaml", "h1"), None);
+    }
+
+    /// Rows changed behind alertctl's back (a cache edited in a pull request) do not
+    /// authenticate: a re-keyed stat row is dropped (the file is read), a re-hashed
+    /// rendered row voids the stored render (the full path runs).
+    #[test]
+    fn tampered_rows_are_not_trusted() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut c = Cache::open(dir.path());
+        let stamp = Stamp {
+            size: 3,
+            mtime_ns: 1,
+            ctime_ns: 2,
+            ino: 3,
+            dev: 4,
+        };
+        c.store_stats(&[("a.yaml", stamp, "h1"), ("b.yaml", stamp, "h2")], 5)
+            .unwrap();
+        let files = BTreeMap::from([("x.yml".to_string(), "groups: []\n".to_string())]);
+        c.store_rendered("fp", &files, std::iter::empty()).unwrap();
+        assert_eq!(c.stats().len(), 2);
+        assert!(c.rendered_hashes("fp").is_some());
+        assert_eq!(c.rendered_content("x.yml").as_deref(), Some("groups: []\n"));
+
+        let conn = c.conn.as_ref().unwrap();
+        conn.execute("UPDATE stats SET hash = 'h3' WHERE path = 'a.yaml'", [])
+            .unwrap();
+        conn.execute("UPDATE rendered SET content = 'groups: [x]\n'", [])
+            .unwrap();
+        assert_eq!(c.rendered_content("x.yml"), None);
+        // The rows are bound to the sources they were rendered from.
+        conn.execute("UPDATE meta SET value = 'fp2' WHERE key = 'rendered'", [])
+            .unwrap();
+        assert_eq!(c.rendered_hashes("fp2"), None);
+        conn.execute("UPDATE meta SET value = 'fp' WHERE key = 'rendered'", [])
+            .unwrap();
+        assert!(c.rendered_hashes("fp").is_some());
+        conn.execute("UPDATE rendered SET hash = 'feed'", [])
+            .unwrap();
+        assert_eq!(c.rendered_hashes("fp"), None);
+        let stats = c.stats();
+        assert_eq!(stats.keys().collect::<Vec<_>>(), ["b.yaml"]);
+    }
+
+    #[test]
+    fn models_are_not_serialized_into_an_in_memory_cache() {
+        let mut c = Cache::disabled();
+        let m = FileModel::default();
+        c.update(&[("a.yaml", "h1", &m)], &["a.yaml"]).unwrap();
+        assert_eq!(c.get("a.yaml", "h1"), None);
+        let dir = tempfile::tempdir().unwrap();
+        let mut c = Cache::open(dir.path());
+        c.update(&[("a.yaml", "h1", &m)], &["a.yaml"]).unwrap();
+        assert_eq!(c.get("a.yaml", "h1"), Some(m));
     }
 }

@@ -42,6 +42,7 @@ pub mod secrets;
 pub mod settings;
 pub mod shard;
 pub mod text;
+pub mod trust;
 pub mod ui;
 pub mod unittest;
 pub mod watch;

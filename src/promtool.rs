@@ -38,13 +38,26 @@ pub struct Finding {
     pub message: String,
 }
 
+/// The arguments of every check: part of a verdict's key, since they change the verdict.
+const CHECK_ARGS: [&str; 3] = ["check", "rules", "--lint=none"];
+
+/// What a check run found: whether promtool passed every file, its findings, and the
+/// files it reported as passing on their own (`SUCCESS`), which hold even when others
+/// failed.
+pub struct Run {
+    pub ok: bool,
+    pub findings: Vec<Finding>,
+    pub passed: Vec<String>,
+}
+
 /// Runs `promtool check rules` on `files` written to a temporary directory.
-pub fn check(
-    promtool: &Path,
-    files: &BTreeMap<String, String>,
-) -> std::io::Result<(bool, Vec<Finding>)> {
+pub fn check(promtool: &Path, files: &BTreeMap<&str, &str>) -> std::io::Result<Run> {
     if files.is_empty() {
-        return Ok((true, vec![]));
+        return Ok(Run {
+            ok: true,
+            findings: vec![],
+            passed: vec![],
+        });
     }
     let dir = tempfile::tempdir()?;
     for (name, content) in files {
@@ -52,19 +65,63 @@ pub fn check(
         std::fs::write(&path, content).map_err(crate::load::io_context("writing", &path))?;
     }
     let out = Command::new(promtool)
-        .arg("check")
-        .arg("rules")
-        .arg("--lint=none")
+        .args(CHECK_ARGS)
         .args(files.keys())
         .current_dir(dir.path())
         .output()?;
     let stderr = String::from_utf8_lossy(&out.stderr);
     let findings = parse_output(&stderr, files);
-    Ok((out.status.success(), findings))
+    let ok = out.status.success();
+    let passed = if ok {
+        files.keys().map(|f| f.to_string()).collect()
+    } else {
+        passed_files(&String::from_utf8_lossy(&out.stdout), files, &findings)
+    };
+    Ok(Run {
+        ok,
+        findings,
+        passed,
+    })
+}
+
+/// The files of a failed run that promtool passed: a `Checking FILE` line followed by
+/// `  SUCCESS`, and no finding naming the file.
+fn passed_files(stdout: &str, files: &BTreeMap<&str, &str>, findings: &[Finding]) -> Vec<String> {
+    let lines: Vec<&str> = stdout.lines().collect();
+    lines
+        .windows(2)
+        .filter_map(|w| {
+            let file = w[0].strip_prefix("Checking ")?;
+            (w[1].starts_with("  SUCCESS")
+                && files.contains_key(file)
+                && !findings.iter().any(|f| f.file == file))
+            .then(|| file.to_string())
+        })
+        .collect()
+}
+
+/// Identifies the promtool at `path` for its verdicts: its version output (which names
+/// the release, revision and Go version) and the check's arguments.
+pub fn identity(path: &Path) -> std::io::Result<String> {
+    let out = Command::new(path).arg("--version").output()?;
+    if !out.status.success() {
+        return Err(std::io::Error::other(format!(
+            "`{} --version` failed: {}",
+            path.display(),
+            String::from_utf8_lossy(&out.stderr).trim()
+        )));
+    }
+    let mut h = blake3::Hasher::new();
+    h.update(&out.stdout);
+    for a in CHECK_ARGS {
+        h.update(b"\0");
+        h.update(a.as_bytes());
+    }
+    Ok(h.finalize().to_hex().to_string())
 }
 
 /// Lines look like `FILE: [L:C: ]group "G", rule N, "NAME": MESSAGE` or `FILE: MESSAGE`.
-fn parse_output(stderr: &str, files: &BTreeMap<String, String>) -> Vec<Finding> {
+fn parse_output(stderr: &str, files: &BTreeMap<&str, &str>) -> Vec<Finding> {
     let mut out: Vec<Finding> = Vec::new();
     for line in stderr.lines() {
         let Some((file, rest)) = line.split_once(": ") else {
@@ -189,16 +246,45 @@ impl Status {
     }
 }
 
+/// How much of the rendered set promtool read in this run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Coverage {
+    /// Files promtool checked.
+    pub checked: usize,
+    /// Files not checked again: this promtool passed the same bytes in an earlier run.
+    pub known_good: usize,
+}
+
+/// The outcome of the promtool step: its status and, when promtool was found, what it
+/// read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Verdict {
+    pub status: Status,
+    pub coverage: Option<Coverage>,
+}
+
+impl From<Status> for Verdict {
+    fn from(status: Status) -> Verdict {
+        Verdict {
+            status,
+            coverage: None,
+        }
+    }
+}
+
 /// Runs promtool on the rendered files as `policy` says; findings become diagnostics.
+/// Files whose exact content this promtool passed before (the cache remembers passes,
+/// never failures) are not checked again, so every byte that is deployed has been
+/// checked by the promtool in use, and an edit re-checks only the files it changed.
 pub fn check_with_policy(
     project: &crate::project::Project,
     rendered: &Rendered,
     policy: PromtoolPolicy,
     diags: &mut Diagnostics,
-) -> Status {
+) -> Verdict {
     let model = &project.model;
     if policy == PromtoolPolicy::Off {
-        return Status::Off;
+        return Status::Off.into();
     }
     let located = match locate(
         model.settings.validate.promtool_path.as_deref(),
@@ -210,7 +296,7 @@ pub fn check_with_policy(
                 Diagnostic::error(Code::Promtool, format!("promtool not found at {}", bad.display()))
                     .hint("fix validate.promtool_path (relative to the rules directory) or ALERTCTL_PROMTOOL"),
             );
-            return Status::Missing;
+            return Status::Missing.into();
         }
     };
     let Some(path) = located else {
@@ -219,38 +305,68 @@ pub fn check_with_policy(
                 Diagnostic::error(Code::Promtool, "promtool is required (validate.promtool = \"required\") but was not found")
                     .hint("install Prometheus' promtool, set validate.promtool_path, or set ALERTCTL_PROMTOOL"),
             );
-            return Status::Missing;
+            return Status::Missing.into();
         }
-        return Status::Skipped;
+        return Status::Skipped.into();
     };
-    match check(&path, &rendered.files) {
-        Ok((ok, findings)) => {
-            diagnose(model, rendered, &findings, diags);
-            if !ok && findings.is_empty() {
-                diags.push(
-                    Diagnostic::error(
-                        Code::Promtool,
-                        "promtool check rules failed without a finding alertctl could read",
-                    )
-                    .hint(format!(
-                        "run {} check rules on the rendered files",
-                        path.display()
-                    )),
-                );
-            }
-            if ok {
-                Status::Ok
-            } else {
-                Status::Failed
-            }
-        }
-        Err(e) => {
-            diags.push(Diagnostic::error(
+    let could_not_run = |e: std::io::Error, diags: &mut Diagnostics| {
+        diags.push(Diagnostic::error(
+            Code::Promtool,
+            format!("could not run {}: {e}", path.display()),
+        ));
+        Status::Error.into()
+    };
+    let identity = match identity(&path) {
+        Ok(id) => id,
+        Err(e) => return could_not_run(e, diags),
+    };
+    let hashes: BTreeMap<&str, String> = rendered
+        .files
+        .iter()
+        .map(|(n, c)| (n.as_str(), blake3::hash(c.as_bytes()).to_hex().to_string()))
+        .collect();
+    let cache = &project.cache;
+    let good = cache.known_good(&identity, hashes.values().map(String::as_str));
+    let todo: BTreeMap<&str, &str> = rendered
+        .files
+        .iter()
+        .filter(|(n, _)| !good.contains(&hashes[n.as_str()]))
+        .map(|(n, c)| (n.as_str(), c.as_str()))
+        .collect();
+    let coverage = Coverage {
+        checked: todo.len(),
+        known_good: rendered.files.len() - todo.len(),
+    };
+    let run = match check(&path, &todo) {
+        Ok(r) => r,
+        Err(e) => return could_not_run(e, diags),
+    };
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    // Only a speed-up: a verdict that cannot be stored is checked again next time.
+    let _ = cache.remember_good(
+        &identity,
+        run.passed.iter().map(|f| hashes[f.as_str()].as_str()),
+        good.iter().map(String::as_str),
+        now,
+    );
+    diagnose(model, rendered, &run.findings, diags);
+    if !run.ok && run.findings.is_empty() {
+        diags.push(
+            Diagnostic::error(
                 Code::Promtool,
-                format!("could not run {}: {e}", path.display()),
-            ));
-            Status::Error
-        }
+                "promtool check rules failed without a finding alertctl could read",
+            )
+            .hint(format!(
+                "run {} check rules on the rendered files",
+                path.display()
+            )),
+        );
+    }
+    Verdict {
+        status: if run.ok { Status::Ok } else { Status::Failed },
+        coverage: Some(coverage),
     }
 }
 
@@ -261,7 +377,7 @@ mod tests {
     #[test]
     fn parses_promtool_lines() {
         let mut files = BTreeMap::new();
-        files.insert("group_web.yml".to_string(), String::new());
+        files.insert("group_web.yml", "");
         let err = "  FAILED:\ngroup_web.yml: 5:15: group \"alertctl/group/web\", rule 2, \"HighLoad\": could not parse expression: 1:26: parse error: unexpected <op:>>\ngroup_web.yml: group \"g\", rule 1, \"X\": annotation \"summary\": template: __alert_X:1: unclosed action\n";
         let f = parse_output(err, &files);
         assert_eq!(f.len(), 2);

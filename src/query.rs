@@ -2,7 +2,7 @@
 //! group, a namespace), with what configuration, set by whom. Answers come from the same
 //! cells and the same [`Renderer`] as the rendered files, so they cannot disagree.
 
-use crate::diag::line_col;
+use crate::diag::LineIndex;
 use crate::model::Scope;
 use crate::render::{file_name, CellError, PromRule, Renderer};
 use crate::resolve::{Alert, Cell, Effective, Model, Origin, Position};
@@ -72,10 +72,13 @@ pub struct Report {
 impl Model {
     /// 1-based line of a span in a source file.
     pub fn place(&self, file: &str, span: crate::diag::Span) -> Place {
-        let line = self
-            .sources
-            .get(file)
-            .map_or(0, |s| line_col(&s.text, span.start).0);
+        let line = self.sources.get(file).map_or(0, |s| {
+            let mut lines = self.lines.lock().unwrap_or_else(|e| e.into_inner());
+            if !lines.contains_key(file) {
+                lines.insert(file.to_string(), LineIndex::new(&s.text));
+            }
+            lines[file].line(span.start.min(s.text.len()))
+        });
         Place {
             file: file.to_string(),
             line,

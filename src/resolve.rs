@@ -225,6 +225,8 @@ pub struct Model {
     /// reporting every use of them would bury the real error.
     broken_templates: bool,
     broken_inventory: bool,
+    /// Line indexes of the source files asked about, built on first use.
+    pub(crate) lines: std::sync::Mutex<HashMap<String, crate::diag::LineIndex>>,
 }
 
 /// Who set a field: the template's default or a rule.
@@ -319,6 +321,7 @@ impl Model {
             sources: HashMap::new(),
             broken_templates: false,
             broken_inventory: false,
+            lines: Default::default(),
         };
         let mut namespaces = Vec::new();
         let mut ungrouped = Vec::new();

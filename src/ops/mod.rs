@@ -49,8 +49,14 @@ pub enum Event<'a> {
         #[serde(serialize_with = "diagnostics_json")]
         diagnostics: &'a Diagnostics,
     },
-    /// The rendered rules passed alertctl's checks; `promtool` says what promtool did.
-    Validated { rules: usize, promtool: &'a str },
+    /// The rendered rules passed alertctl's checks; `promtool` says what promtool did,
+    /// `promtool_files` how many files it checked and how many it had passed before.
+    Validated {
+        rules: usize,
+        promtool: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        promtool_files: Option<crate::promtool::Coverage>,
+    },
     /// The rendered Alertmanager config; `amtool` says what amtool did.
     AlertmanagerValidated { amtool: &'a str },
     /// No server is configured: files are written, nothing is reloaded.

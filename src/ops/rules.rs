@@ -92,8 +92,8 @@ fn apply_checked(
         let policy = req
             .promtool
             .unwrap_or(project.model.settings.validate.promtool);
-        let status = promtool::check_with_policy(&project, &rendered, policy, &mut diags);
-        if status == Status::Missing {
+        let verdict = promtool::check_with_policy(&project, &rendered, policy, &mut diags);
+        if verdict.status == Status::Missing {
             events.event(&Event::Diagnostics {
                 diagnostics: &diags,
             });
@@ -101,7 +101,8 @@ fn apply_checked(
         }
         events.event(&Event::Validated {
             rules: rendered.rule_count,
-            promtool: status.as_str(),
+            promtool: verdict.status.as_str(),
+            promtool_files: verdict.coverage,
         });
     }
     let shards = selected(&project, only, req.out.as_ref())?;

@@ -380,3 +380,13 @@ pub fn yaml_document(doc: impl Serialize) -> String {
 pub fn plural(n: usize, word: &str) -> String {
     alertctl::diag::plural(n, word)
 }
+
+/// `-v`: how much of the rendered set promtool read.
+pub fn promtool_files(c: alertctl::promtool::Coverage) -> String {
+    format!(
+        "promtool: checked {} of {} rendered files ({} passed by this promtool before, not checked again)",
+        c.checked,
+        c.checked + c.known_good,
+        c.known_good
+    )
+}

@@ -23,7 +23,7 @@ pub fn run(
     let promtool = super::promtool_check(&project, &rendered, promtool_arg, &mut diags);
     let mut outcome = Outcome {
         format,
-        promtool: &promtool,
+        promtool,
         deny_warnings,
         live: None,
     };

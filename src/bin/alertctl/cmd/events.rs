@@ -81,11 +81,18 @@ impl Events for Printer<'_> {
                 );
             }
             _ if !self.human => {}
-            Event::Validated { rules, promtool } => {
+            Event::Validated {
+                rules,
+                promtool,
+                promtool_files,
+            } => {
                 eline!(
                     "validated: {} (promtool: {promtool})",
                     report::plural(rules, "rule")
                 );
+                if let (true, Some(c)) = (verbose, promtool_files) {
+                    eline!("{}", report::promtool_files(c));
+                }
             }
             Event::AlertmanagerValidated { amtool } => eline!("validated (amtool: {amtool})"),
             Event::NoServers => eline!(

@@ -269,17 +269,15 @@ pub fn policy(arg: crate::cli::PromtoolArg) -> alertctl::settings::PromtoolPolic
 }
 
 /// Runs promtool on the rendered files as the policy says (the flag overrides
-/// `validate.promtool`); findings become diagnostics. Returns a one-word status.
+/// `validate.promtool`); findings become diagnostics.
 pub fn promtool_check(
     project: &Project,
     rendered: &Rendered,
     arg: Option<crate::cli::PromtoolArg>,
     diags: &mut Diagnostics,
-) -> String {
+) -> alertctl::promtool::Verdict {
     let policy = arg.map_or(project.model.settings.validate.promtool, policy);
     alertctl::promtool::check_with_policy(project, rendered, policy, diags)
-        .as_str()
-        .to_string()
 }
 
 /// The warm fast path's view of the directory, unless `--no-cache` or anything changed.

@@ -2,6 +2,7 @@ use serde_json::json;
 
 use alertctl::diag::Diagnostics;
 use alertctl::project::Project;
+use alertctl::promtool::{Status, Verdict};
 use alertctl::render::Rendered;
 
 use super::load_and_render;
@@ -16,7 +17,7 @@ pub fn run(
     deny_warnings: bool,
 ) -> miette::Result<Exit> {
     let (project, rendered, mut diags) = load_and_render(g)?;
-    let promtool_status = super::promtool_check(&project, &rendered, promtool_arg, &mut diags);
+    let promtool = super::promtool_check(&project, &rendered, promtool_arg, &mut diags);
     Ok(finish(
         g,
         &project,
@@ -24,7 +25,7 @@ pub fn run(
         diags,
         &Outcome {
             format,
-            promtool: &promtool_status,
+            promtool,
             deny_warnings,
             live: None,
         },
@@ -32,9 +33,9 @@ pub fn run(
 }
 
 /// How a check ends: the format, promtool's status, and what `check --live` adds.
-pub struct Outcome<'a> {
+pub struct Outcome {
     pub format: Format,
-    pub promtool: &'a str,
+    pub promtool: Verdict,
     pub deny_warnings: bool,
     /// `check --live`: the servers' summaries (JSON) and a line for the human summary.
     pub live: Option<(serde_json::Value, String)>,
@@ -61,8 +62,11 @@ pub fn finish(
                 "warnings": diags.warning_count(),
                 "diagnostics": report::json_value(&diags),
                 "stats": { "files": project.stats.files, "templates": model.templates.len(), "rules": model.rules.len(), "alerts": alerts, "rendered_files": rendered.files.len(), "rendered_rules": rendered.rule_count },
-                "promtool": o.promtool,
+                "promtool": o.promtool.status.as_str(),
             });
+            if let Some(c) = o.promtool.coverage {
+                doc["promtool_files"] = json!(c);
+            }
             if let Some((live, _)) = &o.live {
                 doc["live"] = live.clone();
             }
@@ -90,8 +94,11 @@ pub fn finish(
                     report::plural(alerts, "alert"),
                     report::plural(rendered.rule_count, "rule"),
                     report::plural(rendered.files.len(), "file"),
-                    o.promtool
+                    o.promtool.status.as_str()
                 );
+            }
+            if let (true, Some(c)) = (g.verbose, o.promtool.coverage) {
+                eprintln!("{}", report::promtool_files(c));
             }
             if let Some((_, line)) = &o.live {
                 eprintln!("{line}");
@@ -99,7 +106,7 @@ pub fn finish(
         }
     }
     // A required tool that is missing is an environment problem, not invalid input.
-    if o.promtool == "missing" {
+    if o.promtool.status == Status::Missing {
         Exit::Failure
     } else if diags.has_errors() {
         Exit::Invalid

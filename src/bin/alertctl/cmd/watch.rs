@@ -243,9 +243,9 @@ impl Log for Lines {
                     say(format!("{sev}[{}] {at}{}", d.code.as_str(), d.message));
                 }
             }
-            Event::Validated { rules, promtool } => {
-                say(format!("validated: {rules} rule(s) (promtool: {promtool})"))
-            }
+            Event::Validated {
+                rules, promtool, ..
+            } => say(format!("validated: {rules} rule(s) (promtool: {promtool})")),
             Event::AlertmanagerValidated { amtool } => {
                 say(format!("alertmanager config validated (amtool: {amtool})"))
             }
