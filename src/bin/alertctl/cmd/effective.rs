@@ -16,10 +16,14 @@ pub fn run(
     global: bool,
     format: DataFormat,
 ) -> miette::Result<Exit> {
-    if group.is_none() && namespace.is_none() {
-        if let Some(done) = fast(g, target.as_deref(), format) {
-            return Ok(done);
-        }
+    if let Some(done) = fast(
+        g,
+        target.as_deref(),
+        group.as_deref(),
+        namespace.as_deref(),
+        format,
+    ) {
+        return Ok(done);
     }
     let (project, diags) = super::load_only(g)?;
     if let Some(exit) = stop_on_errors(g, &diags) {
@@ -55,48 +59,18 @@ pub fn run(
 
 /// The warm fast path: with nothing changed since a full run, the answer is a few
 /// indexed rows of the cache, no file read or parsed. `None`: take the full path.
-fn fast(g: &Global, target: Option<&str>, format: DataFormat) -> Option<Exit> {
-    let q = super::quick(g)?;
-    let (pos, subject) = match target {
-        Some(t) => {
-            let (grp, ns) = q.cache.target(t)?;
-            let where_ = match (&ns, &grp) {
-                (Some(n), Some(gr)) => format!("namespace {n}, group {gr}"),
-                _ => "in no group: global and its own rules apply".to_string(),
-            };
-            (
-                Position {
-                    namespace: ns,
-                    group: grp,
-                    target: Some(t.to_string()),
-                },
-                format!("{t} ({where_})"),
-            )
-        }
-        None => (
-            Position::default(),
-            "series outside the inventory (global)".to_string(),
-        ),
-    };
-    let jobs = target.map(|t| q.cache.target_jobs(t)).unwrap_or_default();
-    let scopes: Vec<String> = pos.scopes().iter().map(ToString::to_string).collect();
-    let rows = q.cache.cells_at(&q.fingerprint, &scopes)?;
-    // Per alert, the most specific cell holding the position decides.
-    let mut best: std::collections::BTreeMap<String, alertctl::cache::CellRow> = Default::default();
-    for r in rows {
-        if best
-            .get(&r.alert)
-            .is_none_or(|b| r.specificity > b.specificity)
-        {
-            best.insert(r.alert.clone(), r);
-        }
-    }
-    // A target that declares jobs gets only the alerts of those jobs (and of none).
-    let (applied, disabled): (Vec<_>, Vec<_>) = best
-        .into_values()
-        .filter(|r| r.kind != "unwatched")
-        .filter(|r| jobs.is_empty() || r.job.as_ref().is_none_or(|j| jobs.contains_key(j)))
-        .partition(|r| r.kind == "applied");
+fn fast(
+    g: &Global,
+    target: Option<&str>,
+    group: Option<&str>,
+    namespace: Option<&str>,
+    format: DataFormat,
+) -> Option<Exit> {
+    let q = super::quick_answers(g)?;
+    let at = fast_position(&q.cache, target, group, namespace)?;
+    let rows = q.cache.cells_at(&q.fingerprint, &at.scopes())?;
+    let (applied, disabled) = decide(rows, &at.runs);
+    let (pos, subject, jobs) = (at.pos, at.subject, at.jobs);
     if g.verbose {
         eline!("nothing changed since the last full run: answered from the cache index");
     }
@@ -120,6 +94,103 @@ fn fast(g: &Global, target: Option<&str>, format: DataFormat) -> Option<Exit> {
         parse(&disabled).ok()?,
     );
     Some(Exit::Ok)
+}
+
+/// A position as the cache index knows it: what `position` finds in the model.
+pub struct FastPosition {
+    pub pos: Position,
+    pub subject: String,
+    /// The target's jobs (job -> instance).
+    pub jobs: BTreeMap<String, String>,
+    /// The jobs run there (`None`: every job).
+    pub runs: Option<std::collections::BTreeSet<String>>,
+}
+
+impl FastPosition {
+    pub fn scopes(&self) -> Vec<String> {
+        self.pos.scopes().iter().map(ToString::to_string).collect()
+    }
+}
+
+/// `position` from the cache index; `None` (take the full path) for a name the index
+/// does not know, such as an instance or a typo, which the full path explains.
+pub fn fast_position(
+    cache: &alertctl::cache::Cache,
+    target: Option<&str>,
+    group: Option<&str>,
+    namespace: Option<&str>,
+) -> Option<FastPosition> {
+    if let Some(t) = target {
+        let (grp, ns) = cache.target(t)?;
+        let where_ = match (&ns, &grp) {
+            (Some(n), Some(gr)) => format!("namespace {n}, group {gr}"),
+            _ => "in no group: global and its own rules apply".to_string(),
+        };
+        let jobs = cache.target_jobs(t);
+        let runs = (!jobs.is_empty()).then(|| jobs.keys().cloned().collect());
+        return Some(FastPosition {
+            pos: Position {
+                namespace: ns,
+                group: grp,
+                target: Some(t.to_string()),
+            },
+            subject: format!("{t} ({where_})"),
+            jobs,
+            runs,
+        });
+    }
+    let (pos, subject, runs) = if let Some(gr) = group {
+        let (ns, runs) = cache.group(gr)?;
+        let subject = format!("group {gr} (namespace {ns})");
+        let pos = Position {
+            namespace: Some(ns),
+            group: Some(gr.to_string()),
+            target: None,
+        };
+        (pos, subject, runs)
+    } else if let Some(n) = namespace {
+        if !cache.has_namespace(n) {
+            return None;
+        }
+        let pos = Position {
+            namespace: Some(n.to_string()),
+            ..Default::default()
+        };
+        (pos, format!("namespace {n}"), None)
+    } else {
+        let subject = "series outside the inventory (global)".to_string();
+        (Position::default(), subject, None)
+    };
+    Some(FastPosition {
+        pos,
+        subject,
+        jobs: BTreeMap::new(),
+        runs,
+    })
+}
+
+/// Per alert, the most specific stored cell holding the position decides; an alert of a
+/// job not run there does not apply. Returns the (applied, disabled) answers.
+pub fn decide(
+    rows: Vec<alertctl::cache::CellRow>,
+    runs: &Option<std::collections::BTreeSet<String>>,
+) -> (Vec<alertctl::cache::CellRow>, Vec<alertctl::cache::CellRow>) {
+    let mut best: BTreeMap<String, alertctl::cache::CellRow> = BTreeMap::new();
+    for r in rows {
+        if best
+            .get(&r.alert)
+            .is_none_or(|b| r.specificity > b.specificity)
+        {
+            best.insert(r.alert.clone(), r);
+        }
+    }
+    best.into_values()
+        .filter(|r| r.kind != "unwatched")
+        .filter(|r| {
+            runs.as_ref()
+                .is_none_or(|js| r.job.as_ref().is_none_or(|j| js.contains(j)))
+        })
+        .partition(|r| r.kind == "applied")
 }
 
 fn assemble(
