@@ -335,21 +335,7 @@ impl Cache {
             }
             let mut put = tx.prepare("INSERT INTO idx_rules(alert, template, scope, grp, namespace, priority, enabled, suspended, file, line) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")?;
             for r in &model.rules {
-                let pos = match &r.scope.value {
-                    crate::model::Scope::Global => Default::default(),
-                    crate::model::Scope::Namespace(n) => crate::resolve::Position {
-                        namespace: Some(n.clone()),
-                        ..Default::default()
-                    },
-                    crate::model::Scope::Group(g) => crate::resolve::Position {
-                        namespace: model.inventory.groups.get(g).map(|i| i.namespace.clone()),
-                        group: Some(g.clone()),
-                        target: None,
-                    },
-                    crate::model::Scope::Target(t) => {
-                        model.inventory.position(t).unwrap_or_default()
-                    }
-                };
+                let pos = crate::query::scope_position(model, &r.scope.value);
                 let p = model.place(&r.file, r.span);
                 let enabled = r.enabled.as_ref().is_none_or(|e| e.value);
                 put.execute(params![

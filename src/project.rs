@@ -303,6 +303,6 @@ pub fn store_rendered(
             .cache
             .store_rendered(&project.fingerprint, &files, rows)?;
     }
-    let traces = crate::query::trace_rows(&project.model);
+    let traces = crate::query::trace_rows(&project.model, rendered);
     project.cache.store_traces(&project.fingerprint, traces)
 }

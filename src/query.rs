@@ -312,23 +312,41 @@ pub fn trace_details(model: &Model, template: &str, eff: &Effective) -> serde_js
     })
 }
 
-/// The trace details of every cell with a configuration, one alert at a time (a full
-/// run stores them for `trace`'s fast path).
-pub fn trace_rows(model: &Model) -> impl Iterator<Item = crate::cache::TraceRow> + '_ {
-    model.alerts.values().flat_map(move |alert| {
-        model
-            .cells(alert)
-            .into_iter()
-            .filter_map(move |c| {
-                let eff = c.effective.as_ref()?;
-                Some(crate::cache::TraceRow {
-                    alert: alert.name.clone(),
-                    scope: c.scope.to_string(),
-                    json: trace_details(model, &alert.template, eff).to_string(),
-                })
-            })
-            .collect::<Vec<_>>()
+/// The trace details of every rendered cell (a full run stores them for `trace`'s fast
+/// path). A cell's configuration is the fold at its scope's position, as
+/// [`Model::cells`] computes it, without partitioning the series space again.
+pub fn trace_rows<'a>(
+    model: &'a Model,
+    rendered: &'a crate::render::Rendered,
+) -> impl Iterator<Item = crate::cache::TraceRow> + 'a {
+    rendered.cells.iter().filter_map(move |c| {
+        let p = &c.provenance;
+        let alert = model.alerts.get(&p.alert)?;
+        let eff = model.effective(alert, &scope_position(model, &p.cell))?;
+        Some(crate::cache::TraceRow {
+            alert: p.alert.clone(),
+            scope: p.cell.to_string(),
+            json: trace_details(model, &alert.template, &eff).to_string(),
+        })
     })
+}
+
+/// The position a scope stands for (a target's: its group and namespace too).
+pub fn scope_position(model: &Model, scope: &Scope) -> Position {
+    let inv = &model.inventory;
+    match scope {
+        Scope::Global => Position::default(),
+        Scope::Namespace(n) => Position {
+            namespace: Some(n.clone()),
+            ..Default::default()
+        },
+        Scope::Group(g) => Position {
+            namespace: inv.groups.get(g).map(|i| i.namespace.clone()),
+            group: Some(g.clone()),
+            target: None,
+        },
+        Scope::Target(t) => inv.position(t).unwrap_or_default(),
+    }
 }
 
 /// A parameter value in JSON: whole numbers as integers.
