@@ -65,22 +65,19 @@ pub fn run(
             .unwrap_or_else(|| "no rule of it covers this target".to_string());
         eprintln!("{a} does not apply to {target}: {why}");
     }
-    let entries: Vec<Entry> = applied
-        .iter()
-        .map(|a| {
-            let not_applied = all.then(|| {
-                not_applied(model, &model.alerts[&a.alert], &pos)
-                    .into_iter()
-                    .map(|(r, why)| (json!(r), why))
-                    .collect()
-            });
-            Entry::new(
-                alertctl::query::alert_json(model, &a.provenance, &a.file, &a.rule),
-                query::trace_details(model, &a.template, &a.effective),
-                not_applied,
-            )
-        })
-        .collect();
+    let entries = applied.iter().map(|a| {
+        let not_applied = all.then(|| {
+            not_applied(model, &model.alerts[&a.alert], &pos)
+                .into_iter()
+                .map(|(r, why)| (json!(r), why))
+                .collect()
+        });
+        Entry::new(
+            alertctl::query::alert_json(model, &a.provenance, &a.file, &a.rule),
+            query::trace_details(model, &a.template, &a.effective),
+            not_applied,
+        )
+    });
     print(format, target, &pos, &subject, entries);
     Ok(Exit::Ok)
 }
@@ -107,19 +104,28 @@ fn fast(
     if alert.is_some() && applied.is_empty() {
         return None;
     }
-    let mut entries = Vec::with_capacity(applied.len());
-    for r in &applied {
-        let doc = serde_json::from_str(&r.json).ok()?;
-        let details = serde_json::from_str(&q.cache.trace(&r.alert, &r.scope)?).ok()?;
+    // Every stored piece is fetched before anything is printed (a missing one sends the
+    // question to the full path); each entry is parsed only when printed, so that memory
+    // holds one alert's trace at a time, not thousands.
+    let mut stored = Vec::with_capacity(applied.len());
+    for r in applied {
+        let details = q.cache.trace(&r.alert, &r.scope)?;
         let not_applied = match all {
             true => Some(q.cache.not_applied(&r.alert, &scopes)?),
             false => None,
         };
-        entries.push(Entry::new(doc, details, not_applied));
+        stored.push((r.json, details, not_applied));
     }
     if g.verbose {
         eline!("nothing changed since the last full run: answered from the cache index");
     }
+    let entries = stored.into_iter().map(|(doc, details, not_applied)| {
+        Entry::new(
+            serde_json::from_str(&doc).unwrap_or_default(),
+            serde_json::from_str(&details).unwrap_or_default(),
+            not_applied,
+        )
+    });
     print(format, target, &at.pos, &at.subject, entries);
     Some(Exit::Ok)
 }
@@ -150,19 +156,68 @@ impl Entry {
     }
 }
 
-fn print(format: DataFormat, target: &str, pos: &Position, subject: &str, entries: Vec<Entry>) {
+/// Prints the entries one at a time, each document exactly as `report::json_document` /
+/// `yaml_document` would print the whole (keys sorted: `alerts` first, then `group`,
+/// `namespace`, `schema`, `target`).
+fn print(
+    format: DataFormat,
+    target: &str,
+    pos: &Position,
+    subject: &str,
+    entries: impl Iterator<Item = Entry>,
+) {
+    use std::io::Write as _;
+    let mut w = std::io::BufWriter::new(std::io::stdout().lock());
+    let rest = json!({"target": target, "namespace": pos.namespace, "group": pos.group});
+    let mut empty = true;
     match format {
-        DataFormat::Json | DataFormat::Yaml => {
-            let v: Vec<Value> = entries.into_iter().map(|e| e.doc).collect();
-            let doc = json!({"target": target, "namespace": pos.namespace, "group": pos.group, "alerts": v});
-            if format == DataFormat::Json {
-                out!("{}", crate::report::json_document(doc));
-            } else {
-                out!("{}", crate::report::yaml_document(doc));
+        DataFormat::Json => {
+            for e in entries {
+                let item = serde_json::to_string_pretty(&e.doc).unwrap_or_default();
+                let sep = if empty { "{\n  \"alerts\": [\n" } else { ",\n" };
+                let _ = write!(w, "{sep}{}", indent(&item, "    "));
+                empty = false;
+            }
+            let _ = write!(
+                w,
+                "{}",
+                if empty {
+                    "{\n  \"alerts\": []"
+                } else {
+                    "\n  ]"
+                }
+            );
+            let rest = crate::report::json_document(rest);
+            // `{\n  "group": ...` continues the document after `alerts`.
+            let _ = write!(w, ",{}", rest.strip_prefix('{').unwrap_or_default());
+        }
+        DataFormat::Yaml => {
+            for e in entries {
+                let sep = if empty { "alerts:\n" } else { "" };
+                let item = serde_yaml::to_string(&[e.doc]).unwrap_or_default();
+                let _ = write!(w, "{sep}{item}");
+                empty = false;
+            }
+            if empty {
+                let _ = write!(w, "alerts: []\n");
+            }
+            let _ = write!(w, "{}", crate::report::yaml_document(rest));
+        }
+        DataFormat::Human => {
+            for e in entries {
+                let _ = write!(w, "{}", human(subject, &e));
             }
         }
-        DataFormat::Human => out!("{}", human(subject, &entries)),
     }
+    let _ = w.flush();
+}
+
+/// Every line of `text` indented.
+fn indent(text: &str, by: &str) -> String {
+    text.lines()
+        .map(|l| format!("{by}{l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn text(v: &Value) -> String {
@@ -172,67 +227,64 @@ fn text(v: &Value) -> String {
     }
 }
 
-fn human(subject: &str, entries: &[Entry]) -> String {
+/// One alert's trace as the terminal shows it.
+fn human(subject: &str, e: &Entry) -> String {
     let mut out = String::new();
-    for e in entries {
-        let a = &e.doc;
-        let rules = a["rules"].as_array().map(Vec::as_slice).unwrap_or_default();
-        out.push_str(&format!("{} on {subject}\n", text(&a["alert"])));
-        out.push_str(
-            "  applied, in fold order (priority, then global < namespace < group < target",
-        );
-        out.push_str(if rules.iter().any(|r| r.get("selects").is_some()) {
-            "; at one priority and scope, many-alert rules first):\n"
-        } else {
-            "):\n"
-        });
-        let mut rows = vec![[
-            "template".to_string(),
-            text(&a["template"]),
-            String::new(),
-            text(&e.details["template"]),
-        ]];
-        for r in rules {
-            rows.push([
-                format!("{}.", rows.len()),
-                scope_cell(r),
-                format!("priority {}", r["priority"]),
-                place(r),
-            ]);
-        }
-        table(&mut out, "    ", &rows);
-        if let Some(na) = e.not_applied.as_ref().filter(|na| !na.is_empty()) {
-            out.push_str("  not applied:\n");
-            let rows: Vec<[String; 4]> = na
-                .iter()
-                .map(|(r, why)| {
-                    [
-                        scope_cell(r),
-                        format!("priority {}", r["priority"]),
-                        place(r),
-                        why.clone(),
-                    ]
-                })
-                .collect();
-            table(&mut out, "    ", &rows);
-        }
-        out.push_str("  fields:\n");
-        let mut rows = vec![[
-            "FIELD".to_string(),
-            "VALUE".to_string(),
-            "SET BY".to_string(),
-            "OVERRODE".to_string(),
-        ]];
-        for r in e.details["table"]
-            .as_array()
-            .map(Vec::as_slice)
-            .unwrap_or_default()
-        {
-            rows.push(std::array::from_fn(|i| text(&r[i])));
-        }
-        table(&mut out, "    ", &rows);
-        out.push('\n');
+    let a = &e.doc;
+    let rules = a["rules"].as_array().map(Vec::as_slice).unwrap_or_default();
+    out.push_str(&format!("{} on {subject}\n", text(&a["alert"])));
+    out.push_str("  applied, in fold order (priority, then global < namespace < group < target");
+    out.push_str(if rules.iter().any(|r| r.get("selects").is_some()) {
+        "; at one priority and scope, many-alert rules first):\n"
+    } else {
+        "):\n"
+    });
+    let mut rows = vec![[
+        "template".to_string(),
+        text(&a["template"]),
+        String::new(),
+        text(&e.details["template"]),
+    ]];
+    for r in rules {
+        rows.push([
+            format!("{}.", rows.len()),
+            scope_cell(r),
+            format!("priority {}", r["priority"]),
+            place(r),
+        ]);
     }
+    table(&mut out, "    ", &rows);
+    if let Some(na) = e.not_applied.as_ref().filter(|na| !na.is_empty()) {
+        out.push_str("  not applied:\n");
+        let rows: Vec<[String; 4]> = na
+            .iter()
+            .map(|(r, why)| {
+                [
+                    scope_cell(r),
+                    format!("priority {}", r["priority"]),
+                    place(r),
+                    why.clone(),
+                ]
+            })
+            .collect();
+        table(&mut out, "    ", &rows);
+    }
+    out.push_str("  fields:\n");
+    let mut rows = vec![[
+        "FIELD".to_string(),
+        "VALUE".to_string(),
+        "SET BY".to_string(),
+        "OVERRODE".to_string(),
+    ]];
+    for r in e.details["table"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+    {
+        rows.push(std::array::from_fn(|i| text(&r[i])));
+    }
+    table(&mut out, "    ", &rows);
+    out.push('\n');
     out
 }
 
