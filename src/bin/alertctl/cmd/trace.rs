@@ -199,7 +199,7 @@ fn print(
                 empty = false;
             }
             if empty {
-                let _ = write!(w, "alerts: []\n");
+                let _ = writeln!(w, "alerts: []");
             }
             let _ = write!(w, "{}", crate::report::yaml_document(rest));
         }
