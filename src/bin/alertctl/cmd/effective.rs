@@ -360,8 +360,15 @@ fn s(v: &Value) -> String {
 }
 
 fn human(subject: &str, doc: &Value) -> String {
-    let alerts = doc["alerts"].as_array().cloned().unwrap_or_default();
-    let disabled = doc["disabled"].as_array().cloned().unwrap_or_default();
+    // Borrowed, not copied: on a large estate the answer is thousands of alerts.
+    let alerts = doc["alerts"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    let disabled = doc["disabled"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default();
     let mut out = format!(
         "{subject}: {} alert{}",
         alerts.len(),
@@ -371,7 +378,7 @@ fn human(subject: &str, doc: &Value) -> String {
         out.push_str(&format!(", {} disabled", disabled.len()));
     }
     out.push('\n');
-    for a in &alerts {
+    for a in alerts {
         out.push('\n');
         let kind = if a["kind"] == "recording" {
             "record".to_string()
@@ -418,7 +425,7 @@ fn human(subject: &str, doc: &Value) -> String {
     }
     if !disabled.is_empty() {
         out.push('\n');
-        for d in &disabled {
+        for d in disabled {
             out.push_str(&format!(
                 "disabled here: {} (by {}:{})\n",
                 s(&d["alert"]),
