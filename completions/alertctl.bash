@@ -61,6 +61,9 @@ _alertctl() {
             alertctl,rule)
                 cmd="alertctl__subcmd__rule"
                 ;;
+            alertctl,serve)
+                cmd="alertctl__subcmd__serve"
+                ;;
             alertctl,test)
                 cmd="alertctl__subcmd__test"
                 ;;
@@ -147,6 +150,9 @@ _alertctl() {
                 ;;
             alertctl__subcmd__help,rule)
                 cmd="alertctl__subcmd__help__subcmd__rule"
+                ;;
+            alertctl__subcmd__help,serve)
+                cmd="alertctl__subcmd__help__subcmd__serve"
                 ;;
             alertctl__subcmd__help,test)
                 cmd="alertctl__subcmd__help__subcmd__test"
@@ -254,7 +260,7 @@ _alertctl() {
 
     case "${cmd}" in
         alertctl)
-            opts="-C -v -h -V --dir --no-cache --verbose --color --help --version init validate check render diff effective trace list rule apply history rollback watch alertmanager test impact import completions help"
+            opts="-C -v -h -V --dir --no-cache --verbose --color --help --version init validate check render diff effective trace list rule apply history rollback watch alertmanager test impact import serve completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -514,7 +520,7 @@ _alertctl() {
             return 0
             ;;
         alertctl__subcmd__apply)
-            opts="-C -v -h --dry-run --out --promtool --format --dir --no-cache --verbose --color --help"
+            opts="-C -v -h --dry-run --out --promtool --format --shard --dir --no-cache --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -530,6 +536,10 @@ _alertctl() {
                     ;;
                 --format)
                     COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                --shard)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --dir)
@@ -616,7 +626,7 @@ _alertctl() {
             return 0
             ;;
         alertctl__subcmd__diff)
-            opts="-C -v -h --out --exit-code --stat --live --format --dir --no-cache --verbose --color --help"
+            opts="-C -v -h --out --exit-code --stat --live --format --shard --dir --no-cache --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -628,6 +638,10 @@ _alertctl() {
                     ;;
                 --format)
                     COMPREPLY=($(compgen -W "plain prometheusrule" -- "${cur}"))
+                    return 0
+                    ;;
+                --shard)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --dir)
@@ -688,7 +702,7 @@ _alertctl() {
             return 0
             ;;
         alertctl__subcmd__help)
-            opts="init validate check render diff effective trace list rule apply history rollback watch alertmanager test impact import completions help"
+            opts="init validate check render diff effective trace list rule apply history rollback watch alertmanager test impact import serve completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1065,6 +1079,20 @@ _alertctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        alertctl__subcmd__help__subcmd__serve)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         alertctl__subcmd__help__subcmd__test)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1122,7 +1150,7 @@ _alertctl() {
             return 0
             ;;
         alertctl__subcmd__history)
-            opts="-C -v -h --limit --format --dir --no-cache --verbose --color --help"
+            opts="-C -v -h --limit --format --shard --dir --no-cache --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1134,6 +1162,10 @@ _alertctl() {
                     ;;
                 --format)
                     COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                --shard)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --dir)
@@ -1442,7 +1474,7 @@ _alertctl() {
             return 0
             ;;
         alertctl__subcmd__list__subcmd__templates)
-            opts="-C -v -h --severity --job --format --dir --no-cache --verbose --color --help"
+            opts="-C -v -h --severity --job --name --format --dir --no-cache --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1453,6 +1485,10 @@ _alertctl() {
                     return 0
                     ;;
                 --job)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --name)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1480,7 +1516,7 @@ _alertctl() {
             return 0
             ;;
         alertctl__subcmd__render)
-            opts="-C -v -h --out --stdout --format --dir --no-cache --verbose --color --help"
+            opts="-C -v -h --out --stdout --format --shard --dir --no-cache --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1492,6 +1528,10 @@ _alertctl() {
                     ;;
                 --format)
                     COMPREPLY=($(compgen -W "plain prometheusrule" -- "${cur}"))
+                    return 0
+                    ;;
+                --shard)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --dir)
@@ -1514,7 +1554,7 @@ _alertctl() {
             return 0
             ;;
         alertctl__subcmd__rollback)
-            opts="-C -v -h --dry-run --out --format --dir --no-cache --verbose --color --help"
+            opts="-C -v -h --dry-run --out --format --shard --dir --no-cache --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1526,6 +1566,10 @@ _alertctl() {
                     ;;
                 --format)
                     COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                --shard)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --dir)
@@ -1786,6 +1830,40 @@ _alertctl() {
                 return 0
             fi
             case "${prev}" in
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        alertctl__subcmd__serve)
+            opts="-C -v -h --listen --read-only --allow-apply --token-file --dir --no-cache --verbose --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --dir)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

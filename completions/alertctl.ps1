@@ -48,6 +48,7 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Run the rule unit tests in tests/*.yaml with the real promtool; exit 1 if any fails')
             [CompletionResult]::new('impact', 'impact', [CompletionResultType]::ParameterValue, 'What the pending change (the plan `diff` shows) would have done over a past window: each changed alert''s old and new rules evaluated on a live Prometheus'' history, `for` honoured; firing series, episodes and time, old vs new')
             [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Turn Prometheus rule files (or PrometheusRule manifests) into templates and `global` rules: templates/imported/*.yaml and rules/imported/*.yaml. Nothing is written unless the whole result validates; existing files are never overwritten without --force; importing the same files again changes nothing')
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'A local web UI over the rules directory (browse, effective and trace, edit with live validation and diff, deploy plan, history) and the read API under /api/v1. Binds to 127.0.0.1; writes need the token printed at start')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -97,6 +98,7 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
         'alertctl;render' {
             [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Output directory (default: `output.dir` from alertctl.toml)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, '`prometheusrule`: Prometheus Operator objects, into `kubernetes.dir`')
+            [CompletionResult]::new('--shard', '--shard', [CompletionResultType]::ParameterName, 'Only this shard (a `[[shard]]` of alertctl.toml)')
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)')
             [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour output; `auto` honours NO_COLOR and whether the output is a terminal')
@@ -111,6 +113,7 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
         'alertctl;diff' {
             [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Output directory to compare with (default: `output.dir`)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Compare the Prometheus Operator objects in `kubernetes.dir` instead')
+            [CompletionResult]::new('--shard', '--shard', [CompletionResultType]::ParameterName, 'Only this shard (a `[[shard]]` of alertctl.toml)')
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)')
             [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour output; `auto` honours NO_COLOR and whether the output is a terminal')
@@ -170,6 +173,7 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
         'alertctl;list;templates' {
             [CompletionResult]::new('--severity', '--severity', [CompletionResultType]::ParameterName, 'severity')
             [CompletionResult]::new('--job', '--job', [CompletionResultType]::ParameterName, 'Only templates that watch this job')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Only the template of this name (what `serve` answers at /api/v1/alert-templates/NAME)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'format')
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)')
             [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)')
@@ -330,6 +334,7 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Output directory (default: `output.dir`)')
             [CompletionResult]::new('--promtool', '--promtool', [CompletionResultType]::ParameterName, 'Override `validate.promtool`')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'format')
+            [CompletionResult]::new('--shard', '--shard', [CompletionResultType]::ParameterName, 'Only this shard (a `[[shard]]` of alertctl.toml)')
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)')
             [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour output; `auto` honours NO_COLOR and whether the output is a terminal')
@@ -344,6 +349,7 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
         'alertctl;history' {
             [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'limit')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'format')
+            [CompletionResult]::new('--shard', '--shard', [CompletionResultType]::ParameterName, 'Only this shard (a `[[shard]]` of alertctl.toml)')
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)')
             [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour output; `auto` honours NO_COLOR and whether the output is a terminal')
@@ -357,6 +363,7 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
         'alertctl;rollback' {
             [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'out')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'format')
+            [CompletionResult]::new('--shard', '--shard', [CompletionResultType]::ParameterName, 'Only this shard (a `[[shard]]` of alertctl.toml)')
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)')
             [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour output; `auto` honours NO_COLOR and whether the output is a terminal')
@@ -529,6 +536,21 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'alertctl;serve' {
+            [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Address and port to listen on. Another address than loopback needs a token given with --token-file or ALERTCTL_SERVE_TOKEN (then every request needs it)')
+            [CompletionResult]::new('--token-file', '--token-file', [CompletionResultType]::ParameterName, 'Read the token from this file instead of making a new one at start')
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)')
+            [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour output; `auto` honours NO_COLOR and whether the output is a terminal')
+            [CompletionResult]::new('--read-only', '--read-only', [CompletionResultType]::ParameterName, 'Refuse every change: browse, effective, trace and the deploy plan only')
+            [CompletionResult]::new('--allow-apply', '--allow-apply', [CompletionResultType]::ParameterName, 'Let the deploy page apply (otherwise it only shows the `apply --dry-run` plan)')
+            [CompletionResult]::new('--no-cache', '--no-cache', [CompletionResultType]::ParameterName, 'Ignore the SQLite cache and parse every file')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print what was loaded, parsed and reused on stderr')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print what was loaded, parsed and reused on stderr')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'alertctl;completions' {
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)')
             [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'The rules directory (default: the nearest directory with alertctl.toml at or above the current one)')
@@ -558,6 +580,7 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Run the rule unit tests in tests/*.yaml with the real promtool; exit 1 if any fails')
             [CompletionResult]::new('impact', 'impact', [CompletionResultType]::ParameterValue, 'What the pending change (the plan `diff` shows) would have done over a past window: each changed alert''s old and new rules evaluated on a live Prometheus'' history, `for` honoured; firing series, episodes and time, old vs new')
             [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Turn Prometheus rule files (or PrometheusRule manifests) into templates and `global` rules: templates/imported/*.yaml and rules/imported/*.yaml. Nothing is written unless the whole result validates; existing files are never overwritten without --force; importing the same files again changes nothing')
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'A local web UI over the rules directory (browse, effective and trace, edit with live validation and diff, deploy plan, history) and the read API under /api/v1. Binds to 127.0.0.1; writes need the token printed at start')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -655,6 +678,9 @@ Register-ArgumentCompleter -Native -CommandName 'alertctl' -ScriptBlock {
             break
         }
         'alertctl;help;import' {
+            break
+        }
+        'alertctl;help;serve' {
             break
         }
         'alertctl;help;completions' {

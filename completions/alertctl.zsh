@@ -91,6 +91,7 @@ _arguments "${_arguments_options[@]}" : \
 '(--stdout)--out=[Output directory (default\: \`output.dir\` from alertctl.toml)]:DIR:_files' \
 '--format=[\`prometheusrule\`\: Prometheus Operator objects, into \`kubernetes.dir\`]:FORMAT:((plain\:"Prometheus rule files (\`output.dir\`)"
 prometheusrule\:"One Prometheus Operator \`PrometheusRule\` object per rule file (\`kubernetes.dir\`)"))' \
+'--shard=[Only this shard (a \`\[\[shard\]\]\` of alertctl.toml)]:NAME:_default' \
 '-C+[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
 '--dir=[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
 '--color=[Colour output; \`auto\` honours NO_COLOR and whether the output is a terminal]:COLOR:(auto always never)' \
@@ -107,6 +108,7 @@ _arguments "${_arguments_options[@]}" : \
 '--out=[Output directory to compare with (default\: \`output.dir\`)]:DIR:_files' \
 '--format=[Compare the Prometheus Operator objects in \`kubernetes.dir\` instead]:FORMAT:((plain\:"Prometheus rule files (\`output.dir\`)"
 prometheusrule\:"One Prometheus Operator \`PrometheusRule\` object per rule file (\`kubernetes.dir\`)"))' \
+'--shard=[Only this shard (a \`\[\[shard\]\]\` of alertctl.toml)]:NAME:_default' \
 '-C+[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
 '--dir=[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
 '--color=[Colour output; \`auto\` honours NO_COLOR and whether the output is a terminal]:COLOR:(auto always never)' \
@@ -177,6 +179,7 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 '--severity=[]:SEVERITY:_default' \
 '--job=[Only templates that watch this job]:JOB:_default' \
+'--name=[Only the template of this name (what \`serve\` answers at /api/v1/alert-templates/NAME)]:NAME:_default' \
 '--format=[]:FORMAT:(human json yaml)' \
 '-C+[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
 '--dir=[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
@@ -385,6 +388,7 @@ _arguments "${_arguments_options[@]}" : \
 '--promtool=[Override \`validate.promtool\`]:PROMTOOL:(auto required off)' \
 '--format=[]:FORMAT:((human\:"Progress on stderr and a one-line summary"
 json\:"One JSON document on stdout, for CI"))' \
+'--shard=[Only this shard (a \`\[\[shard\]\]\` of alertctl.toml)]:NAME:_default' \
 '-C+[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
 '--dir=[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
 '--color=[Colour output; \`auto\` honours NO_COLOR and whether the output is a terminal]:COLOR:(auto always never)' \
@@ -401,6 +405,7 @@ _arguments "${_arguments_options[@]}" : \
 '--limit=[]:LIMIT:_default' \
 '--format=[]:FORMAT:((human\:"Progress on stderr and a one-line summary"
 json\:"One JSON document on stdout, for CI"))' \
+'--shard=[Only this shard (a \`\[\[shard\]\]\` of alertctl.toml)]:NAME:_default' \
 '-C+[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
 '--dir=[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
 '--color=[Colour output; \`auto\` honours NO_COLOR and whether the output is a terminal]:COLOR:(auto always never)' \
@@ -416,6 +421,7 @@ _arguments "${_arguments_options[@]}" : \
 '--out=[]:DIR:_files' \
 '--format=[]:FORMAT:((human\:"Progress on stderr and a one-line summary"
 json\:"One JSON document on stdout, for CI"))' \
+'--shard=[Only this shard (a \`\[\[shard\]\]\` of alertctl.toml)]:NAME:_default' \
 '-C+[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
 '--dir=[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
 '--color=[Colour output; \`auto\` honours NO_COLOR and whether the output is a terminal]:COLOR:(auto always never)' \
@@ -626,6 +632,22 @@ _arguments "${_arguments_options[@]}" : \
 '*::paths -- Rule files, or directories to search for *.yml / *.yaml:_files' \
 && ret=0
 ;;
+(serve)
+_arguments "${_arguments_options[@]}" : \
+'--listen=[Address and port to listen on. Another address than loopback needs a token given with --token-file or ALERTCTL_SERVE_TOKEN (then every request needs it)]:ADDR:PORT:_default' \
+'--token-file=[Read the token from this file instead of making a new one at start]:FILE:_files' \
+'-C+[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
+'--dir=[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
+'--color=[Colour output; \`auto\` honours NO_COLOR and whether the output is a terminal]:COLOR:(auto always never)' \
+'--read-only[Refuse every change\: browse, effective, trace and the deploy plan only]' \
+'(--read-only)--allow-apply[Let the deploy page apply (otherwise it only shows the \`apply --dry-run\` plan)]' \
+'--no-cache[Ignore the SQLite cache and parse every file]' \
+'-v[Print what was loaded, parsed and reused on stderr]' \
+'--verbose[Print what was loaded, parsed and reused on stderr]' \
+'-h[Print help]' \
+'--help[Print help]' \
+&& ret=0
+;;
 (completions)
 _arguments "${_arguments_options[@]}" : \
 '-C+[The rules directory (default\: the nearest directory with alertctl.toml at or above the current one)]:DIR:_files' \
@@ -799,6 +821,10 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
+(serve)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
 (completions)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
@@ -836,6 +862,7 @@ _alertctl_commands() {
 'test:Run the rule unit tests in tests/*.yaml with the real promtool; exit 1 if any fails' \
 'impact:What the pending change (the plan \`diff\` shows) would have done over a past window\: each changed alert'\''s old and new rules evaluated on a live Prometheus'\'' history, \`for\` honoured; firing series, episodes and time, old vs new' \
 'import:Turn Prometheus rule files (or PrometheusRule manifests) into templates and \`global\` rules\: templates/imported/*.yaml and rules/imported/*.yaml. Nothing is written unless the whole result validates; existing files are never overwritten without --force; importing the same files again changes nothing' \
+'serve:A local web UI over the rules directory (browse, effective and trace, edit with live validation and diff, deploy plan, history) and the read API under /api/v1. Binds to 127.0.0.1; writes need the token printed at start' \
 'completions:Print shell completions' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
@@ -953,6 +980,7 @@ _alertctl__subcmd__help_commands() {
 'test:Run the rule unit tests in tests/*.yaml with the real promtool; exit 1 if any fails' \
 'impact:What the pending change (the plan \`diff\` shows) would have done over a past window\: each changed alert'\''s old and new rules evaluated on a live Prometheus'\'' history, \`for\` honoured; firing series, episodes and time, old vs new' \
 'import:Turn Prometheus rule files (or PrometheusRule manifests) into templates and \`global\` rules\: templates/imported/*.yaml and rules/imported/*.yaml. Nothing is written unless the whole result validates; existing files are never overwritten without --force; importing the same files again changes nothing' \
+'serve:A local web UI over the rules directory (browse, effective and trace, edit with live validation and diff, deploy plan, history) and the read API under /api/v1. Binds to 127.0.0.1; writes need the token printed at start' \
 'completions:Print shell completions' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
@@ -1101,6 +1129,11 @@ _alertctl__subcmd__help__subcmd__rule__subcmd__new_commands() {
 _alertctl__subcmd__help__subcmd__rule__subcmd__purge_commands() {
     local commands; commands=()
     _describe -t commands 'alertctl help rule purge commands' commands "$@"
+}
+(( $+functions[_alertctl__subcmd__help__subcmd__serve_commands] )) ||
+_alertctl__subcmd__help__subcmd__serve_commands() {
+    local commands; commands=()
+    _describe -t commands 'alertctl help serve commands' commands "$@"
 }
 (( $+functions[_alertctl__subcmd__help__subcmd__test_commands] )) ||
 _alertctl__subcmd__help__subcmd__test_commands() {
@@ -1273,6 +1306,11 @@ _alertctl__subcmd__rule__subcmd__new_commands() {
 _alertctl__subcmd__rule__subcmd__purge_commands() {
     local commands; commands=()
     _describe -t commands 'alertctl rule purge commands' commands "$@"
+}
+(( $+functions[_alertctl__subcmd__serve_commands] )) ||
+_alertctl__subcmd__serve_commands() {
+    local commands; commands=()
+    _describe -t commands 'alertctl serve commands' commands "$@"
 }
 (( $+functions[_alertctl__subcmd__test_commands] )) ||
 _alertctl__subcmd__test_commands() {

@@ -20,6 +20,8 @@
 #                              effective --namespace N, list rules --group G (G, N: the
 #                              target's; ALERT: one it overrides), each checked to be
 #                              answered from the cache index, with its peak RSS
+#        serve, effective      GET /api/v1/targets/TARGET/alert-rules/effective of one
+#                              `alertctl serve` (curl's time_total, median of 100)
 #        validate + promtool, warm   alertctl -C DIR validate --promtool required
 #        promtool check rules  promtool check rules OUT/*.yml (all files in one call)
 #        impact, one alert changed   alertctl -C COPY impact --out OUT --prometheus URL
@@ -282,6 +284,8 @@ bench_size() {
   SHOW="$PROMTOOL check rules $out/*.yml" \
     measure "$size" promtool "$runs" "" "$PROMTOOL" check rules "${files[@]}"
 
+  bench_serve "$size" "$est" "$target"
+
   rss "$size" rss_validate_cold "rm -rf $est/.alertctl" "${A[@]}" validate --promtool off
   rss "$size" rss_render_warm "" "${A[@]}" render --out "$out"
   SHOW="$PROMTOOL check rules $out/*.yml" \
@@ -416,6 +420,45 @@ PY
   PROM_PID=""
 }
 
+# bench_serve SIZE ESTATE TARGET: `alertctl serve` on the estate, started once; its start
+# time (load, render, index: until it prints its URL), then the median of
+# BENCH_SERVE_REQUESTS (default 100) GET .../targets/TARGET/alert-rules/effective as
+# curl's own clock measures them (connection included, no process start), its answer
+# checked byte for byte against `alertctl effective TARGET --format json`, and the
+# server's peak RSS (VmHWM) afterwards.
+bench_serve() {
+  local size=$1 est=$2 target=$3 n=${BENCH_SERVE_REQUESTS:-100}
+  local sdir=$BENCH_DIR/$size log=$BENCH_DIR/$size/serve.log url="" i
+  local t0 t1
+  t0=$(date +%s%N)
+  "$ALERTCTL" -C "$est" serve --read-only --listen 127.0.0.1:0 >"$log" 2>&1 &
+  local pid=$!
+  # shellcheck disable=SC2064 # the pid is meant to be expanded now
+  trap "kill $pid 2>/dev/null || true" EXIT
+  for ((i = 0; i < 1200; i++)); do
+    url=$(grep -o 'http://127\.0\.0\.1:[0-9]*/' "$log" | awk 'NR == 1' || true)
+    [ -n "$url" ] && break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  t1=$(date +%s%N)
+  [ -n "$url" ] || { kill "$pid" 2>/dev/null; die "$size: serve did not start (see $log)"; }
+  MED[$size:serve_start]=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f", (b - a) / 1e9 }')
+  local route="${url}api/v1/targets/$target/alert-rules/effective"
+  CMDS+=("$size serve_effective: $ALERTCTL -C $est serve --read-only; $n x curl -s -o /dev/null -w %{time_total} $route")
+  log "$size serve_effective ($n requests): $route"
+  cmp -s <(curl -s "$route") <("$ALERTCTL" -C "$est" effective "$target" --format json) ||
+    { kill "$pid"; die "$size: serve's effective answer differs from the CLI's"; }
+  for ((i = 0; i < n; i++)); do
+    curl -s -o /dev/null -w '%{time_total}\n' "$route"
+  done >"$sdir/serve_effective.times"
+  MED[$size:serve_effective]=$(median <"$sdir/serve_effective.times")
+  MED[$size:rss_serve]=$(awk '/^VmHWM/ { print $2 }' "/proc/$pid/status")
+  kill "$pid"
+  wait "$pid" 2>/dev/null || true
+  trap - EXIT
+}
+
 mkdir -p "$BENCH_DIR"
 for s in "${SIZES[@]}"; do bench_size "$s"; done
 
@@ -504,6 +547,8 @@ RESULTS=$BENCH_DIR/results.md
   row "**render, warm** (nothing to write)" time render_warm
   row "**diff, warm no-op** (\`--exit-code\`, exit 0)" time diff_warm
   row "**effective TARGET, warm** (\`--format json\`)" time effective_warm
+  row "**serve: GET .../targets/TARGET/alert-rules/effective**" time serve_effective
+  row "serve: start (load, render, index)" time serve_start
   row "validate with promtool, warm" time validate_promtool_warm
   row "**trace TARGET, warm** (every alert)" time trace_target
   row "**trace TARGET ALERT, warm**" time trace_alert
@@ -521,9 +566,11 @@ RESULTS=$BENCH_DIR/results.md
   row "peak RSS: validate, cold" rss rss_validate_cold
   row "peak RSS: render, warm" rss rss_render_warm
   row "peak RSS: promtool check rules" rss rss_promtool
+  row "peak RSS: serve, started and answering" rss rss_serve
   ratio_row "ratio validate cold / promtool" validate_cold promtool
   ratio_row "ratio render cold / promtool" render_cold promtool
   ratio_row "ratio render warm / promtool" render_warm promtool
+  ratio_row "ratio serve effective / CLI effective warm" serve_effective effective_warm
   echo
   # shellcheck disable=SC2016 # the backquotes are markdown
   echo "Targets used for \`effective\`: $(for s in "${SIZES[@]}"; do printf '%s `%s`; ' "$s" "${INFO[$s:target]}"; done | sed 's/; $//')."

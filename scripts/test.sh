@@ -8,6 +8,10 @@ cd "$(dirname "$0")/.."
 scripts/install-tools.sh
 # The TLS test makes its certificates with openssl.
 command -v openssl >/dev/null || { apt-get update -qq && apt-get install -y -qq openssl; }
+# The serve end-to-end test drives Debian's headless Chromium through chromedriver.
+if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver
+fi
 # The pre-commit test runs the real pre-commit from PyPI, in a venv of its own.
 if [ ! -x .tools/venv/bin/pre-commit ]; then
   python3 -m venv .tools/venv 2>/dev/null ||

@@ -528,6 +528,61 @@ pub fn bounded_list(items: &[String], shown: usize, sep: &str) -> String {
     s
 }
 
+#[derive(Serialize)]
+struct JsonLocation {
+    file: String,
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+    label: String,
+}
+
+#[derive(Serialize)]
+struct JsonDiagnostic {
+    code: &'static str,
+    severity: Severity,
+    message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    location: Option<JsonLocation>,
+    related: Vec<JsonLocation>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    hint: Option<String>,
+}
+
+fn json_loc(l: &Location) -> JsonLocation {
+    let (line, column) = l.line_col();
+    let (end_line, end_column) = line_col(&l.source.text, l.span.end);
+    JsonLocation {
+        file: l.source.path.to_string(),
+        line,
+        column,
+        end_line,
+        end_column,
+        label: l.label.clone(),
+    }
+}
+
+impl Diagnostics {
+    /// Sorted, as `validate --format json` prints them and `serve` shows them: each with
+    /// its code, message, hint and 1-based start and end (line, column in characters).
+    pub fn json(&self) -> serde_json::Value {
+        let items: Vec<JsonDiagnostic> = self
+            .sorted()
+            .into_iter()
+            .map(|d| JsonDiagnostic {
+                code: d.code.as_str(),
+                severity: d.severity,
+                message: d.message.clone(),
+                location: d.primary.as_ref().map(json_loc),
+                related: d.related.iter().map(json_loc).collect(),
+                hint: d.hint.clone(),
+            })
+            .collect();
+        serde_json::to_value(items).unwrap_or_default()
+    }
+}
+
 /// `2 errors`, or `2 errors, 1 warning` when there are warnings.
 pub fn counts(diags: &Diagnostics) -> String {
     let (e, w) = (diags.error_count(), diags.warning_count());

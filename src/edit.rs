@@ -110,6 +110,269 @@ pub fn remove_rules(
     Ok(Some(out))
 }
 
+/// A field of a rule that the rule form edits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RuleField {
+    Scope,
+    Priority,
+    Enabled,
+    For,
+    Severity,
+    /// A parameter, with its declared type (values are written as that type reads).
+    Param(String, crate::model::ParamType),
+}
+
+impl RuleField {
+    pub fn key(&self) -> &str {
+        match self {
+            RuleField::Scope => "scope",
+            RuleField::Priority => "priority",
+            RuleField::Enabled => "enabled",
+            RuleField::For => "for",
+            RuleField::Severity => "severity",
+            RuleField::Param(n, _) => n,
+        }
+    }
+
+    /// The YAML for a value as typed. Numbers, durations, priorities and flags are
+    /// written plain whenever that reads as one token, so a mistyped `9o` stays `9o` in
+    /// the file and validation points at it; anything else is quoted whenever YAML needs
+    /// it, so no value can change the file's structure.
+    fn yaml(&self, value: &str) -> String {
+        use crate::model::ParamType;
+        let token = matches!(
+            self,
+            RuleField::Priority
+                | RuleField::Enabled
+                | RuleField::For
+                | RuleField::Param(_, ParamType::Number | ParamType::Duration)
+        );
+        let plain_token = !value.is_empty()
+            && value
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "._+-".contains(c))
+            && !crate::yaml::is_null(value)
+            && !matches!(value, "yes" | "no" | "on" | "off" | "y" | "n")
+            && (self == &RuleField::Enabled || !matches!(value, "true" | "false"));
+        if token && plain_token {
+            value.to_string()
+        } else {
+            yaml_scalar(value)
+        }
+    }
+}
+
+/// One change of the rule form: a field set to a value as typed, or removed (`None`:
+/// back to what the template or broader rules give).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldChange {
+    pub field: RuleField,
+    pub value: Option<String>,
+}
+
+/// Applies the rule form's changes to the rule that starts at byte `rule_start` of a
+/// rules file, touching only the bytes of the values changed and the lines of keys added
+/// or removed: comments and formatting elsewhere stay. The edits work on the file's YAML
+/// tree, not on the rule's meaning, so a value that is wrong for its type is written as
+/// typed (validation then points at it) and can be corrected the same way. The result is
+/// parsed again and must hold exactly the values asked for; a shape these edits do not
+/// handle is an error that asks for the text editor, never a wrong file.
+pub fn edit_rule(
+    source: &crate::diag::SourceText,
+    rule_start: usize,
+    changes: &[FieldChange],
+) -> Result<String, EditError> {
+    let mut text = source.text.to_string();
+    for c in changes {
+        if c.field == RuleField::Scope && c.value.is_none() {
+            return Err(EditError("a rule needs a scope".into()));
+        }
+        let rule = rule_node(&source.path, &text, rule_start)?;
+        let yaml = c.value.as_deref().map(|v| c.field.yaml(v));
+        text = match &c.field {
+            RuleField::Param(name, _) => match entry(&rule, "params") {
+                // Not a mapping written elsewhere (an alias or merge key): its text is
+                // another rule's.
+                Some((_, params))
+                    if matches!(params.kind, crate::yaml::Kind::Map(_))
+                        && params.span.start > rule.span.start
+                        && params.span.end <= rule.span.end =>
+                {
+                    set_entry(&text, params, name, yaml)?
+                }
+                Some(_) => {
+                    return Err(EditError(
+                        "this rule's `params:` is not a mapping written in the rule itself (an alias?); edit the text".into(),
+                    ))
+                }
+                None => match yaml {
+                    None => text,
+                    Some(y) if is_flow_map(&text, &rule) => {
+                        set_entry(&text, &rule, "params", Some(format!("{{{name}: {y}}}")))?
+                    }
+                    Some(y) => {
+                        let indent = " ".repeat(first_key_column(&text, &rule) + 2);
+                        set_entry(&text, &rule, "params", Some(format!("\n{indent}{name}: {y}")))?
+                    }
+                },
+            },
+            field => set_entry(&text, &rule, field.key(), yaml)?,
+        };
+    }
+    let rule = rule_node(&source.path, &text, rule_start)?;
+    for c in changes {
+        let node = match &c.field {
+            RuleField::Param(name, _) => entry(&rule, "params").and_then(|(_, p)| entry(p, name)),
+            field => entry(&rule, field.key()),
+        };
+        let now = node.map(|(_, v)| v.as_scalar().map(|(t, _)| t.to_string()));
+        if now != c.value.clone().map(Some) {
+            return Err(EditError(format!(
+                "could not set `{}` in this rule's text safely; edit the file in the text editor",
+                c.field.key()
+            )));
+        }
+    }
+    Ok(text)
+}
+
+/// The mapping of the rule that starts at `start`, from the file's YAML tree.
+fn rule_node(
+    path: &std::sync::Arc<str>,
+    text: &str,
+    start: usize,
+) -> Result<crate::yaml::Node, EditError> {
+    let src = crate::diag::SourceText {
+        path: path.clone(),
+        text: std::sync::Arc::from(text),
+    };
+    let mut d = crate::diag::Diagnostics::default();
+    let docs = crate::yaml::parse(&src, &mut d).ok_or_else(|| {
+        EditError(format!(
+            "{path} is not valid YAML; fix it in the text editor first"
+        ))
+    })?;
+    let items = match docs.first().map(|d| &d.kind) {
+        Some(crate::yaml::Kind::Seq(items)) => items,
+        _ => return Err(EditError(format!("{path} is not a list of rules"))),
+    };
+    let rule = items
+        .iter()
+        .find(|n| n.span.start == start)
+        .ok_or_else(|| EditError(format!("no rule starts at byte {start} of {path}")))?;
+    match &rule.kind {
+        crate::yaml::Kind::Map(_) => Ok(rule.clone()),
+        _ => Err(EditError(format!(
+            "the item at byte {start} of {path} is not a rule"
+        ))),
+    }
+}
+
+fn entry<'n>(
+    map: &'n crate::yaml::Node,
+    key: &str,
+) -> Option<(&'n crate::yaml::Node, &'n crate::yaml::Node)> {
+    match &map.kind {
+        crate::yaml::Kind::Map(entries) => entries
+            .iter()
+            .find(|(k, _)| k.as_scalar().map(|(t, _)| t) == Some(key))
+            .map(|(k, v)| (k, v)),
+        _ => None,
+    }
+}
+
+fn is_flow_map(text: &str, map: &crate::yaml::Node) -> bool {
+    text[map.span.start..].starts_with('{')
+}
+
+/// The column of a block mapping's first key: where a new key of it is written.
+fn first_key_column(text: &str, map: &crate::yaml::Node) -> usize {
+    match &map.kind {
+        crate::yaml::Kind::Map(entries) => entries
+            .first()
+            .map_or(0, |(k, _)| indent_of(text, k.span.start)),
+        _ => 0,
+    }
+}
+
+/// Sets (`Some`: replaces or adds) or removes (`None`) `key` of a mapping node.
+fn set_entry(
+    text: &str,
+    map: &crate::yaml::Node,
+    key: &str,
+    yaml: Option<String>,
+) -> Result<String, EditError> {
+    let unsafe_edit = || EditError(format!("cannot change `{key}` here safely; edit the text"));
+    let mut out = text.to_string();
+    let inside = |s: Span| s.start >= map.span.start && s.start <= map.span.end;
+    match (entry(map, key), yaml) {
+        (Some((k, v)), Some(y)) => {
+            // A value that comes from an alias or a merge key lives elsewhere in the file.
+            if !inside(k.span) || v.span.start < k.span.end {
+                return Err(unsafe_edit());
+            }
+            if v.is_null() && v.span.is_empty() {
+                let sep = if y.starts_with('\n') { "" } else { " " };
+                out.insert_str(k.span.end + 1, &format!("{sep}{y}"));
+            } else {
+                out.replace_range(v.span.start..v.span.end, &y);
+            }
+        }
+        (Some((k, v)), None) => {
+            if !inside(k.span) {
+                return Err(unsafe_edit());
+            }
+            let end = v.span.end.max(k.span.end + 1);
+            let (ls, le) = (line_start(text, k.span.start), line_end(text, end));
+            let alone_before = text[ls..k.span.start].trim().is_empty();
+            let after = text[end..le].trim();
+            if alone_before && (after.is_empty() || after.starts_with('#')) {
+                out.replace_range(ls..le, "");
+            } else if let Some(comma) = text[..k.span.start].trim_end().strip_suffix(',') {
+                // `, key: value` inside a flow mapping.
+                out.replace_range(comma.len()..end, "");
+            } else if text[end..].trim_start().starts_with(',') {
+                // `key: value, ` first in a flow mapping.
+                let rest = &text[end..];
+                let comma = end + rest.find(',').unwrap_or(0) + 1;
+                let next = comma + (text[comma..].len() - text[comma..].trim_start().len());
+                out.replace_range(k.span.start..next, "");
+            } else if text[..k.span.start].trim_end().ends_with('{')
+                && text[end..].trim_start().starts_with('}')
+            {
+                // The only entry of a flow mapping: `{}` stays.
+                let open = text[..k.span.start].trim_end().len();
+                out.replace_range(open..end, "");
+            } else {
+                return Err(unsafe_edit());
+            }
+        }
+        (None, Some(y)) => {
+            let entries = match &map.kind {
+                crate::yaml::Kind::Map(e) => e,
+                _ => return Err(unsafe_edit()),
+            };
+            if is_flow_map(text, map) {
+                match entries.last() {
+                    Some((_, v)) => out.insert_str(v.span.end, &format!(", {key}: {y}")),
+                    None => out.insert_str(map.span.start + 1, &format!("{key}: {y}")),
+                }
+            } else {
+                let Some((_, last)) = entries.last() else {
+                    return Err(unsafe_edit());
+                };
+                let indent = " ".repeat(first_key_column(text, map));
+                let at = line_end(text, last.span.end.saturating_sub(1).max(last.span.start));
+                let nl = if text[..at].ends_with('\n') { "" } else { "\n" };
+                let sep = if y.starts_with('\n') { "" } else { " " };
+                out.insert_str(at, &format!("{nl}{indent}{key}:{sep}{y}\n"));
+            }
+        }
+        (None, None) => {}
+    }
+    Ok(out)
+}
+
 /// A YAML scalar for hand-editable output: plain when unambiguous, double-quoted with
 /// every unsafe character escaped otherwise.
 pub fn yaml_scalar(s: &str) -> String {
@@ -285,6 +548,142 @@ mod tests {
         assert_eq!(rule_at_line(FILE, &all, 5).unwrap().template.value, "A");
         assert_eq!(rule_at_line(FILE, &all, 8).unwrap().template.value, "B");
         assert!(rule_at_line(FILE, &all, 7).is_none());
+    }
+
+    fn change(field: RuleField, value: Option<&str>) -> FieldChange {
+        FieldChange {
+            field,
+            value: value.map(str::to_string),
+        }
+    }
+
+    fn src(text: &str) -> SourceText {
+        SourceText {
+            path: Arc::from("rules/x.yaml"),
+            text: Arc::from(text),
+        }
+    }
+
+    fn threshold() -> RuleField {
+        RuleField::Param("threshold".into(), crate::model::ParamType::Number)
+    }
+
+    const WEB: &str = "# Web front ends run hot.\n\n- template: HighCPU\n  scope: group/web # hot\n  params: { threshold: 90 }\n  labels: { team: web }\n\n- {template: TargetDown, scope: global}\n- template: HighLoad\n  scope: global\n";
+
+    #[test]
+    fn form_edits_touch_only_their_bytes() {
+        let s = src(WEB);
+        let first = rules(WEB)[0].span.start;
+        let out = edit_rule(&s, first, &[change(threshold(), Some("95"))]).unwrap();
+        assert_eq!(out, WEB.replace("threshold: 90", "threshold: 95"));
+        // A value wrong for its type is written as typed, for validation to point at.
+        let bad = edit_rule(&s, first, &[change(threshold(), Some("9o"))]).unwrap();
+        assert_eq!(bad, WEB.replace("threshold: 90", "threshold: 9o"));
+        let fixed = edit_rule(&src(&bad), first, &[change(threshold(), Some("95"))]).unwrap();
+        assert_eq!(fixed, out);
+        // Text that YAML would read as structure is quoted.
+        let window = RuleField::Param("window".into(), crate::model::ParamType::Duration);
+        let odd = edit_rule(&s, first, &[change(window.clone(), Some("5m}, x: {"))]).unwrap();
+        assert!(
+            odd.contains("{ threshold: 90, window: \"5m}, x: {\" }"),
+            "{odd}"
+        );
+        let added = edit_rule(&s, first, &[change(window, Some("10m"))]).unwrap();
+        assert!(
+            added.contains("params: { threshold: 90, window: 10m }"),
+            "{added}"
+        );
+        let scoped = edit_rule(
+            &s,
+            first,
+            &[change(RuleField::Scope, Some("target/web-1:9100"))],
+        )
+        .unwrap();
+        assert_eq!(
+            scoped,
+            WEB.replace("scope: group/web # hot", "scope: target/web-1:9100 # hot")
+        );
+        let gone = edit_rule(&s, first, &[change(threshold(), None)]).unwrap();
+        assert_eq!(gone, WEB.replace("{ threshold: 90 }", "{ }"));
+    }
+
+    #[test]
+    fn form_adds_and_removes_keys_in_block_and_flow_rules() {
+        let s = src(WEB);
+        let rs = rules(WEB);
+        let out = edit_rule(
+            &s,
+            rs[2].span.start,
+            &[
+                change(RuleField::Priority, Some("5")),
+                change(threshold(), Some("3")),
+                change(RuleField::Enabled, Some("false")),
+            ],
+        )
+        .unwrap();
+        assert!(
+            out.ends_with("- template: HighLoad\n  scope: global\n  priority: 5\n  params:\n    threshold: 3\n  enabled: false\n"),
+            "{out}"
+        );
+        let back = edit_rule(
+            &src(&out),
+            rs[2].span.start,
+            &[
+                change(RuleField::Priority, None),
+                change(RuleField::Enabled, None),
+            ],
+        )
+        .unwrap();
+        assert!(
+            back.ends_with("  scope: global\n  params:\n    threshold: 3\n"),
+            "{back}"
+        );
+        let back = edit_rule(&src(&back), rs[2].span.start, &[change(threshold(), None)]).unwrap();
+        assert!(back.ends_with("  scope: global\n  params:\n"), "{back}");
+        let flow = edit_rule(
+            &s,
+            rs[1].span.start,
+            &[
+                change(RuleField::For, Some("5m")),
+                change(threshold(), Some("1")),
+            ],
+        )
+        .unwrap();
+        assert!(
+            flow.contains(
+                "- {template: TargetDown, scope: global, for: 5m, params: {threshold: 1}}"
+            ),
+            "{flow}"
+        );
+        let flow = edit_rule(
+            &src(&flow),
+            rs[1].span.start,
+            &[change(RuleField::For, None)],
+        )
+        .unwrap();
+        assert!(
+            flow.contains("- {template: TargetDown, scope: global, params: {threshold: 1}}"),
+            "{flow}"
+        );
+    }
+
+    #[test]
+    fn form_refuses_what_it_cannot_edit_in_place() {
+        let aliased = "- template: A\n  scope: global\n  params: &p { threshold: 1 }\n- template: A\n  alert: B\n  scope: global\n  params: *p\n";
+        let rs = rules(aliased);
+        let e = edit_rule(
+            &src(aliased),
+            rs[1].span.start,
+            &[change(threshold(), Some("2"))],
+        );
+        assert!(e.is_err(), "{e:?}");
+        assert!(edit_rule(&src(aliased), 3, &[change(threshold(), Some("2"))]).is_err());
+        assert!(edit_rule(
+            &src(WEB),
+            rules(WEB)[0].span.start,
+            &[change(RuleField::Scope, None)]
+        )
+        .is_err());
     }
 
     #[test]

@@ -265,6 +265,16 @@ impl History {
         rows.collect()
     }
 
+    /// The latest `limit` deployments of one output directory (a shard's).
+    pub fn list_for(&self, output_dir: &str, limit: usize) -> rusqlite::Result<Vec<Deployment>> {
+        let mut st = self.conn.prepare(&format!(
+            "SELECT {} FROM deployments WHERE output_dir = ?1 ORDER BY rev DESC LIMIT ?2",
+            Self::COLUMNS
+        ))?;
+        let rows = st.query_map(rusqlite::params![output_dir, limit as i64], Self::row)?;
+        rows.collect()
+    }
+
     pub fn get(&self, rev: i64) -> rusqlite::Result<Option<Deployment>> {
         self.conn
             .query_row(

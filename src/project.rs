@@ -134,6 +134,22 @@ pub fn find_root(start: &Path) -> Result<PathBuf, ProjectError> {
 }
 
 pub fn load(root: &Path, use_cache: bool) -> Result<(Project, Diagnostics), ProjectError> {
+    load_with(root, use_cache, &Overlay::new())
+}
+
+/// Unsaved edits, by path relative to the rules directory: the text a file would have
+/// (a new file, or one that replaces the file on disk), or `None` for a file that would
+/// be removed. Only paths of source files (`templates/`, `rules/`, inventory) are used.
+pub type Overlay = std::collections::BTreeMap<String, Option<String>>;
+
+/// [`load`], with some files as they would be after unsaved edits: what an editor
+/// previews. The cache on disk is read (unchanged files are not parsed again) but never
+/// written, so its index and fast path keep describing the files on disk.
+pub fn load_with(
+    root: &Path,
+    use_cache: bool,
+    overlay: &Overlay,
+) -> Result<(Project, Diagnostics), ProjectError> {
     let mut diags = Diagnostics::default();
     let text = match load::read_root_file(root, settings::FILE_NAME) {
         Ok(t) => t,
@@ -181,6 +197,9 @@ pub fn load(root: &Path, use_cache: bool) -> Result<(Project, Diagnostics), Proj
     let mut readable = Vec::with_capacity(walked.entries.len());
     let mut sources = Vec::with_capacity(walked.entries.len());
     for e in &walked.entries {
+        if overlay.contains_key(&e.rel_path) {
+            continue;
+        }
         match load::read(e) {
             Ok(s) => {
                 readable.push(e);
@@ -189,6 +208,23 @@ pub fn load(root: &Path, use_cache: bool) -> Result<(Project, Diagnostics), Proj
             Err(load::ReadError::Problem(p)) => refuse(p, &mut diags),
             Err(load::ReadError::Io(err)) => return Err(err.into()),
         }
+    }
+    for (rel, text) in overlay {
+        let (Some(text), Some(kind)) = (text, parse::FileKind::of(rel)) else {
+            continue;
+        };
+        sources.push(load::SourceFile {
+            rel_path: rel.clone(),
+            kind,
+            source: SourceText {
+                path: Arc::from(rel.as_str()),
+                text: Arc::from(text.as_str()),
+            },
+            hash: blake3::hash(text.as_bytes()).to_hex().to_string(),
+        });
+    }
+    if !overlay.is_empty() {
+        sources.sort_by(|a, b| a.rel_path.cmp(&b.rel_path));
     }
     let mut cache = if use_cache {
         Cache::open(root)
@@ -222,6 +258,11 @@ pub fn load(root: &Path, use_cache: bool) -> Result<(Project, Diagnostics), Proj
         .map(|(i, h)| (&*files[*i].0.path, h.as_str(), &files[*i].1))
         .collect();
     let present: Vec<&str> = sources.iter().map(|s| s.rel_path.as_str()).collect();
+    if !overlay.is_empty() {
+        // Parsed models were read from the disk cache; what follows records this load's
+        // files and index, which describe no state on disk: keep them in memory.
+        cache = Cache::disabled();
+    }
     let mut cache_note = cache.note.take();
     if let Err(e) = cache.update(&entries, &present) {
         cache.fall_back_to_memory(format!("not updated: {e}"));
@@ -232,16 +273,19 @@ pub fn load(root: &Path, use_cache: bool) -> Result<(Project, Diagnostics), Proj
             .iter()
             .map(|s| (s.rel_path.as_str(), s.hash.as_str())),
     );
-    let stat_rows: Vec<(&str, load::Stamp, &str)> = readable
-        .iter()
-        .zip(&sources)
-        .map(|(e, s)| (e.rel_path.as_str(), e.stamp, s.hash.as_str()))
-        .collect();
-    let now_ns = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos() as i64);
-    if let Err(e) = cache.store_stats(&stat_rows, now_ns) {
-        cache.fall_back_to_memory(format!("not updated: {e}"));
+    // Stats describe files on disk (`readable` and `sources` pair up without an overlay).
+    if overlay.is_empty() {
+        let stat_rows: Vec<(&str, load::Stamp, &str)> = readable
+            .iter()
+            .zip(&sources)
+            .map(|(e, s)| (e.rel_path.as_str(), e.stamp, s.hash.as_str()))
+            .collect();
+        let now_ns = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as i64);
+        if let Err(e) = cache.store_stats(&stat_rows, now_ns) {
+            cache.fall_back_to_memory(format!("not updated: {e}"));
+        }
     }
     let am_sources: Vec<SourceText> = sources
         .iter()

@@ -5,7 +5,6 @@
 use crate::diag::line_col;
 use crate::model::Scope;
 use crate::render::{file_name, CellError, PromRule, Renderer};
-use std::collections::BTreeMap;
 
 use crate::resolve::{Alert, Cell, Effective, Model, Origin, Position, Setting};
 
@@ -257,29 +256,6 @@ pub fn short(v: &str) -> String {
     }
 }
 
-/// `trace --format json`'s `fields`: every field's value and the chain that set it.
-pub fn fields_json(model: &Model, trace: &BTreeMap<String, Vec<Setting>>) -> serde_json::Value {
-    let mut m = serde_json::Map::new();
-    for (field, settings) in trace {
-        let chain: Vec<serde_json::Value> = settings
-            .iter()
-            .map(|s| {
-                let p = model.origin_place(&s.origin);
-                let (kind, scope) = match &s.origin {
-                    Origin::Template { .. } => ("template", None),
-                    Origin::Rule { index, .. } => ("rule", Some(model.rules[*index].scope.value.to_string())),
-                };
-                serde_json::json!({"value": s.value, "set_by": kind, "scope": scope, "file": p.file, "line": p.line})
-            })
-            .collect();
-        m.insert(
-            field.clone(),
-            serde_json::json!({"value": settings.last().map(|s| &s.value), "chain": chain}),
-        );
-    }
-    serde_json::Value::Object(m)
-}
-
 /// What `trace` shows of one alert in one cell beyond its `effective` answer: `fields`
 /// (as in JSON), `table` (the human fields table: field, value, set by, overrode) and
 /// `template` (where the template is, `FILE:LINE`). Built both by `trace` itself and when
@@ -441,4 +417,203 @@ pub fn cell_rows<'a>(
             json: String::new(),
         });
     applied.chain(disabled).chain(unwatched)
+}
+
+/// What a question is about: an inventory target, what a host of a group or a namespace
+/// gets, or a series from outside the inventory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Subject {
+    Target(String),
+    Group(String),
+    Namespace(String),
+    Global,
+}
+
+/// A name the inventory (or the rules directory) does not have.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unknown {
+    /// `target`, `group`, `namespace` or `alert`.
+    pub kind: &'static str,
+    pub name: String,
+    /// A close name that exists.
+    pub suggestion: Option<String>,
+}
+
+impl std::fmt::Display for Unknown {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.kind {
+            "alert" => write!(f, "no alert `{}` in this rules directory", self.name),
+            kind => write!(f, "{kind} `{}` is not in the inventory", self.name),
+        }
+    }
+}
+
+impl std::error::Error for Unknown {}
+
+impl Unknown {
+    fn new<'a>(
+        kind: &'static str,
+        name: &str,
+        candidates: impl IntoIterator<Item = &'a str>,
+    ) -> Unknown {
+        Unknown {
+            kind,
+            name: name.to_string(),
+            suggestion: crate::diag::did_you_mean(name, candidates).map(str::to_string),
+        }
+    }
+}
+
+/// How a target's place in the inventory reads (`namespace prod, group web`).
+pub fn target_subject(target: &str, pos: &Position) -> String {
+    let where_ = match (&pos.namespace, &pos.group) {
+        (Some(n), Some(gr)) => format!("namespace {n}, group {gr}"),
+        _ => "in no group: global and its own rules apply".to_string(),
+    };
+    format!("{target} ({where_})")
+}
+
+/// The position a subject stands for, and how it reads.
+pub fn position(model: &Model, subject: &Subject) -> Result<(Position, String), Unknown> {
+    let inv = &model.inventory;
+    match subject {
+        Subject::Target(t) => match model.target_position(t) {
+            Ok(pos) => {
+                // An instance (db-1:9187) answers for its target (db-1:9100).
+                let shown = target_subject(pos.target.as_deref().unwrap_or(t), &pos);
+                Ok((pos, shown))
+            }
+            Err(_) => Err(Unknown::new(
+                "target",
+                t,
+                inv.targets.keys().map(String::as_str),
+            )),
+        },
+        Subject::Group(gr) => {
+            let Some(info) = inv.groups.get(gr) else {
+                return Err(Unknown::new(
+                    "group",
+                    gr,
+                    inv.groups.keys().map(String::as_str),
+                ));
+            };
+            Ok((
+                Position {
+                    namespace: Some(info.namespace.clone()),
+                    group: Some(gr.to_string()),
+                    target: None,
+                },
+                format!("group {gr} (namespace {})", info.namespace),
+            ))
+        }
+        Subject::Namespace(n) => {
+            if !inv.namespaces.contains_key(n) {
+                return Err(Unknown::new(
+                    "namespace",
+                    n,
+                    inv.namespaces.keys().map(String::as_str),
+                ));
+            }
+            Ok((
+                Position {
+                    namespace: Some(n.to_string()),
+                    ..Default::default()
+                },
+                format!("namespace {n}"),
+            ))
+        }
+        Subject::Global => Ok((
+            Position::default(),
+            "series outside the inventory (global)".to_string(),
+        )),
+    }
+}
+
+/// `effective --format json` (without the `schema` key): every alert at `pos`.
+pub fn effective_json(model: &Model, pos: &Position) -> serde_json::Value {
+    let report = at(model, pos);
+    let alerts: Vec<serde_json::Value> = report
+        .applied
+        .iter()
+        .map(|a| alert_json(model, &a.provenance, &a.file, &a.rule))
+        .collect();
+    let disabled: Vec<serde_json::Value> = report.disabled.iter().map(disabled_json).collect();
+    let mut doc = serde_json::json!({"target": pos.target, "namespace": pos.namespace, "group": pos.group, "alerts": alerts, "disabled": disabled});
+    if let Some(jobs) = pos
+        .target
+        .as_ref()
+        .and_then(|t| model.inventory.jobs.get(t))
+    {
+        if !jobs.is_empty() {
+            doc["jobs"] = serde_json::json!(jobs);
+        }
+    }
+    doc
+}
+
+/// `trace --format json` (without the `schema` key): the alerts of `report` (an
+/// [`at`] answer for `pos`, filtered to one alert if asked), each with who set each
+/// field, and with `all` the alert's rules that do not apply here.
+pub fn trace_json(
+    model: &Model,
+    target: &str,
+    pos: &Position,
+    applied: &[&Applied],
+    all: bool,
+) -> serde_json::Value {
+    let v: Vec<serde_json::Value> = applied
+        .iter()
+        .map(|a| {
+            let mut j = alert_json(model, &a.provenance, &a.file, &a.rule);
+            j["fields"] = fields_json(model, &a.effective.trace);
+            if all {
+                j["not_applied"] =
+                    serde_json::json!(not_applied(model, &model.alerts[&a.alert], pos)
+                        .into_iter()
+                        .map(|(r, why)| serde_json::json!({"rule": r, "reason": why}))
+                        .collect::<Vec<_>>());
+            }
+            j
+        })
+        .collect();
+    serde_json::json!({"target": target, "namespace": pos.namespace, "group": pos.group, "alerts": v})
+}
+
+/// Per field of an effective alert: the winning value and the chain of settings that led
+/// to it, each with the rule (or template) and its place.
+pub fn fields_json(
+    model: &Model,
+    trace: &std::collections::BTreeMap<String, Vec<crate::resolve::Setting>>,
+) -> serde_json::Value {
+    let mut m = serde_json::Map::new();
+    for (field, settings) in trace {
+        let chain: Vec<serde_json::Value> = settings
+            .iter()
+            .map(|s| {
+                let p = model.origin_place(&s.origin);
+                let (kind, scope) = match &s.origin {
+                    Origin::Template { .. } => ("template", None),
+                    Origin::Rule { index, .. } => ("rule", Some(model.rules[*index].scope.value.to_string())),
+                };
+                serde_json::json!({"value": s.value, "set_by": kind, "scope": scope, "file": p.file, "line": p.line})
+            })
+            .collect();
+        m.insert(
+            field.clone(),
+            serde_json::json!({"value": settings.last().map(|s| &s.value), "chain": chain}),
+        );
+    }
+    serde_json::Value::Object(m)
+}
+
+/// Checks that `alert` names an alert of the rules directory.
+pub fn known_alert(model: &Model, alert: &str) -> Result<(), Unknown> {
+    if model.alerts.contains_key(alert) {
+        return Ok(());
+    }
+    Err(Unknown::new(
+        "alert",
+        alert,
+        model.alerts.keys().map(String::as_str),
+    ))
 }

@@ -452,6 +452,7 @@ pub fn render(model: &Model, diags: &mut Diagnostics) -> Rendered {
         out.rule_count += rules.len();
         out.files.insert(name, content);
     }
+    crate::shard::check(model, &out.files, diags);
     out
 }
 

@@ -24,6 +24,54 @@ pub struct Settings {
     pub kubernetes: Kubernetes,
     /// `[file_sd]`: write Prometheus file_sd target files from the inventory.
     pub file_sd: Option<FileSd>,
+    /// `[[shard]]` tables: parts of the estate, each deployed to servers of its own
+    /// (docs/format.md, "Shards"). None: every server gets every rule.
+    #[serde(rename = "shard", skip_serializing_if = "Vec::is_empty")]
+    pub shards: Vec<Shard>,
+}
+
+/// A part of the estate (namespaces and groups, with everything in them) and the
+/// servers that load its rules: one Prometheus, or several for an HA pair.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Shard {
+    pub name: String,
+    #[serde(default)]
+    pub namespaces: Vec<String>,
+    #[serde(default)]
+    pub groups: Vec<String>,
+    /// A label selector over the scope labels (`{namespace=~"eu-.*"}`), matched
+    /// against the inventory's names: the groups (or, with no group matcher, the
+    /// namespaces) it selects.
+    pub selector: Option<String>,
+    /// Names of `[[prometheus]]` entries.
+    pub servers: Vec<String>,
+    /// Its output directory, relative to the rules directory; default
+    /// `<output.dir>/<name>`.
+    pub output: Option<String>,
+}
+
+impl Shard {
+    /// The output directory, relative to the rules directory (or absolute).
+    pub fn dir(&self, settings: &Settings) -> String {
+        self.output.clone().unwrap_or_else(|| {
+            format!(
+                "{}/{}",
+                settings.output.dir.trim_end_matches('/'),
+                self.name
+            )
+        })
+    }
+}
+
+/// Shard names become directory names and `--shard` values: plain words only.
+pub fn is_shard_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 64
+        && !name.starts_with('.')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
 
 /// `render --format prometheusrule`: Prometheus Operator objects.
@@ -396,7 +444,133 @@ pub fn parse(source: &SourceText) -> Result<Settings, Box<Diagnostic>> {
         }
     }
     check_kubernetes(&settings.kubernetes, source)?;
+    check_shards(&settings, source)?;
     Ok(settings)
+}
+
+/// `[[shard]]`: names, servers and output directories; what the shards take is checked
+/// against the inventory by [`crate::shard::check`].
+fn check_shards(settings: &Settings, source: &SourceText) -> Result<(), Box<Diagnostic>> {
+    let error = |msg: String, key: &str, value: &str, hint: &str| {
+        Box::new(
+            Diagnostic::error(Code::Settings, msg)
+                .at(source, located(&source.text, key, value), "here")
+                .hint(hint.to_string()),
+        )
+    };
+    let mut names = std::collections::BTreeSet::new();
+    let mut dirs = std::collections::BTreeMap::new();
+    let mut owner: std::collections::BTreeMap<&str, &str> = Default::default();
+    for shard in &settings.shards {
+        let n = &shard.name;
+        if !is_shard_name(n) {
+            return Err(error(
+                format!("shard name `{}` is not a plain name", n.escape_debug()),
+                "name",
+                n,
+                "letters, digits, `-`, `_` and `.` (not first), at most 64: it names a directory and `--shard`",
+            ));
+        }
+        if !names.insert(n.as_str()) {
+            return Err(error(
+                format!("two shards are named `{n}`"),
+                "name",
+                n,
+                "each shard needs a name of its own",
+            ));
+        }
+        if shard.namespaces.is_empty() && shard.groups.is_empty() && shard.selector.is_none() {
+            return Err(error(
+                format!("shard `{n}` takes nothing"),
+                "name",
+                n,
+                "list `namespaces = [...]` and/or `groups = [...]` of the inventory, or give a `selector`",
+            ));
+        }
+        if shard.servers.is_empty() {
+            return Err(error(format!("shard `{n}` has no servers"), "name", n, "servers = [\"name\", ...]: the `name`s of [[prometheus]] entries (an HA pair is two)"));
+        }
+        for srv in &shard.servers {
+            if !settings
+                .servers
+                .iter()
+                .any(|s| s.name.as_deref() == Some(srv.as_str()))
+            {
+                let known = settings.servers.iter().filter_map(|s| s.name.as_deref());
+                let hint = did_you_mean(srv, known).map_or_else(
+                    || "give the [[prometheus]] entry a `name = ...` and list it here".to_string(),
+                    |s| format!("did you mean `{s}`?"),
+                );
+                return Err(error(
+                    format!(
+                        "shard `{n}`: no [[prometheus]] server is named `{}`",
+                        srv.escape_debug()
+                    ),
+                    "servers",
+                    srv,
+                    &hint,
+                ));
+            }
+            if let Some(other) = owner.insert(srv, n) {
+                return Err(error(
+                    format!("server `{srv}` is in shards `{other}` and `{n}`"),
+                    "servers",
+                    srv,
+                    "a server loads one shard's rules: list it in one shard",
+                ));
+            }
+        }
+        let dir = shard.dir(settings);
+        let bad = dir.is_empty()
+            || dir.chars().any(char::is_control)
+            || std::path::Path::new(&dir)
+                .components()
+                .any(|c| matches!(c, std::path::Component::ParentDir));
+        if bad {
+            return Err(error(
+                format!(
+                    "shard `{n}`: output `{}` is not a usable directory",
+                    dir.escape_debug()
+                ),
+                "output",
+                shard.output.as_deref().unwrap_or(n),
+                "a folder inside the rules directory, without `..` or control characters",
+            ));
+        }
+        let key = dir.trim_end_matches('/').to_string();
+        if let Some(other) = dirs.insert(key.clone(), n) {
+            return Err(error(
+                format!("shards `{other}` and `{n}` both write to `{key}`"),
+                "output",
+                shard.output.as_deref().unwrap_or(n),
+                "each shard needs an output directory of its own",
+            ));
+        }
+    }
+    if !settings.shards.is_empty() && settings.file_sd.is_some() {
+        return Err(error(
+            "[file_sd] and [[shard]] together are not supported yet".into(),
+            "[file_sd]",
+            "[file_sd]",
+            "remove [file_sd], or deploy the file_sd files from a rules directory without shards",
+        ));
+    }
+    if !settings.shards.is_empty() {
+        if let Some(s) = settings
+            .servers
+            .iter()
+            .find(|s| !s.name.as_deref().is_some_and(|x| owner.contains_key(x)))
+        {
+            let shown = s.display_name();
+            return Err(error(
+                format!("server `{shown}` is in no shard"),
+                "url",
+                &s.url,
+                "with [[shard]] tables every [[prometheus]] server belongs to one shard: name it and list it in a shard's `servers`",
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Names the API server would reject, found before any manifest is written.
@@ -505,17 +679,32 @@ pub fn check_paths(
     resolve: &dyn Fn(&str) -> std::path::PathBuf,
 ) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    let file_sd = settings
-        .file_sd
-        .as_ref()
-        .map(|f| (["file_sd", "dir"], &f.dir));
-    for (key, value) in [
-        (["output", "dir"], &settings.output.dir),
-        (["alertmanager", "output"], &settings.alertmanager.output),
-    ]
-    .into_iter()
-    .chain(file_sd)
-    {
+    let mut listed = vec![
+        (
+            "output.dir".to_string(),
+            settings.output.dir.clone(),
+            value_span(source, &["output", "dir"]),
+        ),
+        (
+            "alertmanager.output".to_string(),
+            settings.alertmanager.output.clone(),
+            value_span(source, &["alertmanager", "output"]),
+        ),
+    ];
+    if let Some(f) = &settings.file_sd {
+        listed.push((
+            "file_sd.dir".into(),
+            f.dir.clone(),
+            value_span(source, &["file_sd", "dir"]),
+        ));
+    }
+    for sh in &settings.shards {
+        let dir = sh.dir(settings);
+        let at = located(&source.text, "output", &dir);
+        listed.push((format!("shard `{}` output", sh.name), dir, at));
+    }
+    for (name, value, at) in listed {
+        let value = &value;
         let resolved = resolve(value);
         if let Some(problem) = overlap(&resolved, root) {
             let shown = if resolved.ends_with(value.trim_end_matches('/')) {
@@ -524,11 +713,8 @@ pub fn check_paths(
                 format!(" (resolves to {})", resolved.display())
             };
             out.push(
-                Diagnostic::error(
-                    Code::Settings,
-                    format!("{} = `{value}`{shown} {problem}", key.join(".")),
-                )
-                .at(source, value_span(source, &key), "here")
+                Diagnostic::error(Code::Settings, format!("{name} = `{value}`{shown} {problem}"))
+                    .at(source, at, "here")
                 .hint("generated files need a place of their own, e.g. dir = \"rendered\"; alertctl writes and deletes files there"),
             );
         }
@@ -538,7 +724,7 @@ pub fn check_paths(
 
 /// The span of `value` written after `key` in the TOML text (best effort: its first
 /// occurrence after the key, else the key).
-fn located(text: &str, key: &str, value: &str) -> Span {
+pub(crate) fn located(text: &str, key: &str, value: &str) -> Span {
     let from = text.find(key).unwrap_or(0);
     let escaped = value.escape_default().to_string();
     for needle in [value, escaped.as_str()] {

@@ -215,6 +215,13 @@ fn rejected_reload_rolls_back_byte_for_byte() {
         &["apply", "--promtool", "off", "--format", "json"],
         &[],
     );
+    // The files first: a rollback that leaves a file behind must fail here, not only
+    // through the exit code of the verification that follows it.
+    assert_same_files(
+        &out,
+        &before_files,
+        "the added file is gone, the removed one back, the modified ones as they were",
+    );
     assert_eq!(o.status.code(), Some(3), "{}", text(&o));
     let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_adds_removes_modifies(&doc);
@@ -231,11 +238,6 @@ fn rejected_reload_rolls_back_byte_for_byte() {
             .unwrap()
             .contains("restored byte for byte"),
         "{doc}"
-    );
-    assert_same_files(
-        &out,
-        &before_files,
-        "the added file is gone, the removed one back, the modified ones as they were",
     );
     assert_eq!(
         prom.rule_queries(),
@@ -505,6 +507,7 @@ fn vmalert_happy_path_and_rollback() {
         &["apply", "--promtool", "off", "--format", "json"],
         &[],
     );
+    assert_same_files(&out, &before, "restored after the rejected change");
     assert_eq!(o.status.code(), Some(3), "{}", text(&o));
     let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_adds_removes_modifies(&doc);
@@ -515,7 +518,6 @@ fn vmalert_happy_path_and_rollback() {
             .contains("vmalert kept its previous rules"),
         "{doc}"
     );
-    assert_same_files(&out, &before, "restored after the rejected change");
     assert_eq!(vm.rule_queries(), before_rules);
     // vmalert reloading the directory again still gets exactly the previous rules.
     assert_eq!(

@@ -465,3 +465,54 @@ fn new_rule_that_conflicts_is_rolled_back() {
     );
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }
+
+/// `rule new --alert` takes any alert name Prometheus accepts (issue 12), written as a
+/// quoted YAML string that loads back as the same name; empty is refused.
+#[test]
+fn new_rule_takes_any_alert_name() {
+    let (_tmp, dir) = scratch();
+    let name = "PostgresqlBloatIndexHigh(>80%): \"x\"";
+    let o = run(
+        &dir,
+        &[
+            "rule",
+            "new",
+            "--template",
+            "HighCPU",
+            "--scope",
+            "group/web",
+            "--alert",
+            name,
+        ],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = std::fs::read_to_string(dir.join("rules/group/web.yaml")).unwrap();
+    assert!(
+        text.contains("alert: \"PostgresqlBloatIndexHigh(>80%): \\\"x\\\"\""),
+        "{text}"
+    );
+    let eff = json(&dir, &["effective", "--group", "web", "--format", "json"]);
+    assert!(
+        eff["alerts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["alert"] == serde_json::json!(name)),
+        "{eff}"
+    );
+    let o = run(
+        &dir,
+        &[
+            "rule",
+            "new",
+            "--template",
+            "HighCPU",
+            "--scope",
+            "group/db",
+            "--alert",
+            "",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("cannot be empty"));
+}

@@ -615,8 +615,110 @@ fn check_effective_agrees(e: &Estate, mode: ScopeMatch) {
     }
 }
 
+/// Shards over a random estate: each namespace goes whole to one of three shards
+/// (`whole`, by namespace index, cycling) or group by group (`groups`, by group index).
+fn shards_of(model: &Model, whole: &[(bool, u8)], groups: &[u8]) -> Vec<alertctl::settings::Shard> {
+    let mut shards: Vec<alertctl::settings::Shard> = (0..3)
+        .map(|i| alertctl::settings::Shard {
+            name: format!("s{i}"),
+            namespaces: vec![],
+            groups: vec![],
+            selector: None,
+            servers: vec![],
+            output: None,
+        })
+        .collect();
+    let mut gi = 0;
+    for (ni, (n, gs)) in model.inventory.namespaces.iter().enumerate() {
+        let (is_whole, to) = whole[ni % whole.len()];
+        if is_whole {
+            shards[to as usize].namespaces.push(n.clone());
+            continue;
+        }
+        for g in gs {
+            shards[groups[gi % groups.len()] as usize]
+                .groups
+                .push(g.clone());
+            gi += 1;
+        }
+    }
+    shards
+}
+
+/// The partition per shard: on a shard's servers every series matches at most one rule
+/// of an alert (no double alert, whoever scrapes it); a series of the shard's part, and
+/// one of no part (a new host, an ungrouped target, an unknown namespace), matches
+/// exactly the rule `effective` reports.
+fn check_shards(e: &Estate, mode: ScopeMatch, whole: &[(bool, u8)], groups: &[u8]) {
+    let model = build(e, mode);
+    let rendered = render::render(&model, &mut Diagnostics::default());
+    let shards = shards_of(&model, whole, groups);
+    let everything = series(&model, mode);
+    for shard in &shards {
+        let part = alertctl::shard::Part::of(shard, &model);
+        let files = alertctl::shard::files_of(&model, shard, &rendered.files);
+        assert!(files.contains_key("global.yml") || !rendered.files.contains_key("global.yml"));
+        let rules: Vec<render::PromRule> = files
+            .values()
+            .flat_map(|c| serde_yaml::from_str::<RuleFile>(c).unwrap().groups)
+            .flat_map(|g| g.rules)
+            .collect();
+        let owned_anywhere = |p: &Position| match (&p.namespace, &p.group) {
+            (_, Some(_)) => true,
+            (Some(n), None) => model.inventory.namespaces.contains_key(n),
+            (None, None) => false,
+        };
+        for alert in model.alerts.values() {
+            for s in &everything {
+                let hits = rules
+                    .iter()
+                    .filter(|r| r.name() == alert.name && selects(&r.expr, s))
+                    .count();
+                assert!(
+                    hits <= 1,
+                    "{}: {} matches {}/{}/{} {hits} times",
+                    shard.name,
+                    alert.name,
+                    s.namespace,
+                    s.group,
+                    s.instance
+                );
+                let p = &s.position;
+                let in_part = match (&p.namespace, &p.group) {
+                    (_, Some(g)) => part.groups.contains(g),
+                    (Some(n), None) => part.namespaces.contains(n),
+                    (None, None) => false,
+                };
+                if in_part || !owned_anywhere(p) {
+                    let want = expected(&model, alert, s).filter(|eff| eff.config.enabled);
+                    assert_eq!(
+                        hits,
+                        usize::from(want.is_some()),
+                        "{}: {} on {}/{}/{}",
+                        shard.name,
+                        alert.name,
+                        s.namespace,
+                        s.group,
+                        s.instance
+                    );
+                }
+            }
+        }
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    #[test]
+    fn partition_per_shard(
+        e in estate(),
+        whole in prop::collection::vec((any::<bool>(), 0u8..3), 1..5),
+        groups in prop::collection::vec(0u8..3, 1..8),
+    ) {
+        check_shards(&e, ScopeMatch::Labels, &whole, &groups);
+        check_shards(&e, ScopeMatch::Inventory, &whole, &groups);
+    }
 
     #[test]
     fn partition_by_labels(e in estate()) {

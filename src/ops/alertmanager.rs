@@ -396,6 +396,7 @@ fn apply_inner(
         rollback: vec![],
         message: "no changes; nothing reloaded".into(),
         repaired: super::live_repairs(&r.drifted),
+        shards: vec![],
     };
     match r.outcome {
         Outcome::NoChange => {}

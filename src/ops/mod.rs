@@ -7,7 +7,10 @@
 //! as lines, a daemon can log it as JSON, a web UI can stream it. Nothing here prints.
 
 pub mod alertmanager;
+pub mod edit;
+pub mod query;
 pub mod rules;
+pub mod test;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -65,6 +68,12 @@ pub enum Event<'a> {
     LiveDrift {
         server: &'a str,
         differences: &'a [String],
+    },
+    /// A sharded deployment starts on one shard: its output directory and servers.
+    Shard {
+        name: &'a str,
+        dir: &'a Path,
+        servers: &'a [String],
     },
     /// The output directory's generated files are not those of `baseline`, the last
     /// deployment every server was verified to run (`left_by`: the interrupted run that
@@ -151,6 +160,13 @@ pub enum OpError {
     Deploy(DeployError),
     #[error(transparent)]
     Alertmanager(#[from] alertmanager::AmError),
+    /// `--shard` names no shard, or a request does not fit sharded settings.
+    #[error("{0}")]
+    Shard(String),
+    /// A sharded deployment where some shard stopped with an error: the report says
+    /// what happened in every shard ([`DeployReport::shards`]).
+    #[error("{}", .0.message)]
+    Shards(Box<DeployReport>),
     /// Any of the above whose message held a secret: the message, masked.
     #[error("{message}")]
     Redacted {
@@ -177,7 +193,13 @@ impl OpError {
             | OpError::NoRollbackTarget
             | OpError::UnknownRevision(_)
             | OpError::AlertmanagerRevision(_)
+            | OpError::Shard(_)
             | OpError::Deploy(DeployError::Foreign(_)) => true,
+            OpError::Shards(r) => r
+                .shards
+                .iter()
+                .filter_map(|s| s.error.as_ref())
+                .all(|e| e.invalid_input),
             OpError::Alertmanager(e) => e.is_invalid_input(),
             OpError::Redacted { invalid_input, .. } => *invalid_input,
             _ => false,
@@ -200,6 +222,8 @@ impl OpError {
             OpError::ServerConfig(_) => "server-config",
             OpError::Deploy(e) => e.code(),
             OpError::Alertmanager(e) => e.code(),
+            OpError::Shard(_) => "shard",
+            OpError::Shards(_) => "shard-failed",
             OpError::Redacted { code, .. } => code,
         }
     }
@@ -244,6 +268,54 @@ pub struct DeployReport {
     /// not those of the last verified deployment while the rules directory renders them
     /// unchanged (hand edits), servers that ran other rules than the files.
     pub repaired: Vec<String>,
+    /// With `[[shard]]` tables: each shard's deployment, in the order of alertctl.toml.
+    /// Then `outcome` is the most serious of theirs, `target` is `output.dir`, and
+    /// `plan`, `servers` and `rollback` are in the shards' reports.
+    pub shards: Vec<ShardReport>,
+}
+
+/// One shard's part of a sharded `apply` or `rollback`.
+#[derive(Debug, Clone)]
+pub struct ShardReport {
+    pub shard: String,
+    /// The names of its servers.
+    pub servers: Vec<String>,
+    /// Its deployment, when it got one.
+    pub report: Option<DeployReport>,
+    /// Why it stopped without one.
+    pub error: Option<ShardError>,
+}
+
+/// An [`OpError`] of one shard, as a sharded report keeps it.
+#[derive(Debug, Clone)]
+pub struct ShardError {
+    pub message: String,
+    /// [`OpError::code`].
+    pub code: &'static str,
+    pub invalid_input: bool,
+}
+
+impl From<&OpError> for ShardError {
+    fn from(e: &OpError) -> Self {
+        ShardError {
+            message: e.to_string(),
+            code: e.code(),
+            invalid_input: e.is_invalid_input(),
+        }
+    }
+}
+
+impl Outcome {
+    /// How much an outcome needs attention: a sharded run reports the most serious one.
+    pub fn severity(self) -> u8 {
+        match self {
+            Outcome::NoChange => 0,
+            Outcome::DryRun => 1,
+            Outcome::Applied => 2,
+            Outcome::RolledBack => 3,
+            Outcome::RollbackUnverified => 4,
+        }
+    }
 }
 
 /// The file_sd side of a rule deployment.
@@ -300,6 +372,16 @@ pub fn servers(project: &Project) -> Result<Vec<Server>, ServerError> {
         .collect()
 }
 
+/// The servers named `names` (a shard's), in that order.
+pub fn servers_named(project: &Project, names: &[String]) -> Result<Vec<Server>, ServerError> {
+    let s = &project.model.settings;
+    names
+        .iter()
+        .filter_map(|n| s.servers.iter().find(|srv| srv.name.as_ref() == Some(n)))
+        .map(|srv| Server::new(&relative_to(&project.root, srv), s.apply.retries))
+        .collect()
+}
+
 /// File paths in server settings are relative to the rules directory, like every other
 /// path in alertctl.toml.
 pub fn relative_to(root: &Path, s: &ServerSettings) -> ServerSettings {
@@ -347,7 +429,7 @@ fn credentials(servers: &[Server]) -> Secrets {
 
 /// How an output path is keyed in the history: absolute, so `--out` given relative to
 /// one directory matches the same directory given from another.
-fn history_key(target: &Path) -> String {
+pub fn history_key(target: &Path) -> String {
     std::path::absolute(target)
         .unwrap_or_else(|_| target.to_path_buf())
         .display()

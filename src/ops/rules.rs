@@ -5,8 +5,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use super::{
-    credentials, deploy_options, history_key, runs_note, seal, servers, timeout_notes,
-    DeployReport, DiffersAction, Event, Events, Journal, OpError, OpSink, Outcome, TargetsReport,
+    credentials, deploy_options, history_key, runs_note, seal, servers, servers_named,
+    timeout_notes, DeployReport, DiffersAction, Event, Events, Journal, OpError, OpSink, Outcome,
+    ShardError, ShardReport, TargetsReport,
 };
 use crate::deploy::{self, Restored};
 use crate::diag::{Code, Diagnostics};
@@ -14,7 +15,7 @@ use crate::history::{Deployment, History};
 use crate::project::{self, Project};
 use crate::promtool::{self, Status};
 use crate::secrets::Secrets;
-use crate::settings::PromtoolPolicy;
+use crate::settings::{PromtoolPolicy, Shard};
 
 /// What `apply` deploys and how.
 #[derive(Debug, Clone)]
@@ -42,9 +43,19 @@ pub struct RollbackRequest {
     pub dry_run: bool,
 }
 
-/// Validates, renders and deploys the rules directory.
+/// Validates, renders and deploys the rules directory (with `[[shard]]` tables: every
+/// shard, one after the other, each with its own verify and rollback).
 pub fn apply(req: &ApplyRequest, events: &mut dyn Events) -> Result<DeployReport, OpError> {
-    apply_checked(req, false, events)
+    apply_checked(req, false, None, events)
+}
+
+/// `apply` of one shard (`Some`), or of every shard like [`apply`] (`None`).
+pub fn apply_shard(
+    req: &ApplyRequest,
+    shard: Option<&str>,
+    events: &mut dyn Events,
+) -> Result<DeployReport, OpError> {
+    apply_checked(req, false, shard, events)
 }
 
 /// `apply` as a daemon runs it to keep servers in step: the same deployment and, when
@@ -53,12 +64,13 @@ pub fn apply(req: &ApplyRequest, events: &mut dyn Events) -> Result<DeployReport
 /// verified ([`Event::LiveDrift`]). A server that cannot be asked fails the sync like
 /// an unreachable one fails `apply`.
 pub fn sync(req: &ApplyRequest, events: &mut dyn Events) -> Result<DeployReport, OpError> {
-    apply_checked(req, true, events)
+    apply_checked(req, true, None, events)
 }
 
 fn apply_checked(
     req: &ApplyRequest,
     check_live: bool,
+    only: Option<&str>,
     events: &mut dyn Events,
 ) -> Result<DeployReport, OpError> {
     let root = project::find_root(&req.dir)?;
@@ -92,14 +104,30 @@ fn apply_checked(
             promtool: status.as_str(),
         });
     }
+    let shards = selected(&project, only, req.out.as_ref())?;
     let dir = req.out.clone().unwrap_or_else(|| project.output_dir());
     if diags.has_errors() {
         events.event(&Event::Diagnostics {
             diagnostics: &diags,
         });
-        note_differs(&project, &dir, DiffersAction::Keep, events);
+        for (_, dir, _) in shards.iter().flatten() {
+            note_differs(&project, dir, DiffersAction::Keep, events);
+        }
+        if shards.is_none() {
+            note_differs(&project, &dir, DiffersAction::Keep, events);
+        }
         return Err(OpError::Invalid {
             summary: crate::diag::counts(&diags),
+        });
+    }
+    let mode = Mode {
+        dry_run: req.dry_run,
+        check_live,
+    };
+    if let Some(shards) = shards {
+        return each_shard(&project, shards, events, |shard, dir, events| {
+            let files = crate::shard::files_of(&project.model, shard, &rendered.files);
+            deploy_files(&project, dir, &files, "apply", mode, Some(shard), events)
         });
     }
     // With `[file_sd]`, the scrape-target files are deployed with the rules.
@@ -107,17 +135,87 @@ fn apply_checked(
         Some(_) => crate::file_sd::join(&rendered.files, &rendered.file_sd),
         None => rendered.files.clone(),
     };
-    deploy_files(
-        &project,
-        &dir,
-        &desired,
-        "apply",
-        Mode {
-            dry_run: req.dry_run,
-            check_live,
-        },
-        events,
-    )
+    deploy_files(&project, &dir, &desired, "apply", mode, None, events)
+}
+
+/// A shard to deploy: its settings, output directory and server names.
+type Selected<'p> = (&'p Shard, PathBuf, Vec<String>);
+
+/// The shards a run deploys: `None` without `[[shard]]` tables, else every shard or the
+/// one `only` names.
+fn selected<'p>(
+    project: &'p Project,
+    only: Option<&str>,
+    out: Option<&PathBuf>,
+) -> Result<Option<Vec<Selected<'p>>>, OpError> {
+    let s = &project.model.settings;
+    let picked = crate::shard::select(s, only, out.is_some()).map_err(OpError::Shard)?;
+    Ok(picked.map(|picked| {
+        picked
+            .into_iter()
+            .map(|sh| (sh, project.root.join(sh.dir(s)), sh.servers.clone()))
+            .collect()
+    }))
+}
+
+/// Runs `deploy` on each shard in turn (a failure in one does not stop the others) and
+/// sums them up: the most serious outcome, a line per shard. Any shard that stopped
+/// with an error makes the whole an [`OpError::Shards`].
+fn each_shard(
+    project: &Project,
+    shards: Vec<Selected<'_>>,
+    events: &mut dyn Events,
+    mut deploy: impl FnMut(&Shard, &Path, &mut dyn Events) -> Result<DeployReport, OpError>,
+) -> Result<DeployReport, OpError> {
+    let mut reports = Vec::new();
+    for (shard, dir, servers) in shards {
+        events.event(&Event::Shard {
+            name: &shard.name,
+            dir: &dir,
+            servers: &servers,
+        });
+        let r = deploy(shard, &dir, events);
+        reports.push(ShardReport {
+            shard: shard.name.clone(),
+            servers,
+            error: r.as_ref().err().map(ShardError::from),
+            report: r.ok(),
+        });
+    }
+    let outcome = reports
+        .iter()
+        .filter_map(|s| s.report.as_ref().map(|r| r.outcome))
+        .max_by_key(|o| o.severity())
+        .unwrap_or(Outcome::NoChange);
+    let message = reports
+        .iter()
+        .map(|s| match (&s.report, &s.error) {
+            (Some(r), _) => format!("shard {}: {}", s.shard, r.message),
+            (None, Some(e)) => format!("shard {}: error: {}", s.shard, e.message),
+            (None, None) => format!("shard {}: nothing done", s.shard),
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let failed = reports.iter().any(|s| s.error.is_some());
+    let report = DeployReport {
+        outcome,
+        rev: None,
+        target: project.output_dir(),
+        plan: None,
+        file_sd: None,
+        pending: reports
+            .iter()
+            .any(|s| s.report.as_ref().is_some_and(|r| r.pending)),
+        servers: vec![],
+        rollback: vec![],
+        message,
+        repaired: vec![],
+        shards: reports,
+    };
+    if failed {
+        return Err(OpError::Shards(Box::new(report)));
+    }
+    Ok(report)
 }
 
 /// Where `[file_sd]` puts the scrape-target files, and how they are checked.
@@ -195,6 +293,17 @@ fn note_differs(project: &Project, dir: &Path, action: DiffersAction, events: &m
 
 /// Deploys the files of a recorded deployment again, byte for byte.
 pub fn rollback(req: &RollbackRequest, events: &mut dyn Events) -> Result<DeployReport, OpError> {
+    rollback_shard(req, None, events)
+}
+
+/// `rollback` in one shard (`Some`), or in every shard (`None`; with a revision: the
+/// shard it was deployed to). Without a revision, each shard goes back as [`rollback`]
+/// says.
+pub fn rollback_shard(
+    req: &RollbackRequest,
+    shard: Option<&str>,
+    events: &mut dyn Events,
+) -> Result<DeployReport, OpError> {
     let root = project::find_root(&req.dir)?;
     let (project, diags) = project::load(&root, req.use_cache)?;
     // The recorded files are re-applied as they are, but where and to which servers
@@ -206,15 +315,46 @@ pub fn rollback(req: &RollbackRequest, events: &mut dyn Events) -> Result<Deploy
         return Err(OpError::InvalidSettings);
     }
     let hist = History::open(&project.root)?;
-    let dir = req.out.clone().unwrap_or_else(|| project.output_dir());
-    let target = match req.rev {
-        Some(r) => recorded(
-            &project,
-            &dir,
-            hist.get(r)?.ok_or(OpError::UnknownRevision(r))?,
-        ),
-        None => default_target(&project, &hist, &dir)?,
+    let recorded_rev = |dir: &Path, r: i64| -> Result<Deployment, OpError> {
+        let d = hist.get(r)?.ok_or(OpError::UnknownRevision(r))?;
+        Ok(recorded(&project, dir, d))
     };
+    let Some(mut shards) = selected(&project, shard, req.out.as_ref())? else {
+        let dir = req.out.clone().unwrap_or_else(|| project.output_dir());
+        let target = match req.rev {
+            Some(r) => recorded_rev(&dir, r)?,
+            None => default_target(&project, &hist, &dir)?,
+        };
+        return rollback_to(&project, &dir, &target, req.dry_run, None, events);
+    };
+    if let Some(r) = req.rev {
+        let row = hist.get(r)?.ok_or(OpError::UnknownRevision(r))?;
+        shards.retain(|(_, dir, _)| history_key(dir) == row.output_dir);
+        if shards.is_empty() {
+            return Err(OpError::Shard(format!(
+                "deployment {r} was not deployed to {} (its output directory: {})",
+                shard.map_or("any shard".to_string(), |s| format!("shard `{s}`")),
+                row.output_dir
+            )));
+        }
+    }
+    each_shard(&project, shards, events, |sh, dir, events| {
+        let target = match req.rev {
+            Some(r) => recorded_rev(dir, r)?,
+            None => default_target(&project, &hist, dir)?,
+        };
+        rollback_to(&project, dir, &target, req.dry_run, Some(sh), events)
+    })
+}
+
+fn rollback_to(
+    project: &Project,
+    dir: &Path,
+    target: &Deployment,
+    dry_run: bool,
+    shard: Option<&Shard>,
+    events: &mut dyn Events,
+) -> Result<DeployReport, OpError> {
     if target.kind.starts_with("alertmanager") {
         return Err(OpError::AlertmanagerRevision(target.rev));
     }
@@ -224,14 +364,15 @@ pub fn rollback(req: &RollbackRequest, events: &mut dyn Events) -> Result<Deploy
         commit: target.git_commit.as_deref(),
     });
     deploy_files(
-        &project,
-        &dir,
+        project,
+        dir,
         &target.files,
         &format!("rollback to {}", target.rev),
         Mode {
-            dry_run: req.dry_run,
+            dry_run,
             check_live: false,
         },
+        shard,
         events,
     )
 }
@@ -269,36 +410,55 @@ struct Mode {
     check_live: bool,
 }
 
+/// Deploys `desired` to `dir` and the servers loading it: every configured server, or
+/// a shard's.
 fn deploy_files(
     project: &Project,
     dir: &Path,
     desired: &BTreeMap<String, String>,
     kind: &str,
     mode: Mode,
+    shard: Option<&Shard>,
     events: &mut dyn Events,
 ) -> Result<DeployReport, OpError> {
     let mut secrets = Secrets::default();
-    let result = deploy_files_inner(project, dir, desired, kind, mode, events, &mut secrets);
+    let result = deploy_files_inner(
+        project,
+        dir,
+        desired,
+        kind,
+        mode,
+        shard,
+        events,
+        &mut secrets,
+    );
     seal(result, &secrets)
 }
 
+#[allow(clippy::too_many_arguments)]
 fn deploy_files_inner(
     project: &Project,
     dir: &Path,
     desired: &BTreeMap<String, String>,
     kind: &str,
     mode: Mode,
+    shard: Option<&Shard>,
     events: &mut dyn Events,
     secrets: &mut Secrets,
 ) -> Result<DeployReport, OpError> {
     let dry_run = mode.dry_run;
-    let servers = servers(project).map_err(OpError::ServerConfig)?;
+    let servers = match shard {
+        Some(s) => servers_named(project, &s.servers),
+        None => servers(project),
+    }
+    .map_err(OpError::ServerConfig)?;
     *secrets = credentials(&servers);
     if servers.is_empty() {
         events.event(&Event::NoServers);
     }
     let mut opts = deploy_options(project, dry_run, None, mode.check_live);
-    opts.targets = targets(project);
+    // file_sd with shards is refused by the settings check.
+    opts.targets = targets(project).filter(|_| shard.is_none());
     let base = baseline(project, dir);
     let mut journal = Journal::new(&project.root, kind, dir, desired.clone(), secrets, dry_run);
     let mut sink = OpSink {
@@ -357,6 +517,7 @@ fn deploy_files_inner(
         rollback: vec![],
         message: String::new(),
         repaired: super::live_repairs(&r.drifted),
+        shards: vec![],
     };
     // The rules directory renders what the servers were last verified to run, and the
     // directory held something else: this run puts back what hand edits changed.
@@ -392,19 +553,21 @@ fn deploy_files_inner(
             let notes = timeout_notes(&r.attempt);
             let recorded = super::history_note(&report.repaired, notes.as_deref());
             report.rev = journal.finish("applied", &r.plan, recorded.as_deref());
+            // Without a history (it could not be opened) there is no number to name.
             let rev = report
                 .rev
-                .map_or(String::new(), |r| format!("deployment {r}"));
+                .map_or(String::new(), |r| format!(" deployment {r}"));
             report.message = if r.plan.is_empty() && journal.completing.is_some() {
-                format!("completed {rev} in {shown}: it was interrupted after writing its files; every server now verifiably runs them")
+                format!("completed{rev} in {shown}: it was interrupted after writing its files; every server now verifiably runs them")
             } else if r.plan.is_empty() && !r.drifted.is_empty() {
                 format!(
-                    "reloaded {} ({rev}): {} ran other rules than the files in {shown}; every server now verifiably runs them",
+                    "reloaded {}{}: {} ran other rules than the files in {shown}; every server now verifiably runs them",
                     r.drifted.join(", "),
+                    report.rev.map_or(String::new(), |r| format!(" (deployment {r})")),
                     if r.drifted.len() == 1 { "it" } else { "they" }
                 )
             } else {
-                format!("applied {rev} to {shown}: {}{targets_note}", plan.summary)
+                format!("applied{rev} to {shown}: {}{targets_note}", plan.summary)
             };
             if let Some(n) = notes {
                 report.message.push_str(&format!("\nnote: {n}"));

@@ -4,6 +4,9 @@
 //! test with instructions; nothing is skipped.
 #![allow(dead_code)]
 
+pub mod serve;
+pub mod webdriver;
+
 use std::io::Read;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -91,7 +94,8 @@ fn http_body(method: &str, url: &str, body: &str) -> Option<(u16, String)> {
     Some((status, body))
 }
 
-fn dechunk(mut s: &str) -> String {
+/// A chunked HTTP/1.1 body, joined.
+pub fn dechunk(mut s: &str) -> String {
     let mut out = String::new();
     while let Some((size, rest)) = s.split_once("\r\n") {
         let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);

@@ -121,6 +121,9 @@ pub enum Command {
         /// `prometheusrule`: Prometheus Operator objects, into `kubernetes.dir`.
         #[arg(long, value_enum, default_value_t = RenderFormat::Plain)]
         format: RenderFormat,
+        /// Only this shard (a `[[shard]]` of alertctl.toml).
+        #[arg(long, value_name = "NAME")]
+        shard: Option<String>,
     },
     /// Show how the output directory would change: unified diff and a summary.
     #[command(after_help = help::DIFF)]
@@ -140,6 +143,9 @@ pub enum Command {
         /// Compare the Prometheus Operator objects in `kubernetes.dir` instead.
         #[arg(long, value_enum, default_value_t = RenderFormat::Plain)]
         format: RenderFormat,
+        /// Only this shard (a `[[shard]]` of alertctl.toml).
+        #[arg(long, value_name = "NAME")]
+        shard: Option<String>,
     },
     /// Every alert that applies to a target (or to a group or namespace), with the query
     /// exactly as rendered for it, its settings, and the rules that set them.
@@ -202,6 +208,9 @@ pub enum Command {
         promtool: Option<PromtoolArg>,
         #[arg(long, value_enum, default_value_t = Report::Human)]
         format: Report,
+        /// Only this shard (a `[[shard]]` of alertctl.toml).
+        #[arg(long, value_name = "NAME")]
+        shard: Option<String>,
     },
     /// Recorded deployments, newest first.
     #[command(after_help = help::HISTORY)]
@@ -210,6 +219,9 @@ pub enum Command {
         limit: usize,
         #[arg(long, value_enum, default_value_t = Report::Human)]
         format: Report,
+        /// Only this shard (a `[[shard]]` of alertctl.toml).
+        #[arg(long, value_name = "NAME")]
+        shard: Option<String>,
     },
     /// Re-apply the files of a recorded deployment (default: the one before the latest
     /// successful one), with the same verification and rollback as `apply`.
@@ -222,6 +234,9 @@ pub enum Command {
         out: Option<PathBuf>,
         #[arg(long, value_enum, default_value_t = Report::Human)]
         format: Report,
+        /// Only this shard (a `[[shard]]` of alertctl.toml).
+        #[arg(long, value_name = "NAME")]
+        shard: Option<String>,
     },
     /// Run as a daemon beside Prometheus: sync (the same deployment as `apply`) when the
     /// rules directory changes, when a followed git branch moves, periodically (which
@@ -293,6 +308,25 @@ pub enum Command {
         #[arg(long)]
         dry_run: bool,
     },
+    /// A local web UI over the rules directory (browse, effective and trace, edit with
+    /// live validation and diff, deploy plan, history) and the read API under /api/v1.
+    /// Binds to 127.0.0.1; writes need the token printed at start.
+    #[command(after_help = help::SERVE)]
+    Serve {
+        /// Address and port to listen on. Another address than loopback needs a token
+        /// given with --token-file or ALERTCTL_SERVE_TOKEN (then every request needs it).
+        #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR:PORT")]
+        listen: std::net::SocketAddr,
+        /// Refuse every change: browse, effective, trace and the deploy plan only.
+        #[arg(long)]
+        read_only: bool,
+        /// Let the deploy page apply (otherwise it only shows the `apply --dry-run` plan).
+        #[arg(long, conflicts_with = "read_only")]
+        allow_apply: bool,
+        /// Read the token from this file instead of making a new one at start.
+        #[arg(long, value_name = "FILE")]
+        token_file: Option<PathBuf>,
+    },
     /// Print shell completions.
     #[command(after_help = help::COMPLETIONS)]
     Completions {
@@ -327,6 +361,10 @@ pub enum ListWhat {
         /// Only templates that watch this job.
         #[arg(long)]
         job: Option<String>,
+        /// Only the template of this name (what `serve` answers at
+        /// /api/v1/alert-templates/NAME).
+        #[arg(long)]
+        name: Option<String>,
         #[arg(long, value_enum, default_value_t = DataFormat::Human)]
         format: DataFormat,
     },

@@ -72,7 +72,8 @@ pub const LIST_TEMPLATES: &str = "\
 Examples:
   alertctl list templates
   alertctl list templates --severity critical --format yaml
-  alertctl list templates --job node";
+  alertctl list templates --job node
+  alertctl list templates --name HighCPU --format json";
 
 pub const LIST_RULES: &str = "\
 Examples:
@@ -162,6 +163,13 @@ Examples:
   alertctl alertmanager routes-test --target web-1:9100 --severity critical
   alertctl alertmanager routes-test namespace=prod severity=warning
   alertctl alertmanager routes-test --tree";
+
+pub const SERVE: &str = "\
+Examples:
+  alertctl serve                    # http://127.0.0.1:8080/ with a write token printed
+  alertctl serve --read-only --listen 127.0.0.1:9099
+  alertctl serve --allow-apply      # the deploy page can apply, not only plan
+  alertctl serve --listen 0.0.0.0:8080 --token-file token    # token: openssl rand -hex 32";
 
 pub const COMPLETIONS: &str = "\
 Examples:

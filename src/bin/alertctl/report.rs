@@ -42,55 +42,9 @@ pub fn human(d: &Diagnostic, color: bool) -> String {
     out
 }
 
-#[derive(Serialize)]
-struct JsonLocation {
-    file: String,
-    line: usize,
-    column: usize,
-    end_line: usize,
-    end_column: usize,
-    label: String,
-}
-
-#[derive(Serialize)]
-struct JsonDiagnostic {
-    code: &'static str,
-    severity: Severity,
-    message: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    location: Option<JsonLocation>,
-    related: Vec<JsonLocation>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    hint: Option<String>,
-}
-
-fn json_loc(l: &alertctl::diag::Location) -> JsonLocation {
-    let (line, column) = l.line_col();
-    let (end_line, end_column) = alertctl::diag::line_col(&l.source.text, l.span.end);
-    JsonLocation {
-        file: l.source.path.to_string(),
-        line,
-        column,
-        end_line,
-        end_column,
-        label: l.label.clone(),
-    }
-}
-
+/// Diagnostics as `validate --format json` prints them (the library's one JSON form).
 pub fn json_value(diags: &Diagnostics) -> serde_json::Value {
-    let items: Vec<JsonDiagnostic> = diags
-        .sorted()
-        .into_iter()
-        .map(|d| JsonDiagnostic {
-            code: d.code.as_str(),
-            severity: d.severity,
-            message: d.message.clone(),
-            location: d.primary.as_ref().map(json_loc),
-            related: d.related.iter().map(json_loc).collect(),
-            hint: d.hint.clone(),
-        })
-        .collect();
-    serde_json::to_value(items).unwrap_or_default()
+    diags.json()
 }
 
 fn gh_escape(s: &str, property: bool) -> String {
@@ -410,34 +364,16 @@ pub fn repo_prefix(root: &std::path::Path) -> String {
     }
 }
 
-/// The version of every machine-readable document alertctl prints: the top-level
-/// `"schema"` key. Within one version fields are only ever added; removing, renaming or
-/// changing the meaning of one raises it (docs/commands.md, "Machine-readable output").
-pub const SCHEMA: u32 = 1;
-
-/// A JSON (or YAML) document for stdout: `doc`, an object, with `"schema"` added. Every
-/// `--format json|yaml` output goes through here (or `json_document`), so none lacks it.
-pub fn document(doc: impl Serialize) -> serde_json::Value {
-    let mut v = serde_json::to_value(doc).unwrap_or_default();
-    match &mut v {
-        serde_json::Value::Object(m) => {
-            m.insert("schema".into(), SCHEMA.into());
-        }
-        other => panic!("a machine-readable document is an object, not {other}"),
-    }
-    v
-}
-
-/// `document(doc)` as pretty JSON, keys sorted, with a final newline.
+/// Every `--format json|yaml` output goes through `json_document` or `yaml_document`
+/// (the library's `machine` module, which `serve`'s read API answers through too), so
+/// none lacks the top-level `"schema"` key. Pretty JSON, keys sorted, final newline.
 pub fn json_document(doc: impl Serialize) -> String {
-    let mut s = serde_json::to_string_pretty(&document(doc)).unwrap_or_default();
-    s.push('\n');
-    s
+    alertctl::machine::json_text(doc)
 }
 
 /// `document(doc)` as YAML, for the commands that offer `--format yaml`.
 pub fn yaml_document(doc: impl Serialize) -> String {
-    serde_yaml::to_string(&document(doc)).unwrap_or_default()
+    alertctl::machine::yaml_text(doc)
 }
 
 /// `1 file`, `2 files`.

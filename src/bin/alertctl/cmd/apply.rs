@@ -20,6 +20,7 @@ pub fn run(
     out: Option<PathBuf>,
     promtool: Option<PromtoolArg>,
     format: Report,
+    shard: Option<String>,
 ) -> miette::Result<Exit> {
     let req = ops::rules::ApplyRequest {
         dir: start(g),
@@ -28,7 +29,11 @@ pub fn run(
         promtool: promtool.map(super::policy),
         dry_run,
     };
-    let result = ops::rules::apply(&req, &mut Printer::new(g, format == Report::Human));
+    let result = ops::rules::apply_shard(
+        &req,
+        shard.as_deref(),
+        &mut Printer::new(g, format == Report::Human),
+    );
     show(g, format, result)
 }
 
@@ -38,6 +43,7 @@ pub fn rollback(
     dry_run: bool,
     out: Option<PathBuf>,
     format: Report,
+    shard: Option<String>,
 ) -> miette::Result<Exit> {
     let req = ops::rules::RollbackRequest {
         dir: start(g),
@@ -46,7 +52,11 @@ pub fn rollback(
         out,
         dry_run,
     };
-    let result = ops::rules::rollback(&req, &mut Printer::new(g, format == Report::Human));
+    let result = ops::rules::rollback_shard(
+        &req,
+        shard.as_deref(),
+        &mut Printer::new(g, format == Report::Human),
+    );
     show(g, format, result)
 }
 
@@ -56,6 +66,32 @@ pub fn exit_of(outcome: Outcome) -> Exit {
         Outcome::NoChange | Outcome::DryRun | Outcome::Applied => Exit::Ok,
         Outcome::RolledBack => Exit::RolledBack,
         Outcome::RollbackUnverified => Exit::RollbackUnverified,
+    }
+}
+
+/// The exit code of a sharded run: the most serious of its shards', in the order 5
+/// (a shard may run unverified rules), 3 (a shard rolled back), 4 (a shard failed
+/// before writing), 2 (a shard's input was refused), 0.
+pub fn shards_exit(shards: &[ops::ShardReport]) -> Exit {
+    let rank = |e: Exit| match e {
+        Exit::RollbackUnverified => 4,
+        Exit::RolledBack => 3,
+        Exit::Failure => 2,
+        Exit::Invalid => 1,
+        _ => 0,
+    };
+    shards
+        .iter()
+        .map(shard_exit)
+        .max_by_key(|e| rank(*e))
+        .unwrap_or(Exit::Ok)
+}
+
+fn shard_exit(s: &ops::ShardReport) -> Exit {
+    match (&s.report, &s.error) {
+        (Some(r), _) => exit_of(r.outcome),
+        (None, Some(e)) if e.invalid_input => Exit::Invalid,
+        (None, _) => Exit::Failure,
     }
 }
 
@@ -73,11 +109,15 @@ pub fn error_exit(e: OpError) -> miette::Result<(&'static str, String, Exit)> {
 fn show(g: &Global, format: Report, result: Result<DeployReport, OpError>) -> miette::Result<Exit> {
     let r = match result {
         Ok(r) => r,
+        Err(OpError::Shards(r)) => return Ok(show_shards(g, format, &r)),
         Err(e) => {
             let (result, message, exit) = error_exit(e)?;
             return Ok(finish(format, result, None, &message, exit));
         }
     };
+    if !r.shards.is_empty() {
+        return Ok(show_shards(g, format, &r));
+    }
     if r.outcome == Outcome::DryRun {
         if r.pending {
             say(format, "note: an earlier apply did not finish; the next apply reloads and verifies every server even if no file changes");
@@ -101,6 +141,97 @@ fn show(g: &Global, format: Report, result: Result<DeployReport, OpError>) -> mi
     ))
 }
 
+/// A sharded run: per shard its plan (dry run), then a line each (stderr) or one JSON
+/// document with a `shards` array.
+fn show_shards(g: &Global, format: Report, r: &DeployReport) -> Exit {
+    let exit = shards_exit(&r.shards);
+    match format {
+        Report::Json => {
+            let shards: Vec<serde_json::Value> = r
+                .shards
+                .iter()
+                .map(|s| {
+                    let e = shard_exit(s);
+                    match (&s.report, &s.error) {
+                        (Some(d), _) => {
+                            let mut doc = report_json(d, d.outcome.as_str(), &d.message, e);
+                            doc["shard"] = json!(s.shard);
+                            doc
+                        }
+                        (None, err) => json!({
+                            "shard": s.shard,
+                            "result": if e == Exit::Invalid { "invalid" } else { "failed" },
+                            "code": err.as_ref().map(|e| e.code),
+                            "message": err.as_ref().map(|e| &e.message),
+                            "exit_code": e as i32,
+                        }),
+                    }
+                })
+                .collect();
+            let result = match exit {
+                Exit::Ok => r.outcome.as_str(),
+                Exit::Invalid => "invalid",
+                Exit::Failure => "failed",
+                _ => r.outcome.as_str(),
+            };
+            out!(
+                "{}",
+                report::json_document(json!({
+                    "result": result,
+                    "shards": shards,
+                    "message": r.message,
+                    "exit_code": exit as i32,
+                }))
+            );
+        }
+        Report::Human => {
+            let color = report::stdout_color(g.color);
+            for s in &r.shards {
+                let Some(d) = &s.report else { continue };
+                if d.outcome == Outcome::DryRun {
+                    for c in d.plan.iter().flat_map(|p| &p.changes) {
+                        out!("{}", alertctl::diff::unified(c, color));
+                    }
+                }
+            }
+            for s in &r.shards {
+                let prefix = if shard_exit(s) == Exit::Ok {
+                    ""
+                } else {
+                    "error: "
+                };
+                let message = match (&s.report, &s.error) {
+                    (Some(d), _) => d.message.clone(),
+                    (None, e) => e.as_ref().map_or(String::new(), |e| e.message.clone()),
+                };
+                eline!("{prefix}shard {}: {message}", s.shard);
+            }
+        }
+    }
+    exit
+}
+
+/// One deployment's JSON fields (a plain run's document, a shard's entry).
+fn report_json(r: &DeployReport, result: &str, message: &str, exit: Exit) -> serde_json::Value {
+    let plan = r.plan.as_ref();
+    let mut doc = json!({
+        "result": result,
+        "rev": r.rev,
+        "summary": plan.map(|p| &p.summary),
+        "changes": plan.map(changes_json),
+        "servers": &r.servers,
+        "message": message,
+        "exit_code": exit as i32,
+    });
+    if matches!(r.outcome, Outcome::RolledBack | Outcome::RollbackUnverified) {
+        doc["rollback"] = json!(r.rollback);
+    }
+    if let Some(t) = &r.file_sd {
+        doc["file_sd"] = file_sd_json(t);
+    }
+    doc
+}
+
 /// The result of `apply` or `rollback`: its JSON document, or its message on stderr
 /// (after a failure, with `error: `).
 fn finish(
@@ -112,24 +243,18 @@ fn finish(
 ) -> Exit {
     match format {
         Report::Json => {
-            let plan = r.and_then(|r| r.plan.as_ref());
-            let mut doc = json!({
-                "result": result,
-                "rev": r.and_then(|r| r.rev),
-                "summary": plan.map(|p| &p.summary),
-                "changes": plan.map(changes_json),
-                "servers": r.map_or(&[][..], |r| &r.servers),
-                "message": message,
-                "exit_code": exit as i32,
-            });
-            if let Some(r) = r {
-                if matches!(r.outcome, Outcome::RolledBack | Outcome::RollbackUnverified) {
-                    doc["rollback"] = json!(r.rollback);
-                }
-                if let Some(t) = &r.file_sd {
-                    doc["file_sd"] = file_sd_json(t);
-                }
-            }
+            let doc = match r {
+                Some(r) => report_json(r, result, message, exit),
+                None => json!({
+                    "result": result,
+                    "rev": null,
+                    "summary": null,
+                    "changes": null,
+                    "servers": [],
+                    "message": message,
+                    "exit_code": exit as i32,
+                }),
+            };
             out!("{}", report::json_document(doc));
         }
         Report::Human => {
@@ -144,17 +269,65 @@ fn finish(
     exit
 }
 
-pub fn history(g: &Global, limit: usize, format: Report) -> miette::Result<Exit> {
+pub fn history(
+    g: &Global,
+    limit: usize,
+    format: Report,
+    shard: Option<String>,
+) -> miette::Result<Exit> {
     let root = alertctl::project::find_root(&start(g))?;
+    // Shards are told apart by their output directories, as the history keys them.
+    let shards = super::shard_dirs(&root);
     let h = History::open(&root).into_diagnostic()?;
-    let rows = h.list(limit).into_diagnostic()?;
+    let rows = match &shard {
+        None => h.list(limit).into_diagnostic()?,
+        Some(n) => match shards.iter().find(|(name, _)| name == n) {
+            Some((_, key)) => h.list_for(key, limit).into_diagnostic()?,
+            None => {
+                let names: Vec<&str> = shards.iter().map(|s| s.0.as_str()).collect();
+                eline!(
+                    "error: no shard `{}` in alertctl.toml{}",
+                    n.escape_debug(),
+                    if names.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" (shards: {})", names.join(", "))
+                    }
+                );
+                return Ok(Exit::Invalid);
+            }
+        },
+    };
+    let shard_of = |d: &alertctl::history::Deployment| {
+        shards
+            .iter()
+            .find(|(_, key)| *key == d.output_dir)
+            .map(|s| s.0.clone())
+    };
     match format {
-        Report::Json => out!("{}", report::json_document(json!({ "deployments": rows }))),
+        Report::Json if shards.is_empty() => {
+            out!("{}", report::json_document(json!({ "deployments": rows })))
+        }
+        Report::Json => {
+            let rows: Vec<serde_json::Value> = rows
+                .iter()
+                .map(|d| {
+                    let mut v = json!(d);
+                    v["shard"] = json!(shard_of(d));
+                    v
+                })
+                .collect();
+            out!("{}", report::json_document(json!({ "deployments": rows })))
+        }
         Report::Human => {
             let mut table = vec![
                 ["REV", "TIME", "KIND", "RESULT", "COMMIT", "WHO", "SUMMARY"].map(str::to_string),
             ];
             for d in &rows {
+                let summary = match shard_of(d) {
+                    Some(s) => format!("[{s}] {}", d.summary),
+                    None => d.summary.clone(),
+                };
                 table.push([
                     d.rev.to_string(),
                     d.time.clone(),
@@ -164,7 +337,7 @@ pub fn history(g: &Global, limit: usize, format: Report) -> miette::Result<Exit>
                         .as_deref()
                         .map_or("-".into(), |c| c.chars().take(12).collect()),
                     d.who.clone(),
-                    d.summary.clone(),
+                    summary,
                 ]);
             }
             let mut out = String::new();

@@ -1,7 +1,6 @@
 use std::path::PathBuf;
 
 use alertctl::output::Current;
-use alertctl::render::Rendered;
 use alertctl::{diff, output};
 use miette::IntoDiagnostic;
 
@@ -17,8 +16,9 @@ pub fn run(
     stat: bool,
     live: bool,
     format: RenderFormat,
+    shard: Option<String>,
 ) -> miette::Result<Exit> {
-    if !live && format == RenderFormat::Plain {
+    if !live && format == RenderFormat::Plain && shard.is_none() {
         if let Some((dir, _, _)) = super::unchanged_output(g, out.as_deref()) {
             eprintln!("no changes in {}", dir.display());
             return Ok(Exit::Ok);
@@ -28,8 +28,56 @@ pub fn run(
     if let Some(exit) = stop_on_errors(g, &diags) {
         return Ok(exit);
     }
+    let shards = match super::shard_outputs(
+        &project,
+        &rendered,
+        shard.as_deref(),
+        out.as_deref(),
+        format,
+    ) {
+        Ok(s) => s,
+        Err(exit) => return Ok(exit),
+    };
+    if let Some(shards) = shards {
+        let settings = &project.model.settings;
+        let mut differs = false;
+        for (name, dir, files) in &shards {
+            let exit = if live {
+                let names = &settings
+                    .shards
+                    .iter()
+                    .find(|s| s.name == *name)
+                    .expect("a selected shard")
+                    .servers;
+                live_drift(
+                    alertctl::ops::servers_named(&project, names),
+                    files,
+                    exit_code,
+                    &format!("shard {name}: "),
+                )?
+            } else {
+                eprintln!("shard {name}:");
+                dir_diff(g, dir, files, exit_code, stat)?
+            };
+            match exit {
+                Exit::Ok => {}
+                Exit::Differences => differs = true,
+                other => return Ok(other),
+            }
+        }
+        return Ok(if differs { Exit::Differences } else { Exit::Ok });
+    }
     if live {
-        return live_drift(&project, &rendered, exit_code);
+        if project.model.settings.servers.is_empty() {
+            eprintln!("error: no [[prometheus]] server in alertctl.toml to compare with");
+            return Ok(Exit::Invalid);
+        }
+        return live_drift(
+            alertctl::ops::servers(&project),
+            &rendered.files,
+            exit_code,
+            "",
+        );
     }
     let (dir, files) = match super::render::files_for(&project, &rendered, format, out) {
         Ok(x) => x,
@@ -95,38 +143,66 @@ pub fn refuse_foreign(
     Some(Exit::Invalid)
 }
 
-/// Drift between the rendered rules and what each configured server runs, compared the
-/// way `apply` verifies (parsed queries, not strings).
-fn live_drift(
-    project: &alertctl::project::Project,
-    rendered: &Rendered,
+/// The diff of `files` against what `dir` holds (a shard's output directory).
+fn dir_diff(
+    g: &Global,
+    dir: &std::path::Path,
+    files: &std::collections::BTreeMap<String, String>,
     exit_code: bool,
+    stat: bool,
 ) -> miette::Result<Exit> {
-    let servers = match alertctl::ops::servers(project) {
+    let current = output::read(dir).into_diagnostic()?;
+    if let Some(exit) = refuse_foreign(files, &current) {
+        return Ok(exit);
+    }
+    let plan = diff::plan(files, &current.generated);
+    if plan.is_empty() {
+        eprintln!("no changes in {}", dir.display());
+        return Ok(Exit::Ok);
+    }
+    if !stat {
+        let color = report::stdout_color(g.color);
+        for c in &plan.changes {
+            print!("{}", diff::unified(c, color));
+        }
+    }
+    eprintln!("{}", plan.summary);
+    Ok(if exit_code {
+        Exit::Differences
+    } else {
+        Exit::Ok
+    })
+}
+
+/// Drift between `files` and what each server runs, compared the way `apply` verifies
+/// (parsed queries, not strings). Lines start with `prefix` (a shard's name).
+fn live_drift(
+    servers: Result<Vec<alertctl::deploy::server::Server>, alertctl::deploy::server::ServerError>,
+    files: &std::collections::BTreeMap<String, String>,
+    exit_code: bool,
+    prefix: &str,
+) -> miette::Result<Exit> {
+    let servers = match servers {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {prefix}{e}");
             return Ok(Exit::Failure);
         }
     };
-    if servers.is_empty() {
-        eprintln!("error: no [[prometheus]] server in alertctl.toml to compare with");
-        return Ok(Exit::Invalid);
-    }
     let mut drifted = false;
     for s in &servers {
         match s.rules() {
             Err(e) => {
-                eprintln!("error: {e}");
+                eprintln!("error: {prefix}{e}");
                 return Ok(Exit::Failure);
             }
             Ok(live) => {
-                let d = alertctl::deploy::server::drift(s.kind, &rendered.files, &live);
+                let d = alertctl::deploy::server::drift(s.kind, files, &live);
                 if d.is_empty() {
-                    eprintln!("{}: runs exactly the rendered rules", s.name);
+                    eprintln!("{prefix}{}: runs exactly the rendered rules", s.name);
                 } else {
                     drifted = true;
-                    println!("{}: {} difference(s)", s.name, d.len());
+                    println!("{prefix}{}: {} difference(s)", s.name, d.len());
                     for line in d {
                         println!("  {line}");
                     }

@@ -1,8 +1,6 @@
-use std::collections::BTreeMap;
-
-use alertctl::query::{self, alert_json, disabled_json};
+use alertctl::query::{self, Subject};
 use alertctl::resolve::{Model, Position};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::stop_on_errors;
 use crate::cli::{DataFormat, Global};
@@ -40,20 +38,7 @@ pub fn run(
         Ok(x) => x,
         Err(exit) => return Ok(exit),
     };
-    let report = query::at(model, &pos);
-    let alerts: Vec<Value> = report
-        .applied
-        .iter()
-        .map(|a| alert_json(model, &a.provenance, &a.file, &a.rule))
-        .collect();
-    let disabled: Vec<Value> = report.disabled.iter().map(disabled_json).collect();
-    let jobs = pos
-        .target
-        .as_ref()
-        .and_then(|t| model.inventory.jobs.get(t))
-        .cloned()
-        .unwrap_or_default();
-    emit(format, &pos, &subject, &jobs, alerts, disabled);
+    emit(format, &subject, query::effective_json(model, &pos));
     Ok(Exit::Ok)
 }
 
@@ -67,209 +52,40 @@ fn fast(
     format: DataFormat,
 ) -> Option<Exit> {
     let q = super::quick_answers(g)?;
-    let at = fast_position(&q.cache, target, group, namespace)?;
-    let rows = q.cache.cells_at(&q.fingerprint, &at.scopes())?;
-    let (applied, disabled) = decide(rows, &at.runs);
-    let (pos, subject, jobs) = (at.pos, at.subject, at.jobs);
+    let answer = alertctl::ops::query::effective_fast_at(&q, target, group, namespace)?;
     if g.verbose {
         eline!("nothing changed since the last full run: answered from the cache index");
     }
     if format == DataFormat::Json {
-        // The stored answers are already pretty-printed: assemble the document exactly as
-        // `report::json_document` would print it (keys sorted), without parsing 1000s of them.
-        out!("{}\n", assemble(&pos, &jobs, &applied, &disabled));
+        out!("{}", answer.json_text());
         return Some(Exit::Ok);
     }
-    let parse = |rs: &[alertctl::cache::CellRow]| {
-        rs.iter()
-            .map(|r| serde_json::from_str(&r.json))
-            .collect::<Result<Vec<Value>, _>>()
-    };
-    emit(
-        format,
-        &pos,
-        &subject,
-        &jobs,
-        parse(&applied).ok()?,
-        parse(&disabled).ok()?,
-    );
+    emit(format, &answer.subject, answer.json()?);
     Some(Exit::Ok)
 }
 
-/// A position as the cache index knows it: what `position` finds in the model.
-pub struct FastPosition {
-    pub pos: Position,
-    pub subject: String,
-    /// The target's jobs (job -> instance).
-    pub jobs: BTreeMap<String, String>,
-    /// The jobs run there (`None`: every job).
-    pub runs: Option<std::collections::BTreeSet<String>>,
-}
-
-impl FastPosition {
-    pub fn scopes(&self) -> Vec<String> {
-        self.pos.scopes().iter().map(ToString::to_string).collect()
+fn emit(format: DataFormat, subject: &str, doc: Value) {
+    let subject = &with_jobs(subject, &doc["jobs"]);
+    match format {
+        DataFormat::Json => out!("{}", crate::report::json_document(doc)),
+        DataFormat::Yaml => out!("{}", crate::report::yaml_document(doc)),
+        DataFormat::Human => out!("{}", human(subject, &doc)),
     }
-}
-
-/// `position` from the cache index; `None` (take the full path) for a name the index
-/// does not know, such as an instance or a typo, which the full path explains.
-pub fn fast_position(
-    cache: &alertctl::cache::Cache,
-    target: Option<&str>,
-    group: Option<&str>,
-    namespace: Option<&str>,
-) -> Option<FastPosition> {
-    if let Some(t) = target {
-        let (grp, ns) = cache.target(t)?;
-        let where_ = match (&ns, &grp) {
-            (Some(n), Some(gr)) => format!("namespace {n}, group {gr}"),
-            _ => "in no group: global and its own rules apply".to_string(),
-        };
-        let jobs = cache.target_jobs(t);
-        let runs = (!jobs.is_empty()).then(|| jobs.keys().cloned().collect());
-        return Some(FastPosition {
-            pos: Position {
-                namespace: ns,
-                group: grp,
-                target: Some(t.to_string()),
-            },
-            subject: format!("{t} ({where_})"),
-            jobs,
-            runs,
-        });
-    }
-    let (pos, subject, runs) = if let Some(gr) = group {
-        let (ns, runs) = cache.group(gr)?;
-        let subject = format!("group {gr} (namespace {ns})");
-        let pos = Position {
-            namespace: Some(ns),
-            group: Some(gr.to_string()),
-            target: None,
-        };
-        (pos, subject, runs)
-    } else if let Some(n) = namespace {
-        if !cache.has_namespace(n) {
-            return None;
-        }
-        let pos = Position {
-            namespace: Some(n.to_string()),
-            ..Default::default()
-        };
-        (pos, format!("namespace {n}"), None)
-    } else {
-        let subject = "series outside the inventory (global)".to_string();
-        (Position::default(), subject, None)
-    };
-    Some(FastPosition {
-        pos,
-        subject,
-        jobs: BTreeMap::new(),
-        runs,
-    })
-}
-
-/// Per alert, the most specific stored cell holding the position decides; an alert of a
-/// job not run there does not apply. Returns the (applied, disabled) answers.
-pub fn decide(
-    rows: Vec<alertctl::cache::CellRow>,
-    runs: &Option<std::collections::BTreeSet<String>>,
-) -> (Vec<alertctl::cache::CellRow>, Vec<alertctl::cache::CellRow>) {
-    let mut best: BTreeMap<String, alertctl::cache::CellRow> = BTreeMap::new();
-    for r in rows {
-        if best
-            .get(&r.alert)
-            .is_none_or(|b| r.specificity > b.specificity)
-        {
-            best.insert(r.alert.clone(), r);
-        }
-    }
-    best.into_values()
-        .filter(|r| r.kind != "unwatched")
-        .filter(|r| {
-            runs.as_ref()
-                .is_none_or(|js| r.job.as_ref().is_none_or(|j| js.contains(j)))
-        })
-        .partition(|r| r.kind == "applied")
-}
-
-fn assemble(
-    pos: &Position,
-    jobs: &BTreeMap<String, String>,
-    applied: &[alertctl::cache::CellRow],
-    disabled: &[alertctl::cache::CellRow],
-) -> String {
-    let list = |rs: &[alertctl::cache::CellRow]| {
-        if rs.is_empty() {
-            return "[]".to_string();
-        }
-        let items: Vec<String> = rs
-            .iter()
-            .map(|r| {
-                r.json
-                    .lines()
-                    .map(|l| format!("    {l}"))
-                    .collect::<Vec<_>>()
-                    .join("\n")
-            })
-            .collect();
-        format!("[\n{}\n  ]", items.join(",\n"))
-    };
-    let v = |o: &Option<String>| serde_json::to_string(o).unwrap_or_default();
-    let jobs = if jobs.is_empty() {
-        String::new()
-    } else {
-        let body = jobs
-            .iter()
-            .map(|(j, i)| format!("    {}: {}", v(&Some(j.clone())), v(&Some(i.clone()))))
-            .collect::<Vec<_>>()
-            .join(",\n");
-        format!("\n  \"jobs\": {{\n{body}\n  }},")
-    };
-    format!(
-        "{{\n  \"alerts\": {},\n  \"disabled\": {},\n  \"group\": {},{jobs}\n  \"namespace\": {},\n  \"schema\": {},\n  \"target\": {}\n}}",
-        list(applied),
-        list(disabled),
-        v(&pos.group),
-        v(&pos.namespace),
-        crate::report::SCHEMA,
-        v(&pos.target)
-    )
 }
 
 /// `db-1 (namespace prod, group db; jobs: node db-1:9100, postgres db-1:9187)`.
-fn with_jobs(subject: String, jobs: &BTreeMap<String, String>) -> String {
-    if jobs.is_empty() {
-        return subject;
-    }
+fn with_jobs(subject: &str, jobs: &Value) -> String {
+    let Some(jobs) = jobs.as_object().filter(|j| !j.is_empty()) else {
+        return subject.to_string();
+    };
     let list = jobs
         .iter()
-        .map(|(j, i)| format!("{j} {i}"))
+        .map(|(j, i)| format!("{j} {}", i.as_str().unwrap_or_default()))
         .collect::<Vec<_>>()
         .join(", ");
     match subject.strip_suffix(')') {
         Some(s) => format!("{s}; jobs: {list})"),
         None => format!("{subject} (jobs: {list})"),
-    }
-}
-
-fn emit(
-    format: DataFormat,
-    pos: &Position,
-    subject: &str,
-    jobs: &BTreeMap<String, String>,
-    alerts: Vec<Value>,
-    disabled: Vec<Value>,
-) {
-    let mut doc = json!({"target": pos.target, "namespace": pos.namespace, "group": pos.group, "alerts": alerts, "disabled": disabled});
-    if !jobs.is_empty() {
-        doc["jobs"] = json!(jobs);
-    }
-    let subject = &with_jobs(subject.to_string(), jobs);
-    match format {
-        DataFormat::Json => out!("{}", crate::report::json_document(doc)),
-        DataFormat::Yaml => out!("{}", crate::report::yaml_document(doc)),
-        DataFormat::Human => out!("{}", human(subject, &doc)),
     }
 }
 
@@ -281,72 +97,22 @@ pub fn position(
     namespace: Option<&str>,
     _global: bool,
 ) -> Result<(Position, String), Exit> {
-    let inv = &model.inventory;
-    let unknown = |kind: &str, name: &str, candidates: Vec<&str>| {
-        eprintln!("error: {kind} `{name}` is not in the inventory");
-        if let Some(s) = alertctl::diag::did_you_mean(name, candidates) {
+    let subject = match (target, group, namespace) {
+        (Some(t), _, _) => Subject::Target(t.to_string()),
+        (_, Some(gr), _) => Subject::Group(gr.to_string()),
+        (_, _, Some(n)) => Subject::Namespace(n.to_string()),
+        _ => Subject::Global,
+    };
+    query::position(model, &subject).map_err(|u| {
+        eprintln!("error: {u}");
+        if let Some(s) = &u.suggestion {
             eprintln!("hint: did you mean `{s}`?");
         }
-        if kind == "target" {
+        if u.kind == "target" {
             eprintln!("note: series of hosts not in the inventory get the rules of their group or namespace labels, else the global ones: try --group, --namespace or --global");
         }
         Exit::Invalid
-    };
-    if let Some(t) = target {
-        return match model.target_position(t) {
-            Ok(pos) => {
-                let where_ = match (&pos.namespace, &pos.group) {
-                    (Some(n), Some(gr)) => format!("namespace {n}, group {gr}"),
-                    _ => "in no group: global and its own rules apply".to_string(),
-                };
-                // An instance (db-1:9187) answers for its target (db-1:9100).
-                let name = pos.target.clone().unwrap_or_else(|| t.to_string());
-                Ok((pos, format!("{name} ({where_})")))
-            }
-            Err(_) => Err(unknown(
-                "target",
-                t,
-                inv.targets.keys().map(String::as_str).collect(),
-            )),
-        };
-    }
-    if let Some(gr) = group {
-        let Some(info) = inv.groups.get(gr) else {
-            return Err(unknown(
-                "group",
-                gr,
-                inv.groups.keys().map(String::as_str).collect(),
-            ));
-        };
-        return Ok((
-            Position {
-                namespace: Some(info.namespace.clone()),
-                group: Some(gr.to_string()),
-                target: None,
-            },
-            format!("group {gr} (namespace {})", info.namespace),
-        ));
-    }
-    if let Some(n) = namespace {
-        if !inv.namespaces.contains_key(n) {
-            return Err(unknown(
-                "namespace",
-                n,
-                inv.namespaces.keys().map(String::as_str).collect(),
-            ));
-        }
-        return Ok((
-            Position {
-                namespace: Some(n.to_string()),
-                ..Default::default()
-            },
-            format!("namespace {n}"),
-        ));
-    }
-    Ok((
-        Position::default(),
-        "series outside the inventory (global)".to_string(),
-    ))
+    })
 }
 
 /// A value for the terminal: names and values may hold any characters, but control and

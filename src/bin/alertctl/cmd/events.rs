@@ -96,6 +96,11 @@ impl Events for Printer<'_> {
                 commit.unwrap_or("no git commit")
             ),
             Event::Deploy { step } => eline!("  {step}"),
+            Event::Shard { name, dir, servers } => eline!(
+                "shard {name}: {} -> {}",
+                dir.display(),
+                servers.join(", ")
+            ),
             Event::LiveDrift {
                 server,
                 differences,

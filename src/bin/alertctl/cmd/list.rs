@@ -34,12 +34,16 @@ fn list(cache: &alertctl::cache::Cache, uses_jobs: bool, what: ListWhat) -> miet
         ListWhat::Templates {
             severity,
             job,
+            name,
             format,
         } => {
-            let mut rows = cache.templates(severity.as_deref()).into_diagnostic()?;
-            if let Some(j) = &job {
-                rows.retain(|r| r.job.as_ref() == Some(j));
-            }
+            let rows = alertctl::ops::query::templates(
+                cache,
+                severity.as_deref(),
+                job.as_deref(),
+                name.as_deref(),
+            )
+            .into_diagnostic()?;
             if uses_jobs || job.is_some() {
                 emit(
                     format,

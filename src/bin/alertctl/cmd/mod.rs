@@ -11,6 +11,7 @@ mod init;
 mod list;
 mod render;
 mod rule;
+mod serve;
 mod test;
 mod trace;
 mod validate;
@@ -47,27 +48,35 @@ pub fn run(cli: Cli) -> miette::Result<Exit> {
             out,
             stdout,
             format,
-        } => render::run(&g, out, stdout, format),
+            shard,
+        } => render::run(&g, out, stdout, format, shard),
         Command::Diff {
             out,
             exit_code,
             stat,
             live,
             format,
-        } => diff::run(&g, out, exit_code, stat, live, format),
+            shard,
+        } => diff::run(&g, out, exit_code, stat, live, format, shard),
         Command::Apply {
             dry_run,
             out,
             promtool,
             format,
-        } => apply::run(&g, dry_run, out, promtool, format),
-        Command::History { limit, format } => apply::history(&g, limit, format),
+            shard,
+        } => apply::run(&g, dry_run, out, promtool, format, shard),
+        Command::History {
+            limit,
+            format,
+            shard,
+        } => apply::history(&g, limit, format, shard),
         Command::Rollback {
             rev,
             dry_run,
             out,
             format,
-        } => apply::rollback(&g, rev, dry_run, out, format),
+            shard,
+        } => apply::rollback(&g, rev, dry_run, out, format, shard),
         Command::Completions { shell } => completions::run(shell),
         Command::Import {
             paths,
@@ -93,6 +102,12 @@ pub fn run(cli: Cli) -> miette::Result<Exit> {
         } => trace::run(&g, &target, alert.as_deref(), all, format),
         Command::List { what } => list::run(&g, what),
         Command::Rule { action } => rule::run(&g, action),
+        Command::Serve {
+            listen,
+            read_only,
+            allow_apply,
+            token_file,
+        } => serve::run(&g, listen, read_only, allow_apply, token_file),
         Command::Impact {
             since,
             step,
@@ -180,6 +195,64 @@ pub fn stop_on_errors(g: &Global, diags: &Diagnostics) -> Option<Exit> {
     None
 }
 
+/// With `[[shard]]` tables: each shard (or the one `--shard` names) with its output
+/// directory and rendered files. `None` without shards.
+#[allow(clippy::type_complexity)]
+pub fn shard_outputs(
+    project: &Project,
+    rendered: &Rendered,
+    only: Option<&str>,
+    out: Option<&std::path::Path>,
+    format: crate::cli::RenderFormat,
+) -> Result<Option<Vec<(String, PathBuf, BTreeMap<String, String>)>>, Exit> {
+    let s = &project.model.settings;
+    if !s.shards.is_empty() && format != crate::cli::RenderFormat::Plain {
+        eprintln!("error: --format prometheusrule does not fit [[shard]] tables yet");
+        return Err(Exit::Invalid);
+    }
+    match alertctl::shard::select(s, only, out.is_some()) {
+        Err(msg) => {
+            eprintln!("error: {msg}");
+            Err(Exit::Invalid)
+        }
+        Ok(picked) => Ok(picked.map(|picked| {
+            picked
+                .into_iter()
+                .map(|sh| {
+                    (
+                        sh.name.clone(),
+                        project.root.join(sh.dir(s)),
+                        alertctl::shard::files_of(&project.model, sh, &rendered.files),
+                    )
+                })
+                .collect()
+        })),
+    }
+}
+
+/// Each `[[shard]]` of the rules directory at `root` with the history key of its
+/// output directory (none when alertctl.toml has no shards or does not parse).
+pub fn shard_dirs(root: &std::path::Path) -> Vec<(String, String)> {
+    use alertctl::settings;
+    let Ok(text) = alertctl::load::read_root_file(root, settings::FILE_NAME) else {
+        return vec![];
+    };
+    let src = alertctl::diag::SourceText {
+        path: settings::FILE_NAME.into(),
+        text: text.into(),
+    };
+    let Ok(s) = settings::parse(&src) else {
+        return vec![];
+    };
+    s.shards
+        .iter()
+        .map(|sh| {
+            let key = alertctl::ops::history_key(&root.join(sh.dir(&s)));
+            (sh.name.clone(), key)
+        })
+        .collect()
+}
+
 pub fn out_dir(project: &Project, out: Option<PathBuf>) -> PathBuf {
     out.unwrap_or_else(|| project.output_dir())
 }
@@ -236,6 +309,10 @@ pub fn unchanged_output(
     out: Option<&std::path::Path>,
 ) -> Option<(PathBuf, usize, alertctl::project::Quick)> {
     let q = quick(g)?;
+    // Shards have output directories of their own.
+    if !q.settings.shards.is_empty() {
+        return None;
+    }
     let (hashes, file_sd) = alertctl::file_sd::split(&q.cache.rendered_hashes(&q.fingerprint)?);
     let dir = out.map_or_else(
         || q.root.join(&q.settings.output.dir),

@@ -16,8 +16,9 @@ pub fn run(
     out: Option<PathBuf>,
     stdout: bool,
     format: RenderFormat,
+    shard: Option<String>,
 ) -> miette::Result<Exit> {
-    if !stdout && format == RenderFormat::Plain {
+    if !stdout && format == RenderFormat::Plain && shard.is_none() {
         if let Some((dir, files, q)) = super::unchanged_output(g, out.as_deref()) {
             eprintln!("rendered {} rules in {files} files to {}: 0 added, 0 modified, 0 removed, {files} unchanged", q.cache.rendered_rule_count(), dir.display());
             if let Some(fs) = &q.settings.file_sd {
@@ -39,6 +40,40 @@ pub fn run(
     if let Some(exit) = stop_on_errors(g, &diags) {
         return Ok(exit);
     }
+    let shards = match super::shard_outputs(
+        &project,
+        &rendered,
+        shard.as_deref(),
+        out.as_deref(),
+        format,
+    ) {
+        Ok(s) => s,
+        Err(exit) => return Ok(exit),
+    };
+    if let Some(shards) = shards {
+        for (name, dir, files) in shards {
+            if stdout {
+                for (file, content) in &files {
+                    println!("# ---- {name}/{file}\n{content}");
+                }
+                continue;
+            }
+            let current = match writable(&project, &dir, &files)? {
+                Ok(c) => c,
+                Err(exit) => return Ok(exit),
+            };
+            let plan = diff::plan(&files, &current.generated);
+            output::write(&dir, &plan).into_diagnostic()?;
+            let rules = rendered
+                .cells
+                .iter()
+                .filter(|c| files.contains_key(&c.file))
+                .count();
+            eprint!("shard {name}: ");
+            rendered_line(rules, files.len(), "files", &dir, &plan.summary);
+        }
+        return Ok(Exit::Ok);
+    }
     let (dir, files) = match files_for(&project, &rendered, format, out) {
         Ok(x) => x,
         Err(exit) => return Ok(exit),
@@ -58,20 +93,10 @@ pub fn run(
         }
         return Ok(Exit::Ok);
     }
-    let real_root = alertctl::load::canonical_root(&project.root)?;
-    let resolved = alertctl::load::resolve(std::path::Path::new("."), &dir);
-    if let Some(problem) = alertctl::settings::overlap(&resolved, &real_root) {
-        eprintln!(
-            "error: the output directory {} {problem}; nothing written",
-            resolved.display()
-        );
-        eprintln!("hint: render into a directory of its own (output.dir, --out)");
-        return Ok(Exit::Invalid);
-    }
-    let current = output::read(&dir).into_diagnostic()?;
-    if let Some(exit) = super::diff::refuse_foreign(&files, &current) {
-        return Ok(exit);
-    }
+    let current = match writable(&project, &dir, &files)? {
+        Ok(c) => c,
+        Err(exit) => return Ok(exit),
+    };
     // `[file_sd]` goes with the plain rule files (the Prometheus Operator's servers find
     // their targets through its own objects).
     let file_sd = match format {
@@ -88,16 +113,7 @@ pub fn run(
         RenderFormat::Plain => "files",
         RenderFormat::PrometheusRule => "PrometheusRule objects",
     };
-    eprintln!(
-        "rendered {} rules in {} {what} to {}: {} added, {} modified, {} removed, {} unchanged",
-        rendered.rule_count,
-        files.len(),
-        dir.display(),
-        s.files_added,
-        s.files_modified,
-        s.files_removed,
-        files.len() - s.files_added - s.files_modified
-    );
+    rendered_line(rendered.rule_count, files.len(), what, &dir, s);
     if let Some((dir, plan)) = file_sd {
         output::write(&dir, &plan).into_diagnostic()?;
         let s = &plan.summary;
@@ -109,6 +125,48 @@ pub fn run(
         );
     }
     Ok(Exit::Ok)
+}
+
+/// What `dir` holds, when `files` may be written there: a directory of its own, with no
+/// hand-written file of the same name.
+fn writable(
+    project: &Project,
+    dir: &std::path::Path,
+    files: &BTreeMap<String, String>,
+) -> miette::Result<Result<alertctl::output::Current, Exit>> {
+    let real_root = alertctl::load::canonical_root(&project.root)?;
+    let resolved = alertctl::load::resolve(std::path::Path::new("."), dir);
+    if let Some(problem) = alertctl::settings::overlap(&resolved, &real_root) {
+        eprintln!(
+            "error: the output directory {} {problem}; nothing written",
+            resolved.display()
+        );
+        eprintln!("hint: render into a directory of its own (output.dir, --out)");
+        return Ok(Err(Exit::Invalid));
+    }
+    let current = output::read(dir).into_diagnostic()?;
+    if let Some(exit) = super::diff::refuse_foreign(files, &current) {
+        return Ok(Err(exit));
+    }
+    Ok(Ok(current))
+}
+
+/// `rendered N rules in M files to DIR: ...` on stderr.
+fn rendered_line(
+    rules: usize,
+    files: usize,
+    what: &str,
+    dir: &std::path::Path,
+    s: &alertctl::diff::Summary,
+) {
+    eprintln!(
+        "rendered {rules} rules in {files} {what} to {}: {} added, {} modified, {} removed, {} unchanged",
+        dir.display(),
+        s.files_added,
+        s.files_modified,
+        s.files_removed,
+        files - s.files_added - s.files_modified
+    );
 }
 
 fn file_sd_line(files: usize, dir: &std::path::Path, summary: &str, unchanged: usize) {

@@ -1,7 +1,7 @@
 use std::path::{Path, PathBuf};
 
-use alertctl::edit;
-use alertctl::model::{is_metric_name, Rule, Scope};
+use alertctl::model::Rule;
+use alertctl::ops::{self, edit::Check, edit::SaveError};
 use alertctl::project::Project;
 use miette::IntoDiagnostic;
 
@@ -11,7 +11,7 @@ use crate::exit::Exit;
 use crate::report;
 
 pub fn run(g: &Global, action: RuleAction) -> miette::Result<Exit> {
-    let (project, _rendered, diags) = load_and_render(g)?;
+    let (project, _rendered, _diags) = load_and_render(g)?;
     match action {
         RuleAction::New {
             template,
@@ -27,7 +27,6 @@ pub fn run(g: &Global, action: RuleAction) -> miette::Result<Exit> {
             alert.as_deref(),
             priority,
             file,
-            diags.error_count(),
         ),
         RuleAction::Disable { select } => toggle(&project, &select, true),
         RuleAction::Enable { select } => toggle(&project, &select, false),
@@ -52,37 +51,9 @@ fn new(
     alert: Option<&str>,
     priority: i64,
     file: Option<PathBuf>,
-    errors_before: usize,
 ) -> miette::Result<Exit> {
-    let model = &project.model;
-    let Some(t) = model.templates.get(template) else {
-        let hint =
-            alertctl::diag::did_you_mean(template, model.templates.keys().map(String::as_str))
-                .map(|s| format!("did you mean `{s}`?"));
-        return fail(&format!("unknown template `{template}`"), hint);
-    };
-    let parsed = match Scope::parse(scope) {
-        Ok(s) => s,
-        Err(e) => {
-            return fail(
-                &e,
-                Some("a scope is `global`, `namespace/NAME`, `group/NAME` or `target/NAME`".into()),
-            )
-        }
-    };
-    if !model.inventory.contains(&parsed) {
-        return fail(&format!("{scope} is not in the inventory"), None);
-    }
-    if let Some(a) = alert {
-        if !is_metric_name(a) {
-            return fail(
-                &format!("`{a}` is not a valid alert name"),
-                Some("use letters, digits, underscores and colons".into()),
-            );
-        }
-    }
     let rules_dir = project.root.join("rules");
-    let path = match file {
+    let file = match file {
         Some(f) => {
             let abs = if f.is_absolute() {
                 f
@@ -101,116 +72,76 @@ fn new(
                 return fail(
                     &format!(
                         "{} is not a .yaml file under {}",
-                        f_display(&normal),
+                        normal.display(),
                         rules_dir.display()
                     ),
                     None,
                 );
             }
-            normal
+            let root =
+                alertctl::load::normalize(&std::path::absolute(&project.root).into_diagnostic()?);
+            Some(alertctl::load::relative(&root, &normal))
         }
-        None => {
-            let stem = parsed
-                .name()
-                .map_or_else(|| "global".to_string(), alertctl::render::safe_stem);
-            match &parsed {
-                Scope::Global => rules_dir.join("global.yaml"),
-                other => rules_dir.join(other.kind()).join(format!("{stem}.yaml")),
-            }
-        }
+        None => None,
     };
-    // Resolve links: the rule goes where the file really is, never outside the directory.
-    let path = match alertctl::load::confined_write_path(&project.root, &path) {
-        Ok(p) => p,
-        Err(e) => return fail(&format!("refusing to write: {e}"), None),
+    let req = ops::edit::NewRule {
+        template,
+        scope,
+        alert,
+        priority,
+        file,
     };
-    let old = if path.exists() {
-        match alertctl::load::read_text(&path, &rel(project, &path)) {
-            Ok(t) => Some(t),
-            Err(alertctl::load::ReadError::Io(e)) => return Err(e).into_diagnostic(),
-            Err(alertctl::load::ReadError::Problem(p)) => {
-                return fail(&p.diagnostic().message, None)
-            }
-        }
-    } else {
-        None
+    let edit = match ops::edit::new_rule(&project.model, &req) {
+        Ok(e) => e,
+        Err(r) => return fail(&r.message, r.hint),
     };
-    let snippet = edit::new_rule(t, scope, alert, priority);
-    let content = match &old {
-        None => snippet,
-        Some(o) if o.trim().is_empty() => snippet,
-        Some(o) => {
-            if !o.lines().any(|l| l.starts_with("- ")) {
-                return fail(
-                    &format!("{} is not a list of rules; cannot append", path.display()),
-                    Some("pass --file with another file".into()),
-                );
-            }
-            format!(
-                "{o}{}\n{snippet}",
-                if o.ends_with('\n') { "" } else { "\n" }
-            )
-        }
-    };
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent)
-            .map_err(|e| alertctl::load::LoadError::new("creating directory", parent, e))?;
-    }
-    write(&path, &content)?;
     // The new rule must leave the directory as valid as it was (a conflict would not).
-    let (after_project, mut after_all) = alertctl::project::load(&project.root, !g.no_cache)?;
-    let _ = alertctl::render::render(&after_project.model, &mut after_all);
-    if after_all.error_count() > errors_before {
-        report::print(
-            &after_all,
-            crate::cli::Format::Human,
-            report::stderr_color(g.color),
-            &project.root,
-        );
-        match old {
-            Some(o) => write(&path, &o)?,
-            None => std::fs::remove_file(&path)
-                .map_err(|e| alertctl::load::LoadError::new("removing", &path, e))?,
+    match ops::edit::save(
+        &project.root,
+        std::slice::from_ref(&edit),
+        Check::NoNewErrors,
+    ) {
+        Ok(_) => {
+            eprintln!(
+                "{} rule for {template} at {scope} in {}",
+                if edit.base.is_some() {
+                    "appended"
+                } else {
+                    "wrote"
+                },
+                edit.path
+            );
+            Ok(Exit::Ok)
         }
-        eprintln!(
-            "error: the new rule made the rules directory invalid; {} left as it was",
-            rel(project, &path)
-        );
-        return Ok(Exit::Invalid);
+        Err(SaveError::Invalid { diagnostics, .. }) => {
+            report::print(
+                &diagnostics,
+                crate::cli::Format::Human,
+                report::stderr_color(g.color),
+                &project.root,
+            );
+            eprintln!(
+                "error: the new rule made the rules directory invalid; {} left as it was",
+                edit.path
+            );
+            Ok(Exit::Invalid)
+        }
+        Err(e) => saved(Err(e)),
     }
-    eprintln!(
-        "{} rule for {template} at {scope} in {}",
-        if old.is_some() { "appended" } else { "wrote" },
-        rel(project, &path)
-    );
-    Ok(Exit::Ok)
 }
 
-/// Writes a rules file atomically; errors name the file.
-fn write(path: &Path, content: &str) -> miette::Result<()> {
-    alertctl::output::write_atomic(path, content.as_bytes())
-        .map_err(|e| alertctl::load::LoadError::new("writing", path, e))?;
-    Ok(())
-}
-
-/// The real path of a loaded rules file, for writing it back (through its link, if any).
-fn source_path(project: &Project, file: &str) -> miette::Result<PathBuf> {
-    alertctl::load::confined_write_path(&project.root, &project.root.join(file))
-        .map_err(|e| miette::miette!("refusing to write: {e}"))
-}
-
-fn f_display(p: &Path) -> String {
-    p.display().to_string()
-}
-
-fn rel(project: &Project, p: &Path) -> String {
-    let real_root = alertctl::load::canonical_root(&project.root).unwrap_or_default();
-    let base = if p.starts_with(&project.root) {
-        project.root.as_path()
-    } else {
-        real_root.as_path()
-    };
-    alertctl::load::relative(base, p)
+/// The exit of a save that is not about validity: refused paths and conflicts are bad
+/// input; I/O errors fail.
+fn saved(r: Result<ops::edit::Saved, SaveError>) -> miette::Result<Exit> {
+    match r {
+        Ok(_) => Ok(Exit::Ok),
+        Err(SaveError::Path(p)) => fail(&format!("refusing to write: {p}"), None),
+        Err(e @ (SaveError::Conflict { .. } | SaveError::Invalid { .. })) => {
+            fail(&e.to_string(), None)
+        }
+        Err(SaveError::Project(e)) => Err(e.into()),
+        Err(SaveError::Io(e)) => Err(e.into()),
+    }
 }
 
 /// The rules a selector names, grouped by file.
@@ -231,12 +162,13 @@ fn select<'p>(
         } else {
             file.to_string()
         };
-        let text = model
-            .sources
-            .get(&rel)
-            .ok_or_else(|| format!("{rel} is not a rules file of {}", project.root.display()))?;
-        let in_file: Vec<&Rule> = model.rules.iter().filter(|r| r.file == rel).collect();
-        let r = edit::rule_at_line(&text.text, &in_file, line)
+        if !model.sources.contains_key(&rel) {
+            return Err(format!(
+                "{rel} is not a rules file of {}",
+                project.root.display()
+            ));
+        }
+        let r = ops::edit::rule_at(model, &rel, line)
             .ok_or_else(|| format!("no rule at {rel}:{line}"))?;
         by_file.entry(rel).or_default().push(r);
     } else {
@@ -266,17 +198,12 @@ fn toggle(project: &Project, sel: &RuleSelector, suspend: bool) -> miette::Resul
         Ok(s) => s,
         Err(e) => return fail(&e, None),
     };
-    for (file, rules) in selected {
-        let mut text = project.model.sources[&file].text.to_string();
-        // Edit from the end so earlier spans stay valid.
-        let mut rules = rules;
+    let model = &project.model;
+    let mut all = Vec::new();
+    for (file, mut rules) in selected {
         rules.sort_by_key(|r| std::cmp::Reverse(r.span.start));
         for r in &rules {
-            text = match edit::set_suspended(&text, r, suspend) {
-                Ok(t) => t,
-                Err(e) => return fail(&e.to_string(), None),
-            };
-            let line = alertctl::diag::line_col(&project.model.sources[&file].text, r.span.start).0;
+            let line = alertctl::diag::line_col(&model.sources[&file].text, r.span.start).0;
             eprintln!(
                 "{} {} at {} ({file}:{line})",
                 if suspend {
@@ -284,53 +211,40 @@ fn toggle(project: &Project, sel: &RuleSelector, suspend: bool) -> miette::Resul
                 } else {
                     "enabled"
                 },
-                project.model.rule_name(r),
+                model.rule_name(r),
                 r.scope.value
             );
         }
-        write(&source_path(project, &file)?, &text)?;
+        all.extend(rules);
     }
-    Ok(Exit::Ok)
+    let edits = match ops::edit::suspend(model, &all, suspend) {
+        Ok(e) => e,
+        Err(e) => return fail(&e.to_string(), None),
+    };
+    saved(ops::edit::save(&project.root, &edits, Check::Nothing))
 }
 
 fn purge(project: &Project, dry_run: bool) -> miette::Result<Exit> {
     let model = &project.model;
-    let mut by_file: std::collections::BTreeMap<&str, Vec<&Rule>> = Default::default();
-    for r in &model.rules {
-        by_file.entry(r.file.as_str()).or_default().push(r);
+    let (edits, purged) = match ops::edit::purge(model) {
+        Ok(x) => x,
+        Err(e) => return fail(&e.to_string(), None),
+    };
+    for r in &purged {
+        eprintln!(
+            "{}purge {} at {} ({}:{})",
+            if dry_run { "would " } else { "" },
+            model.rule_name(r),
+            r.scope.value,
+            r.file,
+            alertctl::diag::line_col(&model.sources[&r.file].text, r.span.start).0
+        );
     }
-    let mut removed = 0;
-    for (file, all) in by_file {
-        let off: Vec<&Rule> = all.iter().copied().filter(|r| r.is_suspended()).collect();
-        if off.is_empty() {
-            continue;
-        }
-        let text = &model.sources[file].text;
-        for r in &off {
-            eprintln!(
-                "{}purge {} at {} ({file}:{})",
-                if dry_run { "would " } else { "" },
-                model.rule_name(r),
-                r.scope.value,
-                alertctl::diag::line_col(text, r.span.start).0
-            );
-        }
-        removed += off.len();
-        if dry_run {
-            continue;
-        }
-        match edit::remove_rules(text, &all, &off) {
-            Ok(Some(new)) => write(&source_path(project, file)?, &new)?,
-            Ok(None) => {
-                let path = source_path(project, file)?;
-                std::fs::remove_file(&path)
-                    .map_err(|e| alertctl::load::LoadError::new("removing", &path, e))?
-            }
-            Err(e) => return fail(&format!("{file}: {e}"), None),
-        }
-    }
-    if removed == 0 {
+    if purged.is_empty() {
         eprintln!("no disabled rules");
     }
-    Ok(Exit::Ok)
+    if dry_run {
+        return Ok(Exit::Ok);
+    }
+    saved(ops::edit::save(&project.root, &edits, Check::Nothing))
 }

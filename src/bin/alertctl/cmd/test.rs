@@ -2,7 +2,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use alertctl::diag::Diagnostics;
-use alertctl::unittest::{self, run::Routing};
+use alertctl::unittest;
 use serde_json::json;
 
 use super::load_and_render;
@@ -17,7 +17,6 @@ pub fn run(
     format: Format,
 ) -> miette::Result<Exit> {
     let (project, rendered, mut diags) = load_and_render(g)?;
-    let model = &project.model;
     let color = report::stderr_color(g.color);
     let invalid = |diags: &Diagnostics| {
         report::print(diags, format, color, &project.root);
@@ -34,55 +33,19 @@ pub fn run(
     if diags.has_errors() {
         return invalid(&diags);
     }
-    let files = unittest::file::load(&project.root, model, &mut diags);
-    if diags.has_errors() {
-        return invalid(&diags);
-    }
-    let routing = if project.alertmanager.is_empty() {
-        None
-    } else {
-        let masked = alertctl::alertmanager::config::render(&project.alertmanager, model, &|_| {
-            Some(alertctl::alertmanager::config::MASK.to_string())
-        })
-        .unwrap_or_default();
-        match Routing::from_config(&masked) {
-            Ok(r) => Some(r),
-            Err(e) => {
-                eprintln!("error: the rendered Alertmanager config does not route: {e}");
-                return Ok(Exit::Invalid);
-            }
-        }
-    };
-    let promtool = match alertctl::promtool::locate(
-        model.settings.validate.promtool_path.as_deref(),
-        &project.root,
-    ) {
-        Ok(Some(p)) => p,
-        Ok(None) => {
-            eprintln!("error: `alertctl test` runs promtool, which was not found");
-            eprintln!("hint: install Prometheus' promtool (Debian: the prometheus package), set validate.promtool_path, or set ALERTCTL_PROMTOOL");
-            return Ok(Exit::Failure);
-        }
-        Err(bad) => {
-            eprintln!("error: promtool not found at {}", bad.display());
-            eprintln!("hint: fix validate.promtool_path (relative to the rules directory) or ALERTCTL_PROMTOOL");
-            return Ok(Exit::Failure);
-        }
-    };
     let start = Instant::now();
-    let report = match unittest::run::run(
-        model,
-        &rendered,
-        routing.as_ref(),
-        &files,
-        filter.as_deref(),
-        &promtool,
-        &mut diags,
-    ) {
+    let report = match alertctl::ops::test::run(&project, &rendered, filter.as_deref(), &mut diags)
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: {e}");
-            return Ok(Exit::Failure);
+            if let Some(h) = e.hint() {
+                eprintln!("hint: {h}");
+            }
+            return Ok(match e {
+                alertctl::ops::test::TestError::Routing(_) => Exit::Invalid,
+                _ => Exit::Failure,
+            });
         }
     };
     if diags.has_errors() {

@@ -27,11 +27,9 @@ pub fn run(
         Err(exit) => return Ok(exit),
     };
     if let Some(a) = alert {
-        if !model.alerts.contains_key(a) {
-            eprintln!("error: no alert `{a}` in this rules directory");
-            if let Some(s) =
-                alertctl::diag::did_you_mean(a, model.alerts.keys().map(String::as_str))
-            {
+        if let Err(u) = query::known_alert(model, a) {
+            eprintln!("error: {u}");
+            if let Some(s) = &u.suggestion {
                 eprintln!("hint: did you mean `{s}`?");
             }
             return Ok(Exit::Invalid);
@@ -93,10 +91,10 @@ fn fast(
     format: DataFormat,
 ) -> Option<Exit> {
     let q = super::quick_answers(g)?;
-    let at = super::effective::fast_position(&q.cache, Some(target), None, None)?;
+    let at = alertctl::ops::query::fast_position(&q.cache, Some(target), None, None)?;
     let scopes = at.scopes();
     let rows = q.cache.cells_at(&q.fingerprint, &scopes)?;
-    let (applied, _) = super::effective::decide(rows, &at.runs);
+    let (applied, _) = alertctl::ops::query::decide(rows, &at.runs);
     let applied: Vec<_> = applied
         .into_iter()
         .filter(|r| alert.is_none_or(|a| r.alert == a))

@@ -255,6 +255,7 @@ impl Log for Lines {
             ),
             Event::RollbackTarget { rev, .. } => say(format!("rolling back to deployment {rev}")),
             Event::Deploy { step } => say(step.to_string()),
+            Event::Shard { name, dir, .. } => say(format!("shard {name}: {}", dir.display())),
             Event::LiveDrift {
                 server,
                 differences,
