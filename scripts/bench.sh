@@ -16,6 +16,10 @@
 #        render, warm          alertctl -C DIR render --out OUT (cache and OUT up to date)
 #        diff, warm no-op      alertctl -C DIR diff --out OUT --exit-code (exit 0)
 #        effective, warm       alertctl -C DIR effective TARGET --format json
+#        questions, warm       trace TARGET, trace TARGET ALERT, effective --group G,
+#                              effective --namespace N, list rules --group G (G, N: the
+#                              target's; ALERT: one it overrides), each checked to be
+#                              answered from the cache index, with its peak RSS
 #        serve, effective      GET /api/v1/targets/TARGET/alert-rules/effective of one
 #                              `alertctl serve` (curl's time_total, median of 100)
 #        validate + promtool, warm   alertctl -C DIR validate --promtool required
@@ -48,6 +52,8 @@
 #                    a copy of its tree in $BENCH_DIR/src (target dir $BENCH_DIR/target)
 #   BENCH_NO_BUILD=1 skip cargo build; benchmark the binaries already in target/release
 #   BENCH_ONLY=impact  only the impact case (after the estate's generation and checks)
+#   BENCH_ONLY=queries only the warm questions (trace TARGET [ALERT], effective --group /
+#                    --namespace, list rules --group; wall time and peak RSS), likewise
 #   BENCH_NO_HYPERFINE=1  time with the bash loop even if hyperfine is installed
 #   PROMTOOL         promtool binary (default: .tools/bin/promtool)
 #   PROMETHEUS       prometheus binary for the impact case (default: .tools/bin/prometheus)
@@ -317,6 +323,10 @@ bench_size() {
     bench_impact "$size" "$runs" "$est" "$out"
     return 0
   fi
+  if [ "${BENCH_ONLY:-}" = queries ]; then
+    bench_queries "$size" "$runs" "$est" "$target"
+    return 0
+  fi
   measure "$size" validate_cold "$runs" "rm -rf $est/.alertctl" "${A[@]}" validate --promtool off
   measure "$size" render_cold "$runs" "rm -rf $est/.alertctl $out" "${A[@]}" render --out "$out"
   measure "$size" render_emptyout "$runs" "rm -rf $out" "${A[@]}" render --out "$out"
@@ -335,6 +345,7 @@ bench_size() {
   SHOW="$PROMTOOL check rules $out/*.yml" \
     rss "$size" rss_promtool "" "$PROMTOOL" check rules "${files[@]}"
 
+  bench_queries "$size" "$runs" "$est" "$target"
   [ "${BENCH_NO_IMPACT:-0}" = 1 ] || bench_impact "$size" "$runs" "$est" "$out"
 }
 
@@ -367,6 +378,34 @@ SH
   INFO[$size:edit_what]="group/$group GoGoroutineCountHigh threshold"
   measure "$size" validate_promtool_edit "$runs" "$sdir/edit.sh" "${E[@]}" validate --promtool required
   measure "$size" diff_edit "$runs" "$sdir/edit.sh" "${E[@]}" diff --out "$out"
+}
+
+# The questions of issue 17, warm (answered from the cache index a full run left): trace
+# of a target (all alerts, and one it overrides), effective of its group and namespace,
+# list rules of its group. Each must really take the fast path (`-v` says so).
+bench_queries() {
+  local size=$1 runs=$2 est=$3 target=$4 alert group ns
+  local A=("$ALERTCTL" -C "$est")
+  read -r alert group ns < <("${A[@]}" effective "$target" --format json | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+target = [a for a in d["alerts"] if any(r["scope"].startswith("target/") for r in a["rules"])]
+print((target or d["alerts"])[0]["alert"], d["group"], d["namespace"])')
+  INFO[$size:query_alert]=$alert
+  INFO[$size:query_group]=$group
+  INFO[$size:query_namespace]=$ns
+  local q key
+  local -a Q
+  for q in "trace_target:trace $target" "trace_alert:trace $target $alert" \
+    "effective_group:effective --group $group" "effective_namespace:effective --namespace $ns" \
+    "list_rules_group:list rules --group $group"; do
+    key=${q%%:*}
+    read -r -a Q <<<"${q#*:}"
+    "${A[@]}" -v "${Q[@]}" 2>&1 >/dev/null | grep -q "answered from the cache index" ||
+      die "$size $key: not answered from the cache index: ${A[*]} ${Q[*]}"
+    measure "$size" "$key" "$runs" "" "${A[@]}" "${Q[@]}"
+    rss "$size" "rss_$key" "" "${A[@]}" "${Q[@]}"
+  done
 }
 
 # impact on a copy of the estate where one group's GoGoroutineCountHigh threshold
@@ -531,6 +570,7 @@ RESULTS=$BENCH_DIR/results.md
   echo
   echo "- $(date -u '+%Y-%m-%d %H:%M UTC'), $(uname -srm), ${cpu:-unknown CPU}, $(nproc) cores, ${mem:-? memory}"
   echo "- alertctl $("$ALERTCTL" --version | awk '{ print $2 }'): $SRC_DESC; $ptv; timer: $timer"
+  echo "- load while measuring (uptime): $(uptime | sed 's/^ *//')"
   echo "- medians of ${runs_line%, } runs after $WARMUP warm-up run(s); peak RSS: median of 3 (GNU time %M)"
   echo "- estates: \`cargo run --release --example gen_estate -- --size SIZE --seed $SEED\`; \"cold\" = no .alertctl/ cache (OS page cache warm)"
   echo
@@ -557,6 +597,16 @@ RESULTS=$BENCH_DIR/results.md
   row "**one-file edit + validate with promtool** (\`--promtool required\`)" time validate_promtool_edit
   row "rendered files promtool checked after that edit" info edit_checked
   row "**one-file edit + diff** (warm cache)" time diff_edit
+  row "**trace TARGET, warm** (every alert)" time trace_target
+  row "**trace TARGET ALERT, warm**" time trace_alert
+  row "**effective --group G, warm**" time effective_group
+  row "**effective --namespace N, warm**" time effective_namespace
+  row "**list rules --group G, warm**" time list_rules_group
+  row "peak RSS: trace TARGET" rss rss_trace_target
+  row "peak RSS: trace TARGET ALERT" rss rss_trace_alert
+  row "peak RSS: effective --group G" rss rss_effective_group
+  row "peak RSS: effective --namespace N" rss rss_effective_namespace
+  row "peak RSS: list rules --group G" rss rss_list_rules_group
   row "**promtool check rules** (all files, one call)" time promtool
   row "**impact, one alert changed** (24 h at 1 m, warm cache)" time impact_warm
   row "series in that alert's 24 h history" info impact_series
@@ -574,6 +624,10 @@ RESULTS=$BENCH_DIR/results.md
   echo
   # shellcheck disable=SC2016 # the backquotes are markdown
   echo "Targets used for \`effective\`: $(for s in "${SIZES[@]}"; do printf '%s `%s`; ' "$s" "${INFO[$s:target]}"; done | sed 's/; $//')."
+  for s in "${SIZES[@]}"; do
+    [ -n "${INFO[$s:query_alert]:-}" ] || continue
+    echo "$s questions: target \`${INFO[$s:target]}\`, ALERT \`${INFO[$s:query_alert]}\`, G \`${INFO[$s:query_group]}\`, N \`${INFO[$s:query_namespace]}\`."
+  done
   echo "Growth columns divide the figure of the larger size by that of the smaller one."
   echo
   echo "<details><summary>Exact commands</summary>"

@@ -16,7 +16,7 @@ use crate::trust::Key;
 pub const DIR: &str = ".alertctl";
 const FILE: &str = "cache.sqlite";
 /// Bump when the stored model's shape changes; the package version is part of the key too.
-const SCHEMA: &str = "9";
+const SCHEMA: &str = "10";
 
 pub struct Cache {
     conn: Option<Connection>,
@@ -292,6 +292,11 @@ const INDEX_SCHEMA: &str = "
     CREATE TABLE IF NOT EXISTS idx_targets(name TEXT PRIMARY KEY, grp TEXT, namespace TEXT, jobs TEXT);
     CREATE INDEX IF NOT EXISTS idx_targets_grp ON idx_targets(grp);
     CREATE INDEX IF NOT EXISTS idx_targets_namespace ON idx_targets(namespace);
+    CREATE TABLE IF NOT EXISTS idx_groups(name TEXT PRIMARY KEY, namespace TEXT NOT NULL, jobs TEXT);
+    CREATE TABLE IF NOT EXISTS idx_namespaces(name TEXT PRIMARY KEY);
+    CREATE TABLE IF NOT EXISTS idx_not_applied(
+        alert TEXT NOT NULL, seq INTEGER NOT NULL, scope TEXT, reason TEXT NOT NULL, rule TEXT NOT NULL,
+        PRIMARY KEY(alert, seq));
 ";
 
 /// A row of `list templates`.
@@ -363,7 +368,8 @@ impl Cache {
         }
         let tx = conn.transaction()?;
         tx.execute_batch(
-            "DELETE FROM idx_templates; DELETE FROM idx_rules; DELETE FROM idx_targets;",
+            "DELETE FROM idx_templates; DELETE FROM idx_rules; DELETE FROM idx_targets;
+             DELETE FROM idx_groups; DELETE FROM idx_namespaces; DELETE FROM idx_not_applied;",
         )?;
         {
             let mut put =
@@ -387,21 +393,7 @@ impl Cache {
             }
             let mut put = tx.prepare("INSERT INTO idx_rules(alert, template, scope, grp, namespace, priority, enabled, suspended, file, line) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")?;
             for r in &model.rules {
-                let pos = match &r.scope.value {
-                    crate::model::Scope::Global => Default::default(),
-                    crate::model::Scope::Namespace(n) => crate::resolve::Position {
-                        namespace: Some(n.clone()),
-                        ..Default::default()
-                    },
-                    crate::model::Scope::Group(g) => crate::resolve::Position {
-                        namespace: model.inventory.groups.get(g).map(|i| i.namespace.clone()),
-                        group: Some(g.clone()),
-                        target: None,
-                    },
-                    crate::model::Scope::Target(t) => {
-                        model.inventory.position(t).unwrap_or_default()
-                    }
-                };
+                let pos = crate::query::scope_position(model, &r.scope.value);
                 let p = model.place(&r.file, r.span);
                 let enabled = r.enabled.as_ref().is_none_or(|e| e.value);
                 put.execute(params![
@@ -430,7 +422,40 @@ impl Cache {
                     .and_then(|j| serde_json::to_string(j).ok());
                 put.execute(params![t, g, ns, jobs])?;
             }
+            let inv = &model.inventory;
+            let mut put = tx.prepare("INSERT INTO idx_groups VALUES (?1, ?2, ?3)")?;
+            for (g, info) in &inv.groups {
+                let jobs = group_jobs(inv, info).and_then(|j| serde_json::to_string(&j).ok());
+                put.execute(params![g, info.namespace, jobs])?;
+            }
+            let mut put = tx.prepare("INSERT INTO idx_namespaces VALUES (?1)")?;
+            for n in inv.namespaces.keys() {
+                put.execute([n])?;
+            }
+            let mut put = tx.prepare("INSERT INTO idx_not_applied VALUES (?1, ?2, ?3, ?4, ?5)")?;
+            for alert in model.alerts.values() {
+                let candidates = crate::query::not_applied_candidates(model, alert);
+                for (seq, (scope, rule, reason)) in candidates.into_iter().enumerate() {
+                    let rule = serde_json::to_string(&rule)
+                        .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+                    put.execute(params![
+                        alert.name,
+                        seq as i64,
+                        scope.map(|s| s.to_string()),
+                        reason,
+                        rule
+                    ])?;
+                }
+            }
         }
+        tx.execute(
+            "INSERT OR REPLACE INTO meta(key, value) VALUES ('index_jobs', ?1)",
+            [if model.inventory.uses_jobs() {
+                "1"
+            } else {
+                "0"
+            }],
+        )?;
         tx.execute(
             "INSERT OR REPLACE INTO meta(key, value) VALUES ('index', ?1)",
             [fingerprint],
@@ -507,6 +532,7 @@ const FAST_SCHEMA: &str = "
     CREATE TABLE IF NOT EXISTS rendered(name TEXT PRIMARY KEY, hash TEXT NOT NULL, content TEXT NOT NULL, mac TEXT NOT NULL);
     CREATE TABLE IF NOT EXISTS cells(alert TEXT NOT NULL, scope TEXT NOT NULL, specificity INTEGER NOT NULL, kind TEXT NOT NULL, json TEXT NOT NULL, job TEXT);
     CREATE INDEX IF NOT EXISTS cells_scope ON cells(scope);
+    CREATE TABLE IF NOT EXISTS traces(alert TEXT NOT NULL, scope TEXT NOT NULL, json TEXT NOT NULL, PRIMARY KEY(alert, scope));
 ";
 
 /// One precomputed answer of `effective`: the alert as it applies in one cell.
@@ -884,6 +910,158 @@ fn stat_bytes(path: &str, st: &Stamp, hash: &str, seen: i64) -> Vec<u8> {
 /// What a `rendered` row's MAC covers: the row bound to the sources it was rendered from.
 fn rendered_parts<'a>(fingerprint: &'a str, name: &'a str, hash: &'a str) -> [&'a [u8]; 3] {
     [fingerprint.as_bytes(), name.as_bytes(), hash.as_bytes()]
+}
+
+/// The jobs a group runs (declared for it or by its targets); `None`: it declares none,
+/// so it runs every job (as [`crate::resolve::Inventory::group_runs`] decides).
+fn group_jobs(
+    inv: &crate::resolve::Inventory,
+    info: &crate::resolve::GroupInfo,
+) -> Option<std::collections::BTreeSet<String>> {
+    let declared = !info.jobs.is_empty() || info.targets.iter().any(|t| inv.jobs.contains_key(t));
+    declared.then(|| {
+        let of_targets = info
+            .targets
+            .iter()
+            .filter_map(|t| inv.jobs.get(t))
+            .flat_map(|j| j.keys());
+        info.jobs.iter().chain(of_targets).cloned().collect()
+    })
+}
+
+/// One alert's `trace` details in one cell (field chains, who set what), stored by a
+/// full run next to the cell's `effective` answer.
+#[derive(Debug, Clone)]
+pub struct TraceRow {
+    pub alert: String,
+    pub scope: String,
+    pub json: String,
+}
+
+/// The query index beyond `list`: what `effective --group/--namespace` and `trace` need
+/// to answer without loading the model.
+impl Cache {
+    /// Whether the index is the one of `fingerprint` and a full run stored its cells and
+    /// traces (which it does only without errors): then every question can be answered
+    /// from the cache.
+    pub fn answers(&self, fingerprint: &str) -> bool {
+        self.index_fingerprint().as_deref() == Some(fingerprint)
+            && self.has_rendered(fingerprint)
+            && self.meta("traces").as_deref() == Some(fingerprint)
+    }
+
+    /// Whether the indexed inventory declares jobs.
+    pub fn index_uses_jobs(&self) -> Option<bool> {
+        self.meta("index_jobs").map(|v| v == "1")
+    }
+
+    /// (namespace, jobs it runs or `None` for every job) of an inventory group.
+    pub fn group(
+        &self,
+        name: &str,
+    ) -> Option<(String, Option<std::collections::BTreeSet<String>>)> {
+        let (ns, jobs): (String, Option<String>) = self
+            .conn
+            .as_ref()?
+            .query_row(
+                "SELECT namespace, jobs FROM idx_groups WHERE name = ?1",
+                [name],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .ok()??;
+        let jobs = match jobs {
+            Some(j) => Some(serde_json::from_str(&j).ok()?),
+            None => None,
+        };
+        Some((ns, jobs))
+    }
+
+    pub fn has_namespace(&self, name: &str) -> bool {
+        self.conn.as_ref().is_some_and(|c| {
+            c.query_row(
+                "SELECT 1 FROM idx_namespaces WHERE name = ?1",
+                [name],
+                |_| Ok(()),
+            )
+            .optional()
+            .ok()
+            .flatten()
+            .is_some()
+        })
+    }
+
+    /// `trace --all`: the rules of `alert` that do not apply at a position whose scopes
+    /// are `scopes`, as (rule, reason), in [`crate::query::not_applied`]'s order.
+    pub fn not_applied(
+        &self,
+        alert: &str,
+        scopes: &[String],
+    ) -> Option<Vec<(serde_json::Value, String)>> {
+        let mut st = self
+            .conn
+            .as_ref()?
+            .prepare(
+                "SELECT scope, reason, rule FROM idx_not_applied WHERE alert = ?1 ORDER BY seq",
+            )
+            .ok()?;
+        let rows = st
+            .query_map([alert], |r| {
+                Ok((
+                    r.get::<_, Option<String>>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
+            })
+            .ok()?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (scope, reason, rule) = row.ok()?;
+            if scope.is_some_and(|s| scopes.contains(&s)) {
+                continue;
+            }
+            out.push((serde_json::from_str(&rule).ok()?, reason));
+        }
+        Some(out)
+    }
+
+    /// Stores a full run's trace details under `fingerprint` (after `store_rendered`).
+    pub fn store_traces(
+        &mut self,
+        fingerprint: &str,
+        rows: impl Iterator<Item = TraceRow>,
+    ) -> rusqlite::Result<()> {
+        let Some(conn) = self.conn.as_mut() else {
+            return Ok(());
+        };
+        conn.execute_batch(FAST_SCHEMA)?;
+        let tx = conn.transaction()?;
+        tx.execute_batch("DELETE FROM traces; DELETE FROM meta WHERE key = 'traces';")?;
+        {
+            let mut put = tx.prepare("INSERT OR REPLACE INTO traces VALUES (?1, ?2, ?3)")?;
+            for t in rows {
+                put.execute(params![t.alert, t.scope, t.json])?;
+            }
+        }
+        tx.execute(
+            "INSERT OR REPLACE INTO meta(key, value) VALUES ('traces', ?1)",
+            [fingerprint],
+        )?;
+        tx.commit()
+    }
+
+    /// The stored trace details of `alert` in the cell `scope`.
+    pub fn trace(&self, alert: &str, scope: &str) -> Option<String> {
+        self.conn
+            .as_ref()?
+            .query_row(
+                "SELECT json FROM traces WHERE alert = ?1 AND scope = ?2",
+                [alert, scope],
+                |r| r.get(0),
+            )
+            .optional()
+            .ok()?
+    }
 }
 
 fn jobs_column(v: Option<String>) -> BTreeMap<String, String> {

@@ -336,13 +336,17 @@ pub fn store_rendered(
     rendered: &crate::render::Rendered,
     diags: &Diagnostics,
 ) -> rusqlite::Result<()> {
-    if diags.has_errors() || project.cache.has_rendered(&project.fingerprint) {
+    if diags.has_errors() || project.cache.answers(&project.fingerprint) {
         return Ok(());
     }
-    let rows = crate::query::cell_rows(&project.model, rendered);
-    // The file_sd files too (keyed `file_sd/NAME`): the fast path compares both.
-    let files = crate::file_sd::join(&rendered.files, &rendered.file_sd);
-    project
-        .cache
-        .store_rendered(&project.fingerprint, &files, rows)
+    if !project.cache.has_rendered(&project.fingerprint) {
+        let rows = crate::query::cell_rows(&project.model, rendered);
+        // The file_sd files too (keyed `file_sd/NAME`): the fast path compares both.
+        let files = crate::file_sd::join(&rendered.files, &rendered.file_sd);
+        project
+            .cache
+            .store_rendered(&project.fingerprint, &files, rows)?;
+    }
+    let traces = crate::query::trace_rows(&project.model, rendered);
+    project.cache.store_traces(&project.fingerprint, traces)
 }

@@ -5,7 +5,8 @@
 use crate::diag::LineIndex;
 use crate::model::Scope;
 use crate::render::{file_name, CellError, PromRule, Renderer};
-use crate::resolve::{Alert, Cell, Effective, Model, Origin, Position};
+
+use crate::resolve::{Alert, Cell, Effective, Model, Origin, Position, Setting};
 
 /// Where a rule or template value was written.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -202,22 +203,129 @@ fn applied(model: &Model, alert: &Alert, cell: &Cell, rule: PromRule, eff: &Effe
 /// Rules of `alert` that do not apply at `pos`, with the reason, for `trace --all`.
 pub fn not_applied(model: &Model, alert: &Alert, pos: &Position) -> Vec<(AppliedRule, String)> {
     let scopes = pos.scopes();
+    not_applied_candidates(model, alert)
+        .into_iter()
+        .filter(|(scope, _, _)| scope.as_ref().is_none_or(|s| !scopes.contains(s)))
+        .map(|(_, r, why)| (r, why))
+        .collect()
+}
+
+/// Every rule of `alert` that may not apply somewhere, in `trace --all`'s order, with the
+/// scope that would make it apply (`None`: it applies nowhere) and the reason. The cache
+/// index stores these so that `trace --all` can answer without the model.
+pub fn not_applied_candidates(
+    model: &Model,
+    alert: &Alert,
+) -> Vec<(Option<Scope>, AppliedRule, String)> {
     let mut out = Vec::new();
     for (i, r) in model.rules.iter().enumerate() {
         if r.is_suspended() && model.rule_name(r) == alert.name {
             let ar = AppliedRule::of(model, i);
-            out.push((ar, "suspended (`rule enable` resumes it)".to_string()));
+            out.push((None, ar, "suspended (`rule enable` resumes it)".to_string()));
         }
     }
     for (scope, idxs) in &alert.by_scope {
-        if scopes.contains(scope) {
-            continue;
-        }
         for &i in idxs {
-            out.push((AppliedRule::of(model, i), "other scope".to_string()));
+            out.push((
+                Some(scope.clone()),
+                AppliedRule::of(model, i),
+                "other scope".to_string(),
+            ));
         }
     }
     out
+}
+
+/// Who set a field: `template FILE:LINE` or `SCOPE[ (many)] FILE:LINE`.
+pub fn who(model: &Model, s: &Setting) -> String {
+    let p = model.origin_place(&s.origin);
+    match &s.origin {
+        Origin::Template { .. } => format!("template {}:{}", p.file, p.line),
+        Origin::Rule { index, .. } => {
+            let r = &model.rules[*index];
+            let many = if r.is_many() { " (many)" } else { "" };
+            format!("{}{many} {}:{}", r.scope.value, p.file, p.line)
+        }
+    }
+}
+
+/// A value on one table line: newlines shown as ⏎, cut at 60 characters.
+pub fn short(v: &str) -> String {
+    let one_line = v.replace('\n', "⏎");
+    if one_line.chars().count() > 60 {
+        format!("{}…", one_line.chars().take(59).collect::<String>())
+    } else {
+        one_line
+    }
+}
+
+/// What `trace` shows of one alert in one cell beyond its `effective` answer: `fields`
+/// (as in JSON), `table` (the human fields table: field, value, set by, overrode) and
+/// `template` (where the template is, `FILE:LINE`). Built both by `trace` itself and when
+/// a full run stores every cell's details for the fast path, so both print the same bytes.
+pub fn trace_details(model: &Model, template: &str, eff: &Effective) -> serde_json::Value {
+    let mut table = Vec::new();
+    for (field, settings) in &eff.trace {
+        let Some((last, before)) = settings.split_last() else {
+            continue;
+        };
+        let overrode: Vec<String> = before
+            .iter()
+            .rev()
+            .filter(|s| s.value != last.value || s.origin != last.origin)
+            .map(|s| format!("{} ({})", short(&s.value), who(model, s)))
+            .collect();
+        table.push([
+            field.clone(),
+            short(&last.value),
+            who(model, last),
+            overrode.join(", "),
+        ]);
+    }
+    let t = &model.templates[template];
+    let tp = model.place(&t.file, t.name.span);
+    serde_json::json!({
+        "fields": fields_json(model, &eff.trace),
+        "table": table,
+        "template": format!("{}:{}", tp.file, tp.line),
+    })
+}
+
+/// The trace details of every rendered cell (a full run stores them for `trace`'s fast
+/// path). A cell's configuration is the fold at its scope's position, as
+/// [`Model::cells`] computes it, without partitioning the series space again.
+pub fn trace_rows<'a>(
+    model: &'a Model,
+    rendered: &'a crate::render::Rendered,
+) -> impl Iterator<Item = crate::cache::TraceRow> + 'a {
+    rendered.cells.iter().filter_map(move |c| {
+        let p = &c.provenance;
+        let alert = model.alerts.get(&p.alert)?;
+        let eff = model.effective(alert, &scope_position(model, &p.cell))?;
+        Some(crate::cache::TraceRow {
+            alert: p.alert.clone(),
+            scope: p.cell.to_string(),
+            json: trace_details(model, &alert.template, &eff).to_string(),
+        })
+    })
+}
+
+/// The position a scope stands for (a target's: its group and namespace too).
+pub fn scope_position(model: &Model, scope: &Scope) -> Position {
+    let inv = &model.inventory;
+    match scope {
+        Scope::Global => Position::default(),
+        Scope::Namespace(n) => Position {
+            namespace: Some(n.clone()),
+            ..Default::default()
+        },
+        Scope::Group(g) => Position {
+            namespace: inv.groups.get(g).map(|i| i.namespace.clone()),
+            group: Some(g.clone()),
+            target: None,
+        },
+        Scope::Target(t) => inv.position(t).unwrap_or_default(),
+    }
 }
 
 /// A parameter value in JSON: whole numbers as integers.

@@ -1,7 +1,7 @@
 //! Questions answered from the SQLite cache without reading the rules directory: the
 //! warm fast path of `effective` and the `list` filters, shared by the CLI and `serve`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::cache::{Cache, CellRow, TemplateRow};
 use crate::project::Quick;
@@ -23,26 +23,102 @@ pub struct FastEffective {
 /// `None`, for series outside the inventory) is a few indexed rows of the cache: no file
 /// read or parsed. `None`: take the full path.
 pub fn effective_fast(q: &Quick, target: Option<&str>) -> Option<FastEffective> {
-    let (pos, subject) = match target {
-        Some(t) => {
-            let (grp, ns) = q.cache.target(t)?;
-            let pos = Position {
-                namespace: ns,
-                group: grp,
-                target: Some(t.to_string()),
-            };
-            let shown = crate::query::target_subject(t, &pos);
-            (pos, shown)
+    effective_fast_at(q, target, None, None)
+}
+
+/// [`effective_fast`] at a target, a group, a namespace, or (all `None`) globally.
+pub fn effective_fast_at(
+    q: &Quick,
+    target: Option<&str>,
+    group: Option<&str>,
+    namespace: Option<&str>,
+) -> Option<FastEffective> {
+    let at = fast_position(&q.cache, target, group, namespace)?;
+    let rows = q.cache.cells_at(&q.fingerprint, &at.scopes())?;
+    let (applied, disabled) = decide(rows, &at.runs);
+    Some(FastEffective {
+        pos: at.pos,
+        subject: at.subject,
+        applied,
+        disabled,
+        jobs: at.jobs,
+    })
+}
+
+/// A position as the cache index knows it: what `query::position` finds in the model.
+pub struct FastPosition {
+    pub pos: Position,
+    pub subject: String,
+    /// The target's jobs (job -> instance).
+    pub jobs: BTreeMap<String, String>,
+    /// The jobs run there (`None`: every job).
+    pub runs: Option<BTreeSet<String>>,
+}
+
+impl FastPosition {
+    pub fn scopes(&self) -> Vec<String> {
+        self.pos.scopes().iter().map(ToString::to_string).collect()
+    }
+}
+
+/// `query::position` from the cache index; `None` (take the full path) for a name the
+/// index does not know, such as an instance or a typo, which the full path explains.
+pub fn fast_position(
+    cache: &Cache,
+    target: Option<&str>,
+    group: Option<&str>,
+    namespace: Option<&str>,
+) -> Option<FastPosition> {
+    if let Some(t) = target {
+        let (grp, ns) = cache.target(t)?;
+        let pos = Position {
+            namespace: ns,
+            group: grp,
+            target: Some(t.to_string()),
+        };
+        let subject = crate::query::target_subject(t, &pos);
+        let jobs = cache.target_jobs(t);
+        let runs = (!jobs.is_empty()).then(|| jobs.keys().cloned().collect());
+        return Some(FastPosition {
+            pos,
+            subject,
+            jobs,
+            runs,
+        });
+    }
+    let (pos, subject, runs) = if let Some(gr) = group {
+        let (ns, runs) = cache.group(gr)?;
+        let subject = format!("group {gr} (namespace {ns})");
+        let pos = Position {
+            namespace: Some(ns),
+            group: Some(gr.to_string()),
+            target: None,
+        };
+        (pos, subject, runs)
+    } else if let Some(n) = namespace {
+        if !cache.has_namespace(n) {
+            return None;
         }
-        None => (
-            Position::default(),
-            "series outside the inventory (global)".to_string(),
-        ),
+        let pos = Position {
+            namespace: Some(n.to_string()),
+            ..Default::default()
+        };
+        (pos, format!("namespace {n}"), None)
+    } else {
+        let subject = "series outside the inventory (global)".to_string();
+        (Position::default(), subject, None)
     };
-    let jobs = target.map(|t| q.cache.target_jobs(t)).unwrap_or_default();
-    let scopes: Vec<String> = pos.scopes().iter().map(ToString::to_string).collect();
-    let rows = q.cache.cells_at(&q.fingerprint, &scopes)?;
-    // Per alert, the most specific cell holding the position decides.
+    Some(FastPosition {
+        pos,
+        subject,
+        jobs: BTreeMap::new(),
+        runs,
+    })
+}
+
+/// Per alert, the most specific stored cell holding the position decides; an alert of a
+/// job not run there does not apply. Returns the (applied, disabled) answers.
+pub fn decide(rows: Vec<CellRow>, runs: &Option<BTreeSet<String>>) -> (Vec<CellRow>, Vec<CellRow>) {
     let mut best: BTreeMap<String, CellRow> = BTreeMap::new();
     for r in rows {
         if best
@@ -52,19 +128,13 @@ pub fn effective_fast(q: &Quick, target: Option<&str>) -> Option<FastEffective> 
             best.insert(r.alert.clone(), r);
         }
     }
-    // A target that declares jobs gets only the alerts of those jobs (and of none).
-    let (applied, disabled): (Vec<_>, Vec<_>) = best
-        .into_values()
+    best.into_values()
         .filter(|r| r.kind != "unwatched")
-        .filter(|r| jobs.is_empty() || r.job.as_ref().is_none_or(|j| jobs.contains_key(j)))
-        .partition(|r| r.kind == "applied");
-    Some(FastEffective {
-        pos,
-        subject,
-        applied,
-        disabled,
-        jobs,
-    })
+        .filter(|r| {
+            runs.as_ref()
+                .is_none_or(|js| r.job.as_ref().is_none_or(|j| js.contains(j)))
+        })
+        .partition(|r| r.kind == "applied")
 }
 
 impl FastEffective {

@@ -14,10 +14,14 @@ pub fn run(
     global: bool,
     format: DataFormat,
 ) -> miette::Result<Exit> {
-    if group.is_none() && namespace.is_none() {
-        if let Some(done) = fast(g, target.as_deref(), format) {
-            return Ok(done);
-        }
+    if let Some(done) = fast(
+        g,
+        target.as_deref(),
+        group.as_deref(),
+        namespace.as_deref(),
+        format,
+    ) {
+        return Ok(done);
     }
     let (project, diags) = super::load_only(g)?;
     if let Some(exit) = stop_on_errors(g, &diags) {
@@ -40,9 +44,15 @@ pub fn run(
 
 /// The warm fast path: with nothing changed since a full run, the answer is a few
 /// indexed rows of the cache, no file read or parsed. `None`: take the full path.
-fn fast(g: &Global, target: Option<&str>, format: DataFormat) -> Option<Exit> {
-    let q = super::quick(g)?;
-    let answer = alertctl::ops::query::effective_fast(&q, target)?;
+fn fast(
+    g: &Global,
+    target: Option<&str>,
+    group: Option<&str>,
+    namespace: Option<&str>,
+    format: DataFormat,
+) -> Option<Exit> {
+    let q = super::quick_answers(g)?;
+    let answer = alertctl::ops::query::effective_fast_at(&q, target, group, namespace)?;
     if g.verbose {
         eline!("nothing changed since the last full run: answered from the cache index");
     }
@@ -116,8 +126,15 @@ fn s(v: &Value) -> String {
 }
 
 fn human(subject: &str, doc: &Value) -> String {
-    let alerts = doc["alerts"].as_array().cloned().unwrap_or_default();
-    let disabled = doc["disabled"].as_array().cloned().unwrap_or_default();
+    // Borrowed, not copied: on a large estate the answer is thousands of alerts.
+    let alerts = doc["alerts"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    let disabled = doc["disabled"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default();
     let mut out = format!(
         "{subject}: {} alert{}",
         alerts.len(),
@@ -127,7 +144,7 @@ fn human(subject: &str, doc: &Value) -> String {
         out.push_str(&format!(", {} disabled", disabled.len()));
     }
     out.push('\n');
-    for a in &alerts {
+    for a in alerts {
         out.push('\n');
         let kind = if a["kind"] == "recording" {
             "record".to_string()
@@ -174,7 +191,7 @@ fn human(subject: &str, doc: &Value) -> String {
     }
     if !disabled.is_empty() {
         out.push('\n');
-        for d in &disabled {
+        for d in disabled {
             out.push_str(&format!(
                 "disabled here: {} (by {}:{})\n",
                 s(&d["alert"]),

@@ -10,6 +10,15 @@ use crate::exit::Exit;
 use crate::report;
 
 pub fn run(g: &Global, what: ListWhat) -> miette::Result<Exit> {
+    // The warm fast path: the index of the last full run, no file read or parsed.
+    if let Some(q) = super::quick_answers(g) {
+        if let Some(uses_jobs) = q.cache.index_uses_jobs() {
+            if g.verbose {
+                eprintln!("nothing changed since the last full run: answered from the cache index");
+            }
+            return list(&q.cache, uses_jobs, what);
+        }
+    }
     let (project, _rendered, diags) = load_and_render(g)?;
     if diags.has_errors() {
         eprintln!(
@@ -17,7 +26,10 @@ pub fn run(g: &Global, what: ListWhat) -> miette::Result<Exit> {
             crate::report::counts(&diags)
         );
     }
-    let cache = &project.cache;
+    list(&project.cache, project.model.inventory.uses_jobs(), what)
+}
+
+fn list(cache: &alertctl::cache::Cache, uses_jobs: bool, what: ListWhat) -> miette::Result<Exit> {
     match what {
         ListWhat::Templates {
             severity,
@@ -32,7 +44,7 @@ pub fn run(g: &Global, what: ListWhat) -> miette::Result<Exit> {
                 name.as_deref(),
             )
             .into_diagnostic()?;
-            if project.model.inventory.uses_jobs() || job.is_some() {
+            if uses_jobs || job.is_some() {
                 emit(
                     format,
                     "templates",
@@ -115,7 +127,7 @@ pub fn run(g: &Global, what: ListWhat) -> miette::Result<Exit> {
             let rows = cache
                 .targets(namespace.as_deref(), group.as_deref())
                 .into_diagnostic()?;
-            if project.model.inventory.uses_jobs() {
+            if uses_jobs {
                 emit(
                     format,
                     "targets",

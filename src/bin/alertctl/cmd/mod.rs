@@ -289,6 +289,17 @@ pub fn quick(g: &Global) -> Option<alertctl::project::Quick> {
     alertctl::project::quick(&project::find_root(&start).ok()?)
 }
 
+/// The cache, when it can answer a question by itself: nothing changed since a full run,
+/// which left its index, cells and traces. Otherwise `None`, said with `-v`: the question
+/// takes the full path.
+pub fn quick_answers(g: &Global) -> Option<alertctl::project::Quick> {
+    let q = quick(g).filter(|q| q.cache.answers(&q.fingerprint));
+    if q.is_none() && g.verbose {
+        eprintln!("cache index missing or stale (sources changed, or no full run such as `render` since, or --no-cache): answering from a full load");
+    }
+    q
+}
+
 /// With nothing changed since a full run and the output directory holding exactly its
 /// files, there is nothing to render, write or show: `Some(dir, files)` then.
 pub fn unchanged_output(
