@@ -516,3 +516,31 @@ fn new_rule_takes_any_alert_name() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("cannot be empty"));
 }
+
+/// `apply --out` (and `rollback --out`) into the sources is refused before anything is
+/// written, as `render --out` and `output.dir` are.
+#[test]
+fn apply_out_into_the_sources_is_refused() {
+    let (_tmp, dir) = scratch();
+    let before = std::fs::read_dir(dir.join("rules")).unwrap().count();
+    let path = |p: &str| dir.join(p).to_str().unwrap().to_string();
+    let (inside, root, templates) = (path("rules/out"), path("."), path("templates"));
+    for args in [
+        ["apply", "--out", inside.as_str()],
+        ["apply", "--out", root.as_str()],
+        ["rollback", "--out", templates.as_str()],
+    ] {
+        let o = run(&dir, &args);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert!(
+            err.contains("the output directory") && err.contains("nothing written"),
+            "{args:?}: {err}"
+        );
+    }
+    assert_eq!(
+        std::fs::read_dir(dir.join("rules")).unwrap().count(),
+        before
+    );
+    assert!(!dir.join("rules/out").exists());
+}

@@ -149,6 +149,17 @@ fn selected<'p>(
     only: Option<&str>,
     out: Option<&PathBuf>,
 ) -> Result<Option<Vec<Selected<'p>>>, OpError> {
+    if let Some(out) = out {
+        // As for `render --out`: writing (and pruning) generated files there would touch the sources.
+        let root = crate::load::canonical_root(&project.root)
+            .map_err(crate::project::ProjectError::from)?;
+        let resolved = crate::load::resolve(Path::new("."), out);
+        if let Some(problem) = crate::settings::overlap(&resolved, &root) {
+            return Err(OpError::Invalid {
+                summary: format!("the output directory {} {problem}", resolved.display()),
+            });
+        }
+    }
     let s = &project.model.settings;
     let picked = crate::shard::select(s, only, out.is_some()).map_err(OpError::Shard)?;
     Ok(picked.map(|picked| {
