@@ -4,7 +4,6 @@ use alertctl::output::Current;
 use alertctl::{diff, output};
 use miette::IntoDiagnostic;
 
-use super::stop_on_errors;
 use crate::cli::{Global, RenderFormat};
 use crate::exit::Exit;
 use crate::report;
@@ -24,20 +23,11 @@ pub fn run(
             return Ok(Exit::Ok);
         }
     }
-    let (project, rendered, diags) = super::load_render_store(g)?;
-    if let Some(exit) = stop_on_errors(g, &diags) {
-        return Ok(exit);
-    }
-    let shards = match super::shard_outputs(
-        &project,
-        &rendered,
-        shard.as_deref(),
-        out.as_deref(),
-        format,
-    ) {
-        Ok(s) => s,
-        Err(exit) => return Ok(exit),
-    };
+    let (project, rendered, shards) =
+        match super::load_for_output(g, shard.as_deref(), out.as_deref(), format)? {
+            Ok(x) => x,
+            Err(exit) => return Ok(exit),
+        };
     if let Some(shards) = shards {
         let settings = &project.model.settings;
         let mut differs = false;

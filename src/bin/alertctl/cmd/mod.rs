@@ -195,16 +195,36 @@ pub fn stop_on_errors(g: &Global, diags: &Diagnostics) -> Option<Exit> {
     None
 }
 
+/// Each shard's output directory and files.
+pub type ShardOutputs = Vec<(String, PathBuf, BTreeMap<String, String>)>;
+
+/// What `render` and `diff` work on.
+pub type ForOutput = (Project, Rendered, Option<ShardOutputs>);
+
+/// `render` and `diff`: the directory loaded, rendered and stored, stopped on errors,
+/// and with shards the outputs `--shard` selects.
+pub fn load_for_output(
+    g: &Global,
+    only: Option<&str>,
+    out: Option<&std::path::Path>,
+    format: crate::cli::RenderFormat,
+) -> miette::Result<Result<ForOutput, Exit>> {
+    let (project, rendered, diags) = load_render_store(g)?;
+    if let Some(exit) = stop_on_errors(g, &diags) {
+        return Ok(Err(exit));
+    }
+    Ok(shard_outputs(&project, &rendered, only, out, format).map(|s| (project, rendered, s)))
+}
+
 /// With `[[shard]]` tables: each shard (or the one `--shard` names) with its output
 /// directory and rendered files. `None` without shards.
-#[allow(clippy::type_complexity)]
 pub fn shard_outputs(
     project: &Project,
     rendered: &Rendered,
     only: Option<&str>,
     out: Option<&std::path::Path>,
     format: crate::cli::RenderFormat,
-) -> Result<Option<Vec<(String, PathBuf, BTreeMap<String, String>)>>, Exit> {
+) -> Result<Option<ShardOutputs>, Exit> {
     let s = &project.model.settings;
     if !s.shards.is_empty() && format != crate::cli::RenderFormat::Plain {
         eprintln!("error: --format prometheusrule does not fit [[shard]] tables yet");

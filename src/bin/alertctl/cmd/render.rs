@@ -7,7 +7,7 @@ use alertctl::render::Rendered;
 use alertctl::{diff, output};
 use miette::IntoDiagnostic;
 
-use super::{out_dir, stop_on_errors};
+use super::out_dir;
 use crate::cli::{Global, RenderFormat};
 use crate::exit::Exit;
 
@@ -36,20 +36,11 @@ pub fn run(
             return Ok(Exit::Ok);
         }
     }
-    let (project, rendered, diags) = super::load_render_store(g)?;
-    if let Some(exit) = stop_on_errors(g, &diags) {
-        return Ok(exit);
-    }
-    let shards = match super::shard_outputs(
-        &project,
-        &rendered,
-        shard.as_deref(),
-        out.as_deref(),
-        format,
-    ) {
-        Ok(s) => s,
-        Err(exit) => return Ok(exit),
-    };
+    let (project, rendered, shards) =
+        match super::load_for_output(g, shard.as_deref(), out.as_deref(), format)? {
+            Ok(x) => x,
+            Err(exit) => return Ok(exit),
+        };
     if let Some(shards) = shards {
         for (name, dir, files) in shards {
             if stdout {
