@@ -7,7 +7,7 @@
 mod support;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use serde_json::Value;
 
@@ -303,12 +303,7 @@ fn file_sd_files_render_diff_and_stay_put() {
 fn init_scaffolds_file_sd() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("alerts");
-    let o = Command::new(env!("CARGO_BIN_EXE_alertctl"))
-        .arg("init")
-        .arg(&dir)
-        .output()
-        .unwrap();
-    assert!(o.status.success());
+    support::init(&dir);
     let toml = std::fs::read_to_string(dir.join("alertctl.toml")).unwrap();
     assert!(
         toml.contains("[file_sd]\n") && toml.contains("file_sd_configs"),

@@ -245,12 +245,7 @@ fn the_validator_rejects_what_the_api_server_would() {
 fn settings_the_api_server_would_reject_are_located_errors() {
     let tmp = tempfile::tempdir().unwrap();
     let base = tmp.path().join("base");
-    let o = Command::new(env!("CARGO_BIN_EXE_alertctl"))
-        .arg("init")
-        .arg(&base)
-        .output()
-        .unwrap();
-    assert!(o.status.success());
+    support::init(&base);
     for (i, (toml, expect)) in [
         (
             "[kubernetes]\nnamespace = \"Monitoring\"\n",

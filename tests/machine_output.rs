@@ -75,12 +75,7 @@ fn fields(v: &Value) -> BTreeSet<String> {
 fn every_json_document_has_schema_1_and_its_fields_are_pinned() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("rules");
-    let o = Command::new(env!("CARGO_BIN_EXE_alertctl"))
-        .arg("init")
-        .arg(&dir)
-        .output()
-        .unwrap();
-    assert!(o.status.success());
+    support::init(&dir);
     let out = tmp.path().join("out");
     std::fs::create_dir_all(&out).unwrap();
     let scrape = format!(
@@ -109,11 +104,7 @@ fn every_json_document_has_schema_1_and_its_fields_are_pinned() {
         "- template: HighCPU\n  scope: target/web-2:9100\n  params: { threshold: 99 }\n- template: TargetDown\n  scope: target/db-1:9100\n  enabled: false\n- template: HighCPU\n  scope: target/db-1:9100\n  suspended: true\n",
     );
     let bad = tmp.path().join("bad");
-    Command::new(env!("CARGO_BIN_EXE_alertctl"))
-        .arg("init")
-        .arg(&bad)
-        .output()
-        .unwrap();
+    support::init(&bad);
     write(
         &bad,
         "rules/teams/web.yaml",

@@ -263,12 +263,7 @@ fn wrong_labels_unexpected_alerts_and_routing_fail_with_expected_and_got() {
 fn init_scaffolds_a_passing_test() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("r");
-    let out = Command::new(env!("CARGO_BIN_EXE_alertctl"))
-        .arg("init")
-        .arg(&dir)
-        .output()
-        .unwrap();
-    assert!(out.status.success());
+    support::init(&dir);
     assert!(dir.join("tests/cpu.yaml").is_file());
     let out = alertctl(&dir, &["test"]);
     assert_eq!(
@@ -296,13 +291,7 @@ fn init_scaffolds_a_passing_test() {
 fn scaffold_with(body: &str) -> (tempfile::TempDir, PathBuf) {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("r");
-    assert!(Command::new(env!("CARGO_BIN_EXE_alertctl"))
-        .arg("init")
-        .arg(&dir)
-        .output()
-        .unwrap()
-        .status
-        .success());
+    support::init(&dir);
     std::fs::remove_file(dir.join("tests/cpu.yaml")).unwrap();
     std::fs::write(dir.join("tests/t.yaml"), body).unwrap();
     (tmp, dir)

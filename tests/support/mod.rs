@@ -610,16 +610,21 @@ pub fn vmalert_globs(globs: &[String], prom: &Server) -> Server {
     spawn(&tool("vmalert"), &args, dir, port, "/-/ready")
 }
 
-/// `alertctl init DIR`: the scaffolded rules directory the deploy tests start from,
-/// without its `[file_sd]` table: their servers scrape nothing, so they deploy rule files
-/// only (deployments with file_sd files: tests/estate_e2e.rs, tests/faults.rs).
-pub fn init_rules_dir(dir: &Path) {
+/// `alertctl init DIR`, which must succeed.
+pub fn init(dir: &Path) {
     let o = Command::new(env!("CARGO_BIN_EXE_alertctl"))
         .arg("init")
         .arg(dir)
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+/// `alertctl init DIR`: the scaffolded rules directory the deploy tests start from,
+/// without its `[file_sd]` table: their servers scrape nothing, so they deploy rule files
+/// only (deployments with file_sd files: tests/estate_e2e.rs, tests/faults.rs).
+pub fn init_rules_dir(dir: &Path) {
+    init(dir);
     let toml = std::fs::read_to_string(dir.join("alertctl.toml")).unwrap();
     let start = toml.find("[file_sd]").expect("the scaffold has [file_sd]");
     let end = start
