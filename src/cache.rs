@@ -16,7 +16,7 @@ use crate::trust::Key;
 pub const DIR: &str = ".alertctl";
 const FILE: &str = "cache.sqlite";
 /// Bump when the stored model's shape changes; the package version is part of the key too.
-const SCHEMA: &str = "10";
+const SCHEMA: &str = "11";
 
 pub struct Cache {
     conn: Option<Connection>,
@@ -532,7 +532,7 @@ const FAST_SCHEMA: &str = "
     CREATE TABLE IF NOT EXISTS rendered(name TEXT PRIMARY KEY, hash TEXT NOT NULL, content TEXT NOT NULL, mac TEXT NOT NULL);
     CREATE TABLE IF NOT EXISTS cells(alert TEXT NOT NULL, scope TEXT NOT NULL, specificity INTEGER NOT NULL, kind TEXT NOT NULL, json TEXT NOT NULL, job TEXT);
     CREATE INDEX IF NOT EXISTS cells_scope ON cells(scope);
-    CREATE TABLE IF NOT EXISTS traces(alert TEXT NOT NULL, scope TEXT NOT NULL, json TEXT NOT NULL, PRIMARY KEY(alert, scope));
+    CREATE TABLE IF NOT EXISTS traces(alert TEXT NOT NULL, scope TEXT NOT NULL, fields TEXT NOT NULL, rules TEXT NOT NULL, tbl TEXT NOT NULL, effective TEXT NOT NULL, PRIMARY KEY(alert, scope));
 ";
 
 /// One precomputed answer of `effective`: the alert as it applies in one cell.
@@ -725,37 +725,6 @@ impl Cache {
         tx.commit()
     }
 
-    /// Every alert's cell answers among `scopes` (a position's scopes), when stored for
-    /// this fingerprint.
-    pub fn cells_at(&self, fingerprint: &str, scopes: &[String]) -> Option<Vec<CellRow>> {
-        if !self.has_rendered(fingerprint) {
-            return None;
-        }
-        let conn = self.conn.as_ref()?;
-        let mut out = Vec::new();
-        let mut st = conn
-            .prepare(
-                "SELECT alert, scope, specificity, kind, json, job FROM cells WHERE scope = ?1",
-            )
-            .ok()?;
-        for sc in scopes {
-            let rows = st
-                .query_map([sc], |r| {
-                    Ok(CellRow {
-                        alert: r.get(0)?,
-                        scope: r.get(1)?,
-                        specificity: r.get(2)?,
-                        kind: r.get(3)?,
-                        json: r.get(4)?,
-                        job: r.get(5)?,
-                    })
-                })
-                .ok()?;
-            out.extend(rows.flatten());
-        }
-        Some(out)
-    }
-
     /// (group, namespace) of an inventory target, from the index.
     pub fn target(&self, name: &str) -> Option<(Option<String>, Option<String>)> {
         self.conn
@@ -929,13 +898,46 @@ fn group_jobs(
     })
 }
 
-/// One alert's `trace` details in one cell (field chains, who set what), stored by a
-/// full run next to the cell's `effective` answer.
+/// One alert's `trace` details in one cell (field chains, who set what) and its human
+/// answers, stored by a full run next to the cell's `effective` answer.
 #[derive(Debug, Clone)]
 pub struct TraceRow {
     pub alert: String,
     pub scope: String,
-    pub json: String,
+    pub pieces: TracePieces,
+}
+
+/// What `trace` and `effective` print of one alert in one cell, beyond its `effective`
+/// JSON object, pre-printed ([`crate::query::trace_pieces`]).
+#[derive(Debug, Clone, Default)]
+pub struct TracePieces {
+    /// `fields` as `trace --format json` prints it (pretty, at the top level).
+    pub fields: String,
+    /// The human answer's template and applied rules ([`crate::present::trace_rules`]).
+    pub rules: String,
+    /// The human answer's fields table ([`crate::present::trace_fields`]).
+    pub table: String,
+    /// `effective`'s human lines of the alert ([`crate::present::effective_alert`]).
+    pub effective: String,
+}
+
+/// What [`Cache::answers_at`] reads of each answer: only what is printed.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Want {
+    /// The applied cells' JSON objects (the disabled ones' are always read).
+    pub json: bool,
+    /// `fields` and the trace's human pieces.
+    pub trace: bool,
+    /// `effective`'s human lines.
+    pub effective: bool,
+}
+
+/// One alert's answer at a position: its most specific cell, and what was asked of it.
+#[derive(Debug, Clone)]
+pub struct Answer {
+    /// With `json` empty unless asked for (or disabled).
+    pub cell: CellRow,
+    pub pieces: TracePieces,
 }
 
 /// The query index beyond `list`: what `effective --group/--namespace` and `trace` need
@@ -1038,9 +1040,11 @@ impl Cache {
         let tx = conn.transaction()?;
         tx.execute_batch("DELETE FROM traces; DELETE FROM meta WHERE key = 'traces';")?;
         {
-            let mut put = tx.prepare("INSERT OR REPLACE INTO traces VALUES (?1, ?2, ?3)")?;
+            let mut put =
+                tx.prepare("INSERT OR REPLACE INTO traces VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?;
             for t in rows {
-                put.execute(params![t.alert, t.scope, t.json])?;
+                let p = &t.pieces;
+                put.execute(params![t.alert, t.scope, p.fields, p.rules, p.table, p.effective])?;
             }
         }
         tx.execute(
@@ -1050,17 +1054,73 @@ impl Cache {
         tx.commit()
     }
 
-    /// The stored trace details of `alert` in the cell `scope`.
-    pub fn trace(&self, alert: &str, scope: &str) -> Option<String> {
-        self.conn
-            .as_ref()?
-            .query_row(
-                "SELECT json FROM traces WHERE alert = ?1 AND scope = ?2",
-                [alert, scope],
-                |r| r.get(0),
-            )
-            .optional()
-            .ok()?
+    /// Per alert, its most specific cell among `scopes` (a position's scopes), with
+    /// what `want` asks for, in one query; `None` unless a full run stored the cells and
+    /// traces of `fingerprint`. Only the winners are kept, so memory holds one answer
+    /// per alert, not one per cell.
+    pub fn answers_at(
+        &self,
+        fingerprint: &str,
+        scopes: &[String],
+        want: Want,
+    ) -> Option<Vec<Answer>> {
+        if !self.answers(fingerprint) {
+            return None;
+        }
+        let col = |on: bool, c: &str| if on { format!("t.{c}") } else { "''".to_string() };
+        let marks = vec!["?"; scopes.len()].join(", ");
+        let sql = format!(
+            "SELECT c.alert, c.scope, c.specificity, c.kind, c.job,
+                    CASE WHEN ?1 OR c.kind = 'disabled' THEN c.json ELSE '' END,
+                    {}, {}, {}, {}, t.alert IS NOT NULL
+             FROM cells c LEFT JOIN traces t ON t.alert = c.alert AND t.scope = c.scope
+             WHERE c.scope IN ({marks})",
+            col(want.trace, "fields"),
+            col(want.trace, "rules"),
+            col(want.trace, "tbl"),
+            col(want.effective, "effective"),
+        );
+        let conn = self.conn.as_ref()?;
+        let mut st = conn.prepare(&sql).ok()?;
+        let mut args: Vec<&dyn rusqlite::ToSql> = vec![&want.json];
+        args.extend(scopes.iter().map(|s| s as &dyn rusqlite::ToSql));
+        let mut rows = st.query(args.as_slice()).ok()?;
+        let mut best: BTreeMap<String, Answer> = BTreeMap::new();
+        while let Some(r) = rows.next().ok()? {
+            let (alert, specificity): (String, i64) = (r.get(0).ok()?, r.get(2).ok()?);
+            if best
+                .get(&alert)
+                .is_some_and(|b| b.cell.specificity >= specificity)
+            {
+                continue;
+            }
+            let kind: String = r.get(3).ok()?;
+            // An applied cell without its trace: the index is not whole.
+            if kind == "applied" && (want.trace || want.effective) && !r.get::<_, bool>(10).ok()? {
+                return None;
+            }
+            let text = |i: usize| -> Option<String> {
+                Some(r.get::<_, Option<String>>(i).ok()?.unwrap_or_default())
+            };
+            let answer = Answer {
+                cell: CellRow {
+                    alert: alert.clone(),
+                    scope: r.get(1).ok()?,
+                    specificity,
+                    kind,
+                    job: r.get(4).ok()?,
+                    json: text(5)?,
+                },
+                pieces: TracePieces {
+                    fields: text(6)?,
+                    rules: text(7)?,
+                    table: text(8)?,
+                    effective: text(9)?,
+                },
+            };
+            best.insert(alert, answer);
+        }
+        Some(best.into_values().collect())
     }
 }
 

@@ -31,6 +31,7 @@ pub mod model;
 pub mod ops;
 pub mod output;
 pub mod params;
+pub mod present;
 pub mod parse;
 pub mod project;
 pub mod promql;

@@ -259,11 +259,19 @@ pub fn short(v: &str) -> String {
     }
 }
 
-/// What `trace` shows of one alert in one cell beyond its `effective` answer: `fields`
-/// (as in JSON), `table` (the human fields table: field, value, set by, overrode) and
-/// `template` (where the template is, `FILE:LINE`). Built both by `trace` itself and when
-/// a full run stores every cell's details for the fast path, so both print the same bytes.
-pub fn trace_details(model: &Model, template: &str, eff: &Effective) -> serde_json::Value {
+/// What `trace` shows of one alert in one cell beyond its `effective` answer.
+pub struct TraceDetails {
+    /// `fields` as in JSON: per field, the winning value and its chain of settings.
+    pub fields: serde_json::Value,
+    /// The human fields table: field, value, set by, overrode.
+    pub table: Vec<[String; 4]>,
+    /// Where the template is, `FILE:LINE`.
+    pub template: String,
+}
+
+/// [`TraceDetails`] of one alert in one cell. Built both by `trace` itself and when a
+/// full run stores every cell's details for the fast path, so both print the same bytes.
+pub fn trace_details(model: &Model, template: &str, eff: &Effective) -> TraceDetails {
     let mut table = Vec::new();
     for (field, settings) in &eff.trace {
         let Some((last, before)) = settings.split_last() else {
@@ -284,16 +292,33 @@ pub fn trace_details(model: &Model, template: &str, eff: &Effective) -> serde_js
     }
     let t = &model.templates[template];
     let tp = model.place(&t.file, t.name.span);
-    serde_json::json!({
-        "fields": fields_json(model, &eff.trace),
-        "table": table,
-        "template": format!("{}:{}", tp.file, tp.line),
-    })
+    TraceDetails {
+        fields: fields_json(model, &eff.trace),
+        table,
+        template: format!("{}:{}", tp.file, tp.line),
+    }
 }
 
-/// The trace details of every rendered cell (a full run stores them for `trace`'s fast
-/// path). A cell's configuration is the fold at its scope's position, as
-/// [`Model::cells`] computes it, without partitioning the series space again.
+/// The pieces of one alert's `trace` answer that are the same wherever its cell applies,
+/// pre-printed: what a full run stores for the fast path, and what the full path prints.
+pub fn trace_pieces(
+    model: &Model,
+    template: &str,
+    eff: &Effective,
+    doc: &serde_json::Value,
+) -> crate::cache::TracePieces {
+    let d = trace_details(model, template, eff);
+    crate::cache::TracePieces {
+        fields: serde_json::to_string_pretty(&d.fields).unwrap_or_default(),
+        rules: crate::present::trace_rules(doc, &d.template),
+        table: crate::present::trace_fields(&d.table),
+        effective: crate::present::effective_alert(doc),
+    }
+}
+
+/// The trace pieces of every rendered cell (a full run stores them for `trace`'s and
+/// `effective`'s fast path). A cell's configuration is the fold at its scope's position,
+/// as [`Model::cells`] computes it, without partitioning the series space again.
 pub fn trace_rows<'a>(
     model: &'a Model,
     rendered: &'a crate::render::Rendered,
@@ -302,10 +327,11 @@ pub fn trace_rows<'a>(
         let p = &c.provenance;
         let alert = model.alerts.get(&p.alert)?;
         let eff = model.effective(alert, &scope_position(model, &p.cell))?;
+        let doc = alert_json(model, p, &c.file, &c.rule);
         Some(crate::cache::TraceRow {
             alert: p.alert.clone(),
             scope: p.cell.to_string(),
-            json: trace_details(model, &alert.template, &eff).to_string(),
+            pieces: trace_pieces(model, &alert.template, &eff, &doc),
         })
     })
 }

@@ -3,38 +3,48 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::cache::{Cache, CellRow, TemplateRow};
+use serde_json::{json, Value};
+
+use crate::cache::{Answer, Cache, TemplateRow, TracePieces, Want};
 use crate::project::Quick;
-use crate::resolve::Position;
+use crate::resolve::{Model, Position};
 
 /// An `effective` answer from the cache index.
 pub struct FastEffective {
     pub pos: Position,
     /// How the subject reads (`web-1:9100 (namespace prod, group web)`).
     pub subject: String,
-    /// The stored answers (pretty JSON objects), per alert the most specific cell.
-    pub applied: Vec<CellRow>,
-    pub disabled: Vec<CellRow>,
+    /// Per alert the most specific cell: its stored answer (a pretty JSON object, for
+    /// the machine formats) or its human lines.
+    pub applied: Vec<Answer>,
+    pub disabled: Vec<Answer>,
     /// The target's jobs and their instances (empty when the inventory has no jobs).
     pub jobs: BTreeMap<String, String>,
 }
 
-/// With nothing changed since a full run, the `effective` answer for a target (or, with
-/// `None`, for series outside the inventory) is a few indexed rows of the cache: no file
-/// read or parsed. `None`: take the full path.
+/// With nothing changed since a full run, the `effective --format json` answer for a
+/// target (or, with `None`, for series outside the inventory) is a few indexed rows of
+/// the cache: no file read or parsed. `None`: take the full path.
 pub fn effective_fast(q: &Quick, target: Option<&str>) -> Option<FastEffective> {
-    effective_fast_at(q, target, None, None)
+    effective_fast_at(q, target, None, None, false)
 }
 
-/// [`effective_fast`] at a target, a group, a namespace, or (all `None`) globally.
+/// [`effective_fast`] at a target, a group, a namespace, or (all `None`) globally; with
+/// `human`, what the terminal shows instead of the JSON objects.
 pub fn effective_fast_at(
     q: &Quick,
     target: Option<&str>,
     group: Option<&str>,
     namespace: Option<&str>,
+    human: bool,
 ) -> Option<FastEffective> {
     let at = fast_position(&q.cache, target, group, namespace)?;
-    let rows = q.cache.cells_at(&q.fingerprint, &at.scopes())?;
+    let want = Want {
+        json: !human,
+        effective: human,
+        ..Want::default()
+    };
+    let rows = q.cache.answers_at(&q.fingerprint, &at.scopes(), want)?;
     let (applied, disabled) = decide(rows, &at.runs);
     Some(FastEffective {
         pos: at.pos,
@@ -116,25 +126,16 @@ pub fn fast_position(
     })
 }
 
-/// Per alert, the most specific stored cell holding the position decides; an alert of a
-/// job not run there does not apply. Returns the (applied, disabled) answers.
-pub fn decide(rows: Vec<CellRow>, runs: &Option<BTreeSet<String>>) -> (Vec<CellRow>, Vec<CellRow>) {
-    let mut best: BTreeMap<String, CellRow> = BTreeMap::new();
-    for r in rows {
-        if best
-            .get(&r.alert)
-            .is_none_or(|b| r.specificity > b.specificity)
-        {
-            best.insert(r.alert.clone(), r);
-        }
-    }
-    best.into_values()
-        .filter(|r| r.kind != "unwatched")
+/// Of each alert's most specific stored cell at a position ([`Cache::answers_at`]), an
+/// alert of a job not run there does not apply. Returns the (applied, disabled) answers.
+pub fn decide(rows: Vec<Answer>, runs: &Option<BTreeSet<String>>) -> (Vec<Answer>, Vec<Answer>) {
+    rows.into_iter()
+        .filter(|r| r.cell.kind != "unwatched")
         .filter(|r| {
             runs.as_ref()
-                .is_none_or(|js| r.job.as_ref().is_none_or(|j| js.contains(j)))
+                .is_none_or(|js| r.cell.job.as_ref().is_none_or(|j| js.contains(j)))
         })
-        .partition(|r| r.kind == "applied")
+        .partition(|r| r.cell.kind == "applied")
 }
 
 impl FastEffective {
@@ -142,14 +143,15 @@ impl FastEffective {
     /// pretty-printed answers (keys sorted, as [`crate::machine::json_text`] prints)
     /// without parsing thousands of them.
     pub fn json_text(&self) -> String {
-        let list = |rs: &[CellRow]| {
+        let list = |rs: &[Answer]| {
             if rs.is_empty() {
                 return "[]".to_string();
             }
             let items: Vec<String> = rs
                 .iter()
                 .map(|r| {
-                    r.json
+                    r.cell
+                        .json
                         .lines()
                         .map(|l| format!("    {l}"))
                         .collect::<Vec<_>>()
@@ -183,9 +185,9 @@ impl FastEffective {
 
     /// The document as a value (for other formats).
     pub fn json(&self) -> Option<serde_json::Value> {
-        let parse = |rs: &[CellRow]| {
+        let parse = |rs: &[Answer]| {
             rs.iter()
-                .map(|r| serde_json::from_str(&r.json))
+                .map(|r| serde_json::from_str(&r.cell.json))
                 .collect::<Result<Vec<serde_json::Value>, _>>()
         };
         let mut doc = serde_json::json!({
@@ -199,6 +201,245 @@ impl FastEffective {
             doc["jobs"] = serde_json::json!(self.jobs);
         }
         Some(doc)
+    }
+}
+
+impl FastEffective {
+    /// `effective`'s human answer, from the stored pre-printed lines of each alert.
+    pub fn human_text(&self) -> Option<String> {
+        let disabled = self
+            .disabled
+            .iter()
+            .map(|r| serde_json::from_str(&r.cell.json))
+            .collect::<Result<Vec<Value>, _>>()
+            .ok()?;
+        let subject = crate::present::with_jobs(&self.subject, &json!(self.jobs));
+        let mut out = crate::present::effective_header(&subject, self.applied.len(), disabled.len());
+        for a in &self.applied {
+            out.push_str(&a.pieces.effective);
+        }
+        out.push_str(&crate::present::effective_disabled(disabled.iter()));
+        Some(out)
+    }
+}
+
+/// One applied alert of a `trace` answer: its `effective` answer, who set each field,
+/// and with `--all` its rules that do not apply here; pieces pre-printed (stored by a
+/// full run, or printed now by the full path with the same functions).
+pub struct TraceEntry {
+    pub alert: String,
+    /// Its `effective --format json` object, pretty (empty when only the human form is
+    /// asked for).
+    pub doc: String,
+    pub pieces: TracePieces,
+    /// With `--all`: (rule object, reason).
+    pub not_applied: Option<Vec<(Value, String)>>,
+}
+
+/// `trace TARGET [ALERT]`: the applied alerts at a target, each traced.
+pub struct TraceAnswer {
+    /// The target as asked (an instance answers for its target).
+    pub target: String,
+    pub pos: Position,
+    pub subject: String,
+    pub entries: Vec<TraceEntry>,
+}
+
+/// The warm fast path of `trace`: with nothing changed since a full run, every applied
+/// alert's answer and trace are indexed rows of the cache, fetched in one query. `None`:
+/// take the full path (also for an alert that does not apply there, whose reason the
+/// full path explains). `human`: only what the terminal form prints is read.
+pub fn trace_fast(
+    q: &Quick,
+    target: &str,
+    alert: Option<&str>,
+    all: bool,
+    human: bool,
+) -> Option<TraceAnswer> {
+    let at = fast_position(&q.cache, Some(target), None, None)?;
+    let scopes = at.scopes();
+    let want = Want {
+        json: !human,
+        trace: true,
+        effective: false,
+    };
+    let rows = q.cache.answers_at(&q.fingerprint, &scopes, want)?;
+    let (applied, _) = decide(rows, &at.runs);
+    let applied: Vec<Answer> = applied
+        .into_iter()
+        .filter(|r| alert.is_none_or(|a| r.cell.alert == a))
+        .collect();
+    if alert.is_some() && applied.is_empty() {
+        return None;
+    }
+    let mut entries = Vec::with_capacity(applied.len());
+    for r in applied {
+        let not_applied = match all {
+            true => Some(q.cache.not_applied(&r.cell.alert, &scopes)?),
+            false => None,
+        };
+        entries.push(TraceEntry {
+            alert: r.cell.alert,
+            doc: r.cell.json,
+            pieces: r.pieces,
+            not_applied,
+        });
+    }
+    Some(TraceAnswer {
+        target: target.to_string(),
+        pos: at.pos,
+        subject: at.subject,
+        entries,
+    })
+}
+
+/// `trace` from the model: the alerts of `applied` (a [`crate::query::at`] answer for
+/// `pos`, filtered to one alert if asked), printed as a full run stores them.
+pub fn trace_full(
+    model: &Model,
+    target: &str,
+    pos: &Position,
+    subject: &str,
+    applied: &[&crate::query::Applied],
+    all: bool,
+) -> TraceAnswer {
+    let entries = applied
+        .iter()
+        .map(|a| {
+            let doc = crate::query::alert_json(model, &a.provenance, &a.file, &a.rule);
+            let pieces = crate::query::trace_pieces(model, &a.template, &a.effective, &doc);
+            let not_applied = all.then(|| {
+                crate::query::not_applied(model, &model.alerts[&a.alert], pos)
+                    .into_iter()
+                    .map(|(r, why)| (json!(r), why))
+                    .collect()
+            });
+            TraceEntry {
+                alert: a.alert.clone(),
+                doc: serde_json::to_string_pretty(&doc).unwrap_or_default(),
+                pieces,
+                not_applied,
+            }
+        })
+        .collect();
+    TraceAnswer {
+        target: target.to_string(),
+        pos: pos.clone(),
+        subject: subject.to_string(),
+        entries,
+    }
+}
+
+/// `text` with every line but the first indented by `by`: a pretty JSON value nested
+/// one level deeper.
+fn nest(text: &str, by: &str) -> String {
+    text.lines().collect::<Vec<_>>().join(&format!("\n{by}"))
+}
+
+impl TraceEntry {
+    /// `(rule, reason)` pairs as `trace --format json` shows them.
+    fn not_applied_json(&self) -> Option<Value> {
+        self.not_applied.as_ref().map(|na| {
+            json!(na
+                .iter()
+                .map(|(r, why)| json!({"rule": r, "reason": why}))
+                .collect::<Vec<_>>())
+        })
+    }
+
+    /// The entry as `serde_json::to_string_pretty` prints the alert object with `fields`
+    /// (and `not_applied`) added, spliced into the stored text instead of parsed: the
+    /// keys are sorted, so `fields` comes right before `file` and `not_applied` right
+    /// before `params`, two keys every alert object has.
+    fn json_text(&self) -> String {
+        let na = self
+            .not_applied_json()
+            .map(|v| serde_json::to_string_pretty(&v).unwrap_or_default());
+        let mut out = String::with_capacity(self.doc.len() + self.pieces.fields.len() + 64);
+        for line in self.doc.lines() {
+            if line.starts_with("  \"file\": ") {
+                out.push_str("  \"fields\": ");
+                out.push_str(&nest(&self.pieces.fields, "  "));
+                out.push_str(",\n");
+            }
+            if let (Some(na), true) = (&na, line.starts_with("  \"params\": ")) {
+                out.push_str("  \"not_applied\": ");
+                out.push_str(&nest(na, "  "));
+                out.push_str(",\n");
+            }
+            out.push_str(line);
+            out.push('\n');
+        }
+        out.pop();
+        out
+    }
+
+    /// The alert object with `fields` (and `not_applied`), for the other formats.
+    fn value(&self) -> Option<Value> {
+        let mut doc: Value = serde_json::from_str(&self.doc).ok()?;
+        doc["fields"] = serde_json::from_str(&self.pieces.fields).ok()?;
+        if let Some(na) = self.not_applied_json() {
+            doc["not_applied"] = na;
+        }
+        Some(doc)
+    }
+
+    /// The alert's trace as the terminal shows it.
+    fn human_text(&self, subject: &str) -> String {
+        let mut out = format!("{} on {subject}\n", self.alert);
+        out.push_str(&self.pieces.rules);
+        if let Some(na) = &self.not_applied {
+            out.push_str(&crate::present::trace_not_applied(na));
+        }
+        out.push_str(&self.pieces.table);
+        out
+    }
+}
+
+impl TraceAnswer {
+    /// The document's keys after `alerts`, as [`crate::machine`] prints them.
+    fn rest(&self) -> Value {
+        json!({"target": self.target, "namespace": self.pos.namespace, "group": self.pos.group})
+    }
+
+    /// `trace --format json`, byte for byte what [`crate::machine::json_text`] prints
+    /// for the whole document, without building it as a value.
+    pub fn json_text(&self) -> String {
+        let mut out = String::from("{\n  \"alerts\": [");
+        for (i, e) in self.entries.iter().enumerate() {
+            out.push_str(if i == 0 { "\n    " } else { ",\n    " });
+            out.push_str(&nest(&e.json_text(), "    "));
+        }
+        out.push_str(if self.entries.is_empty() { "]," } else { "\n  ]," });
+        let rest = crate::machine::json_text(self.rest());
+        // `{\n  "group": ...` continues the document after `alerts`.
+        out.push_str(rest.strip_prefix('{').unwrap_or_default());
+        out
+    }
+
+    /// `trace --format yaml`, as [`crate::machine::yaml_text`] prints the document,
+    /// one alert at a time.
+    pub fn yaml_text(&self) -> Option<String> {
+        let mut out = String::new();
+        for (i, e) in self.entries.iter().enumerate() {
+            if i == 0 {
+                out.push_str("alerts:\n");
+            }
+            out.push_str(&serde_yaml::to_string(&[e.value()?]).ok()?);
+        }
+        if self.entries.is_empty() {
+            out.push_str("alerts: []\n");
+        }
+        out.push_str(&crate::machine::yaml_text(self.rest()));
+        Some(out)
+    }
+
+    /// `trace`'s human answer.
+    pub fn human_text(&self) -> String {
+        self.entries
+            .iter()
+            .map(|e| e.human_text(&self.subject))
+            .collect()
     }
 }
 
