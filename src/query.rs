@@ -580,34 +580,6 @@ pub fn effective_json(model: &Model, pos: &Position) -> serde_json::Value {
     doc
 }
 
-/// `trace --format json` (without the `schema` key): the alerts of `report` (an
-/// [`at`] answer for `pos`, filtered to one alert if asked), each with who set each
-/// field, and with `all` the alert's rules that do not apply here.
-pub fn trace_json(
-    model: &Model,
-    target: &str,
-    pos: &Position,
-    applied: &[&Applied],
-    all: bool,
-) -> serde_json::Value {
-    let v: Vec<serde_json::Value> = applied
-        .iter()
-        .map(|a| {
-            let mut j = alert_json(model, &a.provenance, &a.file, &a.rule);
-            j["fields"] = fields_json(model, &a.effective.trace);
-            if all {
-                j["not_applied"] =
-                    serde_json::json!(not_applied(model, &model.alerts[&a.alert], pos)
-                        .into_iter()
-                        .map(|(r, why)| serde_json::json!({"rule": r, "reason": why}))
-                        .collect::<Vec<_>>());
-            }
-            j
-        })
-        .collect();
-    serde_json::json!({"target": target, "namespace": pos.namespace, "group": pos.group, "alerts": v})
-}
-
 /// Per field of an effective alert: the winning value and the chain of settings that led
 /// to it, each with the rule (or template) and its place.
 pub fn fields_json(

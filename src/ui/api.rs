@@ -275,8 +275,9 @@ fn effective(app: &App, subject: Subject) -> ApiResult {
         Subject::Global => Some(None),
         _ => None,
     };
-    if let (Some(target), Some(q)) = (fast, crate::project::quick(app.root())) {
-        if let Some(answer) = crate::ops::query::effective_fast(&q, target) {
+    if let Some(target) = fast {
+        let answer = app.quick(|q| crate::ops::query::effective_fast(q, target));
+        if let Some(answer) = answer {
             return Ok(json_response(StatusCode::OK, answer.json_text()));
         }
     }
@@ -324,13 +325,17 @@ async fn trace_target(
     let alert = filter("alert", &q.alert)?;
     let all = q.all.unwrap_or(false);
     blocking(move || {
+        let fast = app.quick(|q| crate::ops::query::trace_fast(q, &id, alert.as_deref(), all, false));
+        if let Some(answer) = fast {
+            return Ok(json_response(StatusCode::OK, answer.json_text()));
+        }
         let snap = app.snapshot()?;
         let s = snap.as_ref().expect("loaded");
         if s.diags.has_errors() {
             return Err(ApiError::invalid(&s.diags));
         }
         let model = &s.project.model;
-        let (pos, _) = query::position(model, &Subject::Target(id.clone()))?;
+        let (pos, subject) = query::position(model, &Subject::Target(id.clone()))?;
         if let Some(a) = &alert {
             query::known_alert(model, a)?;
         }
@@ -340,7 +345,8 @@ async fn trace_target(
             .iter()
             .filter(|a| alert.as_deref().is_none_or(|n| a.alert == n))
             .collect();
-        Ok(ok_json(query::trace_json(model, &id, &pos, &applied, all)))
+        let answer = crate::ops::query::trace_full(model, &id, &pos, &subject, &applied, all);
+        Ok(json_response(StatusCode::OK, answer.json_text()))
     })
     .await?
 }

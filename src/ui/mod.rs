@@ -21,7 +21,9 @@ mod security;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
 use crate::diag::Diagnostics;
 use crate::project::{self, Project, ProjectError};
@@ -67,6 +69,15 @@ pub(crate) struct Snapshot {
 pub(crate) struct App {
     pub cfg: Config,
     snapshot: Mutex<Option<Snapshot>>,
+    /// The warm fast path's view of the directory (its open cache and fingerprint), kept
+    /// between requests so that a question does not stat every source file again.
+    quick: Mutex<Kept>,
+    /// Set by the file watcher on any change under the rules directory, and by our own
+    /// saves: the kept view no longer holds.
+    changed: Arc<AtomicBool>,
+    /// Keeps the watcher running; `None` when it could not start (then every request
+    /// proves the directory unchanged with the stat check, as the CLI does).
+    _watcher: Option<notify::RecommendedWatcher>,
     /// One save at a time, so the conflict check and the write of one cannot interleave
     /// with another's.
     pub save_lock: Mutex<()>,
@@ -74,10 +85,45 @@ pub(crate) struct App {
     pub secrets: Mutex<Secrets>,
 }
 
+/// A kept [`project::Quick`] and when it was proven.
+#[derive(Default)]
+struct Kept {
+    quick: Option<project::Quick>,
+    at: Option<Instant>,
+}
+
+/// How long a kept view is trusted without a new stat check even when no event came: a
+/// change the watcher cannot see (a file edited through a hard link from outside the
+/// rules directory) is noticed within this time.
+const KEPT_FOR: Duration = Duration::from_secs(1);
+
+/// Watches the whole rules directory (links below it may point anywhere inside it) for
+/// changes, ignoring reads, attribute changes and the cache's own writes.
+fn watch(root: &Path, changed: Arc<AtomicBool>) -> Option<notify::RecommendedWatcher> {
+    use notify::Watcher as _;
+    let cache = root.join(crate::cache::DIR);
+    let handler = move |ev: notify::Result<notify::Event>| match ev {
+        Ok(ev)
+            if !crate::watch::files::interesting(&ev.kind)
+                || ev.paths.iter().all(|p| p.starts_with(&cache)) => {}
+        // Anything else, including an error or a lost queue: assume a change.
+        _ => changed.store(true, Ordering::SeqCst),
+    };
+    let config = notify::Config::default().with_follow_symlinks(false);
+    let mut w = notify::RecommendedWatcher::new(handler, config).ok()?;
+    w.watch(root, notify::RecursiveMode::Recursive).ok()?;
+    Some(w)
+}
+
 impl App {
     fn new(cfg: Config) -> App {
+        let changed = Arc::new(AtomicBool::new(true));
+        let _watcher = watch(&cfg.root, changed.clone());
         App {
             cfg,
+            quick: Mutex::new(Kept::default()),
+            changed,
+            _watcher,
             snapshot: Mutex::new(None),
             save_lock: Mutex::new(()),
             secrets: Mutex::new(Secrets::default()),
@@ -93,7 +139,7 @@ impl App {
     /// stores the fast path's answers, as `diff` does).
     pub fn snapshot(&self) -> Result<MutexGuard<'_, Option<Snapshot>>, ProjectError> {
         let mut guard = self.snapshot.lock().unwrap_or_else(|p| p.into_inner());
-        let current = project::quick(&self.cfg.root).map(|q| q.fingerprint);
+        let current = self.quick(|q| Some(q.fingerprint.clone()));
         let fresh = matches!((&*guard, &current), (Some(s), Some(fp)) if &s.fingerprint == fp);
         if !fresh {
             let (mut project, mut diags) = project::load(&self.cfg.root, true)?;
@@ -111,7 +157,28 @@ impl App {
 
     /// Forget the snapshot (after a save): the next request loads the files again.
     pub fn invalidate(&self) {
+        self.changed.store(true, Ordering::SeqCst);
         *self.snapshot.lock().unwrap_or_else(|p| p.into_inner()) = None;
+    }
+
+    /// `f` of the warm fast path's view of the directory, when nothing changed since the
+    /// last full run stored its stamps ([`project::quick`]). The view is kept while the
+    /// watcher reports no change, we saved nothing, and [`KEPT_FOR`] has not passed;
+    /// otherwise the stat check runs again. A save marks the change before it answers, so
+    /// a request after it never sees the view from before.
+    pub fn quick<R>(&self, f: impl FnOnce(&project::Quick) -> Option<R>) -> Option<R> {
+        let mut kept = self.quick.lock().unwrap_or_else(|p| p.into_inner());
+        // Cleared before the check, so a change during it marks the new view stale.
+        let changed = self.changed.swap(false, Ordering::SeqCst);
+        let fresh = !changed
+            && self._watcher.is_some()
+            && kept.at.is_some_and(|t| t.elapsed() < KEPT_FOR);
+        if !fresh || kept.quick.is_none() {
+            let started = Instant::now();
+            kept.quick = project::quick(&self.cfg.root);
+            kept.at = Some(started);
+        }
+        kept.quick.as_ref().and_then(f)
     }
 
     pub fn mask(&self, text: &str) -> String {
@@ -213,4 +280,78 @@ pub(crate) async fn blocking<T: Send + 'static>(
     tokio::task::spawn_blocking(f)
         .await
         .map_err(|e| api::ApiError::internal(format!("the request's work failed: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::SystemTime;
+
+    /// The example rules directory in `dir`, every file an hour old (older than git's
+    /// racy window), after a full run: the stat check proves it unchanged.
+    fn example(dir: &Path) -> PathBuf {
+        let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/node-estate");
+        let root = dir.join("estate");
+        let old = SystemTime::now() - Duration::from_secs(3600);
+        for e in walkdir::WalkDir::new(&from).into_iter().flatten() {
+            let to = root.join(e.path().strip_prefix(&from).unwrap());
+            if e.file_type().is_dir() {
+                std::fs::create_dir_all(&to).unwrap();
+            } else {
+                std::fs::copy(e.path(), &to).unwrap();
+                let f = std::fs::File::options().write(true).open(&to).unwrap();
+                f.set_modified(old).unwrap();
+            }
+        }
+        let (mut project, mut diags) = project::load(&root, true).unwrap();
+        let rendered = crate::render::render(&project.model, &mut diags);
+        project::store_rendered(&mut project, &rendered, &diags).unwrap();
+        root
+    }
+
+    fn wait_for(what: &str, cond: impl Fn() -> bool) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !cond() {
+            assert!(Instant::now() < deadline, "timed out waiting for {what}");
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+
+    /// The kept view is reused while nothing changes; an edit that keeps the file's size
+    /// and mtime (issue 9) is a file event that voids it, and so is our own save.
+    #[test]
+    fn the_kept_view_lasts_until_a_change() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = example(tmp.path());
+        let app = App::new(Config {
+            root: root.clone(),
+            listen: "127.0.0.1:0".parse().unwrap(),
+            token: "t".into(),
+            read_only: true,
+            allow_apply: false,
+        });
+        assert!(app._watcher.is_some(), "the watcher starts");
+        let fp = |app: &App| app.quick(|q| Some(q.fingerprint.clone()));
+        let proven = |app: &App| app.quick.lock().unwrap().at;
+        let first = fp(&app).expect("unchanged since the full run");
+        let at = proven(&app);
+        assert_eq!(fp(&app).as_ref(), Some(&first));
+        assert_eq!(proven(&app), at, "kept, not checked again");
+
+        let web = root.join("rules/teams/web.yaml");
+        let meta = std::fs::metadata(&web).unwrap();
+        let text = std::fs::read_to_string(&web).unwrap();
+        let edited = text.replace("threshold: 90", "threshold: 95");
+        assert_ne!(edited, text);
+        std::fs::write(&web, &edited).unwrap();
+        let f = std::fs::File::options().write(true).open(&web).unwrap();
+        f.set_modified(meta.modified().unwrap()).unwrap();
+        assert_eq!(std::fs::metadata(&web).unwrap().len(), meta.len());
+        wait_for("the edit's file event", || app.changed.load(Ordering::SeqCst));
+        assert_eq!(fp(&app), None, "the stat check runs again and sees the edit");
+
+        app.changed.store(false, Ordering::SeqCst);
+        app.invalidate();
+        assert!(app.changed.load(Ordering::SeqCst), "a save voids the view");
+    }
 }

@@ -71,7 +71,7 @@ pub fn relevant(root: &Path, path: &Path, outputs: &[PathBuf]) -> bool {
 
 /// Content changes, creations, removals, renames; not reads (our own loads open every
 /// file) nor attribute changes (a read can update the access time).
-fn interesting(kind: &EventKind) -> bool {
+pub(crate) fn interesting(kind: &EventKind) -> bool {
     use notify::event::{MetadataKind, ModifyKind};
     match kind {
         EventKind::Access(_) => false,
