@@ -21,7 +21,8 @@
 #                              target's; ALERT: one it overrides), each checked to be
 #                              answered from the cache index, with its peak RSS
 #        serve, effective      GET /api/v1/targets/TARGET/alert-rules/effective of one
-#                              `alertctl serve` (curl's time_total, median of 100)
+#                              `alertctl serve` (curl's time_total, median of 100), and the
+#                              same for .../alert-rules/trace (all alerts of TARGET)
 #        validate + promtool, warm   alertctl -C DIR validate --promtool required
 #        one-file edit + validate + promtool, and one-file edit + diff: on a copy of the
 #                              estate, before each run one group rule's threshold is set
@@ -52,6 +53,7 @@
 #                    a copy of its tree in $BENCH_DIR/src (target dir $BENCH_DIR/target)
 #   BENCH_NO_BUILD=1 skip cargo build; benchmark the binaries already in target/release
 #   BENCH_ONLY=impact  only the impact case (after the estate's generation and checks)
+#   BENCH_ONLY=serve   only the serve case (effective and trace routes), likewise
 #   BENCH_ONLY=queries only the warm questions (trace TARGET [ALERT], effective --group /
 #                    --namespace, list rules --group; wall time and peak RSS), likewise
 #   BENCH_NO_HYPERFINE=1  time with the bash loop even if hyperfine is installed
@@ -327,6 +329,10 @@ bench_size() {
     bench_queries "$size" "$runs" "$est" "$target"
     return 0
   fi
+  if [ "${BENCH_ONLY:-}" = serve ]; then
+    bench_serve "$size" "$est" "$target"
+    return 0
+  fi
   measure "$size" validate_cold "$runs" "rm -rf $est/.alertctl" "${A[@]}" validate --promtool off
   measure "$size" render_cold "$runs" "rm -rf $est/.alertctl $out" "${A[@]}" render --out "$out"
   measure "$size" render_emptyout "$runs" "rm -rf $out" "${A[@]}" render --out "$out"
@@ -497,6 +503,14 @@ bench_serve() {
     curl -s -o /dev/null -w '%{time_total}\n' "$route"
   done >"$sdir/serve_effective.times"
   MED[$size:serve_effective]=$(median <"$sdir/serve_effective.times")
+  route="${url}api/v1/targets/$target/alert-rules/trace"
+  CMDS+=("$size serve_trace: $n x curl -s -o /dev/null -w %{time_total} $route")
+  cmp -s <(curl -s "$route") <("$ALERTCTL" -C "$est" trace "$target" --format json) ||
+    { kill "$pid"; die "$size: serve's trace answer differs from the CLI's"; }
+  for ((i = 0; i < n; i++)); do
+    curl -s -o /dev/null -w '%{time_total}\n' "$route"
+  done >"$sdir/serve_trace.times"
+  MED[$size:serve_trace]=$(median <"$sdir/serve_trace.times")
   MED[$size:rss_serve]=$(awk '/^VmHWM/ { print $2 }' "/proc/$pid/status")
   kill "$pid"
   wait "$pid" 2>/dev/null || true
@@ -592,6 +606,7 @@ RESULTS=$BENCH_DIR/results.md
   row "**diff, warm no-op** (\`--exit-code\`, exit 0)" time diff_warm
   row "**effective TARGET, warm** (\`--format json\`)" time effective_warm
   row "**serve: GET .../targets/TARGET/alert-rules/effective**" time serve_effective
+  row "serve: GET .../targets/TARGET/alert-rules/trace" time serve_trace
   row "serve: start (load, render, index)" time serve_start
   row "validate with promtool, warm (promtool passed every file before)" time validate_promtool_warm
   row "**one-file edit + validate with promtool** (\`--promtool required\`)" time validate_promtool_edit

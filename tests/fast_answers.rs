@@ -319,6 +319,14 @@ fn same_answers(dir: &Path, q: &[String]) -> usize {
         if String::from_utf8_lossy(&fast.stderr).contains(FAST) {
             fast_answers += 1;
         }
+        // Both paths print JSON from pre-printed pieces: it must still be what
+        // serde_json prints for the document (keys sorted, pretty), not merely equal.
+        if format == "json" && full.status.success() {
+            let text = String::from_utf8(full.stdout).unwrap();
+            let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+            let printed = format!("{}\n", serde_json::to_string_pretty(&doc).unwrap());
+            assert!(printed == text, "{q:?}: not serde_json's own printing:\n{text}");
+        }
     }
     fast_answers
 }
