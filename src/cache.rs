@@ -530,7 +530,7 @@ impl Cache {
 const FAST_SCHEMA: &str = "
     CREATE TABLE IF NOT EXISTS stats(path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime INTEGER NOT NULL, ctime INTEGER NOT NULL, ino INTEGER NOT NULL, dev INTEGER NOT NULL, hash TEXT NOT NULL, seen INTEGER NOT NULL, mac TEXT NOT NULL);
     CREATE TABLE IF NOT EXISTS rendered(name TEXT PRIMARY KEY, hash TEXT NOT NULL, content TEXT NOT NULL, mac TEXT NOT NULL);
-    CREATE TABLE IF NOT EXISTS cells(alert TEXT NOT NULL, scope TEXT NOT NULL, specificity INTEGER NOT NULL, kind TEXT NOT NULL, json TEXT NOT NULL, job TEXT);
+    CREATE TABLE IF NOT EXISTS cells(alert TEXT NOT NULL, scope TEXT NOT NULL, specificity INTEGER NOT NULL, kind TEXT NOT NULL, job TEXT, json TEXT NOT NULL);
     CREATE INDEX IF NOT EXISTS cells_scope ON cells(scope);
     CREATE TABLE IF NOT EXISTS traces(alert TEXT NOT NULL, scope TEXT NOT NULL, fields TEXT NOT NULL, rules TEXT NOT NULL, tbl TEXT NOT NULL, effective TEXT NOT NULL, PRIMARY KEY(alert, scope));
 ";
@@ -705,7 +705,10 @@ impl Cache {
                     .mac("rendered", &rendered_parts(fingerprint, name, &hash));
                 put.execute(params![name, hash.as_str(), content, mac])?;
             }
-            let mut put = tx.prepare("INSERT INTO cells VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?;
+            // The answer last: a query that does not print it never reads past it.
+            let mut put = tx.prepare(
+                "INSERT INTO cells(alert, scope, specificity, kind, json, job) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?;
             // Streamed: holding 50k pretty-printed answers at once would double peak memory.
             for c in cells {
                 put.execute(params![
@@ -926,7 +929,9 @@ pub struct TracePieces {
 pub struct Want {
     /// The applied cells' JSON objects (the disabled ones' are always read).
     pub json: bool,
-    /// `fields` and the trace's human pieces.
+    /// `fields` (the trace's JSON).
+    pub fields: bool,
+    /// The trace's human pieces.
     pub trace: bool,
     /// `effective`'s human lines.
     pub effective: bool,
@@ -1075,7 +1080,7 @@ impl Cache {
                     {}, {}, {}, {}, t.alert IS NOT NULL
              FROM cells c LEFT JOIN traces t ON t.alert = c.alert AND t.scope = c.scope
              WHERE c.scope IN ({marks})",
-            col(want.trace, "fields"),
+            col(want.fields, "fields"),
             col(want.trace, "rules"),
             col(want.trace, "tbl"),
             col(want.effective, "effective"),
@@ -1096,7 +1101,8 @@ impl Cache {
             }
             let kind: String = r.get(3).ok()?;
             // An applied cell without its trace: the index is not whole.
-            if kind == "applied" && (want.trace || want.effective) && !r.get::<_, bool>(10).ok()? {
+            let traced = want.fields || want.trace || want.effective;
+            if kind == "applied" && traced && !r.get::<_, bool>(10).ok()? {
                 return None;
             }
             let text = |i: usize| -> Option<String> {

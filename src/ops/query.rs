@@ -260,7 +260,8 @@ pub fn trace_fast(
     let scopes = at.scopes();
     let want = Want {
         json: !human,
-        trace: true,
+        fields: !human,
+        trace: human,
         effective: false,
     };
     let rows = q.cache.answers_at(&q.fingerprint, &scopes, want)?;
