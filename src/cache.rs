@@ -1049,7 +1049,14 @@ impl Cache {
                 tx.prepare("INSERT OR REPLACE INTO traces VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?;
             for t in rows {
                 let p = &t.pieces;
-                put.execute(params![t.alert, t.scope, p.fields, p.rules, p.table, p.effective])?;
+                put.execute(params![
+                    t.alert,
+                    t.scope,
+                    p.fields,
+                    p.rules,
+                    p.table,
+                    p.effective
+                ])?;
             }
         }
         tx.execute(
@@ -1072,7 +1079,13 @@ impl Cache {
         if !self.answers(fingerprint) {
             return None;
         }
-        let col = |on: bool, c: &str| if on { format!("t.{c}") } else { "''".to_string() };
+        let col = |on: bool, c: &str| {
+            if on {
+                format!("t.{c}")
+            } else {
+                "''".to_string()
+            }
+        };
         let marks = vec!["?"; scopes.len()].join(", ");
         let sql = format!(
             "SELECT c.alert, c.scope, c.specificity, c.kind, c.job,

@@ -325,7 +325,10 @@ fn same_answers(dir: &Path, q: &[String]) -> usize {
             let text = String::from_utf8(full.stdout).unwrap();
             let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
             let printed = format!("{}\n", serde_json::to_string_pretty(&doc).unwrap());
-            assert!(printed == text, "{q:?}: not serde_json's own printing:\n{text}");
+            assert!(
+                printed == text,
+                "{q:?}: not serde_json's own printing:\n{text}"
+            );
         }
     }
     fast_answers

@@ -853,3 +853,58 @@ fn preview_runs_the_unit_tests_on_the_unsaved_edit() {
         "nothing written"
     );
 }
+
+/// The effective page answers from the cache index when nothing changed (issue 16): the
+/// same page as a server that has no cache and takes the full path (its `.alertctl` is
+/// a file, so the cache cannot be opened), for a target, a group, a namespace and
+/// globally.
+#[test]
+fn the_effective_page_from_the_index_is_the_full_paths() {
+    let (_tmp, dir) = example_copy();
+    let (_tmp2, bare) = example_copy();
+    std::fs::remove_dir_all(bare.join(".alertctl")).unwrap();
+    std::fs::write(bare.join(".alertctl"), "not a directory\n").unwrap();
+    // Sources older than git's racy window, then a full run: the index answers.
+    let old = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    for e in walkdir::WalkDir::new(&dir).into_iter().flatten() {
+        if e.file_type().is_file() && !e.path().starts_with(dir.join(".alertctl")) {
+            let f = std::fs::File::options().write(true).open(e.path()).unwrap();
+            f.set_modified(old).unwrap();
+        }
+    }
+    cli_json(&dir, &["render"]);
+    let (code, _, err) = cli(&dir, &["-v", "effective", "web-1:9100"]);
+    assert!(
+        code == 0 && err.contains("answered from the cache index"),
+        "{err}"
+    );
+    let fast = Serve::start(&dir, &["--read-only"], &[]);
+    let full = Serve::start(&bare, &["--read-only"], &[]);
+    for q in [
+        "target=web-1:9100",
+        "target=db-1:9100",
+        "group=web",
+        "namespace=prod",
+        "global=1",
+    ] {
+        let route = format!("/effective?{q}");
+        let (a, b) = (fast.get(&route), full.get(&route));
+        assert_eq!(a.status, 200, "{route}: {}", a.body);
+        assert!(a.body.contains("edit?file="), "{route}: links to rules");
+        // The rules directory's path (in the header) is the one difference.
+        let lines = |s: &str| -> Vec<String> {
+            s.lines()
+                .filter(|l| !l.contains("class=\"where\""))
+                .map(str::to_string)
+                .collect()
+        };
+        let (la, lb) = (lines(&a.body), lines(&b.body));
+        let first = la.iter().zip(&lb).position(|(x, y)| x != y);
+        assert!(
+            first.is_none() && la.len() == lb.len(),
+            "{route}: differs at line {first:?}: {:?} vs {:?}",
+            first.map(|i| &la[i]),
+            first.map(|i| &lb[i])
+        );
+    }
+}

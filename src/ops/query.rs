@@ -204,6 +204,25 @@ impl FastEffective {
     }
 }
 
+/// Per alert the most specific stored cell at `pos` (a position the model resolved)
+/// with its `effective` answer: the (applied, disabled) answers, for callers that hold
+/// the model and want its answers without rendering every alert again. `None`: take
+/// the full path.
+pub fn answers_at_position(q: &Quick, pos: &Position) -> Option<(Vec<Answer>, Vec<Answer>)> {
+    let at = fast_position(
+        &q.cache,
+        pos.target.as_deref(),
+        pos.group.as_deref(),
+        pos.namespace.as_deref(),
+    )?;
+    let want = Want {
+        json: true,
+        ..Want::default()
+    };
+    let rows = q.cache.answers_at(&q.fingerprint, &at.scopes(), want)?;
+    Some(decide(rows, &at.runs))
+}
+
 impl FastEffective {
     /// `effective`'s human answer, from the stored pre-printed lines of each alert.
     pub fn human_text(&self) -> Option<String> {
@@ -214,7 +233,8 @@ impl FastEffective {
             .collect::<Result<Vec<Value>, _>>()
             .ok()?;
         let subject = crate::present::with_jobs(&self.subject, &json!(self.jobs));
-        let mut out = crate::present::effective_header(&subject, self.applied.len(), disabled.len());
+        let mut out =
+            crate::present::effective_header(&subject, self.applied.len(), disabled.len());
         for a in &self.applied {
             out.push_str(&a.pieces.effective);
         }
@@ -411,7 +431,11 @@ impl TraceAnswer {
             out.push_str(if i == 0 { "\n    " } else { ",\n    " });
             out.push_str(&nest(&e.json_text(), "    "));
         }
-        out.push_str(if self.entries.is_empty() { "]," } else { "\n  ]," });
+        out.push_str(if self.entries.is_empty() {
+            "],"
+        } else {
+            "\n  ],"
+        });
         let rest = crate::machine::json_text(self.rest());
         // `{\n  "group": ...` continues the document after `alerts`.
         out.push_str(rest.strip_prefix('{').unwrap_or_default());

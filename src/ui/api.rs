@@ -325,7 +325,8 @@ async fn trace_target(
     let alert = filter("alert", &q.alert)?;
     let all = q.all.unwrap_or(false);
     blocking(move || {
-        let fast = app.quick(|q| crate::ops::query::trace_fast(q, &id, alert.as_deref(), all, false));
+        let fast =
+            app.quick(|q| crate::ops::query::trace_fast(q, &id, alert.as_deref(), all, false));
         if let Some(answer) = fast {
             return Ok(json_response(StatusCode::OK, answer.json_text()));
         }

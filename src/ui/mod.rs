@@ -170,9 +170,8 @@ impl App {
         let mut kept = self.quick.lock().unwrap_or_else(|p| p.into_inner());
         // Cleared before the check, so a change during it marks the new view stale.
         let changed = self.changed.swap(false, Ordering::SeqCst);
-        let fresh = !changed
-            && self._watcher.is_some()
-            && kept.at.is_some_and(|t| t.elapsed() < KEPT_FOR);
+        let fresh =
+            !changed && self._watcher.is_some() && kept.at.is_some_and(|t| t.elapsed() < KEPT_FOR);
         if !fresh || kept.quick.is_none() {
             let started = Instant::now();
             kept.quick = project::quick(&self.cfg.root);
@@ -347,8 +346,14 @@ mod tests {
         let f = std::fs::File::options().write(true).open(&web).unwrap();
         f.set_modified(meta.modified().unwrap()).unwrap();
         assert_eq!(std::fs::metadata(&web).unwrap().len(), meta.len());
-        wait_for("the edit's file event", || app.changed.load(Ordering::SeqCst));
-        assert_eq!(fp(&app), None, "the stat check runs again and sees the edit");
+        wait_for("the edit's file event", || {
+            app.changed.load(Ordering::SeqCst)
+        });
+        assert_eq!(
+            fp(&app),
+            None,
+            "the stat check runs again and sees the edit"
+        );
 
         app.changed.store(false, Ordering::SeqCst);
         app.invalidate();

@@ -706,47 +706,55 @@ async fn effective(State(app): State<Arc<App>>, Query(q): Query<EffectiveQ>) -> 
             .with_hint("the overview page lists them"));
         }
         let (pos, shown) = query::position(m, &subject)?;
-        let report = query::at(m, &pos);
-        let alerts: Vec<Value> = report
-            .applied
-            .iter()
-            .map(|a| {
-                let j = query::alert_json(m, &a.provenance, &a.file, &a.rule);
-                let fields: Vec<Value> = a
-                    .effective
-                    .trace
+        // From the cache index when nothing changed since the last full run (the
+        // answers as stored, who set what from the model), else from the model alone.
+        let fast = app
+            .quick(|q| crate::ops::query::answers_at_position(q, &pos))
+            .and_then(|(applied, disabled)| {
+                let alerts = applied
                     .iter()
-                    .filter_map(|(field, settings)| {
-                        let (last, before) = settings.split_last()?;
-                        let overrode: Vec<Value> = before
-                            .iter()
-                            .rev()
-                            .filter(|s| s.value != last.value || s.origin != last.origin)
-                            .map(|s| setter(m, s))
-                            .collect();
-                        Some(json!({"field": field, "set": setter(m, last), "overrode": overrode}))
+                    .map(|a| {
+                        let j: Value = serde_json::from_str(&a.cell.json).ok()?;
+                        let alert = m.alerts.get(&a.cell.alert)?;
+                        let cell = crate::model::Scope::parse(&a.cell.scope).ok()?;
+                        let eff = m.effective(alert, &query::scope_position(m, &cell))?;
+                        let rules: Vec<query::AppliedRule> =
+                            eff.chain.iter().map(|&i| query::AppliedRule::of(m, i)).collect();
+                        Some(page_alert(m, &pos, j, &alert.template, &eff, &rules))
                     })
-                    .collect();
-                let chain: Vec<Value> = a
-                    .rules
+                    .collect::<Option<Vec<Value>>>()?;
+                let disabled = disabled
                     .iter()
-                    .map(|r| json!({"scope": r.scope, "priority": r.priority, "selects": r.selects,
-                                    "file": r.place.file, "line": r.place.line, "href": link_rule(&r.place.file, r.place.line)}))
-                    .collect();
-                json!({"a": j, "fields": fields, "chain": chain,
-                       "new_href": format!("/rules/new?template={}&scope={}", urlencode(&a.template), urlencode(&narrowest(&pos)))})
-            })
-            .collect();
-        let disabled: Vec<Value> = report
-            .disabled
-            .iter()
-            .map(|d| json!({"alert": d.alert, "file": d.by.file, "line": d.by.line, "href": link_rule(&d.by.file, d.by.line)}))
-            .collect();
-        let broken: Vec<Value> = report
-            .broken
-            .iter()
-            .map(|(a, e)| json!({"alert": a, "error": format!("{e:?}")}))
-            .collect();
+                    .map(|d| {
+                        let d: Value = serde_json::from_str(&d.cell.json).ok()?;
+                        let (file, line) = (d["file"].as_str()?, &d["line"]);
+                        Some(json!({"alert": d["alert"], "file": file, "line": line, "href": link_rule(file, line)}))
+                    })
+                    .collect::<Option<Vec<Value>>>()?;
+                Some((alerts, disabled, Vec::new()))
+            });
+        let (alerts, disabled, broken) = fast.unwrap_or_else(|| {
+            let report = query::at(m, &pos);
+            let alerts: Vec<Value> = report
+                .applied
+                .iter()
+                .map(|a| {
+                    let j = query::alert_json(m, &a.provenance, &a.file, &a.rule);
+                    page_alert(m, &pos, j, &a.template, &a.effective, &a.rules)
+                })
+                .collect();
+            let disabled: Vec<Value> = report
+                .disabled
+                .iter()
+                .map(|d| json!({"alert": d.alert, "file": d.by.file, "line": d.by.line, "href": link_rule(&d.by.file, d.by.line)}))
+                .collect();
+            let broken: Vec<Value> = report
+                .broken
+                .iter()
+                .map(|(a, e)| json!({"alert": a, "error": format!("{e:?}")}))
+                .collect();
+            (alerts, disabled, broken)
+        });
         let api = match &subject {
             Subject::Target(t) => format!("/api/v1/targets/{}/alert-rules/effective", urlencode(t)),
             Subject::Group(g) => format!("/api/v1/groups/{}/alert-rules/effective", urlencode(g)),
@@ -768,6 +776,39 @@ async fn effective(State(app): State<Arc<App>>, Query(q): Query<EffectiveQ>) -> 
         )
     })
     .await
+}
+
+/// One applied alert as the effective page shows it: its `effective` answer `j`, who
+/// set each field and what that overrode (linked), and its rules in fold order.
+fn page_alert(
+    m: &Model,
+    pos: &crate::resolve::Position,
+    j: Value,
+    template: &str,
+    eff: &crate::resolve::Effective,
+    rules: &[query::AppliedRule],
+) -> Value {
+    let fields: Vec<Value> = eff
+        .trace
+        .iter()
+        .filter_map(|(field, settings)| {
+            let (last, before) = settings.split_last()?;
+            let overrode: Vec<Value> = before
+                .iter()
+                .rev()
+                .filter(|s| s.value != last.value || s.origin != last.origin)
+                .map(|s| setter(m, s))
+                .collect();
+            Some(json!({"field": field, "set": setter(m, last), "overrode": overrode}))
+        })
+        .collect();
+    let chain: Vec<Value> = rules
+        .iter()
+        .map(|r| json!({"scope": r.scope, "priority": r.priority, "selects": r.selects,
+                        "file": r.place.file, "line": r.place.line, "href": link_rule(&r.place.file, r.place.line)}))
+        .collect();
+    json!({"a": j, "fields": fields, "chain": chain,
+           "new_href": format!("/rules/new?template={}&scope={}", urlencode(template), urlencode(&narrowest(pos)))})
 }
 
 /// The scope a new rule for this position would most naturally take.
