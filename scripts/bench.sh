@@ -53,7 +53,8 @@
 #                    a copy of its tree in $BENCH_DIR/src (target dir $BENCH_DIR/target)
 #   BENCH_NO_BUILD=1 skip cargo build; benchmark the binaries already in target/release
 #   BENCH_ONLY=impact  only the impact case (after the estate's generation and checks)
-#   BENCH_ONLY=serve   only the serve case (effective and trace routes), likewise
+#   BENCH_ONLY=serve   only the serve case (effective and trace routes), likewise;
+#                    BENCH_ONLY=queries,serve runs both
 #   BENCH_ONLY=queries only the warm questions (trace TARGET [ALERT], effective --group /
 #                    --namespace, list rules --group; wall time and peak RSS), likewise
 #   BENCH_NO_HYPERFINE=1  time with the bash loop even if hyperfine is installed
@@ -325,12 +326,10 @@ bench_size() {
     bench_impact "$size" "$runs" "$est" "$out"
     return 0
   fi
-  if [ "${BENCH_ONLY:-}" = queries ]; then
-    bench_queries "$size" "$runs" "$est" "$target"
-    return 0
-  fi
-  if [ "${BENCH_ONLY:-}" = serve ]; then
-    bench_serve "$size" "$est" "$target"
+  # BENCH_ONLY=queries, =serve, or both (queries,serve).
+  if [ -n "${BENCH_ONLY:-}" ]; then
+    case ",$BENCH_ONLY," in *,queries,*) bench_queries "$size" "$runs" "$est" "$target" ;; esac
+    case ",$BENCH_ONLY," in *,serve,*) bench_serve "$size" "$est" "$target" ;; esac
     return 0
   fi
   measure "$size" validate_cold "$runs" "rm -rf $est/.alertctl" "${A[@]}" validate --promtool off
