@@ -469,6 +469,22 @@ PY
   PROM_PID=""
 }
 
+# serve_route SIZE PID KEY ROUTE CLI...: ROUTE's answer checked byte for byte against the
+# CLI's, then the median of BENCH_SERVE_REQUESTS (default 100) GETs as curl's own clock
+# measures them (connection included, no process start).
+serve_route() {
+  local size=$1 pid=$2 key=$3 route=$4 n=${BENCH_SERVE_REQUESTS:-100} i
+  shift 4
+  CMDS+=("$size $key: $n x curl -s -o /dev/null -w %{time_total} $route")
+  log "$size $key ($n requests): $route"
+  cmp -s <(curl -s "$route") <("$@") ||
+    { kill "$pid"; die "$size: serve's answer differs from the CLI's: $route"; }
+  for ((i = 0; i < n; i++)); do
+    curl -s -o /dev/null -w '%{time_total}\n' "$route"
+  done >"$BENCH_DIR/$size/$key.times"
+  MED[$size:$key]=$(median <"$BENCH_DIR/$size/$key.times")
+}
+
 # bench_serve SIZE ESTATE TARGET: `alertctl serve` on the estate, started once; its start
 # time (load, render, index: until it prints its URL), then the median of
 # BENCH_SERVE_REQUESTS (default 100) GET .../targets/TARGET/alert-rules/effective as
@@ -476,8 +492,8 @@ PY
 # checked byte for byte against `alertctl effective TARGET --format json`, and the
 # server's peak RSS (VmHWM) afterwards.
 bench_serve() {
-  local size=$1 est=$2 target=$3 n=${BENCH_SERVE_REQUESTS:-100}
-  local sdir=$BENCH_DIR/$size log=$BENCH_DIR/$size/serve.log url="" i
+  local size=$1 est=$2 target=$3
+  local log=$BENCH_DIR/$size/serve.log url="" i
   local t0 t1
   t0=$(date +%s%N)
   "$ALERTCTL" -C "$est" serve --read-only --listen 127.0.0.1:0 >"$log" 2>&1 &
@@ -493,23 +509,10 @@ bench_serve() {
   t1=$(date +%s%N)
   [ -n "$url" ] || { kill "$pid" 2>/dev/null; die "$size: serve did not start (see $log)"; }
   MED[$size:serve_start]=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f", (b - a) / 1e9 }')
-  local route="${url}api/v1/targets/$target/alert-rules/effective"
-  CMDS+=("$size serve_effective: $ALERTCTL -C $est serve --read-only; $n x curl -s -o /dev/null -w %{time_total} $route")
-  log "$size serve_effective ($n requests): $route"
-  cmp -s <(curl -s "$route") <("$ALERTCTL" -C "$est" effective "$target" --format json) ||
-    { kill "$pid"; die "$size: serve's effective answer differs from the CLI's"; }
-  for ((i = 0; i < n; i++)); do
-    curl -s -o /dev/null -w '%{time_total}\n' "$route"
-  done >"$sdir/serve_effective.times"
-  MED[$size:serve_effective]=$(median <"$sdir/serve_effective.times")
-  route="${url}api/v1/targets/$target/alert-rules/trace"
-  CMDS+=("$size serve_trace: $n x curl -s -o /dev/null -w %{time_total} $route")
-  cmp -s <(curl -s "$route") <("$ALERTCTL" -C "$est" trace "$target" --format json) ||
-    { kill "$pid"; die "$size: serve's trace answer differs from the CLI's"; }
-  for ((i = 0; i < n; i++)); do
-    curl -s -o /dev/null -w '%{time_total}\n' "$route"
-  done >"$sdir/serve_trace.times"
-  MED[$size:serve_trace]=$(median <"$sdir/serve_trace.times")
+  serve_route "$size" "$pid" serve_effective "${url}api/v1/targets/$target/alert-rules/effective" \
+    "$ALERTCTL" -C "$est" effective "$target" --format json
+  serve_route "$size" "$pid" serve_trace "${url}api/v1/targets/$target/alert-rules/trace" \
+    "$ALERTCTL" -C "$est" trace "$target" --format json
   MED[$size:rss_serve]=$(awk '/^VmHWM/ { print $2 }' "/proc/$pid/status")
   kill "$pid"
   wait "$pid" 2>/dev/null || true
