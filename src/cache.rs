@@ -1066,8 +1066,8 @@ impl Cache {
         tx.commit()
     }
 
-    /// Per alert, its most specific cell among `scopes` (a position's scopes), with
-    /// what `want` asks for, in one query; `None` unless a full run stored the cells and
+    /// Per alert (or only the alert `only`), its most specific cell among `scopes` (a
+    /// position's scopes), with what `want` asks for, in one query; `None` unless a full run stored the cells and
     /// traces of `fingerprint`. Only the winners are kept, so memory holds one answer
     /// per alert, not one per cell.
     pub fn answers_at(
@@ -1075,6 +1075,7 @@ impl Cache {
         fingerprint: &str,
         scopes: &[String],
         want: Want,
+        only: Option<&str>,
     ) -> Option<Vec<Answer>> {
         if !self.answers(fingerprint) {
             return None;
@@ -1086,13 +1087,17 @@ impl Cache {
                 "''".to_string()
             }
         };
-        let marks = vec!["?"; scopes.len()].join(", ");
+        // ?1: want.json, ?2: only, ?3...: the scopes.
+        let marks = (0..scopes.len())
+            .map(|i| format!("?{}", i + 3))
+            .collect::<Vec<_>>()
+            .join(", ");
         let sql = format!(
             "SELECT c.alert, c.scope, c.specificity, c.kind, c.job,
                     CASE WHEN ?1 OR c.kind = 'disabled' THEN c.json ELSE '' END,
                     {}, {}, {}, {}, t.alert IS NOT NULL
              FROM cells c LEFT JOIN traces t ON t.alert = c.alert AND t.scope = c.scope
-             WHERE c.scope IN ({marks})",
+             WHERE c.scope IN ({marks}) AND (?2 IS NULL OR c.alert = ?2)",
             col(want.fields, "fields"),
             col(want.trace, "rules"),
             col(want.trace, "tbl"),
@@ -1100,7 +1105,7 @@ impl Cache {
         );
         let conn = self.conn.as_ref()?;
         let mut st = conn.prepare(&sql).ok()?;
-        let mut args: Vec<&dyn rusqlite::ToSql> = vec![&want.json];
+        let mut args: Vec<&dyn rusqlite::ToSql> = vec![&want.json, &only];
         args.extend(scopes.iter().map(|s| s as &dyn rusqlite::ToSql));
         let mut rows = st.query(args.as_slice()).ok()?;
         let mut best: BTreeMap<String, Answer> = BTreeMap::new();

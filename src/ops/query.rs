@@ -44,7 +44,9 @@ pub fn effective_fast_at(
         effective: human,
         ..Want::default()
     };
-    let rows = q.cache.answers_at(&q.fingerprint, &at.scopes(), want)?;
+    let rows = q
+        .cache
+        .answers_at(&q.fingerprint, &at.scopes(), want, None)?;
     let (applied, disabled) = decide(rows, &at.runs);
     Some(FastEffective {
         pos: at.pos,
@@ -219,7 +221,9 @@ pub fn answers_at_position(q: &Quick, pos: &Position) -> Option<(Vec<Answer>, Ve
         json: true,
         ..Want::default()
     };
-    let rows = q.cache.answers_at(&q.fingerprint, &at.scopes(), want)?;
+    let rows = q
+        .cache
+        .answers_at(&q.fingerprint, &at.scopes(), want, None)?;
     Some(decide(rows, &at.runs))
 }
 
@@ -284,12 +288,8 @@ pub fn trace_fast(
         trace: human,
         effective: false,
     };
-    let rows = q.cache.answers_at(&q.fingerprint, &scopes, want)?;
+    let rows = q.cache.answers_at(&q.fingerprint, &scopes, want, alert)?;
     let (applied, _) = decide(rows, &at.runs);
-    let applied: Vec<Answer> = applied
-        .into_iter()
-        .filter(|r| alert.is_none_or(|a| r.cell.alert == a))
-        .collect();
     if alert.is_some() && applied.is_empty() {
         return None;
     }
