@@ -8,6 +8,7 @@
 
 pub mod alertmanager;
 pub mod edit;
+pub mod impact;
 pub mod query;
 pub mod rules;
 pub mod test;

@@ -479,7 +479,7 @@ fn preview_json(
         doc["tests"] = extras::unit_tests(&p.project, &p.rendered).json();
     }
     if checks.impact {
-        doc["impact"] = extras::impact(&p.project, &p.plan).json();
+        doc["impact"] = extras::impact(&p).json();
     }
     Ok(doc)
 }
