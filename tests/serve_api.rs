@@ -853,3 +853,39 @@ fn preview_runs_the_unit_tests_on_the_unsaved_edit() {
         "nothing written"
     );
 }
+
+/// Templates filtered by the job they watch, in the API (as `list templates --job`) and
+/// on the page (its Job filter), on an estate that declares jobs.
+#[test]
+fn templates_filter_by_job() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("estate");
+    support::serve::copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/good/jobs"),
+        &dir,
+    );
+    let serve = Serve::start(&dir, &["--read-only"], &[]);
+    let route = "/api/v1/alert-templates?job=postgres";
+    same(
+        &serve,
+        &dir,
+        route,
+        &["list", "templates", "--job", "postgres", "--format", "json"],
+    );
+    assert_eq!(
+        names(&serve.get(route).json(), "templates", "name"),
+        ["PostgresqlDown", "PostgresqlTooManyConnections"]
+    );
+    let page = serve.get("/templates?job=node&severity=critical");
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains(">NodeExporterDown</a>"), "{}", page.body);
+    for other in ["HostHighCpuLoad", "PostgresqlDown", "BlackboxProbeFailed"] {
+        assert!(!page.body.contains(&format!(">{other}</a>")), "{other}");
+    }
+    assert!(
+        page.body.contains("<option selected>node</option>"),
+        "{}",
+        page.body
+    );
+    assert_eq!(serve.get("/api/v1/alert-templates?job=../x").status, 400);
+}

@@ -179,14 +179,17 @@ pub fn router(app: Arc<App>) -> Router {
 #[derive(Deserialize)]
 struct TemplatesQ {
     severity: Option<String>,
+    job: Option<String>,
 }
 
-/// `alertctl list templates [--severity S] --format json`
+/// `alertctl list templates [--severity S] [--job J] --format json`
 async fn templates(State(app): State<Arc<App>>, Query(q): Query<TemplatesQ>) -> ApiResult {
     let severity = filter("severity", &q.severity)?;
+    let job = filter("job", &q.job)?;
     blocking(move || {
         from_project(&app, |p| {
-            let rows = crate::ops::query::templates(&p.cache, severity.as_deref(), None, None)?;
+            let rows =
+                crate::ops::query::templates(&p.cache, severity.as_deref(), job.as_deref(), None)?;
             Ok(json!({ "templates": rows }))
         })
     })
