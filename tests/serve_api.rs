@@ -889,3 +889,52 @@ fn templates_filter_by_job() {
     );
     assert_eq!(serve.get("/api/v1/alert-templates?job=../x").status, 400);
 }
+
+/// With `[[shard]]` tables the deploy page's plan is per shard, the same files and
+/// changes as `alertctl apply --dry-run --format json` lists per shard, and nothing is
+/// written. (A plan contacts no server: the configured URLs lead nowhere.)
+#[test]
+fn the_deploy_plan_is_per_shard() {
+    let (_tmp, dir) = example_copy();
+    let dead = |_| format!("http://127.0.0.1:{}", support::free_port());
+    let toml = std::fs::read_to_string(dir.join("alertctl.toml")).unwrap();
+    std::fs::write(
+        dir.join("alertctl.toml"),
+        format!(
+            "{toml}\n[[prometheus]]\nname = \"p\"\nurl = \"{}\"\n\n[[prometheus]]\nname = \"s\"\nurl = \"{}\"\n\n\
+             [[shard]]\nname = \"prod\"\nnamespaces = [\"prod\"]\nservers = [\"p\"]\n\n\
+             [[shard]]\nname = \"staging\"\nnamespaces = [\"staging\"]\nservers = [\"s\"]\n",
+            dead(0),
+            dead(1)
+        ),
+    )
+    .unwrap();
+    let serve = Serve::start(&dir, &[], &[]);
+    let plan = serve.get("/ui/api/deploy/plan").json();
+    assert_eq!(plan["result"], json!("dry-run"), "{plan}");
+    let (code, out, err) = cli(&dir, &["apply", "--dry-run", "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let cli: Value = serde_json::from_str(&out).unwrap();
+    let files = |shards: &Value| -> Vec<(String, Vec<String>)> {
+        shards
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| {
+                (
+                    s["shard"].as_str().unwrap().to_string(),
+                    names(s, "changes", "file"),
+                )
+            })
+            .collect()
+    };
+    let ui = files(&plan["shards"]);
+    assert_eq!(
+        ui.iter().map(|s| s.0.as_str()).collect::<Vec<_>>(),
+        ["prod", "staging"]
+    );
+    assert!(ui.iter().all(|(_, f)| !f.is_empty()), "{plan}");
+    assert_eq!(ui, files(&cli["shards"]), "serve {plan}\ncli {cli}");
+    assert_eq!(plan["shards"][0]["shard_servers"], json!(["p"]));
+    assert!(!dir.join("rendered/prod").exists(), "a plan writes nothing");
+}
