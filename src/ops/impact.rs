@@ -151,17 +151,7 @@ fn pick_server(servers: &[ServerSettings], url: Option<&str>) -> Option<ServerSe
                 .iter()
                 .find(|s| s.url.trim_end_matches('/') == u.trim_end_matches('/'))
                 .cloned()
-                .unwrap_or(ServerSettings {
-                    name: None,
-                    url: u.to_string(),
-                    kind: ServerKind::Prometheus,
-                    timeout: Some("30s".into()),
-                    bearer_token_file: None,
-                    bearer_token_env: None,
-                    basic_auth: None,
-                    ca_file: None,
-                    insecure_skip_verify: false,
-                }),
+                .unwrap_or_else(|| ServerSettings::prometheus_at(u, Some("30s"))),
         ),
         None => servers
             .iter()

@@ -45,17 +45,7 @@ pub fn run(
                 eprintln!("error: --prometheus `{url}` is not an http(s) URL");
                 return Ok(Exit::Invalid);
             }
-            let s = ServerSettings {
-                name: None,
-                url: url.clone(),
-                kind: ServerKind::Prometheus,
-                timeout: None,
-                bearer_token_file: None,
-                bearer_token_env: None,
-                basic_auth: None,
-                ca_file: None,
-                insecure_skip_verify: false,
-            };
+            let s = ServerSettings::prometheus_at(url, None);
             match Server::new(&s, project.model.settings.apply.retries) {
                 Ok(s) => v.push(s),
                 Err(e) => {
