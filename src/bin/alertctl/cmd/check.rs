@@ -37,14 +37,7 @@ pub fn run(
     };
     let summaries = match ops::check::live(&project, &rendered, urls, &progress, &mut diags) {
         Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Ok(if e.is_invalid() {
-                Exit::Invalid
-            } else {
-                Exit::Failure
-            });
-        }
+        Err(e) => return Ok(super::op_error(&e, e.is_invalid())),
     };
     if summaries.is_empty() {
         return Ok(finish(g, &project, &rendered, diags, &outcome));

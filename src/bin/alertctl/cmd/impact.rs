@@ -59,14 +59,7 @@ pub fn run(
     }
     let r = match result {
         Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Ok(if e.is_invalid() {
-                Exit::Invalid
-            } else {
-                Exit::Failure
-            });
-        }
+        Err(e) => return Ok(super::op_error(&e, e.is_invalid())),
     };
     let settings = &project.model.settings;
     let (w, impacts, records) = (&r.window, &r.alerts, &r.records);

@@ -402,3 +402,14 @@ pub fn print_file_sd_diff(plan: &alertctl::diff::Plan, color: bool) {
         print!("{}", alertctl::diff::unified(&c, color));
     }
 }
+
+/// Prints an operation's error; the exit code says whether the request was wrong (2)
+/// or the operation failed (4).
+pub fn op_error(e: &dyn std::fmt::Display, invalid: bool) -> Exit {
+    eprintln!("error: {e}");
+    if invalid {
+        Exit::Invalid
+    } else {
+        Exit::Failure
+    }
+}
