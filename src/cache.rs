@@ -533,6 +533,8 @@ const FAST_SCHEMA: &str = "
     CREATE TABLE IF NOT EXISTS cells(alert TEXT NOT NULL, scope TEXT NOT NULL, specificity INTEGER NOT NULL, kind TEXT NOT NULL, json TEXT NOT NULL, job TEXT);
     CREATE INDEX IF NOT EXISTS cells_scope ON cells(scope);
     CREATE TABLE IF NOT EXISTS traces(alert TEXT NOT NULL, scope TEXT NOT NULL, json TEXT NOT NULL, PRIMARY KEY(alert, scope));
+    CREATE INDEX IF NOT EXISTS cells_alert ON cells(alert);
+    CREATE TABLE IF NOT EXISTS alert_keys(alert TEXT PRIMARY KEY, key TEXT NOT NULL);
 ";
 
 /// One precomputed answer of `effective`: the alert as it applies in one cell.
@@ -695,7 +697,7 @@ impl Cache {
         };
         conn.execute_batch(FAST_SCHEMA)?;
         let tx = conn.transaction()?;
-        tx.execute_batch("DELETE FROM rendered; DELETE FROM cells;")?;
+        tx.execute_batch("DELETE FROM rendered; DELETE FROM cells; DELETE FROM alert_keys;")?;
         {
             let mut put = tx.prepare("INSERT INTO rendered VALUES (?1, ?2, ?3, ?4)")?;
             for (name, content) in files {
@@ -1036,7 +1038,9 @@ impl Cache {
         };
         conn.execute_batch(FAST_SCHEMA)?;
         let tx = conn.transaction()?;
-        tx.execute_batch("DELETE FROM traces; DELETE FROM meta WHERE key = 'traces';")?;
+        tx.execute_batch(
+            "DELETE FROM traces; DELETE FROM alert_keys; DELETE FROM meta WHERE key = 'traces';",
+        )?;
         {
             let mut put = tx.prepare("INSERT OR REPLACE INTO traces VALUES (?1, ?2, ?3)")?;
             for t in rows {
@@ -1045,6 +1049,105 @@ impl Cache {
         }
         tx.execute(
             "INSERT OR REPLACE INTO meta(key, value) VALUES ('traces', ?1)",
+            [fingerprint],
+        )?;
+        tx.commit()
+    }
+
+    /// Each alert's dependency key, as stored with its cells and traces (empty when none
+    /// are stored: then every alert's rows are written).
+    pub fn alert_keys(&self) -> HashMap<String, String> {
+        let Some(conn) = self.conn.as_ref() else {
+            return HashMap::new();
+        };
+        if self.meta("traces").is_none() || self.meta("rendered").is_none() {
+            return HashMap::new();
+        }
+        let Ok(mut st) = conn.prepare("SELECT alert, key FROM alert_keys") else {
+            return HashMap::new();
+        };
+        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .and_then(Iterator::collect)
+            .unwrap_or_default()
+    }
+
+    /// A run's results under `fingerprint`, in one transaction: every rendered file (only
+    /// the changed ones rewritten), and the cell and trace rows of the alerts in `redo`
+    /// (replaced by `cells` and `traces`, which hold rows of those alerts only) with
+    /// their new dependency `keys`. Other alerts keep their stored rows, unless `full`:
+    /// then every stored row goes first.
+    #[allow(clippy::too_many_arguments)]
+    pub fn store_incremental<'a>(
+        &mut self,
+        fingerprint: &str,
+        full: bool,
+        files: &BTreeMap<String, String>,
+        redo: impl Iterator<Item = &'a str>,
+        keys: impl Iterator<Item = (&'a str, &'a str)>,
+        cells: impl Iterator<Item = CellRow>,
+        traces: impl Iterator<Item = TraceRow>,
+    ) -> rusqlite::Result<()> {
+        let Some(conn) = self.conn.as_mut() else {
+            return Ok(());
+        };
+        conn.execute_batch(FAST_SCHEMA)?;
+        let tx = conn.transaction()?;
+        if full {
+            tx.execute_batch("DELETE FROM cells; DELETE FROM traces; DELETE FROM alert_keys;")?;
+        }
+        let stored: HashMap<String, String> = {
+            let mut st = tx.prepare("SELECT name, hash FROM rendered")?;
+            let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        {
+            let mut put = tx.prepare("INSERT OR REPLACE INTO rendered VALUES (?1, ?2, ?3, ?4)")?;
+            let mut remac = tx.prepare("UPDATE rendered SET mac = ?2 WHERE name = ?1")?;
+            for (name, content) in files {
+                let hash = blake3::hash(content.as_bytes()).to_hex();
+                let mac = self
+                    .key
+                    .mac("rendered", &rendered_parts(fingerprint, name, &hash));
+                if stored.get(name).map(String::as_str) == Some(hash.as_str()) {
+                    remac.execute(params![name, mac])?;
+                } else {
+                    put.execute(params![name, hash.as_str(), content, mac])?;
+                }
+            }
+            let mut gone = tx.prepare("DELETE FROM rendered WHERE name = ?1")?;
+            for name in stored.keys().filter(|n| !files.contains_key(*n)) {
+                gone.execute([name])?;
+            }
+            let mut del_cells = tx.prepare("DELETE FROM cells WHERE alert = ?1")?;
+            let mut del_traces = tx.prepare("DELETE FROM traces WHERE alert = ?1")?;
+            let mut del_key = tx.prepare("DELETE FROM alert_keys WHERE alert = ?1")?;
+            for alert in redo {
+                del_cells.execute([alert])?;
+                del_traces.execute([alert])?;
+                del_key.execute([alert])?;
+            }
+            let mut put = tx.prepare("INSERT INTO cells VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?;
+            for c in cells {
+                put.execute(params![
+                    c.alert,
+                    c.scope,
+                    c.specificity,
+                    c.kind,
+                    c.json,
+                    c.job
+                ])?;
+            }
+            let mut put = tx.prepare("INSERT OR REPLACE INTO traces VALUES (?1, ?2, ?3)")?;
+            for t in traces {
+                put.execute(params![t.alert, t.scope, t.json])?;
+            }
+            let mut put = tx.prepare("INSERT INTO alert_keys VALUES (?1, ?2)")?;
+            for (alert, key) in keys {
+                put.execute([alert, key])?;
+            }
+        }
+        tx.execute(
+            "INSERT OR REPLACE INTO meta(key, value) VALUES ('rendered', ?1), ('traces', ?1)",
             [fingerprint],
         )?;
         tx.commit()

@@ -50,6 +50,9 @@ pub struct Project {
     /// Identifies the directory's content (settings and every source file) and the
     /// alertctl version; the fast path's stored results are keyed by it.
     pub fingerprint: String,
+    /// Each source file's content hash by path: what the per-alert dependency keys of the
+    /// incremental store are made of.
+    pub hashes: std::collections::HashMap<String, String>,
 }
 
 fn fingerprint<'a>(settings_text: &str, files: impl Iterator<Item = (&'a str, &'a str)>) -> String {
@@ -287,6 +290,10 @@ pub fn load_with(
             cache.fall_back_to_memory(format!("not updated: {e}"));
         }
     }
+    let hashes = sources
+        .iter()
+        .map(|s| (s.rel_path.clone(), s.hash.clone()))
+        .collect();
     let am_sources: Vec<SourceText> = sources
         .iter()
         .filter(|s| s.kind == parse::FileKind::Alertmanager)
@@ -318,6 +325,7 @@ pub fn load_with(
             cache,
             alertmanager,
             fingerprint,
+            hashes,
         },
         diags,
     ))
@@ -329,24 +337,51 @@ impl Project {
     }
 }
 
-/// Leaves a full run's rendered results in the cache for the fast path of the next run
-/// (render, diff and apply), unless there are errors or they are stored already.
+/// How much of the cache index a run's store recomputed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Reuse {
+    /// Alerts whose cell and trace rows were computed and written.
+    pub recomputed: usize,
+    pub alerts: usize,
+}
+
+/// Leaves a run's rendered results in the cache for the fast path of the next run
+/// (render, diff and apply), unless there are errors or they are stored already. Only the
+/// alerts whose dependency key changed since the stored run get their index rows
+/// computed and written again ([`crate::incremental`]).
 pub fn store_rendered(
     project: &mut Project,
     rendered: &crate::render::Rendered,
     diags: &Diagnostics,
-) -> rusqlite::Result<()> {
+) -> rusqlite::Result<Option<Reuse>> {
     if diags.has_errors() || project.cache.answers(&project.fingerprint) {
-        return Ok(());
+        return Ok(None);
     }
-    if !project.cache.has_rendered(&project.fingerprint) {
-        let rows = crate::query::cell_rows(&project.model, rendered);
-        // The file_sd files too (keyed `file_sd/NAME`): the fast path compares both.
-        let files = crate::file_sd::join(&rendered.files, &rendered.file_sd);
-        project
-            .cache
-            .store_rendered(&project.fingerprint, &files, rows)?;
-    }
-    let traces = crate::query::trace_rows(&project.model, rendered);
-    project.cache.store_traces(&project.fingerprint, traces)
+    let model = &project.model;
+    let keys = crate::incremental::alert_keys(model, &project.hashes);
+    let stored = project.cache.alert_keys();
+    let (changed, removed) = crate::incremental::changes(&keys, &stored);
+    let part = crate::incremental::part_of(rendered, &changed);
+    let rows = crate::query::cell_rows(model, &part);
+    let traces = crate::query::trace_rows(model, &part);
+    // The file_sd files too (keyed `file_sd/NAME`): the fast path compares both.
+    let files = crate::file_sd::join(&rendered.files, &rendered.file_sd);
+    let redo = changed
+        .iter()
+        .copied()
+        .chain(removed.iter().map(String::as_str));
+    let new_keys = changed.iter().map(|a| (*a, keys[*a].as_str()));
+    project.cache.store_incremental(
+        &project.fingerprint,
+        stored.is_empty(),
+        &files,
+        redo,
+        new_keys,
+        rows,
+        traces,
+    )?;
+    Ok(Some(Reuse {
+        recomputed: changed.len(),
+        alerts: keys.len(),
+    }))
 }

@@ -1,0 +1,119 @@
+//! What a warm run after an edit can keep: each alert's dependency key, the hash of
+//! every source its cache index rows (`effective`'s cells, `trace`'s details) are computed
+//! from. An alert whose key is unchanged keeps its stored rows; only the others are
+//! computed and written again.
+//!
+//! The key is deliberately coarse (whole files, not single rules): an alert depends on
+//! the settings, every inventory, `_lib` and Alertmanager file (a change there changes
+//! every key), its template's file, every file holding one of its rules, and those rules'
+//! positions in the model (the rows carry each rule's index, which a rule added or removed
+//! in an earlier file shifts).
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use crate::parse::FileKind;
+use crate::render::Rendered;
+use crate::resolve::Model;
+
+/// Alert name -> dependency key (hex BLAKE3). `hashes`: every source file's content hash
+/// by path relative to the rules directory.
+pub fn alert_keys(model: &Model, hashes: &HashMap<String, String>) -> BTreeMap<String, String> {
+    let mut global = blake3::Hasher::new();
+    global.update(env!("CARGO_PKG_VERSION").as_bytes());
+    let settings = model
+        .sources
+        .get(crate::settings::FILE_NAME)
+        .map_or("", |s| &*s.text);
+    global.update(b"\0settings\0");
+    global.update(settings.as_bytes());
+    let mut shared: Vec<(&String, &String)> = hashes
+        .iter()
+        .filter(|(p, _)| !matches!(FileKind::of(p), Some(FileKind::Templates | FileKind::Rules)))
+        .collect();
+    shared.sort();
+    for (path, hash) in shared {
+        put(&mut global, path, hash);
+    }
+    let missing = String::new();
+    let hash_of = |path: &str| hashes.get(path).unwrap_or(&missing);
+    model
+        .alerts
+        .values()
+        .map(|alert| {
+            let mut h = global.clone();
+            h.update(b"\0alert\0");
+            h.update(alert.name.as_bytes());
+            if let Some(t) = model.templates.get(&alert.template) {
+                h.update(b"\0template\0");
+                put(&mut h, &t.file, hash_of(&t.file));
+            }
+            let mut files = BTreeSet::new();
+            h.update(b"\0rules");
+            for (scope, idxs) in &alert.by_scope {
+                h.update(b"\0");
+                h.update(scope.to_string().as_bytes());
+                for &i in idxs {
+                    h.update(&(i as u64).to_le_bytes());
+                    files.insert(model.rules[i].file.as_str());
+                }
+            }
+            h.update(b"\0files");
+            for f in files {
+                put(&mut h, f, hash_of(f));
+            }
+            (alert.name.clone(), h.finalize().to_hex().to_string())
+        })
+        .collect()
+}
+
+fn put(h: &mut blake3::Hasher, path: &str, hash: &str) {
+    h.update(b"\0");
+    h.update(path.as_bytes());
+    h.update(b"\0");
+    h.update(hash.as_bytes());
+}
+
+/// The alerts whose stored rows must be (re)written (`changed`: new key, or no stored
+/// key) and those whose rows must only go (`removed`: no longer an alert).
+pub fn changes<'k>(
+    keys: &'k BTreeMap<String, String>,
+    stored: &HashMap<String, String>,
+) -> (BTreeSet<&'k str>, Vec<String>) {
+    let changed = keys
+        .iter()
+        .filter(|(a, k)| stored.get(*a) != Some(*k))
+        .map(|(a, _)| a.as_str())
+        .collect();
+    let mut removed: Vec<String> = stored
+        .keys()
+        .filter(|a| !keys.contains_key(*a))
+        .cloned()
+        .collect();
+    removed.sort();
+    (changed, removed)
+}
+
+/// The part of a render that belongs to `alerts`: what their index rows are computed from.
+pub fn part_of(rendered: &Rendered, alerts: &BTreeSet<&str>) -> Rendered {
+    Rendered {
+        cells: rendered
+            .cells
+            .iter()
+            .filter(|c| alerts.contains(c.provenance.alert.as_str()))
+            .cloned()
+            .collect(),
+        disabled: rendered
+            .disabled
+            .iter()
+            .filter(|d| alerts.contains(d.alert.as_str()))
+            .cloned()
+            .collect(),
+        unwatched: rendered
+            .unwatched
+            .iter()
+            .filter(|(a, _)| alerts.contains(a.as_str()))
+            .cloned()
+            .collect(),
+        ..Default::default()
+    }
+}
