@@ -297,6 +297,7 @@ const INDEX_SCHEMA: &str = "
     CREATE TABLE IF NOT EXISTS idx_not_applied(
         alert TEXT NOT NULL, seq INTEGER NOT NULL, scope TEXT, reason TEXT NOT NULL, rule TEXT NOT NULL,
         PRIMARY KEY(alert, seq));
+    CREATE TABLE IF NOT EXISTS idx_alert_keys(alert TEXT PRIMARY KEY, key TEXT NOT NULL);
 ";
 
 /// A row of `list templates`.
@@ -350,11 +351,13 @@ pub struct RuleFilter<'a> {
 
 impl Cache {
     /// Rebuilds the query index when the sources changed since it was built.
-    /// Returns whether it was rebuilt.
+    /// Returns whether it was rebuilt. Incremental by `keys`: the inventory's rows stay
+    /// when the global key is unchanged, and an alert's not-applied rules when its key is.
     pub fn refresh_index(
         &mut self,
         fingerprint: &str,
         model: &crate::resolve::Model,
+        keys: &crate::incremental::Keys,
     ) -> rusqlite::Result<bool> {
         let Some(conn) = self.conn.as_mut() else {
             return Ok(false);
@@ -366,11 +369,41 @@ impl Cache {
         if stored.as_deref() == Some(fingerprint) {
             return Ok(false);
         }
+        let stored_global: Option<String> = conn
+            .query_row("SELECT value FROM meta WHERE key='index_global'", [], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        let same_inventory = stored.is_some() && stored_global.as_deref() == Some(&keys.global);
+        let stored_keys: HashMap<String, String> = if stored.is_some() {
+            let mut st = conn.prepare("SELECT alert, key FROM idx_alert_keys")?;
+            let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        } else {
+            HashMap::new()
+        };
+        let (changed, removed) = crate::incremental::changes(&keys.alerts, &stored_keys);
         let tx = conn.transaction()?;
-        tx.execute_batch(
-            "DELETE FROM idx_templates; DELETE FROM idx_rules; DELETE FROM idx_targets;
-             DELETE FROM idx_groups; DELETE FROM idx_namespaces; DELETE FROM idx_not_applied;",
-        )?;
+        tx.execute_batch("DELETE FROM idx_templates; DELETE FROM idx_rules;")?;
+        if !same_inventory {
+            tx.execute_batch(
+                "DELETE FROM idx_targets; DELETE FROM idx_groups; DELETE FROM idx_namespaces;",
+            )?;
+        }
+        if stored_keys.is_empty() {
+            tx.execute_batch("DELETE FROM idx_not_applied; DELETE FROM idx_alert_keys;")?;
+        } else {
+            let mut del = tx.prepare("DELETE FROM idx_not_applied WHERE alert = ?1")?;
+            let mut del_key = tx.prepare("DELETE FROM idx_alert_keys WHERE alert = ?1")?;
+            for alert in changed
+                .iter()
+                .copied()
+                .chain(removed.iter().map(String::as_str))
+            {
+                del.execute([alert])?;
+                del_key.execute([alert])?;
+            }
+        }
         {
             let mut put =
                 tx.prepare("INSERT INTO idx_templates VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")?;
@@ -410,7 +443,8 @@ impl Cache {
                 ])?;
             }
             let mut put = tx.prepare("INSERT INTO idx_targets VALUES (?1, ?2, ?3, ?4)")?;
-            for (t, g) in &model.inventory.targets {
+            let targets = (!same_inventory).then_some(&model.inventory.targets);
+            for (t, g) in targets.into_iter().flatten() {
                 let ns = g
                     .as_ref()
                     .and_then(|g| model.inventory.groups.get(g))
@@ -424,16 +458,20 @@ impl Cache {
             }
             let inv = &model.inventory;
             let mut put = tx.prepare("INSERT INTO idx_groups VALUES (?1, ?2, ?3)")?;
-            for (g, info) in &inv.groups {
+            let groups = (!same_inventory).then_some(&inv.groups);
+            for (g, info) in groups.into_iter().flatten() {
                 let jobs = group_jobs(inv, info).and_then(|j| serde_json::to_string(&j).ok());
                 put.execute(params![g, info.namespace, jobs])?;
             }
             let mut put = tx.prepare("INSERT INTO idx_namespaces VALUES (?1)")?;
-            for n in inv.namespaces.keys() {
+            let namespaces = (!same_inventory).then_some(&inv.namespaces);
+            for n in namespaces.into_iter().flat_map(|n| n.keys()) {
                 put.execute([n])?;
             }
             let mut put = tx.prepare("INSERT INTO idx_not_applied VALUES (?1, ?2, ?3, ?4, ?5)")?;
-            for alert in model.alerts.values() {
+            let mut put_key = tx.prepare("INSERT INTO idx_alert_keys VALUES (?1, ?2)")?;
+            for alert in changed.iter().map(|a| &model.alerts[*a]) {
+                put_key.execute([&alert.name, &keys.alerts[&alert.name]])?;
                 let candidates = crate::query::not_applied_candidates(model, alert);
                 for (seq, (scope, rule, reason)) in candidates.into_iter().enumerate() {
                     let rule = serde_json::to_string(&rule)
@@ -457,8 +495,8 @@ impl Cache {
             }],
         )?;
         tx.execute(
-            "INSERT OR REPLACE INTO meta(key, value) VALUES ('index', ?1)",
-            [fingerprint],
+            "INSERT OR REPLACE INTO meta(key, value) VALUES ('index', ?1), ('index_global', ?2)",
+            [fingerprint, &keys.global],
         )?;
         tx.commit()?;
         Ok(true)

@@ -7,7 +7,8 @@
 //! the settings, every inventory, `_lib` and Alertmanager file (a change there changes
 //! every key), its template's file, every file holding one of its rules, and those rules'
 //! positions in the model (the rows carry each rule's index, which a rule added or removed
-//! in an earlier file shifts).
+//! in an earlier file shifts). The query index's inventory rows (targets, groups,
+//! namespaces) depend on the global part alone.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -15,9 +16,19 @@ use crate::parse::FileKind;
 use crate::render::Rendered;
 use crate::resolve::Model;
 
-/// Alert name -> dependency key (hex BLAKE3). `hashes`: every source file's content hash
-/// by path relative to the rules directory.
-pub fn alert_keys(model: &Model, hashes: &HashMap<String, String>) -> BTreeMap<String, String> {
+/// The dependency keys of one load (hex BLAKE3).
+#[derive(Debug, Clone, Default)]
+pub struct Keys {
+    /// Settings and every inventory, `_lib` and Alertmanager file: part of every alert's
+    /// key, and alone the key of the inventory's index rows.
+    pub global: String,
+    /// Alert name -> key.
+    pub alerts: BTreeMap<String, String>,
+}
+
+/// The keys of `model`. `hashes`: every source file's content hash by path relative to
+/// the rules directory.
+pub fn keys(model: &Model, hashes: &HashMap<String, String>) -> Keys {
     let mut global = blake3::Hasher::new();
     global.update(env!("CARGO_PKG_VERSION").as_bytes());
     let settings = model
@@ -36,7 +47,14 @@ pub fn alert_keys(model: &Model, hashes: &HashMap<String, String>) -> BTreeMap<S
     }
     let missing = String::new();
     let hash_of = |path: &str| hashes.get(path).unwrap_or(&missing);
-    model
+    // Suspended rules are in no alert's `by_scope`, but `trace --all` lists them.
+    let mut suspended: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, r) in model.rules.iter().enumerate() {
+        if r.is_suspended() {
+            suspended.entry(model.rule_name(r)).or_default().push(i);
+        }
+    }
+    let alerts = model
         .alerts
         .values()
         .map(|alert| {
@@ -48,22 +66,34 @@ pub fn alert_keys(model: &Model, hashes: &HashMap<String, String>) -> BTreeMap<S
                 put(&mut h, &t.file, hash_of(&t.file));
             }
             let mut files = BTreeSet::new();
-            h.update(b"\0rules");
-            for (scope, idxs) in &alert.by_scope {
-                h.update(b"\0");
-                h.update(scope.to_string().as_bytes());
+            let mut rules = |h: &mut blake3::Hasher, idxs: &[usize]| {
                 for &i in idxs {
                     h.update(&(i as u64).to_le_bytes());
                     files.insert(model.rules[i].file.as_str());
                 }
+            };
+            h.update(b"\0rules");
+            for (scope, idxs) in &alert.by_scope {
+                h.update(b"\0");
+                h.update(scope.to_string().as_bytes());
+                rules(&mut h, idxs);
             }
+            h.update(b"\0suspended");
+            rules(
+                &mut h,
+                suspended.get(&alert.name).map_or(&[], Vec::as_slice),
+            );
             h.update(b"\0files");
             for f in files {
                 put(&mut h, f, hash_of(f));
             }
             (alert.name.clone(), h.finalize().to_hex().to_string())
         })
-        .collect()
+        .collect();
+    Keys {
+        global: global.finalize().to_hex().to_string(),
+        alerts,
+    }
 }
 
 fn put(h: &mut blake3::Hasher, path: &str, hash: &str) {

@@ -50,9 +50,9 @@ pub struct Project {
     /// Identifies the directory's content (settings and every source file) and the
     /// alertctl version; the fast path's stored results are keyed by it.
     pub fingerprint: String,
-    /// Each source file's content hash by path: what the per-alert dependency keys of the
-    /// incremental store are made of.
-    pub hashes: std::collections::HashMap<String, String>,
+    /// What each alert's index rows and answers depend on: unchanged keys keep their
+    /// stored rows ([`crate::incremental`]).
+    pub keys: crate::incremental::Keys,
 }
 
 fn fingerprint<'a>(settings_text: &str, files: impl Iterator<Item = (&'a str, &'a str)>) -> String {
@@ -290,7 +290,7 @@ pub fn load_with(
             cache.fall_back_to_memory(format!("not updated: {e}"));
         }
     }
-    let hashes = sources
+    let hashes: std::collections::HashMap<String, String> = sources
         .iter()
         .map(|s| (s.rel_path.clone(), s.hash.clone()))
         .collect();
@@ -308,10 +308,11 @@ pub fn load_with(
     model
         .sources
         .insert(settings::FILE_NAME.to_string(), settings_src);
-    if let Err(e) = cache.refresh_index(&fingerprint, &model) {
+    let keys = crate::incremental::keys(&model, &hashes);
+    if let Err(e) = cache.refresh_index(&fingerprint, &model, &keys) {
         // A stale index must not answer `list`: rebuild it in memory.
         cache.fall_back_to_memory(format!("index not updated: {e}"));
-        if let Err(e) = cache.refresh_index(&fingerprint, &model) {
+        if let Err(e) = cache.refresh_index(&fingerprint, &model, &keys) {
             cache_note = Some(format!("cache index not built: {e}"));
         }
     }
@@ -325,7 +326,7 @@ pub fn load_with(
             cache,
             alertmanager,
             fingerprint,
-            hashes,
+            keys,
         },
         diags,
     ))
@@ -358,9 +359,9 @@ pub fn store_rendered(
         return Ok(None);
     }
     let model = &project.model;
-    let keys = crate::incremental::alert_keys(model, &project.hashes);
+    let keys = &project.keys.alerts;
     let stored = project.cache.alert_keys();
-    let (changed, removed) = crate::incremental::changes(&keys, &stored);
+    let (changed, removed) = crate::incremental::changes(keys, &stored);
     let part = crate::incremental::part_of(rendered, &changed);
     let rows = crate::query::cell_rows(model, &part);
     let traces = crate::query::trace_rows(model, &part);

@@ -31,6 +31,7 @@ struct Rule {
     scope: (u8, usize),
     threshold: u16,
     enabled: Option<bool>,
+    suspended: bool,
     priority: u32,
 }
 
@@ -58,15 +59,17 @@ fn rule() -> impl Strategy<Value = Rule> {
         (0u8..4, 0usize..64),
         1u16..500,
         prop::option::of(any::<bool>()),
+        prop::bool::weighted(0.15),
     )
         .prop_map(
-            |(file, template, renamed, scope, threshold, enabled)| Rule {
+            |(file, template, renamed, scope, threshold, enabled, suspended)| Rule {
                 file,
                 template,
                 renamed,
                 scope,
                 threshold,
                 enabled,
+                suspended,
                 priority: 0,
             },
         )
@@ -187,6 +190,7 @@ impl Estate {
                     scope,
                     threshold: 7,
                     enabled: None,
+                    suspended: false,
                     priority: self.next_priority,
                 });
                 self.next_priority += 1;
@@ -259,6 +263,9 @@ impl Estate {
                 writeln!(body, "  params: {{ threshold: {} }}", r.threshold).unwrap();
                 if let Some(e) = r.enabled {
                     writeln!(body, "  enabled: {e}").unwrap();
+                }
+                if r.suspended {
+                    body.push_str("  suspended: true\n");
                 }
             }
             if self.broken && fi == 1 {
@@ -372,16 +379,22 @@ impl Estate {
         }
     }
 
+    /// How many alerts have a rule `f` picks (an alert exists by a rule that is not
+    /// suspended).
     fn alerts_where(&self, f: impl Fn(&Rule) -> bool) -> usize {
-        let mut names: Vec<String> = self
+        let exist: std::collections::BTreeSet<String> = self
+            .rules
+            .iter()
+            .filter(|r| !r.suspended)
+            .map(Self::alert_of)
+            .collect();
+        let picked: std::collections::BTreeSet<String> = self
             .rules
             .iter()
             .filter(|r| f(r))
             .map(Self::alert_of)
             .collect();
-        names.sort();
-        names.dedup();
-        names.len()
+        picked.intersection(&exist).count()
     }
 }
 
@@ -451,6 +464,7 @@ fn an_edit_recomputes_only_what_it_can_affect() {
         scope,
         threshold: 10,
         enabled: None,
+        suspended: false,
         priority: 0,
     };
     let mut e = Estate {
