@@ -507,3 +507,51 @@ fn an_edit_recomputes_only_what_it_can_affect() {
     e.write(dir);
     assert_eq!(check(dir, &e, 3, "settings"), Some((4, 4)));
 }
+
+/// A suspended rule is in no alert's resolution, but `trace --all` lists it: editing it,
+/// in a file where its alert has no other rule, changes that alert's rows.
+#[test]
+fn a_suspended_rule_belongs_to_its_alert() {
+    let r = |file, template, scope, suspended| Rule {
+        file,
+        template,
+        renamed: false,
+        scope,
+        threshold: 10,
+        enabled: None,
+        suspended,
+        priority: 0,
+    };
+    let mut e = Estate {
+        namespaces: vec![vec![2]],
+        moved: vec![],
+        exprs: [80, 90, 30, 1],
+        rules: vec![
+            r(0, 0, (0, 0), false),
+            r(1, 1, (0, 0), false),
+            r(2, 2, (0, 0), false),
+            r(1, 2, (3, 0), true),
+        ],
+        other_label: false,
+        broken: false,
+        next_priority: 10,
+    };
+    for (i, rule) in e.rules.iter_mut().enumerate() {
+        rule.priority = i as u32;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    e.write(dir);
+    assert!(support::alertctl(dir, &["render"]).status.success());
+    // The suspended PgLag rule moves from target/host-0-0-0 to target/host-0-0-1 (in
+    // rules/teams/a.yaml, with DiskFull's rule): DiskFull and PgLag are recomputed.
+    e.apply(Edit::MoveRule(3, (3, 1)));
+    e.write(dir);
+    assert_eq!(check(dir, &e, 0, "suspended rule moved"), Some((2, 3)));
+    let trace = support::alertctl(dir, &["trace", "host-0-0-0:9100", "--all"]);
+    assert!(
+        String::from_utf8_lossy(&trace.stdout).contains("target/host-0-0-1:9100"),
+        "{}",
+        show(&trace)
+    );
+}
