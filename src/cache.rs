@@ -575,6 +575,27 @@ const FAST_SCHEMA: &str = "
     CREATE TABLE IF NOT EXISTS alert_keys(alert TEXT PRIMARY KEY, key TEXT NOT NULL);
 ";
 
+const PUT_CELL: &str = "INSERT INTO cells VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+
+/// Writes one cell row (with a statement prepared from [`PUT_CELL`]).
+fn put_cell(put: &mut rusqlite::Statement, c: CellRow) -> rusqlite::Result<usize> {
+    put.execute(params![
+        c.alert,
+        c.scope,
+        c.specificity,
+        c.kind,
+        c.json,
+        c.job
+    ])
+}
+
+const PUT_TRACE: &str = "INSERT OR REPLACE INTO traces VALUES (?1, ?2, ?3)";
+
+/// Writes one trace row (with a statement prepared from [`PUT_TRACE`]).
+fn put_trace(put: &mut rusqlite::Statement, t: TraceRow) -> rusqlite::Result<usize> {
+    put.execute(params![t.alert, t.scope, t.json])
+}
+
 /// One precomputed answer of `effective`: the alert as it applies in one cell.
 #[derive(Debug, Clone)]
 pub struct CellRow {
@@ -745,17 +766,10 @@ impl Cache {
                     .mac("rendered", &rendered_parts(fingerprint, name, &hash));
                 put.execute(params![name, hash.as_str(), content, mac])?;
             }
-            let mut put = tx.prepare("INSERT INTO cells VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?;
+            let mut put = tx.prepare(PUT_CELL)?;
             // Streamed: holding 50k pretty-printed answers at once would double peak memory.
             for c in cells {
-                put.execute(params![
-                    c.alert,
-                    c.scope,
-                    c.specificity,
-                    c.kind,
-                    c.json,
-                    c.job
-                ])?;
+                put_cell(&mut put, c)?;
             }
         }
         tx.execute(
@@ -1080,9 +1094,9 @@ impl Cache {
             "DELETE FROM traces; DELETE FROM alert_keys; DELETE FROM meta WHERE key = 'traces';",
         )?;
         {
-            let mut put = tx.prepare("INSERT OR REPLACE INTO traces VALUES (?1, ?2, ?3)")?;
+            let mut put = tx.prepare(PUT_TRACE)?;
             for t in rows {
-                put.execute(params![t.alert, t.scope, t.json])?;
+                put_trace(&mut put, t)?;
             }
         }
         tx.execute(
@@ -1164,20 +1178,13 @@ impl Cache {
                 del_traces.execute([alert])?;
                 del_key.execute([alert])?;
             }
-            let mut put = tx.prepare("INSERT INTO cells VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?;
+            let mut put = tx.prepare(PUT_CELL)?;
             for c in cells {
-                put.execute(params![
-                    c.alert,
-                    c.scope,
-                    c.specificity,
-                    c.kind,
-                    c.json,
-                    c.job
-                ])?;
+                put_cell(&mut put, c)?;
             }
-            let mut put = tx.prepare("INSERT OR REPLACE INTO traces VALUES (?1, ?2, ?3)")?;
+            let mut put = tx.prepare(PUT_TRACE)?;
             for t in traces {
-                put.execute(params![t.alert, t.scope, t.json])?;
+                put_trace(&mut put, t)?;
             }
             let mut put = tx.prepare("INSERT INTO alert_keys VALUES (?1, ?2)")?;
             for (alert, key) in keys {

@@ -80,20 +80,7 @@ fn estate() -> impl Strategy<Value = Estate> {
         prop::collection::vec(prop::collection::vec(0usize..4, 1..3), 1..3),
         prop::collection::vec(rule(), 1..12),
     )
-        .prop_map(|(namespaces, mut rules)| {
-            for (i, r) in rules.iter_mut().enumerate() {
-                r.priority = i as u32;
-            }
-            Estate {
-                namespaces,
-                moved: vec![],
-                exprs: [80, 90, 30, 1],
-                next_priority: rules.len() as u32,
-                rules,
-                other_label: false,
-                broken: false,
-            }
-        })
+        .prop_map(|(namespaces, rules)| Estate::fixed(namespaces, rules))
 }
 
 /// One edit of the estate's sources.
@@ -398,6 +385,39 @@ impl Estate {
     }
 }
 
+impl Rule {
+    fn at(file: usize, template: usize, scope: (u8, usize), suspended: bool) -> Rule {
+        Rule {
+            file,
+            template,
+            renamed: false,
+            scope,
+            threshold: 10,
+            enabled: None,
+            suspended,
+            priority: 0,
+        }
+    }
+}
+
+impl Estate {
+    /// An estate for a deterministic test: rules in priority order.
+    fn fixed(namespaces: Vec<Vec<usize>>, mut rules: Vec<Rule>) -> Estate {
+        for (i, rule) in rules.iter_mut().enumerate() {
+            rule.priority = i as u32;
+        }
+        Estate {
+            namespaces,
+            moved: vec![],
+            exprs: [80, 90, 30, 1],
+            next_priority: rules.len() as u32,
+            rules,
+            other_label: false,
+            broken: false,
+        }
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 8, ..ProptestConfig::default() })]
 
@@ -457,33 +477,15 @@ proptest! {
 /// key that depends on too much is caught too, not only one that depends on too little).
 #[test]
 fn an_edit_recomputes_only_what_it_can_affect() {
-    let r = |file, template, scope| Rule {
-        file,
-        template,
-        renamed: false,
-        scope,
-        threshold: 10,
-        enabled: None,
-        suspended: false,
-        priority: 0,
-    };
-    let mut e = Estate {
-        namespaces: vec![vec![2, 1], vec![1]],
-        moved: vec![],
-        exprs: [80, 90, 30, 1],
-        rules: vec![
-            r(0, 0, (0, 0)),
-            r(1, 1, (2, 0)),
-            r(2, 2, (3, 1)),
-            r(2, 3, (1, 1)),
+    let mut e = Estate::fixed(
+        vec![vec![2, 1], vec![1]],
+        vec![
+            Rule::at(0, 0, (0, 0), false),
+            Rule::at(1, 1, (2, 0), false),
+            Rule::at(2, 2, (3, 1), false),
+            Rule::at(2, 3, (1, 1), false),
         ],
-        other_label: false,
-        broken: false,
-        next_priority: 10,
-    };
-    for (i, rule) in e.rules.iter_mut().enumerate() {
-        rule.priority = i as u32;
-    }
+    );
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     e.write(dir);
@@ -512,33 +514,15 @@ fn an_edit_recomputes_only_what_it_can_affect() {
 /// in a file where its alert has no other rule, changes that alert's rows.
 #[test]
 fn a_suspended_rule_belongs_to_its_alert() {
-    let r = |file, template, scope, suspended| Rule {
-        file,
-        template,
-        renamed: false,
-        scope,
-        threshold: 10,
-        enabled: None,
-        suspended,
-        priority: 0,
-    };
-    let mut e = Estate {
-        namespaces: vec![vec![2]],
-        moved: vec![],
-        exprs: [80, 90, 30, 1],
-        rules: vec![
-            r(0, 0, (0, 0), false),
-            r(1, 1, (0, 0), false),
-            r(2, 2, (0, 0), false),
-            r(1, 2, (3, 0), true),
+    let mut e = Estate::fixed(
+        vec![vec![2]],
+        vec![
+            Rule::at(0, 0, (0, 0), false),
+            Rule::at(1, 1, (0, 0), false),
+            Rule::at(2, 2, (0, 0), false),
+            Rule::at(1, 2, (3, 0), true),
         ],
-        other_label: false,
-        broken: false,
-        next_priority: 10,
-    };
-    for (i, rule) in e.rules.iter_mut().enumerate() {
-        rule.priority = i as u32;
-    }
+    );
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     e.write(dir);
