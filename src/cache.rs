@@ -369,21 +369,20 @@ impl Cache {
         if stored.as_deref() == Some(fingerprint) {
             return Ok(false);
         }
-        let stored_global: Option<String> = conn
-            .query_row("SELECT value FROM meta WHERE key='index_global'", [], |r| {
-                r.get(0)
-            })
-            .optional()?;
-        let same_inventory = stored.is_some() && stored_global.as_deref() == Some(&keys.global);
-        let stored_keys: HashMap<String, String> = if stored.is_some() {
-            let mut st = conn.prepare("SELECT alert, key FROM idx_alert_keys")?;
-            let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-            rows.collect::<rusqlite::Result<_>>()?
-        } else {
-            HashMap::new()
+        // What is kept is decided inside the transaction: another run may have written
+        // the index since the check above.
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let meta = |key: &str| -> rusqlite::Result<Option<String>> {
+            tx.query_row("SELECT value FROM meta WHERE key=?1", [key], |r| r.get(0))
+                .optional()
         };
+        if meta("index")?.as_deref() == Some(fingerprint) {
+            return Ok(false);
+        }
+        let same_inventory =
+            meta("index")?.is_some() && meta("index_global")?.as_deref() == Some(&keys.global);
+        let stored_keys = stored_keys(&tx, "idx_alert_keys", &["index"])?;
         let (changed, removed) = crate::incremental::changes(&keys.alerts, &stored_keys);
-        let tx = conn.transaction()?;
         tx.execute_batch("DELETE FROM idx_templates; DELETE FROM idx_rules;")?;
         if !same_inventory {
             tx.execute_batch(
@@ -574,6 +573,26 @@ const FAST_SCHEMA: &str = "
     CREATE INDEX IF NOT EXISTS cells_alert ON cells(alert);
     CREATE TABLE IF NOT EXISTS alert_keys(alert TEXT PRIMARY KEY, key TEXT NOT NULL);
 ";
+
+/// The per-alert dependency keys in `table`, when every meta entry of `written` is
+/// present (the rows they describe were written); otherwise none.
+fn stored_keys(
+    conn: &Connection,
+    table: &str,
+    written: &[&str],
+) -> rusqlite::Result<HashMap<String, String>> {
+    for key in written {
+        let present: Option<String> = conn
+            .query_row("SELECT value FROM meta WHERE key=?1", [key], |r| r.get(0))
+            .optional()?;
+        if present.is_none() {
+            return Ok(HashMap::new());
+        }
+    }
+    let mut st = conn.prepare(&format!("SELECT alert, key FROM {table}"))?;
+    let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    rows.collect()
+}
 
 const PUT_CELL: &str = "INSERT INTO cells VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
 
@@ -1109,42 +1128,39 @@ impl Cache {
     /// Each alert's dependency key, as stored with its cells and traces (empty when none
     /// are stored: then every alert's rows are written).
     pub fn alert_keys(&self) -> HashMap<String, String> {
-        let Some(conn) = self.conn.as_ref() else {
-            return HashMap::new();
-        };
-        if self.meta("traces").is_none() || self.meta("rendered").is_none() {
-            return HashMap::new();
-        }
-        let Ok(mut st) = conn.prepare("SELECT alert, key FROM alert_keys") else {
-            return HashMap::new();
-        };
-        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-            .and_then(Iterator::collect)
+        self.conn
+            .as_ref()
+            .and_then(|c| stored_keys(c, "alert_keys", &["rendered", "traces"]).ok())
             .unwrap_or_default()
     }
 
     /// A run's results under `fingerprint`, in one transaction: every rendered file (only
     /// the changed ones rewritten), and the cell and trace rows of the alerts in `redo`
     /// (replaced by `cells` and `traces`, which hold rows of those alerts only) with
-    /// their new dependency `keys`. Other alerts keep their stored rows, unless `full`:
-    /// then every stored row goes first.
+    /// their new dependency `keys`. Other alerts keep their stored rows, unless `basis`
+    /// (the stored keys `redo` was chosen against) is empty: then every stored row goes
+    /// first. Returns `false`, storing nothing, when another run changed the stored keys
+    /// since `basis` was read.
     #[allow(clippy::too_many_arguments)]
     pub fn store_incremental<'a>(
         &mut self,
         fingerprint: &str,
-        full: bool,
+        basis: &HashMap<String, String>,
         files: &BTreeMap<String, String>,
         redo: impl Iterator<Item = &'a str>,
         keys: impl Iterator<Item = (&'a str, &'a str)>,
         cells: impl Iterator<Item = CellRow>,
         traces: impl Iterator<Item = TraceRow>,
-    ) -> rusqlite::Result<()> {
+    ) -> rusqlite::Result<bool> {
         let Some(conn) = self.conn.as_mut() else {
-            return Ok(());
+            return Ok(false);
         };
         conn.execute_batch(FAST_SCHEMA)?;
-        let tx = conn.transaction()?;
-        if full {
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        if stored_keys(&tx, "alert_keys", &["rendered", "traces"])? != *basis {
+            return Ok(false);
+        }
+        if basis.is_empty() {
             tx.execute_batch("DELETE FROM cells; DELETE FROM traces; DELETE FROM alert_keys;")?;
         }
         let stored: HashMap<String, String> = {
@@ -1195,7 +1211,8 @@ impl Cache {
             "INSERT OR REPLACE INTO meta(key, value) VALUES ('rendered', ?1), ('traces', ?1)",
             [fingerprint],
         )?;
-        tx.commit()
+        tx.commit()?;
+        Ok(true)
     }
 
     /// The stored trace details of `alert` in the cell `scope`.

@@ -372,16 +372,16 @@ pub fn store_rendered(
         .copied()
         .chain(removed.iter().map(String::as_str));
     let new_keys = changed.iter().map(|a| (*a, keys[*a].as_str()));
-    project.cache.store_incremental(
+    let stored_now = project.cache.store_incremental(
         &project.fingerprint,
-        stored.is_empty(),
+        &stored,
         &files,
         redo,
         new_keys,
         rows,
         traces,
     )?;
-    Ok(Some(Reuse {
+    Ok(stored_now.then(|| Reuse {
         recomputed: changed.len(),
         alerts: keys.len(),
     }))
