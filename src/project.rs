@@ -381,7 +381,7 @@ pub fn store_rendered(
         rows,
         traces,
     )?;
-    Ok(stored_now.then(|| Reuse {
+    Ok(stored_now.then_some(Reuse {
         recomputed: changed.len(),
         alerts: keys.len(),
     }))
