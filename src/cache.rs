@@ -298,6 +298,8 @@ const INDEX_SCHEMA: &str = "
         alert TEXT NOT NULL, seq INTEGER NOT NULL, scope TEXT, reason TEXT NOT NULL, rule TEXT NOT NULL,
         PRIMARY KEY(alert, seq));
     CREATE TABLE IF NOT EXISTS idx_alert_keys(alert TEXT PRIMARY KEY, key TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS idx_file_keys(file TEXT PRIMARY KEY, key TEXT NOT NULL);
+    CREATE INDEX IF NOT EXISTS idx_rules_file ON idx_rules(file);
 ";
 
 /// A row of `list templates`.
@@ -359,6 +361,7 @@ impl Cache {
         model: &crate::resolve::Model,
         keys: &crate::incremental::Keys,
     ) -> rusqlite::Result<bool> {
+        // Rules rows are kept per rules file: `list rules` orders them by file and line.
         let Some(conn) = self.conn.as_mut() else {
             return Ok(false);
         };
@@ -381,15 +384,32 @@ impl Cache {
         }
         let same_inventory =
             meta("index")?.is_some() && meta("index_global")?.as_deref() == Some(&keys.global);
-        let stored_keys = stored_keys(&tx, "idx_alert_keys", &["index"])?;
-        let (changed, removed) = crate::incremental::changes(&keys.alerts, &stored_keys);
-        tx.execute_batch("DELETE FROM idx_templates; DELETE FROM idx_rules;")?;
+        let stored_alerts = stored_keys(&tx, "idx_alert_keys", &["index"])?;
+        let (changed, removed) = crate::incremental::changes(&keys.alerts, &stored_alerts);
+        let stored_files = stored_keys(&tx, "idx_file_keys", &["index"])?;
+        let (changed_files, removed_files) =
+            crate::incremental::changes(&keys.files, &stored_files);
+        tx.execute_batch("DELETE FROM idx_templates;")?;
+        if stored_files.is_empty() {
+            tx.execute_batch("DELETE FROM idx_rules; DELETE FROM idx_file_keys;")?;
+        } else {
+            let mut del = tx.prepare("DELETE FROM idx_rules WHERE file = ?1")?;
+            let mut del_key = tx.prepare("DELETE FROM idx_file_keys WHERE file = ?1")?;
+            for file in changed_files
+                .iter()
+                .copied()
+                .chain(removed_files.iter().map(String::as_str))
+            {
+                del.execute([file])?;
+                del_key.execute([file])?;
+            }
+        }
         if !same_inventory {
             tx.execute_batch(
                 "DELETE FROM idx_targets; DELETE FROM idx_groups; DELETE FROM idx_namespaces;",
             )?;
         }
-        if stored_keys.is_empty() {
+        if stored_alerts.is_empty() {
             tx.execute_batch("DELETE FROM idx_not_applied; DELETE FROM idx_alert_keys;")?;
         } else {
             let mut del = tx.prepare("DELETE FROM idx_not_applied WHERE alert = ?1")?;
@@ -424,7 +444,15 @@ impl Cache {
                 ])?;
             }
             let mut put = tx.prepare("INSERT INTO idx_rules(alert, template, scope, grp, namespace, priority, enabled, suspended, file, line) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")?;
-            for r in &model.rules {
+            let mut put_key = tx.prepare("INSERT INTO idx_file_keys VALUES (?1, ?2)")?;
+            for file in &changed_files {
+                put_key.execute([file, &keys.files[*file].as_str()])?;
+            }
+            for r in model
+                .rules
+                .iter()
+                .filter(|r| changed_files.contains(r.file.as_str()))
+            {
                 let pos = crate::query::scope_position(model, &r.scope.value);
                 let p = model.place(&r.file, r.span);
                 let enabled = r.enabled.as_ref().is_none_or(|e| e.value);
@@ -589,7 +617,8 @@ fn stored_keys(
             return Ok(HashMap::new());
         }
     }
-    let mut st = conn.prepare(&format!("SELECT alert, key FROM {table}"))?;
+    // Every keys table is (name, key).
+    let mut st = conn.prepare(&format!("SELECT * FROM {table}"))?;
     let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
     rows.collect()
 }

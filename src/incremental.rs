@@ -24,6 +24,9 @@ pub struct Keys {
     pub global: String,
     /// Alert name -> key.
     pub alerts: BTreeMap<String, String>,
+    /// Rules file -> key of its rules' index rows: the global part, the file, and the
+    /// files of the templates its rules name (an alert's name can be its template's).
+    pub files: BTreeMap<String, String>,
 }
 
 /// The keys of `model`. `hashes`: every source file's content hash by path relative to
@@ -90,9 +93,31 @@ pub fn keys(model: &Model, hashes: &HashMap<String, String>) -> Keys {
             (alert.name.clone(), h.finalize().to_hex().to_string())
         })
         .collect();
+    let mut by_file: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for r in &model.rules {
+        by_file
+            .entry(r.file.as_str())
+            .or_default()
+            .insert(r.template.value.as_str());
+    }
+    let files = by_file
+        .into_iter()
+        .map(|(file, templates)| {
+            let mut h = global.clone();
+            h.update(b"\0rules file");
+            put(&mut h, file, hash_of(file));
+            for t in templates {
+                let tfile = model.templates.get(t).map_or("", |t| t.file.as_str());
+                put(&mut h, t, tfile);
+                h.update(hash_of(tfile).as_bytes());
+            }
+            (file.to_string(), h.finalize().to_hex().to_string())
+        })
+        .collect();
     Keys {
         global: global.finalize().to_hex().to_string(),
         alerts,
+        files,
     }
 }
 
