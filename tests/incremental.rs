@@ -549,3 +549,28 @@ fn a_suspended_rule_belongs_to_its_alert() {
         show(&trace)
     );
 }
+
+/// A target moved to another group, with no rules file changed: the rules scoped to it
+/// are listed under their new group (their index rows depend on the inventory).
+#[test]
+fn a_moved_target_moves_its_rules_in_the_index() {
+    let e = Estate::fixed(vec![vec![1, 1]], vec![Rule::at(0, 0, (3, 0), false)]);
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    e.write(dir);
+    assert!(support::alertctl(dir, &["render"]).status.success());
+    let inv = "namespaces:\n  ns0:\n    g0-0:\n      targets: []\n    g0-1:\n      targets:\n        - \"host-0-1-0:9100\"\n        - \"host-0-0-0:9100\"\n";
+    let path = dir.join("inventory.yaml");
+    std::fs::write(&path, inv).unwrap();
+    let f = std::fs::File::options().write(true).open(&path).unwrap();
+    f.set_modified(SystemTime::now() - Duration::from_secs(3600))
+        .unwrap();
+    drop(f);
+    assert_eq!(check(dir, &e, 1, "target moved"), Some((1, 1)));
+    let listed = support::alertctl(dir, &["list", "rules", "--group", "g0-1"]);
+    assert!(
+        String::from_utf8_lossy(&listed.stdout).contains("target/host-0-0-0:9100"),
+        "{}",
+        show(&listed)
+    );
+}
