@@ -54,6 +54,8 @@
 #   BENCH_ONLY=impact  only the impact case (after the estate's generation and checks)
 #   BENCH_ONLY=queries only the warm questions (trace TARGET [ALERT], effective --group /
 #                    --namespace, list rules --group; wall time and peak RSS), likewise
+#   BENCH_ONLY=edit    only the edit loop: warm no-op diff, one-file edit + diff, one-file
+#                    edit + validate with promtool, and promtool check rules, likewise
 #   BENCH_NO_HYPERFINE=1  time with the bash loop even if hyperfine is installed
 #   PROMTOOL         promtool binary (default: .tools/bin/promtool)
 #   PROMETHEUS       prometheus binary for the impact case (default: .tools/bin/prometheus)
@@ -325,6 +327,13 @@ bench_size() {
   fi
   if [ "${BENCH_ONLY:-}" = queries ]; then
     bench_queries "$size" "$runs" "$est" "$target"
+    return 0
+  fi
+  if [ "${BENCH_ONLY:-}" = edit ]; then
+    measure "$size" diff_warm "$runs" "" "${A[@]}" diff --out "$out" --exit-code
+    bench_edit "$size" "$runs" "$est" "$out"
+    SHOW="$PROMTOOL check rules $out/*.yml" \
+      measure "$size" promtool "$runs" "" "$PROMTOOL" check rules "${files[@]}"
     return 0
   fi
   measure "$size" validate_cold "$runs" "rm -rf $est/.alertctl" "${A[@]}" validate --promtool off

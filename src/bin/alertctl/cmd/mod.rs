@@ -168,10 +168,15 @@ pub fn load_and_render(g: &Global) -> miette::Result<(Project, Rendered, Diagnos
 /// next one (render, diff and apply; validate, which runs promtool anyway, does not).
 pub fn load_render_store(g: &Global) -> miette::Result<(Project, Rendered, Diagnostics)> {
     let (mut project, rendered, diags) = load_and_render(g)?;
-    if let Err(e) = project::store_rendered(&mut project, &rendered, &diags) {
-        if g.verbose {
-            eprintln!("cache: results not stored: {e}");
-        }
+    match project::store_rendered(&mut project, &rendered, &diags) {
+        Err(e) if g.verbose => eprintln!("cache: results not stored: {e}"),
+        Ok(Some(r)) if g.verbose => eprintln!(
+            "cache index: {} of {} alerts recomputed, {} reused from cache",
+            r.recomputed,
+            r.alerts,
+            r.alerts - r.recomputed
+        ),
+        _ => {}
     }
     Ok((project, rendered, diags))
 }
