@@ -57,6 +57,8 @@
 #                    BENCH_ONLY=queries,serve runs both
 #   BENCH_ONLY=queries only the warm questions (trace TARGET [ALERT], effective --group /
 #                    --namespace, list rules --group; wall time and peak RSS), likewise
+#   BENCH_ONLY=edit    only the edit loop: warm no-op diff, one-file edit + diff, one-file
+#                    edit + validate with promtool, and promtool check rules, likewise
 #   BENCH_NO_HYPERFINE=1  time with the bash loop even if hyperfine is installed
 #   PROMTOOL         promtool binary (default: .tools/bin/promtool)
 #   PROMETHEUS       prometheus binary for the impact case (default: .tools/bin/prometheus)
@@ -330,6 +332,13 @@ bench_size() {
   if [ -n "${BENCH_ONLY:-}" ]; then
     case ",$BENCH_ONLY," in *,queries,*) bench_queries "$size" "$runs" "$est" "$target" ;; esac
     case ",$BENCH_ONLY," in *,serve,*) bench_serve "$size" "$est" "$target" ;; esac
+    return 0
+  fi
+  if [ "${BENCH_ONLY:-}" = edit ]; then
+    measure "$size" diff_warm "$runs" "" "${A[@]}" diff --out "$out" --exit-code
+    bench_edit "$size" "$runs" "$est" "$out"
+    SHOW="$PROMTOOL check rules $out/*.yml" \
+      measure "$size" promtool "$runs" "" "$PROMTOOL" check rules "${files[@]}"
     return 0
   fi
   measure "$size" validate_cold "$runs" "rm -rf $est/.alertctl" "${A[@]}" validate --promtool off

@@ -16,7 +16,7 @@ use crate::trust::Key;
 pub const DIR: &str = ".alertctl";
 const FILE: &str = "cache.sqlite";
 /// Bump when the stored model's shape changes; the package version is part of the key too.
-const SCHEMA: &str = "11";
+const SCHEMA: &str = "12";
 
 pub struct Cache {
     conn: Option<Connection>,
@@ -297,6 +297,9 @@ const INDEX_SCHEMA: &str = "
     CREATE TABLE IF NOT EXISTS idx_not_applied(
         alert TEXT NOT NULL, seq INTEGER NOT NULL, scope TEXT, reason TEXT NOT NULL, rule TEXT NOT NULL,
         PRIMARY KEY(alert, seq));
+    CREATE TABLE IF NOT EXISTS idx_alert_keys(alert TEXT PRIMARY KEY, key TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS idx_file_keys(file TEXT PRIMARY KEY, key TEXT NOT NULL);
+    CREATE INDEX IF NOT EXISTS idx_rules_file ON idx_rules(file);
 ";
 
 /// A row of `list templates`.
@@ -350,12 +353,15 @@ pub struct RuleFilter<'a> {
 
 impl Cache {
     /// Rebuilds the query index when the sources changed since it was built.
-    /// Returns whether it was rebuilt.
+    /// Returns whether it was rebuilt. Incremental by `keys`: the inventory's rows stay
+    /// when the global key is unchanged, and an alert's not-applied rules when its key is.
     pub fn refresh_index(
         &mut self,
         fingerprint: &str,
         model: &crate::resolve::Model,
+        keys: &crate::incremental::Keys,
     ) -> rusqlite::Result<bool> {
+        // Rules rows are kept per rules file: `list rules` orders them by file and line.
         let Some(conn) = self.conn.as_mut() else {
             return Ok(false);
         };
@@ -366,11 +372,57 @@ impl Cache {
         if stored.as_deref() == Some(fingerprint) {
             return Ok(false);
         }
-        let tx = conn.transaction()?;
-        tx.execute_batch(
-            "DELETE FROM idx_templates; DELETE FROM idx_rules; DELETE FROM idx_targets;
-             DELETE FROM idx_groups; DELETE FROM idx_namespaces; DELETE FROM idx_not_applied;",
-        )?;
+        // What is kept is decided inside the transaction: another run may have written
+        // the index since the check above.
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let meta = |key: &str| -> rusqlite::Result<Option<String>> {
+            tx.query_row("SELECT value FROM meta WHERE key=?1", [key], |r| r.get(0))
+                .optional()
+        };
+        if meta("index")?.as_deref() == Some(fingerprint) {
+            return Ok(false);
+        }
+        let same_inventory =
+            meta("index")?.is_some() && meta("index_global")?.as_deref() == Some(&keys.global);
+        let stored_alerts = stored_keys(&tx, "idx_alert_keys", &["index"])?;
+        let (changed, removed) = crate::incremental::changes(&keys.alerts, &stored_alerts);
+        let stored_files = stored_keys(&tx, "idx_file_keys", &["index"])?;
+        let (changed_files, removed_files) =
+            crate::incremental::changes(&keys.files, &stored_files);
+        tx.execute_batch("DELETE FROM idx_templates;")?;
+        if stored_files.is_empty() {
+            tx.execute_batch("DELETE FROM idx_rules; DELETE FROM idx_file_keys;")?;
+        } else {
+            let mut del = tx.prepare("DELETE FROM idx_rules WHERE file = ?1")?;
+            let mut del_key = tx.prepare("DELETE FROM idx_file_keys WHERE file = ?1")?;
+            for file in changed_files
+                .iter()
+                .copied()
+                .chain(removed_files.iter().map(String::as_str))
+            {
+                del.execute([file])?;
+                del_key.execute([file])?;
+            }
+        }
+        if !same_inventory {
+            tx.execute_batch(
+                "DELETE FROM idx_targets; DELETE FROM idx_groups; DELETE FROM idx_namespaces;",
+            )?;
+        }
+        if stored_alerts.is_empty() {
+            tx.execute_batch("DELETE FROM idx_not_applied; DELETE FROM idx_alert_keys;")?;
+        } else {
+            let mut del = tx.prepare("DELETE FROM idx_not_applied WHERE alert = ?1")?;
+            let mut del_key = tx.prepare("DELETE FROM idx_alert_keys WHERE alert = ?1")?;
+            for alert in changed
+                .iter()
+                .copied()
+                .chain(removed.iter().map(String::as_str))
+            {
+                del.execute([alert])?;
+                del_key.execute([alert])?;
+            }
+        }
         {
             let mut put =
                 tx.prepare("INSERT INTO idx_templates VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")?;
@@ -392,7 +444,15 @@ impl Cache {
                 ])?;
             }
             let mut put = tx.prepare("INSERT INTO idx_rules(alert, template, scope, grp, namespace, priority, enabled, suspended, file, line) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")?;
-            for r in &model.rules {
+            let mut put_key = tx.prepare("INSERT INTO idx_file_keys VALUES (?1, ?2)")?;
+            for file in &changed_files {
+                put_key.execute([file, &keys.files[*file].as_str()])?;
+            }
+            for r in model
+                .rules
+                .iter()
+                .filter(|r| changed_files.contains(r.file.as_str()))
+            {
                 let pos = crate::query::scope_position(model, &r.scope.value);
                 let p = model.place(&r.file, r.span);
                 let enabled = r.enabled.as_ref().is_none_or(|e| e.value);
@@ -410,7 +470,8 @@ impl Cache {
                 ])?;
             }
             let mut put = tx.prepare("INSERT INTO idx_targets VALUES (?1, ?2, ?3, ?4)")?;
-            for (t, g) in &model.inventory.targets {
+            let targets = (!same_inventory).then_some(&model.inventory.targets);
+            for (t, g) in targets.into_iter().flatten() {
                 let ns = g
                     .as_ref()
                     .and_then(|g| model.inventory.groups.get(g))
@@ -424,16 +485,20 @@ impl Cache {
             }
             let inv = &model.inventory;
             let mut put = tx.prepare("INSERT INTO idx_groups VALUES (?1, ?2, ?3)")?;
-            for (g, info) in &inv.groups {
+            let groups = (!same_inventory).then_some(&inv.groups);
+            for (g, info) in groups.into_iter().flatten() {
                 let jobs = group_jobs(inv, info).and_then(|j| serde_json::to_string(&j).ok());
                 put.execute(params![g, info.namespace, jobs])?;
             }
             let mut put = tx.prepare("INSERT INTO idx_namespaces VALUES (?1)")?;
-            for n in inv.namespaces.keys() {
+            let namespaces = (!same_inventory).then_some(&inv.namespaces);
+            for n in namespaces.into_iter().flat_map(|n| n.keys()) {
                 put.execute([n])?;
             }
             let mut put = tx.prepare("INSERT INTO idx_not_applied VALUES (?1, ?2, ?3, ?4, ?5)")?;
-            for alert in model.alerts.values() {
+            let mut put_key = tx.prepare("INSERT INTO idx_alert_keys VALUES (?1, ?2)")?;
+            for alert in changed.iter().map(|a| &model.alerts[*a]) {
+                put_key.execute([&alert.name, &keys.alerts[&alert.name]])?;
                 let candidates = crate::query::not_applied_candidates(model, alert);
                 for (seq, (scope, rule, reason)) in candidates.into_iter().enumerate() {
                     let rule = serde_json::to_string(&rule)
@@ -457,8 +522,8 @@ impl Cache {
             }],
         )?;
         tx.execute(
-            "INSERT OR REPLACE INTO meta(key, value) VALUES ('index', ?1)",
-            [fingerprint],
+            "INSERT OR REPLACE INTO meta(key, value) VALUES ('index', ?1), ('index_global', ?2)",
+            [fingerprint, &keys.global],
         )?;
         tx.commit()?;
         Ok(true)
@@ -533,7 +598,61 @@ const FAST_SCHEMA: &str = "
     CREATE TABLE IF NOT EXISTS cells(alert TEXT NOT NULL, scope TEXT NOT NULL, specificity INTEGER NOT NULL, kind TEXT NOT NULL, job TEXT, json TEXT NOT NULL);
     CREATE INDEX IF NOT EXISTS cells_scope ON cells(scope);
     CREATE TABLE IF NOT EXISTS traces(alert TEXT NOT NULL, scope TEXT NOT NULL, fields TEXT NOT NULL, rules TEXT NOT NULL, tbl TEXT NOT NULL, effective TEXT NOT NULL, PRIMARY KEY(alert, scope));
+    CREATE INDEX IF NOT EXISTS cells_alert ON cells(alert);
+    CREATE TABLE IF NOT EXISTS alert_keys(alert TEXT PRIMARY KEY, key TEXT NOT NULL);
 ";
+
+/// The per-alert dependency keys in `table`, when every meta entry of `written` is
+/// present (the rows they describe were written); otherwise none.
+fn stored_keys(
+    conn: &Connection,
+    table: &str,
+    written: &[&str],
+) -> rusqlite::Result<HashMap<String, String>> {
+    for key in written {
+        let present: Option<String> = conn
+            .query_row("SELECT value FROM meta WHERE key=?1", [key], |r| r.get(0))
+            .optional()?;
+        if present.is_none() {
+            return Ok(HashMap::new());
+        }
+    }
+    // Every keys table is (name, key).
+    let mut st = conn.prepare(&format!("SELECT * FROM {table}"))?;
+    let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    rows.collect()
+}
+
+/// The answer last: a query that does not print it never reads past it.
+const PUT_CELL: &str =
+    "INSERT INTO cells(alert, scope, specificity, kind, json, job) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+
+/// Writes one cell row (with a statement prepared from [`PUT_CELL`]).
+fn put_cell(put: &mut rusqlite::Statement, c: CellRow) -> rusqlite::Result<usize> {
+    put.execute(params![
+        c.alert,
+        c.scope,
+        c.specificity,
+        c.kind,
+        c.json,
+        c.job
+    ])
+}
+
+const PUT_TRACE: &str = "INSERT OR REPLACE INTO traces VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+
+/// Writes one trace row (with a statement prepared from [`PUT_TRACE`]).
+fn put_trace(put: &mut rusqlite::Statement, t: TraceRow) -> rusqlite::Result<usize> {
+    let p = &t.pieces;
+    put.execute(params![
+        t.alert,
+        t.scope,
+        p.fields,
+        p.rules,
+        p.table,
+        p.effective
+    ])
+}
 
 /// One precomputed answer of `effective`: the alert as it applies in one cell.
 #[derive(Debug, Clone)]
@@ -695,7 +814,7 @@ impl Cache {
         };
         conn.execute_batch(FAST_SCHEMA)?;
         let tx = conn.transaction()?;
-        tx.execute_batch("DELETE FROM rendered; DELETE FROM cells;")?;
+        tx.execute_batch("DELETE FROM rendered; DELETE FROM cells; DELETE FROM alert_keys;")?;
         {
             let mut put = tx.prepare("INSERT INTO rendered VALUES (?1, ?2, ?3, ?4)")?;
             for (name, content) in files {
@@ -705,20 +824,10 @@ impl Cache {
                     .mac("rendered", &rendered_parts(fingerprint, name, &hash));
                 put.execute(params![name, hash.as_str(), content, mac])?;
             }
-            // The answer last: a query that does not print it never reads past it.
-            let mut put = tx.prepare(
-                "INSERT INTO cells(alert, scope, specificity, kind, json, job) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )?;
+            let mut put = tx.prepare(PUT_CELL)?;
             // Streamed: holding 50k pretty-printed answers at once would double peak memory.
             for c in cells {
-                put.execute(params![
-                    c.alert,
-                    c.scope,
-                    c.specificity,
-                    c.kind,
-                    c.json,
-                    c.job
-                ])?;
+                put_cell(&mut put, c)?;
             }
         }
         tx.execute(
@@ -1043,20 +1152,13 @@ impl Cache {
         };
         conn.execute_batch(FAST_SCHEMA)?;
         let tx = conn.transaction()?;
-        tx.execute_batch("DELETE FROM traces; DELETE FROM meta WHERE key = 'traces';")?;
+        tx.execute_batch(
+            "DELETE FROM traces; DELETE FROM alert_keys; DELETE FROM meta WHERE key = 'traces';",
+        )?;
         {
-            let mut put =
-                tx.prepare("INSERT OR REPLACE INTO traces VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?;
+            let mut put = tx.prepare(PUT_TRACE)?;
             for t in rows {
-                let p = &t.pieces;
-                put.execute(params![
-                    t.alert,
-                    t.scope,
-                    p.fields,
-                    p.rules,
-                    p.table,
-                    p.effective
-                ])?;
+                put_trace(&mut put, t)?;
             }
         }
         tx.execute(
@@ -1145,6 +1247,96 @@ impl Cache {
             best.insert(alert, answer);
         }
         Some(best.into_values().collect())
+    }
+
+    /// Each alert's dependency key, as stored with its cells and traces (empty when none
+    /// are stored: then every alert's rows are written).
+    pub fn alert_keys(&self) -> HashMap<String, String> {
+        self.conn
+            .as_ref()
+            .and_then(|c| stored_keys(c, "alert_keys", &["rendered", "traces"]).ok())
+            .unwrap_or_default()
+    }
+
+    /// A run's results under `fingerprint`, in one transaction: every rendered file (only
+    /// the changed ones rewritten), and the cell and trace rows of the alerts in `redo`
+    /// (replaced by `cells` and `traces`, which hold rows of those alerts only) with
+    /// their new dependency `keys`. Other alerts keep their stored rows, unless `basis`
+    /// (the stored keys `redo` was chosen against) is empty: then every stored row goes
+    /// first. Returns `false`, storing nothing, when another run changed the stored keys
+    /// since `basis` was read.
+    #[allow(clippy::too_many_arguments)]
+    pub fn store_incremental<'a>(
+        &mut self,
+        fingerprint: &str,
+        basis: &HashMap<String, String>,
+        files: &BTreeMap<String, String>,
+        redo: impl Iterator<Item = &'a str>,
+        keys: impl Iterator<Item = (&'a str, &'a str)>,
+        cells: impl Iterator<Item = CellRow>,
+        traces: impl Iterator<Item = TraceRow>,
+    ) -> rusqlite::Result<bool> {
+        let Some(conn) = self.conn.as_mut() else {
+            return Ok(false);
+        };
+        conn.execute_batch(FAST_SCHEMA)?;
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        if stored_keys(&tx, "alert_keys", &["rendered", "traces"])? != *basis {
+            return Ok(false);
+        }
+        if basis.is_empty() {
+            tx.execute_batch("DELETE FROM cells; DELETE FROM traces; DELETE FROM alert_keys;")?;
+        }
+        let stored: HashMap<String, String> = {
+            let mut st = tx.prepare("SELECT name, hash FROM rendered")?;
+            let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        {
+            let mut put = tx.prepare("INSERT OR REPLACE INTO rendered VALUES (?1, ?2, ?3, ?4)")?;
+            let mut remac = tx.prepare("UPDATE rendered SET mac = ?2 WHERE name = ?1")?;
+            for (name, content) in files {
+                let hash = blake3::hash(content.as_bytes()).to_hex();
+                let mac = self
+                    .key
+                    .mac("rendered", &rendered_parts(fingerprint, name, &hash));
+                if stored.get(name).map(String::as_str) == Some(hash.as_str()) {
+                    remac.execute(params![name, mac])?;
+                } else {
+                    put.execute(params![name, hash.as_str(), content, mac])?;
+                }
+            }
+            let mut gone = tx.prepare("DELETE FROM rendered WHERE name = ?1")?;
+            for name in stored.keys().filter(|n| !files.contains_key(*n)) {
+                gone.execute([name])?;
+            }
+            let mut del_cells = tx.prepare("DELETE FROM cells WHERE alert = ?1")?;
+            let mut del_traces = tx.prepare("DELETE FROM traces WHERE alert = ?1")?;
+            let mut del_key = tx.prepare("DELETE FROM alert_keys WHERE alert = ?1")?;
+            for alert in redo {
+                del_cells.execute([alert])?;
+                del_traces.execute([alert])?;
+                del_key.execute([alert])?;
+            }
+            let mut put = tx.prepare(PUT_CELL)?;
+            for c in cells {
+                put_cell(&mut put, c)?;
+            }
+            let mut put = tx.prepare(PUT_TRACE)?;
+            for t in traces {
+                put_trace(&mut put, t)?;
+            }
+            let mut put = tx.prepare("INSERT INTO alert_keys VALUES (?1, ?2)")?;
+            for (alert, key) in keys {
+                put.execute([alert, key])?;
+            }
+        }
+        tx.execute(
+            "INSERT OR REPLACE INTO meta(key, value) VALUES ('rendered', ?1), ('traces', ?1)",
+            [fingerprint],
+        )?;
+        tx.commit()?;
+        Ok(true)
     }
 }
 

@@ -21,6 +21,7 @@ pub mod goregex;
 pub mod history;
 pub mod impact;
 pub mod import;
+pub mod incremental;
 pub mod kubernetes;
 pub mod lint;
 pub mod live;

@@ -50,6 +50,9 @@ pub struct Project {
     /// Identifies the directory's content (settings and every source file) and the
     /// alertctl version; the fast path's stored results are keyed by it.
     pub fingerprint: String,
+    /// What each alert's index rows and answers depend on: unchanged keys keep their
+    /// stored rows ([`crate::incremental`]).
+    pub keys: crate::incremental::Keys,
 }
 
 fn fingerprint<'a>(settings_text: &str, files: impl Iterator<Item = (&'a str, &'a str)>) -> String {
@@ -287,6 +290,10 @@ pub fn load_with(
             cache.fall_back_to_memory(format!("not updated: {e}"));
         }
     }
+    let hashes: std::collections::HashMap<String, String> = sources
+        .iter()
+        .map(|s| (s.rel_path.clone(), s.hash.clone()))
+        .collect();
     let am_sources: Vec<SourceText> = sources
         .iter()
         .filter(|s| s.kind == parse::FileKind::Alertmanager)
@@ -301,10 +308,11 @@ pub fn load_with(
     model
         .sources
         .insert(settings::FILE_NAME.to_string(), settings_src);
-    if let Err(e) = cache.refresh_index(&fingerprint, &model) {
+    let keys = crate::incremental::keys(&model, &hashes);
+    if let Err(e) = cache.refresh_index(&fingerprint, &model, &keys) {
         // A stale index must not answer `list`: rebuild it in memory.
         cache.fall_back_to_memory(format!("index not updated: {e}"));
-        if let Err(e) = cache.refresh_index(&fingerprint, &model) {
+        if let Err(e) = cache.refresh_index(&fingerprint, &model, &keys) {
             cache_note = Some(format!("cache index not built: {e}"));
         }
     }
@@ -318,6 +326,7 @@ pub fn load_with(
             cache,
             alertmanager,
             fingerprint,
+            keys,
         },
         diags,
     ))
@@ -329,24 +338,51 @@ impl Project {
     }
 }
 
-/// Leaves a full run's rendered results in the cache for the fast path of the next run
-/// (render, diff and apply), unless there are errors or they are stored already.
+/// How much of the cache index a run's store recomputed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Reuse {
+    /// Alerts whose cell and trace rows were computed and written.
+    pub recomputed: usize,
+    pub alerts: usize,
+}
+
+/// Leaves a run's rendered results in the cache for the fast path of the next run
+/// (render, diff and apply), unless there are errors or they are stored already. Only the
+/// alerts whose dependency key changed since the stored run get their index rows
+/// computed and written again ([`crate::incremental`]).
 pub fn store_rendered(
     project: &mut Project,
     rendered: &crate::render::Rendered,
     diags: &Diagnostics,
-) -> rusqlite::Result<()> {
+) -> rusqlite::Result<Option<Reuse>> {
     if diags.has_errors() || project.cache.answers(&project.fingerprint) {
-        return Ok(());
+        return Ok(None);
     }
-    if !project.cache.has_rendered(&project.fingerprint) {
-        let rows = crate::query::cell_rows(&project.model, rendered);
-        // The file_sd files too (keyed `file_sd/NAME`): the fast path compares both.
-        let files = crate::file_sd::join(&rendered.files, &rendered.file_sd);
-        project
-            .cache
-            .store_rendered(&project.fingerprint, &files, rows)?;
-    }
-    let traces = crate::query::trace_rows(&project.model, rendered);
-    project.cache.store_traces(&project.fingerprint, traces)
+    let model = &project.model;
+    let keys = &project.keys.alerts;
+    let stored = project.cache.alert_keys();
+    let (changed, removed) = crate::incremental::changes(keys, &stored);
+    let part = crate::incremental::part_of(rendered, &changed);
+    let rows = crate::query::cell_rows(model, &part);
+    let traces = crate::query::trace_rows(model, &part);
+    // The file_sd files too (keyed `file_sd/NAME`): the fast path compares both.
+    let files = crate::file_sd::join(&rendered.files, &rendered.file_sd);
+    let redo = changed
+        .iter()
+        .copied()
+        .chain(removed.iter().map(String::as_str));
+    let new_keys = changed.iter().map(|a| (*a, keys[*a].as_str()));
+    let stored_now = project.cache.store_incremental(
+        &project.fingerprint,
+        &stored,
+        &files,
+        redo,
+        new_keys,
+        rows,
+        traces,
+    )?;
+    Ok(stored_now.then_some(Reuse {
+        recomputed: changed.len(),
+        alerts: keys.len(),
+    }))
 }

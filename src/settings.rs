@@ -200,6 +200,21 @@ pub struct ServerSettings {
 }
 
 impl ServerSettings {
+    /// A Prometheus given by URL on the command line (`--prometheus`): no name, no
+    /// credentials, `timeout` or the default.
+    pub fn prometheus_at(url: &str, timeout: Option<&str>) -> ServerSettings {
+        ServerSettings {
+            name: None,
+            url: url.to_string(),
+            kind: ServerKind::Prometheus,
+            timeout: timeout.map(str::to_string),
+            bearer_token_file: None,
+            bearer_token_env: None,
+            basic_auth: None,
+            ca_file: None,
+            insecure_skip_verify: false,
+        }
+    }
     pub fn display_name(&self) -> String {
         self.name.clone().unwrap_or_else(|| self.url.clone())
     }

@@ -292,6 +292,48 @@ fn impact_of_a_group_threshold_change_matches_the_known_history() {
         "{human}"
     );
 
+    // The editor's "Impact" button runs the same operation on the unsaved text:
+    // with the server configured (and the change not yet on disk) it shows the figures
+    // the CLI printed.
+    write(
+        &dir.join("alertctl.toml"),
+        &format!(
+            "[[prometheus]]\nname = \"hist\"\nurl = \"{}\"\n",
+            prom.url()
+        ),
+    );
+    let pending = std::fs::read_to_string(dir.join("rules/cpu.yaml")).unwrap();
+    write(&dir.join("rules/cpu.yaml"), "- template: CpuHigh\n  scope: global\n- template: CpuHigh\n  scope: group/web\n  params: { threshold: 90 }\n");
+    let serve = support::serve::Serve::start(&dir, &[], &[]);
+    let a = serve.post(
+        "/ui/api/preview",
+        &serde_json::json!({"path": "rules/cpu.yaml", "text": pending, "checks": {"impact": true}}),
+    );
+    assert_eq!(a.status, 200, "{}", a.body);
+    let shown = a.json()["impact"].clone();
+    assert_eq!(shown["available"], true, "{shown}");
+    let result = &shown["result"];
+    assert_eq!(result["server"], "hist", "{result}");
+    let ui_alerts = result["alerts"].as_array().unwrap();
+    assert_eq!(ui_alerts.len(), 2, "{result}");
+    let ui_cpu = ui_alerts.iter().find(|a| a["alert"] == "CpuHigh").unwrap();
+    assert_eq!(side(&ui_cpu["old"]), old, "{ui_cpu}");
+    assert_eq!(side(&ui_cpu["new"]), new, "{ui_cpu}");
+    assert_eq!(ui_cpu["targets_changed"], cpu["targets_changed"]);
+    // Nothing was written by the preview.
+    assert!(std::fs::read_to_string(dir.join("rules/cpu.yaml"))
+        .unwrap()
+        .contains("threshold: 90"));
+    // Without a configured Prometheus the button says why.
+    write(&dir.join("alertctl.toml"), "");
+    let a = serve.post(
+        "/ui/api/preview",
+        &serde_json::json!({"path": "rules/cpu.yaml", "text": pending, "checks": {"impact": true}}),
+    );
+    assert_eq!(a.json()["impact"]["available"], false, "{}", a.body);
+    drop(serve);
+    write(&dir.join("rules/cpu.yaml"), &pending);
+
     // A server that is down is an operational failure.
     let dead = format!("http://127.0.0.1:{}", support::free_port());
     let out = alertctl(&dir, &["impact", "--prometheus", &dead]);

@@ -908,3 +908,88 @@ fn the_effective_page_from_the_index_is_the_full_paths() {
         );
     }
 }
+
+/// Templates filtered by the job they watch, in the API (as `list templates --job`) and
+/// on the page (its Job filter), on an estate that declares jobs.
+#[test]
+fn templates_filter_by_job() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("estate");
+    support::serve::copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/good/jobs"),
+        &dir,
+    );
+    let serve = Serve::start(&dir, &["--read-only"], &[]);
+    let route = "/api/v1/alert-templates?job=postgres";
+    same(
+        &serve,
+        &dir,
+        route,
+        &["list", "templates", "--job", "postgres", "--format", "json"],
+    );
+    assert_eq!(
+        names(&serve.get(route).json(), "templates", "name"),
+        ["PostgresqlDown", "PostgresqlTooManyConnections"]
+    );
+    let page = serve.get("/templates?job=node&severity=critical");
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains(">NodeExporterDown</a>"), "{}", page.body);
+    for other in ["HostHighCpuLoad", "PostgresqlDown", "BlackboxProbeFailed"] {
+        assert!(!page.body.contains(&format!(">{other}</a>")), "{other}");
+    }
+    assert!(
+        page.body.contains("<option selected>node</option>"),
+        "{}",
+        page.body
+    );
+    assert_eq!(serve.get("/api/v1/alert-templates?job=../x").status, 400);
+}
+
+/// With `[[shard]]` tables the deploy page's plan is per shard, the same files and
+/// changes as `alertctl apply --dry-run --format json` lists per shard, and nothing is
+/// written. (A plan contacts no server: the configured URLs lead nowhere.)
+#[test]
+fn the_deploy_plan_is_per_shard() {
+    let (_tmp, dir) = example_copy();
+    let dead = |_| format!("http://127.0.0.1:{}", support::free_port());
+    let toml = std::fs::read_to_string(dir.join("alertctl.toml")).unwrap();
+    std::fs::write(
+        dir.join("alertctl.toml"),
+        format!(
+            "{toml}\n[[prometheus]]\nname = \"p\"\nurl = \"{}\"\n\n[[prometheus]]\nname = \"s\"\nurl = \"{}\"\n\n\
+             [[shard]]\nname = \"prod\"\nnamespaces = [\"prod\"]\nservers = [\"p\"]\n\n\
+             [[shard]]\nname = \"staging\"\nnamespaces = [\"staging\"]\nservers = [\"s\"]\n",
+            dead(0),
+            dead(1)
+        ),
+    )
+    .unwrap();
+    let serve = Serve::start(&dir, &[], &[]);
+    let plan = serve.get("/ui/api/deploy/plan").json();
+    assert_eq!(plan["result"], json!("dry-run"), "{plan}");
+    let (code, out, err) = cli(&dir, &["apply", "--dry-run", "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let cli: Value = serde_json::from_str(&out).unwrap();
+    let files = |shards: &Value| -> Vec<(String, Vec<String>)> {
+        shards
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| {
+                (
+                    s["shard"].as_str().unwrap().to_string(),
+                    names(s, "changes", "file"),
+                )
+            })
+            .collect()
+    };
+    let ui = files(&plan["shards"]);
+    assert_eq!(
+        ui.iter().map(|s| s.0.as_str()).collect::<Vec<_>>(),
+        ["prod", "staging"]
+    );
+    assert!(ui.iter().all(|(_, f)| !f.is_empty()), "{plan}");
+    assert_eq!(ui, files(&cli["shards"]), "serve {plan}\ncli {cli}");
+    assert_eq!(plan["shards"][0]["shard_servers"], json!(["p"]));
+    assert!(!dir.join("rendered/prod").exists(), "a plan writes nothing");
+}

@@ -255,6 +255,63 @@ fn shards_deploy_roll_back_and_keep_history_apart() {
         .any(|q| q.contains("> 90")));
     let o = alertctl(&dir, &["apply", "--shard", "nope"]);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+
+    // The sync daemon deploys every shard (prod was rolled back to 90: it goes to 95
+    // again) and reports each shard's deployed revision on /ready and /metrics.
+    let port = support::free_port();
+    let log = tmp.path().join("watch.log");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_alertctl"))
+        .arg("-C")
+        .arg(&dir)
+        .args([
+            "watch",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--log-format",
+            "json",
+        ])
+        .env("ALERTCTL_PROMTOOL", support::tool("promtool"))
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    let ready_url = format!("http://127.0.0.1:{port}/ready");
+    let mut ready = serde_json::Value::Null;
+    let synced = support::eventually(
+        std::time::Duration::from_secs(60),
+        || match support::http_get(&ready_url) {
+            Some((200, body)) => {
+                ready = serde_json::from_str(&body).unwrap();
+                true
+            }
+            _ => false,
+        },
+    );
+    let metrics = support::http_get(&format!("http://127.0.0.1:{port}/metrics"));
+    let _ = child.kill();
+    let _ = child.wait();
+    let log = std::fs::read_to_string(&log).unwrap_or_default();
+    assert!(synced, "the watch never became ready: {ready}\n{log}");
+    let latest = |shard: &str| rows(shard)[0]["rev"].as_i64().unwrap();
+    assert_eq!(rows("prod")[0]["result"], "applied");
+    assert_eq!(ready["deployed"], serde_json::Value::Null, "{ready}");
+    for shard in ["prod", "edge"] {
+        assert_eq!(
+            ready["deployed_shards"][shard]["rev"].as_i64(),
+            Some(latest(shard)),
+            "{ready}"
+        );
+        let line = format!(
+            "alertctl_watch_deployed_revision{{shard=\"{shard}\"}} {}",
+            latest(shard)
+        );
+        let page = &metrics.as_ref().unwrap().1;
+        assert!(page.lines().any(|l| l == line), "{line} in\n{page}");
+    }
+    for s in [&prod_a, &prod_b] {
+        assert!(queries(s, "HighCPU").iter().any(|q| q.contains("> 95")));
+    }
 }
 
 /// A rules directory with servers `a`, `b`, `c` (never contacted: only validated) and

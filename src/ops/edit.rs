@@ -199,6 +199,8 @@ pub struct Preview {
     pub rendered: Rendered,
     /// Rendered files against the output directory's generated ones.
     pub plan: Plan,
+    /// The output directory's generated files: name -> content.
+    pub current: BTreeMap<String, String>,
 }
 
 pub fn preview(root: &Path, overlay: &Overlay) -> Result<Preview, ProjectError> {
@@ -213,6 +215,7 @@ pub fn preview(root: &Path, overlay: &Overlay) -> Result<Preview, ProjectError> 
         diagnostics,
         rendered,
         plan,
+        current: current.generated,
     })
 }
 

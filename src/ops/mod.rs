@@ -7,7 +7,9 @@
 //! as lines, a daemon can log it as JSON, a web UI can stream it. Nothing here prints.
 
 pub mod alertmanager;
+pub mod check;
 pub mod edit;
+pub mod impact;
 pub mod query;
 pub mod rules;
 pub mod test;

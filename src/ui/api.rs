@@ -179,14 +179,17 @@ pub fn router(app: Arc<App>) -> Router {
 #[derive(Deserialize)]
 struct TemplatesQ {
     severity: Option<String>,
+    job: Option<String>,
 }
 
-/// `alertctl list templates [--severity S] --format json`
+/// `alertctl list templates [--severity S] [--job J] --format json`
 async fn templates(State(app): State<Arc<App>>, Query(q): Query<TemplatesQ>) -> ApiResult {
     let severity = filter("severity", &q.severity)?;
+    let job = filter("job", &q.job)?;
     blocking(move || {
         from_project(&app, |p| {
-            let rows = crate::ops::query::templates(&p.cache, severity.as_deref(), None, None)?;
+            let rows =
+                crate::ops::query::templates(&p.cache, severity.as_deref(), job.as_deref(), None)?;
             Ok(json!({ "templates": rows }))
         })
     })
@@ -486,7 +489,7 @@ fn preview_json(
         doc["tests"] = extras::unit_tests(&p.project, &p.rendered).json();
     }
     if checks.impact {
-        doc["impact"] = extras::impact(&p.project, &p.plan).json();
+        doc["impact"] = extras::impact(&p).json();
     }
     Ok(doc)
 }
@@ -796,30 +799,56 @@ fn deploy(app: &App, dry_run: bool) -> ApiResult {
     };
     let result = crate::ops::rules::apply(&req, &mut sink);
     app.invalidate();
-    let doc = match result {
-        Ok(r) => {
-            let plan = r.plan.as_ref();
-            json!({
-                "result": r.outcome.as_str(),
-                "rev": r.rev,
-                "summary": plan.map(|p| &p.summary),
-                "changes": plan.map(|p| p.changes.iter().map(|c| json!({"file": c.file, "kind": c.kind, "diff": crate::diff::unified(c, false)})).collect::<Vec<_>>()),
-                "servers": r.servers,
-                "rollback": r.rollback,
-                "message": r.message,
-                "pending": r.pending,
-                "events": steps,
-                "diagnostics": diagnostics,
-            })
+    let mut doc = match &result {
+        Ok(r) => deployment_json(r),
+        Err(crate::ops::OpError::Shards(r)) => {
+            let mut doc = deployment_json(r);
+            doc["result"] = json!("failed");
+            doc
         }
         Err(e) => json!({
             "result": if e.is_invalid_input() { "invalid" } else { "failed" },
             "message": e.to_string(),
-            "events": steps,
-            "diagnostics": diagnostics,
         }),
     };
+    doc["events"] = Value::Array(steps);
+    doc["diagnostics"] = diagnostics;
     Ok(ok_json(doc))
+}
+
+/// A deployment's plan and outcome for the deploy page; with `[[shard]]` tables, each
+/// shard's under `shards` (its plan, servers and outcome, or why it stopped).
+fn deployment_json(r: &crate::ops::DeployReport) -> Value {
+    let plan = r.plan.as_ref();
+    let shards: Vec<Value> = r
+        .shards
+        .iter()
+        .map(|s| match (&s.report, &s.error) {
+            (Some(d), _) => {
+                let mut doc = deployment_json(d);
+                doc["shard"] = json!(s.shard);
+                doc["shard_servers"] = json!(s.servers);
+                doc
+            }
+            (None, e) => json!({
+                "shard": s.shard,
+                "shard_servers": s.servers,
+                "result": if e.as_ref().is_some_and(|e| e.invalid_input) { "invalid" } else { "failed" },
+                "message": e.as_ref().map(|e| &e.message),
+            }),
+        })
+        .collect();
+    json!({
+        "result": r.outcome.as_str(),
+        "rev": r.rev,
+        "summary": plan.map(|p| &p.summary),
+        "changes": plan.map(|p| p.changes.iter().map(|c| json!({"file": c.file, "kind": c.kind, "diff": crate::diff::unified(c, false)})).collect::<Vec<_>>()),
+        "servers": r.servers,
+        "rollback": r.rollback,
+        "message": r.message,
+        "pending": r.pending,
+        "shards": shards,
+    })
 }
 
 async fn plan(State(app): State<Arc<App>>) -> ApiResult {

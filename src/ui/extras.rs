@@ -1,9 +1,10 @@
 //! The rule unit tests (`alertctl test`) and the impact figures (`alertctl impact`) in
 //! the editor's preview, asked for with its "Run tests" and "Impact" buttons.
 
-use crate::diff::Plan;
+use crate::ops::edit::Preview;
 use crate::project::Project;
 use crate::render::Rendered;
+use crate::settings::ServerKind;
 
 /// What the page shows for a check.
 #[derive(Debug, Clone, PartialEq)]
@@ -76,17 +77,31 @@ fn located(d: &crate::diag::Diagnostic) -> String {
 }
 
 /// For each alert the preview's plan changes, how often it would have fired old vs new
-/// over the configured window, against the configured Prometheus.
-///
-/// Answer with `Extra::Ran({"window": "24h", "alerts": [{"alert", "change", "old":
-/// {"series_fired", "episodes", "firing_seconds"}, "new": {...}, "targets_changed": n}]})`.
-pub fn impact(project: &Project, _plan: &Plan) -> Extra {
-    if project.model.settings.servers.is_empty() {
+/// over the last 24 hours (at 1m steps, `alertctl impact`'s defaults), against the first
+/// configured Prometheus: the same operation and JSON as `alertctl impact --format json`.
+pub fn impact(p: &Preview) -> Extra {
+    if !p
+        .project
+        .model
+        .settings
+        .servers
+        .iter()
+        .any(|s| s.kind == ServerKind::Prometheus)
+    {
         return Extra::Missing(
-            "impact figures need a Prometheus server: none is configured in alertctl.toml".into(),
+            "impact figures need a Prometheus server: none of kind prometheus is configured in alertctl.toml".into(),
         );
     }
-    Extra::Missing(
-        "the editor does not show impact figures yet: run `alertctl impact` in a terminal".into(),
-    )
+    let req = crate::ops::impact::Request::default();
+    match crate::ops::impact::run(
+        &p.project,
+        &p.plan,
+        &p.current,
+        &p.rendered.files,
+        &req,
+        &mut |_, _| {},
+    ) {
+        Ok(r) => Extra::Ran(r.json()),
+        Err(e) => Extra::Failed(e.to_string()),
+    }
 }

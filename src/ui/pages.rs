@@ -346,17 +346,25 @@ async fn targets(State(app): State<Arc<App>>, Query(q): Query<TargetsQ>) -> Html
 #[derive(Deserialize)]
 struct TemplatesQ {
     severity: Option<String>,
+    job: Option<String>,
     tag: Option<String>,
 }
 
 async fn templates(State(app): State<Arc<App>>, Query(q): Query<TemplatesQ>) -> Html {
-    let (severity, tag) = match (filter("severity", &q.severity), filter("tag", &q.tag)) {
-        (Ok(s), Ok(t)) => (s, t),
-        (Err(e), _) | (_, Err(e)) => return Html(Err(e)),
+    let filters = [("severity", &q.severity), ("job", &q.job), ("tag", &q.tag)]
+        .map(|(name, v)| filter(name, v));
+    let [severity, job, tag] = match filters {
+        [Ok(s), Ok(j), Ok(t)] => [s, j, t],
+        [Err(e), ..] | [_, Err(e), _] | [.., Err(e)] => return Html(Err(e)),
     };
     with_snapshot(app, move |app, snap| {
         let m = &snap.project.model;
-        let rows = crate::ops::query::templates(&snap.project.cache, severity.as_deref(), None, None)?;
+        let rows = crate::ops::query::templates(
+            &snap.project.cache,
+            severity.as_deref(),
+            job.as_deref(),
+            None,
+        )?;
         let rows: Vec<Value> = rows
             .iter()
             .filter_map(|r| {
@@ -373,13 +381,18 @@ async fn templates(State(app): State<Arc<App>>, Query(q): Query<TemplatesQ>) -> 
             .collect();
         let tags: std::collections::BTreeSet<&str> =
             m.templates.values().flat_map(|t| t.tags.iter().map(String::as_str)).collect();
+        let jobs: std::collections::BTreeSet<String> =
+            crate::ops::query::templates(&snap.project.cache, None, None, None)?
+                .into_iter()
+                .filter_map(|r| r.job)
+                .collect();
         render(
             app,
             snap,
             "templates.html",
             "templates",
             "Templates",
-            json!({"rows": rows, "severity": severity, "tag": tag, "severities": severities, "tags": tags}),
+            json!({"rows": rows, "severity": severity, "job": job, "tag": tag, "severities": severities, "jobs": jobs, "tags": tags}),
         )
     })
     .await

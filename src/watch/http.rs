@@ -122,6 +122,7 @@ async fn ready(State(c): State<Control>) -> Response {
         "ready": s.ready(),
         "last_sync": s.last,
         "deployed": s.deployed,
+        "deployed_shards": s.deployed_shards,
         "consecutive_failures": s.failures,
         "sync_in_progress": s.in_progress.is_some(),
         "queue_depth": s.queue_depth,

@@ -76,6 +76,9 @@ pub struct Status {
     pub in_progress: Option<(u64, SystemTime)>,
     pub durations: Histogram,
     pub deployed: Option<Deployed>,
+    /// With `[[shard]]` tables: per shard, the deployment its servers were last
+    /// verified to run (`deployed` is then empty: `output.dir` gets no files).
+    pub deployed_shards: BTreeMap<String, Deployed>,
     /// Failed syncs since the last successful one.
     pub failures: u32,
     pub next_retry: Option<SystemTime>,
@@ -96,6 +99,7 @@ impl Status {
             in_progress: None,
             durations: Histogram::default(),
             deployed: None,
+            deployed_shards: BTreeMap::new(),
             failures: 0,
             next_retry: None,
             git_fetched: None,
@@ -301,25 +305,36 @@ pub fn render(s: &Status, process: Process) -> String {
         &[],
         s.durations.count as f64,
     );
-    if let Some(d) = &s.deployed {
-        p.gauge(
+    let deployed: Vec<(Option<&str>, &Deployed)> = s
+        .deployed
+        .iter()
+        .map(|d| (None, d))
+        .chain(s.deployed_shards.iter().map(|(n, d)| (Some(n.as_str()), d)))
+        .collect();
+    if !deployed.is_empty() {
+        p.head(
             "alertctl_watch_deployed_revision",
-            "The history revision every server was last verified to run.",
-            d.rev as f64,
+            "gauge",
+            "The history revision every server (of the shard) was last verified to run.",
         );
+        for (shard, d) in &deployed {
+            let labels: Vec<(&str, &str)> = shard.iter().map(|n| ("shard", *n)).collect();
+            p.sample("alertctl_watch_deployed_revision", &labels, d.rev as f64);
+        }
         p.head(
             "alertctl_watch_deployed_info",
             "gauge",
-            "The deployment every server was last verified to run, with the git commit it was rendered from.",
+            "The deployment every server (of the shard) was last verified to run, with the git commit it was rendered from.",
         );
-        p.sample(
-            "alertctl_watch_deployed_info",
-            &[
-                ("rev", &d.rev.to_string()),
+        for (shard, d) in &deployed {
+            let rev = d.rev.to_string();
+            let mut labels = vec![
+                ("rev", rev.as_str()),
                 ("commit", d.commit.as_deref().unwrap_or("")),
-            ],
-            1.0,
-        );
+            ];
+            labels.extend(shard.iter().map(|n| ("shard", *n)));
+            p.sample("alertctl_watch_deployed_info", &labels, 1.0);
+        }
     }
     if s.git {
         p.gauge(
@@ -416,6 +431,34 @@ mod tests {
             );
         }
         assert!(!page.contains("process_open_fds"));
+        let mut sharded = s.clone();
+        sharded.deployed = None;
+        for (name, rev) in [("eu", 3), ("us", 5)] {
+            sharded.deployed_shards.insert(
+                name.into(),
+                Deployed {
+                    rev,
+                    commit: Some("c1".into()),
+                },
+            );
+        }
+        let page2 = render(&sharded, Process::default());
+        for line in [
+            "alertctl_watch_deployed_revision{shard=\"eu\"} 3",
+            "alertctl_watch_deployed_revision{shard=\"us\"} 5",
+            "alertctl_watch_deployed_info{rev=\"5\",commit=\"c1\",shard=\"us\"} 1",
+        ] {
+            assert!(
+                page2.lines().any(|l| l == line),
+                "missing {line:?} in\n{page2}"
+            );
+        }
+        assert_eq!(
+            page2
+                .matches("# TYPE alertctl_watch_deployed_revision")
+                .count(),
+            1
+        );
         assert!(!s.ready());
         s.finished(finished(true, "no-change", "unchanged", 0.01));
         assert!(s.ready());

@@ -20,6 +20,7 @@ pub mod http;
 pub mod metrics;
 pub mod schedule;
 
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
@@ -149,6 +150,9 @@ pub enum WatchEvent<'a> {
         #[serde(flatten)]
         finished: &'a Finished,
         deployed: Option<&'a Deployed>,
+        /// With `[[shard]]` tables: per shard.
+        #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+        deployed_shards: &'a BTreeMap<String, Deployed>,
     },
     RetryScheduled {
         sync: u64,
@@ -566,7 +570,7 @@ impl Worker<'_> {
     }
 
     /// Re-reads where syncs write and what is deployed (settings may have changed).
-    fn refresh(&self) -> Option<Deployed> {
+    fn refresh(&self) -> (Option<Deployed>, BTreeMap<String, Deployed>) {
         let settings = read_settings(&self.root);
         let out = self.output_dir(settings.as_ref());
         let mut outputs: Vec<PathBuf> = out.iter().cloned().collect();
@@ -581,16 +585,33 @@ impl Worker<'_> {
             }
             all.push(lexical);
         }
-        let deployed = out
-            .and_then(|o| rules::deployed(&self.root, &o).ok().flatten())
-            .map(|d| Deployed {
-                rev: d.rev,
-                commit: d.git_commit,
-            });
+        let of = |dir: &Path| {
+            rules::deployed(&self.root, dir)
+                .ok()
+                .flatten()
+                .map(|d| Deployed {
+                    rev: d.rev,
+                    commit: d.git_commit,
+                })
+        };
+        // With shards each shard's directory has its own history (`--out` does not fit
+        // shards: the sync then fails and reports it).
+        let mut shards = BTreeMap::new();
+        if let (Some(st), None) = (&settings, &self.opts.out) {
+            for sh in &st.shards {
+                let dir = self.root.join(sh.dir(st));
+                if let Some(d) = of(&dir) {
+                    shards.insert(sh.name.clone(), d);
+                }
+                all.push(files::normalize(&dir));
+            }
+        }
+        let deployed = out.as_deref().and_then(of);
         let mut s = self.control.state();
         s.outputs = all;
         s.status.deployed = deployed.clone();
-        deployed
+        s.status.deployed_shards = shards.clone();
+        (deployed, shards)
     }
 
     fn cycle(&mut self, n: u64, batch: &Batch) {
@@ -663,10 +684,11 @@ impl Worker<'_> {
             ok: end.ok,
             seconds: started.elapsed().as_secs_f64(),
         };
-        let deployed = self.refresh();
+        let (deployed, deployed_shards) = self.refresh();
         log.watch(&WatchEvent::SyncFinished {
             finished: &finished,
             deployed: deployed.as_ref(),
+            deployed_shards: &deployed_shards,
         });
         let retry = self.retry(n, &finished, retryable);
         let mut s = self.control.state();

@@ -491,12 +491,20 @@
         box.append(el("div", { class: "diag " + d.severity }, el("strong", {}, d.severity), " ", el("code", {}, d.code), " ", d.message,
           d.location ? el("div", { class: "where" }, el("a", { href: "/files/edit?path=" + encodeURIComponent(d.location.file) + "#L" + d.location.line }, d.location.file + ":" + d.location.line + ":" + d.location.column)) : null));
       }
-      for (const c of doc.changes || []) {
-        const det = el("details", { open: true }, el("summary", {}, c.kind + " " + c.file));
-        det.append(diffView(c.diff));
-        box.append(det);
+      const changes = (d, into) => {
+        for (const c of d.changes || []) {
+          const det = el("details", { open: true }, el("summary", {}, c.kind + " " + c.file));
+          det.append(diffView(c.diff));
+          into.append(det);
+        }
+        for (const s of d.servers || []) into.append(el("div", { class: "note" }, JSON.stringify(s)));
+      };
+      changes(doc, box);
+      for (const s of doc.shards || []) {
+        const sec = el("section", { class: "shard" }, el("h3", {}, "Shard " + s.shard + " (" + (s.shard_servers || []).join(", ") + ")"), el("p", { class: "note" }, s.result + ": " + (s.message || "")));
+        changes(s, sec);
+        box.append(sec);
       }
-      for (const s of doc.servers || []) box.append(el("div", { class: "note" }, JSON.stringify(s)));
       if (applyBtn) applyBtn.disabled = !(doc.result === "dry-run" && canWrite);
     };
     planBtn.addEventListener("click", async () => {

@@ -1,8 +1,7 @@
 //! `check [--live]`: validate, then ask the running Prometheus servers what files
 //! cannot tell. Findings are diagnostics, printed and scored like `validate`'s.
 
-use alertctl::deploy::server::Server;
-use alertctl::settings::{ServerKind, ServerSettings};
+use alertctl::ops;
 use serde_json::json;
 
 use super::load_and_render;
@@ -30,71 +29,19 @@ pub fn run(
     if !live {
         return Ok(finish(g, &project, &rendered, diags, &outcome));
     }
-    let servers = if urls.is_empty() {
-        match alertctl::ops::servers(&project) {
-            Ok(s) => s,
-            Err(e) => {
-                eprintln!("error: {e}");
-                return Ok(Exit::Failure);
-            }
-        }
-    } else {
-        let mut v = Vec::new();
-        for url in urls {
-            if !(url.starts_with("http://") || url.starts_with("https://")) {
-                eprintln!("error: --prometheus `{url}` is not an http(s) URL");
-                return Ok(Exit::Invalid);
-            }
-            let s = ServerSettings {
-                name: None,
-                url: url.clone(),
-                kind: ServerKind::Prometheus,
-                timeout: None,
-                bearer_token_file: None,
-                bearer_token_env: None,
-                basic_auth: None,
-                ca_file: None,
-                insecure_skip_verify: false,
-            };
-            match Server::new(&s, project.model.settings.apply.retries) {
-                Ok(s) => v.push(s),
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    return Ok(Exit::Failure);
-                }
-            }
-        }
-        v
-    };
-    let prometheus: Vec<&Server> = servers
-        .iter()
-        .filter(|s| s.kind == ServerKind::Prometheus)
-        .collect();
-    if prometheus.is_empty() {
-        eprintln!("error: no Prometheus to check: add a [[prometheus]] server to alertctl.toml or pass --prometheus URL");
-        return Ok(Exit::Invalid);
-    }
-    if diags.has_errors() {
-        // Rules that do not render cannot be checked against series.
-        return Ok(finish(g, &project, &rendered, diags, &outcome));
-    }
     let human = format == Format::Human;
     let progress = |m: &str| {
         if human {
             eline!("  {m}");
         }
     };
-    let mut summaries = Vec::new();
-    for s in prometheus {
-        match alertctl::live::check(&project.model, &rendered, s, &progress, &mut diags) {
-            Ok(summary) => summaries.push(summary),
-            Err(e) => {
-                eprintln!("error: {e}");
-                return Ok(Exit::Failure);
-            }
-        }
+    let summaries = match ops::check::live(&project, &rendered, urls, &progress, &mut diags) {
+        Ok(s) => s,
+        Err(e) => return Ok(super::op_error(&e, e.is_invalid())),
+    };
+    if summaries.is_empty() {
+        return Ok(finish(g, &project, &rendered, diags, &outcome));
     }
-    diags.accept(&project.model.settings.accepted());
     let line = summaries
         .iter()
         .map(|s| {

@@ -1,19 +1,13 @@
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
-use alertctl::deploy::server::Server;
-use alertctl::impact::{self, html, Window};
-use alertctl::settings::{ServerKind, ServerSettings};
-use alertctl::{diff, output};
+use alertctl::impact::{self, html};
+use alertctl::{diff, ops, output};
 use miette::IntoDiagnostic;
-use serde_json::json;
 
 use super::{out_dir, stop_on_errors};
 use crate::cli::{Global, Report};
 use crate::exit::Exit;
-
-/// Evaluations a window may have (`--since` / `--step`).
-const MAX_STEPS: u64 = 200_000;
 
 pub fn run(
     g: &Global,
@@ -35,101 +29,49 @@ pub fn run(
         (Ok(a), Ok(b)) => (a, b),
         _ => return Ok(Exit::Invalid),
     };
-    if since.as_secs() / step.as_secs() > MAX_STEPS {
-        eprintln!(
-            "error: --since / --step gives more than {MAX_STEPS} evaluations; make the step longer"
-        );
-        return Ok(Exit::Invalid);
-    }
     let (project, rendered, diags) = super::load_and_render(g)?;
     if let Some(exit) = stop_on_errors(g, &diags) {
         return Ok(exit);
     }
-    let settings = &project.model.settings;
-    if prometheus
-        .as_deref()
-        .is_some_and(|u| !(u.starts_with("http://") || u.starts_with("https://")))
-    {
-        eprintln!("error: --prometheus must be an http(s) URL, e.g. http://127.0.0.1:9090");
-        return Ok(Exit::Invalid);
-    }
-    let Some(server_settings) = pick_server(&settings.servers, prometheus.as_deref()) else {
-        eprintln!("error: no Prometheus to ask: pass --prometheus URL, or add a [[prometheus]] server (kind \"prometheus\") to alertctl.toml");
-        return Ok(Exit::Invalid);
-    };
-    let server = match Server::new(
-        &alertctl::ops::relative_to(&project.root, &server_settings),
-        settings.apply.retries,
-    ) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Ok(Exit::Failure);
-        }
-    };
     let current = output::read(&out_dir(&project, out)).into_diagnostic()?;
     let plan = diff::plan(&rendered.files, &current.generated);
-    let (changes, records) = impact::changes(&plan, &current.generated, &rendered.files);
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default()
-        .as_secs() as i64;
-    let w = Window::ending(now, since, step);
-    let total: usize = changes
-        .iter()
-        .map(|c| impact::request_count(&c.old, w) + impact::request_count(&c.new, w))
-        .sum();
     let tty = std::io::stderr().is_terminal();
-    let mut done = 0;
-    let mut progress = || {
-        done += 1;
+    let mut progress = |done: usize, total: usize| {
         if tty {
             let _ = write!(std::io::stderr(), "\rimpact: {done}/{total} range queries");
         }
     };
-    let mut src = alertctl::live::Prometheus::new(&server);
-    let result = impact::analyse(
-        &changes,
-        w,
-        &settings.labels.target,
-        &mut src,
+    let req = ops::impact::Request {
+        since,
+        step,
+        prometheus,
+    };
+    let result = ops::impact::run(
+        &project,
+        &plan,
+        &current.generated,
+        &rendered.files,
+        &req,
         &mut progress,
     );
-    if tty && total > 0 {
+    if tty {
         let _ = write!(std::io::stderr(), "\r\x1b[K");
     }
-    let impacts = match result {
-        Ok(i) => i,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Ok(Exit::Failure);
-        }
+    let r = match result {
+        Ok(r) => r,
+        Err(e) => return Ok(super::op_error(&e, e.is_invalid())),
     };
-    let requests = src.requests;
+    let settings = &project.model.settings;
+    let (w, impacts, records) = (&r.window, &r.alerts, &r.records);
     if let Some(path) = &report {
-        let page = html::render(
-            &w,
-            &server.name,
-            &settings.labels.target,
-            &impacts,
-            &records,
-        );
+        let page = html::render(w, &r.server, &settings.labels.target, impacts, records);
         if let Err(e) = std::fs::write(path, page) {
             eprintln!("error: writing {}: {e}", path.display());
             return Ok(Exit::Failure);
         }
     }
     match format {
-        Report::Json => {
-            let doc = json!({
-                "server": server.name,
-                "window": { "start": w.start, "end": w.end, "step": w.step, "since": since.as_secs() },
-                "requests": requests,
-                "alerts": impacts,
-                "recording_rules_changed": records,
-            });
-            print!("{}", crate::report::json_document(doc));
-        }
+        Report::Json => print!("{}", crate::report::json_document(r.json())),
         Report::Human => {
             oline!(
                 "impact over {} ({} to {} UTC, step {}) on {}: {}",
@@ -137,10 +79,10 @@ pub fn run(
                 html::utc(w.start),
                 html::utc(w.end),
                 html::span(w.step),
-                server.name,
+                r.server,
                 crate::report::plural(impacts.len(), "changed alert")
             );
-            for a in &impacts {
+            for a in impacts {
                 let max = a.peak();
                 let change = format!("{:?}", a.change).to_lowercase();
                 oline!("{}  {change}  {}", a.alert, a.files.join(", "));
@@ -194,32 +136,4 @@ pub fn run(
         }
     }
     Ok(Exit::Ok)
-}
-
-/// `--prometheus URL` (with the settings of the configured server of that URL, if any),
-/// else the first configured server of kind prometheus (vmalert has no query API).
-fn pick_server(servers: &[ServerSettings], url: Option<&str>) -> Option<ServerSettings> {
-    match url {
-        Some(u) => Some(
-            servers
-                .iter()
-                .find(|s| s.url.trim_end_matches('/') == u.trim_end_matches('/'))
-                .cloned()
-                .unwrap_or(ServerSettings {
-                    name: None,
-                    url: u.to_string(),
-                    kind: ServerKind::Prometheus,
-                    timeout: Some("30s".into()),
-                    bearer_token_file: None,
-                    bearer_token_env: None,
-                    basic_auth: None,
-                    ca_file: None,
-                    insecure_skip_verify: false,
-                }),
-        ),
-        None => servers
-            .iter()
-            .find(|s| s.kind == ServerKind::Prometheus)
-            .cloned(),
-    }
 }

@@ -168,10 +168,15 @@ pub fn load_and_render(g: &Global) -> miette::Result<(Project, Rendered, Diagnos
 /// next one (render, diff and apply; validate, which runs promtool anyway, does not).
 pub fn load_render_store(g: &Global) -> miette::Result<(Project, Rendered, Diagnostics)> {
     let (mut project, rendered, diags) = load_and_render(g)?;
-    if let Err(e) = project::store_rendered(&mut project, &rendered, &diags) {
-        if g.verbose {
-            eprintln!("cache: results not stored: {e}");
-        }
+    match project::store_rendered(&mut project, &rendered, &diags) {
+        Err(e) if g.verbose => eprintln!("cache: results not stored: {e}"),
+        Ok(Some(r)) if g.verbose => eprintln!(
+            "cache index: {} of {} alerts recomputed, {} reused from cache",
+            r.recomputed,
+            r.alerts,
+            r.alerts - r.recomputed
+        ),
+        _ => {}
     }
     Ok((project, rendered, diags))
 }
@@ -400,5 +405,16 @@ pub fn print_file_sd_diff(plan: &alertctl::diff::Plan, color: bool) {
         let mut c = c.clone();
         c.file = format!("{}{}", alertctl::file_sd::KEY_PREFIX, c.file);
         print!("{}", alertctl::diff::unified(&c, color));
+    }
+}
+
+/// Prints an operation's error; the exit code says whether the request was wrong (2)
+/// or the operation failed (4).
+pub fn op_error(e: &dyn std::fmt::Display, invalid: bool) -> Exit {
+    eprintln!("error: {e}");
+    if invalid {
+        Exit::Invalid
+    } else {
+        Exit::Failure
     }
 }

@@ -172,21 +172,38 @@ impl Log for Lines {
                     format!("sync {sync}: up to date at {commit}")
                 }
             },
-            WatchEvent::SyncFinished { finished, deployed } => format!(
-                "sync {} {} ({}) in {}: {}{}",
-                finished.sync,
-                finished.result,
-                finished.reason,
-                secs(Duration::from_secs_f64(finished.seconds)),
-                finished.message,
-                deployed.map_or(String::new(), |d| format!(
-                    " [deployed: revision {}{}]",
-                    d.rev,
-                    d.commit
-                        .as_deref()
-                        .map_or(String::new(), |c| format!(", commit {c}"))
-                )),
-            ),
+            WatchEvent::SyncFinished {
+                finished,
+                deployed,
+                deployed_shards,
+            } => {
+                let revision = |d: &watch::metrics::Deployed| {
+                    format!(
+                        "revision {}{}",
+                        d.rev,
+                        d.commit
+                            .as_deref()
+                            .map_or(String::new(), |c| format!(", commit {c}"))
+                    )
+                };
+                let shards: Vec<String> = deployed_shards
+                    .iter()
+                    .map(|(n, d)| format!("shard {n} {}", revision(d)))
+                    .collect();
+                let deployed = match deployed {
+                    Some(d) => format!(" [deployed: {}]", revision(d)),
+                    None if !shards.is_empty() => format!(" [deployed: {}]", shards.join("; ")),
+                    None => String::new(),
+                };
+                format!(
+                    "sync {} {} ({}) in {}: {}{deployed}",
+                    finished.sync,
+                    finished.result,
+                    finished.reason,
+                    secs(Duration::from_secs_f64(finished.seconds)),
+                    finished.message,
+                )
+            }
             WatchEvent::RetryScheduled {
                 sync,
                 retry,

@@ -1,0 +1,174 @@
+//! What a warm run after an edit can keep: each alert's dependency key, the hash of
+//! every source its cache index rows (`effective`'s cells, `trace`'s details) are computed
+//! from. An alert whose key is unchanged keeps its stored rows; only the others are
+//! computed and written again.
+//!
+//! The key is deliberately coarse (whole files, not single rules): an alert depends on
+//! the settings, every inventory, `_lib` and Alertmanager file (a change there changes
+//! every key), its template's file, every file holding one of its rules, and those rules'
+//! positions in the model (the rows carry each rule's index, which a rule added or removed
+//! in an earlier file shifts). The query index's inventory rows (targets, groups,
+//! namespaces) depend on the global part alone.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use crate::parse::FileKind;
+use crate::render::Rendered;
+use crate::resolve::Model;
+
+/// The dependency keys of one load (hex BLAKE3).
+#[derive(Debug, Clone, Default)]
+pub struct Keys {
+    /// Settings and every inventory, `_lib` and Alertmanager file: part of every alert's
+    /// key, and alone the key of the inventory's index rows.
+    pub global: String,
+    /// Alert name -> key.
+    pub alerts: BTreeMap<String, String>,
+    /// Rules file -> key of its rules' index rows: the global part, the file, and the
+    /// files of the templates its rules name (an alert's name can be its template's).
+    pub files: BTreeMap<String, String>,
+}
+
+/// The keys of `model`. `hashes`: every source file's content hash by path relative to
+/// the rules directory.
+pub fn keys(model: &Model, hashes: &HashMap<String, String>) -> Keys {
+    let mut global = blake3::Hasher::new();
+    global.update(env!("CARGO_PKG_VERSION").as_bytes());
+    let settings = model
+        .sources
+        .get(crate::settings::FILE_NAME)
+        .map_or("", |s| &*s.text);
+    global.update(b"\0settings\0");
+    global.update(settings.as_bytes());
+    let mut shared: Vec<(&String, &String)> = hashes
+        .iter()
+        .filter(|(p, _)| !matches!(FileKind::of(p), Some(FileKind::Templates | FileKind::Rules)))
+        .collect();
+    shared.sort();
+    for (path, hash) in shared {
+        put(&mut global, path, hash);
+    }
+    let missing = String::new();
+    let hash_of = |path: &str| hashes.get(path).unwrap_or(&missing);
+    // Suspended rules are in no alert's `by_scope`, but `trace --all` lists them.
+    let mut suspended: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, r) in model.rules.iter().enumerate() {
+        if r.is_suspended() {
+            suspended.entry(model.rule_name(r)).or_default().push(i);
+        }
+    }
+    let alerts = model
+        .alerts
+        .values()
+        .map(|alert| {
+            let mut h = global.clone();
+            h.update(b"\0alert\0");
+            h.update(alert.name.as_bytes());
+            if let Some(t) = model.templates.get(&alert.template) {
+                h.update(b"\0template\0");
+                put(&mut h, &t.file, hash_of(&t.file));
+            }
+            let mut files = BTreeSet::new();
+            let mut rules = |h: &mut blake3::Hasher, idxs: &[usize]| {
+                for &i in idxs {
+                    h.update(&(i as u64).to_le_bytes());
+                    files.insert(model.rules[i].file.as_str());
+                }
+            };
+            h.update(b"\0rules");
+            for (scope, idxs) in &alert.by_scope {
+                h.update(b"\0");
+                h.update(scope.to_string().as_bytes());
+                rules(&mut h, idxs);
+            }
+            h.update(b"\0suspended");
+            rules(
+                &mut h,
+                suspended.get(&alert.name).map_or(&[], Vec::as_slice),
+            );
+            h.update(b"\0files");
+            for f in files {
+                put(&mut h, f, hash_of(f));
+            }
+            (alert.name.clone(), h.finalize().to_hex().to_string())
+        })
+        .collect();
+    let mut by_file: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for r in &model.rules {
+        by_file
+            .entry(r.file.as_str())
+            .or_default()
+            .insert(r.template.value.as_str());
+    }
+    let files = by_file
+        .into_iter()
+        .map(|(file, templates)| {
+            let mut h = global.clone();
+            h.update(b"\0rules file");
+            put(&mut h, file, hash_of(file));
+            for t in templates {
+                let tfile = model.templates.get(t).map_or("", |t| t.file.as_str());
+                put(&mut h, t, tfile);
+                h.update(hash_of(tfile).as_bytes());
+            }
+            (file.to_string(), h.finalize().to_hex().to_string())
+        })
+        .collect();
+    Keys {
+        global: global.finalize().to_hex().to_string(),
+        alerts,
+        files,
+    }
+}
+
+fn put(h: &mut blake3::Hasher, path: &str, hash: &str) {
+    h.update(b"\0");
+    h.update(path.as_bytes());
+    h.update(b"\0");
+    h.update(hash.as_bytes());
+}
+
+/// The alerts whose stored rows must be (re)written (`changed`: new key, or no stored
+/// key) and those whose rows must only go (`removed`: no longer an alert).
+pub fn changes<'k>(
+    keys: &'k BTreeMap<String, String>,
+    stored: &HashMap<String, String>,
+) -> (BTreeSet<&'k str>, Vec<String>) {
+    let changed = keys
+        .iter()
+        .filter(|(a, k)| stored.get(*a) != Some(*k))
+        .map(|(a, _)| a.as_str())
+        .collect();
+    let mut removed: Vec<String> = stored
+        .keys()
+        .filter(|a| !keys.contains_key(*a))
+        .cloned()
+        .collect();
+    removed.sort();
+    (changed, removed)
+}
+
+/// The part of a render that belongs to `alerts`: what their index rows are computed from.
+pub fn part_of(rendered: &Rendered, alerts: &BTreeSet<&str>) -> Rendered {
+    Rendered {
+        cells: rendered
+            .cells
+            .iter()
+            .filter(|c| alerts.contains(c.provenance.alert.as_str()))
+            .cloned()
+            .collect(),
+        disabled: rendered
+            .disabled
+            .iter()
+            .filter(|d| alerts.contains(d.alert.as_str()))
+            .cloned()
+            .collect(),
+        unwatched: rendered
+            .unwatched
+            .iter()
+            .filter(|(a, _)| alerts.contains(a.as_str()))
+            .cloned()
+            .collect(),
+        ..Default::default()
+    }
+}

@@ -1,0 +1,576 @@
+//! Issue 11 item 1: after an edit, a warm run recomputes the cache index rows (cells of
+//! `effective`, details of `trace`) of only the alerts whose sources changed and keeps
+//! the others. Over random multi-file estates and random edits (threshold, new rule,
+//! deleted rule, template query, rule moved to another scope, target moved to another
+//! group, settings, an error and its fix), every answer of the warm run must be the
+//! `--no-cache` run's byte for byte (stdout, stderr, exit code), and the warm runs must
+//! really have reused rows (`-v` says how many alerts were recomputed), or the
+//! comparison proves nothing.
+
+mod support;
+
+use std::fmt::Write as _;
+use std::path::Path;
+use std::time::{Duration, SystemTime};
+
+use proptest::prelude::*;
+
+const TEMPLATES: [&str; 4] = ["CpuHigh", "DiskFull", "PgLag", "Busy"];
+const RULE_FILES: [&str; 3] = [
+    "rules/base.yaml",
+    "rules/teams/a.yaml",
+    "rules/teams/b.yaml",
+];
+
+#[derive(Debug, Clone)]
+struct Rule {
+    file: usize,
+    template: usize,
+    renamed: bool,
+    /// (kind: global/namespace/group/target, pick)
+    scope: (u8, usize),
+    threshold: u16,
+    enabled: Option<bool>,
+    suspended: bool,
+    priority: u32,
+}
+
+#[derive(Debug, Clone)]
+struct Estate {
+    /// Namespaces -> groups -> target count.
+    namespaces: Vec<Vec<usize>>,
+    /// A target moved out of its group into another: (from group, to group) by flat index.
+    moved: Vec<(usize, usize)>,
+    /// Per template, a number in its query (a template query edit changes it).
+    exprs: [u16; 4],
+    rules: Vec<Rule>,
+    /// `[labels] namespace = "kube_namespace"` instead of the default.
+    other_label: bool,
+    /// A rule of an unknown template (an error).
+    broken: bool,
+    next_priority: u32,
+}
+
+fn rule() -> impl Strategy<Value = Rule> {
+    (
+        0usize..3,
+        0usize..4,
+        prop::bool::weighted(0.2),
+        (0u8..4, 0usize..64),
+        1u16..500,
+        prop::option::of(any::<bool>()),
+        prop::bool::weighted(0.15),
+    )
+        .prop_map(
+            |(file, template, renamed, scope, threshold, enabled, suspended)| Rule {
+                file,
+                template,
+                renamed,
+                scope,
+                threshold,
+                enabled,
+                suspended,
+                priority: 0,
+            },
+        )
+}
+
+fn estate() -> impl Strategy<Value = Estate> {
+    (
+        prop::collection::vec(prop::collection::vec(0usize..4, 1..3), 1..3),
+        prop::collection::vec(rule(), 1..12),
+    )
+        .prop_map(|(namespaces, rules)| Estate::fixed(namespaces, rules))
+}
+
+/// One edit of the estate's sources.
+#[derive(Debug, Clone, Copy)]
+enum Edit {
+    Threshold(usize, u16),
+    NewRule(usize, usize, (u8, usize)),
+    DeleteRule(usize),
+    TemplateQuery(usize, u16),
+    MoveRule(usize, (u8, usize)),
+    MoveTarget(usize, usize),
+    Settings,
+    /// Breaks the estate (when it is not broken) or fixes it (when it is).
+    BreakOrFix,
+}
+
+fn edit() -> impl Strategy<Value = Edit> {
+    prop_oneof![
+        3 => (0usize..64, 1u16..999).prop_map(|(r, v)| Edit::Threshold(r, v)),
+        2 => (0usize..3, 0usize..4, (0u8..4, 0usize..64)).prop_map(|(f, t, s)| Edit::NewRule(f, t, s)),
+        2 => (0usize..64).prop_map(Edit::DeleteRule),
+        2 => (0usize..4, 1u16..999).prop_map(|(t, v)| Edit::TemplateQuery(t, v)),
+        2 => (0usize..64, (0u8..4, 0usize..64)).prop_map(|(r, s)| Edit::MoveRule(r, s)),
+        1 => (0usize..64, 0usize..64).prop_map(|(a, b)| Edit::MoveTarget(a, b)),
+        1 => Just(Edit::Settings),
+        1 => Just(Edit::BreakOrFix),
+    ]
+}
+
+fn ns_name(n: usize) -> String {
+    format!("ns{n}")
+}
+fn group_name(n: usize, g: usize) -> String {
+    format!("g{n}-{g}")
+}
+
+impl Estate {
+    fn groups(&self) -> Vec<String> {
+        let mut v = vec![];
+        for (n, gs) in self.namespaces.iter().enumerate() {
+            v.extend((0..gs.len()).map(|g| group_name(n, g)));
+        }
+        v
+    }
+
+    /// Each group with its targets, moved targets included.
+    fn members(&self) -> Vec<(String, Vec<String>)> {
+        let mut out: Vec<(String, Vec<String>)> = vec![];
+        for (n, gs) in self.namespaces.iter().enumerate() {
+            for (g, tc) in gs.iter().enumerate() {
+                let ts = (0..*tc).map(|t| format!("host-{n}-{g}-{t}:9100")).collect();
+                out.push((group_name(n, g), ts));
+            }
+        }
+        for &(from, to) in &self.moved {
+            let len = out.len();
+            let Some(t) = out[from % len].1.pop() else {
+                continue;
+            };
+            out[to % len].1.push(t);
+        }
+        out
+    }
+
+    fn targets(&self) -> Vec<String> {
+        self.members().into_iter().flat_map(|(_, ts)| ts).collect()
+    }
+
+    fn scope(&self, (kind, pick): (u8, usize)) -> String {
+        let pick_of = |v: Vec<String>| v.get(pick % v.len().max(1)).cloned();
+        match kind {
+            1 => pick_of((0..self.namespaces.len()).map(ns_name).collect())
+                .map(|n| format!("namespace/{n}")),
+            2 => pick_of(self.groups()).map(|g| format!("group/{g}")),
+            3 => pick_of(self.targets()).map(|t| format!("target/{t}")),
+            _ => None,
+        }
+        .unwrap_or_else(|| "global".into())
+    }
+
+    fn apply(&mut self, e: Edit) {
+        let n = self.rules.len().max(1);
+        match e {
+            Edit::Threshold(r, v) => {
+                if let Some(r) = self.rules.get_mut(r % n) {
+                    r.threshold = v;
+                }
+            }
+            Edit::NewRule(file, template, scope) => {
+                self.rules.push(Rule {
+                    file,
+                    template,
+                    renamed: false,
+                    scope,
+                    threshold: 7,
+                    enabled: None,
+                    suspended: false,
+                    priority: self.next_priority,
+                });
+                self.next_priority += 1;
+            }
+            Edit::DeleteRule(r) => {
+                if self.rules.len() > 1 {
+                    self.rules.remove(r % n);
+                }
+            }
+            Edit::TemplateQuery(t, v) => self.exprs[t] = v,
+            Edit::MoveRule(r, scope) => {
+                if let Some(r) = self.rules.get_mut(r % n) {
+                    r.scope = scope;
+                }
+            }
+            Edit::MoveTarget(a, b) => self.moved.push((a, b)),
+            Edit::Settings => self.other_label = !self.other_label,
+            Edit::BreakOrFix => self.broken = !self.broken,
+        }
+    }
+
+    /// Every source file's path and content.
+    fn files(&self) -> Vec<(String, String)> {
+        let mut files = vec![];
+        let mut toml =
+            String::from("[output]\ndir = \"rendered\"\n[validate]\npromtool = \"off\"\n");
+        if self.other_label {
+            toml.push_str("[labels]\nnamespace = \"kube_namespace\"\n");
+        }
+        files.push(("alertctl.toml".to_string(), toml));
+        let mut inv = String::from("namespaces:\n");
+        let members = self.members();
+        let mut i = 0;
+        for (n, gs) in self.namespaces.iter().enumerate() {
+            writeln!(inv, "  {}:", ns_name(n)).unwrap();
+            for _ in gs {
+                let (g, ts) = &members[i];
+                i += 1;
+                writeln!(inv, "    {g}:\n      targets:").unwrap();
+                for t in ts {
+                    writeln!(inv, "        - \"{t}\"").unwrap();
+                }
+                if ts.is_empty() {
+                    // An empty list, still a group.
+                    inv.truncate(inv.len() - "      targets:\n".len());
+                    inv.push_str("      targets: []\n");
+                }
+            }
+        }
+        files.push(("inventory.yaml".into(), inv));
+        let x = &self.exprs;
+        let templates = [
+            format!("template: CpuHigh\nseverity: warning\nparams:\n  threshold: {{ type: number, default: 80 }}\nexpr: rate(node_cpu_seconds_total[5m]) * {} > ${{threshold}}\nfor: 5m\n", x[0]),
+            format!("template: DiskFull\nseverity: critical\nparams:\n  threshold: {{ type: number, default: 90 }}\nexpr: node_filesystem_used_percent > ${{threshold}} - {}\nannotations:\n  summary: \"disk {{{{ $labels.instance }}}}\"\n", x[1]),
+            format!("template: PgLag\nseverity: critical\nparams:\n  threshold: {{ type: number, default: 30 }}\nexpr: pg_replication_lag_seconds > ${{threshold}} + {}\nlabels:\n  team: dba\n", x[2]),
+            format!("template: Busy\nrecord: instance:busy:rate5m\nparams:\n  threshold: {{ type: number, default: 1 }}\nexpr: rate(node_cpu_seconds_total[5m]) * ${{threshold}} * {}\n", x[3]),
+        ];
+        for (name, body) in TEMPLATES.iter().zip(templates) {
+            files.push((format!("templates/{name}.yaml"), body));
+        }
+        for (fi, path) in RULE_FILES.iter().enumerate() {
+            let mut body = String::from("# rules\n");
+            for r in self.rules.iter().filter(|r| r.file == fi) {
+                writeln!(body, "\n- template: {}", TEMPLATES[r.template]).unwrap();
+                if r.renamed && r.template < 3 {
+                    writeln!(body, "  alert: {}Two", TEMPLATES[r.template]).unwrap();
+                }
+                writeln!(body, "  scope: \"{}\"", self.scope(r.scope)).unwrap();
+                writeln!(body, "  priority: {}", r.priority).unwrap();
+                writeln!(body, "  params: {{ threshold: {} }}", r.threshold).unwrap();
+                if let Some(e) = r.enabled {
+                    writeln!(body, "  enabled: {e}").unwrap();
+                }
+                if r.suspended {
+                    body.push_str("  suspended: true\n");
+                }
+            }
+            if self.broken && fi == 1 {
+                body.push_str("\n- template: NoSuchTemplate\n  scope: global\n");
+            }
+            files.push((path.to_string(), body));
+        }
+        files
+    }
+
+    /// Writes the files whose content changed, then ages every file (the fast path does
+    /// not trust a file modified within the last second).
+    fn write(&self, dir: &Path) {
+        for (rel, body) in self.files() {
+            let p = dir.join(&rel);
+            if std::fs::read_to_string(&p).ok().as_deref() == Some(body.as_str()) {
+                continue;
+            }
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(&p, body).unwrap();
+        }
+        for (rel, _) in self.files() {
+            let f = std::fs::File::options()
+                .write(true)
+                .open(dir.join(rel))
+                .unwrap();
+            f.set_modified(SystemTime::now() - Duration::from_secs(3600))
+                .unwrap();
+        }
+    }
+}
+
+fn show(o: &std::process::Output) -> String {
+    format!(
+        "exit {:?}\n--- stdout\n{}\n--- stderr\n{}",
+        o.status.code(),
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// Stderr without the lines only `-v` prints.
+fn quiet_stderr(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stderr)
+        .lines()
+        .filter(|l| !l.starts_with("loaded ") && !l.starts_with("cache index: "))
+        .map(|l| format!("{l}\n"))
+        .collect()
+}
+
+/// `(recomputed, alerts)` from `-v`'s "cache index: N of M alerts recomputed".
+fn reuse(o: &std::process::Output) -> Option<(usize, usize)> {
+    let err = String::from_utf8_lossy(&o.stderr);
+    let line = err.lines().find_map(|l| l.strip_prefix("cache index: "))?;
+    let mut words = line.split(' ');
+    let n = words.next()?.parse().ok()?;
+    let m = words.nth(1)?.parse().ok()?;
+    Some((n, m))
+}
+
+/// Runs `args` warm and with `--no-cache`; both must answer the same.
+fn same(dir: &Path, args: &[&str], what: &str) {
+    let warm = support::alertctl(dir, args);
+    let mut full_args = vec!["--no-cache"];
+    full_args.extend(args);
+    let full = support::alertctl(dir, &full_args);
+    assert!(
+        warm.stdout == full.stdout
+            && warm.stderr == full.stderr
+            && warm.status.code() == full.status.code(),
+        "{what}: {args:?} warm differs from --no-cache\n=== warm: {}\n=== full: {}",
+        show(&warm),
+        show(&full)
+    );
+}
+
+/// After an edit: the warm `diff -v` (which stores the incremental index) and every
+/// question, against `--no-cache`. Returns what `-v` said was recomputed.
+fn check(dir: &Path, e: &Estate, pick: usize, what: &str) -> Option<(usize, usize)> {
+    let warm = support::alertctl(dir, &["-v", "diff"]);
+    let full = support::alertctl(dir, &["--no-cache", "diff"]);
+    assert!(
+        warm.stdout == full.stdout
+            && quiet_stderr(&warm) == quiet_stderr(&full)
+            && warm.status.code() == full.status.code(),
+        "{what}: warm diff differs from --no-cache\n=== warm: {}\n=== full: {}",
+        show(&warm),
+        show(&full)
+    );
+    same(dir, &["render", "--stdout"], what);
+    let targets = e.targets();
+    let groups = e.groups();
+    let target = targets
+        .get(pick % targets.len().max(1))
+        .cloned()
+        .unwrap_or_else(|| "nowhere:9100".into());
+    let group = &groups[pick % groups.len()];
+    same(dir, &["effective", &target, "--format", "json"], what);
+    same(dir, &["effective", "--group", group], what);
+    same(dir, &["trace", &target, "--all"], what);
+    same(
+        dir,
+        &["effective", "--namespace", "ns0", "--format", "yaml"],
+        what,
+    );
+    reuse(&warm)
+}
+
+impl Estate {
+    /// The alert each rule instantiates.
+    fn alert_of(r: &Rule) -> String {
+        if r.renamed && r.template < 3 {
+            format!("{}Two", TEMPLATES[r.template])
+        } else {
+            TEMPLATES[r.template].to_string()
+        }
+    }
+
+    /// How many alerts have a rule `f` picks (an alert exists by a rule that is not
+    /// suspended).
+    fn alerts_where(&self, f: impl Fn(&Rule) -> bool) -> usize {
+        let exist: std::collections::BTreeSet<String> = self
+            .rules
+            .iter()
+            .filter(|r| !r.suspended)
+            .map(Self::alert_of)
+            .collect();
+        let picked: std::collections::BTreeSet<String> = self
+            .rules
+            .iter()
+            .filter(|r| f(r))
+            .map(Self::alert_of)
+            .collect();
+        picked.intersection(&exist).count()
+    }
+}
+
+impl Rule {
+    fn at(file: usize, template: usize, scope: (u8, usize), suspended: bool) -> Rule {
+        Rule {
+            file,
+            template,
+            renamed: false,
+            scope,
+            threshold: 10,
+            enabled: None,
+            suspended,
+            priority: 0,
+        }
+    }
+}
+
+impl Estate {
+    /// An estate for a deterministic test: rules in priority order.
+    fn fixed(namespaces: Vec<Vec<usize>>, mut rules: Vec<Rule>) -> Estate {
+        for (i, rule) in rules.iter_mut().enumerate() {
+            rule.priority = i as u32;
+        }
+        Estate {
+            namespaces,
+            moved: vec![],
+            exprs: [80, 90, 30, 1],
+            next_priority: rules.len() as u32,
+            rules,
+            other_label: false,
+            broken: false,
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 8, ..ProptestConfig::default() })]
+
+    #[test]
+    fn incremental_runs_answer_as_full_runs(
+        start in estate(),
+        edits in prop::collection::vec(edit(), 4..9),
+        picks in prop::collection::vec(0usize..64, 9),
+    ) {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
+        let mut e = start;
+        e.write(dir);
+        let r = support::alertctl(dir, &["-v", "render"]);
+        prop_assert!(r.status.success(), "{}", show(&r));
+        let (n, m) = reuse(&r).expect("-v says what the index recomputed");
+        prop_assert_eq!(n, m, "a first run computes every alert");
+        let mut stored = e.files();
+        // Every run ends with an error introduced and then fixed.
+        let all: Vec<Edit> = edits.iter().copied().chain([Edit::BreakOrFix, Edit::BreakOrFix]).collect();
+        for (i, edit) in all.iter().enumerate() {
+            let before = e.clone();
+            e.apply(*edit);
+            e.write(dir);
+            let what = format!("after edit {i} {edit:?}");
+            // `validate` refreshes the query index without storing answers: the index
+            // and the answers then describe different runs, and must both stay right.
+            if picks[i % picks.len()] % 3 == 0 {
+                same(dir, &["validate"], &what);
+            }
+            let said = check(dir, &e, picks[i % picks.len()], &what);
+            let files = e.files();
+            if e.broken || files == stored {
+                // Errors store nothing; sources as stored need nothing stored.
+                prop_assert_eq!(said, None, "{}", what);
+                continue;
+            }
+            let (n, m) = said.ok_or_else(|| TestCaseError::fail(format!("{what}: no index stored")))?;
+            prop_assert_eq!(m, e.alerts_where(|_| true), "{}", what);
+            // Right after a stored run, a query or threshold edit recomputes exactly the
+            // alerts it can affect: those of the template, or with a rule in the file.
+            if before.files() == stored {
+                let expect = match *edit {
+                    Edit::TemplateQuery(t, _) => Some(e.alerts_where(|r| r.template == t)),
+                    Edit::Threshold(r, _) => {
+                        let file = e.rules[r % e.rules.len()].file;
+                        Some(e.alerts_where(|r| r.file == file))
+                    }
+                    _ => None,
+                };
+                if let Some(expect) = expect {
+                    prop_assert_eq!(n, expect, "{}", what);
+                }
+            }
+            stored = files;
+        }
+    }
+}
+
+/// A one-threshold edit in one rules file recomputes exactly the alerts with a rule in
+/// that file, and a template edit exactly that template's alerts (deterministic, so a
+/// key that depends on too much is caught too, not only one that depends on too little).
+#[test]
+fn an_edit_recomputes_only_what_it_can_affect() {
+    let mut e = Estate::fixed(
+        vec![vec![2, 1], vec![1]],
+        vec![
+            Rule::at(0, 0, (0, 0), false),
+            Rule::at(1, 1, (2, 0), false),
+            Rule::at(2, 2, (3, 1), false),
+            Rule::at(2, 3, (1, 1), false),
+        ],
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    e.write(dir);
+    let first = support::alertctl(dir, &["-v", "render"]);
+    assert_eq!(reuse(&first), Some((4, 4)), "{}", show(&first));
+    // rules/teams/b.yaml holds PgLag's and Busy's rules.
+    e.apply(Edit::Threshold(2, 77));
+    e.write(dir);
+    assert_eq!(check(dir, &e, 0, "threshold"), Some((2, 4)));
+    e.apply(Edit::TemplateQuery(0, 5));
+    e.write(dir);
+    assert_eq!(check(dir, &e, 1, "template"), Some((1, 4)));
+    // Nothing changed: the fast path answers, nothing is stored.
+    let again = support::alertctl(dir, &["-v", "diff"]);
+    assert_eq!(reuse(&again), None, "{}", show(&again));
+    // The inventory can change any alert's cells: everything is recomputed.
+    e.apply(Edit::MoveTarget(0, 2));
+    e.write(dir);
+    assert_eq!(check(dir, &e, 2, "inventory"), Some((4, 4)));
+    e.apply(Edit::Settings);
+    e.write(dir);
+    assert_eq!(check(dir, &e, 3, "settings"), Some((4, 4)));
+}
+
+/// A suspended rule is in no alert's resolution, but `trace --all` lists it: editing it,
+/// in a file where its alert has no other rule, changes that alert's rows.
+#[test]
+fn a_suspended_rule_belongs_to_its_alert() {
+    let mut e = Estate::fixed(
+        vec![vec![2]],
+        vec![
+            Rule::at(0, 0, (0, 0), false),
+            Rule::at(1, 1, (0, 0), false),
+            Rule::at(2, 2, (0, 0), false),
+            Rule::at(1, 2, (3, 0), true),
+        ],
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    e.write(dir);
+    assert!(support::alertctl(dir, &["render"]).status.success());
+    // The suspended PgLag rule moves from target/host-0-0-0 to target/host-0-0-1 (in
+    // rules/teams/a.yaml, with DiskFull's rule): DiskFull and PgLag are recomputed.
+    e.apply(Edit::MoveRule(3, (3, 1)));
+    e.write(dir);
+    assert_eq!(check(dir, &e, 0, "suspended rule moved"), Some((2, 3)));
+    let trace = support::alertctl(dir, &["trace", "host-0-0-0:9100", "--all"]);
+    assert!(
+        String::from_utf8_lossy(&trace.stdout).contains("target/host-0-0-1:9100"),
+        "{}",
+        show(&trace)
+    );
+}
+
+/// A target moved to another group, with no rules file changed: the rules scoped to it
+/// are listed under their new group (their index rows depend on the inventory).
+#[test]
+fn a_moved_target_moves_its_rules_in_the_index() {
+    let e = Estate::fixed(vec![vec![1, 1]], vec![Rule::at(0, 0, (3, 0), false)]);
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    e.write(dir);
+    assert!(support::alertctl(dir, &["render"]).status.success());
+    let inv = "namespaces:\n  ns0:\n    g0-0:\n      targets: []\n    g0-1:\n      targets:\n        - \"host-0-1-0:9100\"\n        - \"host-0-0-0:9100\"\n";
+    let path = dir.join("inventory.yaml");
+    std::fs::write(&path, inv).unwrap();
+    let f = std::fs::File::options().write(true).open(&path).unwrap();
+    f.set_modified(SystemTime::now() - Duration::from_secs(3600))
+        .unwrap();
+    drop(f);
+    assert_eq!(check(dir, &e, 1, "target moved"), Some((1, 1)));
+    let listed = support::alertctl(dir, &["list", "rules", "--group", "g0-1"]);
+    assert!(
+        String::from_utf8_lossy(&listed.stdout).contains("target/host-0-0-0:9100"),
+        "{}",
+        show(&listed)
+    );
+}
