@@ -181,7 +181,7 @@ fn applied(model: &Model, alert: &Alert, cell: &Cell, rule: PromRule, eff: &Effe
         chain: eff.chain.clone(),
         recording: eff.config.recording,
         severity: eff.config.severity.clone(),
-        params: eff.config.params.clone(),
+        params: eff.config.params.clone().into(),
         job: model.job_of(&eff.config),
         rule_group: model.templates[&alert.template]
             .rule_group

@@ -9,6 +9,7 @@ use crate::model::*;
 use crate::params::{self, Context, Tmpl, Typed, SCOPE_PARAM};
 use crate::promql::{Op, ScopeMatcher};
 use crate::settings::{ScopeMatch, Settings};
+use crate::vecmap::VecMap;
 
 #[derive(Debug, Default, Clone)]
 pub struct Inventory {
@@ -211,10 +212,10 @@ pub struct Model {
     pub inventory: Inventory,
     pub alerts: BTreeMap<String, Alert>,
     /// Checked parameter values of each rule (parallel to `rules`).
-    rule_params: Vec<BTreeMap<String, Typed>>,
+    rule_params: Vec<VecMap<String, Typed>>,
     /// Checked parameter values of a many-alert rule per selected template: the same
     /// value can have a different type in each.
-    many_params: HashMap<(usize, String), BTreeMap<String, Typed>>,
+    many_params: HashMap<(usize, String), VecMap<String, Typed>>,
     /// `rule_group:` settings entries from every rules file.
     pub rule_groups: Vec<RuleGroupDef>,
     compiled: HashMap<String, Compiled>,
@@ -326,6 +327,8 @@ impl Model {
         let mut namespaces = Vec::new();
         let mut ungrouped = Vec::new();
         let mut ungrouped_jobs = BTreeMap::new();
+        m.rules
+            .reserve_exact(files.iter().map(|(_, fm)| fm.rules.len()).sum());
         for (src, fm) in files {
             let src_path = src.path.to_string();
             if fm.broken {
@@ -728,7 +731,7 @@ impl Model {
         let mut rule_params = Vec::with_capacity(self.rules.len());
         for (i, r) in self.rules.iter().enumerate() {
             let src = &self.sources[&r.file];
-            let mut typed = BTreeMap::new();
+            let mut typed = VecMap::new();
             // A suspended rule is kept for the record only: nothing about it can break
             // the directory (its template may be long gone). Many-alert rules are
             // attached once every alert is known.

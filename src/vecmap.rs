@@ -159,6 +159,19 @@ impl<K: Ord + Borrow<Q>, Q: Ord + ?Sized, V> std::ops::Index<&Q> for VecMap<K, V
     }
 }
 
+/// Rendered rules are compared with what a server reports (a `BTreeMap`).
+impl<K: PartialEq, V: PartialEq> PartialEq<std::collections::BTreeMap<K, V>> for VecMap<K, V> {
+    fn eq(&self, other: &std::collections::BTreeMap<K, V>) -> bool {
+        self.len() == other.len() && self.iter().eq(other.iter())
+    }
+}
+
+impl<K: PartialEq, V: PartialEq> PartialEq<VecMap<K, V>> for std::collections::BTreeMap<K, V> {
+    fn eq(&self, other: &VecMap<K, V>) -> bool {
+        other == self
+    }
+}
+
 impl<K: fmt::Debug, V: fmt::Debug> fmt::Debug for VecMap<K, V> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_map().entries(self.iter()).finish()
