@@ -232,8 +232,9 @@ pub struct Rule {
     pub annotations: VecMap<String, Spanned<String>>,
     /// Set for a many-alert rule: which templates' alerts it applies to. `template` then
     /// holds the selection as written, for display.
+    /// Boxed: rare, and as large as the rest of a rule (52k rules on the L estate).
     #[serde(default)]
-    pub select: Option<Select>,
+    pub select: Option<Box<Select>>,
     /// Warning codes a person accepted for this rule (`ignore: [code]`); see [`ignores`].
     #[serde(default)]
     pub ignore: Vec<Spanned<String>>,

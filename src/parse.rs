@@ -826,7 +826,7 @@ fn rule(cx: &mut Cx, node: &Node) -> Option<Rule> {
         labels: string_map(cx, &f, "labels").into(),
         annotations: string_map(cx, &f, "annotations").into(),
         ignore,
-        select: sel.as_ref().and_then(|s| s.1.clone()),
+        select: sel.as_ref().and_then(|s| s.1.clone()).map(Box::new),
         template: sel?.0,
         scope: scope?,
         priority: priority?,

@@ -382,8 +382,6 @@ pub fn render(model: &Model, diags: &mut Diagnostics) -> Rendered {
         file_sd: crate::file_sd::render(model, diags),
         ..Default::default()
     };
-    out.cells
-        .reserve_exact(per_file.values().map(Vec::len).sum());
     let mut names: BTreeMap<String, Scope> = BTreeMap::new();
     for (scope, rules) in per_file {
         let name = file_name(&scope);

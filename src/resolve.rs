@@ -700,8 +700,8 @@ impl Model {
         for r in &mut self.rules {
             if let Some(sel) = &r.select {
                 if sel.names.len() == 1
-                    && sel
-                        == &(Select {
+                    && **sel
+                        == (Select {
                             names: sel.names.clone(),
                             span: sel.span,
                             ..Select::default()

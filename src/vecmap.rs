@@ -249,6 +249,9 @@ mod tests {
         let b: BTreeMap<String, i32> = serde_json::from_str(text).unwrap();
         assert!(v.iter().eq(b.iter()));
         let sorted: VecMap<String, i32> = serde_json::from_str(r#"{"a": 1, "b": 2}"#).unwrap();
-        assert_eq!(sorted, VecMap::from(BTreeMap::from([("a".into(), 1), ("b".into(), 2)])));
+        assert_eq!(
+            sorted,
+            VecMap::from(BTreeMap::from([("a".into(), 1), ("b".into(), 2)]))
+        );
     }
 }

@@ -277,11 +277,11 @@ fn build(e: &Estate, mode: ScopeMatch) -> Model {
             severity: None,
             labels: labels.into(),
             annotations: Default::default(),
-            select: Some(Select {
+            select: Some(Box::new(Select {
                 names,
                 severity: (kind == 3).then(|| "warning".to_string()),
                 ..Select::default()
-            }),
+            })),
             ignore: vec![],
         });
     }
