@@ -216,6 +216,9 @@ pub struct Model {
     /// Checked parameter values of a many-alert rule per selected template: the same
     /// value can have a different type in each.
     many_params: HashMap<(usize, String), VecMap<String, Typed>>,
+    /// Suspended rules by the alert they would define, in rule order: `trace --all` lists
+    /// them for every alert, and scanning every rule per alert grew as alerts x rules.
+    suspended: HashMap<String, Vec<usize>>,
     /// `rule_group:` settings entries from every rules file.
     pub rule_groups: Vec<RuleGroupDef>,
     compiled: HashMap<String, Compiled>,
@@ -316,6 +319,7 @@ impl Model {
             alerts: BTreeMap::new(),
             rule_params: Vec::new(),
             many_params: HashMap::new(),
+            suspended: HashMap::new(),
             rule_groups: Vec::new(),
             compiled: HashMap::new(),
             logic: Default::default(),
@@ -729,12 +733,16 @@ impl Model {
         }
         let mut alerts: BTreeMap<String, Alert> = BTreeMap::new();
         let mut rule_params = Vec::with_capacity(self.rules.len());
+        let mut suspended: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, r) in self.rules.iter().enumerate() {
             let src = &self.sources[&r.file];
             let mut typed = VecMap::new();
             // A suspended rule is kept for the record only: nothing about it can break
             // the directory (its template may be long gone). Many-alert rules are
             // attached once every alert is known.
+            if r.is_suspended() {
+                suspended.entry(self.rule_name(r)).or_default().push(i);
+            }
             if r.is_suspended() || r.is_many() {
                 rule_params.push(typed);
                 continue;
@@ -865,6 +873,7 @@ impl Model {
                 .push(i);
         }
         self.rule_params = rule_params;
+        self.suspended = suspended;
         self.attach_many_rules(&mut alerts, diags);
         for alert in alerts.values_mut() {
             for idxs in alert.by_scope.values_mut() {
@@ -1171,6 +1180,11 @@ impl Model {
                 }
             }
         }
+    }
+
+    /// The suspended rules that would define `alert`, in rule order.
+    pub fn suspended_rules(&self, alert: &str) -> &[usize] {
+        self.suspended.get(alert).map_or(&[], Vec::as_slice)
     }
 
     pub fn rule_name(&self, r: &Rule) -> String {
