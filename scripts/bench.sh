@@ -574,6 +574,18 @@ timer=$([ "$HAVE_HYPERFINE" = 1 ] && hyperfine --version || echo "bash loop (dat
 runs_line=""
 for s in "${SIZES[@]}"; do runs_line+="$s $(runs_for "$s"), "; done
 
+# The exact commands run (CMDS), folded away under the table.
+commands_details() {
+  echo "<details><summary>Exact commands</summary>"
+  echo
+  echo '```'
+  printf '%s\n' "${CMDS[@]}" | sed "s#$REPO/##g"
+  echo '```'
+  echo
+  echo "</details>"
+  echo
+}
+
 # growth and corpus alone: no S/M/L table.
 if [ ${#SIZES[@]} -gt 0 ]; then
 RESULTS=$BENCH_DIR/results.md
@@ -642,14 +654,7 @@ RESULTS=$BENCH_DIR/results.md
   done
   echo "Growth columns divide the figure of the larger size by that of the smaller one."
   echo
-  echo "<details><summary>Exact commands</summary>"
-  echo
-  echo '```'
-  printf '%s\n' "${CMDS[@]}" | sed "s#$REPO/##g"
-  echo '```'
-  echo
-  echo "</details>"
-  echo
+  commands_details
   echo "Total benchmark time: $(( $(date +%s) - T_START )) s."
 } >"$RESULTS"
 cat "$RESULTS"
@@ -747,14 +752,7 @@ if [ ${#EXTRAS[@]} -gt 0 ]; then
     ratio_row "ratio render cold / promtool" render_cold promtool
     ratio_row "ratio peak RSS validate cold / promtool" rss_validate_cold rss_promtool
     echo
-    echo "<details><summary>Exact commands</summary>"
-    echo
-    echo '```'
-    printf '%s\n' "${CMDS[@]}" | sed "s#$REPO/##g"
-    echo '```'
-    echo
-    echo "</details>"
-    echo
+    commands_details
     echo "Time for these cases: $(( $(date +%s) - T_START )) s."
   } >"$EXTRA"
   cat "$EXTRA"
