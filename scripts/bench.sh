@@ -1,7 +1,15 @@
 #!/usr/bin/env bash
 # Benchmark alertctl on generated estates of three sizes, against promtool.
 #
-# Usage: scripts/bench.sh [S] [M] [L]        (default: S M L)
+# Usage: scripts/bench.sh [S] [M] [L] [growth] [corpus]   (default: S M L)
+#
+#   growth   templates growth (issue 11): estates of `gen_estate --size S --templates N`
+#            for N in $BENCH_GROWTH (default "10000 100000"; 400 targets, ~3 rules per
+#            template): cold validate, cold render and promtool check rules on the same
+#            rendered files, peak RSS, ratios to promtool and growth from N to N
+#   corpus   the real corpus (/work/shared/corpus or $BENCH_CORPUS, 954 community rules):
+#            `alertctl import --params` into an estate, then the same figures
+#            Both print their own table after the S/M/L one (into $BENCH_DIR/results-extra.md).
 #
 # What it does, in one run on this machine:
 #   1. cargo build --release (alertctl and the gen_estate example);
@@ -87,14 +95,16 @@ die() { echo "$PROG: error: $*" >&2; exit 1; }
 usage() { sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; }
 
 SIZES=()
+EXTRAS=()
 for a in "$@"; do
   case "$a" in
     S|s|M|m|L|l) SIZES+=("$(echo "$a" | tr '[:lower:]' '[:upper:]')") ;;
+    growth|corpus) EXTRAS+=("$a") ;;
     -h|--help) usage; exit 0 ;;
     *) die "unknown argument: $a (sizes are S, M, L; see --help)" ;;
   esac
 done
-[ ${#SIZES[@]} -gt 0 ] || SIZES=(S M L)
+[ ${#SIZES[@]} -gt 0 ] || [ ${#EXTRAS[@]} -gt 0 ] || SIZES=(S M L)
 # Keep S M L order, drop repeats.
 ordered=()
 for s in S M L; do
@@ -589,6 +599,20 @@ timer=$([ "$HAVE_HYPERFINE" = 1 ] && hyperfine --version || echo "bash loop (dat
 runs_line=""
 for s in "${SIZES[@]}"; do runs_line+="$s $(runs_for "$s"), "; done
 
+# The exact commands run (CMDS), folded away under the table.
+commands_details() {
+  echo "<details><summary>Exact commands</summary>"
+  echo
+  echo '```'
+  printf '%s\n' "${CMDS[@]}" | sed "s#$REPO/##g"
+  echo '```'
+  echo
+  echo "</details>"
+  echo
+}
+
+# growth and corpus alone: no S/M/L table.
+if [ ${#SIZES[@]} -gt 0 ]; then
 RESULTS=$BENCH_DIR/results.md
 {
   echo "# alertctl benchmark"
@@ -656,15 +680,107 @@ RESULTS=$BENCH_DIR/results.md
   done
   echo "Growth columns divide the figure of the larger size by that of the smaller one."
   echo
-  echo "<details><summary>Exact commands</summary>"
-  echo
-  echo '```'
-  printf '%s\n' "${CMDS[@]}" | sed "s#$REPO/##g"
-  echo '```'
-  echo
-  echo "</details>"
-  echo
+  commands_details
   echo "Total benchmark time: $(( $(date +%s) - T_START )) s."
 } >"$RESULTS"
 cat "$RESULTS"
 log "written $RESULTS"
+fi
+
+# ------------------------------------------------------------------ growth and corpus
+# extra_case NAME ESTATE RUNS: checks the estate (validate exits 0, promtool accepts the
+# rendered files), then cold validate, cold render and promtool on the same files, and
+# the peak RSS of cold validate and of promtool.
+extra_case() {
+  local name=$1 est=$2 runs=$3 sdir=$BENCH_DIR/$1
+  local out=$sdir/out vjson rc=0
+  mkdir -p "$sdir"
+  rm -f "$sdir"/*.csv "$sdir"/*.times "$sdir"/*.rss "$sdir/hyperfine.log"
+  vjson=$("$ALERTCTL" -C "$est" --no-cache validate --promtool off --format json) || rc=$?
+  [ "$rc" = 0 ] || { printf "%s\n" "$vjson" | sed -n 1,40p >&2; die "$name: validate exited $rc"; }
+  INFO[$name:templates]=$(echo "$vjson" | json_int templates)
+  INFO[$name:rules]=$(echo "$vjson" | json_int rules)
+  INFO[$name:rendered_rules]=$(echo "$vjson" | json_int rendered_rules)
+  INFO[$name:rendered_files]=$(echo "$vjson" | json_int rendered_files)
+  INFO[$name:in_mb]=$(du -sk --exclude=.alertctl "$est" | awk '{ printf "%.1f", $1 / 1024 }')
+  rm -rf "$out"
+  "$ALERTCTL" -C "$est" render --out "$out" >/dev/null 2>&1 || die "$name: render failed"
+  local files=("$out"/*.yml)
+  "$PROMTOOL" check rules "${files[@]}" >"$sdir/promtool.log" 2>&1 ||
+    die "$name: promtool check rules rejected the rendered output (see $sdir/promtool.log)"
+  local A=("$ALERTCTL" -C "$est")
+  measure "$name" validate_cold "$runs" "rm -rf $est/.alertctl" "${A[@]}" validate --promtool off
+  measure "$name" render_cold "$runs" "rm -rf $est/.alertctl $out" "${A[@]}" render --out "$out"
+  SHOW="$PROMTOOL check rules $out/*.yml" \
+    measure "$name" promtool "$runs" "" "$PROMTOOL" check rules "${files[@]}"
+  rss "$name" rss_validate_cold "rm -rf $est/.alertctl" "${A[@]}" validate --promtool off
+  SHOW="$PROMTOOL check rules $out/*.yml" \
+    rss "$name" rss_promtool "" "$PROMTOOL" check rules "${files[@]}"
+}
+
+if [ ${#EXTRAS[@]} -gt 0 ]; then
+  # The report helpers (header, row, ratio_row) walk SIZES and PAIRS: here, the cases.
+  SIZES=()
+  CMDS=()
+  T_START=$(date +%s)
+  for x in "${EXTRAS[@]}"; do
+    case "$x" in
+      growth)
+        for n in ${BENCH_GROWTH:-10000 100000}; do
+          est=$BENCH_DIR/T$n/estate
+          mkdir -p "$BENCH_DIR/T$n"
+          log "T$n: generating estate (--size S --templates $n) into $est"
+          "$GEN" --size S --templates "$n" --seed "$SEED" --out "$est" --force >"$BENCH_DIR/T$n/gen.log" ||
+            die "gen_estate failed for $n templates"
+          if [ "$n" -le 20000 ]; then runs=3; else runs=1; fi
+          extra_case "T$n" "$est" "${BENCH_RUNS_GROWTH:-$runs}"
+          SIZES+=("T$n")
+        done
+        ;;
+      corpus)
+        corpus=${BENCH_CORPUS:-/work/shared/corpus}
+        [ -d "$corpus" ] || die "no corpus at $corpus (set BENCH_CORPUS)"
+        est=$BENCH_DIR/corpus/estate
+        rm -rf "$est" && mkdir -p "$BENCH_DIR/corpus"
+        "$ALERTCTL" import "$corpus" --into "$est" --params >"$BENCH_DIR/corpus/import.log" 2>&1 ||
+          die "import of $corpus failed (see $BENCH_DIR/corpus/import.log)"
+        CMDS+=("corpus: $ALERTCTL import $corpus --into $est --params")
+        extra_case corpus "$est" "${BENCH_RUNS_CORPUS:-10}"
+        SIZES+=(corpus)
+        ;;
+    esac
+  done
+  PAIRS=()
+  for ((i = 1; i < ${#SIZES[@]}; i++)); do
+    [[ ${SIZES[i-1]} == T* && ${SIZES[i]} == T* ]] && PAIRS+=("${SIZES[i-1]}:${SIZES[i]}")
+  done
+  EXTRA=$BENCH_DIR/results-extra.md
+  {
+    echo "# alertctl benchmark: templates growth and the real corpus"
+    echo
+    echo "- $(date -u '+%Y-%m-%d %H:%M UTC'), $(uname -srm), ${cpu:-unknown CPU}, $(nproc) cores, ${mem:-? memory}"
+    echo "- alertctl $("$ALERTCTL" --version | awk '{ print $2 }'): $SRC_DESC; $ptv; timer: $timer"
+    echo "- load while measuring (uptime): $(uptime | sed 's/^ *//')"
+    echo "- T<N>: \`gen_estate --size S --templates N --seed $SEED\`; corpus: the corpus imported with \`--params\`; medians (runs in the commands below); peak RSS: median of 3"
+    echo
+    header
+    row "templates" info templates
+    row "rules" info rules
+    row "rendered rules" info rendered_rules
+    row "rendered files" info rendered_files
+    row "rules directory (MB)" info in_mb
+    row "**validate, cold** (\`--promtool off\`)" time validate_cold
+    row "**render, cold**" time render_cold
+    row "**promtool check rules** (the same rendered files)" time promtool
+    row "peak RSS: validate, cold" rss rss_validate_cold
+    row "peak RSS: promtool check rules" rss rss_promtool
+    ratio_row "ratio validate cold / promtool" validate_cold promtool
+    ratio_row "ratio render cold / promtool" render_cold promtool
+    ratio_row "ratio peak RSS validate cold / promtool" rss_validate_cold rss_promtool
+    echo
+    commands_details
+    echo "Time for these cases: $(( $(date +%s) - T_START )) s."
+  } >"$EXTRA"
+  cat "$EXTRA"
+  log "written $EXTRA"
+fi

@@ -47,5 +47,6 @@ pub mod text;
 pub mod trust;
 pub mod ui;
 pub mod unittest;
+pub mod vecmap;
 pub mod watch;
 pub mod yaml;

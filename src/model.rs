@@ -8,6 +8,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::diag::{Code, Span};
+use crate::vecmap::VecMap;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Spanned<T> {
@@ -177,8 +178,8 @@ pub struct Template {
     pub expr: Spanned<String>,
     pub for_: Option<Spanned<String>>,
     pub keep_firing_for: Option<Spanned<String>>,
-    pub labels: BTreeMap<String, Spanned<String>>,
-    pub annotations: BTreeMap<String, Spanned<String>>,
+    pub labels: VecMap<String, Spanned<String>>,
+    pub annotations: VecMap<String, Spanned<String>>,
     pub scope_injection: ScopeInjection,
     /// The Prometheus rule group its rules render into (default `alertctl/<scope>`).
     #[serde(default)]
@@ -220,19 +221,20 @@ pub struct Rule {
     /// Soft-deleted (`rule disable`): kept in the repository, ignored by resolution.
     #[serde(default)]
     pub suspended: Option<Spanned<bool>>,
-    pub params: BTreeMap<String, Spanned<RawValue>>,
+    pub params: VecMap<String, Spanned<RawValue>>,
     /// Where each parameter's name is written (for "no such parameter").
     #[serde(default)]
-    pub param_keys: BTreeMap<String, Span>,
+    pub param_keys: VecMap<String, Span>,
     pub for_: Option<Spanned<String>>,
     pub keep_firing_for: Option<Spanned<String>>,
     pub severity: Option<Spanned<String>>,
-    pub labels: BTreeMap<String, Spanned<String>>,
-    pub annotations: BTreeMap<String, Spanned<String>>,
+    pub labels: VecMap<String, Spanned<String>>,
+    pub annotations: VecMap<String, Spanned<String>>,
     /// Set for a many-alert rule: which templates' alerts it applies to. `template` then
     /// holds the selection as written, for display.
+    /// Boxed: rare, and as large as the rest of a rule (52k rules on the L estate).
     #[serde(default)]
-    pub select: Option<Select>,
+    pub select: Option<Box<Select>>,
     /// Warning codes a person accepted for this rule (`ignore: [code]`); see [`ignores`].
     #[serde(default)]
     pub ignore: Vec<Spanned<String>>,

@@ -4,6 +4,8 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use rayon::prelude::*;
+
 use crate::cache::Cache;
 use crate::diag::{Diagnostics, SourceText};
 use crate::load;
@@ -199,11 +201,15 @@ pub fn load_with(
     }
     let mut readable = Vec::with_capacity(walked.entries.len());
     let mut sources = Vec::with_capacity(walked.entries.len());
-    for e in &walked.entries {
-        if overlay.contains_key(&e.rel_path) {
-            continue;
-        }
-        match load::read(e) {
+    // Reading and hashing the files are independent: on every core, results in walk order.
+    let read: Vec<_> = walked
+        .entries
+        .par_iter()
+        .filter(|e| !overlay.contains_key(&e.rel_path))
+        .map(|e| (e, load::read(e)))
+        .collect();
+    for (e, r) in read {
+        match r {
             Ok(s) => {
                 readable.push(e);
                 sources.push(s);
@@ -240,15 +246,32 @@ pub fn load_with(
     };
     let mut files: Vec<(SourceText, FileModel)> = Vec::with_capacity(sources.len());
     let mut fresh: Vec<(usize, String)> = Vec::new();
-    for sf in &sources {
-        if let Some(m) = cache.get(&sf.rel_path, &sf.hash) {
+    // The cache answers first (one SQLite connection); the files it does not know are
+    // parsed on every core, and their models and diagnostics taken in source order, so
+    // the output does not depend on the number of threads.
+    let known: Vec<Option<FileModel>> = sources
+        .iter()
+        .map(|sf| cache.get(&sf.rel_path, &sf.hash))
+        .collect();
+    let parsed: Vec<Option<(FileModel, Diagnostics)>> = sources
+        .par_iter()
+        .zip(&known)
+        .map(|(sf, known)| {
+            known.is_none().then(|| {
+                let mut file_diags = Diagnostics::default();
+                let m = parse::file(sf.kind, &sf.source, &mut file_diags);
+                (m, file_diags)
+            })
+        })
+        .collect();
+    for ((sf, known), parsed) in sources.iter().zip(known).zip(parsed) {
+        if let Some(m) = known {
             stats.cached += 1;
             files.push((sf.source.clone(), m));
             continue;
         }
+        let (m, file_diags) = parsed.expect("every file the cache does not know is parsed");
         stats.parsed += 1;
-        let mut file_diags = Diagnostics::default();
-        let m = parse::file(sf.kind, &sf.source, &mut file_diags);
         // Files with problems are parsed again next time, so their diagnostics are too.
         if file_diags.is_empty() {
             fresh.push((files.len(), sf.hash.clone()));

@@ -181,7 +181,7 @@ fn applied(model: &Model, alert: &Alert, cell: &Cell, rule: PromRule, eff: &Effe
         chain: eff.chain.clone(),
         recording: eff.config.recording,
         severity: eff.config.severity.clone(),
-        params: eff.config.params.clone(),
+        params: eff.config.params.clone().into(),
         job: model.job_of(&eff.config),
         rule_group: model.templates[&alert.template]
             .rule_group
@@ -218,11 +218,9 @@ pub fn not_applied_candidates(
     alert: &Alert,
 ) -> Vec<(Option<Scope>, AppliedRule, String)> {
     let mut out = Vec::new();
-    for (i, r) in model.rules.iter().enumerate() {
-        if r.is_suspended() && model.rule_name(r) == alert.name {
-            let ar = AppliedRule::of(model, i);
-            out.push((None, ar, "suspended (`rule enable` resumes it)".to_string()));
-        }
+    for &i in model.suspended_rules(&alert.name) {
+        let ar = AppliedRule::of(model, i);
+        out.push((None, ar, "suspended (`rule enable` resumes it)".to_string()));
     }
     for (scope, idxs) in &alert.by_scope {
         for &i in idxs {

@@ -13,6 +13,7 @@ use crate::model::{Scope, ScopeInjection};
 use crate::promql::{self, MatcherCache};
 use crate::resolve::{Cell, Model};
 use crate::text::escape_unsafe;
+use crate::vecmap::VecMap;
 
 /// The first line of every generated file; `diff` and `apply` only ever touch files
 /// that start with it.
@@ -45,10 +46,10 @@ pub struct PromRule {
     pub for_: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub keep_firing_for: Option<String>,
-    #[serde(skip_serializing_if = "BTreeMap::is_empty", default)]
-    pub labels: BTreeMap<String, String>,
-    #[serde(skip_serializing_if = "BTreeMap::is_empty", default)]
-    pub annotations: BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "VecMap::is_empty", default)]
+    pub labels: VecMap<String, String>,
+    #[serde(skip_serializing_if = "VecMap::is_empty", default)]
+    pub annotations: VecMap<String, String>,
 }
 
 impl PromRule {
@@ -70,7 +71,7 @@ pub struct Provenance {
     pub chain: Vec<usize>,
     pub recording: bool,
     pub severity: Option<String>,
-    pub params: BTreeMap<String, crate::params::Typed>,
+    pub params: VecMap<String, crate::params::Typed>,
     /// The job the alert watches in this cell (`None`: no particular job).
     pub job: Option<String>,
     /// The template's `rule_group`; `None`: the file's default `alertctl/<scope>` group.
@@ -182,11 +183,11 @@ impl<'m> Renderer<'m> {
                     error,
                 })
         };
-        let mut labels = BTreeMap::new();
+        let mut labels = VecMap::new();
         for (k, v) in &c.labels {
             labels.insert(k.clone(), text(v)?);
         }
-        let mut annotations = BTreeMap::new();
+        let mut annotations = VecMap::new();
         for (k, v) in &c.annotations {
             annotations.insert(k.clone(), text(v)?);
         }
@@ -367,7 +368,7 @@ pub fn render(model: &Model, diags: &mut Diagnostics) -> Rendered {
                     chain: eff.chain.clone(),
                     recording: eff.config.recording,
                     severity: eff.config.severity.clone(),
-                    params: eff.config.params.clone(),
+                    params: eff.config.params.clone().into(),
                     job: model.job_of(&eff.config),
                     rule_group: t.rule_group.as_ref().map(|g| g.value.clone()),
                 },

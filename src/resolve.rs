@@ -9,6 +9,7 @@ use crate::model::*;
 use crate::params::{self, Context, Tmpl, Typed, SCOPE_PARAM};
 use crate::promql::{Op, ScopeMatcher};
 use crate::settings::{ScopeMatch, Settings};
+use crate::vecmap::VecMap;
 
 #[derive(Debug, Default, Clone)]
 pub struct Inventory {
@@ -211,10 +212,13 @@ pub struct Model {
     pub inventory: Inventory,
     pub alerts: BTreeMap<String, Alert>,
     /// Checked parameter values of each rule (parallel to `rules`).
-    rule_params: Vec<BTreeMap<String, Typed>>,
+    rule_params: Vec<VecMap<String, Typed>>,
     /// Checked parameter values of a many-alert rule per selected template: the same
     /// value can have a different type in each.
-    many_params: HashMap<(usize, String), BTreeMap<String, Typed>>,
+    many_params: HashMap<(usize, String), VecMap<String, Typed>>,
+    /// Suspended rules by the alert they would define, in rule order: `trace --all` lists
+    /// them for every alert, and scanning every rule per alert grew as alerts x rules.
+    suspended: HashMap<String, Vec<usize>>,
     /// `rule_group:` settings entries from every rules file.
     pub rule_groups: Vec<RuleGroupDef>,
     compiled: HashMap<String, Compiled>,
@@ -315,6 +319,7 @@ impl Model {
             alerts: BTreeMap::new(),
             rule_params: Vec::new(),
             many_params: HashMap::new(),
+            suspended: HashMap::new(),
             rule_groups: Vec::new(),
             compiled: HashMap::new(),
             logic: Default::default(),
@@ -326,6 +331,8 @@ impl Model {
         let mut namespaces = Vec::new();
         let mut ungrouped = Vec::new();
         let mut ungrouped_jobs = BTreeMap::new();
+        m.rules
+            .reserve_exact(files.iter().map(|(_, fm)| fm.rules.len()).sum());
         for (src, fm) in files {
             let src_path = src.path.to_string();
             if fm.broken {
@@ -697,8 +704,8 @@ impl Model {
         for r in &mut self.rules {
             if let Some(sel) = &r.select {
                 if sel.names.len() == 1
-                    && sel
-                        == &(Select {
+                    && **sel
+                        == (Select {
                             names: sel.names.clone(),
                             span: sel.span,
                             ..Select::default()
@@ -726,12 +733,16 @@ impl Model {
         }
         let mut alerts: BTreeMap<String, Alert> = BTreeMap::new();
         let mut rule_params = Vec::with_capacity(self.rules.len());
+        let mut suspended: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, r) in self.rules.iter().enumerate() {
             let src = &self.sources[&r.file];
-            let mut typed = BTreeMap::new();
+            let mut typed = VecMap::new();
             // A suspended rule is kept for the record only: nothing about it can break
             // the directory (its template may be long gone). Many-alert rules are
             // attached once every alert is known.
+            if r.is_suspended() {
+                suspended.entry(self.rule_name(r)).or_default().push(i);
+            }
             if r.is_suspended() || r.is_many() {
                 rule_params.push(typed);
                 continue;
@@ -862,6 +873,7 @@ impl Model {
                 .push(i);
         }
         self.rule_params = rule_params;
+        self.suspended = suspended;
         self.attach_many_rules(&mut alerts, diags);
         for alert in alerts.values_mut() {
             for idxs in alert.by_scope.values_mut() {
@@ -1168,6 +1180,11 @@ impl Model {
                 }
             }
         }
+    }
+
+    /// The suspended rules that would define `alert`, in rule order.
+    pub fn suspended_rules(&self, alert: &str) -> &[usize] {
+        self.suspended.get(alert).map_or(&[], Vec::as_slice)
     }
 
     pub fn rule_name(&self, r: &Rule) -> String {

@@ -356,6 +356,15 @@ fn rule_lifecycle_edits_files_in_place() {
     );
     let listed = json(&dir, &["list", "rules", "--suspended", "--format", "json"]);
     assert_eq!(listed["rules"][0]["scope"], "target/web-3:9100");
+    // `trace --all` lists the suspended rule under the alert it would define, and only
+    // there (suspended rules are looked up by alert name, not scanned per alert).
+    let traced = stdout(&run(&dir, &["trace", "web-3:9100", "HighCPU", "--all"]));
+    assert!(
+        traced.contains("suspended (`rule enable` resumes it)"),
+        "{traced}"
+    );
+    let other = stdout(&run(&dir, &["trace", "web-3:9100", "HighLoad", "--all"]));
+    assert!(!other.contains("suspended"), "{other}");
 
     stdout(&run(
         &dir,

@@ -165,8 +165,8 @@ fn build(e: &Estate, mode: ScopeMatch) -> Model {
             expr: sp(expr.unwrap_or_else(|| format!("rate(metric_{a}{{job=\"node\"}}[5m]) > ${{threshold}} and on (instance) other_{a} == 1"))),
             for_: Some(sp("1m".into())),
             keep_firing_for: None,
-            labels,
-            annotations: BTreeMap::new(),
+            labels: labels.into(),
+            annotations: Default::default(),
             scope_injection: ScopeInjection::Auto,
             job: job.filter(|_| e.jobs.is_some()).map(|j| sp(j.to_string())),
                         rule_group: None,
@@ -266,22 +266,22 @@ fn build(e: &Estate, mode: ScopeMatch) -> Model {
             template: sp("many".into()),
             name: None,
             named_by_record: false,
-            param_keys: BTreeMap::new(),
+            param_keys: Default::default(),
             scope: sp(scope),
             priority: sp(priority),
             enabled: enabled.map(sp),
             suspended: None,
-            params: BTreeMap::new(),
+            params: Default::default(),
             for_: None,
             keep_firing_for: None,
             severity: None,
-            labels,
-            annotations: BTreeMap::new(),
-            select: Some(Select {
+            labels: labels.into(),
+            annotations: Default::default(),
+            select: Some(Box::new(Select {
                 names,
                 severity: (kind == 3).then(|| "warning".to_string()),
                 ..Select::default()
-            }),
+            })),
             ignore: vec![],
         });
     }
@@ -317,12 +317,12 @@ fn build(e: &Estate, mode: ScopeMatch) -> Model {
             template: sp(format!("Alert{alert}")),
             name: None,
             named_by_record: false,
-            param_keys: BTreeMap::new(),
+            param_keys: Default::default(),
             scope: sp(scope),
             priority: sp(priority),
             enabled: enabled.map(sp),
             suspended: None,
-            params,
+            params: params.into(),
             for_: None,
             keep_firing_for: None,
             severity: sev.map(|s| {
@@ -332,8 +332,8 @@ fn build(e: &Estate, mode: ScopeMatch) -> Model {
                     "info".to_string()
                 })
             }),
-            labels: BTreeMap::new(),
-            annotations: BTreeMap::new(),
+            labels: Default::default(),
+            annotations: Default::default(),
             select: None,
             ignore: vec![],
         });
