@@ -179,7 +179,7 @@ fn hostile_names_paths_and_sizes() {
     // A file above the size limit is refused before it is read.
     let big = tmp.path().join("big.yml");
     let f = std::fs::File::create(&big).unwrap();
-    f.set_len(alertctl::import::MAX_INPUT + 1).unwrap();
+    f.set_len(alertctl::source::import::MAX_INPUT + 1).unwrap();
     let o = alertctl(tmp.path(), &["import", "--into", "rd2", "big.yml"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(err(&o).contains("larger than the 16 MiB"), "{}", err(&o));

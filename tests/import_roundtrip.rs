@@ -10,11 +10,11 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use alertctl::diag::{Diagnostics, SourceText};
-use alertctl::import::{self, Input, Options};
 use alertctl::model::parse_duration;
-use alertctl::parse::{self, FileKind};
+use alertctl::model::resolve::Model;
 use alertctl::render::{self, PromRule, RuleFile, RuleGroup};
-use alertctl::resolve::Model;
+use alertctl::source::import::{self, Input, Options};
+use alertctl::source::parse::{self, FileKind};
 
 mod support;
 
@@ -96,8 +96,8 @@ fn same_rule(file: &Path, group: &str, want: &PromRule, got: &PromRule) {
     // The parser's printer is canonical (matchers sorted, spacing fixed), and
     // promql::parse refuses what it would print with another meaning.
     let (a, b) = (
-        alertctl::promql::parse(&want.expr).unwrap(),
-        alertctl::promql::parse(&got.expr).unwrap(),
+        alertctl::model::promql::parse(&want.expr).unwrap(),
+        alertctl::model::promql::parse(&got.expr).unwrap(),
     );
     assert_eq!(
         a.to_string(),

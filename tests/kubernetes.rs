@@ -156,7 +156,7 @@ fn check_estate(dir: &Path, tmp: &Path) -> usize {
         // Byte for byte: the spec block, two spaces less indented, is the plain body.
         let body = &content[content.find("\ngroups:\n").unwrap() + 1..];
         let spec = &m[m.find("\nspec:\n").unwrap() + "\nspec:\n".len()..];
-        assert_eq!(alertctl::kubernetes::unindent(spec), body, "{file}");
+        assert_eq!(alertctl::render::kubernetes::unindent(spec), body, "{file}");
         let plain_doc: Value = serde_yaml::from_str(content).unwrap();
         assert_eq!(doc["spec"]["groups"], plain_doc["groups"], "{file}");
     }

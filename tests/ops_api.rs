@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use alertctl::ops::rules::{apply, rollback, ApplyRequest, RollbackRequest};
 use alertctl::ops::{Event, OpError, Outcome};
-use alertctl::settings::PromtoolPolicy;
+use alertctl::source::settings::PromtoolPolicy;
 
 fn scaffold(tmp: &Path, servers: &str) -> PathBuf {
     let dir = tmp.join("rules");

@@ -13,11 +13,11 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use alertctl::diag::{Diagnostics, SourceText, Span};
+use alertctl::model::promql;
+use alertctl::model::resolve::{Model, Position};
 use alertctl::model::*;
-use alertctl::promql;
 use alertctl::render::{self, RuleFile};
-use alertctl::resolve::{Model, Position};
-use alertctl::settings::{ScopeMatch, Settings};
+use alertctl::source::settings::{ScopeMatch, Settings};
 use proptest::prelude::*;
 
 fn sp<T>(v: T) -> Spanned<T> {
@@ -533,9 +533,9 @@ fn check_partition(e: &Estate, mode: ScopeMatch) {
 /// inventory gets.
 fn expected(
     model: &Model,
-    alert: &alertctl::resolve::Alert,
+    alert: &alertctl::model::resolve::Alert,
     s: &Series,
-) -> Option<alertctl::resolve::Effective> {
+) -> Option<alertctl::model::resolve::Effective> {
     let eff = model.effective(alert, &s.position)?;
     let Some(t) = &s.position.target else {
         return Some(eff);
@@ -560,7 +560,7 @@ fn check_effective_agrees(e: &Estate, mode: ScopeMatch) {
     let rendered = render::render(&model, &mut Diagnostics::default());
     for t in model.inventory.targets.keys() {
         let pos = model.inventory.position(t).unwrap();
-        let report = alertctl::query::at(&model, &pos);
+        let report = alertctl::cache::query::at(&model, &pos);
         for a in &report.applied {
             let file: RuleFile = serde_yaml::from_str(&rendered.files[&a.file]).unwrap();
             let hits: Vec<_> = file
@@ -617,9 +617,13 @@ fn check_effective_agrees(e: &Estate, mode: ScopeMatch) {
 
 /// Shards over a random estate: each namespace goes whole to one of three shards
 /// (`whole`, by namespace index, cycling) or group by group (`groups`, by group index).
-fn shards_of(model: &Model, whole: &[(bool, u8)], groups: &[u8]) -> Vec<alertctl::settings::Shard> {
-    let mut shards: Vec<alertctl::settings::Shard> = (0..3)
-        .map(|i| alertctl::settings::Shard {
+fn shards_of(
+    model: &Model,
+    whole: &[(bool, u8)],
+    groups: &[u8],
+) -> Vec<alertctl::source::settings::Shard> {
+    let mut shards: Vec<alertctl::source::settings::Shard> = (0..3)
+        .map(|i| alertctl::source::settings::Shard {
             name: format!("s{i}"),
             namespaces: vec![],
             groups: vec![],
@@ -655,8 +659,8 @@ fn check_shards(e: &Estate, mode: ScopeMatch, whole: &[(bool, u8)], groups: &[u8
     let shards = shards_of(&model, whole, groups);
     let everything = series(&model, mode);
     for shard in &shards {
-        let part = alertctl::shard::Part::of(shard, &model);
-        let files = alertctl::shard::files_of(&model, shard, &rendered.files);
+        let part = alertctl::model::shard::Part::of(shard, &model);
+        let files = alertctl::model::shard::files_of(&model, shard, &rendered.files);
         assert!(files.contains_key("global.yml") || !rendered.files.contains_key("global.yml"));
         let rules: Vec<render::PromRule> = files
             .values()

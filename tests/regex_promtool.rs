@@ -183,7 +183,7 @@ fn promtool_verdicts(pats: &[String]) -> BTreeMap<usize, Result<(), String>> {
     let dir = tempfile::tempdir().unwrap();
     let mut files = Vec::new();
     for (i, p) in pats.iter().enumerate() {
-        let expr = format!("up{{job=~{}}}", alertctl::params::promql_string(p));
+        let expr = format!("up{{job=~{}}}", alertctl::model::params::promql_string(p));
         let file =
             serde_json::json!({"groups": [{"name": "g", "rules": [{"alert": "A", "expr": expr}]}]});
         let path = dir.path().join(format!("p{i:04}.yml"));
@@ -232,7 +232,7 @@ fn regex_parameters_are_judged_like_promtool() {
             quoted: true,
             items: None,
         };
-        let ours = alertctl::params::check(ParamType::Regex, &raw).map(|_| ());
+        let ours = alertctl::model::params::check(ParamType::Regex, &raw).map(|_| ());
         let theirs = &promtool[&i];
         if ours.is_ok() != theirs.is_ok() {
             let shown: String = p.chars().take(40).collect();

@@ -498,9 +498,9 @@ fn hostile_names_render_safely() {
         let doc: serde_yaml::Value = serde_yaml::from_str(&content).unwrap();
         for rule in doc["groups"][0]["rules"].as_sequence().unwrap() {
             let expr = rule["expr"].as_str().unwrap();
-            let e = alertctl::promql::parse(expr)
+            let e = alertctl::model::promql::parse(expr)
                 .unwrap_or_else(|err| panic!("{}: {expr}: {err}", p.display()));
-            for sel in alertctl::promql::selectors(&e) {
+            for sel in alertctl::model::promql::selectors(&e) {
                 jobs.extend(
                     sel.matchers
                         .matchers

@@ -17,11 +17,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_yaml::{Mapping, Value};
 
 use crate::diag::{did_you_mean, Code, Diagnostic, Diagnostics, SourceText, Span};
+use crate::model::resolve::Model;
 use crate::model::Scope;
-use crate::resolve::Model;
-use crate::settings::ScopeMatch;
-use crate::text::escape_unsafe;
-use crate::yaml::{self, Kind, Node};
+use crate::source::settings::ScopeMatch;
+use crate::source::text::escape_unsafe;
+use crate::source::yaml::{self, Kind, Node};
 
 /// Alertmanager fields of type `<secret>` (and URLs that embed a token).
 pub const SECRET_KEYS: &[&str] = &[
@@ -47,7 +47,7 @@ pub const SECRET_KEYS: &[&str] = &[
     "bearer_token",
 ];
 
-pub const MASK: &str = crate::secrets::MASK;
+pub const MASK: &str = crate::deploy::secrets::MASK;
 
 /// One routing entry of the rules directory.
 #[derive(Debug, Clone)]
@@ -654,7 +654,7 @@ fn check(am: &AmConfig, model: &Model, sources: &[SourceText], diags: &mut Diagn
 fn matcher(label: &str, op: &str, value: &str) -> Value {
     Value::String(format!(
         "{label}{op}{}",
-        crate::params::promql_string(value)
+        crate::model::params::promql_string(value)
     ))
 }
 
@@ -667,7 +667,7 @@ fn scope_matchers(model: &Model, scope: &Scope) -> Vec<Value> {
             &l.target,
             "=~",
             &ts.iter()
-                .map(|t| crate::params::quote_meta(t))
+                .map(|t| crate::model::params::quote_meta(t))
                 .collect::<Vec<_>>()
                 .join("|"),
         )
@@ -832,7 +832,7 @@ fn substitute(v: &Value, env: &dyn Fn(&str) -> Option<String>) -> Value {
 
 /// The same text with every secret value replaced by `<secret>`: the values of secret
 /// keys and every form of any of `secrets` (values that came from the environment).
-pub fn mask(text: &str, secrets: &crate::secrets::Secrets) -> String {
+pub fn mask(text: &str, secrets: &crate::deploy::secrets::Secrets) -> String {
     let mut out = String::with_capacity(text.len());
     for line in text.split_inclusive('\n') {
         let trimmed = line.trim_start().trim_start_matches("- ");
@@ -865,7 +865,7 @@ mod tests {
     #[test]
     fn masking() {
         let t = "receivers:\n- name: x\n  slack_configs:\n  - api_url: https://hooks.example/T0/B0/abcdef\n    channel: '#a'\n  webhook_configs:\n  - url: http://x/?t=tok3n-value\n";
-        let m = mask(t, &crate::secrets::Secrets::new(["tok3n-value"]));
+        let m = mask(t, &crate::deploy::secrets::Secrets::new(["tok3n-value"]));
         assert!(!m.contains("abcdef") && !m.contains("tok3n-value"), "{m}");
         assert!(
             m.contains("api_url: <secret>") && m.contains("channel: '#a'"),

@@ -28,7 +28,7 @@
 //! - The root route always matches (Alertmanager refuses a root route with matchers,
 //!   see [`validate_root`]).
 //!
-//! Regexes are Go's RE2 dialect, compiled with [`crate::goregex::compile_go_regex`].
+//! Regexes are Go's RE2 dialect, compiled with [`crate::model::goregex::compile_go_regex`].
 //!
 //! YAML scalars are read as `yaml.v2` reads them into Go strings where `serde_yaml`
 //! allows: numbers and booleans become their text and `~` the empty string; but
@@ -41,7 +41,7 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
-use crate::goregex::compile_go_regex;
+use crate::model::goregex::compile_go_regex;
 use serde_yaml::Value;
 
 /// The four matcher operators, ordered as Alertmanager's `MatchType` (which the sort

@@ -2,7 +2,7 @@
 //! files are part of what `apply` deploys: written with the rule files (in their own
 //! directory, under the same lock and pending marker), put back with them when the
 //! deployment fails, recorded with them in the history (keyed `file_sd/NAME`, see
-//! [`crate::file_sd::KEY_PREFIX`]), and verified after the rules: every Prometheus must
+//! [`crate::render::file_sd::KEY_PREFIX`]), and verified after the rules: every Prometheus must
 //! show the inventory's labels on the files' targets (`/api/v1/targets`). Prometheus
 //! reads file_sd changes by itself, so nothing is reloaded for them; what can go wrong
 //! is a scrape config that does not read the files, or relabelling that drops labels.
@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use super::server::{ActiveTarget, Server, ServerError};
-use crate::file_sd::parse_generated;
+use crate::render::file_sd::parse_generated;
 
 /// Where a deployment's file_sd files go and how they are checked.
 #[derive(Debug, Clone)]

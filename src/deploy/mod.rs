@@ -9,6 +9,9 @@
 //! runs. With `[file_sd]`, the scrape-target files are part of the deployment (see
 //! [`file_sd`]): a file set holds both kinds, the file_sd files keyed `file_sd/NAME`.
 
+pub mod history;
+pub mod secrets;
+
 pub mod file_sd;
 pub mod server;
 pub mod txn;
@@ -17,9 +20,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::diff::{self, ChangeKind, Plan};
-use crate::output;
-use crate::settings::ServerKind;
+use crate::render::diff::{self, ChangeKind, Plan};
+use crate::render::output;
+use crate::source::settings::ServerKind;
 use server::{Server, ServerError};
 
 pub const LOCK_FILE: &str = ".alertctl.lock";
@@ -152,7 +155,7 @@ pub struct Found {
 pub struct Baseline<'a> {
     pub id: i64,
     /// Its file set, as deploying it again writes it (see
-    /// [`crate::file_sd::redeployed`]).
+    /// [`crate::render::file_sd::redeployed`]).
     pub files: &'a BTreeMap<String, String>,
 }
 
@@ -347,7 +350,7 @@ fn changes(plan: &Plan) -> (Vec<txn::Change>, Vec<txn::Change>) {
         } else {
             c.new.clone()
         };
-        match c.file.strip_prefix(crate::file_sd::KEY_PREFIX) {
+        match c.file.strip_prefix(crate::render::file_sd::KEY_PREFIX) {
             Some(name) => file_sd.push((name.to_string(), content)),
             None => rules.push((c.file.clone(), content)),
         }
@@ -377,14 +380,14 @@ impl OnDisk {
     pub fn read(dir: &Path, targets: Option<&Path>) -> std::io::Result<OnDisk> {
         Ok(OnDisk {
             rules: output::read(dir)?,
-            file_sd: targets.map(crate::file_sd::read).transpose()?,
+            file_sd: targets.map(crate::render::file_sd::read).transpose()?,
         })
     }
 
     /// The generated files, as a file set.
     pub fn generated(&self) -> BTreeMap<String, String> {
         match &self.file_sd {
-            Some(sd) => crate::file_sd::join(&self.rules.generated, &sd.generated),
+            Some(sd) => crate::render::file_sd::join(&self.rules.generated, &sd.generated),
             None => self.rules.generated.clone(),
         }
     }
@@ -392,7 +395,7 @@ impl OnDisk {
     /// Why a file of `desired` cannot be written: its name is taken by an entry alertctl
     /// did not generate.
     fn refusal(&self, desired: &BTreeMap<String, String>) -> Option<String> {
-        let (rules, file_sd) = crate::file_sd::split(desired);
+        let (rules, file_sd) = crate::render::file_sd::split(desired);
         if let Some(f) = self.rules.foreign.iter().find(|f| rules.contains_key(*f)) {
             return Some(self.rules.refusal(f));
         }
@@ -496,7 +499,7 @@ pub fn apply(
     if plan.is_empty() && !found.unfinished {
         if opts.check_live {
             // Servers load the rule files; the file_sd files are checked through targets.
-            let (want_rules, _) = crate::file_sd::split(desired);
+            let (want_rules, _) = crate::render::file_sd::split(desired);
             for s in servers {
                 let d = server::live_drift(s, &want_rules).map_err(DeployError::Unreachable)?;
                 if !d.is_empty() {
@@ -546,7 +549,7 @@ pub fn apply(
     }
     commit(dir, &plan, opts).map_err(DeployError::Commit)?;
 
-    let (want_rules, want_targets) = crate::file_sd::split(desired);
+    let (want_rules, want_targets) = crate::render::file_sd::split(desired);
     let (mut attempt, mut failure) = reload_all(servers, &want_rules, opts, sink);
     if failure.is_none() {
         failure = check_targets(servers, &want_targets, opts, sink, &mut attempt);
@@ -574,7 +577,7 @@ pub fn apply(
         error: error.clone(),
         source,
     })?;
-    let (previous_rules, previous_targets) = crate::file_sd::split(&previous);
+    let (previous_rules, previous_targets) = crate::render::file_sd::split(&previous);
     let mut rollback = Vec::new();
     let mut all_verified = true;
     for s in servers {
@@ -662,7 +665,7 @@ fn check_targets(
 /// What an unverified server runs now, asked once.
 fn runs(s: &Server, previous: &BTreeMap<String, String>, new: &BTreeMap<String, String>) -> Runs {
     let live = match s.kind {
-        crate::settings::ServerKind::Alertmanager => {
+        crate::source::settings::ServerKind::Alertmanager => {
             return match s.alertmanager_config() {
                 Err(_) => Runs::Unknown,
                 Ok(c) if server::am_drift(previous, &c).is_empty() => Runs::Previous,

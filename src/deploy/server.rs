@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use serde::Deserialize;
 
 use crate::render::RuleFile;
-use crate::settings::{ServerKind, ServerSettings};
+use crate::source::settings::{ServerKind, ServerSettings};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServerError {
@@ -107,8 +107,10 @@ enum Auth {
 
 fn read_secret(file: Option<&str>, env: Option<&str>) -> std::io::Result<Option<String>> {
     if let Some(f) = file {
-        let text = std::fs::read_to_string(f)
-            .map_err(crate::load::io_context("reading", std::path::Path::new(f)))?;
+        let text = std::fs::read_to_string(f).map_err(crate::source::load::io_context(
+            "reading",
+            std::path::Path::new(f),
+        ))?;
         return Ok(Some(text.trim_end().to_string()));
     }
     if let Some(e) = env {
@@ -134,7 +136,10 @@ impl Server {
             .connect_timeout(s.timeout().min(Duration::from_secs(5)));
         if let Some(ca) = &s.ca_file {
             let pem = std::fs::read(ca)
-                .map_err(crate::load::io_context("reading", std::path::Path::new(ca)))
+                .map_err(crate::source::load::io_context(
+                    "reading",
+                    std::path::Path::new(ca),
+                ))
                 .map_err(cfg_err)?;
             let cert = reqwest::Certificate::from_pem(&pem).map_err(|e| {
                 cfg_err(std::io::Error::new(
@@ -440,7 +445,7 @@ fn basename(path: &str) -> &str {
 }
 
 fn normalize(q: &str) -> String {
-    crate::promql::parse(q).map_or_else(|_| q.trim().to_string(), |e| e.to_string())
+    crate::model::promql::parse(q).map_or_else(|_| q.trim().to_string(), |e| e.to_string())
 }
 
 fn seconds(d: Option<&str>) -> f64 {

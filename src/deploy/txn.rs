@@ -55,7 +55,7 @@ fn write_synced(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 }
 
 /// How a commit creates files that do not exist yet (replaced files always keep their
-/// mode, owner and group: see [`crate::output::write_replacement`]).
+/// mode, owner and group: see [`crate::render::output::write_replacement`]).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct NewFiles {
     /// Permission bits, e.g. 0o600 for a config that holds secrets; `None`: the umask's.
@@ -111,7 +111,7 @@ pub fn commit_with(dir: &Path, changes: &[Change], new: NewFiles) -> std::io::Re
         match content {
             Some(c) => {
                 let tmp = format!(".{name}{TMP_SUFFIX}");
-                crate::output::write_replacement(
+                crate::render::output::write_replacement(
                     &dir.join(&tmp),
                     &dir.join(name),
                     c.as_bytes(),

@@ -15,7 +15,7 @@ const MAX_ROWS: usize = 60;
 
 /// `YYYY-MM-DD HH:MM` UTC.
 pub fn utc(t: i64) -> String {
-    crate::history::rfc3339(t)[..16].replace('T', " ")
+    crate::deploy::history::rfc3339(t)[..16].replace('T', " ")
 }
 
 /// `1h05m`, `30s`.

@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use crate::diff::{ChangeKind, Plan};
+use crate::render::diff::{ChangeKind, Plan};
 use crate::render::{PromRule, RuleFile};
 
 /// Steps one range query may ask for (Prometheus refuses more than 11,000 points per
@@ -431,10 +431,10 @@ pub fn targets_changed(old: &Side, new: &Side, target_label: &str) -> Vec<Target
 
 /// Metric names a query reads (selectors with a literal name).
 pub fn metric_names(expr: &str) -> BTreeSet<String> {
-    let Ok(e) = crate::promql::parse(expr) else {
+    let Ok(e) = crate::model::promql::parse(expr) else {
         return BTreeSet::new();
     };
-    crate::promql::selectors(&e)
+    crate::model::promql::selectors(&e)
         .into_iter()
         .filter_map(|vs| {
             vs.name.clone().or_else(|| {
@@ -687,7 +687,7 @@ mod tests {
             ("new.yml".to_string(), file("y", &[("alert", "D", "d > 1")])),
         ]
         .into();
-        let plan = crate::diff::plan(&want, &cur);
+        let plan = crate::render::diff::plan(&want, &cur);
         let (alerts, records) = changes(&plan, &cur, &want);
         let got: Vec<(&str, ChangeKind, Vec<&str>, Vec<&str>)> = alerts
             .iter()

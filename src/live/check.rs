@@ -16,12 +16,12 @@ use promql_parser::parser::{Expr, VectorSelector};
 use super::Prometheus;
 use crate::deploy::server::Server;
 use crate::diag::{Code, Diagnostic, Diagnostics};
+use crate::model::params::promql_string;
+use crate::model::promql::{self, Op, ScopeMatcher};
+use crate::model::resolve::{Cell, Model};
 use crate::model::{ignores, Scope};
-use crate::params::promql_string;
-use crate::promql::{self, Op, ScopeMatcher};
 use crate::render::{Rendered, RenderedCell};
-use crate::resolve::{Cell, Model};
-use crate::settings::ScopeMatch;
+use crate::source::settings::ScopeMatch;
 
 /// The labels of one series (without `__name__`).
 pub type Labels = BTreeMap<String, String>;
@@ -613,7 +613,7 @@ mod tests {
     use super::*;
 
     fn estate(settings: &str) -> (Model, Rendered) {
-        let (m, d) = crate::resolve::model_of(
+        let (m, d) = crate::model::resolve::model_of(
             settings,
             &[
                 (

@@ -1,6 +1,6 @@
 //! Questions to a live Prometheus' query API, through the same HTTP client (auth, TLS,
 //! retries) that `apply` uses for that server: instant and range queries and whether a
-//! metric exists. `impact` reads history through here; `check --live` ([`check`])
+//! metric exists. `impact` reads history through here; `check --live` ([`check()`])
 //! asks about the series the inventory's targets and the rendered selectors have.
 
 pub mod check;
@@ -159,7 +159,7 @@ impl Source for Prometheus<'_> {
             "/api/v1/label/__name__/values",
             &[(
                 "match[]",
-                format!("{{__name__={}}}", crate::params::promql_string(name)),
+                format!("{{__name__={}}}", crate::model::params::promql_string(name)),
             )],
             true,
         )?;

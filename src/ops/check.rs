@@ -5,9 +5,9 @@
 use crate::deploy::server::Server;
 use crate::diag::Diagnostics;
 use crate::live::Summary;
-use crate::project::Project;
 use crate::render::Rendered;
-use crate::settings::{ServerKind, ServerSettings};
+use crate::source::project::Project;
+use crate::source::settings::{ServerKind, ServerSettings};
 
 #[derive(Debug, thiserror::Error)]
 pub enum LiveError {

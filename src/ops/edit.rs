@@ -1,5 +1,5 @@
 //! Edits of the rules directory's own files — the `rule` commands and `serve`'s editors:
-//! new file texts computed with comments kept (`crate::edit`), previewed against the rest
+//! new file texts computed with comments kept (`crate::source::edit`), previewed against the rest
 //! of the directory, and saved atomically, never over a file that changed on disk since
 //! the text was computed from it.
 
@@ -7,14 +7,14 @@ use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
 
 use crate::diag::Diagnostics;
-use crate::diff::Plan;
-use crate::edit::{self, EditError};
-use crate::load::LoadError;
+use crate::model::resolve::Model;
 use crate::model::{Rule, Scope};
-use crate::parse::FileKind;
-use crate::project::{self, Overlay, Project, ProjectError};
+use crate::render::diff::Plan;
 use crate::render::Rendered;
-use crate::resolve::Model;
+use crate::source::edit::{self, EditError};
+use crate::source::load::LoadError;
+use crate::source::parse::FileKind;
+use crate::source::project::{self, Overlay, Project, ProjectError};
 
 /// A file's new text (`None`: remove it), and the content it was computed from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,11 +37,19 @@ pub fn hash(text: &str) -> String {
 /// directory. `alertctl.toml`, `alertmanager/` (which may reference secrets) and
 /// anything else are never reachable.
 pub fn editable_path(root: &Path, rel: &str) -> Result<PathBuf, String> {
-    let bad = |why: &str| Err(format!("`{}` {why}", crate::text::escape_unsafe(rel)));
+    let bad = |why: &str| {
+        Err(format!(
+            "`{}` {why}",
+            crate::source::text::escape_unsafe(rel)
+        ))
+    };
     if rel.is_empty() || rel.len() > 1024 {
         return bad("is not a file path of the rules directory");
     }
-    if rel.starts_with('/') || rel.contains('\\') || rel.chars().any(crate::text::is_unsafe_char) {
+    if rel.starts_with('/')
+        || rel.contains('\\')
+        || rel.chars().any(crate::source::text::is_unsafe_char)
+    {
         return bad("is not a relative path of the rules directory");
     }
     if !Path::new(rel)
@@ -57,7 +65,7 @@ pub fn editable_path(root: &Path, rel: &str) -> Result<PathBuf, String> {
         Some(FileKind::Templates | FileKind::Rules | FileKind::Inventory) => {}
         _ => return bad("is not a template, rule or inventory file (.yaml under templates/, rules/ or inventory)"),
     }
-    crate::load::confined_write_path(root, &root.join(rel))
+    crate::source::load::confined_write_path(root, &root.join(rel))
 }
 
 /// The text of an editable file (see [`editable_path`]), read as the loader reads
@@ -107,10 +115,12 @@ fn current(path: &Path, rel: &str) -> Result<Option<String>, SaveError> {
     if std::fs::symlink_metadata(path).is_err() {
         return Ok(None);
     }
-    match crate::load::read_text(path, rel) {
+    match crate::source::load::read_text(path, rel) {
         Ok(t) => Ok(Some(t)),
-        Err(crate::load::ReadError::Io(e)) => Err(e.into()),
-        Err(crate::load::ReadError::Problem(p)) => Err(SaveError::Path(p.diagnostic().message)),
+        Err(crate::source::load::ReadError::Io(e)) => Err(e.into()),
+        Err(crate::source::load::ReadError::Problem(p)) => {
+            Err(SaveError::Path(p.diagnostic().message))
+        }
     }
 }
 
@@ -168,7 +178,7 @@ pub fn save(root: &Path, edits: &[FileEdit], check: Check) -> Result<Saved, Save
                     std::fs::create_dir_all(parent)
                         .map_err(|err| LoadError::new("creating directory", parent, err))?;
                 }
-                crate::output::write_atomic(path, text.as_bytes())
+                crate::render::output::write_atomic(path, text.as_bytes())
                     .map_err(|err| LoadError::new("writing", path, err))?;
                 saved.written.push(e.path.clone());
             }
@@ -207,9 +217,9 @@ pub fn preview(root: &Path, overlay: &Overlay) -> Result<Preview, ProjectError> 
     let (project, mut diagnostics) = project::load_with(root, true, overlay)?;
     let rendered = crate::render::render(&project.model, &mut diagnostics);
     let dir = project.output_dir();
-    let current = crate::output::read(&dir)
+    let current = crate::render::output::read(&dir)
         .map_err(|e| LoadError::new("reading the output directory", &dir, e))?;
-    let plan = crate::diff::plan(&rendered.files, &current.generated);
+    let plan = crate::render::diff::plan(&rendered.files, &current.generated);
     Ok(Preview {
         project,
         diagnostics,

@@ -7,10 +7,10 @@ use std::time::Duration;
 use serde_json::{json, Value};
 
 use crate::deploy::server::Server;
-use crate::diff::Plan;
 use crate::impact::{self, AlertImpact, Window};
-use crate::project::Project;
-use crate::settings::{ServerKind, ServerSettings};
+use crate::render::diff::Plan;
+use crate::source::project::Project;
+use crate::source::settings::{ServerKind, ServerSettings};
 
 /// Evaluations a window may have (`since` / `step`).
 pub const MAX_STEPS: u64 = 200_000;

@@ -20,15 +20,15 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+use crate::deploy::history::{self, History};
+use crate::deploy::secrets::Secrets;
 use crate::deploy::server::{Server, ServerError};
 pub use crate::deploy::Outcome;
 use crate::deploy::{self, DeployError, Found, ServerReport, Step};
 use crate::diag::Diagnostics;
-use crate::diff::{FileChange, Plan};
-use crate::history::{self, History};
-use crate::project::{LoadStats, Project, ProjectError};
-use crate::secrets::Secrets;
-use crate::settings::ServerSettings;
+use crate::render::diff::{FileChange, Plan};
+use crate::source::project::{LoadStats, Project, ProjectError};
+use crate::source::settings::ServerSettings;
 
 /// Something an operation reports while it runs, in the order it happens. Events carry
 /// names, paths, counts, states and the rules directory's diagnostics, never a server's
@@ -57,7 +57,7 @@ pub enum Event<'a> {
         rules: usize,
         promtool: &'a str,
         #[serde(skip_serializing_if = "Option::is_none")]
-        promtool_files: Option<crate::promtool::Coverage>,
+        promtool_files: Option<crate::render::promtool::Coverage>,
     },
     /// The rendered Alertmanager config; `amtool` says what amtool did.
     AlertmanagerValidated { amtool: &'a str },
@@ -545,7 +545,7 @@ impl<'a> Journal<'a> {
                 &self.kind,
                 history::git_commit(self.root).as_deref(),
                 &self.key,
-                &crate::file_sd::describe(plan),
+                &crate::render::file_sd::describe(plan),
                 &self.files,
             )
             .ok();
@@ -577,7 +577,7 @@ impl<'a> Journal<'a> {
             result,
             history::git_commit(self.root).as_deref(),
             &self.key,
-            &crate::file_sd::describe(plan),
+            &crate::render::file_sd::describe(plan),
             Some(&m),
             &self.files,
         )
@@ -619,7 +619,7 @@ impl deploy::Sink for OpSink<'_, '_> {
         self.journal.reconcile(found);
         if let Some((rev, files)) = self.baseline {
             if *files != found.generated {
-                let changes = crate::diff::plan(&found.generated, files).changes;
+                let changes = crate::render::diff::plan(&found.generated, files).changes;
                 self.events.event(&Event::OutputDiffers {
                     baseline: rev,
                     left_by: self.journal.left_by(found),

@@ -6,8 +6,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{json, Value};
 
 use crate::cache::{Answer, Cache, TemplateRow, TracePieces, Want};
-use crate::project::Quick;
-use crate::resolve::{Model, Position};
+use crate::model::resolve::{Model, Position};
+use crate::source::project::Quick;
 
 /// An `effective` answer from the cache index.
 pub struct FastEffective {
@@ -88,7 +88,7 @@ pub fn fast_position(
             group: grp,
             target: Some(t.to_string()),
         };
-        let subject = crate::query::target_subject(t, &pos);
+        let subject = crate::cache::query::target_subject(t, &pos);
         let jobs = cache.target_jobs(t);
         let runs = (!jobs.is_empty()).then(|| jobs.keys().cloned().collect());
         return Some(FastPosition {
@@ -236,13 +236,13 @@ impl FastEffective {
             .map(|r| serde_json::from_str(&r.cell.json))
             .collect::<Result<Vec<Value>, _>>()
             .ok()?;
-        let subject = crate::present::with_jobs(&self.subject, &json!(self.jobs));
+        let subject = crate::render::present::with_jobs(&self.subject, &json!(self.jobs));
         let mut out =
-            crate::present::effective_header(&subject, self.applied.len(), disabled.len());
+            crate::render::present::effective_header(&subject, self.applied.len(), disabled.len());
         for a in &self.applied {
             out.push_str(&a.pieces.effective);
         }
-        out.push_str(&crate::present::effective_disabled(disabled.iter()));
+        out.push_str(&crate::render::present::effective_disabled(disabled.iter()));
         Some(out)
     }
 }
@@ -314,23 +314,23 @@ pub fn trace_fast(
     })
 }
 
-/// `trace` from the model: the alerts of `applied` (a [`crate::query::at`] answer for
+/// `trace` from the model: the alerts of `applied` (a [`crate::cache::query::at`] answer for
 /// `pos`, filtered to one alert if asked), printed as a full run stores them.
 pub fn trace_full(
     model: &Model,
     target: &str,
     pos: &Position,
     subject: &str,
-    applied: &[&crate::query::Applied],
+    applied: &[&crate::cache::query::Applied],
     all: bool,
 ) -> TraceAnswer {
     let entries = applied
         .iter()
         .map(|a| {
-            let doc = crate::query::alert_json(model, &a.provenance, &a.file, &a.rule);
-            let pieces = crate::query::trace_pieces(model, &a.template, &a.effective, &doc);
+            let doc = crate::cache::query::alert_json(model, &a.provenance, &a.file, &a.rule);
+            let pieces = crate::cache::query::trace_pieces(model, &a.template, &a.effective, &doc);
             let not_applied = all.then(|| {
-                crate::query::not_applied(model, &model.alerts[&a.alert], pos)
+                crate::cache::query::not_applied(model, &model.alerts[&a.alert], pos)
                     .into_iter()
                     .map(|(r, why)| (json!(r), why))
                     .collect()
@@ -410,7 +410,7 @@ impl TraceEntry {
         let mut out = format!("{} on {subject}\n", self.alert);
         out.push_str(&self.pieces.rules);
         if let Some(na) = &self.not_applied {
-            out.push_str(&crate::present::trace_not_applied(na));
+            out.push_str(&crate::render::present::trace_not_applied(na));
         }
         out.push_str(&self.pieces.table);
         out

@@ -9,13 +9,13 @@ use super::{
     timeout_notes, DeployReport, DiffersAction, Event, Events, Journal, OpError, OpSink, Outcome,
     ShardError, ShardReport, TargetsReport,
 };
+use crate::deploy::history::{Deployment, History};
+use crate::deploy::secrets::Secrets;
 use crate::deploy::{self, Restored};
 use crate::diag::{Code, Diagnostics};
-use crate::history::{Deployment, History};
-use crate::project::{self, Project};
-use crate::promtool::{self, Status};
-use crate::secrets::Secrets;
-use crate::settings::{PromtoolPolicy, Shard};
+use crate::render::promtool::{self, Status};
+use crate::source::project::{self, Project};
+use crate::source::settings::{PromtoolPolicy, Shard};
 
 /// What `apply` deploys and how.
 #[derive(Debug, Clone)]
@@ -127,13 +127,13 @@ fn apply_checked(
     };
     if let Some(shards) = shards {
         return each_shard(&project, shards, events, |shard, dir, events| {
-            let files = crate::shard::files_of(&project.model, shard, &rendered.files);
+            let files = crate::model::shard::files_of(&project.model, shard, &rendered.files);
             deploy_files(&project, dir, &files, "apply", mode, Some(shard), events)
         });
     }
     // With `[file_sd]`, the scrape-target files are deployed with the rules.
     let desired = match &project.model.settings.file_sd {
-        Some(_) => crate::file_sd::join(&rendered.files, &rendered.file_sd),
+        Some(_) => crate::render::file_sd::join(&rendered.files, &rendered.file_sd),
         None => rendered.files.clone(),
     };
     deploy_files(&project, &dir, &desired, "apply", mode, None, events)
@@ -151,17 +151,17 @@ fn selected<'p>(
 ) -> Result<Option<Vec<Selected<'p>>>, OpError> {
     if let Some(out) = out {
         // As for `render --out`: writing (and pruning) generated files there would touch the sources.
-        let root = crate::load::canonical_root(&project.root)
-            .map_err(crate::project::ProjectError::from)?;
-        let resolved = crate::load::resolve(Path::new("."), out);
-        if let Some(problem) = crate::settings::overlap(&resolved, &root) {
+        let root = crate::source::load::canonical_root(&project.root)
+            .map_err(crate::source::project::ProjectError::from)?;
+        let resolved = crate::source::load::resolve(Path::new("."), out);
+        if let Some(problem) = crate::source::settings::overlap(&resolved, &root) {
             return Err(OpError::Invalid {
                 summary: format!("the output directory {} {problem}", resolved.display()),
             });
         }
     }
     let s = &project.model.settings;
-    let picked = crate::shard::select(s, only, out.is_some()).map_err(OpError::Shard)?;
+    let picked = crate::model::shard::select(s, only, out.is_some()).map_err(OpError::Shard)?;
     Ok(picked.map(|picked| {
         picked
             .into_iter()
@@ -262,7 +262,7 @@ fn baseline(project: &Project, dir: &Path) -> Option<Deployment> {
 
 /// A recorded deployment with its files as deploying them again would write them: one
 /// recorded without file_sd files keeps the file_sd files on disk (see
-/// [`crate::file_sd::redeployed`]).
+/// [`crate::render::file_sd::redeployed`]).
 fn recorded(project: &Project, dir: &Path, mut d: Deployment) -> Deployment {
     let current = targets(project).map(|_| {
         on_disk(project, dir)
@@ -271,7 +271,7 @@ fn recorded(project: &Project, dir: &Path, mut d: Deployment) -> Deployment {
             .map(|c| c.generated)
             .unwrap_or_default()
     });
-    d.files = crate::file_sd::redeployed(&d.files, current.as_ref());
+    d.files = crate::render::file_sd::redeployed(&d.files, current.as_ref());
     d
 }
 
@@ -287,7 +287,7 @@ fn note_differs(project: &Project, dir: &Path, action: DiffersAction, events: &m
     if current == base.files {
         return;
     }
-    let changes = crate::diff::plan(&current, &base.files).changes;
+    let changes = crate::render::diff::plan(&current, &base.files).changes;
     let left_by = History::open(&project.root).ok().and_then(|h| {
         h.with_files(&history_key(dir), &current)
             .ok()
@@ -496,7 +496,7 @@ fn deploy_files_inner(
         }
     };
     // The rule files and the file_sd files are reported apart.
-    let (plan, targets_plan) = crate::file_sd::split_plan(&r.plan);
+    let (plan, targets_plan) = crate::render::file_sd::split_plan(&r.plan);
     let file_sd = opts.targets.as_ref().map(|t| TargetsReport {
         dir: t.dir.clone(),
         plan: targets_plan,
@@ -510,7 +510,7 @@ fn deploy_files_inner(
     let targets_note = file_sd.as_ref().map_or(String::new(), |t| {
         let mut m = format!(
             "; file_sd: {} in {}",
-            crate::file_sd::summary(&t.plan),
+            crate::render::file_sd::summary(&t.plan),
             t.dir.display()
         );
         if !t.verified.is_empty() {

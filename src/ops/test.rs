@@ -4,8 +4,8 @@
 use std::path::PathBuf;
 
 use crate::diag::Diagnostics;
-use crate::project::Project;
 use crate::render::Rendered;
+use crate::source::project::Project;
 use crate::unittest::{self, run::Report, run::Routing};
 
 #[derive(Debug, thiserror::Error)]
@@ -56,7 +56,7 @@ pub fn run(
         .unwrap_or_default();
         Some(Routing::from_config(&masked).map_err(|e| TestError::Routing(e.to_string()))?)
     };
-    let promtool = match crate::promtool::locate(
+    let promtool = match crate::render::promtool::locate(
         model.settings.validate.promtool_path.as_deref(),
         &project.root,
     ) {

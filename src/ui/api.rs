@@ -14,12 +14,12 @@ use serde_json::{json, Value};
 
 use super::security::{self, filter, param};
 use super::{blocking, extras, App};
+use crate::cache::query::{self, Subject};
 use crate::diag::Diagnostics;
-use crate::edit::{FieldChange, RuleField};
 use crate::machine;
 use crate::ops::edit::{self as ops_edit, Check, FileEdit, SaveError};
-use crate::project::{Overlay, ProjectError};
-use crate::query::{self, Subject};
+use crate::source::edit::{FieldChange, RuleField};
+use crate::source::project::{Overlay, ProjectError};
 
 /// An error answer: `{"schema": 1, "error": ..., "hint": ..., "diagnostics": [...]}`.
 #[derive(Debug)]
@@ -134,7 +134,7 @@ type ApiResult = Result<Response, ApiError>;
 /// An answer from the loaded rules directory (its model and cache index).
 fn from_project(
     app: &App,
-    f: impl FnOnce(&crate::project::Project) -> Result<Value, ApiError>,
+    f: impl FnOnce(&crate::source::project::Project) -> Result<Value, ApiError>,
 ) -> ApiResult {
     let snap = app.snapshot()?;
     f(&snap.as_ref().expect("loaded").project).map(ok_json)
@@ -364,7 +364,7 @@ struct HistoryQ {
 async fn deployments(State(app): State<Arc<App>>, Query(q): Query<HistoryQ>) -> ApiResult {
     let limit = q.limit.unwrap_or(20);
     blocking(move || {
-        let h = crate::history::History::open(app.root())?;
+        let h = crate::deploy::history::History::open(app.root())?;
         Ok(ok_json(json!({ "deployments": h.list(limit)? })))
     })
     .await?
@@ -376,7 +376,7 @@ async fn deployments(State(app): State<Arc<App>>, Query(q): Query<HistoryQ>) -> 
 /// whose fold includes that rule; otherwise those of the templates defined in the edited
 /// files and those whose fold includes a rule of them.
 fn fed<'r>(
-    model: &crate::resolve::Model,
+    model: &crate::model::resolve::Model,
     rendered: &'r crate::render::Rendered,
     files: &BTreeSet<String>,
     focus: Option<(&str, usize)>,
@@ -454,24 +454,24 @@ fn preview_json(
         .map(|e| {
             let old = ops_edit::read_editable(app.root(), &e.path).ok().flatten();
             let kind = match (&old, &e.text) {
-                (None, _) => crate::diff::ChangeKind::Added,
-                (Some(_), None) => crate::diff::ChangeKind::Removed,
-                _ => crate::diff::ChangeKind::Modified,
+                (None, _) => crate::render::diff::ChangeKind::Added,
+                (Some(_), None) => crate::render::diff::ChangeKind::Removed,
+                _ => crate::render::diff::ChangeKind::Modified,
             };
-            let change = crate::diff::FileChange {
+            let change = crate::render::diff::FileChange {
                 file: e.path.clone(),
                 kind,
                 old,
                 new: e.text.clone(),
             };
-            json!({"file": e.path, "diff": crate::diff::unified(&change, false)})
+            json!({"file": e.path, "diff": crate::render::diff::unified(&change, false)})
         })
         .collect();
     let output: Vec<Value> = p
         .plan
         .changes
         .iter()
-        .map(|c| json!({"file": c.file, "kind": c.kind, "diff": crate::diff::unified(c, false)}))
+        .map(|c| json!({"file": c.file, "kind": c.kind, "diff": crate::render::diff::unified(c, false)}))
         .collect();
     let mut doc = json!({
         "valid": !p.diagnostics.has_errors(),
@@ -611,7 +611,7 @@ async fn preview_rule(State(app): State<Arc<App>>, Json(b): Json<RuleBody>) -> A
             });
         }
         let source = model.source(&b.path).clone();
-        let text = crate::edit::edit_rule(&source, rule.span.start, &changes)
+        let text = crate::source::edit::edit_rule(&source, rule.span.start, &changes)
             .map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))?;
         drop(snap);
         let edit = FileEdit {
@@ -842,7 +842,7 @@ fn deployment_json(r: &crate::ops::DeployReport) -> Value {
         "result": r.outcome.as_str(),
         "rev": r.rev,
         "summary": plan.map(|p| &p.summary),
-        "changes": plan.map(|p| p.changes.iter().map(|c| json!({"file": c.file, "kind": c.kind, "diff": crate::diff::unified(c, false)})).collect::<Vec<_>>()),
+        "changes": plan.map(|p| p.changes.iter().map(|c| json!({"file": c.file, "kind": c.kind, "diff": crate::render::diff::unified(c, false)})).collect::<Vec<_>>()),
         "servers": r.servers,
         "rollback": r.rollback,
         "message": r.message,

@@ -2,9 +2,9 @@
 //! the editor's preview, asked for with its "Run tests" and "Impact" buttons.
 
 use crate::ops::edit::Preview;
-use crate::project::Project;
 use crate::render::Rendered;
-use crate::settings::ServerKind;
+use crate::source::project::Project;
+use crate::source::settings::ServerKind;
 
 /// What the page shows for a check.
 #[derive(Debug, Clone, PartialEq)]

@@ -25,9 +25,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
+use crate::deploy::secrets::Secrets;
 use crate::diag::Diagnostics;
-use crate::project::{self, Project, ProjectError};
-use crate::secrets::Secrets;
+use crate::source::project::{self, Project, ProjectError};
 
 pub use security::{new_token, TOKEN_HEADER};
 

@@ -17,8 +17,8 @@ use serde_json::{json, Value};
 use super::api::ApiError;
 use super::security::{filter, param};
 use super::{blocking, App, Snapshot};
-use crate::query::{self, Subject};
-use crate::resolve::{Model, Origin};
+use crate::cache::query::{self, Subject};
+use crate::model::resolve::{Model, Origin};
 
 const ASSETS: &[(&str, &str, &str)] = &[
     (
@@ -83,14 +83,14 @@ fn env() -> &'static Environment<'static> {
 fn shown(s: &str) -> std::borrow::Cow<'_, str> {
     if !s
         .chars()
-        .any(|c| crate::text::is_unsafe_char(c) && c != '\n' && c != '\t')
+        .any(|c| crate::source::text::is_unsafe_char(c) && c != '\n' && c != '\t')
     {
         return std::borrow::Cow::Borrowed(s);
     }
     s.split('\n')
         .map(|line| {
             line.split('\t')
-                .map(crate::text::escape_unsafe)
+                .map(crate::source::text::escape_unsafe)
                 .collect::<Vec<_>>()
                 .join("\t")
         })
@@ -668,7 +668,7 @@ struct EffectiveQ {
 }
 
 /// Who set a field, as the page links it.
-fn setter(model: &Model, s: &crate::resolve::Setting) -> Value {
+fn setter(model: &Model, s: &crate::model::resolve::Setting) -> Value {
     let p = model.origin_place(&s.origin);
     match &s.origin {
         Origin::Template { name, .. } => json!({
@@ -795,10 +795,10 @@ async fn effective(State(app): State<Arc<App>>, Query(q): Query<EffectiveQ>) -> 
 /// set each field and what that overrode (linked), and its rules in fold order.
 fn page_alert(
     m: &Model,
-    pos: &crate::resolve::Position,
+    pos: &crate::model::resolve::Position,
     j: Value,
     template: &str,
-    eff: &crate::resolve::Effective,
+    eff: &crate::model::resolve::Effective,
     rules: &[query::AppliedRule],
 ) -> Value {
     let fields: Vec<Value> = eff
@@ -825,7 +825,7 @@ fn page_alert(
 }
 
 /// The scope a new rule for this position would most naturally take.
-fn narrowest(pos: &crate::resolve::Position) -> String {
+fn narrowest(pos: &crate::model::resolve::Position) -> String {
     pos.scopes()
         .last()
         .map_or_else(|| "global".to_string(), ToString::to_string)
@@ -833,7 +833,7 @@ fn narrowest(pos: &crate::resolve::Position) -> String {
 
 async fn deploy(State(app): State<Arc<App>>) -> Html {
     with_snapshot(app, |app, snap| {
-        let history = crate::history::History::open(app.root())
+        let history = crate::deploy::history::History::open(app.root())
             .and_then(|h| h.list(50))
             .unwrap_or_default();
         let servers: Vec<String> = snap

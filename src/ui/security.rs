@@ -179,14 +179,14 @@ pub fn param(name: &str, value: &str) -> Result<(), ApiError> {
     let bad = value.starts_with('/')
         || value.split('/').any(|p| p == ".." || p == ".")
         || value.contains('\\')
-        || value.chars().any(crate::text::is_unsafe_char)
+        || value.chars().any(crate::source::text::is_unsafe_char)
         || value.len() > 1024;
     if bad {
         return Err(ApiError::new(
             StatusCode::BAD_REQUEST,
             format!(
                 "parameter `{name}` is refused: `{}` looks like a path (`..`, `/...`, `\\`) or holds control characters",
-                crate::text::escape_unsafe(value)
+                crate::source::text::escape_unsafe(value)
             ),
         ));
     }

@@ -10,11 +10,11 @@ use std::time::Duration;
 
 use super::{Expect, ExpectedAlert, Input, Place, Test, TestFile, DIR};
 use crate::diag::{did_you_mean, Code, Diagnostic, Diagnostics, SourceText, Span};
-use crate::load::ReadError;
+use crate::model::resolve::Model;
 use crate::model::{parse_duration, Spanned};
-use crate::parse::{duration, fields, opt_string, require, string, string_map, Cx};
-use crate::resolve::Model;
-use crate::yaml::{self, Kind, Node};
+use crate::source::load::ReadError;
+use crate::source::parse::{duration, fields, opt_string, require, string, string_map, Cx};
+use crate::source::yaml::{self, Kind, Node};
 
 /// Samples one input series may expand to (`1x100000000` would make promtool allocate
 /// them all).
@@ -62,7 +62,7 @@ pub fn load(root: &Path, model: &Model, diags: &mut Diagnostics) -> Vec<TestFile
     let mut out = Vec::new();
     for name in names {
         let rel = format!("{DIR}/{name}");
-        let text = match crate::load::read_root_file(root, &rel) {
+        let text = match crate::source::load::read_root_file(root, &rel) {
             Ok(t) => t,
             Err(ReadError::Problem(p)) => {
                 diags.push(p.diagnostic());
@@ -325,7 +325,7 @@ fn series_selector(cx: &mut Cx, m: &Spanned<String>) -> Option<BTreeMap<String, 
         );
         None
     };
-    let vs = match crate::promql::parse(&m.value) {
+    let vs = match crate::model::promql::parse(&m.value) {
         Ok(Expr::VectorSelector(vs)) if vs.offset.is_none() && vs.at.is_none() => vs,
         Ok(_) => {
             return bad(

@@ -18,9 +18,9 @@ use super::{go_duration, human_duration, Expect, ExpectedAlert, Place, Test, Tes
 use crate::alertmanager::inhibit::{self, InhibitRule};
 use crate::alertmanager::route::{self, Route};
 use crate::diag::{did_you_mean, Code, Diagnostic, Diagnostics, SourceText, Span};
+use crate::model::resolve::Model;
 use crate::render::Rendered;
-use crate::resolve::Model;
-use crate::settings::ScopeMatch;
+use crate::source::settings::ScopeMatch;
 
 /// How long one promtool run may take.
 pub const PROMTOOL_TIMEOUT: Duration = Duration::from_secs(600);
@@ -585,7 +585,7 @@ fn series(model: &Model, src: &SourceText, t: &Test, diags: &mut Diagnostics) ->
             let name = labels.remove("__name__").unwrap_or_default();
             let body: Vec<String> = labels
                 .iter()
-                .map(|(k, v)| format!("{k}={}", crate::params::promql_string(v)))
+                .map(|(k, v)| format!("{k}={}", crate::model::params::promql_string(v)))
                 .collect();
             out.push(Series {
                 series: format!("{name}{{{}}}", body.join(",")),

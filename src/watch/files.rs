@@ -1,6 +1,6 @@
 //! File events on the rules directory: inotify where it works, polling where it does not
 //! (or with `--poll`). Only what a sync reads counts — `alertctl.toml` and the source
-//! trees ([`crate::load::SOURCE_TOPS`]) — never the output directories, the cache or
+//! trees ([`crate::source::load::SOURCE_TOPS`]) — never the output directories, the cache or
 //! `.git`, so the daemon's own writes cannot trigger it.
 
 use std::path::{Component, Path, PathBuf};
@@ -63,7 +63,8 @@ pub fn relevant(root: &Path, path: &Path, outputs: &[PathBuf]) -> bool {
     match rel.components().next() {
         Some(Component::Normal(first)) => {
             let first = first.to_string_lossy();
-            first == crate::settings::FILE_NAME || crate::load::SOURCE_TOPS.contains(&&*first)
+            first == crate::source::settings::FILE_NAME
+                || crate::source::load::SOURCE_TOPS.contains(&&*first)
         }
         _ => false,
     }
@@ -88,7 +89,7 @@ pub(crate) fn interesting(kind: &EventKind) -> bool {
 fn add_watches(w: &mut dyn Watcher, root: &Path) -> notify::Result<()> {
     w.watch(root, RecursiveMode::NonRecursive)?;
     let canon_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
-    for top in crate::load::SOURCE_TOPS {
+    for top in crate::source::load::SOURCE_TOPS {
         watch_top(w, root, &canon_root, top)?;
     }
     Ok(())
@@ -185,7 +186,7 @@ fn events(
         for p in &ev.paths {
             if p.parent() == Some(root) && matches!(ev.kind, EventKind::Create(_)) {
                 if let Some(top) = p.file_name().and_then(|n| n.to_str()) {
-                    if crate::load::SOURCE_TOPS.contains(&top) {
+                    if crate::source::load::SOURCE_TOPS.contains(&top) {
                         let _ = watch_top(&mut *watcher, root, &canon_root, top);
                     }
                 }

@@ -64,7 +64,7 @@ pub fn name_problem(what: &str, name: &str) -> Option<String> {
     if name.is_empty() || name.starts_with('-') || name.chars().any(char::is_control) {
         return Some(format!(
             "{what} {:?} is not a usable name",
-            crate::text::escape_unsafe(name)
+            crate::source::text::escape_unsafe(name)
         ));
     }
     None
@@ -170,7 +170,7 @@ impl GitPull {
             let err = String::from_utf8_lossy(&out.stderr);
             let msg = err.trim();
             return Err(fail(
-                crate::text::escape_unsafe(if msg.is_empty() {
+                crate::source::text::escape_unsafe(if msg.is_empty() {
                     "exited with an error"
                 } else {
                     msg

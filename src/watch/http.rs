@@ -126,7 +126,7 @@ async fn ready(State(c): State<Control>) -> Response {
         "consecutive_failures": s.failures,
         "sync_in_progress": s.in_progress.is_some(),
         "queue_depth": s.queue_depth,
-        "next_retry": s.next_retry.map(crate::history::rfc3339_millis),
+        "next_retry": s.next_retry.map(crate::deploy::history::rfc3339_millis),
     });
     let code = if s.ready() {
         StatusCode::OK

@@ -26,7 +26,7 @@ pub struct Finished {
 }
 
 fn rfc3339<S: serde::Serializer>(t: &SystemTime, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&crate::history::rfc3339_millis(*t))
+    s.serialize_str(&crate::deploy::history::rfc3339_millis(*t))
 }
 
 /// The deployment the servers were last verified to run.

@@ -31,7 +31,7 @@ use serde::Serialize;
 use crate::ops::alertmanager::{self as am_ops, AmError};
 use crate::ops::rules::{self, ApplyRequest};
 use crate::ops::{DeployReport, Event, Events, OpError, Outcome};
-use crate::settings::{PromtoolPolicy, Settings};
+use crate::source::settings::{PromtoolPolicy, Settings};
 pub use backoff::Backoff;
 use git::{GitError, GitPull, Pulled};
 use metrics::{Deployed, Finished, Status};
@@ -85,7 +85,7 @@ pub const STUCK_AFTER: Duration = Duration::from_secs(15 * 60);
 #[derive(Debug, thiserror::Error)]
 pub enum WatchError {
     #[error(transparent)]
-    Project(#[from] crate::project::ProjectError),
+    Project(#[from] crate::source::project::ProjectError),
     #[error("--git-pull: {0}")]
     Git(#[from] git::GitError),
     #[error("cannot listen on {addr}: {source}")]
@@ -364,7 +364,7 @@ impl Control {
 /// Runs the daemon until [`Control::stop`]: serves HTTP on `opts.listen`, watches the
 /// rules directory, and syncs as triggers come.
 pub fn run(opts: &Options, control: &Control) -> Result<(), WatchError> {
-    let root = files::normalize(&crate::project::find_root(&opts.dir)?);
+    let root = files::normalize(&crate::source::project::find_root(&opts.dir)?);
     let git = opts.git.as_ref().map(|g| GitPull {
         dir: root.clone(),
         remote: g.remote.clone(),
@@ -531,7 +531,8 @@ impl Events for SyncEvents<'_> {
                         let at = d
                             .position()
                             .map_or(String::new(), |(f, l, c)| format!("{f}:{l}:{c}: "));
-                        crate::text::escape_unsafe(&format!("{at}{}", d.message)).to_string()
+                        crate::source::text::escape_unsafe(&format!("{at}{}", d.message))
+                            .to_string()
                     });
             }
         }
@@ -553,9 +554,10 @@ struct Worker<'a> {
 
 /// alertctl.toml, if it can be read (the sync itself reports why not).
 fn read_settings(root: &Path) -> Option<Settings> {
-    let text = crate::load::read_root_file(root, crate::settings::FILE_NAME).ok()?;
-    crate::settings::parse(&crate::diag::SourceText {
-        path: crate::settings::FILE_NAME.into(),
+    let text =
+        crate::source::load::read_root_file(root, crate::source::settings::FILE_NAME).ok()?;
+    crate::source::settings::parse(&crate::diag::SourceText {
+        path: crate::source::settings::FILE_NAME.into(),
         text: text.as_str().into(),
     })
     .ok()

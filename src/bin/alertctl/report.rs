@@ -5,7 +5,7 @@ use std::io::IsTerminal;
 use std::sync::Arc;
 
 use alertctl::diag::{Diagnostic, Diagnostics, Location, Severity, SourceText};
-use alertctl::text::{escape_unsafe, is_unsafe_char};
+use alertctl::source::text::{escape_unsafe, is_unsafe_char};
 use serde::Serialize;
 
 use crate::cli::{ColorChoice, Format};
@@ -358,7 +358,7 @@ pub fn repo_prefix(root: &std::path::Path) -> String {
         Ok(rel) if rel.as_os_str().is_empty() => String::new(),
         Ok(rel) => format!(
             "{}/",
-            alertctl::load::relative(std::path::Path::new(""), rel)
+            alertctl::source::load::relative(std::path::Path::new(""), rel)
         ),
         Err(_) => String::new(),
     }
@@ -382,7 +382,7 @@ pub fn plural(n: usize, word: &str) -> String {
 }
 
 /// `-v`: how much of the rendered set promtool read.
-pub fn promtool_files(c: alertctl::promtool::Coverage) -> String {
+pub fn promtool_files(c: alertctl::render::promtool::Coverage) -> String {
     format!(
         "promtool: checked {} of {} rendered files ({} passed by this promtool before, not checked again)",
         c.checked,

@@ -95,7 +95,7 @@ fn diff(g: &Global, am: &AmProject, exit_code: bool) -> miette::Result<Exit> {
     };
     let color = report::stdout_color(g.color);
     for c in plan.iter().flat_map(|p| &p.changes) {
-        out!("{}", alertctl::diff::unified(c, color));
+        out!("{}", alertctl::render::diff::unified(c, color));
     }
     Ok(if exit_code {
         Exit::Differences
@@ -127,7 +127,7 @@ fn apply(
         for c in r.plan.iter().flat_map(|p| &p.changes) {
             out!(
                 "{}",
-                alertctl::diff::unified(c, report::stdout_color(g.color))
+                alertctl::render::diff::unified(c, report::stdout_color(g.color))
             );
         }
     }

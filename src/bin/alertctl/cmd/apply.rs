@@ -1,6 +1,6 @@
 use std::path::PathBuf;
 
-use alertctl::history::History;
+use alertctl::deploy::history::History;
 use alertctl::ops::{self, DeployReport, OpError, Outcome, TargetsReport};
 use miette::IntoDiagnostic;
 use serde_json::json;
@@ -125,7 +125,7 @@ fn show(g: &Global, format: Report, result: Result<DeployReport, OpError>) -> mi
         if format == Report::Human {
             let color = report::stdout_color(g.color);
             for c in r.plan.iter().flat_map(|p| &p.changes) {
-                out!("{}", alertctl::diff::unified(c, color));
+                out!("{}", alertctl::render::diff::unified(c, color));
             }
             if let Some(t) = &r.file_sd {
                 super::print_file_sd_diff(&t.plan, color);
@@ -190,7 +190,7 @@ fn show_shards(g: &Global, format: Report, r: &DeployReport) -> Exit {
                 let Some(d) = &s.report else { continue };
                 if d.outcome == Outcome::DryRun {
                     for c in d.plan.iter().flat_map(|p| &p.changes) {
-                        out!("{}", alertctl::diff::unified(c, color));
+                        out!("{}", alertctl::render::diff::unified(c, color));
                     }
                 }
             }
@@ -275,7 +275,7 @@ pub fn history(
     format: Report,
     shard: Option<String>,
 ) -> miette::Result<Exit> {
-    let root = alertctl::project::find_root(&start(g))?;
+    let root = alertctl::source::project::find_root(&start(g))?;
     // Shards are told apart by their output directories, as the history keys them.
     let shards = super::shard_dirs(&root);
     let h = History::open(&root).into_diagnostic()?;
@@ -298,7 +298,7 @@ pub fn history(
             }
         },
     };
-    let shard_of = |d: &alertctl::history::Deployment| {
+    let shard_of = |d: &alertctl::deploy::history::Deployment| {
         shards
             .iter()
             .find(|(_, key)| *key == d.output_dir)
@@ -355,7 +355,7 @@ fn say(format: Report, m: &str) {
 }
 
 /// A plan's changes in `--format json`: file and kind.
-fn changes_json(plan: &alertctl::diff::Plan) -> Vec<serde_json::Value> {
+fn changes_json(plan: &alertctl::render::diff::Plan) -> Vec<serde_json::Value> {
     plan.changes
         .iter()
         .map(|c| json!({"file": c.file, "kind": c.kind}))

@@ -1,7 +1,7 @@
 use std::path::PathBuf;
 
-use alertctl::output::Current;
-use alertctl::{diff, output};
+use alertctl::render::output::Current;
+use alertctl::{render::diff, render::output};
 use miette::IntoDiagnostic;
 
 use crate::cli::{Global, RenderFormat};
@@ -103,7 +103,7 @@ pub fn run(
         eprintln!("{}", plan.summary);
     }
     if let Some((_, p)) = &file_sd {
-        eprintln!("file_sd: {}", alertctl::file_sd::summary(p));
+        eprintln!("file_sd: {}", alertctl::render::file_sd::summary(p));
     }
     Ok(if exit_code {
         Exit::Differences

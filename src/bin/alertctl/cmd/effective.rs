@@ -1,5 +1,5 @@
-use alertctl::query::{self, Subject};
-use alertctl::resolve::{Model, Position};
+use alertctl::cache::query::{self, Subject};
+use alertctl::model::resolve::{Model, Position};
 use serde_json::Value;
 
 use super::stop_on_errors;
@@ -70,7 +70,10 @@ fn emit(format: DataFormat, subject: &str, doc: Value) {
     match format {
         DataFormat::Json => out!("{}", crate::report::json_document(doc)),
         DataFormat::Yaml => out!("{}", crate::report::yaml_document(doc)),
-        DataFormat::Human => out!("{}", alertctl::present::effective_human(subject, &doc)),
+        DataFormat::Human => out!(
+            "{}",
+            alertctl::render::present::effective_human(subject, &doc)
+        ),
     }
 }
 

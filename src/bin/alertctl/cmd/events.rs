@@ -1,8 +1,8 @@
 //! Prints a library operation's events the way the CLI shows progress: lines on stderr
 //! for people; with `--format json`, only diagnostics (the document comes at the end).
 
-use alertctl::diff::ChangeKind;
 use alertctl::ops::{DiffersAction, Event, Events};
+use alertctl::render::diff::ChangeKind;
 
 use crate::cli::{Format, Global};
 use crate::report;

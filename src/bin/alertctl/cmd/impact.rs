@@ -2,7 +2,7 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
 use alertctl::impact::{self, html};
-use alertctl::{diff, ops, output};
+use alertctl::{ops, render::diff, render::output};
 use miette::IntoDiagnostic;
 
 use super::{out_dir, stop_on_errors};

@@ -2,8 +2,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use alertctl::diag::{Code, Diagnostic, Diagnostics, SourceText};
-use alertctl::import::{self, FileAction};
-use alertctl::{load, parse, project, resolve, settings};
+use alertctl::source::import::{self, FileAction};
+use alertctl::{model::resolve, source::load, source::parse, source::project, source::settings};
 
 use super::stop_on_errors;
 use crate::cli::Global;

@@ -1,6 +1,6 @@
 use std::path::Path;
 
-use alertctl::load::LoadError;
+use alertctl::source::load::LoadError;
 
 use crate::exit::Exit;
 

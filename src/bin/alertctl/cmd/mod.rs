@@ -21,8 +21,8 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use alertctl::diag::Diagnostics;
-use alertctl::project::{self, Project};
 use alertctl::render::Rendered;
+use alertctl::source::project::{self, Project};
 
 use crate::cli::{Cli, Command, Format, Global};
 use crate::exit::Exit;
@@ -235,7 +235,7 @@ pub fn shard_outputs(
         eprintln!("error: --format prometheusrule does not fit [[shard]] tables yet");
         return Err(Exit::Invalid);
     }
-    match alertctl::shard::select(s, only, out.is_some()) {
+    match alertctl::model::shard::select(s, only, out.is_some()) {
         Err(msg) => {
             eprintln!("error: {msg}");
             Err(Exit::Invalid)
@@ -247,7 +247,7 @@ pub fn shard_outputs(
                     (
                         sh.name.clone(),
                         project.root.join(sh.dir(s)),
-                        alertctl::shard::files_of(&project.model, sh, &rendered.files),
+                        alertctl::model::shard::files_of(&project.model, sh, &rendered.files),
                     )
                 })
                 .collect()
@@ -258,8 +258,8 @@ pub fn shard_outputs(
 /// Each `[[shard]]` of the rules directory at `root` with the history key of its
 /// output directory (none when alertctl.toml has no shards or does not parse).
 pub fn shard_dirs(root: &std::path::Path) -> Vec<(String, String)> {
-    use alertctl::settings;
-    let Ok(text) = alertctl::load::read_root_file(root, settings::FILE_NAME) else {
+    use alertctl::source::settings;
+    let Ok(text) = alertctl::source::load::read_root_file(root, settings::FILE_NAME) else {
         return vec![];
     };
     let src = alertctl::diag::SourceText {
@@ -283,9 +283,9 @@ pub fn out_dir(project: &Project, out: Option<PathBuf>) -> PathBuf {
 }
 
 /// The `--promtool`/`--amtool` flag as a policy.
-pub fn policy(arg: crate::cli::PromtoolArg) -> alertctl::settings::PromtoolPolicy {
+pub fn policy(arg: crate::cli::PromtoolArg) -> alertctl::source::settings::PromtoolPolicy {
     use crate::cli::PromtoolArg;
-    use alertctl::settings::PromtoolPolicy;
+    use alertctl::source::settings::PromtoolPolicy;
     match arg {
         PromtoolArg::Auto => PromtoolPolicy::Auto,
         PromtoolArg::Required => PromtoolPolicy::Required,
@@ -300,24 +300,24 @@ pub fn promtool_check(
     rendered: &Rendered,
     arg: Option<crate::cli::PromtoolArg>,
     diags: &mut Diagnostics,
-) -> alertctl::promtool::Verdict {
+) -> alertctl::render::promtool::Verdict {
     let policy = arg.map_or(project.model.settings.validate.promtool, policy);
-    alertctl::promtool::check_with_policy(project, rendered, policy, diags)
+    alertctl::render::promtool::check_with_policy(project, rendered, policy, diags)
 }
 
 /// The warm fast path's view of the directory, unless `--no-cache` or anything changed.
-pub fn quick(g: &Global) -> Option<alertctl::project::Quick> {
+pub fn quick(g: &Global) -> Option<alertctl::source::project::Quick> {
     if g.no_cache {
         return None;
     }
     let start = g.dir.clone().unwrap_or_else(|| PathBuf::from("."));
-    alertctl::project::quick(&project::find_root(&start).ok()?)
+    alertctl::source::project::quick(&project::find_root(&start).ok()?)
 }
 
 /// The cache, when it can answer a question by itself: nothing changed since a full run,
 /// which left its index, cells and traces. Otherwise `None`, said with `-v`: the question
 /// takes the full path.
-pub fn quick_answers(g: &Global) -> Option<alertctl::project::Quick> {
+pub fn quick_answers(g: &Global) -> Option<alertctl::source::project::Quick> {
     let q = quick(g).filter(|q| q.cache.answers(&q.fingerprint));
     if q.is_none() && g.verbose {
         eprintln!("cache index missing or stale (sources changed, or no full run such as `render` since, or --no-cache): answering from a full load");
@@ -330,18 +330,19 @@ pub fn quick_answers(g: &Global) -> Option<alertctl::project::Quick> {
 pub fn unchanged_output(
     g: &Global,
     out: Option<&std::path::Path>,
-) -> Option<(PathBuf, usize, alertctl::project::Quick)> {
+) -> Option<(PathBuf, usize, alertctl::source::project::Quick)> {
     let q = quick(g)?;
     // Shards have output directories of their own.
     if !q.settings.shards.is_empty() {
         return None;
     }
-    let (hashes, file_sd) = alertctl::file_sd::split(&q.cache.rendered_hashes(&q.fingerprint)?);
+    let (hashes, file_sd) =
+        alertctl::render::file_sd::split(&q.cache.rendered_hashes(&q.fingerprint)?);
     let dir = out.map_or_else(
         || q.root.join(&q.settings.output.dir),
         std::path::Path::to_path_buf,
     );
-    let same = |cur: &alertctl::output::Current, hashes: &BTreeMap<String, String>| {
+    let same = |cur: &alertctl::render::output::Current, hashes: &BTreeMap<String, String>| {
         cur.generated.len() == hashes.len()
             && cur.generated.iter().all(|(n, c)| {
                 hashes
@@ -350,12 +351,12 @@ pub fn unchanged_output(
             })
             && !cur.foreign.iter().any(|f| hashes.contains_key(f))
     };
-    let cur = alertctl::output::read(&dir).ok()?;
+    let cur = alertctl::render::output::read(&dir).ok()?;
     if !same(&cur, &hashes) || dir.join(alertctl::deploy::txn::JOURNAL).exists() {
         return None;
     }
     if let Some(fs) = &q.settings.file_sd {
-        let cur = alertctl::file_sd::read(&q.root.join(&fs.dir)).ok()?;
+        let cur = alertctl::render::file_sd::read(&q.root.join(&fs.dir)).ok()?;
         if !same(&cur, &file_sd) {
             return None;
         }
@@ -371,13 +372,13 @@ pub fn unchanged_output(
 pub fn file_sd_plan(
     project: &Project,
     rendered: &Rendered,
-) -> miette::Result<Result<Option<(PathBuf, alertctl::diff::Plan)>, Exit>> {
+) -> miette::Result<Result<Option<(PathBuf, alertctl::render::diff::Plan)>, Exit>> {
     use miette::IntoDiagnostic;
     let Some(fs) = &project.model.settings.file_sd else {
         return Ok(Ok(None));
     };
     let dir = project.root.join(&fs.dir);
-    let current = alertctl::file_sd::read(&dir).into_diagnostic()?;
+    let current = alertctl::render::file_sd::read(&dir).into_diagnostic()?;
     let clash: Vec<&String> = current
         .foreign
         .iter()
@@ -395,16 +396,16 @@ pub fn file_sd_plan(
         );
         return Ok(Err(Exit::Invalid));
     }
-    let plan = alertctl::diff::plan(&rendered.file_sd, &current.generated);
+    let plan = alertctl::render::diff::plan(&rendered.file_sd, &current.generated);
     Ok(Ok(Some((dir, plan))))
 }
 
 /// A file_sd change as `diff` shows it: its path starts with `file_sd/`.
-pub fn print_file_sd_diff(plan: &alertctl::diff::Plan, color: bool) {
+pub fn print_file_sd_diff(plan: &alertctl::render::diff::Plan, color: bool) {
     for c in &plan.changes {
         let mut c = c.clone();
-        c.file = format!("{}{}", alertctl::file_sd::KEY_PREFIX, c.file);
-        print!("{}", alertctl::diff::unified(&c, color));
+        c.file = format!("{}{}", alertctl::render::file_sd::KEY_PREFIX, c.file);
+        print!("{}", alertctl::render::diff::unified(&c, color));
     }
 }
 

@@ -2,9 +2,9 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use alertctl::project::Project;
 use alertctl::render::Rendered;
-use alertctl::{diff, output};
+use alertctl::source::project::Project;
+use alertctl::{render::diff, render::output};
 use miette::IntoDiagnostic;
 
 use super::out_dir;
@@ -25,7 +25,7 @@ pub fn run(
                 let n = q
                     .cache
                     .rendered_hashes(&q.fingerprint)
-                    .map_or(0, |h| alertctl::file_sd::split(&h).1.len());
+                    .map_or(0, |h| alertctl::render::file_sd::split(&h).1.len());
                 file_sd_line(
                     n,
                     &q.root.join(&fs.dir),
@@ -79,7 +79,10 @@ pub fn run(
         }
         if format == RenderFormat::Plain {
             for (name, content) in &rendered.file_sd {
-                println!("# ---- {}{name}\n{content}", alertctl::file_sd::KEY_PREFIX);
+                println!(
+                    "# ---- {}{name}\n{content}",
+                    alertctl::render::file_sd::KEY_PREFIX
+                );
             }
         }
         return Ok(Exit::Ok);
@@ -111,7 +114,7 @@ pub fn run(
         file_sd_line(
             rendered.file_sd.len(),
             &dir,
-            &alertctl::file_sd::summary(&plan),
+            &alertctl::render::file_sd::summary(&plan),
             rendered.file_sd.len() - s.files_added - s.files_modified,
         );
     }
@@ -124,10 +127,10 @@ fn writable(
     project: &Project,
     dir: &std::path::Path,
     files: &BTreeMap<String, String>,
-) -> miette::Result<Result<alertctl::output::Current, Exit>> {
-    let real_root = alertctl::load::canonical_root(&project.root)?;
-    let resolved = alertctl::load::resolve(std::path::Path::new("."), dir);
-    if let Some(problem) = alertctl::settings::overlap(&resolved, &real_root) {
+) -> miette::Result<Result<alertctl::render::output::Current, Exit>> {
+    let real_root = alertctl::source::load::canonical_root(&project.root)?;
+    let resolved = alertctl::source::load::resolve(std::path::Path::new("."), dir);
+    if let Some(problem) = alertctl::source::settings::overlap(&resolved, &real_root) {
         eprintln!(
             "error: the output directory {} {problem}; nothing written",
             resolved.display()
@@ -148,7 +151,7 @@ fn rendered_line(
     files: usize,
     what: &str,
     dir: &std::path::Path,
-    s: &alertctl::diff::Summary,
+    s: &alertctl::render::diff::Summary,
 ) {
     eprintln!(
         "rendered {rules} rules in {files} {what} to {}: {} added, {} modified, {} removed, {} unchanged",
@@ -193,7 +196,10 @@ pub fn files_for<'r>(
             }
             Ok((
                 dir,
-                Cow::Owned(alertctl::kubernetes::prometheus_rules(&rendered.files, k8s)),
+                Cow::Owned(alertctl::render::kubernetes::prometheus_rules(
+                    &rendered.files,
+                    k8s,
+                )),
             ))
         }
     }

@@ -2,7 +2,7 @@ use std::path::{Path, PathBuf};
 
 use alertctl::model::Rule;
 use alertctl::ops::{self, edit::Check, edit::SaveError};
-use alertctl::project::Project;
+use alertctl::source::project::Project;
 use miette::IntoDiagnostic;
 
 use super::load_and_render;
@@ -62,8 +62,8 @@ fn new(
             };
             let abs = std::path::absolute(&abs).into_diagnostic()?;
             // Components, not strings: `rules/../../etc` must not pass.
-            let normal = alertctl::load::normalize(&abs);
-            if !normal.starts_with(alertctl::load::normalize(&rules_dir))
+            let normal = alertctl::source::load::normalize(&abs);
+            if !normal.starts_with(alertctl::source::load::normalize(&rules_dir))
                 || !matches!(
                     normal.extension().and_then(|e| e.to_str()),
                     Some("yaml" | "yml")
@@ -78,9 +78,10 @@ fn new(
                     None,
                 );
             }
-            let root =
-                alertctl::load::normalize(&std::path::absolute(&project.root).into_diagnostic()?);
-            Some(alertctl::load::relative(&root, &normal))
+            let root = alertctl::source::load::normalize(
+                &std::path::absolute(&project.root).into_diagnostic()?,
+            );
+            Some(alertctl::source::load::relative(&root, &normal))
         }
         None => None,
     };
@@ -158,7 +159,7 @@ fn select<'p>(
             .ok_or_else(|| format!("`{loc}` is not FILE:LINE"))?;
         let abs = std::path::absolute(Path::new(file)).map_err(|e| e.to_string())?;
         let rel = if abs.starts_with(&project.root) {
-            alertctl::load::relative(&project.root, &abs)
+            alertctl::source::load::relative(&project.root, &abs)
         } else {
             file.to_string()
         };

@@ -17,7 +17,7 @@ pub fn run(
     token_file: Option<PathBuf>,
 ) -> miette::Result<Exit> {
     let start = g.dir.clone().unwrap_or_else(|| PathBuf::from("."));
-    let root = alertctl::project::find_root(&start)?;
+    let root = alertctl::source::project::find_root(&start)?;
     let given = match (
         &token_file,
         std::env::var(TOKEN_ENV).ok().filter(|t| !t.is_empty()),

@@ -1,5 +1,5 @@
+use alertctl::cache::query;
 use alertctl::ops::query::TraceAnswer;
-use alertctl::query;
 
 use super::effective::position;
 use super::stop_on_errors;
@@ -93,4 +93,4 @@ fn print(format: DataFormat, answer: &TraceAnswer) {
     }
 }
 
-pub use alertctl::present::table;
+pub use alertctl::render::present::table;

@@ -1,9 +1,9 @@
 use serde_json::json;
 
 use alertctl::diag::Diagnostics;
-use alertctl::project::Project;
-use alertctl::promtool::{Status, Verdict};
+use alertctl::render::promtool::{Status, Verdict};
 use alertctl::render::Rendered;
+use alertctl::source::project::Project;
 
 use super::load_and_render;
 use crate::cli::{Format, Global, PromtoolArg};

@@ -7,7 +7,7 @@ use std::time::{Duration, SystemTime};
 
 use alertctl::diag::Severity;
 use alertctl::ops::Event;
-use alertctl::text::escape_unsafe;
+use alertctl::source::text::escape_unsafe;
 use alertctl::watch::{self, Backoff, Control, Level, Log, Trigger, WatchEvent};
 use miette::IntoDiagnostic;
 use serde_json::{json, Value};
@@ -99,7 +99,7 @@ fn secs(d: Duration) -> String {
 impl Lines {
     /// Writes one record: `text` for people, `fields` (with `event`) for machines.
     fn line(&self, level: Level, text: &str, mut fields: Value) {
-        let time = alertctl::history::rfc3339_millis(SystemTime::now());
+        let time = alertctl::deploy::history::rfc3339_millis(SystemTime::now());
         if self.json {
             if let Value::Object(m) = &mut fields {
                 m.insert("schema".into(), json!(1));

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::settings::Kubernetes;
+use crate::source::settings::Kubernetes;
 
 pub const API_VERSION: &str = "monitoring.coreos.com/v1";
 pub const KIND: &str = "PrometheusRule";

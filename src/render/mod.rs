@@ -3,6 +3,13 @@
 //! a header marking the file as generated. Every query is parsed, scoped and re-printed,
 //! so a template that does not parse is reported against the template.
 
+pub mod diff;
+pub mod file_sd;
+pub mod kubernetes;
+pub mod output;
+pub mod present;
+pub mod promtool;
+
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::{Deserialize, Serialize};
@@ -10,10 +17,10 @@ use serde::{Deserialize, Serialize};
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::model::{Scope, ScopeInjection};
 
-use crate::promql::{self, MatcherCache};
-use crate::resolve::{Cell, Model};
-use crate::text::escape_unsafe;
-use crate::vecmap::VecMap;
+use crate::model::promql::{self, MatcherCache};
+use crate::model::resolve::{Cell, Model};
+use crate::model::vecmap::VecMap;
+use crate::source::text::escape_unsafe;
 
 /// The first line of every generated file; `diff` and `apply` only ever touch files
 /// that start with it.
@@ -71,7 +78,7 @@ pub struct Provenance {
     pub chain: Vec<usize>,
     pub recording: bool,
     pub severity: Option<String>,
-    pub params: VecMap<String, crate::params::Typed>,
+    pub params: VecMap<String, crate::model::params::Typed>,
     /// The job the alert watches in this cell (`None`: no particular job).
     pub job: Option<String>,
     /// The template's `rule_group`; `None`: the file's default `alertctl/<scope>` group.
@@ -93,7 +100,7 @@ pub struct RenderedCell {
 pub struct DisabledCell {
     pub alert: String,
     pub cell: Scope,
-    pub by: crate::resolve::Origin,
+    pub by: crate::model::resolve::Origin,
     /// The job the alert watches there.
     pub job: Option<String>,
 }
@@ -137,7 +144,7 @@ pub enum CellError {
     /// annotation as written).
     Logic {
         text: String,
-        error: crate::logic::LogicError,
+        error: crate::model::logic::LogicError,
     },
 }
 
@@ -270,10 +277,10 @@ pub fn render(model: &Model, diags: &mut Diagnostics) -> Rendered {
         let t = &model.templates[&alert.template];
         let cells = model.cells(alert);
         // Parsed once for the lints, only for alerts that scoping can change.
-        let query = crate::lint::scoped_query(model, alert, &cells);
+        let query = crate::model::lint::scoped_query(model, alert, &cells);
         warn_cross_scope_aggregation(model, alert, &cells, query.as_ref(), diags);
-        crate::lint::scoped_queries(model, alert, &cells, query.as_ref(), diags);
-        for t in crate::lint::job_not_run(model, alert, &cells, diags) {
+        crate::model::lint::scoped_queries(model, alert, &cells, query.as_ref(), diags);
+        for t in crate::model::lint::job_not_run(model, alert, &cells, diags) {
             unwatched.push((alert.name.clone(), Scope::Target(t)));
         }
         for cell in cells {
@@ -379,7 +386,7 @@ pub fn render(model: &Model, diags: &mut Diagnostics) -> Rendered {
     let mut out = Rendered {
         disabled,
         unwatched,
-        file_sd: crate::file_sd::render(model, diags),
+        file_sd: crate::render::file_sd::render(model, diags),
         ..Default::default()
     };
     let mut names: BTreeMap<String, Scope> = BTreeMap::new();
@@ -453,7 +460,7 @@ pub fn render(model: &Model, diags: &mut Diagnostics) -> Rendered {
         out.rule_count += rules.len();
         out.files.insert(name, content);
     }
-    crate::shard::check(model, &out.files, diags);
+    crate::model::shard::check(model, &out.files, diags);
     out
 }
 
@@ -461,19 +468,20 @@ pub fn render(model: &Model, diags: &mut Diagnostics) -> Rendered {
 /// of several scopes then computes a partial result in each cell. Warn once per alert.
 fn warn_cross_scope_aggregation(
     model: &Model,
-    alert: &crate::resolve::Alert,
+    alert: &crate::model::resolve::Alert,
     cells: &[Cell],
     query: Option<&promql_parser::parser::Expr>,
     diags: &mut Diagnostics,
 ) {
     let t = &model.templates[&alert.template];
     if t.scope_injection != ScopeInjection::Auto
-        || crate::lint::scoping_rule(model, alert, Code::CrossScopeAggregation).is_none()
+        || crate::model::lint::scoping_rule(model, alert, Code::CrossScopeAggregation).is_none()
     {
         return;
     }
     let labels = &model.settings.labels;
-    let inventory_mode = model.settings.scope.match_ == crate::settings::ScopeMatch::Inventory;
+    let inventory_mode =
+        model.settings.scope.match_ == crate::source::settings::ScopeMatch::Inventory;
     let mut kinds: Vec<(&str, &str)> = Vec::new();
     for c in cells {
         let label = match &c.scope {
@@ -512,7 +520,7 @@ fn logic_diagnostic(
     t: &crate::model::Template,
     cell: &Cell,
     text: &str,
-    e: &crate::logic::LogicError,
+    e: &crate::model::logic::LogicError,
 ) -> Diagnostic {
     let rules = cell
         .effective
@@ -538,7 +546,7 @@ fn logic_diagnostic(
             let src = model.source(file);
             d.at(
                 src,
-                crate::resolve::sub_span(src, v, e.offset, e.len),
+                crate::model::resolve::sub_span(src, v, e.offset, e.len),
                 "here",
             )
         }
@@ -703,7 +711,7 @@ mod tests {
     fn hostile_names_and_paths_cannot_break_out() {
         use crate::diag::{SourceText, Span};
         use crate::model::*;
-        use crate::parse::{self, FileKind};
+        use crate::source::parse::{self, FileKind};
         use std::sync::Arc;
         let parsed = |kind, path: &str, text: &str| {
             let src = SourceText {
@@ -753,7 +761,7 @@ mod tests {
         };
         let mut diags = Diagnostics::default();
         let model = Model::build(
-            crate::settings::Settings::default(),
+            crate::source::settings::Settings::default(),
             vec![t, (rs, rm), (inv_src, inv)],
             &mut diags,
         );

@@ -12,10 +12,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::diag::{did_you_mean, Code, Diagnostic, Diagnostics};
+use crate::model::resolve::{Inventory, Model};
 use crate::model::Scope;
 use crate::render::file_name;
-use crate::resolve::{Inventory, Model};
-use crate::settings::{Settings, Shard, FILE_NAME};
+use crate::source::settings::{Settings, Shard, FILE_NAME};
 
 /// The namespaces and groups of the inventory a shard takes (a listed namespace brings
 /// its groups), and the namespaces of the groups it takes.
@@ -104,7 +104,7 @@ pub fn selector(text: &str) -> Result<Vec<promql_parser::label::Matcher>, String
     if !text.trim_start().starts_with('{') {
         return Err(not_labels().into());
     }
-    match crate::promql::parse(&format!("{NAME}{}", text.trim_start()))? {
+    match crate::model::promql::parse(&format!("{NAME}{}", text.trim_start()))? {
         Expr::VectorSelector(vs)
             if vs.name.as_deref() == Some(NAME)
                 && vs.offset.is_none()
@@ -199,7 +199,7 @@ pub fn check(model: &Model, files: &BTreeMap<String, String>, diags: &mut Diagno
         return;
     };
     let inv = &model.inventory;
-    let at = |key: &str, value: &str| crate::settings::located(&source.text, key, value);
+    let at = |key: &str, value: &str| crate::source::settings::located(&source.text, key, value);
     let mut owner: BTreeMap<String, &str> = BTreeMap::new();
     for shard in shards {
         let listed: [(&str, &Vec<String>, Vec<&str>); 2] = [

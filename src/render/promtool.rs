@@ -7,9 +7,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::diag::{Code, Diagnostic, Diagnostics};
+use crate::model::resolve::Model;
 use crate::render::Rendered;
-use crate::resolve::Model;
-use crate::settings::PromtoolPolicy;
+use crate::source::settings::PromtoolPolicy;
 
 /// The configured path (relative to the rules directory), `$ALERTCTL_PROMTOOL`, or
 /// `promtool` on PATH. `Err` names an explicitly configured path that does not exist:
@@ -62,7 +62,8 @@ pub fn check(promtool: &Path, files: &BTreeMap<&str, &str>) -> std::io::Result<R
     let dir = tempfile::tempdir()?;
     for (name, content) in files {
         let path = dir.path().join(name);
-        std::fs::write(&path, content).map_err(crate::load::io_context("writing", &path))?;
+        std::fs::write(&path, content)
+            .map_err(crate::source::load::io_context("writing", &path))?;
     }
     let out = Command::new(promtool)
         .args(CHECK_ARGS)
@@ -277,7 +278,7 @@ impl From<Status> for Verdict {
 /// never failures) are not checked again, so every byte that is deployed has been
 /// checked by the promtool in use, and an edit re-checks only the files it changed.
 pub fn check_with_policy(
-    project: &crate::project::Project,
+    project: &crate::source::project::Project,
     rendered: &Rendered,
     policy: PromtoolPolicy,
     diags: &mut Diagnostics,

@@ -6,7 +6,7 @@
 
 use serde_json::Value;
 
-use crate::text::escape_unsafe;
+use crate::source::text::escape_unsafe;
 
 /// Rows as aligned columns, the last one unpadded. Cells may quote names with any
 /// characters: control and bidi characters are shown escaped, so a name cannot move the

@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
 
-use crate::diff::{ChangeKind, Plan};
-use crate::load::io_context;
+use crate::render::diff::{ChangeKind, Plan};
 use crate::render::is_generated;
+use crate::source::load::io_context;
 
 #[derive(Debug, Default)]
 pub struct Current {

@@ -14,9 +14,9 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::diag::{Code, Diagnostic, Diagnostics};
-use crate::diff::Plan;
-use crate::output::Current;
-use crate::resolve::Model;
+use crate::model::resolve::Model;
+use crate::render::diff::Plan;
+use crate::render::output::Current;
 
 /// The label that marks a target group as written by alertctl; its value is the
 /// inventory file the group comes from.
@@ -207,8 +207,8 @@ pub fn split_plan(plan: &Plan) -> (Plan, Plan) {
     let (new_rules, new_sd) = split(&new);
     let (old_rules, old_sd) = split(&old);
     (
-        crate::diff::plan(&new_rules, &old_rules),
-        crate::diff::plan(&new_sd, &old_sd),
+        crate::render::diff::plan(&new_rules, &old_rules),
+        crate::render::diff::plan(&new_sd, &old_sd),
     )
 }
 
@@ -259,7 +259,7 @@ pub fn parse_generated(content: &str) -> Option<Vec<TargetGroup>> {
 
 /// The `*.json` files of `dir`: the ones alertctl wrote, and the others.
 pub fn read(dir: &Path) -> std::io::Result<Current> {
-    crate::output::read_files(dir, &[".json"], |c| parse_generated(c).is_some())
+    crate::render::output::read_files(dir, &[".json"], |c| parse_generated(c).is_some())
 }
 
 #[cfg(test)]
@@ -267,7 +267,7 @@ mod tests {
     use super::*;
 
     fn files(settings: &str) -> (BTreeMap<String, String>, Diagnostics) {
-        let (m, d) = crate::resolve::model_of(
+        let (m, d) = crate::model::resolve::model_of(
             settings,
             &[(
                 "inventory.yaml",
@@ -324,7 +324,7 @@ mod tests {
         // No [file_sd] now: the recorded ones have no place.
         assert_eq!(redeployed(&set, None), rules);
         // A plan of both kinds splits, each with its own summary.
-        let plan = crate::diff::plan(&set, &m(&[("old.yml", "o")]));
+        let plan = crate::render::diff::plan(&set, &m(&[("old.yml", "o")]));
         let (r, s) = split_plan(&plan);
         assert_eq!(
             r.changes

@@ -5,11 +5,11 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::diag::{did_you_mean, Code, Diagnostic, Diagnostics, SourceText, Span};
+use crate::model::params::{self, Context, Tmpl, Typed, SCOPE_PARAM};
+use crate::model::promql::{Op, ScopeMatcher};
+use crate::model::vecmap::VecMap;
 use crate::model::*;
-use crate::params::{self, Context, Tmpl, Typed, SCOPE_PARAM};
-use crate::promql::{Op, ScopeMatcher};
-use crate::settings::{ScopeMatch, Settings};
-use crate::vecmap::VecMap;
+use crate::source::settings::{ScopeMatch, Settings};
 
 #[derive(Debug, Default, Clone)]
 pub struct Inventory {
@@ -223,7 +223,7 @@ pub struct Model {
     pub rule_groups: Vec<RuleGroupDef>,
     compiled: HashMap<String, Compiled>,
     /// Template logic (`{% %}`) of queries, labels and annotations, and `_lib` snippets.
-    pub logic: crate::logic::Engine,
+    pub logic: crate::model::logic::Engine,
     pub sources: HashMap<String, SourceText>,
     /// A template or inventory file did not parse: names it defines are unknown, and
     /// reporting every use of them would bury the real error.
@@ -371,13 +371,13 @@ impl Model {
             .sources
             .iter()
             .filter_map(|(p, s)| {
-                p.strip_prefix(crate::logic::LIB_DIR)
+                p.strip_prefix(crate::model::logic::LIB_DIR)
                     .map(|n| (n.to_string(), s.text.to_string()))
             })
             .collect();
-        m.logic = crate::logic::Engine::new(lib);
+        m.logic = crate::model::logic::Engine::new(lib);
         for (name, e) in m.logic.check_lib() {
-            let src = &m.sources[&format!("{}{name}", crate::logic::LIB_DIR)];
+            let src = &m.sources[&format!("{}{name}", crate::model::logic::LIB_DIR)];
             let end = (e.offset + e.len).min(src.text.len());
             diags.push(Diagnostic::error(Code::BadTemplate, e.message).at(
                 src,
@@ -719,7 +719,7 @@ impl Model {
         // Rule labels and annotations may use template logic too: compile it up front.
         for r in &self.rules {
             for v in r.labels.values().chain(r.annotations.values()) {
-                if crate::logic::needs_logic(&v.value) {
+                if crate::model::logic::needs_logic(&v.value) {
                     if let Err(e) = self.logic.compile(Context::Text, &v.value) {
                         let src = &self.sources[&r.file];
                         diags.push(Diagnostic::error(Code::BadTemplate, e.message).at(
@@ -1404,7 +1404,7 @@ impl Model {
         &self,
         c: &Config,
         scope: Option<&str>,
-    ) -> Option<Result<String, crate::logic::LogicError>> {
+    ) -> Option<Result<String, crate::model::logic::LogicError>> {
         let compiled = self.compiled.get(&c.template)?;
         Some(match &compiled.expr {
             Some(t) => Ok(t.render(Context::Promql, &c.params, scope)),
@@ -1419,7 +1419,7 @@ impl Model {
         &self,
         v: &str,
         params: &BTreeMap<String, Typed>,
-    ) -> Result<String, crate::logic::LogicError> {
+    ) -> Result<String, crate::model::logic::LogicError> {
         match Tmpl::parse(v) {
             Ok(t) if !v.contains("{%") && !v.contains("{#") => {
                 Ok(t.render(Context::Text, params, None))
@@ -1430,7 +1430,7 @@ impl Model {
 
     /// The parameters a label or annotation value reads: (name, offset, len).
     fn text_refs(&self, v: &str) -> Result<Vec<TextRef>, TextError> {
-        if crate::logic::needs_logic(v) {
+        if crate::model::logic::needs_logic(v) {
             return match self.logic.params(Context::Text, v) {
                 Some(names) => Ok(names
                     .into_iter()
@@ -1745,7 +1745,7 @@ impl Model {
 fn query_job(
     t: &Template,
     c: &Compiled,
-    logic: &crate::logic::Engine,
+    logic: &crate::model::logic::Engine,
 ) -> Result<JobRef, Vec<String>> {
     let values: BTreeMap<String, Typed> = t
         .params
@@ -1766,11 +1766,11 @@ fn query_job(
             Err(_) => return Ok(JobRef::Any),
         },
     };
-    let Ok(e) = crate::promql::parse(&text) else {
+    let Ok(e) = crate::model::promql::parse(&text) else {
         return Ok(JobRef::Any);
     };
     let mut found: BTreeSet<String> = BTreeSet::new();
-    for vs in crate::promql::selectors(&e) {
+    for vs in crate::model::promql::selectors(&e) {
         for m in &vs.matchers.matchers {
             if m.name != "job" {
                 continue;
@@ -1813,17 +1813,17 @@ type TextError = (usize, usize, String);
 /// A template text as references: plain `${name}` texts through `Tmpl`, logic through
 /// the engine (whose references carry the offset of the name's first use).
 fn parse_text(
-    engine: &mut crate::logic::Engine,
+    engine: &mut crate::model::logic::Engine,
     ctx: Context,
     v: &str,
 ) -> Result<(Option<Tmpl>, Vec<TextRef>), TextError> {
-    if crate::logic::needs_logic(v) {
+    if crate::model::logic::needs_logic(v) {
         let names = engine
             .compile(ctx, v)
             .map_err(|e| (e.offset, e.len, e.message))?;
         let refs = names
             .into_iter()
-            .filter(|n| !crate::logic::BUILTINS.contains(&n.as_str()))
+            .filter(|n| !crate::model::logic::BUILTINS.contains(&n.as_str()))
             .map(|n| {
                 let (o, l) = first_use(v, &n);
                 (n, o, l)
@@ -1901,14 +1901,15 @@ pub(crate) fn model_of(settings: &str, files: &[(&str, &str)]) -> (Model, Diagno
         text: Arc::from(text),
     };
     let mut diags = Diagnostics::default();
-    let settings = crate::settings::parse(&src(crate::settings::FILE_NAME, settings))
-        .expect("test settings parse");
+    let settings =
+        crate::source::settings::parse(&src(crate::source::settings::FILE_NAME, settings))
+            .expect("test settings parse");
     let parsed = files
         .iter()
         .map(|(p, t)| {
             let s = src(p, t);
-            let kind = crate::parse::FileKind::of(p).expect("a rules-directory path");
-            let m = crate::parse::file(kind, &s, &mut diags);
+            let kind = crate::source::parse::FileKind::of(p).expect("a rules-directory path");
+            let m = crate::source::parse::file(kind, &s, &mut diags);
             (s, m)
         })
         .collect();

@@ -3,15 +3,19 @@
 //! truth: when it is missing, from another alertctl version, or corrupt, it is rebuilt,
 //! and when it cannot be opened at all alertctl works without it.
 
+pub mod incremental;
+pub mod query;
+pub mod trust;
+
 use std::path::{Path, PathBuf};
 
 use std::collections::{BTreeMap, HashMap};
 
 use rusqlite::{params, Connection, OptionalExtension};
 
-use crate::load::Stamp;
+use crate::cache::trust::Key;
 use crate::model::FileModel;
-use crate::trust::Key;
+use crate::source::load::Stamp;
 
 pub const DIR: &str = ".alertctl";
 const FILE: &str = "cache.sqlite";
@@ -75,7 +79,7 @@ impl Cache {
     }
 
     /// The cache on disk, rebuilt when corrupt, from another version, or not made by
-    /// this user's alertctl (see [`crate::trust`]). When it cannot be written (a
+    /// this user's alertctl (see [`crate::cache::trust`]). When it cannot be written (a
     /// read-only `.alertctl/`, a read-only file system, a link out of the rules
     /// directory) or the user's key is unusable, an in-memory one stands in for this
     /// run, with a note saying why: commands that only read work the same, they just do
@@ -89,7 +93,7 @@ impl Cache {
         let dir = root.join(DIR);
         if let Ok(meta) = std::fs::symlink_metadata(&dir) {
             if meta.file_type().is_symlink() {
-                let inside = crate::load::canonical_root(root)
+                let inside = crate::source::load::canonical_root(root)
                     .ok()
                     .zip(dir.canonicalize().ok())
                     .is_some_and(|(r, d)| d.starts_with(r));
@@ -358,8 +362,8 @@ impl Cache {
     pub fn refresh_index(
         &mut self,
         fingerprint: &str,
-        model: &crate::resolve::Model,
-        keys: &crate::incremental::Keys,
+        model: &crate::model::resolve::Model,
+        keys: &crate::cache::incremental::Keys,
     ) -> rusqlite::Result<bool> {
         // Rules rows are kept per rules file: `list rules` orders them by file and line.
         let Some(conn) = self.conn.as_mut() else {
@@ -385,10 +389,10 @@ impl Cache {
         let same_inventory =
             meta("index")?.is_some() && meta("index_global")?.as_deref() == Some(&keys.global);
         let stored_alerts = stored_keys(&tx, "idx_alert_keys", &["index"])?;
-        let (changed, removed) = crate::incremental::changes(&keys.alerts, &stored_alerts);
+        let (changed, removed) = crate::cache::incremental::changes(&keys.alerts, &stored_alerts);
         let stored_files = stored_keys(&tx, "idx_file_keys", &["index"])?;
         let (changed_files, removed_files) =
-            crate::incremental::changes(&keys.files, &stored_files);
+            crate::cache::incremental::changes(&keys.files, &stored_files);
         tx.execute_batch("DELETE FROM idx_templates;")?;
         if stored_files.is_empty() {
             tx.execute_batch("DELETE FROM idx_rules; DELETE FROM idx_file_keys;")?;
@@ -453,7 +457,7 @@ impl Cache {
                 .iter()
                 .filter(|r| changed_files.contains(r.file.as_str()))
             {
-                let pos = crate::query::scope_position(model, &r.scope.value);
+                let pos = crate::cache::query::scope_position(model, &r.scope.value);
                 let p = model.place(&r.file, r.span);
                 let enabled = r.enabled.as_ref().is_none_or(|e| e.value);
                 put.execute(params![
@@ -499,7 +503,7 @@ impl Cache {
             let mut put_key = tx.prepare("INSERT INTO idx_alert_keys VALUES (?1, ?2)")?;
             for alert in changed.iter().map(|a| &model.alerts[*a]) {
                 put_key.execute([&alert.name, &keys.alerts[&alert.name]])?;
-                let candidates = crate::query::not_applied_candidates(model, alert);
+                let candidates = crate::cache::query::not_applied_candidates(model, alert);
                 for (seq, (scope, rule, reason)) in candidates.into_iter().enumerate() {
                     let rule = serde_json::to_string(&rule)
                         .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
@@ -994,10 +998,10 @@ fn rendered_parts<'a>(fingerprint: &'a str, name: &'a str, hash: &'a str) -> [&'
 }
 
 /// The jobs a group runs (declared for it or by its targets); `None`: it declares none,
-/// so it runs every job (as [`crate::resolve::Inventory::group_runs`] decides).
+/// so it runs every job (as [`crate::model::resolve::Inventory::group_runs`] decides).
 fn group_jobs(
-    inv: &crate::resolve::Inventory,
-    info: &crate::resolve::GroupInfo,
+    inv: &crate::model::resolve::Inventory,
+    info: &crate::model::resolve::GroupInfo,
 ) -> Option<std::collections::BTreeSet<String>> {
     let declared = !info.jobs.is_empty() || info.targets.iter().any(|t| inv.jobs.contains_key(t));
     declared.then(|| {
@@ -1020,16 +1024,16 @@ pub struct TraceRow {
 }
 
 /// What `trace` and `effective` print of one alert in one cell, beyond its `effective`
-/// JSON object, pre-printed ([`crate::query::trace_pieces`]).
+/// JSON object, pre-printed ([`crate::cache::query::trace_pieces`]).
 #[derive(Debug, Clone, Default)]
 pub struct TracePieces {
     /// `fields` as `trace --format json` prints it (pretty, at the top level).
     pub fields: String,
-    /// The human answer's template and applied rules ([`crate::present::trace_rules`]).
+    /// The human answer's template and applied rules ([`crate::render::present::trace_rules`]).
     pub rules: String,
-    /// The human answer's fields table ([`crate::present::trace_fields`]).
+    /// The human answer's fields table ([`crate::render::present::trace_fields`]).
     pub table: String,
-    /// `effective`'s human lines of the alert ([`crate::present::effective_alert`]).
+    /// `effective`'s human lines of the alert ([`crate::render::present::effective_alert`]).
     pub effective: String,
 }
 
@@ -1108,7 +1112,7 @@ impl Cache {
     }
 
     /// `trace --all`: the rules of `alert` that do not apply at a position whose scopes
-    /// are `scopes`, as (rule, reason), in [`crate::query::not_applied`]'s order.
+    /// are `scopes`, as (rule, reason), in [`crate::cache::query::not_applied`]'s order.
     pub fn not_applied(
         &self,
         alert: &str,

@@ -63,7 +63,7 @@ impl std::fmt::Display for ScopeMatcher {
             "{}{}{}",
             self.label,
             self.op.as_str(),
-            crate::params::promql_string(&self.value)
+            crate::model::params::promql_string(&self.value)
         )
     }
 }
@@ -275,7 +275,7 @@ mod tests {
 
     #[test]
     fn regex_values_are_escaped_for_promql_strings() {
-        let v = crate::params::quote_meta("db-1.example.com:9100") + "|a\"b";
+        let v = crate::model::params::quote_meta("db-1.example.com:9100") + "|a\"b";
         let out = injected("up", &[m("instance", Op::NotRe, &v)]);
         let back = parse(&out).unwrap();
         let sel = selectors(&back);

@@ -2,13 +2,22 @@
 //! span it came from so later stages (resolve, render, promtool) can point back at it.
 //! No I/O here; `parse` builds these from YAML, `cache` stores them.
 
+pub mod goregex;
+pub mod lint;
+pub mod logic;
+pub mod params;
+pub mod promql;
+pub mod resolve;
+pub mod shard;
+pub mod vecmap;
+
 use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
 use crate::diag::{Code, Span};
-use crate::vecmap::VecMap;
+use crate::model::vecmap::VecMap;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Spanned<T> {
@@ -68,10 +77,10 @@ impl Scope {
         if name.is_empty() {
             return Err(format!("scope `{s}` has an empty name"));
         }
-        if let Some(problem) = crate::text::name_problem(name) {
+        if let Some(problem) = crate::source::text::name_problem(name) {
             return Err(format!(
                 "the name in scope `{}` {problem}",
-                crate::text::escape_unsafe(s)
+                crate::source::text::escape_unsafe(s)
             ));
         }
         match kind {

@@ -139,7 +139,7 @@ pub fn check(ty: ParamType, raw: &RawValue) -> Result<Typed, TypeError> {
             Value::Text(text.to_string())
         }
         ParamType::Regex => {
-            if let Err(why) = crate::goregex::check(text) {
+            if let Err(why) = crate::model::goregex::check(text) {
                 return err(
                     format!("`{text}` is not a regular expression Prometheus accepts: {why}"),
                     "Prometheus reads Go's RE2 syntax, anchored at both ends; a `{` that starts no repetition is a literal",
@@ -332,9 +332,9 @@ pub fn escape_literal(text: &str) -> String {
 }
 
 /// A double-quoted PromQL string literal. The same text is a valid double-quoted YAML
-/// scalar and Go string: see [`crate::text::double_quoted`].
+/// scalar and Go string: see [`crate::source::text::double_quoted`].
 pub fn promql_string(s: &str) -> String {
-    crate::text::double_quoted(s)
+    crate::source::text::double_quoted(s)
 }
 
 /// A Go string literal, for text that must pass through Go templates verbatim.

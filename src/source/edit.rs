@@ -151,7 +151,7 @@ impl RuleField {
             && value
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || "._+-".contains(c))
-            && !crate::yaml::is_null(value)
+            && !crate::source::yaml::is_null(value)
             && !matches!(value, "yes" | "no" | "on" | "off" | "y" | "n")
             && (self == &RuleField::Enabled || !matches!(value, "true" | "false"));
         if token && plain_token {
@@ -194,7 +194,7 @@ pub fn edit_rule(
                 // Not a mapping written elsewhere (an alias or merge key): its text is
                 // another rule's.
                 Some((_, params))
-                    if matches!(params.kind, crate::yaml::Kind::Map(_))
+                    if matches!(params.kind, crate::source::yaml::Kind::Map(_))
                         && params.span.start > rule.span.start
                         && params.span.end <= rule.span.end =>
                 {
@@ -241,19 +241,19 @@ fn rule_node(
     path: &std::sync::Arc<str>,
     text: &str,
     start: usize,
-) -> Result<crate::yaml::Node, EditError> {
+) -> Result<crate::source::yaml::Node, EditError> {
     let src = crate::diag::SourceText {
         path: path.clone(),
         text: std::sync::Arc::from(text),
     };
     let mut d = crate::diag::Diagnostics::default();
-    let docs = crate::yaml::parse(&src, &mut d).ok_or_else(|| {
+    let docs = crate::source::yaml::parse(&src, &mut d).ok_or_else(|| {
         EditError(format!(
             "{path} is not valid YAML; fix it in the text editor first"
         ))
     })?;
     let items = match docs.first().map(|d| &d.kind) {
-        Some(crate::yaml::Kind::Seq(items)) => items,
+        Some(crate::source::yaml::Kind::Seq(items)) => items,
         _ => return Err(EditError(format!("{path} is not a list of rules"))),
     };
     let rule = items
@@ -261,7 +261,7 @@ fn rule_node(
         .find(|n| n.span.start == start)
         .ok_or_else(|| EditError(format!("no rule starts at byte {start} of {path}")))?;
     match &rule.kind {
-        crate::yaml::Kind::Map(_) => Ok(rule.clone()),
+        crate::source::yaml::Kind::Map(_) => Ok(rule.clone()),
         _ => Err(EditError(format!(
             "the item at byte {start} of {path} is not a rule"
         ))),
@@ -269,11 +269,11 @@ fn rule_node(
 }
 
 fn entry<'n>(
-    map: &'n crate::yaml::Node,
+    map: &'n crate::source::yaml::Node,
     key: &str,
-) -> Option<(&'n crate::yaml::Node, &'n crate::yaml::Node)> {
+) -> Option<(&'n crate::source::yaml::Node, &'n crate::source::yaml::Node)> {
     match &map.kind {
-        crate::yaml::Kind::Map(entries) => entries
+        crate::source::yaml::Kind::Map(entries) => entries
             .iter()
             .find(|(k, _)| k.as_scalar().map(|(t, _)| t) == Some(key))
             .map(|(k, v)| (k, v)),
@@ -281,14 +281,14 @@ fn entry<'n>(
     }
 }
 
-fn is_flow_map(text: &str, map: &crate::yaml::Node) -> bool {
+fn is_flow_map(text: &str, map: &crate::source::yaml::Node) -> bool {
     text[map.span.start..].starts_with('{')
 }
 
 /// The column of a block mapping's first key: where a new key of it is written.
-fn first_key_column(text: &str, map: &crate::yaml::Node) -> usize {
+fn first_key_column(text: &str, map: &crate::source::yaml::Node) -> usize {
     match &map.kind {
-        crate::yaml::Kind::Map(entries) => entries
+        crate::source::yaml::Kind::Map(entries) => entries
             .first()
             .map_or(0, |(k, _)| indent_of(text, k.span.start)),
         _ => 0,
@@ -298,7 +298,7 @@ fn first_key_column(text: &str, map: &crate::yaml::Node) -> usize {
 /// Sets (`Some`: replaces or adds) or removes (`None`) `key` of a mapping node.
 fn set_entry(
     text: &str,
-    map: &crate::yaml::Node,
+    map: &crate::source::yaml::Node,
     key: &str,
     yaml: Option<String>,
 ) -> Result<String, EditError> {
@@ -349,7 +349,7 @@ fn set_entry(
         }
         (None, Some(y)) => {
             let entries = match &map.kind {
-                crate::yaml::Kind::Map(e) => e,
+                crate::source::yaml::Kind::Map(e) => e,
                 _ => return Err(unsafe_edit()),
             };
             if is_flow_map(text, map) {
@@ -390,7 +390,7 @@ pub fn yaml_scalar(s: &str) -> String {
     if plain_ok {
         s.to_string()
     } else {
-        crate::text::double_quoted(s)
+        crate::source::text::double_quoted(s)
     }
 }
 
@@ -410,7 +410,7 @@ pub fn new_rule(t: &Template, scope: &str, alert: Option<&str>, priority: i64) -
     }
     out.push_str(&format!(
         "  # Copied from template {}'s defaults: change what this scope needs, delete the rest.\n",
-        crate::text::escape_unsafe(&t.name.value)
+        crate::source::text::escape_unsafe(&t.name.value)
     ));
     let params: Vec<String> = t
         .params
@@ -418,7 +418,7 @@ pub fn new_rule(t: &Template, scope: &str, alert: Option<&str>, priority: i64) -
         .filter_map(|p| {
             let d = p.default.as_ref()?;
             let v = if d.value.quoted {
-                crate::text::double_quoted(&d.value.text)
+                crate::source::text::double_quoted(&d.value.text)
             } else {
                 d.value.text.clone()
             };
@@ -469,7 +469,7 @@ pub fn span_text(text: &str, s: Span) -> &str {
 mod tests {
     use super::*;
     use crate::diag::{Diagnostics, SourceText};
-    use crate::parse::{self, FileKind};
+    use crate::source::parse::{self, FileKind};
     use std::sync::Arc;
 
     fn rules(text: &str) -> Vec<Rule> {

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use crate::diag::{did_you_mean, Code, Diagnostic, Diagnostics, SourceText, Span};
 use crate::model::*;
-use crate::yaml::{self, Kind, Node};
+use crate::source::yaml::{self, Kind, Node};
 
 /// Which part of the rules directory a file belongs to, from its path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -23,7 +23,7 @@ pub enum FileKind {
 impl FileKind {
     /// `templates/**`, `rules/**`, `inventory.yaml` or `inventory/**`; YAML files only.
     pub fn of(rel_path: &str) -> Option<FileKind> {
-        if let Some(rest) = rel_path.strip_prefix(crate::logic::LIB_DIR) {
+        if let Some(rest) = rel_path.strip_prefix(crate::model::logic::LIB_DIR) {
             return (rest.ends_with(".j2") && !rest.split('/').any(|p| p.starts_with('.')))
                 .then_some(FileKind::Lib);
         }
@@ -213,16 +213,16 @@ pub(crate) fn string(cx: &mut Cx, node: &Node, field: &str) -> Option<Spanned<St
 }
 
 /// A namespace, group or target name: a string that can be rendered safely (see
-/// [`crate::text::name_problem`]).
+/// [`crate::source::text::name_problem`]).
 fn inventory_name(cx: &mut Cx, node: &Node, what: &str) -> Option<Spanned<String>> {
     let s = string(cx, node, what)?;
-    if let Some(problem) = crate::text::name_problem(&s.value) {
+    if let Some(problem) = crate::source::text::name_problem(&s.value) {
         cx.err(
             Code::BadName,
             s.span,
             format!(
                 "{what} name `{}` {problem}",
-                crate::text::escape_unsafe(&s.value)
+                crate::source::text::escape_unsafe(&s.value)
             ),
             "unusable name",
             Some("names appear in label matchers, rendered files and terminals: use printable text without leading or trailing blanks".into()),

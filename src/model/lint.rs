@@ -8,10 +8,10 @@
 use promql_parser::parser::Expr;
 
 use crate::diag::{Code, Diagnostic, Diagnostics};
+use crate::model::promql::{self, MatcherCache};
+use crate::model::resolve::{Alert, Cell, Model};
 use crate::model::{ignores, Rule, Scope, ScopeInjection, Template};
-use crate::promql::{self, MatcherCache};
-use crate::resolve::{Alert, Cell, Model};
-use crate::settings::ScopeMatch;
+use crate::source::settings::ScopeMatch;
 
 /// The rules that give `alert` a scope other than global, in file order; the first of
 /// them that does not accept `code` is where a finding about the scoping is reported.

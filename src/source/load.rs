@@ -23,8 +23,8 @@ use std::sync::Arc;
 use walkdir::WalkDir;
 
 use crate::diag::{Code, Diagnostic, SourceText, Span};
-use crate::parse::FileKind;
-use crate::text::{describe_char, escape_unsafe, is_unsafe_char};
+use crate::source::parse::FileKind;
+use crate::source::text::{describe_char, escape_unsafe, is_unsafe_char};
 
 /// The largest source file alertctl reads. A 100,000-target inventory in one file is
 /// about 4 MB.

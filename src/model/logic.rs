@@ -20,8 +20,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use minijinja::value::{Value, ValueKind};
 use minijinja::{AutoEscape, Environment, Error, ErrorKind, UndefinedBehavior};
 
+use crate::model::params::{promql_string, Context, Typed};
 use crate::model::ParamType;
-use crate::params::{promql_string, Context, Typed};
 
 /// Where the snippets live, relative to the rules directory; loaded by file name
 /// (`{% import "selectors.j2" as sel %}`).
@@ -42,7 +42,7 @@ pub const BUILTINS: &[&str] = &[
 /// Does this text need the template engine (statements, comments, or a `${...}` that
 /// is more than a parameter name)?
 pub fn needs_logic(s: &str) -> bool {
-    s.contains("{%") || s.contains("{#") || crate::params::Tmpl::parse(s).is_err()
+    s.contains("{%") || s.contains("{#") || crate::model::params::Tmpl::parse(s).is_err()
 }
 
 /// A template error at a byte range of the template text (as written, before `$${`
@@ -137,7 +137,9 @@ fn env(ctx: Context, lib: &BTreeMap<String, String>) -> Environment<'static> {
         out.write_str(&s)
             .map_err(|_| Error::new(ErrorKind::WriteFailure, "write failed"))
     });
-    env.add_filter("regex_escape", |s: String| crate::params::quote_meta(&s));
+    env.add_filter("regex_escape", |s: String| {
+        crate::model::params::quote_meta(&s)
+    });
     env.add_filter("join_regex", join_regex);
     for (name, text) in lib {
         // Errors surface when a template imports the snippet (and in `check_lib`).
@@ -155,7 +157,7 @@ fn join_regex(v: Value) -> Result<String, Error> {
             .as_str()
             .map(str::to_string)
             .unwrap_or_else(|| item.to_string());
-        parts.push(crate::params::quote_meta(&s));
+        parts.push(crate::model::params::quote_meta(&s));
     }
     Ok(parts.join("|"))
 }
@@ -223,7 +225,7 @@ fn format(out: &mut String, ctx: Context, v: &Value) -> Result<(), Error> {
 /// names, already validated, print as they are; label values, regexes and strings are
 /// strings, quoted when printed into a query.
 pub fn value(t: &Typed) -> Value {
-    use crate::params::Value as V;
+    use crate::model::params::Value as V;
     match (&t.value, t.ty) {
         (V::Number(n), _) if n.fract() == 0.0 && n.abs() < 9e15 => Value::from(*n as i64),
         (V::Number(n), _) => Value::from(*n),
@@ -312,7 +314,7 @@ impl Engine {
             values.iter().map(|(k, v)| (k.clone(), value(v))).collect();
         if let Some(s) = scope {
             vars.insert(
-                crate::params::SCOPE_PARAM.into(),
+                crate::model::params::SCOPE_PARAM.into(),
                 Value::from_safe_string(s.to_string()),
             );
         }
@@ -399,7 +401,7 @@ mod tests {
                 items: None,
             }
         };
-        crate::params::check_param(&def, &r).unwrap()
+        crate::model::params::check_param(&def, &r).unwrap()
     }
 
     fn render(src: &str, vals: &[(&str, Typed)]) -> Result<String, LogicError> {
@@ -485,7 +487,7 @@ mod tests {
         ] {
             // Only `up` selectors (joined by the template's own `or`): the value stayed
             // inside a string, no function call or other metric appeared.
-            let e = crate::promql::parse(&out).unwrap_or_else(|m| panic!("{out}: {m}"));
+            let e = crate::model::promql::parse(&out).unwrap_or_else(|m| panic!("{out}: {m}"));
             fn only_up(e: &promql_parser::parser::Expr) -> bool {
                 use promql_parser::parser::Expr;
                 match e {

@@ -12,9 +12,9 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use crate::parse::FileKind;
+use crate::model::resolve::Model;
 use crate::render::Rendered;
-use crate::resolve::Model;
+use crate::source::parse::FileKind;
 
 /// The dependency keys of one load (hex BLAKE3).
 #[derive(Debug, Clone, Default)]
@@ -36,7 +36,7 @@ pub fn keys(model: &Model, hashes: &HashMap<String, String>) -> Keys {
     global.update(env!("CARGO_PKG_VERSION").as_bytes());
     let settings = model
         .sources
-        .get(crate::settings::FILE_NAME)
+        .get(crate::source::settings::FILE_NAME)
         .map_or("", |s| &*s.text);
     global.update(b"\0settings\0");
     global.update(settings.as_bytes());

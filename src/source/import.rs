@@ -9,9 +9,9 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Serialize;
 
 use crate::diag::{Code, Diagnostic, Diagnostics, SourceText, Span};
+use crate::model::params::escape_literal;
 use crate::model::{is_duration, is_label_name, is_metric_name};
-use crate::params::escape_literal;
-use crate::yaml::{self, Kind, Node};
+use crate::source::yaml::{self, Kind, Node};
 
 /// One file to import. `stem` names the files it becomes (already file-name safe).
 #[derive(Debug, Clone)]
@@ -464,7 +464,7 @@ fn rule(
         return None;
     };
     let expr = cx.string(expr_node, "expr")?;
-    if let Err(e) = crate::promql::parse(&expr) {
+    if let Err(e) = crate::model::promql::parse(&expr) {
         cx.err(
             expr_node.span,
             format!("the query of `{name}` does not parse: {e}"),
@@ -499,9 +499,9 @@ fn rule(
             let mut e = expr.clone();
             e.replace_range(at..at + literal.len(), "\u{0}");
             let value: f64 = literal.parse().unwrap_or_default();
-            let printed = crate::params::Typed {
+            let printed = crate::model::params::Typed {
                 ty: crate::model::ParamType::Number,
-                value: crate::params::Value::Number(value),
+                value: crate::model::params::Value::Number(value),
             }
             .to_string();
             expr_out = escape_literal(&e).replace('\u{0}', "${threshold}");
@@ -548,7 +548,7 @@ fn rule(
 /// (`... > 80`, `(... < .10)`), if the query ends with it.
 pub fn threshold(expr: &str) -> Option<(usize, String)> {
     use promql_parser::parser::{token, Expr};
-    let mut e = crate::promql::parse(expr).ok()?;
+    let mut e = crate::model::promql::parse(expr).ok()?;
     while let Expr::Paren(p) = e {
         e = *p.expr;
     }
@@ -688,7 +688,7 @@ pub fn collect(
                     && (name.ends_with(".yml") || name.ends_with(".yaml"))
                     && !in_skip
                 {
-                    let rel = crate::load::relative(p, e.path());
+                    let rel = crate::source::load::relative(p, e.path());
                     files.push((e.path().to_path_buf(), rel));
                 }
             }

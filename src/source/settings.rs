@@ -464,7 +464,7 @@ pub fn parse(source: &SourceText) -> Result<Settings, Box<Diagnostic>> {
 }
 
 /// `[[shard]]`: names, servers and output directories; what the shards take is checked
-/// against the inventory by [`crate::shard::check`].
+/// against the inventory by [`crate::model::shard::check`].
 fn check_shards(settings: &Settings, source: &SourceText) -> Result<(), Box<Diagnostic>> {
     let error = |msg: String, key: &str, value: &str, hint: &str| {
         Box::new(
@@ -590,7 +590,7 @@ fn check_shards(settings: &Settings, source: &SourceText) -> Result<(), Box<Diag
 
 /// Names the API server would reject, found before any manifest is written.
 fn check_kubernetes(k: &Kubernetes, source: &SourceText) -> Result<(), Box<Diagnostic>> {
-    use crate::kubernetes::{is_dns_label, is_key, is_label_value, object_name};
+    use crate::render::kubernetes::{is_dns_label, is_key, is_label_value, object_name};
     let bad = |what: String, value: &str, hint: &str| {
         let at = source
             .text
@@ -676,7 +676,7 @@ pub fn overlap(out: &std::path::Path, root: &std::path::Path) -> Option<String> 
         return Some("contains the rules directory".into());
     }
     // Every source of the rules directory, its settings and its cache.
-    crate::load::SOURCE_TOPS
+    crate::source::load::SOURCE_TOPS
         .iter()
         .chain(&[crate::cache::DIR, FILE_NAME])
         .find(|p| out.starts_with(root.join(p)))

@@ -6,7 +6,7 @@ use crate::diag::LineIndex;
 use crate::model::Scope;
 use crate::render::{file_name, CellError, PromRule, Renderer};
 
-use crate::resolve::{Alert, Cell, Effective, Model, Origin, Position, Setting};
+use crate::model::resolve::{Alert, Cell, Effective, Model, Origin, Position, Setting};
 
 /// Where a rule or template value was written.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -308,9 +308,9 @@ pub fn trace_pieces(
     let d = trace_details(model, template, eff);
     crate::cache::TracePieces {
         fields: serde_json::to_string_pretty(&d.fields).unwrap_or_default(),
-        rules: crate::present::trace_rules(doc, &d.template),
-        table: crate::present::trace_fields(&d.table),
-        effective: crate::present::effective_alert(doc),
+        rules: crate::render::present::trace_rules(doc, &d.template),
+        table: crate::render::present::trace_fields(&d.table),
+        effective: crate::render::present::effective_alert(doc),
     }
 }
 
@@ -353,14 +353,14 @@ pub fn scope_position(model: &Model, scope: &Scope) -> Position {
 }
 
 /// A parameter value in JSON: whole numbers as integers.
-pub fn param_json(v: &crate::params::Typed) -> serde_json::Value {
+pub fn param_json(v: &crate::model::params::Typed) -> serde_json::Value {
     match &v.value {
-        crate::params::Value::Number(n) if n.fract() == 0.0 && n.abs() < 9e15 => {
+        crate::model::params::Value::Number(n) if n.fract() == 0.0 && n.abs() < 9e15 => {
             serde_json::json!(*n as i64)
         }
-        crate::params::Value::Number(n) => serde_json::json!(n),
-        crate::params::Value::Text(s) => serde_json::json!(s),
-        crate::params::Value::List(items) => {
+        crate::model::params::Value::Number(n) => serde_json::json!(n),
+        crate::model::params::Value::Text(s) => serde_json::json!(s),
+        crate::model::params::Value::List(items) => {
             serde_json::Value::Array(items.iter().map(param_json).collect())
         }
     }
@@ -582,7 +582,7 @@ pub fn effective_json(model: &Model, pos: &Position) -> serde_json::Value {
 /// to it, each with the rule (or template) and its place.
 pub fn fields_json(
     model: &Model,
-    trace: &std::collections::BTreeMap<String, Vec<crate::resolve::Setting>>,
+    trace: &std::collections::BTreeMap<String, Vec<crate::model::resolve::Setting>>,
 ) -> serde_json::Value {
     let mut m = serde_json::Map::new();
     for (field, settings) in trace {

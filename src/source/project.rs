@@ -8,11 +8,11 @@ use rayon::prelude::*;
 
 use crate::cache::Cache;
 use crate::diag::{Diagnostics, SourceText};
-use crate::load;
+use crate::model::resolve::Model;
 use crate::model::FileModel;
-use crate::parse;
-use crate::resolve::Model;
-use crate::settings::{self, Settings};
+use crate::source::load;
+use crate::source::parse;
+use crate::source::settings::{self, Settings};
 
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum ProjectError {
@@ -53,8 +53,8 @@ pub struct Project {
     /// alertctl version; the fast path's stored results are keyed by it.
     pub fingerprint: String,
     /// What each alert's index rows and answers depend on: unchanged keys keep their
-    /// stored rows ([`crate::incremental`]).
-    pub keys: crate::incremental::Keys,
+    /// stored rows ([`crate::cache::incremental`]).
+    pub keys: crate::cache::incremental::Keys,
 }
 
 fn fingerprint<'a>(settings_text: &str, files: impl Iterator<Item = (&'a str, &'a str)>) -> String {
@@ -147,7 +147,7 @@ pub fn load(root: &Path, use_cache: bool) -> Result<(Project, Diagnostics), Proj
 /// be removed. Only paths of source files (`templates/`, `rules/`, inventory) are used.
 pub type Overlay = std::collections::BTreeMap<String, Option<String>>;
 
-/// [`load`], with some files as they would be after unsaved edits: what an editor
+/// [`load()`], with some files as they would be after unsaved edits: what an editor
 /// previews. The cache on disk is read (unchanged files are not parsed again) but never
 /// written, so its index and fast path keep describing the files on disk.
 pub fn load_with(
@@ -331,7 +331,7 @@ pub fn load_with(
     model
         .sources
         .insert(settings::FILE_NAME.to_string(), settings_src);
-    let keys = crate::incremental::keys(&model, &hashes);
+    let keys = crate::cache::incremental::keys(&model, &hashes);
     if let Err(e) = cache.refresh_index(&fingerprint, &model, &keys) {
         // A stale index must not answer `list`: rebuild it in memory.
         cache.fall_back_to_memory(format!("index not updated: {e}"));
@@ -372,7 +372,7 @@ pub struct Reuse {
 /// Leaves a run's rendered results in the cache for the fast path of the next run
 /// (render, diff and apply), unless there are errors or they are stored already. Only the
 /// alerts whose dependency key changed since the stored run get their index rows
-/// computed and written again ([`crate::incremental`]).
+/// computed and written again ([`crate::cache::incremental`]).
 pub fn store_rendered(
     project: &mut Project,
     rendered: &crate::render::Rendered,
@@ -384,12 +384,12 @@ pub fn store_rendered(
     let model = &project.model;
     let keys = &project.keys.alerts;
     let stored = project.cache.alert_keys();
-    let (changed, removed) = crate::incremental::changes(keys, &stored);
-    let part = crate::incremental::part_of(rendered, &changed);
-    let rows = crate::query::cell_rows(model, &part);
-    let traces = crate::query::trace_rows(model, &part);
+    let (changed, removed) = crate::cache::incremental::changes(keys, &stored);
+    let part = crate::cache::incremental::part_of(rendered, &changed);
+    let rows = crate::cache::query::cell_rows(model, &part);
+    let traces = crate::cache::query::trace_rows(model, &part);
     // The file_sd files too (keyed `file_sd/NAME`): the fast path compares both.
-    let files = crate::file_sd::join(&rendered.files, &rendered.file_sd);
+    let files = crate::render::file_sd::join(&rendered.files, &rendered.file_sd);
     let redo = changed
         .iter()
         .copied()
