@@ -338,17 +338,17 @@ bench_size() {
     bench_impact "$size" "$runs" "$est" "$out"
     return 0
   fi
-  # BENCH_ONLY=queries, =serve, or both (queries,serve).
+  # BENCH_ONLY=queries, =serve, =edit, or several (queries,serve).
   if [ -n "${BENCH_ONLY:-}" ]; then
     case ",$BENCH_ONLY," in *,queries,*) bench_queries "$size" "$runs" "$est" "$target" ;; esac
     case ",$BENCH_ONLY," in *,serve,*) bench_serve "$size" "$est" "$target" ;; esac
-    return 0
-  fi
-  if [ "${BENCH_ONLY:-}" = edit ]; then
-    measure "$size" diff_warm "$runs" "" "${A[@]}" diff --out "$out" --exit-code
-    bench_edit "$size" "$runs" "$est" "$out"
-    SHOW="$PROMTOOL check rules $out/*.yml" \
-      measure "$size" promtool "$runs" "" "$PROMTOOL" check rules "${files[@]}"
+    case ",$BENCH_ONLY," in *,edit,*)
+      measure "$size" diff_warm "$runs" "" "${A[@]}" diff --out "$out" --exit-code
+      bench_edit "$size" "$runs" "$est" "$out"
+      SHOW="$PROMTOOL check rules $out/*.yml" \
+        measure "$size" promtool "$runs" "" "$PROMTOOL" check rules "${files[@]}"
+      ;;
+    esac
     return 0
   fi
   measure "$size" validate_cold "$runs" "rm -rf $est/.alertctl" "${A[@]}" validate --promtool off
