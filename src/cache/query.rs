@@ -174,20 +174,7 @@ fn applied(model: &Model, alert: &Alert, cell: &Cell, rule: PromRule, eff: &Effe
         .iter()
         .map(|&i| AppliedRule::of(model, i))
         .collect();
-    let provenance = crate::render::Provenance {
-        alert: alert.name.clone(),
-        template: alert.template.clone(),
-        cell: cell.scope.clone(),
-        chain: eff.chain.clone(),
-        recording: eff.config.recording,
-        severity: eff.config.severity.clone(),
-        params: eff.config.params.clone().into(),
-        job: model.job_of(&eff.config),
-        rule_group: model.templates[&alert.template]
-            .rule_group
-            .as_ref()
-            .map(|g| g.value.clone()),
-    };
+    let provenance = crate::render::Provenance::of(model, alert, cell, eff);
     Applied {
         alert: alert.name.clone(),
         template: alert.template.clone(),

@@ -85,6 +85,31 @@ pub struct Provenance {
     pub rule_group: Option<String>,
 }
 
+impl Provenance {
+    /// Where `alert`'s rule for `cell` comes from, `eff` being its effective config.
+    pub fn of(
+        model: &Model,
+        alert: &crate::model::resolve::Alert,
+        cell: &Cell,
+        eff: &crate::model::resolve::Effective,
+    ) -> Provenance {
+        Provenance {
+            alert: alert.name.clone(),
+            template: alert.template.clone(),
+            cell: cell.scope.clone(),
+            chain: eff.chain.clone(),
+            recording: eff.config.recording,
+            severity: eff.config.severity.clone(),
+            params: eff.config.params.clone().into(),
+            job: model.job_of(&eff.config),
+            rule_group: model.templates[&alert.template]
+                .rule_group
+                .as_ref()
+                .map(|g| g.value.clone()),
+        }
+    }
+}
+
 /// One rendered cell: its rule, where it went, and where it came from.
 #[derive(Debug, Clone)]
 pub struct RenderedCell {
@@ -366,20 +391,10 @@ pub fn render(model: &Model, diags: &mut Diagnostics) -> Rendered {
             let files = sources.entry(cell.file_scope.clone()).or_default();
             files.insert(t.file.clone());
             files.extend(eff.chain.iter().map(|&i| model.rules[i].file.clone()));
-            per_file.entry(cell.file_scope.clone()).or_default().push((
-                rule,
-                Provenance {
-                    alert: alert.name.clone(),
-                    template: t.name.value.clone(),
-                    cell: cell.scope.clone(),
-                    chain: eff.chain.clone(),
-                    recording: eff.config.recording,
-                    severity: eff.config.severity.clone(),
-                    params: eff.config.params.clone().into(),
-                    job: model.job_of(&eff.config),
-                    rule_group: t.rule_group.as_ref().map(|g| g.value.clone()),
-                },
-            ));
+            per_file
+                .entry(cell.file_scope.clone())
+                .or_default()
+                .push((rule, Provenance::of(model, alert, &cell, eff)));
         }
     }
 
