@@ -2,34 +2,18 @@
 //! users run them. Output is pinned by snapshots; the JSON form is checked against the
 //! rendered files.
 
+mod support;
+
+use support::{alertctl_no_cache as run, success_stdout as stdout};
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
 use serde_json::Value;
 
 fn example() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/node-estate")
-}
-
-fn run(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_alertctl"))
-        .arg("-C")
-        .arg(dir)
-        .args(["--color", "never", "--no-cache"])
-        .args(args)
-        .output()
-        .expect("alertctl runs")
-}
-
-fn stdout(o: &Output) -> String {
-    assert!(
-        o.status.success(),
-        "exit {:?}\n{}",
-        o.status.code(),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8_lossy(&o.stdout).to_string()
 }
 
 fn json(dir: &Path, args: &[&str]) -> Value {

@@ -6,22 +6,14 @@
 
 mod support;
 
+use support::alertctl_no_cache as run;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+
 use support::output_text as text;
 
 use serde_json::Value;
-
-fn run(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_alertctl"))
-        .arg("-C")
-        .arg(dir)
-        .args(["--color", "never", "--no-cache"])
-        .args(args)
-        .output()
-        .expect("alertctl runs")
-}
 
 fn manifest_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/k8s")

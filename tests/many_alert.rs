@@ -3,31 +3,14 @@
 //! one entry puts `team: db` on every alert of group db, a single-alert rule at the same
 //! scope and priority folds after it, and `trace` shows that order.
 
+mod support;
+
+use support::{alertctl_no_cache as run, success_stdout as stdout};
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 fn fixture() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/many-alert")
-}
-
-fn run(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_alertctl"))
-        .arg("-C")
-        .arg(dir)
-        .args(["--color", "never", "--no-cache"])
-        .args(args)
-        .output()
-        .expect("alertctl runs")
-}
-
-fn stdout(o: &Output) -> String {
-    assert!(
-        o.status.success(),
-        "exit {:?}\n{}",
-        o.status.code(),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8_lossy(&o.stdout).to_string()
 }
 
 /// A copy of the fixture with `extra` appended to `file`.

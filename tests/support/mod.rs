@@ -507,6 +507,24 @@ pub fn alertctl(dir: &Path, args: &[&str]) -> std::process::Output {
         .expect("alertctl runs")
 }
 
+/// `alertctl -C DIR --color never --no-cache ARGS`: every file parsed, nothing reused.
+pub fn alertctl_no_cache(dir: &Path, args: &[&str]) -> std::process::Output {
+    let mut all = vec!["--no-cache"];
+    all.extend_from_slice(args);
+    alertctl(dir, &all)
+}
+
+/// Stdout of a run that must succeed; panics with its stderr otherwise.
+pub fn success_stdout(o: &std::process::Output) -> String {
+    assert!(
+        o.status.success(),
+        "exit {:?}\n{}",
+        o.status.code(),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8_lossy(&o.stdout).to_string()
+}
+
 /// What [`FaultProxy`] does with one request, by its request line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Fault {
