@@ -220,4 +220,12 @@ fn edit_a_group_threshold_in_the_browser() {
     b.goto(&format!("{}rules", serve.url));
     b.wait_text("h1", "Rules");
     shot(&b, &shots, "rules");
+
+    // The templates list, with the job each template watches (none in this example).
+    b.goto(&format!("{}templates", serve.url));
+    b.wait_text("h1", "Templates");
+    let table = b.text(&b.find("table"));
+    assert!(table.contains("Job"), "{table}");
+    assert!(table.contains("HighCPU"), "{table}");
+    shot(&b, &shots, "templates");
 }
