@@ -267,7 +267,10 @@ pub struct Location {
 impl Location {
     /// 1-based line and column (in characters) of the span start.
     pub fn line_col(&self) -> (usize, usize) {
-        line_col(&self.source.text, self.span.start)
+        match indexed(&self.source.text) {
+            Some((idx, _)) => idx.line_col(&self.source.text, self.span.start),
+            None => line_col(&self.source.text, self.span.start),
+        }
     }
 }
 
@@ -278,6 +281,40 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
     let col = before[line_start..].chars().count() + 1;
     (line, col)
+}
+
+/// Texts below this size are scanned from their start for each position: cheap, and no
+/// index is kept for them.
+const INDEX_FROM: usize = 64 * 1024;
+
+/// The line indexes of the last few large texts asked about. Positions and snippets
+/// of diagnostics were found by scanning from the file's start, once per diagnostic:
+/// with tens of thousands of them in large files (100k templates) that was a fifth of
+/// a cold `validate`. The text itself is kept with its index, so a pointer compared
+/// here can never belong to a freed and reused allocation.
+static INDEXES: std::sync::Mutex<Vec<(Arc<str>, Indexed)>> = std::sync::Mutex::new(Vec::new());
+
+/// A kept line index, and whether its text has a `\r` (which miette counts as a line
+/// break when alone, and the index does not).
+type Indexed = (Arc<LineIndex>, bool);
+
+fn indexed(text: &Arc<str>) -> Option<Indexed> {
+    if text.len() < INDEX_FROM {
+        return None;
+    }
+    let mut cache = INDEXES.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(i) = cache.iter().position(|(t, _)| Arc::ptr_eq(t, text)) {
+        let hit = cache.remove(i);
+        let idx = hit.1.clone();
+        cache.push(hit);
+        return Some(idx);
+    }
+    let idx = (Arc::new(LineIndex::new(text)), text.contains('\r'));
+    if cache.len() == 8 {
+        cache.remove(0);
+    }
+    cache.push((text.clone(), idx.clone()));
+    Some(idx)
 }
 
 /// Where each line of a text starts: the line of many offsets in one file without
@@ -297,6 +334,14 @@ impl LineIndex {
     /// The 1-based line of `offset`, as [`line_col`] counts it.
     pub fn line(&self, offset: usize) -> usize {
         self.0.partition_point(|&s| s <= offset)
+    }
+
+    /// [`line_col`] of `text`, the text this index was built from.
+    pub fn line_col(&self, text: &str, offset: usize) -> (usize, usize) {
+        let offset = floor_char_boundary(text, offset.min(text.len()));
+        let line = self.line(offset);
+        let col = text[self.0[line - 1]..offset].chars().count() + 1;
+        (line, col)
     }
 }
 
@@ -460,7 +505,10 @@ impl miette::SourceCode for SourceText {
             context_lines_after,
         )?;
         // miette's `line_count` counts from the start of its input, too.
-        let lines_before = line_breaks(&bytes[..cut]);
+        let lines_before = match indexed(&self.text) {
+            Some((idx, false)) => idx.line(cut) - 1,
+            _ => line_breaks(&bytes[..cut]),
+        };
         Ok(Box::new(miette::MietteSpanContents::new_named(
             self.path.to_string(),
             inner.data(),
@@ -712,14 +760,46 @@ mod tests {
 
     #[test]
     fn snippets_are_miettes_own_from_any_offset() {
-        use miette::SourceCode;
         // LF, CRLF, a lone CR, empty lines, multi-byte characters, no final newline.
         let text = "a: 1\nb: é\r\n\n- c\rd: [x,\n  y]\n\n\nlast ü";
+        same_as_miette(text, (0..=text.len()).collect());
+    }
+
+    /// Large texts go through the kept line index: the same snippets and positions.
+    #[test]
+    fn large_texts_are_indexed_with_the_same_answers() {
+        let mut text = String::new();
+        for i in 0..4000 {
+            text.push_str(&format!("- rule: n{i}\n  é: [x,\n\n  y]\n"));
+        }
+        assert!(text.len() > INDEX_FROM);
+        let offsets = (0..=text.len())
+            .step_by(997)
+            .chain([text.len() - 1])
+            .collect();
+        same_as_miette(&text, offsets);
+        let src = SourceText {
+            path: Arc::from("big.yaml"),
+            text: Arc::from(text.as_str()),
+        };
+        for start in (0..=text.len()).step_by(331) {
+            let l = Location {
+                source: src.clone(),
+                span: Span::new(start, start),
+                label: String::new(),
+            };
+            assert_eq!(l.line_col(), line_col(&text, start), "offset {start}");
+        }
+        assert!(indexed(&src.text).is_some());
+    }
+
+    fn same_as_miette(text: &str, offsets: Vec<usize>) {
+        use miette::SourceCode;
         let src = SourceText {
             path: Arc::from("f.yaml"),
             text: Arc::from(text),
         };
-        for start in (0..=text.len()).filter(|&i| text.is_char_boundary(i)) {
+        for start in offsets.into_iter().filter(|&i| text.is_char_boundary(i)) {
             for len in [0, 1, 3] {
                 for (before, after) in [(0, 0), (1, 1), (2, 3), (5, 0)] {
                     let span: miette::SourceSpan = (start, len).into();
