@@ -10,8 +10,9 @@ pub mod output;
 pub mod present;
 pub mod promtool;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::diag::{Code, Diagnostic, Diagnostics};
@@ -290,111 +291,36 @@ impl<'m> Renderer<'m> {
     }
 }
 
+/// Renders every alert, then every output file, on all cores (rayon). Each step is a
+/// pure function of one alert or one file; the results are merged in alert order and in
+/// file order, so files, `Rendered` and diagnostics do not depend on the thread count.
 pub fn render(model: &Model, diags: &mut Diagnostics) -> Rendered {
+    let alerts: Vec<&crate::model::resolve::Alert> = model.alerts.values().collect();
+    let per_alert: Vec<AlertRender> = alerts
+        .par_iter()
+        .map_init(
+            || Renderer::new(model),
+            |r, alert| render_alert(model, r, alert),
+        )
+        .collect();
+
+    // `reported` dedupes across alerts (alerts sharing a template report its errors
+    // once): applied in alert order, the first alert in order keeps the report.
+    let mut reported: HashSet<DedupeKey> = HashSet::new();
     let mut per_file: BTreeMap<Scope, Vec<(PromRule, Provenance)>> = BTreeMap::new();
-    let mut sources: BTreeMap<Scope, BTreeSet<String>> = BTreeMap::new();
-    let mut renderer = Renderer::new(model);
-    let mut reported: BTreeSet<(String, String)> = BTreeSet::new();
     let mut disabled = Vec::new();
     let mut unwatched = Vec::new();
-
-    for alert in model.alerts.values() {
-        let t = &model.templates[&alert.template];
-        let cells = model.cells(alert);
-        // Parsed once for the lints, only for alerts that scoping can change.
-        let query = crate::model::lint::scoped_query(model, alert, &cells);
-        warn_cross_scope_aggregation(model, alert, &cells, query.as_ref(), diags);
-        crate::model::lint::scoped_queries(model, alert, &cells, query.as_ref(), diags);
-        for t in crate::model::lint::job_not_run(model, alert, &cells, diags) {
-            unwatched.push((alert.name.clone(), Scope::Target(t)));
+    for a in per_alert {
+        diags.extend(a.lints);
+        for (key, d) in a.keyed {
+            if reported.insert(key) {
+                diags.push(d);
+            }
         }
-        for cell in cells {
-            let rule = match renderer.rule(&cell) {
-                Ok(Some(rule)) => rule,
-                Ok(None) => {
-                    let by = cell
-                        .effective
-                        .as_ref()
-                        .and_then(|e| e.trace.get("enabled"))
-                        .and_then(|s| s.last())
-                        .map(|s| s.origin.clone());
-                    if let Some(by) = by {
-                        disabled.push(DisabledCell {
-                            alert: alert.name.clone(),
-                            cell: cell.scope.clone(),
-                            job: cell
-                                .effective
-                                .as_ref()
-                                .and_then(|e| model.job_of(&e.config)),
-                            by,
-                        });
-                    }
-                    continue;
-                }
-                Err(CellError::Template) => continue,
-                Err(CellError::Logic { text, error }) => {
-                    if reported.insert((t.name.value.clone(), error.message.clone())) {
-                        diags.push(logic_diagnostic(model, t, &cell, &text, &error));
-                    }
-                    continue;
-                }
-                Err(CellError::MissingParams(missing)) => {
-                    let eff = cell
-                        .effective
-                        .as_ref()
-                        .expect("missing params come from a config");
-                    let last =
-                        &model.rules[*eff.chain.last().expect("a cell with a config has rules")];
-                    if reported.insert((alert.name.clone(), format!("missing {}", cell.scope))) {
-                        let names = missing
-                            .iter()
-                            .map(|m| format!("`{m}`"))
-                            .collect::<Vec<_>>()
-                            .join(", ");
-                        diags.push(
-                            Diagnostic::error(Code::MissingParam, format!("`{}` at {} has no value for {names}", alert.name, cell.scope))
-                                .at(model.source(&last.file), last.span, "set it here or give the template a default")
-                                .also(
-                                    model.source(&t.file),
-                                    t.param(&missing[0]).map_or(t.name.span, |p| p.name.span),
-                                    "declared without a default here",
-                                )
-                                .hint(format!(
-                                    "set `params: {{ {}: ... }}` in a rule that applies at {}, or add `default:` to the template",
-                                    missing[0], cell.scope
-                                )),
-                        );
-                    }
-                    continue;
-                }
-                Err(CellError::Promql { message, query }) => {
-                    if reported.insert((t.name.value.clone(), message.clone())) {
-                        diags.push(
-                            Diagnostic::error(
-                                Code::PromqlSyntax,
-                                format!(
-                                    "the query of template `{}` does not parse: {message}",
-                                    t.name.value
-                                ),
-                            )
-                            .at(model.source(&t.file), t.expr.span, "in this query")
-                            .hint(format!("rendered for {} as: {query}", cell.scope)),
-                        );
-                    }
-                    continue;
-                }
-            };
-            let eff = cell
-                .effective
-                .as_ref()
-                .expect("a rendered rule has a config");
-            let files = sources.entry(cell.file_scope.clone()).or_default();
-            files.insert(t.file.clone());
-            files.extend(eff.chain.iter().map(|&i| model.rules[i].file.clone()));
-            per_file
-                .entry(cell.file_scope.clone())
-                .or_default()
-                .push((rule, Provenance::of(model, alert, &cell, eff)));
+        disabled.extend(a.disabled);
+        unwatched.extend(a.unwatched);
+        for (scope, rule, provenance) in a.rules {
+            per_file.entry(scope).or_default().push((rule, provenance));
         }
     }
 
@@ -404,79 +330,303 @@ pub fn render(model: &Model, diags: &mut Diagnostics) -> Rendered {
         file_sd: crate::render::file_sd::render(model, diags),
         ..Default::default()
     };
+    // Names are assigned in scope order before the files are built, so which of two
+    // colliding scopes is refused does not depend on the thread count either.
     let mut names: BTreeMap<String, Scope> = BTreeMap::new();
-    for (scope, rules) in per_file {
-        let name = file_name(&scope);
-        // Sanitised names can collide only for names chosen to (`a_b-<hash>` next to
-        // `a/b`); one file must never silently replace another.
-        if let Some(first) = names.insert(name.clone(), scope.clone()) {
-            diags.push(
-                Diagnostic::error(
-                    Code::OutputCollision,
-                    format!("{first} and {scope} would both render to {name}"),
-                )
-                .hint("rename one of them in the inventory"),
-            );
-            continue;
-        }
-        // The default group first, then named groups by name. Named groups keep their
-        // templates' order in the source files (an imported file's order), since a
-        // recording rule feeds later rules of its group in the same evaluation.
-        let mut by_group: BTreeMap<Option<&str>, Vec<&(PromRule, Provenance)>> = BTreeMap::new();
-        for r in &rules {
-            by_group
-                .entry(r.1.rule_group.as_deref())
-                .or_default()
-                .push(r);
-        }
-        let mut groups = Vec::new();
-        for (g, mut rules) in by_group {
-            match g {
-                None => rules.sort_by(|a, b| (a.0.name(), &a.1.cell).cmp(&(b.0.name(), &b.1.cell))),
-                Some(_) => rules.sort_by_cached_key(|r| {
-                    let t = &model.templates[&r.1.template];
-                    (
-                        t.file.clone(),
-                        t.span.start,
-                        r.0.name().to_string(),
-                        r.1.cell.clone(),
+    let jobs: Vec<FileJob> = per_file
+        .into_iter()
+        .map(|(scope, rules)| {
+            let name = file_name(&scope);
+            // Sanitised names can collide only for names chosen to (`a_b-<hash>` next
+            // to `a/b`); one file must never silently replace another.
+            match names.insert(name.clone(), scope.clone()) {
+                Some(first) => FileJob::Collision(
+                    Diagnostic::error(
+                        Code::OutputCollision,
+                        format!("{first} and {scope} would both render to {name}"),
                     )
-                }),
+                    .hint("rename one of them in the inventory"),
+                ),
+                None => FileJob::Build { scope, name, rules },
             }
-            let gname = g.map_or_else(|| group_name(&scope), str::to_string);
-            let (interval, limit) =
-                g.map_or((None, None), |g| model.rule_group_settings(g, &scope));
-            for r in &rules {
-                out.cells.push(RenderedCell {
-                    file: name.clone(),
-                    group: gname.clone(),
-                    rule: r.0.clone(),
-                    provenance: r.1.clone(),
-                });
+        })
+        .collect();
+    let built: Vec<FileOut> = jobs
+        .into_par_iter()
+        .map(|job| match job {
+            FileJob::Build { scope, name, rules } => {
+                FileOut::Built(build_file(model, &scope, name, rules))
             }
-            groups.push(RuleGroup {
-                name: gname,
-                interval,
-                limit,
-                rules: rules.iter().map(|r| r.0.clone()).collect(),
-            });
+            FileJob::Collision(d) => FileOut::Collision(d),
+        })
+        .collect();
+    for file in built {
+        match file {
+            FileOut::Collision(d) => diags.push(d),
+            FileOut::Built(file) => {
+                // A refused file's cells stay listed: its rules were rendered.
+                out.cells.extend(file.cells);
+                match file.content {
+                    Ok(content) => {
+                        out.rule_count += file.rules;
+                        out.files.insert(file.name, content);
+                    }
+                    Err(d) => diags.push(d),
+                }
+            }
         }
-        let body = serde_yaml::to_string(&RuleFile { groups }).expect("rule files serialize");
-        let srcs: Vec<_> = sources[&scope].iter().map(|s| escape_unsafe(s)).collect();
-        let content = format!(
-            "{MARKER} Do not edit: change the rules directory and run `alertctl render`.\n# scope: {}\n# sources: {}\n{body}",
-            escape_unsafe(&scope.to_string()),
-            srcs.join(", ")
-        );
-        if let Err(why) = check_generated(&content, 3) {
-            diags.push(unsafe_output(&name, &why));
-            continue;
-        }
-        out.rule_count += rules.len();
-        out.files.insert(name, content);
     }
     crate::model::shard::check(model, &out.files, diags);
     out
+}
+
+/// What a cell error is reported once per: (template or alert, message).
+type DedupeKey = (String, String);
+
+/// Everything rendering one alert yields, in the order `render` merges it.
+struct AlertRender {
+    /// The alert's lints: reported as they are.
+    lints: Diagnostics,
+    /// Cell errors, each reported only if no earlier alert (in alert order) reported
+    /// its key.
+    keyed: Vec<(DedupeKey, Diagnostic)>,
+    disabled: Vec<DisabledCell>,
+    unwatched: Vec<(String, Scope)>,
+    /// Rendered rules with the scope of the file they go to, in cell order.
+    rules: Vec<(Scope, PromRule, Provenance)>,
+}
+
+/// One alert's cells, lints and rules; pure, so alerts can be rendered in any order.
+fn render_alert(
+    model: &Model,
+    renderer: &mut Renderer,
+    alert: &crate::model::resolve::Alert,
+) -> AlertRender {
+    let mut a = AlertRender {
+        lints: Diagnostics::default(),
+        keyed: Vec::new(),
+        disabled: Vec::new(),
+        unwatched: Vec::new(),
+        rules: Vec::new(),
+    };
+    // Keys already reported by this alert: a later cell with the same key would be
+    // dropped at the merge anyway, so its diagnostic is not built.
+    let mut seen: HashSet<DedupeKey> = HashSet::new();
+    let t = &model.templates[&alert.template];
+    let cells = model.cells(alert);
+    // Parsed once for the lints, only for alerts that scoping can change.
+    let query = crate::model::lint::scoped_query(model, alert, &cells);
+    warn_cross_scope_aggregation(model, alert, &cells, query.as_ref(), &mut a.lints);
+    crate::model::lint::scoped_queries(model, alert, &cells, query.as_ref(), &mut a.lints);
+    for t in crate::model::lint::job_not_run(model, alert, &cells, &mut a.lints) {
+        a.unwatched.push((alert.name.clone(), Scope::Target(t)));
+    }
+    for cell in cells {
+        let rule = match renderer.rule(&cell) {
+            Ok(Some(rule)) => rule,
+            Ok(None) => {
+                let by = cell
+                    .effective
+                    .as_ref()
+                    .and_then(|e| e.trace.get("enabled"))
+                    .and_then(|s| s.last())
+                    .map(|s| s.origin.clone());
+                if let Some(by) = by {
+                    a.disabled.push(DisabledCell {
+                        alert: alert.name.clone(),
+                        cell: cell.scope.clone(),
+                        job: cell
+                            .effective
+                            .as_ref()
+                            .and_then(|e| model.job_of(&e.config)),
+                        by,
+                    });
+                }
+                continue;
+            }
+            Err(CellError::Template) => continue,
+            Err(CellError::Logic { text, error }) => {
+                let key = (t.name.value.clone(), error.message.clone());
+                if seen.insert(key.clone()) {
+                    a.keyed
+                        .push((key, logic_diagnostic(model, t, &cell, &text, &error)));
+                }
+                continue;
+            }
+            Err(CellError::MissingParams(missing)) => {
+                let eff = cell
+                    .effective
+                    .as_ref()
+                    .expect("missing params come from a config");
+                let last = &model.rules[*eff.chain.last().expect("a cell with a config has rules")];
+                let key = (alert.name.clone(), format!("missing {}", cell.scope));
+                if seen.insert(key.clone()) {
+                    let names = missing
+                        .iter()
+                        .map(|m| format!("`{m}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    a.keyed.push((
+                        key,
+                        Diagnostic::error(Code::MissingParam, format!("`{}` at {} has no value for {names}", alert.name, cell.scope))
+                            .at(model.source(&last.file), last.span, "set it here or give the template a default")
+                            .also(
+                                model.source(&t.file),
+                                t.param(&missing[0]).map_or(t.name.span, |p| p.name.span),
+                                "declared without a default here",
+                            )
+                            .hint(format!(
+                                "set `params: {{ {}: ... }}` in a rule that applies at {}, or add `default:` to the template",
+                                missing[0], cell.scope
+                            )),
+                    ));
+                }
+                continue;
+            }
+            Err(CellError::Promql { message, query }) => {
+                let key = (t.name.value.clone(), message.clone());
+                if seen.insert(key.clone()) {
+                    a.keyed.push((
+                        key,
+                        Diagnostic::error(
+                            Code::PromqlSyntax,
+                            format!(
+                                "the query of template `{}` does not parse: {message}",
+                                t.name.value
+                            ),
+                        )
+                        .at(model.source(&t.file), t.expr.span, "in this query")
+                        .hint(format!("rendered for {} as: {query}", cell.scope)),
+                    ));
+                }
+                continue;
+            }
+        };
+        let eff = cell
+            .effective
+            .as_ref()
+            .expect("a rendered rule has a config");
+        let provenance = Provenance::of(model, alert, &cell, eff);
+        a.rules.push((cell.file_scope, rule, provenance));
+    }
+    a
+}
+
+/// One output file, named in scope order: to build, or refused for a name collision.
+enum FileJob {
+    Collision(Diagnostic),
+    Build {
+        scope: Scope,
+        name: String,
+        rules: Vec<(PromRule, Provenance)>,
+    },
+}
+
+/// A [`FileJob`] done.
+enum FileOut {
+    Collision(Diagnostic),
+    Built(BuiltFile),
+}
+
+/// One output file, built and checked.
+struct BuiltFile {
+    name: String,
+    cells: Vec<RenderedCell>,
+    /// The file, or why [`check_generated`] refused it.
+    content: Result<String, Diagnostic>,
+    rules: usize,
+}
+
+/// Groups, sorts, serializes and checks the rules of one file. Rules and provenances
+/// are moved, not cloned: into the serialized groups, then into the file's cells.
+fn build_file(
+    model: &Model,
+    scope: &Scope,
+    name: String,
+    rules: Vec<(PromRule, Provenance)>,
+) -> BuiltFile {
+    let rule_count = rules.len();
+    let mut sources: BTreeSet<&str> = BTreeSet::new();
+    for (_, p) in &rules {
+        sources.insert(&model.templates[&p.template].file);
+        sources.extend(p.chain.iter().map(|&i| model.rules[i].file.as_str()));
+    }
+    let srcs: Vec<_> = sources.into_iter().map(escape_unsafe).collect();
+    let header = format!(
+        "{MARKER} Do not edit: change the rules directory and run `alertctl render`.\n# scope: {}\n# sources: {}\n",
+        escape_unsafe(&scope.to_string()),
+        srcs.join(", ")
+    );
+
+    // The default group first, then named groups by name. Named groups keep their
+    // templates' order in the source files (an imported file's order), since a
+    // recording rule feeds later rules of its group in the same evaluation.
+    let mut by_group: BTreeMap<Option<&str>, Vec<usize>> = BTreeMap::new();
+    for (i, r) in rules.iter().enumerate() {
+        by_group
+            .entry(r.1.rule_group.as_deref())
+            .or_default()
+            .push(i);
+    }
+    let mut plan = Vec::with_capacity(by_group.len());
+    for (g, mut idxs) in by_group {
+        match g {
+            None => idxs.sort_by(|&a, &b| {
+                let (a, b) = (&rules[a], &rules[b]);
+                (a.0.name(), &a.1.cell).cmp(&(b.0.name(), &b.1.cell))
+            }),
+            Some(_) => idxs.sort_by_cached_key(|&i| {
+                let r = &rules[i];
+                let t = &model.templates[&r.1.template];
+                (t.file.as_str(), t.span.start, r.0.name(), &r.1.cell)
+            }),
+        }
+        let gname = g.map_or_else(|| group_name(scope), str::to_string);
+        let (interval, limit) = g.map_or((None, None), |g| model.rule_group_settings(g, scope));
+        plan.push((gname, interval, limit, idxs));
+    }
+
+    let mut slots: Vec<Option<(PromRule, Provenance)>> = rules.into_iter().map(Some).collect();
+    let mut groups = Vec::with_capacity(plan.len());
+    let mut provenances = Vec::with_capacity(plan.len());
+    for (name, interval, limit, idxs) in plan {
+        let (rules, provs): (Vec<_>, Vec<_>) = idxs
+            .into_iter()
+            .map(|i| slots[i].take().expect("each rule is in one group"))
+            .unzip();
+        groups.push(RuleGroup {
+            name,
+            interval,
+            limit,
+            rules,
+        });
+        provenances.push(provs);
+    }
+    let file = RuleFile { groups };
+    let body = serde_yaml::to_string(&file).expect("rule files serialize");
+    let content = header + &body;
+    let content = match check_generated(&content, 3) {
+        Ok(()) => Ok(content),
+        Err(why) => Err(unsafe_output(&name, &why)),
+    };
+
+    let mut cells = Vec::with_capacity(rule_count);
+    for (g, provs) in file.groups.into_iter().zip(provenances) {
+        for (rule, provenance) in g.rules.into_iter().zip(provs) {
+            cells.push(RenderedCell {
+                file: name.clone(),
+                group: g.name.clone(),
+                rule,
+                provenance,
+            });
+        }
+    }
+    BuiltFile {
+        name,
+        cells,
+        content,
+        rules: rule_count,
+    }
 }
 
 /// Scope matchers restrict an aggregation's *input*; an aggregation that merges series
