@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 
 use std::collections::{BTreeMap, HashMap};
 
+use rayon::prelude::*;
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::cache::trust::Key;
@@ -125,11 +126,7 @@ impl Cache {
         };
         // The cache holds nothing irreplaceable: start over. The file is replaced, not
         // emptied, so nothing of an untrusted database (a trigger, a view) survives.
-        for suffix in ["", "-wal", "-shm"] {
-            let mut p = path.clone().into_os_string();
-            p.push(suffix);
-            let _ = std::fs::remove_file(p);
-        }
+        remove_database(&path);
         match Self::try_open(&path, &key, true) {
             Ok(Ok(conn)) => Cache {
                 conn: Some(conn),
@@ -150,10 +147,34 @@ impl Cache {
         };
     }
 
+    /// [`Cache::fall_back_to_memory`] after `error` from `what`. A damaged database (the
+    /// open check reads only part of it) is also removed, so that the next run starts a
+    /// new one instead of failing the same way every time.
+    pub fn fall_back(&mut self, what: &str, error: &rusqlite::Error) {
+        let damaged = is_corrupt(error);
+        let path = self
+            .conn
+            .as_ref()
+            .and_then(|c| c.path())
+            .filter(|p| !p.is_empty())
+            .map(PathBuf::from);
+        // Closed before its files go: closing may still touch the `-wal` file by name.
+        self.conn = None;
+        match path {
+            Some(path) if damaged => {
+                remove_database(&path);
+                self.fall_back_to_memory(format!(
+                    "{what}: {error}; the damaged cache is removed and rebuilt next run"
+                ));
+            }
+            _ => self.fall_back_to_memory(format!("{what}: {error}")),
+        }
+    }
+
     /// `Ok(Err(why))`: a database that must not be used (another format, or not
-    /// authenticated by `key`). `full`: a new, empty database is set up, and the whole
-    /// file is scanned for corruption (the fast path relies on failing queries instead,
-    /// which send it to the full path).
+    /// authenticated by `key`). `full`: a new, empty database is set up, and the tables
+    /// a load trusts are checked for corruption (the fast path relies on failing queries
+    /// instead, which send it to the full path).
     fn try_open(
         path: &Path,
         key: &Key,
@@ -192,15 +213,22 @@ impl Cache {
         }
         conn.execute_batch("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;")?;
         if full {
-            // A full read catches corruption now rather than halfway through a load.
-            conn.query_row("PRAGMA quick_check", [], |r| r.get::<_, String>(0))
-                .and_then(|s| {
-                    if s == "ok" {
-                        Ok(())
-                    } else {
-                        Err(rusqlite::Error::InvalidQuery)
-                    }
-                })?;
+            // The tables a full load reads and trusts are checked now rather than found
+            // damaged halfway through it. Not the whole file: the index and stored
+            // results (most of its size) are only read by the fast path, where a failing
+            // query means "take the full path", and damage found writing them discards
+            // the file ([`Cache::fall_back`]).
+            let present: Vec<String> = conn
+                .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")?
+                .query_map([], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            for table in CHECKED.iter().filter(|t| present.iter().any(|p| p == *t)) {
+                let verdict: String =
+                    conn.query_row(&format!("PRAGMA quick_check({table})"), [], |r| r.get(0))?;
+                if verdict != "ok" {
+                    return Err(rusqlite::Error::InvalidQuery);
+                }
+            }
         }
         Ok(Ok(conn))
     }
@@ -266,6 +294,27 @@ impl Cache {
         }
         tx.commit()
     }
+}
+
+/// Stored models [`Cache::get_many`] decodes together: enough to keep every core busy,
+/// few enough that their text is a small part of the models'.
+const GET_BATCH: usize = 256;
+
+/// The tables a full load reads whole and relies on: checked when it opens the cache.
+const CHECKED: [&str; 3] = ["meta", "files", "stats"];
+
+/// Removes a database and its journal files.
+fn remove_database(path: &Path) {
+    for suffix in ["", "-wal", "-shm"] {
+        let mut p = path.to_path_buf().into_os_string();
+        p.push(suffix);
+        let _ = std::fs::remove_file(p);
+    }
+}
+
+/// Whether `e` says the database is damaged (rather than, say, read-only or busy).
+pub fn is_damage(e: &rusqlite::Error) -> bool {
+    is_corrupt(e)
 }
 
 /// A database that is damaged or not a database at all, as opposed to one that cannot be
