@@ -239,20 +239,70 @@ impl Cache {
 
     /// The stored model of `path` if its content hash is still `hash`.
     pub fn get(&self, path: &str, hash: &str) -> Option<FileModel> {
-        let conn = self.conn.as_ref()?;
-        let (json, mac): (String, String) = conn
-            .query_row(
-                "SELECT model, mac FROM files WHERE path=?1 AND hash=?2",
-                params![path, hash],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()
-            .ok()??;
-        let parts: [&[u8]; 3] = [path.as_bytes(), hash.as_bytes(), json.as_bytes()];
-        if !self.key.verify(&mac, "file-model", &parts) {
-            return None;
+        self.get_many(&[(path, hash)]).pop().flatten()
+    }
+
+    /// [`Cache::get`] of each (path, content hash) of `wanted`, in its order. One scan of
+    /// the table instead of a query per file; rows are authenticated and decoded on every
+    /// core, a batch at a time so that only a batch of stored text is held at once. A row
+    /// that cannot be read, does not authenticate or does not decode is `None`: parsed.
+    pub fn get_many(&self, wanted: &[(&str, &str)]) -> Vec<Option<FileModel>> {
+        let mut out: Vec<Option<FileModel>> = vec![None; wanted.len()];
+        let Some(conn) = self.conn.as_ref() else {
+            return out;
+        };
+        let index: HashMap<&str, usize> = wanted
+            .iter()
+            .enumerate()
+            .map(|(i, (path, _))| (*path, i))
+            .collect();
+        let Ok(mut st) = conn.prepare("SELECT path, hash, model, mac FROM files") else {
+            return out;
+        };
+        let Ok(mut rows) = st.query([]) else {
+            return out;
+        };
+        // The key alone goes to the other threads (a connection may not).
+        let key = &self.key;
+        let decode = |batch: &mut Vec<(usize, String, String)>, out: &mut [Option<FileModel>]| {
+            let models: Vec<(usize, Option<FileModel>)> = batch
+                .par_drain(..)
+                .map(|(i, json, mac)| {
+                    let (path, hash) = wanted[i];
+                    let parts: [&[u8]; 3] = [path.as_bytes(), hash.as_bytes(), json.as_bytes()];
+                    let genuine = key.verify(&mac, "file-model", &parts);
+                    (
+                        i,
+                        genuine.then(|| serde_json::from_str(&json).ok()).flatten(),
+                    )
+                })
+                .collect();
+            for (i, m) in models {
+                out[i] = m;
+            }
+        };
+        let mut batch = Vec::with_capacity(GET_BATCH);
+        // A row that fails to read ends the scan: the rest are parsed.
+        while let Ok(Some(r)) = rows.next() {
+            let Ok(path) = r.get_ref(0).and_then(|v| Ok(v.as_str()?)) else {
+                continue;
+            };
+            let Some(&i) = index.get(path) else {
+                continue;
+            };
+            if r.get_ref(1).and_then(|v| Ok(v.as_str()?)).ok() != Some(wanted[i].1) {
+                continue;
+            }
+            let (Ok(json), Ok(mac)) = (r.get::<_, String>(2), r.get::<_, String>(3)) else {
+                continue;
+            };
+            batch.push((i, json, mac));
+            if batch.len() == GET_BATCH {
+                decode(&mut batch, &mut out);
+            }
         }
-        serde_json::from_str(&json).ok()
+        decode(&mut batch, &mut out);
+        out
     }
 
     /// Stores freshly parsed files and forgets files that no longer exist.
@@ -772,11 +822,48 @@ impl Cache {
         };
         conn.execute_batch(FAST_SCHEMA)?;
         let tx = conn.transaction()?;
-        tx.execute("DELETE FROM stats", [])?;
+        // Only what changed is written: a stored row stays when it authenticates, holds
+        // the same stamp and hash, and is not racy (re-recorded with the later `seen`, a
+        // racy row becomes trusted; kept, it would send every run to the full path).
+        // Stored path -> its row's (stamp, hash) when it may stay.
+        let stored: HashMap<String, Option<(Stamp, String)>> = {
+            let mut st = tx
+                .prepare("SELECT path, size, mtime, ctime, ino, dev, hash, seen, mac FROM stats")?;
+            let rows = st.query_map([], |r| {
+                let stamp = Stamp {
+                    size: r.get::<_, i64>(1)? as u64,
+                    mtime_ns: r.get(2)?,
+                    ctime_ns: r.get(3)?,
+                    ino: r.get::<_, i64>(4)? as u64,
+                    dev: r.get::<_, i64>(5)? as u64,
+                };
+                let path: String = r.get(0)?;
+                let (hash, was_seen): (String, i64) = (r.get(6)?, r.get(7)?);
+                let racy = stamp.mtime_ns > was_seen - 1_000_000_000;
+                let genuine = !racy
+                    && self.key.verify(
+                        r.get_ref(8)?.as_str()?,
+                        "stat",
+                        &[&stat_bytes(&path, &stamp, &hash, was_seen)],
+                    );
+                Ok((path, genuine.then_some((stamp, hash))))
+            })?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
         {
-            let mut put =
-                tx.prepare("INSERT INTO stats VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")?;
+            let present: std::collections::HashSet<&str> =
+                rows.iter().map(|(p, _, _)| *p).collect();
+            let mut del = tx.prepare("DELETE FROM stats WHERE path = ?1")?;
+            for p in stored.keys().filter(|p| !present.contains(p.as_str())) {
+                del.execute([p])?;
+            }
+            let mut put = tx.prepare(
+                "INSERT OR REPLACE INTO stats VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )?;
             for (p, st, hash) in rows {
+                if matches!(stored.get(*p), Some(Some((s, h))) if s == st && h == hash) {
+                    continue;
+                }
                 let mac = self.key.mac("stat", &[&stat_bytes(p, st, hash, seen)]);
                 // SQLite integers are i64: inode and device numbers are stored bit for bit.
                 put.execute(params![
@@ -1463,6 +1550,92 @@ mod tests {
         assert_eq!(c.rendered_hashes("fp"), None);
         let stats = c.stats();
         assert_eq!(stats.keys().collect::<Vec<_>>(), ["b.yaml"]);
+    }
+
+    /// Batched reads answer like one query per file: in the order asked, `None` for a
+    /// changed hash, an unknown path or a row that does not authenticate, across batches.
+    #[test]
+    fn get_many_matches_get() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut c = Cache::open(dir.path());
+        let models: Vec<(String, String, FileModel)> = (0..GET_BATCH * 2 + 3)
+            .map(|i| {
+                let m = FileModel {
+                    broken: i % 3 == 0,
+                    ..FileModel::default()
+                };
+                (format!("f{i}.yaml"), format!("h{i}"), m)
+            })
+            .collect();
+        let fresh: Vec<(&str, &str, &FileModel)> = models
+            .iter()
+            .map(|(p, h, m)| (p.as_str(), h.as_str(), m))
+            .collect();
+        let present: Vec<&str> = fresh.iter().map(|f| f.0).collect();
+        c.update(&fresh, &present).unwrap();
+        c.conn
+            .as_ref()
+            .unwrap()
+            .execute("UPDATE files SET mac = 'feed' WHERE path = 'f7.yaml'", [])
+            .unwrap();
+        let mut wanted: Vec<(&str, &str)> = fresh.iter().rev().map(|f| (f.0, f.1)).collect();
+        wanted[1].1 = "other";
+        wanted.push(("nowhere.yaml", "h0"));
+        let got = c.get_many(&wanted);
+        assert_eq!(got.len(), wanted.len());
+        for (i, ((path, hash), m)) in wanted.iter().zip(&got).enumerate() {
+            assert_eq!(*m, c.get(path, hash), "{path}");
+            let expected = (i != 1 && *path != "f7.yaml" && *path != "nowhere.yaml")
+                .then(|| models.iter().find(|f| f.0 == *path).unwrap().2.clone());
+            assert_eq!(*m, expected, "{path}");
+        }
+    }
+
+    /// Only changed stat rows are written: an unchanged one keeps when it was recorded,
+    /// a changed or racy one is recorded again, a gone one is dropped.
+    #[test]
+    fn store_stats_writes_only_changes() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut c = Cache::open(dir.path());
+        let second = 1_000_000_000;
+        let stamp = |mtime_ns| Stamp {
+            size: 3,
+            mtime_ns,
+            ctime_ns: 2,
+            ino: 3,
+            dev: 4,
+        };
+        // c.yaml was modified within a second of being recorded: racy.
+        c.store_stats(
+            &[
+                ("a.yaml", stamp(second), "h1"),
+                ("b.yaml", stamp(second), "h2"),
+                ("c.yaml", stamp(9 * second + 1), "h3"),
+                ("d.yaml", stamp(second), "h4"),
+            ],
+            10 * second,
+        )
+        .unwrap();
+        c.store_stats(
+            &[
+                ("a.yaml", stamp(second), "h1"),
+                ("b.yaml", stamp(2 * second), "h5"),
+                ("c.yaml", stamp(9 * second + 1), "h3"),
+            ],
+            20 * second,
+        )
+        .unwrap();
+        let stats = c.stats();
+        let row = |p: &str| {
+            stats
+                .get(p)
+                .map(|(s, h, seen)| (s.mtime_ns, h.as_str(), *seen))
+        };
+        assert_eq!(row("a.yaml"), Some((second, "h1", 10 * second)));
+        assert_eq!(row("b.yaml"), Some((2 * second, "h5", 20 * second)));
+        assert_eq!(row("c.yaml"), Some((9 * second + 1, "h3", 20 * second)));
+        assert_eq!(row("d.yaml"), None);
+        assert_eq!(stats.len(), 3);
     }
 
     #[test]

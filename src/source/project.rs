@@ -249,10 +249,11 @@ pub fn load_with(
     // The cache answers first (one SQLite connection); the files it does not know are
     // parsed on every core, and their models and diagnostics taken in source order, so
     // the output does not depend on the number of threads.
-    let known: Vec<Option<FileModel>> = sources
+    let wanted: Vec<(&str, &str)> = sources
         .iter()
-        .map(|sf| cache.get(&sf.rel_path, &sf.hash))
+        .map(|sf| (sf.rel_path.as_str(), sf.hash.as_str()))
         .collect();
+    let known = cache.get_many(&wanted);
     let parsed: Vec<Option<(FileModel, Diagnostics)>> = sources
         .par_iter()
         .zip(&known)
