@@ -324,20 +324,32 @@ impl Cache {
             let mut put = tx.prepare(
                 "INSERT OR REPLACE INTO files(path, hash, model, mac) VALUES (?1, ?2, ?3, ?4)",
             )?;
-            for (path, hash, model) in fresh {
-                let json = serde_json::to_string(model)
-                    .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
-                let parts: [&[u8]; 3] = [path.as_bytes(), hash.as_bytes(), json.as_bytes()];
-                let mac = self.key.mac("file-model", &parts);
-                put.execute(params![path, hash, json, mac])?;
+            // Encoded and authenticated on every core, a batch at a time (as read back
+            // by `get_many`); written in order on this connection.
+            let key = &self.key;
+            for batch in fresh.chunks(GET_BATCH) {
+                let rows: Vec<(String, String)> = batch
+                    .par_iter()
+                    .map(|(path, hash, model)| {
+                        let json = serde_json::to_string(model)
+                            .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+                        let parts: [&[u8]; 3] = [path.as_bytes(), hash.as_bytes(), json.as_bytes()];
+                        let mac = key.mac("file-model", &parts);
+                        Ok((json, mac))
+                    })
+                    .collect::<rusqlite::Result<_>>()?;
+                for ((path, hash, _), (json, mac)) in batch.iter().zip(rows) {
+                    put.execute(params![path, hash, json, mac])?;
+                }
             }
             let mut stored = tx.prepare("SELECT path FROM files")?;
             let paths: Vec<String> = stored
                 .query_map([], |r| r.get(0))?
                 .collect::<Result<_, _>>()?;
+            let present: std::collections::HashSet<&str> = present.iter().copied().collect();
             let mut del = tx.prepare("DELETE FROM files WHERE path=?1")?;
             for p in paths {
-                if !present.contains(&p.as_str()) {
+                if !present.contains(p.as_str()) {
                     del.execute([p])?;
                 }
             }
@@ -346,8 +358,9 @@ impl Cache {
     }
 }
 
-/// Stored models [`Cache::get_many`] decodes together: enough to keep every core busy,
-/// few enough that their text is a small part of the models'.
+/// Stored models [`Cache::get_many`] decodes (and [`Cache::update`] encodes) together:
+/// enough to keep every core busy, few enough that their text is a small part of the
+/// models'.
 const GET_BATCH: usize = 256;
 
 /// The tables a full load reads whole and relies on: checked when it opens the cache.
