@@ -249,8 +249,8 @@ fn damaged_index_page_still_answers_and_heals() {
     );
 }
 
-/// Damage in a table the load reads whole (the parsed models) is found when the cache
-/// opens: it is rebuilt, not half used.
+/// Damage in the table the load reads whole (the parsed models) is found when it scans
+/// them: the cache is rebuilt in that run, not left to fail again.
 #[test]
 fn damaged_models_page_rebuilds_the_cache() {
     let (_tmp, dir) = scaffold();

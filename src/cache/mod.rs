@@ -172,9 +172,9 @@ impl Cache {
     }
 
     /// `Ok(Err(why))`: a database that must not be used (another format, or not
-    /// authenticated by `key`). `full`: a new, empty database is set up, and the tables
-    /// a load trusts are checked for corruption (the fast path relies on failing queries
-    /// instead, which send it to the full path).
+    /// authenticated by `key`). `full`: a new, empty database is set up, and the small
+    /// tables a load relies on are checked for corruption (the fast path relies on
+    /// failing queries instead, which send it to the full path).
     fn try_open(
         path: &Path,
         key: &Key,
@@ -213,11 +213,10 @@ impl Cache {
         }
         conn.execute_batch("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;")?;
         if full {
-            // The tables a full load reads and trusts are checked now rather than found
-            // damaged halfway through it. Not the whole file: the index and stored
-            // results (most of its size) are only read by the fast path, where a failing
-            // query means "take the full path", and damage found writing them discards
-            // the file ([`Cache::fall_back`]).
+            // The small tables a full load relies on ([`CHECKED`]) are checked now. Not
+            // the whole file: the index and stored results (most of its size) are only
+            // read by the fast path, where a failing query means "take the full path",
+            // and damage found writing them discards the file ([`Cache::fall_back`]).
             let present: Vec<String> = conn
                 .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")?
                 .query_map([], |r| r.get(0))?
@@ -242,26 +241,30 @@ impl Cache {
         self.get_many(&[(path, hash)]).pop().flatten()
     }
 
-    /// [`Cache::get`] of each (path, content hash) of `wanted`, in its order. One scan of
-    /// the table instead of a query per file; rows are authenticated and decoded on every
-    /// core, a batch at a time so that only a batch of stored text is held at once. A row
-    /// that cannot be read, does not authenticate or does not decode is `None`: parsed.
+    /// [`Cache::get`] of each (path, content hash) of `wanted`, in its order; `None` for
+    /// every one when the table cannot be read.
     pub fn get_many(&self, wanted: &[(&str, &str)]) -> Vec<Option<FileModel>> {
-        let mut out: Vec<Option<FileModel>> = vec![None; wanted.len()];
+        self.scan_models(wanted)
+            .unwrap_or_else(|_| wanted.iter().map(|_| None).collect())
+    }
+
+    /// [`Cache::get_many`], with a scan that fails (a damaged table) as an error. One
+    /// scan of the table instead of a query per file; rows are authenticated and decoded
+    /// on every core, a batch at a time so that only a batch of stored text is held at
+    /// once. A row that does not authenticate or decode is `None`: parsed. Damage the
+    /// scan does not notice is harmless: each model is authenticated.
+    pub fn scan_models(&self, wanted: &[(&str, &str)]) -> rusqlite::Result<Vec<Option<FileModel>>> {
+        let mut out: Vec<Option<FileModel>> = wanted.iter().map(|_| None).collect();
         let Some(conn) = self.conn.as_ref() else {
-            return out;
+            return Ok(out);
         };
         let index: HashMap<&str, usize> = wanted
             .iter()
             .enumerate()
             .map(|(i, (path, _))| (*path, i))
             .collect();
-        let Ok(mut st) = conn.prepare("SELECT path, hash, model, mac FROM files") else {
-            return out;
-        };
-        let Ok(mut rows) = st.query([]) else {
-            return out;
-        };
+        let mut st = conn.prepare("SELECT path, hash, model, mac FROM files")?;
+        let mut rows = st.query([])?;
         // The key alone goes to the other threads (a connection may not).
         let key = &self.key;
         let decode = |batch: &mut Vec<(usize, String, String)>, out: &mut [Option<FileModel>]| {
@@ -282,8 +285,7 @@ impl Cache {
             }
         };
         let mut batch = Vec::with_capacity(GET_BATCH);
-        // A row that fails to read ends the scan: the rest are parsed.
-        while let Ok(Some(r)) = rows.next() {
+        while let Some(r) = rows.next()? {
             let Ok(path) = r.get_ref(0).and_then(|v| Ok(v.as_str()?)) else {
                 continue;
             };
@@ -302,7 +304,28 @@ impl Cache {
             }
         }
         decode(&mut batch, &mut out);
-        out
+        Ok(out)
+    }
+
+    /// After `error` reading the cache of `root`: when it says the database is damaged,
+    /// a new one replaces it (as [`Cache::open`] does with damage found opening).
+    pub fn rebuild_if_damaged(&mut self, root: &Path, error: &rusqlite::Error) {
+        if !is_corrupt(error)
+            || !self
+                .conn
+                .as_ref()
+                .is_some_and(|c| c.path().is_some_and(|p| !p.is_empty()))
+        {
+            return;
+        }
+        // Closed before its files go: closing may still touch the `-wal` file by name.
+        self.conn = None;
+        remove_database(&Self::path(root));
+        *self = Cache::open(root);
+        self.note = self
+            .note
+            .take()
+            .or_else(|| Some(format!("cache rebuilt: {error}")));
     }
 
     /// Stores freshly parsed files and forgets files that no longer exist.
@@ -363,8 +386,10 @@ impl Cache {
 /// models'.
 const GET_BATCH: usize = 256;
 
-/// The tables a full load reads whole and relies on: checked when it opens the cache.
-const CHECKED: [&str; 3] = ["meta", "files", "stats"];
+/// Small tables a full load relies on: checked when it opens the cache. Not `files`
+/// (the stored models, tens of MB): every model is authenticated, and a scan that fails
+/// rebuilds the cache ([`Cache::rebuild_if_damaged`]).
+const CHECKED: [&str; 2] = ["meta", "stats"];
 
 /// Removes a database and its journal files.
 fn remove_database(path: &Path) {

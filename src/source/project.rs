@@ -253,7 +253,14 @@ pub fn load_with(
         .iter()
         .map(|sf| (sf.rel_path.as_str(), sf.hash.as_str()))
         .collect();
-    let known = cache.get_many(&wanted);
+    let known = cache.scan_models(&wanted).unwrap_or_else(|e| {
+        // Damage in the stored models: start a new cache (never with unsaved edits,
+        // whose loads leave the disk alone), and parse every file.
+        if overlay.is_empty() {
+            cache.rebuild_if_damaged(root, &e);
+        }
+        wanted.iter().map(|_| None).collect()
+    });
     let parsed: Vec<Option<(FileModel, Diagnostics)>> = sources
         .par_iter()
         .zip(&known)
