@@ -310,12 +310,11 @@ impl Cache {
     /// After `error` reading the cache of `root`: when it says the database is damaged,
     /// a new one replaces it (as [`Cache::open`] does with damage found opening).
     pub fn rebuild_if_damaged(&mut self, root: &Path, error: &rusqlite::Error) {
-        if !is_corrupt(error)
-            || !self
-                .conn
-                .as_ref()
-                .is_some_and(|c| c.path().is_some_and(|p| !p.is_empty()))
-        {
+        let on_disk = self
+            .conn
+            .as_ref()
+            .is_some_and(|c| c.path().is_some_and(|p| !p.is_empty()));
+        if !on_disk || !is_corrupt(error) {
             return;
         }
         // Closed before its files go: closing may still touch the `-wal` file by name.
