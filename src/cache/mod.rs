@@ -530,8 +530,16 @@ impl Cache {
         let (changed_files, removed_files) =
             crate::cache::incremental::changes(&keys.files, &stored_files);
         tx.execute_batch("DELETE FROM idx_templates;")?;
+        // A table refilled whole gets its secondary indexes built once after its rows
+        // (a sorted build), not a row at a time: they are dropped here and made again
+        // from INDEX_SCHEMA before the commit.
         if stored_files.is_empty() {
-            tx.execute_batch("DELETE FROM idx_rules; DELETE FROM idx_file_keys;")?;
+            tx.execute_batch(
+                "DROP INDEX IF EXISTS idx_rules_template; DROP INDEX IF EXISTS idx_rules_scope;
+                 DROP INDEX IF EXISTS idx_rules_grp; DROP INDEX IF EXISTS idx_rules_namespace;
+                 DROP INDEX IF EXISTS idx_rules_file;
+                 DELETE FROM idx_rules; DELETE FROM idx_file_keys;",
+            )?;
         } else {
             let mut del = tx.prepare("DELETE FROM idx_rules WHERE file = ?1")?;
             let mut del_key = tx.prepare("DELETE FROM idx_file_keys WHERE file = ?1")?;
@@ -546,7 +554,8 @@ impl Cache {
         }
         if !same_inventory {
             tx.execute_batch(
-                "DELETE FROM idx_targets; DELETE FROM idx_groups; DELETE FROM idx_namespaces;",
+                "DROP INDEX IF EXISTS idx_targets_grp; DROP INDEX IF EXISTS idx_targets_namespace;
+                 DELETE FROM idx_targets; DELETE FROM idx_groups; DELETE FROM idx_namespaces;",
             )?;
         }
         if stored_alerts.is_empty() {
@@ -653,6 +662,7 @@ impl Cache {
                 }
             }
         }
+        tx.execute_batch(INDEX_SCHEMA)?;
         tx.execute(
             "INSERT OR REPLACE INTO meta(key, value) VALUES ('index_jobs', ?1)",
             [if model.inventory.uses_jobs() {
@@ -1626,6 +1636,52 @@ mod tests {
                 .then(|| models.iter().find(|f| f.0 == *path).unwrap().2.clone());
             assert_eq!(*m, expected, "{path}");
         }
+    }
+
+    /// The index's secondary indexes, dropped while a table is refilled whole, are
+    /// there again after the refresh (the fast path's queries rely on them).
+    #[test]
+    fn refresh_index_keeps_its_indexes() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut c = Cache::open(dir.path());
+        let mut diags = crate::diag::Diagnostics::default();
+        let model = crate::model::resolve::Model::build(
+            crate::source::settings::Settings::default(),
+            Vec::new(),
+            &mut diags,
+        );
+        let keys = crate::cache::incremental::keys(&model, &HashMap::new());
+        let indexes = |c: &Cache| -> Vec<String> {
+            let conn = c.conn.as_ref().unwrap();
+            let mut st = conn
+                .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name")
+                .unwrap();
+            st.query_map([], |r| r.get(0))
+                .unwrap()
+                .collect::<rusqlite::Result<_>>()
+                .unwrap()
+        };
+        assert!(c.refresh_index("fp1", &model, &keys).unwrap());
+        let after = indexes(&c);
+        for name in [
+            "idx_rules_template",
+            "idx_rules_scope",
+            "idx_rules_grp",
+            "idx_rules_namespace",
+            "idx_rules_file",
+            "idx_targets_grp",
+            "idx_targets_namespace",
+        ] {
+            assert!(after.iter().any(|n| n == name), "{name} missing: {after:?}");
+        }
+        // A later refresh that refills the tables again: the same indexes.
+        c.conn
+            .as_ref()
+            .unwrap()
+            .execute_batch("DELETE FROM meta WHERE key IN ('index', 'index_global')")
+            .unwrap();
+        assert!(c.refresh_index("fp2", &model, &keys).unwrap());
+        assert_eq!(indexes(&c), after);
     }
 
     /// Only changed stat rows are written: an unchanged one keeps when it was recorded,
