@@ -136,6 +136,141 @@ fn corrupt_cache_is_rebuilt() {
     );
 }
 
+/// Overwrites the root page of `table` in the cache with garbage, as a bad sector or a
+/// torn write would, leaving every other page intact.
+fn damage_table(dir: &Path, table: &str) {
+    let path = dir.join(".alertctl/cache.sqlite");
+    let (root, page_size): (u64, u64) = {
+        let db = rusqlite::Connection::open(&path).unwrap();
+        let root = db
+            .query_row(
+                "SELECT rootpage FROM sqlite_master WHERE name = ?1",
+                [table],
+                |r| r.get(0),
+            )
+            .unwrap();
+        let size = db.query_row("PRAGMA page_size", [], |r| r.get(0)).unwrap();
+        (root, size)
+    };
+    assert!(!dir.join(".alertctl/cache.sqlite-wal").exists());
+    use std::io::{Seek, Write};
+    let mut f = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
+    f.seek(std::io::SeekFrom::Start((root - 1) * page_size))
+        .unwrap();
+    f.write_all(&vec![0xffu8; page_size as usize]).unwrap();
+}
+
+/// Sets every source file's mtime an hour back, so the cache's stat check trusts them
+/// (a file modified within a second of being recorded is never trusted).
+fn age(dir: &Path) {
+    for e in std::fs::read_dir(dir).unwrap() {
+        let e = e.unwrap();
+        let path = e.path();
+        if e.file_type().unwrap().is_dir() {
+            if e.file_name() != ".alertctl" {
+                age(&path);
+            }
+        } else {
+            let f = std::fs::File::options().write(true).open(&path).unwrap();
+            f.set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(3600))
+                .unwrap();
+        }
+    }
+}
+
+/// Damage where the load's open check does not look (the traces table, which only the
+/// fast path reads): every command answers as without a cache, and the run that trips
+/// over the damage while storing removes the cache, so the one after builds a new one.
+#[test]
+fn damaged_index_page_still_answers_and_heals() {
+    let (_tmp, dir) = scaffold();
+    age(&dir);
+    assert!(alertctl(&dir, &["render"]).status.success());
+    let questions: [&[&str]; 7] = [
+        &["effective", "--group", "web"],
+        &["effective", "--global"],
+        &["trace", "web-1:9100"],
+        &["list", "rules"],
+        &["list", "targets"],
+        &["validate", "--promtool", "off"],
+        &["diff", "--exit-code"],
+    ];
+    let answers = |no_cache: bool| -> Vec<(Option<i32>, String)> {
+        questions
+            .iter()
+            .map(|q| {
+                let args: Vec<&str> = no_cache
+                    .then_some("--no-cache")
+                    .into_iter()
+                    .chain(q.iter().copied())
+                    .collect();
+                let out = alertctl(&dir, &args);
+                (out.status.code(), text(&out.stdout))
+            })
+            .collect()
+    };
+    let expected = answers(true);
+    // The fast path answered before the damage, so it would again.
+    assert!(text(&alertctl(&dir, &["-v", "trace", "web-1:9100"]).stderr)
+        .contains("answered from the cache index"));
+    damage_table(&dir, "traces");
+    assert_eq!(answers(false), expected);
+
+    // An edit: the full run's store meets the damaged page.
+    let web = dir.join("rules/teams/web.yaml");
+    std::fs::write(
+        &web,
+        std::fs::read_to_string(&web)
+            .unwrap()
+            .replace("threshold: 90", "threshold: 95"),
+    )
+    .unwrap();
+    let expected = alertctl(&dir, &["--no-cache", "diff"]);
+    let out = alertctl(&dir, &["-v", "diff"]);
+    assert_eq!(text(&out.stdout), text(&expected.stdout));
+    assert!(
+        !dir.join(".alertctl/cache.sqlite").exists(),
+        "{}",
+        text(&out.stderr)
+    );
+    // A new cache: everything parsed once, then answered from it again.
+    age(&dir);
+    let out = alertctl(&dir, &["-v", "render"]);
+    assert!(
+        text(&out.stderr).contains("5 parsed"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = alertctl(&dir, &["-v", "trace", "web-1:9100"]);
+    assert!(
+        text(&out.stderr).contains("answered from the cache index"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+/// Damage in the table the load reads whole (the parsed models) is found when it scans
+/// them: the cache is rebuilt in that run, not left to fail again.
+#[test]
+fn damaged_models_page_rebuilds_the_cache() {
+    let (_tmp, dir) = scaffold();
+    assert!(alertctl(&dir, &["render"]).status.success());
+    damage_table(&dir, "files");
+    // `validate` always loads (the fast path of `diff` would not read the models).
+    let out = alertctl(&dir, &["-v", "validate", "--promtool", "off"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("cache rebuilt"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(
+        text(&out.stderr).contains("5 parsed"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
 #[test]
 fn diff_shows_changes_and_exit_codes() {
     let (_tmp, dir) = scaffold();

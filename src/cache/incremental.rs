@@ -12,6 +12,8 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use rayon::prelude::*;
+
 use crate::model::resolve::Model;
 use crate::render::Rendered;
 use crate::source::parse::FileKind;
@@ -57,10 +59,11 @@ pub fn keys(model: &Model, hashes: &HashMap<String, String>) -> Keys {
             suspended.entry(model.rule_name(r)).or_default().push(i);
         }
     }
+    // Each alert's key on its own: on every core.
     let alerts = model
         .alerts
-        .values()
-        .map(|alert| {
+        .par_iter()
+        .map(|(_, alert)| {
             let mut h = global.clone();
             h.update(b"\0alert\0");
             h.update(alert.name.as_bytes());

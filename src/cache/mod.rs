@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 
 use std::collections::{BTreeMap, HashMap};
 
+use rayon::prelude::*;
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::cache::trust::Key;
@@ -125,11 +126,7 @@ impl Cache {
         };
         // The cache holds nothing irreplaceable: start over. The file is replaced, not
         // emptied, so nothing of an untrusted database (a trigger, a view) survives.
-        for suffix in ["", "-wal", "-shm"] {
-            let mut p = path.clone().into_os_string();
-            p.push(suffix);
-            let _ = std::fs::remove_file(p);
-        }
+        remove_database(&path);
         match Self::try_open(&path, &key, true) {
             Ok(Ok(conn)) => Cache {
                 conn: Some(conn),
@@ -150,10 +147,34 @@ impl Cache {
         };
     }
 
+    /// [`Cache::fall_back_to_memory`] after `error` from `what`. A damaged database (the
+    /// open check reads only part of it) is also removed, so that the next run starts a
+    /// new one instead of failing the same way every time.
+    pub fn fall_back(&mut self, what: &str, error: &rusqlite::Error) {
+        let damaged = is_corrupt(error);
+        let path = self
+            .conn
+            .as_ref()
+            .and_then(|c| c.path())
+            .filter(|p| !p.is_empty())
+            .map(PathBuf::from);
+        // Closed before its files go: closing may still touch the `-wal` file by name.
+        self.conn = None;
+        match path {
+            Some(path) if damaged => {
+                remove_database(&path);
+                self.fall_back_to_memory(format!(
+                    "{what}: {error}; the damaged cache is removed and rebuilt next run"
+                ));
+            }
+            _ => self.fall_back_to_memory(format!("{what}: {error}")),
+        }
+    }
+
     /// `Ok(Err(why))`: a database that must not be used (another format, or not
-    /// authenticated by `key`). `full`: a new, empty database is set up, and the whole
-    /// file is scanned for corruption (the fast path relies on failing queries instead,
-    /// which send it to the full path).
+    /// authenticated by `key`). `full`: a new, empty database is set up, and the small
+    /// tables a load relies on are checked for corruption (the fast path relies on
+    /// failing queries instead, which send it to the full path).
     fn try_open(
         path: &Path,
         key: &Key,
@@ -192,15 +213,21 @@ impl Cache {
         }
         conn.execute_batch("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;")?;
         if full {
-            // A full read catches corruption now rather than halfway through a load.
-            conn.query_row("PRAGMA quick_check", [], |r| r.get::<_, String>(0))
-                .and_then(|s| {
-                    if s == "ok" {
-                        Ok(())
-                    } else {
-                        Err(rusqlite::Error::InvalidQuery)
-                    }
-                })?;
+            // The small tables a full load relies on ([`CHECKED`]) are checked now. Not
+            // the whole file: the index and stored results (most of its size) are only
+            // read by the fast path, where a failing query means "take the full path",
+            // and damage found writing them discards the file ([`Cache::fall_back`]).
+            let present: Vec<String> = conn
+                .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")?
+                .query_map([], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            for table in CHECKED.iter().filter(|t| present.iter().any(|p| p == *t)) {
+                let verdict: String =
+                    conn.query_row(&format!("PRAGMA quick_check({table})"), [], |r| r.get(0))?;
+                if verdict != "ok" {
+                    return Err(rusqlite::Error::InvalidQuery);
+                }
+            }
         }
         Ok(Ok(conn))
     }
@@ -211,20 +238,93 @@ impl Cache {
 
     /// The stored model of `path` if its content hash is still `hash`.
     pub fn get(&self, path: &str, hash: &str) -> Option<FileModel> {
-        let conn = self.conn.as_ref()?;
-        let (json, mac): (String, String) = conn
-            .query_row(
-                "SELECT model, mac FROM files WHERE path=?1 AND hash=?2",
-                params![path, hash],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()
-            .ok()??;
-        let parts: [&[u8]; 3] = [path.as_bytes(), hash.as_bytes(), json.as_bytes()];
-        if !self.key.verify(&mac, "file-model", &parts) {
-            return None;
+        self.get_many(&[(path, hash)]).pop().flatten()
+    }
+
+    /// [`Cache::get`] of each (path, content hash) of `wanted`, in its order; `None` for
+    /// every one when the table cannot be read.
+    pub fn get_many(&self, wanted: &[(&str, &str)]) -> Vec<Option<FileModel>> {
+        self.scan_models(wanted)
+            .unwrap_or_else(|_| wanted.iter().map(|_| None).collect())
+    }
+
+    /// [`Cache::get_many`], with a scan that fails (a damaged table) as an error. One
+    /// scan of the table instead of a query per file; rows are authenticated and decoded
+    /// on every core, a batch at a time so that only a batch of stored text is held at
+    /// once. A row that does not authenticate or decode is `None`: parsed. Damage the
+    /// scan does not notice is harmless: each model is authenticated.
+    pub fn scan_models(&self, wanted: &[(&str, &str)]) -> rusqlite::Result<Vec<Option<FileModel>>> {
+        let mut out: Vec<Option<FileModel>> = wanted.iter().map(|_| None).collect();
+        let Some(conn) = self.conn.as_ref() else {
+            return Ok(out);
+        };
+        let index: HashMap<&str, usize> = wanted
+            .iter()
+            .enumerate()
+            .map(|(i, (path, _))| (*path, i))
+            .collect();
+        let mut st = conn.prepare("SELECT path, hash, model, mac FROM files")?;
+        let mut rows = st.query([])?;
+        // The key alone goes to the other threads (a connection may not).
+        let key = &self.key;
+        let decode = |batch: &mut Vec<(usize, String, String)>, out: &mut [Option<FileModel>]| {
+            let models: Vec<(usize, Option<FileModel>)> = batch
+                .par_drain(..)
+                .map(|(i, json, mac)| {
+                    let (path, hash) = wanted[i];
+                    let parts: [&[u8]; 3] = [path.as_bytes(), hash.as_bytes(), json.as_bytes()];
+                    let genuine = key.verify(&mac, "file-model", &parts);
+                    (
+                        i,
+                        genuine.then(|| serde_json::from_str(&json).ok()).flatten(),
+                    )
+                })
+                .collect();
+            for (i, m) in models {
+                out[i] = m;
+            }
+        };
+        let mut batch = Vec::with_capacity(GET_BATCH);
+        while let Some(r) = rows.next()? {
+            let Ok(path) = r.get_ref(0).and_then(|v| Ok(v.as_str()?)) else {
+                continue;
+            };
+            let Some(&i) = index.get(path) else {
+                continue;
+            };
+            if r.get_ref(1).and_then(|v| Ok(v.as_str()?)).ok() != Some(wanted[i].1) {
+                continue;
+            }
+            let (Ok(json), Ok(mac)) = (r.get::<_, String>(2), r.get::<_, String>(3)) else {
+                continue;
+            };
+            batch.push((i, json, mac));
+            if batch.len() == GET_BATCH {
+                decode(&mut batch, &mut out);
+            }
         }
-        serde_json::from_str(&json).ok()
+        decode(&mut batch, &mut out);
+        Ok(out)
+    }
+
+    /// After `error` reading the cache of `root`: when it says the database is damaged,
+    /// a new one replaces it (as [`Cache::open`] does with damage found opening).
+    pub fn rebuild_if_damaged(&mut self, root: &Path, error: &rusqlite::Error) {
+        let on_disk = self
+            .conn
+            .as_ref()
+            .is_some_and(|c| c.path().is_some_and(|p| !p.is_empty()));
+        if !on_disk || !is_corrupt(error) {
+            return;
+        }
+        // Closed before its files go: closing may still touch the `-wal` file by name.
+        self.conn = None;
+        remove_database(&Self::path(root));
+        *self = Cache::open(root);
+        self.note = self
+            .note
+            .take()
+            .or_else(|| Some(format!("cache rebuilt: {error}")));
     }
 
     /// Stores freshly parsed files and forgets files that no longer exist.
@@ -246,26 +346,62 @@ impl Cache {
             let mut put = tx.prepare(
                 "INSERT OR REPLACE INTO files(path, hash, model, mac) VALUES (?1, ?2, ?3, ?4)",
             )?;
-            for (path, hash, model) in fresh {
-                let json = serde_json::to_string(model)
-                    .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
-                let parts: [&[u8]; 3] = [path.as_bytes(), hash.as_bytes(), json.as_bytes()];
-                let mac = self.key.mac("file-model", &parts);
-                put.execute(params![path, hash, json, mac])?;
+            // Encoded and authenticated on every core, a batch at a time (as read back
+            // by `get_many`); written in order on this connection.
+            let key = &self.key;
+            for batch in fresh.chunks(GET_BATCH) {
+                let rows: Vec<(String, String)> = batch
+                    .par_iter()
+                    .map(|(path, hash, model)| {
+                        let json = serde_json::to_string(model)
+                            .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+                        let parts: [&[u8]; 3] = [path.as_bytes(), hash.as_bytes(), json.as_bytes()];
+                        let mac = key.mac("file-model", &parts);
+                        Ok((json, mac))
+                    })
+                    .collect::<rusqlite::Result<_>>()?;
+                for ((path, hash, _), (json, mac)) in batch.iter().zip(rows) {
+                    put.execute(params![path, hash, json, mac])?;
+                }
             }
             let mut stored = tx.prepare("SELECT path FROM files")?;
             let paths: Vec<String> = stored
                 .query_map([], |r| r.get(0))?
                 .collect::<Result<_, _>>()?;
+            let present: std::collections::HashSet<&str> = present.iter().copied().collect();
             let mut del = tx.prepare("DELETE FROM files WHERE path=?1")?;
             for p in paths {
-                if !present.contains(&p.as_str()) {
+                if !present.contains(p.as_str()) {
                     del.execute([p])?;
                 }
             }
         }
         tx.commit()
     }
+}
+
+/// Stored models [`Cache::get_many`] decodes (and [`Cache::update`] encodes) together:
+/// enough to keep every core busy, few enough that their text is a small part of the
+/// models'.
+const GET_BATCH: usize = 256;
+
+/// Small tables a full load relies on: checked when it opens the cache. Not `files`
+/// (the stored models, tens of MB): every model is authenticated, and a scan that fails
+/// rebuilds the cache ([`Cache::rebuild_if_damaged`]).
+const CHECKED: [&str; 2] = ["meta", "stats"];
+
+/// Removes a database and its journal files.
+fn remove_database(path: &Path) {
+    for suffix in ["", "-wal", "-shm"] {
+        let mut p = path.to_path_buf().into_os_string();
+        p.push(suffix);
+        let _ = std::fs::remove_file(p);
+    }
+}
+
+/// Whether `e` says the database is damaged (rather than, say, read-only or busy).
+pub fn is_damage(e: &rusqlite::Error) -> bool {
+    is_corrupt(e)
 }
 
 /// A database that is damaged or not a database at all, as opposed to one that cannot be
@@ -394,8 +530,16 @@ impl Cache {
         let (changed_files, removed_files) =
             crate::cache::incremental::changes(&keys.files, &stored_files);
         tx.execute_batch("DELETE FROM idx_templates;")?;
+        // A table refilled whole gets its secondary indexes built once after its rows
+        // (a sorted build), not a row at a time: they are dropped here and made again
+        // from INDEX_SCHEMA before the commit.
         if stored_files.is_empty() {
-            tx.execute_batch("DELETE FROM idx_rules; DELETE FROM idx_file_keys;")?;
+            tx.execute_batch(
+                "DROP INDEX IF EXISTS idx_rules_template; DROP INDEX IF EXISTS idx_rules_scope;
+                 DROP INDEX IF EXISTS idx_rules_grp; DROP INDEX IF EXISTS idx_rules_namespace;
+                 DROP INDEX IF EXISTS idx_rules_file;
+                 DELETE FROM idx_rules; DELETE FROM idx_file_keys;",
+            )?;
         } else {
             let mut del = tx.prepare("DELETE FROM idx_rules WHERE file = ?1")?;
             let mut del_key = tx.prepare("DELETE FROM idx_file_keys WHERE file = ?1")?;
@@ -410,7 +554,8 @@ impl Cache {
         }
         if !same_inventory {
             tx.execute_batch(
-                "DELETE FROM idx_targets; DELETE FROM idx_groups; DELETE FROM idx_namespaces;",
+                "DROP INDEX IF EXISTS idx_targets_grp; DROP INDEX IF EXISTS idx_targets_namespace;
+                 DELETE FROM idx_targets; DELETE FROM idx_groups; DELETE FROM idx_namespaces;",
             )?;
         }
         if stored_alerts.is_empty() {
@@ -517,6 +662,7 @@ impl Cache {
                 }
             }
         }
+        tx.execute_batch(INDEX_SCHEMA)?;
         tx.execute(
             "INSERT OR REPLACE INTO meta(key, value) VALUES ('index_jobs', ?1)",
             [if model.inventory.uses_jobs() {
@@ -723,11 +869,48 @@ impl Cache {
         };
         conn.execute_batch(FAST_SCHEMA)?;
         let tx = conn.transaction()?;
-        tx.execute("DELETE FROM stats", [])?;
+        // Only what changed is written: a stored row stays when it authenticates, holds
+        // the same stamp and hash, and is not racy (re-recorded with the later `seen`, a
+        // racy row becomes trusted; kept, it would send every run to the full path).
+        // Stored path -> its row's (stamp, hash) when it may stay.
+        let stored: HashMap<String, Option<(Stamp, String)>> = {
+            let mut st = tx
+                .prepare("SELECT path, size, mtime, ctime, ino, dev, hash, seen, mac FROM stats")?;
+            let rows = st.query_map([], |r| {
+                let stamp = Stamp {
+                    size: r.get::<_, i64>(1)? as u64,
+                    mtime_ns: r.get(2)?,
+                    ctime_ns: r.get(3)?,
+                    ino: r.get::<_, i64>(4)? as u64,
+                    dev: r.get::<_, i64>(5)? as u64,
+                };
+                let path: String = r.get(0)?;
+                let (hash, was_seen): (String, i64) = (r.get(6)?, r.get(7)?);
+                let racy = stamp.mtime_ns > was_seen - 1_000_000_000;
+                let genuine = !racy
+                    && self.key.verify(
+                        r.get_ref(8)?.as_str()?,
+                        "stat",
+                        &[&stat_bytes(&path, &stamp, &hash, was_seen)],
+                    );
+                Ok((path, genuine.then_some((stamp, hash))))
+            })?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
         {
-            let mut put =
-                tx.prepare("INSERT INTO stats VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")?;
+            let present: std::collections::HashSet<&str> =
+                rows.iter().map(|(p, _, _)| *p).collect();
+            let mut del = tx.prepare("DELETE FROM stats WHERE path = ?1")?;
+            for p in stored.keys().filter(|p| !present.contains(p.as_str())) {
+                del.execute([p])?;
+            }
+            let mut put = tx.prepare(
+                "INSERT OR REPLACE INTO stats VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )?;
             for (p, st, hash) in rows {
+                if matches!(stored.get(*p), Some(Some((s, h))) if s == st && h == hash) {
+                    continue;
+                }
                 let mac = self.key.mac("stat", &[&stat_bytes(p, st, hash, seen)]);
                 // SQLite integers are i64: inode and device numbers are stored bit for bit.
                 put.execute(params![
@@ -1414,6 +1597,138 @@ mod tests {
         assert_eq!(c.rendered_hashes("fp"), None);
         let stats = c.stats();
         assert_eq!(stats.keys().collect::<Vec<_>>(), ["b.yaml"]);
+    }
+
+    /// Batched reads answer like one query per file: in the order asked, `None` for a
+    /// changed hash, an unknown path or a row that does not authenticate, across batches.
+    #[test]
+    fn get_many_matches_get() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut c = Cache::open(dir.path());
+        let models: Vec<(String, String, FileModel)> = (0..GET_BATCH * 2 + 3)
+            .map(|i| {
+                let m = FileModel {
+                    broken: i % 3 == 0,
+                    ..FileModel::default()
+                };
+                (format!("f{i}.yaml"), format!("h{i}"), m)
+            })
+            .collect();
+        let fresh: Vec<(&str, &str, &FileModel)> = models
+            .iter()
+            .map(|(p, h, m)| (p.as_str(), h.as_str(), m))
+            .collect();
+        let present: Vec<&str> = fresh.iter().map(|f| f.0).collect();
+        c.update(&fresh, &present).unwrap();
+        c.conn
+            .as_ref()
+            .unwrap()
+            .execute("UPDATE files SET mac = 'feed' WHERE path = 'f7.yaml'", [])
+            .unwrap();
+        let mut wanted: Vec<(&str, &str)> = fresh.iter().rev().map(|f| (f.0, f.1)).collect();
+        wanted[1].1 = "other";
+        wanted.push(("nowhere.yaml", "h0"));
+        let got = c.get_many(&wanted);
+        assert_eq!(got.len(), wanted.len());
+        for (i, ((path, hash), m)) in wanted.iter().zip(&got).enumerate() {
+            assert_eq!(*m, c.get(path, hash), "{path}");
+            let expected = (i != 1 && *path != "f7.yaml" && *path != "nowhere.yaml")
+                .then(|| models.iter().find(|f| f.0 == *path).unwrap().2.clone());
+            assert_eq!(*m, expected, "{path}");
+        }
+    }
+
+    /// The index's secondary indexes, dropped while a table is refilled whole, are
+    /// there again after the refresh (the fast path's queries rely on them).
+    #[test]
+    fn refresh_index_keeps_its_indexes() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut c = Cache::open(dir.path());
+        let mut diags = crate::diag::Diagnostics::default();
+        let model = crate::model::resolve::Model::build(
+            crate::source::settings::Settings::default(),
+            Vec::new(),
+            &mut diags,
+        );
+        let keys = crate::cache::incremental::keys(&model, &HashMap::new());
+        let indexes = |c: &Cache| -> Vec<String> {
+            let conn = c.conn.as_ref().unwrap();
+            let mut st = conn
+                .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name")
+                .unwrap();
+            st.query_map([], |r| r.get(0))
+                .unwrap()
+                .collect::<rusqlite::Result<_>>()
+                .unwrap()
+        };
+        assert!(c.refresh_index("fp1", &model, &keys).unwrap());
+        let after = indexes(&c);
+        for name in [
+            "idx_rules_template",
+            "idx_rules_scope",
+            "idx_rules_grp",
+            "idx_rules_namespace",
+            "idx_rules_file",
+            "idx_targets_grp",
+            "idx_targets_namespace",
+        ] {
+            assert!(after.iter().any(|n| n == name), "{name} missing: {after:?}");
+        }
+        // A later refresh that refills the tables again: the same indexes.
+        c.conn
+            .as_ref()
+            .unwrap()
+            .execute_batch("DELETE FROM meta WHERE key IN ('index', 'index_global')")
+            .unwrap();
+        assert!(c.refresh_index("fp2", &model, &keys).unwrap());
+        assert_eq!(indexes(&c), after);
+    }
+
+    /// Only changed stat rows are written: an unchanged one keeps when it was recorded,
+    /// a changed or racy one is recorded again, a gone one is dropped.
+    #[test]
+    fn store_stats_writes_only_changes() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut c = Cache::open(dir.path());
+        let second = 1_000_000_000;
+        let stamp = |mtime_ns| Stamp {
+            size: 3,
+            mtime_ns,
+            ctime_ns: 2,
+            ino: 3,
+            dev: 4,
+        };
+        // c.yaml was modified within a second of being recorded: racy.
+        c.store_stats(
+            &[
+                ("a.yaml", stamp(second), "h1"),
+                ("b.yaml", stamp(second), "h2"),
+                ("c.yaml", stamp(9 * second + 1), "h3"),
+                ("d.yaml", stamp(second), "h4"),
+            ],
+            10 * second,
+        )
+        .unwrap();
+        c.store_stats(
+            &[
+                ("a.yaml", stamp(second), "h1"),
+                ("b.yaml", stamp(2 * second), "h5"),
+                ("c.yaml", stamp(9 * second + 1), "h3"),
+            ],
+            20 * second,
+        )
+        .unwrap();
+        let stats = c.stats();
+        let row = |p: &str| {
+            stats
+                .get(p)
+                .map(|(s, h, seen)| (s.mtime_ns, h.as_str(), *seen))
+        };
+        assert_eq!(row("a.yaml"), Some((second, "h1", 10 * second)));
+        assert_eq!(row("b.yaml"), Some((2 * second, "h5", 20 * second)));
+        assert_eq!(row("c.yaml"), Some((9 * second + 1, "h3", 20 * second)));
+        assert_eq!(row("d.yaml"), None);
+        assert_eq!(stats.len(), 3);
     }
 
     #[test]

@@ -4,6 +4,8 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use rayon::prelude::*;
+
 use crate::diag::{did_you_mean, Code, Diagnostic, Diagnostics, SourceText, Span};
 use crate::model::params::{self, Context, Tmpl, Typed, SCOPE_PARAM};
 use crate::model::promql::{Op, ScopeMatcher};
@@ -734,9 +736,24 @@ impl Model {
         let mut alerts: BTreeMap<String, Alert> = BTreeMap::new();
         let mut rule_params = Vec::with_capacity(self.rules.len());
         let mut suspended: HashMap<String, Vec<usize>> = HashMap::new();
-        for (i, r) in self.rules.iter().enumerate() {
+        // Each rule's own checks (scope, kind of name, parameters, texts) only read the
+        // model: on every core, their diagnostics taken in rule order below.
+        let checked: Vec<Option<(VecMap<String, Typed>, Diagnostics)>> = self
+            .rules
+            .par_iter()
+            .map(|r| {
+                if r.is_suspended() || r.is_many() {
+                    return None;
+                }
+                let t = self.templates.get(&r.template.value)?;
+                let mut own = Diagnostics::default();
+                let typed = self.check_rule(r, t, &mut own);
+                Some((typed, own))
+            })
+            .collect();
+        for ((i, r), checked) in self.rules.iter().enumerate().zip(checked) {
             let src = &self.sources[&r.file];
-            let mut typed = VecMap::new();
+            let typed = VecMap::new();
             // A suspended rule is kept for the record only: nothing about it can break
             // the directory (its template may be long gone). Many-alert rules are
             // attached once every alert is known.
@@ -756,81 +773,9 @@ impl Model {
                 rule_params.push(typed);
                 continue;
             };
-            self.check_scope(&r.file, &r.scope, diags);
-            if let Some(n) = &r.name {
-                let key = if t.is_recording() { "record" } else { "alert" };
-                if r.named_by_record != t.is_recording() {
-                    diags.push(
-                        Diagnostic::error(
-                            Code::WrongType,
-                            format!(
-                                "template `{}` is {}; name this rule with `{key}:`",
-                                t.name.value,
-                                if t.is_recording() {
-                                    "a recording rule"
-                                } else {
-                                    "an alert"
-                                }
-                            ),
-                        )
-                        .at(src, n.span, "wrong kind of name")
-                        .also(
-                            &self.sources[&t.file],
-                            t.name.span,
-                            "template defined here",
-                        ),
-                    );
-                }
-            }
-            for (name, raw) in &r.params {
-                let Some(def) = t.param(name) else {
-                    let hint = did_you_mean(name, t.params.iter().map(|p| p.name.value.as_str()))
-                        .map_or_else(
-                            || match t.params.len() {
-                                0 => format!("template `{}` takes no parameters", t.name.value),
-                                _ => format!(
-                                    "template `{}` has parameters: {}",
-                                    t.name.value,
-                                    t.params
-                                        .iter()
-                                        .map(|p| p.name.value.as_str())
-                                        .collect::<Vec<_>>()
-                                        .join(", ")
-                                ),
-                            },
-                            |s| format!("did you mean `{s}`?"),
-                        );
-                    diags.push(
-                        Diagnostic::error(
-                            Code::UnknownParam,
-                            format!("template `{}` has no parameter `{name}`", t.name.value),
-                        )
-                        .at(
-                            src,
-                            r.param_keys.get(name).copied().unwrap_or(raw.span),
-                            "unknown parameter",
-                        )
-                        .hint(hint),
-                    );
-                    continue;
-                };
-                match params::check_param(def, &raw.value) {
-                    Ok(v) => {
-                        typed.insert(name.clone(), v);
-                    }
-                    Err(e) => diags.push(
-                        Diagnostic::error(
-                            Code::BadParamValue,
-                            format!("parameter `{name}`: {}", e.message),
-                        )
-                        .at(src, raw.span, format!("expected {}", def.ty.as_str()))
-                        .also(&self.sources[&t.file], def.name.span, "declared here")
-                        .hint(e.hint),
-                    ),
-                }
-            }
+            let (typed, own) = checked.expect("every rule with a template is checked");
             rule_params.push(typed);
-            self.check_rule_texts(r, t, diags);
+            diags.extend(own);
             let name = self.rule_name(r);
             let alert = alerts.entry(name.clone()).or_insert_with(|| Alert {
                 name: name.clone(),
@@ -895,6 +840,88 @@ impl Model {
             }
         }
         self.alerts = alerts;
+    }
+
+    /// A rule's checks against its template `t` and the inventory: its typed
+    /// parameters, with what is wrong pushed to `diags`.
+    fn check_rule(&self, r: &Rule, t: &Template, diags: &mut Diagnostics) -> VecMap<String, Typed> {
+        let src = &self.sources[&r.file];
+        let mut typed = VecMap::new();
+        self.check_scope(&r.file, &r.scope, diags);
+        if let Some(n) = &r.name {
+            let key = if t.is_recording() { "record" } else { "alert" };
+            if r.named_by_record != t.is_recording() {
+                diags.push(
+                    Diagnostic::error(
+                        Code::WrongType,
+                        format!(
+                            "template `{}` is {}; name this rule with `{key}:`",
+                            t.name.value,
+                            if t.is_recording() {
+                                "a recording rule"
+                            } else {
+                                "an alert"
+                            }
+                        ),
+                    )
+                    .at(src, n.span, "wrong kind of name")
+                    .also(
+                        &self.sources[&t.file],
+                        t.name.span,
+                        "template defined here",
+                    ),
+                );
+            }
+        }
+        for (name, raw) in &r.params {
+            let Some(def) = t.param(name) else {
+                let hint = did_you_mean(name, t.params.iter().map(|p| p.name.value.as_str()))
+                    .map_or_else(
+                        || match t.params.len() {
+                            0 => format!("template `{}` takes no parameters", t.name.value),
+                            _ => format!(
+                                "template `{}` has parameters: {}",
+                                t.name.value,
+                                t.params
+                                    .iter()
+                                    .map(|p| p.name.value.as_str())
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            ),
+                        },
+                        |s| format!("did you mean `{s}`?"),
+                    );
+                diags.push(
+                    Diagnostic::error(
+                        Code::UnknownParam,
+                        format!("template `{}` has no parameter `{name}`", t.name.value),
+                    )
+                    .at(
+                        src,
+                        r.param_keys.get(name).copied().unwrap_or(raw.span),
+                        "unknown parameter",
+                    )
+                    .hint(hint),
+                );
+                continue;
+            };
+            match params::check_param(def, &raw.value) {
+                Ok(v) => {
+                    typed.insert(name.clone(), v);
+                }
+                Err(e) => diags.push(
+                    Diagnostic::error(
+                        Code::BadParamValue,
+                        format!("parameter `{name}`: {}", e.message),
+                    )
+                    .at(src, raw.span, format!("expected {}", def.ty.as_str()))
+                    .also(&self.sources[&t.file], def.name.span, "declared here")
+                    .hint(e.hint),
+                ),
+            }
+        }
+        self.check_rule_texts(r, t, diags);
+        typed
     }
 
     fn unknown_template(&self, src: &SourceText, name: &Spanned<String>) -> Diagnostic {

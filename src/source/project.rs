@@ -249,10 +249,18 @@ pub fn load_with(
     // The cache answers first (one SQLite connection); the files it does not know are
     // parsed on every core, and their models and diagnostics taken in source order, so
     // the output does not depend on the number of threads.
-    let known: Vec<Option<FileModel>> = sources
+    let wanted: Vec<(&str, &str)> = sources
         .iter()
-        .map(|sf| cache.get(&sf.rel_path, &sf.hash))
+        .map(|sf| (sf.rel_path.as_str(), sf.hash.as_str()))
         .collect();
+    let known = cache.scan_models(&wanted).unwrap_or_else(|e| {
+        // Damage in the stored models: start a new cache (never with unsaved edits,
+        // whose loads leave the disk alone), and parse every file.
+        if overlay.is_empty() {
+            cache.rebuild_if_damaged(root, &e);
+        }
+        wanted.iter().map(|_| None).collect()
+    });
     let parsed: Vec<Option<(FileModel, Diagnostics)>> = sources
         .par_iter()
         .zip(&known)
@@ -291,7 +299,7 @@ pub fn load_with(
     }
     let mut cache_note = cache.note.take();
     if let Err(e) = cache.update(&entries, &present) {
-        cache.fall_back_to_memory(format!("not updated: {e}"));
+        cache.fall_back("not updated", &e);
     }
     let fingerprint = fingerprint(
         &settings_src.text,
@@ -310,7 +318,7 @@ pub fn load_with(
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos() as i64);
         if let Err(e) = cache.store_stats(&stat_rows, now_ns) {
-            cache.fall_back_to_memory(format!("not updated: {e}"));
+            cache.fall_back("not updated", &e);
         }
     }
     let hashes: std::collections::HashMap<String, String> = sources
@@ -334,7 +342,7 @@ pub fn load_with(
     let keys = crate::cache::incremental::keys(&model, &hashes);
     if let Err(e) = cache.refresh_index(&fingerprint, &model, &keys) {
         // A stale index must not answer `list`: rebuild it in memory.
-        cache.fall_back_to_memory(format!("index not updated: {e}"));
+        cache.fall_back("index not updated", &e);
         if let Err(e) = cache.refresh_index(&fingerprint, &model, &keys) {
             cache_note = Some(format!("cache index not built: {e}"));
         }
@@ -358,6 +366,19 @@ pub fn load_with(
 impl Project {
     pub fn output_dir(&self) -> PathBuf {
         self.root.join(&self.model.settings.output.dir)
+    }
+
+    /// A damaged cache found while storing results (the load checks only the tables it
+    /// reads): removed so the next run builds a new one, with this run's index kept in
+    /// memory for queries, as when the cache cannot be written.
+    fn drop_damaged_cache(&mut self, e: &rusqlite::Error) {
+        self.cache.fall_back("results not stored", e);
+        if let Err(e) = self
+            .cache
+            .refresh_index(&self.fingerprint, &self.model, &self.keys)
+        {
+            self.cache_note = Some(format!("cache index not built: {e}"));
+        }
     }
 }
 
@@ -395,6 +416,10 @@ pub fn store_rendered(
         .copied()
         .chain(removed.iter().map(String::as_str));
     let new_keys = changed.iter().map(|a| (*a, keys[*a].as_str()));
+    let reuse = Reuse {
+        recomputed: changed.len(),
+        alerts: keys.len(),
+    };
     let stored_now = project.cache.store_incremental(
         &project.fingerprint,
         &stored,
@@ -403,9 +428,11 @@ pub fn store_rendered(
         new_keys,
         rows,
         traces,
-    )?;
-    Ok(stored_now.then_some(Reuse {
-        recomputed: changed.len(),
-        alerts: keys.len(),
-    }))
+    );
+    let stored_now = stored_now.inspect_err(|e| {
+        if crate::cache::is_damage(e) {
+            project.drop_damaged_cache(e);
+        }
+    })?;
+    Ok(stored_now.then_some(reuse))
 }
