@@ -15,7 +15,6 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use rayon::prelude::*;
 
 use crate::model::resolve::Model;
-use crate::render::Rendered;
 use crate::source::parse::FileKind;
 
 /// The dependency keys of one load (hex BLAKE3).
@@ -149,29 +148,4 @@ pub fn changes<'k>(
         .collect();
     removed.sort();
     (changed, removed)
-}
-
-/// The part of a render that belongs to `alerts`: what their index rows are computed from.
-pub fn part_of(rendered: &Rendered, alerts: &BTreeSet<&str>) -> Rendered {
-    Rendered {
-        cells: rendered
-            .cells
-            .iter()
-            .filter(|c| alerts.contains(c.provenance.alert.as_str()))
-            .cloned()
-            .collect(),
-        disabled: rendered
-            .disabled
-            .iter()
-            .filter(|d| alerts.contains(d.alert.as_str()))
-            .cloned()
-            .collect(),
-        unwatched: rendered
-            .unwatched
-            .iter()
-            .filter(|(a, _)| alerts.contains(a.as_str()))
-            .cloned()
-            .collect(),
-        ..Default::default()
-    }
 }

@@ -9,6 +9,7 @@ pub mod trust;
 
 use std::path::{Path, PathBuf};
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
 use rayon::prelude::*;
@@ -1446,9 +1447,10 @@ impl Cache {
     }
 
     /// A run's results under `fingerprint`, in one transaction: every rendered file (only
-    /// the changed ones rewritten), and the cell and trace rows of the alerts in `redo`
-    /// (replaced by `cells` and `traces`, which hold rows of those alerts only) with
-    /// their new dependency `keys`. Other alerts keep their stored rows, unless `basis`
+    /// the changed ones rewritten; borrowed, as the render holds them already), and the
+    /// cell and trace rows of the alerts in `redo` (replaced by `cells` and `traces`, which
+    /// hold rows of those alerts only, each written as it is produced) with their new
+    /// dependency `keys`. Other alerts keep their stored rows, unless `basis`
     /// (the stored keys `redo` was chosen against) is empty: then every stored row goes
     /// first. Returns `false`, storing nothing, when another run changed the stored keys
     /// since `basis` was read.
@@ -1457,7 +1459,7 @@ impl Cache {
         &mut self,
         fingerprint: &str,
         basis: &HashMap<String, String>,
-        files: &BTreeMap<String, String>,
+        files: &BTreeMap<Cow<'_, str>, &str>,
         redo: impl Iterator<Item = &'a str>,
         keys: impl Iterator<Item = (&'a str, &'a str)>,
         cells: impl Iterator<Item = CellRow>,
@@ -1483,6 +1485,7 @@ impl Cache {
             let mut put = tx.prepare("INSERT OR REPLACE INTO rendered VALUES (?1, ?2, ?3, ?4)")?;
             let mut remac = tx.prepare("UPDATE rendered SET mac = ?2 WHERE name = ?1")?;
             for (name, content) in files {
+                let name: &str = name;
                 let hash = blake3::hash(content.as_bytes()).to_hex();
                 let mac = self
                     .key
@@ -1494,7 +1497,7 @@ impl Cache {
                 }
             }
             let mut gone = tx.prepare("DELETE FROM rendered WHERE name = ?1")?;
-            for name in stored.keys().filter(|n| !files.contains_key(*n)) {
+            for name in stored.keys().filter(|n| !files.contains_key(n.as_str())) {
                 gone.execute([name])?;
             }
             let mut del_cells = tx.prepare("DELETE FROM cells WHERE alert = ?1")?;

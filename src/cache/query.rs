@@ -2,6 +2,8 @@
 //! group, a namespace), with what configuration, set by whom. Answers come from the same
 //! cells and the same [`Renderer`] as the rendered files, so they cannot disagree.
 
+use std::collections::BTreeSet;
+
 use crate::diag::LineIndex;
 use crate::model::Scope;
 use crate::render::{file_name, CellError, PromRule, Renderer};
@@ -301,15 +303,21 @@ pub fn trace_pieces(
     }
 }
 
-/// The trace pieces of every rendered cell (a full run stores them for `trace`'s and
-/// `effective`'s fast path). A cell's configuration is the fold at its scope's position,
-/// as [`Model::cells`] computes it, without partitioning the series space again.
+/// The trace pieces of the rendered cells of `alerts` (a full run stores them for
+/// `trace`'s and `effective`'s fast path), built one at a time as they are written: the
+/// rows of a cold run on L are hundreds of MB of text. A cell's configuration is the fold
+/// at its scope's position, as [`Model::cells`] computes it, without partitioning the
+/// series space again.
 pub fn trace_rows<'a>(
     model: &'a Model,
     rendered: &'a crate::render::Rendered,
+    alerts: &'a BTreeSet<&str>,
 ) -> impl Iterator<Item = crate::cache::TraceRow> + 'a {
     rendered.cells.iter().filter_map(move |c| {
         let p = &c.provenance;
+        if !alerts.contains(p.alert.as_str()) {
+            return None;
+        }
         let alert = model.alerts.get(&p.alert)?;
         let eff = model.effective(alert, &scope_position(model, &p.cell))?;
         let doc = alert_json(model, p, &c.file, &c.rule);
@@ -388,24 +396,32 @@ pub fn disabled_json(d: &Disabled) -> serde_json::Value {
     serde_json::json!({"alert": d.alert, "file": d.by.file, "line": d.by.line})
 }
 
-/// The rows a full run stores for the fast path: every rendered and every disabled cell,
-/// produced one at a time.
+/// The rows a full run stores for the fast path: every rendered, disabled and unwatched
+/// cell of `alerts`, produced one at a time (filtered here rather than from a copy of the
+/// render: a cold run's copy would be every rendered rule again).
 pub fn cell_rows<'a>(
     model: &'a Model,
     rendered: &'a crate::render::Rendered,
+    alerts: &'a BTreeSet<&str>,
 ) -> impl Iterator<Item = crate::cache::CellRow> + 'a {
-    let applied = rendered.cells.iter().map(move |c| crate::cache::CellRow {
-        alert: c.provenance.alert.clone(),
-        scope: c.provenance.cell.to_string(),
-        specificity: i64::from(c.provenance.cell.specificity()),
-        kind: "applied".into(),
-        job: c.provenance.job.clone(),
-        json: serde_json::to_string_pretty(&alert_json(model, &c.provenance, &c.file, &c.rule))
-            .unwrap_or_default(),
-    });
+    let of = move |alert: &str| alerts.contains(alert);
+    let applied = rendered
+        .cells
+        .iter()
+        .filter(move |c| of(&c.provenance.alert))
+        .map(move |c| crate::cache::CellRow {
+            alert: c.provenance.alert.clone(),
+            scope: c.provenance.cell.to_string(),
+            specificity: i64::from(c.provenance.cell.specificity()),
+            kind: "applied".into(),
+            job: c.provenance.job.clone(),
+            json: serde_json::to_string_pretty(&alert_json(model, &c.provenance, &c.file, &c.rule))
+                .unwrap_or_default(),
+        });
     let disabled = rendered
         .disabled
         .iter()
+        .filter(move |d| of(&d.alert))
         .map(move |d| crate::cache::CellRow {
             alert: d.alert.clone(),
             scope: d.cell.to_string(),
@@ -422,6 +438,7 @@ pub fn cell_rows<'a>(
     let unwatched = rendered
         .unwatched
         .iter()
+        .filter(move |(alert, _)| of(alert))
         .map(|(alert, cell)| crate::cache::CellRow {
             alert: alert.clone(),
             scope: cell.to_string(),

@@ -1,6 +1,8 @@
 //! The pipeline up to a resolved model: find the rules directory, read settings, load
 //! files (through the cache), parse what changed, build and check the model.
 
+use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -406,11 +408,22 @@ pub fn store_rendered(
     let keys = &project.keys.alerts;
     let stored = project.cache.alert_keys();
     let (changed, removed) = crate::cache::incremental::changes(keys, &stored);
-    let part = crate::cache::incremental::part_of(rendered, &changed);
-    let rows = crate::cache::query::cell_rows(model, &part);
-    let traces = crate::cache::query::trace_rows(model, &part);
-    // The file_sd files too (keyed `file_sd/NAME`): the fast path compares both.
-    let files = crate::render::file_sd::join(&rendered.files, &rendered.file_sd);
+    // Rows are built from the render in place and written one at a time: a copy of the
+    // render's cells, or the rows collected first, would each add every rendered rule of
+    // a cold run again.
+    let rows = crate::cache::query::cell_rows(model, rendered, &changed);
+    let traces = crate::cache::query::trace_rows(model, rendered, &changed);
+    // The file_sd files too (keyed `file_sd/NAME`): the fast path compares both. Borrowed,
+    // not `file_sd::join`ed: that would copy every rendered file's text.
+    let files: BTreeMap<Cow<str>, &str> = rendered
+        .files
+        .iter()
+        .map(|(name, text)| (Cow::Borrowed(name.as_str()), text.as_str()))
+        .chain(rendered.file_sd.iter().map(|(name, text)| {
+            let key = format!("{}{name}", crate::render::file_sd::KEY_PREFIX);
+            (Cow::Owned(key), text.as_str())
+        }))
+        .collect();
     let redo = changed
         .iter()
         .copied()
