@@ -360,6 +360,17 @@ pub fn render(model: &Model, diags: &mut Diagnostics) -> Rendered {
             FileJob::Collision(d) => FileOut::Collision(d),
         })
         .collect();
+    // Sized once: grown by doubling, the list of every rendered cell left a quarter of
+    // its capacity unused at the peak of a cold run (28 MB on L).
+    out.cells.reserve_exact(
+        built
+            .iter()
+            .map(|f| match f {
+                FileOut::Built(f) => f.cells.len(),
+                FileOut::Collision(_) => 0,
+            })
+            .sum(),
+    );
     for file in built {
         match file {
             FileOut::Collision(d) => diags.push(d),
