@@ -966,6 +966,19 @@ impl Cache {
         Some(out)
     }
 
+    /// The content hashes of the last stored render's rule files (whatever sources it
+    /// came from), when every row authenticates: contents that passed the checks
+    /// before they were stored.
+    pub fn stored_rule_file_hashes(&self) -> std::collections::HashSet<String> {
+        let Some(rows) = self.meta("rendered").and_then(|f| self.rendered_hashes(&f)) else {
+            return Default::default();
+        };
+        rows.into_iter()
+            .filter(|(name, _)| !name.starts_with(crate::render::file_sd::KEY_PREFIX))
+            .map(|(_, hash)| hash)
+            .collect()
+    }
+
     /// A stored rendered file, when its row authenticates and its content has its hash.
     pub fn rendered_content(&self, name: &str) -> Option<String> {
         let fingerprint = self.meta("rendered")?;

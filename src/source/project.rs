@@ -370,6 +370,13 @@ impl Project {
         self.root.join(&self.model.settings.output.dir)
     }
 
+    /// Renders the model; files the cache already holds need not be checked again
+    /// ([`crate::render::render_checked`]).
+    pub fn render(&self, diags: &mut Diagnostics) -> crate::render::Rendered {
+        let passed = self.cache.stored_rule_file_hashes();
+        crate::render::render_checked(&self.model, diags, &passed)
+    }
+
     /// A damaged cache found while storing results (the load checks only the tables it
     /// reads): removed so the next run builds a new one, with this run's index kept in
     /// memory for queries, as when the cache cannot be written.

@@ -159,7 +159,7 @@ pub fn load_and_render(g: &Global) -> miette::Result<(Project, Rendered, Diagnos
     let root = project::find_root(&start)?;
     let (project, mut diags) = project::load(&root, !g.no_cache)?;
     say_loaded(g, &project);
-    let rendered = alertctl::render::render(&project.model, &mut diags);
+    let rendered = project.render(&mut diags);
     diags.accept(&project.model.settings.accepted());
     Ok((project, rendered, diags))
 }
