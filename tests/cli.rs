@@ -56,11 +56,7 @@ fn render_is_deterministic_and_cached() {
     let (_tmp, dir) = scaffold();
     let first = alertctl(&dir, &["-v", "render"]);
     assert!(first.status.success(), "{}", text(&first.stderr));
-    assert!(
-        text(&first.stderr).contains("5 parsed, 0 reused"),
-        "{}",
-        text(&first.stderr)
-    );
+    says(&first, "5 parsed, 0 reused");
     let files = read_dir(&dir.join("rendered"));
     insta::assert_snapshot!(
         "scaffold_global_yml",
@@ -77,16 +73,8 @@ fn render_is_deterministic_and_cached() {
         .modified()
         .unwrap();
     let second = alertctl(&dir, &["-v", "render"]);
-    assert!(
-        text(&second.stderr).contains("0 parsed, 5 reused from cache"),
-        "{}",
-        text(&second.stderr)
-    );
-    assert!(
-        text(&second.stderr).contains("0 added, 0 modified, 0 removed, 2 unchanged"),
-        "{}",
-        text(&second.stderr)
-    );
+    says(&second, "0 parsed, 5 reused from cache");
+    says(&second, "0 added, 0 modified, 0 removed, 2 unchanged");
     assert_eq!(read_dir(&dir.join("rendered")), files);
     assert_eq!(
         std::fs::metadata(dir.join("rendered/global.yml"))
@@ -103,11 +91,12 @@ fn render_is_deterministic_and_cached() {
     s.push_str("# a comment\n");
     std::fs::write(&web, s).unwrap();
     let third = alertctl(&dir, &["-v", "render"]);
-    assert!(
-        text(&third.stderr).contains("1 parsed, 4 reused"),
-        "{}",
-        text(&third.stderr)
-    );
+    says(&third, "1 parsed, 4 reused");
+}
+
+/// Asserts that a run's stderr holds `needle`, showing all of it otherwise.
+fn says(out: &std::process::Output, needle: &str) {
+    assert!(text(&out.stderr).contains(needle), "{}", text(&out.stderr));
 }
 
 #[test]
@@ -118,22 +107,10 @@ fn corrupt_cache_is_rebuilt() {
     let _ = std::fs::remove_file(dir.join(".alertctl/cache.sqlite-wal"));
     let out = alertctl(&dir, &["-v", "diff", "--exit-code"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    assert!(
-        text(&out.stderr).contains("cache rebuilt"),
-        "{}",
-        text(&out.stderr)
-    );
-    assert!(
-        text(&out.stderr).contains("5 parsed"),
-        "{}",
-        text(&out.stderr)
-    );
+    says(&out, "cache rebuilt");
+    says(&out, "5 parsed");
     let again = alertctl(&dir, &["-v", "diff"]);
-    assert!(
-        text(&again.stderr).contains("0 parsed, 5 reused"),
-        "{}",
-        text(&again.stderr)
-    );
+    says(&again, "0 parsed, 5 reused");
 }
 
 /// Overwrites the root page of `table` in the cache with garbage, as a bad sector or a
@@ -236,17 +213,9 @@ fn damaged_index_page_still_answers_and_heals() {
     // A new cache: everything parsed once, then answered from it again.
     age(&dir);
     let out = alertctl(&dir, &["-v", "render"]);
-    assert!(
-        text(&out.stderr).contains("5 parsed"),
-        "{}",
-        text(&out.stderr)
-    );
+    says(&out, "5 parsed");
     let out = alertctl(&dir, &["-v", "trace", "web-1:9100"]);
-    assert!(
-        text(&out.stderr).contains("answered from the cache index"),
-        "{}",
-        text(&out.stderr)
-    );
+    says(&out, "answered from the cache index");
 }
 
 /// Damage in the table the load reads whole (the parsed models) is found when it scans
@@ -259,16 +228,8 @@ fn damaged_models_page_rebuilds_the_cache() {
     // `validate` always loads (the fast path of `diff` would not read the models).
     let out = alertctl(&dir, &["-v", "validate", "--promtool", "off"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    assert!(
-        text(&out.stderr).contains("cache rebuilt"),
-        "{}",
-        text(&out.stderr)
-    );
-    assert!(
-        text(&out.stderr).contains("5 parsed"),
-        "{}",
-        text(&out.stderr)
-    );
+    says(&out, "cache rebuilt");
+    says(&out, "5 parsed");
 }
 
 #[test]
@@ -401,11 +362,7 @@ fn not_a_rules_dir() {
     let tmp = tempfile::tempdir().unwrap();
     let out = alertctl(tmp.path(), &["validate"]);
     assert_eq!(out.status.code(), Some(4));
-    assert!(
-        text(&out.stderr).contains("no alertctl.toml found"),
-        "{}",
-        text(&out.stderr)
-    );
+    says(&out, "no alertctl.toml found");
     assert!(text(&out.stderr).contains("alertctl init"));
 }
 
@@ -467,9 +424,5 @@ fn non_utf8_file_is_a_located_problem_not_a_crash() {
     .unwrap();
     let out = alertctl(&dir, &["validate", "--promtool", "off"]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
-    assert!(
-        text(&out.stderr).contains("rules/latin1.yaml is not UTF-8 text"),
-        "{}",
-        text(&out.stderr)
-    );
+    says(&out, "rules/latin1.yaml is not UTF-8 text");
 }

@@ -838,13 +838,7 @@ impl Cache {
             return HashMap::new();
         };
         st.query_map([], |r| {
-            let stamp = Stamp {
-                size: r.get::<_, i64>(1)? as u64,
-                mtime_ns: r.get(2)?,
-                ctime_ns: r.get(3)?,
-                ino: r.get::<_, i64>(4)? as u64,
-                dev: r.get::<_, i64>(5)? as u64,
-            };
+            let stamp = stamp_of(r)?;
             let row = (
                 r.get::<_, String>(0)?,
                 (stamp, r.get::<_, String>(6)?, r.get::<_, i64>(7)?),
@@ -878,13 +872,7 @@ impl Cache {
             let mut st = tx
                 .prepare("SELECT path, size, mtime, ctime, ino, dev, hash, seen, mac FROM stats")?;
             let rows = st.query_map([], |r| {
-                let stamp = Stamp {
-                    size: r.get::<_, i64>(1)? as u64,
-                    mtime_ns: r.get(2)?,
-                    ctime_ns: r.get(3)?,
-                    ino: r.get::<_, i64>(4)? as u64,
-                    dev: r.get::<_, i64>(5)? as u64,
-                };
+                let stamp = stamp_of(r)?;
                 let path: String = r.get(0)?;
                 let (hash, was_seen): (String, i64) = (r.get(6)?, r.get(7)?);
                 let racy = stamp.mtime_ns > was_seen - 1_000_000_000;
@@ -1187,6 +1175,17 @@ fn stat_bytes(path: &str, st: &Stamp, hash: &str, seen: i64) -> Vec<u8> {
     }
     b.extend(hash.as_bytes());
     b
+}
+
+/// The stamp of a `stats` row selected as `path, size, mtime, ctime, ino, dev, ...`.
+fn stamp_of(r: &rusqlite::Row<'_>) -> rusqlite::Result<Stamp> {
+    Ok(Stamp {
+        size: r.get::<_, i64>(1)? as u64,
+        mtime_ns: r.get(2)?,
+        ctime_ns: r.get(3)?,
+        ino: r.get::<_, i64>(4)? as u64,
+        dev: r.get::<_, i64>(5)? as u64,
+    })
 }
 
 /// What a `rendered` row's MAC covers: the row bound to the sources it was rendered from.
