@@ -302,14 +302,22 @@ fn indexed(text: &Arc<str>) -> Option<Indexed> {
     if text.len() < INDEX_FROM {
         return None;
     }
-    let mut cache = INDEXES.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(i) = cache.iter().position(|(t, _)| Arc::ptr_eq(t, text)) {
-        let hit = cache.remove(i);
-        let idx = hit.1.clone();
-        cache.push(hit);
-        return Some(idx);
+    let lock = || INDEXES.lock().unwrap_or_else(|e| e.into_inner());
+    {
+        let mut cache = lock();
+        if let Some(i) = cache.iter().position(|(t, _)| Arc::ptr_eq(t, text)) {
+            let hit = cache.remove(i);
+            let idx = hit.1.clone();
+            cache.push(hit);
+            return Some(idx);
+        }
     }
+    // Built outside the lock: other threads' lookups need not wait for it.
     let idx = (Arc::new(LineIndex::new(text)), text.contains('\r'));
+    let mut cache = lock();
+    if let Some(i) = cache.iter().position(|(t, _)| Arc::ptr_eq(t, text)) {
+        return Some(cache[i].1.clone());
+    }
     if cache.len() == 8 {
         cache.remove(0);
     }

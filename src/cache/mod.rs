@@ -32,8 +32,15 @@ pub struct Cache {
     key: Key,
 }
 
+/// The guard's version is part of it: the cache vouches for rendered bytes that passed
+/// the injection guard ([`crate::render::render_checked`]), and a stricter guard must
+/// not take an older guard's word for them.
 fn format_key() -> String {
-    format!("{SCHEMA}:{}", env!("CARGO_PKG_VERSION"))
+    format!(
+        "{SCHEMA}:{}:guard{}",
+        env!("CARGO_PKG_VERSION"),
+        crate::render::GUARD_VERSION
+    )
 }
 
 const FILES_SCHEMA: &str = "
@@ -868,7 +875,9 @@ impl Cache {
         // the same stamp and hash, and is not racy (re-recorded with the later `seen`, a
         // racy row becomes trusted; kept, it would send every run to the full path).
         // Stored path -> its row's (stamp, hash) when it may stay.
-        let stored: HashMap<String, Option<(Stamp, String)>> = {
+        // A row that cannot even be decoded (a NULL or a text where a number belongs)
+        // fails the read: then every row is rewritten, or the cache would stay unusable.
+        let read = || -> rusqlite::Result<HashMap<String, Option<(Stamp, String)>>> {
             let mut st = tx
                 .prepare("SELECT path, size, mtime, ctime, ino, dev, hash, seen, mac FROM stats")?;
             let rows = st.query_map([], |r| {
@@ -884,7 +893,14 @@ impl Cache {
                     );
                 Ok((path, genuine.then_some((stamp, hash))))
             })?;
-            rows.collect::<rusqlite::Result<_>>()?
+            rows.collect()
+        };
+        let stored = match read() {
+            Ok(stored) => stored,
+            Err(_) => {
+                tx.execute_batch("DELETE FROM stats")?;
+                HashMap::new()
+            }
         };
         {
             let present: std::collections::HashSet<&str> =
@@ -1744,6 +1760,34 @@ mod tests {
         assert_eq!(row("c.yaml"), Some((9 * second + 1, "h3", 20 * second)));
         assert_eq!(row("d.yaml"), None);
         assert_eq!(stats.len(), 3);
+    }
+
+    /// A stat row that cannot be decoded (damage, or a hand-edited cache) does not make
+    /// every later store fail: the rows are written again.
+    #[test]
+    fn an_undecodable_stat_row_is_rewritten() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut c = Cache::open(dir.path());
+        let stamp = Stamp {
+            size: 3,
+            mtime_ns: 1,
+            ctime_ns: 2,
+            ino: 3,
+            dev: 4,
+        };
+        let second = 1_000_000_000;
+        c.store_stats(&[("a.yaml", stamp, "h1")], 10 * second)
+            .unwrap();
+        c.conn
+            .as_ref()
+            .unwrap()
+            .execute_batch("UPDATE stats SET size = 'x', mac = 1")
+            .unwrap();
+        assert!(c.stats().is_empty());
+        c.store_stats(&[("a.yaml", stamp, "h1")], 20 * second)
+            .unwrap();
+        let stats = c.stats();
+        assert_eq!(stats.get("a.yaml").map(|r| r.2), Some(20 * second));
     }
 
     #[test]

@@ -784,6 +784,11 @@ pub fn is_generated(content: &str) -> bool {
     content.starts_with(MARKER)
 }
 
+/// The version of the injection guard ([`check_generated`], and the escaping of names
+/// and paths it backs): part of the cache's format, so bytes an older guard passed are
+/// checked again. Bump it with any change to either.
+pub const GUARD_VERSION: u32 = 1;
+
 /// Line breaks as the YAML readers of Prometheus and Alertmanager (go-yaml, after
 /// libyaml) see them: besides `\n` and `\r`, NEL, LS and PS end a comment too.
 fn is_yaml_break(c: char) -> bool {

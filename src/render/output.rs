@@ -114,7 +114,8 @@ const WRITERS: usize = 8;
 /// Applies a plan: new and changed files are written to a temp file in the same
 /// directory, fsynced, then renamed over the old one ([`WRITERS`] at a time); removed
 /// files are deleted last. The error returned is that of the first failing file in plan
-/// order; after one, no further file is started.
+/// order; after one, no further file is started, but the files other writers had
+/// started by then (at most [`WRITERS`] - 1) may still complete.
 pub fn write(dir: &Path, plan: &Plan) -> std::io::Result<()> {
     std::fs::create_dir_all(dir).map_err(io_context("creating directory", dir))?;
     let writes: Vec<(&str, &str)> = plan
