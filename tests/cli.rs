@@ -94,6 +94,13 @@ fn render_is_deterministic_and_cached() {
     says(&third, "1 parsed, 4 reused");
 }
 
+/// The example's group web threshold, 90, set to 95.
+fn web_threshold_95(dir: &Path) {
+    let web = dir.join("rules/teams/web.yaml");
+    let text = std::fs::read_to_string(&web).unwrap();
+    std::fs::write(&web, text.replace("threshold: 90", "threshold: 95")).unwrap();
+}
+
 /// Asserts that a run's stderr holds `needle`, showing all of it otherwise.
 fn says(out: &std::process::Output, needle: &str) {
     assert!(text(&out.stderr).contains(needle), "{}", text(&out.stderr));
@@ -194,14 +201,7 @@ fn damaged_index_page_still_answers_and_heals() {
     assert_eq!(answers(false), expected);
 
     // An edit: the full run's store meets the damaged page.
-    let web = dir.join("rules/teams/web.yaml");
-    std::fs::write(
-        &web,
-        std::fs::read_to_string(&web)
-            .unwrap()
-            .replace("threshold: 90", "threshold: 95"),
-    )
-    .unwrap();
+    web_threshold_95(&dir);
     let expected = alertctl(&dir, &["--no-cache", "diff"]);
     let out = alertctl(&dir, &["-v", "diff"]);
     assert_eq!(text(&out.stdout), text(&expected.stdout));
@@ -252,14 +252,7 @@ fn diff_shows_changes_and_exit_codes() {
     // A hand-written file next to ours is never reported or touched.
     std::fs::write(dir.join("rendered/mine.yml"), "groups: []\n").unwrap();
     // Change the web threshold and drop the web rule's file entirely for db.
-    let web = dir.join("rules/teams/web.yaml");
-    std::fs::write(
-        &web,
-        std::fs::read_to_string(&web)
-            .unwrap()
-            .replace("threshold: 90", "threshold: 95"),
-    )
-    .unwrap();
+    web_threshold_95(&dir);
     let out = alertctl(&dir, &["diff", "--exit-code"]);
     assert_eq!(out.status.code(), Some(1));
     insta::assert_snapshot!("diff_threshold_change", text(&out.stdout));
@@ -270,7 +263,7 @@ fn diff_shows_changes_and_exit_codes() {
     assert!(!text(&out.stdout).contains("mine.yml"));
 
     // Removing the only group rule removes its generated file on render.
-    std::fs::remove_file(&web).unwrap();
+    std::fs::remove_file(dir.join("rules/teams/web.yaml")).unwrap();
     let out = alertctl(&dir, &["render"]);
     assert!(out.status.success());
     let names: Vec<String> = read_dir(&dir.join("rendered"))

@@ -1588,6 +1588,16 @@ mod tests {
         assert_eq!(c.get("a.yaml", "h1"), None);
     }
 
+    fn test_stamp(mtime_ns: i64) -> Stamp {
+        Stamp {
+            size: 3,
+            mtime_ns,
+            ctime_ns: 2,
+            ino: 3,
+            dev: 4,
+        }
+    }
+
     /// Rows changed behind alertctl's back (a cache edited in a pull request) do not
     /// authenticate: a re-keyed stat row is dropped (the file is read), a re-hashed
     /// rendered row voids the stored render (the full path runs).
@@ -1595,13 +1605,7 @@ mod tests {
     fn tampered_rows_are_not_trusted() {
         let dir = tempfile::tempdir().unwrap();
         let mut c = Cache::open(dir.path());
-        let stamp = Stamp {
-            size: 3,
-            mtime_ns: 1,
-            ctime_ns: 2,
-            ino: 3,
-            dev: 4,
-        };
+        let stamp = test_stamp(1);
         c.store_stats(&[("a.yaml", stamp, "h1"), ("b.yaml", stamp, "h2")], 5)
             .unwrap();
         let files = BTreeMap::from([("x.yml".to_string(), "groups: []\n".to_string())]);
@@ -1722,13 +1726,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut c = Cache::open(dir.path());
         let second = 1_000_000_000;
-        let stamp = |mtime_ns| Stamp {
-            size: 3,
-            mtime_ns,
-            ctime_ns: 2,
-            ino: 3,
-            dev: 4,
-        };
+        let stamp = test_stamp;
         // c.yaml was modified within a second of being recorded: racy.
         c.store_stats(
             &[
@@ -1768,13 +1766,7 @@ mod tests {
     fn an_undecodable_stat_row_is_rewritten() {
         let dir = tempfile::tempdir().unwrap();
         let mut c = Cache::open(dir.path());
-        let stamp = Stamp {
-            size: 3,
-            mtime_ns: 1,
-            ctime_ns: 2,
-            ino: 3,
-            dev: 4,
-        };
+        let stamp = test_stamp(1);
         let second = 1_000_000_000;
         c.store_stats(&[("a.yaml", stamp, "h1")], 10 * second)
             .unwrap();
