@@ -129,7 +129,7 @@ impl Cache {
                 }
             }
             Ok(Err(why)) => why,
-            Err(e) if is_corrupt(&e) => e.to_string(),
+            Err(e) if is_damage(&e) => e.to_string(),
             Err(e) => return memory(format!("{}: {e}", path.display())),
         };
         // The cache holds nothing irreplaceable: start over. The file is replaced, not
@@ -159,23 +159,31 @@ impl Cache {
     /// open check reads only part of it) is also removed, so that the next run starts a
     /// new one instead of failing the same way every time.
     pub fn fall_back(&mut self, what: &str, error: &rusqlite::Error) {
-        let damaged = is_corrupt(error);
+        let why = if self.discard_if_damaged(error) {
+            format!("{what}: {error}; the damaged cache is removed and rebuilt next run")
+        } else {
+            format!("{what}: {error}")
+        };
+        self.fall_back_to_memory(why);
+    }
+
+    /// Closes and deletes the database on disk when `error` says it is damaged; whether
+    /// it did.
+    fn discard_if_damaged(&mut self, error: &rusqlite::Error) -> bool {
         let path = self
             .conn
             .as_ref()
             .and_then(|c| c.path())
             .filter(|p| !p.is_empty())
             .map(PathBuf::from);
-        // Closed before its files go: closing may still touch the `-wal` file by name.
-        self.conn = None;
         match path {
-            Some(path) if damaged => {
+            Some(path) if is_damage(error) => {
+                // Closed before its files go: closing may still touch `-wal` by name.
+                self.conn = None;
                 remove_database(&path);
-                self.fall_back_to_memory(format!(
-                    "{what}: {error}; the damaged cache is removed and rebuilt next run"
-                ));
+                true
             }
-            _ => self.fall_back_to_memory(format!("{what}: {error}")),
+            _ => false,
         }
     }
 
@@ -318,16 +326,9 @@ impl Cache {
     /// After `error` reading the cache of `root`: when it says the database is damaged,
     /// a new one replaces it (as [`Cache::open`] does with damage found opening).
     pub fn rebuild_if_damaged(&mut self, root: &Path, error: &rusqlite::Error) {
-        let on_disk = self
-            .conn
-            .as_ref()
-            .is_some_and(|c| c.path().is_some_and(|p| !p.is_empty()));
-        if !on_disk || !is_corrupt(error) {
+        if !self.discard_if_damaged(error) {
             return;
         }
-        // Closed before its files go: closing may still touch the `-wal` file by name.
-        self.conn = None;
-        remove_database(&Self::path(root));
         *self = Cache::open(root);
         self.note = self
             .note
@@ -407,14 +408,9 @@ fn remove_database(path: &Path) {
     }
 }
 
-/// Whether `e` says the database is damaged (rather than, say, read-only or busy).
+/// Whether `e` says the database is damaged or not a database at all, as opposed to one
+/// that cannot be written (read-only, busy): only the former may be deleted and rebuilt.
 pub fn is_damage(e: &rusqlite::Error) -> bool {
-    is_corrupt(e)
-}
-
-/// A database that is damaged or not a database at all, as opposed to one that cannot be
-/// written: only the former may be deleted and rebuilt.
-fn is_corrupt(e: &rusqlite::Error) -> bool {
     use rusqlite::ErrorCode::{DatabaseCorrupt, NotADatabase};
     match e {
         rusqlite::Error::SqliteFailure(f, _) => matches!(f.code, DatabaseCorrupt | NotADatabase),
