@@ -8,7 +8,9 @@ use std::fmt::Write;
 use serde::Serialize;
 use similar::{ChangeTag, TextDiff};
 
-use crate::render::RuleFile;
+use rayon::prelude::*;
+
+use crate::render::{PromRule, RuleFile};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -69,10 +71,6 @@ pub fn plan(desired: &BTreeMap<String, String>, current: &BTreeMap<String, Strin
             ChangeKind::Modified => p.summary.files_modified += 1,
             ChangeKind::Removed => p.summary.files_removed += 1,
         }
-        let (a, c, r) = alert_changes(old.map(String::as_str), new.map(String::as_str));
-        p.summary.alerts_added += a;
-        p.summary.alerts_changed += c;
-        p.summary.alerts_removed += r;
         p.changes.push(FileChange {
             file: name.clone(),
             kind,
@@ -80,12 +78,25 @@ pub fn plan(desired: &BTreeMap<String, String>, current: &BTreeMap<String, Strin
             new: new.cloned(),
         });
     }
+    // Every changed file is parsed (a cold render into an empty directory: all of them),
+    // each on its own: on every core.
+    let counts: Vec<(usize, usize, usize)> = p
+        .changes
+        .par_iter()
+        .map(|c| alert_changes(c.old.as_deref(), c.new.as_deref()))
+        .collect();
+    for (a, c, r) in counts {
+        p.summary.alerts_added += a;
+        p.summary.alerts_changed += c;
+        p.summary.alerts_removed += r;
+    }
     p
 }
 
 /// Rules keyed by (name, occurrence): the n-th rule of a name in a file is compared with
-/// the n-th on the other side.
-fn rules_of(content: Option<&str>) -> BTreeMap<(String, usize), String> {
+/// the n-th on the other side. Rules compare as parsed: equal exactly when their YAML
+/// would print the same, without printing it.
+fn rules_of(content: Option<&str>) -> BTreeMap<(String, usize), PromRule> {
     let mut out = BTreeMap::new();
     #[derive(serde::Deserialize)]
     struct Manifest {
@@ -105,10 +116,7 @@ fn rules_of(content: Option<&str>) -> BTreeMap<(String, usize), String> {
         for r in g.rules {
             let n = seen.entry(r.name().to_string()).or_default();
             *n += 1;
-            out.insert(
-                (r.name().to_string(), *n),
-                serde_yaml::to_string(&r).unwrap_or_default(),
-            );
+            out.insert((r.name().to_string(), *n), r);
         }
     }
     out
@@ -247,6 +255,29 @@ mod tests {
             text.contains("-    expr: x > 1\n+    expr: x > 2\n"),
             "{text}"
         );
+    }
+
+    /// A rule counts as changed by what it says, not how it is laid out: a file
+    /// re-indented or re-quoted by hand changes no alert; a label does.
+    #[test]
+    fn rules_compare_by_content_not_layout() {
+        let old = format!(
+            "{}\ngroups:\n- name: g\n  rules:\n  - alert: A\n    expr: 'up == 0'\n    labels: {{severity: page}}\n  - alert: B\n    expr: x\n",
+            crate::render::MARKER
+        );
+        let mut cur = BTreeMap::new();
+        cur.insert("a.yml".to_string(), old);
+        let mut want = BTreeMap::new();
+        want.insert(
+            "a.yml".to_string(),
+            format!(
+                "{}\ngroups:\n- name: g\n  rules:\n  - alert: A\n    expr: up == 0\n    labels:\n      severity: page\n  - alert: B\n    expr: x\n    labels:\n      team: db\n",
+                crate::render::MARKER
+            ),
+        );
+        let s = plan(&want, &cur).summary;
+        assert_eq!((s.files_modified, s.alerts_changed), (1, 1), "{s:?}");
+        assert_eq!((s.alerts_added, s.alerts_removed), (0, 0), "{s:?}");
     }
 
     #[test]
