@@ -431,20 +431,61 @@ fn is_break(c: char) -> bool {
     matches!(c, '\r' | '\n' | '\u{85}' | '\u{2028}' | '\u{2029}')
 }
 
-/// libyaml's `IS_BLANKZ`; the end of the text counts as its NUL terminator.
-fn is_blankz(c: Option<char>) -> bool {
-    match c {
-        None => true,
-        Some(c) => matches!(c, ' ' | '\t' | '\0') || is_break(c),
-    }
-}
-
 /// libyaml's `IS_PRINTABLE`, by code point.
 fn is_printable(c: char) -> bool {
     matches!(c, '\n' | ' '..='~' | '\u{A0}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
         && c != '\u{FEFF}'
 }
 
+/// Character classes for [`analyze`], by ASCII byte.
+const SPACE: u8 = 1;
+const BREAK: u8 = 2;
+/// libyaml's `IS_BLANKZ`: space, tab, break or NUL.
+const BLANKZ: u8 = 4;
+const NOT_PRINTABLE: u8 = 8;
+
+const fn ascii_class(b: u8) -> u8 {
+    match b {
+        b' ' => SPACE | BLANKZ,
+        b'\n' => BREAK | BLANKZ,
+        b'\r' => BREAK | BLANKZ | NOT_PRINTABLE,
+        b'\t' | b'\0' => BLANKZ | NOT_PRINTABLE,
+        0x21..=0x7E => 0,
+        _ => NOT_PRINTABLE,
+    }
+}
+
+const ASCII_CLASS: [u8; 128] = {
+    let mut t = [0; 128];
+    let mut b = 0;
+    while b < 128 {
+        t[b] = ascii_class(b as u8);
+        b += 1;
+    }
+    t
+};
+
+fn char_class(c: char) -> u8 {
+    if c.is_ascii() {
+        return ASCII_CLASS[c as usize];
+    }
+    let brk = if is_break(c) { BREAK | BLANKZ } else { 0 };
+    let printable = if is_printable(c) { 0 } else { NOT_PRINTABLE };
+    brk | printable
+}
+
+/// Whether the character at byte `i` of `s` is blank, a break or NUL; the end of the
+/// text counts as libyaml's NUL terminator.
+fn blankz_at(s: &str, i: usize) -> bool {
+    match s.as_bytes().get(i) {
+        None => true,
+        Some(&b) if b < 0x80 => ASCII_CLASS[usize::from(b)] & BLANKZ != 0,
+        Some(_) => s[i..].starts_with(['\u{85}', '\u{2028}', '\u{2029}']),
+    }
+}
+
+/// `yaml_emitter_analyze_scalar`, byte by byte for ASCII (decoding only other
+/// characters): most of a rule file's text goes through here.
 fn analyze(s: &str) -> Analysis {
     if s.is_empty() {
         return Analysis {
@@ -454,56 +495,46 @@ fn analyze(s: &str) -> Analysis {
             block_allowed: false,
         };
     }
+    let bytes = s.as_bytes();
     let mut block_indicators = s.starts_with("---") || s.starts_with("...");
-    let mut line_breaks = false;
-    let mut special = false;
+    let mut all = 0u8;
     let (mut leading_space, mut leading_break) = (false, false);
     let (mut trailing_space, mut trailing_break) = (false, false);
     let (mut break_space, mut space_break) = (false, false);
     let (mut previous_space, mut previous_break) = (false, false);
     let mut preceded_by_whitespace = true;
-    let mut chars = s.chars().peekable();
-    let mut first = true;
-    while let Some(c) = chars.next() {
-        let next = chars.peek().copied();
-        let followed_by_whitespace = is_blankz(next);
-        let last = next.is_none();
-        if first {
-            if matches!(
-                c,
-                '#' | ','
-                    | '['
-                    | ']'
-                    | '{'
-                    | '}'
-                    | '&'
-                    | '*'
-                    | '!'
-                    | '|'
-                    | '>'
-                    | '\''
-                    | '"'
-                    | '%'
-                    | '@'
-                    | '`'
-            ) || (matches!(c, '?' | ':' | '-') && followed_by_whitespace)
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let (class, width) = if b < 0x80 {
+            (ASCII_CLASS[usize::from(b)], 1)
+        } else {
+            let c = s[i..].chars().next().expect("i is on a char boundary");
+            (char_class(c), c.len_utf8())
+        };
+        let first = i == 0;
+        let next = i + width;
+        let last = next == bytes.len();
+        match b {
+            b'#' | b',' | b'[' | b']' | b'{' | b'}' | b'&' | b'*' | b'!' | b'|' | b'>' | b'\''
+            | b'"' | b'%' | b'@' | b'`'
+                if first =>
             {
-                block_indicators = true;
+                block_indicators = true
             }
-        } else if (c == ':' && followed_by_whitespace) || (c == '#' && preceded_by_whitespace) {
-            block_indicators = true;
+            b'?' | b'-' if first && blankz_at(s, next) => block_indicators = true,
+            b':' if blankz_at(s, next) => block_indicators = true,
+            b'#' if preceded_by_whitespace => block_indicators = true,
+            _ => {}
         }
-        if !is_printable(c) {
-            special = true;
-        }
-        if c == ' ' {
+        all |= class;
+        if class & SPACE != 0 {
             leading_space |= first;
             trailing_space |= last;
             break_space |= previous_break;
             previous_space = true;
             previous_break = false;
-        } else if is_break(c) {
-            line_breaks = true;
+        } else if class & BREAK != 0 {
             leading_break |= first;
             trailing_break |= last;
             space_break |= previous_space;
@@ -513,9 +544,11 @@ fn analyze(s: &str) -> Analysis {
             previous_space = false;
             previous_break = false;
         }
-        preceded_by_whitespace = is_blankz(Some(c));
-        first = false;
+        preceded_by_whitespace = class & BLANKZ != 0;
+        i = next;
     }
+    let line_breaks = all & BREAK != 0;
+    let special = all & NOT_PRINTABLE != 0;
     Analysis {
         multiline: line_breaks,
         block_plain: !(leading_space
