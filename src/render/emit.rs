@@ -465,6 +465,18 @@ const ASCII_CLASS: [u8; 128] = {
     t
 };
 
+/// Bytes that, after the first character, change nothing but the "previous" flags:
+/// printable ASCII other than space, `:` and `#`.
+const ORDINARY: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0x21;
+    while b <= 0x7E {
+        t[b] = b != b':' as usize && b != b'#' as usize;
+        b += 1;
+    }
+    t
+};
+
 fn char_class(c: char) -> u8 {
     if c.is_ascii() {
         return ASCII_CLASS[c as usize];
@@ -505,6 +517,20 @@ fn analyze(s: &str) -> Analysis {
     let mut preceded_by_whitespace = true;
     let mut i = 0;
     while i < bytes.len() {
+        // A run of ordinary characters after the first only clears the "previous" flags.
+        if i > 0 {
+            let run = bytes[i..]
+                .iter()
+                .take_while(|&&b| ORDINARY[usize::from(b)])
+                .count();
+            if run > 0 {
+                previous_space = false;
+                previous_break = false;
+                preceded_by_whitespace = false;
+                i += run;
+                continue;
+            }
+        }
         let b = bytes[i];
         let (class, width) = if b < 0x80 {
             (ASCII_CLASS[usize::from(b)], 1)
