@@ -15,7 +15,7 @@
 //! a line break or is longer than 128 bytes: libyaml then writes it as a complex key
 //! (`? ...`), whose layout is not worth porting for keys nobody writes. Everything else
 //! is written here; `tests/emit.rs` checks the output against serde_yaml on adversarial
-//! input.
+//! input, so a serde_yaml upgrade that changes its output fails there.
 
 use std::fmt::Write as _;
 
@@ -40,7 +40,7 @@ pub fn without_fallback(file: &RuleFile) -> Option<String> {
 #[derive(Debug)]
 struct ComplexKey;
 
-/// A little over the text's size, so the output is allocated once.
+/// About the text's size, so the output is rarely reallocated.
 fn estimate(file: &RuleFile) -> usize {
     let map =
         |m: &VecMap<String, String>| m.iter().map(|(k, v)| k.len() + v.len() + 16).sum::<usize>();
