@@ -4,6 +4,7 @@
 //! so a template that does not parse is reported against the template.
 
 pub mod diff;
+pub mod emit;
 pub mod file_sd;
 pub mod kubernetes;
 pub mod output;
@@ -627,7 +628,7 @@ fn build_file(
         provenances.push(provs);
     }
     let file = RuleFile { groups };
-    let body = serde_yaml::to_string(&file).expect("rule files serialize");
+    let body = emit::rule_file(&file);
     let content = header + &body;
     let content = match guarded(&content, passed) {
         Ok(()) => Ok(content),
