@@ -833,7 +833,7 @@ impl Model {
                             Diagnostic::error(Code::RuleConflict, format!("two rules set `{}` at {} with the same priority {}", alert.name, b.scope.value, b.priority.value))
                                 .at(&self.sources[&b.file], b.span, "this rule")
                                 .also(&self.sources[&a.file], a.span, "conflicts with this rule")
-                                .hint(format!("merge them, or give one a higher `priority:` (the other is at {}:{})", a.file, crate::diag::line_col(&self.sources[&a.file].text, a.span.start).0)),
+                                .hint(format!("merge them, or give one a higher `priority:` (the other is at {}:{})", a.file, crate::diag::line_col(&self.sources[&a.file].text, a.span.start()).0)),
                         );
                     }
                 }
@@ -1905,7 +1905,7 @@ pub fn glob_match(pattern: &str, name: &str) -> bool {
 pub fn sub_span(src: &SourceText, text: &Spanned<String>, offset: usize, len: usize) -> Span {
     let raw = src
         .text
-        .get(text.span.start..text.span.end)
+        .get(text.span.start()..text.span.end())
         .unwrap_or_default();
     let needle = text.value.get(offset..offset + len).unwrap_or_default();
     let nth = text.value[..offset.min(text.value.len())]
@@ -1913,7 +1913,7 @@ pub fn sub_span(src: &SourceText, text: &Spanned<String>, offset: usize, len: us
         .count();
     if !needle.is_empty() {
         if let Some((i, _)) = raw.match_indices(needle).nth(nth) {
-            return Span::new(text.span.start + i, text.span.start + i + len);
+            return Span::new(text.span.start() + i, text.span.start() + i + len);
         }
     }
     text.span

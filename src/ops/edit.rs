@@ -265,7 +265,7 @@ pub fn suspend(
             .text
             .to_string();
         // From the end, so earlier spans stay valid.
-        rules.sort_by_key(|r| std::cmp::Reverse(r.span.start));
+        rules.sort_by_key(|r| std::cmp::Reverse(r.span.start()));
         for r in rules {
             text = edit::set_suspended(&text, r, suspended)?;
         }

@@ -602,7 +602,7 @@ fn build_file(
             Some(_) => idxs.sort_by_cached_key(|&i| {
                 let r = &rules[i];
                 let t = &model.templates[&r.1.template];
-                (t.file.as_str(), t.span.start, r.0.name(), &r.1.cell)
+                (t.file.as_str(), t.span.start(), r.0.name(), &r.1.cell)
             }),
         }
         let gname = g.map_or_else(|| group_name(scope), str::to_string);

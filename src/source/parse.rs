@@ -188,7 +188,7 @@ pub(crate) fn require<'n>(
 ) -> Option<&'n Node> {
     let v = f.get(name).copied();
     if v.is_none() {
-        let head = Span::new(node.span.start, node.span.start + 1);
+        let head = Span::new(node.span.start(), node.span.start() + 1);
         cx.err(
             Code::MissingField,
             head,
