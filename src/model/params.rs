@@ -260,21 +260,27 @@ impl Tmpl {
         values: &BTreeMap<String, Typed>,
         scope: Option<&str>,
     ) -> String {
-        let mut out = String::new();
-        for p in &self.pieces {
-            match p {
-                Piece::Lit(s) => out.push_str(s),
-                Piece::Param { name, .. } if name == SCOPE_PARAM && scope.is_some() => {
-                    out.push_str(scope.unwrap_or_default())
-                }
-                Piece::Param { name, .. } => {
-                    if let Some(v) = values.get(name) {
-                        write_value(&mut out, ctx, v);
+        // Rendered texts live until the files are written (every query, label and
+        // annotation of the estate): built in a reused buffer and copied out at their
+        // exact length, not left with the spare half of a doubled `String`.
+        thread_local!(static BUF: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) });
+        BUF.with_borrow_mut(|out| {
+            out.clear();
+            for p in &self.pieces {
+                match p {
+                    Piece::Lit(s) => out.push_str(s),
+                    Piece::Param { name, .. } if name == SCOPE_PARAM && scope.is_some() => {
+                        out.push_str(scope.unwrap_or_default())
+                    }
+                    Piece::Param { name, .. } => {
+                        if let Some(v) = values.get(name) {
+                            write_value(out, ctx, v);
+                        }
                     }
                 }
             }
-        }
-        out
+            out.as_str().to_owned()
+        })
     }
 
     pub fn is_literal(&self) -> bool {
