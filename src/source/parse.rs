@@ -3,6 +3,7 @@
 //! Every problem is collected, none stops the file early.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use crate::diag::{did_you_mean, Code, Diagnostic, Diagnostics, SourceText, Span};
 use crate::model::*;
@@ -122,8 +123,8 @@ impl Cx<'_> {
         );
     }
 
-    fn path(&self) -> String {
-        self.src.path.to_string()
+    fn path(&self) -> Arc<str> {
+        self.src.path.clone()
     }
 }
 

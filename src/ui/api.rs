@@ -393,7 +393,7 @@ fn fed<'r>(
             .rules
             .iter()
             .enumerate()
-            .filter(|(_, r)| files.contains(&r.file))
+            .filter(|(_, r)| files.contains(&*r.file))
             .map(|(i, _)| i)
             .collect(),
     };
@@ -402,7 +402,7 @@ fn fed<'r>(
         None => model
             .templates
             .values()
-            .filter(|t| files.contains(&t.file))
+            .filter(|t| files.contains(&*t.file))
             .map(|t| t.name.value.as_str())
             .collect(),
     };

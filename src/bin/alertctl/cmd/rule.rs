@@ -184,7 +184,7 @@ fn select<'p>(
                     .is_none_or(|s| &r.scope.value.to_string() == s)
                 && sel.alert.as_ref().is_none_or(|a| &model.rule_name(r) == a);
             if ok {
-                by_file.entry(r.file.clone()).or_default().push(r);
+                by_file.entry(r.file.to_string()).or_default().push(r);
             }
         }
     }
@@ -238,7 +238,7 @@ fn purge(project: &Project, dry_run: bool) -> miette::Result<Exit> {
             model.rule_name(r),
             r.scope.value,
             r.file,
-            alertctl::diag::line_col(&model.sources[&r.file].text, r.span.start()).0
+            alertctl::diag::line_col(&model.sources[&*r.file].text, r.span.start()).0
         );
     }
     if purged.is_empty() {
