@@ -779,6 +779,21 @@ mod tests {
     use super::*;
 
     #[test]
+    fn spans_keep_offsets_and_saturate_past_u32() {
+        let s = Span::new(7, 3);
+        assert_eq!((s.start(), s.end(), s.len()), (7, 7, 0));
+        let s = Span::new(4_000_000_000, 4_000_000_010);
+        assert_eq!(
+            (s.start(), s.end(), s.len()),
+            (4_000_000_000, 4_000_000_010, 10)
+        );
+        // Never from a file alertctl reads; must not wrap to a small offset.
+        let s = Span::new(usize::MAX - 1, usize::MAX);
+        assert_eq!((s.start(), s.end()), (u32::MAX as usize, u32::MAX as usize));
+        assert_eq!(std::mem::size_of::<Span>(), 8);
+    }
+
+    #[test]
     fn snippets_are_miettes_own_from_any_offset() {
         // LF, CRLF, a lone CR, empty lines, multi-byte characters, no final newline.
         let text = "a: 1\nb: é\r\n\n- c\rd: [x,\n  y]\n\n\nlast ü";

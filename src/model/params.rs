@@ -417,6 +417,26 @@ mod tests {
         assert!(matches!(e, promql_parser::parser::Expr::Binary(_)));
     }
 
+    /// Rendered texts are kept until the files are written: each holds exactly its
+    /// bytes, and the reused buffer carries nothing from one render into the next.
+    #[test]
+    fn renders_are_exact_and_independent() {
+        let t = Tmpl::parse("rate(x{job=${job}}[5m]) > ${threshold} and on () y").unwrap();
+        let long = vals(&[
+            ("job", ParamType::LabelValue, &"j".repeat(300)),
+            ("threshold", ParamType::Number, "3"),
+        ]);
+        let short = vals(&[
+            ("job", ParamType::LabelValue, "a"),
+            ("threshold", ParamType::Number, "1"),
+        ]);
+        let first = t.render(Context::Promql, &long, None);
+        let second = t.render(Context::Promql, &short, None);
+        assert_eq!(first.capacity(), first.len());
+        assert_eq!(second, r#"rate(x{job="a"}[5m]) > 1 and on () y"#);
+        assert_eq!(second.capacity(), second.len());
+    }
+
     #[test]
     fn text_context_neutralises_go_templates() {
         let t = Tmpl::parse("team ${team} on {{ $labels.instance }}").unwrap();

@@ -1986,6 +1986,49 @@ mod job_tests {
         assert!(inv.group_runs("probes", Some("x")));
     }
 
+    /// Targets of one group share its name, and every rule of a file shares the file's
+    /// path: one allocation each, not one per target or rule.
+    #[test]
+    fn names_and_paths_are_shared() {
+        let rules = "- {template: T, scope: global}\n- {template: T, scope: group/db}\n";
+        let (m, d) = model_of(
+            "",
+            &[
+                ("inventory.yaml", INVENTORY),
+                ("templates/t.yaml", "- {template: T, expr: 'up == 0'}\n"),
+                ("rules/r.yaml", rules),
+            ],
+        );
+        assert!(d.is_empty(), "{d:?}");
+        let group = |t: &str| m.inventory.targets[t].clone().expect("grouped");
+        assert!(Arc::ptr_eq(&group("db-1:9100"), &group("db-2")));
+        assert_eq!(&*group("db-2"), "db");
+        let src = &m.sources["rules/r.yaml"].path;
+        assert_eq!(m.rules.len(), 2);
+        assert!(m.rules.iter().all(|r| Arc::ptr_eq(&r.file, src)));
+        assert!(Arc::ptr_eq(
+            &m.templates["T"].file,
+            &m.sources["templates/t.yaml"].path
+        ));
+        // A model read back from the cache is re-pointed at the file's path.
+        let mut fm: crate::model::FileModel = serde_json::from_str(
+            &serde_json::to_string(&FileModel {
+                rules: m.rules.clone(),
+                ..Default::default()
+            })
+            .unwrap(),
+        )
+        .unwrap();
+        assert!(!Arc::ptr_eq(&fm.rules[0].file, src));
+        fm.share_path(src);
+        assert!(fm.rules.iter().all(|r| Arc::ptr_eq(&r.file, src)));
+        fm.share_path(&Arc::from("rules/other.yaml"));
+        assert!(
+            Arc::ptr_eq(&fm.rules[0].file, src),
+            "another file's path is left alone"
+        );
+    }
+
     #[test]
     fn template_jobs() {
         let (m, d) = model(
