@@ -7,22 +7,34 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-/// A byte range inside one source file.
+/// A byte range inside one source file. Offsets are `u32`: a source file is at most
+/// `source::load::MAX_FILE_BYTES` (8 MiB), and every rule, template and target keeps
+/// several spans (half the size of `usize` ones on 64-bit is ~5 MB on a 100k-target
+/// estate).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 pub struct Span {
-    pub start: usize,
-    pub end: usize,
+    start: u32,
+    end: u32,
 }
 
 impl Span {
+    /// Offsets beyond `u32::MAX` (never produced by a file alertctl reads) saturate.
     pub fn new(start: usize, end: usize) -> Self {
+        let start = u32::try_from(start).unwrap_or(u32::MAX);
+        let end = u32::try_from(end).unwrap_or(u32::MAX);
         Span {
             start,
             end: end.max(start),
         }
     }
+    pub fn start(&self) -> usize {
+        self.start as usize
+    }
+    pub fn end(&self) -> usize {
+        self.end as usize
+    }
     pub fn len(&self) -> usize {
-        self.end - self.start
+        (self.end - self.start) as usize
     }
     pub fn is_empty(&self) -> bool {
         self.start == self.end
@@ -268,8 +280,8 @@ impl Location {
     /// 1-based line and column (in characters) of the span start.
     pub fn line_col(&self) -> (usize, usize) {
         match indexed(&self.source.text) {
-            Some((idx, _)) => idx.line_col(&self.source.text, self.span.start),
-            None => line_col(&self.source.text, self.span.start),
+            Some((idx, _)) => idx.line_col(&self.source.text, self.span.start()),
+            None => line_col(&self.source.text, self.span.start()),
         }
     }
 }
@@ -472,13 +484,13 @@ impl miette::Diagnostic for Diagnostic {
         let primary = self.primary.as_ref()?;
         let mut labels = vec![miette::LabeledSpan::new_primary_with_span(
             Some(primary.label.clone()),
-            (primary.span.start, primary.span.len()),
+            (primary.span.start(), primary.span.len()),
         )];
         for r in &self.related {
             if r.source.path == primary.source.path {
                 labels.push(miette::LabeledSpan::new_with_span(
                     Some(r.label.clone()),
-                    (r.span.start, r.span.len()),
+                    (r.span.start(), r.span.len()),
                 ));
             }
         }
@@ -667,7 +679,7 @@ struct JsonDiagnostic {
 
 fn json_loc(l: &Location) -> JsonLocation {
     let (line, column) = l.line_col();
-    let (end_line, end_column) = line_col(&l.source.text, l.span.end);
+    let (end_line, end_column) = line_col(&l.source.text, l.span.end());
     JsonLocation {
         file: l.source.path.to_string(),
         line,
@@ -765,6 +777,21 @@ fn levenshtein(a: &str, b: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn spans_keep_offsets_and_saturate_past_u32() {
+        let s = Span::new(7, 3);
+        assert_eq!((s.start(), s.end(), s.len()), (7, 7, 0));
+        let s = Span::new(4_000_000_000, 4_000_000_010);
+        assert_eq!(
+            (s.start(), s.end(), s.len()),
+            (4_000_000_000, 4_000_000_010, 10)
+        );
+        // Never from a file alertctl reads; must not wrap to a small offset.
+        let s = Span::new(usize::MAX - 1, usize::MAX);
+        assert_eq!((s.start(), s.end()), (u32::MAX as usize, u32::MAX as usize));
+        assert_eq!(std::mem::size_of::<Span>(), 8);
+    }
 
     #[test]
     fn snippets_are_miettes_own_from_any_offset() {

@@ -155,7 +155,7 @@ fn build(e: &Estate, mode: ScopeMatch) -> Model {
             item: None,
         });
         fm.templates.push(Template {
-            file: file.clone(),
+            file: file.as_str().into(),
             span: Span::default(),
             name: sp(format!("Alert{a}")),
             record: None,
@@ -179,7 +179,7 @@ fn build(e: &Estate, mode: ScopeMatch) -> Model {
     let mut target_index = 0;
     for (n, groups) in e.namespaces.iter().enumerate() {
         fm.namespaces.push(InvNamespace {
-            file: file.clone(),
+            file: file.as_str().into(),
             name: sp(ns_name(n)),
             groups: groups
                 .iter()
@@ -261,7 +261,7 @@ fn build(e: &Estate, mode: ScopeMatch) -> Model {
         let mut labels = BTreeMap::new();
         labels.insert("m".to_string(), sp(format!("v{value}")));
         fm.rules.push(Rule {
-            file: file.clone(),
+            file: file.as_str().into(),
             span: Span::default(),
             template: sp("many".into()),
             name: None,
@@ -312,7 +312,7 @@ fn build(e: &Estate, mode: ScopeMatch) -> Model {
             );
         }
         fm.rules.push(Rule {
-            file: file.clone(),
+            file: file.as_str().into(),
             span: Span::default(),
             template: sp(format!("Alert{alert}")),
             name: None,

@@ -74,7 +74,7 @@ pub fn keys(model: &Model, hashes: &HashMap<String, String>) -> Keys {
             let mut rules = |h: &mut blake3::Hasher, idxs: &[usize]| {
                 for &i in idxs {
                     h.update(&(i as u64).to_le_bytes());
-                    files.insert(model.rules[i].file.as_str());
+                    files.insert(&*model.rules[i].file);
                 }
             };
             h.update(b"\0rules");
@@ -98,7 +98,7 @@ pub fn keys(model: &Model, hashes: &HashMap<String, String>) -> Keys {
     let mut by_file: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
     for r in &model.rules {
         by_file
-            .entry(r.file.as_str())
+            .entry(&*r.file)
             .or_default()
             .insert(r.template.value.as_str());
     }
@@ -109,7 +109,7 @@ pub fn keys(model: &Model, hashes: &HashMap<String, String>) -> Keys {
             h.update(b"\0rules file");
             put(&mut h, file, hash_of(file));
             for t in templates {
-                let tfile = model.templates.get(t).map_or("", |t| t.file.as_str());
+                let tfile = model.templates.get(t).map_or("", |t| &*t.file);
                 put(&mut h, t, tfile);
                 h.update(hash_of(tfile).as_bytes());
             }

@@ -604,7 +604,7 @@ impl Cache {
             for r in model
                 .rules
                 .iter()
-                .filter(|r| changed_files.contains(r.file.as_str()))
+                .filter(|r| changed_files.contains(&*r.file))
             {
                 let pos = crate::cache::query::scope_position(model, &r.scope.value);
                 let p = model.place(&r.file, r.span);
@@ -627,7 +627,7 @@ impl Cache {
             for (t, g) in targets.into_iter().flatten() {
                 let ns = g
                     .as_ref()
-                    .and_then(|g| model.inventory.groups.get(g))
+                    .and_then(|g| model.inventory.groups.get(&**g))
                     .map(|i| &i.namespace);
                 let jobs = model
                     .inventory

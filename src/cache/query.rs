@@ -80,7 +80,7 @@ impl Model {
             if !lines.contains_key(file) {
                 lines.insert(file.to_string(), LineIndex::new(&s.text));
             }
-            lines[file].line(span.start.min(s.text.len()))
+            lines[file].line(span.start().min(s.text.len()))
         });
         Place {
             file: file.to_string(),

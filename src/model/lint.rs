@@ -27,7 +27,7 @@ pub fn scoping_rule<'m>(model: &'m Model, alert: &Alert, code: Code) -> Option<&
         .filter(|(s, _)| **s != Scope::Global)
         .flat_map(|(_, idxs)| idxs.iter().map(|&i| &model.rules[i]))
         .collect();
-    rules.sort_by(|a, b| (&a.file, a.span.start).cmp(&(&b.file, b.span.start)));
+    rules.sort_by(|a, b| (&a.file, a.span.start()).cmp(&(&b.file, b.span.start())));
     rules.into_iter().find(|r| !ignores(&r.ignore, code))
 }
 

@@ -13,6 +13,7 @@ pub mod vecmap;
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -176,7 +177,8 @@ pub enum ScopeInjection {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Template {
-    pub file: String,
+    /// Shared with the file's `SourceText::path`: one allocation per file, not per rule.
+    pub file: Arc<str>,
     pub span: Span,
     pub name: Spanned<String>,
     /// Set for recording-rule templates: the recorded series name.
@@ -217,7 +219,8 @@ impl Template {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Rule {
-    pub file: String,
+    /// Shared with the file's `SourceText::path` (52k rules on the L estate).
+    pub file: Arc<str>,
     pub span: Span,
     pub template: Spanned<String>,
     /// The alert (or recorded series) name; defaults to the template's.
@@ -290,7 +293,7 @@ pub struct Select {
 /// setting of each field among global, its namespace and its group.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RuleGroupDef {
-    pub file: String,
+    pub file: Arc<str>,
     pub span: Span,
     pub name: Spanned<String>,
     pub scope: Spanned<Scope>,
@@ -300,7 +303,7 @@ pub struct RuleGroupDef {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct InvNamespace {
-    pub file: String,
+    pub file: Arc<str>,
     pub name: Spanned<String>,
     pub groups: Vec<InvGroup>,
 }
@@ -342,6 +345,22 @@ pub struct FileModel {
     pub broken: bool,
     #[serde(default)]
     pub rule_groups: Vec<RuleGroupDef>,
+}
+
+impl FileModel {
+    /// Points every `file` at `path` (the file's `SourceText::path`), as a parse does: a
+    /// model read back from the cache would otherwise hold one copy of its path per rule.
+    pub fn share_path(&mut self, path: &Arc<str>) {
+        let share = |file: &mut Arc<str>| {
+            if **file == **path {
+                *file = path.clone();
+            }
+        };
+        self.templates.iter_mut().for_each(|t| share(&mut t.file));
+        self.rules.iter_mut().for_each(|r| share(&mut r.file));
+        self.rule_groups.iter_mut().for_each(|g| share(&mut g.file));
+        self.namespaces.iter_mut().for_each(|n| share(&mut n.file));
+    }
 }
 
 /// A Prometheus duration as accepted by 2.x: units y w d h m s ms, largest first, each once.

@@ -260,21 +260,27 @@ impl Tmpl {
         values: &BTreeMap<String, Typed>,
         scope: Option<&str>,
     ) -> String {
-        let mut out = String::new();
-        for p in &self.pieces {
-            match p {
-                Piece::Lit(s) => out.push_str(s),
-                Piece::Param { name, .. } if name == SCOPE_PARAM && scope.is_some() => {
-                    out.push_str(scope.unwrap_or_default())
-                }
-                Piece::Param { name, .. } => {
-                    if let Some(v) = values.get(name) {
-                        write_value(&mut out, ctx, v);
+        // Rendered texts live until the files are written (every query, label and
+        // annotation of the estate): built in a reused buffer and copied out at their
+        // exact length, not left with the spare half of a doubled `String`.
+        thread_local!(static BUF: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) });
+        BUF.with_borrow_mut(|out| {
+            out.clear();
+            for p in &self.pieces {
+                match p {
+                    Piece::Lit(s) => out.push_str(s),
+                    Piece::Param { name, .. } if name == SCOPE_PARAM && scope.is_some() => {
+                        out.push_str(scope.unwrap_or_default())
+                    }
+                    Piece::Param { name, .. } => {
+                        if let Some(v) = values.get(name) {
+                            write_value(out, ctx, v);
+                        }
                     }
                 }
             }
-        }
-        out
+            out.as_str().to_owned()
+        })
     }
 
     pub fn is_literal(&self) -> bool {
@@ -409,6 +415,26 @@ mod tests {
         // The result is one selector compared with a number, nothing more.
         let e = promql_parser::parser::parse(&out).unwrap();
         assert!(matches!(e, promql_parser::parser::Expr::Binary(_)));
+    }
+
+    /// Rendered texts are kept until the files are written: each holds exactly its
+    /// bytes, and the reused buffer carries nothing from one render into the next.
+    #[test]
+    fn renders_are_exact_and_independent() {
+        let t = Tmpl::parse("rate(x{job=${job}}[5m]) > ${threshold} and on () y").unwrap();
+        let long = vals(&[
+            ("job", ParamType::LabelValue, &"j".repeat(300)),
+            ("threshold", ParamType::Number, "3"),
+        ]);
+        let short = vals(&[
+            ("job", ParamType::LabelValue, "a"),
+            ("threshold", ParamType::Number, "1"),
+        ]);
+        let first = t.render(Context::Promql, &long, None);
+        let second = t.render(Context::Promql, &short, None);
+        assert_eq!(first.capacity(), first.len());
+        assert_eq!(second, r#"rate(x{job="a"}[5m]) > 1 and on () y"#);
+        assert_eq!(second.capacity(), second.len());
     }
 
     #[test]

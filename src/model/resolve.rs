@@ -3,6 +3,7 @@
 //! that `render` turns into one Prometheus rule each.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -18,8 +19,10 @@ pub struct Inventory {
     /// namespace -> its groups
     pub namespaces: BTreeMap<String, Vec<String>>,
     pub groups: BTreeMap<String, GroupInfo>,
-    /// target -> its group (`None`: listed under the inventory's top-level `targets:`)
-    pub targets: BTreeMap<String, Option<String>>,
+    /// target -> its group (`None`: listed under the inventory's top-level `targets:`).
+    /// The group's name is shared by its targets: one allocation per group, not per
+    /// target (100k targets on the L estate).
+    pub targets: BTreeMap<String, Option<Arc<str>>>,
     /// target -> job -> instance, for the targets that run declared jobs (their own and
     /// their group's). Empty in an estate that says nothing about jobs.
     pub jobs: BTreeMap<String, BTreeMap<String, String>>,
@@ -29,7 +32,7 @@ pub struct Inventory {
     pub instances: BTreeMap<String, String>,
     /// Where each ungrouped target is listed (file, span); grouped ones are in their
     /// group's `target_spans`.
-    pub ungrouped_at: BTreeMap<String, (String, Span)>,
+    pub ungrouped_at: BTreeMap<String, (Arc<str>, Span)>,
 }
 
 #[derive(Debug, Clone)]
@@ -39,7 +42,7 @@ pub struct GroupInfo {
     /// The jobs declared for the whole group (`jobs:` of its long form).
     pub jobs: Vec<String>,
     /// Where the group is listed (file, span).
-    pub listed_at: (String, Span),
+    pub listed_at: (Arc<str>, Span),
     /// Where each of `targets` is listed, in the group's file.
     pub target_spans: Vec<Span>,
 }
@@ -115,11 +118,11 @@ impl Inventory {
     /// Where a target is listed: (file, span).
     pub fn listed_at(&self, target: &str) -> Option<(&str, Span)> {
         match self.targets.get(target)? {
-            None => self.ungrouped_at.get(target).map(|(f, s)| (f.as_str(), *s)),
+            None => self.ungrouped_at.get(target).map(|(f, s)| (&**f, *s)),
             Some(g) => {
-                let info = &self.groups[g];
+                let info = &self.groups[&**g];
                 let i = info.targets.iter().position(|t| t == target)?;
-                Some((info.listed_at.0.as_str(), info.target_spans[i]))
+                Some((&*info.listed_at.0, info.target_spans[i]))
             }
         }
     }
@@ -127,8 +130,8 @@ impl Inventory {
     pub fn position(&self, target: &str) -> Option<Position> {
         let group = self.targets.get(target)?.as_ref();
         Some(Position {
-            namespace: group.map(|g| self.groups[g].namespace.clone()),
-            group: group.cloned(),
+            namespace: group.map(|g| self.groups[&**g].namespace.clone()),
+            group: group.map(|g| g.to_string()),
             target: Some(target.to_string()),
         })
     }
@@ -240,12 +243,12 @@ pub struct Model {
 pub enum Origin {
     Template {
         name: String,
-        file: String,
+        file: Arc<str>,
         span: Span,
     },
     Rule {
         index: usize,
-        file: String,
+        file: Arc<str>,
         span: Span,
     },
 }
@@ -337,6 +340,7 @@ impl Model {
             .reserve_exact(files.iter().map(|(_, fm)| fm.rules.len()).sum());
         for (src, fm) in files {
             let src_path = src.path.to_string();
+            let file = src.path.clone();
             if fm.broken {
                 m.broken_templates |= src_path.starts_with("templates/");
                 m.broken_inventory |= src_path.starts_with("inventory");
@@ -349,9 +353,9 @@ impl Model {
                             Code::DuplicateTemplate,
                             format!("template `{}` is defined twice", t.name.value),
                         )
-                        .at(&m.sources[&t.file], t.name.span, "defined again here")
+                        .at(&m.sources[&*t.file], t.name.span, "defined again here")
                         .also(
-                            &m.sources[&first.file],
+                            &m.sources[&*first.file],
                             first.name.span,
                             "first defined here",
                         )
@@ -364,7 +368,6 @@ impl Model {
             m.rules.extend(fm.rules);
             m.rule_groups.extend(fm.rule_groups);
             namespaces.extend(fm.namespaces);
-            let file = src_path.clone();
             ungrouped.extend(fm.ungrouped.into_iter().map(|t| (file.clone(), t)));
             ungrouped_jobs.extend(fm.ungrouped_jobs);
         }
@@ -400,15 +403,18 @@ impl Model {
     fn build_inventory(
         &mut self,
         namespaces: Vec<InvNamespace>,
-        ungrouped: Vec<(String, Spanned<String>)>,
+        ungrouped: Vec<(Arc<str>, Spanned<String>)>,
         ungrouped_jobs: BTreeMap<String, Vec<InvJob>>,
         diags: &mut Diagnostics,
     ) {
-        let mut group_at: HashMap<String, (String, Span)> = HashMap::new();
-        let mut target_at: HashMap<String, (String, Span)> = HashMap::new();
+        let mut group_at: HashMap<String, (Arc<str>, Span)> = HashMap::new();
+        let mut target_at: HashMap<String, (Arc<str>, Span)> = HashMap::new();
         // Each listed target with the jobs it runs: its group's, then its own (whose
         // ports win).
-        let mut listed: Vec<(String, Spanned<String>, Vec<InvJob>)> = Vec::new();
+        let mut listed: Vec<(Arc<str>, Spanned<String>, Vec<InvJob>)> = Vec::new();
+        // Collected, then built at once: a `BTreeMap` built from a sorted list has full
+        // nodes, one grown by inserts about half-full ones (100k targets on L).
+        let mut targets_of: Vec<(String, Option<Arc<str>>)> = Vec::new();
         for (file, t) in ungrouped {
             if let Some((first, span)) = target_at.get(&t.value) {
                 diags.push(
@@ -416,14 +422,14 @@ impl Model {
                         Code::DuplicateInventory,
                         format!("target `{}` is listed twice", t.value),
                     )
-                    .at(&self.sources[&file], t.span, "listed again here")
-                    .also(&self.sources[first], *span, "first listed here")
+                    .at(&self.sources[&*file], t.span, "listed again here")
+                    .also(&self.sources[&**first], *span, "first listed here")
                     .hint("a target is listed once, in one group or under `targets:`"),
                 );
                 continue;
             }
             target_at.insert(t.value.clone(), (file.clone(), t.span));
-            self.inventory.targets.insert(t.value.clone(), None);
+            targets_of.push((t.value.clone(), None));
             self.inventory
                 .ungrouped_at
                 .insert(t.value.clone(), (file.clone(), t.span));
@@ -445,15 +451,16 @@ impl Model {
                             Code::DuplicateInventory,
                             format!("group `{}` is listed twice", g.name.value),
                         )
-                        .at(&self.sources[&ns.file], g.name.span, "listed again here")
-                        .also(&self.sources[file], *span, "first listed here")
+                        .at(&self.sources[&*ns.file], g.name.span, "listed again here")
+                        .also(&self.sources[&**file], *span, "first listed here")
                         .hint("group names are unique across all namespaces"),
                     );
                     continue;
                 }
                 group_at.insert(g.name.value.clone(), (ns.file.clone(), g.name.span));
-                let mut targets = Vec::new();
-                let mut target_spans = Vec::new();
+                let group: Arc<str> = Arc::from(g.name.value.as_str());
+                let mut targets = Vec::with_capacity(g.targets.len());
+                let mut target_spans = Vec::with_capacity(g.targets.len());
                 for t in g.targets {
                     if let Some((file, span)) = target_at.get(&t.value) {
                         diags.push(
@@ -461,16 +468,14 @@ impl Model {
                                 Code::DuplicateInventory,
                                 format!("target `{}` is listed twice", t.value),
                             )
-                            .at(&self.sources[&ns.file], t.span, "listed again here")
-                            .also(&self.sources[file], *span, "first listed here")
+                            .at(&self.sources[&*ns.file], t.span, "listed again here")
+                            .also(&self.sources[&**file], *span, "first listed here")
                             .hint("a target belongs to exactly one group"),
                         );
                         continue;
                     }
                     target_at.insert(t.value.clone(), (ns.file.clone(), t.span));
-                    self.inventory
-                        .targets
-                        .insert(t.value.clone(), Some(g.name.value.clone()));
+                    targets_of.push((t.value.clone(), Some(group.clone())));
                     let mut jobs = g.jobs.clone();
                     for own in g.target_jobs.get(&t.value).into_iter().flatten() {
                         jobs.retain(|j| j.name.value != own.name.value);
@@ -495,6 +500,7 @@ impl Model {
                 );
             }
         }
+        self.inventory.targets = targets_of.into_iter().collect();
         // Targets with jobs: their instances. A series' instance must name exactly one
         // target, or its position (and so its alerts) would be ambiguous; a target
         // without jobs is the instance its name says.
@@ -527,8 +533,8 @@ impl Model {
                             Code::DuplicateInventory,
                             format!("instance `{i}` of target `{}` is also an instance of target `{other}`", t.value),
                         )
-                        .at(&self.sources[&file], t.span, "this target")
-                        .also(&self.sources[ofile], *ospan, "the other target")
+                        .at(&self.sources[&*file], t.span, "this target")
+                        .also(&self.sources[&**ofile], *ospan, "the other target")
                         .hint("every instance (host:port) belongs to one target: fix the name or the job's port"),
                     );
                     continue;
@@ -542,7 +548,7 @@ impl Model {
     fn compile_templates(&mut self, diags: &mut Diagnostics) {
         let mut engine = std::mem::take(&mut self.logic);
         for t in self.templates.values() {
-            let src = &self.sources[&t.file];
+            let src = &self.sources[&*t.file];
             let mut ok = true;
             let mut defaults = BTreeMap::new();
             for p in &t.params {
@@ -690,7 +696,7 @@ impl Model {
                                     found.join(", ")
                                 ),
                             )
-                            .at(&self.sources[&t.file], t.expr.span, "several `job` matchers")
+                            .at(&self.sources[&*t.file], t.expr.span, "several `job` matchers")
                             .hint("declare it: `job: NAME` on the template, or `job: \"*\"` if it applies to every job of a target"),
                         );
                         JobRef::Any
@@ -723,7 +729,7 @@ impl Model {
             for v in r.labels.values().chain(r.annotations.values()) {
                 if crate::model::logic::needs_logic(&v.value) {
                     if let Err(e) = self.logic.compile(Context::Text, &v.value) {
-                        let src = &self.sources[&r.file];
+                        let src = &self.sources[&*r.file];
                         diags.push(Diagnostic::error(Code::BadTemplate, e.message).at(
                             src,
                             sub_span(src, v, e.offset, e.len),
@@ -752,7 +758,7 @@ impl Model {
             })
             .collect();
         for ((i, r), checked) in self.rules.iter().enumerate().zip(checked) {
-            let src = &self.sources[&r.file];
+            let src = &self.sources[&*r.file];
             let typed = VecMap::new();
             // A suspended rule is kept for the record only: nothing about it can break
             // the directory (its template may be long gone). Many-alert rules are
@@ -806,7 +812,7 @@ impl Model {
                     if t.is_recording() { "record" } else { "alert" }
                 ));
                 if let Some(f) = first {
-                    d = d.also(&self.sources[&f.file], f.template.span, "first template");
+                    d = d.also(&self.sources[&*f.file], f.template.span, "first template");
                 }
                 diags.push(d);
                 continue;
@@ -831,9 +837,9 @@ impl Model {
                     {
                         diags.push(
                             Diagnostic::error(Code::RuleConflict, format!("two rules set `{}` at {} with the same priority {}", alert.name, b.scope.value, b.priority.value))
-                                .at(&self.sources[&b.file], b.span, "this rule")
-                                .also(&self.sources[&a.file], a.span, "conflicts with this rule")
-                                .hint(format!("merge them, or give one a higher `priority:` (the other is at {}:{})", a.file, crate::diag::line_col(&self.sources[&a.file].text, a.span.start).0)),
+                                .at(&self.sources[&*b.file], b.span, "this rule")
+                                .also(&self.sources[&*a.file], a.span, "conflicts with this rule")
+                                .hint(format!("merge them, or give one a higher `priority:` (the other is at {}:{})", a.file, crate::diag::line_col(&self.sources[&*a.file].text, a.span.start()).0)),
                         );
                     }
                 }
@@ -845,7 +851,7 @@ impl Model {
     /// A rule's checks against its template `t` and the inventory: its typed
     /// parameters, with what is wrong pushed to `diags`.
     fn check_rule(&self, r: &Rule, t: &Template, diags: &mut Diagnostics) -> VecMap<String, Typed> {
-        let src = &self.sources[&r.file];
+        let src = &self.sources[&*r.file];
         let mut typed = VecMap::new();
         self.check_scope(&r.file, &r.scope, diags);
         if let Some(n) = &r.name {
@@ -866,7 +872,7 @@ impl Model {
                     )
                     .at(src, n.span, "wrong kind of name")
                     .also(
-                        &self.sources[&t.file],
+                        &self.sources[&*t.file],
                         t.name.span,
                         "template defined here",
                     ),
@@ -915,7 +921,7 @@ impl Model {
                         format!("parameter `{name}`: {}", e.message),
                     )
                     .at(src, raw.span, format!("expected {}", def.ty.as_str()))
-                    .also(&self.sources[&t.file], def.name.span, "declared here")
+                    .also(&self.sources[&*t.file], def.name.span, "declared here")
                     .hint(e.hint),
                 ),
             }
@@ -993,7 +999,7 @@ impl Model {
             let Some(sel) = r.select.as_ref().filter(|_| !r.is_suspended()) else {
                 continue;
             };
-            let src = &self.sources[&r.file];
+            let src = &self.sources[&*r.file];
             self.check_scope(&r.file, &r.scope, diags);
             for n in &sel.names {
                 if !n.value.contains(['*', '?'])
@@ -1043,7 +1049,7 @@ impl Model {
                                 ),
                             )
                             .at(src, raw.span, format!("expected {}", def.ty.as_str()))
-                            .also(&self.sources[&t.file], def.name.span, "declared here")
+                            .also(&self.sources[&*t.file], def.name.span, "declared here")
                             .hint(e.hint),
                         ),
                     }
@@ -1093,7 +1099,7 @@ impl Model {
             .collect();
         let mut seen: HashMap<(&str, &Scope), &RuleGroupDef> = HashMap::new();
         for g in &self.rule_groups {
-            let src = &self.sources[&g.file];
+            let src = &self.sources[&*g.file];
             self.check_scope(&g.file, &g.scope, diags);
             if !used.contains(g.name.value.as_str()) && !self.broken_templates {
                 diags.push(
@@ -1115,7 +1121,7 @@ impl Model {
                         ),
                     )
                     .at(src, g.span, "second entry")
-                    .also(&self.sources[&first.file], first.span, "first entry")
+                    .also(&self.sources[&*first.file], first.span, "first entry")
                     .hint("merge them into one entry"),
                 );
             }
@@ -1164,7 +1170,7 @@ impl Model {
     /// A rule's own labels and annotations: `${}` references must name the template's
     /// parameters; recording rules take neither `for`, severity nor annotations.
     fn check_rule_texts(&self, r: &Rule, t: &Template, diags: &mut Diagnostics) {
-        let src = &self.sources[&r.file];
+        let src = &self.sources[&*r.file];
         if t.is_recording() {
             let fields = [
                 ("for", r.for_.as_ref().map(|s| s.span)),
@@ -1629,9 +1635,8 @@ impl Model {
                         .iter()
                         .copied()
                         .filter(|t| {
-                            group_of(t).is_some_and(|g| {
-                                ns_of(&g) == n && !group_cells.contains(&g.as_str())
-                            })
+                            group_of(t)
+                                .is_some_and(|g| ns_of(&g) == n && !group_cells.contains(&&*g))
                         })
                         .collect()
                 };
@@ -1646,8 +1651,7 @@ impl Model {
                     .filter(|t| match group_of(t) {
                         None => true,
                         Some(g) => {
-                            !group_cells.contains(&g.as_str())
-                                && !ns_cells.contains(&ns_of(&g).as_str())
+                            !group_cells.contains(&&*g) && !ns_cells.contains(&ns_of(&g).as_str())
                         }
                     })
                     .collect();
@@ -1905,7 +1909,7 @@ pub fn glob_match(pattern: &str, name: &str) -> bool {
 pub fn sub_span(src: &SourceText, text: &Spanned<String>, offset: usize, len: usize) -> Span {
     let raw = src
         .text
-        .get(text.span.start..text.span.end)
+        .get(text.span.start()..text.span.end())
         .unwrap_or_default();
     let needle = text.value.get(offset..offset + len).unwrap_or_default();
     let nth = text.value[..offset.min(text.value.len())]
@@ -1913,7 +1917,7 @@ pub fn sub_span(src: &SourceText, text: &Spanned<String>, offset: usize, len: us
         .count();
     if !needle.is_empty() {
         if let Some((i, _)) = raw.match_indices(needle).nth(nth) {
-            return Span::new(text.span.start + i, text.span.start + i + len);
+            return Span::new(text.span.start() + i, text.span.start() + i + len);
         }
     }
     text.span
@@ -1982,6 +1986,49 @@ mod job_tests {
         assert_eq!(inv.owner("db-2"), None);
         assert!(inv.group_runs("db", Some("postgres")) && !inv.group_runs("db", Some("x")));
         assert!(inv.group_runs("probes", Some("x")));
+    }
+
+    /// Targets of one group share its name, and every rule of a file shares the file's
+    /// path: one allocation each, not one per target or rule.
+    #[test]
+    fn names_and_paths_are_shared() {
+        let rules = "- {template: T, scope: global}\n- {template: T, scope: group/db}\n";
+        let (m, d) = model_of(
+            "",
+            &[
+                ("inventory.yaml", INVENTORY),
+                ("templates/t.yaml", "- {template: T, expr: 'up == 0'}\n"),
+                ("rules/r.yaml", rules),
+            ],
+        );
+        assert!(d.is_empty(), "{d:?}");
+        let group = |t: &str| m.inventory.targets[t].clone().expect("grouped");
+        assert!(Arc::ptr_eq(&group("db-1:9100"), &group("db-2")));
+        assert_eq!(&*group("db-2"), "db");
+        let src = &m.sources["rules/r.yaml"].path;
+        assert_eq!(m.rules.len(), 2);
+        assert!(m.rules.iter().all(|r| Arc::ptr_eq(&r.file, src)));
+        assert!(Arc::ptr_eq(
+            &m.templates["T"].file,
+            &m.sources["templates/t.yaml"].path
+        ));
+        // A model read back from the cache is re-pointed at the file's path.
+        let mut fm: crate::model::FileModel = serde_json::from_str(
+            &serde_json::to_string(&FileModel {
+                rules: m.rules.clone(),
+                ..Default::default()
+            })
+            .unwrap(),
+        )
+        .unwrap();
+        assert!(!Arc::ptr_eq(&fm.rules[0].file, src));
+        fm.share_path(src);
+        assert!(fm.rules.iter().all(|r| Arc::ptr_eq(&r.file, src)));
+        fm.share_path(&Arc::from("rules/other.yaml"));
+        assert!(
+            Arc::ptr_eq(&fm.rules[0].file, src),
+            "another file's path is left alone"
+        );
     }
 
     #[test]

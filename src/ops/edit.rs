@@ -232,7 +232,7 @@ pub fn preview(root: &Path, overlay: &Overlay) -> Result<Preview, ProjectError> 
 /// The rule covering 1-based `line` of rules file `file`.
 pub fn rule_at<'m>(model: &'m Model, file: &str, line: usize) -> Option<&'m Rule> {
     let text = &model.sources.get(file)?.text;
-    let in_file: Vec<&Rule> = model.rules.iter().filter(|r| r.file == file).collect();
+    let in_file: Vec<&Rule> = model.rules.iter().filter(|r| *r.file == *file).collect();
     edit::rule_at_line(text, &in_file, line)
 }
 
@@ -254,7 +254,7 @@ pub fn suspend(
 ) -> Result<Vec<FileEdit>, EditError> {
     let mut by_file: BTreeMap<&str, Vec<&Rule>> = BTreeMap::new();
     for r in rules {
-        by_file.entry(r.file.as_str()).or_default().push(r);
+        by_file.entry(&*r.file).or_default().push(r);
     }
     let mut out = Vec::new();
     for (file, mut rules) in by_file {
@@ -265,7 +265,7 @@ pub fn suspend(
             .text
             .to_string();
         // From the end, so earlier spans stay valid.
-        rules.sort_by_key(|r| std::cmp::Reverse(r.span.start));
+        rules.sort_by_key(|r| std::cmp::Reverse(r.span.start()));
         for r in rules {
             text = edit::set_suspended(&text, r, suspended)?;
         }
@@ -279,7 +279,7 @@ pub fn suspend(
 pub fn purge(model: &Model) -> Result<(Vec<FileEdit>, Vec<&Rule>), EditError> {
     let mut by_file: BTreeMap<&str, Vec<&Rule>> = BTreeMap::new();
     for r in &model.rules {
-        by_file.entry(r.file.as_str()).or_default().push(r);
+        by_file.entry(&*r.file).or_default().push(r);
     }
     let mut edits = Vec::new();
     let mut purged = Vec::new();

@@ -49,7 +49,12 @@ pub fn render(model: &Model, diags: &mut Diagnostics) -> BTreeMap<String, String
     type Key = (Option<String>, Option<String>, String);
     let mut by_job: BTreeMap<&str, BTreeMap<Key, Vec<&str>>> = BTreeMap::new();
     for (target, jobs) in &inv.jobs {
-        let group = inv.targets.get(target).cloned().flatten();
+        let group = inv
+            .targets
+            .get(target)
+            .cloned()
+            .flatten()
+            .map(|g| g.to_string());
         let namespace = group.as_ref().map(|g| inv.groups[g].namespace.clone());
         let file = inv
             .listed_at(target)

@@ -574,7 +574,7 @@ fn build_file(
     let mut sources: BTreeSet<&str> = BTreeSet::new();
     for (_, p) in &rules {
         sources.insert(&model.templates[&p.template].file);
-        sources.extend(p.chain.iter().map(|&i| model.rules[i].file.as_str()));
+        sources.extend(p.chain.iter().map(|&i| &*model.rules[i].file));
     }
     let srcs: Vec<_> = sources.into_iter().map(escape_unsafe).collect();
     let header = format!(
@@ -603,7 +603,7 @@ fn build_file(
             Some(_) => idxs.sort_by_cached_key(|&i| {
                 let r = &rules[i];
                 let t = &model.templates[&r.1.template];
-                (t.file.as_str(), t.span.start, r.0.name(), &r.1.cell)
+                (&*t.file, t.span.start(), r.0.name(), &r.1.cell)
             }),
         }
         let gname = g.map_or_else(|| group_name(scope), str::to_string);
@@ -716,18 +716,18 @@ fn logic_diagnostic(
         .effective
         .iter()
         .flat_map(|eff| eff.chain.iter().map(|&i| &model.rules[i]));
-    let fields = std::iter::once((t.file.as_str(), &t.expr))
+    let fields = std::iter::once((&*t.file, &t.expr))
         .chain(
             t.labels
                 .values()
                 .chain(t.annotations.values())
-                .map(|v| (t.file.as_str(), v)),
+                .map(|v| (&*t.file, v)),
         )
         .chain(rules.flat_map(|r| {
             r.labels
                 .values()
                 .chain(r.annotations.values())
-                .map(move |v| (r.file.as_str(), v))
+                .map(move |v| (&*r.file, v))
         }));
     let d = Diagnostic::error(Code::BadTemplate, format!("template logic of `{}` fails at {}: {}", t.name.value, cell.scope, e.message))
         .hint("check the values this scope gives the template's parameters (alertctl trace shows who set them)");

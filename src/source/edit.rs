@@ -29,7 +29,8 @@ fn indent_of(text: &str, at: usize) -> usize {
 
 /// Is the rule written as a flow mapping (`- {template: X, scope: y}`)?
 fn is_flow(text: &str, rule: &Rule) -> bool {
-    text[rule.span.start..].starts_with('{') || text[..rule.span.start].trim_end().ends_with('{')
+    text[rule.span.start()..].starts_with('{')
+        || text[..rule.span.start()].trim_end().ends_with('{')
 }
 
 /// Suspends a rule (`suspended: true`, the soft delete) or resumes it (removes the line,
@@ -52,23 +53,26 @@ fn set_flag(
     match current {
         Some((v, _)) if v == value => {}
         Some((_, span)) => {
-            let (ls, le) = (line_start(text, span.start), line_end(text, span.end));
+            let (ls, le) = (line_start(text, span.start()), line_end(text, span.end()));
             let prefix = format!("{key}:");
             let own_line = text[ls..le].trim_start().starts_with(&prefix)
-                && text[..span.start].trim_end().ends_with(&prefix);
-            if value == default && own_line && rule.span.start < ls {
+                && text[..span.start()].trim_end().ends_with(&prefix);
+            if value == default && own_line && rule.span.start() < ls {
                 out.replace_range(ls..le, "");
             } else {
-                out.replace_range(span.start..span.end, if value { "true" } else { "false" });
+                out.replace_range(
+                    span.start()..span.end(),
+                    if value { "true" } else { "false" },
+                );
             }
         }
         None if value == default => {}
         None if is_flow(text, rule) => {
-            out.insert_str(rule.span.end, &format!(", {key}: {value}"));
+            out.insert_str(rule.span.end(), &format!(", {key}: {value}"));
         }
         None => {
-            let indent = " ".repeat(indent_of(text, rule.span.start));
-            let at = line_end(text, rule.span.end);
+            let indent = " ".repeat(indent_of(text, rule.span.start()));
+            let at = line_end(text, rule.span.end());
             let mut ins = String::new();
             if !text[..at].ends_with('\n') {
                 ins.push('\n');
@@ -92,15 +96,15 @@ pub fn remove_rules(
     }
     let mut ranges: Vec<(usize, usize)> = Vec::new();
     for r in remove {
-        let ls = line_start(text, r.span.start);
-        let prefix = &text[ls..r.span.start];
+        let ls = line_start(text, r.span.start());
+        let prefix = &text[ls..r.span.start()];
         if !prefix.trim_start().starts_with('-') {
             return Err(EditError(format!(
                 "the rule at byte {} is not a `- ` list item; remove it by hand",
-                r.span.start
+                r.span.start()
             )));
         }
-        ranges.push((ls, line_end(text, r.span.end)));
+        ranges.push((ls, line_end(text, r.span.end())));
     }
     ranges.sort();
     let mut out = text.to_string();
@@ -195,8 +199,8 @@ pub fn edit_rule(
                 // another rule's.
                 Some((_, params))
                     if matches!(params.kind, crate::source::yaml::Kind::Map(_))
-                        && params.span.start > rule.span.start
-                        && params.span.end <= rule.span.end =>
+                        && params.span.start() > rule.span.start()
+                        && params.span.end() <= rule.span.end() =>
                 {
                     set_entry(&text, params, name, yaml)?
                 }
@@ -258,7 +262,7 @@ fn rule_node(
     };
     let rule = items
         .iter()
-        .find(|n| n.span.start == start)
+        .find(|n| n.span.start() == start)
         .ok_or_else(|| EditError(format!("no rule starts at byte {start} of {path}")))?;
     match &rule.kind {
         crate::source::yaml::Kind::Map(_) => Ok(rule.clone()),
@@ -282,7 +286,7 @@ fn entry<'n>(
 }
 
 fn is_flow_map(text: &str, map: &crate::source::yaml::Node) -> bool {
-    text[map.span.start..].starts_with('{')
+    text[map.span.start()..].starts_with('{')
 }
 
 /// The column of a block mapping's first key: where a new key of it is written.
@@ -290,7 +294,7 @@ fn first_key_column(text: &str, map: &crate::source::yaml::Node) -> usize {
     match &map.kind {
         crate::source::yaml::Kind::Map(entries) => entries
             .first()
-            .map_or(0, |(k, _)| indent_of(text, k.span.start)),
+            .map_or(0, |(k, _)| indent_of(text, k.span.start())),
         _ => 0,
     }
 }
@@ -304,31 +308,31 @@ fn set_entry(
 ) -> Result<String, EditError> {
     let unsafe_edit = || EditError(format!("cannot change `{key}` here safely; edit the text"));
     let mut out = text.to_string();
-    let inside = |s: Span| s.start >= map.span.start && s.start <= map.span.end;
+    let inside = |s: Span| s.start() >= map.span.start() && s.start() <= map.span.end();
     match (entry(map, key), yaml) {
         (Some((k, v)), Some(y)) => {
             // A value that comes from an alias or a merge key lives elsewhere in the file.
-            if !inside(k.span) || v.span.start < k.span.end {
+            if !inside(k.span) || v.span.start() < k.span.end() {
                 return Err(unsafe_edit());
             }
             if v.is_null() && v.span.is_empty() {
                 let sep = if y.starts_with('\n') { "" } else { " " };
-                out.insert_str(k.span.end + 1, &format!("{sep}{y}"));
+                out.insert_str(k.span.end() + 1, &format!("{sep}{y}"));
             } else {
-                out.replace_range(v.span.start..v.span.end, &y);
+                out.replace_range(v.span.start()..v.span.end(), &y);
             }
         }
         (Some((k, v)), None) => {
             if !inside(k.span) {
                 return Err(unsafe_edit());
             }
-            let end = v.span.end.max(k.span.end + 1);
-            let (ls, le) = (line_start(text, k.span.start), line_end(text, end));
-            let alone_before = text[ls..k.span.start].trim().is_empty();
+            let end = v.span.end().max(k.span.end() + 1);
+            let (ls, le) = (line_start(text, k.span.start()), line_end(text, end));
+            let alone_before = text[ls..k.span.start()].trim().is_empty();
             let after = text[end..le].trim();
             if alone_before && (after.is_empty() || after.starts_with('#')) {
                 out.replace_range(ls..le, "");
-            } else if let Some(comma) = text[..k.span.start].trim_end().strip_suffix(',') {
+            } else if let Some(comma) = text[..k.span.start()].trim_end().strip_suffix(',') {
                 // `, key: value` inside a flow mapping.
                 out.replace_range(comma.len()..end, "");
             } else if text[end..].trim_start().starts_with(',') {
@@ -336,12 +340,12 @@ fn set_entry(
                 let rest = &text[end..];
                 let comma = end + rest.find(',').unwrap_or(0) + 1;
                 let next = comma + (text[comma..].len() - text[comma..].trim_start().len());
-                out.replace_range(k.span.start..next, "");
-            } else if text[..k.span.start].trim_end().ends_with('{')
+                out.replace_range(k.span.start()..next, "");
+            } else if text[..k.span.start()].trim_end().ends_with('{')
                 && text[end..].trim_start().starts_with('}')
             {
                 // The only entry of a flow mapping: `{}` stays.
-                let open = text[..k.span.start].trim_end().len();
+                let open = text[..k.span.start()].trim_end().len();
                 out.replace_range(open..end, "");
             } else {
                 return Err(unsafe_edit());
@@ -354,15 +358,18 @@ fn set_entry(
             };
             if is_flow_map(text, map) {
                 match entries.last() {
-                    Some((_, v)) => out.insert_str(v.span.end, &format!(", {key}: {y}")),
-                    None => out.insert_str(map.span.start + 1, &format!("{key}: {y}")),
+                    Some((_, v)) => out.insert_str(v.span.end(), &format!(", {key}: {y}")),
+                    None => out.insert_str(map.span.start() + 1, &format!("{key}: {y}")),
                 }
             } else {
                 let Some((_, last)) = entries.last() else {
                     return Err(unsafe_edit());
                 };
                 let indent = " ".repeat(first_key_column(text, map));
-                let at = line_end(text, last.span.end.saturating_sub(1).max(last.span.start));
+                let at = line_end(
+                    text,
+                    last.span.end().saturating_sub(1).max(last.span.start()),
+                );
                 let nl = if text[..at].ends_with('\n') { "" } else { "\n" };
                 let sep = if y.starts_with('\n') { "" } else { " " };
                 out.insert_str(at, &format!("{nl}{indent}{key}:{sep}{y}\n"));
@@ -454,15 +461,15 @@ pub fn new_rule(t: &Template, scope: &str, alert: Option<&str>, priority: i64) -
 pub fn rule_at_line<'r>(text: &str, rules: &[&'r Rule], line: usize) -> Option<&'r Rule> {
     let line_of = |at: usize| text[..at.min(text.len())].matches('\n').count() + 1;
     rules.iter().copied().find(|r| {
-        (line_of(line_start(text, r.span.start))
-            ..=line_of(r.span.end.saturating_sub(1).max(r.span.start)))
+        (line_of(line_start(text, r.span.start()))
+            ..=line_of(r.span.end().saturating_sub(1).max(r.span.start())))
             .contains(&line)
     })
 }
 
 #[doc(hidden)]
 pub fn span_text(text: &str, s: Span) -> &str {
-    &text[s.start..s.end]
+    &text[s.start()..s.end()]
 }
 
 #[cfg(test)]
@@ -573,7 +580,7 @@ mod tests {
     #[test]
     fn form_edits_touch_only_their_bytes() {
         let s = src(WEB);
-        let first = rules(WEB)[0].span.start;
+        let first = rules(WEB)[0].span.start();
         let out = edit_rule(&s, first, &[change(threshold(), Some("95"))]).unwrap();
         assert_eq!(out, WEB.replace("threshold: 90", "threshold: 95"));
         // A value wrong for its type is written as typed, for validation to point at.
@@ -613,7 +620,7 @@ mod tests {
         let rs = rules(WEB);
         let out = edit_rule(
             &s,
-            rs[2].span.start,
+            rs[2].span.start(),
             &[
                 change(RuleField::Priority, Some("5")),
                 change(threshold(), Some("3")),
@@ -627,7 +634,7 @@ mod tests {
         );
         let back = edit_rule(
             &src(&out),
-            rs[2].span.start,
+            rs[2].span.start(),
             &[
                 change(RuleField::Priority, None),
                 change(RuleField::Enabled, None),
@@ -638,11 +645,16 @@ mod tests {
             back.ends_with("  scope: global\n  params:\n    threshold: 3\n"),
             "{back}"
         );
-        let back = edit_rule(&src(&back), rs[2].span.start, &[change(threshold(), None)]).unwrap();
+        let back = edit_rule(
+            &src(&back),
+            rs[2].span.start(),
+            &[change(threshold(), None)],
+        )
+        .unwrap();
         assert!(back.ends_with("  scope: global\n  params:\n"), "{back}");
         let flow = edit_rule(
             &s,
-            rs[1].span.start,
+            rs[1].span.start(),
             &[
                 change(RuleField::For, Some("5m")),
                 change(threshold(), Some("1")),
@@ -657,7 +669,7 @@ mod tests {
         );
         let flow = edit_rule(
             &src(&flow),
-            rs[1].span.start,
+            rs[1].span.start(),
             &[change(RuleField::For, None)],
         )
         .unwrap();
@@ -673,14 +685,14 @@ mod tests {
         let rs = rules(aliased);
         let e = edit_rule(
             &src(aliased),
-            rs[1].span.start,
+            rs[1].span.start(),
             &[change(threshold(), Some("2"))],
         );
         assert!(e.is_err(), "{e:?}");
         assert!(edit_rule(&src(aliased), 3, &[change(threshold(), Some("2"))]).is_err());
         assert!(edit_rule(
             &src(WEB),
-            rules(WEB)[0].span.start,
+            rules(WEB)[0].span.start(),
             &[change(RuleField::Scope, None)]
         )
         .is_err());

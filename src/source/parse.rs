@@ -3,6 +3,7 @@
 //! Every problem is collected, none stops the file early.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use crate::diag::{did_you_mean, Code, Diagnostic, Diagnostics, SourceText, Span};
 use crate::model::*;
@@ -122,8 +123,8 @@ impl Cx<'_> {
         );
     }
 
-    fn path(&self) -> String {
-        self.src.path.to_string()
+    fn path(&self) -> Arc<str> {
+        self.src.path.clone()
     }
 }
 
@@ -188,7 +189,7 @@ pub(crate) fn require<'n>(
 ) -> Option<&'n Node> {
     let v = f.get(name).copied();
     if v.is_none() {
-        let head = Span::new(node.span.start, node.span.start + 1);
+        let head = Span::new(node.span.start(), node.span.start() + 1);
         cx.err(
             Code::MissingField,
             head,

@@ -275,8 +275,9 @@ pub fn load_with(
         })
         .collect();
     for ((sf, known), parsed) in sources.iter().zip(known).zip(parsed) {
-        if let Some(m) = known {
+        if let Some(mut m) = known {
             stats.cached += 1;
+            m.share_path(&sf.source.path);
             files.push((sf.source.clone(), m));
             continue;
         }

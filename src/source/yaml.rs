@@ -253,7 +253,7 @@ pub fn parse(source: &SourceText, diags: &mut Diagnostics) -> Option<Vec<Node>> 
                     anchor,
                     size,
                 }) => {
-                    let e = items.last().map_or(end.max(s), |n| n.span.end.max(s));
+                    let e = items.last().map_or(end.max(s), |n| n.span.end().max(s));
                     let n = Node {
                         span: Span::new(s, e),
                         kind: Kind::Seq(items),
@@ -275,7 +275,7 @@ pub fn parse(source: &SourceText, diags: &mut Diagnostics) -> Option<Vec<Node>> 
                 }) => {
                     let e = entries
                         .last()
-                        .map_or(end.max(s), |(_, v)| v.span.end.max(s));
+                        .map_or(end.max(s), |(_, v)| v.span.end().max(s));
                     let entries = merge_keys(source, entries, diags)?;
                     let n = Node {
                         span: Span::new(s, e),
@@ -423,11 +423,14 @@ mod tests {
         let Kind::Map(entries) = &docs[0].kind else {
             panic!()
         };
-        assert_eq!(&s.text[entries[0].1.span.start..entries[0].1.span.end], "1");
+        assert_eq!(
+            &s.text[entries[0].1.span.start()..entries[0].1.span.end()],
+            "1"
+        );
         let Kind::Seq(items) = &entries[1].1.kind else {
             panic!()
         };
-        assert_eq!(&s.text[items[0].span.start..items[0].span.end], "x");
+        assert_eq!(&s.text[items[0].span.start()..items[0].span.end()], "x");
         assert_eq!(items[1].as_scalar(), Some(("y z", true)));
     }
 
@@ -457,7 +460,10 @@ mod tests {
         let Kind::Map(entries) = &docs[0].kind else {
             panic!()
         };
-        assert_eq!(&s.text[entries[1].1.span.start..entries[1].1.span.end], "v");
+        assert_eq!(
+            &s.text[entries[1].1.span.start()..entries[1].1.span.end()],
+            "v"
+        );
     }
 
     /// `levels` aliases deep, each repeating the one before `fanout` times.

@@ -385,7 +385,7 @@ fn fed<'r>(
         model
             .rules
             .iter()
-            .position(|x| x.file == r.file && x.span.start == r.span.start)
+            .position(|x| x.file == r.file && x.span.start() == r.span.start())
     };
     let rules: BTreeSet<usize> = match focus.and_then(|(f, l)| ops_edit::rule_at(model, f, l)) {
         Some(r) => index(r).into_iter().collect(),
@@ -393,7 +393,7 @@ fn fed<'r>(
             .rules
             .iter()
             .enumerate()
-            .filter(|(_, r)| files.contains(&r.file))
+            .filter(|(_, r)| files.contains(&*r.file))
             .map(|(i, _)| i)
             .collect(),
     };
@@ -402,7 +402,7 @@ fn fed<'r>(
         None => model
             .templates
             .values()
-            .filter(|t| files.contains(&t.file))
+            .filter(|t| files.contains(&*t.file))
             .map(|t| t.name.value.as_str())
             .collect(),
     };
@@ -611,7 +611,7 @@ async fn preview_rule(State(app): State<Arc<App>>, Json(b): Json<RuleBody>) -> A
             });
         }
         let source = model.source(&b.path).clone();
-        let text = crate::source::edit::edit_rule(&source, rule.span.start, &changes)
+        let text = crate::source::edit::edit_rule(&source, rule.span.start(), &changes)
             .map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))?;
         drop(snap);
         let edit = FileEdit {

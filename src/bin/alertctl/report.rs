@@ -81,7 +81,7 @@ pub fn github(d: &Diagnostic, prefix: &str) -> String {
         let (end_line, end_col) = d
             .primary
             .as_ref()
-            .map(|l| alertctl::diag::line_col(&l.source.text, l.span.end))
+            .map(|l| alertctl::diag::line_col(&l.source.text, l.span.end()))
             .unwrap_or((line, col));
         props.insert(
             0,
@@ -174,7 +174,7 @@ fn without_long_snippets(mut d: Diagnostic) -> Diagnostic {
         .primary
         .iter()
         .chain(&d.related)
-        .any(|l| line_len(&l.source.text, l.span.start) > MAX_SNIPPET_LINE);
+        .any(|l| line_len(&l.source.text, l.span.start()) > MAX_SNIPPET_LINE);
     if long {
         if let Some((file, line, col)) = d.position() {
             d.message = format!("{file}:{line}:{col}: {}", d.message);
@@ -255,7 +255,7 @@ pub fn sarif(diags: &Diagnostics, prefix: &str) -> serde_json::Value {
         .collect();
     let location = |l: &alertctl::diag::Location| {
         let (line, column) = l.line_col();
-        let (end_line, end_column) = alertctl::diag::line_col(&l.source.text, l.span.end);
+        let (end_line, end_column) = alertctl::diag::line_col(&l.source.text, l.span.end());
         json!({
             "physicalLocation": {
                 "artifactLocation": { "uri": uri_path(&format!("{prefix}{}", l.source.path)), "uriBaseId": "%SRCROOT%" },

@@ -184,7 +184,7 @@ fn select<'p>(
                     .is_none_or(|s| &r.scope.value.to_string() == s)
                 && sel.alert.as_ref().is_none_or(|a| &model.rule_name(r) == a);
             if ok {
-                by_file.entry(r.file.clone()).or_default().push(r);
+                by_file.entry(r.file.to_string()).or_default().push(r);
             }
         }
     }
@@ -202,9 +202,9 @@ fn toggle(project: &Project, sel: &RuleSelector, suspend: bool) -> miette::Resul
     let model = &project.model;
     let mut all = Vec::new();
     for (file, mut rules) in selected {
-        rules.sort_by_key(|r| std::cmp::Reverse(r.span.start));
+        rules.sort_by_key(|r| std::cmp::Reverse(r.span.start()));
         for r in &rules {
-            let line = alertctl::diag::line_col(&model.sources[&file].text, r.span.start).0;
+            let line = alertctl::diag::line_col(&model.sources[&file].text, r.span.start()).0;
             eprintln!(
                 "{} {} at {} ({file}:{line})",
                 if suspend {
@@ -238,7 +238,7 @@ fn purge(project: &Project, dry_run: bool) -> miette::Result<Exit> {
             model.rule_name(r),
             r.scope.value,
             r.file,
-            alertctl::diag::line_col(&model.sources[&r.file].text, r.span.start).0
+            alertctl::diag::line_col(&model.sources[&*r.file].text, r.span.start()).0
         );
     }
     if purged.is_empty() {
