@@ -1,8 +1,8 @@
 //! How `effective` and `trace` answers read on a terminal. One place for both the full
-//! path (answers built from the model) and the cache index, which stores each cell's
-//! pieces pre-printed by these same functions so that a warm question prints them
-//! without parsing anything: the two cannot disagree by construction, and
-//! tests/fast_answers.rs checks that they do not.
+//! path (answers built from the model) and the fast path, which prints the cells a
+//! question asks about from what the cache index stores of them (their JSON answers and
+//! trace records) with these same functions: the two cannot disagree by construction,
+//! and tests/fast_answers.rs checks that they do not.
 
 use serde_json::Value;
 
@@ -86,7 +86,6 @@ pub fn effective_header(subject: &str, alerts: usize, disabled: usize) -> String
 }
 
 /// One applied alert (its `effective --format json` object) as the terminal shows it.
-/// The same wherever the alert applies, so a full run stores it per cell.
 pub fn effective_alert(a: &Value) -> String {
     let mut out = String::from("\n");
     let kind = if a["kind"] == "recording" {
