@@ -1438,29 +1438,32 @@ impl Cache {
             };
             best.insert(alert, (cell, text(6)?));
         }
-        let mut out = Vec::with_capacity(best.len());
-        for (mut cell, trace) in best.into_values() {
-            let applied = cell.kind == "applied";
-            let pieces = match applied && (record || want.effective) {
-                false => TracePieces::default(),
-                true => {
-                    let record = match record {
-                        true => Some(query::TraceRecord::parse(&trace)?),
-                        false => None,
-                    };
-                    let doc = match want.trace || want.effective {
-                        true => Some(serde_json::from_str(&cell.json).ok()?),
-                        false => None,
-                    };
-                    query::trace_pieces_of(record.as_ref(), doc.as_ref(), want)
+        // Printed on every core: `trace` of a target prints thousands of alerts.
+        let winners: Vec<(CellRow, String)> = best.into_values().collect();
+        winners
+            .into_par_iter()
+            .map(|(mut cell, trace)| {
+                let applied = cell.kind == "applied";
+                let pieces = match applied && (record || want.effective) {
+                    false => TracePieces::default(),
+                    true => {
+                        let record = match record {
+                            true => Some(query::TraceRecord::parse(&trace)?),
+                            false => None,
+                        };
+                        let doc = match want.trace || want.effective {
+                            true => Some(query::stored_doc(&cell.json, want)?),
+                            false => None,
+                        };
+                        query::trace_pieces_of(record.as_ref(), doc.as_ref(), want)
+                    }
+                };
+                if applied && !want.json {
+                    cell.json = String::new();
                 }
-            };
-            if applied && !want.json {
-                cell.json = String::new();
-            }
-            out.push(Answer { cell, pieces });
-        }
-        Some(out)
+                Some(Answer { cell, pieces })
+            })
+            .collect()
     }
 
     /// Each alert's dependency key, as stored with its cells and traces (empty when none

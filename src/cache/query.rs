@@ -2,7 +2,7 @@
 //! group, a namespace), with what configuration, set by whom. Answers come from the same
 //! cells and the same [`Renderer`] as the rendered files, so they cannot disagree.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use rayon::prelude::*;
 
@@ -235,20 +235,10 @@ pub fn short(v: &str) -> String {
     }
 }
 
-/// What `trace` shows of one alert in one cell beyond its `effective` answer.
-pub struct TraceDetails {
-    /// `fields` as in JSON: per field, the winning value and its chain of settings.
-    pub fields: serde_json::Value,
-    /// The human fields table: field, value, set by, overrode.
-    pub table: Vec<[String; 4]>,
-    /// Where the template is, `FILE:LINE`.
-    pub template: String,
-}
-
 /// One alert's trace in one cell as a full run stores it for the fast path: only what
 /// needs the model and is not in the cell's `effective` answer. Everything `trace`
-/// prints of it is derived by [`TraceRecord::details`], for the full path too, so the
-/// two cannot drift; pretty JSON and padded tables are presentation, printed only for
+/// prints of it is derived by [`TraceRecord::fields_text`] and [`TraceRecord::table`],
+/// for the full path too, so the two cannot drift; pretty JSON and padded tables are presentation, printed only for
 /// the cells a question asks about.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TraceRecord {
@@ -336,22 +326,55 @@ impl TraceRecord {
         }
     }
 
-    pub fn details(&self) -> TraceDetails {
-        let mut table = Vec::new();
-        let mut m = serde_json::Map::new();
+    /// `fields` as `trace --format json` prints it (pretty): per field, the winning value
+    /// and its chain of settings. Written straight from the record, keys in the order a
+    /// JSON value sorts them, rather than built as a value first: a warm `trace` of a
+    /// target prints thousands.
+    pub fn fields_text(&self) -> String {
+        /// Keys in sorted order, as `serde_json::Value` prints them.
+        #[derive(serde::Serialize)]
+        struct Field<'a> {
+            chain: Vec<Set<'a>>,
+            value: Option<&'a str>,
+        }
+        #[derive(serde::Serialize)]
+        struct Set<'a> {
+            file: &'a str,
+            line: usize,
+            scope: &'a Option<String>,
+            set_by: &'static str,
+            value: &'a str,
+        }
+        fn field<'a>(r: &'a TraceRecord, settings: &'a [StoredSetting]) -> Field<'a> {
+            Field {
+                chain: settings
+                    .iter()
+                    .map(|s| {
+                        let Setter(scope, _, file) = &r.setters[s.2];
+                        Set {
+                            file,
+                            line: s.1,
+                            scope,
+                            set_by: if scope.is_some() { "rule" } else { "template" },
+                            value: &s.0,
+                        }
+                    })
+                    .collect(),
+                value: settings.last().map(|s| s.0.as_str()),
+            }
+        }
+        let fields: BTreeMap<&str, Field> = self
+            .fields
+            .iter()
+            .map(|(name, settings)| (name.as_str(), field(self, settings)))
+            .collect();
+        serde_json::to_string_pretty(&fields).unwrap_or_default()
+    }
+
+    /// The human fields table: field, value, set by, overrode (most recent first).
+    pub fn table(&self) -> Vec<[String; 4]> {
+        let mut table = Vec::with_capacity(self.fields.len());
         for (field, settings) in &self.fields {
-            let chain: Vec<serde_json::Value> = settings
-                .iter()
-                .map(|s| {
-                    let Setter(scope, _, file) = &self.setters[s.2];
-                    let kind = if scope.is_some() { "rule" } else { "template" };
-                    serde_json::json!({"value": s.0, "set_by": kind, "scope": scope, "file": file, "line": s.1})
-                })
-                .collect();
-            m.insert(
-                field.clone(),
-                serde_json::json!({"value": settings.last().map(|s| &s.0), "chain": chain}),
-            );
             let Some((last, before)) = settings.split_last() else {
                 continue;
             };
@@ -368,17 +391,8 @@ impl TraceRecord {
                 overrode.join(", "),
             ]);
         }
-        TraceDetails {
-            fields: serde_json::Value::Object(m),
-            table,
-            template: self.template.clone(),
-        }
+        table
     }
-}
-
-/// [`TraceDetails`] of one alert in one cell, from the model.
-pub fn trace_details(model: &Model, template: &str, eff: &Effective) -> TraceDetails {
-    TraceRecord::of(model, template, eff).details()
 }
 
 /// The pieces of one alert's `trace` and `effective` answers that `want` asks for,
@@ -390,23 +404,37 @@ pub fn trace_pieces_of(
     doc: Option<&serde_json::Value>,
     want: crate::cache::Want,
 ) -> crate::cache::TracePieces {
-    let details = record
-        .filter(|_| want.fields || want.trace)
-        .map(TraceRecord::details);
     let mut pieces = crate::cache::TracePieces::default();
-    if let (true, Some(d)) = (want.fields, &details) {
-        pieces.fields = serde_json::to_string_pretty(&d.fields).unwrap_or_default();
+    if let (true, Some(r)) = (want.fields, record) {
+        pieces.fields = r.fields_text();
     }
-    if let (true, Some(d)) = (want.trace, &details) {
+    if let (true, Some(r)) = (want.trace, record) {
         if let Some(doc) = doc {
-            pieces.rules = crate::render::present::trace_rules(doc, &d.template);
+            pieces.rules = crate::render::present::trace_rules(doc, &r.template);
         }
-        pieces.table = crate::render::present::trace_fields(&d.table);
+        pieces.table = crate::render::present::trace_fields(&r.table());
     }
     if let (true, Some(doc)) = (want.effective, doc) {
         pieces.effective = crate::render::present::effective_alert(doc);
     }
     pieces
+}
+
+/// What the pieces `want` asks for are printed from, of an applied cell's stored
+/// `effective --format json` object: all of it for `effective`'s lines, only `template`
+/// and `rules` for `trace`'s ([`crate::render::present::trace_rules`] reads no more), the
+/// rest skipped without building it: a warm `trace` of a target reads thousands.
+pub fn stored_doc(json: &str, want: crate::cache::Want) -> Option<serde_json::Value> {
+    #[derive(serde::Deserialize)]
+    struct Rules {
+        template: serde_json::Value,
+        rules: serde_json::Value,
+    }
+    if want.effective {
+        return serde_json::from_str(json).ok();
+    }
+    let r: Rules = serde_json::from_str(json).ok()?;
+    Some(serde_json::json!({"template": r.template, "rules": r.rules}))
 }
 
 /// Every piece of one alert's `trace` answer, from the model (the full path).
@@ -772,10 +800,13 @@ mod tests {
 
     #[test]
     fn details_print_who_set_what_and_what_was_overridden() {
-        let d = record().details();
-        assert_eq!(d.template, "templates/t.yaml:2");
+        let r = record();
+        let text = r.fields_text();
+        let fields: serde_json::Value = serde_json::from_str(&text).unwrap();
+        // Printed as serde_json prints the value: keys sorted, pretty.
+        assert_eq!(text, serde_json::to_string_pretty(&fields).unwrap());
         assert_eq!(
-            d.table,
+            r.table(),
             vec![
                 ["for", "5m", "template templates/t.yaml:9", ""].map(String::from),
                 [
@@ -788,7 +819,7 @@ mod tests {
             ]
         );
         assert_eq!(
-            d.fields["labels.team"],
+            fields["labels.team"],
             serde_json::json!({"value": "web", "chain": [
                 {"value": "ops", "set_by": "template", "scope": null, "file": "templates/t.yaml", "line": 11},
                 {"value": "web", "set_by": "rule", "scope": "group/web", "file": "rules/web.yaml", "line": 4},
@@ -796,7 +827,7 @@ mod tests {
             ]})
         );
         assert_eq!(
-            d.fields["severity"],
+            fields["severity"],
             serde_json::json!({"value": null, "chain": []})
         );
     }
@@ -805,7 +836,7 @@ mod tests {
     fn many_alert_rules_say_so() {
         let mut r = record();
         r.fields[1].1.truncate(2);
-        assert_eq!(r.details().table[1][2], "group/web (many) rules/web.yaml:4");
+        assert_eq!(r.table()[1][2], "group/web (many) rules/web.yaml:4");
     }
 
     #[test]

@@ -12,23 +12,32 @@ use crate::source::text::escape_unsafe;
 /// characters: control and bidi characters are shown escaped, so a name cannot move the
 /// cursor or reorder a line.
 pub fn table<const N: usize>(out: &mut String, indent: &str, rows: &[[String; N]]) {
-    let rows: Vec<[String; N]> = rows
+    // Printed for every alert of a warm `trace` (thousands on a large estate): one line
+    // buffer, no per-cell allocation unless a cell needs escaping.
+    let rows: Vec<[(std::borrow::Cow<str>, usize); N]> = rows
         .iter()
-        .map(|r| r.clone().map(|c| escape_unsafe(&c).into_owned()))
+        .map(|r| {
+            std::array::from_fn(|i| {
+                let c = escape_unsafe(&r[i]);
+                let n = c.chars().count();
+                (c, n)
+            })
+        })
         .collect();
     let mut widths = [0usize; N];
     for r in &rows {
-        for (i, c) in r.iter().enumerate() {
-            widths[i] = widths[i].max(c.chars().count());
+        for (i, (_, n)) in r.iter().enumerate() {
+            widths[i] = widths[i].max(*n);
         }
     }
+    let mut line = String::new();
     for r in &rows {
-        let mut line = indent.to_string();
-        for (i, c) in r.iter().enumerate() {
-            if i + 1 == N {
-                line.push_str(c);
-            } else {
-                line.push_str(&format!("{c:<w$}  ", w = widths[i]));
+        line.clear();
+        line.push_str(indent);
+        for (i, (c, n)) in r.iter().enumerate() {
+            line.push_str(c);
+            if i + 1 < N {
+                line.extend(std::iter::repeat_n(' ', widths[i] - n + 2));
             }
         }
         out.push_str(line.trim_end());
