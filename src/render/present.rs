@@ -11,14 +11,14 @@ use crate::source::text::escape_unsafe;
 /// Rows as aligned columns, the last one unpadded. Cells may quote names with any
 /// characters: control and bidi characters are shown escaped, so a name cannot move the
 /// cursor or reorder a line.
-pub fn table<const N: usize>(out: &mut String, indent: &str, rows: &[[String; N]]) {
+pub fn table<S: AsRef<str>, const N: usize>(out: &mut String, indent: &str, rows: &[[S; N]]) {
     // Printed for every alert of a warm `trace` (thousands on a large estate): one line
     // buffer, no per-cell allocation unless a cell needs escaping.
     let rows: Vec<[(std::borrow::Cow<str>, usize); N]> = rows
         .iter()
         .map(|r| {
             std::array::from_fn(|i| {
-                let c = escape_unsafe(&r[i]);
+                let c = escape_unsafe(r[i].as_ref());
                 let n = c.chars().count();
                 (c, n)
             })
@@ -31,6 +31,7 @@ pub fn table<const N: usize>(out: &mut String, indent: &str, rows: &[[String; N]
         }
     }
     let mut line = String::new();
+    out.reserve(rows.len() * (indent.len() + widths.iter().sum::<usize>() + 2 * N));
     for r in &rows {
         line.clear();
         line.push_str(indent);
@@ -223,13 +224,9 @@ pub fn trace_rules(a: &Value, template_place: &str) -> String {
 /// `trace`'s fields table (field, value, set by, overrode), ending the alert's answer.
 pub fn trace_fields(rows: &[[String; 4]]) -> String {
     let mut out = String::from("  fields:\n");
-    let mut all = vec![[
-        "FIELD".to_string(),
-        "VALUE".to_string(),
-        "SET BY".to_string(),
-        "OVERRODE".to_string(),
-    ]];
-    all.extend(rows.iter().cloned());
+    let all: Vec<[&str; 4]> = std::iter::once(["FIELD", "VALUE", "SET BY", "OVERRODE"])
+        .chain(rows.iter().map(|r| r.each_ref().map(String::as_str)))
+        .collect();
     table(&mut out, "    ", &all);
     out.push('\n');
     out
