@@ -22,7 +22,7 @@ use crate::source::load::Stamp;
 pub const DIR: &str = ".alertctl";
 const FILE: &str = "cache.sqlite";
 /// Bump when the stored model's shape changes; the package version is part of the key too.
-const SCHEMA: &str = "13";
+const SCHEMA: &str = "14";
 
 pub struct Cache {
     conn: Option<Connection>,
@@ -749,7 +749,7 @@ impl Cache {
 const FAST_SCHEMA: &str = "
     CREATE TABLE IF NOT EXISTS stats(path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime INTEGER NOT NULL, ctime INTEGER NOT NULL, ino INTEGER NOT NULL, dev INTEGER NOT NULL, hash TEXT NOT NULL, seen INTEGER NOT NULL, mac TEXT NOT NULL);
     CREATE TABLE IF NOT EXISTS rendered(name TEXT PRIMARY KEY, hash TEXT NOT NULL, content TEXT NOT NULL, mac TEXT NOT NULL);
-    CREATE TABLE IF NOT EXISTS cells(alert TEXT NOT NULL, scope TEXT NOT NULL, specificity INTEGER NOT NULL, kind TEXT NOT NULL, job TEXT, json TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS cells(alert TEXT NOT NULL, scope TEXT NOT NULL, specificity INTEGER NOT NULL, kind TEXT NOT NULL, job TEXT, json TEXT NOT NULL, human TEXT NOT NULL);
     CREATE INDEX IF NOT EXISTS cells_scope ON cells(scope);
     CREATE TABLE IF NOT EXISTS traces(alert TEXT NOT NULL, scope TEXT NOT NULL, trace TEXT NOT NULL, PRIMARY KEY(alert, scope));
     CREATE INDEX IF NOT EXISTS cells_alert ON cells(alert);
@@ -779,7 +779,7 @@ fn stored_keys(
 
 /// The answer last: a query that does not print it never reads past it.
 const PUT_CELL: &str =
-    "INSERT INTO cells(alert, scope, specificity, kind, json, job) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+    "INSERT INTO cells(alert, scope, specificity, kind, json, job, human) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 
 /// Writes one cell row (with a statement prepared from [`PUT_CELL`]).
 fn put_cell(put: &mut rusqlite::Statement, c: CellRow) -> rusqlite::Result<usize> {
@@ -789,7 +789,8 @@ fn put_cell(put: &mut rusqlite::Statement, c: CellRow) -> rusqlite::Result<usize
         c.specificity,
         c.kind,
         c.json,
-        c.job
+        c.job,
+        c.human
     ])
 }
 
@@ -812,6 +813,11 @@ pub struct CellRow {
     pub job: Option<String>,
     /// Pretty-printed, as `effective --format json` prints it.
     pub json: String,
+    /// `effective`'s human lines of an applied cell
+    /// ([`crate::render::present::effective_alert`] of `json`), printed when stored:
+    /// `effective --namespace` prints thousands, and parsing each answer again would
+    /// cost a warm question more than the few MB they take.
+    pub human: String,
 }
 
 /// The warm fast path. With every source file's stat stamp (size, mtime, ctime, inode,
@@ -1390,23 +1396,25 @@ impl Cache {
         }
         // The human pieces are printed from the cell's JSON object, the trace's from its
         // record: read only for what is printed.
-        let doc = want.json || want.trace || want.effective;
+        let doc = want.json || want.trace;
         let record = want.fields || want.trace;
-        // ?1: the JSON object, ?2: only, ?3: the record, ?4...: the scopes.
+        // ?1: the JSON object, ?2: only, ?3: the record, ?4: the human lines, ?5...:
+        // the scopes.
         let marks = (0..scopes.len())
-            .map(|i| format!("?{}", i + 4))
+            .map(|i| format!("?{}", i + 5))
             .collect::<Vec<_>>()
             .join(", ");
         let sql = format!(
             "SELECT c.alert, c.scope, c.specificity, c.kind, c.job,
                     CASE WHEN ?1 OR c.kind = 'disabled' THEN c.json ELSE '' END,
-                    CASE WHEN ?3 THEN t.trace ELSE '' END, t.alert IS NOT NULL
+                    CASE WHEN ?3 THEN t.trace ELSE '' END, t.alert IS NOT NULL,
+                    CASE WHEN ?4 THEN c.human ELSE '' END
              FROM cells c LEFT JOIN traces t ON t.alert = c.alert AND t.scope = c.scope
              WHERE c.scope IN ({marks}) AND (?2 IS NULL OR c.alert = ?2)"
         );
         let conn = self.conn.as_ref()?;
         let mut st = conn.prepare(&sql).ok()?;
-        let mut args: Vec<&dyn rusqlite::ToSql> = vec![&doc, &only, &record];
+        let mut args: Vec<&dyn rusqlite::ToSql> = vec![&doc, &only, &record, &want.effective];
         args.extend(scopes.iter().map(|s| s as &dyn rusqlite::ToSql));
         let mut rows = st.query(args.as_slice()).ok()?;
         // Per alert its most specific cell, with its stored trace record.
@@ -1435,6 +1443,7 @@ impl Cache {
                 kind,
                 job: r.get(4).ok()?,
                 json: text(5)?,
+                human: text(8)?,
             };
             best.insert(alert, (cell, text(6)?));
         }
@@ -1444,20 +1453,26 @@ impl Cache {
             .into_par_iter()
             .map(|(mut cell, trace)| {
                 let applied = cell.kind == "applied";
-                let pieces = match applied && (record || want.effective) {
+                let mut pieces = match applied && record {
                     false => TracePieces::default(),
                     true => {
                         let record = match record {
                             true => Some(query::TraceRecord::parse(&trace)?),
                             false => None,
                         };
-                        let doc = match want.trace || want.effective {
-                            true => Some(query::stored_doc(&cell.json, want)?),
+                        let doc = match want.trace {
+                            true => Some(query::stored_doc(&cell.json)?),
                             false => None,
+                        };
+                        // `effective`'s lines are stored printed.
+                        let want = Want {
+                            effective: false,
+                            ..want
                         };
                         query::trace_pieces_of(record.as_ref(), doc.as_ref(), want)
                     }
                 };
+                pieces.effective = std::mem::take(&mut cell.human);
                 if applied && !want.json {
                     cell.json = String::new();
                 }

@@ -420,18 +420,15 @@ pub fn trace_pieces_of(
     pieces
 }
 
-/// What the pieces `want` asks for are printed from, of an applied cell's stored
-/// `effective --format json` object: all of it for `effective`'s lines, only `template`
-/// and `rules` for `trace`'s ([`crate::render::present::trace_rules`] reads no more), the
-/// rest skipped without building it: a warm `trace` of a target reads thousands.
-pub fn stored_doc(json: &str, want: crate::cache::Want) -> Option<serde_json::Value> {
+/// What `trace`'s human pieces are printed from, of an applied cell's stored
+/// `effective --format json` object: only `template` and `rules`
+/// ([`crate::render::present::trace_rules`] reads no more), the rest skipped without
+/// building it: a warm `trace` of a target reads thousands.
+pub fn stored_doc(json: &str) -> Option<serde_json::Value> {
     #[derive(serde::Deserialize)]
     struct Rules {
         template: serde_json::Value,
         rules: serde_json::Value,
-    }
-    if want.effective {
-        return serde_json::from_str(json).ok();
     }
     let r: Rules = serde_json::from_str(json).ok()?;
     Some(serde_json::json!({"template": r.template, "rules": r.rules}))
@@ -568,19 +565,17 @@ pub fn cell_rows<'a>(
         chunk
             .par_iter()
             .filter(|c| of(&c.provenance.alert))
-            .map(|c| crate::cache::CellRow {
-                alert: c.provenance.alert.clone(),
-                scope: c.provenance.cell.to_string(),
-                specificity: i64::from(c.provenance.cell.specificity()),
-                kind: "applied".into(),
-                job: c.provenance.job.clone(),
-                json: serde_json::to_string_pretty(&alert_json(
-                    model,
-                    &c.provenance,
-                    &c.file,
-                    &c.rule,
-                ))
-                .unwrap_or_default(),
+            .map(|c| {
+                let doc = alert_json(model, &c.provenance, &c.file, &c.rule);
+                crate::cache::CellRow {
+                    alert: c.provenance.alert.clone(),
+                    scope: c.provenance.cell.to_string(),
+                    specificity: i64::from(c.provenance.cell.specificity()),
+                    kind: "applied".into(),
+                    job: c.provenance.job.clone(),
+                    json: serde_json::to_string_pretty(&doc).unwrap_or_default(),
+                    human: crate::render::present::effective_alert(&doc),
+                }
             })
             .collect::<Vec<_>>()
     });
@@ -599,6 +594,7 @@ pub fn cell_rows<'a>(
                 by: model.origin_place(&d.by),
             }))
             .unwrap_or_default(),
+            human: String::new(),
         });
     // Targets that do not run the alert's job: the most specific answer is "nothing".
     let unwatched = rendered
@@ -612,6 +608,7 @@ pub fn cell_rows<'a>(
             kind: "unwatched".into(),
             job: None,
             json: String::new(),
+            human: String::new(),
         });
     applied.chain(disabled).chain(unwatched)
 }
