@@ -22,7 +22,7 @@ use crate::source::load::Stamp;
 pub const DIR: &str = ".alertctl";
 const FILE: &str = "cache.sqlite";
 /// Bump when the stored model's shape changes; the package version is part of the key too.
-const SCHEMA: &str = "13";
+const SCHEMA: &str = "15";
 
 pub struct Cache {
     conn: Option<Connection>,
@@ -753,9 +753,9 @@ const FAST_SCHEMA: &str = "
     CREATE TABLE IF NOT EXISTS stats(path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime INTEGER NOT NULL, ctime INTEGER NOT NULL, ino INTEGER NOT NULL, dev INTEGER NOT NULL, hash TEXT NOT NULL, seen INTEGER NOT NULL, mac TEXT NOT NULL);
     CREATE TABLE IF NOT EXISTS rendered(name TEXT PRIMARY KEY, hash TEXT NOT NULL, mac TEXT NOT NULL);
     CREATE TABLE IF NOT EXISTS contents(hash TEXT PRIMARY KEY, content TEXT NOT NULL);
-    CREATE TABLE IF NOT EXISTS cells(alert TEXT NOT NULL, scope TEXT NOT NULL, specificity INTEGER NOT NULL, kind TEXT NOT NULL, job TEXT, json TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS cells(alert TEXT NOT NULL, scope TEXT NOT NULL, specificity INTEGER NOT NULL, kind TEXT NOT NULL, job TEXT, json TEXT NOT NULL, human TEXT NOT NULL);
     CREATE INDEX IF NOT EXISTS cells_scope ON cells(scope);
-    CREATE TABLE IF NOT EXISTS traces(alert TEXT NOT NULL, scope TEXT NOT NULL, fields TEXT NOT NULL, rules TEXT NOT NULL, tbl TEXT NOT NULL, effective TEXT NOT NULL, PRIMARY KEY(alert, scope));
+    CREATE TABLE IF NOT EXISTS traces(alert TEXT NOT NULL, scope TEXT NOT NULL, trace TEXT NOT NULL, PRIMARY KEY(alert, scope));
     CREATE INDEX IF NOT EXISTS cells_alert ON cells(alert);
     CREATE TABLE IF NOT EXISTS alert_keys(alert TEXT PRIMARY KEY, key TEXT NOT NULL);
 ";
@@ -783,7 +783,7 @@ fn stored_keys(
 
 /// The answer last: a query that does not print it never reads past it.
 const PUT_CELL: &str =
-    "INSERT INTO cells(alert, scope, specificity, kind, json, job) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+    "INSERT INTO cells(alert, scope, specificity, kind, json, job, human) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 
 /// Writes one cell row (with a statement prepared from [`PUT_CELL`]).
 fn put_cell(put: &mut rusqlite::Statement, c: CellRow) -> rusqlite::Result<usize> {
@@ -793,23 +793,16 @@ fn put_cell(put: &mut rusqlite::Statement, c: CellRow) -> rusqlite::Result<usize
         c.specificity,
         c.kind,
         c.json,
-        c.job
+        c.job,
+        c.human
     ])
 }
 
-const PUT_TRACE: &str = "INSERT OR REPLACE INTO traces VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+const PUT_TRACE: &str = "INSERT OR REPLACE INTO traces VALUES (?1, ?2, ?3)";
 
 /// Writes one trace row (with a statement prepared from [`PUT_TRACE`]).
 fn put_trace(put: &mut rusqlite::Statement, t: TraceRow) -> rusqlite::Result<usize> {
-    let p = &t.pieces;
-    put.execute(params![
-        t.alert,
-        t.scope,
-        p.fields,
-        p.rules,
-        p.table,
-        p.effective
-    ])
+    put.execute(params![t.alert, t.scope, t.trace])
 }
 
 /// One precomputed answer of `effective`: the alert as it applies in one cell.
@@ -824,6 +817,11 @@ pub struct CellRow {
     pub job: Option<String>,
     /// Pretty-printed, as `effective --format json` prints it.
     pub json: String,
+    /// `effective`'s human lines of an applied cell
+    /// ([`crate::render::present::effective_alert`] of `json`), printed when stored:
+    /// `effective --namespace` prints thousands, and parsing each answer again would
+    /// cost a warm question more than the few MB they take.
+    pub human: String,
 }
 
 /// The warm fast path. With every source file's stat stamp (size, mtime, ctime, inode,
@@ -1231,17 +1229,19 @@ fn group_jobs(
     })
 }
 
-/// One alert's `trace` details in one cell (field chains, who set what) and its human
-/// answers, stored by a full run next to the cell's `effective` answer.
+/// One alert's `trace` details in one cell (field chains, who set what), stored by a
+/// full run next to the cell's `effective` answer.
 #[derive(Debug, Clone)]
 pub struct TraceRow {
     pub alert: String,
     pub scope: String,
-    pub pieces: TracePieces,
+    /// A [`crate::cache::query::TraceRecord`] as compact JSON.
+    pub trace: String,
 }
 
 /// What `trace` and `effective` print of one alert in one cell, beyond its `effective`
-/// JSON object, pre-printed ([`crate::cache::query::trace_pieces`]).
+/// JSON object, printed for the cells a question asks about
+/// ([`crate::cache::query::trace_pieces_of`]).
 #[derive(Debug, Clone, Default)]
 pub struct TracePieces {
     /// `fields` as `trace --format json` prints it (pretty, at the top level).
@@ -1403,71 +1403,91 @@ impl Cache {
         if !self.answers(fingerprint) {
             return None;
         }
-        let col = |on: bool, c: &str| {
-            if on {
-                format!("t.{c}")
-            } else {
-                "''".to_string()
-            }
-        };
-        // ?1: want.json, ?2: only, ?3...: the scopes.
+        // The human pieces are printed from the cell's JSON object, the trace's from its
+        // record: read only for what is printed.
+        let doc = want.json || want.trace;
+        let record = want.fields || want.trace;
+        // ?1: the JSON object, ?2: only, ?3: the record, ?4: the human lines, ?5...:
+        // the scopes.
         let marks = (0..scopes.len())
-            .map(|i| format!("?{}", i + 3))
+            .map(|i| format!("?{}", i + 5))
             .collect::<Vec<_>>()
             .join(", ");
         let sql = format!(
             "SELECT c.alert, c.scope, c.specificity, c.kind, c.job,
                     CASE WHEN ?1 OR c.kind = 'disabled' THEN c.json ELSE '' END,
-                    {}, {}, {}, {}, t.alert IS NOT NULL
+                    CASE WHEN ?3 THEN t.trace ELSE '' END, t.alert IS NOT NULL,
+                    CASE WHEN ?4 THEN c.human ELSE '' END
              FROM cells c LEFT JOIN traces t ON t.alert = c.alert AND t.scope = c.scope
-             WHERE c.scope IN ({marks}) AND (?2 IS NULL OR c.alert = ?2)",
-            col(want.fields, "fields"),
-            col(want.trace, "rules"),
-            col(want.trace, "tbl"),
-            col(want.effective, "effective"),
+             WHERE c.scope IN ({marks}) AND (?2 IS NULL OR c.alert = ?2)"
         );
         let conn = self.conn.as_ref()?;
         let mut st = conn.prepare(&sql).ok()?;
-        let mut args: Vec<&dyn rusqlite::ToSql> = vec![&want.json, &only];
+        let mut args: Vec<&dyn rusqlite::ToSql> = vec![&doc, &only, &record, &want.effective];
         args.extend(scopes.iter().map(|s| s as &dyn rusqlite::ToSql));
         let mut rows = st.query(args.as_slice()).ok()?;
-        let mut best: BTreeMap<String, Answer> = BTreeMap::new();
+        // Per alert its most specific cell, with its stored trace record.
+        let mut best: BTreeMap<String, (CellRow, String)> = BTreeMap::new();
         while let Some(r) = rows.next().ok()? {
             let (alert, specificity): (String, i64) = (r.get(0).ok()?, r.get(2).ok()?);
             if best
                 .get(&alert)
-                .is_some_and(|b| b.cell.specificity >= specificity)
+                .is_some_and(|b| b.0.specificity >= specificity)
             {
                 continue;
             }
             let kind: String = r.get(3).ok()?;
             // An applied cell without its trace: the index is not whole.
             let traced = want.fields || want.trace || want.effective;
-            if kind == "applied" && traced && !r.get::<_, bool>(10).ok()? {
+            if kind == "applied" && traced && !r.get::<_, bool>(7).ok()? {
                 return None;
             }
             let text = |i: usize| -> Option<String> {
                 Some(r.get::<_, Option<String>>(i).ok()?.unwrap_or_default())
             };
-            let answer = Answer {
-                cell: CellRow {
-                    alert: alert.clone(),
-                    scope: r.get(1).ok()?,
-                    specificity,
-                    kind,
-                    job: r.get(4).ok()?,
-                    json: text(5)?,
-                },
-                pieces: TracePieces {
-                    fields: text(6)?,
-                    rules: text(7)?,
-                    table: text(8)?,
-                    effective: text(9)?,
-                },
+            let cell = CellRow {
+                alert: alert.clone(),
+                scope: r.get(1).ok()?,
+                specificity,
+                kind,
+                job: r.get(4).ok()?,
+                json: text(5)?,
+                human: text(8)?,
             };
-            best.insert(alert, answer);
+            best.insert(alert, (cell, text(6)?));
         }
-        Some(best.into_values().collect())
+        // Printed on every core: `trace` of a target prints thousands of alerts.
+        let winners: Vec<(CellRow, String)> = best.into_values().collect();
+        winners
+            .into_par_iter()
+            .map(|(mut cell, trace)| {
+                let applied = cell.kind == "applied";
+                let mut pieces = match applied && record {
+                    false => TracePieces::default(),
+                    true => {
+                        let record = match record {
+                            true => Some(query::TraceRecord::parse(&trace)?),
+                            false => None,
+                        };
+                        let doc = match want.trace {
+                            true => Some(query::stored_doc(&cell.json)?),
+                            false => None,
+                        };
+                        // `effective`'s lines are stored printed.
+                        let want = Want {
+                            effective: false,
+                            ..want
+                        };
+                        query::trace_pieces_of(record.as_ref(), doc.as_ref(), want)
+                    }
+                };
+                pieces.effective = std::mem::take(&mut cell.human);
+                if applied && !want.json {
+                    cell.json = String::new();
+                }
+                Some(Answer { cell, pieces })
+            })
+            .collect()
     }
 
     /// Each alert's dependency key, as stored with its cells and traces (empty when none

@@ -2,13 +2,15 @@
 //! group, a namespace), with what configuration, set by whom. Answers come from the same
 //! cells and the same [`Renderer`] as the rendered files, so they cannot disagree.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
+
+use rayon::prelude::*;
 
 use crate::diag::LineIndex;
 use crate::model::Scope;
 use crate::render::{file_name, CellError, PromRule, Renderer};
 
-use crate::model::resolve::{Alert, Cell, Effective, Model, Origin, Position, Setting};
+use crate::model::resolve::{Alert, Cell, Effective, Model, Origin, Position};
 
 /// Where a rule or template value was written.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -223,19 +225,6 @@ pub fn not_applied_candidates(
     out
 }
 
-/// Who set a field: `template FILE:LINE` or `SCOPE[ (many)] FILE:LINE`.
-pub fn who(model: &Model, s: &Setting) -> String {
-    let p = model.origin_place(&s.origin);
-    match &s.origin {
-        Origin::Template { .. } => format!("template {}:{}", p.file, p.line),
-        Origin::Rule { index, .. } => {
-            let r = &model.rules[*index];
-            let many = if r.is_many() { " (many)" } else { "" };
-            format!("{}{many} {}:{}", r.scope.value, p.file, p.line)
-        }
-    }
-}
-
 /// A value on one table line: newlines shown as ⏎, cut at 60 characters.
 pub fn short(v: &str) -> String {
     let one_line = v.replace('\n', "⏎");
@@ -246,86 +235,252 @@ pub fn short(v: &str) -> String {
     }
 }
 
-/// What `trace` shows of one alert in one cell beyond its `effective` answer.
-pub struct TraceDetails {
-    /// `fields` as in JSON: per field, the winning value and its chain of settings.
-    pub fields: serde_json::Value,
-    /// The human fields table: field, value, set by, overrode.
-    pub table: Vec<[String; 4]>,
+/// One alert's trace in one cell as a full run stores it for the fast path: only what
+/// needs the model and is not in the cell's `effective` answer. Everything `trace`
+/// prints of it is derived by [`TraceRecord::fields_text`] and [`TraceRecord::table`],
+/// for the full path too, so the two cannot drift; pretty JSON and padded tables are presentation, printed only for
+/// the cells a question asks about.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct TraceRecord {
     /// Where the template is, `FILE:LINE`.
+    #[serde(rename = "t")]
     pub template: String,
+    /// Who set fields, each once: a cell's settings share a few files.
+    #[serde(rename = "w")]
+    pub setters: Vec<Setter>,
+    /// Per field (in the trace's order), its settings in fold order.
+    #[serde(rename = "f")]
+    pub fields: Vec<(String, Vec<StoredSetting>)>,
 }
 
-/// [`TraceDetails`] of one alert in one cell. Built both by `trace` itself and when a
-/// full run stores every cell's details for the fast path, so both print the same bytes.
-pub fn trace_details(model: &Model, template: &str, eff: &Effective) -> TraceDetails {
-    let mut table = Vec::new();
-    for (field, settings) in &eff.trace {
-        let Some((last, before)) = settings.split_last() else {
-            continue;
-        };
-        let overrode: Vec<String> = before
+/// (scope, many-alert rule, file) of a rule, or (`None`, false, file) of the template.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Setter(pub Option<String>, pub bool, pub String);
+
+/// (value, line, index into [`TraceRecord::setters`], whether the fields table shows
+/// it as overridden: it differs from the winning setting in value or origin, which only
+/// the model can tell).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct StoredSetting(pub String, pub usize, pub usize, pub bool);
+
+impl TraceRecord {
+    pub fn of(model: &Model, template: &str, eff: &Effective) -> TraceRecord {
+        let mut setters: Vec<Setter> = Vec::new();
+        let mut fields = Vec::with_capacity(eff.trace.len());
+        for (field, settings) in &eff.trace {
+            let last = settings.last();
+            let mut chain = Vec::with_capacity(settings.len());
+            for s in settings {
+                let p = model.origin_place(&s.origin);
+                let setter = match &s.origin {
+                    Origin::Template { .. } => Setter(None, false, p.file),
+                    Origin::Rule { index, .. } => {
+                        let r = &model.rules[*index];
+                        Setter(Some(r.scope.value.to_string()), r.is_many(), p.file)
+                    }
+                };
+                let who = match setters.iter().position(|w| *w == setter) {
+                    Some(i) => i,
+                    None => {
+                        setters.push(setter);
+                        setters.len() - 1
+                    }
+                };
+                let shown = last.is_some_and(|l| s.value != l.value || s.origin != l.origin);
+                chain.push(StoredSetting(s.value.clone(), p.line, who, shown));
+            }
+            fields.push((field.clone(), chain));
+        }
+        let t = &model.templates[template];
+        let tp = model.place(&t.file, t.name.span);
+        TraceRecord {
+            template: format!("{}:{}", tp.file, tp.line),
+            setters,
+            fields,
+        }
+    }
+
+    /// A stored record (compact JSON); `None` if it is not one [`TraceRecord::of`]
+    /// could have made, so that a damaged row sends the question to the full path.
+    pub fn parse(text: &str) -> Option<TraceRecord> {
+        let r: TraceRecord = serde_json::from_str(text).ok()?;
+        let whole = r
+            .fields
             .iter()
-            .rev()
-            .filter(|s| s.value != last.value || s.origin != last.origin)
-            .map(|s| format!("{} ({})", short(&s.value), who(model, s)))
-            .collect();
-        table.push([
-            field.clone(),
-            short(&last.value),
-            who(model, last),
-            overrode.join(", "),
-        ]);
+            .all(|(_, chain)| chain.iter().all(|s| s.2 < r.setters.len()));
+        whole.then_some(r)
     }
-    let t = &model.templates[template];
-    let tp = model.place(&t.file, t.name.span);
-    TraceDetails {
-        fields: fields_json(model, &eff.trace),
-        table,
-        template: format!("{}:{}", tp.file, tp.line),
+
+    pub fn to_text(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// Who set a field: `template FILE:LINE` or `SCOPE[ (many)] FILE:LINE`.
+    fn who(&self, s: &StoredSetting) -> String {
+        match &self.setters[s.2] {
+            Setter(None, _, file) => format!("template {file}:{}", s.1),
+            Setter(Some(scope), many, file) => {
+                let many = if *many { " (many)" } else { "" };
+                format!("{scope}{many} {file}:{}", s.1)
+            }
+        }
+    }
+
+    /// `fields` as `trace --format json` prints it (pretty): per field, the winning value
+    /// and its chain of settings. Written straight from the record, keys in the order a
+    /// JSON value sorts them, rather than built as a value first: a warm `trace` of a
+    /// target prints thousands.
+    pub fn fields_text(&self) -> String {
+        /// Keys in sorted order, as `serde_json::Value` prints them.
+        #[derive(serde::Serialize)]
+        struct Field<'a> {
+            chain: Vec<Set<'a>>,
+            value: Option<&'a str>,
+        }
+        #[derive(serde::Serialize)]
+        struct Set<'a> {
+            file: &'a str,
+            line: usize,
+            scope: &'a Option<String>,
+            set_by: &'static str,
+            value: &'a str,
+        }
+        fn field<'a>(r: &'a TraceRecord, settings: &'a [StoredSetting]) -> Field<'a> {
+            Field {
+                chain: settings
+                    .iter()
+                    .map(|s| {
+                        let Setter(scope, _, file) = &r.setters[s.2];
+                        Set {
+                            file,
+                            line: s.1,
+                            scope,
+                            set_by: if scope.is_some() { "rule" } else { "template" },
+                            value: &s.0,
+                        }
+                    })
+                    .collect(),
+                value: settings.last().map(|s| s.0.as_str()),
+            }
+        }
+        let fields: BTreeMap<&str, Field> = self
+            .fields
+            .iter()
+            .map(|(name, settings)| (name.as_str(), field(self, settings)))
+            .collect();
+        serde_json::to_string_pretty(&fields).unwrap_or_default()
+    }
+
+    /// The human fields table: field, value, set by, overrode (most recent first).
+    pub fn table(&self) -> Vec<[String; 4]> {
+        let mut table = Vec::with_capacity(self.fields.len());
+        for (field, settings) in &self.fields {
+            let Some((last, before)) = settings.split_last() else {
+                continue;
+            };
+            let overrode: Vec<String> = before
+                .iter()
+                .rev()
+                .filter(|s| s.3)
+                .map(|s| format!("{} ({})", short(&s.0), self.who(s)))
+                .collect();
+            table.push([
+                field.clone(),
+                short(&last.0),
+                self.who(last),
+                overrode.join(", "),
+            ]);
+        }
+        table
     }
 }
 
-/// The pieces of one alert's `trace` answer that are the same wherever its cell applies,
-/// pre-printed: what a full run stores for the fast path, and what the full path prints.
+/// The pieces of one alert's `trace` and `effective` answers that `want` asks for,
+/// printed from its trace record and its `effective --format json` object (`doc`): the
+/// one place both the full path and the fast path print them. A piece whose source is
+/// missing is left empty.
+pub fn trace_pieces_of(
+    record: Option<&TraceRecord>,
+    doc: Option<&serde_json::Value>,
+    want: crate::cache::Want,
+) -> crate::cache::TracePieces {
+    let mut pieces = crate::cache::TracePieces::default();
+    if let (true, Some(r)) = (want.fields, record) {
+        pieces.fields = r.fields_text();
+    }
+    if let (true, Some(r)) = (want.trace, record) {
+        if let Some(doc) = doc {
+            pieces.rules = crate::render::present::trace_rules(doc, &r.template);
+        }
+        pieces.table = crate::render::present::trace_fields(&r.table());
+    }
+    if let (true, Some(doc)) = (want.effective, doc) {
+        pieces.effective = crate::render::present::effective_alert(doc);
+    }
+    pieces
+}
+
+/// What `trace`'s human pieces are printed from, of an applied cell's stored
+/// `effective --format json` object: only `template` and `rules`
+/// ([`crate::render::present::trace_rules`] reads no more), the rest skipped without
+/// building it: a warm `trace` of a target reads thousands.
+pub fn stored_doc(json: &str) -> Option<serde_json::Value> {
+    #[derive(serde::Deserialize)]
+    struct Rules {
+        template: serde_json::Value,
+        rules: serde_json::Value,
+    }
+    let r: Rules = serde_json::from_str(json).ok()?;
+    Some(serde_json::json!({"template": r.template, "rules": r.rules}))
+}
+
+/// Every piece of one alert's `trace` answer, from the model (the full path).
 pub fn trace_pieces(
     model: &Model,
     template: &str,
     eff: &Effective,
     doc: &serde_json::Value,
 ) -> crate::cache::TracePieces {
-    let d = trace_details(model, template, eff);
-    crate::cache::TracePieces {
-        fields: serde_json::to_string_pretty(&d.fields).unwrap_or_default(),
-        rules: crate::render::present::trace_rules(doc, &d.template),
-        table: crate::render::present::trace_fields(&d.table),
-        effective: crate::render::present::effective_alert(doc),
-    }
+    let all = crate::cache::Want {
+        json: true,
+        fields: true,
+        trace: true,
+        effective: true,
+    };
+    trace_pieces_of(Some(&TraceRecord::of(model, template, eff)), Some(doc), all)
 }
 
-/// The trace pieces of the rendered cells of `alerts` (a full run stores them for
-/// `trace`'s and `effective`'s fast path), built one at a time as they are written: the
-/// rows of a cold run on L are hundreds of MB of text. A cell's configuration is the fold
-/// at its scope's position, as [`Model::cells`] computes it, without partitioning the
-/// series space again.
+/// Rendered cells are turned into index rows this many at a time, on every core, each
+/// chunk's rows written in order before the next is built: the rows of a cold run on L
+/// are tens of MB, never held at once.
+const ROW_CHUNK: usize = 1024;
+
+/// The trace records of the rendered cells of `alerts` (a full run stores them for
+/// `trace`'s and `effective`'s fast path), in the render's order. A cell's
+/// configuration is the fold at its scope's position, as [`Model::cells`] computes it,
+/// without partitioning the series space again.
 pub fn trace_rows<'a>(
     model: &'a Model,
     rendered: &'a crate::render::Rendered,
     alerts: &'a BTreeSet<&str>,
 ) -> impl Iterator<Item = crate::cache::TraceRow> + 'a {
-    rendered.cells.iter().filter_map(move |c| {
-        let p = &c.provenance;
-        if !alerts.contains(p.alert.as_str()) {
-            return None;
-        }
-        let alert = model.alerts.get(&p.alert)?;
-        let eff = model.effective(alert, &scope_position(model, &p.cell))?;
-        let doc = alert_json(model, p, &c.file, &c.rule);
-        Some(crate::cache::TraceRow {
-            alert: p.alert.clone(),
-            scope: p.cell.to_string(),
-            pieces: trace_pieces(model, &alert.template, &eff, &doc),
-        })
+    rendered.cells.chunks(ROW_CHUNK).flat_map(move |chunk| {
+        chunk
+            .par_iter()
+            .filter_map(|c| {
+                let p = &c.provenance;
+                if !alerts.contains(p.alert.as_str()) {
+                    return None;
+                }
+                let alert = model.alerts.get(&p.alert)?;
+                let eff = model.effective(alert, &scope_position(model, &p.cell))?;
+                Some(crate::cache::TraceRow {
+                    alert: p.alert.clone(),
+                    scope: p.cell.to_string(),
+                    trace: TraceRecord::of(model, &alert.template, &eff).to_text(),
+                })
+            })
+            .collect::<Vec<_>>()
     })
 }
 
@@ -397,27 +552,33 @@ pub fn disabled_json(d: &Disabled) -> serde_json::Value {
 }
 
 /// The rows a full run stores for the fast path: every rendered, disabled and unwatched
-/// cell of `alerts`, produced one at a time (filtered here rather than from a copy of the
-/// render: a cold run's copy would be every rendered rule again).
+/// cell of `alerts`, in order, the rendered ones built a chunk at a time on every core
+/// (filtered here rather than from a copy of the render: a cold run's copy would be every
+/// rendered rule again).
 pub fn cell_rows<'a>(
     model: &'a Model,
     rendered: &'a crate::render::Rendered,
     alerts: &'a BTreeSet<&str>,
 ) -> impl Iterator<Item = crate::cache::CellRow> + 'a {
     let of = move |alert: &str| alerts.contains(alert);
-    let applied = rendered
-        .cells
-        .iter()
-        .filter(move |c| of(&c.provenance.alert))
-        .map(move |c| crate::cache::CellRow {
-            alert: c.provenance.alert.clone(),
-            scope: c.provenance.cell.to_string(),
-            specificity: i64::from(c.provenance.cell.specificity()),
-            kind: "applied".into(),
-            job: c.provenance.job.clone(),
-            json: serde_json::to_string_pretty(&alert_json(model, &c.provenance, &c.file, &c.rule))
-                .unwrap_or_default(),
-        });
+    let applied = rendered.cells.chunks(ROW_CHUNK).flat_map(move |chunk| {
+        chunk
+            .par_iter()
+            .filter(|c| of(&c.provenance.alert))
+            .map(|c| {
+                let doc = alert_json(model, &c.provenance, &c.file, &c.rule);
+                crate::cache::CellRow {
+                    alert: c.provenance.alert.clone(),
+                    scope: c.provenance.cell.to_string(),
+                    specificity: i64::from(c.provenance.cell.specificity()),
+                    kind: "applied".into(),
+                    job: c.provenance.job.clone(),
+                    json: serde_json::to_string_pretty(&doc).unwrap_or_default(),
+                    human: crate::render::present::effective_alert(&doc),
+                }
+            })
+            .collect::<Vec<_>>()
+    });
     let disabled = rendered
         .disabled
         .iter()
@@ -433,6 +594,7 @@ pub fn cell_rows<'a>(
                 by: model.origin_place(&d.by),
             }))
             .unwrap_or_default(),
+            human: String::new(),
         });
     // Targets that do not run the alert's job: the most specific answer is "nothing".
     let unwatched = rendered
@@ -446,6 +608,7 @@ pub fn cell_rows<'a>(
             kind: "unwatched".into(),
             job: None,
             json: String::new(),
+            human: String::new(),
         });
     applied.chain(disabled).chain(unwatched)
 }
@@ -582,33 +745,6 @@ pub fn effective_json(model: &Model, pos: &Position) -> serde_json::Value {
     doc
 }
 
-/// Per field of an effective alert: the winning value and the chain of settings that led
-/// to it, each with the rule (or template) and its place.
-pub fn fields_json(
-    model: &Model,
-    trace: &std::collections::BTreeMap<String, Vec<crate::model::resolve::Setting>>,
-) -> serde_json::Value {
-    let mut m = serde_json::Map::new();
-    for (field, settings) in trace {
-        let chain: Vec<serde_json::Value> = settings
-            .iter()
-            .map(|s| {
-                let p = model.origin_place(&s.origin);
-                let (kind, scope) = match &s.origin {
-                    Origin::Template { .. } => ("template", None),
-                    Origin::Rule { index, .. } => ("rule", Some(model.rules[*index].scope.value.to_string())),
-                };
-                serde_json::json!({"value": s.value, "set_by": kind, "scope": scope, "file": p.file, "line": p.line})
-            })
-            .collect();
-        m.insert(
-            field.clone(),
-            serde_json::json!({"value": settings.last().map(|s| &s.value), "chain": chain}),
-        );
-    }
-    serde_json::Value::Object(m)
-}
-
 /// Checks that `alert` names an alert of the rules directory.
 pub fn known_alert(model: &Model, alert: &str) -> Result<(), Unknown> {
     if model.alerts.contains_key(alert) {
@@ -619,4 +755,94 @@ pub fn known_alert(model: &Model, alert: &str) -> Result<(), Unknown> {
         alert,
         model.alerts.keys().map(String::as_str),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `labels.team` set by the template, a many-alert group rule and a target rule,
+    /// the group rule's value repeated by the target rule (not shown as overridden).
+    fn record() -> TraceRecord {
+        let s = |v: &str, line, who, shown| StoredSetting(v.to_string(), line, who, shown);
+        TraceRecord {
+            template: "templates/t.yaml:2".to_string(),
+            setters: vec![
+                Setter(None, false, "templates/t.yaml".to_string()),
+                Setter(
+                    Some("group/web".to_string()),
+                    true,
+                    "rules/web.yaml".to_string(),
+                ),
+                Setter(
+                    Some("target/web-1:9100".to_string()),
+                    false,
+                    "rules/web-1.yaml".to_string(),
+                ),
+            ],
+            fields: vec![
+                ("for".to_string(), vec![s("5m", 9, 0, false)]),
+                (
+                    "labels.team".to_string(),
+                    vec![
+                        s("ops", 11, 0, true),
+                        s("web", 4, 1, false),
+                        s("web", 7, 2, false),
+                    ],
+                ),
+                ("severity".to_string(), vec![]),
+            ],
+        }
+    }
+
+    #[test]
+    fn details_print_who_set_what_and_what_was_overridden() {
+        let r = record();
+        let text = r.fields_text();
+        let fields: serde_json::Value = serde_json::from_str(&text).unwrap();
+        // Printed as serde_json prints the value: keys sorted, pretty.
+        assert_eq!(text, serde_json::to_string_pretty(&fields).unwrap());
+        assert_eq!(
+            r.table(),
+            vec![
+                ["for", "5m", "template templates/t.yaml:9", ""].map(String::from),
+                [
+                    "labels.team",
+                    "web",
+                    "target/web-1:9100 rules/web-1.yaml:7",
+                    "ops (template templates/t.yaml:11)",
+                ]
+                .map(String::from),
+            ]
+        );
+        assert_eq!(
+            fields["labels.team"],
+            serde_json::json!({"value": "web", "chain": [
+                {"value": "ops", "set_by": "template", "scope": null, "file": "templates/t.yaml", "line": 11},
+                {"value": "web", "set_by": "rule", "scope": "group/web", "file": "rules/web.yaml", "line": 4},
+                {"value": "web", "set_by": "rule", "scope": "target/web-1:9100", "file": "rules/web-1.yaml", "line": 7},
+            ]})
+        );
+        assert_eq!(
+            fields["severity"],
+            serde_json::json!({"value": null, "chain": []})
+        );
+    }
+
+    #[test]
+    fn many_alert_rules_say_so() {
+        let mut r = record();
+        r.fields[1].1.truncate(2);
+        assert_eq!(r.table()[1][2], "group/web (many) rules/web.yaml:4");
+    }
+
+    #[test]
+    fn stored_records_read_back_and_damaged_ones_do_not() {
+        let r = record();
+        assert_eq!(TraceRecord::parse(&r.to_text()), Some(r.clone()));
+        let mut bad = r;
+        bad.fields[0].1[0].2 = 3;
+        assert_eq!(TraceRecord::parse(&bad.to_text()), None);
+        assert_eq!(TraceRecord::parse("{}"), None);
+    }
 }

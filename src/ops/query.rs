@@ -228,7 +228,7 @@ pub fn answers_at_position(q: &Quick, pos: &Position) -> Option<(Vec<Answer>, Ve
 }
 
 impl FastEffective {
-    /// `effective`'s human answer, from the stored pre-printed lines of each alert.
+    /// `effective`'s human answer, each alert's lines printed from its stored answer.
     pub fn human_text(&self) -> Option<String> {
         let disabled = self
             .disabled
@@ -248,8 +248,9 @@ impl FastEffective {
 }
 
 /// One applied alert of a `trace` answer: its `effective` answer, who set each field,
-/// and with `--all` its rules that do not apply here; pieces pre-printed (stored by a
-/// full run, or printed now by the full path with the same functions).
+/// and with `--all` its rules that do not apply here; pieces printed by
+/// [`crate::cache::query::trace_pieces_of`] (from the stored record, or from the model
+/// on the full path).
 pub struct TraceEntry {
     pub alert: String,
     /// Its `effective --format json` object, pretty (empty when only the human form is
@@ -315,7 +316,7 @@ pub fn trace_fast(
 }
 
 /// `trace` from the model: the alerts of `applied` (a [`crate::cache::query::at`] answer for
-/// `pos`, filtered to one alert if asked), printed as a full run stores them.
+/// `pos`, filtered to one alert if asked), printed by the same functions as the fast path.
 pub fn trace_full(
     model: &Model,
     target: &str,

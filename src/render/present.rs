@@ -1,8 +1,8 @@
 //! How `effective` and `trace` answers read on a terminal. One place for both the full
-//! path (answers built from the model) and the cache index, which stores each cell's
-//! pieces pre-printed by these same functions so that a warm question prints them
-//! without parsing anything: the two cannot disagree by construction, and
-//! tests/fast_answers.rs checks that they do not.
+//! path (answers built from the model) and the fast path, which prints the cells a
+//! question asks about from what the cache index stores of them (their JSON answers and
+//! trace records) with these same functions: the two cannot disagree by construction,
+//! and tests/fast_answers.rs checks that they do not.
 
 use serde_json::Value;
 
@@ -11,24 +11,34 @@ use crate::source::text::escape_unsafe;
 /// Rows as aligned columns, the last one unpadded. Cells may quote names with any
 /// characters: control and bidi characters are shown escaped, so a name cannot move the
 /// cursor or reorder a line.
-pub fn table<const N: usize>(out: &mut String, indent: &str, rows: &[[String; N]]) {
-    let rows: Vec<[String; N]> = rows
+pub fn table<S: AsRef<str>, const N: usize>(out: &mut String, indent: &str, rows: &[[S; N]]) {
+    // Printed for every alert of a warm `trace` (thousands on a large estate): one line
+    // buffer, no per-cell allocation unless a cell needs escaping.
+    let rows: Vec<[(std::borrow::Cow<str>, usize); N]> = rows
         .iter()
-        .map(|r| r.clone().map(|c| escape_unsafe(&c).into_owned()))
+        .map(|r| {
+            std::array::from_fn(|i| {
+                let c = escape_unsafe(r[i].as_ref());
+                let n = c.chars().count();
+                (c, n)
+            })
+        })
         .collect();
     let mut widths = [0usize; N];
     for r in &rows {
-        for (i, c) in r.iter().enumerate() {
-            widths[i] = widths[i].max(c.chars().count());
+        for (i, (_, n)) in r.iter().enumerate() {
+            widths[i] = widths[i].max(*n);
         }
     }
+    let mut line = String::new();
+    out.reserve(rows.len() * (indent.len() + widths.iter().sum::<usize>() + 2 * N));
     for r in &rows {
-        let mut line = indent.to_string();
-        for (i, c) in r.iter().enumerate() {
-            if i + 1 == N {
-                line.push_str(c);
-            } else {
-                line.push_str(&format!("{c:<w$}  ", w = widths[i]));
+        line.clear();
+        line.push_str(indent);
+        for (i, (c, n)) in r.iter().enumerate() {
+            line.push_str(c);
+            if i + 1 < N {
+                line.extend(std::iter::repeat_n(' ', widths[i] - n + 2));
             }
         }
         out.push_str(line.trim_end());
@@ -86,7 +96,6 @@ pub fn effective_header(subject: &str, alerts: usize, disabled: usize) -> String
 }
 
 /// One applied alert (its `effective --format json` object) as the terminal shows it.
-/// The same wherever the alert applies, so a full run stores it per cell.
 pub fn effective_alert(a: &Value) -> String {
     let mut out = String::from("\n");
     let kind = if a["kind"] == "recording" {
@@ -215,13 +224,9 @@ pub fn trace_rules(a: &Value, template_place: &str) -> String {
 /// `trace`'s fields table (field, value, set by, overrode), ending the alert's answer.
 pub fn trace_fields(rows: &[[String; 4]]) -> String {
     let mut out = String::from("  fields:\n");
-    let mut all = vec![[
-        "FIELD".to_string(),
-        "VALUE".to_string(),
-        "SET BY".to_string(),
-        "OVERRODE".to_string(),
-    ]];
-    all.extend(rows.iter().cloned());
+    let all: Vec<[&str; 4]> = std::iter::once(["FIELD", "VALUE", "SET BY", "OVERRODE"])
+        .chain(rows.iter().map(|r| r.each_ref().map(String::as_str)))
+        .collect();
     table(&mut out, "    ", &all);
     out.push('\n');
     out
