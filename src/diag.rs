@@ -34,7 +34,7 @@ impl Span {
         self.end as usize
     }
     pub fn len(&self) -> usize {
-        (self.end - self.start) as usize
+        self.end.saturating_sub(self.start) as usize
     }
     pub fn is_empty(&self) -> bool {
         self.start == self.end

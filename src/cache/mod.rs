@@ -746,13 +746,9 @@ impl Cache {
     }
 }
 
-/// A rendered file's text under its hash: rows of `rendered` share it and stay small.
-const PUT_CONTENT: &str = "INSERT OR IGNORE INTO contents VALUES (?1, ?2)";
-
 const FAST_SCHEMA: &str = "
     CREATE TABLE IF NOT EXISTS stats(path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime INTEGER NOT NULL, ctime INTEGER NOT NULL, ino INTEGER NOT NULL, dev INTEGER NOT NULL, hash TEXT NOT NULL, seen INTEGER NOT NULL, mac TEXT NOT NULL);
     CREATE TABLE IF NOT EXISTS rendered(name TEXT PRIMARY KEY, hash TEXT NOT NULL, mac TEXT NOT NULL);
-    CREATE TABLE IF NOT EXISTS contents(hash TEXT PRIMARY KEY, content TEXT NOT NULL);
     CREATE TABLE IF NOT EXISTS cells(alert TEXT NOT NULL, scope TEXT NOT NULL, specificity INTEGER NOT NULL, kind TEXT NOT NULL, job TEXT, json TEXT NOT NULL, human TEXT NOT NULL);
     CREATE INDEX IF NOT EXISTS cells_scope ON cells(scope);
     CREATE TABLE IF NOT EXISTS traces(alert TEXT NOT NULL, scope TEXT NOT NULL, trace TEXT NOT NULL, PRIMARY KEY(alert, scope));
@@ -981,27 +977,6 @@ impl Cache {
             .collect()
     }
 
-    /// A stored rendered file, when its row authenticates and its content has its hash.
-    pub fn rendered_content(&self, name: &str) -> Option<String> {
-        let fingerprint = self.meta("rendered")?;
-        let (hash, content, mac): (String, String, String) = self
-            .conn
-            .as_ref()?
-            .query_row(
-                "SELECT r.hash, c.content, r.mac FROM rendered r JOIN contents c ON c.hash = r.hash
-                 WHERE r.name = ?1",
-                [name],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )
-            .optional()
-            .ok()??;
-        let genuine = self
-            .key
-            .verify(&mac, "rendered", &rendered_parts(&fingerprint, name, &hash))
-            && blake3::hash(content.as_bytes()).to_hex().as_str() == hash;
-        genuine.then_some(content)
-    }
-
     pub fn has_rendered(&self, fingerprint: &str) -> bool {
         self.meta("rendered").as_deref() == Some(fingerprint)
     }
@@ -1018,19 +993,11 @@ impl Cache {
         };
         conn.execute_batch(FAST_SCHEMA)?;
         let tx = conn.transaction()?;
-        tx.execute_batch(
-            "DELETE FROM rendered; DELETE FROM contents; DELETE FROM cells; DELETE FROM alert_keys;",
-        )?;
+        tx.execute_batch("DELETE FROM rendered; DELETE FROM cells; DELETE FROM alert_keys;")?;
         {
-            let mut put = tx.prepare("INSERT INTO rendered VALUES (?1, ?2, ?3)")?;
-            let mut put_content = tx.prepare(PUT_CONTENT)?;
+            let mut put = tx.prepare(PUT_RENDERED)?;
             for (name, content) in files {
-                let hash = blake3::hash(content.as_bytes()).to_hex();
-                let mac = self
-                    .key
-                    .mac("rendered", &rendered_parts(fingerprint, name, &hash));
-                put.execute(params![name, hash.as_str(), mac])?;
-                put_content.execute(params![hash.as_str(), content])?;
+                put_rendered(&mut put, &self.key, fingerprint, name, content)?;
             }
             let mut put = tx.prepare(PUT_CELL)?;
             // Streamed: holding 50k pretty-printed answers at once would double peak memory.
@@ -1205,6 +1172,23 @@ fn stamp_of(r: &rusqlite::Row<'_>) -> rusqlite::Result<Stamp> {
         ino: r.get::<_, i64>(4)? as u64,
         dev: r.get::<_, i64>(5)? as u64,
     })
+}
+
+/// A rendered file as the cache keeps it: its name and content hash (what the fast
+/// path compares), signed; not its text, which nothing reads back (on L, writing the
+/// texts into every edit run's rows cost 0.1-0.3 s).
+const PUT_RENDERED: &str = "INSERT OR REPLACE INTO rendered VALUES (?1, ?2, ?3)";
+
+fn put_rendered(
+    put: &mut rusqlite::Statement,
+    key: &Key,
+    fingerprint: &str,
+    name: &str,
+    content: &str,
+) -> rusqlite::Result<usize> {
+    let hash = blake3::hash(content.as_bytes()).to_hex();
+    let mac = key.mac("rendered", &rendered_parts(fingerprint, name, &hash));
+    put.execute(params![name, hash.as_str(), mac])
 }
 
 /// What a `rendered` row's MAC covers: the row bound to the sources it was rendered from.
@@ -1465,10 +1449,7 @@ impl Cache {
                 let mut pieces = match applied && record {
                     false => TracePieces::default(),
                     true => {
-                        let record = match record {
-                            true => Some(query::TraceRecord::parse(&trace)?),
-                            false => None,
-                        };
+                        let record = Some(query::TraceRecord::parse(&trace)?);
                         let doc = match want.trace {
                             true => Some(query::stored_doc(&cell.json)?),
                             false => None,
@@ -1529,36 +1510,21 @@ impl Cache {
         if basis.is_empty() {
             tx.execute_batch("DELETE FROM cells; DELETE FROM traces; DELETE FROM alert_keys;")?;
         }
-        let stored: HashMap<String, String> = {
-            let mut st = tx.prepare("SELECT name, hash FROM rendered")?;
-            let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        let stored: Vec<String> = {
+            let mut st = tx.prepare("SELECT name FROM rendered")?;
+            let rows = st.query_map([], |r| r.get(0))?;
             rows.collect::<rusqlite::Result<_>>()?
         };
         {
-            // Every row's MAC names the new fingerprint, so every row is written again:
-            // the contents live in their own table, so that is a small row per file, not
-            // the file (rewriting all of them cost an edit run on L 0.1-0.3 s).
-            let mut put = tx.prepare("INSERT OR REPLACE INTO rendered VALUES (?1, ?2, ?3)")?;
-            let mut put_content = tx.prepare(PUT_CONTENT)?;
+            // Every row's MAC names the new fingerprint, so every row is written again.
+            let mut put = tx.prepare(PUT_RENDERED)?;
             for (name, content) in files {
-                let name: &str = name;
-                let hash = blake3::hash(content.as_bytes()).to_hex();
-                let mac = self
-                    .key
-                    .mac("rendered", &rendered_parts(fingerprint, name, &hash));
-                if stored.get(name).map(String::as_str) != Some(hash.as_str()) {
-                    put_content.execute(params![hash.as_str(), content])?;
-                }
-                put.execute(params![name, hash.as_str(), mac])?;
+                put_rendered(&mut put, &self.key, fingerprint, name, content)?;
             }
             let mut gone = tx.prepare("DELETE FROM rendered WHERE name = ?1")?;
-            for name in stored.keys().filter(|n| !files.contains_key(n.as_str())) {
+            for name in stored.iter().filter(|n| !files.contains_key(n.as_str())) {
                 gone.execute([name])?;
             }
-            tx.execute(
-                "DELETE FROM contents WHERE hash NOT IN (SELECT hash FROM rendered)",
-                [],
-            )?;
             let mut del_cells = tx.prepare("DELETE FROM cells WHERE alert = ?1")?;
             let mut del_traces = tx.prepare("DELETE FROM traces WHERE alert = ?1")?;
             let mut del_key = tx.prepare("DELETE FROM alert_keys WHERE alert = ?1")?;
@@ -1643,14 +1609,10 @@ mod tests {
         c.store_rendered("fp", &files, std::iter::empty()).unwrap();
         assert_eq!(c.stats().len(), 2);
         assert!(c.rendered_hashes("fp").is_some());
-        assert_eq!(c.rendered_content("x.yml").as_deref(), Some("groups: []\n"));
 
         let conn = c.conn.as_ref().unwrap();
         conn.execute("UPDATE stats SET hash = 'h3' WHERE path = 'a.yaml'", [])
             .unwrap();
-        conn.execute("UPDATE contents SET content = 'groups: [x]\n'", [])
-            .unwrap();
-        assert_eq!(c.rendered_content("x.yml"), None);
         // The rows are bound to the sources they were rendered from.
         conn.execute("UPDATE meta SET value = 'fp2' WHERE key = 'rendered'", [])
             .unwrap();
@@ -1665,15 +1627,16 @@ mod tests {
         assert_eq!(stats.keys().collect::<Vec<_>>(), ["b.yaml"]);
     }
 
-    /// An incremental store writes a changed file's text once and keeps the others'
-    /// texts where they are (only their small rows take the new fingerprint); a text no
-    /// file has any more is dropped.
+    /// An incremental store signs every row again under the new fingerprint (the old
+    /// one no longer authenticates any), with the new content's hash, and drops the
+    /// rows of files that are gone.
     #[test]
-    fn incremental_store_keeps_unchanged_texts_and_drops_orphans() {
+    fn incremental_store_resigns_every_row() {
         let dir = tempfile::tempdir().unwrap();
         let mut c = Cache::open(dir.path());
-        let store = |c: &mut Cache, fp: &str, a: &str, b: &str| {
-            let files = BTreeMap::from([(Cow::Borrowed("a.yml"), a), (Cow::Borrowed("b.yml"), b)]);
+        let store = |c: &mut Cache, fp: &str, files: &[(&'static str, &'static str)]| {
+            let files: BTreeMap<Cow<str>, &str> =
+                files.iter().map(|(n, t)| (Cow::Borrowed(*n), *t)).collect();
             let basis = c.alert_keys();
             let stored = c.store_incremental(
                 fp,
@@ -1686,22 +1649,19 @@ mod tests {
             );
             assert!(stored.unwrap());
         };
-        store(&mut c, "fp1", "groups: []\n", "groups: [b]\n");
-        store(&mut c, "fp2", "groups: []\n", "groups: [b2]\n");
-        assert_eq!(c.rendered_content("a.yml").as_deref(), Some("groups: []\n"));
-        assert_eq!(
-            c.rendered_content("b.yml").as_deref(),
-            Some("groups: [b2]\n")
+        store(
+            &mut c,
+            "fp1",
+            &[("a.yml", "A"), ("b.yml", "B"), ("c.yml", "C")],
         );
-        assert!(c.rendered_hashes("fp2").is_some());
+        store(&mut c, "fp2", &[("a.yml", "A"), ("b.yml", "B2")]);
+        let hash = |t: &str| blake3::hash(t.as_bytes()).to_hex().to_string();
+        let want = BTreeMap::from([
+            ("a.yml".to_string(), hash("A")),
+            ("b.yml".to_string(), hash("B2")),
+        ]);
+        assert_eq!(c.rendered_hashes("fp2"), Some(want));
         assert_eq!(c.rendered_hashes("fp1"), None);
-        let texts: i64 = c
-            .conn
-            .as_ref()
-            .unwrap()
-            .query_row("SELECT count(*) FROM contents", [], |r| r.get(0))
-            .unwrap();
-        assert_eq!(texts, 2);
     }
 
     /// Batched reads answer like one query per file: in the order asked, `None` for a

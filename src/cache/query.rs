@@ -464,22 +464,30 @@ pub fn trace_rows<'a>(
     rendered: &'a crate::render::Rendered,
     alerts: &'a BTreeSet<&str>,
 ) -> impl Iterator<Item = crate::cache::TraceRow> + 'a {
+    rows_of_cells(rendered, alerts, move |c| {
+        let p = &c.provenance;
+        let alert = model.alerts.get(&p.alert)?;
+        let eff = model.effective(alert, &scope_position(model, &p.cell))?;
+        Some(crate::cache::TraceRow {
+            alert: p.alert.clone(),
+            scope: p.cell.to_string(),
+            trace: TraceRecord::of(model, &alert.template, &eff).to_text(),
+        })
+    })
+}
+
+/// `row` of each rendered cell of `alerts`, in the render's order, [`ROW_CHUNK`] cells
+/// at a time on every core.
+fn rows_of_cells<'a, R: Send + 'a>(
+    rendered: &'a crate::render::Rendered,
+    alerts: &'a BTreeSet<&str>,
+    row: impl Fn(&'a crate::render::RenderedCell) -> Option<R> + Sync + Send + Copy + 'a,
+) -> impl Iterator<Item = R> + 'a {
     rendered.cells.chunks(ROW_CHUNK).flat_map(move |chunk| {
         chunk
             .par_iter()
-            .filter_map(|c| {
-                let p = &c.provenance;
-                if !alerts.contains(p.alert.as_str()) {
-                    return None;
-                }
-                let alert = model.alerts.get(&p.alert)?;
-                let eff = model.effective(alert, &scope_position(model, &p.cell))?;
-                Some(crate::cache::TraceRow {
-                    alert: p.alert.clone(),
-                    scope: p.cell.to_string(),
-                    trace: TraceRecord::of(model, &alert.template, &eff).to_text(),
-                })
-            })
+            .filter(|c| alerts.contains(c.provenance.alert.as_str()))
+            .filter_map(row)
             .collect::<Vec<_>>()
     })
 }
@@ -561,23 +569,17 @@ pub fn cell_rows<'a>(
     alerts: &'a BTreeSet<&str>,
 ) -> impl Iterator<Item = crate::cache::CellRow> + 'a {
     let of = move |alert: &str| alerts.contains(alert);
-    let applied = rendered.cells.chunks(ROW_CHUNK).flat_map(move |chunk| {
-        chunk
-            .par_iter()
-            .filter(|c| of(&c.provenance.alert))
-            .map(|c| {
-                let doc = alert_json(model, &c.provenance, &c.file, &c.rule);
-                crate::cache::CellRow {
-                    alert: c.provenance.alert.clone(),
-                    scope: c.provenance.cell.to_string(),
-                    specificity: i64::from(c.provenance.cell.specificity()),
-                    kind: "applied".into(),
-                    job: c.provenance.job.clone(),
-                    json: serde_json::to_string_pretty(&doc).unwrap_or_default(),
-                    human: crate::render::present::effective_alert(&doc),
-                }
-            })
-            .collect::<Vec<_>>()
+    let applied = rows_of_cells(rendered, alerts, move |c| {
+        let doc = alert_json(model, &c.provenance, &c.file, &c.rule);
+        Some(crate::cache::CellRow {
+            alert: c.provenance.alert.clone(),
+            scope: c.provenance.cell.to_string(),
+            specificity: i64::from(c.provenance.cell.specificity()),
+            kind: "applied".into(),
+            job: c.provenance.job.clone(),
+            json: serde_json::to_string_pretty(&doc).unwrap_or_default(),
+            human: crate::render::present::effective_alert(&doc),
+        })
     });
     let disabled = rendered
         .disabled

@@ -101,15 +101,7 @@ impl Emitter {
         // Root mapping at indent 0; its one key is followed by an indentless sequence.
         self.write_indent(0);
         self.field_key("groups");
-        if file.groups.is_empty() {
-            self.empty_sequence();
-        } else {
-            for g in &file.groups {
-                self.write_indent(0);
-                self.indicator("-", true, false, true);
-                self.group(g, 2)?;
-            }
-        }
+        self.sequence(&file.groups, 0, Self::group)?;
         // DOCUMENT-END (implicit).
         self.write_indent(0);
         Ok(())
@@ -128,14 +120,24 @@ impl Emitter {
         }
         self.write_indent(indent);
         self.field_key("rules");
-        if g.rules.is_empty() {
+        self.sequence(&g.rules, indent, Self::rule)
+    }
+
+    /// An indentless block sequence under a key at `indent` (`[]` when empty), each
+    /// item a mapping at `indent + 2`.
+    fn sequence<T>(
+        &mut self,
+        items: &[T],
+        indent: usize,
+        item: fn(&mut Self, &T, usize) -> Result<(), ComplexKey>,
+    ) -> Result<(), ComplexKey> {
+        if items.is_empty() {
             self.empty_sequence();
-        } else {
-            for r in &g.rules {
-                self.write_indent(indent);
-                self.indicator("-", true, false, true);
-                self.rule(r, indent + 2)?;
-            }
+        }
+        for x in items {
+            self.write_indent(indent);
+            self.indicator("-", true, false, true);
+            item(self, x, indent + 2)?;
         }
         Ok(())
     }
@@ -154,17 +156,23 @@ impl Emitter {
         if let Some(k) = &r.keep_firing_for {
             self.field(indent, "keep_firing_for", k);
         }
-        if !r.labels.is_empty() {
-            self.write_indent(indent);
-            self.field_key("labels");
-            self.map(&r.labels, indent + 2)?;
+        self.map_field(indent, "labels", &r.labels)?;
+        self.map_field(indent, "annotations", &r.annotations)
+    }
+
+    /// A struct field holding a mapping, left out when empty (`skip_serializing_if`).
+    fn map_field(
+        &mut self,
+        indent: usize,
+        key: &str,
+        m: &VecMap<String, String>,
+    ) -> Result<(), ComplexKey> {
+        if m.is_empty() {
+            return Ok(());
         }
-        if !r.annotations.is_empty() {
-            self.write_indent(indent);
-            self.field_key("annotations");
-            self.map(&r.annotations, indent + 2)?;
-        }
-        Ok(())
+        self.write_indent(indent);
+        self.field_key(key);
+        self.map(m, indent + 2)
     }
 
     /// A non-empty block mapping of strings at `indent`.
