@@ -821,9 +821,9 @@ pub struct CellRow {
 }
 
 /// The warm fast path. With every source file's stat stamp (size, mtime, ctime, inode,
-/// device) unchanged, the stored content hashes still hold, so the directory's fingerprint is known without reading a
-/// file; with the fingerprint unchanged, so are the rendered files and every cell's
-/// `effective` answer, stored by the last full run.
+/// device) unchanged, the stored content hashes still hold, so the directory's
+/// fingerprint is known without reading a file; with the fingerprint unchanged, so are
+/// the rendered files and every cell's `effective` answer, stored by the last full run.
 impl Cache {
     /// path -> (stat stamp, content hash, when it was recorded), as last seen.
     pub fn stats(&self) -> HashMap<String, (Stamp, String, i64)> {
@@ -1374,9 +1374,9 @@ impl Cache {
     }
 
     /// Per alert (or only the alert `only`), its most specific cell among `scopes` (a
-    /// position's scopes), with what `want` asks for, in one query; `None` unless a full run stored the cells and
-    /// traces of `fingerprint`. Only the winners are kept, so memory holds one answer
-    /// per alert, not one per cell.
+    /// position's scopes), with what `want` asks for, in one query; `None` unless a full
+    /// run stored the cells and traces of `fingerprint`. Only the winners are kept, so
+    /// memory holds one answer per alert, not one per cell.
     pub fn answers_at(
         &self,
         fingerprint: &str,
@@ -1446,21 +1446,21 @@ impl Cache {
             .into_par_iter()
             .map(|(mut cell, trace)| {
                 let applied = cell.kind == "applied";
-                let mut pieces = match applied && record {
-                    false => TracePieces::default(),
-                    true => {
-                        let record = Some(query::TraceRecord::parse(&trace)?);
-                        let doc = match want.trace {
-                            true => Some(query::stored_doc(&cell.json)?),
-                            false => None,
-                        };
-                        // `effective`'s lines are stored printed.
-                        let want = Want {
-                            effective: false,
-                            ..want
-                        };
-                        query::trace_pieces_of(record.as_ref(), doc.as_ref(), want)
-                    }
+                let mut pieces = if applied && record {
+                    let record = query::TraceRecord::parse(&trace)?;
+                    let doc = if want.trace {
+                        Some(query::stored_doc(&cell.json)?)
+                    } else {
+                        None
+                    };
+                    // `effective`'s lines are stored printed.
+                    let want = Want {
+                        effective: false,
+                        ..want
+                    };
+                    query::trace_pieces_of(Some(&record), doc.as_ref(), want)
+                } else {
+                    TracePieces::default()
                 };
                 pieces.effective = std::mem::take(&mut cell.human);
                 if applied && !want.json {

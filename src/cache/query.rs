@@ -238,8 +238,8 @@ pub fn short(v: &str) -> String {
 /// One alert's trace in one cell as a full run stores it for the fast path: only what
 /// needs the model and is not in the cell's `effective` answer. Everything `trace`
 /// prints of it is derived by [`TraceRecord::fields_text`] and [`TraceRecord::table`],
-/// for the full path too, so the two cannot drift; pretty JSON and padded tables are presentation, printed only for
-/// the cells a question asks about.
+/// for the full path too, so the two cannot drift; pretty JSON and padded tables are
+/// presentation, printed only for the cells a question asks about.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TraceRecord {
     /// Where the template is, `FILE:LINE`.
