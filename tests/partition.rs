@@ -794,11 +794,28 @@ fn fold_order_and_enabled() {
     assert!(t1.config.enabled);
     assert_eq!(t1.config.params["threshold"].to_string(), "70");
     assert_eq!(t1.config.severity.as_deref(), Some("critical"));
+    let (traced, trace) = model
+        .traced(
+            alert,
+            &model.inventory.position(&target_name(0, 0, 1)).unwrap(),
+        )
+        .unwrap();
+    assert_eq!(traced.config, t1.config, "the traced fold folds the same");
+    assert_eq!(traced.chain, t1.chain);
     assert_eq!(
-        t1.trace["params.threshold"].len(),
+        trace["params.threshold"].len(),
         5,
         "default, global, group, target, priority-5 global"
     );
+    // Who switched it off at target 0 (the group rule), and on at target 1 (its own).
+    let by = |e: &alertctl::model::resolve::Effective| match model.enabled_by(e) {
+        Some(alertctl::model::resolve::Origin::Rule { index, .. }) => Some(index),
+        _ => None,
+    };
+    assert_eq!(by(&t0), Some(1));
+    assert_eq!(by(&t1), Some(2));
+    let last = trace["enabled"].last().unwrap();
+    assert_eq!(Some(&last.origin), model.enabled_by(&t1).as_ref());
     let other = at(&target_name(0, 1, 0));
     assert_eq!(other.config.params["threshold"].to_string(), "70");
 }

@@ -10,7 +10,7 @@ use crate::diag::LineIndex;
 use crate::model::Scope;
 use crate::render::{file_name, CellError, PromRule, Renderer};
 
-use crate::model::resolve::{Alert, Cell, Effective, Model, Origin, Position};
+use crate::model::resolve::{Alert, Cell, Effective, Model, Origin, Position, Trace};
 
 /// Where a rule or template value was written.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -54,7 +54,8 @@ pub struct Applied {
     /// The rendered file holding that rule.
     pub file: String,
     pub rule: PromRule,
-    pub effective: Effective,
+    /// Who set each field of the cell's configuration.
+    pub trace: Trace,
     pub rules: Vec<AppliedRule>,
     pub provenance: crate::render::Provenance,
 }
@@ -135,11 +136,7 @@ pub fn at(model: &Model, pos: &Position) -> Report {
         match renderer.rule(cell) {
             Ok(Some(rule)) => report.applied.push(applied(model, alert, cell, rule, eff)),
             Ok(None) => {
-                let by = eff
-                    .trace
-                    .get("enabled")
-                    .and_then(|s| s.last())
-                    .map(|s| model.origin_place(&s.origin));
+                let by = model.enabled_by(eff).map(|o| model.origin_place(&o));
                 if let Some(by) = by {
                     report.disabled.push(Disabled {
                         alert: alert.name.clone(),
@@ -185,7 +182,10 @@ fn applied(model: &Model, alert: &Alert, cell: &Cell, rule: PromRule, eff: &Effe
         cell: cell.scope.clone(),
         file: file_name(&cell.file_scope),
         rule,
-        effective: eff.clone(),
+        trace: model
+            .traced(alert, &cell.position)
+            .map(|(_, t)| t)
+            .unwrap_or_default(),
         rules,
         provenance,
     }
@@ -264,10 +264,10 @@ pub struct Setter(pub Option<String>, pub bool, pub String);
 pub struct StoredSetting(pub String, pub usize, pub usize, pub bool);
 
 impl TraceRecord {
-    pub fn of(model: &Model, template: &str, eff: &Effective) -> TraceRecord {
+    pub fn of(model: &Model, template: &str, trace: &Trace) -> TraceRecord {
         let mut setters: Vec<Setter> = Vec::new();
-        let mut fields = Vec::with_capacity(eff.trace.len());
-        for (field, settings) in &eff.trace {
+        let mut fields = Vec::with_capacity(trace.len());
+        for (field, settings) in trace {
             let last = settings.last();
             let mut chain = Vec::with_capacity(settings.len());
             for s in settings {
@@ -438,7 +438,7 @@ pub fn stored_doc(json: &str) -> Option<serde_json::Value> {
 pub fn trace_pieces(
     model: &Model,
     template: &str,
-    eff: &Effective,
+    trace: &Trace,
     doc: &serde_json::Value,
 ) -> crate::cache::TracePieces {
     let all = crate::cache::Want {
@@ -447,7 +447,11 @@ pub fn trace_pieces(
         trace: true,
         effective: true,
     };
-    trace_pieces_of(Some(&TraceRecord::of(model, template, eff)), Some(doc), all)
+    trace_pieces_of(
+        Some(&TraceRecord::of(model, template, trace)),
+        Some(doc),
+        all,
+    )
 }
 
 /// Rendered cells are turned into index rows this many at a time, on every core, each
@@ -467,11 +471,11 @@ pub fn trace_rows<'a>(
     rows_of_cells(rendered, alerts, move |c| {
         let p = &c.provenance;
         let alert = model.alerts.get(&p.alert)?;
-        let eff = model.effective(alert, &scope_position(model, &p.cell))?;
+        let (_, trace) = model.traced(alert, &scope_position(model, &p.cell))?;
         Some(crate::cache::TraceRow {
             alert: p.alert.clone(),
             scope: p.cell.to_string(),
-            trace: TraceRecord::of(model, &alert.template, &eff).to_text(),
+            trace: TraceRecord::of(model, &alert.template, &trace).to_text(),
         })
     })
 }

@@ -294,10 +294,11 @@ pub struct Effective {
     pub config: Config,
     /// Indices of the rules that applied, in fold order.
     pub chain: Vec<usize>,
-    /// Field path (`params.threshold`, `for`, `labels.team`, ...) -> every assignment
-    /// in fold order; the last one won.
-    pub trace: BTreeMap<String, Vec<Setting>>,
 }
+
+/// Field path (`params.threshold`, `for`, `labels.team`, ...) -> every assignment in fold
+/// order; the last one won.
+pub type Trace = BTreeMap<String, Vec<Setting>>;
 
 /// A region of the series space that gets exactly one configuration for one alert.
 #[derive(Debug, Clone)]
@@ -1235,6 +1236,35 @@ impl Model {
     /// The fold of SPEC §3 for `alert` at `pos`: template defaults, then every applicable
     /// rule by (priority, specificity). `None` when no rule applies.
     pub fn effective(&self, alert: &Alert, pos: &Position) -> Option<Effective> {
+        self.fold(alert, pos, None)
+    }
+
+    /// [`Model::effective`] and who set each field: only `trace`, `effective`'s answers
+    /// and the cache index ask, so the render's fold builds no trace.
+    pub fn traced(&self, alert: &Alert, pos: &Position) -> Option<(Effective, Trace)> {
+        let mut trace = Trace::new();
+        let e = self.fold(alert, pos, Some(&mut trace))?;
+        Some((e, trace))
+    }
+
+    /// Where the winning `enabled` of `e` was set (only rules set it).
+    pub fn enabled_by(&self, e: &Effective) -> Option<Origin> {
+        e.chain.iter().rev().find_map(|&i| {
+            let r = &self.rules[i];
+            r.enabled.as_ref().map(|en| Origin::Rule {
+                index: i,
+                file: r.file.clone(),
+                span: en.span,
+            })
+        })
+    }
+
+    fn fold(
+        &self,
+        alert: &Alert,
+        pos: &Position,
+        mut trace: Option<&mut Trace>,
+    ) -> Option<Effective> {
         let mut chain: Vec<usize> = Vec::new();
         for scope in pos.scopes() {
             if let Some(idxs) = alert.by_scope.get(&scope) {
@@ -1256,21 +1286,22 @@ impl Model {
         });
         let t = &self.templates[&alert.template];
         let compiled = self.compiled.get(&alert.template);
-        let mut trace: BTreeMap<String, Vec<Setting>> = BTreeMap::new();
         let tpl_origin = |span: Span| Origin::Template {
             name: t.name.value.clone(),
             file: t.file.clone(),
             span,
         };
-        let set = |trace: &mut BTreeMap<String, Vec<Setting>>,
-                   field: String,
-                   origin: Origin,
-                   value: String| {
-            trace
-                .entry(field)
-                .or_default()
-                .push(Setting { origin, value });
-        };
+        // Arguments are built only when a trace is asked for.
+        macro_rules! set {
+            ($field:expr, $origin:expr, $value:expr $(,)?) => {
+                if let Some(trace) = trace.as_deref_mut() {
+                    trace.entry($field).or_default().push(Setting {
+                        origin: $origin,
+                        value: $value,
+                    });
+                }
+            };
+        }
         let mut c = Config {
             alert: alert.name.clone(),
             template: alert.template.clone(),
@@ -1293,8 +1324,7 @@ impl Model {
         };
         for p in &t.params {
             if let (Some(d), Some(v)) = (&p.default, c.params.get(&p.name.value)) {
-                set(
-                    &mut trace,
+                set!(
                     format!("params.{}", p.name.value),
                     tpl_origin(d.span),
                     v.to_string(),
@@ -1307,22 +1337,12 @@ impl Model {
             ("severity", &t.severity),
         ] {
             if let Some(v) = v {
-                set(
-                    &mut trace,
-                    field.into(),
-                    tpl_origin(v.span),
-                    v.value.clone(),
-                );
+                set!(field.into(), tpl_origin(v.span), v.value.clone(),);
             }
         }
         for (kind, map) in [("labels", &t.labels), ("annotations", &t.annotations)] {
             for (k, v) in map {
-                set(
-                    &mut trace,
-                    format!("{kind}.{k}"),
-                    tpl_origin(v.span),
-                    v.value.clone(),
-                );
+                set!(format!("{kind}.{k}"), tpl_origin(v.span), v.value.clone(),);
             }
         }
         for &i in &chain {
@@ -1334,12 +1354,7 @@ impl Model {
             };
             if let Some(e) = &r.enabled {
                 c.enabled = e.value;
-                set(
-                    &mut trace,
-                    "enabled".into(),
-                    origin(e.span),
-                    e.value.to_string(),
-                );
+                set!("enabled".into(), origin(e.span), e.value.to_string(),);
             }
             let typed = if r.is_many() {
                 self.many_params.get(&(i, alert.template.clone()))
@@ -1348,8 +1363,7 @@ impl Model {
             };
             for (k, v) in typed.into_iter().flatten() {
                 c.params.insert(k.clone(), v.clone());
-                set(
-                    &mut trace,
+                set!(
                     format!("params.{k}"),
                     origin(r.params[k].span),
                     v.to_string(),
@@ -1367,7 +1381,7 @@ impl Model {
                 // A many-alert rule's alert-only fields skip the recording rules it selects.
                 if let Some(v) = v.as_ref().filter(|_| !(r.is_many() && c.recording)) {
                     *slot = Some(v.value.clone());
-                    set(&mut trace, field.into(), origin(v.span), v.value.clone());
+                    set!(field.into(), origin(v.span), v.value.clone());
                 }
             }
             for (kind, src, dst) in [
@@ -1379,20 +1393,11 @@ impl Model {
                 }
                 for (k, v) in src {
                     dst.insert(k.clone(), v.value.clone());
-                    set(
-                        &mut trace,
-                        format!("{kind}.{k}"),
-                        origin(v.span),
-                        v.value.clone(),
-                    );
+                    set!(format!("{kind}.{k}"), origin(v.span), v.value.clone(),);
                 }
             }
         }
-        Some(Effective {
-            config: c,
-            chain,
-            trace,
-        })
+        Some(Effective { config: c, chain })
     }
 
     /// Parameters that the template needs and nobody set at this position.

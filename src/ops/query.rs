@@ -329,7 +329,7 @@ pub fn trace_full(
         .iter()
         .map(|a| {
             let doc = crate::cache::query::alert_json(model, &a.provenance, &a.file, &a.rule);
-            let pieces = crate::cache::query::trace_pieces(model, &a.template, &a.effective, &doc);
+            let pieces = crate::cache::query::trace_pieces(model, &a.template, &a.trace, &doc);
             let not_applied = all.then(|| {
                 crate::cache::query::not_applied(model, &model.alerts[&a.alert], pos)
                     .into_iter()

@@ -449,12 +449,7 @@ fn render_alert(
         let rule = match renderer.rule(&cell) {
             Ok(Some(rule)) => rule,
             Ok(None) => {
-                let by = cell
-                    .effective
-                    .as_ref()
-                    .and_then(|e| e.trace.get("enabled"))
-                    .and_then(|s| s.last())
-                    .map(|s| s.origin.clone());
+                let by = cell.effective.as_ref().and_then(|e| model.enabled_by(e));
                 if let Some(by) = by {
                     a.disabled.push(DisabledCell {
                         alert: alert.name.clone(),

@@ -730,10 +730,10 @@ async fn effective(State(app): State<Arc<App>>, Query(q): Query<EffectiveQ>) -> 
                         let j: Value = serde_json::from_str(&a.cell.json).ok()?;
                         let alert = m.alerts.get(&a.cell.alert)?;
                         let cell = crate::model::Scope::parse(&a.cell.scope).ok()?;
-                        let eff = m.effective(alert, &query::scope_position(m, &cell))?;
+                        let (eff, trace) = m.traced(alert, &query::scope_position(m, &cell))?;
                         let rules: Vec<query::AppliedRule> =
                             eff.chain.iter().map(|&i| query::AppliedRule::of(m, i)).collect();
-                        Some(page_alert(m, &pos, j, &alert.template, &eff, &rules))
+                        Some(page_alert(m, &pos, j, &alert.template, &trace, &rules))
                     })
                     .collect::<Option<Vec<Value>>>()?;
                 let disabled = disabled
@@ -753,7 +753,7 @@ async fn effective(State(app): State<Arc<App>>, Query(q): Query<EffectiveQ>) -> 
                 .iter()
                 .map(|a| {
                     let j = query::alert_json(m, &a.provenance, &a.file, &a.rule);
-                    page_alert(m, &pos, j, &a.template, &a.effective, &a.rules)
+                    page_alert(m, &pos, j, &a.template, &a.trace, &a.rules)
                 })
                 .collect();
             let disabled: Vec<Value> = report
@@ -798,11 +798,10 @@ fn page_alert(
     pos: &crate::model::resolve::Position,
     j: Value,
     template: &str,
-    eff: &crate::model::resolve::Effective,
+    trace: &crate::model::resolve::Trace,
     rules: &[query::AppliedRule],
 ) -> Value {
-    let fields: Vec<Value> = eff
-        .trace
+    let fields: Vec<Value> = trace
         .iter()
         .filter_map(|(field, settings)| {
             let (last, before) = settings.split_last()?;
