@@ -181,6 +181,7 @@ pub struct Renderer<'m> {
     model: &'m Model,
     parsed: HashMap<String, Result<promql_parser::parser::Expr, String>>,
     matchers: MatcherCache,
+    texts: crate::model::resolve::Texts,
 }
 
 impl<'m> Renderer<'m> {
@@ -189,6 +190,7 @@ impl<'m> Renderer<'m> {
             model,
             parsed: HashMap::new(),
             matchers: MatcherCache::default(),
+            texts: Default::default(),
         }
     }
 
@@ -201,7 +203,7 @@ impl<'m> Renderer<'m> {
         if !c.enabled {
             return Ok(None);
         }
-        let missing = self.model.missing_params(eff);
+        let missing = self.model.missing_params(eff, &mut self.texts);
         if !missing.is_empty() {
             return Err(CellError::MissingParams(missing));
         }
@@ -209,9 +211,10 @@ impl<'m> Renderer<'m> {
         let expr = self
             .scoped_expr(injection, cell)
             .ok_or(CellError::Template)??;
-        let text = |v: &String| {
-            self.model
-                .render_text(v, &c.params)
+        let (model, texts) = (self.model, &mut self.texts);
+        let mut text = |v: &String| {
+            model
+                .render_text(v, &c.params, texts)
                 .map_err(|error| CellError::Logic {
                     text: v.clone(),
                     error,
