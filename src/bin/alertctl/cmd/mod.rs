@@ -155,9 +155,23 @@ fn say_loaded(g: &Global, project: &Project) {
 /// Loads and renders the project. Diagnostics are returned, not printed: each command
 /// decides how to report them.
 pub fn load_and_render(g: &Global) -> miette::Result<(Project, Rendered, Diagnostics)> {
+    load_render(g, false)
+}
+
+/// Like `load_and_render`, with the cache's query index brought up to the files: for
+/// commands that read it (`list`) or store results keyed by it.
+pub fn load_render_indexed(g: &Global) -> miette::Result<(Project, Rendered, Diagnostics)> {
+    load_render(g, true)
+}
+
+fn load_render(g: &Global, index: bool) -> miette::Result<(Project, Rendered, Diagnostics)> {
     let start = g.dir.clone().unwrap_or_else(|| PathBuf::from("."));
     let root = project::find_root(&start)?;
-    let (project, mut diags) = project::load(&root, !g.no_cache)?;
+    let (mut project, mut diags) = project::load(&root, !g.no_cache)?;
+    // Before `say_loaded`: building the index may fall back to memory, which `-v` says.
+    if index {
+        project.ensure_index();
+    }
     say_loaded(g, &project);
     let rendered = project.render(&mut diags);
     diags.accept(&project.model.settings.accepted());
@@ -167,7 +181,7 @@ pub fn load_and_render(g: &Global) -> miette::Result<(Project, Rendered, Diagnos
 /// Like `load_and_render`, and a full run leaves its results for the fast path of the
 /// next one (render, diff and apply; validate, which runs promtool anyway, does not).
 pub fn load_render_store(g: &Global) -> miette::Result<(Project, Rendered, Diagnostics)> {
-    let (mut project, rendered, diags) = load_and_render(g)?;
+    let (mut project, rendered, diags) = load_render_indexed(g)?;
     match project::store_rendered(&mut project, &rendered, &diags) {
         Err(e) if g.verbose => eprintln!("cache: results not stored: {e}"),
         Ok(Some(r)) if g.verbose => eprintln!(
