@@ -481,3 +481,22 @@ pub fn store_rendered(
     })?;
     Ok(stored_now.then_some(reuse))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The load builds no index, yet what a store leaves must answer: the fast path
+    /// reads stored answers only beside an index of the same fingerprint.
+    #[test]
+    fn a_store_leaves_answers_and_their_index() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/node-estate");
+        let (mut project, mut diags) = load(&root, false).unwrap();
+        assert_eq!(project.cache.index_fingerprint(), None);
+        let rendered = project.render(&mut diags);
+        let reuse = store_rendered(&mut project, &rendered, &diags).unwrap();
+        assert!(reuse.is_some_and(|r| r.recomputed == r.alerts && r.alerts > 0));
+        assert!(project.cache.answers(&project.fingerprint));
+        assert_eq!(store_rendered(&mut project, &rendered, &diags), Ok(None));
+    }
+}
