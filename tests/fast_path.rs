@@ -211,6 +211,10 @@ fn validate_builds_no_index() {
     ] {
         let o = run(&dir, args);
         assert!(o.status.success(), "{args:?}: {}", text(&o.stderr));
+        // Its cache is closed at the end (before `cache_state` opens it), though the
+        // model is left to the exit.
+        let wal = dir.join(".alertctl/cache.sqlite-wal");
+        assert!(!wal.exists(), "{args:?}: the WAL was not checkpointed");
         let (meta, tables) = cache_state(&dir);
         assert!(
             !meta.iter().any(|k| k.starts_with("index")),

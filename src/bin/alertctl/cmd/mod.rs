@@ -195,6 +195,22 @@ pub fn load_render_store(g: &Global) -> miette::Result<(Project, Rendered, Diagn
     Ok((project, rendered, diags))
 }
 
+/// The end of a one-shot command: the cache is closed as usual (which checkpoints its
+/// WAL), the model and the render are left for the process's exit to free. Freeing them
+/// an allocation at a time is serial work for nothing: about 7 % of the CPU of a cold
+/// `validate` on the L estate.
+pub fn leave_to_exit(project: Project, rendered: Rendered) {
+    let Project {
+        cache,
+        model,
+        alertmanager,
+        keys,
+        ..
+    } = project;
+    drop(cache);
+    std::mem::forget((model, alertmanager, keys, rendered));
+}
+
 /// Prints diagnostics for a command that can only go on without errors; `Some(exit)`
 /// when it must stop.
 pub fn stop_on_errors(g: &Global, diags: &Diagnostics) -> Option<Exit> {
