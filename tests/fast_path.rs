@@ -163,3 +163,109 @@ fn any_change_takes_the_full_path() {
     let o = run(&dir, &["-v", "effective", "web-3:9100", "--format", "json"]);
     assert!(text(&o.stdout).contains("> 95"), "{}", text(&o.stderr));
 }
+
+/// The `meta` keys of the directory's cache, and whether it has any query index table.
+fn cache_state(dir: &Path) -> (Vec<String>, bool) {
+    let db = rusqlite::Connection::open(dir.join(".alertctl/cache.sqlite")).unwrap();
+    let mut st = db.prepare("SELECT key FROM meta ORDER BY key").unwrap();
+    let keys = st
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<Vec<String>, _>>()
+        .unwrap();
+    let tables: i64 = db
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE name LIKE 'idx\\_%' ESCAPE '\\'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    (keys, tables > 0)
+}
+
+/// A rule in a new file, seen by `list rules` only if the index was rebuilt for it.
+fn add_rule(dir: &Path) {
+    let extra = dir.join("rules/extra.yaml");
+    std::fs::write(
+        &extra,
+        "- template: HighCPU\n  scope: group/db\n  alert: ExtraCPU\n  params: { threshold: 61 }\n",
+    )
+    .unwrap();
+    age(&extra);
+}
+
+fn listed_rules(dir: &Path) -> String {
+    let o = run(dir, &["-v", "list", "rules", "--format", "json"]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    text(&o.stdout)
+}
+
+/// `validate` and `check` (what a pre-commit hook runs) never read the query index, so
+/// they do not build it: on a fresh directory the cache holds no index at all.
+#[test]
+fn validate_builds_no_index() {
+    let (_tmp, dir) = aged_copy();
+    for args in [
+        &["validate", "--promtool", "off"][..],
+        &["check", "--promtool", "off"],
+    ] {
+        let o = run(&dir, args);
+        assert!(o.status.success(), "{args:?}: {}", text(&o.stderr));
+        // Its cache is closed at the end (before `cache_state` opens it), though the
+        // model is left to the exit.
+        let wal = dir.join(".alertctl/cache.sqlite-wal");
+        assert!(!wal.exists(), "{args:?}: the WAL was not checkpointed");
+        let (meta, tables) = cache_state(&dir);
+        assert!(
+            !meta.iter().any(|k| k.starts_with("index")),
+            "{args:?}: {meta:?}"
+        );
+        assert!(!tables, "{args:?}: index tables were created");
+    }
+    // `list` builds it when it needs it.
+    assert!(listed_rules(&dir).contains("rules/teams/db.yaml"));
+    assert!(cache_state(&dir).0.contains(&"index".to_string()));
+}
+
+/// An index built before an edit is never what `list` answers after `validate` (which
+/// records the edited files' stats but leaves the index as it was).
+#[test]
+fn list_after_validate_shows_the_edit() {
+    // With an index and stored answers from a full run.
+    let (_tmp, dir) = aged_copy();
+    assert!(run(&dir, &["render"]).status.success());
+    assert!(!listed_rules(&dir).contains("ExtraCPU"));
+    add_rule(&dir);
+    assert!(run(&dir, &["validate", "--promtool", "off"])
+        .status
+        .success());
+    let listed = listed_rules(&dir);
+    assert!(listed.contains("ExtraCPU"), "{listed}");
+    assert!(listed.contains("rules/extra.yaml"), "{listed}");
+    // And once the edit is rendered, the fast path answers with it.
+    assert!(run(&dir, &["render"]).status.success());
+    let o = run(&dir, &["-v", "list", "rules", "--format", "json"]);
+    assert!(
+        text(&o.stderr).contains("answered from the cache index"),
+        "{}",
+        text(&o.stderr)
+    );
+    assert_eq!(text(&o.stdout), listed);
+
+    // With no run at all before `validate`.
+    let (_tmp, dir) = aged_copy();
+    assert!(run(&dir, &["validate", "--promtool", "off"])
+        .status
+        .success());
+    add_rule(&dir);
+    assert!(run(&dir, &["validate", "--promtool", "off"])
+        .status
+        .success());
+    assert!(listed_rules(&dir).contains("ExtraCPU"));
+    // Removed again: the rows of the file go too.
+    std::fs::remove_file(dir.join("rules/extra.yaml")).unwrap();
+    assert!(run(&dir, &["validate", "--promtool", "off"])
+        .status
+        .success());
+    assert!(!listed_rules(&dir).contains("ExtraCPU"));
+}

@@ -75,6 +75,9 @@ fn apply_checked(
 ) -> Result<DeployReport, OpError> {
     let root = project::find_root(&req.dir)?;
     let (mut project, mut diags) = project::load(&root, req.use_cache)?;
+    // The store below brings the index up to date; done here so `Loaded` carries any
+    // note it leaves.
+    project.ensure_index();
     events.event(&Event::Loaded {
         root: &project.root,
         stats: project.stats,

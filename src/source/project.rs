@@ -47,7 +47,8 @@ pub struct Project {
     pub model: Model,
     pub stats: LoadStats,
     pub cache_note: Option<String>,
-    /// Open for queries (`list`); disabled with `--no-cache`.
+    /// Open for queries (`list`, after [`Project::ensure_index`]); in memory with
+    /// `--no-cache`.
     pub cache: Cache,
     /// The `alertmanager/` part of the rules directory (empty when there is none).
     pub alertmanager: crate::alertmanager::config::AmConfig,
@@ -297,7 +298,8 @@ pub fn load_with(
     let present: Vec<&str> = sources.iter().map(|s| s.rel_path.as_str()).collect();
     if !overlay.is_empty() {
         // Parsed models were read from the disk cache; what follows records this load's
-        // files and index, which describe no state on disk: keep them in memory.
+        // files (and any index built for it), which describe no state on disk: keep
+        // them in memory.
         cache = Cache::disabled();
     }
     let mut cache_note = cache.note.take();
@@ -343,13 +345,6 @@ pub fn load_with(
         .sources
         .insert(settings::FILE_NAME.to_string(), settings_src);
     let keys = crate::cache::incremental::keys(&model, &hashes);
-    if let Err(e) = cache.refresh_index(&fingerprint, &model, &keys) {
-        // A stale index must not answer `list`: rebuild it in memory.
-        cache.fall_back("index not updated", &e);
-        if let Err(e) = cache.refresh_index(&fingerprint, &model, &keys) {
-            cache_note = Some(format!("cache index not built: {e}"));
-        }
-    }
     cache_note = cache.note.take().or(cache_note);
     Ok((
         Project {
@@ -376,6 +371,30 @@ impl Project {
     pub fn render(&self, diags: &mut Diagnostics) -> crate::render::Rendered {
         let passed = self.cache.stored_rule_file_hashes();
         crate::render::render_checked(&self.model, diags, &passed)
+    }
+
+    /// Brings the query index up to this load's files: what `list`, the web UI and the
+    /// fast path read, and what the stored answers are keyed by. Not part of the load:
+    /// `validate` (a pre-commit hook) never reads it, and on a large directory building
+    /// it is a good part of a cold run. Cheap when the index is current; every reader of
+    /// the index calls it first, as a stale index must not answer `list`.
+    pub fn ensure_index(&mut self) {
+        if let Err(e) = self
+            .cache
+            .refresh_index(&self.fingerprint, &self.model, &self.keys)
+        {
+            // Rebuilt in memory, so this run's queries still see the files as loaded.
+            self.cache.fall_back("index not updated", &e);
+            if let Err(e) = self
+                .cache
+                .refresh_index(&self.fingerprint, &self.model, &self.keys)
+            {
+                self.cache_note = Some(format!("cache index not built: {e}"));
+            }
+        }
+        if let Some(note) = self.cache.note.take() {
+            self.cache_note = Some(note);
+        }
     }
 
     /// A damaged cache found while storing results (the load checks only the tables it
@@ -409,7 +428,12 @@ pub fn store_rendered(
     rendered: &crate::render::Rendered,
     diags: &Diagnostics,
 ) -> rusqlite::Result<Option<Reuse>> {
-    if diags.has_errors() || project.cache.answers(&project.fingerprint) {
+    if diags.has_errors() {
+        return Ok(None);
+    }
+    // The stored answers are read only alongside an index of the same fingerprint.
+    project.ensure_index();
+    if project.cache.answers(&project.fingerprint) {
         return Ok(None);
     }
     let model = &project.model;
@@ -456,4 +480,23 @@ pub fn store_rendered(
         }
     })?;
     Ok(stored_now.then_some(reuse))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The load builds no index, yet what a store leaves must answer: the fast path
+    /// reads stored answers only beside an index of the same fingerprint.
+    #[test]
+    fn a_store_leaves_answers_and_their_index() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/node-estate");
+        let (mut project, mut diags) = load(&root, false).unwrap();
+        assert_eq!(project.cache.index_fingerprint(), None);
+        let rendered = project.render(&mut diags);
+        let reuse = store_rendered(&mut project, &rendered, &diags).unwrap();
+        assert!(reuse.is_some_and(|r| r.recomputed == r.alerts && r.alerts > 0));
+        assert!(project.cache.answers(&project.fingerprint));
+        assert_eq!(store_rendered(&mut project, &rendered, &diags), Ok(None));
+    }
 }

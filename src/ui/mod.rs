@@ -143,6 +143,9 @@ impl App {
         let fresh = matches!((&*guard, &current), (Some(s), Some(fp)) if &s.fingerprint == fp);
         if !fresh {
             let (mut project, mut diags) = project::load(&self.cfg.root, true)?;
+            // Pages and the API list from the index, also when the directory has errors
+            // (then nothing is stored below).
+            project.ensure_index();
             let rendered = crate::render::render(&project.model, &mut diags);
             let _ = project::store_rendered(&mut project, &rendered, &diags);
             *self.secrets.lock().unwrap_or_else(|p| p.into_inner()) = known_secrets(&project);
@@ -358,5 +361,29 @@ mod tests {
         app.changed.store(false, Ordering::SeqCst);
         app.invalidate();
         assert!(app.changed.load(Ordering::SeqCst), "a save voids the view");
+    }
+
+    /// With an error in the directory nothing is stored, yet pages and the API list
+    /// from the index: the view builds it for the files it loaded.
+    #[test]
+    fn a_view_with_errors_lists_its_files() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = example(tmp.path());
+        let rule = "- template: HighCPU\n  scope: group/db\n  alert: ExtraCPU\n";
+        std::fs::write(root.join("rules/extra.yaml"), rule).unwrap();
+        let broken = "- template: NoSuchTemplate\n  scope: global\n";
+        std::fs::write(root.join("rules/broken.yaml"), broken).unwrap();
+        let app = App::new(Config {
+            root,
+            listen: "127.0.0.1:0".parse().unwrap(),
+            token: "t".into(),
+            read_only: true,
+            allow_apply: false,
+        });
+        let guard = app.snapshot().unwrap();
+        let snap = guard.as_ref().unwrap();
+        assert!(snap.diags.has_errors());
+        let rows = snap.project.cache.rules(&Default::default()).unwrap();
+        assert!(rows.iter().any(|r| r.alert == "ExtraCPU"));
     }
 }

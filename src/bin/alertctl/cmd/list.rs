@@ -3,7 +3,7 @@ use miette::IntoDiagnostic;
 use serde::Serialize;
 use serde_json::json;
 
-use super::load_and_render;
+use super::load_render_indexed;
 use super::trace::table;
 use crate::cli::{DataFormat, Global, ListWhat};
 use crate::exit::Exit;
@@ -19,7 +19,7 @@ pub fn run(g: &Global, what: ListWhat) -> miette::Result<Exit> {
             return list(&q.cache, uses_jobs, what);
         }
     }
-    let (project, _rendered, diags) = load_and_render(g)?;
+    let (project, _rendered, diags) = load_render_indexed(g)?;
     if diags.has_errors() {
         eprintln!(
             "warning: the rules directory has {} (see `alertctl validate`); listing what loaded",

@@ -18,7 +18,7 @@ pub fn run(
 ) -> miette::Result<Exit> {
     let (project, rendered, mut diags) = load_and_render(g)?;
     let promtool = super::promtool_check(&project, &rendered, promtool_arg, &mut diags);
-    Ok(finish(
+    let exit = finish(
         g,
         &project,
         &rendered,
@@ -29,7 +29,9 @@ pub fn run(
             deny_warnings,
             live: None,
         },
-    ))
+    );
+    super::leave_to_exit(project);
+    Ok(exit)
 }
 
 /// How a check ends: the format, promtool's status, and what `check --live` adds.
