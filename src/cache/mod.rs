@@ -796,6 +796,48 @@ fn put_cell(put: &mut rusqlite::Statement, c: CellRow) -> rusqlite::Result<usize
 
 const PUT_TRACE: &str = "INSERT OR REPLACE INTO traces VALUES (?1, ?2, ?3)";
 
+/// Rows in flight between the thread building them and the one writing them: two of
+/// [`query`]'s chunks, so the next chunk is built (on every core) while one is written.
+const ROWS_IN_FLIGHT: usize = 2048;
+
+/// A row for [`put_rows`]' writer.
+enum Row {
+    Cell(CellRow),
+    Trace(TraceRow),
+}
+
+/// Writes `cells`, then `traces`, in their order. They are built on another thread while
+/// this one writes: SQLite writes on one thread, and a cold run on L spent a second of it
+/// with the other cores idle, then a second building rows with SQLite idle. On a write
+/// error the builder stops at its next row.
+fn put_rows(
+    conn: &Connection,
+    cells: impl Iterator<Item = CellRow> + Send,
+    traces: impl Iterator<Item = TraceRow> + Send,
+) -> rusqlite::Result<()> {
+    let mut put_c = conn.prepare(PUT_CELL)?;
+    let mut put_t = conn.prepare(PUT_TRACE)?;
+    std::thread::scope(|s| {
+        let (tx, rx) = std::sync::mpsc::sync_channel(ROWS_IN_FLIGHT);
+        s.spawn(move || {
+            let rows = cells.map(Row::Cell).chain(traces.map(Row::Trace));
+            for row in rows {
+                if tx.send(row).is_err() {
+                    break;
+                }
+            }
+        });
+        // `rx` is dropped on return, error or not, which stops the builder.
+        for row in rx {
+            match row {
+                Row::Cell(c) => put_cell(&mut put_c, c)?,
+                Row::Trace(t) => put_trace(&mut put_t, t)?,
+            };
+        }
+        Ok(())
+    })
+}
+
 /// Writes one trace row (with a statement prepared from [`PUT_TRACE`]).
 fn put_trace(put: &mut rusqlite::Statement, t: TraceRow) -> rusqlite::Result<usize> {
     put.execute(params![t.alert, t.scope, t.trace])
@@ -1496,8 +1538,8 @@ impl Cache {
         files: &BTreeMap<Cow<'_, str>, &str>,
         redo: impl Iterator<Item = &'a str>,
         keys: impl Iterator<Item = (&'a str, &'a str)>,
-        cells: impl Iterator<Item = CellRow>,
-        traces: impl Iterator<Item = TraceRow>,
+        cells: impl Iterator<Item = CellRow> + Send,
+        traces: impl Iterator<Item = TraceRow> + Send,
     ) -> rusqlite::Result<bool> {
         let Some(conn) = self.conn.as_mut() else {
             return Ok(false);
@@ -1533,14 +1575,7 @@ impl Cache {
                 del_traces.execute([alert])?;
                 del_key.execute([alert])?;
             }
-            let mut put = tx.prepare(PUT_CELL)?;
-            for c in cells {
-                put_cell(&mut put, c)?;
-            }
-            let mut put = tx.prepare(PUT_TRACE)?;
-            for t in traces {
-                put_trace(&mut put, t)?;
-            }
+            put_rows(&tx, cells, traces)?;
             let mut put = tx.prepare("INSERT INTO alert_keys VALUES (?1, ?2)")?;
             for (alert, key) in keys {
                 put.execute([alert, key])?;
@@ -1662,6 +1697,61 @@ mod tests {
         ]);
         assert_eq!(c.rendered_hashes("fp2"), Some(want));
         assert_eq!(c.rendered_hashes("fp1"), None);
+    }
+
+    fn cell_row(i: usize) -> CellRow {
+        CellRow {
+            alert: format!("A{}", i % 7),
+            scope: format!("target/t{i}"),
+            specificity: 3,
+            kind: "applied".into(),
+            job: None,
+            json: format!("{{\"n\": {i}}}"),
+            human: format!("h{i}"),
+        }
+    }
+
+    /// Rows built on another thread are written in the order they were built, cells
+    /// before traces, however many chunks are in flight.
+    #[test]
+    fn rows_are_written_in_order() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(FAST_SCHEMA).unwrap();
+        let n = ROWS_IN_FLIGHT * 2 + 5;
+        let traces = (0..n).map(|i| TraceRow {
+            alert: "A".into(),
+            scope: format!("s{i}"),
+            trace: format!("t{i}"),
+        });
+        put_rows(&conn, (0..n).map(cell_row), traces).unwrap();
+        let col = |sql: &str| -> Vec<String> {
+            let mut st = conn.prepare(sql).unwrap();
+            let rows = st.query_map([], |r| r.get(0)).unwrap();
+            rows.collect::<rusqlite::Result<_>>().unwrap()
+        };
+        let want: Vec<String> = (0..n).map(|i| format!("h{i}")).collect();
+        assert_eq!(col("SELECT human FROM cells ORDER BY rowid"), want);
+        let want: Vec<String> = (0..n).map(|i| format!("t{i}")).collect();
+        assert_eq!(col("SELECT trace FROM traces ORDER BY rowid"), want);
+    }
+
+    /// A failing write ends the store with its error, and stops the thread building rows
+    /// (here, without end) instead of waiting for it.
+    #[test]
+    fn a_write_error_stops_the_row_builder() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(FAST_SCHEMA).unwrap();
+        conn.execute_batch(
+            "CREATE TRIGGER full BEFORE INSERT ON cells WHEN (SELECT count(*) FROM cells) >= 3
+             BEGIN SELECT RAISE(ABORT, 'full'); END;",
+        )
+        .unwrap();
+        let e = put_rows(&conn, (0..).map(cell_row), std::iter::empty()).unwrap_err();
+        assert!(e.to_string().contains("full"), "{e}");
+        let count: i64 = conn
+            .query_row("SELECT count(*) FROM cells", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(count, 3);
     }
 
     /// Batched reads answer like one query per file: in the order asked, `None` for a
