@@ -1703,6 +1703,21 @@ mod tests {
         assert_eq!(c.rendered_hashes("fp1"), None);
     }
 
+    /// Stores `models` (path, hash, model) as a load's fresh files, all of them present;
+    /// returns their (path, hash).
+    fn store<'m>(
+        c: &mut Cache,
+        models: &'m [(String, String, FileModel)],
+    ) -> Vec<(&'m str, &'m str)> {
+        let fresh: Vec<(&str, &str, &FileModel)> = models
+            .iter()
+            .map(|(p, h, m)| (p.as_str(), h.as_str(), m))
+            .collect();
+        let present: Vec<&str> = fresh.iter().map(|f| f.0).collect();
+        c.update(&fresh, &present).unwrap();
+        fresh.iter().map(|f| (f.0, f.1)).collect()
+    }
+
     fn cell_row(i: usize) -> CellRow {
         CellRow {
             alert: format!("A{}", i % 7),
@@ -1773,18 +1788,13 @@ mod tests {
                 (format!("f{i}.yaml"), format!("h{i}"), m)
             })
             .collect();
-        let fresh: Vec<(&str, &str, &FileModel)> = models
-            .iter()
-            .map(|(p, h, m)| (p.as_str(), h.as_str(), m))
-            .collect();
-        let present: Vec<&str> = fresh.iter().map(|f| f.0).collect();
-        c.update(&fresh, &present).unwrap();
+        let fresh = store(&mut c, &models);
         c.conn
             .as_ref()
             .unwrap()
             .execute("UPDATE files SET mac = 'feed' WHERE path = 'f7.yaml'", [])
             .unwrap();
-        let mut wanted: Vec<(&str, &str)> = fresh.iter().rev().map(|f| (f.0, f.1)).collect();
+        let mut wanted: Vec<(&str, &str)> = fresh.into_iter().rev().collect();
         wanted[1].1 = "other";
         wanted.push(("nowhere.yaml", "h0"));
         let got = c.get_many(&wanted);
@@ -1835,14 +1845,8 @@ mod tests {
         assert!(any(|m| !m.namespaces.is_empty()));
         let dir = tempfile::tempdir().unwrap();
         let mut c = Cache::open(dir.path());
-        let fresh: Vec<(&str, &str, &FileModel)> = models
-            .iter()
-            .map(|(p, h, m)| (p.as_str(), h.as_str(), m))
-            .collect();
-        let present: Vec<&str> = fresh.iter().map(|f| f.0).collect();
-        c.update(&fresh, &present).unwrap();
-        let wanted: Vec<(&str, &str)> = fresh.iter().map(|f| (f.0, f.1)).collect();
-        for ((path, _, m), got) in models.iter().zip(c.get_many(&wanted)) {
+        let fresh = store(&mut c, &models);
+        for ((path, _, m), got) in models.iter().zip(c.get_many(&fresh)) {
             assert_eq!(got.as_ref(), Some(m), "{path}");
         }
     }

@@ -1337,12 +1337,12 @@ impl Model {
             ("severity", &t.severity),
         ] {
             if let Some(v) = v {
-                set!(field.into(), tpl_origin(v.span), v.value.clone(),);
+                set!(field.into(), tpl_origin(v.span), v.value.clone());
             }
         }
         for (kind, map) in [("labels", &t.labels), ("annotations", &t.annotations)] {
             for (k, v) in map {
-                set!(format!("{kind}.{k}"), tpl_origin(v.span), v.value.clone(),);
+                set!(format!("{kind}.{k}"), tpl_origin(v.span), v.value.clone());
             }
         }
         for &i in &chain {
@@ -1354,7 +1354,7 @@ impl Model {
             };
             if let Some(e) = &r.enabled {
                 c.enabled = e.value;
-                set!("enabled".into(), origin(e.span), e.value.to_string(),);
+                set!("enabled".into(), origin(e.span), e.value.to_string());
             }
             let typed = if r.is_many() {
                 self.many_params.get(&(i, alert.template.clone()))
@@ -1393,7 +1393,7 @@ impl Model {
                 }
                 for (k, v) in src {
                     dst.insert(k.clone(), v.value.clone());
-                    set!(format!("{kind}.{k}"), origin(v.span), v.value.clone(),);
+                    set!(format!("{kind}.{k}"), origin(v.span), v.value.clone());
                 }
             }
         }
