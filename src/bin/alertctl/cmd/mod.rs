@@ -152,12 +152,12 @@ fn say_loaded(g: &Global, project: &Project) {
     }
 }
 
-/// Loads and renders the project. Diagnostics are returned, not printed: each command
-/// decides how to report them.
 /// What the CLI's commands render with: the project and its render, kept until the
 /// process exits ([`UntilExit`]).
 type Loaded = (Project, UntilExit<Rendered>, Diagnostics);
 
+/// Loads and renders the project. Diagnostics are returned, not printed: each command
+/// decides how to report them.
 pub fn load_and_render(g: &Global) -> miette::Result<Loaded> {
     load_render(g, false)
 }
