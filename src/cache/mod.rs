@@ -21,7 +21,10 @@ use crate::source::load::Stamp;
 
 pub const DIR: &str = ".alertctl";
 const FILE: &str = "cache.sqlite";
-/// Bump when the stored model's shape changes; the package version is part of the key too.
+/// Bump when the stored model's shape changes: models are postcard, read by position, so
+/// a field or variant added, removed or reordered in `FileModel`'s types reads back wrong
+/// without it (`stored_model_layout_is_pinned` fails then). The package version is part of
+/// the key too.
 const SCHEMA: &str = "16";
 
 pub struct Cache {
@@ -800,8 +803,9 @@ fn put_cell(put: &mut rusqlite::Statement, c: CellRow) -> rusqlite::Result<usize
 
 const PUT_TRACE: &str = "INSERT OR REPLACE INTO traces VALUES (?1, ?2, ?3)";
 
-/// Rows in flight between the thread building them and the one writing them: two of
-/// [`query`]'s chunks, so the next chunk is built (on every core) while one is written.
+/// Rows queued between the thread building them and the one writing them: two of
+/// [`query`]'s chunks of 1,024, so the next chunks are built (on every core) while one is
+/// written.
 const ROWS_IN_FLIGHT: usize = 2048;
 
 /// A row for [`put_rows`]' writer.
@@ -813,7 +817,7 @@ enum Row {
 /// Writes `cells`, then `traces`, in their order. They are built on another thread while
 /// this one writes: SQLite writes on one thread, and a cold run on L spent a second of it
 /// with the other cores idle, then a second building rows with SQLite idle. On a write
-/// error the builder stops at its next row.
+/// error the builder stops when it next hands over a row (after the chunk it is on).
 fn put_rows(
     conn: &Connection,
     cells: impl Iterator<Item = CellRow> + Send,
@@ -1849,6 +1853,35 @@ mod tests {
         for ((path, _, m), got) in models.iter().zip(c.get_many(&fresh)) {
             assert_eq!(got.as_ref(), Some(m), "{path}");
         }
+    }
+
+    /// The stored models' encoding, pinned: postcard reads by position, so a change to
+    /// `FileModel`'s types that is not also a [`SCHEMA`] bump would read old caches back
+    /// wrong. When this fails: bump `SCHEMA`, then update the hash.
+    #[test]
+    fn stored_model_layout_is_pinned() {
+        use crate::source::parse::{file, FileKind};
+        let sources = [
+            (FileKind::Templates, "templates/t.yaml", "- template: T\n  severity: warning\n  params:\n    threshold: { type: number, default: 80 }\n    jobs: { type: list, default: [a, b] }\n  expr: up > ${threshold}\n  for: 5m\n  labels: { team: x }\n  annotations: { summary: s }\n"),
+            (FileKind::Rules, "rules/r.yaml", "- template: T\n  scope: group/g\n  priority: 3\n  enabled: false\n  params: { threshold: 90 }\n- template: \"T*\"\n  scope: namespace/n\n  labels: { team: y }\n"),
+            (FileKind::Inventory, "inventory.yaml", "namespaces:\n  n:\n    g: [h-1:9100, h-2]\ntargets: [lone:9100]\n"),
+        ];
+        let mut h = blake3::Hasher::new();
+        for (kind, path, text) in sources {
+            let src = crate::diag::SourceText {
+                path: std::sync::Arc::from(path),
+                text: std::sync::Arc::from(text),
+            };
+            let mut diags = crate::diag::Diagnostics::default();
+            let m = file(kind, &src, &mut diags);
+            assert!(!diags.has_errors(), "{diags:?}");
+            h.update(&postcard::to_stdvec(&m).unwrap());
+        }
+        assert_eq!(
+            h.finalize().to_hex().as_str(),
+            "8a1424b7feb7c7989eb970affa3ca06f2c1c6eaea8a8d443b50d264d3e28b43b",
+            "schema {SCHEMA}"
+        );
     }
 
     /// The index's secondary indexes, dropped while a table is refilled whole, are

@@ -454,9 +454,9 @@ pub fn trace_pieces(
     )
 }
 
-/// Rendered cells are turned into index rows this many at a time, on every core, each
-/// chunk's rows written in order before the next is built: the rows of a cold run on L
-/// are tens of MB, never held at once.
+/// Rendered cells are turned into index rows this many at a time, on every core, the
+/// chunks in order, a few at most built ahead of the writer (`cache::put_rows`): the
+/// rows of a cold run on L are tens of MB, never held at once.
 const ROW_CHUNK: usize = 1024;
 
 /// The trace records of the rendered cells of `alerts` (a full run stores them for

@@ -1826,7 +1826,6 @@ fn query_job(
     }
 }
 
-/// A parameter a text reads: name, byte offset, length.
 /// Label and annotation values, each read once per distinct text: the cells of an alert
 /// hold the same few values, and reading one per cell was a tenth of the render.
 #[derive(Debug, Default)]
@@ -1871,6 +1870,7 @@ impl Text {
     }
 }
 
+/// A parameter a text reads: name, byte offset, length.
 type TextRef = (String, usize, usize);
 /// A malformed text: byte offset, length, message.
 type TextError = (usize, usize, String);

@@ -379,21 +379,25 @@ impl Project {
     /// it is a good part of a cold run. Cheap when the index is current; every reader of
     /// the index calls it first, as a stale index must not answer `list`.
     pub fn ensure_index(&mut self) {
-        if let Err(e) = self
-            .cache
-            .refresh_index(&self.fingerprint, &self.model, &self.keys)
-        {
-            // Rebuilt in memory, so this run's queries still see the files as loaded.
-            self.cache.fall_back("index not updated", &e);
-            if let Err(e) = self
-                .cache
-                .refresh_index(&self.fingerprint, &self.model, &self.keys)
-            {
-                self.cache_note = Some(format!("cache index not built: {e}"));
-            }
+        if let Err(e) = self.refresh_index() {
+            self.index_in_memory("index not updated", &e);
         }
         if let Some(note) = self.cache.note.take() {
             self.cache_note = Some(note);
+        }
+    }
+
+    fn refresh_index(&mut self) -> rusqlite::Result<bool> {
+        self.cache
+            .refresh_index(&self.fingerprint, &self.model, &self.keys)
+    }
+
+    /// After `e` (`what` failed): the cache falls back to memory and the index is built
+    /// there, so this run's queries still see the files as loaded.
+    fn index_in_memory(&mut self, what: &str, e: &rusqlite::Error) {
+        self.cache.fall_back(what, e);
+        if let Err(e) = self.refresh_index() {
+            self.cache_note = Some(format!("cache index not built: {e}"));
         }
     }
 
@@ -401,13 +405,7 @@ impl Project {
     /// reads): removed so the next run builds a new one, with this run's index kept in
     /// memory for queries, as when the cache cannot be written.
     fn drop_damaged_cache(&mut self, e: &rusqlite::Error) {
-        self.cache.fall_back("results not stored", e);
-        if let Err(e) = self
-            .cache
-            .refresh_index(&self.fingerprint, &self.model, &self.keys)
-        {
-            self.cache_note = Some(format!("cache index not built: {e}"));
-        }
+        self.index_in_memory("results not stored", e);
     }
 }
 
