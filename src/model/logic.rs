@@ -42,7 +42,15 @@ pub const BUILTINS: &[&str] = &[
 /// Does this text need the template engine (statements, comments, or a `${...}` that
 /// is more than a parameter name)?
 pub fn needs_logic(s: &str) -> bool {
-    s.contains("{%") || s.contains("{#") || crate::model::params::Tmpl::parse(s).is_err()
+    plain(s).is_none()
+}
+
+/// The text as plain `${name}` substitutions, when it needs no template engine.
+pub fn plain(s: &str) -> Option<crate::model::params::Tmpl> {
+    if s.contains("{%") || s.contains("{#") {
+        return None;
+    }
+    crate::model::params::Tmpl::parse(s).ok()
 }
 
 /// A template error at a byte range of the template text (as written, before `$${`

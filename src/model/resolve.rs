@@ -1850,9 +1850,7 @@ struct Text {
 
 impl Text {
     fn read(model: &Model, v: &str) -> Text {
-        let tmpl = Tmpl::parse(v)
-            .ok()
-            .filter(|_| !v.contains("{%") && !v.contains("{#"));
+        let tmpl = crate::model::logic::plain(v);
         let refs = match &tmpl {
             Some(t) => Ok(t.refs().map(|(n, o, l)| (n.to_string(), o, l)).collect()),
             None => match model.logic.params(Context::Text, v) {
