@@ -487,9 +487,9 @@ fn rows_of_cells<'a, R: Send + 'a>(
     alerts: &'a BTreeSet<&str>,
     row: impl Fn(&'a crate::render::RenderedCell) -> Option<R> + Sync + Send + Copy + 'a,
 ) -> impl Iterator<Item = R> + 'a {
-    rendered.cells.chunks(ROW_CHUNK).flat_map(move |chunk| {
+    rendered.cells.batches(ROW_CHUNK).flat_map(move |chunk| {
         chunk
-            .par_iter()
+            .into_par_iter()
             .filter(|c| alerts.contains(c.provenance.alert.as_str()))
             .filter_map(row)
             .collect::<Vec<_>>()

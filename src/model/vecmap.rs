@@ -31,6 +31,12 @@ impl<K: Ord, V> VecMap<K, V> {
         Self::default()
     }
 
+    pub fn with_capacity(n: usize) -> Self {
+        VecMap {
+            entries: Vec::with_capacity(n),
+        }
+    }
+
     fn find<Q: Ord + ?Sized>(&self, key: &Q) -> Result<usize, usize>
     where
         K: Borrow<Q>,

@@ -143,13 +143,72 @@ impl Rendered {
     }
 }
 
+/// Every rendered cell in file order, kept in one list per file as the files were
+/// built: one list of all of them was a second copy of every cell at the peak of a cold
+/// run (21 MB on L), as a file's cells are freed in pieces the new list could not reuse.
+#[derive(Debug, Default)]
+pub struct Cells {
+    files: Vec<Vec<RenderedCell>>,
+    /// The position of each file's first cell.
+    starts: Vec<usize>,
+    len: usize,
+}
+
+impl Cells {
+    fn push_file(&mut self, cells: Vec<RenderedCell>) {
+        if cells.is_empty() {
+            return;
+        }
+        self.starts.push(self.len);
+        self.len += cells.len();
+        self.files.push(cells);
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &RenderedCell> + Clone {
+        self.files.iter().flatten()
+    }
+
+    /// The cells in runs of about `n` (whole files), for work on every core that must
+    /// come out in order.
+    pub fn batches(&self, n: usize) -> impl Iterator<Item = Vec<&RenderedCell>> {
+        let mut files = self.files.iter();
+        std::iter::from_fn(move || {
+            let mut batch = Vec::new();
+            for f in files.by_ref() {
+                batch.extend(f);
+                if batch.len() >= n {
+                    break;
+                }
+            }
+            (!batch.is_empty()).then_some(batch)
+        })
+    }
+}
+
+impl std::ops::Index<usize> for Cells {
+    type Output = RenderedCell;
+
+    fn index(&self, i: usize) -> &RenderedCell {
+        let f = self.starts.partition_point(|&s| s <= i) - 1;
+        &self.files[f][i - self.starts[f]]
+    }
+}
+
 #[derive(Debug, Default)]
 pub struct Rendered {
     /// File name -> content.
     pub files: BTreeMap<String, String>,
     pub rule_count: usize,
     /// Every rendered rule with its cell, in file order.
-    pub cells: Vec<RenderedCell>,
+    pub cells: Cells,
     pub disabled: Vec<DisabledCell>,
     /// (alert, target cell) where the target has rules for the alert but does not run
     /// the job it watches: no rule, and the alert does not apply to the target.
@@ -220,11 +279,13 @@ impl<'m> Renderer<'m> {
                     error,
                 })
         };
-        let mut labels = VecMap::new();
+        // Sized up front: grown by doubling, the maps of every rendered rule left a
+        // good part of their capacity unused at the peak of a cold run.
+        let mut labels = VecMap::with_capacity(c.labels.len() + usize::from(c.severity.is_some()));
         for (k, v) in &c.labels {
             labels.insert(k.clone(), text(v)?);
         }
-        let mut annotations = VecMap::new();
+        let mut annotations = VecMap::with_capacity(c.annotations.len());
         for (k, v) in &c.annotations {
             annotations.insert(k.clone(), text(v)?);
         }
@@ -323,7 +384,16 @@ pub fn render_checked(
     // `reported` dedupes across alerts (alerts sharing a template report its errors
     // once): applied in alert order, the first alert in order keeps the report.
     let mut reported: HashSet<DedupeKey> = HashSet::new();
-    let mut per_file: BTreeMap<Scope, Vec<(PromRule, Provenance)>> = BTreeMap::new();
+    // Each file's list sized once: grown by doubling, a good part of it was unused at
+    // the peak of a cold run.
+    let mut sizes: BTreeMap<&Scope, usize> = BTreeMap::new();
+    for (scope, _, _) in per_alert.iter().flat_map(|a| &a.rules) {
+        *sizes.entry(scope).or_default() += 1;
+    }
+    let mut per_file: BTreeMap<Scope, Vec<(PromRule, Provenance)>> = sizes
+        .into_iter()
+        .map(|(scope, n)| (scope.clone(), Vec::with_capacity(n)))
+        .collect();
     let mut disabled = Vec::new();
     let mut unwatched = Vec::new();
     for a in per_alert {
@@ -336,7 +406,10 @@ pub fn render_checked(
         disabled.extend(a.disabled);
         unwatched.extend(a.unwatched);
         for (scope, rule, provenance) in a.rules {
-            per_file.entry(scope).or_default().push((rule, provenance));
+            per_file
+                .get_mut(&scope)
+                .expect("sized above")
+                .push((rule, provenance));
         }
     }
 
@@ -376,23 +449,12 @@ pub fn render_checked(
             FileJob::Collision(d) => FileOut::Collision(d),
         })
         .collect();
-    // Sized once: grown by doubling, the list of every rendered cell left a quarter of
-    // its capacity unused at the peak of a cold run (28 MB on L).
-    out.cells.reserve_exact(
-        built
-            .iter()
-            .map(|f| match f {
-                FileOut::Built(f) => f.cells.len(),
-                FileOut::Collision(_) => 0,
-            })
-            .sum(),
-    );
     for file in built {
         match file {
             FileOut::Collision(d) => diags.push(d),
             FileOut::Built(file) => {
                 // A refused file's cells stay listed: its rules were rendered.
-                out.cells.extend(file.cells);
+                out.cells.push_file(file.cells);
                 match file.content {
                     Ok(content) => {
                         out.rule_count += file.rules;
@@ -441,6 +503,7 @@ fn render_alert(
     let mut seen: HashSet<DedupeKey> = HashSet::new();
     let t = &model.templates[&alert.template];
     let cells = model.cells(alert);
+    a.rules.reserve_exact(cells.len());
     // Parsed once for the lints, only for alerts that scoping can change.
     let query = crate::model::lint::scoped_query(model, alert, &cells);
     warn_cross_scope_aggregation(model, alert, &cells, query.as_ref(), &mut a.lints);
@@ -853,6 +916,68 @@ pub fn unsafe_output(name: &str, why: &str) -> Diagnostic {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn cell(file: &str, n: usize) -> RenderedCell {
+        RenderedCell {
+            file: file.into(),
+            group: format!("g{n}"),
+            rule: PromRule {
+                alert: Some(format!("A{n}")),
+                record: None,
+                expr: "up".into(),
+                for_: None,
+                keep_firing_for: None,
+                labels: VecMap::new(),
+                annotations: VecMap::new(),
+            },
+            provenance: Provenance {
+                alert: format!("A{n}"),
+                template: "T".into(),
+                cell: Scope::Global,
+                chain: vec![n],
+                recording: false,
+                severity: None,
+                params: VecMap::new(),
+                job: None,
+                rule_group: None,
+            },
+        }
+    }
+
+    #[test]
+    fn cells_kept_per_file_read_as_one_list() {
+        let mut cells = Cells::default();
+        let mut n = 0;
+        for (file, count) in [("a.yml", 3), ("b.yml", 0), ("c.yml", 1), ("d.yml", 5)] {
+            cells.push_file(
+                (0..count)
+                    .map(|_| {
+                        n += 1;
+                        cell(file, n - 1)
+                    })
+                    .collect(),
+            );
+        }
+        assert_eq!(cells.len(), 9);
+        let order: Vec<usize> = cells.iter().map(|c| c.provenance.chain[0]).collect();
+        assert_eq!(order, (0..9).collect::<Vec<_>>());
+        for i in 0..9 {
+            assert_eq!(cells[i].provenance.chain[0], i);
+        }
+        assert_eq!(cells[3].file, "c.yml");
+        // Batches are whole files, at least `n` cells unless the last, every cell once.
+        let sizes: Vec<usize> = cells.batches(2).map(|b| b.len()).collect();
+        assert_eq!(sizes, [3, 6]);
+        let sizes: Vec<usize> = cells.batches(100).map(|b| b.len()).collect();
+        assert_eq!(sizes, [9]);
+        let flat: Vec<usize> = cells
+            .batches(1)
+            .flatten()
+            .map(|c| c.provenance.chain[0])
+            .collect();
+        assert_eq!(flat, (0..9).collect::<Vec<_>>());
+        assert_eq!(Cells::default().batches(4).count(), 0);
+    }
 
     #[test]
     fn file_names_are_safe() {
