@@ -2,6 +2,7 @@
 //! span it came from so later stages (resolve, render, promtool) can point back at it.
 //! No I/O here; `parse` builds these from YAML, `cache` stores them.
 
+pub mod chunked;
 pub mod goregex;
 pub mod lint;
 pub mod logic;

@@ -143,64 +143,8 @@ impl Rendered {
     }
 }
 
-/// Every rendered cell in file order, kept in one list per file as the files were
-/// built: one list of all of them was a second copy of every cell at the peak of a cold
-/// run (21 MB on L), as a file's cells are freed in pieces the new list could not reuse.
-#[derive(Debug, Default)]
-pub struct Cells {
-    files: Vec<Vec<RenderedCell>>,
-    /// The position of each file's first cell.
-    starts: Vec<usize>,
-    len: usize,
-}
-
-impl Cells {
-    fn push_file(&mut self, cells: Vec<RenderedCell>) {
-        if cells.is_empty() {
-            return;
-        }
-        self.starts.push(self.len);
-        self.len += cells.len();
-        self.files.push(cells);
-    }
-
-    pub fn len(&self) -> usize {
-        self.len
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-
-    pub fn iter(&self) -> impl Iterator<Item = &RenderedCell> + Clone {
-        self.files.iter().flatten()
-    }
-
-    /// The cells in runs of about `n` (whole files), for work on every core that must
-    /// come out in order.
-    pub fn batches(&self, n: usize) -> impl Iterator<Item = Vec<&RenderedCell>> {
-        let mut files = self.files.iter();
-        std::iter::from_fn(move || {
-            let mut batch = Vec::new();
-            for f in files.by_ref() {
-                batch.extend(f);
-                if batch.len() >= n {
-                    break;
-                }
-            }
-            (!batch.is_empty()).then_some(batch)
-        })
-    }
-}
-
-impl std::ops::Index<usize> for Cells {
-    type Output = RenderedCell;
-
-    fn index(&self, i: usize) -> &RenderedCell {
-        let f = self.starts.partition_point(|&s| s <= i) - 1;
-        &self.files[f][i - self.starts[f]]
-    }
-}
+/// Every rendered cell in file order, one part per output file.
+pub type Cells = crate::model::chunked::Chunked<RenderedCell>;
 
 #[derive(Debug, Default)]
 pub struct Rendered {
@@ -454,7 +398,7 @@ pub fn render_checked(
             FileOut::Collision(d) => diags.push(d),
             FileOut::Built(file) => {
                 // A refused file's cells stay listed: its rules were rendered.
-                out.cells.push_file(file.cells);
+                out.cells.push_part(file.cells);
                 match file.content {
                     Ok(content) => {
                         out.rule_count += file.rules;
@@ -916,68 +860,6 @@ pub fn unsafe_output(name: &str, why: &str) -> Diagnostic {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn cell(file: &str, n: usize) -> RenderedCell {
-        RenderedCell {
-            file: file.into(),
-            group: format!("g{n}"),
-            rule: PromRule {
-                alert: Some(format!("A{n}")),
-                record: None,
-                expr: "up".into(),
-                for_: None,
-                keep_firing_for: None,
-                labels: VecMap::new(),
-                annotations: VecMap::new(),
-            },
-            provenance: Provenance {
-                alert: format!("A{n}"),
-                template: "T".into(),
-                cell: Scope::Global,
-                chain: vec![n],
-                recording: false,
-                severity: None,
-                params: VecMap::new(),
-                job: None,
-                rule_group: None,
-            },
-        }
-    }
-
-    #[test]
-    fn cells_kept_per_file_read_as_one_list() {
-        let mut cells = Cells::default();
-        let mut n = 0;
-        for (file, count) in [("a.yml", 3), ("b.yml", 0), ("c.yml", 1), ("d.yml", 5)] {
-            cells.push_file(
-                (0..count)
-                    .map(|_| {
-                        n += 1;
-                        cell(file, n - 1)
-                    })
-                    .collect(),
-            );
-        }
-        assert_eq!(cells.len(), 9);
-        let order: Vec<usize> = cells.iter().map(|c| c.provenance.chain[0]).collect();
-        assert_eq!(order, (0..9).collect::<Vec<_>>());
-        for i in 0..9 {
-            assert_eq!(cells[i].provenance.chain[0], i);
-        }
-        assert_eq!(cells[3].file, "c.yml");
-        // Batches are whole files, at least `n` cells unless the last, every cell once.
-        let sizes: Vec<usize> = cells.batches(2).map(|b| b.len()).collect();
-        assert_eq!(sizes, [3, 6]);
-        let sizes: Vec<usize> = cells.batches(100).map(|b| b.len()).collect();
-        assert_eq!(sizes, [9]);
-        let flat: Vec<usize> = cells
-            .batches(1)
-            .flatten()
-            .map(|c| c.provenance.chain[0])
-            .collect();
-        assert_eq!(flat, (0..9).collect::<Vec<_>>());
-        assert_eq!(Cells::default().batches(4).count(), 0);
-    }
 
     #[test]
     fn file_names_are_safe() {
