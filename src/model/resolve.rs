@@ -853,7 +853,8 @@ impl Model {
     /// parameters, with what is wrong pushed to `diags`.
     fn check_rule(&self, r: &Rule, t: &Template, diags: &mut Diagnostics) -> VecMap<String, Typed> {
         let src = &self.sources[&*r.file];
-        let mut typed = VecMap::new();
+        // Sized once (grown by doubling: 9 MB of unused room on L at a cold run's peak).
+        let mut typed = VecMap::with_capacity(r.params.len());
         self.check_scope(&r.file, &r.scope, diags);
         if let Some(n) = &r.name {
             let key = if t.is_recording() { "record" } else { "alert" };

@@ -118,7 +118,8 @@ impl<K, V> VecMap<K, V> {
 
 impl<K: Ord, V> FromIterator<(K, V)> for VecMap<K, V> {
     fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
-        let mut m = VecMap::new();
+        let iter = iter.into_iter();
+        let mut m = VecMap::with_capacity(iter.size_hint().0);
         m.extend(iter);
         m
     }

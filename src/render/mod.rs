@@ -102,7 +102,12 @@ impl Provenance {
             chain: eff.chain.clone(),
             recording: eff.config.recording,
             severity: eff.config.severity.clone(),
-            params: eff.config.params.clone().into(),
+            params: eff
+                .config
+                .params
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
             job: model.job_of(&eff.config),
             rule_group: model.templates[&alert.template]
                 .rule_group
