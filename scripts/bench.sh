@@ -6,7 +6,10 @@
 #   growth   templates growth (issue 11): estates of `gen_estate --size S --templates N`
 #            for N in $BENCH_GROWTH (default "10000 100000"; 400 targets, ~3 rules per
 #            template): cold validate, cold render and promtool check rules on the same
-#            rendered files, peak RSS, ratios to promtool and growth from N to N
+#            rendered files, warm no-op diff and warm effective TARGET, each also as
+#            user CPU (growth is read from user CPU: wall time on a shared machine is
+#            noisy; GNU time counts it in 10 ms steps, so the warm questions' figures
+#            are coarse), peak RSS, ratios to promtool and growth from N to N
 #   corpus   the real corpus (/work/shared/corpus or $BENCH_CORPUS, 954 community rules):
 #            `alertctl import --params` into an estate, then the same figures
 #            Both print their own table after the S/M/L one (into $BENCH_DIR/results-extra.md).
@@ -211,17 +214,27 @@ measure() {
     hyperfine "${args[@]}" -- "$cmdline" >>"$sdir/hyperfine.log" 2>&1 ||
       die "$size $key failed (see $sdir/hyperfine.log): $cmdline"
     MED[$size:$key]=$(awk -F, 'NR == 2 { print $4 }' "$sdir/$key.csv")
+    # hyperfine's user CPU is a mean (its CSV has no median of it).
+    MED[$size:$key:user]=$(awk -F, 'NR == 2 { print $5 }' "$sdir/$key.csv")
   else
-    local i t0 t1 times=()
+    local i t0 t1 times=() users=() run=("$@")
+    # GNU time (when installed) gives the user CPU of the same runs.
+    [ -n "$GNU_TIME" ] && run=("$GNU_TIME" -f %U -o "$sdir/$key.user1" "$@")
     for ((i = 0; i < WARMUP + runs; i++)); do
       [ -n "$prep" ] && $prep
       t0=$(date +%s%N)
-      "$@" >/dev/null 2>&1 || die "$size $key failed: $cmdline"
+      "${run[@]}" >/dev/null 2>&1 || die "$size $key failed: $cmdline"
       t1=$(date +%s%N)
       [ "$i" -ge "$WARMUP" ] && times+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f", (b - a) / 1e9 }')")
+      [ "$i" -ge "$WARMUP" ] && [ -n "$GNU_TIME" ] && users+=("$(tail -n 1 "$sdir/$key.user1")")
     done
     MED[$size:$key]=$(printf '%s\n' "${times[@]}" | median)
     printf '%s\n' "${times[@]}" >"$sdir/$key.times"
+    if [ ${#users[@]} -gt 0 ]; then
+      MED[$size:$key:user]=$(printf '%s\n' "${users[@]}" | median)
+      printf '%s\n' "${users[@]}" >"$sdir/$key.user"
+    fi
+    rm -f "$sdir/$key.user1"
   fi
 }
 
@@ -300,7 +313,7 @@ bench_size() {
   local sdir=$BENCH_DIR/$size
   local est=$sdir/estate out=$sdir/out
   mkdir -p "$sdir"
-  rm -f "$sdir"/*.csv "$sdir"/*.times "$sdir"/*.rss "$sdir/hyperfine.log"
+  rm -f "$sdir"/*.csv "$sdir"/*.times "$sdir"/*.user "$sdir"/*.rss "$sdir/hyperfine.log"
 
   log "$size: generating estate into $est"
   rm -rf "$out"
@@ -695,7 +708,7 @@ extra_case() {
   local name=$1 est=$2 runs=$3 sdir=$BENCH_DIR/$1
   local out=$sdir/out vjson rc=0
   mkdir -p "$sdir"
-  rm -f "$sdir"/*.csv "$sdir"/*.times "$sdir"/*.rss "$sdir/hyperfine.log"
+  rm -f "$sdir"/*.csv "$sdir"/*.times "$sdir"/*.user "$sdir"/*.rss "$sdir/hyperfine.log"
   vjson=$("$ALERTCTL" -C "$est" --no-cache validate --promtool off --format json) || rc=$?
   [ "$rc" = 0 ] || { printf "%s\n" "$vjson" | sed -n 1,40p >&2; die "$name: validate exited $rc"; }
   INFO[$name:templates]=$(echo "$vjson" | json_int templates)
@@ -709,8 +722,14 @@ extra_case() {
   "$PROMTOOL" check rules "${files[@]}" >"$sdir/promtool.log" 2>&1 ||
     die "$name: promtool check rules rejected the rendered output (see $sdir/promtool.log)"
   local A=("$ALERTCTL" -C "$est")
+  local target
+  target=$(grep -rhoE '^ +- [^ ]+:9100' "$est/inventory" | sed 's/^ *- //' | LC_ALL=C sort | awk 'NR == 1')
   measure "$name" validate_cold "$runs" "rm -rf $est/.alertctl" "${A[@]}" validate --promtool off
   measure "$name" render_cold "$runs" "rm -rf $est/.alertctl $out" "${A[@]}" render --out "$out"
+  measure "$name" diff_warm "$runs" "" "${A[@]}" diff --out "$out" --exit-code
+  if [ -n "$target" ]; then
+    measure "$name" effective_warm "$runs" "" "${A[@]}" effective "$target" --format json
+  fi
   SHOW="$PROMTOOL check rules $out/*.yml" \
     measure "$name" promtool "$runs" "" "$PROMTOOL" check rules "${files[@]}"
   rss "$name" rss_validate_cold "rm -rf $est/.alertctl" "${A[@]}" validate --promtool off
@@ -772,6 +791,13 @@ if [ ${#EXTRAS[@]} -gt 0 ]; then
     row "**validate, cold** (\`--promtool off\`)" time validate_cold
     row "**render, cold**" time render_cold
     row "**promtool check rules** (the same rendered files)" time promtool
+    row "diff, warm no-op (\`--exit-code\`)" time diff_warm
+    row "effective TARGET, warm (first :9100 target)" time effective_warm
+    row "user CPU: validate, cold" time validate_cold:user
+    row "user CPU: render, cold" time render_cold:user
+    row "user CPU: promtool check rules" time promtool:user
+    row "user CPU: diff, warm no-op" time diff_warm:user
+    row "user CPU: effective TARGET, warm" time effective_warm:user
     row "peak RSS: validate, cold" rss rss_validate_cold
     row "peak RSS: promtool check rules" rss rss_promtool
     ratio_row "ratio validate cold / promtool" validate_cold promtool

@@ -1604,48 +1604,38 @@ impl Model {
             ScopeMatch::Labels => {
                 // Each cell excludes the more specific cells *inside it* per the
                 // inventory; a series whose labels contradict the inventory (a target
-                // reporting another group) is outside this guarantee.
-                let group_of = |t: &str| inv.targets.get(t).cloned().flatten();
-                let ns_of = |g: &str| inv.groups[g].namespace.clone();
-                let targets_in_group = |g: &str| -> Vec<&str> {
-                    target_cells
-                        .iter()
-                        .copied()
-                        .filter(|t| group_of(t).as_deref() == Some(g))
-                        .collect()
-                };
-                let groups_in_ns = |n: &str| -> Vec<&str> {
-                    group_cells
-                        .iter()
-                        .copied()
-                        .filter(|g| ns_of(g) == n)
-                        .collect()
-                };
-                let targets_in_ns = |n: &str| -> Vec<&str> {
-                    target_cells
-                        .iter()
-                        .copied()
-                        .filter(|t| {
-                            group_of(t)
-                                .is_some_and(|g| ns_of(&g) == n && !group_cells.contains(&&*g))
-                        })
-                        .collect()
-                };
-                let global_groups: Vec<&str> = group_cells
-                    .iter()
-                    .copied()
-                    .filter(|g| !ns_cells.contains(&ns_of(g).as_str()))
-                    .collect();
-                let global_targets: Vec<&str> = target_cells
-                    .iter()
-                    .copied()
-                    .filter(|t| match group_of(t) {
-                        None => true,
-                        Some(g) => {
-                            !group_cells.contains(&&*g) && !ns_cells.contains(&ns_of(&g).as_str())
+                // reporting another group) is outside this guarantee. The cells inside
+                // each one are found in one pass, in cell order: a search of every cell
+                // per enclosing cell would cost their product for an alert overridden
+                // in thousands of groups and targets.
+                let ns_of = |g: &str| inv.groups[g].namespace.as_str();
+                let group_set: BTreeSet<&str> = group_cells.iter().copied().collect();
+                let ns_set: BTreeSet<&str> = ns_cells.iter().copied().collect();
+                let mut targets_in_group: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+                let mut targets_in_ns: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+                let mut global_targets: Vec<&str> = Vec::new();
+                for &t in &target_cells {
+                    match inv.targets.get(t).and_then(|g| g.as_deref()) {
+                        None => global_targets.push(t),
+                        Some(g) if group_set.contains(g) => {
+                            targets_in_group.entry(g).or_default().push(t)
                         }
-                    })
-                    .collect();
+                        Some(g) if ns_set.contains(ns_of(g)) => {
+                            targets_in_ns.entry(ns_of(g)).or_default().push(t)
+                        }
+                        Some(_) => global_targets.push(t),
+                    }
+                }
+                let mut groups_in_ns: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+                let mut global_groups: Vec<&str> = Vec::new();
+                for &g in &group_cells {
+                    if ns_set.contains(ns_of(g)) {
+                        groups_in_ns.entry(ns_of(g)).or_default().push(g);
+                    } else {
+                        global_groups.push(g);
+                    }
+                }
+                let none: &[&str] = &[];
                 for &g in &group_cells {
                     let pos = Position {
                         namespace: Some(inv.groups[g].namespace.clone()),
@@ -1654,7 +1644,10 @@ impl Model {
                     };
                     let ms = [
                         Some(is_in(&labels.group, &[g])),
-                        not_in(&labels.target, &claimed_by(&targets_in_group(g))),
+                        not_in(
+                            &labels.target,
+                            &claimed_by(targets_in_group.get(g).map_or(none, Vec::as_slice)),
+                        ),
                     ]
                     .into_iter()
                     .flatten()
@@ -1674,8 +1667,14 @@ impl Model {
                     };
                     let ms = [
                         Some(is_in(&labels.namespace, &[n])),
-                        not_in(&labels.group, &groups_in_ns(n)),
-                        not_in(&labels.target, &claimed_by(&targets_in_ns(n))),
+                        not_in(
+                            &labels.group,
+                            groups_in_ns.get(n).map_or(none, Vec::as_slice),
+                        ),
+                        not_in(
+                            &labels.target,
+                            &claimed_by(targets_in_ns.get(n).map_or(none, Vec::as_slice)),
+                        ),
                     ]
                     .into_iter()
                     .flatten()
@@ -2218,6 +2217,71 @@ mod job_tests {
             selected("namespaces:\n  prod:\n    web: [web-1:9100]\n"),
             ["Declared"],
             "an estate without jobs"
+        );
+    }
+}
+
+#[cfg(test)]
+mod cell_tests {
+    use super::*;
+
+    /// Namespace `a` holds g1 (t1, t2) and g2 (t3); `b` holds g3 (t4) and g4 (t5);
+    /// `lone` has no group.
+    const INVENTORY: &str = "namespaces:
+  a:
+    g1: { targets: [t1, t2] }
+    g2: { targets: [t3] }
+  b:
+    g3: { targets: [t4] }
+    g4: { targets: [t5] }
+targets: [lone]
+";
+
+    /// Each cell excludes exactly the cells inside it: a target cell is cut out of its
+    /// group's cell when the group has one, else out of its namespace's, else out of
+    /// the global one; a group cell likewise out of its namespace's or the global one.
+    #[test]
+    fn label_cells_exclude_the_cells_inside_them() {
+        let rules = "- {template: T, scope: global}
+- {template: T, scope: namespace/a}
+- {template: T, scope: group/g1}
+- {template: T, scope: group/g3}
+- {template: T, scope: target/t1}
+- {template: T, scope: target/t2}
+- {template: T, scope: target/t3}
+- {template: T, scope: target/t5}
+- {template: T, scope: target/lone}
+";
+        let (m, d) = model_of(
+            "",
+            &[
+                ("inventory.yaml", INVENTORY),
+                ("templates/t.yaml", "- {template: T, expr: 'up == 0'}\n"),
+                ("rules/r.yaml", rules),
+            ],
+        );
+        assert!(!d.has_errors(), "{d:?}");
+        let cells: Vec<String> = m
+            .cells(&m.alerts["T"])
+            .iter()
+            .map(|c| {
+                let ms: Vec<String> = c.matchers.iter().map(|m| m.to_string()).collect();
+                format!("{} in {}: {}", c.scope, c.file_scope, ms.join(", "))
+            })
+            .collect();
+        assert_eq!(
+            cells,
+            [
+                "target/lone in global: instance=\"lone\"",
+                "target/t1 in group/g1: instance=\"t1\"",
+                "target/t2 in group/g1: instance=\"t2\"",
+                "target/t3 in group/g2: instance=\"t3\"",
+                "target/t5 in group/g4: instance=\"t5\"",
+                "group/g1 in group/g1: group=\"g1\", instance!~\"t1|t2\"",
+                "group/g3 in group/g3: group=\"g3\"",
+                "namespace/a in namespace/a: namespace=\"a\", group!=\"g1\", instance!=\"t3\"",
+                "global in global: namespace!=\"a\", group!=\"g3\", instance!~\"lone|t5\"",
+            ]
         );
     }
 }
