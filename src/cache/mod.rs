@@ -222,11 +222,13 @@ impl Cache {
             // A crash mid-transaction still leaves a hot journal that rolls it back.
             // The next open hands the database to WAL (below), for concurrent readers.
             conn.execute_batch(FRESH_PRAGMAS)?;
-            conn.execute_batch(FILES_SCHEMA)?;
-            conn.execute(
+            let tx = conn.unchecked_transaction()?;
+            tx.execute_batch(FILES_SCHEMA)?;
+            tx.execute(
                 "INSERT INTO meta(key, value) VALUES ('format', ?1), ('owner', ?2)",
                 [format_key(), owner_mac(key)],
             )?;
+            tx.commit()?;
         }
         let meta = |k: &str| -> Option<String> {
             conn.query_row("SELECT value FROM meta WHERE key = ?1", [k], |r| r.get(0))
@@ -422,6 +424,15 @@ const GET_BATCH: usize = 256;
 /// rebuilds the cache ([`Cache::rebuild_if_damaged`]).
 const CHECKED: [&str; 2] = ["meta", "stats"];
 
+/// Creates what is missing of `schema` in one transaction: a statement at a time, each
+/// was a commit of its own, which with a rollback journal is two fsyncs (a cold run
+/// made ~25 such commits).
+fn ensure_schema(conn: &Connection, schema: &str) -> rusqlite::Result<()> {
+    let tx = conn.unchecked_transaction()?;
+    tx.execute_batch(schema)?;
+    tx.commit()
+}
+
 /// Removes a database and its journal files (a new database must not inherit a hot
 /// `-journal` or a `-wal` of the old one: SQLite would apply it).
 fn remove_database(path: &Path) {
@@ -533,7 +544,7 @@ impl Cache {
         let Some(conn) = self.conn.as_mut() else {
             return Ok(false);
         };
-        conn.execute_batch(INDEX_SCHEMA)?;
+        ensure_schema(conn, INDEX_SCHEMA)?;
         let stored: Option<String> = conn
             .query_row("SELECT value FROM meta WHERE key='index'", [], |r| r.get(0))
             .optional()?;
@@ -903,7 +914,7 @@ impl Cache {
         let Some(conn) = self.conn.as_ref() else {
             return HashMap::new();
         };
-        if conn.execute_batch(FAST_SCHEMA).is_err() {
+        if ensure_schema(conn, FAST_SCHEMA).is_err() {
             return HashMap::new();
         }
         let Ok(mut st) =
@@ -936,7 +947,7 @@ impl Cache {
         let Some(conn) = self.conn.as_mut() else {
             return Ok(());
         };
-        conn.execute_batch(FAST_SCHEMA)?;
+        ensure_schema(conn, FAST_SCHEMA)?;
         let tx = conn.transaction()?;
         // Only what changed is written: a stored row stays when it authenticates, holds
         // the same stamp and hash, and is not racy (re-recorded with the later `seen`, a
@@ -1064,7 +1075,7 @@ impl Cache {
         let Some(conn) = self.conn.as_mut() else {
             return Ok(());
         };
-        conn.execute_batch(FAST_SCHEMA)?;
+        ensure_schema(conn, FAST_SCHEMA)?;
         let tx = conn.transaction()?;
         tx.execute_batch("DELETE FROM rendered; DELETE FROM cells; DELETE FROM alert_keys;")?;
         {
@@ -1154,7 +1165,7 @@ impl Cache {
         let Some(conn) = self.conn.as_ref() else {
             return good;
         };
-        if conn.execute_batch(VERDICT_SCHEMA).is_err() {
+        if ensure_schema(conn, VERDICT_SCHEMA).is_err() {
             return good;
         }
         let Ok(mut st) =
@@ -1191,7 +1202,7 @@ impl Cache {
         let Some(conn) = self.conn.as_ref() else {
             return Ok(());
         };
-        conn.execute_batch(VERDICT_SCHEMA)?;
+        ensure_schema(conn, VERDICT_SCHEMA)?;
         let tx = conn.unchecked_transaction()?;
         {
             let mut put =
@@ -1428,7 +1439,7 @@ impl Cache {
         let Some(conn) = self.conn.as_mut() else {
             return Ok(());
         };
-        conn.execute_batch(FAST_SCHEMA)?;
+        ensure_schema(conn, FAST_SCHEMA)?;
         let tx = conn.transaction()?;
         tx.execute_batch(
             "DELETE FROM traces; DELETE FROM alert_keys; DELETE FROM meta WHERE key = 'traces';",
@@ -1575,7 +1586,7 @@ impl Cache {
         let Some(conn) = self.conn.as_mut() else {
             return Ok(false);
         };
-        conn.execute_batch(FAST_SCHEMA)?;
+        ensure_schema(conn, FAST_SCHEMA)?;
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         if stored_keys(&tx, "alert_keys", &["rendered", "traces"])? != *basis {
             return Ok(false);
