@@ -53,7 +53,7 @@ pub fn run(
                 Ok(c) => c,
                 Err(exit) => return Ok(exit),
             };
-            let plan = diff::plan(&files, &current.generated);
+            let plan = diff::plan_files(&files, &current.generated);
             output::write(&dir, &plan).into_diagnostic()?;
             let rules = rendered
                 .cells
@@ -100,7 +100,7 @@ pub fn run(
         },
         RenderFormat::PrometheusRule => None,
     };
-    let plan = diff::plan(&files, &current.generated);
+    let plan = diff::plan_files(&files, &current.generated);
     output::write(&dir, &plan).into_diagnostic()?;
     let s = &plan.summary;
     let what = match format {
