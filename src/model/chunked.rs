@@ -2,10 +2,10 @@
 //! file. Moving many small vectors into one large one frees the small blocks to the
 //! allocator, which cannot reuse them for the large block, so at the end of the move
 //! every element was held twice (21 MB at the peak of a cold run on the L benchmark
-//! estate). Read as one list: in order, indexed by position, in batches of whole parts
-//! for work on every core.
+//! estate). Read as one list: in order, indexed by position, in batches for work on
+//! every core.
 
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Chunked<T> {
     parts: Vec<Vec<T>>,
     /// The position of each part's first element.
@@ -34,30 +34,16 @@ impl<T> Chunked<T> {
         self.parts.push(part);
     }
 
-    pub fn len(&self) -> usize {
-        self.len
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-
     pub fn iter(&self) -> impl Iterator<Item = &T> + Clone {
         self.parts.iter().flatten()
     }
 
-    /// The elements in runs of at least `n` (whole parts; the last run may be shorter),
-    /// in order.
+    /// The elements in runs of `n` (the last may be shorter), in order, across parts: a
+    /// consumer holds at most `n` results at once however large one part is.
     pub fn batches(&self, n: usize) -> impl Iterator<Item = Vec<&T>> {
-        let mut parts = self.parts.iter();
+        let mut all = self.iter();
         std::iter::from_fn(move || {
-            let mut batch = Vec::new();
-            for p in parts.by_ref() {
-                batch.extend(p);
-                if batch.len() >= n {
-                    break;
-                }
-            }
+            let batch: Vec<&T> = all.by_ref().take(n).collect();
             (!batch.is_empty()).then_some(batch)
         })
     }
@@ -75,15 +61,6 @@ impl<T> std::ops::Index<usize> for Chunked<T> {
     fn index(&self, i: usize) -> &T {
         let (p, j) = self.locate(i);
         &self.parts[p][j]
-    }
-}
-
-impl<'a, T> IntoIterator for &'a Chunked<T> {
-    type Item = &'a T;
-    type IntoIter = std::iter::Flatten<std::slice::Iter<'a, Vec<T>>>;
-
-    fn into_iter(self) -> Self::IntoIter {
-        self.parts.iter().flatten()
     }
 }
 
@@ -105,18 +82,17 @@ mod tests {
                     .collect(),
             );
         }
-        assert_eq!(c.len(), 9);
+        assert_eq!(c.len, 9);
         assert_eq!(
             c.iter().copied().collect::<Vec<_>>(),
             (0..9).collect::<Vec<_>>()
         );
-        assert_eq!((&c).into_iter().count(), 9);
         for i in 0..9 {
             assert_eq!(c[i], i);
         }
-        // Whole parts, at least `n` elements unless the last, every element once.
+        // `n` at a time across parts, every element once, in order.
         let sizes: Vec<usize> = c.batches(2).map(|b| b.len()).collect();
-        assert_eq!(sizes, [3, 6]);
+        assert_eq!(sizes, [2, 2, 2, 2, 1]);
         assert_eq!(c.batches(100).map(|b| b.len()).collect::<Vec<_>>(), [9]);
         let flat: Vec<usize> = c.batches(1).flatten().copied().collect();
         assert_eq!(flat, c.iter().copied().collect::<Vec<_>>());

@@ -1629,13 +1629,19 @@ impl Model {
                 let mut groups_in_ns: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
                 let mut global_groups: Vec<&str> = Vec::new();
                 for &g in &group_cells {
-                    if ns_set.contains(ns_of(g)) {
-                        groups_in_ns.entry(ns_of(g)).or_default().push(g);
+                    let n = ns_of(g);
+                    if ns_set.contains(n) {
+                        groups_in_ns.entry(n).or_default().push(g);
                     } else {
                         global_groups.push(g);
                     }
                 }
-                let none: &[&str] = &[];
+                fn inside<'m, 'v>(
+                    cells: &'m BTreeMap<&str, Vec<&'v str>>,
+                    key: &str,
+                ) -> &'m [&'v str] {
+                    cells.get(key).map_or(&[], Vec::as_slice)
+                }
                 for &g in &group_cells {
                     let pos = Position {
                         namespace: Some(inv.groups[g].namespace.clone()),
@@ -1644,10 +1650,7 @@ impl Model {
                     };
                     let ms = [
                         Some(is_in(&labels.group, &[g])),
-                        not_in(
-                            &labels.target,
-                            &claimed_by(targets_in_group.get(g).map_or(none, Vec::as_slice)),
-                        ),
+                        not_in(&labels.target, &claimed_by(inside(&targets_in_group, g))),
                     ]
                     .into_iter()
                     .flatten()
@@ -1667,14 +1670,8 @@ impl Model {
                     };
                     let ms = [
                         Some(is_in(&labels.namespace, &[n])),
-                        not_in(
-                            &labels.group,
-                            groups_in_ns.get(n).map_or(none, Vec::as_slice),
-                        ),
-                        not_in(
-                            &labels.target,
-                            &claimed_by(targets_in_ns.get(n).map_or(none, Vec::as_slice)),
-                        ),
+                        not_in(&labels.group, inside(&groups_in_ns, n)),
+                        not_in(&labels.target, &claimed_by(inside(&targets_in_ns, n))),
                     ]
                     .into_iter()
                     .flatten()
@@ -2237,6 +2234,26 @@ mod cell_tests {
 targets: [lone]
 ";
 
+    /// Each cell's scope, file scope and matchers, for an alert with `rules`.
+    fn cell_lines(rules: &str) -> Vec<String> {
+        let (m, d) = model_of(
+            "",
+            &[
+                ("inventory.yaml", INVENTORY),
+                ("templates/t.yaml", "- {template: T, expr: 'up == 0'}\n"),
+                ("rules/r.yaml", rules),
+            ],
+        );
+        assert!(!d.has_errors(), "{d:?}");
+        m.cells(&m.alerts["T"])
+            .iter()
+            .map(|c| {
+                let ms: Vec<String> = c.matchers.iter().map(|m| m.to_string()).collect();
+                format!("{} in {}: {}", c.scope, c.file_scope, ms.join(", "))
+            })
+            .collect()
+    }
+
     /// Each cell excludes exactly the cells inside it: a target cell is cut out of its
     /// group's cell when the group has one, else out of its namespace's, else out of
     /// the global one; a group cell likewise out of its namespace's or the global one.
@@ -2252,25 +2269,8 @@ targets: [lone]
 - {template: T, scope: target/t5}
 - {template: T, scope: target/lone}
 ";
-        let (m, d) = model_of(
-            "",
-            &[
-                ("inventory.yaml", INVENTORY),
-                ("templates/t.yaml", "- {template: T, expr: 'up == 0'}\n"),
-                ("rules/r.yaml", rules),
-            ],
-        );
-        assert!(!d.has_errors(), "{d:?}");
-        let cells: Vec<String> = m
-            .cells(&m.alerts["T"])
-            .iter()
-            .map(|c| {
-                let ms: Vec<String> = c.matchers.iter().map(|m| m.to_string()).collect();
-                format!("{} in {}: {}", c.scope, c.file_scope, ms.join(", "))
-            })
-            .collect();
         assert_eq!(
-            cells,
+            cell_lines(rules),
             [
                 "target/lone in global: instance=\"lone\"",
                 "target/t1 in group/g1: instance=\"t1\"",
@@ -2281,6 +2281,22 @@ targets: [lone]
                 "group/g3 in group/g3: group=\"g3\"",
                 "namespace/a in namespace/a: namespace=\"a\", group!=\"g1\", instance!=\"t3\"",
                 "global in global: namespace!=\"a\", group!=\"g3\", instance!~\"lone|t5\"",
+            ]
+        );
+        // Two group cells under one namespace cell, and two under the global one.
+        let rules = format!(
+            "{rules}- {{template: T, scope: group/g2}}\n- {{template: T, scope: group/g4}}\n"
+        );
+        let lines = cell_lines(&rules);
+        assert_eq!(
+            lines[5..],
+            [
+                "group/g1 in group/g1: group=\"g1\", instance!~\"t1|t2\"",
+                "group/g2 in group/g2: group=\"g2\", instance!=\"t3\"",
+                "group/g3 in group/g3: group=\"g3\"",
+                "group/g4 in group/g4: group=\"g4\", instance!=\"t5\"",
+                "namespace/a in namespace/a: namespace=\"a\", group!~\"g1|g2\"",
+                "global in global: namespace!=\"a\", group!~\"g3|g4\", instance!=\"lone\"",
             ]
         );
     }

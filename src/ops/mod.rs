@@ -619,7 +619,7 @@ impl deploy::Sink for OpSink<'_, '_> {
         self.journal.reconcile(found);
         if let Some((rev, files)) = self.baseline {
             if *files != found.generated {
-                let changes = crate::render::diff::plan(&found.generated, files).changes;
+                let changes = crate::render::diff::plan_files(&found.generated, files).changes;
                 self.events.event(&Event::OutputDiffers {
                     baseline: rev,
                     left_by: self.journal.left_by(found),

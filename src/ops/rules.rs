@@ -290,7 +290,7 @@ fn note_differs(project: &Project, dir: &Path, action: DiffersAction, events: &m
     if current == base.files {
         return;
     }
-    let changes = crate::render::diff::plan(&current, &base.files).changes;
+    let changes = crate::render::diff::plan_files(&current, &base.files).changes;
     let left_by = History::open(&project.root).ok().and_then(|h| {
         h.with_files(&history_key(dir), &current)
             .ok()

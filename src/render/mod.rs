@@ -102,6 +102,8 @@ impl Provenance {
             chain: eff.chain.clone(),
             recording: eff.config.recording,
             severity: eff.config.severity.clone(),
+            // Collected straight into the provenance's map: `clone().into()` built a
+            // whole BTreeMap per cell first, only to convert it.
             params: eff
                 .config
                 .params

@@ -448,7 +448,7 @@ pub fn file_sd_plan(
         );
         return Ok(Err(Exit::Invalid));
     }
-    let plan = alertctl::render::diff::plan(&rendered.file_sd, &current.generated);
+    let plan = alertctl::render::diff::plan_files(&rendered.file_sd, &current.generated);
     Ok(Ok(Some((dir, plan))))
 }
 
