@@ -7,9 +7,11 @@
 #            for N in $BENCH_GROWTH (default "10000 100000"; 400 targets, ~3 rules per
 #            template): cold validate, cold render and promtool check rules on the same
 #            rendered files, warm no-op diff and warm effective TARGET, each also as
-#            user CPU (growth is read from user CPU: wall time on a shared machine is
-#            noisy; GNU time counts it in 10 ms steps, so the warm questions' figures
-#            are coarse), peak RSS, ratios to promtool and growth from N to N
+#            user and system CPU (growth is read from CPU time: wall time on a shared
+#            machine is noisy; GNU time counts it in 10 ms steps, so the warm questions'
+#            figures are coarse), peak RSS, ratios to promtool, growth from N to N and
+#            that growth divided by the rules' growth (1.00 = linear); runs: 3 up to
+#            20k templates, 1 above (BENCH_RUNS_GROWTH sets them)
 #   corpus   the real corpus (/work/shared/corpus or $BENCH_CORPUS, 954 community rules):
 #            `alertctl import --params` into an estate, then the same figures
 #            Both print their own table after the S/M/L one (into $BENCH_DIR/results-extra.md).
@@ -214,25 +216,32 @@ measure() {
     hyperfine "${args[@]}" -- "$cmdline" >>"$sdir/hyperfine.log" 2>&1 ||
       die "$size $key failed (see $sdir/hyperfine.log): $cmdline"
     MED[$size:$key]=$(awk -F, 'NR == 2 { print $4 }' "$sdir/$key.csv")
-    # hyperfine's user CPU is a mean (its CSV has no median of it).
+    # hyperfine's user and system CPU are means (its CSV has no median of them).
     MED[$size:$key:user]=$(awk -F, 'NR == 2 { print $5 }' "$sdir/$key.csv")
+    MED[$size:$key:sys]=$(awk -F, 'NR == 2 { print $6 }' "$sdir/$key.csv")
   else
-    local i t0 t1 times=() users=() run=("$@")
-    # GNU time (when installed) gives the user CPU of the same runs.
-    [ -n "$GNU_TIME" ] && run=("$GNU_TIME" -f %U -o "$sdir/$key.user1" "$@")
+    local i t0 t1 times=() users=() syss=() run=("$@")
+    # GNU time (when installed) gives the user and system CPU of the same runs.
+    [ -n "$GNU_TIME" ] && run=("$GNU_TIME" -f "%U %S" -o "$sdir/$key.user1" "$@")
     for ((i = 0; i < WARMUP + runs; i++)); do
       [ -n "$prep" ] && $prep
       t0=$(date +%s%N)
       "${run[@]}" >/dev/null 2>&1 || die "$size $key failed: $cmdline"
       t1=$(date +%s%N)
-      [ "$i" -ge "$WARMUP" ] && times+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f", (b - a) / 1e9 }')")
-      [ "$i" -ge "$WARMUP" ] && [ -n "$GNU_TIME" ] && users+=("$(tail -n 1 "$sdir/$key.user1")")
+      [ "$i" -ge "$WARMUP" ] || continue
+      times+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f", (b - a) / 1e9 }')")
+      if [ -n "$GNU_TIME" ]; then
+        users+=("$(tail -n 1 "$sdir/$key.user1" | awk '{ print $1 }')")
+        syss+=("$(tail -n 1 "$sdir/$key.user1" | awk '{ print $2 }')")
+      fi
     done
     MED[$size:$key]=$(printf '%s\n' "${times[@]}" | median)
     printf '%s\n' "${times[@]}" >"$sdir/$key.times"
     if [ ${#users[@]} -gt 0 ]; then
       MED[$size:$key:user]=$(printf '%s\n' "${users[@]}" | median)
+      MED[$size:$key:sys]=$(printf '%s\n' "${syss[@]}" | median)
       printf '%s\n' "${users[@]}" >"$sdir/$key.user"
+      printf '%s\n' "${syss[@]}" >"$sdir/$key.sys"
     fi
     rm -f "$sdir/$key.user1"
   fi
@@ -313,7 +322,7 @@ bench_size() {
   local sdir=$BENCH_DIR/$size
   local est=$sdir/estate out=$sdir/out
   mkdir -p "$sdir"
-  rm -f "$sdir"/*.csv "$sdir"/*.times "$sdir"/*.user "$sdir"/*.rss "$sdir/hyperfine.log"
+  rm -f "$sdir"/*.csv "$sdir"/*.times "$sdir"/*.user "$sdir"/*.sys "$sdir"/*.rss "$sdir/hyperfine.log"
 
   log "$size: generating estate into $est"
   rm -rf "$out"
@@ -561,6 +570,14 @@ fmt_time() { # seconds
 fmt_mb() { awk -v k="$1" 'BEGIN { if (k == "") { print "n/a"; exit } printf "%.0f MB", k / 1024 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b == 0) print "n/a"; else printf "%.2f", a / b }'; }
 growth() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || a == 0) print "n/a"; else printf "×%.1f", b / a }'; }
+# rel_growth A B RA RB: growth A -> B divided by the growth RA -> RB (1.00 = in proportion).
+rel_growth() {
+  awk -v a="$1" -v b="$2" -v ra="$3" -v rb="$4" \
+    'BEGIN { if (a == "" || b == "" || ra == "" || rb == "" || a == 0 || ra == 0 || rb == 0) print "n/a"; else printf "%.2f", (b / a) / (rb / ra) }'
+}
+# REL=KEY (an INFO key, e.g. rules): each growth column is followed by that growth divided
+# by KEY's growth over the same pair, for time and RSS rows (linear growth reads 1.00).
+REL=""
 
 # Adjacent pairs among the sizes that ran, for growth columns.
 PAIRS=()
@@ -569,7 +586,11 @@ for ((i = 1; i < ${#SIZES[@]}; i++)); do PAIRS+=("${SIZES[i-1]}:${SIZES[i]}"); d
 header() {
   local h="| |" sep="|---|"
   for s in "${SIZES[@]}"; do h+=" $s |"; sep+="---:|"; done
-  for p in "${PAIRS[@]}"; do h+=" ${p%:*}→${p#*:} |"; sep+="---:|"; done
+  for p in "${PAIRS[@]}"; do
+    h+=" ${p%:*}→${p#*:} |"
+    sep+="---:|"
+    if [ -n "$REL" ]; then h+=" ${p%:*}→${p#*:} ÷ $REL |"; sep+="---:|"; fi
+  done
   echo "$h"
   echo "$sep"
 }
@@ -590,6 +611,15 @@ row() {
     if [ "$kind" = info ]; then a=${INFO[${p%:*}:$key]:-}; b=${INFO[${p#*:}:$key]:-}
     else a=${MED[${p%:*}:$key]:-}; b=${MED[${p#*:}:$key]:-}; fi
     if [[ "$a" =~ ^[0-9.]+$ && "$b" =~ ^[0-9.]+$ ]]; then line+=" $(growth "$a" "$b") |"; else line+=" |"; fi
+    [ -n "$REL" ] || continue
+    if [ "$kind" != info ] && [[ "$a" =~ ^[0-9.]+$ && "$b" =~ ^[0-9.]+$ ]]; then
+      # CPU times (KEY:user, KEY:sys) come in GNU time's 10 ms steps: under 100 ms, coarse.
+      local mark=""
+      [[ "$key" == *:* ]] && awk -v a="$a" 'BEGIN { exit !(a < 0.1) }' && mark="*"
+      line+=" $(rel_growth "$a" "$b" "${INFO[${p%:*}:$REL]:-}" "${INFO[${p#*:}:$REL]:-}")$mark |"
+    else
+      line+=" |"
+    fi
   done
   echo "$line"
 }
@@ -597,7 +627,10 @@ row() {
 ratio_row() { # label key_a key_b
   local line="| $1 |"
   for s in "${SIZES[@]}"; do line+=" $(ratio "${MED[$s:$2]:-}" "${MED[$s:$3]:-}") |"; done
-  for p in "${PAIRS[@]}"; do line+=" |"; done
+  for p in "${PAIRS[@]}"; do
+    line+=" |"
+    if [ -n "$REL" ]; then line+=" |"; fi
+  done
   echo "$line"
 }
 
@@ -649,6 +682,8 @@ RESULTS=$BENCH_DIR/results.md
   row "rendered output (MB)" info out_mb
   row "**validate, cold** (\`--promtool off\`)" time validate_cold
   row "**render, cold** (no cache, empty out dir)" time render_cold
+  row "user CPU: validate, cold" time validate_cold:user
+  row "user CPU: render, cold" time render_cold:user
   row "render, warm cache, empty out dir" time render_emptyout
   row "**render, warm** (nothing to write)" time render_warm
   row "**diff, warm no-op** (\`--exit-code\`, exit 0)" time diff_warm
@@ -708,7 +743,7 @@ extra_case() {
   local name=$1 est=$2 runs=$3 sdir=$BENCH_DIR/$1
   local out=$sdir/out vjson rc=0
   mkdir -p "$sdir"
-  rm -f "$sdir"/*.csv "$sdir"/*.times "$sdir"/*.user "$sdir"/*.rss "$sdir/hyperfine.log"
+  rm -f "$sdir"/*.csv "$sdir"/*.times "$sdir"/*.user "$sdir"/*.sys "$sdir"/*.rss "$sdir/hyperfine.log"
   vjson=$("$ALERTCTL" -C "$est" --no-cache validate --promtool off --format json) || rc=$?
   [ "$rc" = 0 ] || { printf "%s\n" "$vjson" | sed -n 1,40p >&2; die "$name: validate exited $rc"; }
   INFO[$name:templates]=$(echo "$vjson" | json_int templates)
@@ -774,6 +809,7 @@ if [ ${#EXTRAS[@]} -gt 0 ]; then
     [[ ${SIZES[i-1]} == T* && ${SIZES[i]} == T* ]] && PAIRS+=("${SIZES[i-1]}:${SIZES[i]}")
   done
   EXTRA=$BENCH_DIR/results-extra.md
+  REL=rules
   {
     echo "# alertctl benchmark: templates growth and the real corpus"
     echo
@@ -798,12 +834,25 @@ if [ ${#EXTRAS[@]} -gt 0 ]; then
     row "user CPU: promtool check rules" time promtool:user
     row "user CPU: diff, warm no-op" time diff_warm:user
     row "user CPU: effective TARGET, warm" time effective_warm:user
+    row "system CPU: validate, cold" time validate_cold:sys
+    row "system CPU: render, cold" time render_cold:sys
+    row "system CPU: promtool check rules" time promtool:sys
+    row "system CPU: diff, warm no-op" time diff_warm:sys
+    row "system CPU: effective TARGET, warm" time effective_warm:sys
     row "peak RSS: validate, cold" rss rss_validate_cold
     row "peak RSS: promtool check rules" rss rss_promtool
     ratio_row "ratio validate cold / promtool" validate_cold promtool
     ratio_row "ratio render cold / promtool" render_cold promtool
     ratio_row "ratio peak RSS validate cold / promtool" rss_validate_cold rss_promtool
     echo
+    if [ ${#PAIRS[@]} -gt 0 ]; then
+      echo "Growth columns divide the figure of the larger estate by that of the smaller one;"
+      echo "\"÷ rules\" divides that growth by the rules' own (1.00 = linear, 1.20 = 20 % more than"
+      echo "linear). Read growth from CPU time (wall time on a shared machine is noisy); * marks a"
+      echo "CPU figure under 100 ms on the smaller estate, i.e. a few of GNU time's 10 ms steps:"
+      echo "too coarse for a growth (\`perf stat -r 10\` task-clock gives one)."
+      echo
+    fi
     commands_details
     echo "Time for these cases: $(( $(date +%s) - T_START )) s."
   } >"$EXTRA"
