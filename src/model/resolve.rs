@@ -1023,7 +1023,11 @@ impl Model {
 
     /// Adds each many-alert rule to every alert of the templates it selects, checking its
     /// parameters against each of them.
-    fn attach_many_rules(&mut self, alerts: &mut BTreeMap<String, Gathering>, diags: &mut Diagnostics) {
+    fn attach_many_rules(
+        &mut self,
+        alerts: &mut BTreeMap<String, Gathering>,
+        diags: &mut Diagnostics,
+    ) {
         for (i, r) in self.rules.iter().enumerate() {
             let Some(sel) = r.select.as_ref().filter(|_| !r.is_suspended()) else {
                 continue;
@@ -2326,5 +2330,48 @@ targets: [lone]
                 "global in global: namespace!=\"a\", group!~\"g3|g4\", instance!=\"lone\"",
             ]
         );
+    }
+}
+
+#[cfg(test)]
+mod by_scope_tests {
+    use super::*;
+
+    /// Rules gathered in any file order come out with their scopes in `Scope` order,
+    /// each scope's rules by priority (a many-alert rule among them), and no list
+    /// holding spare capacity: the model keeps them for the whole run.
+    #[test]
+    fn rules_by_scope_are_sorted_and_exact() {
+        let inventory = "namespaces:\n  a:\n    g1: { targets: [t1, t2] }\n";
+        let templates = "- template: T\n  expr: up == 0\n";
+        let rules = "- {template: T, scope: target/t1}\n\
+             - {template: T, scope: group/g1, priority: 5}\n\
+             - {template: T, scope: global}\n\
+             - {template: T, scope: group/g1, priority: 1}\n\
+             - {template: T, scope: namespace/a}\n\
+             - {template: '*', scope: group/g1, labels: {team: x}}\n\
+             - {template: T, scope: group/g1, priority: 3}\n";
+        let (m, d) = model_of(
+            "",
+            &[
+                ("inventory.yaml", inventory),
+                ("templates/t.yaml", templates),
+                ("rules/r.yaml", rules),
+            ],
+        );
+        assert!(!d.has_errors(), "{d:?}");
+        let alert = &m.alerts["T"];
+        let scopes: Vec<String> = alert.by_scope.keys().map(ToString::to_string).collect();
+        assert_eq!(scopes, ["global", "namespace/a", "group/g1", "target/t1"]);
+        let g1 = &alert.by_scope[&Scope::Group("g1".into())];
+        let priorities: Vec<i64> = g1.iter().map(|&i| m.rules[i].priority.value).collect();
+        assert_eq!(priorities, [0, 1, 3, 5], "{g1:?}");
+        assert!(
+            m.rules[g1[0]].is_many(),
+            "the many-alert rule first at its priority"
+        );
+        for idxs in alert.by_scope.values() {
+            assert_eq!(idxs.capacity(), idxs.len());
+        }
     }
 }
