@@ -1402,16 +1402,16 @@ impl Model {
                 );
             }
             for (field, v, slot) in [
-                ("for", &r.for_, &mut c.for_),
+                ("for", r.for_.as_ref(), &mut c.for_),
                 (
                     "keep_firing_for",
-                    &r.keep_firing_for,
+                    r.keep_firing_for.as_deref(),
                     &mut c.keep_firing_for,
                 ),
-                ("severity", &r.severity, &mut c.severity),
+                ("severity", r.severity.as_ref(), &mut c.severity),
             ] {
                 // A many-alert rule's alert-only fields skip the recording rules it selects.
-                if let Some(v) = v.as_ref().filter(|_| !(r.is_many() && c.recording)) {
+                if let Some(v) = v.filter(|_| !(r.is_many() && c.recording)) {
                     *slot = Some(v.value.clone());
                     set!(field.into(), origin(v.span), v.value.clone());
                 }
