@@ -23,6 +23,7 @@
 //! `ops`, `ui` and `watch` touch the outside world; the library never prints.
 
 #![deny(clippy::print_stdout, clippy::print_stderr)]
+#![forbid(unsafe_code)]
 
 pub mod alertmanager;
 pub mod cache;

@@ -1667,6 +1667,42 @@ mod tests {
         assert_eq!(c.get("a.yaml", "h1"), None);
     }
 
+    /// `Rule::keep_firing_for` is boxed in memory only: a stored model reads back the
+    /// same, and the field encodes as the unboxed one did, so caches written before
+    /// still decode.
+    #[test]
+    fn a_boxed_rule_field_round_trips_with_its_old_encoding() {
+        use crate::model::Spanned;
+        let rel = "rules/r.yaml";
+        let src = crate::diag::SourceText {
+            path: std::sync::Arc::from(rel),
+            text: std::sync::Arc::from(
+                "- {template: T, scope: global, keep_firing_for: 5m}\n- {template: T, scope: global}\n",
+            ),
+        };
+        let kind = crate::source::parse::FileKind::of(rel).unwrap();
+        let mut diags = crate::diag::Diagnostics::default();
+        let m = crate::source::parse::file(kind, &src, &mut diags);
+        assert!(diags.is_empty(), "{diags:?}");
+        let kff = m.rules[0].keep_firing_for.as_deref().unwrap();
+        assert_eq!(kff.value, "5m");
+        assert_eq!(m.rules[1].keep_firing_for, None);
+        let unboxed: Option<Spanned<String>> = Some(kff.clone());
+        assert_eq!(
+            postcard::to_stdvec(&m.rules[0].keep_firing_for).unwrap(),
+            postcard::to_stdvec(&unboxed).unwrap()
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let mut c = Cache::open(dir.path());
+        c.update(&[(rel, "h1", &m)], &[rel]).unwrap();
+        let back = c.get(rel, "h1").unwrap();
+        assert_eq!(back.rules, m.rules);
+        assert_eq!(
+            back.rules[0].keep_firing_for.as_deref().unwrap().value,
+            "5m"
+        );
+    }
+
     fn journal_mode(c: &Cache) -> String {
         let conn = c.conn.as_ref().unwrap();
         conn.query_row("PRAGMA journal_mode", [], |r| r.get(0))

@@ -239,7 +239,9 @@ pub struct Rule {
     #[serde(default)]
     pub param_keys: VecMap<String, Span>,
     pub for_: Option<Spanned<String>>,
-    pub keep_firing_for: Option<Spanned<String>>,
+    /// Boxed: rarely set (on no rule of the L estate), and 24 bytes less in each of
+    /// 52k rules; serde sees the same value, so stored models keep their encoding.
+    pub keep_firing_for: Option<Box<Spanned<String>>>,
     pub severity: Option<Spanned<String>>,
     pub labels: VecMap<String, Spanned<String>>,
     pub annotations: VecMap<String, Spanned<String>>,

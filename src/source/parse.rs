@@ -822,7 +822,7 @@ fn rule(cx: &mut Cx, node: &Node) -> Option<Rule> {
         suspended,
         params: params.into(),
         for_: duration(cx, &f, "for"),
-        keep_firing_for: duration(cx, &f, "keep_firing_for"),
+        keep_firing_for: duration(cx, &f, "keep_firing_for").map(Box::new),
         severity: opt_string(cx, &f, "severity"),
         labels: string_map(cx, &f, "labels").into(),
         annotations: string_map(cx, &f, "annotations").into(),
