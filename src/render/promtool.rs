@@ -67,6 +67,7 @@ pub fn check(promtool: &Path, files: &BTreeMap<&str, &str>) -> std::io::Result<R
     check_written(promtool, dir.path(), &names)
 }
 
+/// Writes the rendered file `name` into promtool's directory.
 fn write(dir: &Path, name: &str, content: &str) -> std::io::Result<()> {
     let path = dir.join(name);
     std::fs::write(&path, content).map_err(crate::source::load::io_context("writing", &path))
@@ -412,10 +413,12 @@ pub fn render_and_check(
         known_good: rendered.files.len() - todo.len(),
     };
     let names: BTreeSet<&str> = todo.iter().map(String::as_str).collect();
-    let run = match dir.as_ref().map_or_else(
-        || check(&path, &BTreeMap::new()),
-        |d| check_written(&path, d.path(), &names),
-    ) {
+    // No directory: nothing to check.
+    let run = match &dir {
+        Some(d) => check_written(&path, d.path(), &names),
+        None => check(&path, &BTreeMap::new()),
+    };
+    let run = match run {
         Ok(r) => r,
         Err(e) => {
             diags.push(could_not_run(&path, e));
