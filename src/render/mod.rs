@@ -119,6 +119,33 @@ impl Provenance {
     }
 }
 
+impl Provenance {
+    /// What the build of a file and the mapping of promtool's findings read of
+    /// [`Provenance::of`]: no params, severity or job, which were a good part of the
+    /// memory a batch of [`render_batched`] holds.
+    fn lean(
+        model: &Model,
+        alert: &crate::model::resolve::Alert,
+        cell: &Cell,
+        eff: &crate::model::resolve::Effective,
+    ) -> Provenance {
+        Provenance {
+            alert: alert.name.clone(),
+            template: alert.template.clone(),
+            cell: cell.scope.clone(),
+            chain: eff.chain.clone(),
+            recording: eff.config.recording,
+            severity: None,
+            params: VecMap::default(),
+            job: None,
+            rule_group: model.templates[&alert.template]
+                .rule_group
+                .as_ref()
+                .map(|g| g.value.clone()),
+        }
+    }
+}
+
 /// One rendered cell: its rule, where it went, and where it came from.
 #[derive(Debug, Clone)]
 pub struct RenderedCell {
@@ -370,32 +397,13 @@ pub fn render_checked(
         file_sd: crate::render::file_sd::render(model, diags),
         ..Default::default()
     };
-    // Names are assigned in scope order before the files are built, so which of two
-    // colliding scopes is refused does not depend on the thread count either.
     let mut names: BTreeMap<String, Scope> = BTreeMap::new();
-    let jobs: Vec<FileJob> = per_file
-        .into_iter()
-        .map(|(scope, rules)| {
-            let name = file_name(&scope);
-            // Sanitised names can collide only for names chosen to (`a_b-<hash>` next
-            // to `a/b`); one file must never silently replace another.
-            match names.insert(name.clone(), scope.clone()) {
-                Some(first) => FileJob::Collision(
-                    Diagnostic::error(
-                        Code::OutputCollision,
-                        format!("{first} and {scope} would both render to {name}"),
-                    )
-                    .hint("rename one of them in the inventory"),
-                ),
-                None => FileJob::Build { scope, name, rules },
-            }
-        })
-        .collect();
+    let jobs = plan_files(per_file, &mut names);
     let built: Vec<FileOut> = jobs
         .into_par_iter()
         .map(|job| match job {
             FileJob::Build { scope, name, rules } => {
-                FileOut::Built(build_file(model, &scope, name, rules, passed))
+                FileOut::Built(build_file(model, &scope, name, rules, passed, true))
             }
             FileJob::Collision(d) => FileOut::Collision(d),
         })
@@ -418,6 +426,257 @@ pub fn render_checked(
     }
     crate::model::shard::check(model, &out.files, diags);
     out
+}
+
+/// A file [`render_batched`] hands over: built and through the guard. `content` is
+/// empty unless the caller asked for contents.
+pub struct BatchFile {
+    pub name: String,
+    pub content: String,
+}
+
+/// What [`render_batched`] keeps of the whole render: what `validate` reports.
+#[derive(Debug, Default)]
+pub struct Batched {
+    /// The files written (those the guard refused are not), name -> scope.
+    pub files: BTreeMap<String, Scope>,
+    /// The rules in those files.
+    pub rule_count: usize,
+}
+
+/// The most batches [`render_batched`] takes: an alert's batches are a bit set (`u64`).
+pub const MAX_BATCHES: usize = 64;
+
+/// [`render_checked`] for a command that reports on the files but keeps none of them
+/// (`validate`): the output files are rendered in `batches` batches (contiguous in
+/// scope order), so only one batch's rules, provenances and contents are alive at a
+/// time. On a large directory the full render holds every rule, provenance and file
+/// at once, which doubled the peak memory of a cold `validate`.
+///
+/// Each batch's files that pass the guard go to `sink`, in scope order, with their
+/// content when `contents` is set. The files, counts and diagnostics are exactly
+/// [`render_checked`]'s, in the same order, for any number of batches or threads:
+/// lints come from the first batch's pass over every alert, cell errors are tagged
+/// with (alert, cell) and merged in that order at the end with the same dedupe, and
+/// file names are assigned in scope order across batches.
+///
+/// An alert's cells are resolved again in each batch it has cells in: keeping them
+/// would hold every cell's effective config instead of every rule.
+pub fn render_batched(
+    model: &Model,
+    diags: &mut Diagnostics,
+    passed: &HashSet<String>,
+    batches: usize,
+    contents: bool,
+    mut sink: impl FnMut(Vec<BatchFile>),
+) -> Batched {
+    let alerts: Vec<&crate::model::resolve::Alert> = model.alerts.values().collect();
+    let bounds = batch_bounds(model, batches);
+    let batch_of = |s: &Scope| bounds.partition_point(|b| b <= s);
+    // (alert, cell, key, diagnostic) of every batch.
+    let mut keyed: Vec<(usize, usize, DedupeKey, Diagnostic)> = Vec::new();
+    let mut names: BTreeMap<String, Scope> = BTreeMap::new();
+    let mut file_diags: Vec<Diagnostic> = Vec::new();
+    let mut out = Batched::default();
+    let mut lints: Vec<Diagnostics> = Vec::with_capacity(alerts.len());
+    let mut masks: Vec<u64> = Vec::with_capacity(alerts.len());
+    for batch in 0..=bounds.len() {
+        let first = batch == 0;
+        let todo: Vec<usize> = (0..alerts.len())
+            .filter(|&i| first || masks[i] & (1 << batch) != 0)
+            .collect();
+        let per_alert: Vec<AlertPass> = todo
+            .par_iter()
+            .map_init(
+                || Renderer::new(model),
+                |r, &i| render_alert_batch(model, r, alerts[i], first, batch, &batch_of),
+            )
+            .collect();
+        let per_file = gather(per_alert.into_iter().zip(&todo).map(|(a, &i)| {
+            if first {
+                lints.push(a.lints);
+                masks.push(a.mask);
+            }
+            keyed.extend(a.keyed.into_iter().map(|(c, k, d)| (i, c, k, d)));
+            a.rules
+        }));
+        let built: Vec<FileOut> = plan_files(per_file, &mut names)
+            .into_par_iter()
+            .map(|job| match job {
+                FileJob::Build { scope, name, rules } => {
+                    let mut f = build_file(model, &scope, name, rules, passed, false);
+                    // Dropped here, on the worker, rather than kept to the merge.
+                    if let (false, Ok(c)) = (contents, &mut f.content) {
+                        *c = String::new();
+                    }
+                    FileOut::Built(f)
+                }
+                FileJob::Collision(d) => FileOut::Collision(d),
+            })
+            .collect();
+        let mut files = Vec::new();
+        for file in built {
+            match file {
+                FileOut::Collision(d) => file_diags.push(d),
+                FileOut::Built(file) => match file.content {
+                    Ok(content) => {
+                        out.rule_count += file.rules;
+                        out.files.insert(file.name.clone(), file.scope);
+                        files.push(BatchFile {
+                            name: file.name,
+                            content,
+                        });
+                    }
+                    Err(d) => file_diags.push(d),
+                },
+            }
+        }
+        sink(files);
+    }
+
+    // As `render_checked` merges: each alert's lints, then its cell errors in cell
+    // order, the first alert in order keeping a report.
+    keyed.sort_by_key(|k| (k.0, k.1));
+    let mut keyed = keyed.into_iter().peekable();
+    let mut reported: HashSet<DedupeKey> = HashSet::new();
+    for (i, l) in lints.into_iter().enumerate() {
+        diags.extend(l);
+        while let Some((_, _, key, d)) = keyed.next_if(|k| k.0 == i) {
+            if reported.insert(key) {
+                diags.push(d);
+            }
+        }
+    }
+    crate::render::file_sd::render(model, diags);
+    for d in file_diags {
+        diags.push(d);
+    }
+    // The check reads the names only.
+    let names: BTreeMap<String, String> = out
+        .files
+        .keys()
+        .map(|n| (n.clone(), String::new()))
+        .collect();
+    crate::model::shard::check(model, &names, diags);
+    out
+}
+
+/// The rendered cells of the files of `scopes` only, and those files: where promtool's
+/// findings in them come from, without keeping or rendering again the other files.
+/// Diagnostics are not collected: the full render reported them.
+pub fn render_files(model: &Model, scopes: &BTreeSet<Scope>) -> Rendered {
+    let batch_of = |s: &Scope| usize::from(!scopes.contains(s));
+    let alerts: Vec<&crate::model::resolve::Alert> = model.alerts.values().collect();
+    let per_alert: Vec<AlertPass> = alerts
+        .par_iter()
+        .map_init(
+            || Renderer::new(model),
+            |r, a| render_alert_batch(model, r, a, false, 0, &batch_of),
+        )
+        .collect();
+    let per_file = gather(per_alert.into_iter().map(|a| a.rules));
+    let mut out = Rendered::default();
+    for job in plan_files(per_file, &mut BTreeMap::new()) {
+        if let FileJob::Build { scope, name, rules } = job {
+            let file = build_file(model, &scope, name, rules, &HashSet::new(), true);
+            out.cells.push_part(file.cells);
+            if let Ok(content) = file.content {
+                out.rule_count += file.rules;
+                out.files.insert(file.name, content);
+            }
+        }
+    }
+    out
+}
+
+/// Rendered rules grouped by the file they go to, in the order given; each file's list
+/// sized once.
+fn gather(
+    rules: impl Iterator<Item = Vec<(Scope, PromRule, Provenance)>>,
+) -> BTreeMap<Scope, Vec<(PromRule, Provenance)>> {
+    let rules: Vec<_> = rules.collect();
+    let mut per_file: BTreeMap<Scope, Vec<(PromRule, Provenance)>> = BTreeMap::new();
+    let mut sizes: BTreeMap<&Scope, usize> = BTreeMap::new();
+    for (scope, _, _) in rules.iter().flatten() {
+        *sizes.entry(scope).or_default() += 1;
+    }
+    for (scope, n) in sizes {
+        per_file.insert(scope.clone(), Vec::with_capacity(n));
+    }
+    for (scope, rule, provenance) in rules.into_iter().flatten() {
+        per_file
+            .get_mut(&scope)
+            .expect("sized above")
+            .push((rule, provenance));
+    }
+    per_file
+}
+
+/// The first scope of each batch after the first: `batches` runs of about equal length
+/// of the scopes a file can have (global, each namespace, each group), in scope order.
+fn batch_bounds(model: &Model, batches: usize) -> Vec<Scope> {
+    let inv = &model.inventory;
+    let n = 1 + inv.namespaces.len() + inv.groups.len();
+    let size = n.div_ceil(batches.clamp(1, MAX_BATCHES));
+    let scope = |i: usize| match i.checked_sub(1 + inv.namespaces.len()) {
+        Some(g) => inv.groups.keys().nth(g).map(|g| Scope::Group(g.clone())),
+        None => inv
+            .namespaces
+            .keys()
+            .nth(i - 1)
+            .map(|n| Scope::Namespace(n.clone())),
+    };
+    (size..n).step_by(size).filter_map(scope).collect()
+}
+
+/// What one alert yields in one batch of [`render_batched`].
+struct AlertPass {
+    /// The alert's lints (first batch only).
+    lints: Diagnostics,
+    /// The batches the alert has cells in (first batch only).
+    mask: u64,
+    /// (cell index, key, diagnostic) of the batch's cell errors.
+    keyed: Vec<(usize, DedupeKey, Diagnostic)>,
+    /// The batch's rules with the scope of their file, in cell order.
+    rules: Vec<(Scope, PromRule, Provenance)>,
+}
+
+/// The cells of `alert` whose file is in batch `batch` (`batch_of`), rendered; with
+/// `first`, also the alert's lints and the batches it has cells in.
+fn render_alert_batch(
+    model: &Model,
+    renderer: &mut Renderer,
+    alert: &crate::model::resolve::Alert,
+    first: bool,
+    batch: usize,
+    batch_of: &(dyn Fn(&Scope) -> usize + Sync),
+) -> AlertPass {
+    let mut a = AlertPass {
+        lints: Diagnostics::default(),
+        mask: 0,
+        keyed: Vec::new(),
+        rules: Vec::new(),
+    };
+    let cells = model.cells(alert);
+    if first {
+        lint_alert(model, alert, &cells, &mut a.lints);
+    }
+    let mut seen: HashSet<DedupeKey> = HashSet::new();
+    for (i, cell) in cells.into_iter().enumerate() {
+        let b = batch_of(&cell.file_scope);
+        if first {
+            a.mask |= 1 << b;
+        }
+        if b != batch {
+            continue;
+        }
+        match render_cell(model, renderer, alert, &cell, &mut seen, true) {
+            CellOut::Rule(rule, provenance) => a.rules.push((cell.file_scope, rule, provenance)),
+            CellOut::Keyed(key, d) => a.keyed.push((i, key, d)),
+            CellOut::Disabled(_) | CellOut::Nothing => {}
+        }
+    }
+    a
 }
 
 /// What a cell error is reported once per: (template or alert, message).
@@ -449,103 +708,170 @@ fn render_alert(
         unwatched: Vec::new(),
         rules: Vec::new(),
     };
-    // Keys already reported by this alert: a later cell with the same key would be
-    // dropped at the merge anyway, so its diagnostic is not built.
     let mut seen: HashSet<DedupeKey> = HashSet::new();
-    let t = &model.templates[&alert.template];
     let cells = model.cells(alert);
     a.rules.reserve_exact(cells.len());
-    // Parsed once for the lints, only for alerts that scoping can change.
-    let query = crate::model::lint::scoped_query(model, alert, &cells);
-    warn_cross_scope_aggregation(model, alert, &cells, query.as_ref(), &mut a.lints);
-    crate::model::lint::scoped_queries(model, alert, &cells, query.as_ref(), &mut a.lints);
-    for t in crate::model::lint::job_not_run(model, alert, &cells, &mut a.lints) {
+    for t in lint_alert(model, alert, &cells, &mut a.lints) {
         a.unwatched.push((alert.name.clone(), Scope::Target(t)));
     }
     for cell in cells {
-        let rule = match renderer.rule(&cell) {
-            Ok(Some(rule)) => rule,
-            Ok(None) => {
-                let by = cell.effective.as_ref().and_then(|e| model.enabled_by(e));
-                if let Some(by) = by {
-                    a.disabled.push(DisabledCell {
-                        alert: alert.name.clone(),
-                        cell: cell.scope.clone(),
-                        job: cell
-                            .effective
-                            .as_ref()
-                            .and_then(|e| model.job_of(&e.config)),
-                        by,
-                    });
-                }
-                continue;
+        match render_cell(model, renderer, alert, &cell, &mut seen, false) {
+            CellOut::Rule(rule, provenance) => a.rules.push((cell.file_scope, rule, provenance)),
+            CellOut::Disabled(d) => a.disabled.push(d),
+            CellOut::Keyed(key, d) => a.keyed.push((key, d)),
+            CellOut::Nothing => {}
+        }
+    }
+    a
+}
+
+/// The lints of one alert over all its cells; returns the targets that have rules for
+/// the alert but do not run the job it watches.
+fn lint_alert(
+    model: &Model,
+    alert: &crate::model::resolve::Alert,
+    cells: &[Cell],
+    lints: &mut Diagnostics,
+) -> Vec<String> {
+    // Parsed once for the lints, only for alerts that scoping can change.
+    let query = crate::model::lint::scoped_query(model, alert, cells);
+    warn_cross_scope_aggregation(model, alert, cells, query.as_ref(), lints);
+    crate::model::lint::scoped_queries(model, alert, cells, query.as_ref(), lints);
+    crate::model::lint::job_not_run(model, alert, cells, lints)
+}
+
+/// What one cell of an alert yields.
+enum CellOut {
+    Rule(PromRule, Provenance),
+    /// Switched off by a rule.
+    Disabled(DisabledCell),
+    /// A cell error, the first of its key in this alert (`seen`).
+    Keyed(DedupeKey, Diagnostic),
+    Nothing,
+}
+
+/// One cell's rule, or why it has none. `seen` holds the keys this alert already
+/// reported: a later cell with the same key would be dropped at the merge anyway, so its
+/// diagnostic is not built.
+fn render_cell(
+    model: &Model,
+    renderer: &mut Renderer,
+    alert: &crate::model::resolve::Alert,
+    cell: &Cell,
+    seen: &mut HashSet<DedupeKey>,
+    lean: bool,
+) -> CellOut {
+    let t = &model.templates[&alert.template];
+    let mut keyed = |key: DedupeKey, d: &dyn Fn() -> Diagnostic| {
+        if seen.insert(key.clone()) {
+            CellOut::Keyed(key, d())
+        } else {
+            CellOut::Nothing
+        }
+    };
+    match renderer.rule(cell) {
+        Ok(Some(rule)) => {
+            let eff = cell
+                .effective
+                .as_ref()
+                .expect("a rendered rule has a config");
+            let provenance = if lean {
+                Provenance::lean(model, alert, cell, eff)
+            } else {
+                Provenance::of(model, alert, cell, eff)
+            };
+            CellOut::Rule(rule, provenance)
+        }
+        Ok(None) => {
+            let by = cell.effective.as_ref().and_then(|e| model.enabled_by(e));
+            match by {
+                Some(by) => CellOut::Disabled(DisabledCell {
+                    alert: alert.name.clone(),
+                    cell: cell.scope.clone(),
+                    job: cell
+                        .effective
+                        .as_ref()
+                        .and_then(|e| model.job_of(&e.config)),
+                    by,
+                }),
+                None => CellOut::Nothing,
             }
-            Err(CellError::Template) => continue,
-            Err(CellError::Logic { text, error }) => {
-                let key = (t.name.value.clone(), error.message.clone());
-                if seen.insert(key.clone()) {
-                    a.keyed
-                        .push((key, logic_diagnostic(model, t, &cell, &text, &error)));
-                }
-                continue;
-            }
-            Err(CellError::MissingParams(missing)) => {
-                let eff = cell
-                    .effective
-                    .as_ref()
-                    .expect("missing params come from a config");
-                let last = &model.rules[*eff.chain.last().expect("a cell with a config has rules")];
-                let key = (alert.name.clone(), format!("missing {}", cell.scope));
-                if seen.insert(key.clone()) {
+        }
+        Err(CellError::Template) => CellOut::Nothing,
+        Err(CellError::Logic { text, error }) => {
+            keyed((t.name.value.clone(), error.message.clone()), &|| {
+                logic_diagnostic(model, t, cell, &text, &error)
+            })
+        }
+        Err(CellError::MissingParams(missing)) => {
+            let eff = cell
+                .effective
+                .as_ref()
+                .expect("missing params come from a config");
+            let last = &model.rules[*eff.chain.last().expect("a cell with a config has rules")];
+            keyed(
+                (alert.name.clone(), format!("missing {}", cell.scope)),
+                &|| {
                     let names = missing
                         .iter()
                         .map(|m| format!("`{m}`"))
                         .collect::<Vec<_>>()
                         .join(", ");
-                    a.keyed.push((
-                        key,
-                        Diagnostic::error(Code::MissingParam, format!("`{}` at {} has no value for {names}", alert.name, cell.scope))
-                            .at(model.source(&last.file), last.span, "set it here or give the template a default")
-                            .also(
-                                model.source(&t.file),
-                                t.param(&missing[0]).map_or(t.name.span, |p| p.name.span),
-                                "declared without a default here",
-                            )
-                            .hint(format!(
-                                "set `params: {{ {}: ... }}` in a rule that applies at {}, or add `default:` to the template",
-                                missing[0], cell.scope
-                            )),
-                    ));
-                }
-                continue;
-            }
-            Err(CellError::Promql { message, query }) => {
-                let key = (t.name.value.clone(), message.clone());
-                if seen.insert(key.clone()) {
-                    a.keyed.push((
-                        key,
-                        Diagnostic::error(
-                            Code::PromqlSyntax,
-                            format!(
-                                "the query of template `{}` does not parse: {message}",
-                                t.name.value
-                            ),
-                        )
-                        .at(model.source(&t.file), t.expr.span, "in this query")
-                        .hint(format!("rendered for {} as: {query}", cell.scope)),
-                    ));
-                }
-                continue;
-            }
-        };
-        let eff = cell
-            .effective
-            .as_ref()
-            .expect("a rendered rule has a config");
-        let provenance = Provenance::of(model, alert, &cell, eff);
-        a.rules.push((cell.file_scope, rule, provenance));
+                    Diagnostic::error(Code::MissingParam, format!("`{}` at {} has no value for {names}", alert.name, cell.scope))
+                    .at(model.source(&last.file), last.span, "set it here or give the template a default")
+                    .also(
+                        model.source(&t.file),
+                        t.param(&missing[0]).map_or(t.name.span, |p| p.name.span),
+                        "declared without a default here",
+                    )
+                    .hint(format!(
+                        "set `params: {{ {}: ... }}` in a rule that applies at {}, or add `default:` to the template",
+                        missing[0], cell.scope
+                    ))
+                },
+            )
+        }
+        Err(CellError::Promql { message, query }) => {
+            keyed((t.name.value.clone(), message.clone()), &|| {
+                Diagnostic::error(
+                    Code::PromqlSyntax,
+                    format!(
+                        "the query of template `{}` does not parse: {message}",
+                        t.name.value
+                    ),
+                )
+                .at(model.source(&t.file), t.expr.span, "in this query")
+                .hint(format!("rendered for {} as: {query}", cell.scope))
+            })
+        }
     }
-    a
+}
+
+/// Each file's job, in scope order. Names are assigned in scope order before the files
+/// are built, so which of two colliding scopes is refused does not depend on the thread
+/// count either; `names` holds the names assigned so far.
+fn plan_files(
+    per_file: BTreeMap<Scope, Vec<(PromRule, Provenance)>>,
+    names: &mut BTreeMap<String, Scope>,
+) -> Vec<FileJob> {
+    per_file
+        .into_iter()
+        .map(|(scope, rules)| {
+            let name = file_name(&scope);
+            // Sanitised names can collide only for names chosen to (`a_b-<hash>` next
+            // to `a/b`); one file must never silently replace another.
+            match names.insert(name.clone(), scope.clone()) {
+                Some(first) => FileJob::Collision(
+                    Diagnostic::error(
+                        Code::OutputCollision,
+                        format!("{first} and {scope} would both render to {name}"),
+                    )
+                    .hint("rename one of them in the inventory"),
+                ),
+                None => FileJob::Build { scope, name, rules },
+            }
+        })
+        .collect()
 }
 
 /// One output file, named in scope order: to build, or refused for a name collision.
@@ -566,6 +892,7 @@ enum FileOut {
 
 /// One output file, built and checked.
 struct BuiltFile {
+    scope: Scope,
     name: String,
     cells: Vec<RenderedCell>,
     /// The file, or why [`check_generated`] refused it.
@@ -574,13 +901,15 @@ struct BuiltFile {
 }
 
 /// Groups, sorts, serializes and checks the rules of one file. Rules and provenances
-/// are moved, not cloned: into the serialized groups, then into the file's cells.
+/// are moved, not cloned: into the serialized groups, then, with `keep_cells`, into
+/// the file's cells (without, they are dropped with the file).
 fn build_file(
     model: &Model,
     scope: &Scope,
     name: String,
     rules: Vec<(PromRule, Provenance)>,
     passed: &HashSet<String>,
+    keep_cells: bool,
 ) -> BuiltFile {
     let rule_count = rules.len();
     let mut sources: BTreeSet<&str> = BTreeSet::new();
@@ -647,8 +976,13 @@ fn build_file(
         Err(why) => Err(unsafe_output(&name, &why)),
     };
 
-    let mut cells = Vec::with_capacity(rule_count);
-    for (g, provs) in file.groups.into_iter().zip(provenances) {
+    let mut cells = Vec::with_capacity(if keep_cells { rule_count } else { 0 });
+    for (g, provs) in file
+        .groups
+        .into_iter()
+        .zip(provenances)
+        .filter(|_| keep_cells)
+    {
         for (rule, provenance) in g.rules.into_iter().zip(provs) {
             cells.push(RenderedCell {
                 file: name.clone(),
@@ -659,6 +993,7 @@ fn build_file(
         }
     }
     BuiltFile {
+        scope: scope.clone(),
         name,
         cells,
         content,

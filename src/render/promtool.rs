@@ -2,7 +2,7 @@
 //! newer syntax that promql-parser accepts). Its findings are mapped back through the
 //! render provenance to the template and rules that produced the rule.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -61,22 +61,39 @@ pub fn check(promtool: &Path, files: &BTreeMap<&str, &str>) -> std::io::Result<R
     }
     let dir = tempfile::tempdir()?;
     for (name, content) in files {
-        let path = dir.path().join(name);
-        std::fs::write(&path, content)
-            .map_err(crate::source::load::io_context("writing", &path))?;
+        write(dir.path(), name, content)?;
+    }
+    let names: BTreeSet<&str> = files.keys().copied().collect();
+    check_written(promtool, dir.path(), &names)
+}
+
+/// Writes the rendered file `name` into promtool's directory.
+fn write(dir: &Path, name: &str, content: &str) -> std::io::Result<()> {
+    let path = dir.join(name);
+    std::fs::write(&path, content).map_err(crate::source::load::io_context("writing", &path))
+}
+
+/// Runs `promtool check rules` on the files `names`, already written to `dir`.
+fn check_written(promtool: &Path, dir: &Path, names: &BTreeSet<&str>) -> std::io::Result<Run> {
+    if names.is_empty() {
+        return Ok(Run {
+            ok: true,
+            findings: vec![],
+            passed: vec![],
+        });
     }
     let out = Command::new(promtool)
         .args(CHECK_ARGS)
-        .args(files.keys())
-        .current_dir(dir.path())
+        .args(names)
+        .current_dir(dir)
         .output()?;
     let stderr = String::from_utf8_lossy(&out.stderr);
-    let findings = parse_output(&stderr, files);
+    let findings = parse_output(&stderr, names);
     let ok = out.status.success();
     let passed = if ok {
-        files.keys().map(|f| f.to_string()).collect()
+        names.iter().map(|f| f.to_string()).collect()
     } else {
-        passed_files(&String::from_utf8_lossy(&out.stdout), files, &findings)
+        passed_files(&String::from_utf8_lossy(&out.stdout), names, &findings)
     };
     Ok(Run {
         ok,
@@ -87,14 +104,14 @@ pub fn check(promtool: &Path, files: &BTreeMap<&str, &str>) -> std::io::Result<R
 
 /// The files of a failed run that promtool passed: a `Checking FILE` line followed by
 /// `  SUCCESS`, and no finding naming the file.
-fn passed_files(stdout: &str, files: &BTreeMap<&str, &str>, findings: &[Finding]) -> Vec<String> {
+fn passed_files(stdout: &str, files: &BTreeSet<&str>, findings: &[Finding]) -> Vec<String> {
     let lines: Vec<&str> = stdout.lines().collect();
     lines
         .windows(2)
         .filter_map(|w| {
             let file = w[0].strip_prefix("Checking ")?;
             (w[1].starts_with("  SUCCESS")
-                && files.contains_key(file)
+                && files.contains(file)
                 && !findings.iter().any(|f| f.file == file))
             .then(|| file.to_string())
         })
@@ -122,13 +139,13 @@ pub fn identity(path: &Path) -> std::io::Result<String> {
 }
 
 /// Lines look like `FILE: [L:C: ]group "G", rule N, "NAME": MESSAGE` or `FILE: MESSAGE`.
-fn parse_output(stderr: &str, files: &BTreeMap<&str, &str>) -> Vec<Finding> {
+fn parse_output(stderr: &str, files: &BTreeSet<&str>) -> Vec<Finding> {
     let mut out: Vec<Finding> = Vec::new();
     for line in stderr.lines() {
         let Some((file, rest)) = line.split_once(": ") else {
             continue;
         };
-        if !files.contains_key(file) {
+        if !files.contains(file) {
             continue;
         }
         let rest = strip_position(rest);
@@ -283,43 +300,14 @@ pub fn check_with_policy(
     policy: PromtoolPolicy,
     diags: &mut Diagnostics,
 ) -> Verdict {
-    let model = &project.model;
-    if policy == PromtoolPolicy::Off {
-        return Status::Off.into();
-    }
-    let located = match locate(
-        model.settings.validate.promtool_path.as_deref(),
-        &project.root,
-    ) {
-        Ok(p) => p,
-        Err(bad) => {
-            diags.push(
-                Diagnostic::error(Code::Promtool, format!("promtool not found at {}", bad.display()))
-                    .hint("fix validate.promtool_path (relative to the rules directory) or ALERTCTL_PROMTOOL"),
-            );
-            return Status::Missing.into();
+    let (path, identity) = match prepare(project, policy) {
+        Ok(tool) => tool,
+        Err((status, d)) => {
+            if let Some(d) = d {
+                diags.push(*d);
+            }
+            return status.into();
         }
-    };
-    let Some(path) = located else {
-        if policy == PromtoolPolicy::Required {
-            diags.push(
-                Diagnostic::error(Code::Promtool, "promtool is required (validate.promtool = \"required\") but was not found")
-                    .hint("install Prometheus' promtool, set validate.promtool_path, or set ALERTCTL_PROMTOOL"),
-            );
-            return Status::Missing.into();
-        }
-        return Status::Skipped.into();
-    };
-    let could_not_run = |e: std::io::Error, diags: &mut Diagnostics| {
-        diags.push(Diagnostic::error(
-            Code::Promtool,
-            format!("could not run {}: {e}", path.display()),
-        ));
-        Status::Error.into()
-    };
-    let identity = match identity(&path) {
-        Ok(id) => id,
-        Err(e) => return could_not_run(e, diags),
     };
     let hashes: BTreeMap<&str, String> = rendered
         .files
@@ -340,19 +328,198 @@ pub fn check_with_policy(
     };
     let run = match check(&path, &todo) {
         Ok(r) => r,
-        Err(e) => return could_not_run(e, diags),
+        Err(e) => {
+            diags.push(could_not_run(&path, e));
+            return Status::Error.into();
+        }
     };
+    remember(project, &identity, &run, |f| &hashes[f], &good);
+    diagnose(&project.model, rendered, &run.findings, diags);
+    Verdict {
+        status: concluded(&path, &run, diags),
+        coverage: Some(coverage),
+    }
+}
+
+/// `validate`'s render and promtool check in one ([`crate::render::render_batched`]):
+/// each batch's files that this promtool has not passed before are written to its
+/// temporary directory as they come, so no rendered file is kept in memory. Findings
+/// are mapped back by rendering again the files they name. The diagnostics, the
+/// verdict and what the render reports are those of
+/// [`crate::source::project::Project::render`] then [`check_with_policy`].
+pub fn render_and_check(
+    project: &crate::source::project::Project,
+    policy: PromtoolPolicy,
+    batches: usize,
+    diags: &mut Diagnostics,
+) -> (crate::render::Batched, Verdict) {
+    let model = &project.model;
+    let tool = prepare(project, policy);
+    let passed = project.cache.stored_rule_file_hashes();
+    let mut hashes: BTreeMap<String, String> = BTreeMap::new();
+    let mut good: HashSet<String> = HashSet::new();
+    let mut todo: BTreeSet<String> = BTreeSet::new();
+    let mut dir: Option<tempfile::TempDir> = None;
+    // The first failure to write a file: promtool does not run then.
+    let mut failed: Option<std::io::Error> = None;
+    let rendered =
+        crate::render::render_batched(model, diags, &passed, batches, tool.is_ok(), |files| {
+            let Ok((_, identity)) = &tool else {
+                return;
+            };
+            let batch: Vec<String> = files
+                .iter()
+                .map(|f| blake3::hash(f.content.as_bytes()).to_hex().to_string())
+                .collect();
+            let known = project
+                .cache
+                .known_good(identity, batch.iter().map(String::as_str));
+            for (f, hash) in files.into_iter().zip(batch) {
+                if !known.contains(&hash) && failed.is_none() {
+                    let written = match &dir {
+                        Some(d) => write(d.path(), &f.name, &f.content),
+                        None => tempfile::tempdir().and_then(|d| {
+                            write(d.path(), &f.name, &f.content)?;
+                            dir = Some(d);
+                            Ok(())
+                        }),
+                    };
+                    match written {
+                        Ok(()) => {
+                            todo.insert(f.name.clone());
+                        }
+                        Err(e) => failed = Some(e),
+                    }
+                }
+                hashes.insert(f.name, hash);
+            }
+            good.extend(known);
+        });
+    let (path, identity) = match tool {
+        Ok(tool) => tool,
+        Err((status, d)) => {
+            if let Some(d) = d {
+                diags.push(*d);
+            }
+            return (rendered, status.into());
+        }
+    };
+    if let Some(e) = failed {
+        diags.push(could_not_run(&path, e));
+        return (rendered, Status::Error.into());
+    }
+    let coverage = Coverage {
+        checked: todo.len(),
+        known_good: rendered.files.len() - todo.len(),
+    };
+    let names: BTreeSet<&str> = todo.iter().map(String::as_str).collect();
+    // No directory: nothing to check.
+    let run = match &dir {
+        Some(d) => check_written(&path, d.path(), &names),
+        None => check(&path, &BTreeMap::new()),
+    };
+    let run = match run {
+        Ok(r) => r,
+        Err(e) => {
+            diags.push(could_not_run(&path, e));
+            return (rendered, Status::Error.into());
+        }
+    };
+    remember(project, &identity, &run, |f| &hashes[f], &good);
+    let scopes: BTreeSet<crate::model::Scope> = run
+        .findings
+        .iter()
+        .filter(|f| f.rule.is_some())
+        .filter_map(|f| rendered.files.get(&f.file).cloned())
+        .collect();
+    let origins = if scopes.is_empty() {
+        Rendered::default()
+    } else {
+        crate::render::render_files(model, &scopes)
+    };
+    diagnose(model, &origins, &run.findings, diags);
+    let status = concluded(&path, &run, diags);
+    (
+        rendered,
+        Verdict {
+            status,
+            coverage: Some(coverage),
+        },
+    )
+}
+
+/// Why promtool does not run: the status, and the diagnostic that says why (if any).
+type NotRun = (Status, Option<Box<Diagnostic>>);
+
+/// The promtool a check under `policy` runs, and its identity; `Err`: the status
+/// without running it, with the diagnostic that says why.
+fn prepare(
+    project: &crate::source::project::Project,
+    policy: PromtoolPolicy,
+) -> Result<(PathBuf, String), NotRun> {
+    let model = &project.model;
+    if policy == PromtoolPolicy::Off {
+        return Err((Status::Off, None));
+    }
+    let located = match locate(
+        model.settings.validate.promtool_path.as_deref(),
+        &project.root,
+    ) {
+        Ok(p) => p,
+        Err(bad) => {
+            let d = Diagnostic::error(
+                Code::Promtool,
+                format!("promtool not found at {}", bad.display()),
+            )
+            .hint(
+                "fix validate.promtool_path (relative to the rules directory) or ALERTCTL_PROMTOOL",
+            );
+            return Err((Status::Missing, Some(Box::new(d))));
+        }
+    };
+    let Some(path) = located else {
+        if policy == PromtoolPolicy::Required {
+            let d = Diagnostic::error(Code::Promtool, "promtool is required (validate.promtool = \"required\") but was not found")
+                .hint("install Prometheus' promtool, set validate.promtool_path, or set ALERTCTL_PROMTOOL");
+            return Err((Status::Missing, Some(Box::new(d))));
+        }
+        return Err((Status::Skipped, None));
+    };
+    match identity(&path) {
+        Ok(id) => Ok((path, id)),
+        Err(e) => Err((Status::Error, Some(Box::new(could_not_run(&path, e))))),
+    }
+}
+
+fn could_not_run(path: &Path, e: std::io::Error) -> Diagnostic {
+    Diagnostic::error(
+        Code::Promtool,
+        format!("could not run {}: {e}", path.display()),
+    )
+}
+
+/// Stores the run's passes (`hash` of each file name) and that `good` was used.
+fn remember<'h>(
+    project: &crate::source::project::Project,
+    identity: &str,
+    run: &Run,
+    hash: impl Fn(&str) -> &'h String,
+    good: &'h HashSet<String>,
+) {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64);
     // Only a speed-up: a verdict that cannot be stored is checked again next time.
-    let _ = cache.remember_good(
-        &identity,
-        run.passed.iter().map(|f| hashes[f.as_str()].as_str()),
+    let _ = project.cache.remember_good(
+        identity,
+        run.passed.iter().map(|f| hash(f).as_str()),
         good.iter().map(String::as_str),
         now,
     );
-    diagnose(model, rendered, &run.findings, diags);
+}
+
+/// The run's status; a failed run without a finding alertctl could read says so.
+fn concluded(path: &Path, run: &Run, diags: &mut Diagnostics) -> Status {
     if !run.ok && run.findings.is_empty() {
         diags.push(
             Diagnostic::error(
@@ -365,9 +532,10 @@ pub fn check_with_policy(
             )),
         );
     }
-    Verdict {
-        status: if run.ok { Status::Ok } else { Status::Failed },
-        coverage: Some(coverage),
+    if run.ok {
+        Status::Ok
+    } else {
+        Status::Failed
     }
 }
 
@@ -377,8 +545,7 @@ mod tests {
 
     #[test]
     fn parses_promtool_lines() {
-        let mut files = BTreeMap::new();
-        files.insert("group_web.yml", "");
+        let files = BTreeSet::from(["group_web.yml"]);
         let err = "  FAILED:\ngroup_web.yml: 5:15: group \"alertctl/group/web\", rule 2, \"HighLoad\": could not parse expression: 1:26: parse error: unexpected <op:>>\ngroup_web.yml: group \"g\", rule 1, \"X\": annotation \"summary\": template: __alert_X:1: unclosed action\n";
         let f = parse_output(err, &files);
         assert_eq!(f.len(), 2);

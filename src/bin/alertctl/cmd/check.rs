@@ -5,7 +5,7 @@ use alertctl::ops;
 use serde_json::json;
 
 use super::load_and_render;
-use super::validate::{finish, Outcome};
+use super::validate::{finish, Counts, Outcome};
 use crate::cli::{Format, Global, PromtoolArg};
 use crate::exit::Exit;
 use crate::report;
@@ -27,7 +27,7 @@ pub fn run(
         live: None,
     };
     if !live {
-        return Ok(finish(g, &project, &rendered, diags, &outcome));
+        return Ok(finish(g, &project, Counts::of(&rendered), diags, &outcome));
     }
     let human = format == Format::Human;
     let progress = |m: &str| {
@@ -40,7 +40,7 @@ pub fn run(
         Err(e) => return Ok(super::op_error(&e, e.is_invalid())),
     };
     if summaries.is_empty() {
-        return Ok(finish(g, &project, &rendered, diags, &outcome));
+        return Ok(finish(g, &project, Counts::of(&rendered), diags, &outcome));
     }
     let line = summaries
         .iter()
@@ -56,5 +56,5 @@ pub fn run(
         .collect::<Vec<_>>()
         .join("\n");
     outcome.live = Some((json!(summaries), line));
-    Ok(finish(g, &project, &rendered, diags, &outcome))
+    Ok(finish(g, &project, Counts::of(&rendered), diags, &outcome))
 }

@@ -5,10 +5,14 @@ use alertctl::render::promtool::{Status, Verdict};
 use alertctl::render::Rendered;
 use alertctl::source::project::Project;
 
-use super::load_and_render;
 use crate::cli::{Format, Global, PromtoolArg};
 use crate::exit::Exit;
 use crate::report;
+
+/// How many output files `validate` renders at a time: each batch resolves the cells
+/// of its alerts again, so fewer batches cost less CPU and more memory (see
+/// [`alertctl::render::render_batched`]).
+const BATCHES: usize = 3;
 
 pub fn run(
     g: &Global,
@@ -16,12 +20,18 @@ pub fn run(
     promtool_arg: Option<PromtoolArg>,
     deny_warnings: bool,
 ) -> miette::Result<Exit> {
-    let (project, rendered, mut diags) = load_and_render(g)?;
-    let promtool = super::promtool_check(&project, &rendered, promtool_arg, &mut diags);
+    let (project, mut diags) = super::load_only(g)?;
+    let policy = promtool_arg.map_or(project.model.settings.validate.promtool, super::policy);
+    let (rendered, promtool) =
+        alertctl::render::promtool::render_and_check(&project, policy, BATCHES, &mut diags);
+    diags.accept(&project.model.settings.accepted());
     let exit = finish(
         g,
         &project,
-        &rendered,
+        Counts {
+            files: rendered.files.len(),
+            rules: rendered.rule_count,
+        },
         diags,
         &Outcome {
             format,
@@ -32,6 +42,21 @@ pub fn run(
     );
     super::leave_to_exit(project);
     Ok(exit)
+}
+
+/// What a check reports of the render.
+pub struct Counts {
+    pub files: usize,
+    pub rules: usize,
+}
+
+impl Counts {
+    pub fn of(rendered: &Rendered) -> Counts {
+        Counts {
+            files: rendered.files.len(),
+            rules: rendered.rule_count,
+        }
+    }
 }
 
 /// How a check ends: the format, promtool's status, and what `check --live` adds.
@@ -47,7 +72,7 @@ pub struct Outcome {
 pub fn finish(
     g: &Global,
     project: &Project,
-    rendered: &Rendered,
+    rendered: Counts,
     mut diags: Diagnostics,
     o: &Outcome,
 ) -> Exit {
@@ -63,7 +88,7 @@ pub fn finish(
                 "errors": diags.error_count(),
                 "warnings": diags.warning_count(),
                 "diagnostics": report::json_value(&diags),
-                "stats": { "files": project.stats.files, "templates": model.templates.len(), "rules": model.rules.len(), "alerts": alerts, "rendered_files": rendered.files.len(), "rendered_rules": rendered.rule_count },
+                "stats": { "files": project.stats.files, "templates": model.templates.len(), "rules": model.rules.len(), "alerts": alerts, "rendered_files": rendered.files, "rendered_rules": rendered.rules },
                 "promtool": o.promtool.status.as_str(),
             });
             if let Some(c) = o.promtool.coverage {
@@ -94,8 +119,8 @@ pub fn finish(
                     report::plural(model.templates.len(), "template"),
                     report::plural(model.rules.len(), "rule"),
                     report::plural(alerts, "alert"),
-                    report::plural(rendered.rule_count, "rule"),
-                    report::plural(rendered.files.len(), "file"),
+                    report::plural(rendered.rules, "rule"),
+                    report::plural(rendered.files, "file"),
                     o.promtool.status.as_str()
                 );
             }

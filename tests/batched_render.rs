@@ -1,0 +1,202 @@
+//! `validate` renders the output files in batches (`render::render_batched`), so that
+//! only one batch's rules are alive at a time. Whatever the number of batches, it must
+//! give what the full render gives: the same files with the same bytes, the same rule
+//! count, and the same diagnostics in the same order (cell errors spread over files of
+//! different batches, deduplicated across alerts; lints; an output name collision).
+
+mod support;
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::path::Path;
+
+use alertctl::diag::Diagnostics;
+use alertctl::model::Scope;
+use alertctl::render;
+use alertctl::source::project;
+
+use support::{copy_dir, write_file};
+
+const GROUPS: usize = 12;
+
+/// The example estate, a namespace of `GROUPS` more groups (two of whose names render
+/// to the same file), and alerts whose cells fail in some of those groups only: a query
+/// that stops parsing, template logic that divides by zero, a parameter without a
+/// default, and a `sum` that warns.
+fn estate() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/node-estate"),
+        tmp.path(),
+    );
+    let root = tmp.path();
+    let mut inventory = std::fs::read_to_string(root.join("inventory.yaml")).unwrap();
+    inventory.push_str("  gen:\n");
+    let clash = format!("group_{}", render::safe_stem("x y"));
+    let mut groups: Vec<String> = (0..GROUPS).map(|g| format!("g{g:02}")).collect();
+    groups.push("x y".into());
+    groups.push(clash.trim_start_matches("group_").into());
+    for (g, name) in groups.iter().enumerate() {
+        inventory.push_str(&format!(
+            "    \"{name}\":\n      targets: [gen-{g}-a:9100, gen-{g}-b:9100]\n"
+        ));
+    }
+    write_file(root, "inventory.yaml", &inventory);
+    for (name, text) in [
+        (
+            "bad-query",
+            "template: GenBadQuery\nparams:\n  threshold: { type: number, default: 1 }\nexpr: up {% if threshold > 100 %}>>> {% endif %}> ${threshold}\n",
+        ),
+        (
+            "logic",
+            "template: GenLogic\nparams:\n  threshold: { type: number, default: 1 }\nexpr: up > {% if threshold > 100 %}${ threshold // 0 }{% else %}${ threshold }{% endif %}\n",
+        ),
+        (
+            "no-default",
+            "template: GenNoDefault\nparams:\n  limit: { type: number }\nexpr: up > ${limit}\n",
+        ),
+        (
+            "sum",
+            "template: GenSum\nparams:\n  threshold: { type: number, default: 1 }\nexpr: sum(rate(node_cpu_seconds_total[5m])) > ${threshold}\n",
+        ),
+    ] {
+        write_file(root, &format!("templates/gen/{name}.yaml"), text);
+    }
+    for (g, name) in groups.iter().enumerate() {
+        // Alternating failing and passing values, so each alert has rules in some
+        // batches and errors in others; two alerts per template share its errors.
+        let bad = if g % 3 == 1 { 150 } else { g + 1 };
+        let mut text = String::new();
+        for a in ["A", "B"] {
+            text.push_str(&format!(
+                "- template: GenBadQuery\n  alert: Gen{a}Query\n  scope: \"group/{name}\"\n  params: {{ threshold: {bad} }}\n\
+                 - template: GenLogic\n  alert: Gen{a}Logic\n  scope: \"target/gen-{g}-a:9100\"\n  params: {{ threshold: {bad} }}\n\
+                 - template: GenSum\n  alert: Gen{a}Sum\n  scope: \"group/{name}\"\n  params: {{ threshold: {g} }}\n"
+            ));
+        }
+        if g % 4 == 2 {
+            text.push_str(&format!(
+                "- template: GenNoDefault\n  alert: GenNoDefault\n  scope: \"group/{name}\"\n"
+            ));
+        } else {
+            text.push_str(&format!(
+                "- template: GenNoDefault\n  alert: GenNoDefault\n  scope: \"group/{name}\"\n  params: {{ limit: {g} }}\n"
+            ));
+        }
+        if g == 10 {
+            // A target cell comes before the group cells in the alert's cell order, but
+            // its file (group g10) is in a later batch than group g02's.
+            text.push_str(
+                "- template: GenNoDefault\n  alert: GenNoDefault\n  scope: \"target/gen-10-b:9100\"\n",
+            );
+        }
+        write_file(root, &format!("rules/gen/{g:02}.yaml"), &text);
+    }
+    tmp
+}
+
+#[test]
+fn any_number_of_batches_renders_what_the_full_render_does() {
+    let tmp = estate();
+    let (project, load_diags) = project::load(tmp.path(), false).unwrap();
+    let model = &project.model;
+    let mut full_diags = load_diags.clone();
+    let full = render::render_checked(model, &mut full_diags, &HashSet::new());
+
+    // The comparison means something only with errors of each kind in several files.
+    let codes: Vec<String> = full_diags
+        .iter()
+        .map(|d| d.code.as_str().to_string())
+        .collect();
+    let count = |c: &str| codes.iter().filter(|x| *x == c).count();
+    assert!(count("missing-param") >= 3, "{codes:?}");
+    assert_eq!(count("promql-syntax"), 1, "{codes:?}");
+    assert_eq!(count("bad-template"), 1, "{codes:?}");
+    assert_eq!(count("output-collision"), 1, "{codes:?}");
+    assert!(count("cross-scope-aggregation") >= 2, "{codes:?}");
+    assert!(full.files.len() > 10, "{:?}", full.files.keys());
+
+    for batches in [1, 2, 3, 5, 64] {
+        let mut diags = load_diags.clone();
+        let mut files: BTreeMap<String, String> = BTreeMap::new();
+        let mut sizes = Vec::new();
+        let out = render::render_batched(model, &mut diags, &HashSet::new(), batches, true, |b| {
+            sizes.push(b.len());
+            for f in b {
+                assert!(
+                    files.insert(f.name.clone(), f.content).is_none(),
+                    "{} handed over twice",
+                    f.name
+                );
+            }
+        });
+        assert!((1..=batches).contains(&sizes.len()), "{sizes:?}");
+        if batches > 1 {
+            assert!(sizes.iter().filter(|&&n| n > 0).count() > 1, "{sizes:?}");
+        }
+        assert!(files == full.files, "{batches} batches: files differ");
+        assert_eq!(out.rule_count, full.rule_count, "{batches} batches");
+        assert_eq!(
+            out.files.keys().collect::<Vec<_>>(),
+            full.files.keys().collect::<Vec<_>>()
+        );
+        assert_eq!(
+            format!("{diags:?}"),
+            format!("{full_diags:?}"),
+            "{batches} batches: diagnostics differ"
+        );
+
+        // Without contents, the same files are handed over, empty.
+        let mut names = Vec::new();
+        let mut d = load_diags.clone();
+        render::render_batched(model, &mut d, &HashSet::new(), batches, false, |b| {
+            names.extend(b.into_iter().map(|f| (f.name, f.content.is_empty())));
+        });
+        assert!(names.iter().all(|n| n.1));
+        assert_eq!(names.len(), full.files.len());
+    }
+}
+
+/// promtool's findings are mapped to a provenance by rendering their files again: the
+/// cells of those files are the full render's, rule for rule.
+#[test]
+fn files_rendered_again_have_the_cells_of_the_full_render() {
+    let tmp = estate();
+    let (project, _) = project::load(tmp.path(), false).unwrap();
+    let model = &project.model;
+    let full = render::render(model, &mut Diagnostics::default());
+    let scopes: BTreeSet<Scope> = [Scope::Global, Scope::Group("g04".into())].into();
+    let again = render::render_files(model, &scopes);
+    assert_eq!(
+        again.files.keys().collect::<Vec<_>>(),
+        ["global.yml", "group_g04.yml"]
+    );
+    for (name, content) in &again.files {
+        assert_eq!(content, &full.files[name]);
+    }
+    let cells = |r: &render::Rendered| -> Vec<String> {
+        r.cells
+            .iter()
+            .filter(|c| again.files.contains_key(&c.file))
+            .map(|c| {
+                let p = &c.provenance;
+                format!(
+                    "{} {} {:?} {} {} {} {:?}",
+                    c.file, c.group, c.rule, p.alert, p.template, p.cell, p.chain
+                )
+            })
+            .collect()
+    };
+    let (a, b) = (cells(&full), cells(&again));
+    assert!(a.len() > 10);
+    assert_eq!(a, b);
+    for n in 1..=3 {
+        let (x, y) = (
+            full.origin("group_g04.yml", "alertctl/group/g04", n),
+            again.origin("group_g04.yml", "alertctl/group/g04", n),
+        );
+        assert_eq!(
+            x.map(|p| (&p.alert, &p.cell)),
+            y.map(|p| (&p.alert, &p.cell))
+        );
+    }
+}
