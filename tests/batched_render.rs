@@ -41,24 +41,7 @@ fn estate() -> tempfile::TempDir {
         ));
     }
     write_file(root, "inventory.yaml", &inventory);
-    for (name, text) in [
-        (
-            "bad-query",
-            "template: GenBadQuery\nparams:\n  threshold: { type: number, default: 1 }\nexpr: up {% if threshold > 100 %}>>> {% endif %}> ${threshold}\n",
-        ),
-        (
-            "logic",
-            "template: GenLogic\nparams:\n  threshold: { type: number, default: 1 }\nexpr: up > {% if threshold > 100 %}${ threshold // 0 }{% else %}${ threshold }{% endif %}\n",
-        ),
-        (
-            "no-default",
-            "template: GenNoDefault\nparams:\n  limit: { type: number }\nexpr: up > ${limit}\n",
-        ),
-        (
-            "sum",
-            "template: GenSum\nparams:\n  threshold: { type: number, default: 1 }\nexpr: sum(rate(node_cpu_seconds_total[5m])) > ${threshold}\n",
-        ),
-    ] {
+    for (name, text) in support::RENDER_TEMPLATES {
         write_file(root, &format!("templates/gen/{name}.yaml"), text);
     }
     for (g, name) in groups.iter().enumerate() {

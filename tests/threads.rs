@@ -28,31 +28,9 @@ fn run(dir: &Path, threads: usize, args: &[&str]) -> Output {
 
 const FILES: usize = 48;
 
-/// Templates whose rules fail only when rendered, for some parameter values: the query
-/// stops parsing, template logic divides by zero, a parameter has no default. `GenSum`
-/// renders, with a warning: its `sum` merges the groups its rules are scoped to.
-const RENDER_TEMPLATES: [(&str, &str); 4] = [
-    (
-        "bad-query",
-        "template: GenBadQuery\nparams:\n  threshold: { type: number, default: 1 }\nexpr: up {% if threshold > 100 %}>>> {% endif %}> ${threshold}\n",
-    ),
-    (
-        "logic",
-        "template: GenLogic\nparams:\n  threshold: { type: number, default: 1 }\nexpr: up > {% if threshold > 100 %}${ threshold // 0 }{% else %}${ threshold }{% endif %}\n",
-    ),
-    (
-        "no-default",
-        "template: GenNoDefault\nparams:\n  limit: { type: number }\nexpr: up > ${limit}\n",
-    ),
-    (
-        "sum",
-        "template: GenSum\nparams:\n  threshold: { type: number, default: 1 }\nexpr: sum(rate(node_cpu_seconds_total[5m])) > ${threshold}\n",
-    ),
-];
-
 /// The example estate plus `FILES` rules files; every seventh holds errors (an unknown
 /// template, a bad parameter value), one does not parse as YAML. Each file also defines a
-/// `GenSum` alert; with errors, one of each other `RENDER_TEMPLATES`, failing at render
+/// `GenSum` alert; with errors, one of each other `support::RENDER_TEMPLATES`, failing at render
 /// time, each template with the same error in every alert (reported once: for the first
 /// alert by name).
 fn estate(with_errors: bool) -> tempfile::TempDir {
@@ -63,7 +41,7 @@ fn estate(with_errors: bool) -> tempfile::TempDir {
     );
     let targets = ["web-1:9100", "db-2:9100", "cache-1:9100", "batch-3:9100"];
     let groups = ["web", "db", "cache", "batch"];
-    for (name, text) in RENDER_TEMPLATES {
+    for (name, text) in support::RENDER_TEMPLATES {
         write_file(tmp.path(), &format!("templates/gen/{name}.yaml"), text);
     }
     // `AaaHeavy`, first in alert order, has a long query rendered for many cells: with

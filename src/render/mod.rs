@@ -96,11 +96,6 @@ impl Provenance {
         eff: &crate::model::resolve::Effective,
     ) -> Provenance {
         Provenance {
-            alert: alert.name.clone(),
-            template: alert.template.clone(),
-            cell: cell.scope.clone(),
-            chain: eff.chain.clone(),
-            recording: eff.config.recording,
             severity: eff.config.severity.clone(),
             // Collected straight into the provenance's map: `clone().into()` built a
             // whole BTreeMap per cell first, only to convert it.
@@ -111,15 +106,10 @@ impl Provenance {
                 .map(|(k, v)| (k.clone(), v.clone()))
                 .collect(),
             job: model.job_of(&eff.config),
-            rule_group: model.templates[&alert.template]
-                .rule_group
-                .as_ref()
-                .map(|g| g.value.clone()),
+            ..Provenance::lean(model, alert, cell, eff)
         }
     }
-}
 
-impl Provenance {
     /// What the build of a file and the mapping of promtool's findings read of
     /// [`Provenance::of`]: no params, severity or job, which were a good part of the
     /// memory a batch of [`render_batched`] holds.
@@ -362,19 +352,9 @@ pub fn render_checked(
     // `reported` dedupes across alerts (alerts sharing a template report its errors
     // once): applied in alert order, the first alert in order keeps the report.
     let mut reported: HashSet<DedupeKey> = HashSet::new();
-    // Each file's list sized once: grown by doubling, a good part of it was unused at
-    // the peak of a cold run.
-    let mut sizes: BTreeMap<&Scope, usize> = BTreeMap::new();
-    for (scope, _, _) in per_alert.iter().flat_map(|a| &a.rules) {
-        *sizes.entry(scope).or_default() += 1;
-    }
-    let mut per_file: BTreeMap<Scope, Vec<(PromRule, Provenance)>> = sizes
-        .into_iter()
-        .map(|(scope, n)| (scope.clone(), Vec::with_capacity(n)))
-        .collect();
     let mut disabled = Vec::new();
     let mut unwatched = Vec::new();
-    for a in per_alert {
+    let per_file = gather(per_alert.into_iter().map(|a| {
         diags.extend(a.lints);
         for (key, d) in a.keyed {
             if reported.insert(key) {
@@ -383,13 +363,8 @@ pub fn render_checked(
         }
         disabled.extend(a.disabled);
         unwatched.extend(a.unwatched);
-        for (scope, rule, provenance) in a.rules {
-            per_file
-                .get_mut(&scope)
-                .expect("sized above")
-                .push((rule, provenance));
-        }
-    }
+        a.rules
+    }));
 
     let mut out = Rendered {
         disabled,
@@ -438,7 +413,7 @@ pub struct BatchFile {
 /// What [`render_batched`] keeps of the whole render: what `validate` reports.
 #[derive(Debug, Default)]
 pub struct Batched {
-    /// The files written (those the guard refused are not), name -> scope.
+    /// The files rendered and passed by the guard (those it refused are not), name -> scope.
     pub files: BTreeMap<String, Scope>,
     /// The rules in those files.
     pub rule_count: usize,
@@ -483,7 +458,7 @@ pub fn render_batched(
     for batch in 0..=bounds.len() {
         let first = batch == 0;
         let todo: Vec<usize> = (0..alerts.len())
-            .filter(|&i| first || masks[i] & (1 << batch) != 0)
+            .filter(|&i| first || masks[i] & (1u64 << batch) != 0)
             .collect();
         let per_alert: Vec<AlertPass> = todo
             .par_iter()
@@ -562,8 +537,10 @@ pub fn render_batched(
 }
 
 /// The rendered cells of the files of `scopes` only, and those files: where promtool's
-/// findings in them come from, without keeping or rendering again the other files.
-/// Diagnostics are not collected: the full render reported them.
+/// findings in them come from, without keeping the other files (every alert's cells are
+/// resolved again, only those of `scopes` rendered). The provenances are
+/// [`Provenance::lean`]: no params, severity or job. Diagnostics are not collected: the
+/// render before it ([`render_batched`]) reported them.
 pub fn render_files(model: &Model, scopes: &BTreeSet<Scope>) -> Rendered {
     let batch_of = |s: &Scope| usize::from(!scopes.contains(s));
     let alerts: Vec<&crate::model::resolve::Alert> = model.alerts.values().collect();
@@ -590,7 +567,8 @@ pub fn render_files(model: &Model, scopes: &BTreeSet<Scope>) -> Rendered {
 }
 
 /// Rendered rules grouped by the file they go to, in the order given; each file's list
-/// sized once.
+/// sized once (grown by doubling, a good part of it was unused at the peak of a cold
+/// run). `rules` is drained before anything is grouped, so its side effects run in order.
 fn gather(
     rules: impl Iterator<Item = Vec<(Scope, PromRule, Provenance)>>,
 ) -> BTreeMap<Scope, Vec<(PromRule, Provenance)>> {
@@ -665,7 +643,7 @@ fn render_alert_batch(
     for (i, cell) in cells.into_iter().enumerate() {
         let b = batch_of(&cell.file_scope);
         if first {
-            a.mask |= 1 << b;
+            a.mask |= 1u64 << b;
         }
         if b != batch {
             continue;

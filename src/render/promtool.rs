@@ -50,14 +50,21 @@ pub struct Run {
     pub passed: Vec<String>,
 }
 
-/// Runs `promtool check rules` on `files` written to a temporary directory.
-pub fn check(promtool: &Path, files: &BTreeMap<&str, &str>) -> std::io::Result<Run> {
-    if files.is_empty() {
-        return Ok(Run {
+impl Run {
+    /// The run on no files: nothing found, nothing to pass.
+    fn empty() -> Run {
+        Run {
             ok: true,
             findings: vec![],
             passed: vec![],
-        });
+        }
+    }
+}
+
+/// Runs `promtool check rules` on `files` written to a temporary directory.
+pub fn check(promtool: &Path, files: &BTreeMap<&str, &str>) -> std::io::Result<Run> {
+    if files.is_empty() {
+        return Ok(Run::empty());
     }
     let dir = tempfile::tempdir()?;
     for (name, content) in files {
@@ -76,11 +83,7 @@ fn write(dir: &Path, name: &str, content: &str) -> std::io::Result<()> {
 /// Runs `promtool check rules` on the files `names`, already written to `dir`.
 fn check_written(promtool: &Path, dir: &Path, names: &BTreeSet<&str>) -> std::io::Result<Run> {
     if names.is_empty() {
-        return Ok(Run {
-            ok: true,
-            findings: vec![],
-            passed: vec![],
-        });
+        return Ok(Run::empty());
     }
     let out = Command::new(promtool)
         .args(CHECK_ARGS)
@@ -302,12 +305,7 @@ pub fn check_with_policy(
 ) -> Verdict {
     let (path, identity) = match prepare(project, policy) {
         Ok(tool) => tool,
-        Err((status, d)) => {
-            if let Some(d) = d {
-                diags.push(*d);
-            }
-            return status.into();
-        }
+        Err(not_run) => return skipped(not_run, diags),
     };
     let hashes: BTreeMap<&str, String> = rendered
         .files
@@ -397,12 +395,7 @@ pub fn render_and_check(
         });
     let (path, identity) = match tool {
         Ok(tool) => tool,
-        Err((status, d)) => {
-            if let Some(d) = d {
-                diags.push(*d);
-            }
-            return (rendered, status.into());
-        }
+        Err(not_run) => return (rendered, skipped(not_run, diags)),
     };
     if let Some(e) = failed {
         diags.push(could_not_run(&path, e));
@@ -416,7 +409,7 @@ pub fn render_and_check(
     // No directory: nothing to check.
     let run = match &dir {
         Some(d) => check_written(&path, d.path(), &names),
-        None => check(&path, &BTreeMap::new()),
+        None => Ok(Run::empty()),
     };
     let run = match run {
         Ok(r) => r,
@@ -450,6 +443,14 @@ pub fn render_and_check(
 
 /// Why promtool does not run: the status, and the diagnostic that says why (if any).
 type NotRun = (Status, Option<Box<Diagnostic>>);
+
+/// The verdict when promtool does not run, its reason reported.
+fn skipped((status, d): NotRun, diags: &mut Diagnostics) -> Verdict {
+    if let Some(d) = d {
+        diags.push(*d);
+    }
+    status.into()
+}
 
 /// The promtool a check under `policy` runs, and its identity; `Err`: the status
 /// without running it, with the diagnostic that says why.

@@ -759,3 +759,25 @@ pub fn prometheus_on_data(data: &Path) -> Server {
     ];
     spawn(&tool("prometheus"), &args, dir, port, "/-/ready")
 }
+
+/// Templates whose rules fail only when rendered, for some parameter values: the query
+/// stops parsing, template logic divides by zero, a parameter has no default. `GenSum`
+/// renders, with a warning: its `sum` merges the groups its rules are scoped to.
+pub const RENDER_TEMPLATES: [(&str, &str); 4] = [
+    (
+        "bad-query",
+        "template: GenBadQuery\nparams:\n  threshold: { type: number, default: 1 }\nexpr: up {% if threshold > 100 %}>>> {% endif %}> ${threshold}\n",
+    ),
+    (
+        "logic",
+        "template: GenLogic\nparams:\n  threshold: { type: number, default: 1 }\nexpr: up > {% if threshold > 100 %}${ threshold // 0 }{% else %}${ threshold }{% endif %}\n",
+    ),
+    (
+        "no-default",
+        "template: GenNoDefault\nparams:\n  limit: { type: number }\nexpr: up > ${limit}\n",
+    ),
+    (
+        "sum",
+        "template: GenSum\nparams:\n  threshold: { type: number, default: 1 }\nexpr: sum(rate(node_cpu_seconds_total[5m])) > ${threshold}\n",
+    ),
+];

@@ -353,8 +353,20 @@ pub fn promtool_check(
     arg: Option<crate::cli::PromtoolArg>,
     diags: &mut Diagnostics,
 ) -> alertctl::render::promtool::Verdict {
-    let policy = arg.map_or(project.model.settings.validate.promtool, policy);
-    alertctl::render::promtool::check_with_policy(project, rendered, policy, diags)
+    alertctl::render::promtool::check_with_policy(
+        project,
+        rendered,
+        promtool_policy(project, arg),
+        diags,
+    )
+}
+
+/// The promtool policy of a check: the flag's, else `validate.promtool`'s.
+pub fn promtool_policy(
+    project: &Project,
+    arg: Option<crate::cli::PromtoolArg>,
+) -> alertctl::source::settings::PromtoolPolicy {
+    arg.map_or(project.model.settings.validate.promtool, policy)
 }
 
 /// The warm fast path's view of the directory, unless `--no-cache` or anything changed.

@@ -21,9 +21,11 @@ pub fn run(
     deny_warnings: bool,
 ) -> miette::Result<Exit> {
     let (project, mut diags) = super::load_only(g)?;
-    let policy = promtool_arg.map_or(project.model.settings.validate.promtool, super::policy);
+    let policy = super::promtool_policy(&project, promtool_arg);
     let (rendered, promtool) =
         alertctl::render::promtool::render_and_check(&project, policy, BATCHES, &mut diags);
+    // After promtool's findings, unlike `check`: the same, as long as `accept` drops
+    // only warnings and promtool reports only errors.
     diags.accept(&project.model.settings.accepted());
     let exit = finish(
         g,
