@@ -1536,6 +1536,14 @@ impl Model {
     /// The partition of SPEC §3 for one alert: one cell per scope that has its own rules
     /// plus the global rest. Every series matches exactly one cell's matchers.
     pub fn cells(&self, alert: &Alert) -> Vec<Cell> {
+        self.cells_resolved(alert, |_| true)
+    }
+
+    /// [`Model::cells`], with the effective config resolved only in the cells whose
+    /// file scope `resolve` names (and in every target cell, whose job it picks); the
+    /// others have none. A batched render needs all of an alert's cells (their
+    /// matchers exclude each other) but folds only its batch's.
+    pub fn cells_resolved(&self, alert: &Alert, resolve: impl Fn(&Scope) -> bool) -> Vec<Cell> {
         let labels = &self.settings.labels;
         let inv = &self.inventory;
         let mut ns_cells = Vec::new();
@@ -1592,7 +1600,11 @@ impl Model {
                         matchers: Vec<ScopeMatcher>,
                         file_scope: Scope,
                         effective: Option<Effective>| {
-            let effective = effective.or_else(|| self.effective(alert, &position));
+            let effective = match effective {
+                Some(e) => Some(e),
+                None if resolve(&file_scope) => self.effective(alert, &position),
+                None => None,
+            };
             cells.push(Cell {
                 scope,
                 position,

@@ -635,7 +635,12 @@ fn render_alert_batch(
         keyed: Vec::new(),
         rules: Vec::new(),
     };
-    let cells = model.cells(alert);
+    // The first batch lints every cell; later ones fold only their own.
+    let cells = if first {
+        model.cells(alert)
+    } else {
+        model.cells_resolved(alert, |s| batch_of(s) == batch)
+    };
     if first {
         lint_alert(model, alert, &cells, &mut a.lints);
     }
