@@ -190,7 +190,7 @@ pub fn select<'s>(
 
 /// What the shards take, against the inventory: names that are not there, parts that
 /// overlap, and rendered files no shard loads (their alerts would run nowhere).
-pub fn check(model: &Model, files: &BTreeMap<String, String>, diags: &mut Diagnostics) {
+pub fn check<V>(model: &Model, files: &BTreeMap<String, V>, diags: &mut Diagnostics) {
     let shards = &model.settings.shards;
     if shards.is_empty() {
         return;

@@ -526,13 +526,7 @@ pub fn render_batched(
     for d in file_diags {
         diags.push(d);
     }
-    // The check reads the names only.
-    let names: BTreeMap<String, String> = out
-        .files
-        .keys()
-        .map(|n| (n.clone(), String::new()))
-        .collect();
-    crate::model::shard::check(model, &names, diags);
+    crate::model::shard::check(model, &out.files, diags);
     out
 }
 
