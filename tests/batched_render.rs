@@ -97,7 +97,52 @@ fn any_number_of_batches_renders_what_the_full_render_does() {
     assert_eq!(count("output-collision"), 1, "{codes:?}");
     assert!(count("cross-scope-aggregation") >= 2, "{codes:?}");
     assert!(full.files.len() > 10, "{:?}", full.files.keys());
+    batches_render_the_full_render(model, &load_diags, &full, &full_diags);
+}
 
+/// In an estate with jobs, a target cell claims the instance of the job its alert
+/// watches, and every wider cell of the alert (in files of other batches) excludes that
+/// instance: a batch must know the jobs of target cells it does not render. The
+/// overrides added to the fixture are on targets of groups late in scope order, below a
+/// namespace cell whose file is not in the first batch.
+#[test]
+fn target_cells_with_jobs_exclude_the_same_instances_in_any_batch() {
+    let tmp = tempfile::tempdir().unwrap();
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/good/jobs"),
+        tmp.path(),
+    );
+    write_file(
+        tmp.path(),
+        "rules/late.yaml",
+        "- template: PostgresqlDown\n  scope: namespace/ops\n  for: 3m\n\
+         - template: PostgresqlDown\n  scope: target/tools-2:9100\n  for: 7m\n\
+         - template: HostHighCpuLoad\n  scope: target/tools-1:9100\n  params: { threshold: 95 }\n",
+    );
+    let (project, load_diags) = project::load(tmp.path(), false).unwrap();
+    let model = &project.model;
+    let mut full_diags = load_diags.clone();
+    let full = render::render_checked(model, &mut full_diags, &HashSet::new());
+    assert!(!full_diags.has_errors(), "{full_diags:?}");
+    // The claims reach other files: the global rule of HostHighCpuLoad excludes node
+    // on tools-1:9100, the namespace rule of PostgresqlDown (a file in a batch of its
+    // own when there are several) postgres on tools-2:9187.
+    let global = &full.files["global.yml"];
+    assert!(global.contains(r#"instance!="tools-1:9100""#), "{global}");
+    let ops = &full.files["namespace_ops.yml"];
+    assert!(ops.contains(r#"instance!="tools-2:9187""#), "{ops}");
+    assert!(full.files.len() >= 4, "{:?}", full.files.keys());
+    batches_render_the_full_render(model, &load_diags, &full, &full_diags);
+}
+
+/// `render_batched` with 1, 2, 3, 5 and 64 batches hands over `full`'s files, byte for
+/// byte, each once, with its rule count and diagnostics.
+fn batches_render_the_full_render(
+    model: &alertctl::model::resolve::Model,
+    load_diags: &Diagnostics,
+    full: &render::Rendered,
+    full_diags: &Diagnostics,
+) {
     for batches in [1, 2, 3, 5, 64] {
         let mut diags = load_diags.clone();
         let mut files: BTreeMap<String, String> = BTreeMap::new();
