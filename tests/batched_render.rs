@@ -23,11 +23,7 @@ const GROUPS: usize = 12;
 /// that stops parsing, template logic that divides by zero, a parameter without a
 /// default, and a `sum` that warns.
 fn estate() -> tempfile::TempDir {
-    let tmp = tempfile::tempdir().unwrap();
-    copy_dir(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/node-estate"),
-        tmp.path(),
-    );
+    let tmp = copy_of("examples/node-estate");
     let root = tmp.path();
     let mut inventory = std::fs::read_to_string(root.join("inventory.yaml")).unwrap();
     inventory.push_str("  gen:\n");
@@ -77,13 +73,27 @@ fn estate() -> tempfile::TempDir {
     tmp
 }
 
+/// A copy of `rel`, a rules directory of this repository, to add files to.
+fn copy_of(rel: &str) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join(rel), tmp.path());
+    tmp
+}
+
+/// The directory at `root` loaded (without a cache), with the load's diagnostics, and
+/// its full render with the diagnostics after it.
+fn full_render(root: &Path) -> (project::Project, Diagnostics, render::Rendered, Diagnostics) {
+    let (project, load_diags) = project::load(root, false).unwrap();
+    let mut full_diags = load_diags.clone();
+    let full = render::render_checked(&project.model, &mut full_diags, &HashSet::new());
+    (project, load_diags, full, full_diags)
+}
+
 #[test]
 fn any_number_of_batches_renders_what_the_full_render_does() {
     let tmp = estate();
-    let (project, load_diags) = project::load(tmp.path(), false).unwrap();
+    let (project, load_diags, full, full_diags) = full_render(tmp.path());
     let model = &project.model;
-    let mut full_diags = load_diags.clone();
-    let full = render::render_checked(model, &mut full_diags, &HashSet::new());
 
     // The comparison means something only with errors of each kind in several files.
     let codes: Vec<String> = full_diags
@@ -107,11 +117,7 @@ fn any_number_of_batches_renders_what_the_full_render_does() {
 /// namespace cell whose file is not in the first batch.
 #[test]
 fn target_cells_with_jobs_exclude_the_same_instances_in_any_batch() {
-    let tmp = tempfile::tempdir().unwrap();
-    copy_dir(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/good/jobs"),
-        tmp.path(),
-    );
+    let tmp = copy_of("tests/fixtures/good/jobs");
     write_file(
         tmp.path(),
         "rules/late.yaml",
@@ -119,10 +125,8 @@ fn target_cells_with_jobs_exclude_the_same_instances_in_any_batch() {
          - template: PostgresqlDown\n  scope: target/tools-2:9100\n  for: 7m\n\
          - template: HostHighCpuLoad\n  scope: target/tools-1:9100\n  params: { threshold: 95 }\n",
     );
-    let (project, load_diags) = project::load(tmp.path(), false).unwrap();
+    let (project, load_diags, full, full_diags) = full_render(tmp.path());
     let model = &project.model;
-    let mut full_diags = load_diags.clone();
-    let full = render::render_checked(model, &mut full_diags, &HashSet::new());
     assert!(!full_diags.has_errors(), "{full_diags:?}");
     // The claims reach other files: the global rule of HostHighCpuLoad excludes node
     // on tools-1:9100, the namespace rule of PostgresqlDown (a file in a batch of its
