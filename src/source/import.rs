@@ -677,7 +677,7 @@ pub fn collect(
             let mut files = Vec::new();
             for e in walkdir::WalkDir::new(p)
                 .follow_links(false)
-                .sort_by_file_name()
+                .sort_by(crate::source::load::by_name)
             {
                 let e = e.map_err(|e| bad(p, e.to_string()))?;
                 let name = e.file_name().to_string_lossy();
