@@ -267,6 +267,11 @@ pub fn read(dir: &Path) -> std::io::Result<Current> {
     crate::render::output::read_files(dir, &[".json"], |c| parse_generated(c).is_some())
 }
 
+/// [`read`] keeping each generated file's hash, as [`crate::render::output::read_hashes`].
+pub fn read_hashes(dir: &Path) -> std::io::Result<Current> {
+    crate::render::output::hash_files(dir, &[".json"], |c| parse_generated(c).is_some())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

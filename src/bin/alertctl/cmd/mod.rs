@@ -407,20 +407,14 @@ pub fn unchanged_output(
         std::path::Path::to_path_buf,
     );
     let same = |cur: &alertctl::render::output::Current, hashes: &BTreeMap<String, String>| {
-        cur.generated.len() == hashes.len()
-            && cur.generated.iter().all(|(n, c)| {
-                hashes
-                    .get(n)
-                    .is_some_and(|h| *h == blake3::hash(c.as_bytes()).to_hex().as_str())
-            })
-            && !cur.foreign.iter().any(|f| hashes.contains_key(f))
+        cur.generated == *hashes && !cur.foreign.iter().any(|f| hashes.contains_key(f))
     };
-    let cur = alertctl::render::output::read(&dir).ok()?;
+    let cur = alertctl::render::output::read_hashes(&dir).ok()?;
     if !same(&cur, &hashes) || dir.join(alertctl::deploy::txn::JOURNAL).exists() {
         return None;
     }
     if let Some(fs) = &q.settings.file_sd {
-        let cur = alertctl::render::file_sd::read(&q.root.join(&fs.dir)).ok()?;
+        let cur = alertctl::render::file_sd::read_hashes(&q.root.join(&fs.dir)).ok()?;
         if !same(&cur, &file_sd) {
             return None;
         }
