@@ -333,6 +333,9 @@ pub struct Cell {
     /// Which rendered file the cell's rule goes to: global, a namespace or a group.
     pub file_scope: Scope,
     pub effective: Option<Effective>,
+    /// Whether `effective` was looked up: `false` only for a cell that
+    /// [`Model::cells_resolved`] left out, whose `None` says nothing about the alert.
+    pub resolved: bool,
 }
 
 impl Model {
@@ -1599,11 +1602,11 @@ impl Model {
                         position: Position,
                         matchers: Vec<ScopeMatcher>,
                         file_scope: Scope,
-                        effective: Option<Effective>| {
-            let effective = match effective {
-                Some(e) => Some(e),
-                None if resolve(&file_scope) => self.effective(alert, &position),
-                None => None,
+                        known: Option<Option<Effective>>| {
+            let (effective, resolved) = match known {
+                Some(e) => (e, true),
+                None if resolve(&file_scope) => (self.effective(alert, &position), true),
+                None => (None, false),
             };
             cells.push(Cell {
                 scope,
@@ -1611,6 +1614,7 @@ impl Model {
                 matchers,
                 file_scope,
                 effective,
+                resolved,
             });
         };
         // A target cell selects the instance of the job the alert watches there; a
@@ -1630,7 +1634,7 @@ impl Model {
                 pos,
                 vec![is_in(&labels.target, &instances)],
                 file,
-                effective,
+                Some(effective),
             );
             claims.insert(t, instances);
         }

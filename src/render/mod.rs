@@ -647,6 +647,12 @@ fn render_alert_batch(
         if b != batch {
             continue;
         }
+        // A cell of this batch left unresolved would render as if the alert were absent.
+        debug_assert!(
+            cell.resolved,
+            "{}: cell {} of batch {batch} not resolved",
+            alert.name, cell.scope
+        );
         match render_cell(model, renderer, alert, &cell, &mut seen, true) {
             CellOut::Rule(rule, provenance) => a.rules.push((cell.file_scope, rule, provenance)),
             CellOut::Keyed(key, d) => a.keyed.push((i, key, d)),
