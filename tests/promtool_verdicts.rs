@@ -294,3 +294,39 @@ fn a_re_keyed_model_row_is_not_trusted() {
     );
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
 }
+
+/// `-v` says why promtool checked every file when the verdicts could not be used: no
+/// cache, or a verdict table that cannot be read (which is only a speed-up: the run
+/// still checks and passes).
+#[test]
+fn verbose_says_why_earlier_verdicts_were_not_used() {
+    let (_tmp, dir, state, promtool) = validated_once();
+    let human = |extra: &[&str]| {
+        let mut args = extra.to_vec();
+        args.extend(["validate", "--promtool", "required"]);
+        let o = run(&dir, &state, &promtool, &args);
+        assert!(o.status.success(), "{}", text(&o));
+        text(&o)
+    };
+    let warm = human(&[]);
+    assert!(
+        warm.contains(
+            "checked 0 of 2 rendered files (2 passed by this promtool before, not checked again)\n"
+        ),
+        "{warm}"
+    );
+    let cold = human(&["--no-cache"]);
+    assert!(
+        cold.contains("checked 2 of 2 rendered files (0 passed by this promtool before, not checked again; no cache, so no earlier verdicts)"),
+        "{cold}"
+    );
+    let db = rusqlite::Connection::open(dir.join(".alertctl/cache.sqlite")).unwrap();
+    db.execute_batch("ALTER TABLE promtool_ok RENAME COLUMN mac TO mac_renamed")
+        .unwrap();
+    drop(db);
+    let unread = human(&[]);
+    assert!(
+        unread.contains("checked 2 of 2 rendered files (0 passed by this promtool before, not checked again; the cache's earlier verdicts could not be read)"),
+        "{unread}"
+    );
+}

@@ -278,6 +278,15 @@ impl Cache {
         self.conn.is_some()
     }
 
+    /// Whether this run's results outlive it: a database file, not the in-memory stand-in
+    /// of `--no-cache` or of a cache that could not be used.
+    pub fn is_on_disk(&self) -> bool {
+        self.conn
+            .as_ref()
+            .and_then(Connection::path)
+            .is_some_and(|p| !p.is_empty())
+    }
+
     /// The stored model of `path` if its content hash is still `hash`.
     pub fn get(&self, path: &str, hash: &str) -> Option<FileModel> {
         self.get_many(&[(path, hash)]).pop().flatten()
@@ -1162,30 +1171,22 @@ const VERDICTS_KEPT: i64 = 20_000;
 /// hash and the promtool that gave it (its version and the check's arguments), and each
 /// authenticated on its own: a row nobody with this user's key wrote is not a pass.
 impl Cache {
-    /// Of the content hashes `hashes`, those `promtool` passed before.
+    /// Of the content hashes `hashes`, those `promtool` passed before (none without a
+    /// cache). An error means none are known: the caller checks every file.
     pub fn known_good<'h>(
         &self,
         promtool: &str,
         hashes: impl Iterator<Item = &'h str>,
-    ) -> std::collections::HashSet<String> {
+    ) -> rusqlite::Result<std::collections::HashSet<String>> {
         let mut good = std::collections::HashSet::new();
         let Some(conn) = self.conn.as_ref() else {
-            return good;
+            return Ok(good);
         };
-        if ensure_schema(conn, VERDICT_SCHEMA).is_err() {
-            return good;
-        }
-        let Ok(mut st) =
-            conn.prepare_cached("SELECT mac FROM promtool_ok WHERE hash = ?1 AND promtool = ?2")
-        else {
-            return good;
-        };
+        ensure_schema(conn, VERDICT_SCHEMA)?;
+        let mut st =
+            conn.prepare_cached("SELECT mac FROM promtool_ok WHERE hash = ?1 AND promtool = ?2")?;
         for h in hashes {
-            let mac: Option<String> = st
-                .query_row([h, promtool], |r| r.get(0))
-                .optional()
-                .ok()
-                .flatten();
+            let mac: Option<String> = st.query_row([h, promtool], |r| r.get(0)).optional()?;
             if mac.is_some_and(|m| {
                 self.key
                     .verify(&m, "promtool-ok", &[h.as_bytes(), promtool.as_bytes()])
@@ -1193,7 +1194,7 @@ impl Cache {
                 good.insert(h.to_string());
             }
         }
-        good
+        Ok(good)
     }
 
     /// Records that `promtool` passed the contents hashed `passed`, and that `used`

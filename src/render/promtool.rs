@@ -274,6 +274,41 @@ pub struct Coverage {
     pub checked: usize,
     /// Files not checked again: this promtool passed the same bytes in an earlier run.
     pub known_good: usize,
+    /// Whether earlier runs' verdicts could be asked: `-v` says why every file was
+    /// checked when they could not.
+    #[serde(skip)]
+    pub recall: Recall,
+}
+
+/// What the cache of promtool's verdicts answered in this run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Recall {
+    /// The verdicts were read (none may have matched).
+    #[default]
+    Read,
+    /// No cache on disk (`--no-cache`, or none could be used: `-v` said why).
+    NoCache,
+    /// Reading the verdicts failed: every file was checked (the cache is only a speed-up).
+    Failed,
+}
+
+impl Recall {
+    fn of(cache: &crate::cache::Cache, read: &rusqlite::Result<HashSet<String>>) -> Recall {
+        match read {
+            Err(_) => Recall::Failed,
+            Ok(_) if !cache.is_on_disk() => Recall::NoCache,
+            Ok(_) => Recall::Read,
+        }
+    }
+
+    /// Worse of two batches' answers.
+    fn and(self, other: Recall) -> Recall {
+        match (self, other) {
+            (Recall::Failed, _) | (_, Recall::Failed) => Recall::Failed,
+            (Recall::NoCache, _) | (_, Recall::NoCache) => Recall::NoCache,
+            _ => Recall::Read,
+        }
+    }
 }
 
 /// The outcome of the promtool step: its status and, when promtool was found, what it
@@ -313,7 +348,9 @@ pub fn check_with_policy(
         .map(|(n, c)| (n.as_str(), blake3::hash(c.as_bytes()).to_hex().to_string()))
         .collect();
     let cache = &project.cache;
-    let good = cache.known_good(&identity, hashes.values().map(String::as_str));
+    let read = cache.known_good(&identity, hashes.values().map(String::as_str));
+    let recall = Recall::of(cache, &read);
+    let good = read.unwrap_or_default();
     let todo: BTreeMap<&str, &str> = rendered
         .files
         .iter()
@@ -323,6 +360,7 @@ pub fn check_with_policy(
     let coverage = Coverage {
         checked: todo.len(),
         known_good: rendered.files.len() - todo.len(),
+        recall,
     };
     let run = match check(&path, &todo) {
         Ok(r) => r,
@@ -356,6 +394,7 @@ pub fn render_and_check(
     let passed = project.cache.stored_rule_file_hashes();
     let mut hashes: BTreeMap<String, String> = BTreeMap::new();
     let mut good: HashSet<String> = HashSet::new();
+    let mut recall = Recall::Read;
     let mut todo: BTreeSet<String> = BTreeSet::new();
     let mut dir: Option<tempfile::TempDir> = None;
     // The first failure to write a file: promtool does not run then.
@@ -369,9 +408,11 @@ pub fn render_and_check(
                 .iter()
                 .map(|f| blake3::hash(f.content.as_bytes()).to_hex().to_string())
                 .collect();
-            let known = project
+            let read = project
                 .cache
                 .known_good(identity, batch.iter().map(String::as_str));
+            recall = recall.and(Recall::of(&project.cache, &read));
+            let known = read.unwrap_or_default();
             for (f, hash) in files.into_iter().zip(batch) {
                 if !known.contains(&hash) && failed.is_none() {
                     let written = match &dir {
@@ -404,6 +445,7 @@ pub fn render_and_check(
     let coverage = Coverage {
         checked: todo.len(),
         known_good: rendered.files.len() - todo.len(),
+        recall,
     };
     let names: BTreeSet<&str> = todo.iter().map(String::as_str).collect();
     // No directory: nothing to check.

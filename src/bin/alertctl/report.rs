@@ -383,8 +383,14 @@ pub fn plural(n: usize, word: &str) -> String {
 
 /// `-v`: how much of the rendered set promtool read.
 pub fn promtool_files(c: alertctl::render::promtool::Coverage) -> String {
+    use alertctl::render::promtool::Recall;
+    let why = match c.recall {
+        Recall::Read => "",
+        Recall::NoCache => "; no cache, so no earlier verdicts",
+        Recall::Failed => "; the cache's earlier verdicts could not be read",
+    };
     format!(
-        "promtool: checked {} of {} rendered files ({} passed by this promtool before, not checked again)",
+        "promtool: checked {} of {} rendered files ({} passed by this promtool before, not checked again{why})",
         c.checked,
         c.checked + c.known_good,
         c.known_good
