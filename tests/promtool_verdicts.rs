@@ -326,7 +326,12 @@ fn verbose_says_why_earlier_verdicts_were_not_used() {
     drop(db);
     let unread = human(&[]);
     assert!(
-        unread.contains("checked 2 of 2 rendered files (0 passed by this promtool before, not checked again; the cache's earlier verdicts could not be read)"),
+        unread.contains("checked 2 of 2 rendered files (0 passed by this promtool before, not checked again; reading earlier verdicts from the cache failed)"),
         "{unread}"
     );
+    // The reason is for people: the JSON document keeps its two counts.
+    let doc: serde_json::Value =
+        serde_json::from_slice(&validate(&dir, &state, &promtool, &[]).stdout).unwrap();
+    let keys: Vec<&String> = doc["promtool_files"].as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["checked", "known_good"]);
 }

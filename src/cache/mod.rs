@@ -29,6 +29,8 @@ const SCHEMA: &str = "16";
 
 pub struct Cache {
     conn: Option<Connection>,
+    /// The database file `conn` is open on; `None` for the in-memory stand-in.
+    file: Option<PathBuf>,
     /// Why the cache was rebuilt or disabled, for `--verbose`.
     pub note: Option<String>,
     /// Authenticates the database (and each promtool verdict) as this user's own.
@@ -77,6 +79,7 @@ impl Cache {
             .filter(|c| c.execute_batch(FILES_SCHEMA).is_ok());
         Cache {
             conn,
+            file: None,
             note: None,
             key: Key::ephemeral(),
         }
@@ -97,6 +100,7 @@ impl Cache {
         let conn = Self::try_open(&path, &key, false).ok()?.ok()?;
         Some(Cache {
             conn: Some(conn),
+            file: Some(path),
             note: None,
             key,
         })
@@ -139,6 +143,7 @@ impl Cache {
             Ok(Ok(conn)) => {
                 return Cache {
                     conn: Some(conn),
+                    file: Some(path),
                     note: None,
                     key,
                 }
@@ -153,6 +158,7 @@ impl Cache {
         match Self::try_open(&path, &key, true) {
             Ok(Ok(conn)) => Cache {
                 conn: Some(conn),
+                file: Some(path),
                 note: Some(format!("cache rebuilt: {why}")),
                 key,
             },
@@ -185,14 +191,8 @@ impl Cache {
     /// Closes and deletes the database on disk when `error` says it is damaged; whether
     /// it did.
     fn discard_if_damaged(&mut self, error: &rusqlite::Error) -> bool {
-        let path = self
-            .conn
-            .as_ref()
-            .and_then(|c| c.path())
-            .filter(|p| !p.is_empty())
-            .map(PathBuf::from);
-        match path {
-            Some(path) if is_damage(error) => {
+        match self.file.clone() {
+            Some(path) if self.conn.is_some() && is_damage(error) => {
                 // Closed before its files go: closing may still touch `-wal` by name.
                 self.conn = None;
                 remove_database(&path);
@@ -281,10 +281,7 @@ impl Cache {
     /// Whether this run's results outlive it: a database file, not the in-memory stand-in
     /// of `--no-cache` or of a cache that could not be used.
     pub fn is_on_disk(&self) -> bool {
-        self.conn
-            .as_ref()
-            .and_then(Connection::path)
-            .is_some_and(|p| !p.is_empty())
+        self.conn.is_some() && self.file.is_some()
     }
 
     /// The stored model of `path` if its content hash is still `hash`.

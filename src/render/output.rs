@@ -388,7 +388,16 @@ mod tests {
             .map(|(n, c)| (n.clone(), blake3::hash(c.as_bytes()).to_hex().to_string()))
             .collect();
         assert_eq!(hashed.generated, want);
-        assert_eq!(hashed.generated.len(), 42);
+        let mut names = vec!["global.yml".to_string(), "group_a.yaml".to_string()];
+        names.extend((0..40).map(|i| format!("f{i:02}.yml")));
+        names.sort();
+        assert_eq!(hashed.generated.keys().cloned().collect::<Vec<_>>(), names);
+        assert_eq!(
+            hashed.generated["global.yml"],
+            blake3::hash(marked("groups: []\n").as_bytes())
+                .to_hex()
+                .as_str()
+        );
         assert_eq!(hashed.foreign, read.foreign);
         assert_eq!(
             hashed.foreign,

@@ -288,7 +288,8 @@ pub enum Recall {
     Read,
     /// No cache on disk (`--no-cache`, or none could be used: `-v` said why).
     NoCache,
-    /// Reading the verdicts failed: every file was checked (the cache is only a speed-up).
+    /// Reading the verdicts failed (in one batch of `validate` at least): the files they
+    /// would have covered were checked (the cache is only a speed-up).
     Failed,
 }
 
@@ -585,6 +586,24 @@ fn concluded(path: &Path, run: &Run, diags: &mut Diagnostics) -> Status {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// One batch of `validate` whose verdicts could not be read makes the run's answer
+    /// `Failed`, whatever the others answered; no cache on disk comes next.
+    #[test]
+    fn a_failed_batch_decides_the_recall() {
+        use Recall::*;
+        for (a, b, both) in [
+            (Read, Read, Read),
+            (Read, NoCache, NoCache),
+            (NoCache, Read, NoCache),
+            (Read, Failed, Failed),
+            (Failed, Read, Failed),
+            (NoCache, Failed, Failed),
+            (Failed, NoCache, Failed),
+        ] {
+            assert_eq!(a.and(b), both, "{a:?} and {b:?}");
+        }
+    }
 
     #[test]
     fn parses_promtool_lines() {

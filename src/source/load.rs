@@ -617,14 +617,22 @@ mod tests {
             std::fs::create_dir_all(p.parent().unwrap()).unwrap();
             std::fs::write(p, "").unwrap();
         }
-        let walk = |sorted: WalkDir| -> Vec<String> {
+        // A name that is not UTF-8, and a linked directory walked through (as `entries`
+        // follows links).
+        use std::os::unix::ffi::OsStrExt;
+        let odd = std::ffi::OsStr::from_bytes(b"a\xff.yaml");
+        std::fs::write(root.join("templates").join(odd), "").unwrap();
+        std::os::unix::fs::symlink(root.join("templates/a"), root.join("templates/a.link"))
+            .unwrap();
+        let walk = |sorted: WalkDir| -> Vec<std::path::PathBuf> {
             sorted
+                .follow_links(true)
                 .into_iter()
-                .map(|e| relative(root, e.unwrap().path()))
+                .map(|e| e.unwrap().into_path())
                 .collect()
         };
         let walked = walk(WalkDir::new(root).sort_by(by_name));
-        assert_eq!(walked.len(), 19, "{walked:?}");
+        assert_eq!(walked.len(), 24, "{walked:?}");
         assert_eq!(walked, walk(WalkDir::new(root).sort_by_file_name()));
     }
 }

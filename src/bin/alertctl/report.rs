@@ -387,7 +387,7 @@ pub fn promtool_files(c: alertctl::render::promtool::Coverage) -> String {
     let why = match c.recall {
         Recall::Read => "",
         Recall::NoCache => "; no cache, so no earlier verdicts",
-        Recall::Failed => "; the cache's earlier verdicts could not be read",
+        Recall::Failed => "; reading earlier verdicts from the cache failed",
     };
     format!(
         "promtool: checked {} of {} rendered files ({} passed by this promtool before, not checked again{why})",
