@@ -1275,9 +1275,9 @@ fn put_rendered(
     name: &str,
     content: &str,
 ) -> rusqlite::Result<usize> {
-    let hash = blake3::hash(content.as_bytes()).to_hex();
+    let hash = crate::source::load::content_hash(content);
     let mac = key.mac("rendered", &rendered_parts(fingerprint, name, &hash));
-    put.execute(params![name, hash.as_str(), mac])
+    put.execute(params![name, hash, mac])
 }
 
 /// What a `rendered` row's MAC covers: the row bound to the sources it was rendered from.

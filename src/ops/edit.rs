@@ -28,7 +28,7 @@ pub struct FileEdit {
 
 /// The content hash edits carry to detect changes made meanwhile.
 pub fn hash(text: &str) -> String {
-    blake3::hash(text.as_bytes()).to_hex().to_string()
+    crate::source::load::content_hash(text)
 }
 
 /// The file an editor may read and write: `rel` is a plain relative path (no `..`, `.`,

@@ -1166,7 +1166,7 @@ pub fn check_generated(content: &str, header_lines: usize) -> Result<(), String>
 
 /// [`check_generated`] of a rule file, unless its content hash is in `passed`.
 fn guarded(content: &str, passed: &HashSet<String>) -> Result<(), String> {
-    let known = || passed.contains(blake3::hash(content.as_bytes()).to_hex().as_str());
+    let known = || passed.contains(&crate::source::load::content_hash(content));
     if !passed.is_empty() && known() {
         return Ok(());
     }

@@ -12,7 +12,7 @@ use rayon::prelude::*;
 
 use crate::render::diff::{ChangeKind, Plan};
 use crate::render::is_generated;
-use crate::source::load::io_context;
+use crate::source::load::{content_hash, io_context};
 
 #[derive(Debug)]
 pub struct Current<T = String> {
@@ -90,9 +90,7 @@ pub fn hash_files(
     extensions: &[&str],
     generated: impl Fn(&str) -> bool + Sync,
 ) -> std::io::Result<Current<String>> {
-    scan(dir, extensions, generated, |c| {
-        blake3::hash(c.as_bytes()).to_hex().to_string()
-    })
+    scan(dir, extensions, generated, |c| content_hash(&c))
 }
 
 /// The files of `dir` whose names end in one of `extensions`, split by `generated`

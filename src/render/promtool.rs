@@ -9,6 +9,7 @@ use std::process::Command;
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::model::resolve::Model;
 use crate::render::Rendered;
+use crate::source::load::content_hash;
 use crate::source::settings::PromtoolPolicy;
 
 /// The configured path (relative to the rules directory), `$ALERTCTL_PROMTOOL`, or
@@ -346,7 +347,7 @@ pub fn check_with_policy(
     let hashes: BTreeMap<&str, String> = rendered
         .files
         .iter()
-        .map(|(n, c)| (n.as_str(), blake3::hash(c.as_bytes()).to_hex().to_string()))
+        .map(|(n, c)| (n.as_str(), content_hash(c)))
         .collect();
     let cache = &project.cache;
     let read = cache.known_good(&identity, hashes.values().map(String::as_str));
@@ -405,10 +406,7 @@ pub fn render_and_check(
             let Ok((_, identity)) = &tool else {
                 return;
             };
-            let batch: Vec<String> = files
-                .iter()
-                .map(|f| blake3::hash(f.content.as_bytes()).to_hex().to_string())
-                .collect();
+            let batch: Vec<String> = files.iter().map(|f| content_hash(&f.content)).collect();
             let read = project
                 .cache
                 .known_good(identity, batch.iter().map(String::as_str));

@@ -486,9 +486,16 @@ pub fn read_text(path: &Path, rel: &str) -> Result<String, ReadError> {
     })
 }
 
+/// The content hash of a text (BLAKE3, lowercase hex): what the cache keys source files,
+/// rendered files and promtool's verdicts by, and what an edit's base is compared by.
+/// One definition, as the fast path compares hashes taken by different commands.
+pub fn content_hash(text: &str) -> String {
+    blake3::hash(text.as_bytes()).to_hex().to_string()
+}
+
 pub fn read(e: &Entry) -> Result<SourceFile, ReadError> {
     let text = read_text(&e.path, &e.rel_path)?;
-    let hash = blake3::hash(text.as_bytes()).to_hex().to_string();
+    let hash = content_hash(&text);
     Ok(SourceFile {
         source: SourceText {
             path: Arc::from(e.rel_path.as_str()),

@@ -232,7 +232,7 @@ pub fn load_with(
                 path: Arc::from(rel.as_str()),
                 text: Arc::from(text.as_str()),
             },
-            hash: blake3::hash(text.as_bytes()).to_hex().to_string(),
+            hash: load::content_hash(text),
         });
     }
     if !overlay.is_empty() {
