@@ -262,10 +262,94 @@ pub enum Severity {
 }
 
 /// A source file's text, shared by every diagnostic that points into it.
+///
+/// A text can be let go of once the model is built ([`SourceText::released`]) and is
+/// read again only if something asks for it: `validate` on a large directory keeps
+/// none of its ~11 MB of texts through the render (most files have no diagnostic),
+/// which was the largest part of its peak memory not needed for the answer.
 #[derive(Debug, Clone)]
 pub struct SourceText {
     pub path: Arc<str>,
-    pub text: Arc<str>,
+    body: Arc<Body>,
+}
+
+#[derive(Debug)]
+struct Body {
+    text: std::sync::OnceLock<Arc<str>>,
+    /// Where a released text is read again from, and what it must hash to.
+    origin: Option<Origin>,
+}
+
+#[derive(Debug)]
+struct Origin {
+    file: std::path::PathBuf,
+    hash: blake3::Hash,
+    len: usize,
+    /// Read again, it was not the text the model was built from.
+    changed: std::sync::atomic::AtomicBool,
+}
+
+impl SourceText {
+    pub fn new(path: impl Into<Arc<str>>, text: impl Into<Arc<str>>) -> SourceText {
+        SourceText {
+            path: path.into(),
+            body: Arc::new(Body {
+                text: std::sync::OnceLock::from(text.into()),
+                origin: None,
+            }),
+        }
+    }
+
+    /// The text. A released one is read from its file on first use, under the load's
+    /// limits; if that fails or the file no longer hashes the same (edited during the
+    /// run), it is blanks of the same length, so every span stays in bounds, and
+    /// [`SourceText::changed`] says so.
+    pub fn text(&self) -> &Arc<str> {
+        self.body.text.get_or_init(|| {
+            let o = self
+                .body
+                .origin
+                .as_ref()
+                .expect("a text without an origin is set when made");
+            match crate::source::load::read_text(&o.file, &self.path) {
+                Ok(t) if blake3::hash(t.as_bytes()) == o.hash => Arc::from(t),
+                _ => {
+                    o.changed.store(true, std::sync::atomic::Ordering::Relaxed);
+                    Arc::from(" ".repeat(o.len))
+                }
+            }
+        })
+    }
+
+    /// This text let go of, to be read again from `file` (the file it was read from)
+    /// if asked for. `None` when no memory would be freed: the text is empty, or other
+    /// holders (diagnostics made so far) keep it anyway.
+    pub fn released(&self, file: std::path::PathBuf) -> Option<SourceText> {
+        let text = self.body.text.get()?;
+        if text.is_empty() || Arc::strong_count(&self.body) > 1 {
+            return None;
+        }
+        Some(SourceText {
+            path: self.path.clone(),
+            body: Arc::new(Body {
+                text: std::sync::OnceLock::new(),
+                origin: Some(Origin {
+                    file,
+                    hash: blake3::hash(text.as_bytes()),
+                    len: text.len(),
+                    changed: Default::default(),
+                }),
+            }),
+        })
+    }
+
+    /// Whether this released text, read again, was not what the model was built from.
+    pub fn changed(&self) -> bool {
+        self.body
+            .origin
+            .as_ref()
+            .is_some_and(|o| o.changed.load(std::sync::atomic::Ordering::Relaxed))
+    }
 }
 
 /// A place in a source file, with the label shown under the snippet.
@@ -279,9 +363,9 @@ pub struct Location {
 impl Location {
     /// 1-based line and column (in characters) of the span start.
     pub fn line_col(&self) -> (usize, usize) {
-        match indexed(&self.source.text) {
-            Some((idx, _)) => idx.line_col(&self.source.text, self.span.start()),
-            None => line_col(&self.source.text, self.span.start()),
+        match indexed(self.source.text()) {
+            Some((idx, _)) => idx.line_col(self.source.text(), self.span.start()),
+            None => line_col(self.source.text(), self.span.start()),
         }
     }
 }
@@ -517,7 +601,7 @@ impl miette::SourceCode for SourceText {
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
-        let bytes = self.text.as_bytes();
+        let bytes = self.text().as_bytes();
         let cut = snippet_start(bytes, span.offset(), context_lines_before);
         let inner = bytes[cut..].read_span(
             &(span.offset() - cut, span.len()).into(),
@@ -525,7 +609,7 @@ impl miette::SourceCode for SourceText {
             context_lines_after,
         )?;
         // miette's `line_count` counts from the start of its input, too.
-        let lines_before = match indexed(&self.text) {
+        let lines_before = match indexed(self.text()) {
             Some((idx, false)) => idx.line(cut) - 1,
             _ => line_breaks(&bytes[..cut]),
         };
@@ -679,7 +763,7 @@ struct JsonDiagnostic {
 
 fn json_loc(l: &Location) -> JsonLocation {
     let (line, column) = l.line_col();
-    let (end_line, end_column) = line_col(&l.source.text, l.span.end());
+    let (end_line, end_column) = line_col(l.source.text(), l.span.end());
     JsonLocation {
         file: l.source.path.to_string(),
         line,
@@ -691,6 +775,45 @@ fn json_loc(l: &Location) -> JsonLocation {
 }
 
 impl Diagnostics {
+    /// Reads again, on every core, each released text ([`SourceText::released`]) a
+    /// diagnostic points into, before anything is printed. A file that no longer holds
+    /// what was loaded (edited during the run) gets a warning: positions and snippets
+    /// shown in it are blanks and may be wrong.
+    pub fn recall_texts(&mut self) {
+        use rayon::prelude::*;
+        fn each<'d>(d: &'d Diagnostic, out: &mut Vec<&'d SourceText>) {
+            out.extend(d.primary.iter().chain(&d.related).map(|l| &l.source));
+            for n in &d.notes {
+                each(n, out);
+            }
+        }
+        let mut sources = Vec::new();
+        for d in &self.items {
+            each(d, &mut sources);
+        }
+        sources.sort_by_key(|s| Arc::as_ptr(&s.body));
+        sources.dedup_by_key(|s| Arc::as_ptr(&s.body));
+        let mut changed: Vec<Arc<str>> = sources
+            .par_iter()
+            .filter(|s| {
+                s.text();
+                s.changed()
+            })
+            .map(|s| s.path.clone())
+            .collect();
+        changed.sort();
+        changed.dedup();
+        for path in changed {
+            self.push(
+                Diagnostic::warning(
+                    Code::Io,
+                    format!("`{path}` changed while alertctl was reading the directory: snippets of it are blank and positions in it may be wrong"),
+                )
+                .hint("run the command again"),
+            );
+        }
+    }
+
     /// Sorted, as `validate --format json` prints them and `serve` shows them: each with
     /// its code, message, hint and 1-based start and end (line, column in characters).
     pub fn json(&self) -> serde_json::Value {
@@ -778,6 +901,85 @@ fn levenshtein(a: &str, b: &str) -> usize {
 mod tests {
     use super::*;
 
+    /// A released text reads back as it was; one edited, grown past the limit or made a
+    /// FIFO meanwhile reads as blanks of the same length (every span stays in bounds, a
+    /// snippet still prints), and `recall_texts` warns once per file.
+    #[test]
+    fn released_texts_read_back_only_if_unchanged() {
+        use miette::SourceCode;
+        let dir = tempfile::tempdir().unwrap();
+        let text = "- template: a\n  scope: global\n";
+        let write = |name: &str, body: &[u8]| {
+            let f = dir.path().join(name);
+            std::fs::write(&f, body).unwrap();
+            f
+        };
+        let same = write("same.yaml", text.as_bytes());
+        let src = SourceText::new("rules/same.yaml", text);
+        let released = src.released(same).unwrap();
+        drop(src);
+        assert_eq!(&**released.text(), text);
+        assert!(!released.changed());
+
+        let edited = write("edited.yaml", b"- template: b\n  scope: global\n");
+        let huge = write("huge.yaml", b"");
+        std::fs::File::options()
+            .write(true)
+            .open(&huge)
+            .unwrap()
+            .set_len(crate::source::load::MAX_FILE_BYTES + 1)
+            .unwrap();
+        let fifo = dir.path().join("fifo.yaml");
+        assert!(std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success());
+        let gone = dir.path().join("gone.yaml");
+        let mut diags = Diagnostics::default();
+        for (name, file) in [
+            ("rules/edited.yaml", edited),
+            ("rules/huge.yaml", huge),
+            ("rules/fifo.yaml", fifo),
+            ("rules/gone.yaml", gone),
+        ] {
+            let r = SourceText::new(name, text).released(file).unwrap();
+            for span in [Span::new(2, 10), Span::new(13, 20)] {
+                diags.push(Diagnostic::warning(Code::UnknownTemplate, "x").at(&r, span, "here"));
+            }
+        }
+        diags.recall_texts();
+        let warned: Vec<&str> = diags
+            .iter()
+            .filter(|d| d.code == Code::Io)
+            .map(|d| d.message.as_str())
+            .collect();
+        assert_eq!(warned.len(), 4, "{warned:?}");
+        assert!(warned[0].starts_with("`rules/edited.yaml` changed while alertctl"));
+        for d in diags.iter().filter(|d| d.code != Code::Io) {
+            let l = d.primary.as_ref().unwrap();
+            assert!(l.source.changed());
+            assert_eq!(&**l.source.text(), " ".repeat(text.len()));
+            assert_eq!(l.line_col().0, 1);
+            let span: miette::SourceSpan = (l.span.start(), l.span.len()).into();
+            assert!(l.source.read_span(&span, 2, 2).is_ok());
+        }
+    }
+
+    /// A text a diagnostic already holds is not released (it would be kept twice),
+    /// nor is an empty one.
+    #[test]
+    fn held_or_empty_texts_are_not_released() {
+        let src = SourceText::new("rules/a.yaml", "x: 1\n");
+        let d = Diagnostic::warning(Code::UnknownTemplate, "x").at(&src, Span::new(0, 1), "");
+        assert!(src.released("/nonexistent".into()).is_none());
+        drop(d);
+        assert!(src.released("/nonexistent".into()).is_some());
+        assert!(SourceText::new("rules/e.yaml", "")
+            .released("/nonexistent".into())
+            .is_none());
+    }
+
     #[test]
     fn spans_keep_offsets_and_saturate_past_u32() {
         let s = Span::new(7, 3);
@@ -813,10 +1015,7 @@ mod tests {
             .chain([text.len() - 1])
             .collect();
         same_as_miette(&text, offsets);
-        let src = SourceText {
-            path: Arc::from("big.yaml"),
-            text: Arc::from(text.as_str()),
-        };
+        let src = SourceText::new("big.yaml", text.as_str());
         for start in (0..=text.len()).step_by(331) {
             let l = Location {
                 source: src.clone(),
@@ -825,15 +1024,12 @@ mod tests {
             };
             assert_eq!(l.line_col(), line_col(&text, start), "offset {start}");
         }
-        assert!(indexed(&src.text).is_some());
+        assert!(indexed(src.text()).is_some());
     }
 
     fn same_as_miette(text: &str, offsets: Vec<usize>) {
         use miette::SourceCode;
-        let src = SourceText {
-            path: Arc::from("f.yaml"),
-            text: Arc::from(text),
-        };
+        let src = SourceText::new("f.yaml", text);
         for start in offsets.into_iter().filter(|&i| text.is_char_boundary(i)) {
             for len in [0, 1, 3] {
                 for (before, after) in [(0, 0), (1, 1), (2, 3), (5, 0)] {

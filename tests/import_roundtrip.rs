@@ -7,7 +7,6 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use alertctl::diag::{Diagnostics, SourceText};
 use alertctl::model::parse_duration;
@@ -32,10 +31,10 @@ fn corpus() -> Vec<PathBuf> {
 
 fn input(path: &Path, stem: &str) -> Input {
     Input {
-        source: SourceText {
-            path: Arc::from(path.display().to_string()),
-            text: Arc::from(std::fs::read_to_string(path).unwrap()),
-        },
+        source: SourceText::new(
+            path.display().to_string(),
+            std::fs::read_to_string(path).unwrap(),
+        ),
         stem: stem.into(),
     }
 }
@@ -57,10 +56,7 @@ fn import_and_render(
     );
     let mut files = Vec::new();
     for (rel, text) in &out.files {
-        let src = SourceText {
-            path: Arc::from(rel.as_str()),
-            text: Arc::from(text.as_str()),
-        };
+        let src = SourceText::new(rel.as_str(), text.as_str());
         let kind = FileKind::of(rel).unwrap();
         let m = parse::file(kind, &src, &mut diags);
         files.push((src, m));

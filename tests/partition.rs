@@ -10,7 +10,6 @@
 //! inventory.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use alertctl::diag::{Diagnostics, SourceText, Span};
 use alertctl::model::promql;
@@ -347,10 +346,7 @@ fn build(e: &Estate, mode: ScopeMatch) -> Model {
     }
     let mut settings = Settings::default();
     settings.scope.match_ = mode;
-    let src = SourceText {
-        path: Arc::from(file.as_str()),
-        text: Arc::from(""),
-    };
+    let src = SourceText::new(file.as_str(), "");
     let mut diags = Diagnostics::default();
     let model = Model::build(settings, vec![(src, fm)], &mut diags);
     assert!(

@@ -260,7 +260,7 @@ fn parse_doc(src: &SourceText, doc: &Node, am: &mut AmConfig, diags: &mut Diagno
                     if let Some((f, sp, _)) = am.receivers.get(&name) {
                         // The line is only known for the file at hand.
                         let first = if *f == *src.path {
-                            format!("{f}:{}", crate::diag::line_col(&src.text, sp.start()).0)
+                            format!("{f}:{}", crate::diag::line_col(src.text(), sp.start()).0)
                         } else {
                             f.clone()
                         };
@@ -499,13 +499,10 @@ fn scan_secrets_in(
                     {
                         // The report must not leak what it reports: show the file with the
                         // value starred out (same length, so positions still hold).
-                        let mut masked = src.text.to_string();
+                        let mut masked = src.text().to_string();
                         masked
                             .replace_range(v.span.start()..v.span.end(), &"*".repeat(v.span.len()));
-                        let masked = SourceText {
-                            path: src.path.clone(),
-                            text: masked.into(),
-                        };
+                        let masked = SourceText::new(src.path.clone(), masked);
                         diags.push(
                             Diagnostic::error(Code::Secret, format!("secret `{key}` of {context} is written in the repository"))
                                 .at(&masked, v.span, "literal secret")

@@ -38,7 +38,7 @@ pub fn keys(model: &Model, hashes: &HashMap<String, String>) -> Keys {
     let settings = model
         .sources
         .get(crate::source::settings::FILE_NAME)
-        .map_or("", |s| &*s.text);
+        .map_or("", |s| s.text());
     global.update(b"\0settings\0");
     global.update(settings.as_bytes());
     let mut shared: Vec<(&String, &String)> = hashes

@@ -1674,12 +1674,10 @@ mod tests {
     fn a_boxed_rule_field_round_trips_with_its_old_encoding() {
         use crate::model::Spanned;
         let rel = "rules/r.yaml";
-        let src = crate::diag::SourceText {
-            path: std::sync::Arc::from(rel),
-            text: std::sync::Arc::from(
-                "- {template: T, scope: global, keep_firing_for: 5m}\n- {template: T, scope: global}\n",
-            ),
-        };
+        let src = crate::diag::SourceText::new(
+            rel,
+            "- {template: T, scope: global, keep_firing_for: 5m}\n- {template: T, scope: global}\n",
+        );
         let kind = crate::source::parse::FileKind::of(rel).unwrap();
         let mut diags = crate::diag::Diagnostics::default();
         let m = crate::source::parse::file(kind, &src, &mut diags);
@@ -1976,10 +1974,7 @@ mod tests {
                 }) else {
                     continue;
                 };
-                let src = crate::diag::SourceText {
-                    path: std::sync::Arc::from(kind.1.as_str()),
-                    text: std::sync::Arc::from(text.as_str()),
-                };
+                let src = crate::diag::SourceText::new(kind.1.as_str(), text.as_str());
                 let mut diags = crate::diag::Diagnostics::default();
                 let m = crate::source::parse::file(kind.0, &src, &mut diags);
                 models.push((path.display().to_string(), format!("h{}", models.len()), m));
@@ -2011,10 +2006,7 @@ mod tests {
         ];
         let mut h = blake3::Hasher::new();
         for (kind, path, text) in sources {
-            let src = crate::diag::SourceText {
-                path: std::sync::Arc::from(path),
-                text: std::sync::Arc::from(text),
-            };
+            let src = crate::diag::SourceText::new(path, text);
             let mut diags = crate::diag::Diagnostics::default();
             let m = file(kind, &src, &mut diags);
             assert!(!diags.has_errors(), "{diags:?}");

@@ -81,9 +81,9 @@ impl Model {
         let line = self.sources.get(file).map_or(0, |s| {
             let mut lines = self.lines.lock().unwrap_or_else(|e| e.into_inner());
             if !lines.contains_key(file) {
-                lines.insert(file.to_string(), LineIndex::new(&s.text));
+                lines.insert(file.to_string(), LineIndex::new(s.text()));
             }
-            lines[file].line(span.start().min(s.text.len()))
+            lines[file].line(span.start().min(s.text().len()))
         });
         Place {
             file: file.to_string(),

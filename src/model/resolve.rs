@@ -405,13 +405,13 @@ impl Model {
             .iter()
             .filter_map(|(p, s)| {
                 p.strip_prefix(crate::model::logic::LIB_DIR)
-                    .map(|n| (n.to_string(), s.text.to_string()))
+                    .map(|n| (n.to_string(), s.text().to_string()))
             })
             .collect();
         m.logic = crate::model::logic::Engine::new(lib);
         for (name, e) in m.logic.check_lib() {
             let src = &m.sources[&format!("{}{name}", crate::model::logic::LIB_DIR)];
-            let end = (e.offset + e.len).min(src.text.len());
+            let end = (e.offset + e.len).min(src.text().len());
             diags.push(Diagnostic::error(Code::BadTemplate, e.message).at(
                 src,
                 Span::new(e.offset, end),
@@ -867,7 +867,7 @@ impl Model {
                             Diagnostic::error(Code::RuleConflict, format!("two rules set `{}` at {} with the same priority {}", alert.name, b.scope.value, b.priority.value))
                                 .at(&self.sources[&*b.file], b.span, "this rule")
                                 .also(&self.sources[&*a.file], a.span, "conflicts with this rule")
-                                .hint(format!("merge them, or give one a higher `priority:` (the other is at {}:{})", a.file, crate::diag::line_col(&self.sources[&*a.file].text, a.span.start()).0)),
+                                .hint(format!("merge them, or give one a higher `priority:` (the other is at {}:{})", a.file, crate::diag::line_col(self.sources[&*a.file].text(), a.span.start()).0)),
                         );
                     }
                 }
@@ -1984,7 +1984,7 @@ pub fn glob_match(pattern: &str, name: &str) -> bool {
 /// plainly enough to map; otherwise the whole scalar.
 pub fn sub_span(src: &SourceText, text: &Spanned<String>, offset: usize, len: usize) -> Span {
     let raw = src
-        .text
+        .text()
         .get(text.span.start()..text.span.end())
         .unwrap_or_default();
     let needle = text.value.get(offset..offset + len).unwrap_or_default();
@@ -2002,11 +2002,7 @@ pub fn sub_span(src: &SourceText, text: &Spanned<String>, offset: usize, len: us
 /// A model from in-memory files, for unit tests of the stages after resolution.
 #[cfg(test)]
 pub(crate) fn model_of(settings: &str, files: &[(&str, &str)]) -> (Model, Diagnostics) {
-    use std::sync::Arc;
-    let src = |path: &str, text: &str| SourceText {
-        path: Arc::from(path),
-        text: Arc::from(text),
-    };
+    let src = |path: &str, text: &str| SourceText::new(path, text);
     let mut diags = Diagnostics::default();
     let settings =
         crate::source::settings::parse(&src(crate::source::settings::FILE_NAME, settings))

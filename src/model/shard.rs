@@ -199,7 +199,7 @@ pub fn check<V>(model: &Model, files: &BTreeMap<String, V>, diags: &mut Diagnost
         return;
     };
     let inv = &model.inventory;
-    let at = |key: &str, value: &str| crate::source::settings::located(&source.text, key, value);
+    let at = |key: &str, value: &str| crate::source::settings::located(source.text(), key, value);
     let mut owner: BTreeMap<String, &str> = BTreeMap::new();
     for shard in shards {
         let listed: [(&str, &Vec<String>, Vec<&str>); 2] = [

@@ -231,7 +231,7 @@ pub fn preview(root: &Path, overlay: &Overlay) -> Result<Preview, ProjectError> 
 
 /// The rule covering 1-based `line` of rules file `file`.
 pub fn rule_at<'m>(model: &'m Model, file: &str, line: usize) -> Option<&'m Rule> {
-    let text = &model.sources.get(file)?.text;
+    let text = &model.sources.get(file)?.text();
     let in_file: Vec<&Rule> = model.rules.iter().filter(|r| *r.file == *file).collect();
     edit::rule_at_line(text, &in_file, line)
 }
@@ -240,7 +240,7 @@ pub fn rule_at<'m>(model: &'m Model, file: &str, line: usize) -> Option<&'m Rule
 fn edit_of(model: &Model, file: &str, text: Option<String>) -> FileEdit {
     FileEdit {
         path: file.to_string(),
-        base: model.sources.get(file).map(|s| hash(&s.text)),
+        base: model.sources.get(file).map(|s| hash(s.text())),
         text,
     }
 }
@@ -262,7 +262,7 @@ pub fn suspend(
             .sources
             .get(file)
             .ok_or_else(|| EditError(format!("{file} is not a loaded rules file")))?
-            .text
+            .text()
             .to_string();
         // From the end, so earlier spans stay valid.
         rules.sort_by_key(|r| std::cmp::Reverse(r.span.start()));
@@ -288,7 +288,7 @@ pub fn purge(model: &Model) -> Result<(Vec<FileEdit>, Vec<&Rule>), EditError> {
         if off.is_empty() {
             continue;
         }
-        let text = &model.sources[file].text;
+        let text = &model.sources[file].text();
         let new =
             edit::remove_rules(text, &all, &off).map_err(|e| EditError(format!("{file}: {e}")))?;
         edits.push(edit_of(model, file, new));
@@ -379,7 +379,7 @@ pub fn new_rule(model: &Model, req: &NewRule<'_>) -> Result<FileEdit, Refused> {
             ),
         },
     };
-    let old = model.sources.get(&rel).map(|s| s.text.to_string());
+    let old = model.sources.get(&rel).map(|s| s.text().to_string());
     let snippet = edit::new_rule(t, req.scope, req.alert, req.priority);
     let text = match &old {
         None => snippet,

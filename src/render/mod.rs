@@ -1263,10 +1263,7 @@ mod tests {
         use crate::source::parse::{self, FileKind};
         use std::sync::Arc;
         let parsed = |kind, path: &str, text: &str| {
-            let src = SourceText {
-                path: Arc::from(path),
-                text: Arc::from(text),
-            };
+            let src = SourceText::new(path, text);
             let mut d = Diagnostics::default();
             let m = parse::file(kind, &src, &mut d);
             assert!(d.is_empty(), "{d:?}");
@@ -1304,10 +1301,7 @@ mod tests {
             }],
             ..FileModel::default()
         };
-        let inv_src = SourceText {
-            path: Arc::from("inventory.yaml"),
-            text: Arc::from(""),
-        };
+        let inv_src = SourceText::new("inventory.yaml", "");
         let mut diags = Diagnostics::default();
         let model = Model::build(
             crate::source::settings::Settings::default(),

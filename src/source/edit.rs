@@ -186,7 +186,7 @@ pub fn edit_rule(
     rule_start: usize,
     changes: &[FieldChange],
 ) -> Result<String, EditError> {
-    let mut text = source.text.to_string();
+    let mut text = source.text().to_string();
     for c in changes {
         if c.field == RuleField::Scope && c.value.is_none() {
             return Err(EditError("a rule needs a scope".into()));
@@ -246,10 +246,7 @@ fn rule_node(
     text: &str,
     start: usize,
 ) -> Result<crate::source::yaml::Node, EditError> {
-    let src = crate::diag::SourceText {
-        path: path.clone(),
-        text: std::sync::Arc::from(text),
-    };
+    let src = crate::diag::SourceText::new(path.clone(), std::sync::Arc::from(text));
     let mut d = crate::diag::Diagnostics::default();
     let docs = crate::source::yaml::parse(&src, &mut d).ok_or_else(|| {
         EditError(format!(
@@ -477,13 +474,9 @@ mod tests {
     use super::*;
     use crate::diag::{Diagnostics, SourceText};
     use crate::source::parse::{self, FileKind};
-    use std::sync::Arc;
 
     fn rules(text: &str) -> Vec<Rule> {
-        let src = SourceText {
-            path: Arc::from("rules/x.yaml"),
-            text: Arc::from(text),
-        };
+        let src = SourceText::new("rules/x.yaml", text);
         let mut d = Diagnostics::default();
         let m = parse::file(FileKind::Rules, &src, &mut d);
         assert!(d.is_empty(), "{d:?}");
@@ -565,10 +558,7 @@ mod tests {
     }
 
     fn src(text: &str) -> SourceText {
-        SourceText {
-            path: Arc::from("rules/x.yaml"),
-            text: Arc::from(text),
-        }
+        SourceText::new("rules/x.yaml", text)
     }
 
     fn threshold() -> RuleField {

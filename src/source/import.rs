@@ -729,10 +729,7 @@ pub fn collect(
             stem = format!("{stem}-{n}");
         }
         out.push(Input {
-            source: SourceText {
-                path: std::sync::Arc::from(path.display().to_string()),
-                text: std::sync::Arc::from(text),
-            },
+            source: SourceText::new(path.display().to_string(), text),
             stem,
         });
     }

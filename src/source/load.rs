@@ -179,10 +179,7 @@ impl PathProblem {
     /// The diagnostic, located at the file itself (line 1, or the first bad byte).
     pub fn diagnostic(&self) -> Diagnostic {
         let p = &self.rel_path;
-        let empty = |path: &str| SourceText {
-            path: Arc::from(path),
-            text: Arc::from(""),
-        };
+        let empty = |path: &str| SourceText::new(path, "");
         let (code, message, label, hint) = match &self.problem {
             Problem::LinkOutside { target } => (
                 Code::Symlink,
@@ -230,10 +227,7 @@ impl PathProblem {
                 "split it into several files".into(),
             ),
             Problem::NotUtf8 { text, offset, byte } => {
-                let src = SourceText {
-                    path: Arc::from(p.as_str()),
-                    text: text.clone(),
-                };
+                let src = SourceText::new(Arc::from(p.as_str()), text.clone());
                 return Diagnostic::error(Code::Encoding, format!("{p} is not UTF-8 text"))
                     .at(&src, Span::new(*offset, *offset + '\u{fffd}'.len_utf8()), format!("byte 0x{byte:02X}"))
                     .hint(if *byte >= 0xA0 {
@@ -497,10 +491,7 @@ pub fn read(e: &Entry) -> Result<SourceFile, ReadError> {
     let text = read_text(&e.path, &e.rel_path)?;
     let hash = content_hash(&text);
     Ok(SourceFile {
-        source: SourceText {
-            path: Arc::from(e.rel_path.as_str()),
-            text: Arc::from(text),
-        },
+        source: SourceText::new(e.rel_path.as_str(), text),
         rel_path: e.rel_path.clone(),
         kind: e.kind,
         hash,

@@ -1163,13 +1163,9 @@ fn ignore_list(cx: &mut Cx, f: &BTreeMap<&str, &Node>) -> Vec<Spanned<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::Arc;
 
     fn parse_as(kind: FileKind, text: &str) -> (FileModel, Diagnostics) {
-        let src = SourceText {
-            path: Arc::from("x.yaml"),
-            text: Arc::from(text),
-        };
+        let src = SourceText::new("x.yaml", text);
         let mut d = Diagnostics::default();
         let m = file(kind, &src, &mut d);
         (m, d)

@@ -312,12 +312,12 @@ impl Settings {
 
 /// Parses settings; on error returns a located diagnostic.
 pub fn parse(source: &SourceText) -> Result<Settings, Box<Diagnostic>> {
-    let settings: Settings = toml::from_str(&source.text).map_err(|e| {
+    let settings: Settings = toml::from_str(source.text()).map_err(|e| {
         let span = e
             .span()
             .map_or(Span::new(0, 0), |r| Span::new(r.start, r.end));
         let msg = e.message().to_string();
-        let syntax = toml::from_str::<toml::Table>(&source.text).is_err();
+        let syntax = toml::from_str::<toml::Table>(source.text()).is_err();
         let code = if syntax {
             Code::TomlSyntax
         } else {
@@ -353,7 +353,7 @@ pub fn parse(source: &SourceText) -> Result<Settings, Box<Diagnostic>> {
     for (name, value) in durations {
         if let Some(v) = value {
             if !crate::model::is_duration(v) {
-                let at = source.text.find(v.as_str()).unwrap_or(0);
+                let at = source.text().find(v.as_str()).unwrap_or(0);
                 return Err(Box::new(
                     Diagnostic::error(Code::Settings, format!("{name} = `{v}` is not a duration"))
                         .at(source, Span::new(at, at + v.len()), "bad duration")
@@ -368,7 +368,7 @@ pub fn parse(source: &SourceText) -> Result<Settings, Box<Diagnostic>> {
         .chain(&settings.alertmanager.servers)
     {
         if !(s.url.starts_with("http://") || s.url.starts_with("https://")) {
-            let at = source.text.find(s.url.as_str()).unwrap_or(0);
+            let at = source.text().find(s.url.as_str()).unwrap_or(0);
             return Err(Box::new(
                 Diagnostic::error(
                     Code::Settings,
@@ -405,7 +405,7 @@ pub fn parse(source: &SourceText) -> Result<Settings, Box<Diagnostic>> {
     for code in &settings.validate.ignore {
         if !crate::diag::Code::parse(code).is_some_and(|c| crate::diag::Code::WARNINGS.contains(&c))
         {
-            let at = located(&source.text, "ignore", code);
+            let at = located(source.text(), "ignore", code);
             let names = crate::diag::Code::WARNINGS.iter().map(|c| c.as_str());
             let hint = did_you_mean(code, names).map_or_else(
                 || "only warnings can be ignored; docs/diagnostics.md lists them".to_string(),
@@ -469,7 +469,7 @@ fn check_shards(settings: &Settings, source: &SourceText) -> Result<(), Box<Diag
     let error = |msg: String, key: &str, value: &str, hint: &str| {
         Box::new(
             Diagnostic::error(Code::Settings, msg)
-                .at(source, located(&source.text, key, value), "here")
+                .at(source, located(source.text(), key, value), "here")
                 .hint(hint.to_string()),
         )
     };
@@ -593,7 +593,7 @@ fn check_kubernetes(k: &Kubernetes, source: &SourceText) -> Result<(), Box<Diagn
     use crate::render::kubernetes::{is_dns_label, is_key, is_label_value, object_name};
     let bad = |what: String, value: &str, hint: &str| {
         let at = source
-            .text
+            .text()
             .find(value)
             .filter(|_| !value.is_empty())
             .unwrap_or(0);
@@ -648,7 +648,7 @@ fn check_kubernetes(k: &Kubernetes, source: &SourceText) -> Result<(), Box<Diagn
 /// key is not written (a default is in use).
 pub fn value_span(source: &SourceText, path: &[&str]) -> Span {
     let find = || {
-        let table = toml::de::DeTable::parse(&source.text).ok()?;
+        let table = toml::de::DeTable::parse(source.text()).ok()?;
         let mut cur: &toml::de::DeTable = table.get_ref();
         for (i, key) in path.iter().enumerate() {
             let (_, v) = cur.iter().find(|(k, _)| k.get_ref().as_ref() == *key)?;
@@ -715,7 +715,7 @@ pub fn check_paths(
     }
     for sh in &settings.shards {
         let dir = sh.dir(settings);
-        let at = located(&source.text, "output", &dir);
+        let at = located(source.text(), "output", &dir);
         listed.push((format!("shard `{}` output", sh.name), dir, at));
     }
     for (name, value, at) in listed {
@@ -756,13 +756,9 @@ pub(crate) fn located(text: &str, key: &str, value: &str) -> Span {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::Arc;
 
     fn src(t: &str) -> SourceText {
-        SourceText {
-            path: Arc::from(FILE_NAME),
-            text: Arc::from(t),
-        }
+        SourceText::new(FILE_NAME, t)
     }
 
     #[test]

@@ -125,7 +125,7 @@ impl Frame {
 /// limit, returns the diagnostic and no documents: a half-read file must not produce half
 /// a model.
 pub fn parse(source: &SourceText, diags: &mut Diagnostics) -> Option<Vec<Node>> {
-    let text: &str = &source.text;
+    let text: &str = source.text();
     let offsets = Offsets::new(text);
     let mut docs = Vec::new();
     let mut stack: Vec<Frame> = Vec::new();
@@ -406,13 +406,9 @@ fn scalar_span(text: &str, start: usize, end: usize) -> Span {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::Arc;
 
     fn src(t: &str) -> SourceText {
-        SourceText {
-            path: Arc::from("t.yaml"),
-            text: Arc::from(t),
-        }
+        SourceText::new("t.yaml", t)
     }
 
     #[test]
@@ -424,13 +420,13 @@ mod tests {
             panic!()
         };
         assert_eq!(
-            &s.text[entries[0].1.span.start()..entries[0].1.span.end()],
+            &s.text()[entries[0].1.span.start()..entries[0].1.span.end()],
             "1"
         );
         let Kind::Seq(items) = &entries[1].1.kind else {
             panic!()
         };
-        assert_eq!(&s.text[items[0].span.start()..items[0].span.end()], "x");
+        assert_eq!(&s.text()[items[0].span.start()..items[0].span.end()], "x");
         assert_eq!(items[1].as_scalar(), Some(("y z", true)));
     }
 
@@ -461,7 +457,7 @@ mod tests {
             panic!()
         };
         assert_eq!(
-            &s.text[entries[1].1.span.start()..entries[1].1.span.end()],
+            &s.text()[entries[1].1.span.start()..entries[1].1.span.end()],
             "v"
         );
     }

@@ -5,7 +5,6 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::sync::Arc;
 use std::time::Duration;
 
 use super::{Expect, ExpectedAlert, Input, Place, Test, TestFile, DIR};
@@ -36,10 +35,7 @@ const ALERT_FIELDS: &[&str] = &[
 ];
 
 fn file_error(path: &str, msg: String, hint: &str) -> Diagnostic {
-    let src = SourceText {
-        path: Arc::from(path),
-        text: Arc::from(""),
-    };
+    let src = SourceText::new(path, "");
     Diagnostic::error(Code::TestInput, msg)
         .at(&src, Span::new(0, 0), "this file")
         .hint(hint.to_string())
@@ -77,10 +73,7 @@ pub fn load(root: &Path, model: &Model, diags: &mut Diagnostics) -> Vec<TestFile
                 continue;
             }
         };
-        let source = SourceText {
-            path: Arc::from(rel.as_str()),
-            text: Arc::from(text),
-        };
+        let source = SourceText::new(rel.as_str(), text);
         out.push(parse(&source, model, diags));
     }
     out

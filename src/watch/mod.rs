@@ -556,10 +556,10 @@ struct Worker<'a> {
 fn read_settings(root: &Path) -> Option<Settings> {
     let text =
         crate::source::load::read_root_file(root, crate::source::settings::FILE_NAME).ok()?;
-    crate::source::settings::parse(&crate::diag::SourceText {
-        path: crate::source::settings::FILE_NAME.into(),
-        text: text.as_str().into(),
-    })
+    crate::source::settings::parse(&crate::diag::SourceText::new(
+        crate::source::settings::FILE_NAME,
+        text,
+    ))
     .ok()
 }
 

@@ -81,7 +81,7 @@ pub fn github(d: &Diagnostic, prefix: &str) -> String {
         let (end_line, end_col) = d
             .primary
             .as_ref()
-            .map(|l| alertctl::diag::line_col(&l.source.text, l.span.end()))
+            .map(|l| alertctl::diag::line_col(l.source.text(), l.span.end()))
             .unwrap_or((line, col));
         props.insert(
             0,
@@ -151,16 +151,19 @@ impl Displayable {
     }
 
     fn source(&mut self, s: &SourceText) -> SourceText {
-        let key = Arc::as_ptr(&s.text) as *const u8 as usize;
+        let text = s.text();
+        let key = Arc::as_ptr(text) as *const u8 as usize;
         self.sources
             .entry(key)
-            .or_insert_with(|| SourceText {
-                path: Arc::from(escape_unsafe(&s.path).as_ref()),
-                text: if s.text.chars().any(is_unsafe_char) {
-                    Arc::from(same_length_safe(&s.text))
-                } else {
-                    s.text.clone()
-                },
+            .or_insert_with(|| {
+                SourceText::new(
+                    escape_unsafe(&s.path).as_ref(),
+                    if text.chars().any(is_unsafe_char) {
+                        Arc::from(same_length_safe(text))
+                    } else {
+                        text.clone()
+                    },
+                )
             })
             .clone()
     }
@@ -174,7 +177,7 @@ fn without_long_snippets(mut d: Diagnostic) -> Diagnostic {
         .primary
         .iter()
         .chain(&d.related)
-        .any(|l| line_len(&l.source.text, l.span.start()) > MAX_SNIPPET_LINE);
+        .any(|l| line_len(l.source.text(), l.span.start()) > MAX_SNIPPET_LINE);
     if long {
         if let Some((file, line, col)) = d.position() {
             d.message = format!("{file}:{line}:{col}: {}", d.message);
@@ -255,7 +258,7 @@ pub fn sarif(diags: &Diagnostics, prefix: &str) -> serde_json::Value {
         .collect();
     let location = |l: &alertctl::diag::Location| {
         let (line, column) = l.line_col();
-        let (end_line, end_column) = alertctl::diag::line_col(&l.source.text, l.span.end());
+        let (end_line, end_column) = alertctl::diag::line_col(l.source.text(), l.span.end());
         json!({
             "physicalLocation": {
                 "artifactLocation": { "uri": uri_path(&format!("{prefix}{}", l.source.path)), "uriBaseId": "%SRCROOT%" },

@@ -1,5 +1,4 @@
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use alertctl::diag::{Code, Diagnostic, Diagnostics, SourceText};
 use alertctl::source::import::{self, FileAction};
@@ -138,10 +137,7 @@ fn with_imported(
     }
     for (rel, text) in files {
         if let Some(kind) = parse::FileKind::of(rel) {
-            let src = SourceText {
-                path: Arc::from(rel.as_str()),
-                text: Arc::from(text.as_str()),
-            };
+            let src = SourceText::new(rel.as_str(), text.as_str());
             sources.insert(rel.clone(), (kind, src));
         }
     }
@@ -150,10 +146,7 @@ fn with_imported(
         .cloned()
         .or_else(|| std::fs::read_to_string(root.join(settings::FILE_NAME)).ok())
         .unwrap_or_default();
-    let settings_src = SourceText {
-        path: Arc::from(settings::FILE_NAME),
-        text: Arc::from(settings_text),
-    };
+    let settings_src = SourceText::new(settings::FILE_NAME, settings_text);
     let settings = settings::parse(&settings_src).unwrap_or_else(|d| {
         diags.push(*d);
         settings::Settings::default()

@@ -314,10 +314,7 @@ pub fn shard_dirs(root: &std::path::Path) -> Vec<(String, String)> {
     let Ok(text) = alertctl::source::load::read_root_file(root, settings::FILE_NAME) else {
         return vec![];
     };
-    let src = alertctl::diag::SourceText {
-        path: settings::FILE_NAME.into(),
-        text: text.into(),
-    };
+    let src = alertctl::diag::SourceText::new(settings::FILE_NAME, text);
     let Ok(s) = settings::parse(&src) else {
         return vec![];
     };

@@ -204,7 +204,7 @@ fn toggle(project: &Project, sel: &RuleSelector, suspend: bool) -> miette::Resul
     for (file, mut rules) in selected {
         rules.sort_by_key(|r| std::cmp::Reverse(r.span.start()));
         for r in &rules {
-            let line = alertctl::diag::line_col(&model.sources[&file].text, r.span.start()).0;
+            let line = alertctl::diag::line_col(model.sources[&file].text(), r.span.start()).0;
             eprintln!(
                 "{} {} at {} ({file}:{line})",
                 if suspend {
@@ -238,7 +238,7 @@ fn purge(project: &Project, dry_run: bool) -> miette::Result<Exit> {
             model.rule_name(r),
             r.scope.value,
             r.file,
-            alertctl::diag::line_col(&model.sources[&*r.file].text, r.span.start()).0
+            alertctl::diag::line_col(model.sources[&*r.file].text(), r.span.start()).0
         );
     }
     if purged.is_empty() {

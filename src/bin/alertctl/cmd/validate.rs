@@ -20,7 +20,8 @@ pub fn run(
     promtool_arg: Option<PromtoolArg>,
     deny_warnings: bool,
 ) -> miette::Result<Exit> {
-    let (project, mut diags) = super::load_only(g)?;
+    let (mut project, mut diags) = super::load_only(g)?;
+    project.release_texts();
     let policy = super::promtool_policy(&project, promtool_arg);
     let (rendered, promtool) =
         alertctl::render::promtool::render_and_check(&project, policy, BATCHES, &mut diags);
@@ -78,6 +79,7 @@ pub fn finish(
     mut diags: Diagnostics,
     o: &Outcome,
 ) -> Exit {
+    diags.recall_texts();
     if o.deny_warnings {
         diags.deny_warnings();
     }
