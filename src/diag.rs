@@ -102,6 +102,8 @@ pub enum Code {
     NoSeries,
     UnscrapedTarget,
     UnknownTarget,
+    /// A source file changed while the command was reading the directory.
+    SourceChanged,
 }
 
 impl Code {
@@ -161,6 +163,7 @@ impl Code {
         Code::NoSeries,
         Code::UnscrapedTarget,
         Code::UnknownTarget,
+        Code::SourceChanged,
     ];
 
     /// The codes that are warnings: a person may accept them (`ignore:` on a template or
@@ -178,6 +181,7 @@ impl Code {
         Code::NoSeries,
         Code::UnscrapedTarget,
         Code::UnknownTarget,
+        Code::SourceChanged,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -237,6 +241,7 @@ impl Code {
             Code::NoSeries => "no-series",
             Code::UnscrapedTarget => "unscraped-target",
             Code::UnknownTarget => "unknown-target",
+            Code::SourceChanged => "source-changed",
         }
     }
 
@@ -806,7 +811,7 @@ impl Diagnostics {
         for path in changed {
             self.push(
                 Diagnostic::warning(
-                    Code::Io,
+                    Code::SourceChanged,
                     format!("`{path}` changed while alertctl was reading the directory: snippets of it are blank and positions in it may be wrong"),
                 )
                 .hint("run the command again"),
@@ -951,12 +956,12 @@ mod tests {
         diags.recall_texts();
         let warned: Vec<&str> = diags
             .iter()
-            .filter(|d| d.code == Code::Io)
+            .filter(|d| d.code == Code::SourceChanged)
             .map(|d| d.message.as_str())
             .collect();
         assert_eq!(warned.len(), 4, "{warned:?}");
         assert!(warned[0].starts_with("`rules/edited.yaml` changed while alertctl"));
-        for d in diags.iter().filter(|d| d.code != Code::Io) {
+        for d in diags.iter().filter(|d| d.code != Code::SourceChanged) {
             let l = d.primary.as_ref().unwrap();
             assert!(l.source.changed());
             assert_eq!(&**l.source.text(), " ".repeat(text.len()));
