@@ -381,12 +381,8 @@ impl Model {
                             Code::DuplicateTemplate,
                             format!("template `{}` is defined twice", t.name.value),
                         )
-                        .at(&m.sources[&*t.file], t.name.span, "defined again here")
-                        .also(
-                            &m.sources[&*first.file],
-                            first.name.span,
-                            "first defined here",
-                        )
+                        .at(m.source(&t.file), t.name.span, "defined again here")
+                        .also(m.source(&first.file), first.name.span, "first defined here")
                         .hint("template names are global; rename one of them"),
                     );
                     continue;
@@ -410,7 +406,7 @@ impl Model {
             .collect();
         m.logic = crate::model::logic::Engine::new(lib);
         for (name, e) in m.logic.check_lib() {
-            let src = &m.sources[&format!("{}{name}", crate::model::logic::LIB_DIR)];
+            let src = m.source(&format!("{}{name}", crate::model::logic::LIB_DIR));
             let end = (e.offset + e.len).min(src.text().len());
             diags.push(Diagnostic::error(Code::BadTemplate, e.message).at(
                 src,
@@ -424,6 +420,9 @@ impl Model {
         m
     }
 
+    /// The source of `file`: any file the model names (a rule's, a template's, a
+    /// target's) is one of its sources. (Checks that write another field of the model
+    /// meanwhile index `sources` directly: a disjoint borrow.)
     pub fn source(&self, file: &str) -> &SourceText {
         &self.sources[file]
     }
@@ -450,8 +449,8 @@ impl Model {
                         Code::DuplicateInventory,
                         format!("target `{}` is listed twice", t.value),
                     )
-                    .at(&self.sources[&*file], t.span, "listed again here")
-                    .also(&self.sources[&**first], *span, "first listed here")
+                    .at(self.source(&file), t.span, "listed again here")
+                    .also(self.source(first), *span, "first listed here")
                     .hint("a target is listed once, in one group or under `targets:`"),
                 );
                 continue;
@@ -561,8 +560,8 @@ impl Model {
                             Code::DuplicateInventory,
                             format!("instance `{i}` of target `{}` is also an instance of target `{other}`", t.value),
                         )
-                        .at(&self.sources[&*file], t.span, "this target")
-                        .also(&self.sources[&**ofile], *ospan, "the other target")
+                        .at(self.source(&file), t.span, "this target")
+                        .also(self.source(ofile), *ospan, "the other target")
                         .hint("every instance (host:port) belongs to one target: fix the name or the job's port"),
                     );
                     continue;
@@ -576,7 +575,7 @@ impl Model {
     fn compile_templates(&mut self, diags: &mut Diagnostics) {
         let mut engine = std::mem::take(&mut self.logic);
         for t in self.templates.values() {
-            let src = &self.sources[&*t.file];
+            let src = self.source(&t.file);
             let mut ok = true;
             let mut defaults = BTreeMap::new();
             for p in &t.params {
@@ -757,7 +756,7 @@ impl Model {
             for v in r.labels.values().chain(r.annotations.values()) {
                 if crate::model::logic::needs_logic(&v.value) {
                     if let Err(e) = self.logic.compile(Context::Text, &v.value) {
-                        let src = &self.sources[&*r.file];
+                        let src = self.source(&r.file);
                         diags.push(Diagnostic::error(Code::BadTemplate, e.message).at(
                             src,
                             sub_span(src, v, e.offset, e.len),
@@ -786,7 +785,7 @@ impl Model {
             })
             .collect();
         for ((i, r), checked) in self.rules.iter().enumerate().zip(checked) {
-            let src = &self.sources[&*r.file];
+            let src = self.source(&r.file);
             let typed = VecMap::new();
             // A suspended rule is kept for the record only: nothing about it can break
             // the directory (its template may be long gone). Many-alert rules are
@@ -840,7 +839,7 @@ impl Model {
                     if t.is_recording() { "record" } else { "alert" }
                 ));
                 if let Some(f) = first {
-                    d = d.also(&self.sources[&*f.file], f.template.span, "first template");
+                    d = d.also(self.source(&f.file), f.template.span, "first template");
                 }
                 diags.push(d);
                 continue;
@@ -865,9 +864,9 @@ impl Model {
                     {
                         diags.push(
                             Diagnostic::error(Code::RuleConflict, format!("two rules set `{}` at {} with the same priority {}", alert.name, b.scope.value, b.priority.value))
-                                .at(&self.sources[&*b.file], b.span, "this rule")
-                                .also(&self.sources[&*a.file], a.span, "conflicts with this rule")
-                                .hint(format!("merge them, or give one a higher `priority:` (the other is at {}:{})", a.file, crate::diag::line_col(self.sources[&*a.file].text(), a.span.start()).0)),
+                                .at(self.source(&b.file), b.span, "this rule")
+                                .also(self.source(&a.file), a.span, "conflicts with this rule")
+                                .hint(format!("merge them, or give one a higher `priority:` (the other is at {}:{})", a.file, crate::diag::line_col(self.source(&a.file).text(), a.span.start()).0)),
                         );
                     }
                 }
@@ -882,7 +881,7 @@ impl Model {
     /// A rule's checks against its template `t` and the inventory: its typed
     /// parameters, with what is wrong pushed to `diags`.
     fn check_rule(&self, r: &Rule, t: &Template, diags: &mut Diagnostics) -> VecMap<String, Typed> {
-        let src = &self.sources[&*r.file];
+        let src = self.source(&r.file);
         // Sized once (grown by doubling: 9 MB of unused room on L at a cold run's peak).
         let mut typed = VecMap::with_capacity(r.params.len());
         self.check_scope(&r.file, &r.scope, diags);
@@ -904,7 +903,7 @@ impl Model {
                     )
                     .at(src, n.span, "wrong kind of name")
                     .also(
-                        &self.sources[&*t.file],
+                        self.source(&t.file),
                         t.name.span,
                         "template defined here",
                     ),
@@ -953,7 +952,7 @@ impl Model {
                         format!("parameter `{name}`: {}", e.message),
                     )
                     .at(src, raw.span, format!("expected {}", def.ty.as_str()))
-                    .also(&self.sources[&*t.file], def.name.span, "declared here")
+                    .also(self.source(&t.file), def.name.span, "declared here")
                     .hint(e.hint),
                 ),
             }
@@ -990,7 +989,7 @@ impl Model {
                 Code::UnknownScope,
                 format!("{} `{name}` is not in the inventory", scope.value.kind()),
             )
-            .at(&self.sources[file], scope.span, "unknown scope")
+            .at(self.source(file), scope.span, "unknown scope")
             .hint(hint),
         );
     }
@@ -1085,7 +1084,7 @@ impl Model {
                                 ),
                             )
                             .at(src, raw.span, format!("expected {}", def.ty.as_str()))
-                            .also(&self.sources[&*t.file], def.name.span, "declared here")
+                            .also(self.source(&t.file), def.name.span, "declared here")
                             .hint(e.hint),
                         ),
                     }
@@ -1135,7 +1134,7 @@ impl Model {
             .collect();
         let mut seen: HashMap<(&str, &Scope), &RuleGroupDef> = HashMap::new();
         for g in &self.rule_groups {
-            let src = &self.sources[&*g.file];
+            let src = self.source(&g.file);
             self.check_scope(&g.file, &g.scope, diags);
             if !used.contains(g.name.value.as_str()) && !self.broken_templates {
                 diags.push(
@@ -1157,7 +1156,7 @@ impl Model {
                         ),
                     )
                     .at(src, g.span, "second entry")
-                    .also(&self.sources[&*first.file], first.span, "first entry")
+                    .also(self.source(&first.file), first.span, "first entry")
                     .hint("merge them into one entry"),
                 );
             }
@@ -1206,7 +1205,7 @@ impl Model {
     /// A rule's own labels and annotations: `${}` references must name the template's
     /// parameters; recording rules take neither `for`, severity nor annotations.
     fn check_rule_texts(&self, r: &Rule, t: &Template, diags: &mut Diagnostics) {
-        let src = &self.sources[&*r.file];
+        let src = self.source(&r.file);
         if t.is_recording() {
             let fields = [
                 ("for", r.for_.as_ref().map(|s| s.span)),
