@@ -506,4 +506,76 @@ mod tests {
         assert!(project.cache.answers(&project.fingerprint));
         assert_eq!(store_rendered(&mut project, &rendered, &diags), Ok(None));
     }
+
+    /// What `validate` does: texts are let go of after the load and read back for the
+    /// render's diagnostics, the same as if they had been kept; a file edited meanwhile
+    /// is named by a `source-changed` warning. The settings, and every text of a load
+    /// with unsaved edits, stay in memory.
+    #[test]
+    fn released_texts_give_the_same_diagnostics_unless_edited_meanwhile() {
+        use crate::diag::Code;
+        let fixture =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/warnings/scoped-queries");
+        let dir = tempfile::tempdir().unwrap();
+        for e in walkdir::WalkDir::new(&fixture) {
+            let e = e.unwrap();
+            let to = dir.path().join(e.path().strip_prefix(&fixture).unwrap());
+            if e.file_type().is_dir() {
+                std::fs::create_dir_all(to).unwrap();
+            } else {
+                std::fs::copy(e.path(), to).unwrap();
+            }
+        }
+        let run = |release: bool, edit: bool| {
+            let (mut project, mut diags) = load(dir.path(), false).unwrap();
+            if release {
+                project.release_texts();
+            }
+            if edit {
+                let f = dir.path().join("rules/web.yaml");
+                let text = std::fs::read_to_string(&f).unwrap();
+                std::fs::write(&f, format!("# edited\n{text}")).unwrap();
+            }
+            project.render(&mut diags);
+            diags.recall_texts();
+            let seen: Vec<_> = diags
+                .sorted()
+                .iter()
+                .map(|d| (d.code, d.position()))
+                .collect();
+            (project, seen)
+        };
+        let (kept, expected) = run(false, false);
+        assert!(expected.iter().any(|(c, _)| *c == Code::ScopedAbsent));
+        let (released, seen) = run(true, false);
+        assert_eq!(seen, expected);
+        assert!(!kept.model.sources.values().any(|s| s.changed()));
+        assert!(!released.model.source(settings::FILE_NAME).text().is_empty());
+
+        let (_, seen) = run(true, true);
+        let changed: Vec<_> = seen
+            .iter()
+            .filter(|(c, _)| *c == Code::SourceChanged)
+            .collect();
+        assert_eq!(changed.len(), 1, "{seen:?}");
+        assert_eq!(seen.len(), expected.len() + 1);
+
+        let mut overlay = Overlay::new();
+        overlay.insert("rules/extra.yaml".into(), Some("[]\n".into()));
+        let (mut project, _) = load_with(dir.path(), false, &overlay).unwrap();
+        let before: Vec<*const str> = project
+            .model
+            .sources
+            .values()
+            .map(|s| std::sync::Arc::as_ptr(s.text()))
+            .collect();
+        project.release_texts();
+        let after: Vec<*const str> = project
+            .model
+            .sources
+            .values()
+            .map(|s| std::sync::Arc::as_ptr(s.text()))
+            .collect();
+        assert_eq!(before, after, "an overlaid load keeps every text");
+    }
 }
