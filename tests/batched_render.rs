@@ -123,7 +123,21 @@ fn target_cells_with_jobs_exclude_the_same_instances_in_any_batch() {
         "rules/late.yaml",
         "- template: PostgresqlDown\n  scope: namespace/ops\n  for: 3m\n\
          - template: PostgresqlDown\n  scope: target/tools-2:9100\n  for: 7m\n\
-         - template: HostHighCpuLoad\n  scope: target/tools-1:9100\n  params: { threshold: 95 }\n",
+         - template: HostHighCpuLoad\n  scope: target/tools-1:9100\n  params: { threshold: 95 }\n\
+         - template: TargetDown\n  scope: global\n\
+         - template: TargetDown\n  scope: namespace/ops\n\
+         - template: TargetDown\n  scope: group/db\n\
+         - template: TargetDown\n  scope: target/tools-2:9100\n  params: { job: postgres }\n\
+         - template: TargetDown\n  scope: target/db-2:9100\n  params: { job: postgres }\n\
+         - template: \"*\"\n  scope: target/tools-1:9100\n  labels: { team: tools }\n",
+    );
+    // A job that is a parameter: each target cell's job is its own fold's, and the
+    // wider cells (in other batches) exclude the instance of that job.
+    write_file(
+        tmp.path(),
+        "templates/late.yaml",
+        "template: TargetDown\nseverity: critical\nparams:\n  job: { type: label_value, default: node }\n\
+         expr: up{job=${job}} == 0\n",
     );
     let (project, load_diags, full, full_diags) = full_render(tmp.path());
     let model = &project.model;
@@ -135,6 +149,22 @@ fn target_cells_with_jobs_exclude_the_same_instances_in_any_batch() {
     assert!(global.contains(r#"instance!="tools-1:9100""#), "{global}");
     let ops = &full.files["namespace_ops.yml"];
     assert!(ops.contains(r#"instance!="tools-2:9187""#), "{ops}");
+    // TargetDown's db group cell excludes db-2's postgres instance (its parameter's
+    // job); its namespace cell (not in the first batch) excludes tools-2's postgres
+    // instance and tools-1's node one (a target cell of the many-alert rule).
+    let db = &full.files["group_db.yml"];
+    assert!(db.contains(r#"instance!="db-2:9187""#), "{db}");
+    let tools = &full.files["group_tools.yml"];
+    assert!(
+        tools.contains(r#"up{instance="tools-2:9187",job="postgres"} == 0"#),
+        "{tools}"
+    );
+    assert!(
+        ops.contains(
+            r#"up{instance!~"tools-1:9100|tools-2:9187",job="node",namespace="ops"} == 0"#
+        ),
+        "{ops}"
+    );
     assert!(full.files.len() >= 4, "{:?}", full.files.keys());
     batches_render_the_full_render(model, &load_diags, &full, &full_diags);
 }
