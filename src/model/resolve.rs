@@ -1293,29 +1293,23 @@ impl Model {
         })
     }
 
-    /// The rules of `alert` at the scopes containing `pos`, in scope order; `None` when
-    /// the alert does not exist there: many-alert rules change an alert where it
-    /// exists, only its own rules make it exist.
-    fn chain(&self, alert: &Alert, pos: &Position) -> Option<Vec<usize>> {
-        let mut chain: Vec<usize> = Vec::new();
-        for scope in pos.scopes() {
-            if let Some(idxs) = alert.by_scope.get(&scope) {
-                chain.extend(idxs);
-            }
-        }
-        chain
-            .iter()
-            .any(|&i| !self.rules[i].is_many())
-            .then_some(chain)
-    }
-
     fn fold(
         &self,
         alert: &Alert,
         pos: &Position,
         mut trace: Option<&mut Trace>,
     ) -> Option<Effective> {
-        let mut chain = self.chain(alert, pos)?;
+        let mut chain: Vec<usize> = Vec::new();
+        for scope in pos.scopes() {
+            if let Some(idxs) = alert.by_scope.get(&scope) {
+                chain.extend(idxs);
+            }
+        }
+        // Many-alert rules change an alert where it exists; only its own rules make it
+        // exist.
+        if !chain.iter().any(|&i| !self.rules[i].is_many()) {
+            return None;
+        }
         chain.sort_by_key(|&i| {
             (
                 self.rules[i].priority.value,
@@ -1548,8 +1542,7 @@ impl Model {
     }
 
     /// [`Model::cells`], with the effective config resolved only in the cells whose
-    /// file scope `resolve` names (and in every target cell of an alert whose job is a
-    /// parameter: the fold picks the job, which picks the cell's instances); the
+    /// file scope `resolve` names (and in every target cell, whose job it picks); the
     /// others have none. A batched render needs all of an alert's cells (their
     /// matchers exclude each other) but folds only its batch's.
     pub fn cells_resolved(&self, alert: &Alert, resolve: impl Fn(&Scope) -> bool) -> Vec<Cell> {
@@ -1625,42 +1618,22 @@ impl Model {
         };
         // A target cell selects the instance of the job the alert watches there; a
         // target that does not run that job has no cell (its series fall to its group).
-        // Unless the job is a parameter, it is the template's wherever the alert exists:
-        // a target cell outside the batch needs no fold to know it.
-        let fixed_job = self
-            .compiled
-            .get(&alert.template)
-            .map(|c| match &c.job {
-                JobRef::Any => Some(None),
-                JobRef::Fixed(j) => Some(Some(j.as_str())),
-                JobRef::Param(_) => None,
-            })
-            .unwrap_or(Some(None));
         let mut claims: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
         for &t in &target_cells {
             let pos = inv.position(t).unwrap_or_default();
-            let file = pos.group.clone().map_or(Scope::Global, Scope::Group);
-            let (job, known) = match fixed_job {
-                Some(job) if !resolve(&file) => {
-                    let job = self.chain(alert, &pos).and(job).map(String::from);
-                    (job, None)
-                }
-                _ => {
-                    let effective = self.effective(alert, &pos);
-                    let job = effective.as_ref().and_then(|e| self.job_of(&e.config));
-                    (job, Some(effective))
-                }
-            };
+            let effective = self.effective(alert, &pos);
+            let job = effective.as_ref().and_then(|e| self.job_of(&e.config));
             let instances = inv.instances_for(t, job.as_deref());
             if instances.is_empty() {
                 continue;
             }
+            let file = pos.group.clone().map_or(Scope::Global, Scope::Group);
             push(
                 Scope::Target(t.into()),
                 pos,
                 vec![is_in(&labels.target, &instances)],
                 file,
-                known,
+                Some(effective),
             );
             claims.insert(t, instances);
         }
