@@ -102,7 +102,7 @@ pub enum Code {
     NoSeries,
     UnscrapedTarget,
     UnknownTarget,
-    /// A source file changed while the command was reading the directory.
+    /// A source file changed on disk after the command read it.
     SourceChanged,
 }
 
@@ -270,8 +270,8 @@ pub enum Severity {
 ///
 /// A text can be let go of once the model is built ([`SourceText::released`]) and is
 /// read again only if something asks for it: `validate` on a large directory keeps
-/// none of its ~11 MB of texts through the render (most files have no diagnostic),
-/// which was the largest part of its peak memory not needed for the answer.
+/// most of its texts out of memory through the render (most files have no
+/// diagnostic); they were the largest part of its peak not needed for the answer.
 #[derive(Debug, Clone)]
 pub struct SourceText {
     pub path: Arc<str>,
@@ -287,7 +287,8 @@ struct Body {
 
 #[derive(Debug)]
 struct Origin {
-    file: std::path::PathBuf,
+    /// The rules directory; the file is `path` under it.
+    root: Arc<std::path::Path>,
     hash: blake3::Hash,
     len: usize,
     /// Read again, it was not the text the model was built from.
@@ -306,18 +307,20 @@ impl SourceText {
     }
 
     /// The text. A released one is read from its file on first use, under the load's
-    /// limits; if that fails or the file no longer hashes the same (edited during the
-    /// run), it is blanks of the same length, so every span stays in bounds, and
+    /// limits and without following a link put in its place; if that fails or the
+    /// file no longer hashes the same (changed on disk since it was read), it is
+    /// blanks of the same length, so every span stays in bounds, and
     /// [`SourceText::changed`] says so.
     pub fn text(&self) -> &Arc<str> {
+        use crate::source::load;
         self.body.text.get_or_init(|| {
             let o = self
                 .body
                 .origin
                 .as_ref()
                 .expect("a text without an origin is set when made");
-            match crate::source::load::read_text(&o.file, &self.path) {
-                Ok(t) if blake3::hash(t.as_bytes()) == o.hash => Arc::from(t),
+            match load::read_again(&o.root.join(&*self.path), &self.path) {
+                Ok(t) if load::content_digest(&t) == o.hash => Arc::from(t),
                 _ => {
                     o.changed.store(true, std::sync::atomic::Ordering::Relaxed);
                     Arc::from(" ".repeat(o.len))
@@ -326,10 +329,10 @@ impl SourceText {
         })
     }
 
-    /// This text let go of, to be read again from `file` (the file it was read from)
-    /// if asked for. `None` when no memory would be freed: the text is empty, or other
-    /// holders (diagnostics made so far) keep it anyway.
-    pub fn released(&self, file: std::path::PathBuf) -> Option<SourceText> {
+    /// This text let go of, to be read again from `path` under `root` (where it was
+    /// read from) if asked for. `None` when no memory would be freed: the text is
+    /// empty, or other holders (diagnostics made so far) keep it anyway.
+    pub fn released(&self, root: &Arc<std::path::Path>) -> Option<SourceText> {
         let text = self.body.text.get()?;
         if text.is_empty() || Arc::strong_count(&self.body) > 1 {
             return None;
@@ -339,8 +342,8 @@ impl SourceText {
             body: Arc::new(Body {
                 text: std::sync::OnceLock::new(),
                 origin: Some(Origin {
-                    file,
-                    hash: blake3::hash(text.as_bytes()),
+                    root: root.clone(),
+                    hash: crate::source::load::content_digest(text),
                     len: text.len(),
                     changed: Default::default(),
                 }),
@@ -348,7 +351,8 @@ impl SourceText {
         })
     }
 
-    /// Whether this released text, read again, was not what the model was built from.
+    /// Whether this released text, read again, was not what the model was built from
+    /// (or could not be read).
     pub fn changed(&self) -> bool {
         self.body
             .origin
@@ -782,8 +786,8 @@ fn json_loc(l: &Location) -> JsonLocation {
 impl Diagnostics {
     /// Reads again, on every core, each released text ([`SourceText::released`]) a
     /// diagnostic points into, before anything is printed. A file that no longer holds
-    /// what was loaded (edited during the run) gets a warning: positions and snippets
-    /// shown in it are blanks and may be wrong.
+    /// what was loaded (changed on disk during the run, or unreadable) gets a warning:
+    /// its snippets are blank and positions in it may be wrong.
     pub fn recall_texts(&mut self) {
         use rayon::prelude::*;
         fn each<'d>(d: &'d Diagnostic, out: &mut Vec<&'d SourceText>) {
@@ -812,7 +816,7 @@ impl Diagnostics {
             self.push(
                 Diagnostic::warning(
                     Code::SourceChanged,
-                    format!("`{path}` changed while alertctl was reading the directory: snippets of it are blank and positions in it may be wrong"),
+                    format!("`{path}` changed on disk while alertctl ran: snippets of it are blank and positions in it may be wrong"),
                 )
                 .hint("run the command again"),
             );
@@ -906,51 +910,57 @@ fn levenshtein(a: &str, b: &str) -> usize {
 mod tests {
     use super::*;
 
-    /// A released text reads back as it was; one edited, grown past the limit or made a
-    /// FIFO meanwhile reads as blanks of the same length (every span stays in bounds, a
-    /// snippet still prints), and `recall_texts` warns once per file.
+    /// A released text reads back as it was; one edited, grown past the limit, removed,
+    /// or replaced by a link (even to the same text) or a FIFO meanwhile reads as blanks
+    /// of the same length (every span stays in bounds, a snippet still prints), and
+    /// `recall_texts` warns once per file.
     #[test]
     fn released_texts_read_back_only_if_unchanged() {
         use miette::SourceCode;
         let dir = tempfile::tempdir().unwrap();
+        let root: Arc<std::path::Path> = Arc::from(dir.path());
+        std::fs::create_dir(dir.path().join("rules")).unwrap();
         let text = "- template: a\n  scope: global\n";
-        let write = |name: &str, body: &[u8]| {
-            let f = dir.path().join(name);
-            std::fs::write(&f, body).unwrap();
-            f
+        let file = |name: &str| dir.path().join("rules").join(name);
+        let released = |name: &str| {
+            std::fs::write(file(name), text).unwrap();
+            SourceText::new(format!("rules/{name}"), text)
+                .released(&root)
+                .unwrap()
         };
-        let same = write("same.yaml", text.as_bytes());
-        let src = SourceText::new("rules/same.yaml", text);
-        let released = src.released(same).unwrap();
-        drop(src);
-        assert_eq!(&**released.text(), text);
-        assert!(!released.changed());
+        let same = released("same.yaml");
+        assert_eq!(&**same.text(), text);
+        assert!(!same.changed());
 
-        let edited = write("edited.yaml", b"- template: b\n  scope: global\n");
-        let huge = write("huge.yaml", b"");
+        let mut changed = vec![
+            released("edited.yaml"),
+            released("gone.yaml"),
+            released("huge.yaml"),
+            released("link.yaml"),
+        ];
+        std::fs::write(file("edited.yaml"), "- template: b\n  scope: global\n").unwrap();
+        std::fs::remove_file(file("gone.yaml")).unwrap();
         std::fs::File::options()
             .write(true)
-            .open(&huge)
+            .open(file("huge.yaml"))
             .unwrap()
             .set_len(crate::source::load::MAX_FILE_BYTES + 1)
             .unwrap();
-        let fifo = dir.path().join("fifo.yaml");
-        assert!(std::process::Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .unwrap()
-            .success());
-        let gone = dir.path().join("gone.yaml");
+        std::fs::remove_file(file("link.yaml")).unwrap();
+        std::os::unix::fs::symlink(file("same.yaml"), file("link.yaml")).unwrap();
+        #[cfg(target_os = "linux")]
+        {
+            changed.push(released("fifo.yaml"));
+            std::fs::remove_file(file("fifo.yaml")).unwrap();
+            let made = std::process::Command::new("mkfifo")
+                .arg(file("fifo.yaml"))
+                .status();
+            assert!(made.unwrap().success());
+        }
         let mut diags = Diagnostics::default();
-        for (name, file) in [
-            ("rules/edited.yaml", edited),
-            ("rules/huge.yaml", huge),
-            ("rules/fifo.yaml", fifo),
-            ("rules/gone.yaml", gone),
-        ] {
-            let r = SourceText::new(name, text).released(file).unwrap();
+        for r in &changed {
             for span in [Span::new(2, 10), Span::new(13, 20)] {
-                diags.push(Diagnostic::warning(Code::UnknownTemplate, "x").at(&r, span, "here"));
+                diags.push(Diagnostic::warning(Code::UnknownTemplate, "x").at(r, span, "here"));
             }
         }
         diags.recall_texts();
@@ -959,11 +969,11 @@ mod tests {
             .filter(|d| d.code == Code::SourceChanged)
             .map(|d| d.message.as_str())
             .collect();
-        assert_eq!(warned.len(), 4, "{warned:?}");
-        assert!(warned[0].starts_with("`rules/edited.yaml` changed while alertctl"));
+        assert_eq!(warned.len(), changed.len(), "{warned:?}");
+        assert!(warned[0].starts_with("`rules/edited.yaml` changed on disk while alertctl ran"));
         for d in diags.iter().filter(|d| d.code != Code::SourceChanged) {
             let l = d.primary.as_ref().unwrap();
-            assert!(l.source.changed());
+            assert!(l.source.changed(), "{}", l.source.path);
             assert_eq!(&**l.source.text(), " ".repeat(text.len()));
             assert_eq!(l.line_col().0, 1);
             let span: miette::SourceSpan = (l.span.start(), l.span.len()).into();
@@ -975,13 +985,14 @@ mod tests {
     /// nor is an empty one.
     #[test]
     fn held_or_empty_texts_are_not_released() {
+        let root: Arc<std::path::Path> = Arc::from(std::path::Path::new("/nonexistent"));
         let src = SourceText::new("rules/a.yaml", "x: 1\n");
         let d = Diagnostic::warning(Code::UnknownTemplate, "x").at(&src, Span::new(0, 1), "");
-        assert!(src.released("/nonexistent".into()).is_none());
+        assert!(src.released(&root).is_none());
         drop(d);
-        assert!(src.released("/nonexistent".into()).is_some());
+        assert!(src.released(&root).is_some());
         assert!(SourceText::new("rules/e.yaml", "")
-            .released("/nonexistent".into())
+            .released(&root)
             .is_none());
     }
 

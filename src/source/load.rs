@@ -437,6 +437,16 @@ impl From<LoadError> for ReadError {
 /// Reads a regular file of at most [`MAX_FILE_BYTES`] as UTF-8: opened non-blocking (a
 /// FIFO swapped in since the walk cannot hang the run) and checked after opening.
 pub fn read_text(path: &Path, rel: &str) -> Result<String, ReadError> {
+    read_text_with(path, rel, false)
+}
+
+/// [`read_text`] of a file read before, again: a link in its place (last component) is
+/// not followed. The walk checked where links lead; nothing checks a link made since.
+pub fn read_again(path: &Path, rel: &str) -> Result<String, ReadError> {
+    read_text_with(path, rel, true)
+}
+
+fn read_text_with(path: &Path, rel: &str, no_follow: bool) -> Result<String, ReadError> {
     let problem = |p| ReadError::Problem(PathProblem::new(rel, p));
     let mut opts = std::fs::OpenOptions::new();
     opts.read(true);
@@ -444,7 +454,19 @@ pub fn read_text(path: &Path, rel: &str) -> Result<String, ReadError> {
     {
         use std::os::unix::fs::OpenOptionsExt;
         // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer.
-        opts.custom_flags(0o4000);
+        // O_NOFOLLOW: a link as the last component fails to open.
+        opts.custom_flags(0o4000 | if no_follow { 0o400000 } else { 0 });
+    }
+    #[cfg(not(target_os = "linux"))]
+    if no_follow
+        && std::fs::symlink_metadata(path)
+            .map_err(|e| LoadError::new("reading", path, e))?
+            .file_type()
+            .is_symlink()
+    {
+        return Err(problem(Problem::Special {
+            what: "a symbolic link",
+        }));
     }
     let file = opts
         .open(path)
@@ -484,7 +506,12 @@ pub fn read_text(path: &Path, rel: &str) -> Result<String, ReadError> {
 /// rendered files and promtool's verdicts by, and what an edit's base is compared by.
 /// One definition, as the fast path compares hashes taken by different commands.
 pub fn content_hash(text: &str) -> String {
-    blake3::hash(text.as_bytes()).to_hex().to_string()
+    content_digest(text).to_hex().to_string()
+}
+
+/// [`content_hash`] before it is written as hex.
+pub fn content_digest(text: &str) -> blake3::Hash {
+    blake3::hash(text.as_bytes())
 }
 
 pub fn read(e: &Entry) -> Result<SourceFile, ReadError> {

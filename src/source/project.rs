@@ -366,17 +366,21 @@ impl Project {
     /// Lets go of the source files' texts ([`SourceText::released`]), for a command
     /// that from here on reads a text only to show a diagnostic: `validate` renders a
     /// large directory with ~11 MB less. The settings stay (small, and read again by
-    /// several steps); texts with unsaved edits cannot be read again, so none is let go.
+    /// several steps), and so do linked files and every text of a load with unsaved
+    /// edits (neither could be read again as loaded).
     pub fn release_texts(&mut self) {
         if !self.from_disk {
             return;
         }
-        let root = &self.root;
+        let root: std::sync::Arc<Path> = std::sync::Arc::from(self.root.as_path());
         self.model.sources.par_iter_mut().for_each(|(rel, src)| {
-            if rel == settings::FILE_NAME {
+            // A linked file is kept: it is read again without following links.
+            let regular = std::fs::symlink_metadata(root.join(rel.as_str()))
+                .is_ok_and(|m| m.file_type().is_file());
+            if rel == settings::FILE_NAME || !regular {
                 return;
             }
-            if let Some(released) = src.released(root.join(rel)) {
+            if let Some(released) = src.released(&root) {
                 *src = released;
             }
         });
@@ -545,12 +549,36 @@ mod tests {
                 .collect();
             (project, seen)
         };
-        let (kept, expected) = run(false, false);
+        let (_, expected) = run(false, false);
         assert!(expected.iter().any(|(c, _)| *c == Code::ScopedAbsent));
         let (released, seen) = run(true, false);
         assert_eq!(seen, expected);
-        assert!(!kept.model.sources.values().any(|s| s.changed()));
-        assert!(!released.model.source(settings::FILE_NAME).text().is_empty());
+        assert!(!released.model.sources.values().any(|s| s.changed()));
+
+        // Released and read again: a rules file. Kept: the settings, and a linked file
+        // (it is read again without following links).
+        std::fs::write(dir.path().join("rules/empty.yaml"), "[]\n").unwrap();
+        std::os::unix::fs::symlink("empty.yaml", dir.path().join("rules/alias.yaml")).unwrap();
+        let (mut project, _) = load(dir.path(), false).unwrap();
+        let texts = |p: &Project| -> Vec<std::sync::Arc<str>> {
+            [settings::FILE_NAME, "rules/alias.yaml", "rules/web.yaml"]
+                .iter()
+                .map(|f| p.model.source(f).text().clone())
+                .collect()
+        };
+        let before = texts(&project);
+        project.release_texts();
+        let after = texts(&project);
+        let same: Vec<bool> = before
+            .iter()
+            .zip(&after)
+            .map(|(b, a)| std::sync::Arc::ptr_eq(b, a))
+            .collect();
+        assert_eq!(same, [true, true, false]);
+        assert_eq!(before, after);
+        assert_eq!(&*after[1], "[]\n", "the link is a source like any other");
+        std::fs::remove_file(dir.path().join("rules/alias.yaml")).unwrap();
+        std::fs::remove_file(dir.path().join("rules/empty.yaml")).unwrap();
 
         let (_, seen) = run(true, true);
         let changed: Vec<_> = seen

@@ -25,6 +25,8 @@ pub fn run(
     let policy = super::promtool_policy(&project, promtool_arg);
     let (rendered, promtool) =
         alertctl::render::promtool::render_and_check(&project, policy, BATCHES, &mut diags);
+    // Before `accept`: a `source-changed` warning can be accepted like any other.
+    diags.recall_texts();
     // After promtool's findings, unlike `check`: the same, as long as `accept` drops
     // only warnings and promtool reports only errors.
     diags.accept(&project.model.settings.accepted());
@@ -79,7 +81,6 @@ pub fn finish(
     mut diags: Diagnostics,
     o: &Outcome,
 ) -> Exit {
-    diags.recall_texts();
     if o.deny_warnings {
         diags.deny_warnings();
     }
