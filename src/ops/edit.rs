@@ -3,6 +3,7 @@
 //! of the directory, and saved atomically, never over a file that changed on disk since
 //! the text was computed from it.
 
+use crate::source::load::content_hash;
 use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
 
@@ -24,11 +25,6 @@ pub struct FileEdit {
     /// [`hash`] of the text the edit was computed from; `None` for a new file.
     pub base: Option<String>,
     pub text: Option<String>,
-}
-
-/// The content hash edits carry to detect changes made meanwhile.
-pub fn hash(text: &str) -> String {
-    crate::source::load::content_hash(text)
 }
 
 /// The file an editor may read and write: `rel` is a plain relative path (no `..`, `.`,
@@ -127,7 +123,7 @@ fn current(path: &Path, rel: &str) -> Result<Option<String>, SaveError> {
 fn conflict(rel: &str, base: Option<&str>, now: Option<&str>) -> Result<(), SaveError> {
     let what = match (base, now) {
         (None, None) => return Ok(()),
-        (Some(b), Some(n)) if b == hash(n) => return Ok(()),
+        (Some(b), Some(n)) if b == content_hash(n) => return Ok(()),
         (None, Some(_)) => "it was created meanwhile",
         (Some(_), None) => "it was removed meanwhile",
         (Some(_), Some(_)) => "its content is not the one the edit started from",
@@ -240,7 +236,7 @@ pub fn rule_at<'m>(model: &'m Model, file: &str, line: usize) -> Option<&'m Rule
 fn edit_of(model: &Model, file: &str, text: Option<String>) -> FileEdit {
     FileEdit {
         path: file.to_string(),
-        base: model.sources.get(file).map(|s| hash(s.text())),
+        base: model.sources.get(file).map(|s| content_hash(s.text())),
         text,
     }
 }
@@ -398,7 +394,7 @@ pub fn new_rule(model: &Model, req: &NewRule<'_>) -> Result<FileEdit, Refused> {
         }
     };
     Ok(FileEdit {
-        base: old.as_deref().map(hash),
+        base: old.as_deref().map(content_hash),
         path: rel,
         text: Some(text),
     })

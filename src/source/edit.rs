@@ -246,7 +246,7 @@ fn rule_node(
     text: &str,
     start: usize,
 ) -> Result<crate::source::yaml::Node, EditError> {
-    let src = crate::diag::SourceText::new(path.clone(), std::sync::Arc::from(text));
+    let src = crate::diag::SourceText::new(path.clone(), text);
     let mut d = crate::diag::Diagnostics::default();
     let docs = crate::source::yaml::parse(&src, &mut d).ok_or_else(|| {
         EditError(format!(

@@ -227,7 +227,7 @@ impl PathProblem {
                 "split it into several files".into(),
             ),
             Problem::NotUtf8 { text, offset, byte } => {
-                let src = SourceText::new(Arc::from(p.as_str()), text.clone());
+                let src = SourceText::new(p.as_str(), text.clone());
                 return Diagnostic::error(Code::Encoding, format!("{p} is not UTF-8 text"))
                     .at(&src, Span::new(*offset, *offset + '\u{fffd}'.len_utf8()), format!("byte 0x{byte:02X}"))
                     .hint(if *byte >= 0xA0 {

@@ -365,7 +365,7 @@ impl Project {
 
     /// Lets go of the source files' texts ([`SourceText::released`]), for a command
     /// that from here on reads a text only to show a diagnostic: `validate` renders a
-    /// large directory with ~11 MB less. The settings stay (small, and read again by
+    /// large directory without most of them. The settings stay (small, and read again by
     /// several steps), and so do linked files and every text of a load with unsaved
     /// edits (neither could be read again as loaded).
     pub fn release_texts(&mut self) {

@@ -558,7 +558,7 @@ fn unchanged(app: &App, path: &str, base: &str) -> Result<String, ApiError> {
     let text = ops_edit::read_editable(app.root(), path)
         .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, e))?
         .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, format!("no file {path}")))?;
-    if ops_edit::hash(&text) != base {
+    if crate::source::load::content_hash(&text) != base {
         return Err(SaveError::Conflict {
             path: path.to_string(),
             what: "its content is not the one the page was opened with",

@@ -588,7 +588,7 @@ async fn rule(State(app): State<Arc<App>>, Query(q): Query<RuleQ>) -> Html {
                 "many": r.is_many(),
                 "file": r.file,
                 "line": start.line,
-                "base": crate::ops::edit::hash(text),
+                "base": crate::source::load::content_hash(text),
                 "scope": r.scope.value.to_string(),
                 "priority": r.priority.value,
                 "enabled": r.enabled.as_ref().is_none_or(|e| e.value),
@@ -653,7 +653,7 @@ async fn file(State(app): State<Arc<App>>, Query(q): Query<FileQ>) -> Html {
             "file.html",
             "",
             &format!("Edit {}", q.path),
-            json!({"path": q.path, "text": text, "base": crate::ops::edit::hash(&text)}),
+            json!({"path": q.path, "text": text, "base": crate::source::load::content_hash(&text)}),
         )
     })
     .await
