@@ -45,7 +45,6 @@ pub fn run(
             live: None,
         },
     );
-    super::leave_to_exit(project);
     Ok(exit)
 }
 
