@@ -434,14 +434,22 @@ impl Model {
         ungrouped_jobs: BTreeMap<String, Vec<InvJob>>,
         diags: &mut Diagnostics,
     ) {
+        // Sized once: 100k targets on L, rehashed at every doubling otherwise.
+        let listed_targets = ungrouped.len()
+            + namespaces
+                .iter()
+                .flat_map(|n| &n.groups)
+                .map(|g| g.targets.len())
+                .sum::<usize>();
         let mut group_at: HashMap<String, (Arc<str>, Span)> = HashMap::new();
-        let mut target_at: HashMap<String, (Arc<str>, Span)> = HashMap::new();
+        let mut target_at: HashMap<String, (Arc<str>, Span)> =
+            HashMap::with_capacity(listed_targets);
         // Each listed target with the jobs it runs: its group's, then its own (whose
         // ports win).
         let mut listed: Vec<(Arc<str>, Spanned<String>, Vec<InvJob>)> = Vec::new();
         // Collected, then built at once: a `BTreeMap` built from a sorted list has full
         // nodes, one grown by inserts about half-full ones (100k targets on L).
-        let mut targets_of: Vec<(String, Option<Arc<str>>)> = Vec::new();
+        let mut targets_of: Vec<(String, Option<Arc<str>>)> = Vec::with_capacity(listed_targets);
         for (file, t) in ungrouped {
             if let Some((first, span)) = target_at.get(&t.value) {
                 diags.push(
@@ -527,6 +535,8 @@ impl Model {
                 );
             }
         }
+        // Sorted on every core first: the map's own sort then finds it sorted.
+        targets_of.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
         self.inventory.targets = targets_of.into_iter().collect();
         // Targets with jobs: their instances. A series' instance must name exactly one
         // target, or its position (and so its alerts) would be ambiguous; a target
@@ -785,7 +795,6 @@ impl Model {
             })
             .collect();
         for ((i, r), checked) in self.rules.iter().enumerate().zip(checked) {
-            let src = self.source(&r.file);
             let typed = VecMap::new();
             // A suspended rule is kept for the record only: nothing about it can break
             // the directory (its template may be long gone). Many-alert rules are
@@ -802,19 +811,29 @@ impl Model {
                     rule_params.push(typed);
                     continue;
                 }
-                diags.push(self.unknown_template(src, &r.template));
+                diags.push(self.unknown_template(self.source(&r.file), &r.template));
                 rule_params.push(typed);
                 continue;
             };
             let (typed, own) = checked.expect("every rule with a template is checked");
             rule_params.push(typed);
             diags.extend(own);
-            let name = self.rule_name(r);
-            let alert = alerts.entry(name.clone()).or_insert_with(|| Gathering {
-                name: name.clone(),
-                template: t.name.value.clone(),
-                by_scope: BTreeMap::new(),
-            });
+            // `rule_name`, borrowed: an owned name is made only for a new alert (52k
+            // rules, 2k alerts on L).
+            let name = &r
+                .name
+                .as_ref()
+                .unwrap_or_else(|| t.record.as_ref().unwrap_or(&t.name))
+                .value;
+            if !alerts.contains_key(name) {
+                let new = Gathering {
+                    name: name.clone(),
+                    template: t.name.value.clone(),
+                    by_scope: BTreeMap::new(),
+                };
+                alerts.insert(name.clone(), new);
+            }
+            let alert = alerts.get_mut(name).expect("inserted if new");
             if alert.template != t.name.value {
                 let first = alert
                     .by_scope
@@ -830,7 +849,7 @@ impl Model {
                     ),
                 )
                 .at(
-                    src,
+                    self.source(&r.file),
                     r.name.as_ref().map_or(r.template.span, |n| n.span),
                     "second template",
                 )
@@ -844,11 +863,12 @@ impl Model {
                 diags.push(d);
                 continue;
             }
-            alert
-                .by_scope
-                .entry(r.scope.value.clone())
-                .or_default()
-                .push(i);
+            match alert.by_scope.get_mut(&r.scope.value) {
+                Some(idxs) => idxs.push(i),
+                None => {
+                    alert.by_scope.insert(r.scope.value.clone(), vec![i]);
+                }
+            }
         }
         self.rule_params = rule_params;
         self.suspended = suspended;
