@@ -36,6 +36,7 @@ pub mod model;
 pub mod ops;
 pub mod render;
 pub mod source;
+pub mod timings;
 pub mod ui;
 pub mod unittest;
 pub mod watch;

@@ -269,3 +269,85 @@ fn list_after_validate_shows_the_edit() {
         .success());
     assert!(!listed_rules(&dir).contains("ExtraCPU"));
 }
+
+/// The phases `ALERTCTL_TIMINGS=1` names on stderr, in order, with the total last.
+fn timed_phases(dir: &Path, args: &[&str]) -> (std::process::Output, Vec<String>) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_alertctl"))
+        .arg("-C")
+        .arg(dir)
+        .args(["--color", "never"])
+        .args(args)
+        .env("ALERTCTL_TIMINGS", "1")
+        .output()
+        .expect("alertctl runs");
+    let mut phases = Vec::new();
+    let mut sum = 0.0;
+    for line in text(&out.stderr).lines() {
+        let Some(rest) = line.strip_prefix("timing: ") else {
+            continue;
+        };
+        let (ms, phase) = rest
+            .trim_start()
+            .split_once(" ms  ")
+            .expect("`N ms  phase`");
+        let ms: f64 = ms.parse().expect("a number of milliseconds");
+        if phase == "total" {
+            // The phases cover the run: their times add up to the total (to rounding).
+            assert!(
+                (ms - sum).abs() < 0.1 * phases.len() as f64,
+                "{ms} vs {sum}"
+            );
+        } else {
+            sum += ms;
+        }
+        phases.push(phase.to_string());
+    }
+    (out, phases)
+}
+
+/// `ALERTCTL_TIMINGS=1` says where a run's wall time went, phase by phase, after the
+/// command's own output, which is unchanged; without it nothing of the kind is printed.
+#[test]
+fn timings_name_each_phase_in_order() {
+    let (_tmp, dir) = aged_copy();
+    let plain = run(&dir, &["diff"]);
+    assert!(!text(&plain.stderr).contains("timing:"));
+    let (timed, phases) = timed_phases(&dir, &["diff"]);
+    assert!(timed.stdout == plain.stdout, "stdout differs with timings");
+    assert_eq!(timed.status.code(), plain.status.code());
+    assert_eq!(
+        phases,
+        [
+            // Tried first, and left: the output directory is empty.
+            "fast path: stats and cache",
+            "fast path: output hashes",
+            "load: settings, walk",
+            "load: read and hash files",
+            "load: stored models",
+            "load: parse, cache update",
+            "load: model build",
+            "load: dependency keys",
+            "query index",
+            "render",
+            "query index",
+            "store results",
+            "read the output directory",
+            "plan and print the diff",
+            "exit",
+            "total",
+        ]
+    );
+    // A no-op answered by the fast path loads nothing.
+    assert!(run(&dir, &["render"]).status.success());
+    let (noop, phases) = timed_phases(&dir, &["diff", "--exit-code"]);
+    assert_eq!(noop.status.code(), Some(0), "{}", text(&noop.stderr));
+    assert_eq!(
+        phases,
+        [
+            "fast path: stats and cache",
+            "fast path: output hashes",
+            "exit",
+            "total"
+        ]
+    );
+}

@@ -178,6 +178,7 @@ pub fn load_with(
     }
 
     let walked = load::entries(root)?;
+    crate::timings::mark("load: settings, walk");
     // A file that cannot be read safely (a link out of the directory, a FIFO, not UTF-8,
     // too large) is bad input like any other: reported with the rest, not the end of the
     // run, and marked broken so that names it defines are not reported as unknown.
@@ -227,6 +228,7 @@ pub fn load_with(
     if !overlay.is_empty() {
         sources.sort_by(|a, b| a.rel_path.cmp(&b.rel_path));
     }
+    crate::timings::mark("load: read and hash files");
     let mut cache = if use_cache {
         Cache::open(root)
     } else {
@@ -253,6 +255,7 @@ pub fn load_with(
         }
         wanted.iter().map(|_| None).collect()
     });
+    crate::timings::mark("load: stored models");
     let parsed: Vec<Option<(FileModel, Diagnostics)>> = sources
         .par_iter()
         .zip(&known)
@@ -325,7 +328,9 @@ pub fn load_with(
         .map(|s| s.source.clone())
         .collect();
     files.extend(refused);
+    crate::timings::mark("load: parse, cache update");
     let mut model = Model::build(settings, files, &mut diags);
+    crate::timings::mark("load: model build");
     let alertmanager = crate::alertmanager::config::parse(&am_sources, &model, &mut diags);
     for s in am_sources {
         model.sources.insert(s.path.to_string(), s);
@@ -334,6 +339,7 @@ pub fn load_with(
         .sources
         .insert(settings::FILE_NAME.to_string(), settings_src);
     let keys = crate::cache::incremental::keys(&model, &hashes);
+    crate::timings::mark("load: dependency keys");
     cache_note = cache.note.take().or(cache_note);
     Ok((
         Project {
@@ -360,7 +366,9 @@ impl Project {
     /// ([`crate::render::render_checked`]).
     pub fn render(&self, diags: &mut Diagnostics) -> crate::render::Rendered {
         let passed = self.cache.stored_rule_file_hashes();
-        crate::render::render_checked(&self.model, diags, &passed)
+        let rendered = crate::render::render_checked(&self.model, diags, &passed);
+        crate::timings::mark("render");
+        rendered
     }
 
     /// Lets go of the source files' texts ([`SourceText::released`]), for a command
@@ -395,6 +403,7 @@ impl Project {
         if let Err(e) = self.refresh_index() {
             self.index_in_memory("index not updated", &e);
         }
+        crate::timings::mark("query index");
         if let Some(note) = self.cache.note.take() {
             self.cache_note = Some(note);
         }

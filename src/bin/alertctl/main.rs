@@ -70,6 +70,7 @@ fn tune_allocator() {
 
 fn main() {
     tune_allocator();
+    alertctl::timings::start();
     // `alertctl ... | head` closes the pipe early: end quietly like other Unix tools
     // instead of panicking with a backtrace.
     let default_hook = std::panic::take_hook();
@@ -93,7 +94,24 @@ fn main() {
             exit::Exit::Failure
         }
     };
+    print_timings();
     std::process::exit(code as i32);
+}
+
+/// With `ALERTCTL_TIMINGS=1`: each phase's wall time, then the total, on stderr.
+fn print_timings() {
+    if !alertctl::timings::enabled() {
+        return;
+    }
+    alertctl::timings::mark("exit");
+    let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
+    let marks = alertctl::timings::marks();
+    for (phase, _, took) in &marks {
+        eprintln!("timing: {:>9.1} ms  {phase}", ms(*took));
+    }
+    if let Some((_, at, _)) = marks.last() {
+        eprintln!("timing: {:>9.1} ms  total", ms(*at));
+    }
 }
 
 #[cfg(test)]

@@ -74,6 +74,7 @@ pub fn run(
         Err(exit) => return Ok(exit),
     };
     let current = output::read(&dir).into_diagnostic()?;
+    alertctl::timings::mark("read the output directory");
     if let Some(exit) = refuse_foreign(&files, &current) {
         return Ok(exit);
     }
@@ -102,6 +103,7 @@ pub fn run(
     if !plan.is_empty() {
         eprintln!("{}", plan.summary);
     }
+    alertctl::timings::mark("plan and print the diff");
     if let Some((_, p)) = &file_sd {
         eprintln!("file_sd: {}", alertctl::render::file_sd::summary(p));
     }

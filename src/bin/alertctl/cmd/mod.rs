@@ -204,7 +204,9 @@ impl<T> std::ops::Deref for UntilExit<T> {
 /// next one (render, diff and apply; validate, which runs promtool anyway, does not).
 pub fn load_render_store(g: &Global) -> miette::Result<Loaded> {
     let (mut project, rendered, diags) = load_render_indexed(g)?;
-    match project::store_rendered(&mut project, &rendered, &diags) {
+    let stored = project::store_rendered(&mut project, &rendered, &diags);
+    alertctl::timings::mark("store results");
+    match stored {
         Err(e) if g.verbose => eprintln!("cache: results not stored: {e}"),
         Ok(Some(r)) if g.verbose => eprintln!(
             "cache index: {} of {} alerts recomputed, {} reused from cache",
@@ -419,6 +421,7 @@ pub fn unchanged_output(
     out: Option<&std::path::Path>,
 ) -> Option<(PathBuf, usize, alertctl::source::project::Quick)> {
     let q = quick(g)?;
+    alertctl::timings::mark("fast path: stats and cache");
     // Shards have output directories of their own.
     if !q.settings.shards.is_empty() {
         return None;
@@ -433,6 +436,7 @@ pub fn unchanged_output(
         cur.generated == *hashes && !cur.foreign.iter().any(|f| hashes.contains_key(f))
     };
     let cur = alertctl::render::output::read_hashes(&dir).ok()?;
+    alertctl::timings::mark("fast path: output hashes");
     if !same(&cur, &hashes) || dir.join(alertctl::deploy::txn::JOURNAL).exists() {
         return None;
     }

@@ -25,6 +25,7 @@ pub fn run(
     let policy = super::promtool_policy(&project, promtool_arg);
     let (rendered, promtool) =
         alertctl::render::promtool::render_and_check(&project, policy, BATCHES, &mut diags);
+    alertctl::timings::mark("render and promtool");
     // Before `accept`: a `source-changed` warning can be accepted like any other.
     diags.recall_texts();
     // After promtool's findings, unlike `check`: the same, as long as `accept` drops
