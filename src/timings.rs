@@ -1,7 +1,7 @@
-//! Where a run's wall time goes, phase by phase, on the estate at hand: with
-//! `ALERTCTL_TIMINGS=1` the library marks the end of each phase of a load, render and
-//! store, and the binary prints the marks when it exits (docs/performance.md, "Where the
-//! time goes"). Off, a mark is one load of a flag.
+//! Where a one-shot command's wall time goes, phase by phase, on the estate at hand:
+//! with `ALERTCTL_TIMINGS` set, the load, render and fast path mark the end of each of
+//! their phases, and the binary adds its own and prints them when it exits
+//! (docs/performance.md, "Where the time goes"). Off, a mark is one load of a flag.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, OnceLock};
@@ -11,7 +11,8 @@ use std::time::{Duration, Instant};
 pub const ENV: &str = "ALERTCTL_TIMINGS";
 
 /// More marks than a one-shot command makes; a daemon left running with the variable
-/// set keeps its first ones instead of growing.
+/// set (where the marks say little: a phase after an idle spell counts the spell) keeps
+/// its first ones instead of growing.
 const MAX_MARKS: usize = 256;
 
 static ON: AtomicBool = AtomicBool::new(false);
@@ -59,11 +60,14 @@ pub fn mark(phase: &'static str) {
     if !enabled() {
         return;
     }
-    let at = START.get_or_init(Instant::now).elapsed();
-    MARKS
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .push(phase, at);
+    let mut marks = MARKS.lock().unwrap_or_else(|e| e.into_inner());
+    // Read under the lock, so that marks from several threads stay in time order.
+    marks.push(phase, since_start());
+}
+
+/// The time since [`start`].
+pub fn since_start() -> Duration {
+    START.get_or_init(Instant::now).elapsed()
 }
 
 /// The marks so far, each as (phase, since the start, since the previous mark).

@@ -332,7 +332,7 @@ fn timings_name_each_phase_in_order() {
             "query index",
             "store results",
             "read the output directory",
-            "plan and print the diff",
+            "plan the diff",
             "exit",
             "total",
         ]

@@ -818,13 +818,9 @@ impl Model {
             let (typed, own) = checked.expect("every rule with a template is checked");
             rule_params.push(typed);
             diags.extend(own);
-            // `rule_name`, borrowed: an owned name is made only for a new alert (52k
-            // rules, 2k alerts on L).
-            let name = &r
-                .name
-                .as_ref()
-                .unwrap_or_else(|| t.record.as_ref().unwrap_or(&t.name))
-                .value;
+            // Borrowed: an owned name is made only for a new alert (52k rules, 2k alerts
+            // on L).
+            let name = alert_name(r, t);
             if !alerts.contains_key(name) {
                 let new = Gathering {
                     name: name.clone(),
@@ -1276,15 +1272,14 @@ impl Model {
     }
 
     pub fn rule_name(&self, r: &Rule) -> String {
-        r.name.as_ref().map_or_else(
-            || {
-                self.templates.get(&r.template.value).map_or_else(
-                    || r.template.value.clone(),
-                    |t| t.record.as_ref().unwrap_or(&t.name).value.clone(),
-                )
-            },
-            |n| n.value.clone(),
-        )
+        match self.templates.get(&r.template.value) {
+            Some(t) => alert_name(r, t).clone(),
+            None => r
+                .name
+                .as_ref()
+                .map_or(&r.template.value, |n| &n.value)
+                .clone(),
+        }
     }
 
     /// The fold of SPEC §3 for `alert` at `pos`: template defaults, then every applicable
@@ -2016,6 +2011,15 @@ pub fn sub_span(src: &SourceText, text: &Spanned<String>, offset: usize, len: us
         }
     }
     text.span
+}
+
+/// The alert rule `r` of template `t` belongs to: its own name, else the template's
+/// recording name or name.
+fn alert_name<'a>(r: &'a Rule, t: &'a Template) -> &'a String {
+    &r.name
+        .as_ref()
+        .unwrap_or_else(|| t.record.as_ref().unwrap_or(&t.name))
+        .value
 }
 
 /// A model from in-memory files, for unit tests of the stages after resolution.

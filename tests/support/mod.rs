@@ -503,6 +503,7 @@ pub fn alertctl(dir: &Path, args: &[&str]) -> std::process::Output {
         .arg(dir)
         .args(["--color", "never"])
         .args(args)
+        .env_remove("ALERTCTL_TIMINGS")
         .output()
         .expect("alertctl runs")
 }

@@ -87,6 +87,7 @@ pub fn run(
         RenderFormat::PrometheusRule => None,
     };
     let plan = diff::plan(&files, &current.generated);
+    alertctl::timings::mark("plan the diff");
     if plan.is_empty() && file_sd.is_none() {
         eprintln!("no changes in {}", dir.display());
         return Ok(Exit::Ok);
@@ -103,7 +104,6 @@ pub fn run(
     if !plan.is_empty() {
         eprintln!("{}", plan.summary);
     }
-    alertctl::timings::mark("plan and print the diff");
     if let Some((_, p)) = &file_sd {
         eprintln!("file_sd: {}", alertctl::render::file_sd::summary(p));
     }
