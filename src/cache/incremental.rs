@@ -95,15 +95,24 @@ pub fn keys(model: &Model, hashes: &HashMap<String, String>) -> Keys {
             (alert.name.clone(), h.finalize().to_hex().to_string())
         })
         .collect();
+    // A file's rules are one run of `model.rules` (files are gathered in turn): each
+    // run's templates are collected, and each file's key hashed, on every core.
+    let runs: Vec<(&str, BTreeSet<&str>)> = model
+        .rules
+        .chunk_by(|a, b| std::sync::Arc::ptr_eq(&a.file, &b.file) || a.file == b.file)
+        .collect::<Vec<_>>()
+        .into_par_iter()
+        .map(|run| {
+            let templates = run.iter().map(|r| r.template.value.as_str()).collect();
+            (&*run[0].file, templates)
+        })
+        .collect();
     let mut by_file: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
-    for r in &model.rules {
-        by_file
-            .entry(&*r.file)
-            .or_default()
-            .insert(r.template.value.as_str());
+    for (file, templates) in runs {
+        by_file.entry(file).or_default().extend(templates);
     }
     let files = by_file
-        .into_iter()
+        .into_par_iter()
         .map(|(file, templates)| {
             let mut h = global.clone();
             h.update(b"\0rules file");
@@ -148,4 +157,68 @@ pub fn changes<'k>(
         .collect();
     removed.sort();
     (changed, removed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The rules files' keys, taken a run of rules at a time on every core, are those of
+    /// one pass over every rule (the stored keys stay valid across the change).
+    #[test]
+    fn file_keys_are_those_of_one_pass_over_the_rules() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/node-estate");
+        let (project, _) = crate::source::project::load(&root, false).unwrap();
+        let model = &project.model;
+        let hashes: HashMap<String, String> = model
+            .sources
+            .iter()
+            .map(|(p, s)| (p.clone(), crate::source::load::content_hash(s.text())))
+            .collect();
+        let keys = keys(model, &hashes);
+
+        let mut global = blake3::Hasher::new();
+        global.update(env!("CARGO_PKG_VERSION").as_bytes());
+        global.update(b"\0settings\0");
+        global.update(
+            model
+                .source(crate::source::settings::FILE_NAME)
+                .text()
+                .as_bytes(),
+        );
+        let mut shared: Vec<_> = hashes
+            .iter()
+            .filter(|(p, _)| {
+                !matches!(FileKind::of(p), Some(FileKind::Templates | FileKind::Rules))
+            })
+            .collect();
+        shared.sort();
+        for (path, hash) in shared {
+            put(&mut global, path, hash);
+        }
+        let mut by_file: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+        for r in &model.rules {
+            by_file
+                .entry(&*r.file)
+                .or_default()
+                .insert(&r.template.value);
+        }
+        let expected: BTreeMap<String, String> = by_file
+            .into_iter()
+            .map(|(file, templates)| {
+                let mut h = global.clone();
+                h.update(b"\0rules file");
+                put(&mut h, file, &hashes[file]);
+                for t in templates {
+                    let tfile = model.templates.get(t).map_or("", |t| &*t.file);
+                    put(&mut h, t, tfile);
+                    h.update(hashes.get(tfile).map_or("", String::as_str).as_bytes());
+                }
+                (file.to_string(), h.finalize().to_hex().to_string())
+            })
+            .collect();
+        assert!(expected.len() > 3, "{expected:?}");
+        assert_eq!(keys.files, expected);
+        assert_eq!(keys.global, global.finalize().to_hex().to_string());
+    }
 }
