@@ -99,9 +99,7 @@ pub fn keys(model: &Model, hashes: &HashMap<String, String>) -> Keys {
     // run's templates are collected, and each file's key hashed, on every core.
     let runs: Vec<(&str, BTreeSet<&str>)> = model
         .rules
-        .chunk_by(|a, b| std::sync::Arc::ptr_eq(&a.file, &b.file) || a.file == b.file)
-        .collect::<Vec<_>>()
-        .into_par_iter()
+        .par_chunk_by(|a, b| std::sync::Arc::ptr_eq(&a.file, &b.file) || a.file == b.file)
         .map(|run| {
             let templates = run.iter().map(|r| r.template.value.as_str()).collect();
             (&*run[0].file, templates)
