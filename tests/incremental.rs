@@ -298,7 +298,11 @@ fn show(o: &std::process::Output) -> String {
 fn quiet_stderr(o: &std::process::Output) -> String {
     String::from_utf8_lossy(&o.stderr)
         .lines()
-        .filter(|l| !l.starts_with("loaded ") && !l.starts_with("cache index: "))
+        .filter(|l| {
+            !l.starts_with("loaded ")
+                && !l.starts_with("cache index: ")
+                && !l.starts_with("render: ")
+        })
         .map(|l| format!("{l}\n"))
         .collect()
 }
@@ -311,6 +315,25 @@ fn reuse(o: &std::process::Output) -> Option<(usize, usize)> {
     let n = words.next()?.parse().ok()?;
     let m = words.nth(1)?.parse().ok()?;
     Some((n, m))
+}
+
+/// `(read back, alerts)` from `-v`'s "render: N of M alerts read back from the last run".
+fn read_back(o: &std::process::Output) -> Option<(usize, usize)> {
+    let err = String::from_utf8_lossy(&o.stderr);
+    let line = err.lines().find_map(|l| l.strip_prefix("render: "))?;
+    let mut words = line.split(' ');
+    let n = words.next()?.parse().ok()?;
+    let m = words.nth(1)?.parse().ok()?;
+    Some((n, m))
+}
+
+/// What a warm `diff -v` said it reused.
+#[derive(Debug)]
+struct Said {
+    /// `(recomputed, alerts)` of the cache index; `None`: nothing stored.
+    index: Option<(usize, usize)>,
+    /// `(read back, alerts)` of the render.
+    render: Option<(usize, usize)>,
 }
 
 /// Runs `args` warm and with `--no-cache`; both must answer the same.
@@ -330,8 +353,8 @@ fn same(dir: &Path, args: &[&str], what: &str) {
 }
 
 /// After an edit: the warm `diff -v` (which stores the incremental index) and every
-/// question, against `--no-cache`. Returns what `-v` said was recomputed.
-fn check(dir: &Path, e: &Estate, pick: usize, what: &str) -> Option<(usize, usize)> {
+/// question, against `--no-cache`. Returns what `-v` said was recomputed and read back.
+fn check(dir: &Path, e: &Estate, pick: usize, what: &str) -> Said {
     let warm = support::alertctl(dir, &["-v", "diff"]);
     let full = support::alertctl(dir, &["--no-cache", "diff"]);
     assert!(
@@ -363,7 +386,10 @@ fn check(dir: &Path, e: &Estate, pick: usize, what: &str) -> Option<(usize, usiz
         &["effective", "--namespace", "ns0", "--format", "yaml"],
         what,
     );
-    reuse(&warm)
+    Said {
+        index: reuse(&warm),
+        render: read_back(&warm),
+    }
 }
 
 impl Estate {
@@ -462,11 +488,17 @@ proptest! {
             let files = e.files();
             if e.broken || files == stored {
                 // Errors store nothing; sources as stored need nothing stored.
-                prop_assert_eq!(said, None, "{}", what);
+                prop_assert_eq!(said.index, None, "{}", what);
                 continue;
             }
-            let (n, m) = said.ok_or_else(|| TestCaseError::fail(format!("{what}: no index stored")))?;
+            let (n, m) = said.index.ok_or_else(|| TestCaseError::fail(format!("{what}: no index stored")))?;
             prop_assert_eq!(m, e.alerts_where(|_| true), "{}", what);
+            // An alert whose sources changed since the stored run is never read back.
+            if before.files() == stored {
+                let (back, alerts) = said.render.ok_or_else(|| TestCaseError::fail(format!("{what}: no render line")))?;
+                prop_assert_eq!(alerts, m, "{}", what);
+                prop_assert!(back <= m - n, "{}: {} read back, {} of {} changed", what, back, n, m);
+            }
             // Right after a stored run, a query or threshold edit recomputes exactly the
             // alerts it can affect: those of the template, or with a rule in the file.
             if before.files() == stored {
@@ -509,20 +541,25 @@ fn an_edit_recomputes_only_what_it_can_affect() {
     // rules/teams/b.yaml holds PgLag's and Busy's rules.
     e.apply(Edit::Threshold(2, 77));
     e.write(dir);
-    assert_eq!(check(dir, &e, 0, "threshold"), Some((2, 4)));
+    // CpuHigh and DiskFull are read back, PgLag and Busy rendered again.
+    let said = check(dir, &e, 0, "threshold");
+    assert_eq!((said.index, said.render), (Some((2, 4)), Some((2, 4))));
     e.apply(Edit::TemplateQuery(0, 5));
     e.write(dir);
-    assert_eq!(check(dir, &e, 1, "template"), Some((1, 4)));
+    let said = check(dir, &e, 1, "template");
+    assert_eq!((said.index, said.render), (Some((1, 4)), Some((3, 4))));
     // Nothing changed: the fast path answers, nothing is stored.
     let again = support::alertctl(dir, &["-v", "diff"]);
     assert_eq!(reuse(&again), None, "{}", show(&again));
     // The inventory can change any alert's cells: everything is recomputed.
     e.apply(Edit::MoveTarget(0, 2));
     e.write(dir);
-    assert_eq!(check(dir, &e, 2, "inventory"), Some((4, 4)));
+    let said = check(dir, &e, 2, "inventory");
+    assert_eq!((said.index, said.render), (Some((4, 4)), Some((0, 4))));
     e.apply(Edit::Settings);
     e.write(dir);
-    assert_eq!(check(dir, &e, 3, "settings"), Some((4, 4)));
+    let said = check(dir, &e, 3, "settings");
+    assert_eq!((said.index, said.render), (Some((4, 4)), Some((0, 4))));
 }
 
 /// A suspended rule is in no alert's resolution, but `trace --all` lists it: editing it,
@@ -546,7 +583,10 @@ fn a_suspended_rule_belongs_to_its_alert() {
     // rules/teams/a.yaml, with DiskFull's rule): DiskFull and PgLag are recomputed.
     e.apply(Edit::MoveRule(3, (3, 1)));
     e.write(dir);
-    assert_eq!(check(dir, &e, 0, "suspended rule moved"), Some((2, 3)));
+    assert_eq!(
+        check(dir, &e, 0, "suspended rule moved").index,
+        Some((2, 3))
+    );
     let trace = support::alertctl(dir, &["trace", "host-0-0-0:9100", "--all"]);
     assert!(
         String::from_utf8_lossy(&trace.stdout).contains("target/host-0-0-1:9100"),
@@ -571,7 +611,7 @@ fn a_moved_target_moves_its_rules_in_the_index() {
     f.set_modified(SystemTime::now() - Duration::from_secs(3600))
         .unwrap();
     drop(f);
-    assert_eq!(check(dir, &e, 1, "target moved"), Some((1, 1)));
+    assert_eq!(check(dir, &e, 1, "target moved").index, Some((1, 1)));
     let listed = support::alertctl(dir, &["list", "rules", "--group", "g0-1"]);
     assert!(
         String::from_utf8_lossy(&listed.stdout).contains("target/host-0-0-0:9100"),

@@ -800,7 +800,34 @@ const FAST_SCHEMA: &str = "
     CREATE TABLE IF NOT EXISTS traces(alert TEXT NOT NULL, scope TEXT NOT NULL, trace TEXT NOT NULL, PRIMARY KEY(alert, scope));
     CREATE INDEX IF NOT EXISTS cells_alert ON cells(alert);
     CREATE TABLE IF NOT EXISTS alert_keys(alert TEXT PRIMARY KEY, key TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS alert_memo(alert TEXT PRIMARY KEY, key TEXT NOT NULL, memo BLOB NOT NULL, mac TEXT NOT NULL);
 ";
+
+/// What an `alert_memo` row's MAC covers. The executable is part of it: a render is
+/// the work of the code that made it, and a rebuilt or upgraded alertctl (same version
+/// or not) must render again rather than read back another build's output.
+fn memo_parts<'a>(build: &'a [u8], alert: &'a str, key: &'a str, memo: &'a [u8]) -> [&'a [u8]; 4] {
+    [build, alert.as_bytes(), key.as_bytes(), memo]
+}
+
+/// This executable's identity for [`memo_parts`]: its size and modification time (a stat,
+/// not a read of the binary). `None` when it cannot be found: nothing is kept then.
+fn build_id() -> Option<&'static [u8]> {
+    static ID: std::sync::OnceLock<Option<Vec<u8>>> = std::sync::OnceLock::new();
+    ID.get_or_init(|| {
+        let meta = std::fs::metadata(std::env::current_exe().ok()?).ok()?;
+        let modified = meta
+            .modified()
+            .ok()?
+            .duration_since(std::time::UNIX_EPOCH)
+            .ok()?;
+        let mut id = env!("CARGO_PKG_VERSION").as_bytes().to_vec();
+        id.extend(meta.len().to_le_bytes());
+        id.extend(modified.as_nanos().to_le_bytes());
+        Some(id)
+    })
+    .as_deref()
+}
 
 /// The per-alert dependency keys in `table`, when every meta entry of `written` is
 /// present (the rows they describe were written); otherwise none.
@@ -1569,6 +1596,41 @@ impl Cache {
             .unwrap_or_default()
     }
 
+    /// The kept renders ([`crate::render::memo`]) of the alerts whose stored key is their
+    /// key in `keys`, by alert; rows that fail their MAC are left out (rendered again).
+    /// Nothing on any error: a render then renders every alert.
+    pub fn alert_memos(&self, keys: &BTreeMap<String, String>) -> HashMap<String, Vec<u8>> {
+        let (Some(conn), Some(build)) = (self.conn.as_ref(), build_id()) else {
+            return HashMap::new();
+        };
+        // (alert, key, memo, mac) of the rows under their alert's key.
+        type Row = (String, String, Vec<u8>, String);
+        let read = || -> rusqlite::Result<Vec<Row>> {
+            let mut st = conn.prepare("SELECT alert, key, memo, mac FROM alert_memo")?;
+            let mut rows = st.query([])?;
+            let mut out = Vec::new();
+            while let Some(r) = rows.next()? {
+                let alert: String = r.get(0)?;
+                let key: String = r.get(1)?;
+                if keys.get(&alert) != Some(&key) {
+                    continue;
+                }
+                out.push((alert, key, r.get(2)?, r.get(3)?));
+            }
+            Ok(out)
+        };
+        let Ok(rows) = read() else {
+            return HashMap::new();
+        };
+        let key = &self.key;
+        rows.into_par_iter()
+            .filter(|(alert, k, memo, mac)| {
+                key.verify(mac, "alert-memo", &memo_parts(build, alert, k, memo))
+            })
+            .map(|(alert, _, memo, _)| (alert, memo))
+            .collect()
+    }
+
     /// A run's results under `fingerprint`, in one transaction: every rendered file (only
     /// the changed ones rewritten; borrowed, as the render holds them already), and the
     /// cell and trace rows of the alerts in `redo` (replaced by `cells` and `traces`, which
@@ -1587,6 +1649,7 @@ impl Cache {
         keys: impl Iterator<Item = (&'a str, &'a str)>,
         cells: impl Iterator<Item = CellRow> + Send,
         traces: impl Iterator<Item = TraceRow> + Send,
+        memos: impl Iterator<Item = (&'a str, &'a str, &'a [u8])>,
     ) -> rusqlite::Result<bool> {
         let Some(conn) = self.conn.as_mut() else {
             return Ok(false);
@@ -1597,7 +1660,9 @@ impl Cache {
             return Ok(false);
         }
         if basis.is_empty() {
-            tx.execute_batch("DELETE FROM cells; DELETE FROM traces; DELETE FROM alert_keys;")?;
+            tx.execute_batch(
+                "DELETE FROM cells; DELETE FROM traces; DELETE FROM alert_keys; DELETE FROM alert_memo;",
+            )?;
         }
         let stored: Vec<String> = {
             let mut st = tx.prepare("SELECT name FROM rendered")?;
@@ -1617,10 +1682,23 @@ impl Cache {
             let mut del_cells = tx.prepare("DELETE FROM cells WHERE alert = ?1")?;
             let mut del_traces = tx.prepare("DELETE FROM traces WHERE alert = ?1")?;
             let mut del_key = tx.prepare("DELETE FROM alert_keys WHERE alert = ?1")?;
+            let mut del_memo = tx.prepare("DELETE FROM alert_memo WHERE alert = ?1")?;
             for alert in redo {
                 del_cells.execute([alert])?;
                 del_traces.execute([alert])?;
                 del_key.execute([alert])?;
+                del_memo.execute([alert])?;
+            }
+            // Any alert rendered now, changed or not (a memo lost or from another build).
+            if let Some(build) = build_id() {
+                let mut put =
+                    tx.prepare("INSERT OR REPLACE INTO alert_memo VALUES (?1, ?2, ?3, ?4)")?;
+                for (alert, key, memo) in memos {
+                    let mac = self
+                        .key
+                        .mac("alert-memo", &memo_parts(build, alert, key, memo));
+                    put.execute(params![alert, key, memo, mac])?;
+                }
             }
             put_rows(&tx, cells, traces)?;
             let mut put = tx.prepare("INSERT INTO alert_keys VALUES (?1, ?2)")?;
@@ -1811,6 +1889,76 @@ mod tests {
         assert_eq!(stats.keys().collect::<Vec<_>>(), ["b.yaml"]);
     }
 
+    /// A kept render is read back only under the key it was stored with and with its
+    /// MAC intact; an alert named in `redo` loses it, a first store (no basis) clears
+    /// them all.
+    #[test]
+    fn alert_memos_are_read_back_only_as_stored() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut c = Cache::open(dir.path());
+        let files: BTreeMap<Cow<str>, &str> = BTreeMap::new();
+        // `redo`'s alerts get the keys of their memos (an alert not in it keeps its key).
+        let store = |c: &mut Cache,
+                     redo: &[&'static str],
+                     memos: &[(&'static str, &'static str, &'static [u8])]| {
+            let basis = c.alert_keys();
+            let keys: Vec<(&str, &str)> = memos
+                .iter()
+                .filter(|m| redo.contains(&m.0) || basis.is_empty())
+                .map(|m| (m.0, m.1))
+                .collect();
+            assert!(c
+                .store_incremental(
+                    "fp",
+                    &basis,
+                    &files,
+                    redo.iter().copied(),
+                    keys.into_iter(),
+                    std::iter::empty(),
+                    std::iter::empty(),
+                    memos.iter().copied(),
+                )
+                .unwrap());
+        };
+        store(
+            &mut c,
+            &[],
+            &[("A", "ka", b"memo a"), ("B", "kb", b"memo b")],
+        );
+        let keys = |pairs: &[(&str, &str)]| -> BTreeMap<String, String> {
+            pairs
+                .iter()
+                .map(|(a, k)| (a.to_string(), k.to_string()))
+                .collect()
+        };
+        let got = c.alert_memos(&keys(&[("A", "ka"), ("B", "kb")]));
+        assert_eq!(got.len(), 2);
+        assert_eq!(got["A"], b"memo a");
+        // Another key: not read back.
+        let got = c.alert_memos(&keys(&[("A", "ka2"), ("B", "kb")]));
+        assert_eq!(got.keys().collect::<Vec<_>>(), ["B"]);
+        // A changed byte, a swapped key: the MAC fails.
+        let conn = c.conn.as_ref().unwrap();
+        conn.execute("UPDATE alert_memo SET memo = X'00' WHERE alert = 'B'", [])
+            .unwrap();
+        conn.execute("UPDATE alert_memo SET key = 'kx' WHERE alert = 'A'", [])
+            .unwrap();
+        assert!(c.alert_memos(&keys(&[("A", "kx"), ("B", "kb")])).is_empty());
+        // `redo` drops an alert's memo; one rendered now replaces the stored one, its
+        // alert changed or not.
+        store(&mut c, &["A"], &[("B", "kb", b"memo b")]);
+        let got = c.alert_memos(&keys(&[("A", "kx"), ("B", "kb")]));
+        assert_eq!(got.keys().collect::<Vec<_>>(), ["B"]);
+        assert_eq!(got["B"], b"memo b");
+        let n: i64 = c
+            .conn
+            .as_ref()
+            .unwrap()
+            .query_row("SELECT count(*) FROM alert_memo", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n, 1);
+    }
+
     /// An incremental store signs every row again under the new fingerprint (the old
     /// one no longer authenticates any), with the new content's hash, and drops the
     /// rows of files that are gone.
@@ -1826,6 +1974,7 @@ mod tests {
                 fp,
                 &basis,
                 &files,
+                std::iter::empty(),
                 std::iter::empty(),
                 std::iter::empty(),
                 std::iter::empty(),

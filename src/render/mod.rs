@@ -7,6 +7,7 @@ pub mod diff;
 pub mod emit;
 pub mod file_sd;
 pub mod kubernetes;
+pub mod memo;
 pub mod output;
 pub mod present;
 pub mod promtool;
@@ -183,6 +184,11 @@ pub struct Rendered {
     pub unwatched: Vec<(String, Scope)>,
     /// `[file_sd]`: scrape target files (name -> content) for `file_sd.dir`.
     pub file_sd: BTreeMap<String, String>,
+    /// (alert, encoded render) of the alerts rendered now that the cache can keep
+    /// ([`memo`]); empty unless asked for.
+    pub memos: Vec<(String, Vec<u8>)>,
+    /// How many alerts were read back from the last run's renders instead of rendered.
+    pub reused: usize,
 }
 
 /// Why a cell produced no rule.
@@ -340,36 +346,69 @@ pub fn render_checked(
     diags: &mut Diagnostics,
     passed: &HashSet<String>,
 ) -> Rendered {
+    render_reusing(model, diags, passed, &memo::Memos::default())
+}
+
+/// [`render_checked`], where an alert whose render `memos` holds is read back from
+/// there instead of rendered ([`memo`]); with `memos.encode`, the render returns the
+/// encoding of each alert it rendered, for the cache to keep.
+pub fn render_reusing(
+    model: &Model,
+    diags: &mut Diagnostics,
+    passed: &HashSet<String>,
+    memos: &memo::Memos,
+) -> Rendered {
     let alerts: Vec<&crate::model::resolve::Alert> = model.alerts.values().collect();
-    let per_alert: Vec<AlertRender> = alerts
+    // (render, its encoding if rendered now and kept, read back from `memos`)
+    let per_alert: Vec<(AlertRender, Option<Vec<u8>>, bool)> = alerts
         .par_iter()
         .map_init(
             || Renderer::new(model),
-            |r, alert| render_alert(model, r, alert),
+            |r, alert| {
+                let kept = memos.stored.get(&alert.name);
+                if let Some(a) = kept.and_then(|bytes| memo::decode(model, alert, bytes)) {
+                    return (a, None, true);
+                }
+                let a = render_alert(model, r, alert);
+                let encoded = memos.encode.then(|| memo::encode(&a)).flatten();
+                (a, encoded, false)
+            },
         )
         .collect();
+    let mut memos_out = Vec::new();
+    let reused = per_alert.iter().filter(|a| a.2).count();
 
     // `reported` dedupes across alerts (alerts sharing a template report its errors
     // once): applied in alert order, the first alert in order keeps the report.
     let mut reported: HashSet<DedupeKey> = HashSet::new();
     let mut disabled = Vec::new();
     let mut unwatched = Vec::new();
-    let per_file = gather(per_alert.into_iter().map(|a| {
-        diags.extend(a.lints);
-        for (key, d) in a.keyed {
-            if reported.insert(key) {
-                diags.push(d);
-            }
-        }
-        disabled.extend(a.disabled);
-        unwatched.extend(a.unwatched);
-        a.rules
-    }));
+    let per_file = gather(
+        per_alert
+            .into_iter()
+            .zip(&alerts)
+            .map(|((a, encoded, _), alert)| {
+                if let Some(e) = encoded {
+                    memos_out.push((alert.name.clone(), e));
+                }
+                diags.extend(a.lints);
+                for (key, d) in a.keyed {
+                    if reported.insert(key) {
+                        diags.push(d);
+                    }
+                }
+                disabled.extend(a.disabled);
+                unwatched.extend(a.unwatched);
+                a.rules
+            }),
+    );
 
     let mut out = Rendered {
         disabled,
         unwatched,
         file_sd: crate::render::file_sd::render(model, diags),
+        memos: memos_out,
+        reused,
         ..Default::default()
     };
     let mut names: BTreeMap<String, Scope> = BTreeMap::new();

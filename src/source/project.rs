@@ -366,7 +366,12 @@ impl Project {
     /// ([`crate::render::render_checked`]).
     pub fn render(&self, diags: &mut Diagnostics) -> crate::render::Rendered {
         let passed = self.cache.stored_rule_file_hashes();
-        let rendered = crate::render::render_checked(&self.model, diags, &passed);
+        // Alerts whose key is unchanged are read back rather than rendered again.
+        let memos = crate::render::memo::Memos {
+            stored: self.cache.alert_memos(&self.keys.alerts),
+            encode: self.cache.is_enabled(),
+        };
+        let rendered = crate::render::render_reusing(&self.model, diags, &passed, &memos);
         crate::timings::mark("render");
         rendered
     }
@@ -485,6 +490,10 @@ pub fn store_rendered(
         recomputed: changed.len(),
         alerts: keys.len(),
     };
+    let memos = rendered
+        .memos
+        .iter()
+        .filter_map(|(alert, memo)| Some((alert.as_str(), keys.get(alert)?.as_str(), &memo[..])));
     let stored_now = project.cache.store_incremental(
         &project.fingerprint,
         &stored,
@@ -493,6 +502,7 @@ pub fn store_rendered(
         new_keys,
         rows,
         traces,
+        memos,
     );
     let stored_now = stored_now.inspect_err(|e| {
         if crate::cache::is_damage(e) {

@@ -178,6 +178,13 @@ fn load_render(g: &Global, index: bool) -> miette::Result<Loaded> {
     }
     say_loaded(g, &project);
     let rendered = UntilExit::new(project.render(&mut diags));
+    if g.verbose && project.cache.is_enabled() {
+        eprintln!(
+            "render: {} of {} alerts read back from the last run",
+            rendered.reused,
+            project.model.alerts.len()
+        );
+    }
     diags.accept(&project.model.settings.accepted());
     Ok((Kept::new(project), rendered, diags))
 }

@@ -1,0 +1,305 @@
+//! Alert renders kept between runs. After a one-file edit most alerts' dependency keys
+//! ([`crate::cache::incremental`]) are unchanged, and so is everything rendering them
+//! yields: their cells, rules and provenances are read back instead of resolved and
+//! rendered again (the largest part of a one-file edit + `diff` on a large directory).
+//!
+//! Only an alert whose render reported nothing is kept: lints and cell errors would
+//! have to be stored with their source spans and labels, and are rendered again. The
+//! cache stores an encoding only beside the key it was rendered under, authenticated,
+//! and bound to the executable that rendered it (see `Cache::alert_memos`); a decoded
+//! render is checked against the model before it is used.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::{AlertRender, DisabledCell, PromRule, Provenance};
+use crate::diag::Span;
+use crate::model::params::{Typed, Value};
+use crate::model::resolve::{Alert, Model, Origin};
+use crate::model::{ParamType, Scope};
+
+/// Bump when [`Stored`]'s shape changes: postcard reads by position.
+const FORMAT: u32 = 1;
+
+/// What [`super::render_reusing`] takes from the last run and gives to the next one.
+#[derive(Debug, Default)]
+pub struct Memos {
+    /// Alert name -> encoded render, for alerts whose key is unchanged (authenticated by
+    /// the cache that read them).
+    pub stored: HashMap<String, Vec<u8>>,
+    /// Encode each alert rendered now, for the cache to keep.
+    pub encode: bool,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Stored<'a> {
+    format: u32,
+    rules: Vec<StoredRule<'a>>,
+    disabled: Vec<StoredDisabled<'a>>,
+    unwatched: Vec<Cow<'a, Scope>>,
+}
+
+type Pairs<'a> = Vec<(Cow<'a, str>, Cow<'a, str>)>;
+
+/// A rendered rule, its file's scope and its provenance (whose alert is the memo's).
+#[derive(Serialize, Deserialize)]
+struct StoredRule<'a> {
+    file_scope: Cow<'a, Scope>,
+    alert: Option<Cow<'a, str>>,
+    record: Option<Cow<'a, str>>,
+    expr: Cow<'a, str>,
+    for_: Option<Cow<'a, str>>,
+    keep_firing_for: Option<Cow<'a, str>>,
+    labels: Pairs<'a>,
+    annotations: Pairs<'a>,
+    template: Cow<'a, str>,
+    cell: Cow<'a, Scope>,
+    chain: Cow<'a, [usize]>,
+    recording: bool,
+    severity: Option<Cow<'a, str>>,
+    params: Vec<(Cow<'a, str>, StoredTyped)>,
+    job: Option<Cow<'a, str>>,
+    rule_group: Option<Cow<'a, str>>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct StoredTyped {
+    ty: ParamType,
+    value: StoredValue,
+}
+
+#[derive(Serialize, Deserialize)]
+enum StoredValue {
+    Number(f64),
+    Text(String),
+    List(Vec<StoredTyped>),
+}
+
+#[derive(Serialize, Deserialize)]
+struct StoredDisabled<'a> {
+    cell: Cow<'a, Scope>,
+    /// `Some(name)`: set by the template `name`; `None`: by the rule `index`.
+    template: Option<Cow<'a, str>>,
+    index: usize,
+    file: Cow<'a, str>,
+    span: Span,
+    job: Option<Cow<'a, str>>,
+}
+
+fn pairs(m: &crate::model::vecmap::VecMap<String, String>) -> Pairs<'_> {
+    m.iter()
+        .map(|(k, v)| (Cow::Borrowed(k.as_str()), Cow::Borrowed(v.as_str())))
+        .collect()
+}
+
+fn typed_out(t: &Typed) -> StoredTyped {
+    StoredTyped {
+        ty: t.ty,
+        value: match &t.value {
+            Value::Number(n) => StoredValue::Number(*n),
+            Value::Text(s) => StoredValue::Text(s.clone()),
+            Value::List(items) => StoredValue::List(items.iter().map(typed_out).collect()),
+        },
+    }
+}
+
+fn typed_in(t: StoredTyped) -> Typed {
+    Typed {
+        ty: t.ty,
+        value: match t.value {
+            StoredValue::Number(n) => Value::Number(n),
+            StoredValue::Text(s) => Value::Text(s),
+            StoredValue::List(items) => Value::List(items.into_iter().map(typed_in).collect()),
+        },
+    }
+}
+
+fn opt(s: &Option<String>) -> Option<Cow<'_, str>> {
+    s.as_deref().map(Cow::Borrowed)
+}
+
+fn own(s: Option<Cow<'_, str>>) -> Option<String> {
+    s.map(Cow::into_owned)
+}
+
+/// The encoding of `a`'s render, or `None` if it reported something (not kept).
+pub(super) fn encode(a: &AlertRender) -> Option<Vec<u8>> {
+    if !a.lints.is_empty() || !a.keyed.is_empty() {
+        return None;
+    }
+    let rules = a
+        .rules
+        .iter()
+        .map(|(scope, r, p)| StoredRule {
+            file_scope: Cow::Borrowed(scope),
+            alert: opt(&r.alert),
+            record: opt(&r.record),
+            expr: Cow::Borrowed(&r.expr),
+            for_: opt(&r.for_),
+            keep_firing_for: opt(&r.keep_firing_for),
+            labels: pairs(&r.labels),
+            annotations: pairs(&r.annotations),
+            template: Cow::Borrowed(&p.template),
+            cell: Cow::Borrowed(&p.cell),
+            chain: Cow::Borrowed(&p.chain),
+            recording: p.recording,
+            severity: opt(&p.severity),
+            params: p
+                .params
+                .iter()
+                .map(|(k, v)| (Cow::Borrowed(k.as_str()), typed_out(v)))
+                .collect(),
+            job: opt(&p.job),
+            rule_group: opt(&p.rule_group),
+        })
+        .collect();
+    let disabled = a
+        .disabled
+        .iter()
+        .map(|d| {
+            let (template, index) = match &d.by {
+                Origin::Template { name, .. } => (Some(Cow::Borrowed(name.as_str())), 0),
+                Origin::Rule { index, .. } => (None, *index),
+            };
+            StoredDisabled {
+                cell: Cow::Borrowed(&d.cell),
+                template,
+                index,
+                file: Cow::Borrowed(d.by.file()),
+                span: d.by.span(),
+                job: opt(&d.job),
+            }
+        })
+        .collect();
+    let stored = Stored {
+        format: FORMAT,
+        rules,
+        disabled,
+        unwatched: a.unwatched.iter().map(|(_, s)| Cow::Borrowed(s)).collect(),
+    };
+    postcard::to_stdvec(&stored).ok()
+}
+
+/// `alert`'s render from its encoding; `None` (render it again) if the bytes do not
+/// decode or do not fit `model`: every index and name a later step looks up must exist.
+pub(super) fn decode(model: &Model, alert: &Alert, bytes: &[u8]) -> Option<AlertRender> {
+    let stored: Stored = postcard::from_bytes(bytes).ok()?;
+    if stored.format != FORMAT {
+        return None;
+    }
+    let n = model.rules.len();
+    let mut rules = Vec::with_capacity(stored.rules.len());
+    for r in stored.rules {
+        if r.template != alert.template
+            || !model.templates.contains_key(alert.template.as_str())
+            || r.chain.iter().any(|&i| i >= n)
+        {
+            return None;
+        }
+        let rule = PromRule {
+            alert: own(r.alert),
+            record: own(r.record),
+            expr: r.expr.into_owned(),
+            for_: own(r.for_),
+            keep_firing_for: own(r.keep_firing_for),
+            labels: r
+                .labels
+                .into_iter()
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect(),
+            annotations: r
+                .annotations
+                .into_iter()
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect(),
+        };
+        let provenance = Provenance {
+            alert: alert.name.clone(),
+            template: r.template.into_owned(),
+            cell: r.cell.into_owned(),
+            chain: r.chain.into_owned(),
+            recording: r.recording,
+            severity: own(r.severity),
+            params: r
+                .params
+                .into_iter()
+                .map(|(k, v)| (k.into_owned(), typed_in(v)))
+                .collect(),
+            job: own(r.job),
+            rule_group: own(r.rule_group),
+        };
+        rules.push((r.file_scope.into_owned(), rule, provenance));
+    }
+    let mut disabled = Vec::with_capacity(stored.disabled.len());
+    for d in stored.disabled {
+        let file: std::sync::Arc<str> = d.file.as_ref().into();
+        let by = match d.template {
+            Some(name) => Origin::Template {
+                name: name.into_owned(),
+                file,
+                span: d.span,
+            },
+            None if d.index < n => Origin::Rule {
+                index: d.index,
+                file,
+                span: d.span,
+            },
+            None => return None,
+        };
+        disabled.push(DisabledCell {
+            alert: alert.name.clone(),
+            cell: d.cell.into_owned(),
+            by,
+            job: own(d.job),
+        });
+    }
+    Some(AlertRender {
+        lints: Default::default(),
+        keyed: Vec::new(),
+        disabled,
+        unwatched: stored
+            .unwatched
+            .into_iter()
+            .map(|s| (alert.name.clone(), s.into_owned()))
+            .collect(),
+        rules,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every alert of the example that reports nothing reads back as it was rendered,
+    /// and one whose template is gone from the model is not read back at all.
+    #[test]
+    fn a_kept_render_reads_back_as_rendered() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/node-estate");
+        let (project, _) = crate::source::project::load(&root, false).unwrap();
+        let model = &project.model;
+        let mut kept = 0;
+        for alert in model.alerts.values() {
+            let mut r = super::super::Renderer::new(model);
+            let a = super::super::render_alert(model, &mut r, alert);
+            let Some(bytes) = encode(&a) else {
+                assert!(!a.lints.is_empty() || !a.keyed.is_empty());
+                continue;
+            };
+            let back = decode(model, alert, &bytes).expect("decodes");
+            assert_eq!(format!("{:?}", back.rules), format!("{:?}", a.rules));
+            assert_eq!(format!("{:?}", back.disabled), format!("{:?}", a.disabled));
+            assert_eq!(back.unwatched, a.unwatched);
+            assert!(back.lints.is_empty() && back.keyed.is_empty());
+            kept += 1;
+            let other = Alert {
+                template: "no such template".into(),
+                ..alert.clone()
+            };
+            assert!(a.rules.is_empty() || decode(model, &other, &bytes).is_none());
+            assert!(decode(model, alert, &bytes[..bytes.len() / 2]).is_none());
+        }
+        assert!(kept > 0, "the example has alerts that report nothing");
+    }
+}
