@@ -3,9 +3,9 @@
 //! yields: their cells, rules and provenances are read back instead of resolved and
 //! rendered again (the largest part of a one-file edit + `diff` on a large directory).
 //!
-//! Only an alert whose render reported nothing is kept: lints and cell errors would
-//! have to be stored with their source spans and labels, and are rendered again. The
-//! cache stores an encoding only beside the key it was rendered under, authenticated,
+//! An alert's lints are kept with it (by file path, span and label: the texts are
+//! the model's, unchanged since the key is); an alert with a cell error is not kept
+//! (errors store nothing anyway). The cache stores an encoding only beside the key it was rendered under, authenticated,
 //! and bound to the executable that rendered it (see `Cache::alert_memos`); a decoded
 //! render is checked against the model before it is used.
 
@@ -16,12 +16,13 @@ use serde::{Deserialize, Serialize};
 
 use super::{AlertRender, DisabledCell, PromRule, Provenance};
 use crate::diag::Span;
+use crate::diag::{Code, Diagnostic, Diagnostics, Location, Severity};
 use crate::model::params::{Typed, Value};
 use crate::model::resolve::{Alert, Model, Origin};
 use crate::model::{ParamType, Scope};
 
 /// Bump when [`Stored`]'s shape changes: postcard reads by position.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 /// What [`super::render_reusing`] takes from the last run and gives to the next one.
 #[derive(Debug, Default)]
@@ -39,6 +40,84 @@ struct Stored<'a> {
     rules: Vec<StoredRule<'a>>,
     disabled: Vec<StoredDisabled<'a>>,
     unwatched: Vec<Cow<'a, Scope>>,
+    lints: Vec<StoredDiag<'a>>,
+}
+
+/// A lint: its code by name, its places by file path.
+#[derive(Serialize, Deserialize)]
+struct StoredDiag<'a> {
+    code: Cow<'a, str>,
+    /// 0 error, 1 warning, 2 note.
+    severity: u8,
+    message: Cow<'a, str>,
+    primary: Option<StoredLocation<'a>>,
+    related: Vec<StoredLocation<'a>>,
+    hint: Option<Cow<'a, str>>,
+    notes: Vec<StoredDiag<'a>>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct StoredLocation<'a> {
+    path: Cow<'a, str>,
+    span: Span,
+    label: Cow<'a, str>,
+}
+
+fn location_out(l: &Location) -> StoredLocation<'_> {
+    StoredLocation {
+        path: Cow::Borrowed(&*l.source.path),
+        span: l.span,
+        label: Cow::Borrowed(&l.label),
+    }
+}
+
+fn diag_out(d: &Diagnostic) -> StoredDiag<'_> {
+    let loc = location_out;
+    StoredDiag {
+        code: Cow::Borrowed(d.code.as_str()),
+        severity: match d.severity {
+            Severity::Error => 0,
+            Severity::Warning => 1,
+            Severity::Note => 2,
+        },
+        message: Cow::Borrowed(&d.message),
+        primary: d.primary.as_ref().map(loc),
+        related: d.related.iter().map(loc).collect(),
+        hint: opt(&d.hint),
+        notes: d.notes.iter().map(diag_out).collect(),
+    }
+}
+
+/// `None` if a code or a file is not the model's.
+fn diag_in(model: &Model, d: StoredDiag) -> Option<Diagnostic> {
+    let loc = |l: StoredLocation| -> Option<Location> {
+        Some(Location {
+            source: model.sources.get(&*l.path)?.clone(),
+            span: l.span,
+            label: l.label.into_owned(),
+        })
+    };
+    Some(Diagnostic {
+        code: Code::parse(&d.code)?,
+        severity: match d.severity {
+            0 => Severity::Error,
+            1 => Severity::Warning,
+            2 => Severity::Note,
+            _ => return None,
+        },
+        message: d.message.into_owned(),
+        primary: match d.primary {
+            Some(l) => Some(loc(l)?),
+            None => None,
+        },
+        related: d.related.into_iter().map(loc).collect::<Option<_>>()?,
+        hint: own(d.hint),
+        notes: d
+            .notes
+            .into_iter()
+            .map(|n| diag_in(model, n))
+            .collect::<Option<_>>()?,
+    })
 }
 
 type Pairs<'a> = Vec<(Cow<'a, str>, Cow<'a, str>)>;
@@ -124,9 +203,9 @@ fn own(s: Option<Cow<'_, str>>) -> Option<String> {
     s.map(Cow::into_owned)
 }
 
-/// The encoding of `a`'s render, or `None` if it reported something (not kept).
+/// The encoding of `a`'s render, or `None` if it has a cell error (not kept).
 pub(super) fn encode(a: &AlertRender) -> Option<Vec<u8>> {
-    if !a.lints.is_empty() || !a.keyed.is_empty() {
+    if !a.keyed.is_empty() {
         return None;
     }
     let rules = a
@@ -178,6 +257,7 @@ pub(super) fn encode(a: &AlertRender) -> Option<Vec<u8>> {
         rules,
         disabled,
         unwatched: a.unwatched.iter().map(|(_, s)| Cow::Borrowed(s)).collect(),
+        lints: a.lints.iter().map(diag_out).collect(),
     };
     postcard::to_stdvec(&stored).ok()
 }
@@ -255,8 +335,12 @@ pub(super) fn decode(model: &Model, alert: &Alert, bytes: &[u8]) -> Option<Alert
             job: own(d.job),
         });
     }
+    let mut lints = Diagnostics::default();
+    for d in stored.lints {
+        lints.push(diag_in(model, d)?);
+    }
     Some(AlertRender {
-        lints: Default::default(),
+        lints,
         keyed: Vec::new(),
         disabled,
         unwatched: stored
@@ -272,34 +356,41 @@ pub(super) fn decode(model: &Model, alert: &Alert, bytes: &[u8]) -> Option<Alert
 mod tests {
     use super::*;
 
-    /// Every alert of the example that reports nothing reads back as it was rendered,
-    /// and one whose template is gone from the model is not read back at all.
+    /// Every alert of the example and of a directory with lints reads back as it was
+    /// rendered, lints included; not under another template, nor cut short.
     #[test]
     fn a_kept_render_reads_back_as_rendered() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/node-estate");
-        let (project, _) = crate::source::project::load(&root, false).unwrap();
-        let model = &project.model;
-        let mut kept = 0;
-        for alert in model.alerts.values() {
-            let mut r = super::super::Renderer::new(model);
-            let a = super::super::render_alert(model, &mut r, alert);
-            let Some(bytes) = encode(&a) else {
-                assert!(!a.lints.is_empty() || !a.keyed.is_empty());
-                continue;
-            };
-            let back = decode(model, alert, &bytes).expect("decodes");
-            assert_eq!(format!("{:?}", back.rules), format!("{:?}", a.rules));
-            assert_eq!(format!("{:?}", back.disabled), format!("{:?}", a.disabled));
-            assert_eq!(back.unwatched, a.unwatched);
-            assert!(back.lints.is_empty() && back.keyed.is_empty());
-            kept += 1;
-            let other = Alert {
-                template: "no such template".into(),
-                ..alert.clone()
-            };
-            assert!(a.rules.is_empty() || decode(model, &other, &bytes).is_none());
-            assert!(decode(model, alert, &bytes[..bytes.len() / 2]).is_none());
+        let (mut kept, mut lints) = (0, 0);
+        for dir in [
+            "examples/node-estate",
+            "tests/fixtures/warnings/scoped-queries",
+        ] {
+            let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+            let (project, _) = crate::source::project::load(&root, false).unwrap();
+            let model = &project.model;
+            for alert in model.alerts.values() {
+                let mut r = super::super::Renderer::new(model);
+                let a = super::super::render_alert(model, &mut r, alert);
+                let Some(bytes) = encode(&a) else {
+                    assert!(!a.keyed.is_empty());
+                    continue;
+                };
+                let back = decode(model, alert, &bytes).expect("decodes");
+                assert_eq!(format!("{:?}", back.rules), format!("{:?}", a.rules));
+                assert_eq!(format!("{:?}", back.disabled), format!("{:?}", a.disabled));
+                assert_eq!(back.unwatched, a.unwatched);
+                assert_eq!(format!("{:?}", back.lints), format!("{:?}", a.lints));
+                assert!(back.keyed.is_empty());
+                kept += 1;
+                lints += a.lints.len();
+                let other = Alert {
+                    template: "no such template".into(),
+                    ..alert.clone()
+                };
+                assert!(a.rules.is_empty() || decode(model, &other, &bytes).is_none());
+                assert!(decode(model, alert, &bytes[..bytes.len() / 2]).is_none());
+            }
         }
-        assert!(kept > 0, "the example has alerts that report nothing");
+        assert!(kept > 0 && lints > 0, "{kept} kept, {lints} lints");
     }
 }
