@@ -1654,6 +1654,19 @@ impl Cache {
         let Some(conn) = self.conn.as_mut() else {
             return Ok(false);
         };
+        // Signed on every core before the transaction: a cold run keeps every alert.
+        let key = &self.key;
+        let memos: Vec<(&str, &str, &[u8], String)> = match build_id() {
+            Some(build) => memos
+                .collect::<Vec<_>>()
+                .into_par_iter()
+                .map(|(alert, k, memo)| {
+                    let mac = key.mac("alert-memo", &memo_parts(build, alert, k, memo));
+                    (alert, k, memo, mac)
+                })
+                .collect(),
+            None => Vec::new(),
+        };
         ensure_schema(conn, FAST_SCHEMA)?;
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         if stored_keys(&tx, "alert_keys", &["rendered", "traces"])? != *basis {
@@ -1690,15 +1703,10 @@ impl Cache {
                 del_memo.execute([alert])?;
             }
             // Any alert rendered now, changed or not (a memo lost or from another build).
-            if let Some(build) = build_id() {
-                let mut put =
-                    tx.prepare("INSERT OR REPLACE INTO alert_memo VALUES (?1, ?2, ?3, ?4)")?;
-                for (alert, key, memo) in memos {
-                    let mac = self
-                        .key
-                        .mac("alert-memo", &memo_parts(build, alert, key, memo));
-                    put.execute(params![alert, key, memo, mac])?;
-                }
+            let mut put =
+                tx.prepare("INSERT OR REPLACE INTO alert_memo VALUES (?1, ?2, ?3, ?4)")?;
+            for (alert, key, memo, mac) in memos {
+                put.execute(params![alert, key, memo, mac])?;
             }
             put_rows(&tx, cells, traces)?;
             let mut put = tx.prepare("INSERT INTO alert_keys VALUES (?1, ?2)")?;

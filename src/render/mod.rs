@@ -346,7 +346,7 @@ pub fn render_checked(
     diags: &mut Diagnostics,
     passed: &HashSet<String>,
 ) -> Rendered {
-    render_reusing(model, diags, passed, &memo::Memos::default())
+    render_reusing(model, diags, passed, memo::Memos::default())
 }
 
 /// [`render_checked`], where an alert whose render `memos` holds is read back from
@@ -356,21 +356,27 @@ pub fn render_reusing(
     model: &Model,
     diags: &mut Diagnostics,
     passed: &HashSet<String>,
-    memos: &memo::Memos,
+    mut memos: memo::Memos,
 ) -> Rendered {
     let alerts: Vec<&crate::model::resolve::Alert> = model.alerts.values().collect();
+    // Each encoding goes to the worker that decodes it, and is freed there.
+    let kept: Vec<Option<Vec<u8>>> = alerts
+        .iter()
+        .map(|a| memos.stored.remove(&a.name))
+        .collect();
+    let encode = memos.encode;
     // (render, its encoding if rendered now and kept, read back from `memos`)
     let per_alert: Vec<(AlertRender, Option<Vec<u8>>, bool)> = alerts
         .par_iter()
+        .zip(kept)
         .map_init(
             || Renderer::new(model),
-            |r, alert| {
-                let kept = memos.stored.get(&alert.name);
-                if let Some(a) = kept.and_then(|bytes| memo::decode(model, alert, bytes)) {
+            |r, (alert, kept)| {
+                if let Some(a) = kept.and_then(|bytes| memo::decode(model, alert, &bytes)) {
                     return (a, None, true);
                 }
                 let a = render_alert(model, r, alert);
-                let encoded = memos.encode.then(|| memo::encode(&a)).flatten();
+                let encoded = encode.then(|| memo::encode(&a)).flatten();
                 (a, encoded, false)
             },
         )

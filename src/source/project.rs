@@ -371,7 +371,7 @@ impl Project {
             stored: self.cache.alert_memos(&self.keys.alerts),
             encode: self.cache.is_enabled(),
         };
-        let rendered = crate::render::render_reusing(&self.model, diags, &passed, &memos);
+        let rendered = crate::render::render_reusing(&self.model, diags, &passed, memos);
         crate::timings::mark("render");
         rendered
     }
