@@ -619,3 +619,64 @@ fn a_moved_target_moves_its_rules_in_the_index() {
         show(&listed)
     );
 }
+
+/// A kept render edited behind alertctl's back (the cache committed once, then changed
+/// in a pull request) is not read back: one whose rule was renamed (still a valid
+/// encoding that fits the model, so only its MAC gives it away), one with its last byte
+/// changed. Both are rendered again, and every answer is the full run's.
+#[test]
+fn kept_renders_edited_behind_alertctl_are_not_read_back() {
+    let mut e = Estate::fixed(
+        vec![vec![2, 1], vec![1]],
+        vec![
+            Rule::at(0, 0, (0, 0), false),
+            Rule::at(1, 1, (2, 0), false),
+            Rule::at(2, 2, (3, 1), false),
+            Rule::at(2, 3, (1, 1), false),
+        ],
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    e.write(dir);
+    assert!(support::alertctl(dir, &["render"]).status.success());
+    let db = rusqlite::Connection::open(dir.join(".alertctl/cache.sqlite")).unwrap();
+    let memo = |alert: &str| -> Vec<u8> {
+        db.query_row(
+            "SELECT memo FROM alert_memo WHERE alert = ?1",
+            [alert],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    let (cpu, disk) = (memo("CpuHigh"), memo("DiskFull"));
+    let at = cpu
+        .windows(7)
+        .position(|w| w == b"CpuHigh")
+        .expect("the rule's name is in its render");
+    let mut renamed = cpu.clone();
+    renamed[at..at + 7].copy_from_slice(b"CpuHacK");
+    let mut flipped = disk.clone();
+    *flipped.last_mut().unwrap() ^= 1;
+    db.execute(
+        "UPDATE alert_memo SET memo = ?1 WHERE alert = 'CpuHigh'",
+        [&renamed],
+    )
+    .unwrap();
+    db.execute(
+        "UPDATE alert_memo SET memo = ?1 WHERE alert = 'DiskFull'",
+        [&flipped],
+    )
+    .unwrap();
+    drop(db);
+    // rules/teams/b.yaml holds PgLag's and Busy's rules: without the edits above,
+    // CpuHigh and DiskFull would be read back (`an_edit_recomputes_only_what_it_can_affect`).
+    e.apply(Edit::Threshold(2, 77));
+    e.write(dir);
+    let said = check(dir, &e, 0, "kept renders edited");
+    assert_eq!((said.index, said.render), (Some((2, 4)), Some((0, 4))));
+    // Rendered again, they are kept again.
+    e.apply(Edit::Threshold(2, 78));
+    e.write(dir);
+    let said = check(dir, &e, 0, "kept again");
+    assert_eq!(said.render, Some((2, 4)));
+}
