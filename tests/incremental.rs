@@ -680,3 +680,54 @@ fn kept_renders_edited_behind_alertctl_are_not_read_back() {
     let said = check(dir, &e, 0, "kept again");
     assert_eq!(said.render, Some((2, 4)));
 }
+
+/// An alert read back brings its lints with it: PgLag's query, changed to drop the
+/// group its rule scopes it to, gets `scoped-drops-group`; after an edit elsewhere the
+/// warm `diff` reports it exactly as the full run does. (Not in the random estates:
+/// the fast path prints no warnings, so their fast-path comparisons assume none.)
+#[test]
+fn a_read_back_alert_keeps_its_lints() {
+    let mut e = Estate::fixed(
+        vec![vec![2, 1]],
+        vec![Rule::at(0, 2, (2, 0), false), Rule::at(1, 0, (0, 0), false)],
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    e.write(dir);
+    let pglag = dir.join("templates/PgLag.yaml");
+    let query = std::fs::read_to_string(&pglag).unwrap().replace(
+        "expr: pg_replication_lag_seconds",
+        "expr: sum by (instance) (pg_replication_lag_seconds)",
+    );
+    std::fs::write(&pglag, query).unwrap();
+    let first = support::alertctl(dir, &["diff"]);
+    assert!(
+        String::from_utf8_lossy(&first.stderr).contains("scoped-drops-group"),
+        "{}",
+        show(&first)
+    );
+    // rules/teams/a.yaml holds CpuHigh's rule only.
+    for threshold in [55, 56] {
+        e.rules[1].threshold = threshold;
+        let files = e.files();
+        let (path, text) = files
+            .iter()
+            .find(|(p, _)| p == "rules/teams/a.yaml")
+            .unwrap();
+        std::fs::write(dir.join(path), text).unwrap();
+        let warm = support::alertctl(dir, &["-v", "diff"]);
+        let full = support::alertctl(dir, &["--no-cache", "diff"]);
+        assert_eq!(read_back(&warm), Some((1, 2)), "{}", show(&warm));
+        assert!(
+            warm.stdout == full.stdout && quiet_stderr(&warm) == quiet_stderr(&full),
+            "=== warm: {}\n=== full: {}",
+            show(&warm),
+            show(&full)
+        );
+        assert!(
+            quiet_stderr(&warm).contains("scoped-drops-group"),
+            "{}",
+            show(&warm)
+        );
+    }
+}

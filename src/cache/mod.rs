@@ -803,30 +803,16 @@ const FAST_SCHEMA: &str = "
     CREATE TABLE IF NOT EXISTS alert_memo(alert TEXT PRIMARY KEY, key TEXT NOT NULL, memo BLOB NOT NULL, mac TEXT NOT NULL);
 ";
 
-/// What an `alert_memo` row's MAC covers. The executable is part of it: a render is
-/// the work of the code that made it, and a rebuilt or upgraded alertctl (same version
-/// or not) must render again rather than read back another build's output.
-fn memo_parts<'a>(build: &'a [u8], alert: &'a str, key: &'a str, memo: &'a [u8]) -> [&'a [u8]; 4] {
-    [build, alert.as_bytes(), key.as_bytes(), memo]
-}
-
-/// This executable's identity for [`memo_parts`]: its size and modification time (a stat,
-/// not a read of the binary). `None` when it cannot be found: nothing is kept then.
-fn build_id() -> Option<&'static [u8]> {
-    static ID: std::sync::OnceLock<Option<Vec<u8>>> = std::sync::OnceLock::new();
-    ID.get_or_init(|| {
-        let meta = std::fs::metadata(std::env::current_exe().ok()?).ok()?;
-        let modified = meta
-            .modified()
-            .ok()?
-            .duration_since(std::time::UNIX_EPOCH)
-            .ok()?;
-        let mut id = env!("CARGO_PKG_VERSION").as_bytes().to_vec();
-        id.extend(meta.len().to_le_bytes());
-        id.extend(modified.as_nanos().to_le_bytes());
-        Some(id)
-    })
-    .as_deref()
+/// What an `alert_memo` row's MAC covers. The build is part of it: a render is the
+/// work of the code that made it, and another build (upgraded, rebuilt from other
+/// sources, same version or not) must render again rather than read back its output.
+fn memo_parts<'a>(alert: &'a str, key: &'a str, memo: &'a [u8]) -> [&'a [u8]; 4] {
+    [
+        env!("ALERTCTL_BUILD_ID").as_bytes(),
+        alert.as_bytes(),
+        key.as_bytes(),
+        memo,
+    ]
 }
 
 /// The per-alert dependency keys in `table`, when every meta entry of `written` is
@@ -1600,7 +1586,7 @@ impl Cache {
     /// key in `keys`, by alert; rows that fail their MAC are left out (rendered again).
     /// Nothing on any error: a render then renders every alert.
     pub fn alert_memos(&self, keys: &BTreeMap<String, String>) -> HashMap<String, Vec<u8>> {
-        let (Some(conn), Some(build)) = (self.conn.as_ref(), build_id()) else {
+        let Some(conn) = self.conn.as_ref() else {
             return HashMap::new();
         };
         // (alert, key, memo, mac) of the rows under their alert's key.
@@ -1625,7 +1611,7 @@ impl Cache {
         let key = &self.key;
         rows.into_par_iter()
             .filter(|(alert, k, memo, mac)| {
-                key.verify(mac, "alert-memo", &memo_parts(build, alert, k, memo))
+                key.verify(mac, "alert-memo", &memo_parts(alert, k, memo))
             })
             .map(|(alert, _, memo, _)| (alert, memo))
             .collect()
@@ -1656,17 +1642,14 @@ impl Cache {
         };
         // Signed on every core before the transaction: a cold run keeps every alert.
         let key = &self.key;
-        let memos: Vec<(&str, &str, &[u8], String)> = match build_id() {
-            Some(build) => memos
-                .collect::<Vec<_>>()
-                .into_par_iter()
-                .map(|(alert, k, memo)| {
-                    let mac = key.mac("alert-memo", &memo_parts(build, alert, k, memo));
-                    (alert, k, memo, mac)
-                })
-                .collect(),
-            None => Vec::new(),
-        };
+        let memos: Vec<(&str, &str, &[u8], String)> = memos
+            .collect::<Vec<_>>()
+            .into_par_iter()
+            .map(|(alert, k, memo)| {
+                let mac = key.mac("alert-memo", &memo_parts(alert, k, memo));
+                (alert, k, memo, mac)
+            })
+            .collect();
         ensure_schema(conn, FAST_SCHEMA)?;
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         if stored_keys(&tx, "alert_keys", &["rendered", "traces"])? != *basis {

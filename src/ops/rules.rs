@@ -83,7 +83,7 @@ fn apply_checked(
         stats: project.stats,
         cache_note: project.cache_note.as_deref(),
     });
-    let rendered = project.render(&mut diags);
+    let rendered = project.render_for_store(&mut diags);
     // `validate.ignore`: warnings accepted for the whole directory.
     diags.accept(&project.model.settings.accepted());
     if let Err(e) = project::store_rendered(&mut project, &rendered, &diags) {

@@ -5,9 +5,10 @@
 //!
 //! An alert's lints are kept with it (by file path, span and label: the texts are
 //! the model's, unchanged since the key is); an alert with a cell error is not kept
-//! (errors store nothing anyway). The cache stores an encoding only beside the key it was rendered under, authenticated,
-//! and bound to the executable that rendered it (see `Cache::alert_memos`); a decoded
-//! render is checked against the model before it is used.
+//! (errors store nothing anyway). The cache keeps an encoding beside the key it was
+//! rendered under, authenticated and bound to the build that rendered it
+//! (`Cache::alert_memos`, `build.rs`); a decoded render must fit the model where a
+//! later step would index into it.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -21,9 +22,6 @@ use crate::model::params::{Typed, Value};
 use crate::model::resolve::{Alert, Model, Origin};
 use crate::model::{ParamType, Scope};
 
-/// Bump when [`Stored`]'s shape changes: postcard reads by position.
-const FORMAT: u32 = 2;
-
 /// What [`super::render_reusing`] takes from the last run and gives to the next one.
 #[derive(Debug, Default)]
 pub struct Memos {
@@ -36,7 +34,6 @@ pub struct Memos {
 
 #[derive(Serialize, Deserialize)]
 struct Stored<'a> {
-    format: u32,
     rules: Vec<StoredRule<'a>>,
     disabled: Vec<StoredDisabled<'a>>,
     unwatched: Vec<Cow<'a, Scope>>,
@@ -122,7 +119,8 @@ fn diag_in(model: &Model, d: StoredDiag) -> Option<Diagnostic> {
 
 type Pairs<'a> = Vec<(Cow<'a, str>, Cow<'a, str>)>;
 
-/// A rendered rule, its file's scope and its provenance (whose alert is the memo's).
+/// A rendered rule, its file's scope and its provenance (whose alert, template and
+/// rule group are the alert's).
 #[derive(Serialize, Deserialize)]
 struct StoredRule<'a> {
     file_scope: Cow<'a, Scope>,
@@ -133,14 +131,12 @@ struct StoredRule<'a> {
     keep_firing_for: Option<Cow<'a, str>>,
     labels: Pairs<'a>,
     annotations: Pairs<'a>,
-    template: Cow<'a, str>,
     cell: Cow<'a, Scope>,
     chain: Cow<'a, [usize]>,
     recording: bool,
     severity: Option<Cow<'a, str>>,
     params: Vec<(Cow<'a, str>, StoredTyped)>,
     job: Option<Cow<'a, str>>,
-    rule_group: Option<Cow<'a, str>>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -220,7 +216,6 @@ pub(super) fn encode(a: &AlertRender) -> Option<Vec<u8>> {
             keep_firing_for: opt(&r.keep_firing_for),
             labels: pairs(&r.labels),
             annotations: pairs(&r.annotations),
-            template: Cow::Borrowed(&p.template),
             cell: Cow::Borrowed(&p.cell),
             chain: Cow::Borrowed(&p.chain),
             recording: p.recording,
@@ -231,7 +226,6 @@ pub(super) fn encode(a: &AlertRender) -> Option<Vec<u8>> {
                 .map(|(k, v)| (Cow::Borrowed(k.as_str()), typed_out(v)))
                 .collect(),
             job: opt(&p.job),
-            rule_group: opt(&p.rule_group),
         })
         .collect();
     let disabled = a
@@ -253,7 +247,6 @@ pub(super) fn encode(a: &AlertRender) -> Option<Vec<u8>> {
         })
         .collect();
     let stored = Stored {
-        format: FORMAT,
         rules,
         disabled,
         unwatched: a.unwatched.iter().map(|(_, s)| Cow::Borrowed(s)).collect(),
@@ -263,19 +256,17 @@ pub(super) fn encode(a: &AlertRender) -> Option<Vec<u8>> {
 }
 
 /// `alert`'s render from its encoding; `None` (render it again) if the bytes do not
-/// decode or do not fit `model`: every index and name a later step looks up must exist.
+/// decode, or name a rule index, a diagnostic code or a lint's source file the model
+/// does not have (the alert's template must exist too): later steps index the model
+/// by them.
 pub(super) fn decode(model: &Model, alert: &Alert, bytes: &[u8]) -> Option<AlertRender> {
     let stored: Stored = postcard::from_bytes(bytes).ok()?;
-    if stored.format != FORMAT {
-        return None;
-    }
+    let template = model.templates.get(alert.template.as_str())?;
+    let rule_group = template.rule_group.as_ref().map(|g| &g.value);
     let n = model.rules.len();
     let mut rules = Vec::with_capacity(stored.rules.len());
     for r in stored.rules {
-        if r.template != alert.template
-            || !model.templates.contains_key(alert.template.as_str())
-            || r.chain.iter().any(|&i| i >= n)
-        {
+        if r.chain.iter().any(|&i| i >= n) {
             return None;
         }
         let rule = PromRule {
@@ -297,7 +288,7 @@ pub(super) fn decode(model: &Model, alert: &Alert, bytes: &[u8]) -> Option<Alert
         };
         let provenance = Provenance {
             alert: alert.name.clone(),
-            template: r.template.into_owned(),
+            template: alert.template.clone(),
             cell: r.cell.into_owned(),
             chain: r.chain.into_owned(),
             recording: r.recording,
@@ -308,7 +299,7 @@ pub(super) fn decode(model: &Model, alert: &Alert, bytes: &[u8]) -> Option<Alert
                 .map(|(k, v)| (k.into_owned(), typed_in(v)))
                 .collect(),
             job: own(r.job),
-            rule_group: own(r.rule_group),
+            rule_group: rule_group.cloned(),
         };
         rules.push((r.file_scope.into_owned(), rule, provenance));
     }

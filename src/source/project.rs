@@ -365,11 +365,21 @@ impl Project {
     /// Renders the model; files the cache already holds need not be checked again
     /// ([`crate::render::render_checked`]).
     pub fn render(&self, diags: &mut Diagnostics) -> crate::render::Rendered {
+        self.render_keeping(diags, false)
+    }
+
+    /// [`Project::render`] for a caller that stores the results ([`store_rendered`]):
+    /// each alert rendered now is also encoded, for the cache to keep (on disk only).
+    pub fn render_for_store(&self, diags: &mut Diagnostics) -> crate::render::Rendered {
+        self.render_keeping(diags, true)
+    }
+
+    fn render_keeping(&self, diags: &mut Diagnostics, keep: bool) -> crate::render::Rendered {
         let passed = self.cache.stored_rule_file_hashes();
         // Alerts whose key is unchanged are read back rather than rendered again.
         let memos = crate::render::memo::Memos {
             stored: self.cache.alert_memos(&self.keys.alerts),
-            encode: self.cache.is_enabled(),
+            encode: keep && self.cache.is_on_disk(),
         };
         let rendered = crate::render::render_reusing(&self.model, diags, &passed, memos);
         crate::timings::mark("render");

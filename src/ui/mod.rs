@@ -146,7 +146,7 @@ impl App {
             // Pages and the API list from the index, also when the directory has errors
             // (then nothing is stored below).
             project.ensure_index();
-            let rendered = crate::render::render(&project.model, &mut diags);
+            let rendered = project.render_for_store(&mut diags);
             let _ = project::store_rendered(&mut project, &rendered, &diags);
             *self.secrets.lock().unwrap_or_else(|p| p.into_inner()) = known_secrets(&project);
             *guard = Some(Snapshot {

@@ -159,16 +159,18 @@ type Loaded = (Kept, UntilExit<Rendered>, Diagnostics);
 /// Loads and renders the project. Diagnostics are returned, not printed: each command
 /// decides how to report them.
 pub fn load_and_render(g: &Global) -> miette::Result<Loaded> {
-    load_render(g, false)
+    load_render(g, false, false)
 }
 
 /// Like `load_and_render`, with the cache's query index brought up to the files: for
 /// commands that read it (`list`) or store results keyed by it.
 pub fn load_render_indexed(g: &Global) -> miette::Result<Loaded> {
-    load_render(g, true)
+    load_render(g, true, false)
 }
 
-fn load_render(g: &Global, index: bool) -> miette::Result<Loaded> {
+/// `store`: the caller stores the results, so the render keeps each alert's for the
+/// next run.
+fn load_render(g: &Global, index: bool, store: bool) -> miette::Result<Loaded> {
     let start = g.dir.clone().unwrap_or_else(|| PathBuf::from("."));
     let root = project::find_root(&start)?;
     let (mut project, mut diags) = project::load(&root, !g.no_cache)?;
@@ -177,8 +179,13 @@ fn load_render(g: &Global, index: bool) -> miette::Result<Loaded> {
         project.ensure_index();
     }
     say_loaded(g, &project);
-    let rendered = UntilExit::new(project.render(&mut diags));
-    if g.verbose && project.cache.is_enabled() {
+    let rendered = if store {
+        project.render_for_store(&mut diags)
+    } else {
+        project.render(&mut diags)
+    };
+    let rendered = UntilExit::new(rendered);
+    if g.verbose && project.cache.is_on_disk() {
         eprintln!(
             "render: {} of {} alerts read back from the last run",
             rendered.reused,
@@ -210,7 +217,7 @@ impl<T> std::ops::Deref for UntilExit<T> {
 /// Like `load_and_render`, and a full run leaves its results for the fast path of the
 /// next one (render, diff and apply; validate, which runs promtool anyway, does not).
 pub fn load_render_store(g: &Global) -> miette::Result<Loaded> {
-    let (mut project, rendered, diags) = load_render_indexed(g)?;
+    let (mut project, rendered, diags) = load_render(g, true, true)?;
     let stored = project::store_rendered(&mut project, &rendered, &diags);
     alertctl::timings::mark("store results");
     match stored {
