@@ -437,6 +437,21 @@ impl Rule {
 }
 
 impl Estate {
+    /// Two namespaces, three groups, one rule of each template: CpuHigh global in
+    /// rules/base.yaml, DiskFull on a group in rules/teams/a.yaml, PgLag on a target and
+    /// Busy on a namespace in rules/teams/b.yaml.
+    fn four_alerts() -> Estate {
+        Estate::fixed(
+            vec![vec![2, 1], vec![1]],
+            vec![
+                Rule::at(0, 0, (0, 0), false),
+                Rule::at(1, 1, (2, 0), false),
+                Rule::at(2, 2, (3, 1), false),
+                Rule::at(2, 3, (1, 1), false),
+            ],
+        )
+    }
+
     /// An estate for a deterministic test: rules in priority order.
     fn fixed(namespaces: Vec<Vec<usize>>, mut rules: Vec<Rule>) -> Estate {
         for (i, rule) in rules.iter_mut().enumerate() {
@@ -524,15 +539,7 @@ proptest! {
 /// key that depends on too much is caught too, not only one that depends on too little).
 #[test]
 fn an_edit_recomputes_only_what_it_can_affect() {
-    let mut e = Estate::fixed(
-        vec![vec![2, 1], vec![1]],
-        vec![
-            Rule::at(0, 0, (0, 0), false),
-            Rule::at(1, 1, (2, 0), false),
-            Rule::at(2, 2, (3, 1), false),
-            Rule::at(2, 3, (1, 1), false),
-        ],
-    );
+    let mut e = Estate::four_alerts();
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     e.write(dir);
@@ -626,15 +633,7 @@ fn a_moved_target_moves_its_rules_in_the_index() {
 /// changed. Both are rendered again, and every answer is the full run's.
 #[test]
 fn kept_renders_edited_behind_alertctl_are_not_read_back() {
-    let mut e = Estate::fixed(
-        vec![vec![2, 1], vec![1]],
-        vec![
-            Rule::at(0, 0, (0, 0), false),
-            Rule::at(1, 1, (2, 0), false),
-            Rule::at(2, 2, (3, 1), false),
-            Rule::at(2, 3, (1, 1), false),
-        ],
-    );
+    let mut e = Estate::four_alerts();
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     e.write(dir);
