@@ -16,8 +16,7 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 use super::{AlertRender, DisabledCell, PromRule, Provenance};
-use crate::diag::Span;
-use crate::diag::{Code, Diagnostic, Diagnostics, Location, Severity};
+use crate::diag::{Code, Diagnostic, Diagnostics, Location, Severity, Span};
 use crate::model::params::{Typed, Value};
 use crate::model::resolve::{Alert, Model, Origin};
 use crate::model::{ParamType, Scope};
@@ -69,7 +68,6 @@ fn location_out(l: &Location) -> StoredLocation<'_> {
 }
 
 fn diag_out(d: &Diagnostic) -> StoredDiag<'_> {
-    let loc = location_out;
     StoredDiag {
         code: Cow::Borrowed(d.code.as_str()),
         severity: match d.severity {
@@ -78,8 +76,8 @@ fn diag_out(d: &Diagnostic) -> StoredDiag<'_> {
             Severity::Note => 2,
         },
         message: Cow::Borrowed(&d.message),
-        primary: d.primary.as_ref().map(loc),
-        related: d.related.iter().map(loc).collect(),
+        primary: d.primary.as_ref().map(location_out),
+        related: d.related.iter().map(location_out).collect(),
         hint: opt(&d.hint),
         notes: d.notes.iter().map(diag_out).collect(),
     }
