@@ -307,24 +307,24 @@ fn quiet_stderr(o: &std::process::Output) -> String {
         .collect()
 }
 
-/// `(recomputed, alerts)` from `-v`'s "cache index: N of M alerts recomputed".
-fn reuse(o: &std::process::Output) -> Option<(usize, usize)> {
+/// `(N, M)` from the `-v` line `PREFIX N of M ...` on stderr.
+fn counts(o: &std::process::Output, prefix: &str) -> Option<(usize, usize)> {
     let err = String::from_utf8_lossy(&o.stderr);
-    let line = err.lines().find_map(|l| l.strip_prefix("cache index: "))?;
+    let line = err.lines().find_map(|l| l.strip_prefix(prefix))?;
     let mut words = line.split(' ');
     let n = words.next()?.parse().ok()?;
     let m = words.nth(1)?.parse().ok()?;
     Some((n, m))
 }
 
+/// `(recomputed, alerts)` from `-v`'s "cache index: N of M alerts recomputed".
+fn reuse(o: &std::process::Output) -> Option<(usize, usize)> {
+    counts(o, "cache index: ")
+}
+
 /// `(read back, alerts)` from `-v`'s "render: N of M alerts read back from the last run".
 fn read_back(o: &std::process::Output) -> Option<(usize, usize)> {
-    let err = String::from_utf8_lossy(&o.stderr);
-    let line = err.lines().find_map(|l| l.strip_prefix("render: "))?;
-    let mut words = line.split(' ');
-    let n = words.next()?.parse().ok()?;
-    let m = words.nth(1)?.parse().ok()?;
-    Some((n, m))
+    counts(o, "render: ")
 }
 
 /// What a warm `diff -v` said it reused.

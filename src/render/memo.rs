@@ -43,8 +43,7 @@ struct Stored<'a> {
 #[derive(Serialize, Deserialize)]
 struct StoredDiag<'a> {
     code: Cow<'a, str>,
-    /// 0 error, 1 warning, 2 note.
-    severity: u8,
+    severity: Severity,
     message: Cow<'a, str>,
     primary: Option<StoredLocation<'a>>,
     related: Vec<StoredLocation<'a>>,
@@ -70,11 +69,7 @@ fn location_out(l: &Location) -> StoredLocation<'_> {
 fn diag_out(d: &Diagnostic) -> StoredDiag<'_> {
     StoredDiag {
         code: Cow::Borrowed(d.code.as_str()),
-        severity: match d.severity {
-            Severity::Error => 0,
-            Severity::Warning => 1,
-            Severity::Note => 2,
-        },
+        severity: d.severity,
         message: Cow::Borrowed(&d.message),
         primary: d.primary.as_ref().map(location_out),
         related: d.related.iter().map(location_out).collect(),
@@ -94,12 +89,7 @@ fn diag_in(model: &Model, d: StoredDiag) -> Option<Diagnostic> {
     };
     Some(Diagnostic {
         code: Code::parse(&d.code)?,
-        severity: match d.severity {
-            0 => Severity::Error,
-            1 => Severity::Warning,
-            2 => Severity::Note,
-            _ => return None,
-        },
+        severity: d.severity,
         message: d.message.into_owned(),
         primary: match d.primary {
             Some(l) => Some(loc(l)?),
