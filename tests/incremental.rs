@@ -302,6 +302,7 @@ fn quiet_stderr(o: &std::process::Output) -> String {
             !l.starts_with("loaded ")
                 && !l.starts_with("cache index: ")
                 && !l.starts_with("render: ")
+                && !l.starts_with("output: ")
         })
         .map(|l| format!("{l}\n"))
         .collect()
@@ -327,6 +328,12 @@ fn read_back(o: &std::process::Output) -> Option<(usize, usize)> {
     counts(o, "render: ")
 }
 
+/// `(not built, files)` from `-v`'s "output: N of M files not built"; `None` when every
+/// file was built.
+fn not_built(o: &std::process::Output) -> Option<(usize, usize)> {
+    counts(o, "output: ")
+}
+
 /// What a warm `diff -v` said it reused.
 #[derive(Debug)]
 struct Said {
@@ -334,6 +341,8 @@ struct Said {
     index: Option<(usize, usize)>,
     /// `(read back, alerts)` of the render.
     render: Option<(usize, usize)>,
+    /// `(not built, files)` of the output.
+    kept: Option<(usize, usize)>,
 }
 
 /// Runs `args` warm and with `--no-cache`; both must answer the same.
@@ -389,6 +398,7 @@ fn check(dir: &Path, e: &Estate, pick: usize, what: &str) -> Said {
     Said {
         index: reuse(&warm),
         render: read_back(&warm),
+        kept: not_built(&warm),
     }
 }
 
@@ -548,13 +558,18 @@ fn an_edit_recomputes_only_what_it_can_affect() {
     // rules/teams/b.yaml holds PgLag's and Busy's rules.
     e.apply(Edit::Threshold(2, 77));
     e.write(dir);
-    // CpuHigh and DiskFull are read back, PgLag and Busy rendered again.
+    // CpuHigh and DiskFull are read back, PgLag and Busy rendered again. Of the three
+    // output files, the two the edit leaves as they were are not built again (the output
+    // directory holds them as the first run built them); below, an edit that changes
+    // nothing in a file (the settings') leaves it unbuilt too.
     let said = check(dir, &e, 0, "threshold");
     assert_eq!((said.index, said.render), (Some((2, 4)), Some((2, 4))));
+    assert_eq!(said.kept, Some((2, 3)), "threshold: files not built");
     e.apply(Edit::TemplateQuery(0, 5));
     e.write(dir);
     let said = check(dir, &e, 1, "template");
     assert_eq!((said.index, said.render), (Some((1, 4)), Some((3, 4))));
+    assert_eq!(said.kept, Some((2, 3)), "template: files not built");
     // Nothing changed: the fast path answers, nothing is stored.
     let again = support::alertctl(dir, &["-v", "diff"]);
     assert_eq!(reuse(&again), None, "{}", show(&again));
@@ -563,10 +578,80 @@ fn an_edit_recomputes_only_what_it_can_affect() {
     e.write(dir);
     let said = check(dir, &e, 2, "inventory");
     assert_eq!((said.index, said.render), (Some((4, 4)), Some((0, 4))));
+    assert_eq!(said.kept, Some((2, 4)), "inventory: files not built");
     e.apply(Edit::Settings);
     e.write(dir);
     let said = check(dir, &e, 3, "settings");
     assert_eq!((said.index, said.render), (Some((4, 4)), Some((0, 4))));
+    assert_eq!(said.kept, Some((3, 4)), "settings: files not built");
+}
+
+/// A file the output directory no longer holds as the stored run built it (edited by
+/// hand), or whose stored key was edited behind alertctl's back, is built again: the
+/// warm `diff` shows what `--no-cache` shows.
+#[test]
+fn output_files_not_as_stored_are_built_again() {
+    let mut e = Estate::four_alerts();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    e.write(dir);
+    assert!(support::alertctl(dir, &["render"]).status.success());
+    let out = dir.join("rendered");
+    let mut names: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 3, "{names:?}");
+    // The threshold edit changes one file; a hand edit another.
+    e.apply(Edit::Threshold(2, 77));
+    e.write(dir);
+    let warm = support::alertctl(dir, &["-v", "diff"]);
+    assert_eq!(not_built(&warm), Some((2, 3)), "{}", show(&warm));
+    support::alertctl(dir, &["render"]);
+    e.apply(Edit::Threshold(2, 78));
+    e.write(dir);
+    let untouched = names
+        .iter()
+        .find(|n| {
+            let d = support::alertctl(dir, &["--no-cache", "diff"]);
+            !String::from_utf8_lossy(&d.stdout).contains(&format!("+++ b/{n}"))
+        })
+        .expect("a file the edit does not change")
+        .clone();
+    let path = out.join(&untouched);
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, text.replacen("\n", "\n# edited by hand\n", 2)).unwrap();
+    let warm = support::alertctl(dir, &["-v", "diff"]);
+    let full = support::alertctl(dir, &["--no-cache", "diff"]);
+    assert_eq!(not_built(&warm), Some((1, 3)), "{}", show(&warm));
+    assert!(
+        String::from_utf8_lossy(&warm.stdout).contains(&format!("+++ b/{untouched}")),
+        "{}",
+        show(&warm)
+    );
+    assert_eq!(warm.stdout, full.stdout, "{}\n{}", show(&warm), show(&full));
+    // The same hand edit, with the stored row's hash changed to say the stored run
+    // built it so: the row no longer authenticates, and the file is built again.
+    support::alertctl(dir, &["render"]);
+    e.apply(Edit::Threshold(2, 79));
+    e.write(dir);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let edited = text.replacen("\n", "\n# edited by hand\n", 2);
+    std::fs::write(&path, &edited).unwrap();
+    let db = rusqlite::Connection::open(dir.join(".alertctl/cache.sqlite")).unwrap();
+    let forged = db
+        .execute(
+            "UPDATE file_memo SET hash = ?1 WHERE name = ?2",
+            [&alertctl::source::load::content_hash(&edited), &untouched],
+        )
+        .unwrap();
+    assert_eq!(forged, 1);
+    drop(db);
+    let warm = support::alertctl(dir, &["-v", "diff"]);
+    let full = support::alertctl(dir, &["--no-cache", "diff"]);
+    assert_eq!(not_built(&warm), Some((1, 3)), "{}", show(&warm));
+    assert_eq!(warm.stdout, full.stdout, "{}\n{}", show(&warm), show(&full));
 }
 
 /// A suspended rule is in no alert's resolution, but `trace --all` lists it: editing it,

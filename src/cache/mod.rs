@@ -801,6 +801,7 @@ const FAST_SCHEMA: &str = "
     CREATE INDEX IF NOT EXISTS cells_alert ON cells(alert);
     CREATE TABLE IF NOT EXISTS alert_keys(alert TEXT PRIMARY KEY, key TEXT NOT NULL);
     CREATE TABLE IF NOT EXISTS alert_memo(alert TEXT PRIMARY KEY, key TEXT NOT NULL, memo BLOB NOT NULL, mac TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS file_memo(name TEXT PRIMARY KEY, key TEXT NOT NULL, hash TEXT NOT NULL, mac TEXT NOT NULL);
 ";
 
 /// What an `alert_memo` row's MAC covers. The build is part of it: a render is the
@@ -812,6 +813,17 @@ fn memo_parts<'a>(alert: &'a str, key: &'a str, memo: &'a [u8]) -> [&'a [u8]; 4]
         alert.as_bytes(),
         key.as_bytes(),
         memo,
+    ]
+}
+
+/// What a `file_memo` row's MAC covers: a rendered file's content hash under the key of
+/// what it was built from ([`crate::render::memo::file_key`]), by this build.
+fn file_memo_parts<'a>(name: &'a str, key: &'a str, hash: &'a str) -> [&'a [u8]; 4] {
+    [
+        env!("ALERTCTL_BUILD_ID").as_bytes(),
+        name.as_bytes(),
+        key.as_bytes(),
+        hash.as_bytes(),
     ]
 }
 
@@ -1107,7 +1119,8 @@ impl Cache {
         {
             let mut put = tx.prepare(PUT_RENDERED)?;
             for (name, content) in files {
-                put_rendered(&mut put, &self.key, fingerprint, name, content)?;
+                let hash = crate::source::load::content_hash(content);
+                put_rendered(&mut put, &self.key, fingerprint, name, &hash)?;
             }
             let mut put = tx.prepare(PUT_CELL)?;
             // Streamed: holding 50k pretty-printed answers at once would double peak memory.
@@ -1286,10 +1299,9 @@ fn put_rendered(
     key: &Key,
     fingerprint: &str,
     name: &str,
-    content: &str,
+    hash: &str,
 ) -> rusqlite::Result<usize> {
-    let hash = crate::source::load::content_hash(content);
-    let mac = key.mac("rendered", &rendered_parts(fingerprint, name, &hash));
+    let mac = key.mac("rendered", &rendered_parts(fingerprint, name, hash));
     put.execute(params![name, hash, mac])
 }
 
@@ -1617,8 +1629,33 @@ impl Cache {
             .collect()
     }
 
-    /// A run's results under `fingerprint`, in one transaction: every rendered file (only
-    /// the changed ones rewritten; borrowed, as the render holds them already), and the
+    /// Rendered file name -> (key, content hash) of the files the stored runs built
+    /// ([`crate::render::memo::file_key`]); rows that do not authenticate are left out.
+    pub fn file_memos(&self) -> HashMap<String, (String, String)> {
+        let Some(conn) = self.conn.as_ref() else {
+            return HashMap::new();
+        };
+        type Row = (String, String, String, String);
+        let read = || -> rusqlite::Result<Vec<Row>> {
+            let mut st = conn.prepare("SELECT name, key, hash, mac FROM file_memo")?;
+            let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+            rows.collect()
+        };
+        let Ok(rows) = read() else {
+            return HashMap::new();
+        };
+        let key = &self.key;
+        rows.into_par_iter()
+            .filter(|(name, k, hash, mac)| {
+                key.verify(mac, "file-memo", &file_memo_parts(name, k, hash))
+            })
+            .map(|(name, k, hash, _)| (name, (k, hash)))
+            .collect()
+    }
+
+    /// A run's results under `fingerprint`, in one transaction: every rendered file's hash
+    /// (`files`, name -> hash) with the keys of those built now (`file_memos`: name, key,
+    /// hash), and the
     /// cell and trace rows of the alerts in `redo` (replaced by `cells` and `traces`, which
     /// hold rows of those alerts only, each written as it is produced) with their new
     /// dependency `keys`. Other alerts keep their stored rows, unless `basis`
@@ -1630,7 +1667,8 @@ impl Cache {
         &mut self,
         fingerprint: &str,
         basis: &HashMap<String, String>,
-        files: &BTreeMap<Cow<'_, str>, &str>,
+        files: &BTreeMap<Cow<'_, str>, String>,
+        file_memos: impl Iterator<Item = (&'a str, &'a str, &'a str)>,
         redo: impl Iterator<Item = &'a str>,
         keys: impl Iterator<Item = (&'a str, &'a str)>,
         cells: impl Iterator<Item = CellRow> + Send,
@@ -1650,6 +1688,16 @@ impl Cache {
                 (alert, k, memo, mac)
             })
             .collect();
+        let file_memos: Vec<(&str, &str, &str, String)> = file_memos
+            .map(|(name, k, hash)| {
+                (
+                    name,
+                    k,
+                    hash,
+                    key.mac("file-memo", &file_memo_parts(name, k, hash)),
+                )
+            })
+            .collect();
         ensure_schema(conn, FAST_SCHEMA)?;
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         if stored_keys(&tx, "alert_keys", &["rendered", "traces"])? != *basis {
@@ -1657,7 +1705,7 @@ impl Cache {
         }
         if basis.is_empty() {
             tx.execute_batch(
-                "DELETE FROM cells; DELETE FROM traces; DELETE FROM alert_keys; DELETE FROM alert_memo;",
+                "DELETE FROM cells; DELETE FROM traces; DELETE FROM alert_keys; DELETE FROM alert_memo; DELETE FROM file_memo;",
             )?;
         }
         let stored: Vec<String> = {
@@ -1668,12 +1716,18 @@ impl Cache {
         {
             // Every row's MAC names the new fingerprint, so every row is written again.
             let mut put = tx.prepare(PUT_RENDERED)?;
-            for (name, content) in files {
-                put_rendered(&mut put, &self.key, fingerprint, name, content)?;
+            for (name, hash) in files {
+                put_rendered(&mut put, &self.key, fingerprint, name, hash)?;
             }
             let mut gone = tx.prepare("DELETE FROM rendered WHERE name = ?1")?;
+            let mut gone_memo = tx.prepare("DELETE FROM file_memo WHERE name = ?1")?;
             for name in stored.iter().filter(|n| !files.contains_key(n.as_str())) {
                 gone.execute([name])?;
+                gone_memo.execute([name])?;
+            }
+            let mut put = tx.prepare("INSERT OR REPLACE INTO file_memo VALUES (?1, ?2, ?3, ?4)")?;
+            for (name, k, hash, mac) in file_memos {
+                put.execute([name, k, hash, &mac])?;
             }
             let mut del_cells = tx.prepare("DELETE FROM cells WHERE alert = ?1")?;
             let mut del_traces = tx.prepare("DELETE FROM traces WHERE alert = ?1")?;
@@ -1887,7 +1941,7 @@ mod tests {
     fn alert_memos_are_read_back_only_as_stored() {
         let dir = tempfile::tempdir().unwrap();
         let mut c = Cache::open(dir.path());
-        let files: BTreeMap<Cow<str>, &str> = BTreeMap::new();
+        let files: BTreeMap<Cow<str>, String> = BTreeMap::new();
         // `redo`'s alerts get the keys of their memos (an alert not in it keeps its key).
         let store = |c: &mut Cache,
                      redo: &[&'static str],
@@ -1903,6 +1957,7 @@ mod tests {
                     "fp",
                     &basis,
                     &files,
+                    std::iter::empty(),
                     redo.iter().copied(),
                     keys.into_iter(),
                     std::iter::empty(),
@@ -1952,19 +2007,28 @@ mod tests {
 
     /// An incremental store signs every row again under the new fingerprint (the old
     /// one no longer authenticates any), with the new content's hash, and drops the
-    /// rows of files that are gone.
+    /// rows of files that are gone. A file's key and hash are kept beside it until the
+    /// file is gone, and read back only as signed.
     #[test]
     fn incremental_store_resigns_every_row() {
         let dir = tempfile::tempdir().unwrap();
         let mut c = Cache::open(dir.path());
+        let hash = |t: &str| blake3::hash(t.as_bytes()).to_hex().to_string();
         let store = |c: &mut Cache, fp: &str, files: &[(&'static str, &'static str)]| {
-            let files: BTreeMap<Cow<str>, &str> =
-                files.iter().map(|(n, t)| (Cow::Borrowed(*n), *t)).collect();
+            let files: BTreeMap<Cow<str>, String> = files
+                .iter()
+                .map(|(n, t)| (Cow::Borrowed(*n), hash(t)))
+                .collect();
+            let keyed: Vec<(&str, String, &str)> = files
+                .iter()
+                .map(|(n, h)| (&**n, format!("key of {h}"), h.as_str()))
+                .collect();
             let basis = c.alert_keys();
             let stored = c.store_incremental(
                 fp,
                 &basis,
                 &files,
+                keyed.iter().map(|(n, k, h)| (*n, k.as_str(), *h)),
                 std::iter::empty(),
                 std::iter::empty(),
                 std::iter::empty(),
@@ -1979,13 +2043,30 @@ mod tests {
             &[("a.yml", "A"), ("b.yml", "B"), ("c.yml", "C")],
         );
         store(&mut c, "fp2", &[("a.yml", "A"), ("b.yml", "B2")]);
-        let hash = |t: &str| blake3::hash(t.as_bytes()).to_hex().to_string();
         let want = BTreeMap::from([
             ("a.yml".to_string(), hash("A")),
             ("b.yml".to_string(), hash("B2")),
         ]);
         assert_eq!(c.rendered_hashes("fp2"), Some(want));
         assert_eq!(c.rendered_hashes("fp1"), None);
+        let memos = c.file_memos();
+        let mut names: Vec<&String> = memos.keys().collect();
+        names.sort();
+        assert_eq!(names, ["a.yml", "b.yml"]);
+        assert_eq!(
+            memos["b.yml"],
+            (format!("key of {}", hash("B2")), hash("B2"))
+        );
+        // A row edited behind alertctl's back does not authenticate.
+        c.conn
+            .as_ref()
+            .unwrap()
+            .execute(
+                "UPDATE file_memo SET hash = ?1 WHERE name = 'a.yml'",
+                [hash("X")],
+            )
+            .unwrap();
+        assert_eq!(c.file_memos().keys().collect::<Vec<_>>(), ["b.yml"]);
     }
 
     /// Stores `models` (path, hash, model) as a load's fresh files, all of them present;

@@ -9,9 +9,14 @@
 //! rendered under, authenticated and bound to the build that rendered it
 //! (`Cache::alert_memos`, `build.rs`); a decoded render must fit the model where a
 //! later step would index into it.
+//!
+//! A rendered file is known by its own key ([`file_key`]): a hash of the rules it
+//! holds. A command that compares the render with an output directory (`diff`) builds
+//! only the files whose key changed or whose copy in the directory is not the one the
+//! stored run built; the others are known by their content hash.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use serde::{Deserialize, Serialize};
 
@@ -29,6 +34,79 @@ pub struct Memos {
     pub stored: HashMap<String, Vec<u8>>,
     /// Encode each alert rendered now, for the cache to keep.
     pub encode: bool,
+    /// Give each file built its [`file_key`], for the cache to keep
+    /// (`Rendered::file_keys`) and to match against `files`.
+    pub key_files: bool,
+    /// File name -> (key, content hash) of stored files that need not be built: the
+    /// caller knows its output directory holds exactly that content. A file whose key is
+    /// the same now is only named in `Rendered::kept`, with its hash.
+    pub files: HashMap<String, (String, String)>,
+}
+
+/// What a rendered file is built from, as one key: the build, the file's name and
+/// scope, every rule in it as rendered (in order, with what of its provenance the file
+/// shows or is sorted by: alert, template and its place, cell, rule group, the files of
+/// its rule chain), and the settings of the named rule groups it holds. The same key
+/// means the same bytes; hashing the rules costs a fraction of building the file.
+pub fn file_key(
+    model: &Model,
+    scope: &Scope,
+    name: &str,
+    rules: &[(PromRule, Provenance)],
+) -> String {
+    // Gathered, then hashed at once: BLAKE3 is many times faster on one long input
+    // than on the dozen short ones of each rule.
+    let mut buf: Vec<u8> = Vec::with_capacity(rules.len() * 512);
+    let mut put = |bytes: &[u8]| {
+        buf.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
+        buf.extend_from_slice(bytes);
+    };
+    put(env!("ALERTCTL_BUILD_ID").as_bytes());
+    put(name.as_bytes());
+    put(scope.to_string().as_bytes());
+    let mut groups: BTreeSet<&str> = BTreeSet::new();
+    // An absent field, told apart from an empty one (no UTF-8 text is 0xff).
+    fn opt(s: &Option<String>) -> &[u8] {
+        s.as_deref().map_or(b"\xff", str::as_bytes)
+    }
+    for (r, p) in rules {
+        put(opt(&r.alert));
+        put(opt(&r.record));
+        put(r.expr.as_bytes());
+        put(opt(&r.for_));
+        put(opt(&r.keep_firing_for));
+        for map in [&r.labels, &r.annotations] {
+            put(&(map.len() as u64).to_le_bytes());
+            for (k, v) in map.iter() {
+                put(k.as_bytes());
+                put(v.as_bytes());
+            }
+        }
+        put(p.alert.as_bytes());
+        put(p.template.as_bytes());
+        match model.templates.get(&p.template) {
+            Some(t) => {
+                put(t.file.as_bytes());
+                put(&(t.span.start() as u64).to_le_bytes());
+            }
+            None => put(b""),
+        }
+        put(p.cell.kind().as_bytes());
+        put(p.cell.name().unwrap_or_default().as_bytes());
+        put(opt(&p.rule_group));
+        put(&(p.chain.len() as u64).to_le_bytes());
+        for &i in &p.chain {
+            put(model.rules.get(i).map_or(&b""[..], |r| r.file.as_bytes()));
+        }
+        if let Some(g) = &p.rule_group {
+            groups.insert(g);
+        }
+    }
+    for g in groups {
+        put(g.as_bytes());
+        put(format!("{:?}", model.rule_group_settings(g, scope)).as_bytes());
+    }
+    blake3::hash(&buf).to_hex().to_string()
 }
 
 #[derive(Serialize, Deserialize)]

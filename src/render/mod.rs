@@ -189,6 +189,12 @@ pub struct Rendered {
     pub memos: Vec<(String, Vec<u8>)>,
     /// How many alerts were read back from the last run's renders instead of rendered.
     pub reused: usize,
+    /// Files not built, as the stored run's are what the caller's output directory holds
+    /// ([`memo::Memos::files`]): name -> content hash. Not in `files` (nor their rules
+    /// in `cells`; their rules are counted in `rule_count`).
+    pub kept: BTreeMap<String, String>,
+    /// Name -> [`memo::file_key`] of each file built, when the render was asked for them.
+    pub file_keys: Vec<(String, String)>,
 }
 
 /// Why a cell produced no rule.
@@ -419,11 +425,22 @@ pub fn render_reusing(
     };
     let mut names: BTreeMap<String, Scope> = BTreeMap::new();
     let jobs = plan_files(per_file, &mut names);
+    let (key_files, keepable) = (memos.key_files, &memos.files);
     let built: Vec<FileOut> = jobs
         .into_par_iter()
         .map(|job| match job {
             FileJob::Build { scope, name, rules } => {
-                FileOut::Built(build_file(model, &scope, name, rules, passed, true))
+                let key = key_files.then(|| memo::file_key(model, &scope, &name, &rules));
+                let kept = keepable
+                    .get(&name)
+                    .filter(|(stored, _)| key.as_ref() == Some(stored))
+                    .map(|(_, hash)| hash.clone());
+                let emit = kept.is_none();
+                FileOut::Built(BuiltFile {
+                    key,
+                    kept,
+                    ..build_file(model, &scope, name, rules, passed, true, emit)
+                })
             }
             FileJob::Collision(d) => FileOut::Collision(d),
         })
@@ -434,9 +451,17 @@ pub fn render_reusing(
             FileOut::Built(file) => {
                 // A refused file's cells stay listed: its rules were rendered.
                 out.cells.push_part(file.cells);
+                if let Some(hash) = file.kept {
+                    out.rule_count += file.rules;
+                    out.kept.insert(file.name, hash);
+                    continue;
+                }
                 match file.content {
                     Ok(content) => {
                         out.rule_count += file.rules;
+                        if let Some(key) = file.key {
+                            out.file_keys.push((file.name.clone(), key));
+                        }
                         out.files.insert(file.name, content);
                     }
                     Err(d) => diags.push(d),
@@ -524,7 +549,7 @@ pub fn render_batched(
             .into_par_iter()
             .map(|job| match job {
                 FileJob::Build { scope, name, rules } => {
-                    let mut f = build_file(model, &scope, name, rules, passed, false);
+                    let mut f = build_file(model, &scope, name, rules, passed, false, true);
                     // Dropped here, on the worker, rather than kept to the merge.
                     if let (false, Ok(c)) = (contents, &mut f.content) {
                         *c = String::new();
@@ -594,7 +619,7 @@ pub fn render_files(model: &Model, scopes: &BTreeSet<Scope>) -> Rendered {
     let mut out = Rendered::default();
     for job in plan_files(per_file, &mut BTreeMap::new()) {
         if let FileJob::Build { scope, name, rules } = job {
-            let file = build_file(model, &scope, name, rules, &HashSet::new(), true);
+            let file = build_file(model, &scope, name, rules, &HashSet::new(), true, true);
             out.cells.push_part(file.cells);
             if let Ok(content) = file.content {
                 out.rule_count += file.rules;
@@ -922,6 +947,11 @@ enum FileOut {
 struct BuiltFile {
     scope: Scope,
     name: String,
+    /// Its [`memo::file_key`], when the render was asked for it.
+    key: Option<String>,
+    /// Not emitted: the content hash of the stored run's file, which it would equal
+    /// ([`memo::Memos::files`]). Its cells are listed all the same.
+    kept: Option<String>,
     cells: Vec<RenderedCell>,
     /// The file, or why [`check_generated`] refused it.
     content: Result<String, Diagnostic>,
@@ -930,7 +960,8 @@ struct BuiltFile {
 
 /// Groups, sorts, serializes and checks the rules of one file. Rules and provenances
 /// are moved, not cloned: into the serialized groups, then, with `keep_cells`, into
-/// the file's cells (without, they are dropped with the file).
+/// the file's cells (without, they are dropped with the file). Without `emit`, the
+/// file is not serialized (its content is empty): only its cells are wanted.
 fn build_file(
     model: &Model,
     scope: &Scope,
@@ -938,19 +969,9 @@ fn build_file(
     rules: Vec<(PromRule, Provenance)>,
     passed: &HashSet<String>,
     keep_cells: bool,
+    emit: bool,
 ) -> BuiltFile {
     let rule_count = rules.len();
-    let mut sources: BTreeSet<&str> = BTreeSet::new();
-    for (_, p) in &rules {
-        sources.insert(&model.templates[&p.template].file);
-        sources.extend(p.chain.iter().map(|&i| &*model.rules[i].file));
-    }
-    let srcs: Vec<_> = sources.into_iter().map(escape_unsafe).collect();
-    let header = format!(
-        "{MARKER} Do not edit: change the rules directory and run `alertctl render`.\n# scope: {}\n# sources: {}\n",
-        escape_unsafe(&scope.to_string()),
-        srcs.join(", ")
-    );
 
     // The default group first, then named groups by name. Named groups keep their
     // templates' order in the source files (an imported file's order), since a
@@ -997,11 +1018,14 @@ fn build_file(
         provenances.push(provs);
     }
     let file = RuleFile { groups };
-    let body = emit::rule_file(&file);
-    let content = header + &body;
-    let content = match guarded(&content, passed) {
-        Ok(()) => Ok(content),
-        Err(why) => Err(unsafe_output(&name, &why)),
+    let content = if emit {
+        let content = file_header(model, scope, &provenances) + &emit::rule_file(&file);
+        match guarded(&content, passed) {
+            Ok(()) => Ok(content),
+            Err(why) => Err(unsafe_output(&name, &why)),
+        }
+    } else {
+        Ok(String::new())
     };
 
     let mut cells = Vec::with_capacity(if keep_cells { rule_count } else { 0 });
@@ -1023,10 +1047,28 @@ fn build_file(
     BuiltFile {
         scope: scope.clone(),
         name,
+        key: None,
+        kept: None,
         cells,
         content,
         rules: rule_count,
     }
+}
+
+/// A generated file's first lines: the marker, its scope, and the source files of its
+/// rules (each rule's template and rule chain).
+fn file_header(model: &Model, scope: &Scope, provenances: &[Vec<Provenance>]) -> String {
+    let mut sources: BTreeSet<&str> = BTreeSet::new();
+    for p in provenances.iter().flatten() {
+        sources.insert(&model.templates[&p.template].file);
+        sources.extend(p.chain.iter().map(|&i| &*model.rules[i].file));
+    }
+    let srcs: Vec<_> = sources.into_iter().map(escape_unsafe).collect();
+    format!(
+        "{MARKER} Do not edit: change the rules directory and run `alertctl render`.\n# scope: {}\n# sources: {}\n",
+        escape_unsafe(&scope.to_string()),
+        srcs.join(", ")
+    )
 }
 
 /// Scope matchers restrict an aggregation's *input*; an aggregation that merges series

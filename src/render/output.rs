@@ -78,6 +78,19 @@ pub fn read(dir: &Path) -> std::io::Result<Current> {
     read_files(dir, &[".yml", ".yaml"], is_generated)
 }
 
+/// [`read`], without reading the regular files named in `known` (name -> content hash):
+/// the caller has just seen them hold what it needs (`diff` after a render that did not
+/// build them, `Rendered::kept`). They are in neither `generated` nor `foreign`.
+pub fn read_except<V>(dir: &Path, known: &BTreeMap<String, V>) -> std::io::Result<Current> {
+    scan(
+        dir,
+        &[".yml", ".yaml"],
+        |name| known.contains_key(name),
+        is_generated,
+        |c| c,
+    )
+}
+
 /// [`read`] keeping only the BLAKE3 hash (hex) of each generated file: what the warm
 /// no-op's check needs, without holding the whole directory (169 MB on 100k templates).
 pub fn read_hashes(dir: &Path) -> std::io::Result<Current<String>> {
@@ -90,7 +103,7 @@ pub fn hash_files(
     extensions: &[&str],
     generated: impl Fn(&str) -> bool + Sync,
 ) -> std::io::Result<Current<String>> {
-    scan(dir, extensions, generated, |c| content_hash(&c))
+    scan(dir, extensions, |_| false, generated, |c| content_hash(&c))
 }
 
 /// The files of `dir` whose names end in one of `extensions`, split by `generated`
@@ -100,14 +113,16 @@ pub fn read_files(
     extensions: &[&str],
     generated: impl Fn(&str) -> bool + Sync,
 ) -> std::io::Result<Current> {
-    scan(dir, extensions, generated, |c| c)
+    scan(dir, extensions, |_| false, generated, |c| c)
 }
 
-/// [`read_files`], keeping `keep(content)` of each generated file. The files are read
-/// on every core; the result does not depend on the order they are read in.
+/// [`read_files`], keeping `keep(content)` of each generated file, and leaving out the
+/// regular files `skip` names. The files are read on every core; the result does not
+/// depend on the order they are read in.
 fn scan<T: Send>(
     dir: &Path,
     extensions: &[&str],
+    skip: impl Fn(&str) -> bool,
     generated: impl Fn(&str) -> bool + Sync,
     keep: impl Fn(String) -> T + Sync,
 ) -> std::io::Result<Current<T>> {
@@ -132,6 +147,9 @@ fn scan<T: Send>(
             cur.not_files
                 .insert(name.clone(), describe(&entry.path(), ft));
             cur.foreign.push(name);
+            continue;
+        }
+        if skip(&name) {
             continue;
         }
         files.push((name, entry.path()));

@@ -365,21 +365,48 @@ impl Project {
     /// Renders the model; files the cache already holds need not be checked again
     /// ([`crate::render::render_checked`]).
     pub fn render(&self, diags: &mut Diagnostics) -> crate::render::Rendered {
-        self.render_keeping(diags, false)
+        self.render_keeping(diags, false, None)
     }
 
     /// [`Project::render`] for a caller that stores the results ([`store_rendered`]):
-    /// each alert rendered now is also encoded, for the cache to keep (on disk only).
+    /// each alert rendered now is also encoded, and each file's key computed, for the
+    /// cache to keep (on disk only).
     pub fn render_for_store(&self, diags: &mut Diagnostics) -> crate::render::Rendered {
-        self.render_keeping(diags, true)
+        self.render_keeping(diags, true, None)
     }
 
-    fn render_keeping(&self, diags: &mut Diagnostics, keep: bool) -> crate::render::Rendered {
+    /// [`Project::render_for_store`] for a caller that compares the render with an output
+    /// directory holding `current` (generated file name -> content hash): a file the
+    /// stored run built from what it would be built from now, and that the directory
+    /// holds as built then, is not built again (`Rendered::kept`). Without shards only
+    /// (each shard has a directory of its own).
+    pub fn render_against(
+        &self,
+        diags: &mut Diagnostics,
+        current: &BTreeMap<String, String>,
+    ) -> crate::render::Rendered {
+        self.render_keeping(diags, true, Some(current))
+    }
+
+    fn render_keeping(
+        &self,
+        diags: &mut Diagnostics,
+        keep: bool,
+        current: Option<&BTreeMap<String, String>>,
+    ) -> crate::render::Rendered {
         let passed = self.cache.stored_rule_file_hashes();
+        let on_disk = keep && self.cache.is_on_disk();
+        let mut files = match current {
+            Some(_) if on_disk && self.model.settings.shards.is_empty() => self.cache.file_memos(),
+            _ => Default::default(),
+        };
+        files.retain(|name, (_, hash)| current.and_then(|c| c.get(name)) == Some(hash));
         // Alerts whose key is unchanged are read back rather than rendered again.
         let memos = crate::render::memo::Memos {
             stored: self.cache.alert_memos(&self.keys.alerts),
-            encode: keep && self.cache.is_on_disk(),
+            encode: on_disk,
+            key_files: on_disk,
+            files,
         };
         let rendered = crate::render::render_reusing(&self.model, diags, &passed, memos);
         crate::timings::mark("render");
@@ -480,17 +507,34 @@ pub fn store_rendered(
     // a cold run again.
     let rows = crate::cache::query::cell_rows(model, rendered, &changed);
     let traces = crate::cache::query::trace_rows(model, rendered, &changed);
-    // The file_sd files too (keyed `file_sd/NAME`): the fast path compares both. Borrowed,
-    // not `file_sd::join`ed: that would copy every rendered file's text.
-    let files: BTreeMap<Cow<str>, &str> = rendered
+    // Each file's hash (those built now hashed on every core; a kept file's is known),
+    // and the file_sd files' (keyed `file_sd/NAME`): the fast path compares both.
+    let built: Vec<(&str, String)> = rendered
         .files
-        .iter()
-        .map(|(name, text)| (Cow::Borrowed(name.as_str()), text.as_str()))
+        .par_iter()
+        .map(|(name, text)| (name.as_str(), crate::source::load::content_hash(text)))
+        .collect();
+    let files: BTreeMap<Cow<str>, String> = built
+        .into_iter()
+        .map(|(name, hash)| (Cow::Borrowed(name), hash))
+        .chain(
+            rendered
+                .kept
+                .iter()
+                .map(|(name, hash)| (Cow::Borrowed(name.as_str()), hash.clone())),
+        )
         .chain(rendered.file_sd.iter().map(|(name, text)| {
             let key = format!("{}{name}", crate::render::file_sd::KEY_PREFIX);
-            (Cow::Owned(key), text.as_str())
+            (Cow::Owned(key), crate::source::load::content_hash(text))
         }))
         .collect();
+    let file_memos = rendered.file_keys.iter().filter_map(|(name, key)| {
+        Some((
+            name.as_str(),
+            key.as_str(),
+            files.get(name.as_str())?.as_str(),
+        ))
+    });
     let redo = changed
         .iter()
         .copied()
@@ -508,6 +552,7 @@ pub fn store_rendered(
         &project.fingerprint,
         &stored,
         &files,
+        file_memos,
         redo,
         new_keys,
         rows,

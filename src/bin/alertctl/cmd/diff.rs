@@ -23,11 +23,16 @@ pub fn run(
             return Ok(Exit::Ok);
         }
     }
-    let (project, rendered, shards) =
-        match super::load_for_output(g, shard.as_deref(), out.as_deref(), format)? {
-            Ok(x) => x,
-            Err(exit) => return Ok(exit),
-        };
+    // `--live` compares every rendered file with the servers: all of them are built.
+    let loaded = if live {
+        super::load_for_output(g, shard.as_deref(), out.as_deref(), format)?
+    } else {
+        super::load_for_diff(g, shard.as_deref(), out.as_deref(), format)?
+    };
+    let (project, rendered, shards) = match loaded {
+        Ok(x) => x,
+        Err(exit) => return Ok(exit),
+    };
     if let Some(shards) = shards {
         let settings = &project.model.settings;
         let mut differs = false;
@@ -73,7 +78,9 @@ pub fn run(
         Ok(x) => x,
         Err(exit) => return Ok(exit),
     };
-    let current = output::read(&dir).into_diagnostic()?;
+    // Files the render did not build are the directory's own, as the stored run built
+    // them: neither side of the comparison needs them.
+    let current = output::read_except(&dir, &rendered.kept).into_diagnostic()?;
     alertctl::timings::mark("read the output directory");
     if let Some(exit) = refuse_foreign(&files, &current) {
         return Ok(exit);

@@ -159,18 +159,28 @@ type Loaded = (Kept, UntilExit<Rendered>, Diagnostics);
 /// Loads and renders the project. Diagnostics are returned, not printed: each command
 /// decides how to report them.
 pub fn load_and_render(g: &Global) -> miette::Result<Loaded> {
-    load_render(g, false, false)
+    load_render(g, false, Store::No)
 }
 
 /// Like `load_and_render`, with the cache's query index brought up to the files: for
 /// commands that read it (`list`) or store results keyed by it.
 pub fn load_render_indexed(g: &Global) -> miette::Result<Loaded> {
-    load_render(g, true, false)
+    load_render(g, true, Store::No)
 }
 
-/// `store`: the caller stores the results, so the render keeps each alert's for the
-/// next run.
-fn load_render(g: &Global, index: bool, store: bool) -> miette::Result<Loaded> {
+/// How the render is kept for the next run.
+enum Store {
+    /// Not at all: the caller stores nothing.
+    No,
+    /// The caller stores the results: each alert's render and each file's key are kept.
+    Yes,
+    /// As `Yes`, and the render is compared with an output directory (this one, or
+    /// `output.dir`): the files it holds as the stored run built them are not built
+    /// ([`Project::render_against`]).
+    Against(Option<PathBuf>),
+}
+
+fn load_render(g: &Global, index: bool, store: Store) -> miette::Result<Loaded> {
     let start = g.dir.clone().unwrap_or_else(|| PathBuf::from("."));
     let root = project::find_root(&start)?;
     let (mut project, mut diags) = project::load(&root, !g.no_cache)?;
@@ -179,10 +189,16 @@ fn load_render(g: &Global, index: bool, store: bool) -> miette::Result<Loaded> {
         project.ensure_index();
     }
     say_loaded(g, &project);
-    let rendered = if store {
-        project.render_for_store(&mut diags)
-    } else {
-        project.render(&mut diags)
+    let rendered = match store {
+        Store::No => project.render(&mut diags),
+        Store::Yes => project.render_for_store(&mut diags),
+        Store::Against(out) => {
+            let dir = out_dir(&project, out);
+            match alertctl::render::output::read_hashes(&dir) {
+                Ok(current) => project.render_against(&mut diags, &current.generated),
+                Err(_) => project.render_for_store(&mut diags),
+            }
+        }
     };
     let rendered = UntilExit::new(rendered);
     if g.verbose && project.cache.is_on_disk() {
@@ -191,6 +207,13 @@ fn load_render(g: &Global, index: bool, store: bool) -> miette::Result<Loaded> {
             rendered.reused,
             project.model.alerts.len()
         );
+        if !rendered.kept.is_empty() {
+            eprintln!(
+                "output: {} of {} files not built: the output directory holds them as the last run built them",
+                rendered.kept.len(),
+                rendered.kept.len() + rendered.files.len(),
+            );
+        }
     }
     diags.accept(&project.model.settings.accepted());
     Ok((Kept::new(project), rendered, diags))
@@ -217,7 +240,11 @@ impl<T> std::ops::Deref for UntilExit<T> {
 /// Like `load_and_render`, and a full run leaves its results for the fast path of the
 /// next one (render, diff and apply; validate, which runs promtool anyway, does not).
 pub fn load_render_store(g: &Global) -> miette::Result<Loaded> {
-    let (mut project, rendered, diags) = load_render(g, true, true)?;
+    store_loaded(g, load_render(g, true, Store::Yes)?)
+}
+
+fn store_loaded(g: &Global, loaded: Loaded) -> miette::Result<Loaded> {
+    let (mut project, rendered, diags) = loaded;
     let stored = project::store_rendered(&mut project, &rendered, &diags);
     alertctl::timings::mark("store results");
     match stored {
@@ -308,7 +335,32 @@ pub fn load_for_output(
     out: Option<&std::path::Path>,
     format: crate::cli::RenderFormat,
 ) -> miette::Result<Result<ForOutput, Exit>> {
-    let (project, rendered, diags) = load_render_store(g)?;
+    output_of(g, load_render_store(g)?, only, out, format)
+}
+
+/// `diff`'s [`load_for_output`]: the plain files that `out` (or `output.dir`) holds as
+/// the stored run built them are not built again, only named in `Rendered::kept`.
+pub fn load_for_diff(
+    g: &Global,
+    only: Option<&str>,
+    out: Option<&std::path::Path>,
+    format: crate::cli::RenderFormat,
+) -> miette::Result<Result<ForOutput, Exit>> {
+    let store = match format {
+        crate::cli::RenderFormat::PrometheusRule => Store::Yes,
+        crate::cli::RenderFormat::Plain => Store::Against(out.map(std::path::Path::to_path_buf)),
+    };
+    let loaded = store_loaded(g, load_render(g, true, store)?)?;
+    output_of(g, loaded, only, out, format)
+}
+
+fn output_of(
+    g: &Global,
+    (project, rendered, diags): Loaded,
+    only: Option<&str>,
+    out: Option<&std::path::Path>,
+    format: crate::cli::RenderFormat,
+) -> miette::Result<Result<ForOutput, Exit>> {
     if let Some(exit) = stop_on_errors(g, &diags) {
         return Ok(Err(exit));
     }
