@@ -573,6 +573,11 @@ fn an_edit_recomputes_only_what_it_can_affect() {
     // Nothing changed: the fast path answers, nothing is stored.
     let again = support::alertctl(dir, &["-v", "diff"]);
     assert_eq!(reuse(&again), None, "{}", show(&again));
+    assert!(
+        String::from_utf8_lossy(&again.stderr).contains("nothing changed since the last full run"),
+        "{}",
+        show(&again)
+    );
     // The inventory can change any alert's cells: everything is recomputed.
     e.apply(Edit::MoveTarget(0, 2));
     e.write(dir);
@@ -587,8 +592,9 @@ fn an_edit_recomputes_only_what_it_can_affect() {
 }
 
 /// A file the output directory no longer holds as the stored run built it (edited by
-/// hand), or whose stored key was edited behind alertctl's back, is built again: the
-/// warm `diff` shows what `--no-cache` shows.
+/// hand) is built again, also when its stored row was edited behind alertctl's back to
+/// claim the hand-edited content (only the row's MAC gives that away): the warm `diff`
+/// shows what `--no-cache` shows.
 #[test]
 fn output_files_not_as_stored_are_built_again() {
     let mut e = Estate::four_alerts();
@@ -611,12 +617,10 @@ fn output_files_not_as_stored_are_built_again() {
     support::alertctl(dir, &["render"]);
     e.apply(Edit::Threshold(2, 78));
     e.write(dir);
+    let changed = support::alertctl(dir, &["--no-cache", "diff"]);
     let untouched = names
         .iter()
-        .find(|n| {
-            let d = support::alertctl(dir, &["--no-cache", "diff"]);
-            !String::from_utf8_lossy(&d.stdout).contains(&format!("+++ b/{n}"))
-        })
+        .find(|n| !String::from_utf8_lossy(&changed.stdout).contains(&format!("+++ b/{n}")))
         .expect("a file the edit does not change")
         .clone();
     let path = out.join(&untouched);
@@ -652,6 +656,76 @@ fn output_files_not_as_stored_are_built_again() {
     let full = support::alertctl(dir, &["--no-cache", "diff"]);
     assert_eq!(not_built(&warm), Some((1, 3)), "{}", show(&warm));
     assert_eq!(warm.stdout, full.stdout, "{}\n{}", show(&warm), show(&full));
+}
+
+/// A file's bytes depend on more than its alerts' renders: the settings of its named
+/// rule groups (in a rules file no alert has a rule in, so no alert is rendered
+/// again) and the order of its templates in their file (a named group keeps it). Each
+/// such edit rebuilds the file, and the warm `diff` shows what `--no-cache` shows.
+#[test]
+fn rule_group_settings_and_template_order_rebuild_their_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let write = |rel: &str, body: &str| {
+        let p = dir.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(&p, body).unwrap();
+        let f = std::fs::File::options().write(true).open(&p).unwrap();
+        f.set_modified(SystemTime::now() - Duration::from_secs(3600))
+            .unwrap();
+    };
+    let up = "- template: PgUp\n  rule_group: Postgres\n  expr: pg_up == 0\n";
+    let lag =
+        "- template: PgLag\n  rule_group: Postgres\n  expr: pg_replication_lag_seconds > 30\n";
+    write(
+        "alertctl.toml",
+        "[output]\ndir = \"rendered\"\n[validate]\npromtool = \"off\"\n",
+    );
+    write(
+        "inventory.yaml",
+        "namespaces:\n  prod:\n    db: [db-1:9100]\n",
+    );
+    write("templates/pg.yaml", &format!("{up}{lag}"));
+    write(
+        "rules/global.yaml",
+        "- template: PgUp\n  scope: global\n- template: PgLag\n  scope: global\n",
+    );
+    write(
+        "rules/groups.yaml",
+        "- rule_group: Postgres\n  interval: 30s\n",
+    );
+    assert!(support::alertctl(dir, &["render"]).status.success());
+    let edits: [(&str, String, &str); 2] = [
+        (
+            "rules/groups.yaml",
+            "- rule_group: Postgres\n  interval: 45s\n".into(),
+            "+  interval: 45s",
+        ),
+        (
+            "templates/pg.yaml",
+            format!("{lag}{up}"),
+            "+  - alert: PgLag",
+        ),
+    ];
+    for (rel, body, shown) in edits {
+        write(rel, &body);
+        let warm = support::alertctl(dir, &["-v", "diff"]);
+        let full = support::alertctl(dir, &["--no-cache", "diff"]);
+        assert_eq!(
+            warm.stdout,
+            full.stdout,
+            "{rel}\n{}\n{}",
+            show(&warm),
+            show(&full)
+        );
+        assert!(
+            String::from_utf8_lossy(&warm.stdout).contains(shown),
+            "{rel}: {}",
+            show(&warm)
+        );
+        assert_eq!(not_built(&warm), None, "{rel}: {}", show(&warm));
+        assert!(support::alertctl(dir, &["render"]).status.success());
+    }
 }
 
 /// A suspended rule is in no alert's resolution, but `trace --all` lists it: editing it,

@@ -2010,7 +2010,7 @@ mod tests {
     /// rows of files that are gone. A file's key and hash are kept beside it until the
     /// file is gone, and read back only as signed.
     #[test]
-    fn incremental_store_resigns_every_row() {
+    fn incremental_store_resigns_every_row_and_keeps_file_keys() {
         let dir = tempfile::tempdir().unwrap();
         let mut c = Cache::open(dir.path());
         let hash = |t: &str| blake3::hash(t.as_bytes()).to_hex().to_string();

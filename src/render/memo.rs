@@ -44,10 +44,11 @@ pub struct Memos {
 }
 
 /// What a rendered file is built from, as one key: the build, the file's name and
-/// scope, every rule in it as rendered (in order, with what of its provenance the file
-/// shows or is sorted by: alert, template and its place, cell, rule group, the files of
-/// its rule chain), and the settings of the named rule groups it holds. The same key
-/// means the same bytes; hashing the rules costs a fraction of building the file.
+/// scope, its rules as rendered (in order; each with its alert and template, the
+/// template's file and place, the cell and rule group it is sorted by, and the files
+/// of its rule chain, which the header names), and the settings of the named rule
+/// groups it holds. Every field is length-prefixed and every list counted, so the same
+/// key means the same bytes. Hashing the rules costs a fraction of building the file.
 pub fn file_key(
     model: &Model,
     scope: &Scope,
@@ -64,6 +65,7 @@ pub fn file_key(
     put(env!("ALERTCTL_BUILD_ID").as_bytes());
     put(name.as_bytes());
     put(scope.to_string().as_bytes());
+    put(&(rules.len() as u64).to_le_bytes());
     let mut groups: BTreeSet<&str> = BTreeSet::new();
     // An absent field, told apart from an empty one (no UTF-8 text is 0xff).
     fn opt(s: &Option<String>) -> &[u8] {
@@ -84,19 +86,15 @@ pub fn file_key(
         }
         put(p.alert.as_bytes());
         put(p.template.as_bytes());
-        match model.templates.get(&p.template) {
-            Some(t) => {
-                put(t.file.as_bytes());
-                put(&(t.span.start() as u64).to_le_bytes());
-            }
-            None => put(b""),
-        }
+        let t = &model.templates[&p.template];
+        put(t.file.as_bytes());
+        put(&(t.span.start() as u64).to_le_bytes());
         put(p.cell.kind().as_bytes());
         put(p.cell.name().unwrap_or_default().as_bytes());
         put(opt(&p.rule_group));
         put(&(p.chain.len() as u64).to_le_bytes());
         for &i in &p.chain {
-            put(model.rules.get(i).map_or(&b""[..], |r| r.file.as_bytes()));
+            put(model.rules[i].file.as_bytes());
         }
         if let Some(g) = &p.rule_group {
             groups.insert(g);

@@ -190,10 +190,11 @@ pub struct Rendered {
     /// How many alerts were read back from the last run's renders instead of rendered.
     pub reused: usize,
     /// Files not built, as the stored run's are what the caller's output directory holds
-    /// ([`memo::Memos::files`]): name -> content hash. Not in `files` (nor their rules
-    /// in `cells`; their rules are counted in `rule_count`).
+    /// ([`memo::Memos::files`]): name -> content hash. Not in `files`; their rules are
+    /// in `cells` and counted in `rule_count` as usual.
     pub kept: BTreeMap<String, String>,
-    /// Name -> [`memo::file_key`] of each file built, when the render was asked for them.
+    /// Name -> [`memo::file_key`] of each file, built or kept, when the render was asked
+    /// for them.
     pub file_keys: Vec<(String, String)>,
 }
 
@@ -453,6 +454,9 @@ pub fn render_reusing(
                 out.cells.push_part(file.cells);
                 if let Some(hash) = file.kept {
                     out.rule_count += file.rules;
+                    // Its key again: a store that starts the cache afresh keeps it.
+                    out.file_keys
+                        .extend(file.key.map(|k| (file.name.clone(), k)));
                     out.kept.insert(file.name, hash);
                     continue;
                 }

@@ -396,16 +396,21 @@ impl Project {
     ) -> crate::render::Rendered {
         let passed = self.cache.stored_rule_file_hashes();
         let on_disk = keep && self.cache.is_on_disk();
-        let mut files = match current {
-            Some(_) if on_disk && self.model.settings.shards.is_empty() => self.cache.file_memos(),
+        // With shards each has a directory of its own, and no file is kept.
+        let key_files = on_disk && self.model.settings.shards.is_empty();
+        let files = match current {
+            Some(current) if key_files => {
+                let mut files = self.cache.file_memos();
+                files.retain(|name, (_, hash)| current.get(name) == Some(hash));
+                files
+            }
             _ => Default::default(),
         };
-        files.retain(|name, (_, hash)| current.and_then(|c| c.get(name)) == Some(hash));
         // Alerts whose key is unchanged are read back rather than rendered again.
         let memos = crate::render::memo::Memos {
             stored: self.cache.alert_memos(&self.keys.alerts),
             encode: on_disk,
-            key_files: on_disk,
+            key_files,
             files,
         };
         let rendered = crate::render::render_reusing(&self.model, diags, &passed, memos);

@@ -192,9 +192,14 @@ fn load_render(g: &Global, index: bool, store: Store) -> miette::Result<Loaded> 
     let rendered = match store {
         Store::No => project.render(&mut diags),
         Store::Yes => project.render_for_store(&mut diags),
+        // Shards have directories of their own: nothing to compare with here.
+        Store::Against(_) if !project.model.settings.shards.is_empty() => {
+            project.render_for_store(&mut diags)
+        }
         Store::Against(out) => {
-            let dir = out_dir(&project, out);
-            match alertctl::render::output::read_hashes(&dir) {
+            let current = alertctl::render::output::read_hashes(&out_dir(&project, out));
+            alertctl::timings::mark("output hashes");
+            match current {
                 Ok(current) => project.render_against(&mut diags, &current.generated),
                 Err(_) => project.render_for_store(&mut diags),
             }
@@ -327,8 +332,8 @@ pub type ShardOutputs = Vec<(String, PathBuf, BTreeMap<String, String>)>;
 /// What `render` and `diff` work on.
 pub type ForOutput = (Kept, UntilExit<Rendered>, Option<ShardOutputs>);
 
-/// `render` and `diff`: the directory loaded, rendered and stored, stopped on errors,
-/// and with shards the outputs `--shard` selects.
+/// `render` and `diff --live`: the directory loaded, rendered (every file built) and
+/// stored, stopped on errors, and with shards the outputs `--shard` selects.
 pub fn load_for_output(
     g: &Global,
     only: Option<&str>,
@@ -346,10 +351,10 @@ pub fn load_for_diff(
     out: Option<&std::path::Path>,
     format: crate::cli::RenderFormat,
 ) -> miette::Result<Result<ForOutput, Exit>> {
-    let store = match format {
-        crate::cli::RenderFormat::PrometheusRule => Store::Yes,
-        crate::cli::RenderFormat::Plain => Store::Against(out.map(std::path::Path::to_path_buf)),
-    };
+    if format == crate::cli::RenderFormat::PrometheusRule {
+        return load_for_output(g, only, out, format);
+    }
+    let store = Store::Against(out.map(std::path::Path::to_path_buf));
     let loaded = store_loaded(g, load_render(g, true, store)?)?;
     output_of(g, loaded, only, out, format)
 }
