@@ -192,8 +192,11 @@ fn load_render(g: &Global, index: bool, store: Store) -> miette::Result<Loaded> 
     let rendered = match store {
         Store::No => project.render(&mut diags),
         Store::Yes => project.render_for_store(&mut diags),
-        // Shards have directories of their own: nothing to compare with here.
-        Store::Against(_) if !project.model.settings.shards.is_empty() => {
+        // Shards have directories of their own, and without a cache on disk nothing
+        // was stored: nothing to compare with.
+        Store::Against(_)
+            if !project.model.settings.shards.is_empty() || !project.cache.is_on_disk() =>
+        {
             project.render_for_store(&mut diags)
         }
         Store::Against(out) => {
