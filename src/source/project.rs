@@ -375,17 +375,27 @@ impl Project {
         self.render_keeping(diags, true, None)
     }
 
-    /// [`Project::render_for_store`] for a caller that compares the render with an output
-    /// directory holding `current` (generated file name -> content hash): a file the
-    /// stored run built from what it would be built from now, and that the directory
-    /// holds as built then, is not built again (`Rendered::kept`). Without shards only
-    /// (each shard has a directory of its own).
-    pub fn render_against(
-        &self,
-        diags: &mut Diagnostics,
-        current: &BTreeMap<String, String>,
-    ) -> crate::render::Rendered {
-        self.render_keeping(diags, true, Some(current))
+    /// [`Project::render_for_store`] for a caller that compares the render with the
+    /// output directory `dir`: a file the stored run built from what it would be built
+    /// from now, and that `dir` holds as built then (by content hash), is not built
+    /// again (`Rendered::kept`). The directory is read only when that can happen: with
+    /// a cache on disk and no shards (each shard has a directory of its own).
+    pub fn render_against(&self, diags: &mut Diagnostics, dir: &Path) -> crate::render::Rendered {
+        if !self.keys_files() {
+            return self.render_for_store(diags);
+        }
+        let current = crate::render::output::read_hashes(dir);
+        crate::timings::mark("output hashes");
+        match current {
+            Ok(current) => self.render_keeping(diags, true, Some(&current.generated)),
+            Err(_) => self.render_for_store(diags),
+        }
+    }
+
+    /// Whether a storing render keys its files: they can be kept only by a cache on
+    /// disk, and never with shards.
+    fn keys_files(&self) -> bool {
+        self.cache.is_on_disk() && self.model.settings.shards.is_empty()
     }
 
     fn render_keeping(
@@ -396,8 +406,7 @@ impl Project {
     ) -> crate::render::Rendered {
         let passed = self.cache.stored_rule_file_hashes();
         let on_disk = keep && self.cache.is_on_disk();
-        // With shards each has a directory of its own, and no file is kept.
-        let key_files = on_disk && self.model.settings.shards.is_empty();
+        let key_files = keep && self.keys_files();
         let files = match current {
             Some(current) if key_files => {
                 let mut files = self.cache.file_memos();

@@ -192,21 +192,7 @@ fn load_render(g: &Global, index: bool, store: Store) -> miette::Result<Loaded> 
     let rendered = match store {
         Store::No => project.render(&mut diags),
         Store::Yes => project.render_for_store(&mut diags),
-        // Shards have directories of their own, and without a cache on disk nothing
-        // was stored: nothing to compare with.
-        Store::Against(_)
-            if !project.model.settings.shards.is_empty() || !project.cache.is_on_disk() =>
-        {
-            project.render_for_store(&mut diags)
-        }
-        Store::Against(out) => {
-            let current = alertctl::render::output::read_hashes(&out_dir(&project, out));
-            alertctl::timings::mark("output hashes");
-            match current {
-                Ok(current) => project.render_against(&mut diags, &current.generated),
-                Err(_) => project.render_for_store(&mut diags),
-            }
-        }
+        Store::Against(out) => project.render_against(&mut diags, &out_dir(&project, out)),
     };
     let rendered = UntilExit::new(rendered);
     if g.verbose && project.cache.is_on_disk() {
