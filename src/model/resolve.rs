@@ -776,12 +776,11 @@ impl Model {
                 }
             }
         }
-        let mut alerts: BTreeMap<String, Gathering> = BTreeMap::new();
         let mut rule_params = Vec::with_capacity(self.rules.len());
         let mut suspended: HashMap<String, Vec<usize>> = HashMap::new();
         // Each rule's own checks (scope, kind of name, parameters, texts) only read the
         // model: on every core, their diagnostics taken in rule order below.
-        let checked: Vec<Option<(VecMap<String, Typed>, Diagnostics)>> = self
+        let checked: Vec<_> = self
             .rules
             .par_iter()
             .map(|r| {
@@ -791,9 +790,13 @@ impl Model {
                 let t = self.templates.get(&r.template.value)?;
                 let mut own = Diagnostics::default();
                 let typed = self.check_rule(r, t, &mut own);
-                Some((typed, own))
+                Some((t, typed, own))
             })
             .collect();
+        // Gathered by borrowed name in a hash map, ordered once at the end: one lookup
+        // per rule (52k rules, 2k alerts on L) instead of a search of an ordered map by
+        // string comparisons, on the serial part of every load.
+        let mut gathering: HashMap<&str, Gathering> = HashMap::new();
         for ((i, r), checked) in self.rules.iter().enumerate().zip(checked) {
             let typed = VecMap::new();
             // A suspended rule is kept for the record only: nothing about it can break
@@ -806,30 +809,21 @@ impl Model {
                 rule_params.push(typed);
                 continue;
             }
-            let Some(t) = self.templates.get(&r.template.value) else {
-                if self.broken_templates {
-                    rule_params.push(typed);
-                    continue;
+            let Some((t, typed, own)) = checked else {
+                if !self.broken_templates {
+                    diags.push(self.unknown_template(self.source(&r.file), &r.template));
                 }
-                diags.push(self.unknown_template(self.source(&r.file), &r.template));
                 rule_params.push(typed);
                 continue;
             };
-            let (typed, own) = checked.expect("every rule with a template is checked");
             rule_params.push(typed);
             diags.extend(own);
-            // Borrowed: an owned name is made only for a new alert (52k rules, 2k alerts
-            // on L).
             let name = alert_name(r, t);
-            if !alerts.contains_key(name) {
-                let new = Gathering {
-                    name: name.clone(),
-                    template: t.name.value.clone(),
-                    by_scope: BTreeMap::new(),
-                };
-                alerts.insert(name.clone(), new);
-            }
-            let alert = alerts.get_mut(name).expect("inserted if new");
+            let alert = gathering.entry(name.as_str()).or_insert_with(|| Gathering {
+                name: name.clone(),
+                template: t.name.value.clone(),
+                by_scope: BTreeMap::new(),
+            });
             if alert.template != t.name.value {
                 let first = alert
                     .by_scope
@@ -866,6 +860,10 @@ impl Model {
                 }
             }
         }
+        let mut alerts: BTreeMap<String, Gathering> = gathering
+            .into_values()
+            .map(|a| (a.name.clone(), a))
+            .collect();
         self.rule_params = rule_params;
         self.suspended = suspended;
         self.attach_many_rules(&mut alerts, diags);

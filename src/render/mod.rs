@@ -641,21 +641,37 @@ fn gather(
     rules: impl Iterator<Item = Vec<(Scope, PromRule, Provenance)>>,
 ) -> BTreeMap<Scope, Vec<(PromRule, Provenance)>> {
     let rules: Vec<_> = rules.collect();
-    let mut per_file: BTreeMap<Scope, Vec<(PromRule, Provenance)>> = BTreeMap::new();
-    let mut sizes: BTreeMap<&Scope, usize> = BTreeMap::new();
-    for (scope, _, _) in rules.iter().flatten() {
-        *sizes.entry(scope).or_default() += 1;
+    // Each rule's file found by hashing its scope once, the files ordered once at the
+    // end: searching an ordered map of ~2k scopes for each of ~50k rules was a serial
+    // step of every render.
+    let mut slot_of: HashMap<&Scope, usize> = HashMap::new();
+    let mut sizes: Vec<usize> = Vec::new();
+    let slots: Vec<usize> = rules
+        .iter()
+        .flatten()
+        .map(|(scope, _, _)| {
+            let slot = *slot_of.entry(scope).or_insert_with(|| {
+                sizes.push(0);
+                sizes.len() - 1
+            });
+            sizes[slot] += 1;
+            slot
+        })
+        .collect();
+    let mut scopes: Vec<Option<Scope>> = vec![None; sizes.len()];
+    for (scope, slot) in slot_of {
+        scopes[slot] = Some(scope.clone());
     }
-    for (scope, n) in sizes {
-        per_file.insert(scope.clone(), Vec::with_capacity(n));
+    let mut files: Vec<Vec<(PromRule, Provenance)>> =
+        sizes.into_iter().map(Vec::with_capacity).collect();
+    for ((_, rule, provenance), slot) in rules.into_iter().flatten().zip(slots) {
+        files[slot].push((rule, provenance));
     }
-    for (scope, rule, provenance) in rules.into_iter().flatten() {
-        per_file
-            .get_mut(&scope)
-            .expect("sized above")
-            .push((rule, provenance));
-    }
-    per_file
+    scopes
+        .into_iter()
+        .map(|s| s.expect("every slot has its scope"))
+        .zip(files)
+        .collect()
 }
 
 /// The first scope of each batch after the first: `batches` runs of about equal length
