@@ -645,12 +645,13 @@ fn gather(
     // end: searching an ordered map of ~2k scopes for each of ~50k rules was a serial
     // step of every render.
     let mut slot_of: HashMap<&Scope, usize> = HashMap::new();
-    let mut sizes: Vec<usize> = Vec::new();
+    let (mut scopes, mut sizes): (Vec<Scope>, Vec<usize>) = (Vec::new(), Vec::new());
     let slots: Vec<usize> = rules
         .iter()
         .flatten()
         .map(|(scope, _, _)| {
             let slot = *slot_of.entry(scope).or_insert_with(|| {
+                scopes.push(scope.clone());
                 sizes.push(0);
                 sizes.len() - 1
             });
@@ -658,20 +659,12 @@ fn gather(
             slot
         })
         .collect();
-    let mut scopes: Vec<Option<Scope>> = vec![None; sizes.len()];
-    for (scope, slot) in slot_of {
-        scopes[slot] = Some(scope.clone());
-    }
     let mut files: Vec<Vec<(PromRule, Provenance)>> =
         sizes.into_iter().map(Vec::with_capacity).collect();
     for ((_, rule, provenance), slot) in rules.into_iter().flatten().zip(slots) {
         files[slot].push((rule, provenance));
     }
-    scopes
-        .into_iter()
-        .map(|s| s.expect("every slot has its scope"))
-        .zip(files)
-        .collect()
+    scopes.into_iter().zip(files).collect()
 }
 
 /// The first scope of each batch after the first: `batches` runs of about equal length
