@@ -37,6 +37,32 @@ pub struct Cache {
     key: Key,
 }
 
+/// The stored renders read on another thread ([`Cache::read_memos_ahead`]).
+pub struct MemosAhead(std::thread::JoinHandle<Option<(Vec<MemoRow>, FileMemos)>>);
+
+/// (alert, key, memo) of one stored render.
+type MemoRow = (String, String, Vec<u8>);
+
+/// Rendered file name -> (key, content hash): [`Cache::file_memos`].
+pub type FileMemos = HashMap<String, (String, String)>;
+
+impl MemosAhead {
+    /// The alerts' memos under their key in `keys`, and every file's; `None` when the
+    /// read failed (the caller reads them itself).
+    pub fn join(
+        self,
+        keys: &BTreeMap<String, String>,
+    ) -> Option<(HashMap<String, Vec<u8>>, FileMemos)> {
+        let (alerts, files) = self.0.join().ok()??;
+        let alerts = alerts
+            .into_iter()
+            .filter(|(alert, key, _)| keys.get(alert) == Some(key))
+            .map(|(alert, _, memo)| (alert, memo))
+            .collect();
+        Some((alerts, files))
+    }
+}
+
 /// The guard's version is part of it: the cache vouches for rendered bytes that passed
 /// the injection guard ([`crate::render::render_checked`]), and a stricter guard must
 /// not take an older guard's word for them.
@@ -1598,10 +1624,19 @@ impl Cache {
     /// key in `keys`, by alert; rows that fail their MAC are left out (rendered again).
     /// Nothing on any error: a render then renders every alert.
     pub fn alert_memos(&self, keys: &BTreeMap<String, String>) -> HashMap<String, Vec<u8>> {
+        self.memos_where(|alert, key| keys.get(alert).is_some_and(|k| k == key))
+            .into_iter()
+            .map(|(alert, _, memo)| (alert, memo))
+            .collect()
+    }
+
+    /// (alert, key, memo) of the stored renders `keep` takes, each authenticated (the
+    /// others are not verified at all).
+    fn memos_where(&self, keep: impl Fn(&str, &str) -> bool) -> Vec<MemoRow> {
         let Some(conn) = self.conn.as_ref() else {
-            return HashMap::new();
+            return Vec::new();
         };
-        // (alert, key, memo, mac) of the rows under their alert's key.
+        // (alert, key, memo, mac) of the rows `keep` takes.
         type Row = (String, String, Vec<u8>, String);
         let read = || -> rusqlite::Result<Vec<Row>> {
             let mut st = conn.prepare("SELECT alert, key, memo, mac FROM alert_memo")?;
@@ -1610,7 +1645,7 @@ impl Cache {
             while let Some(r) = rows.next()? {
                 let alert: String = r.get(0)?;
                 let key: String = r.get(1)?;
-                if keys.get(&alert) != Some(&key) {
+                if !keep(&alert, &key) {
                     continue;
                 }
                 out.push((alert, key, r.get(2)?, r.get(3)?));
@@ -1618,20 +1653,53 @@ impl Cache {
             Ok(out)
         };
         let Ok(rows) = read() else {
-            return HashMap::new();
+            return Vec::new();
         };
         let key = &self.key;
         rows.into_par_iter()
             .filter(|(alert, k, memo, mac)| {
                 key.verify(mac, "alert-memo", &memo_parts(alert, k, memo))
             })
-            .map(|(alert, _, memo, _)| (alert, memo))
+            .map(|(alert, k, memo, _)| (alert, k, memo))
             .collect()
+    }
+
+    /// Starts reading every stored render (alerts' and files' memos) on another thread,
+    /// over a connection of its own: a caller that renders next has them by then
+    /// without waiting (on L the read is 30-40 ms, while the model build leaves a core
+    /// idle). `None` without a cache on disk.
+    pub fn read_memos_ahead(&self) -> Option<MemosAhead> {
+        self.conn.as_ref()?;
+        let path = self.file.clone()?;
+        let key = self.key.clone();
+        let reader = std::thread::Builder::new()
+            .name("memos-ahead".into())
+            .spawn(move || {
+                // Read-only, and no journal mode set (a new cache stays out of WAL
+                // until its first run is done). Every row read is authenticated.
+                let conn = Connection::open_with_flags(
+                    &path,
+                    rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
+                        | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                )
+                .ok()?;
+                conn.busy_timeout(std::time::Duration::from_secs(5)).ok()?;
+                conn.execute_batch("PRAGMA trusted_schema=OFF;").ok()?;
+                let cache = Cache {
+                    conn: Some(conn),
+                    file: Some(path),
+                    note: None,
+                    key,
+                };
+                Some((cache.memos_where(|_, _| true), cache.file_memos()))
+            })
+            .ok()?;
+        Some(MemosAhead(reader))
     }
 
     /// Rendered file name -> (key, content hash) of the files the stored runs built
     /// ([`crate::render::memo::file_key`]); rows that do not authenticate are left out.
-    pub fn file_memos(&self) -> HashMap<String, (String, String)> {
+    pub fn file_memos(&self) -> FileMemos {
         let Some(conn) = self.conn.as_ref() else {
             return HashMap::new();
         };
@@ -1936,7 +2004,7 @@ mod tests {
 
     /// A kept render is read back only under the key it was stored with and with its
     /// MAC intact; an alert named in `redo` loses it, a first store (no basis) clears
-    /// them all.
+    /// them all. Read ahead on a connection of its own, the same rows come back.
     #[test]
     fn alert_memos_are_read_back_only_as_stored() {
         let dir = tempfile::tempdir().unwrap();
@@ -1977,11 +2045,19 @@ mod tests {
                 .map(|(a, k)| (a.to_string(), k.to_string()))
                 .collect()
         };
-        let got = c.alert_memos(&keys(&[("A", "ka"), ("B", "kb")]));
+        // Read in place and read ahead on another connection: the same memos.
+        let read = |c: &Cache, keys: &BTreeMap<String, String>| {
+            let got = c.alert_memos(keys);
+            let (ahead, files) = c.read_memos_ahead().unwrap().join(keys).unwrap();
+            assert_eq!(ahead, got);
+            assert_eq!(files, c.file_memos());
+            got
+        };
+        let got = read(&c, &keys(&[("A", "ka"), ("B", "kb")]));
         assert_eq!(got.len(), 2);
         assert_eq!(got["A"], b"memo a");
         // Another key: not read back.
-        let got = c.alert_memos(&keys(&[("A", "ka2"), ("B", "kb")]));
+        let got = read(&c, &keys(&[("A", "ka2"), ("B", "kb")]));
         assert_eq!(got.keys().collect::<Vec<_>>(), ["B"]);
         // A changed byte, a swapped key: the MAC fails.
         let conn = c.conn.as_ref().unwrap();
@@ -1989,11 +2065,11 @@ mod tests {
             .unwrap();
         conn.execute("UPDATE alert_memo SET key = 'kx' WHERE alert = 'A'", [])
             .unwrap();
-        assert!(c.alert_memos(&keys(&[("A", "kx"), ("B", "kb")])).is_empty());
+        assert!(read(&c, &keys(&[("A", "kx"), ("B", "kb")])).is_empty());
         // `redo` drops an alert's memo; one rendered now replaces the stored one, its
         // alert changed or not.
         store(&mut c, &["A"], &[("B", "kb", b"memo b")]);
-        let got = c.alert_memos(&keys(&[("A", "kx"), ("B", "kb")]));
+        let got = read(&c, &keys(&[("A", "kx"), ("B", "kb")]));
         assert_eq!(got.keys().collect::<Vec<_>>(), ["B"]);
         assert_eq!(got["B"], b"memo b");
         let n: i64 = c

@@ -74,7 +74,7 @@ fn apply_checked(
     events: &mut dyn Events,
 ) -> Result<DeployReport, OpError> {
     let root = project::find_root(&req.dir)?;
-    let (mut project, mut diags) = project::load(&root, req.use_cache)?;
+    let (mut project, mut diags) = project::load_to_render(&root, req.use_cache)?;
     // The store below brings the index up to date; done here so `Loaded` carries any
     // note it leaves.
     project.ensure_index();

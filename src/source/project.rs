@@ -59,6 +59,9 @@ pub struct Project {
     pub keys: crate::cache::incremental::Keys,
     /// Every source text is the file's on disk (no unsaved edits laid over them).
     pub from_disk: bool,
+    /// The stored renders, being read since the load ([`load_to_render`]); the first
+    /// render takes them.
+    memos_ahead: std::sync::Mutex<Option<crate::cache::MemosAhead>>,
 }
 
 fn fingerprint<'a>(settings_text: &str, files: impl Iterator<Item = (&'a str, &'a str)>) -> String {
@@ -140,7 +143,16 @@ pub fn find_root(start: &Path) -> Result<PathBuf, ProjectError> {
 }
 
 pub fn load(root: &Path, use_cache: bool) -> Result<(Project, Diagnostics), ProjectError> {
-    load_with(root, use_cache, &Overlay::new())
+    load_inner(root, use_cache, &Overlay::new(), false)
+}
+
+/// [`load()`] for a caller that renders next with the stored renders ([`Project::render_for_store`], [`Project::render_against`]):
+/// they are read on another thread while the model is built.
+pub fn load_to_render(
+    root: &Path,
+    use_cache: bool,
+) -> Result<(Project, Diagnostics), ProjectError> {
+    load_inner(root, use_cache, &Overlay::new(), true)
 }
 
 /// Unsaved edits, by path relative to the rules directory: the text a file would have
@@ -155,6 +167,15 @@ pub fn load_with(
     root: &Path,
     use_cache: bool,
     overlay: &Overlay,
+) -> Result<(Project, Diagnostics), ProjectError> {
+    load_inner(root, use_cache, overlay, false)
+}
+
+fn load_inner(
+    root: &Path,
+    use_cache: bool,
+    overlay: &Overlay,
+    read_memos_ahead: bool,
 ) -> Result<(Project, Diagnostics), ProjectError> {
     let mut diags = Diagnostics::default();
     let text = match load::read_root_file(root, settings::FILE_NAME) {
@@ -328,6 +349,11 @@ pub fn load_with(
         .map(|s| s.source.clone())
         .collect();
     files.extend(refused);
+    let memos_ahead = if read_memos_ahead {
+        cache.read_memos_ahead()
+    } else {
+        None
+    };
     crate::timings::mark("load: parse, cache update");
     let mut model = Model::build(settings, files, &mut diags);
     crate::timings::mark("load: model build");
@@ -352,6 +378,7 @@ pub fn load_with(
             fingerprint,
             keys,
             from_disk: overlay.is_empty(),
+            memos_ahead: std::sync::Mutex::new(memos_ahead),
         },
         diags,
     ))
@@ -407,9 +434,22 @@ impl Project {
         let passed = self.cache.stored_rule_file_hashes();
         let on_disk = keep && self.cache.is_on_disk();
         let key_files = keep && self.keys_files();
+        // Read ahead, unless the cache has fallen back to memory since (then, as
+        // without it, nothing stored is used).
+        let ahead = self
+            .memos_ahead
+            .lock()
+            .ok()
+            .and_then(|mut a| a.take())
+            .filter(|_| self.cache.is_on_disk())
+            .and_then(|a| a.join(&self.keys.alerts));
+        let (stored, file_memos) = match ahead {
+            Some((alerts, files)) => (alerts, Some(files)),
+            None => (self.cache.alert_memos(&self.keys.alerts), None),
+        };
         let files = match current {
             Some(current) if key_files => {
-                let mut files = self.cache.file_memos();
+                let mut files = file_memos.unwrap_or_else(|| self.cache.file_memos());
                 files.retain(|name, (_, hash)| current.get(name) == Some(hash));
                 files
             }
@@ -417,7 +457,7 @@ impl Project {
         };
         // Alerts whose key is unchanged are read back rather than rendered again.
         let memos = crate::render::memo::Memos {
-            stored: self.cache.alert_memos(&self.keys.alerts),
+            stored,
             encode: on_disk,
             key_files,
             files,

@@ -183,7 +183,7 @@ enum Store {
 fn load_render(g: &Global, index: bool, store: Store) -> miette::Result<Loaded> {
     let start = g.dir.clone().unwrap_or_else(|| PathBuf::from("."));
     let root = project::find_root(&start)?;
-    let (mut project, mut diags) = project::load(&root, !g.no_cache)?;
+    let (mut project, mut diags) = project::load_to_render(&root, !g.no_cache)?;
     // Before `say_loaded`: building the index may fall back to memory, which `-v` says.
     if index {
         project.ensure_index();
