@@ -146,8 +146,8 @@ pub fn load(root: &Path, use_cache: bool) -> Result<(Project, Diagnostics), Proj
     load_inner(root, use_cache, &Overlay::new(), false)
 }
 
-/// [`load()`] for a caller that renders next with the stored renders ([`Project::render_for_store`], [`Project::render_against`]):
-/// they are read on another thread while the model is built.
+/// [`load()`] for a caller that renders next with the stored renders (any render but
+/// `validate`'s batched one): they are read on another thread while the model is built.
 pub fn load_to_render(
     root: &Path,
     use_cache: bool,
