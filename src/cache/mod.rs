@@ -48,7 +48,8 @@ pub type FileMemos = HashMap<String, (String, String)>;
 
 impl MemosAhead {
     /// The alerts' memos under their key in `keys`, and every file's; `None` when the
-    /// read failed (the caller reads them itself).
+    /// cache could not be opened or authenticated again (the caller reads them itself).
+    /// A query that fails reads as no rows, as in place: those alerts are rendered.
     pub fn join(
         self,
         keys: &BTreeMap<String, String>,
@@ -228,6 +229,28 @@ impl Cache {
         }
     }
 
+    /// Whether the database on `conn` is an alertctl cache of this format made by this
+    /// user's alertctl; why not otherwise.
+    fn check_owner(conn: &Connection, key: &Key) -> Result<(), String> {
+        let meta = |k: &str| -> Option<String> {
+            conn.query_row("SELECT value FROM meta WHERE key = ?1", [k], |r| r.get(0))
+                .ok()
+        };
+        match meta("format") {
+            Some(f) if f == format_key() => {}
+            Some(old) => return Err(format!("format {old} != {}", format_key())),
+            None => return Err("not an alertctl cache".to_string()),
+        }
+        if !meta("owner").is_some_and(|m| key.verify(&m, "cache-owner", &[format_key().as_bytes()]))
+        {
+            return Err(
+                "not made by this user's alertctl (a cache from elsewhere, e.g. committed to the repository, is never trusted)"
+                    .to_string(),
+            );
+        }
+        Ok(())
+    }
+
     /// `Ok(Err(why))`: a database that must not be used (another format, or not
     /// authenticated by `key`). `full`: a new, empty database is set up, and the small
     /// tables a load relies on are checked for corruption (the fast path relies on
@@ -261,21 +284,8 @@ impl Cache {
             )?;
             tx.commit()?;
         }
-        let meta = |k: &str| -> Option<String> {
-            conn.query_row("SELECT value FROM meta WHERE key = ?1", [k], |r| r.get(0))
-                .ok()
-        };
-        match meta("format") {
-            Some(f) if f == format_key() => {}
-            Some(old) => return Ok(Err(format!("format {old} != {}", format_key()))),
-            None => return Ok(Err("not an alertctl cache".to_string())),
-        }
-        if !meta("owner").is_some_and(|m| key.verify(&m, "cache-owner", &[format_key().as_bytes()]))
-        {
-            return Ok(Err(
-                "not made by this user's alertctl (a cache from elsewhere, e.g. committed to the repository, is never trusted)"
-                    .to_string(),
-            ));
+        if let Err(why) = Self::check_owner(&conn, key) {
+            return Ok(Err(why));
         }
         if !fresh {
             conn.execute_batch(PRAGMAS)?;
@@ -1665,9 +1675,9 @@ impl Cache {
     }
 
     /// Starts reading every stored render (alerts' and files' memos) on another thread,
-    /// over a connection of its own: a caller that renders next has them by then
-    /// without waiting (on L the read is 30-40 ms, while the model build leaves a core
-    /// idle). `None` without a cache on disk.
+    /// over a connection of its own: a caller that renders next mostly has them by
+    /// then (on L the read is 30-40 ms, while the model build leaves a core idle).
+    /// `None` without a cache on disk.
     pub fn read_memos_ahead(&self) -> Option<MemosAhead> {
         self.conn.as_ref()?;
         let path = self.file.clone()?;
@@ -1675,8 +1685,10 @@ impl Cache {
         let reader = std::thread::Builder::new()
             .name("memos-ahead".into())
             .spawn(move || {
-                // Read-only, and no journal mode set (a new cache stays out of WAL
-                // until its first run is done). Every row read is authenticated.
+                // Read-only: it sets no journal mode (a new cache stays out of WAL
+                // until its first run is done) and never checkpoints. The file is
+                // opened again by path, so it is authenticated again, as the load's
+                // was, before any row is read; every row is then checked too.
                 let conn = Connection::open_with_flags(
                     &path,
                     rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
@@ -1685,6 +1697,7 @@ impl Cache {
                 .ok()?;
                 conn.busy_timeout(std::time::Duration::from_secs(5)).ok()?;
                 conn.execute_batch("PRAGMA trusted_schema=OFF;").ok()?;
+                Self::check_owner(&conn, &key).ok()?;
                 let cache = Cache {
                     conn: Some(conn),
                     file: Some(path),
@@ -2079,6 +2092,18 @@ mod tests {
             .query_row("SELECT count(*) FROM alert_memo", [], |r| r.get(0))
             .unwrap();
         assert_eq!(n, 1);
+        // Opened again (now in WAL, as every later run is): the same.
+        drop(c);
+        let c = Cache::open(dir.path());
+        let k = keys(&[("A", "kx"), ("B", "kb")]);
+        assert_eq!(read(&c, &k).keys().collect::<Vec<_>>(), ["B"]);
+        // A database that no longer authenticates as this user's is not read ahead.
+        c.conn
+            .as_ref()
+            .unwrap()
+            .execute("UPDATE meta SET value = 'x' WHERE key = 'owner'", [])
+            .unwrap();
+        assert!(c.read_memos_ahead().unwrap().join(&k).is_none());
     }
 
     /// An incremental store signs every row again under the new fingerprint (the old
