@@ -415,6 +415,11 @@ impl Estate {
     /// How many alerts have a rule `f` picks (an alert exists by a rule that is not
     /// suspended).
     fn alerts_where(&self, f: impl Fn(&Rule) -> bool) -> usize {
+        self.alerts_where_at(|_, r| f(r))
+    }
+
+    /// [`Self::alerts_where`], picking rules by their place in `rules` too.
+    fn alerts_where_at(&self, f: impl Fn(usize, &Rule) -> bool) -> usize {
         let exist: std::collections::BTreeSet<String> = self
             .rules
             .iter()
@@ -424,8 +429,9 @@ impl Estate {
         let picked: std::collections::BTreeSet<String> = self
             .rules
             .iter()
-            .filter(|r| f(r))
-            .map(Self::alert_of)
+            .enumerate()
+            .filter(|(i, r)| f(*i, r))
+            .map(|(_, r)| Self::alert_of(r))
             .collect();
         picked.intersection(&exist).count()
     }
@@ -525,13 +531,17 @@ proptest! {
                 prop_assert!(back <= m - n, "{}: {} read back, {} of {} changed", what, back, n, m);
             }
             // Right after a stored run, a query or threshold edit recomputes exactly the
-            // alerts it can affect: those of the template, or with a rule in the file.
+            // alerts it can affect: those of the template; that of the rule, and when the
+            // number's length changed, those of the rules written after it in its file.
             if before.files() == stored {
                 let expect = match *edit {
                     Edit::TemplateQuery(t, _) => Some(e.alerts_where(|r| r.template == t)),
                     Edit::Threshold(r, _) => {
-                        let file = e.rules[r % e.rules.len()].file;
-                        Some(e.alerts_where(|r| r.file == file))
+                        let at = r % e.rules.len();
+                        let digits = |e: &Estate| e.rules[at].threshold.to_string().len();
+                        let moved = digits(&before) != digits(&e);
+                        let file = e.rules[at].file;
+                        Some(e.alerts_where_at(|i, r| i == at || (moved && i > at && r.file == file)))
                     }
                     _ => None,
                 };
@@ -544,9 +554,23 @@ proptest! {
     }
 }
 
-/// A one-threshold edit in one rules file recomputes exactly the alerts with a rule in
-/// that file, and a template edit exactly that template's alerts (deterministic, so a
-/// key that depends on too much is caught too, not only one that depends on too little).
+/// Replaces `from` (which must be there) with `to` in `rel`, as an editor would, and ages
+/// the file as [`Estate::write`] does.
+fn hand_edit(dir: &Path, rel: &str, from: &str, to: &str) {
+    let path = dir.join(rel);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains(from), "{rel} holds {from:?}:\n{text}");
+    std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+    let f = std::fs::File::options().write(true).open(&path).unwrap();
+    f.set_modified(SystemTime::now() - Duration::from_secs(3600))
+        .unwrap();
+}
+
+/// A one-threshold edit recomputes exactly the alert of its rule, and those of the
+/// rules after it in its file when it moved their bytes or lines; a template edit
+/// exactly that template's alerts (deterministic, so a key that depends on too much is
+/// caught too, not only one that depends on too little). A rule that takes a value
+/// through an alias depends on the anchor's rule too.
 #[test]
 fn an_edit_recomputes_only_what_it_can_affect() {
     let mut e = Estate::four_alerts();
@@ -555,21 +579,67 @@ fn an_edit_recomputes_only_what_it_can_affect() {
     e.write(dir);
     let first = support::alertctl(dir, &["-v", "render"]);
     assert_eq!(reuse(&first), Some((4, 4)), "{}", show(&first));
-    // rules/teams/b.yaml holds PgLag's and Busy's rules.
+    // rules/teams/b.yaml holds PgLag's rule, then Busy's.
     e.apply(Edit::Threshold(2, 77));
     e.write(dir);
-    // CpuHigh and DiskFull are read back, PgLag and Busy rendered again. Of the three
-    // output files, the two the edit leaves as they were are not built again (the output
-    // directory holds them as the first run built them); below, an edit that changes
-    // nothing in a file (the settings') leaves it unbuilt too.
+    // 10 -> 77: no byte of Busy's rule moved. CpuHigh, DiskFull and Busy are read back,
+    // PgLag rendered again. Of the three output files, the two the edit leaves as they
+    // were are not built again (the output directory holds them as the first run built
+    // them); below, an edit that changes nothing in a file (the settings') leaves it
+    // unbuilt too.
     let said = check(dir, &e, 0, "threshold");
-    assert_eq!((said.index, said.render), (Some((2, 4)), Some((2, 4))));
+    assert_eq!((said.index, said.render), (Some((1, 4)), Some((3, 4))));
     assert_eq!(said.kept, Some((2, 3)), "threshold: files not built");
     e.apply(Edit::TemplateQuery(0, 5));
     e.write(dir);
     let said = check(dir, &e, 1, "template");
     assert_eq!((said.index, said.render), (Some((1, 4)), Some((3, 4))));
     assert_eq!(said.kept, Some((2, 3)), "template: files not built");
+    // 77 -> 123 moves Busy's rule a byte on: it is recomputed too.
+    e.apply(Edit::Threshold(2, 123));
+    e.write(dir);
+    let said = check(dir, &e, 2, "longer threshold");
+    assert_eq!((said.index, said.render), (Some((2, 4)), Some((2, 4))));
+    // A comment above them made two lines of the same length: no byte moved, every
+    // line after it did (`trace` and lints show lines).
+    hand_edit(dir, RULE_FILES[2], "# rules\n", "#\n#ules\n");
+    let said = check(dir, &e, 3, "line break");
+    assert_eq!((said.index, said.render), (Some((2, 4)), Some((2, 4))));
+    // Through aliases, Busy's labels are PgLag's, and a label's name is a value of
+    // PgLag's (a key's place is not kept, so only the rule as parsed shows it): editing
+    // an anchor changes both alerts.
+    e.write(dir);
+    let text = std::fs::read_to_string(dir.join(RULE_FILES[2])).unwrap();
+    let with_aliases = text
+        .replacen(
+            "- template: PgLag\n",
+            "- template: PgLag\n  labels: &l { team: aa, owner: &k dba }\n",
+            1,
+        )
+        .replacen("- template: Busy\n", "- template: Busy\n  labels: *l\n", 1);
+    std::fs::write(dir.join(RULE_FILES[2]), &with_aliases).unwrap();
+    check(dir, &e, 4, "alias");
+    hand_edit(dir, RULE_FILES[2], "team: aa", "team: bb");
+    let said = check(dir, &e, 5, "anchor");
+    assert_eq!((said.index, said.render), (Some((2, 4)), Some((2, 4))));
+    let key_alias = text
+        .replacen(
+            "- template: PgLag\n",
+            "- template: PgLag\n  labels: { owner: &k dba }\n",
+            1,
+        )
+        .replacen(
+            "- template: Busy\n",
+            "- template: Busy\n  labels:\n    *k : x\n",
+            1,
+        );
+    std::fs::write(dir.join(RULE_FILES[2]), &key_alias).unwrap();
+    check(dir, &e, 6, "alias as a key");
+    hand_edit(dir, RULE_FILES[2], "&k dba", "&k ops");
+    let said = check(dir, &e, 7, "anchor of a key");
+    assert_eq!((said.index, said.render), (Some((2, 4)), Some((2, 4))));
+    e.write(dir);
+    check(dir, &e, 8, "aliases gone");
     // Nothing changed: the fast path answers, nothing is stored.
     let again = support::alertctl(dir, &["-v", "diff"]);
     assert_eq!(reuse(&again), None, "{}", show(&again));
@@ -746,12 +816,13 @@ fn a_suspended_rule_belongs_to_its_alert() {
     e.write(dir);
     assert!(support::alertctl(dir, &["render"]).status.success());
     // The suspended PgLag rule moves from target/host-0-0-0 to target/host-0-0-1 (in
-    // rules/teams/a.yaml, with DiskFull's rule): DiskFull and PgLag are recomputed.
+    // rules/teams/a.yaml, after DiskFull's rule, whose bytes do not move): PgLag alone is
+    // recomputed.
     e.apply(Edit::MoveRule(3, (3, 1)));
     e.write(dir);
     assert_eq!(
         check(dir, &e, 0, "suspended rule moved").index,
-        Some((2, 3))
+        Some((1, 3))
     );
     let trace = support::alertctl(dir, &["trace", "host-0-0-0:9100", "--all"]);
     assert!(
@@ -826,17 +897,17 @@ fn kept_renders_edited_behind_alertctl_are_not_read_back() {
     )
     .unwrap();
     drop(db);
-    // rules/teams/b.yaml holds PgLag's and Busy's rules: without the edits above,
-    // CpuHigh and DiskFull would be read back (`an_edit_recomputes_only_what_it_can_affect`).
+    // The edit is PgLag's: without the edits above, CpuHigh and DiskFull would be read
+    // back with Busy (`an_edit_recomputes_only_what_it_can_affect`).
     e.apply(Edit::Threshold(2, 77));
     e.write(dir);
     let said = check(dir, &e, 0, "kept renders edited");
-    assert_eq!((said.index, said.render), (Some((2, 4)), Some((0, 4))));
+    assert_eq!((said.index, said.render), (Some((1, 4)), Some((1, 4))));
     // Rendered again, they are kept again.
     e.apply(Edit::Threshold(2, 78));
     e.write(dir);
     let said = check(dir, &e, 0, "kept again");
-    assert_eq!(said.render, Some((2, 4)));
+    assert_eq!(said.render, Some((3, 4)));
 }
 
 /// An alert read back brings its lints with it: PgLag's query, changed to drop the

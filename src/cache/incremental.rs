@@ -3,12 +3,14 @@
 //! from. An alert whose key is unchanged keeps its stored rows; only the others are
 //! computed and written again.
 //!
-//! The key is deliberately coarse (whole files, not single rules): an alert depends on
-//! the settings, every inventory, `_lib` and Alertmanager file (a change there changes
-//! every key), its template's file, every file holding one of its rules, and those rules'
-//! positions in the model (the rows carry each rule's index, which a rule added or removed
-//! in an earlier file shifts). The query index's inventory rows (targets, groups,
-//! namespaces) depend on the global part alone.
+//! An alert depends on the settings, every inventory, `_lib` and Alertmanager file (a
+//! change there changes every key), its template's file, its rules, and those rules'
+//! positions in the model (the rows carry each rule's index, which a rule added or
+//! removed in an earlier file shifts). A rule is known by the lines of its file it was
+//! read from, where they start and their first line's number (`put_rule`), not by the
+//! whole file: a threshold changed in a file of thirty alerts' rules recomputes one
+//! alert, unless the edit moved the bytes or lines of the rules after it. The query index's
+//! inventory rows (targets, groups, namespaces) depend on the global part alone.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -60,6 +62,7 @@ pub fn keys(model: &Model, hashes: &HashMap<String, String>) -> Keys {
             suspended.entry(model.rule_name(r)).or_default().push(i);
         }
     }
+    let lines = rule_lines(model);
     // Each alert's key on its own: on every core. Its bytes are gathered, then hashed at
     // once: BLAKE3 is many times faster on one long input than on many short ones, and
     // the key is the same (the hash of the same bytes).
@@ -74,11 +77,10 @@ pub fn keys(model: &Model, hashes: &HashMap<String, String>) -> Keys {
                 buf.extend_from_slice(b"\0template\0");
                 put(buf, &t.file, hash_of(&t.file));
             }
-            let mut files = BTreeSet::new();
-            let mut rules = |buf: &mut Vec<u8>, idxs: &[usize]| {
+            let rules = |buf: &mut Vec<u8>, idxs: &[usize]| {
                 for &i in idxs {
                     buf.extend_from_slice(&(i as u64).to_le_bytes());
-                    files.insert(&*model.rules[i].file);
+                    put_rule(buf, &model.rules[i], &lines[i]);
                 }
             };
             buf.extend_from_slice(b"\0rules");
@@ -94,10 +96,6 @@ pub fn keys(model: &Model, hashes: &HashMap<String, String>) -> Keys {
             }
             buf.extend_from_slice(b"\0suspended");
             rules(buf, suspended.get(&alert.name).map_or(&[], Vec::as_slice));
-            buf.extend_from_slice(b"\0files");
-            for f in files {
-                put(buf, f, hash_of(f));
-            }
             let mut h = global.clone();
             h.update(buf);
             (alert.name.clone(), h.finalize().to_hex().to_string())
@@ -137,6 +135,85 @@ pub fn keys(model: &Model, hashes: &HashMap<String, String>) -> Keys {
         global: global.finalize().to_hex().to_string(),
         alerts,
         files,
+    }
+}
+
+/// Where a rule was read from: the whole lines its [`Rule::extent`] touches.
+struct Lines<'t> {
+    /// Byte offset of the first line, and its 1-based number.
+    offset: usize,
+    line: usize,
+    text: &'t str,
+}
+
+/// [`Lines`] of each rule, by index (`None`: no text for its file). A file's rules are
+/// counted in one pass over it when they come in file order (as parsed), on every core.
+fn rule_lines(model: &Model) -> Vec<Option<Lines<'_>>> {
+    model
+        .rules
+        .par_chunk_by(|a, b| std::sync::Arc::ptr_eq(&a.file, &b.file) || a.file == b.file)
+        .flat_map_iter(|run| {
+            let text = model.sources.get(&*run[0].file).map(|s| &**s.text());
+            // (offset, its 1-based line): lines counted so far.
+            let mut counted = (0, 1);
+            run.iter().map(move |r| {
+                let text = text?;
+                let bytes = text.as_bytes();
+                let extent = r.extent();
+                let hi = extent.end().min(bytes.len());
+                let lo = extent.start().min(hi);
+                let first = bytes[..lo]
+                    .iter()
+                    .rposition(|&b| b == b'\n')
+                    .map_or(0, |i| i + 1);
+                let last = bytes[hi..]
+                    .iter()
+                    .position(|&b| b == b'\n')
+                    .map_or(bytes.len(), |i| hi + i);
+                if first < counted.0 {
+                    counted = (0, 1);
+                }
+                let breaks = bytes[counted.0..first].iter().filter(|&&b| b == b'\n');
+                counted = (first, counted.1 + breaks.count());
+                Some(Lines {
+                    offset: first,
+                    line: counted.1,
+                    // Both ends are next to a line break or at an end of the text: on
+                    // character boundaries.
+                    text: &text[first..last],
+                })
+            })
+        })
+        .collect()
+}
+
+/// A rule's part of its alert's key: its file, and the lines it was read from with
+/// their offset and first line number. Every key and value of a rule is written in
+/// those lines (a rule is a list item of its own), and they fix every span, line and
+/// column its rows and lints show, unless it uses an alias (`*name`, also in a `<<`
+/// merge), which brings in text from elsewhere: then its fields as parsed are added
+/// (values and spans; the anchor's lines are in its extent). Length-prefixed.
+fn put_rule(buf: &mut Vec<u8>, rule: &crate::model::Rule, lines: &Option<Lines>) {
+    let prefixed = |buf: &mut Vec<u8>, bytes: &[u8]| {
+        buf.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
+        buf.extend_from_slice(bytes);
+    };
+    prefixed(buf, rule.file.as_bytes());
+    let aliased = match lines {
+        Some(l) => {
+            buf.extend_from_slice(&(l.offset as u64).to_le_bytes());
+            buf.extend_from_slice(&(l.line as u64).to_le_bytes());
+            prefixed(buf, l.text.as_bytes());
+            l.text.contains('*')
+        }
+        None => {
+            buf.extend_from_slice(&u64::MAX.to_le_bytes());
+            true
+        }
+    };
+    if aliased {
+        let encoded = postcard::to_stdvec(rule).expect("a rule encodes");
+        prefixed(buf, &encoded);
     }
 }
 
@@ -255,24 +332,40 @@ mod tests {
                         r.is_suspended() && model.rule_name(r) == alert.name
                     })
                     .collect();
-                let mut files = BTreeSet::new();
+                // A rule's index and part, each line found by scanning its file.
+                let rule = |h: &mut blake3::Hasher, i: usize| {
+                    let r = &model.rules[i];
+                    let prefixed = |h: &mut blake3::Hasher, bytes: &[u8]| {
+                        h.update(&(bytes.len() as u64).to_le_bytes());
+                        h.update(bytes);
+                    };
+                    h.update(&(i as u64).to_le_bytes());
+                    prefixed(h, r.file.as_bytes());
+                    let text = model.source(&r.file).text();
+                    let extent = r.extent();
+                    let first = text[..extent.start()].rfind('\n').map_or(0, |i| i + 1);
+                    let last = text[extent.end()..]
+                        .find('\n')
+                        .map_or(text.len(), |i| extent.end() + i);
+                    let line = text[..first].matches('\n').count() + 1;
+                    h.update(&(first as u64).to_le_bytes());
+                    h.update(&(line as u64).to_le_bytes());
+                    prefixed(h, text[first..last].as_bytes());
+                    if text[first..last].contains('*') {
+                        prefixed(h, &postcard::to_stdvec(r).unwrap());
+                    }
+                };
                 h.update(b"\0rules");
                 for (scope, idxs) in &alert.by_scope {
                     h.update(b"\0");
                     h.update(scope.to_string().as_bytes());
                     for &i in idxs {
-                        h.update(&(i as u64).to_le_bytes());
-                        files.insert(&*model.rules[i].file);
+                        rule(&mut h, i);
                     }
                 }
                 h.update(b"\0suspended");
                 for &i in &suspended {
-                    h.update(&(i as u64).to_le_bytes());
-                    files.insert(&*model.rules[i].file);
-                }
-                h.update(b"\0files");
-                for f in files {
-                    put(&mut h, f, &hashes[f]);
+                    rule(&mut h, i);
                 }
                 (alert.name.clone(), h.finalize().to_hex().to_string())
             })
