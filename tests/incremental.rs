@@ -857,6 +857,45 @@ fn a_moved_target_moves_its_rules_in_the_index() {
     );
 }
 
+/// A rule's text runs to where the next one starts: an alias written as a rule's last
+/// entry and the blank lines a `|+` block keeps are part of it (YAML spans end before
+/// them), and a rule that takes a value through an alias is known by its whole file.
+#[test]
+fn aliases_and_kept_blank_lines_end_their_rule() {
+    // rules/teams/b.yaml: PgLag's rule, then CpuHigh's, both global.
+    let e = Estate::fixed(
+        vec![vec![1]],
+        vec![Rule::at(2, 2, (0, 0), false), Rule::at(2, 0, (0, 0), false)],
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    e.write(dir);
+    let b = RULE_FILES[2];
+    hand_edit(
+        dir,
+        b,
+        "\n\n- template: CpuHigh",
+        "\n  annotations:\n    summary: |+\n      almost full\n\n- template: CpuHigh",
+    );
+    check(dir, &e, 2, "kept blank line");
+    hand_edit(dir, b, "almost full\n\n", "almost full\n\n\n");
+    let said = check(dir, &e, 3, "one more kept blank line");
+    assert_eq!(said.index, Some((2, 2)), "PgLag's text, CpuHigh's place");
+    e.write(dir);
+    hand_edit(
+        dir,
+        b,
+        "- template: PgLag\n",
+        "- template: PgLag\n  labels: &l { team: aa }\n",
+    );
+    let text = std::fs::read_to_string(dir.join(b)).unwrap();
+    std::fs::write(dir.join(b), format!("{text}  labels: *l\n")).unwrap();
+    check(dir, &e, 4, "alias last");
+    hand_edit(dir, b, "  labels: *l\n", "  annotations: *l\n");
+    let said = check(dir, &e, 5, "alias last, moved to annotations");
+    assert_eq!(said.index, Some((1, 2)), "CpuHigh's rule changed");
+}
+
 /// A kept render edited behind alertctl's back (the cache committed once, then changed
 /// in a pull request) is not read back: one whose rule was renamed (still a valid
 /// encoding that fits the model, so only its MAC gives it away), one with its last byte

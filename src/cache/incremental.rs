@@ -6,9 +6,9 @@
 //! An alert depends on the settings, every inventory, `_lib` and Alertmanager file (a
 //! change there changes every key), its template's file, its rules, and those rules'
 //! positions in the model (the rows carry each rule's index, which a rule added or
-//! removed in an earlier file shifts). A rule is known by the lines of its file it was
-//! read from, where they start and their first line's number (`put_rule`), not by the
-//! whole file: a threshold changed in a file of thirty alerts' rules recomputes one
+//! removed in an earlier file shifts). A rule is known by its own text, where it starts
+//! and its first line's number, not by the whole file (unless it uses a YAML alias:
+//! [`Part`]): a threshold changed in a file of thirty alerts' rules recomputes one
 //! alert, unless the edit moved the bytes or lines of the rules after it. The query index's
 //! inventory rows (targets, groups, namespaces) depend on the global part alone.
 
@@ -62,7 +62,7 @@ pub fn keys(model: &Model, hashes: &HashMap<String, String>) -> Keys {
             suspended.entry(model.rule_name(r)).or_default().push(i);
         }
     }
-    let lines = rule_lines(model);
+    let parts = rule_parts(model);
     // Each alert's key on its own: on every core. Its bytes are gathered, then hashed at
     // once: BLAKE3 is many times faster on one long input than on many short ones, and
     // the key is the same (the hash of the same bytes).
@@ -78,9 +78,10 @@ pub fn keys(model: &Model, hashes: &HashMap<String, String>) -> Keys {
                 put(buf, &t.file, hash_of(&t.file));
             }
             let rules = |buf: &mut Vec<u8>, idxs: &[usize]| {
+                buf.extend_from_slice(&(idxs.len() as u64).to_le_bytes());
                 for &i in idxs {
                     buf.extend_from_slice(&(i as u64).to_le_bytes());
-                    put_rule(buf, &model.rules[i], &lines[i]);
+                    put_rule(buf, &model.rules[i], &parts[i], hashes);
                 }
             };
             buf.extend_from_slice(b"\0rules");
@@ -138,82 +139,98 @@ pub fn keys(model: &Model, hashes: &HashMap<String, String>) -> Keys {
     }
 }
 
-/// Where a rule was read from: the whole lines its [`Rule::extent`] touches.
-struct Lines<'t> {
-    /// Byte offset of the first line, and its 1-based number.
-    offset: usize,
-    line: usize,
-    text: &'t str,
+/// What of its file a rule's part of its alert's key holds.
+enum Part<'t> {
+    /// The rule's own text: from the start of the line it starts on to where the next
+    /// rule of the file starts (or the end of the file), the byte offset of that line and
+    /// its 1-based number. Every key and value of the rule is written there, and with the
+    /// place they fix every span, line and column its rows and lints show.
+    Lines {
+        offset: usize,
+        line: usize,
+        text: &'t str,
+    },
+    /// The whole file's content hash: the rule uses a YAML alias (`*name`, also in a `<<`
+    /// merge), which brings in text from elsewhere in the file; or its file's rules are
+    /// not in the order of their text (a rule that is an alias of another), or the file
+    /// has no text.
+    File,
 }
 
-/// [`Lines`] of each rule, by index (`None`: no text for its file). A file's rules are
-/// counted in one pass over it when they come in file order (as parsed), on every core.
-fn rule_lines(model: &Model) -> Vec<Option<Lines<'_>>> {
+/// Each rule's [`Part`], by index. A file's rules are one run of `model.rules` (files
+/// are gathered in turn), each file's lines counted in one pass, on every core.
+fn rule_parts(model: &Model) -> Vec<Part<'_>> {
     model
         .rules
         .par_chunk_by(|a, b| std::sync::Arc::ptr_eq(&a.file, &b.file) || a.file == b.file)
         .flat_map_iter(|run| {
             let text = model.sources.get(&*run[0].file).map(|s| &**s.text());
+            let in_order = run
+                .windows(2)
+                .all(|w| w[0].span.start() < w[1].span.start());
+            let text = text.filter(|t| in_order && run.iter().all(|r| r.span.start() <= t.len()));
+            let Some(text) = text else {
+                return run.iter().map(|_| Part::File).collect::<Vec<_>>();
+            };
+            let bytes = text.as_bytes();
             // (offset, its 1-based line): lines counted so far.
             let mut counted = (0, 1);
-            run.iter().map(move |r| {
-                let text = text?;
-                let bytes = text.as_bytes();
-                let extent = r.extent();
-                let hi = extent.end().min(bytes.len());
-                let lo = extent.start().min(hi);
-                let first = bytes[..lo]
-                    .iter()
-                    .rposition(|&b| b == b'\n')
-                    .map_or(0, |i| i + 1);
-                let last = bytes[hi..]
-                    .iter()
-                    .position(|&b| b == b'\n')
-                    .map_or(bytes.len(), |i| hi + i);
-                if first < counted.0 {
-                    counted = (0, 1);
-                }
-                let breaks = bytes[counted.0..first].iter().filter(|&&b| b == b'\n');
-                counted = (first, counted.1 + breaks.count());
-                Some(Lines {
-                    offset: first,
-                    line: counted.1,
-                    // Both ends are next to a line break or at an end of the text: on
-                    // character boundaries.
-                    text: &text[first..last],
+            let ends = run
+                .iter()
+                .skip(1)
+                .map(|r| r.span.start())
+                .chain([bytes.len()]);
+            run.iter()
+                .zip(ends)
+                .map(|(r, end)| {
+                    let start = r.span.start();
+                    let first = bytes[..start]
+                        .iter()
+                        .rposition(|&b| b == b'\n')
+                        .map_or(0, |i| i + 1);
+                    let breaks = bytes[counted.0..first].iter().filter(|&&b| b == b'\n');
+                    counted = (first, counted.1 + breaks.count());
+                    // A line's start and a span's start are on character boundaries.
+                    let own = &text[first..end];
+                    if own.contains('*') {
+                        return Part::File;
+                    }
+                    Part::Lines {
+                        offset: first,
+                        line: counted.1,
+                        text: own,
+                    }
                 })
-            })
+                .collect()
         })
         .collect()
 }
 
-/// A rule's part of its alert's key: its file, and the lines it was read from with
-/// their offset and first line number. Every key and value of a rule is written in
-/// those lines (a rule is a list item of its own), and they fix every span, line and
-/// column its rows and lints show, unless it uses an alias (`*name`, also in a `<<`
-/// merge), which brings in text from elsewhere: then its fields as parsed are added
-/// (values and spans; the anchor's lines are in its extent). Length-prefixed.
-fn put_rule(buf: &mut Vec<u8>, rule: &crate::model::Rule, lines: &Option<Lines>) {
+/// A rule's part of its alert's key (see [`Part`]), after its file's name.
+/// Length-prefixed.
+fn put_rule(
+    buf: &mut Vec<u8>,
+    rule: &crate::model::Rule,
+    part: &Part,
+    hashes: &HashMap<String, String>,
+) {
     let prefixed = |buf: &mut Vec<u8>, bytes: &[u8]| {
         buf.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
         buf.extend_from_slice(bytes);
     };
     prefixed(buf, rule.file.as_bytes());
-    let aliased = match lines {
-        Some(l) => {
-            buf.extend_from_slice(&(l.offset as u64).to_le_bytes());
-            buf.extend_from_slice(&(l.line as u64).to_le_bytes());
-            prefixed(buf, l.text.as_bytes());
-            l.text.contains('*')
+    match part {
+        Part::Lines { offset, line, text } => {
+            buf.push(0);
+            buf.extend_from_slice(&(*offset as u64).to_le_bytes());
+            buf.extend_from_slice(&(*line as u64).to_le_bytes());
+            prefixed(buf, text.as_bytes());
         }
-        None => {
-            buf.extend_from_slice(&u64::MAX.to_le_bytes());
-            true
+        Part::File => {
+            buf.push(1);
+            let hash = hashes.get(&*rule.file).map_or("", String::as_str);
+            prefixed(buf, hash.as_bytes());
         }
-    };
-    if aliased {
-        let encoded = postcard::to_stdvec(rule).expect("a rule encodes");
-        prefixed(buf, &encoded);
     }
 }
 
@@ -261,8 +278,53 @@ mod tests {
     /// rule feeding the hasher piece by piece: the stored keys stay valid across both.
     #[test]
     fn keys_are_those_of_one_pass_fed_piece_by_piece() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/node-estate");
-        let (project, _) = crate::source::project::load(&root, false).unwrap();
+        let example = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/node-estate");
+        assert_keys_as_defined(&example);
+        // The same with aliases, a kept blank line ending a rule, and a rule that is an
+        // alias of another (its file's rules out of order).
+        let tmp = tempfile::tempdir().unwrap();
+        for e in walkdir::WalkDir::new(&example) {
+            let e = e.unwrap();
+            let to = tmp.path().join(e.path().strip_prefix(&example).unwrap());
+            if e.file_type().is_dir() {
+                std::fs::create_dir_all(to).unwrap();
+            } else {
+                std::fs::copy(e.path(), to).unwrap();
+            }
+        }
+        let global = tmp.path().join("rules/global.yaml");
+        let text = std::fs::read_to_string(&global).unwrap();
+        let edited = text
+            .replacen("labels: { team: sre }", "labels: &l { team: sre }", 1)
+            .replacen("labels: { team: sre }", "labels: *l", 1)
+            .replacen(
+                "- template: HighLoad\n  scope: global\n",
+                "- template: HighLoad\n  scope: global\n  annotations:\n    note: |+\n      kept\n\n",
+                1,
+            );
+        assert!(
+            ["&l {", "labels: *l", "note: |+"]
+                .iter()
+                .all(|w| edited.contains(w)),
+            "{edited}"
+        );
+        std::fs::write(&global, edited).unwrap();
+        std::fs::write(
+            tmp.path().join("rules/aliased.yaml"),
+            "- &r {template: TargetDown, scope: global, priority: 5}\n- *r\n",
+        )
+        .unwrap();
+        let (files, lines) = assert_keys_as_defined(tmp.path());
+        assert!(
+            files >= 3 && lines > 10,
+            "{files} whole files, {lines} own texts"
+        );
+    }
+
+    /// Asserts the keys of the rules directory at `root` are those of the definition;
+    /// returns how many rules are keyed by their whole file and how many by their text.
+    fn assert_keys_as_defined(root: &std::path::Path) -> (usize, usize) {
+        let (project, _) = crate::source::project::load(root, false).unwrap();
         let model = &project.model;
         let hashes: HashMap<String, String> = model
             .sources
@@ -332,7 +394,9 @@ mod tests {
                         r.is_suspended() && model.rule_name(r) == alert.name
                     })
                     .collect();
-                // A rule's index and part, each line found by scanning its file.
+                // A rule's index and part: its text up to the next rule of its file,
+                // found by scanning the file; its file's hash where that text holds an
+                // alias or the file's rules are out of order.
                 let rule = |h: &mut blake3::Hasher, i: usize| {
                     let r = &model.rules[i];
                     let prefixed = |h: &mut blake3::Hasher, bytes: &[u8]| {
@@ -342,28 +406,41 @@ mod tests {
                     h.update(&(i as u64).to_le_bytes());
                     prefixed(h, r.file.as_bytes());
                     let text = model.source(&r.file).text();
-                    let extent = r.extent();
-                    let first = text[..extent.start()].rfind('\n').map_or(0, |i| i + 1);
-                    let last = text[extent.end()..]
-                        .find('\n')
-                        .map_or(text.len(), |i| extent.end() + i);
-                    let line = text[..first].matches('\n').count() + 1;
-                    h.update(&(first as u64).to_le_bytes());
-                    h.update(&(line as u64).to_le_bytes());
-                    prefixed(h, text[first..last].as_bytes());
-                    if text[first..last].contains('*') {
-                        prefixed(h, &postcard::to_stdvec(r).unwrap());
+                    let starts: Vec<usize> = model
+                        .rules
+                        .iter()
+                        .filter(|o| o.file == r.file)
+                        .map(|o| o.span.start())
+                        .collect();
+                    let end = starts
+                        .iter()
+                        .copied()
+                        .find(|&s| s > r.span.start())
+                        .unwrap_or(text.len());
+                    let first = text[..r.span.start()].rfind('\n').map_or(0, |i| i + 1);
+                    let own = &text[first..end];
+                    if own.contains('*') || !starts.is_sorted_by(|a, b| a < b) {
+                        h.update(&[1]);
+                        prefixed(h, hashes[&*r.file].as_bytes());
+                    } else {
+                        h.update(&[0]);
+                        h.update(&(first as u64).to_le_bytes());
+                        let line = text[..first].matches('\n').count() + 1;
+                        h.update(&(line as u64).to_le_bytes());
+                        prefixed(h, own.as_bytes());
                     }
                 };
                 h.update(b"\0rules");
                 for (scope, idxs) in &alert.by_scope {
                     h.update(b"\0");
                     h.update(scope.to_string().as_bytes());
+                    h.update(&(idxs.len() as u64).to_le_bytes());
                     for &i in idxs {
                         rule(&mut h, i);
                     }
                 }
                 h.update(b"\0suspended");
+                h.update(&(suspended.len() as u64).to_le_bytes());
                 for &i in &suspended {
                     rule(&mut h, i);
                 }
@@ -373,5 +450,8 @@ mod tests {
         assert!(alerts.len() > 3, "{alerts:?}");
         assert_eq!(keys.alerts, alerts);
         assert_eq!(keys.global, global.finalize().to_hex().to_string());
+        let parts = rule_parts(model);
+        let files = parts.iter().filter(|p| matches!(p, Part::File)).count();
+        (files, parts.len() - files)
     }
 }

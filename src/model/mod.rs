@@ -263,68 +263,6 @@ impl Rule {
     pub fn is_many(&self) -> bool {
         self.select.is_some()
     }
-
-    /// The bytes of its file the rule was read from: from the first to the last byte
-    /// any of its fields points at (a value written as an alias points at its anchor,
-    /// which may lie elsewhere in the file).
-    pub fn extent(&self) -> Span {
-        // Every field named, so that a field added later is not left out unnoticed.
-        let Rule {
-            file: _,
-            span,
-            template,
-            name,
-            named_by_record: _,
-            scope,
-            priority,
-            enabled,
-            suspended,
-            params,
-            param_keys,
-            for_,
-            keep_firing_for,
-            severity,
-            labels,
-            annotations,
-            select,
-            ignore,
-        } = self;
-        let (mut lo, mut hi) = (span.start(), span.end());
-        let mut take = |s: Span| {
-            lo = lo.min(s.start());
-            hi = hi.max(s.end());
-        };
-        [template.span, scope.span, priority.span]
-            .into_iter()
-            .chain(name.as_ref().map(|s| s.span))
-            .chain(enabled.as_ref().map(|s| s.span))
-            .chain(suspended.as_ref().map(|s| s.span))
-            .chain(params.values().map(|s| s.span))
-            .chain(param_keys.values().copied())
-            .chain(for_.as_ref().map(|s| s.span))
-            .chain(keep_firing_for.as_deref().map(|s| s.span))
-            .chain(severity.as_ref().map(|s| s.span))
-            .chain(labels.values().chain(annotations.values()).map(|s| s.span))
-            .chain(ignore.iter().map(|s| s.span))
-            .for_each(&mut take);
-        if let Some(select) = select.as_deref() {
-            let Select {
-                names,
-                severity: _,
-                tags: _,
-                labels: _,
-                rule_group: _,
-                job: _,
-                span,
-            } = select;
-            names
-                .iter()
-                .map(|n| n.span)
-                .chain([*span])
-                .for_each(&mut take);
-        }
-        Span::new(lo, hi)
-    }
 }
 
 /// Does an `ignore:` list (a template's or a rule's) accept warning `code`? The one test
