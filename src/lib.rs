@@ -36,6 +36,8 @@ pub mod model;
 pub mod ops;
 pub mod render;
 pub mod source;
+#[cfg(test)]
+mod test_support;
 pub mod timings;
 pub mod ui;
 pub mod unittest;

@@ -857,9 +857,10 @@ fn a_moved_target_moves_its_rules_in_the_index() {
     );
 }
 
-/// A rule's text runs to where the next one starts: an alias written as a rule's last
-/// entry and the blank lines a `|+` block keeps are part of it (YAML spans end before
-/// them), and a rule that takes a value through an alias is known by its whole file.
+/// A rule's text runs to where the next one starts: the blank lines a `|+` block keeps
+/// are part of it (YAML spans end before them). Every rule of a file with an alias is
+/// known by the whole file: an alias written as a rule's last entry lies past its
+/// spans, and a rule that is an alias starts where its anchor is.
 #[test]
 fn aliases_and_kept_blank_lines_end_their_rule() {
     // rules/teams/b.yaml: PgLag's rule, then CpuHigh's, both global.
@@ -893,7 +894,18 @@ fn aliases_and_kept_blank_lines_end_their_rule() {
     check(dir, &e, 4, "alias last");
     hand_edit(dir, b, "  labels: *l\n", "  annotations: *l\n");
     let said = check(dir, &e, 5, "alias last, moved to annotations");
-    assert_eq!(said.index, Some((1, 2)), "CpuHigh's rule changed");
+    assert_eq!(said.index, Some((2, 2)), "a file with an alias is one unit");
+    // A rule that is an alias of a mapping anchored inside the rule before it starts
+    // where the anchor is: the rule before it does not end there.
+    std::fs::write(
+        dir.join(b),
+        "- <<: &r {template: DiskFull, scope: global, priority: 5}\n  template: PgLag\n  priority: 6\n  params: { threshold: 91 }\n- *r\n",
+    )
+    .unwrap();
+    check(dir, &e, 6, "rule that is an alias");
+    hand_edit(dir, b, "threshold: 91", "threshold: 77");
+    let said = check(dir, &e, 7, "threshold before an alias's anchor");
+    assert_eq!(said.index, Some((2, 2)));
 }
 
 /// A kept render edited behind alertctl's back (the cache committed once, then changed

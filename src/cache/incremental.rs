@@ -143,17 +143,20 @@ pub fn keys(model: &Model, hashes: &HashMap<String, String>) -> Keys {
 enum Part<'t> {
     /// The rule's own text: from the start of the line it starts on to where the next
     /// rule of the file starts (or the end of the file), the byte offset of that line and
-    /// its 1-based number. Every key and value of the rule is written there, and with the
-    /// place they fix every span, line and column its rows and lints show.
+    /// its 1-based number. In a file without aliases, every key and value of the rule is
+    /// written there (each rule is a list item of its own, and starts where it is
+    /// written), and with the place they fix every span, line and column its rows and
+    /// lints show.
     Lines {
         offset: usize,
         line: usize,
         text: &'t str,
     },
-    /// The whole file's content hash: the rule uses a YAML alias (`*name`, also in a `<<`
-    /// merge), which brings in text from elsewhere in the file; or its file's rules are
-    /// not in the order of their text (a rule that is an alias of another), or the file
-    /// has no text.
+    /// The whole file's content hash, for every rule of a file that may use a YAML
+    /// alias (it holds a `*`): an alias brings in text from elsewhere in the file, and a
+    /// rule that is an alias starts where its anchor is written, which cuts the rule
+    /// before it short. Also for a file whose rules are not in text order or start past
+    /// its end, or that has no text.
     File,
 }
 
@@ -168,7 +171,9 @@ fn rule_parts(model: &Model) -> Vec<Part<'_>> {
             let in_order = run
                 .windows(2)
                 .all(|w| w[0].span.start() < w[1].span.start());
-            let text = text.filter(|t| in_order && run.iter().all(|r| r.span.start() <= t.len()));
+            let text = text.filter(|t| {
+                in_order && !t.contains('*') && run.iter().all(|r| r.span.start() <= t.len())
+            });
             let Some(text) = text else {
                 return run.iter().map(|_| Part::File).collect::<Vec<_>>();
             };
@@ -190,15 +195,11 @@ fn rule_parts(model: &Model) -> Vec<Part<'_>> {
                         .map_or(0, |i| i + 1);
                     let breaks = bytes[counted.0..first].iter().filter(|&&b| b == b'\n');
                     counted = (first, counted.1 + breaks.count());
-                    // A line's start and a span's start are on character boundaries.
-                    let own = &text[first..end];
-                    if own.contains('*') {
-                        return Part::File;
-                    }
                     Part::Lines {
                         offset: first,
                         line: counted.1,
-                        text: own,
+                        // A line's start and a span's start are on character boundaries.
+                        text: &text[first..end],
                     }
                 })
                 .collect()
@@ -283,35 +284,24 @@ mod tests {
         // The same with aliases, a kept blank line ending a rule, and a rule that is an
         // alias of another (its file's rules out of order).
         let tmp = tempfile::tempdir().unwrap();
-        for e in walkdir::WalkDir::new(&example) {
-            let e = e.unwrap();
-            let to = tmp.path().join(e.path().strip_prefix(&example).unwrap());
-            if e.file_type().is_dir() {
-                std::fs::create_dir_all(to).unwrap();
-            } else {
-                std::fs::copy(e.path(), to).unwrap();
-            }
-        }
+        crate::test_support::copy_dir(&example, tmp.path());
         let global = tmp.path().join("rules/global.yaml");
         let text = std::fs::read_to_string(&global).unwrap();
         let edited = text
             .replacen("labels: { team: sre }", "labels: &l { team: sre }", 1)
-            .replacen("labels: { team: sre }", "labels: *l", 1)
-            .replacen(
-                "- template: HighLoad\n  scope: global\n",
-                "- template: HighLoad\n  scope: global\n  annotations:\n    note: |+\n      kept\n\n",
-                1,
-            );
-        assert!(
-            ["&l {", "labels: *l", "note: |+"]
-                .iter()
-                .all(|w| edited.contains(w)),
-            "{edited}"
-        );
+            .replacen("labels: { team: sre }", "labels: *l", 1);
+        assert!(edited.contains("&l {") && edited.contains("labels: *l"));
         std::fs::write(&global, edited).unwrap();
+        // A rule that is an alias of a mapping anchored inside the rule before it.
         std::fs::write(
             tmp.path().join("rules/aliased.yaml"),
-            "- &r {template: TargetDown, scope: global, priority: 5}\n- *r\n",
+            "- <<: &r {template: MemoryLow, scope: global, priority: 5}\n  template: HighCPU\n  priority: 6\n- *r\n",
+        )
+        .unwrap();
+        // Blank lines a `|+` block keeps, outside every span.
+        std::fs::write(
+            tmp.path().join("rules/kept.yaml"),
+            "- template: HighLoad\n  scope: global\n  priority: 9\n  annotations:\n    note: |+\n      kept\n\n\n- template: TargetDown\n  scope: global\n  priority: 9\n",
         )
         .unwrap();
         let (files, lines) = assert_keys_as_defined(tmp.path());
@@ -395,8 +385,8 @@ mod tests {
                     })
                     .collect();
                 // A rule's index and part: its text up to the next rule of its file,
-                // found by scanning the file; its file's hash where that text holds an
-                // alias or the file's rules are out of order.
+                // found by scanning the file; its file's hash where the file holds a
+                // `*` or its rules are out of order.
                 let rule = |h: &mut blake3::Hasher, i: usize| {
                     let r = &model.rules[i];
                     let prefixed = |h: &mut blake3::Hasher, bytes: &[u8]| {
@@ -419,7 +409,7 @@ mod tests {
                         .unwrap_or(text.len());
                     let first = text[..r.span.start()].rfind('\n').map_or(0, |i| i + 1);
                     let own = &text[first..end];
-                    if own.contains('*') || !starts.is_sorted_by(|a, b| a < b) {
+                    if text.contains('*') || !starts.is_sorted_by(|a, b| a < b) {
                         h.update(&[1]);
                         prefixed(h, hashes[&*r.file].as_bytes());
                     } else {
@@ -451,7 +441,61 @@ mod tests {
         assert_eq!(keys.alerts, alerts);
         assert_eq!(keys.global, global.finalize().to_hex().to_string());
         let parts = rule_parts(model);
+        // What makes a rule's own text enough: every field of it is read from there.
+        for (r, part) in model.rules.iter().zip(&parts) {
+            if let Part::Lines { offset, text, .. } = part {
+                for s in spans(r) {
+                    assert!(
+                        *offset <= s.start() && s.end() <= offset + text.len(),
+                        "{}: {s:?} outside {offset}+{}",
+                        r.file,
+                        text.len()
+                    );
+                }
+            }
+        }
         let files = parts.iter().filter(|p| matches!(p, Part::File)).count();
         (files, parts.len() - files)
+    }
+
+    /// Every span a rule's fields keep.
+    fn spans(rule: &crate::model::Rule) -> Vec<crate::diag::Span> {
+        // Every field named, so that a field added later is not left out unnoticed.
+        let crate::model::Rule {
+            file: _,
+            span,
+            template,
+            name,
+            named_by_record: _,
+            scope,
+            priority,
+            enabled,
+            suspended,
+            params,
+            param_keys,
+            for_,
+            keep_firing_for,
+            severity,
+            labels,
+            annotations,
+            select,
+            ignore,
+        } = rule;
+        let mut all = vec![*span, template.span, scope.span, priority.span];
+        all.extend(name.as_ref().map(|s| s.span));
+        all.extend(enabled.as_ref().map(|s| s.span));
+        all.extend(suspended.as_ref().map(|s| s.span));
+        all.extend(params.values().map(|s| s.span));
+        all.extend(param_keys.values().copied());
+        all.extend(for_.as_ref().map(|s| s.span));
+        all.extend(keep_firing_for.as_deref().map(|s| s.span));
+        all.extend(severity.as_ref().map(|s| s.span));
+        all.extend(labels.values().chain(annotations.values()).map(|s| s.span));
+        all.extend(ignore.iter().map(|s| s.span));
+        if let Some(select) = select.as_deref() {
+            all.extend(select.names.iter().map(|n| n.span));
+            all.push(select.span);
+        }
+        all
     }
 }

@@ -649,15 +649,7 @@ mod tests {
         let fixture =
             Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/warnings/scoped-queries");
         let dir = tempfile::tempdir().unwrap();
-        for e in walkdir::WalkDir::new(&fixture) {
-            let e = e.unwrap();
-            let to = dir.path().join(e.path().strip_prefix(&fixture).unwrap());
-            if e.file_type().is_dir() {
-                std::fs::create_dir_all(to).unwrap();
-            } else {
-                std::fs::copy(e.path(), to).unwrap();
-            }
-        }
+        crate::test_support::copy_dir(&fixture, dir.path());
         let run = |release: bool, edit: bool| {
             let (mut project, mut diags) = load(dir.path(), false).unwrap();
             if release {
