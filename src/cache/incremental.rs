@@ -155,8 +155,8 @@ enum Part<'t> {
     /// The whole file's content hash, for every rule of a file that may use a YAML
     /// alias (it holds a `*`): an alias brings in text from elsewhere in the file, and a
     /// rule that is an alias starts where its anchor is written, which cuts the rule
-    /// before it short. Also for a file whose rules are not in text order or start past
-    /// its end, or that has no text.
+    /// before it short. Also for a file with a YAML directive ([`whole`]), a file whose
+    /// rules are not in text order or start past its end, or one that has no text.
     File,
 }
 
@@ -171,9 +171,8 @@ fn rule_parts(model: &Model) -> Vec<Part<'_>> {
             let in_order = run
                 .windows(2)
                 .all(|w| w[0].span.start() < w[1].span.start());
-            let text = text.filter(|t| {
-                in_order && !t.contains('*') && run.iter().all(|r| r.span.start() <= t.len())
-            });
+            let text = text
+                .filter(|t| in_order && !whole(t) && run.iter().all(|r| r.span.start() <= t.len()));
             let Some(text) = text else {
                 return run.iter().map(|_| Part::File).collect::<Vec<_>>();
             };
@@ -205,6 +204,14 @@ fn rule_parts(model: &Model) -> Vec<Part<'_>> {
                 .collect()
         })
         .collect()
+}
+
+/// Whether every rule of a file with this text is keyed by the whole file ([`Part`]): it
+/// may use a YAML alias (it holds a `*`), or it has a directive (a line starting with
+/// `%`), whose text the YAML parser counts in bytes where it counts the rest in
+/// characters, so that a same-length edit there moves every later span.
+fn whole(text: &str) -> bool {
+    text.contains('*') || text.starts_with('%') || text.contains("\n%")
 }
 
 /// A rule's part of its alert's key (see [`Part`]), after its file's name.
@@ -298,6 +305,12 @@ mod tests {
             "- <<: &r {template: MemoryLow, scope: global, priority: 5}\n  template: HighCPU\n  priority: 6\n- *r\n",
         )
         .unwrap();
+        // A directive, whose text the parser counts in bytes.
+        std::fs::write(
+            tmp.path().join("rules/directive.yaml"),
+            "%YAML 1.2\n---\n- template: HighLoad\n  scope: global\n  priority: 11\n",
+        )
+        .unwrap();
         // Blank lines a `|+` block keeps, outside every span.
         std::fs::write(
             tmp.path().join("rules/kept.yaml"),
@@ -386,7 +399,7 @@ mod tests {
                     .collect();
                 // A rule's index and part: its text up to the next rule of its file,
                 // found by scanning the file; its file's hash where the file holds a
-                // `*` or its rules are out of order.
+                // `*` or a directive, or its rules are out of order.
                 let rule = |h: &mut blake3::Hasher, i: usize| {
                     let r = &model.rules[i];
                     let prefixed = |h: &mut blake3::Hasher, bytes: &[u8]| {
@@ -409,7 +422,8 @@ mod tests {
                         .unwrap_or(text.len());
                     let first = text[..r.span.start()].rfind('\n').map_or(0, |i| i + 1);
                     let own = &text[first..end];
-                    if text.contains('*') || !starts.is_sorted_by(|a, b| a < b) {
+                    let directive = text.starts_with('%') || text.contains("\n%");
+                    if text.contains('*') || directive || !starts.is_sorted_by(|a, b| a < b) {
                         h.update(&[1]);
                         prefixed(h, hashes[&*r.file].as_bytes());
                     } else {
