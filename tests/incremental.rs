@@ -911,6 +911,7 @@ fn aliases_and_kept_blank_lines_end_their_rule() {
 /// Every rule of a file with a YAML directive is known by the whole file: the parser
 /// counts a directive's text in bytes where it counts the rest in characters, so a
 /// same-length edit there (non-ASCII for ASCII) moves the spans of every rule after it.
+/// The parser also starts a directive after a lone `\r` or byte order marks.
 #[test]
 fn a_directive_keys_its_file_whole() {
     let e = Estate::fixed(vec![vec![1]], vec![Rule::at(2, 2, (0, 0), false)]);
@@ -918,15 +919,25 @@ fn a_directive_keys_its_file_whole() {
     let dir = tmp.path();
     e.write(dir);
     let b = RULE_FILES[2];
-    std::fs::write(
-        dir.join(b),
-        "%FOO \u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\n---\n- template: PgLag           # pad\n  scope: global\n  priority: 3\n  params: {threshold: 9}\n  labels: {team: web}\n",
-    )
-    .unwrap();
-    check(dir, &e, 0, "directive");
-    hand_edit(dir, b, &"\u{e9}".repeat(10), &"e".repeat(20));
-    let said = check(dir, &e, 1, "directive's text");
-    assert_eq!(said.index, Some((1, 1)));
+    let rule = "---\n- template: PgLag           # pad\n  scope: global\n  priority: 3\n  params: {threshold: 9}\n  labels: {team: web}\n";
+    let accented = "\u{e9}".repeat(10);
+    for (i, before) in [
+        "",
+        "\u{feff}",
+        "\u{feff}\u{feff}",
+        "# c\r",
+        "# x\n...\n\u{feff}",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let what = format!("directive after {before:?}");
+        std::fs::write(dir.join(b), format!("{before}%FOO {accented}\n{rule}")).unwrap();
+        check(dir, &e, 2 * i, &what);
+        hand_edit(dir, b, &accented, &"e".repeat(20));
+        let said = check(dir, &e, 2 * i + 1, &format!("{what}, its text"));
+        assert_eq!(said.index, Some((1, 1)), "{what}");
+    }
 }
 
 /// A kept render edited behind alertctl's back (the cache committed once, then changed

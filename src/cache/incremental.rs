@@ -207,11 +207,16 @@ fn rule_parts(model: &Model) -> Vec<Part<'_>> {
 }
 
 /// Whether every rule of a file with this text is keyed by the whole file ([`Part`]): it
-/// may use a YAML alias (it holds a `*`), or it has a directive (a line starting with
-/// `%`), whose text the YAML parser counts in bytes where it counts the rest in
-/// characters, so that a same-length edit there moves every later span.
+/// may use a YAML alias (it holds a `*`), or it may have a directive, whose text the
+/// YAML parser counts in bytes where it counts the rest in characters, so that a
+/// same-length edit there moves every later span. The parser starts a directive with
+/// a `%` at the start of a line, after `\n` or a lone `\r`, and after byte order marks.
 fn whole(text: &str) -> bool {
-    text.contains('*') || text.starts_with('%') || text.contains("\n%")
+    text.contains('*')
+        || (text.contains('%')
+            && text
+                .split(['\n', '\r'])
+                .any(|line| line.trim_start_matches('\u{feff}').starts_with('%')))
 }
 
 /// A rule's part of its alert's key (see [`Part`]), after its file's name.
@@ -422,7 +427,9 @@ mod tests {
                         .unwrap_or(text.len());
                     let first = text[..r.span.start()].rfind('\n').map_or(0, |i| i + 1);
                     let own = &text[first..end];
-                    let directive = text.starts_with('%') || text.contains("\n%");
+                    let directive = text
+                        .split(['\n', '\r'])
+                        .any(|l| l.trim_start_matches('\u{feff}').starts_with('%'));
                     if text.contains('*') || directive || !starts.is_sorted_by(|a, b| a < b) {
                         h.update(&[1]);
                         prefixed(h, hashes[&*r.file].as_bytes());
