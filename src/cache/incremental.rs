@@ -7,10 +7,11 @@
 //! change there changes every key), its template's file, its rules, and those rules'
 //! positions in the model (the rows carry each rule's index, which a rule added or
 //! removed in an earlier file shifts). A rule is known by its own text, where it starts
-//! and its first line's number, not by the whole file (unless it uses a YAML alias:
-//! [`Part`]): a threshold changed in a file of thirty alerts' rules recomputes one
-//! alert, unless the edit moved the bytes or lines of the rules after it. The query index's
-//! inventory rows (targets, groups, namespaces) depend on the global part alone.
+//! and its first line's number, not by the whole file (unless the file may use a YAML
+//! alias or has a directive: [`Part`]): a threshold changed in a file of thirty alerts'
+//! rules recomputes one alert, unless the edit moved the bytes or lines of the rules
+//! after it. The query index's inventory rows (targets, groups, namespaces) depend on
+//! the global part alone.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -293,8 +294,8 @@ mod tests {
     fn keys_are_those_of_one_pass_fed_piece_by_piece() {
         let example = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/node-estate");
         assert_keys_as_defined(&example);
-        // The same with aliases, a kept blank line ending a rule, and a rule that is an
-        // alias of another (its file's rules out of order).
+        // The same with aliases, a rule that is an alias of another, a directive and a
+        // kept blank line ending a rule.
         let tmp = tempfile::tempdir().unwrap();
         crate::test_support::copy_dir(&example, tmp.path());
         let global = tmp.path().join("rules/global.yaml");
