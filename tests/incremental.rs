@@ -328,6 +328,15 @@ fn read_back(o: &std::process::Output) -> Option<(usize, usize)> {
     counts(o, "render: ")
 }
 
+/// From `-v`'s "render: ..., N of them by their summary alone" (0 when absent).
+fn summarized(o: &std::process::Output) -> usize {
+    let err = String::from_utf8_lossy(&o.stderr);
+    err.lines()
+        .filter(|l| l.starts_with("render: "))
+        .find_map(|l| l.split(", ").nth(1)?.split(' ').next()?.parse().ok())
+        .unwrap_or(0)
+}
+
 /// `(not built, files)` from `-v`'s "output: N of M files not built"; `None` when every
 /// file was built.
 fn not_built(o: &std::process::Output) -> Option<(usize, usize)> {
@@ -343,6 +352,8 @@ struct Said {
     render: Option<(usize, usize)>,
     /// `(not built, files)` of the output.
     kept: Option<(usize, usize)>,
+    /// How many of the alerts read back gave their summary alone.
+    summarized: usize,
 }
 
 /// Runs `args` warm and with `--no-cache`; both must answer the same.
@@ -399,6 +410,7 @@ fn check(dir: &Path, e: &Estate, pick: usize, what: &str) -> Said {
         index: reuse(&warm),
         render: read_back(&warm),
         kept: not_built(&warm),
+        summarized: summarized(&warm),
     }
 }
 
@@ -590,11 +602,15 @@ fn an_edit_recomputes_only_what_it_can_affect() {
     let said = check(dir, &e, 0, "threshold");
     assert_eq!((said.index, said.render), (Some((1, 4)), Some((3, 4))));
     assert_eq!(said.kept, Some((2, 3)), "threshold: files not built");
+    // The alerts with rules only in those two files are known by their summaries.
+    assert_eq!(said.summarized, 2, "threshold: summaries alone");
     e.apply(Edit::TemplateQuery(0, 5));
     e.write(dir);
     let said = check(dir, &e, 1, "template");
     assert_eq!((said.index, said.render), (Some((1, 4)), Some((3, 4))));
     assert_eq!(said.kept, Some((2, 3)), "template: files not built");
+    // The file built holds CpuHigh's rules alone: the three others give summaries.
+    assert_eq!(said.summarized, 3, "template: summaries alone");
     // 77 -> 123 moves Busy's rule a byte on: it is recomputed too.
     e.apply(Edit::Threshold(2, 123));
     e.write(dir);
@@ -984,8 +1000,13 @@ fn kept_renders_edited_behind_alertctl_are_not_read_back() {
     // back with Busy (`an_edit_recomputes_only_what_it_can_affect`).
     e.apply(Edit::Threshold(2, 77));
     e.write(dir);
+    // `diff` reads the renders of the alerts in the files it builds, and of the others
+    // only their summaries (authenticated apart): one of the two has rules in a file
+    // the edit changes and is rendered again; the other's edited render is not read.
     let said = check(dir, &e, 0, "kept renders edited");
-    assert_eq!((said.index, said.render), (Some((1, 4)), Some((1, 4))));
+    assert_eq!((said.index, said.render), (Some((1, 4)), Some((2, 4))));
+    // (`render`, which reads every alert's, renders it again: `check` compared
+    // `render --stdout` with `--no-cache`.)
     // Rendered again, they are kept again.
     e.apply(Edit::Threshold(2, 78));
     e.write(dir);

@@ -25,7 +25,7 @@ const FILE: &str = "cache.sqlite";
 /// a field or variant added, removed or reordered in `FileModel`'s types reads back wrong
 /// without it (`stored_model_layout_is_pinned` fails then). The package version is part of
 /// the key too.
-const SCHEMA: &str = "16";
+const SCHEMA: &str = "17";
 
 pub struct Cache {
     conn: Option<Connection>,
@@ -37,30 +37,65 @@ pub struct Cache {
     key: Key,
 }
 
-/// The stored renders read on another thread ([`Cache::read_memos_ahead`]).
-pub struct MemosAhead(std::thread::JoinHandle<Option<(Vec<MemoRow>, FileMemos)>>);
+/// The stored renders read on another thread ([`Cache::read_memos_ahead`]): the alerts'
+/// memos or only their summaries ([`Ahead`]), and every file's memo.
+pub struct MemosAhead(std::thread::JoinHandle<Option<(Ahead, Vec<MemoRow>, FileMemos)>>);
 
-/// (alert, key, memo) of one stored render.
+/// What [`Cache::read_memos_ahead`] reads of each alert's stored render.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ahead {
+    /// The whole render: a render that builds every file reads them all.
+    Memos,
+    /// Only its summary ([`crate::render::memo`]: the files it renders into and its
+    /// lints): `diff` reads the whole render only of the alerts in the files it builds.
+    Summaries,
+}
+
+/// (alert, key, memo or summary) of one stored render.
 type MemoRow = (String, String, Vec<u8>);
 
-/// Rendered file name -> (key, content hash): [`Cache::file_memos`].
-pub type FileMemos = HashMap<String, (String, String)>;
+/// A rendered file as a stored run built it ([`Cache::file_memos`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileMemo {
+    /// Its [`crate::render::memo::file_key`].
+    pub key: String,
+    /// Its content hash.
+    pub hash: String,
+    /// How many rules it holds.
+    pub rules: usize,
+}
+
+/// Rendered file name -> how a stored run built it.
+pub type FileMemos = HashMap<String, FileMemo>;
+
+/// The stored renders of the alerts whose key is unchanged, and every file's memo
+/// ([`MemosAhead::join`]).
+#[derive(Debug)]
+pub struct StoredRenders {
+    /// What `alerts` holds of each render.
+    pub what: Ahead,
+    /// Alert -> its whole render or its summary.
+    pub alerts: HashMap<String, Vec<u8>>,
+    pub files: FileMemos,
+}
 
 impl MemosAhead {
-    /// The alerts' memos under their key in `keys`, and every file's; `None` when the
-    /// cache could not be opened or authenticated again (the caller reads them itself).
-    /// A query that fails reads as no rows, as in place: those alerts are rendered.
-    pub fn join(
-        self,
-        keys: &BTreeMap<String, String>,
-    ) -> Option<(HashMap<String, Vec<u8>>, FileMemos)> {
-        let (alerts, files) = self.0.join().ok()??;
-        let alerts = alerts
+    /// The alerts' memos (or summaries) under their key in `keys`, and every file's;
+    /// `None` when the cache could not be opened or authenticated again (the caller
+    /// reads them itself). A query that fails reads as no rows, as in place: those
+    /// alerts are rendered.
+    pub fn join(self, keys: &BTreeMap<String, String>) -> Option<StoredRenders> {
+        let (ahead, alerts, files) = self.0.join().ok()??;
+        let alerts: HashMap<String, Vec<u8>> = alerts
             .into_iter()
             .filter(|(alert, key, _)| keys.get(alert) == Some(key))
             .map(|(alert, _, memo)| (alert, memo))
             .collect();
-        Some((alerts, files))
+        Some(StoredRenders {
+            what: ahead,
+            alerts,
+            files,
+        })
     }
 }
 
@@ -836,8 +871,8 @@ const FAST_SCHEMA: &str = "
     CREATE TABLE IF NOT EXISTS traces(alert TEXT NOT NULL, scope TEXT NOT NULL, trace TEXT NOT NULL, PRIMARY KEY(alert, scope));
     CREATE INDEX IF NOT EXISTS cells_alert ON cells(alert);
     CREATE TABLE IF NOT EXISTS alert_keys(alert TEXT PRIMARY KEY, key TEXT NOT NULL);
-    CREATE TABLE IF NOT EXISTS alert_memo(alert TEXT PRIMARY KEY, key TEXT NOT NULL, memo BLOB NOT NULL, mac TEXT NOT NULL);
-    CREATE TABLE IF NOT EXISTS file_memo(name TEXT PRIMARY KEY, key TEXT NOT NULL, hash TEXT NOT NULL, mac TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS alert_memo(alert TEXT PRIMARY KEY, key TEXT NOT NULL, memo BLOB NOT NULL, mac TEXT NOT NULL, summary BLOB NOT NULL, summary_mac TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS file_memo(name TEXT PRIMARY KEY, key TEXT NOT NULL, hash TEXT NOT NULL, rules INTEGER NOT NULL, mac TEXT NOT NULL);
 ";
 
 /// What an `alert_memo` row's MAC covers. The build is part of it: a render is the
@@ -852,15 +887,35 @@ fn memo_parts<'a>(alert: &'a str, key: &'a str, memo: &'a [u8]) -> [&'a [u8]; 4]
     ]
 }
 
-/// What a `file_memo` row's MAC covers: a rendered file's content hash under the key of
-/// what it was built from ([`crate::render::memo::file_key`]), by this build.
-fn file_memo_parts<'a>(name: &'a str, key: &'a str, hash: &'a str) -> [&'a [u8]; 4] {
+/// What an `alert_memo` row's second MAC covers: its summary, which is read without
+/// the render (and the render without it).
+fn summary_parts<'a>(alert: &'a str, key: &'a str, summary: &'a [u8]) -> [&'a [u8]; 4] {
+    [
+        env!("ALERTCTL_BUILD_ID").as_bytes(),
+        alert.as_bytes(),
+        key.as_bytes(),
+        summary,
+    ]
+}
+
+/// What a `file_memo` row's MAC covers: a rendered file's content hash and rule count
+/// under the key of what it was built from ([`crate::render::memo::file_key`]), by
+/// this build.
+fn file_memo_parts<'a>(name: &'a str, m: &'a FileMemo, rules: &'a [u8; 8]) -> [&'a [u8]; 5] {
     [
         env!("ALERTCTL_BUILD_ID").as_bytes(),
         name.as_bytes(),
-        key.as_bytes(),
-        hash.as_bytes(),
+        m.key.as_bytes(),
+        m.hash.as_bytes(),
+        rules,
     ]
+}
+
+fn file_memo_mac(key: &Key, name: &str, m: &FileMemo) -> String {
+    key.mac(
+        "file-memo",
+        &file_memo_parts(name, m, &(m.rules as u64).to_le_bytes()),
+    )
 }
 
 /// The per-alert dependency keys in `table`, when every meta entry of `written` is
@@ -1634,22 +1689,63 @@ impl Cache {
     /// key in `keys`, by alert; rows that fail their MAC are left out (rendered again).
     /// Nothing on any error: a render then renders every alert.
     pub fn alert_memos(&self, keys: &BTreeMap<String, String>) -> HashMap<String, Vec<u8>> {
-        self.memos_where(|alert, key| keys.get(alert).is_some_and(|k| k == key))
-            .into_iter()
-            .map(|(alert, _, memo)| (alert, memo))
+        self.memos_where(Ahead::Memos, |alert, key| {
+            keys.get(alert).is_some_and(|k| k == key)
+        })
+        .into_iter()
+        .map(|(alert, _, memo)| (alert, memo))
+        .collect()
+    }
+
+    /// [`Cache::alert_memos`] of the alerts in `keys` only, each looked up by name: a
+    /// `diff` that builds a few files reads a few renders of thousands.
+    pub fn alert_memos_of(&self, keys: &BTreeMap<&str, &str>) -> HashMap<String, Vec<u8>> {
+        let Some(conn) = self.conn.as_ref() else {
+            return HashMap::new();
+        };
+        let read = || -> rusqlite::Result<Vec<(String, Vec<u8>, String)>> {
+            let mut st =
+                conn.prepare("SELECT memo, mac FROM alert_memo WHERE alert = ?1 AND key = ?2")?;
+            let mut out = Vec::with_capacity(keys.len());
+            for (alert, key) in keys {
+                if let Some((memo, mac)) = st
+                    .query_row([alert, key], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .optional()?
+                {
+                    out.push((alert.to_string(), memo, mac));
+                }
+            }
+            Ok(out)
+        };
+        let Ok(rows) = read() else {
+            return HashMap::new();
+        };
+        let key = &self.key;
+        rows.into_par_iter()
+            .filter(|(alert, memo, mac)| {
+                key.verify(
+                    mac,
+                    "alert-memo",
+                    &memo_parts(alert, keys[alert.as_str()], memo),
+                )
+            })
+            .map(|(alert, memo, _)| (alert, memo))
             .collect()
     }
 
-    /// (alert, key, memo) of the stored renders `keep` takes, each authenticated (the
-    /// others are not verified at all).
-    fn memos_where(&self, keep: impl Fn(&str, &str) -> bool) -> Vec<MemoRow> {
+    /// (alert, key, memo or summary) of the stored renders `keep` takes, each
+    /// authenticated (the others are not verified at all).
+    fn memos_where(&self, what: Ahead, keep: impl Fn(&str, &str) -> bool) -> Vec<MemoRow> {
         let Some(conn) = self.conn.as_ref() else {
             return Vec::new();
         };
         // (alert, key, memo, mac) of the rows `keep` takes.
         type Row = (String, String, Vec<u8>, String);
         let read = || -> rusqlite::Result<Vec<Row>> {
-            let mut st = conn.prepare("SELECT alert, key, memo, mac FROM alert_memo")?;
+            let mut st = conn.prepare(match what {
+                Ahead::Memos => "SELECT alert, key, memo, mac FROM alert_memo",
+                Ahead::Summaries => "SELECT alert, key, summary, summary_mac FROM alert_memo",
+            })?;
             let mut rows = st.query([])?;
             let mut out = Vec::new();
             while let Some(r) = rows.next()? {
@@ -1667,8 +1763,11 @@ impl Cache {
         };
         let key = &self.key;
         rows.into_par_iter()
-            .filter(|(alert, k, memo, mac)| {
-                key.verify(mac, "alert-memo", &memo_parts(alert, k, memo))
+            .filter(|(alert, k, bytes, mac)| match what {
+                Ahead::Memos => key.verify(mac, "alert-memo", &memo_parts(alert, k, bytes)),
+                Ahead::Summaries => {
+                    key.verify(mac, "alert-summary", &summary_parts(alert, k, bytes))
+                }
             })
             .map(|(alert, k, memo, _)| (alert, k, memo))
             .collect()
@@ -1678,7 +1777,7 @@ impl Cache {
     /// over a connection of its own: a caller that renders next mostly has them by
     /// then (on L the read is 30-40 ms, while the model build leaves a core idle).
     /// `None` without a cache on disk.
-    pub fn read_memos_ahead(&self) -> Option<MemosAhead> {
+    pub fn read_memos_ahead(&self, what: Ahead) -> Option<MemosAhead> {
         self.conn.as_ref()?;
         let path = self.file.clone()?;
         let key = self.key.clone();
@@ -1704,22 +1803,33 @@ impl Cache {
                     note: None,
                     key,
                 };
-                Some((cache.memos_where(|_, _| true), cache.file_memos()))
+                Some((
+                    what,
+                    cache.memos_where(what, |_, _| true),
+                    cache.file_memos(),
+                ))
             })
             .ok()?;
         Some(MemosAhead(reader))
     }
 
-    /// Rendered file name -> (key, content hash) of the files the stored runs built
-    /// ([`crate::render::memo::file_key`]); rows that do not authenticate are left out.
+    /// How the stored runs built each rendered file (its keys, content hash and rule
+    /// count); rows that do not authenticate are left out.
     pub fn file_memos(&self) -> FileMemos {
         let Some(conn) = self.conn.as_ref() else {
             return HashMap::new();
         };
-        type Row = (String, String, String, String);
+        type Row = (String, FileMemo, String);
         let read = || -> rusqlite::Result<Vec<Row>> {
-            let mut st = conn.prepare("SELECT name, key, hash, mac FROM file_memo")?;
-            let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+            let mut st = conn.prepare("SELECT name, key, hash, rules, mac FROM file_memo")?;
+            let rows = st.query_map([], |r| {
+                let memo = FileMemo {
+                    key: r.get(1)?,
+                    hash: r.get(2)?,
+                    rules: r.get::<_, i64>(3)? as usize,
+                };
+                Ok((r.get(0)?, memo, r.get(4)?))
+            })?;
             rows.collect()
         };
         let Ok(rows) = read() else {
@@ -1727,10 +1837,11 @@ impl Cache {
         };
         let key = &self.key;
         rows.into_par_iter()
-            .filter(|(name, k, hash, mac)| {
-                key.verify(mac, "file-memo", &file_memo_parts(name, k, hash))
+            .filter(|(name, m, mac)| {
+                let rules = (m.rules as u64).to_le_bytes();
+                key.verify(mac, "file-memo", &file_memo_parts(name, m, &rules))
             })
-            .map(|(name, k, hash, _)| (name, (k, hash)))
+            .map(|(name, m, _)| (name, m))
             .collect()
     }
 
@@ -1749,34 +1860,32 @@ impl Cache {
         fingerprint: &str,
         basis: &HashMap<String, String>,
         files: &BTreeMap<Cow<'_, str>, String>,
-        file_memos: impl Iterator<Item = (&'a str, &'a str, &'a str)>,
+        file_memos: impl Iterator<Item = (&'a str, FileMemo)>,
         redo: impl Iterator<Item = &'a str>,
         keys: impl Iterator<Item = (&'a str, &'a str)>,
         cells: impl Iterator<Item = CellRow> + Send,
         traces: impl Iterator<Item = TraceRow> + Send,
-        memos: impl Iterator<Item = (&'a str, &'a str, &'a [u8])>,
+        memos: impl Iterator<Item = (&'a str, &'a str, &'a [u8], &'a [u8])>,
     ) -> rusqlite::Result<bool> {
         let Some(conn) = self.conn.as_mut() else {
             return Ok(false);
         };
         // Signed on every core before the transaction: a cold run keeps every alert.
         let key = &self.key;
-        let memos: Vec<(&str, &str, &[u8], String)> = memos
+        type Signed<'m> = (&'m str, &'m str, &'m [u8], String, &'m [u8], String);
+        let memos: Vec<Signed> = memos
             .collect::<Vec<_>>()
             .into_par_iter()
-            .map(|(alert, k, memo)| {
+            .map(|(alert, k, memo, summary)| {
                 let mac = key.mac("alert-memo", &memo_parts(alert, k, memo));
-                (alert, k, memo, mac)
+                let summary_mac = key.mac("alert-summary", &summary_parts(alert, k, summary));
+                (alert, k, memo, mac, summary, summary_mac)
             })
             .collect();
-        let file_memos: Vec<(&str, &str, &str, String)> = file_memos
-            .map(|(name, k, hash)| {
-                (
-                    name,
-                    k,
-                    hash,
-                    key.mac("file-memo", &file_memo_parts(name, k, hash)),
-                )
+        let file_memos: Vec<(&str, FileMemo, String)> = file_memos
+            .map(|(name, m)| {
+                let mac = file_memo_mac(key, name, &m);
+                (name, m, mac)
             })
             .collect();
         ensure_schema(conn, FAST_SCHEMA)?;
@@ -1806,9 +1915,10 @@ impl Cache {
                 gone.execute([name])?;
                 gone_memo.execute([name])?;
             }
-            let mut put = tx.prepare("INSERT OR REPLACE INTO file_memo VALUES (?1, ?2, ?3, ?4)")?;
-            for (name, k, hash, mac) in file_memos {
-                put.execute([name, k, hash, &mac])?;
+            let mut put =
+                tx.prepare("INSERT OR REPLACE INTO file_memo VALUES (?1, ?2, ?3, ?4, ?5)")?;
+            for (name, m, mac) in file_memos {
+                put.execute(params![name, m.key, m.hash, m.rules as i64, mac])?;
             }
             let mut del_cells = tx.prepare("DELETE FROM cells WHERE alert = ?1")?;
             let mut del_traces = tx.prepare("DELETE FROM traces WHERE alert = ?1")?;
@@ -1822,9 +1932,9 @@ impl Cache {
             }
             // Any alert rendered now, changed or not (a memo lost or from another build).
             let mut put =
-                tx.prepare("INSERT OR REPLACE INTO alert_memo VALUES (?1, ?2, ?3, ?4)")?;
-            for (alert, key, memo, mac) in memos {
-                put.execute(params![alert, key, memo, mac])?;
+                tx.prepare("INSERT OR REPLACE INTO alert_memo VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?;
+            for (alert, key, memo, mac, summary, summary_mac) in memos {
+                put.execute(params![alert, key, memo, mac, summary, summary_mac])?;
             }
             put_rows(&tx, cells, traces)?;
             let mut put = tx.prepare("INSERT INTO alert_keys VALUES (?1, ?2)")?;
@@ -2015,42 +2125,47 @@ mod tests {
         assert_eq!(stats.keys().collect::<Vec<_>>(), ["b.yaml"]);
     }
 
-    /// A kept render is read back only under the key it was stored with and with its
-    /// MAC intact; an alert named in `redo` loses it, a first store (no basis) clears
-    /// them all. Read ahead on a connection of its own, the same rows come back.
+    /// A kept render (and its summary, on its own) is read back only under the key it
+    /// was stored with and with its MAC intact; an alert named in `redo` loses it, a
+    /// first store (no basis) clears them all. Read ahead on a connection of its own, or
+    /// alert by alert, the same rows come back.
     #[test]
     fn alert_memos_are_read_back_only_as_stored() {
         let dir = tempfile::tempdir().unwrap();
         let mut c = Cache::open(dir.path());
         let files: BTreeMap<Cow<str>, String> = BTreeMap::new();
         // `redo`'s alerts get the keys of their memos (an alert not in it keeps its key).
-        let store = |c: &mut Cache,
-                     redo: &[&'static str],
-                     memos: &[(&'static str, &'static str, &'static [u8])]| {
-            let basis = c.alert_keys();
-            let keys: Vec<(&str, &str)> = memos
-                .iter()
-                .filter(|m| redo.contains(&m.0) || basis.is_empty())
-                .map(|m| (m.0, m.1))
-                .collect();
-            assert!(c
-                .store_incremental(
-                    "fp",
-                    &basis,
-                    &files,
-                    std::iter::empty(),
-                    redo.iter().copied(),
-                    keys.into_iter(),
-                    std::iter::empty(),
-                    std::iter::empty(),
-                    memos.iter().copied(),
-                )
-                .unwrap());
-        };
+        let store =
+            |c: &mut Cache,
+             redo: &[&'static str],
+             memos: &[(&'static str, &'static str, &'static [u8], &'static [u8])]| {
+                let basis = c.alert_keys();
+                let keys: Vec<(&str, &str)> = memos
+                    .iter()
+                    .filter(|m| redo.contains(&m.0) || basis.is_empty())
+                    .map(|m| (m.0, m.1))
+                    .collect();
+                assert!(c
+                    .store_incremental(
+                        "fp",
+                        &basis,
+                        &files,
+                        std::iter::empty(),
+                        redo.iter().copied(),
+                        keys.into_iter(),
+                        std::iter::empty(),
+                        std::iter::empty(),
+                        memos.iter().copied(),
+                    )
+                    .unwrap());
+            };
         store(
             &mut c,
             &[],
-            &[("A", "ka", b"memo a"), ("B", "kb", b"memo b")],
+            &[
+                ("A", "ka", b"memo a", b"sum a"),
+                ("B", "kb", b"memo b", b"sum b"),
+            ],
         );
         let keys = |pairs: &[(&str, &str)]| -> BTreeMap<String, String> {
             pairs
@@ -2058,33 +2173,62 @@ mod tests {
                 .map(|(a, k)| (a.to_string(), k.to_string()))
                 .collect()
         };
-        // Read in place and read ahead on another connection: the same memos.
-        let read = |c: &Cache, keys: &BTreeMap<String, String>| {
+        // Read in place, read ahead on another connection, and alert by alert: the same
+        // memos. Returns them and the summaries read ahead.
+        type Read = (HashMap<String, Vec<u8>>, HashMap<String, Vec<u8>>);
+        let read = |c: &Cache, keys: &BTreeMap<String, String>| -> Read {
             let got = c.alert_memos(keys);
-            let (ahead, files) = c.read_memos_ahead().unwrap().join(keys).unwrap();
-            assert_eq!(ahead, got);
-            assert_eq!(files, c.file_memos());
-            got
+            let ahead = c
+                .read_memos_ahead(Ahead::Memos)
+                .unwrap()
+                .join(keys)
+                .unwrap();
+            assert_eq!(ahead.what, Ahead::Memos);
+            assert_eq!(ahead.alerts, got);
+            assert_eq!(ahead.files, c.file_memos());
+            let by_name: BTreeMap<&str, &str> =
+                keys.iter().map(|(a, k)| (a.as_str(), k.as_str())).collect();
+            assert_eq!(c.alert_memos_of(&by_name), got);
+            let ahead = c
+                .read_memos_ahead(Ahead::Summaries)
+                .unwrap()
+                .join(keys)
+                .unwrap();
+            assert_eq!(ahead.what, Ahead::Summaries);
+            (got, ahead.alerts)
         };
-        let got = read(&c, &keys(&[("A", "ka"), ("B", "kb")]));
+        let (got, summaries) = read(&c, &keys(&[("A", "ka"), ("B", "kb")]));
         assert_eq!(got.len(), 2);
         assert_eq!(got["A"], b"memo a");
+        assert_eq!(summaries["A"], b"sum a");
+        assert_eq!(summaries.len(), 2);
         // Another key: not read back.
-        let got = read(&c, &keys(&[("A", "ka2"), ("B", "kb")]));
+        let (got, summaries) = read(&c, &keys(&[("A", "ka2"), ("B", "kb")]));
         assert_eq!(got.keys().collect::<Vec<_>>(), ["B"]);
-        // A changed byte, a swapped key: the MAC fails.
+        assert_eq!(summaries.keys().collect::<Vec<_>>(), ["B"]);
+        // A changed byte, a swapped key: the MAC fails. A render and its summary are
+        // authenticated apart: each is read without the other.
         let conn = c.conn.as_ref().unwrap();
         conn.execute("UPDATE alert_memo SET memo = X'00' WHERE alert = 'B'", [])
             .unwrap();
         conn.execute("UPDATE alert_memo SET key = 'kx' WHERE alert = 'A'", [])
             .unwrap();
-        assert!(read(&c, &keys(&[("A", "kx"), ("B", "kb")])).is_empty());
+        let (got, summaries) = read(&c, &keys(&[("A", "kx"), ("B", "kb")]));
+        assert!(got.is_empty());
+        assert_eq!(summaries.keys().collect::<Vec<_>>(), ["B"]);
+        conn.execute(
+            "UPDATE alert_memo SET summary = X'00' WHERE alert = 'B'",
+            [],
+        )
+        .unwrap();
+        assert!(read(&c, &keys(&[("A", "kx"), ("B", "kb")])).1.is_empty());
         // `redo` drops an alert's memo; one rendered now replaces the stored one, its
         // alert changed or not.
-        store(&mut c, &["A"], &[("B", "kb", b"memo b")]);
-        let got = read(&c, &keys(&[("A", "kx"), ("B", "kb")]));
+        store(&mut c, &["A"], &[("B", "kb", b"memo b", b"sum b")]);
+        let (got, summaries) = read(&c, &keys(&[("A", "kx"), ("B", "kb")]));
         assert_eq!(got.keys().collect::<Vec<_>>(), ["B"]);
         assert_eq!(got["B"], b"memo b");
+        assert_eq!(summaries["B"], b"sum b");
         let n: i64 = c
             .conn
             .as_ref()
@@ -2096,14 +2240,19 @@ mod tests {
         drop(c);
         let c = Cache::open(dir.path());
         let k = keys(&[("A", "kx"), ("B", "kb")]);
-        assert_eq!(read(&c, &k).keys().collect::<Vec<_>>(), ["B"]);
+        assert_eq!(read(&c, &k).0.keys().collect::<Vec<_>>(), ["B"]);
         // A database that no longer authenticates as this user's is not read ahead.
         c.conn
             .as_ref()
             .unwrap()
             .execute("UPDATE meta SET value = 'x' WHERE key = 'owner'", [])
             .unwrap();
-        assert!(c.read_memos_ahead().unwrap().join(&k).is_none());
+        assert!(c.read_memos_ahead(Ahead::Memos).unwrap().join(&k).is_none());
+        assert!(c
+            .read_memos_ahead(Ahead::Summaries)
+            .unwrap()
+            .join(&k)
+            .is_none());
     }
 
     /// An incremental store signs every row again under the new fingerprint (the old
@@ -2115,21 +2264,24 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut c = Cache::open(dir.path());
         let hash = |t: &str| blake3::hash(t.as_bytes()).to_hex().to_string();
+        let memo_of = |h: &str| FileMemo {
+            key: format!("key of {h}"),
+            hash: h.to_string(),
+            rules: h.len() % 7,
+        };
         let store = |c: &mut Cache, fp: &str, files: &[(&'static str, &'static str)]| {
             let files: BTreeMap<Cow<str>, String> = files
                 .iter()
                 .map(|(n, t)| (Cow::Borrowed(*n), hash(t)))
                 .collect();
-            let keyed: Vec<(&str, String, &str)> = files
-                .iter()
-                .map(|(n, h)| (&**n, format!("key of {h}"), h.as_str()))
-                .collect();
+            let keyed: Vec<(&str, FileMemo)> =
+                files.iter().map(|(n, h)| (&**n, memo_of(h))).collect();
             let basis = c.alert_keys();
             let stored = c.store_incremental(
                 fp,
                 &basis,
                 &files,
-                keyed.iter().map(|(n, k, h)| (*n, k.as_str(), *h)),
+                keyed.into_iter(),
                 std::iter::empty(),
                 std::iter::empty(),
                 std::iter::empty(),
@@ -2154,20 +2306,19 @@ mod tests {
         let mut names: Vec<&String> = memos.keys().collect();
         names.sort();
         assert_eq!(names, ["a.yml", "b.yml"]);
-        assert_eq!(
-            memos["b.yml"],
-            (format!("key of {}", hash("B2")), hash("B2"))
-        );
-        // A row edited behind alertctl's back does not authenticate.
-        c.conn
-            .as_ref()
-            .unwrap()
-            .execute(
-                "UPDATE file_memo SET hash = ?1 WHERE name = 'a.yml'",
-                [hash("X")],
-            )
-            .unwrap();
+        assert_eq!(memos["b.yml"], memo_of(&hash("B2")));
+        // A row edited behind alertctl's back does not authenticate: its hash, or its
+        // rule count.
+        let conn = c.conn.as_ref().unwrap();
+        conn.execute(
+            "UPDATE file_memo SET hash = ?1 WHERE name = 'a.yml'",
+            [hash("X")],
+        )
+        .unwrap();
         assert_eq!(c.file_memos().keys().collect::<Vec<_>>(), ["b.yml"]);
+        conn.execute("UPDATE file_memo SET rules = rules + 1", [])
+            .unwrap();
+        assert!(c.file_memos().is_empty());
     }
 
     /// Stores `models` (path, hash, model) as a load's fresh files, all of them present;

@@ -14,97 +14,195 @@
 //! holds. A command that compares the render with an output directory (`diff`) builds
 //! only the files whose key changed or whose copy in the directory is not the one the
 //! stored run built; the others are known by their content hash.
+//!
+//! `diff` goes further ([`Partial`]): each kept render has a summary beside it (the
+//! files its rules go to, and its lints), and each stored file the key of what it was
+//! built from ([`inputs_key`]: the alerts with rules in it, by dependency key, and what
+//! every file shares). A file that no alert rendered now goes to, and whose alerts all
+//! have the keys it was built with, is the stored file: it is not built, and the renders
+//! of alerts found only in such files are not read at all, only their lints. After a
+//! one-file edit on a large directory that is all but a few dozen of thousands.
 
 use std::borrow::Cow;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 
 use super::{AlertRender, DisabledCell, PromRule, Provenance};
+use crate::cache::FileMemo;
 use crate::diag::{Code, Diagnostic, Diagnostics, Location, Severity, Span};
 use crate::model::params::{Typed, Value};
 use crate::model::resolve::{Alert, Model, Origin};
 use crate::model::{ParamType, Scope};
 
 /// What [`super::render_reusing`] takes from the last run and gives to the next one.
-#[derive(Debug, Default)]
-pub struct Memos {
+#[derive(Default)]
+pub struct Memos<'k> {
     /// Alert name -> encoded render, for alerts whose key is unchanged (authenticated by
     /// the cache that read them).
     pub stored: HashMap<String, Vec<u8>>,
     /// Encode each alert rendered now, for the cache to keep.
     pub encode: bool,
-    /// Give each file built its [`file_key`], for the cache to keep
-    /// (`Rendered::file_keys`) and to match against `files`.
+    /// Give each file built its [`file_key`] and [`inputs_key`], for the cache to keep
+    /// (`Rendered::file_keys`) and to match against `files`. Needs `keys`.
     pub key_files: bool,
-    /// File name -> (key, content hash) of stored files that need not be built: the
+    /// Each alert's dependency key, and [`layout_key`] of the model.
+    pub keys: Option<(&'k BTreeMap<String, String>, String)>,
+    /// File name -> how the stored run built the files that need not be built: the
     /// caller knows its output directory holds exactly that content. A file whose key is
     /// the same now is only named in `Rendered::kept`, with its hash.
-    pub files: HashMap<String, (String, String)>,
+    pub files: HashMap<String, FileMemo>,
+    /// Read back only what the files to build need (`diff`); `stored` is then empty.
+    pub partial: Option<Partial<'k>>,
 }
 
-/// What a rendered file is built from, as one key: the build, the file's name and
-/// scope, its rules as rendered (in order; each with its alert and template, the
-/// template's file and place, the cell and rule group it is sorted by, and the files
-/// of its rule chain, which the header names), and the settings of the named rule
-/// groups it holds. Every field is length-prefixed and every list counted, so the same
-/// key means the same bytes. Hashing the rules costs a fraction of building the file.
-pub fn file_key(
-    model: &Model,
-    scope: &Scope,
-    name: &str,
-    rules: &[(PromRule, Provenance)],
-) -> String {
-    // Gathered, then hashed at once: BLAKE3 is many times faster on one long input
-    // than on the dozen short ones of each rule.
-    let mut buf: Vec<u8> = Vec::with_capacity(rules.len() * 512);
+/// [`Memos::partial`]: the summaries of the alerts whose key is unchanged, and how to
+/// read the renders of some of them.
+pub struct Partial<'k> {
+    /// Alert name -> summary ([`encode`]), for alerts whose key is unchanged and whose
+    /// stored index rows are current (authenticated by the cache that read them).
+    pub summaries: HashMap<String, Vec<u8>>,
+    /// The stored renders of these alerts (name -> key), as [`Memos::stored`] holds them.
+    #[allow(clippy::type_complexity)]
+    pub fetch: Box<dyn Fn(&BTreeMap<&str, &str>) -> HashMap<String, Vec<u8>> + 'k>,
+}
+
+/// What the cache keeps of a file built now, beside its content hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileKeys {
+    /// Its [`file_key`].
+    pub key: String,
+    /// How many rules it holds.
+    pub rules: usize,
+}
+
+/// What every rendered file is built from besides its rules: this build and the rule
+/// groups' settings, which may be written in any rules file, and which a file's scope
+/// takes by its place in the inventory (then part of the settings and inventory's key,
+/// `global`, [`crate::cache::incremental::Keys`], is too). A file holds nothing else
+/// of the settings or the inventory that its rules do not show.
+pub fn layout_key(model: &Model, global: &str) -> String {
+    let mut buf: Vec<u8> = Vec::new();
     let mut put = |bytes: &[u8]| {
         buf.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
         buf.extend_from_slice(bytes);
     };
     put(env!("ALERTCTL_BUILD_ID").as_bytes());
+    put(if model.rule_groups.is_empty() {
+        ""
+    } else {
+        global
+    }
+    .as_bytes());
+    put(&(model.rule_groups.len() as u64).to_le_bytes());
+    for g in &model.rule_groups {
+        put(g.name.value.as_bytes());
+        put(g.scope.value.to_string().as_bytes());
+        put(format!("{:?}", g.interval.as_ref().map(|i| &i.value)).as_bytes());
+        put(format!("{:?}", g.limit.as_ref().map(|l| l.value)).as_bytes());
+    }
+    blake3::hash(&buf).to_hex().to_string()
+}
+
+/// What a rendered file is built from, as one key: [`layout_key`], its name, and the
+/// [`section_key`] of each alert with rules in it, in alert order (the order the render
+/// gathers them in). So the same key means the same bytes, and a file's key is known
+/// without its rules when every alert's sections are: `diff` need not build a file
+/// whose key is the stored one ([`Partial`]).
+pub fn file_key<'a>(
+    layout: &str,
+    name: &str,
+    sections: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> String {
+    let mut h = blake3::Hasher::new();
+    let mut put = |bytes: &[u8]| {
+        h.update(&(bytes.len() as u64).to_le_bytes());
+        h.update(bytes);
+    };
+    put(layout.as_bytes());
     put(name.as_bytes());
-    put(scope.to_string().as_bytes());
-    put(&(rules.len() as u64).to_le_bytes());
-    let mut groups: BTreeSet<&str> = BTreeSet::new();
+    for (alert, section) in sections {
+        put(alert.as_bytes());
+        put(section.as_bytes());
+    }
+    h.finalize().to_hex().to_string()
+}
+
+/// One alert's rules in one rendered file, as one key: the file's scope, then each rule
+/// as rendered (with its alert and template, the template's file and place, the cell
+/// and rule group it is sorted by, and the files of its rule chain, which the header
+/// names). Every field is length-prefixed and every list counted or ended, so the same
+/// key means the same bytes. Hashing the rules costs a fraction of building the file.
+pub fn section_key<'r>(
+    model: &Model,
+    scope: &Scope,
+    rules: impl IntoIterator<Item = (&'r PromRule, &'r Provenance)>,
+) -> String {
+    // Gathered, then hashed at once: BLAKE3 is many times faster on one long input
+    // than on the dozen short ones of each rule.
+    let mut buf: Vec<u8> = Vec::with_capacity(1024);
+    let put = |buf: &mut Vec<u8>, bytes: &[u8]| {
+        buf.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
+        buf.extend_from_slice(bytes);
+    };
+    put(&mut buf, scope.to_string().as_bytes());
     // An absent field, told apart from an empty one (no UTF-8 text is 0xff).
     fn opt(s: &Option<String>) -> &[u8] {
         s.as_deref().map_or(b"\xff", str::as_bytes)
     }
     for (r, p) in rules {
-        put(opt(&r.alert));
-        put(opt(&r.record));
-        put(r.expr.as_bytes());
-        put(opt(&r.for_));
-        put(opt(&r.keep_firing_for));
+        buf.push(1);
+        put(&mut buf, opt(&r.alert));
+        put(&mut buf, opt(&r.record));
+        put(&mut buf, r.expr.as_bytes());
+        put(&mut buf, opt(&r.for_));
+        put(&mut buf, opt(&r.keep_firing_for));
         for map in [&r.labels, &r.annotations] {
-            put(&(map.len() as u64).to_le_bytes());
+            put(&mut buf, &(map.len() as u64).to_le_bytes());
             for (k, v) in map.iter() {
-                put(k.as_bytes());
-                put(v.as_bytes());
+                put(&mut buf, k.as_bytes());
+                put(&mut buf, v.as_bytes());
             }
         }
-        put(p.alert.as_bytes());
-        put(p.template.as_bytes());
+        put(&mut buf, p.alert.as_bytes());
+        put(&mut buf, p.template.as_bytes());
         let t = &model.templates[&p.template];
-        put(t.file.as_bytes());
-        put(&(t.span.start() as u64).to_le_bytes());
-        put(p.cell.kind().as_bytes());
-        put(p.cell.name().unwrap_or_default().as_bytes());
-        put(opt(&p.rule_group));
-        put(&(p.chain.len() as u64).to_le_bytes());
+        put(&mut buf, t.file.as_bytes());
+        put(&mut buf, &(t.span.start() as u64).to_le_bytes());
+        put(&mut buf, p.cell.kind().as_bytes());
+        put(&mut buf, p.cell.name().unwrap_or_default().as_bytes());
+        put(&mut buf, opt(&p.rule_group));
+        put(&mut buf, &(p.chain.len() as u64).to_le_bytes());
         for &i in &p.chain {
-            put(model.rules[i].file.as_bytes());
-        }
-        if let Some(g) = &p.rule_group {
-            groups.insert(g);
+            put(&mut buf, model.rules[i].file.as_bytes());
         }
     }
-    for g in groups {
-        put(g.as_bytes());
-        put(format!("{:?}", model.rule_group_settings(g, scope)).as_bytes());
-    }
+    buf.push(0);
     blake3::hash(&buf).to_hex().to_string()
+}
+
+/// Each output file `a`'s rules go to, with the [`section_key`] of its rules there, by
+/// file name.
+pub(super) fn sections(model: &Model, a: &AlertRender) -> Vec<(String, String)> {
+    let mut by_file: BTreeMap<&Scope, Vec<(&PromRule, &Provenance)>> = BTreeMap::new();
+    for (scope, r, p) in &a.rules {
+        by_file.entry(scope).or_default().push((r, p));
+    }
+    let mut out: Vec<(String, String)> = by_file
+        .into_iter()
+        .map(|(scope, rules)| (super::file_name(scope), section_key(model, scope, rules)))
+        .collect();
+    out.sort();
+    out
+}
+
+/// What `diff` reads of a kept render without the render: the output files its rules
+/// go to with the [`section_key`] of its rules there ([`sections`]), and its lints (as
+/// in [`Stored`]).
+#[derive(Serialize, Deserialize)]
+struct Summary<'a> {
+    files: Vec<(Cow<'a, str>, Cow<'a, str>)>,
+    lints: Vec<StoredDiag<'a>>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -263,8 +361,9 @@ fn own(s: Option<Cow<'_, str>>) -> Option<String> {
     s.map(Cow::into_owned)
 }
 
-/// The encoding of `a`'s render, or `None` if it has a cell error (not kept).
-pub(super) fn encode(a: &AlertRender) -> Option<Vec<u8>> {
+/// The encodings of `a`'s render and of its summary ([`Summary`]; `sections` are
+/// [`sections`] of `a`), or `None` if it has a cell error (not kept).
+pub(super) fn encode(a: &AlertRender, sections: &[(String, String)]) -> Option<(Vec<u8>, Vec<u8>)> {
     if !a.keyed.is_empty() {
         return None;
     }
@@ -316,7 +415,37 @@ pub(super) fn encode(a: &AlertRender) -> Option<Vec<u8>> {
         unwatched: a.unwatched.iter().map(|(_, s)| Cow::Borrowed(s)).collect(),
         lints: a.lints.iter().map(diag_out).collect(),
     };
-    postcard::to_stdvec(&stored).ok()
+    let summary = Summary {
+        files: sections
+            .iter()
+            .map(|(f, k)| (Cow::Borrowed(f.as_str()), Cow::Borrowed(k.as_str())))
+            .collect(),
+        lints: a.lints.iter().map(diag_out).collect(),
+    };
+    Some((
+        postcard::to_stdvec(&stored).ok()?,
+        postcard::to_stdvec(&summary).ok()?,
+    ))
+}
+
+/// A kept render's summary: its [`sections`] and its lints; `None` (render it again)
+/// if the bytes do not decode or a lint names a code or a file the model does not
+/// have.
+pub(super) fn decode_summary(
+    model: &Model,
+    bytes: &[u8],
+) -> Option<(Vec<(String, String)>, Diagnostics)> {
+    let summary: Summary = postcard::from_bytes(bytes).ok()?;
+    let files: Vec<(String, String)> = summary
+        .files
+        .into_iter()
+        .map(|(f, k)| (f.into_owned(), k.into_owned()))
+        .collect();
+    let mut lints = Diagnostics::default();
+    for d in summary.lints {
+        lints.push(diag_in(model, d)?);
+    }
+    Some((files, lints))
 }
 
 /// `alert`'s render from its encoding; `None` (render it again) if the bytes do not
@@ -426,11 +555,17 @@ mod tests {
             for alert in model.alerts.values() {
                 let mut r = super::super::Renderer::new(model);
                 let a = super::super::render_alert(model, &mut r, alert);
-                let Some(bytes) = encode(&a) else {
+                let of = sections(model, &a);
+                let Some((bytes, summary)) = encode(&a, &of) else {
                     assert!(!a.keyed.is_empty());
                     continue;
                 };
                 let back = decode(model, alert, &bytes).expect("decodes");
+                let (summary_sections, summary_lints) =
+                    decode_summary(model, &summary).expect("the summary decodes");
+                assert_eq!(summary_sections, of);
+                assert_eq!(sections(model, &back), of);
+                assert_eq!(format!("{summary_lints:?}"), format!("{:?}", a.lints));
                 assert_eq!(format!("{:?}", back.rules), format!("{:?}", a.rules));
                 assert_eq!(format!("{:?}", back.disabled), format!("{:?}", a.disabled));
                 assert_eq!(back.unwatched, a.unwatched);
@@ -447,5 +582,61 @@ mod tests {
             }
         }
         assert!(kept > 0 && lints > 0, "{kept} kept, {lints} lints");
+    }
+
+    /// A file's key known from its alerts' summaries alone (what `diff` matches the
+    /// stored files with) is the key the render gives the file it builds, for every
+    /// file of the example.
+    #[test]
+    fn file_keys_from_summaries_are_those_of_the_files_built() {
+        let example = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/node-estate");
+        let (project, _) = crate::source::project::load(&example, false).unwrap();
+        let model = &project.model;
+        let keys: BTreeMap<String, String> = model
+            .alerts
+            .keys()
+            .map(|a| (a.clone(), format!("key of {a}")))
+            .collect();
+        let layout = layout_key(model, "global");
+        let memos = Memos {
+            encode: true,
+            key_files: true,
+            keys: Some((&keys, layout.clone())),
+            ..Default::default()
+        };
+        let mut diags = Diagnostics::default();
+        let out = super::super::render_reusing(model, &mut diags, &Default::default(), memos);
+        assert!(!diags.has_errors());
+        let mut from_summaries: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
+        for (alert, _, summary) in &out.memos {
+            let (of, _) = decode_summary(model, summary).unwrap();
+            for (file, section) in of {
+                from_summaries
+                    .entry(file)
+                    .or_default()
+                    .push((alert.clone(), section));
+            }
+        }
+        let built: BTreeMap<String, String> = out
+            .file_keys
+            .iter()
+            .map(|(name, k)| (name.clone(), k.key.clone()))
+            .collect();
+        assert_eq!(built.len(), out.files.len());
+        let known: BTreeMap<String, String> = from_summaries
+            .iter()
+            .map(|(file, of)| {
+                let key = file_key(
+                    &layout,
+                    file,
+                    of.iter().map(|(a, k)| (a.as_str(), k.as_str())),
+                );
+                (file.clone(), key)
+            })
+            .collect();
+        assert_eq!(known, built);
+        // The layout is part of every key.
+        let other = file_key("another layout", "global.yml", []);
+        assert_ne!(other, file_key(&layout, "global.yml", []));
     }
 }

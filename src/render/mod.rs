@@ -184,18 +184,22 @@ pub struct Rendered {
     pub unwatched: Vec<(String, Scope)>,
     /// `[file_sd]`: scrape target files (name -> content) for `file_sd.dir`.
     pub file_sd: BTreeMap<String, String>,
-    /// (alert, encoded render) of the alerts rendered now that the cache can keep
-    /// ([`memo`]); empty unless asked for.
-    pub memos: Vec<(String, Vec<u8>)>,
+    /// (alert, encoded render, encoded summary) of the alerts rendered now that the
+    /// cache can keep ([`memo`]); empty unless asked for.
+    pub memos: Vec<(String, Vec<u8>, Vec<u8>)>,
     /// How many alerts were read back from the last run's renders instead of rendered.
     pub reused: usize,
+    /// Of those, how many by their summary alone ([`memo::Partial`]): their rules are
+    /// in no file built, and not in `cells`.
+    pub summarized: usize,
     /// Files not built, as the stored run's are what the caller's output directory holds
     /// ([`memo::Memos::files`]): name -> content hash. Not in `files`; their rules are
-    /// in `cells` and counted in `rule_count` as usual.
+    /// counted in `rule_count` as usual, and are in `cells` unless the render read back
+    /// only what the files it built need ([`memo::Partial`]).
     pub kept: BTreeMap<String, String>,
-    /// Name -> [`memo::file_key`] of each file, built or kept, when the render was asked
+    /// Name -> [`memo::FileKeys`] of each file, built or kept, when the render was asked
     /// for them.
-    pub file_keys: Vec<(String, String)>,
+    pub file_keys: Vec<(String, memo::FileKeys)>,
 }
 
 /// Why a cell produced no rule.
@@ -366,55 +370,73 @@ pub fn render_reusing(
     mut memos: memo::Memos,
 ) -> Rendered {
     let alerts: Vec<&crate::model::resolve::Alert> = model.alerts.values().collect();
-    // Each encoding goes to the worker that decodes it, and is freed there.
-    let kept: Vec<Option<Vec<u8>>> = alerts
-        .iter()
-        .map(|a| memos.stored.remove(&a.name))
-        .collect();
-    let encode = memos.encode;
-    // (render, its encoding if rendered now and kept, read back from `memos`)
-    let per_alert: Vec<(AlertRender, Option<Vec<u8>>, bool)> = alerts
-        .par_iter()
-        .zip(kept)
-        .map_init(
-            || Renderer::new(model),
-            |r, (alert, kept)| {
-                if let Some(a) = kept.and_then(|bytes| memo::decode(model, alert, &bytes)) {
-                    return (a, None, true);
-                }
-                let a = render_alert(model, r, alert);
-                let encoded = encode.then(|| memo::encode(&a)).flatten();
-                (a, encoded, false)
-            },
-        )
-        .collect();
+    let layout = memos
+        .keys
+        .as_ref()
+        .filter(|_| memos.key_files)
+        .map(|(_, layout)| layout.as_str());
+    let (encode, with_sections) = (memos.encode, layout.is_some());
+    let (skipped, per_alert) = match memos.partial.take() {
+        Some(partial) => render_partial(model, &alerts, &memos, partial),
+        None => {
+            // Each encoding goes to the worker that decodes it, and is freed there.
+            let kept: Vec<Option<Vec<u8>>> = alerts
+                .iter()
+                .map(|a| memos.stored.remove(&a.name))
+                .collect();
+            let per_alert = alerts
+                .par_iter()
+                .zip(kept)
+                .map_init(
+                    || Renderer::new(model),
+                    |r, (alert, kept)| {
+                        read_back_or_render(model, r, alert, kept, encode, with_sections)
+                    },
+                )
+                .collect();
+            (HashMap::new(), per_alert)
+        }
+    };
     let mut memos_out = Vec::new();
-    let reused = per_alert.iter().filter(|a| a.2).count();
+    let reused = per_alert.iter().filter(|a| a.read_back).count();
+    let summarized = per_alert.iter().filter(|a| a.summary_only).count();
+    // The alerts rendered now, whose cells in a file not built are listed all the same:
+    // a store writes their index rows from them.
+    let fresh: HashSet<&str> = alerts
+        .iter()
+        .zip(&per_alert)
+        .filter(|(_, per)| !per.read_back && !skipped.is_empty())
+        .map(|(a, _)| a.name.as_str())
+        .collect();
 
     // `reported` dedupes across alerts (alerts sharing a template report its errors
     // once): applied in alert order, the first alert in order keeps the report.
     let mut reported: HashSet<DedupeKey> = HashSet::new();
     let mut disabled = Vec::new();
     let mut unwatched = Vec::new();
-    let per_file = gather(
-        per_alert
-            .into_iter()
-            .zip(&alerts)
-            .map(|((a, encoded, _), alert)| {
-                if let Some(e) = encoded {
-                    memos_out.push((alert.name.clone(), e));
-                }
-                diags.extend(a.lints);
-                for (key, d) in a.keyed {
-                    if reported.insert(key) {
-                        diags.push(d);
-                    }
-                }
-                disabled.extend(a.disabled);
-                unwatched.extend(a.unwatched);
-                a.rules
-            }),
-    );
+    // File name -> (alert, its section key there), in alert order.
+    let mut sections: HashMap<String, Vec<(&str, String)>> = HashMap::new();
+    let mut per_file = gather(per_alert.into_iter().zip(&alerts).map(|(per, alert)| {
+        let a = per.render;
+        if let Some((render, summary)) = per.encoded {
+            memos_out.push((alert.name.clone(), render, summary));
+        }
+        for (file, section) in per.sections {
+            sections
+                .entry(file)
+                .or_default()
+                .push((alert.name.as_str(), section));
+        }
+        diags.extend(a.lints);
+        for (key, d) in a.keyed {
+            if reported.insert(key) {
+                diags.push(d);
+            }
+        }
+        disabled.extend(a.disabled);
+        unwatched.extend(a.unwatched);
+        a.rules
+    }));
 
     let mut out = Rendered {
         disabled,
@@ -422,23 +444,52 @@ pub fn render_reusing(
         file_sd: crate::render::file_sd::render(model, diags),
         memos: memos_out,
         reused,
+        summarized,
         ..Default::default()
     };
+    // A file not built is the stored one: the rules of the alerts read back for other
+    // files do not build it again. Those of alerts rendered now give their cells.
+    if !skipped.is_empty() {
+        per_file.retain(|scope, rules| {
+            if skipped.contains_key(&file_name(scope)) {
+                rules.retain(|(_, p)| fresh.contains(p.alert.as_str()));
+            }
+            !rules.is_empty()
+        });
+    }
     let mut names: BTreeMap<String, Scope> = BTreeMap::new();
     let jobs = plan_files(per_file, &mut names);
-    let (key_files, keepable) = (memos.key_files, &memos.files);
+    let keepable = &memos.files;
     let built: Vec<FileOut> = jobs
         .into_par_iter()
         .map(|job| match job {
+            FileJob::Build { scope, name, rules } if skipped.contains_key(&name) => {
+                let stored = &skipped[&name];
+                FileOut::Built(BuiltFile {
+                    keys: Some(memo::FileKeys {
+                        key: stored.key.clone(),
+                        rules: stored.rules,
+                    }),
+                    kept: Some(stored.hash.clone()),
+                    rules: stored.rules,
+                    ..build_file(model, &scope, name, rules, passed, true, false)
+                })
+            }
             FileJob::Build { scope, name, rules } => {
-                let key = key_files.then(|| memo::file_key(model, &scope, &name, &rules));
+                let keys = layout.map(|layout| {
+                    let of = sections.get(&name).into_iter().flatten();
+                    memo::FileKeys {
+                        key: memo::file_key(layout, &name, of.map(|(a, k)| (*a, k.as_str()))),
+                        rules: rules.len(),
+                    }
+                });
                 let kept = keepable
                     .get(&name)
-                    .filter(|(stored, _)| key.as_ref() == Some(stored))
-                    .map(|(_, hash)| hash.clone());
+                    .filter(|stored| keys.as_ref().is_some_and(|k| k.key == stored.key))
+                    .map(|stored| stored.hash.clone());
                 let emit = kept.is_none();
                 FileOut::Built(BuiltFile {
-                    key,
+                    keys,
                     kept,
                     ..build_file(model, &scope, name, rules, passed, true, emit)
                 })
@@ -446,6 +497,26 @@ pub fn render_reusing(
             FileJob::Collision(d) => FileOut::Collision(d),
         })
         .collect();
+    let cells_listed: HashSet<&String> = built
+        .iter()
+        .filter_map(|f| match f {
+            FileOut::Built(f) => Some(&f.name),
+            FileOut::Collision(_) => None,
+        })
+        .collect();
+    let skipped: Vec<(String, crate::cache::FileMemo)> = skipped
+        .into_iter()
+        .filter(|(name, _)| !cells_listed.contains(name))
+        .collect();
+    for (name, stored) in skipped {
+        out.rule_count += stored.rules;
+        out.kept.insert(name.clone(), stored.hash);
+        let keys = memo::FileKeys {
+            key: stored.key,
+            rules: stored.rules,
+        };
+        out.file_keys.push((name, keys));
+    }
     for file in built {
         match file {
             FileOut::Collision(d) => diags.push(d),
@@ -454,17 +525,17 @@ pub fn render_reusing(
                 out.cells.push_part(file.cells);
                 if let Some(hash) = file.kept {
                     out.rule_count += file.rules;
-                    // Its key again: a store that starts the cache afresh keeps it.
+                    // Its keys again: a store that starts the cache afresh keeps them.
                     out.file_keys
-                        .extend(file.key.map(|k| (file.name.clone(), k)));
+                        .extend(file.keys.map(|k| (file.name.clone(), k)));
                     out.kept.insert(file.name, hash);
                     continue;
                 }
                 match file.content {
                     Ok(content) => {
                         out.rule_count += file.rules;
-                        if let Some(key) = file.key {
-                            out.file_keys.push((file.name.clone(), key));
+                        if let Some(keys) = file.keys {
+                            out.file_keys.push((file.name.clone(), keys));
                         }
                         out.files.insert(file.name, content);
                     }
@@ -475,6 +546,173 @@ pub fn render_reusing(
     }
     crate::model::shard::check(model, &out.files, diags);
     out
+}
+
+/// One alert's part of a render.
+struct PerAlert {
+    render: AlertRender,
+    /// Its encodings (render, summary) if rendered now and kept.
+    encoded: Option<(Vec<u8>, Vec<u8>)>,
+    /// Read back from the last run (in full or, for a partial render, its lints only).
+    read_back: bool,
+    /// Read back by its summary alone: its lints, no rules.
+    summary_only: bool,
+    /// Its [`memo::sections`], when files are keyed.
+    sections: Vec<(String, String)>,
+}
+
+/// `alert`'s render read back from `kept`, or rendered now when it cannot be.
+fn read_back_or_render(
+    model: &Model,
+    r: &mut Renderer,
+    alert: &crate::model::resolve::Alert,
+    kept: Option<Vec<u8>>,
+    encode: bool,
+    with_sections: bool,
+) -> PerAlert {
+    if let Some(a) = kept.and_then(|bytes| memo::decode(model, alert, &bytes)) {
+        let sections = if with_sections {
+            memo::sections(model, &a)
+        } else {
+            Vec::new()
+        };
+        return PerAlert {
+            render: a,
+            encoded: None,
+            read_back: true,
+            summary_only: false,
+            sections,
+        };
+    }
+    let a = render_alert(model, r, alert);
+    let sections = if encode || with_sections {
+        memo::sections(model, &a)
+    } else {
+        Vec::new()
+    };
+    PerAlert {
+        encoded: encode.then(|| memo::encode(&a, &sections)).flatten(),
+        render: a,
+        read_back: false,
+        summary_only: false,
+        sections,
+    }
+}
+
+/// An alert in a partial render's first pass: known by its summary (its sections and
+/// lints), or rendered now.
+enum First {
+    Summary(Vec<(String, String)>, Diagnostics),
+    Rendered(Box<PerAlert>),
+}
+
+/// The alerts' renders for a render that builds only some files ([`memo::Partial`]),
+/// and the stored files it need not build (name -> how they were built).
+///
+/// An alert without a summary is rendered now. A file whose key ([`memo::file_key`],
+/// from its alerts' sections: in their summaries, or of those rendered now) is the
+/// stored one, and that the output directory holds as built ([`memo::Memos::files`]),
+/// is not built. The renders of the alerts with rules in a file to build are read back
+/// (or rendered); of the others, only their lints are, from their summaries.
+fn render_partial(
+    model: &Model,
+    alerts: &[&crate::model::resolve::Alert],
+    memos: &memo::Memos,
+    partial: memo::Partial,
+) -> (HashMap<String, crate::cache::FileMemo>, Vec<PerAlert>) {
+    let (keys, layout) = memos
+        .keys
+        .as_ref()
+        .expect("a partial render knows the alerts' keys");
+    let (encode, stored_files) = (memos.encode, &memos.files);
+    let memo::Partial { summaries, fetch } = partial;
+    // Each alert's summary (its sections, its lints), or its render now.
+    let first: Vec<First> = alerts
+        .par_iter()
+        .map_init(
+            || Renderer::new(model),
+            |r, alert| match summaries
+                .get(&alert.name)
+                .and_then(|bytes| memo::decode_summary(model, bytes))
+            {
+                Some((sections, lints)) => First::Summary(sections, lints),
+                None => First::Rendered(Box::new(read_back_or_render(
+                    model, r, alert, None, encode, true,
+                ))),
+            },
+        )
+        .collect();
+    // File name -> (alert, its section key there), in alert order.
+    let mut sections: HashMap<&str, Vec<(&str, &str)>> = HashMap::new();
+    for (alert, first) in alerts.iter().zip(&first) {
+        let of = match first {
+            First::Summary(of, _) => of,
+            First::Rendered(per) => &per.sections,
+        };
+        for (file, section) in of {
+            sections
+                .entry(file.as_str())
+                .or_default()
+                .push((alert.name.as_str(), section.as_str()));
+        }
+    }
+    let skipped: HashMap<String, crate::cache::FileMemo> = sections
+        .into_iter()
+        .filter_map(|(name, of)| {
+            let stored = stored_files.get(name)?;
+            (stored.key == memo::file_key(layout, name, of))
+                .then(|| (name.to_string(), stored.clone()))
+        })
+        .collect();
+    // The alerts read back in full: those with rules in a file to build.
+    let wanted: BTreeMap<&str, &str> = alerts
+        .iter()
+        .zip(&first)
+        .filter(|(_, f)| {
+            matches!(f, First::Summary(of, _) if of.iter().any(|(file, _)| !skipped.contains_key(file)))
+        })
+        .map(|(a, _)| (a.name.as_str(), keys.get(&a.name).map_or("", String::as_str)))
+        .collect();
+    let mut fetched = fetch(&wanted);
+    let kept: Vec<Option<Vec<u8>>> = alerts.iter().map(|a| fetched.remove(&a.name)).collect();
+    let per_alert = alerts
+        .par_iter()
+        .zip(first)
+        .zip(kept)
+        .map_init(
+            || Renderer::new(model),
+            |r, ((alert, first), kept)| match first {
+                First::Rendered(per) => *per,
+                First::Summary(sections, lints) if !wanted.contains_key(alert.name.as_str()) => {
+                    PerAlert {
+                        render: AlertRender {
+                            lints,
+                            keyed: Vec::new(),
+                            disabled: Vec::new(),
+                            unwatched: Vec::new(),
+                            rules: Vec::new(),
+                        },
+                        encoded: None,
+                        read_back: true,
+                        summary_only: true,
+                        sections,
+                    }
+                }
+                First::Summary(sections, _) => {
+                    let mut per = read_back_or_render(model, r, alert, kept, encode, false);
+                    // Read back: the summary's sections, which the skipped files were
+                    // matched with (of the same render).
+                    if per.read_back {
+                        per.sections = sections;
+                    } else if per.sections.is_empty() {
+                        per.sections = memo::sections(model, &per.render);
+                    }
+                    per
+                }
+            },
+        )
+        .collect();
+    (skipped, per_alert)
 }
 
 /// A file [`render_batched`] hands over: built and through the guard. `content` is
@@ -960,8 +1198,8 @@ enum FileOut {
 struct BuiltFile {
     scope: Scope,
     name: String,
-    /// Its [`memo::file_key`], when the render was asked for it.
-    key: Option<String>,
+    /// Its [`memo::FileKeys`], when the render was asked for them.
+    keys: Option<memo::FileKeys>,
     /// Not emitted: the content hash of the stored run's file, which it would equal
     /// ([`memo::Memos::files`]). Its cells are listed all the same.
     kept: Option<String>,
@@ -1060,7 +1298,7 @@ fn build_file(
     BuiltFile {
         scope: scope.clone(),
         name,
-        key: None,
+        keys: None,
         kept: None,
         cells,
         content,

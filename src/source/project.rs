@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use crate::cache::Cache;
+use crate::cache::{Ahead, Cache};
 use crate::diag::{Diagnostics, SourceText};
 use crate::model::resolve::Model;
 use crate::model::FileModel;
@@ -143,7 +143,7 @@ pub fn find_root(start: &Path) -> Result<PathBuf, ProjectError> {
 }
 
 pub fn load(root: &Path, use_cache: bool) -> Result<(Project, Diagnostics), ProjectError> {
-    load_inner(root, use_cache, &Overlay::new(), false)
+    load_inner(root, use_cache, &Overlay::new(), None)
 }
 
 /// [`load()`] for a caller that renders next with the stored renders (any render but
@@ -152,7 +152,14 @@ pub fn load_to_render(
     root: &Path,
     use_cache: bool,
 ) -> Result<(Project, Diagnostics), ProjectError> {
-    load_inner(root, use_cache, &Overlay::new(), true)
+    load_inner(root, use_cache, &Overlay::new(), Some(Ahead::Memos))
+}
+
+/// [`load_to_render`] for a caller that compares the render with an output directory
+/// ([`Project::render_against`]): only the stored renders' summaries are read ahead,
+/// and the renders themselves of the alerts in the files it builds.
+pub fn load_to_diff(root: &Path, use_cache: bool) -> Result<(Project, Diagnostics), ProjectError> {
+    load_inner(root, use_cache, &Overlay::new(), Some(Ahead::Summaries))
 }
 
 /// Unsaved edits, by path relative to the rules directory: the text a file would have
@@ -168,14 +175,14 @@ pub fn load_with(
     use_cache: bool,
     overlay: &Overlay,
 ) -> Result<(Project, Diagnostics), ProjectError> {
-    load_inner(root, use_cache, overlay, false)
+    load_inner(root, use_cache, overlay, None)
 }
 
 fn load_inner(
     root: &Path,
     use_cache: bool,
     overlay: &Overlay,
-    read_memos_ahead: bool,
+    read_memos_ahead: Option<Ahead>,
 ) -> Result<(Project, Diagnostics), ProjectError> {
     let mut diags = Diagnostics::default();
     let text = match load::read_root_file(root, settings::FILE_NAME) {
@@ -349,11 +356,7 @@ fn load_inner(
         .map(|s| s.source.clone())
         .collect();
     files.extend(refused);
-    let memos_ahead = if read_memos_ahead {
-        cache.read_memos_ahead()
-    } else {
-        None
-    };
+    let memos_ahead = read_memos_ahead.and_then(|what| cache.read_memos_ahead(what));
     crate::timings::mark("load: parse, cache update");
     let mut model = Model::build(settings, files, &mut diags);
     crate::timings::mark("load: model build");
@@ -443,24 +446,48 @@ impl Project {
             .and_then(|mut a| a.take())
             .filter(|_| self.cache.is_on_disk())
             .and_then(|a| a.join(&self.keys.alerts));
-        let (stored, file_memos) = match ahead {
-            Some((alerts, files)) => (alerts, Some(files)),
-            None => (self.cache.alert_memos(&self.keys.alerts), None),
+        let keys = &self.keys.alerts;
+        let (mut stored, file_memos) = match ahead {
+            Some(a) => ((a.what, a.alerts), Some(a.files)),
+            None => ((Ahead::Memos, self.cache.alert_memos(keys)), None),
         };
         let files = match current {
             Some(current) if key_files => {
                 let mut files = file_memos.unwrap_or_else(|| self.cache.file_memos());
-                files.retain(|name, (_, hash)| current.get(name) == Some(hash));
+                files.retain(|name, m| current.get(name) == Some(&m.hash));
                 files
             }
             _ => Default::default(),
         };
+        // Only the summaries were read ahead: a render that builds only some files
+        // reads the renders it needs. Its store rewrites the rows of the alerts whose
+        // stored index rows have another key, from their cells: they are rendered.
+        let partial = match stored.0 {
+            Ahead::Summaries if key_files && current.is_some() => {
+                let indexed = self.cache.alert_keys();
+                let mut summaries = std::mem::take(&mut stored.1);
+                summaries.retain(|alert, _| indexed.get(alert) == keys.get(alert));
+                (!indexed.is_empty()).then(|| crate::render::memo::Partial {
+                    summaries,
+                    fetch: Box::new(|wanted| self.cache.alert_memos_of(wanted)),
+                })
+            }
+            _ => None,
+        };
+        if stored.0 == Ahead::Summaries && partial.is_none() {
+            stored.1 = self.cache.alert_memos(keys);
+        }
         // Alerts whose key is unchanged are read back rather than rendered again.
         let memos = crate::render::memo::Memos {
-            stored,
+            stored: stored.1,
             encode: on_disk,
             key_files,
+            keys: Some((
+                keys,
+                crate::render::memo::layout_key(&self.model, &self.keys.global),
+            )),
             files,
+            partial,
         };
         let rendered = crate::render::render_reusing(&self.model, diags, &passed, memos);
         crate::timings::mark("render");
@@ -582,12 +609,13 @@ pub fn store_rendered(
             (Cow::Owned(key), crate::source::load::content_hash(text))
         }))
         .collect();
-    let file_memos = rendered.file_keys.iter().filter_map(|(name, key)| {
-        Some((
-            name.as_str(),
-            key.as_str(),
-            files.get(name.as_str())?.as_str(),
-        ))
+    let file_memos = rendered.file_keys.iter().filter_map(|(name, k)| {
+        let memo = crate::cache::FileMemo {
+            key: k.key.clone(),
+            hash: files.get(name.as_str())?.clone(),
+            rules: k.rules,
+        };
+        Some((name.as_str(), memo))
     });
     let redo = changed
         .iter()
@@ -598,10 +626,14 @@ pub fn store_rendered(
         recomputed: changed.len(),
         alerts: keys.len(),
     };
-    let memos = rendered
-        .memos
-        .iter()
-        .filter_map(|(alert, memo)| Some((alert.as_str(), keys.get(alert)?.as_str(), &memo[..])));
+    let memos = rendered.memos.iter().filter_map(|(alert, memo, summary)| {
+        Some((
+            alert.as_str(),
+            keys.get(alert)?.as_str(),
+            &memo[..],
+            &summary[..],
+        ))
+    });
     let stored_now = project.cache.store_incremental(
         &project.fingerprint,
         &stored,

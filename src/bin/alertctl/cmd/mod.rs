@@ -183,7 +183,10 @@ enum Store {
 fn load_render(g: &Global, index: bool, store: Store) -> miette::Result<Loaded> {
     let start = g.dir.clone().unwrap_or_else(|| PathBuf::from("."));
     let root = project::find_root(&start)?;
-    let (mut project, mut diags) = project::load_to_render(&root, !g.no_cache)?;
+    let (mut project, mut diags) = match store {
+        Store::Against(_) => project::load_to_diff(&root, !g.no_cache)?,
+        _ => project::load_to_render(&root, !g.no_cache)?,
+    };
     // Before `say_loaded`: building the index may fall back to memory, which `-v` says.
     if index {
         project.ensure_index();
@@ -196,8 +199,12 @@ fn load_render(g: &Global, index: bool, store: Store) -> miette::Result<Loaded> 
     };
     let rendered = UntilExit::new(rendered);
     if g.verbose && project.cache.is_on_disk() {
+        let summarized = match rendered.summarized {
+            0 => String::new(),
+            n => format!(", {n} of them by their summary alone"),
+        };
         eprintln!(
-            "render: {} of {} alerts read back from the last run",
+            "render: {} of {} alerts read back from the last run{summarized}",
             rendered.reused,
             project.model.alerts.len()
         );
