@@ -112,7 +112,7 @@ pub fn layout_key(model: &Model, global: &str) -> String {
 pub fn file_key<'a>(
     layout: &str,
     name: &str,
-    sections: impl IntoIterator<Item = (&'a str, &'a str)>,
+    sections: impl IntoIterator<Item = (&'a str, &'a SectionKey)>,
 ) -> String {
     let mut h = blake3::Hasher::new();
     let mut put = |bytes: &[u8]| {
@@ -123,7 +123,7 @@ pub fn file_key<'a>(
     put(name.as_bytes());
     for (alert, section) in sections {
         put(alert.as_bytes());
-        put(section.as_bytes());
+        put(section);
     }
     h.finalize().to_hex().to_string()
 }
@@ -137,7 +137,7 @@ pub fn section_key<'r>(
     model: &Model,
     scope: &Scope,
     rules: impl IntoIterator<Item = (&'r PromRule, &'r Provenance)>,
-) -> String {
+) -> SectionKey {
     // Gathered, then hashed at once: BLAKE3 is many times faster on one long input
     // than on the dozen short ones of each rule.
     let mut buf: Vec<u8> = Vec::with_capacity(1024);
@@ -178,17 +178,23 @@ pub fn section_key<'r>(
         }
     }
     buf.push(0);
-    blake3::hash(&buf).to_hex().to_string()
+    *blake3::hash(&buf).as_bytes()
 }
+
+/// A [`section_key`]: BLAKE3, kept as bytes (there is one per alert and file).
+pub type SectionKey = [u8; 32];
+
+/// An output file's name, and the [`section_key`] of one alert's rules there.
+pub type Section = (String, SectionKey);
 
 /// Each output file `a`'s rules go to, with the [`section_key`] of its rules there, by
 /// file name.
-pub(super) fn sections(model: &Model, a: &AlertRender) -> Vec<(String, String)> {
+pub(super) fn sections(model: &Model, a: &AlertRender) -> Vec<Section> {
     let mut by_file: BTreeMap<&Scope, Vec<(&PromRule, &Provenance)>> = BTreeMap::new();
     for (scope, r, p) in &a.rules {
         by_file.entry(scope).or_default().push((r, p));
     }
-    let mut out: Vec<(String, String)> = by_file
+    let mut out: Vec<Section> = by_file
         .into_iter()
         .map(|(scope, rules)| (super::file_name(scope), section_key(model, scope, rules)))
         .collect();
@@ -201,7 +207,7 @@ pub(super) fn sections(model: &Model, a: &AlertRender) -> Vec<(String, String)> 
 /// in [`Stored`]).
 #[derive(Serialize, Deserialize)]
 struct Summary<'a> {
-    files: Vec<(Cow<'a, str>, Cow<'a, str>)>,
+    files: Vec<(Cow<'a, str>, SectionKey)>,
     lints: Vec<StoredDiag<'a>>,
 }
 
@@ -363,7 +369,7 @@ fn own(s: Option<Cow<'_, str>>) -> Option<String> {
 
 /// The encodings of `a`'s render and of its summary ([`Summary`]; `sections` are
 /// [`sections`] of `a`), or `None` if it has a cell error (not kept).
-pub(super) fn encode(a: &AlertRender, sections: &[(String, String)]) -> Option<(Vec<u8>, Vec<u8>)> {
+pub(super) fn encode(a: &AlertRender, sections: &[Section]) -> Option<(Vec<u8>, Vec<u8>)> {
     if !a.keyed.is_empty() {
         return None;
     }
@@ -418,7 +424,7 @@ pub(super) fn encode(a: &AlertRender, sections: &[(String, String)]) -> Option<(
     let summary = Summary {
         files: sections
             .iter()
-            .map(|(f, k)| (Cow::Borrowed(f.as_str()), Cow::Borrowed(k.as_str())))
+            .map(|(f, k)| (Cow::Borrowed(f.as_str()), *k))
             .collect(),
         lints: a.lints.iter().map(diag_out).collect(),
     };
@@ -431,15 +437,12 @@ pub(super) fn encode(a: &AlertRender, sections: &[(String, String)]) -> Option<(
 /// A kept render's summary: its [`sections`] and its lints; `None` (render it again)
 /// if the bytes do not decode or a lint names a code or a file the model does not
 /// have.
-pub(super) fn decode_summary(
-    model: &Model,
-    bytes: &[u8],
-) -> Option<(Vec<(String, String)>, Diagnostics)> {
+pub(super) fn decode_summary(model: &Model, bytes: &[u8]) -> Option<(Vec<Section>, Diagnostics)> {
     let summary: Summary = postcard::from_bytes(bytes).ok()?;
-    let files: Vec<(String, String)> = summary
+    let files: Vec<Section> = summary
         .files
         .into_iter()
-        .map(|(f, k)| (f.into_owned(), k.into_owned()))
+        .map(|(f, k)| (f.into_owned(), k))
         .collect();
     let mut lints = Diagnostics::default();
     for d in summary.lints {
@@ -607,7 +610,7 @@ mod tests {
         let mut diags = Diagnostics::default();
         let out = super::super::render_reusing(model, &mut diags, &Default::default(), memos);
         assert!(!diags.has_errors());
-        let mut from_summaries: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
+        let mut from_summaries: BTreeMap<String, Vec<(String, SectionKey)>> = BTreeMap::new();
         for (alert, _, summary) in &out.memos {
             let (of, _) = decode_summary(model, summary).unwrap();
             for (file, section) in of {
@@ -626,11 +629,7 @@ mod tests {
         let known: BTreeMap<String, String> = from_summaries
             .iter()
             .map(|(file, of)| {
-                let key = file_key(
-                    &layout,
-                    file,
-                    of.iter().map(|(a, k)| (a.as_str(), k.as_str())),
-                );
+                let key = file_key(&layout, file, of.iter().map(|(a, k)| (a.as_str(), k)));
                 (file.clone(), key)
             })
             .collect();

@@ -415,7 +415,7 @@ pub fn render_reusing(
     let mut disabled = Vec::new();
     let mut unwatched = Vec::new();
     // File name -> (alert, its section key there), in alert order.
-    let mut sections: HashMap<String, Vec<(&str, String)>> = HashMap::new();
+    let mut sections: HashMap<String, Vec<(&str, memo::SectionKey)>> = HashMap::new();
     let mut per_file = gather(per_alert.into_iter().zip(&alerts).map(|(per, alert)| {
         let a = per.render;
         if let Some((render, summary)) = per.encoded {
@@ -479,7 +479,7 @@ pub fn render_reusing(
                 let keys = layout.map(|layout| {
                     let of = sections.get(&name).into_iter().flatten();
                     memo::FileKeys {
-                        key: memo::file_key(layout, &name, of.map(|(a, k)| (*a, k.as_str()))),
+                        key: memo::file_key(layout, &name, of.map(|(a, k)| (*a, k))),
                         rules: rules.len(),
                     }
                 });
@@ -558,7 +558,7 @@ struct PerAlert {
     /// Read back by its summary alone: its lints, no rules.
     summary_only: bool,
     /// Its [`memo::sections`], when files are keyed.
-    sections: Vec<(String, String)>,
+    sections: Vec<memo::Section>,
 }
 
 /// `alert`'s render read back from `kept`, or rendered now when it cannot be.
@@ -602,7 +602,7 @@ fn read_back_or_render(
 /// An alert in a partial render's first pass: known by its summary (its sections and
 /// lints), or rendered now.
 enum First {
-    Summary(Vec<(String, String)>, Diagnostics),
+    Summary(Vec<memo::Section>, Diagnostics),
     Rendered(Box<PerAlert>),
 }
 
@@ -643,7 +643,7 @@ fn render_partial(
         )
         .collect();
     // File name -> (alert, its section key there), in alert order.
-    let mut sections: HashMap<&str, Vec<(&str, &str)>> = HashMap::new();
+    let mut sections: HashMap<&str, Vec<(&str, &memo::SectionKey)>> = HashMap::new();
     for (alert, first) in alerts.iter().zip(&first) {
         let of = match first {
             First::Summary(of, _) => of,
@@ -653,7 +653,7 @@ fn render_partial(
             sections
                 .entry(file.as_str())
                 .or_default()
-                .push((alert.name.as_str(), section.as_str()));
+                .push((alert.name.as_str(), section));
         }
     }
     let skipped: HashMap<String, crate::cache::FileMemo> = sections
