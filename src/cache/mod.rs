@@ -2178,22 +2178,15 @@ mod tests {
         type Read = (HashMap<String, Vec<u8>>, HashMap<String, Vec<u8>>);
         let read = |c: &Cache, keys: &BTreeMap<String, String>| -> Read {
             let got = c.alert_memos(keys);
-            let ahead = c
-                .read_memos_ahead(Ahead::Memos)
-                .unwrap()
-                .join(keys)
-                .unwrap();
+            let read_ahead = |what| c.read_memos_ahead(what).unwrap().join(keys).unwrap();
+            let ahead = read_ahead(Ahead::Memos);
             assert_eq!(ahead.what, Ahead::Memos);
             assert_eq!(ahead.alerts, got);
             assert_eq!(ahead.files, c.file_memos());
             let by_name: BTreeMap<&str, &str> =
                 keys.iter().map(|(a, k)| (a.as_str(), k.as_str())).collect();
             assert_eq!(c.alert_memos_of(&by_name), got);
-            let ahead = c
-                .read_memos_ahead(Ahead::Summaries)
-                .unwrap()
-                .join(keys)
-                .unwrap();
+            let ahead = read_ahead(Ahead::Summaries);
             assert_eq!(ahead.what, Ahead::Summaries);
             (got, ahead.alerts)
         };
