@@ -875,26 +875,17 @@ const FAST_SCHEMA: &str = "
     CREATE TABLE IF NOT EXISTS file_memo(name TEXT PRIMARY KEY, key TEXT NOT NULL, hash TEXT NOT NULL, rules INTEGER NOT NULL, mac TEXT NOT NULL);
 ";
 
-/// What an `alert_memo` row's MAC covers. The build is part of it: a render is the
-/// work of the code that made it, and another build (upgraded, rebuilt from other
-/// sources, same version or not) must render again rather than read back its output.
-fn memo_parts<'a>(alert: &'a str, key: &'a str, memo: &'a [u8]) -> [&'a [u8]; 4] {
+/// What each of an `alert_memo` row's MACs covers: the render (`alert-memo`) or its
+/// summary (`alert-summary`), each read without the other. The build is part of it: a
+/// render is the work of the code that made it, and another build (upgraded, rebuilt
+/// from other sources, same version or not) must render again rather than read back
+/// its output.
+fn memo_parts<'a>(alert: &'a str, key: &'a str, bytes: &'a [u8]) -> [&'a [u8]; 4] {
     [
         env!("ALERTCTL_BUILD_ID").as_bytes(),
         alert.as_bytes(),
         key.as_bytes(),
-        memo,
-    ]
-}
-
-/// What an `alert_memo` row's second MAC covers: its summary, which is read without
-/// the render (and the render without it).
-fn summary_parts<'a>(alert: &'a str, key: &'a str, summary: &'a [u8]) -> [&'a [u8]; 4] {
-    [
-        env!("ALERTCTL_BUILD_ID").as_bytes(),
-        alert.as_bytes(),
-        key.as_bytes(),
-        summary,
+        bytes,
     ]
 }
 
@@ -912,10 +903,13 @@ fn file_memo_parts<'a>(name: &'a str, m: &'a FileMemo, rules: &'a [u8; 8]) -> [&
 }
 
 fn file_memo_mac(key: &Key, name: &str, m: &FileMemo) -> String {
-    key.mac(
-        "file-memo",
-        &file_memo_parts(name, m, &(m.rules as u64).to_le_bytes()),
-    )
+    let rules = (m.rules as u64).to_le_bytes();
+    key.mac("file-memo", &file_memo_parts(name, m, &rules))
+}
+
+fn file_memo_verifies(key: &Key, name: &str, m: &FileMemo, mac: &str) -> bool {
+    let rules = (m.rules as u64).to_le_bytes();
+    key.verify(mac, "file-memo", &file_memo_parts(name, m, &rules))
 }
 
 /// The per-alert dependency keys in `table`, when every meta entry of `written` is
@@ -1765,9 +1759,7 @@ impl Cache {
         rows.into_par_iter()
             .filter(|(alert, k, bytes, mac)| match what {
                 Ahead::Memos => key.verify(mac, "alert-memo", &memo_parts(alert, k, bytes)),
-                Ahead::Summaries => {
-                    key.verify(mac, "alert-summary", &summary_parts(alert, k, bytes))
-                }
+                Ahead::Summaries => key.verify(mac, "alert-summary", &memo_parts(alert, k, bytes)),
             })
             .map(|(alert, k, memo, _)| (alert, k, memo))
             .collect()
@@ -1837,10 +1829,7 @@ impl Cache {
         };
         let key = &self.key;
         rows.into_par_iter()
-            .filter(|(name, m, mac)| {
-                let rules = (m.rules as u64).to_le_bytes();
-                key.verify(mac, "file-memo", &file_memo_parts(name, m, &rules))
-            })
+            .filter(|(name, m, mac)| file_memo_verifies(key, name, m, mac))
             .map(|(name, m, _)| (name, m))
             .collect()
     }
@@ -1878,7 +1867,7 @@ impl Cache {
             .into_par_iter()
             .map(|(alert, k, memo, summary)| {
                 let mac = key.mac("alert-memo", &memo_parts(alert, k, memo));
-                let summary_mac = key.mac("alert-summary", &summary_parts(alert, k, summary));
+                let summary_mac = key.mac("alert-summary", &memo_parts(alert, k, summary));
                 (alert, k, memo, mac, summary, summary_mac)
             })
             .collect();

@@ -15,13 +15,13 @@
 //! only the files whose key changed or whose copy in the directory is not the one the
 //! stored run built; the others are known by their content hash.
 //!
-//! `diff` goes further ([`Partial`]): each kept render has a summary beside it (the
-//! files its rules go to, and its lints), and each stored file the key of what it was
-//! built from ([`inputs_key`]: the alerts with rules in it, by dependency key, and what
-//! every file shares). A file that no alert rendered now goes to, and whose alerts all
-//! have the keys it was built with, is the stored file: it is not built, and the renders
-//! of alerts found only in such files are not read at all, only their lints. After a
-//! one-file edit on a large directory that is all but a few dozen of thousands.
+//! `diff` goes further ([`Partial`]): a file's key is a hash of each of its alerts'
+//! rules there ([`section_key`]), and each kept render has a summary beside it (the
+//! files its rules go to with its section key in each, and its lints). From the
+//! summaries and the alerts rendered now, every file's key is known without its rules:
+//! a file whose key is the stored one is not built, and the renders of alerts found
+//! only in such files are not read at all, only their lints. After a one-file edit on
+//! a large directory that is all but a few dozen of thousands.
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
@@ -43,7 +43,7 @@ pub struct Memos<'k> {
     pub stored: HashMap<String, Vec<u8>>,
     /// Encode each alert rendered now, for the cache to keep.
     pub encode: bool,
-    /// Give each file built its [`file_key`] and [`inputs_key`], for the cache to keep
+    /// Give each file built its [`file_key`] and rule count, for the cache to keep
     /// (`Rendered::file_keys`) and to match against `files`. Needs `keys`.
     pub key_files: bool,
     /// Each alert's dependency key, and [`layout_key`] of the model.

@@ -472,17 +472,9 @@ pub fn render_reusing(
     let built: Vec<FileOut> = jobs
         .into_par_iter()
         .map(|job| match job {
+            // Not built: only the cells of the alerts rendered now.
             FileJob::Build { scope, name, rules } if skipped.contains_key(&name) => {
-                let stored = &skipped[&name];
-                FileOut::Built(BuiltFile {
-                    keys: Some(memo::FileKeys {
-                        key: stored.key.clone(),
-                        rules: stored.rules,
-                    }),
-                    kept: Some(stored.hash.clone()),
-                    rules: stored.rules,
-                    ..build_file(model, &scope, name, rules, passed, true, false)
-                })
+                FileOut::Built(build_file(model, &scope, name, rules, passed, true, false))
             }
             FileJob::Build { scope, name, rules } => {
                 let keys = layout.map(|layout| {
@@ -506,32 +498,15 @@ pub fn render_reusing(
             FileJob::Collision(d) => FileOut::Collision(d),
         })
         .collect();
-    let cells_listed: HashSet<&String> = built
-        .iter()
-        .filter_map(|f| match f {
-            FileOut::Built(f) => Some(&f.name),
-            FileOut::Collision(_) => None,
-        })
-        .collect();
-    let skipped: Vec<(String, crate::cache::FileMemo)> = skipped
-        .into_iter()
-        .filter(|(name, _)| !cells_listed.contains(name))
-        .collect();
-    for (name, stored) in skipped {
-        out.rule_count += stored.rules;
-        out.kept.insert(name.clone(), stored.hash);
-        let keys = memo::FileKeys {
-            key: stored.key,
-            rules: stored.rules,
-        };
-        out.file_keys.push((name, keys));
-    }
     for file in built {
         match file {
             FileOut::Collision(d) => diags.push(d),
             FileOut::Built(file) => {
                 // A refused file's cells stay listed: its rules were rendered.
                 out.cells.push_part(file.cells);
+                if skipped.contains_key(&file.name) {
+                    continue;
+                }
                 if let Some(hash) = file.kept {
                     out.rule_count += file.rules;
                     // Its keys again: a store that starts the cache afresh keeps them.
@@ -552,6 +527,15 @@ pub fn render_reusing(
                 }
             }
         }
+    }
+    for (name, stored) in skipped {
+        out.rule_count += stored.rules;
+        out.kept.insert(name.clone(), stored.hash);
+        let keys = memo::FileKeys {
+            key: stored.key,
+            rules: stored.rules,
+        };
+        out.file_keys.push((name, keys));
     }
     crate::model::shard::check(model, &out.files, diags);
     out
