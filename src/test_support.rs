@@ -15,3 +15,16 @@ pub fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// [`copy_dir`], every file an hour old (older than git's racy window): the fast path
+/// trusts their stats.
+pub fn copy_dir_aged(from: &Path, to: &Path) {
+    copy_dir(from, to);
+    let old = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    for e in walkdir::WalkDir::new(to).into_iter().flatten() {
+        if e.file_type().is_file() {
+            let f = std::fs::File::options().write(true).open(e.path()).unwrap();
+            f.set_modified(old).unwrap();
+        }
+    }
+}

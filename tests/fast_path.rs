@@ -353,3 +353,81 @@ fn timings_name_each_phase_in_order() {
         ]
     );
 }
+
+/// A second run shows the first one's warnings: the fast path of `diff` and `render`
+/// prints what the full path prints, byte for byte, `validate.ignore` included. A stored
+/// warnings row that does not authenticate sends the run to the full path, which shows
+/// them all the same.
+#[test]
+fn the_fast_path_shows_the_full_runs_warnings() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("estate");
+    copy(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/warnings/scoped-queries"),
+        &dir,
+    );
+    let same_as_full = |args: &[&str], what: &str| {
+        let mut verbose = vec!["-v"];
+        verbose.extend(args);
+        let warm = run(&dir, &verbose);
+        let mut full_args = vec!["--no-cache"];
+        full_args.extend(args);
+        let full = run(&dir, &full_args);
+        let warm_err = text(&warm.stderr);
+        let quiet: String = warm_err
+            .lines()
+            .filter(|l| {
+                !["loaded ", "render: ", "output: ", "cache index: "]
+                    .iter()
+                    .any(|p| l.starts_with(p))
+            })
+            .map(|l| format!("{l}\n"))
+            .collect();
+        assert_eq!(quiet, text(&full.stderr), "{what}: {args:?}");
+        assert_eq!(text(&warm.stdout), text(&full.stdout), "{what}: {args:?}");
+        assert_eq!(warm.status.code(), full.status.code(), "{what}: {args:?}");
+        warm_err
+    };
+    assert!(run(&dir, &["render"]).status.success());
+    for args in [&["diff"][..], &["render"]] {
+        let err = same_as_full(args, "fast path");
+        assert!(
+            err.contains("nothing changed since the last full run"),
+            "{err}"
+        );
+        assert!(err.contains("alertctl::scoped-drops-group"), "{err}");
+    }
+
+    // Accepted warnings are not shown, by either path.
+    let toml = dir.join("alertctl.toml");
+    let settings = std::fs::read_to_string(&toml).unwrap();
+    std::fs::write(
+        &toml,
+        format!("{settings}\n[validate]\nignore = [\"scoped-drops-group\"]\n"),
+    )
+    .unwrap();
+    age(&toml);
+    assert!(run(&dir, &["render"]).status.success());
+    let err = same_as_full(&["diff"], "validate.ignore");
+    assert!(
+        err.contains("nothing changed since the last full run"),
+        "{err}"
+    );
+    assert!(!err.contains("scoped-drops-group"), "{err}");
+
+    // A warnings row edited in the cache is not shown: the full path answers.
+    let db = rusqlite::Connection::open(dir.join(".alertctl/cache.sqlite")).unwrap();
+    let changed = db
+        .execute(
+            "UPDATE warnings SET diags = substr(diags, 1, length(diags) - 1)",
+            [],
+        )
+        .unwrap();
+    assert_eq!(changed, 1);
+    drop(db);
+    let err = same_as_full(&["diff"], "tampered warnings");
+    assert!(
+        !err.contains("nothing changed since the last full run"),
+        "{err}"
+    );
+}

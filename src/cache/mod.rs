@@ -25,7 +25,7 @@ const FILE: &str = "cache.sqlite";
 /// a field or variant added, removed or reordered in `FileModel`'s types reads back wrong
 /// without it (`stored_model_layout_is_pinned` fails then). The package version is part of
 /// the key too.
-const SCHEMA: &str = "17";
+const SCHEMA: &str = "18";
 
 pub struct Cache {
     conn: Option<Connection>,
@@ -873,7 +873,12 @@ const FAST_SCHEMA: &str = "
     CREATE TABLE IF NOT EXISTS alert_keys(alert TEXT PRIMARY KEY, key TEXT NOT NULL);
     CREATE TABLE IF NOT EXISTS alert_memo(alert TEXT PRIMARY KEY, key TEXT NOT NULL, memo BLOB NOT NULL, mac TEXT NOT NULL, summary BLOB NOT NULL, summary_mac TEXT NOT NULL);
     CREATE TABLE IF NOT EXISTS file_memo(name TEXT PRIMARY KEY, key TEXT NOT NULL, hash TEXT NOT NULL, rules INTEGER NOT NULL, mac TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS warnings(fingerprint TEXT PRIMARY KEY, diags BLOB NOT NULL, mac TEXT NOT NULL);
 ";
+
+fn warnings_mac(key: &Key, fingerprint: &str, diags: &[u8]) -> String {
+    key.mac("warnings", &[fingerprint.as_bytes(), diags])
+}
 
 /// What each of an `alert_memo` row's MACs covers: the render (`alert-memo`) or its
 /// summary (`alert-summary`), each read without the other. The build is part of it: a
@@ -1182,6 +1187,26 @@ impl Cache {
             .filter(|(name, _)| !name.starts_with(crate::render::file_sd::KEY_PREFIX))
             .map(|(_, hash)| hash)
             .collect()
+    }
+
+    /// The warnings of the full run that stored the render of `fingerprint`
+    /// ([`crate::diag::stored::encode`]), when they authenticate.
+    pub fn warnings(&self, fingerprint: &str) -> Option<Vec<u8>> {
+        if !self.has_rendered(fingerprint) {
+            return None;
+        }
+        let (diags, mac): (Vec<u8>, String) = self
+            .conn
+            .as_ref()?
+            .query_row(
+                "SELECT diags, mac FROM warnings WHERE fingerprint = ?1",
+                [fingerprint],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .ok()??;
+        let parts: [&[u8]; 2] = [fingerprint.as_bytes(), &diags];
+        self.key.verify(&mac, "warnings", &parts).then_some(diags)
     }
 
     pub fn has_rendered(&self, fingerprint: &str) -> bool {
@@ -1855,6 +1880,7 @@ impl Cache {
         cells: impl Iterator<Item = CellRow> + Send,
         traces: impl Iterator<Item = TraceRow> + Send,
         memos: impl Iterator<Item = (&'a str, &'a str, &'a [u8], &'a [u8])>,
+        warnings: &[u8],
     ) -> rusqlite::Result<bool> {
         let Some(conn) = self.conn.as_mut() else {
             return Ok(false);
@@ -1931,6 +1957,15 @@ impl Cache {
                 put.execute([alert, key])?;
             }
         }
+        tx.execute("DELETE FROM warnings", [])?;
+        tx.execute(
+            "INSERT INTO warnings VALUES (?1, ?2, ?3)",
+            params![
+                fingerprint,
+                warnings,
+                warnings_mac(key, fingerprint, warnings)
+            ],
+        )?;
         tx.execute(
             "INSERT OR REPLACE INTO meta(key, value) VALUES ('rendered', ?1), ('traces', ?1)",
             [fingerprint],
@@ -2145,6 +2180,7 @@ mod tests {
                         std::iter::empty(),
                         std::iter::empty(),
                         memos.iter().copied(),
+                        &[],
                     )
                     .unwrap());
             };
@@ -2269,8 +2305,11 @@ mod tests {
                 std::iter::empty(),
                 std::iter::empty(),
                 std::iter::empty(),
+                fp.as_bytes(),
             );
             assert!(stored.unwrap());
+            // The run's warnings are kept under its fingerprint, and only the last run's.
+            assert_eq!(c.warnings(fp).as_deref(), Some(fp.as_bytes()));
         };
         store(
             &mut c,
@@ -2284,6 +2323,7 @@ mod tests {
         ]);
         assert_eq!(c.rendered_hashes("fp2"), Some(want));
         assert_eq!(c.rendered_hashes("fp1"), None);
+        assert_eq!(c.warnings("fp1"), None);
         let memos = c.file_memos();
         let mut names: Vec<&String> = memos.keys().collect();
         names.sort();
@@ -2301,6 +2341,9 @@ mod tests {
         conn.execute("UPDATE file_memo SET rules = rules + 1", [])
             .unwrap();
         assert!(c.file_memos().is_empty());
+        conn.execute("UPDATE warnings SET diags = X'00'", [])
+            .unwrap();
+        assert_eq!(c.warnings("fp2"), None);
     }
 
     /// Stores `models` (path, hash, model) as a load's fresh files, all of them present;

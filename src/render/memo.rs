@@ -30,7 +30,8 @@ use serde::{Deserialize, Serialize};
 
 use super::{AlertRender, DisabledCell, PromRule, Provenance};
 use crate::cache::FileMemo;
-use crate::diag::{Code, Diagnostic, Diagnostics, Location, Severity, Span};
+use crate::diag::stored::StoredDiag;
+use crate::diag::{Diagnostics, Span};
 use crate::model::params::{Typed, Value};
 use crate::model::resolve::{Alert, Model, Origin};
 use crate::model::{ParamType, Scope};
@@ -219,72 +220,6 @@ struct Stored<'a> {
     lints: Vec<StoredDiag<'a>>,
 }
 
-/// A lint: its code by name, its places by file path.
-#[derive(Serialize, Deserialize)]
-struct StoredDiag<'a> {
-    code: Cow<'a, str>,
-    severity: Severity,
-    message: Cow<'a, str>,
-    primary: Option<StoredLocation<'a>>,
-    related: Vec<StoredLocation<'a>>,
-    hint: Option<Cow<'a, str>>,
-    notes: Vec<StoredDiag<'a>>,
-}
-
-#[derive(Serialize, Deserialize)]
-struct StoredLocation<'a> {
-    path: Cow<'a, str>,
-    span: Span,
-    label: Cow<'a, str>,
-}
-
-fn location_out(l: &Location) -> StoredLocation<'_> {
-    StoredLocation {
-        path: Cow::Borrowed(&*l.source.path),
-        span: l.span,
-        label: Cow::Borrowed(&l.label),
-    }
-}
-
-fn diag_out(d: &Diagnostic) -> StoredDiag<'_> {
-    StoredDiag {
-        code: Cow::Borrowed(d.code.as_str()),
-        severity: d.severity,
-        message: Cow::Borrowed(&d.message),
-        primary: d.primary.as_ref().map(location_out),
-        related: d.related.iter().map(location_out).collect(),
-        hint: opt(&d.hint),
-        notes: d.notes.iter().map(diag_out).collect(),
-    }
-}
-
-/// `None` if a code or a file is not the model's.
-fn diag_in(model: &Model, d: StoredDiag) -> Option<Diagnostic> {
-    let loc = |l: StoredLocation| -> Option<Location> {
-        Some(Location {
-            source: model.sources.get(&*l.path)?.clone(),
-            span: l.span,
-            label: l.label.into_owned(),
-        })
-    };
-    Some(Diagnostic {
-        code: Code::parse(&d.code)?,
-        severity: d.severity,
-        message: d.message.into_owned(),
-        primary: match d.primary {
-            Some(l) => Some(loc(l)?),
-            None => None,
-        },
-        related: d.related.into_iter().map(loc).collect::<Option<_>>()?,
-        hint: own(d.hint),
-        notes: d
-            .notes
-            .into_iter()
-            .map(|n| diag_in(model, n))
-            .collect::<Option<_>>()?,
-    })
-}
-
 type Pairs<'a> = Vec<(Cow<'a, str>, Cow<'a, str>)>;
 
 /// A rendered rule, its file's scope and its provenance (whose alert, template and
@@ -419,14 +354,14 @@ pub(super) fn encode(a: &AlertRender, sections: &[Section]) -> Option<(Vec<u8>, 
         rules,
         disabled,
         unwatched: a.unwatched.iter().map(|(_, s)| Cow::Borrowed(s)).collect(),
-        lints: a.lints.iter().map(diag_out).collect(),
+        lints: a.lints.iter().map(StoredDiag::of).collect(),
     };
     let summary = Summary {
         files: sections
             .iter()
             .map(|(f, k)| (Cow::Borrowed(f.as_str()), *k))
             .collect(),
-        lints: a.lints.iter().map(diag_out).collect(),
+        lints: a.lints.iter().map(StoredDiag::of).collect(),
     };
     Some((
         postcard::to_stdvec(&stored).ok()?,
@@ -446,7 +381,7 @@ pub(super) fn decode_summary(model: &Model, bytes: &[u8]) -> Option<(Vec<Section
         .collect();
     let mut lints = Diagnostics::default();
     for d in summary.lints {
-        lints.push(diag_in(model, d)?);
+        lints.push(d.back(&mut |p: &str| model.sources.get(p).cloned())?);
     }
     Some((files, lints))
 }
@@ -524,7 +459,7 @@ pub(super) fn decode(model: &Model, alert: &Alert, bytes: &[u8]) -> Option<Alert
     }
     let mut lints = Diagnostics::default();
     for d in stored.lints {
-        lints.push(diag_in(model, d)?);
+        lints.push(d.back(&mut |p: &str| model.sources.get(p).cloned())?);
     }
     Some(AlertRender {
         lints,

@@ -84,6 +84,9 @@ fn fingerprint<'a>(settings_text: &str, files: impl Iterator<Item = (&'a str, &'
 pub struct Quick {
     pub root: PathBuf,
     pub settings: Settings,
+    settings_text: String,
+    /// Each source file's content hash, as the last full run recorded it.
+    hashes: std::collections::HashMap<String, String>,
     pub cache: Cache,
     pub fingerprint: String,
 }
@@ -111,12 +114,41 @@ pub fn quick(root: &Path) -> Option<Quick> {
         hashes.push((e.rel_path.as_str(), hash.as_str()));
     }
     let fingerprint = fingerprint(&text, hashes.into_iter());
+    let hashes = stats.into_iter().map(|(p, (_, h, _))| (p, h)).collect();
     Some(Quick {
         root: root.to_path_buf(),
         settings,
+        settings_text: text,
+        hashes,
         cache,
         fingerprint,
     })
+}
+
+impl Quick {
+    /// The warnings of the full run whose results the fast path shows: a second run
+    /// shows what the first one did (as cargo replays a crate's warnings). Each file
+    /// they quote is read again and must hash as its stat row says; `None` (take the
+    /// full path) when one does not, or nothing authenticates.
+    pub fn warnings(&self) -> Option<Diagnostics> {
+        let bytes = self.cache.warnings(&self.fingerprint)?;
+        let mut texts: std::collections::HashMap<String, SourceText> = Default::default();
+        crate::diag::stored::decode(&bytes, |path: &str| {
+            if let Some(t) = texts.get(path) {
+                return Some(t.clone());
+            }
+            let text = if path == settings::FILE_NAME {
+                self.settings_text.clone()
+            } else {
+                let hash = self.hashes.get(path)?;
+                let text = load::read_again(&self.root.join(path), path).ok()?;
+                (load::content_hash(&text) == *hash).then_some(text)?
+            };
+            let t = SourceText::new(path, text);
+            texts.insert(path.to_string(), t.clone());
+            Some(t)
+        })
+    }
 }
 
 /// The nearest directory at or above `start` holding `alertctl.toml`.
@@ -622,6 +654,12 @@ pub fn store_rendered(
         .copied()
         .chain(removed.iter().map(String::as_str));
     let new_keys = changed.iter().map(|a| (*a, keys[*a].as_str()));
+    // What the run shows (no errors here): the fast path shows them again.
+    let accepted = model.settings.accepted();
+    let warnings =
+        crate::diag::stored::encode(diags.iter().filter(|d| {
+            d.severity != crate::diag::Severity::Warning || !accepted.contains(&d.code)
+        }));
     let reuse = Reuse {
         recomputed: changed.len(),
         alerts: keys.len(),
@@ -644,6 +682,7 @@ pub fn store_rendered(
         rows,
         traces,
         memos,
+        &warnings,
     );
     let stored_now = stored_now.inspect_err(|e| {
         if crate::cache::is_damage(e) {
@@ -669,6 +708,35 @@ mod tests {
         assert!(reuse.is_some_and(|r| r.recomputed == r.alerts && r.alerts > 0));
         assert!(project.cache.answers(&project.fingerprint));
         assert_eq!(store_rendered(&mut project, &rendered, &diags), Ok(None));
+    }
+
+    /// The fast path shows the stored warnings against the files as they are, each read
+    /// again and checked against its recorded hash: a file changed after the stat check
+    /// (a race the stat cannot see) gives no warnings, and the full path answers.
+    #[test]
+    fn stored_warnings_come_back_only_from_unchanged_files() {
+        let fixture =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/warnings/scoped-queries");
+        let dir = tempfile::tempdir().unwrap();
+        crate::test_support::copy_dir_aged(&fixture, dir.path());
+        let (mut project, mut diags) = load(dir.path(), true).unwrap();
+        let rendered = project.render_for_store(&mut diags);
+        store_rendered(&mut project, &rendered, &diags).unwrap();
+        drop(project);
+        let shown = |d: &Diagnostics| -> Vec<_> {
+            d.sorted()
+                .iter()
+                .map(|d| (d.code, d.position(), d.message.clone()))
+                .collect()
+        };
+        let q = quick(dir.path()).expect("nothing changed");
+        let back = q.warnings().expect("stored warnings");
+        assert!(back.len() >= 5, "{back:?}");
+        assert_eq!(shown(&back), shown(&diags));
+        let web = dir.path().join("rules/web.yaml");
+        let text = std::fs::read_to_string(&web).unwrap();
+        std::fs::write(&web, text.replace("group/web", "group/wex")).unwrap();
+        assert!(q.warnings().is_none());
     }
 
     /// What `validate` does: texts are let go of after the load and read back for the

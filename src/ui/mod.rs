@@ -287,24 +287,13 @@ pub(crate) async fn blocking<T: Send + 'static>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::SystemTime;
 
     /// The example rules directory in `dir`, every file an hour old (older than git's
     /// racy window), after a full run: the stat check proves it unchanged.
     fn example(dir: &Path) -> PathBuf {
         let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/node-estate");
         let root = dir.join("estate");
-        let old = SystemTime::now() - Duration::from_secs(3600);
-        for e in walkdir::WalkDir::new(&from).into_iter().flatten() {
-            let to = root.join(e.path().strip_prefix(&from).unwrap());
-            if e.file_type().is_dir() {
-                std::fs::create_dir_all(&to).unwrap();
-            } else {
-                std::fs::copy(e.path(), &to).unwrap();
-                let f = std::fs::File::options().write(true).open(&to).unwrap();
-                f.set_modified(old).unwrap();
-            }
-        }
+        crate::test_support::copy_dir_aged(&from, &root);
         let (mut project, mut diags) = project::load(&root, true).unwrap();
         let rendered = crate::render::render(&project.model, &mut diags);
         project::store_rendered(&mut project, &rendered, &diags).unwrap();

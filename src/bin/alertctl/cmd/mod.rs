@@ -482,7 +482,8 @@ pub fn quick_answers(g: &Global) -> Option<alertctl::source::project::Quick> {
 }
 
 /// With nothing changed since a full run and the output directory holding exactly its
-/// files, there is nothing to render, write or show: `Some(dir, files)` then.
+/// files, there is nothing to render, write or show but the run's warnings, printed
+/// here: `Some(dir, files)` then.
 pub fn unchanged_output(
     g: &Global,
     out: Option<&std::path::Path>,
@@ -514,9 +515,17 @@ pub fn unchanged_output(
             return None;
         }
     }
+    let warnings = q.warnings()?;
     if g.verbose {
         eprintln!("loaded {n} files from {}: 0 parsed, {n} reused from cache (nothing changed since the last full run)", q.root.display(), n = q.cache.stats().len());
     }
+    // As a full run shows them (`stop_on_errors`).
+    report::print(
+        &warnings,
+        Format::Human,
+        report::stderr_color(g.color),
+        std::path::Path::new("."),
+    );
     Some((dir, hashes.len(), q))
 }
 

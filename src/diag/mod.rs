@@ -7,6 +7,8 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+pub mod stored;
+
 /// A byte range inside one source file. Offsets are `u32`: a source file is at most
 /// `source::load::MAX_FILE_BYTES` (8 MiB), and every rule, template and target keeps
 /// several spans (half the size of `usize` ones on 64-bit is ~5 MB on a 100k-target
