@@ -389,8 +389,15 @@ pub(super) fn decode_summary(model: &Model, bytes: &[u8]) -> Option<(Vec<Section
 /// `alert`'s render from its encoding; `None` (render it again) if the bytes do not
 /// decode, or name a rule index, a diagnostic code or a lint's source file the model
 /// does not have (the alert's template must exist too): later steps index the model
-/// by them.
-pub(super) fn decode(model: &Model, alert: &Alert, bytes: &[u8]) -> Option<AlertRender> {
+/// by them. Only the rules of the file scopes `keep` takes are decoded: a partial
+/// render builds a few files, and after a global rule's edit reads every alert back
+/// for one of them.
+pub(super) fn decode(
+    model: &Model,
+    alert: &Alert,
+    bytes: &[u8],
+    keep: &dyn Fn(&Scope) -> bool,
+) -> Option<AlertRender> {
     let stored: Stored = postcard::from_bytes(bytes).ok()?;
     let template = model.templates.get(alert.template.as_str())?;
     let rule_group = template.rule_group.as_ref().map(|g| &g.value);
@@ -399,6 +406,9 @@ pub(super) fn decode(model: &Model, alert: &Alert, bytes: &[u8]) -> Option<Alert
     for r in stored.rules {
         if r.chain.iter().any(|&i| i >= n) {
             return None;
+        }
+        if !keep(&r.file_scope) {
+            continue;
         }
         let rule = PromRule {
             alert: own(r.alert),
@@ -498,7 +508,15 @@ mod tests {
                     assert!(!a.keyed.is_empty());
                     continue;
                 };
-                let back = decode(model, alert, &bytes).expect("decodes");
+                let back = decode(model, alert, &bytes, &|_| true).expect("decodes");
+                // Decoded for the global file only: its rules, in order.
+                let global = |s: &Scope| *s == Scope::Global;
+                let only = decode(model, alert, &bytes, &global).expect("decodes");
+                let want: Vec<_> = a.rules.iter().filter(|(s, ..)| global(s)).collect();
+                assert_eq!(
+                    format!("{:?}", only.rules.iter().collect::<Vec<_>>()),
+                    format!("{want:?}")
+                );
                 let (summary_sections, summary_lints) =
                     decode_summary(model, &summary).expect("the summary decodes");
                 assert_eq!(summary_sections, of);
@@ -515,8 +533,8 @@ mod tests {
                     template: "no such template".into(),
                     ..alert.clone()
                 };
-                assert!(a.rules.is_empty() || decode(model, &other, &bytes).is_none());
-                assert!(decode(model, alert, &bytes[..bytes.len() / 2]).is_none());
+                assert!(a.rules.is_empty() || decode(model, &other, &bytes, &|_| true).is_none());
+                assert!(decode(model, alert, &bytes[..bytes.len() / 2], &|_| true).is_none());
             }
         }
         assert!(kept > 0 && lints > 0, "{kept} kept, {lints} lints");

@@ -393,7 +393,7 @@ pub fn render_reusing(
                 .map_init(
                     || Renderer::new(model),
                     |r, (alert, kept)| {
-                        read_back_or_render(model, r, alert, kept, encode, with_sections)
+                        read_back_or_render(model, r, alert, kept, encode, with_sections, &|_| true)
                     },
                 )
                 .collect();
@@ -562,8 +562,9 @@ fn read_back_or_render(
     kept: Option<Vec<u8>>,
     encode: bool,
     with_sections: bool,
+    keep: &dyn Fn(&Scope) -> bool,
 ) -> PerAlert {
-    if let Some(a) = kept.and_then(|bytes| memo::decode(model, alert, &bytes)) {
+    if let Some(a) = kept.and_then(|bytes| memo::decode(model, alert, &bytes, keep)) {
         let sections = if with_sections {
             memo::sections(model, &a)
         } else {
@@ -630,7 +631,13 @@ fn render_partial(
             {
                 Some((sections, lints)) => First::Summary(sections, lints),
                 None => First::Rendered(Box::new(read_back_or_render(
-                    model, r, alert, None, encode, true,
+                    model,
+                    r,
+                    alert,
+                    None,
+                    encode,
+                    true,
+                    &|_| true,
                 ))),
             },
         )
@@ -692,7 +699,9 @@ fn render_partial(
                     }
                 }
                 First::Summary(sections, _) => {
-                    let mut per = read_back_or_render(model, r, alert, kept, encode, false);
+                    // Read back, its rules for the files built only.
+                    let built = |s: &Scope| !skipped.contains_key(&file_name(s));
+                    let mut per = read_back_or_render(model, r, alert, kept, encode, false, &built);
                     // Read back: the summary's sections, which the skipped files were
                     // matched with (of the same render).
                     if per.read_back {
