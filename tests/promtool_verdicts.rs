@@ -159,6 +159,74 @@ fn promtool_runs_only_on_rendered_files_it_has_not_passed() {
     );
 }
 
+/// After a stored run (`render`), `validate` builds only the files whose key changed;
+/// the others are known by the content hash the stored run built them with, which this
+/// promtool must have passed. Its report is the full render's (`--no-cache`, whose
+/// promtool checks every file again), and promtool's findings in a changed file come
+/// through.
+#[test]
+fn validate_after_a_stored_run_builds_only_the_files_an_edit_changed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (dir, state) = (rules_dir(tmp.path()), tmp.path().join("state"));
+    let promtool = support::tool("promtool");
+    let human = |extra: &[&str]| {
+        let mut args = extra.to_vec();
+        args.extend(["validate", "--promtool", "required"]);
+        run(&dir, &state, &promtool, &args)
+    };
+    assert!(run(&dir, &state, &promtool, &["render"]).status.success());
+    // No verdict for the stored files yet: everything is built and checked.
+    let o = validate(&dir, &state, &promtool, &[]);
+    assert_eq!(counts(&o), (true, 2, 0), "{}", text(&o));
+    let o = human(&[]);
+    assert!(
+        text(&o).contains("render: 0 of 2 files built (the others are as the last stored run built them)\npromtool: checked 0 of 2"),
+        "{}",
+        text(&o)
+    );
+    support::set_web_threshold(&dir, "91");
+    let o = human(&[]);
+    assert!(
+        text(&o).contains("render: 1 of 2 files built")
+            && text(&o).contains("promtool: checked 1 of 2"),
+        "{}",
+        text(&o)
+    );
+    let full = human(&["--no-cache"]);
+    let report = |o: &Output| -> Vec<String> {
+        text(o)
+            .lines()
+            .filter(|l| {
+                !l.starts_with("loaded ")
+                    && !l.starts_with("render: ")
+                    && !l.starts_with("promtool: ")
+            })
+            .map(String::from)
+            .collect()
+    };
+    assert_eq!(report(&o), report(&full));
+    assert_eq!(o.status.code(), full.status.code());
+
+    break_web(&dir, "nosuchfunc");
+    let o = validate(&dir, &state, &promtool, &[]);
+    assert_eq!(counts(&o), (false, 1, 1), "{}", text(&o));
+    assert!(
+        text(&o).contains("function \\\"nosuchfunc\\\" not defined"),
+        "promtool's finding is reported\n{}",
+        text(&o)
+    );
+    let full = validate(&dir, &state, &promtool, &["--no-cache"]);
+    let diagnostics = |o: &Output| {
+        let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        (
+            doc["diagnostics"].clone(),
+            doc["stats"].clone(),
+            doc["valid"].clone(),
+        )
+    };
+    assert_eq!(diagnostics(&o), diagnostics(&full));
+}
+
 #[test]
 fn a_rejected_file_is_checked_again_every_time() {
     let tmp = tempfile::tempdir().unwrap();

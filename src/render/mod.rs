@@ -205,6 +205,26 @@ pub struct Rendered {
     pub unbuilt: Vec<Vec<(PromRule, Provenance)>>,
 }
 
+/// What a check reports of a render: its files (built or kept) and their rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Counts {
+    pub files: usize,
+    pub rules: usize,
+    /// How many files were built, when not all of them: the others are as a stored run
+    /// built them.
+    pub built: Option<usize>,
+}
+
+impl Counts {
+    pub fn of(rendered: &Rendered) -> Counts {
+        Counts {
+            files: rendered.files.len() + rendered.kept.len(),
+            rules: rendered.rule_count,
+            built: (!rendered.kept.is_empty()).then_some(rendered.files.len()),
+        }
+    }
+}
+
 /// Why a cell produced no rule.
 #[derive(Debug, Clone, PartialEq)]
 pub enum CellError {

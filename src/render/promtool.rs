@@ -385,7 +385,89 @@ pub fn check_with_policy(
 /// are mapped back by rendering again the files they name. The diagnostics, the
 /// verdict and what the render reports are those of
 /// [`crate::source::project::Project::render`] then [`check_with_policy`].
+///
+/// After a few edits since a stored run, only the files whose key changed are built
+/// ([`crate::source::project::Project::render_known`]); the others are known by the
+/// content hash the stored run built them with, and must be ones this promtool passed
+/// (else the render is done in full, as above).
 pub fn render_and_check(
+    project: &crate::source::project::Project,
+    policy: PromtoolPolicy,
+    batches: usize,
+    diags: &mut Diagnostics,
+) -> (crate::render::Counts, Verdict) {
+    if let Some(known) = check_known(project, policy, diags) {
+        return known;
+    }
+    let (rendered, verdict) = render_batched_and_check(project, policy, batches, diags);
+    let counts = crate::render::Counts {
+        files: rendered.files.len(),
+        rules: rendered.rule_count,
+        built: None,
+    };
+    (counts, verdict)
+}
+
+/// [`render_and_check`] when only the files whose key changed need building, and
+/// this promtool passed every other; `None` (diagnostics untouched) otherwise.
+fn check_known(
+    project: &crate::source::project::Project,
+    policy: PromtoolPolicy,
+    diags: &mut Diagnostics,
+) -> Option<(crate::render::Counts, Verdict)> {
+    let mut own = Diagnostics::default();
+    let rendered = project.render_known(&mut own)?;
+    let counts = crate::render::Counts::of(&rendered);
+    let (path, identity) = match prepare(project, policy) {
+        Ok(tool) => tool,
+        Err(not_run) => {
+            diags.extend(own);
+            return Some((counts, skipped(not_run, diags)));
+        }
+    };
+    let mut hashes: BTreeMap<&str, String> = rendered
+        .files
+        .iter()
+        .map(|(n, c)| (n.as_str(), content_hash(c)))
+        .collect();
+    hashes.extend(rendered.kept.iter().map(|(n, h)| (n.as_str(), h.clone())));
+    let cache = &project.cache;
+    let good = cache
+        .known_good(&identity, hashes.values().map(String::as_str))
+        .ok()?;
+    if rendered.kept.values().any(|h| !good.contains(h)) {
+        return None;
+    }
+    diags.extend(own);
+    let todo: BTreeMap<&str, &str> = rendered
+        .files
+        .iter()
+        .filter(|(n, _)| !good.contains(&hashes[n.as_str()]))
+        .map(|(n, c)| (n.as_str(), c.as_str()))
+        .collect();
+    let coverage = Coverage {
+        checked: todo.len(),
+        known_good: counts.files - todo.len(),
+        recall: Recall::Read,
+    };
+    let run = match check(&path, &todo) {
+        Ok(r) => r,
+        Err(e) => {
+            diags.push(could_not_run(&path, e));
+            return Some((counts, Status::Error.into()));
+        }
+    };
+    remember(project, &identity, &run, |f| &hashes[f], &good);
+    diagnose(&project.model, &rendered, &run.findings, diags);
+    let verdict = Verdict {
+        status: concluded(&path, &run, diags),
+        coverage: Some(coverage),
+    };
+    Some((counts, verdict))
+}
+
+/// [`render_and_check`] rendering every file, in `batches` batches.
+fn render_batched_and_check(
     project: &crate::source::project::Project,
     policy: PromtoolPolicy,
     batches: usize,

@@ -62,6 +62,8 @@ pub struct Project {
     /// The stored renders, being read since the load ([`load_to_render`]); the first
     /// render takes them.
     memos_ahead: std::sync::Mutex<Option<crate::cache::MemosAhead>>,
+    /// What `memos_ahead` reads, if it was started.
+    reading_ahead: Option<Ahead>,
 }
 
 fn fingerprint<'a>(settings_text: &str, files: impl Iterator<Item = (&'a str, &'a str)>) -> String {
@@ -191,6 +193,14 @@ pub fn load_to_render(
 /// ([`Project::render_against`]): only the stored renders' summaries are read ahead,
 /// and the renders themselves of the alerts in the files it builds.
 pub fn load_to_diff(root: &Path, use_cache: bool) -> Result<(Project, Diagnostics), ProjectError> {
+    load_inner(root, use_cache, &Overlay::new(), Some(Ahead::Summaries))
+}
+
+/// [`load_to_diff`]'s reading ahead, for `validate` ([`Project::render_known`]).
+pub fn load_to_validate(
+    root: &Path,
+    use_cache: bool,
+) -> Result<(Project, Diagnostics), ProjectError> {
     load_inner(root, use_cache, &Overlay::new(), Some(Ahead::Summaries))
 }
 
@@ -389,6 +399,7 @@ fn load_inner(
         .collect();
     files.extend(refused);
     let memos_ahead = read_memos_ahead.and_then(|what| cache.read_memos_ahead(what));
+    let reading_ahead = read_memos_ahead.filter(|_| memos_ahead.is_some());
     crate::timings::mark("load: parse, cache update");
     let mut model = Model::build(settings, files, &mut diags);
     crate::timings::mark("load: model build");
@@ -414,10 +425,26 @@ fn load_inner(
             keys,
             from_disk: overlay.is_empty(),
             memos_ahead: std::sync::Mutex::new(memos_ahead),
+            reading_ahead,
         },
         diags,
     ))
 }
+
+/// What a render's files are matched with: a file that is as the stored run built it
+/// is not built again.
+enum Against<'a> {
+    Nothing,
+    /// An output directory's files, name -> content hash: a file the stored run built
+    /// from what it would be built from now, and that the directory holds as built then.
+    Dir(&'a BTreeMap<String, String>),
+    /// The stored run: a file it built from what it would be built from now.
+    Stored,
+}
+
+/// How many changed alerts [`Project::render_known`] renders at once, or an eighth of
+/// the alerts if more: beyond, a render in batches bounds `validate`'s memory.
+const KNOWN_CHANGED: usize = 256;
 
 impl Project {
     pub fn output_dir(&self) -> PathBuf {
@@ -427,14 +454,14 @@ impl Project {
     /// Renders the model; files the cache already holds need not be checked again
     /// ([`crate::render::render_checked`]).
     pub fn render(&self, diags: &mut Diagnostics) -> crate::render::Rendered {
-        self.render_keeping(diags, false, None)
+        self.render_keeping(diags, false, Against::Nothing)
     }
 
     /// [`Project::render`] for a caller that stores the results ([`store_rendered`]):
     /// each alert rendered now is also encoded, and each file's key computed, for the
     /// cache to keep (on disk only).
     pub fn render_for_store(&self, diags: &mut Diagnostics) -> crate::render::Rendered {
-        self.render_keeping(diags, true, None)
+        self.render_keeping(diags, true, Against::Nothing)
     }
 
     /// [`Project::render_for_store`] for a caller that compares the render with the
@@ -449,9 +476,34 @@ impl Project {
         let current = crate::render::output::read_hashes(dir);
         crate::timings::mark("output hashes");
         match current {
-            Ok(current) => self.render_keeping(diags, true, Some(&current.generated)),
+            Ok(current) => self.render_keeping(diags, true, Against::Dir(&current.generated)),
             Err(_) => self.render_for_store(diags),
         }
+    }
+
+    /// The render of a check that keeps nothing (`validate`) after a few edits since a
+    /// stored run: every file whose key is the stored one is not built
+    /// (`Rendered::kept`, with the content hash the stored run built it with, which a
+    /// file of that key has), and the renders of the alerts found only in such files
+    /// are not read. `None` (render in full) without a cache on disk or its summaries
+    /// ([`load_to_validate`]), with shards, or when more alerts changed than
+    /// [`KNOWN_CHANGED`] says: those are rendered at once, where a full `validate`
+    /// renders in batches to bound its memory.
+    pub fn render_known(&self, diags: &mut Diagnostics) -> Option<crate::render::Rendered> {
+        if !self.keys_files() || self.reading_ahead != Some(Ahead::Summaries) {
+            return None;
+        }
+        let indexed = self.cache.alert_keys();
+        let changed = self
+            .keys
+            .alerts
+            .iter()
+            .filter(|(alert, key)| indexed.get(*alert) != Some(key))
+            .count();
+        if indexed.is_empty() || changed > KNOWN_CHANGED.max(self.keys.alerts.len() / 8) {
+            return None;
+        }
+        Some(self.render_keeping(diags, false, Against::Stored))
     }
 
     /// Whether a storing render keys its files: they can be kept only by a cache on
@@ -464,11 +516,11 @@ impl Project {
         &self,
         diags: &mut Diagnostics,
         keep: bool,
-        current: Option<&BTreeMap<String, String>>,
+        against: Against,
     ) -> crate::render::Rendered {
         let passed = self.cache.stored_rule_file_hashes();
         let on_disk = keep && self.cache.is_on_disk();
-        let key_files = keep && self.keys_files();
+        let key_files = (keep || matches!(against, Against::Stored)) && self.keys_files();
         // Read ahead, unless the cache has fallen back to memory since (then, as
         // without it, nothing stored is used).
         let ahead = self
@@ -483,19 +535,20 @@ impl Project {
             Some(a) => ((a.what, a.alerts), Some(a.files)),
             None => ((Ahead::Memos, self.cache.alert_memos(keys)), None),
         };
-        let files = match current {
-            Some(current) if key_files => {
+        let files = match against {
+            Against::Dir(current) if key_files => {
                 let mut files = file_memos.unwrap_or_else(|| self.cache.file_memos());
                 files.retain(|name, m| current.get(name) == Some(&m.hash));
                 files
             }
+            Against::Stored if key_files => file_memos.unwrap_or_else(|| self.cache.file_memos()),
             _ => Default::default(),
         };
         // Only the summaries were read ahead: a render that builds only some files
         // reads the renders it needs. Its store rewrites the rows of the alerts whose
         // stored index rows have another key, from their cells: they are rendered.
         let partial = match stored.0 {
-            Ahead::Summaries if key_files && current.is_some() => {
+            Ahead::Summaries if key_files && !matches!(against, Against::Nothing) => {
                 let indexed = self.cache.alert_keys();
                 let mut summaries = std::mem::take(&mut stored.1);
                 summaries.retain(|alert, _| indexed.get(alert) == keys.get(alert));

@@ -5,10 +5,11 @@ use alertctl::ops;
 use serde_json::json;
 
 use super::load_and_render;
-use super::validate::{finish, Counts, Outcome};
+use super::validate::{finish, Outcome};
 use crate::cli::{Format, Global, PromtoolArg};
 use crate::exit::Exit;
 use crate::report;
+use alertctl::render::Counts;
 
 pub fn run(
     g: &Global,

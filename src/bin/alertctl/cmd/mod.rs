@@ -127,9 +127,22 @@ pub fn run(cli: Cli) -> miette::Result<Exit> {
 /// Loads the project without rendering every rule: for questions about a few targets,
 /// which render only the cells they need.
 pub fn load_only(g: &Global) -> miette::Result<(Kept, Diagnostics)> {
+    load_with(g, project::load)
+}
+
+/// [`load_only`] for `validate`, which renders only the files an edit changed when it
+/// can ([`alertctl::source::project::Project::render_known`]).
+pub fn load_to_validate(g: &Global) -> miette::Result<(Kept, Diagnostics)> {
+    load_with(g, project::load_to_validate)
+}
+
+/// One of the library's loads: `project::load` and its variants.
+type Load = fn(&std::path::Path, bool) -> Result<(Project, Diagnostics), project::ProjectError>;
+
+fn load_with(g: &Global, load: Load) -> miette::Result<(Kept, Diagnostics)> {
     let start = g.dir.clone().unwrap_or_else(|| PathBuf::from("."));
     let root = project::find_root(&start)?;
-    let (project, mut diags) = project::load(&root, !g.no_cache)?;
+    let (project, mut diags) = load(&root, !g.no_cache)?;
     say_loaded(g, &project);
     diags.accept(&project.model.settings.accepted());
     Ok((Kept::new(project), diags))

@@ -2,7 +2,7 @@ use serde_json::json;
 
 use alertctl::diag::Diagnostics;
 use alertctl::render::promtool::{Status, Verdict};
-use alertctl::render::Rendered;
+use alertctl::render::Counts;
 use alertctl::source::project::Project;
 
 use crate::cli::{Format, Global, PromtoolArg};
@@ -20,7 +20,7 @@ pub fn run(
     promtool_arg: Option<PromtoolArg>,
     deny_warnings: bool,
 ) -> miette::Result<Exit> {
-    let (mut project, mut diags) = super::load_only(g)?;
+    let (mut project, mut diags) = super::load_to_validate(g)?;
     project.release_texts();
     let policy = super::promtool_policy(&project, promtool_arg);
     let (rendered, promtool) =
@@ -34,10 +34,7 @@ pub fn run(
     let exit = finish(
         g,
         &project,
-        Counts {
-            files: rendered.files.len(),
-            rules: rendered.rule_count,
-        },
+        rendered,
         diags,
         &Outcome {
             format,
@@ -47,21 +44,6 @@ pub fn run(
         },
     );
     Ok(exit)
-}
-
-/// What a check reports of the render.
-pub struct Counts {
-    pub files: usize,
-    pub rules: usize,
-}
-
-impl Counts {
-    pub fn of(rendered: &Rendered) -> Counts {
-        Counts {
-            files: rendered.files.len(),
-            rules: rendered.rule_count,
-        }
-    }
 }
 
 /// How a check ends: the format, promtool's status, and what `check --live` adds.
@@ -127,6 +109,12 @@ pub fn finish(
                     report::plural(rendered.rules, "rule"),
                     report::plural(rendered.files, "file"),
                     o.promtool.status.as_str()
+                );
+            }
+            if let (true, Some(built)) = (g.verbose, rendered.built) {
+                eprintln!(
+                    "render: {built} of {} files built (the others are as the last stored run built them)",
+                    rendered.files
                 );
             }
             if let (true, Some(c)) = (g.verbose, o.promtool.coverage) {
