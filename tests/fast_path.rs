@@ -430,4 +430,40 @@ fn the_fast_path_shows_the_full_runs_warnings() {
         !err.contains("nothing changed since the last full run"),
         "{err}"
     );
+    // That full run wrote the row again: the next one is fast again.
+    let err = same_as_full(&["diff"], "warnings written again");
+    assert!(
+        err.contains("nothing changed since the last full run"),
+        "{err}"
+    );
+}
+
+/// A rules file that is a link (inside the rules directory, as the load allows) and
+/// holds warnings: the fast path reads it as the load does.
+#[test]
+fn a_linked_file_with_warnings_keeps_the_fast_path() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("estate");
+    copy(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/warnings/scoped-queries"),
+        &dir,
+    );
+    std::fs::create_dir(dir.join("shared")).unwrap();
+    std::fs::rename(dir.join("rules/web.yaml"), dir.join("shared/web.yaml")).unwrap();
+    std::os::unix::fs::symlink("../shared/web.yaml", dir.join("rules/web.yaml")).unwrap();
+    assert!(run(&dir, &["render"]).status.success());
+    let warm = run(&dir, &["-v", "diff"]);
+    let full = run(&dir, &["--no-cache", "diff"]);
+    let err = text(&warm.stderr);
+    assert!(
+        err.contains("nothing changed since the last full run"),
+        "{err}"
+    );
+    assert!(err.contains("rules/web.yaml"), "{err}");
+    assert_eq!(
+        err.lines()
+            .filter(|l| !l.starts_with("loaded "))
+            .collect::<Vec<_>>(),
+        text(&full.stderr).lines().collect::<Vec<_>>()
+    );
 }

@@ -876,8 +876,28 @@ const FAST_SCHEMA: &str = "
     CREATE TABLE IF NOT EXISTS warnings(fingerprint TEXT PRIMARY KEY, diags BLOB NOT NULL, mac TEXT NOT NULL);
 ";
 
-fn warnings_mac(key: &Key, fingerprint: &str, diags: &[u8]) -> String {
-    key.mac("warnings", &[fingerprint.as_bytes(), diags])
+fn put_warnings(
+    tx: &rusqlite::Transaction,
+    key: &Key,
+    fingerprint: &str,
+    warnings: &[u8],
+) -> rusqlite::Result<()> {
+    tx.execute("DELETE FROM warnings", [])?;
+    let mac = key.mac("warnings", &warnings_parts(fingerprint, warnings));
+    tx.execute(
+        "INSERT INTO warnings VALUES (?1, ?2, ?3)",
+        params![fingerprint, warnings, mac],
+    )?;
+    Ok(())
+}
+
+/// A run's warnings are worded by the build that wrote them, as its renders are.
+fn warnings_parts<'a>(fingerprint: &'a str, diags: &'a [u8]) -> [&'a [u8]; 3] {
+    [
+        env!("ALERTCTL_BUILD_ID").as_bytes(),
+        fingerprint.as_bytes(),
+        diags,
+    ]
 }
 
 /// What each of an `alert_memo` row's MACs covers: the render (`alert-memo`) or its
@@ -1205,8 +1225,19 @@ impl Cache {
             )
             .optional()
             .ok()??;
-        let parts: [&[u8]; 2] = [fingerprint.as_bytes(), &diags];
+        let parts = warnings_parts(fingerprint, &diags);
         self.key.verify(&mac, "warnings", &parts).then_some(diags)
+    }
+
+    /// Replaces the stored warnings with `warnings`, of the run `fingerprint`.
+    pub fn store_warnings(&mut self, fingerprint: &str, warnings: &[u8]) -> rusqlite::Result<()> {
+        let Some(conn) = self.conn.as_mut() else {
+            return Ok(());
+        };
+        ensure_schema(conn, FAST_SCHEMA)?;
+        let tx = conn.transaction()?;
+        put_warnings(&tx, &self.key, fingerprint, warnings)?;
+        tx.commit()
     }
 
     pub fn has_rendered(&self, fingerprint: &str) -> bool {
@@ -1957,15 +1988,7 @@ impl Cache {
                 put.execute([alert, key])?;
             }
         }
-        tx.execute("DELETE FROM warnings", [])?;
-        tx.execute(
-            "INSERT INTO warnings VALUES (?1, ?2, ?3)",
-            params![
-                fingerprint,
-                warnings,
-                warnings_mac(key, fingerprint, warnings)
-            ],
-        )?;
+        put_warnings(&tx, key, fingerprint, warnings)?;
         tx.execute(
             "INSERT OR REPLACE INTO meta(key, value) VALUES ('rendered', ?1), ('traces', ?1)",
             [fingerprint],

@@ -722,8 +722,12 @@ impl Diagnostics {
     /// Drops the warnings whose code a person accepted for the whole directory
     /// (`validate.ignore`); errors are never dropped.
     pub fn accept(&mut self, codes: &[Code]) {
-        self.items
-            .retain(|d| d.severity != Severity::Warning || !codes.contains(&d.code));
+        self.items.retain(|d| !accepted(d, codes));
+    }
+
+    /// The diagnostics [`Diagnostics::accept`] would keep.
+    pub fn shown<'a>(&'a self, codes: &'a [Code]) -> impl Iterator<Item = &'a Diagnostic> {
+        self.items.iter().filter(move |d| !accepted(d, codes))
     }
     /// `--deny-warnings`: every warning becomes an error, for CI.
     pub fn deny_warnings(&mut self) {
@@ -733,6 +737,11 @@ impl Diagnostics {
             }
         }
     }
+}
+
+/// A warning whose code `codes` accepts (`validate.ignore`): not shown.
+fn accepted(d: &Diagnostic, codes: &[Code]) -> bool {
+    d.severity == Severity::Warning && codes.contains(&d.code)
 }
 
 /// The first `shown` items joined with `sep`, then `and N more`: a bounded list for a

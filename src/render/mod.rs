@@ -200,9 +200,6 @@ pub struct Rendered {
     /// Name -> [`memo::FileKeys`] of each file, built or kept, when the render was asked
     /// for them.
     pub file_keys: Vec<(String, memo::FileKeys)>,
-    /// The rules read back for other files, of files not built ([`memo::Partial`]):
-    /// not used, and freed with the render rather than one at a time during it.
-    pub unbuilt: Vec<Vec<(PromRule, Provenance)>>,
 }
 
 /// What a check reports of a render: its files (built or kept) and their rules.
@@ -423,14 +420,6 @@ pub fn render_reusing(
     let mut memos_out = Vec::new();
     let reused = per_alert.iter().filter(|a| a.read_back).count();
     let summarized = per_alert.iter().filter(|a| a.summary_only).count();
-    // The alerts rendered now, whose cells in a file not built are listed all the same:
-    // a store writes their index rows from them.
-    let fresh: HashSet<&str> = alerts
-        .iter()
-        .zip(&per_alert)
-        .filter(|(_, per)| !per.read_back && !skipped.is_empty())
-        .map(|(a, _)| a.name.as_str())
-        .collect();
 
     // `reported` dedupes across alerts (alerts sharing a template report its errors
     // once): applied in alert order, the first alert in order keeps the report.
@@ -439,7 +428,7 @@ pub fn render_reusing(
     let mut unwatched = Vec::new();
     // File name -> (alert, its section key there), in alert order.
     let mut sections: HashMap<String, Vec<(&str, memo::SectionKey)>> = HashMap::new();
-    let mut per_file = gather(per_alert.into_iter().zip(&alerts).map(|(per, alert)| {
+    let per_file = gather(per_alert.into_iter().zip(&alerts).map(|(per, alert)| {
         let a = per.render;
         if let Some((render, summary)) = per.encoded {
             memos_out.push((alert.name.clone(), render, summary));
@@ -470,22 +459,6 @@ pub fn render_reusing(
         summarized,
         ..Default::default()
     };
-    // A file not built is the stored one: the rules of the alerts read back for other
-    // files do not build it again. Those of alerts rendered now give their cells.
-    // The others are kept with the render rather than freed a rule at a time (on L
-    // that was 100 ms when every alert is read back for one file).
-    if !skipped.is_empty() {
-        for (scope, rules) in per_file.iter_mut() {
-            if skipped.contains_key(&file_name(scope)) {
-                let (now, before): (Vec<_>, Vec<_>) = std::mem::take(rules)
-                    .into_iter()
-                    .partition(|(_, p)| fresh.contains(p.alert.as_str()));
-                *rules = now;
-                out.unbuilt.push(before);
-            }
-        }
-        per_file.retain(|_, rules| !rules.is_empty());
-    }
     let mut names: BTreeMap<String, Scope> = BTreeMap::new();
     let jobs = plan_files(per_file, &mut names);
     let keepable = &memos.files;

@@ -143,7 +143,9 @@ impl Quick {
                 self.settings_text.clone()
             } else {
                 let hash = self.hashes.get(path)?;
-                let text = load::read_again(&self.root.join(path), path).ok()?;
+                // Following a link, as the load does: the walk of `quick` has just
+                // checked where each leads, and the hash checks what it reads.
+                let text = load::read_text(&self.root.join(path), path).ok()?;
                 (load::content_hash(&text) == *hash).then_some(text)?
             };
             let t = SourceText::new(path, text);
@@ -661,7 +663,18 @@ pub fn store_rendered(
     }
     // The stored answers are read only alongside an index of the same fingerprint.
     project.ensure_index();
+    // What the run shows (warnings; errors store nothing): the fast path shows them
+    // again.
+    let accepted = project.model.settings.accepted();
+    let warnings = crate::diag::stored::encode(diags.shown(&accepted));
     if project.cache.answers(&project.fingerprint) {
+        // A warnings row lost, or not authenticating, would keep every later run off
+        // the fast path: it is written again alone.
+        if project.cache.warnings(&project.fingerprint).is_none() {
+            project
+                .cache
+                .store_warnings(&project.fingerprint, &warnings)?;
+        }
         return Ok(None);
     }
     let model = &project.model;
@@ -707,12 +720,6 @@ pub fn store_rendered(
         .copied()
         .chain(removed.iter().map(String::as_str));
     let new_keys = changed.iter().map(|a| (*a, keys[*a].as_str()));
-    // What the run shows (no errors here): the fast path shows them again.
-    let accepted = model.settings.accepted();
-    let warnings =
-        crate::diag::stored::encode(diags.iter().filter(|d| {
-            d.severity != crate::diag::Severity::Warning || !accepted.contains(&d.code)
-        }));
     let reuse = Reuse {
         recomputed: changed.len(),
         alerts: keys.len(),
