@@ -354,18 +354,25 @@ fn timings_name_each_phase_in_order() {
     );
 }
 
-/// A second run shows the first one's warnings: the fast path of `diff` and `render`
-/// prints what the full path prints, byte for byte, `validate.ignore` included. A stored
-/// warnings row that does not authenticate sends the run to the full path, which shows
-/// them all the same.
-#[test]
-fn the_fast_path_shows_the_full_runs_warnings() {
+/// A copy of the fixture whose queries get scoped-query warnings, aged as
+/// [`aged_copy`]'s.
+fn with_warnings() -> (tempfile::TempDir, PathBuf) {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("estate");
     copy(
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/warnings/scoped-queries"),
         &dir,
     );
+    (tmp, dir)
+}
+
+/// A second run shows the first one's warnings: the fast path of `diff` and `render`
+/// prints what the full path prints, byte for byte, `validate.ignore` included. A stored
+/// warnings row that does not authenticate sends the run to the full path, which shows
+/// them all the same.
+#[test]
+fn the_fast_path_shows_the_full_runs_warnings() {
+    let (_tmp, dir) = with_warnings();
     let same_as_full = |args: &[&str], what: &str| {
         let mut verbose = vec!["-v"];
         verbose.extend(args);
@@ -442,12 +449,7 @@ fn the_fast_path_shows_the_full_runs_warnings() {
 /// holds warnings: the fast path reads it as the load does.
 #[test]
 fn a_linked_file_with_warnings_keeps_the_fast_path() {
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("estate");
-    copy(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/warnings/scoped-queries"),
-        &dir,
-    );
+    let (_tmp, dir) = with_warnings();
     std::fs::create_dir(dir.join("shared")).unwrap();
     std::fs::rename(dir.join("rules/web.yaml"), dir.join("shared/web.yaml")).unwrap();
     std::os::unix::fs::symlink("../shared/web.yaml", dir.join("rules/web.yaml")).unwrap();

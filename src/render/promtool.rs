@@ -353,28 +353,57 @@ pub fn check_with_policy(
     let read = cache.known_good(&identity, hashes.values().map(String::as_str));
     let recall = Recall::of(cache, &read);
     let good = read.unwrap_or_default();
+    let known = Known {
+        hashes: &hashes,
+        good: &good,
+        files: rendered.files.len(),
+        recall,
+    };
+    check_unknown(project, (&path, &identity), rendered, &known, diags)
+}
+
+/// What the verdicts cache said of a render's files.
+struct Known<'a> {
+    /// Every file's content hash, by name.
+    hashes: &'a BTreeMap<&'a str, String>,
+    /// The hashes this promtool passed before.
+    good: &'a HashSet<String>,
+    /// How many files the render has (built or kept).
+    files: usize,
+    recall: Recall,
+}
+
+/// Runs promtool on the built files of `rendered` it has not passed before, and
+/// remembers its passes; findings become diagnostics.
+fn check_unknown(
+    project: &crate::source::project::Project,
+    (path, identity): (&Path, &str),
+    rendered: &Rendered,
+    known: &Known,
+    diags: &mut Diagnostics,
+) -> Verdict {
     let todo: BTreeMap<&str, &str> = rendered
         .files
         .iter()
-        .filter(|(n, _)| !good.contains(&hashes[n.as_str()]))
+        .filter(|(n, _)| !known.good.contains(&known.hashes[n.as_str()]))
         .map(|(n, c)| (n.as_str(), c.as_str()))
         .collect();
     let coverage = Coverage {
         checked: todo.len(),
-        known_good: rendered.files.len() - todo.len(),
-        recall,
+        known_good: known.files - todo.len(),
+        recall: known.recall,
     };
-    let run = match check(&path, &todo) {
+    let run = match check(path, &todo) {
         Ok(r) => r,
         Err(e) => {
-            diags.push(could_not_run(&path, e));
+            diags.push(could_not_run(path, e));
             return Status::Error.into();
         }
     };
-    remember(project, &identity, &run, |f| &hashes[f], &good);
+    remember(project, identity, &run, |f| &known.hashes[f], known.good);
     diagnose(&project.model, rendered, &run.findings, diags);
     Verdict {
-        status: concluded(&path, &run, diags),
+        status: concluded(path, &run, diags),
         coverage: Some(coverage),
     }
 }
@@ -439,30 +468,13 @@ fn check_known(
         return None;
     }
     diags.extend(own);
-    let todo: BTreeMap<&str, &str> = rendered
-        .files
-        .iter()
-        .filter(|(n, _)| !good.contains(&hashes[n.as_str()]))
-        .map(|(n, c)| (n.as_str(), c.as_str()))
-        .collect();
-    let coverage = Coverage {
-        checked: todo.len(),
-        known_good: counts.files - todo.len(),
+    let known = Known {
+        hashes: &hashes,
+        good: &good,
+        files: counts.files,
         recall: Recall::Read,
     };
-    let run = match check(&path, &todo) {
-        Ok(r) => r,
-        Err(e) => {
-            diags.push(could_not_run(&path, e));
-            return Some((counts, Status::Error.into()));
-        }
-    };
-    remember(project, &identity, &run, |f| &hashes[f], &good);
-    diagnose(&project.model, &rendered, &run.findings, diags);
-    let verdict = Verdict {
-        status: concluded(&path, &run, diags),
-        coverage: Some(coverage),
-    };
+    let verdict = check_unknown(project, (&path, &identity), &rendered, &known, diags);
     Some((counts, verdict))
 }
 
