@@ -16,12 +16,14 @@ fn text(b: &[u8]) -> String {
 /// A copy of the example whose files were last modified an hour ago: the fast path does
 /// not trust files modified within the last second (they may change again unnoticed).
 fn aged_copy() -> (tempfile::TempDir, PathBuf) {
+    aged_copy_of("examples/node-estate")
+}
+
+/// [`aged_copy`] of the directory `rel` (to the crate's root).
+fn aged_copy_of(rel: &str) -> (tempfile::TempDir, PathBuf) {
     let tmp = tempfile::tempdir().unwrap();
     let dst = tmp.path().join("estate");
-    copy(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/node-estate"),
-        &dst,
-    );
+    copy(&Path::new(env!("CARGO_MANIFEST_DIR")).join(rel), &dst);
     (tmp, dst)
 }
 
@@ -354,16 +356,9 @@ fn timings_name_each_phase_in_order() {
     );
 }
 
-/// A copy of the fixture whose queries get scoped-query warnings, aged as
-/// [`aged_copy`]'s.
+/// A copy of the fixture whose queries get scoped-query warnings, aged.
 fn with_warnings() -> (tempfile::TempDir, PathBuf) {
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("estate");
-    copy(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/warnings/scoped-queries"),
-        &dir,
-    );
-    (tmp, dir)
+    aged_copy_of("tests/fixtures/warnings/scoped-queries")
 }
 
 /// A second run shows the first one's warnings: the fast path of `diff` and `render`
