@@ -66,6 +66,16 @@ pub struct Partial<'k> {
     /// The stored renders of these alerts (name -> key), as [`Memos::stored`] holds them.
     #[allow(clippy::type_complexity)]
     pub fetch: Box<dyn Fn(&BTreeMap<&str, &str>) -> HashMap<String, Vec<u8>> + 'k>,
+    /// Declines ([`super::render_reusing`] gives `None`) when more than [`bound`] of the
+    /// alerts have no usable summary or of the files must be built: a caller that
+    /// bounds its memory renders in batches then (`validate`).
+    pub bounded: bool,
+}
+
+/// How many of `n` alerts (or files) a bounded partial render renders (or builds):
+/// 256, or an eighth of them if more.
+pub fn bound(n: usize) -> usize {
+    256.max(n / 8)
 }
 
 /// What the cache keeps of a file built now, beside its content hash.

@@ -387,8 +387,19 @@ pub fn render_reusing(
     model: &Model,
     diags: &mut Diagnostics,
     passed: &HashSet<String>,
-    mut memos: memo::Memos,
+    memos: memo::Memos,
 ) -> Rendered {
+    render_bounded(model, diags, passed, memos).expect("only a bounded partial render declines")
+}
+
+/// [`render_reusing`]; `None` (diagnostics untouched) when a bounded partial render
+/// declines ([`memo::Partial::bounded`]).
+pub fn render_bounded(
+    model: &Model,
+    diags: &mut Diagnostics,
+    passed: &HashSet<String>,
+    mut memos: memo::Memos,
+) -> Option<Rendered> {
     let alerts: Vec<&crate::model::resolve::Alert> = model.alerts.values().collect();
     let layout = memos
         .keys
@@ -397,7 +408,7 @@ pub fn render_reusing(
         .map(|(_, layout)| layout.as_str());
     let (encode, with_sections) = (memos.encode, layout.is_some());
     let (skipped, per_alert) = match memos.partial.take() {
-        Some(partial) => render_partial(model, &alerts, &memos, partial),
+        Some(partial) => render_partial(model, &alerts, &memos, partial)?,
         None => {
             // Each encoding goes to the worker that decodes it, and is freed there.
             let kept: Vec<Option<Vec<u8>>> = alerts
@@ -531,7 +542,7 @@ pub fn render_reusing(
         out.file_keys.push((name, keys));
     }
     crate::model::shard::check(model, &out.files, diags);
-    out
+    Some(out)
 }
 
 /// One alert's part of a render.
@@ -606,22 +617,36 @@ fn render_partial(
     alerts: &[&crate::model::resolve::Alert],
     memos: &memo::Memos,
     partial: memo::Partial,
-) -> (HashMap<String, crate::cache::FileMemo>, Vec<PerAlert>) {
+) -> Option<(HashMap<String, crate::cache::FileMemo>, Vec<PerAlert>)> {
     let (keys, layout) = memos
         .keys
         .as_ref()
         .expect("a partial render knows the alerts' keys");
     let (encode, stored_files) = (memos.encode, &memos.files);
-    let memo::Partial { summaries, fetch } = partial;
+    let memo::Partial {
+        summaries,
+        fetch,
+        bounded,
+    } = partial;
     // Each alert's summary (its sections, its lints), or its render now.
-    let first: Vec<First> = alerts
+    let decoded: Vec<_> = alerts
         .par_iter()
-        .map_init(
-            || Renderer::new(model),
-            |r, alert| match summaries
+        .map(|alert| {
+            summaries
                 .get(&alert.name)
                 .and_then(|bytes| memo::decode_summary(model, bytes))
-            {
+        })
+        .collect();
+    let fresh = decoded.iter().filter(|d| d.is_none()).count();
+    if bounded && fresh > memo::bound(alerts.len()) {
+        return None;
+    }
+    let first: Vec<First> = alerts
+        .par_iter()
+        .zip(decoded)
+        .map_init(
+            || Renderer::new(model),
+            |r, (alert, decoded)| match decoded {
                 Some((sections, lints)) => First::Summary(sections, lints),
                 None => First::Rendered(Box::new(read_back_or_render(
                     model,
@@ -649,6 +674,7 @@ fn render_partial(
                 .push((alert.name.as_str(), section));
         }
     }
+    let files = sections.len();
     let skipped: HashMap<String, crate::cache::FileMemo> = sections
         .into_iter()
         .filter_map(|(name, of)| {
@@ -657,6 +683,9 @@ fn render_partial(
                 .then(|| (name.to_string(), stored.clone()))
         })
         .collect();
+    if bounded && files - skipped.len() > memo::bound(files) {
+        return None;
+    }
     // The alerts read back in full: those with rules in a file to build.
     let wanted: BTreeMap<&str, &str> = alerts
         .iter()
@@ -707,7 +736,7 @@ fn render_partial(
             },
         )
         .collect();
-    (skipped, per_alert)
+    Some((skipped, per_alert))
 }
 
 /// A file [`render_batched`] hands over: built and through the guard. `content` is

@@ -445,9 +445,21 @@ fn check_known(
     diags: &mut Diagnostics,
 ) -> Option<(crate::render::Counts, Verdict)> {
     let mut own = Diagnostics::default();
-    let rendered = project.render_known(&mut own)?;
+    let tool = prepare(project, policy);
+    // The stored files this promtool passed: the others are built and checked.
+    let passed = match &tool {
+        Ok((_, identity)) => {
+            let stored = project.cache.stored_rule_file_hashes();
+            let good = project
+                .cache
+                .known_good(identity, stored.iter().map(String::as_str));
+            Some(good.ok()?)
+        }
+        Err(_) => None,
+    };
+    let rendered = project.render_known(&mut own, passed.as_ref())?;
     let counts = crate::render::Counts::of(&rendered);
-    let (path, identity) = match prepare(project, policy) {
+    let (path, identity) = match tool {
         Ok(tool) => tool,
         Err(not_run) => {
             diags.extend(own);

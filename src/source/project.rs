@@ -2,7 +2,7 @@
 //! files (through the cache), parse what changed, build and check the model.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -440,13 +440,10 @@ enum Against<'a> {
     /// An output directory's files, name -> content hash: a file the stored run built
     /// from what it would be built from now, and that the directory holds as built then.
     Dir(&'a BTreeMap<String, String>),
-    /// The stored run: a file it built from what it would be built from now.
-    Stored,
+    /// The stored run: a file it built from what it would be built from now, if its
+    /// content hash is one of these (when given).
+    Stored(Option<&'a HashSet<String>>),
 }
-
-/// How many changed alerts [`Project::render_known`] renders at once, or an eighth of
-/// the alerts if more: beyond, a render in batches bounds `validate`'s memory.
-const KNOWN_CHANGED: usize = 256;
 
 impl Project {
     pub fn output_dir(&self) -> PathBuf {
@@ -484,17 +481,22 @@ impl Project {
     }
 
     /// The render of a check that keeps nothing (`validate`) after a few edits since a
-    /// stored run: every file whose key is the stored one is not built
-    /// (`Rendered::kept`, with the content hash the stored run built it with, which a
-    /// file of that key has), and the renders of the alerts found only in such files
-    /// are not read. `None` (render in full) without a cache on disk or its summaries
-    /// ([`load_to_validate`]), with shards, or when more alerts changed than
-    /// [`KNOWN_CHANGED`] says: those are rendered at once, where a full `validate`
-    /// renders in batches to bound its memory.
-    pub fn render_known(&self, diags: &mut Diagnostics) -> Option<crate::render::Rendered> {
+    /// stored run: every file whose key is the stored one, and whose content hash (the
+    /// one the stored run built it with, which a file of that key has) is in `hashes`
+    /// if given, is not built (`Rendered::kept`); the renders of the alerts found only
+    /// in such files are not read. `None` (render in full) without a cache on disk or
+    /// its summaries ([`load_to_validate`]), with shards, or when more alerts must be
+    /// rendered or files built than [`crate::render::memo::bound`] allows: those are
+    /// done at once, where a full `validate` renders in batches to bound its memory.
+    pub fn render_known(
+        &self,
+        diags: &mut Diagnostics,
+        hashes: Option<&HashSet<String>>,
+    ) -> Option<crate::render::Rendered> {
         if !self.keys_files() || self.reading_ahead != Some(Ahead::Summaries) {
             return None;
         }
+        // Cheap first: the alerts whose index rows have another key are rendered.
         let indexed = self.cache.alert_keys();
         let changed = self
             .keys
@@ -502,10 +504,15 @@ impl Project {
             .iter()
             .filter(|(alert, key)| indexed.get(*alert) != Some(key))
             .count();
-        if indexed.is_empty() || changed > KNOWN_CHANGED.max(self.keys.alerts.len() / 8) {
+        if changed > crate::render::memo::bound(self.keys.alerts.len()) {
             return None;
         }
-        Some(self.render_keeping(diags, false, Against::Stored))
+        let memos = self.memos(false, Against::Stored(hashes));
+        memos.partial.as_ref()?;
+        let passed = self.cache.stored_rule_file_hashes();
+        let rendered = crate::render::render_bounded(&self.model, diags, &passed, memos);
+        crate::timings::mark("render");
+        rendered
     }
 
     /// Whether a storing render keys its files: they can be kept only by a cache on
@@ -520,9 +527,18 @@ impl Project {
         keep: bool,
         against: Against,
     ) -> crate::render::Rendered {
+        let memos = self.memos(keep, against);
         let passed = self.cache.stored_rule_file_hashes();
+        let rendered = crate::render::render_reusing(&self.model, diags, &passed, memos);
+        crate::timings::mark("render");
+        rendered
+    }
+
+    /// What a render takes from the stored run: with `keep`, it encodes what it renders
+    /// for the cache to keep; files are matched `against` something to be kept.
+    fn memos(&self, keep: bool, against: Against) -> crate::render::memo::Memos<'_> {
         let on_disk = keep && self.cache.is_on_disk();
-        let key_files = (keep || matches!(against, Against::Stored)) && self.keys_files();
+        let key_files = (keep || matches!(against, Against::Stored(_))) && self.keys_files();
         // Read ahead, unless the cache has fallen back to memory since (then, as
         // without it, nothing stored is used).
         let ahead = self
@@ -543,7 +559,13 @@ impl Project {
                 files.retain(|name, m| current.get(name) == Some(&m.hash));
                 files
             }
-            Against::Stored if key_files => file_memos.unwrap_or_else(|| self.cache.file_memos()),
+            Against::Stored(hashes) if key_files => {
+                let mut files = file_memos.unwrap_or_else(|| self.cache.file_memos());
+                if let Some(hashes) = hashes {
+                    files.retain(|_, m| hashes.contains(&m.hash));
+                }
+                files
+            }
             _ => Default::default(),
         };
         // Only the summaries were read ahead: a render that builds only some files
@@ -557,15 +579,19 @@ impl Project {
                 (!indexed.is_empty()).then(|| crate::render::memo::Partial {
                     summaries,
                     fetch: Box::new(|wanted| self.cache.alert_memos_of(wanted)),
+                    bounded: matches!(against, Against::Stored(_)),
                 })
             }
             _ => None,
         };
-        if stored.0 == Ahead::Summaries && partial.is_none() {
+        if stored.0 == Ahead::Summaries
+            && partial.is_none()
+            && !matches!(against, Against::Stored(_))
+        {
             stored.1 = self.cache.alert_memos(keys);
         }
         // Alerts whose key is unchanged are read back rather than rendered again.
-        let memos = crate::render::memo::Memos {
+        crate::render::memo::Memos {
             stored: stored.1,
             encode: on_disk,
             key_files,
@@ -575,10 +601,7 @@ impl Project {
             )),
             files,
             partial,
-        };
-        let rendered = crate::render::render_reusing(&self.model, diags, &passed, memos);
-        crate::timings::mark("render");
-        rendered
+        }
     }
 
     /// Lets go of the source files' texts ([`SourceText::released`]), for a command
