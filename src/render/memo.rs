@@ -389,11 +389,17 @@ pub(super) fn decode_summary(model: &Model, bytes: &[u8]) -> Option<(Vec<Section
         .into_iter()
         .map(|(f, k)| (f.into_owned(), k))
         .collect();
+    Some((files, lints_in(model, summary.lints)?))
+}
+
+/// Stored lints against the model's texts; `None` if one names a code or a file the
+/// model does not have.
+fn lints_in(model: &Model, stored: Vec<StoredDiag>) -> Option<Diagnostics> {
     let mut lints = Diagnostics::default();
-    for d in summary.lints {
+    for d in stored {
         lints.push(d.back(&mut |p: &str| model.sources.get(p).cloned())?);
     }
-    Some((files, lints))
+    Some(lints)
 }
 
 /// `alert`'s render from its encoding; `None` (render it again) if the bytes do not
@@ -477,12 +483,8 @@ pub(super) fn decode(
             job: own(d.job),
         });
     }
-    let mut lints = Diagnostics::default();
-    for d in stored.lints {
-        lints.push(d.back(&mut |p: &str| model.sources.get(p).cloned())?);
-    }
     Some(AlertRender {
-        lints,
+        lints: lints_in(model, stored.lints)?,
         keyed: Vec::new(),
         disabled,
         unwatched: stored

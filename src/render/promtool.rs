@@ -425,10 +425,11 @@ pub fn render_and_check(
     batches: usize,
     diags: &mut Diagnostics,
 ) -> (crate::render::Counts, Verdict) {
-    if let Some(known) = check_known(project, policy, diags) {
+    let tool = prepare(project, policy);
+    if let Some(known) = check_known(project, &tool, diags) {
         return known;
     }
-    let (rendered, verdict) = render_batched_and_check(project, policy, batches, diags);
+    let (rendered, verdict) = render_batched_and_check(project, tool, batches, diags);
     let counts = crate::render::Counts {
         files: rendered.files.len(),
         rules: rendered.rule_count,
@@ -441,13 +442,12 @@ pub fn render_and_check(
 /// this promtool passed every other; `None` (diagnostics untouched) otherwise.
 fn check_known(
     project: &crate::source::project::Project,
-    policy: PromtoolPolicy,
+    tool: &Tool,
     diags: &mut Diagnostics,
 ) -> Option<(crate::render::Counts, Verdict)> {
     let mut own = Diagnostics::default();
-    let tool = prepare(project, policy);
     // The stored files this promtool passed: the others are built and checked.
-    let passed = match &tool {
+    let passed = match tool {
         Ok((_, identity)) => {
             let stored = project.cache.stored_rule_file_hashes();
             let good = project
@@ -460,10 +460,10 @@ fn check_known(
     let rendered = project.render_known(&mut own, passed.as_ref())?;
     let counts = crate::render::Counts::of(&rendered);
     let (path, identity) = match tool {
-        Ok(tool) => tool,
+        Ok((path, identity)) => (path, identity),
         Err(not_run) => {
             diags.extend(own);
-            return Some((counts, skipped(not_run, diags)));
+            return Some((counts, skipped(not_run.clone(), diags)));
         }
     };
     let mut hashes: BTreeMap<&str, String> = rendered
@@ -474,7 +474,7 @@ fn check_known(
     hashes.extend(rendered.kept.iter().map(|(n, h)| (n.as_str(), h.clone())));
     let cache = &project.cache;
     let good = cache
-        .known_good(&identity, hashes.values().map(String::as_str))
+        .known_good(identity, hashes.values().map(String::as_str))
         .ok()?;
     if rendered.kept.values().any(|h| !good.contains(h)) {
         return None;
@@ -486,19 +486,18 @@ fn check_known(
         files: counts.files,
         recall: Recall::Read,
     };
-    let verdict = check_unknown(project, (&path, &identity), &rendered, &known, diags);
+    let verdict = check_unknown(project, (path, identity), &rendered, &known, diags);
     Some((counts, verdict))
 }
 
 /// [`render_and_check`] rendering every file, in `batches` batches.
 fn render_batched_and_check(
     project: &crate::source::project::Project,
-    policy: PromtoolPolicy,
+    tool: Tool,
     batches: usize,
     diags: &mut Diagnostics,
 ) -> (crate::render::Batched, Verdict) {
     let model = &project.model;
-    let tool = prepare(project, policy);
     let passed = project.cache.stored_rule_file_hashes();
     let mut hashes: BTreeMap<String, String> = BTreeMap::new();
     let mut good: HashSet<String> = HashSet::new();
@@ -591,6 +590,9 @@ fn render_batched_and_check(
 /// Why promtool does not run: the status, and the diagnostic that says why (if any).
 type NotRun = (Status, Option<Box<Diagnostic>>);
 
+/// The promtool a check runs and its identity ([`prepare`]), or why none runs.
+type Tool = Result<(PathBuf, String), NotRun>;
+
 /// The verdict when promtool does not run, its reason reported.
 fn skipped((status, d): NotRun, diags: &mut Diagnostics) -> Verdict {
     if let Some(d) = d {
@@ -601,10 +603,7 @@ fn skipped((status, d): NotRun, diags: &mut Diagnostics) -> Verdict {
 
 /// The promtool a check under `policy` runs, and its identity; `Err`: the status
 /// without running it, with the diagnostic that says why.
-fn prepare(
-    project: &crate::source::project::Project,
-    policy: PromtoolPolicy,
-) -> Result<(PathBuf, String), NotRun> {
+fn prepare(project: &crate::source::project::Project, policy: PromtoolPolicy) -> Tool {
     let model = &project.model;
     if policy == PromtoolPolicy::Off {
         return Err((Status::Off, None));

@@ -191,15 +191,11 @@ pub fn load_to_render(
     load_inner(root, use_cache, &Overlay::new(), Some(Ahead::Memos))
 }
 
-/// [`load_to_render`] for a caller that compares the render with an output directory
-/// ([`Project::render_against`]): only the stored renders' summaries are read ahead,
-/// and the renders themselves of the alerts in the files it builds.
-pub fn load_to_diff(root: &Path, use_cache: bool) -> Result<(Project, Diagnostics), ProjectError> {
-    load_inner(root, use_cache, &Overlay::new(), Some(Ahead::Summaries))
-}
-
-/// [`load_to_diff`]'s reading ahead, for `validate` ([`Project::render_known`]).
-pub fn load_to_validate(
+/// [`load_to_render`] for a caller that builds only the files a change needs: `diff`
+/// against an output directory ([`Project::render_against`]) and `validate` against
+/// the stored run ([`Project::render_known`]). Only the stored renders' summaries are
+/// read ahead, and the renders themselves of the alerts in the files it builds.
+pub fn load_to_build_some(
     root: &Path,
     use_cache: bool,
 ) -> Result<(Project, Diagnostics), ProjectError> {
@@ -445,6 +441,17 @@ enum Against<'a> {
     Stored(Option<&'a HashSet<String>>),
 }
 
+impl Against<'_> {
+    /// Whether the stored run's file `name`, of content hash `hash`, may be kept.
+    fn keeps(&self, name: &str, hash: &String) -> bool {
+        match self {
+            Against::Nothing => false,
+            Against::Dir(current) => current.get(name) == Some(hash),
+            Against::Stored(hashes) => hashes.is_none_or(|h| h.contains(hash)),
+        }
+    }
+}
+
 impl Project {
     pub fn output_dir(&self) -> PathBuf {
         self.root.join(&self.model.settings.output.dir)
@@ -485,7 +492,7 @@ impl Project {
     /// one the stored run built it with, which a file of that key has) is in `hashes`
     /// if given, is not built (`Rendered::kept`); the renders of the alerts found only
     /// in such files are not read. `None` (render in full) without a cache on disk or
-    /// its summaries ([`load_to_validate`]), with shards, or when more alerts must be
+    /// its summaries ([`load_to_build_some`]), with shards, or when more alerts must be
     /// rendered or files built than [`crate::render::memo::bound`] allows: those are
     /// done at once, where a full `validate` renders in batches to bound its memory.
     pub fn render_known(
@@ -494,17 +501,6 @@ impl Project {
         hashes: Option<&HashSet<String>>,
     ) -> Option<crate::render::Rendered> {
         if !self.keys_files() || self.reading_ahead != Some(Ahead::Summaries) {
-            return None;
-        }
-        // Cheap first: the alerts whose index rows have another key are rendered.
-        let indexed = self.cache.alert_keys();
-        let changed = self
-            .keys
-            .alerts
-            .iter()
-            .filter(|(alert, key)| indexed.get(*alert) != Some(key))
-            .count();
-        if changed > crate::render::memo::bound(self.keys.alerts.len()) {
             return None;
         }
         let memos = self.memos(false, Against::Stored(hashes));
@@ -554,19 +550,13 @@ impl Project {
             None => ((Ahead::Memos, self.cache.alert_memos(keys)), None),
         };
         let files = match against {
-            Against::Dir(current) if key_files => {
+            Against::Nothing => Default::default(),
+            _ if !key_files => Default::default(),
+            _ => {
                 let mut files = file_memos.unwrap_or_else(|| self.cache.file_memos());
-                files.retain(|name, m| current.get(name) == Some(&m.hash));
+                files.retain(|name, m| against.keeps(name, &m.hash));
                 files
             }
-            Against::Stored(hashes) if key_files => {
-                let mut files = file_memos.unwrap_or_else(|| self.cache.file_memos());
-                if let Some(hashes) = hashes {
-                    files.retain(|_, m| hashes.contains(&m.hash));
-                }
-                files
-            }
-            _ => Default::default(),
         };
         // Only the summaries were read ahead: a render that builds only some files
         // reads the renders it needs. Its store rewrites the rows of the alerts whose

@@ -133,7 +133,7 @@ pub fn load_only(g: &Global) -> miette::Result<(Kept, Diagnostics)> {
 /// [`load_only`] for `validate`, which renders only the files an edit changed when it
 /// can ([`alertctl::source::project::Project::render_known`]).
 pub fn load_to_validate(g: &Global) -> miette::Result<(Kept, Diagnostics)> {
-    load_with(g, project::load_to_validate)
+    load_with(g, project::load_to_build_some)
 }
 
 /// One of the library's loads: `project::load` and its variants.
@@ -197,7 +197,7 @@ fn load_render(g: &Global, index: bool, store: Store) -> miette::Result<Loaded> 
     let start = g.dir.clone().unwrap_or_else(|| PathBuf::from("."));
     let root = project::find_root(&start)?;
     let (mut project, mut diags) = match store {
-        Store::Against(_) => project::load_to_diff(&root, !g.no_cache)?,
+        Store::Against(_) => project::load_to_build_some(&root, !g.no_cache)?,
         _ => project::load_to_render(&root, !g.no_cache)?,
     };
     // Before `say_loaded`: building the index may fall back to memory, which `-v` says.
