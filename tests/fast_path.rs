@@ -361,6 +361,37 @@ fn with_warnings() -> (tempfile::TempDir, PathBuf) {
     aged_copy_of("tests/fixtures/warnings/scoped-queries")
 }
 
+/// `args` run with `-v` (warm, when the cache answers) and with `--no-cache`: the same
+/// stdout, exit code and stderr but for `-v`'s lines. The warm run's stderr.
+fn same_as_full(dir: &Path, args: &[&str], what: &str) -> String {
+    let mut verbose = vec!["-v"];
+    verbose.extend(args);
+    let warm = run(dir, &verbose);
+    let mut full_args = vec!["--no-cache"];
+    full_args.extend(args);
+    let full = run(dir, &full_args);
+    let warm_err = text(&warm.stderr);
+    let quiet: String = warm_err
+        .lines()
+        .filter(|l| {
+            ![
+                "loaded ",
+                "render: ",
+                "output: ",
+                "cache index: ",
+                "nothing changed ",
+            ]
+            .iter()
+            .any(|p| l.starts_with(p))
+        })
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_eq!(quiet, text(&full.stderr), "{what}: {args:?}");
+    assert_eq!(text(&warm.stdout), text(&full.stdout), "{what}: {args:?}");
+    assert_eq!(warm.status.code(), full.status.code(), "{what}: {args:?}");
+    warm_err
+}
+
 /// A second run shows the first one's warnings: the fast path of `diff` and `render`
 /// prints what the full path prints, byte for byte, `validate.ignore` included. A stored
 /// warnings row that does not authenticate sends the run to the full path, which shows
@@ -368,28 +399,7 @@ fn with_warnings() -> (tempfile::TempDir, PathBuf) {
 #[test]
 fn the_fast_path_shows_the_full_runs_warnings() {
     let (_tmp, dir) = with_warnings();
-    let same_as_full = |args: &[&str], what: &str| {
-        let mut verbose = vec!["-v"];
-        verbose.extend(args);
-        let warm = run(&dir, &verbose);
-        let mut full_args = vec!["--no-cache"];
-        full_args.extend(args);
-        let full = run(&dir, &full_args);
-        let warm_err = text(&warm.stderr);
-        let quiet: String = warm_err
-            .lines()
-            .filter(|l| {
-                !["loaded ", "render: ", "output: ", "cache index: "]
-                    .iter()
-                    .any(|p| l.starts_with(p))
-            })
-            .map(|l| format!("{l}\n"))
-            .collect();
-        assert_eq!(quiet, text(&full.stderr), "{what}: {args:?}");
-        assert_eq!(text(&warm.stdout), text(&full.stdout), "{what}: {args:?}");
-        assert_eq!(warm.status.code(), full.status.code(), "{what}: {args:?}");
-        warm_err
-    };
+    let same_as_full = |args: &[&str], what: &str| same_as_full(&dir, args, what);
     assert!(run(&dir, &["render"]).status.success());
     for args in [&["diff"][..], &["render"]] {
         let err = same_as_full(args, "fast path");
@@ -438,6 +448,60 @@ fn the_fast_path_shows_the_full_runs_warnings() {
         err.contains("nothing changed since the last full run"),
         "{err}"
     );
+}
+
+/// `effective` and `trace` render nothing: their full path shows the load's warnings
+/// (not the render's lints), and so does their fast path, from the stored run. A load
+/// warnings row that does not authenticate sends them to the full path.
+#[test]
+fn the_fast_path_of_questions_shows_the_loads_warnings() {
+    let (_tmp, dir) = with_warnings();
+    let global = dir.join("rules/global.yaml");
+    let text_before = std::fs::read_to_string(&global).unwrap();
+    std::fs::write(
+        &global,
+        format!("{text_before}\n- template: \"Nothing*\"\n  scope: global\n"),
+    )
+    .unwrap();
+    age(&global);
+    assert!(run(&dir, &["render"]).status.success());
+    let questions: [&[&str]; 5] = [
+        &["effective", "--global"],
+        &["effective", "--namespace", "prod", "--format", "json"],
+        &["effective", "web-1:9100"],
+        &["trace", "web-1:9100"],
+        &["trace", "db-1:9100", "--format", "yaml"],
+    ];
+    for args in questions {
+        let err = same_as_full(&dir, args, "fast path");
+        assert!(
+            err.contains("nothing changed since the last full run"),
+            "{args:?}: {err}"
+        );
+        assert!(err.contains("alertctl::empty-selection"), "{args:?}: {err}");
+        // The render's lint is `diff`'s to show, not theirs.
+        assert!(!err.contains("scoped-drops-group"), "{args:?}: {err}");
+    }
+    let err = same_as_full(&dir, &["diff"], "diff shows both");
+    assert!(
+        err.contains("nothing changed since the last full run"),
+        "{err}"
+    );
+    assert!(err.contains("alertctl::empty-selection"), "{err}");
+    assert!(err.contains("alertctl::scoped-drops-group"), "{err}");
+
+    let db = rusqlite::Connection::open(dir.join(".alertctl/cache.sqlite")).unwrap();
+    let changed = db
+        .execute("UPDATE warnings SET load_diags = X'00'", [])
+        .unwrap();
+    assert_eq!(changed, 1);
+    drop(db);
+    let err = same_as_full(&dir, &["trace", "web-1:9100"], "tampered load warnings");
+    assert!(
+        !err.contains("nothing changed since the last full run"),
+        "{err}"
+    );
+    assert!(err.contains("alertctl::empty-selection"), "{err}");
 }
 
 /// A rules file that is a link (inside the rules directory, as the load allows) and

@@ -25,7 +25,7 @@ const FILE: &str = "cache.sqlite";
 /// a field or variant added, removed or reordered in `FileModel`'s types reads back wrong
 /// without it (`stored_model_layout_is_pinned` fails then). The package version is part of
 /// the key too.
-const SCHEMA: &str = "18";
+const SCHEMA: &str = "19";
 
 pub struct Cache {
     conn: Option<Connection>,
@@ -873,30 +873,40 @@ const FAST_SCHEMA: &str = "
     CREATE TABLE IF NOT EXISTS alert_keys(alert TEXT PRIMARY KEY, key TEXT NOT NULL);
     CREATE TABLE IF NOT EXISTS alert_memo(alert TEXT PRIMARY KEY, key TEXT NOT NULL, memo BLOB NOT NULL, mac TEXT NOT NULL, summary BLOB NOT NULL, summary_mac TEXT NOT NULL);
     CREATE TABLE IF NOT EXISTS file_memo(name TEXT PRIMARY KEY, key TEXT NOT NULL, hash TEXT NOT NULL, rules INTEGER NOT NULL, mac TEXT NOT NULL);
-    CREATE TABLE IF NOT EXISTS warnings(fingerprint TEXT PRIMARY KEY, diags BLOB NOT NULL, mac TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS warnings(fingerprint TEXT PRIMARY KEY, diags BLOB NOT NULL, load_diags BLOB NOT NULL, mac TEXT NOT NULL);
 ";
+
+/// The warnings a full run showed, each set encoded by [`crate::diag::stored::encode`]:
+/// all of them (what `render` and `diff` show), and the load's alone (what `effective`
+/// and `trace`, which render nothing, show).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RunWarnings {
+    pub shown: Vec<u8>,
+    pub load: Vec<u8>,
+}
 
 fn put_warnings(
     tx: &rusqlite::Transaction,
     key: &Key,
     fingerprint: &str,
-    warnings: &[u8],
+    warnings: &RunWarnings,
 ) -> rusqlite::Result<()> {
     tx.execute("DELETE FROM warnings", [])?;
     let mac = key.mac("warnings", &warnings_parts(fingerprint, warnings));
     tx.execute(
-        "INSERT INTO warnings VALUES (?1, ?2, ?3)",
-        params![fingerprint, warnings, mac],
+        "INSERT INTO warnings VALUES (?1, ?2, ?3, ?4)",
+        params![fingerprint, warnings.shown, warnings.load, mac],
     )?;
     Ok(())
 }
 
 /// A run's warnings are worded by the build that wrote them, as its renders are.
-fn warnings_parts<'a>(fingerprint: &'a str, diags: &'a [u8]) -> [&'a [u8]; 3] {
+fn warnings_parts<'a>(fingerprint: &'a str, w: &'a RunWarnings) -> [&'a [u8]; 4] {
     [
         env!("ALERTCTL_BUILD_ID").as_bytes(),
         fingerprint.as_bytes(),
-        diags,
+        &w.shown,
+        &w.load,
     ]
 }
 
@@ -1209,28 +1219,38 @@ impl Cache {
             .collect()
     }
 
-    /// The warnings of the full run that stored the render of `fingerprint`
-    /// ([`crate::diag::stored::encode`]), when they authenticate.
-    pub fn warnings(&self, fingerprint: &str) -> Option<Vec<u8>> {
+    /// The warnings of the full run that stored the render of `fingerprint`, when they
+    /// authenticate.
+    pub fn warnings(&self, fingerprint: &str) -> Option<RunWarnings> {
         if !self.has_rendered(fingerprint) {
             return None;
         }
-        let (diags, mac): (Vec<u8>, String) = self
+        let (w, mac): (RunWarnings, String) = self
             .conn
             .as_ref()?
             .query_row(
-                "SELECT diags, mac FROM warnings WHERE fingerprint = ?1",
+                "SELECT diags, load_diags, mac FROM warnings WHERE fingerprint = ?1",
                 [fingerprint],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                |r| {
+                    let w = RunWarnings {
+                        shown: r.get(0)?,
+                        load: r.get(1)?,
+                    };
+                    Ok((w, r.get(2)?))
+                },
             )
             .optional()
             .ok()??;
-        let parts = warnings_parts(fingerprint, &diags);
-        self.key.verify(&mac, "warnings", &parts).then_some(diags)
+        let parts = warnings_parts(fingerprint, &w);
+        self.key.verify(&mac, "warnings", &parts).then_some(w)
     }
 
     /// Replaces the stored warnings with `warnings`, of the run `fingerprint`.
-    pub fn store_warnings(&mut self, fingerprint: &str, warnings: &[u8]) -> rusqlite::Result<()> {
+    pub fn store_warnings(
+        &mut self,
+        fingerprint: &str,
+        warnings: &RunWarnings,
+    ) -> rusqlite::Result<()> {
         let Some(conn) = self.conn.as_mut() else {
             return Ok(());
         };
@@ -1911,7 +1931,7 @@ impl Cache {
         cells: impl Iterator<Item = CellRow> + Send,
         traces: impl Iterator<Item = TraceRow> + Send,
         memos: impl Iterator<Item = (&'a str, &'a str, &'a [u8], &'a [u8])>,
-        warnings: &[u8],
+        warnings: &RunWarnings,
     ) -> rusqlite::Result<bool> {
         let Some(conn) = self.conn.as_mut() else {
             return Ok(false);
@@ -2203,7 +2223,7 @@ mod tests {
                         std::iter::empty(),
                         std::iter::empty(),
                         memos.iter().copied(),
-                        &[],
+                        &RunWarnings::default(),
                     )
                     .unwrap());
             };
@@ -2310,6 +2330,10 @@ mod tests {
             hash: h.to_string(),
             rules: h.len() % 7,
         };
+        let warnings = |fp: &str| RunWarnings {
+            shown: format!("all of {fp}").into_bytes(),
+            load: format!("load of {fp}").into_bytes(),
+        };
         let store = |c: &mut Cache, fp: &str, files: &[(&'static str, &'static str)]| {
             let files: BTreeMap<Cow<str>, String> = files
                 .iter()
@@ -2328,11 +2352,11 @@ mod tests {
                 std::iter::empty(),
                 std::iter::empty(),
                 std::iter::empty(),
-                fp.as_bytes(),
+                &warnings(fp),
             );
             assert!(stored.unwrap());
             // The run's warnings are kept under its fingerprint, and only the last run's.
-            assert_eq!(c.warnings(fp).as_deref(), Some(fp.as_bytes()));
+            assert_eq!(c.warnings(fp), Some(warnings(fp)));
         };
         store(
             &mut c,
@@ -2364,7 +2388,7 @@ mod tests {
         conn.execute("UPDATE file_memo SET rules = rules + 1", [])
             .unwrap();
         assert!(c.file_memos().is_empty());
-        conn.execute("UPDATE warnings SET diags = X'00'", [])
+        conn.execute("UPDATE warnings SET load_diags = X'00'", [])
             .unwrap();
         assert_eq!(c.warnings("fp2"), None);
     }

@@ -64,6 +64,9 @@ pub struct Project {
     memos_ahead: std::sync::Mutex<Option<crate::cache::MemosAhead>>,
     /// What `memos_ahead` reads, if it was started.
     reading_ahead: Option<Ahead>,
+    /// The warnings the load showed ([`crate::diag::stored::encode`]), kept with a
+    /// stored run: `effective` and `trace`, which show only these, show them again.
+    load_warnings: Vec<u8>,
 }
 
 fn fingerprint<'a>(settings_text: &str, files: impl Iterator<Item = (&'a str, &'a str)>) -> String {
@@ -133,9 +136,18 @@ impl Quick {
     /// they quote is read again and must hash as its stat row says; `None` (take the
     /// full path) when one does not, or nothing authenticates.
     pub fn warnings(&self) -> Option<Diagnostics> {
-        let bytes = self.cache.warnings(&self.fingerprint)?;
+        self.replay(&self.cache.warnings(&self.fingerprint)?.shown)
+    }
+
+    /// [`Quick::warnings`] of the run's load alone: what a command that renders
+    /// nothing (`effective`, `trace`) shows.
+    pub fn load_warnings(&self) -> Option<Diagnostics> {
+        self.replay(&self.cache.warnings(&self.fingerprint)?.load)
+    }
+
+    fn replay(&self, bytes: &[u8]) -> Option<Diagnostics> {
         let mut texts: std::collections::HashMap<String, SourceText> = Default::default();
-        crate::diag::stored::decode(&bytes, |path: &str| {
+        crate::diag::stored::decode(bytes, |path: &str| {
             if let Some(t) = texts.get(path) {
                 return Some(t.clone());
             }
@@ -410,6 +422,7 @@ fn load_inner(
         .insert(settings::FILE_NAME.to_string(), settings_src);
     let keys = crate::cache::incremental::keys(&model, &hashes);
     crate::timings::mark("load: dependency keys");
+    let load_warnings = crate::diag::stored::encode(diags.shown(&model.settings.accepted()));
     cache_note = cache.note.take().or(cache_note);
     Ok((
         Project {
@@ -424,6 +437,7 @@ fn load_inner(
             from_disk: overlay.is_empty(),
             memos_ahead: std::sync::Mutex::new(memos_ahead),
             reading_ahead,
+            load_warnings,
         },
         diags,
     ))
@@ -679,7 +693,10 @@ pub fn store_rendered(
     // What the run shows (warnings; errors store nothing): the fast path shows them
     // again.
     let accepted = project.model.settings.accepted();
-    let warnings = crate::diag::stored::encode(diags.shown(&accepted));
+    let warnings = crate::cache::RunWarnings {
+        shown: crate::diag::stored::encode(diags.shown(&accepted)),
+        load: project.load_warnings.clone(),
+    };
     if project.cache.answers(&project.fingerprint) {
         // A warnings row lost, or not authenticating, would keep every later run off
         // the fast path: it is written again alone.

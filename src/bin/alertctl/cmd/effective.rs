@@ -59,6 +59,7 @@ fn fast(
         DataFormat::Yaml => crate::report::yaml_document(answer.json()?),
         DataFormat::Human => answer.human_text()?,
     };
+    super::show_warnings(g, &q.load_warnings()?);
     if g.verbose {
         eline!("nothing changed since the last full run: answered from the cache index");
     }

@@ -532,14 +532,18 @@ pub fn unchanged_output(
     if g.verbose {
         eprintln!("loaded {n} files from {}: 0 parsed, {n} reused from cache (nothing changed since the last full run)", q.root.display(), n = q.cache.stats().len());
     }
-    // As a full run shows them (`stop_on_errors`).
+    show_warnings(g, &warnings);
+    Some((dir, hashes.len(), q))
+}
+
+/// Stored warnings, shown as a full run shows them ([`stop_on_errors`]).
+pub fn show_warnings(g: &Global, warnings: &Diagnostics) {
     report::print(
-        &warnings,
+        warnings,
         Format::Human,
         report::stderr_color(g.color),
         std::path::Path::new("."),
     );
-    Some((dir, hashes.len(), q))
 }
 
 /// The file_sd directory and how it would change, when `[file_sd]` is set; `Err(exit)`

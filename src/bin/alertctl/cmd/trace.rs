@@ -78,6 +78,7 @@ fn fast(
     let q = super::quick_answers(g)?;
     let human = format == DataFormat::Human;
     let answer = alertctl::ops::query::trace_fast(&q, target, alert, all, human)?;
+    super::show_warnings(g, &q.load_warnings()?);
     if g.verbose {
         eline!("nothing changed since the last full run: answered from the cache index");
     }
