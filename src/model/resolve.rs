@@ -262,6 +262,319 @@ pub struct Model {
     pub(crate) lines: std::sync::Mutex<HashMap<String, crate::diag::LineIndex>>,
 }
 
+fn build_inventory(
+    sources: &HashMap<String, SourceText>,
+    namespaces: Vec<InvNamespace>,
+    ungrouped: Vec<(Arc<str>, Spanned<String>)>,
+    ungrouped_jobs: BTreeMap<String, Vec<InvJob>>,
+    diags: &mut Diagnostics,
+) -> Inventory {
+    let mut inventory = Inventory::default();
+    // Sized once: 100k targets on L, rehashed at every doubling otherwise.
+    let listed_targets = ungrouped.len()
+        + namespaces
+            .iter()
+            .flat_map(|n| &n.groups)
+            .map(|g| g.targets.len())
+            .sum::<usize>();
+    let mut group_at: HashMap<String, (Arc<str>, Span)> = HashMap::new();
+    let mut target_at: HashMap<String, (Arc<str>, Span)> = HashMap::with_capacity(listed_targets);
+    // Each listed target with the jobs it runs: its group's, then its own (whose
+    // ports win).
+    let mut listed: Vec<(Arc<str>, Spanned<String>, Vec<InvJob>)> = Vec::new();
+    // Collected, then built at once: a `BTreeMap` built from a sorted list has full
+    // nodes, one grown by inserts about half-full ones (100k targets on L).
+    let mut targets_of: Vec<(String, Option<Arc<str>>)> = Vec::with_capacity(listed_targets);
+    for (file, t) in ungrouped {
+        if let Some((first, span)) = target_at.get(&t.value) {
+            diags.push(
+                Diagnostic::error(
+                    Code::DuplicateInventory,
+                    format!("target `{}` is listed twice", t.value),
+                )
+                .at(&sources[&*file], t.span, "listed again here")
+                .also(&sources[&**first], *span, "first listed here")
+                .hint("a target is listed once, in one group or under `targets:`"),
+            );
+            continue;
+        }
+        target_at.insert(t.value.clone(), (file.clone(), t.span));
+        targets_of.push((t.value.clone(), None));
+        inventory
+            .ungrouped_at
+            .insert(t.value.clone(), (file.clone(), t.span));
+        let jobs = ungrouped_jobs.get(&t.value).cloned().unwrap_or_default();
+        if !jobs.is_empty() {
+            listed.push((file, t, jobs));
+        }
+    }
+    for ns in namespaces {
+        let groups = inventory
+            .namespaces
+            .entry(ns.name.value.clone())
+            .or_default();
+        for g in ns.groups {
+            if let Some((file, span)) = group_at.get(&g.name.value) {
+                diags.push(
+                    Diagnostic::error(
+                        Code::DuplicateInventory,
+                        format!("group `{}` is listed twice", g.name.value),
+                    )
+                    .at(&sources[&*ns.file], g.name.span, "listed again here")
+                    .also(&sources[&**file], *span, "first listed here")
+                    .hint("group names are unique across all namespaces"),
+                );
+                continue;
+            }
+            group_at.insert(g.name.value.clone(), (ns.file.clone(), g.name.span));
+            let group: Arc<str> = Arc::from(g.name.value.as_str());
+            let mut targets = Vec::with_capacity(g.targets.len());
+            let mut target_spans = Vec::with_capacity(g.targets.len());
+            for t in g.targets {
+                if let Some((file, span)) = target_at.get(&t.value) {
+                    diags.push(
+                        Diagnostic::error(
+                            Code::DuplicateInventory,
+                            format!("target `{}` is listed twice", t.value),
+                        )
+                        .at(&sources[&*ns.file], t.span, "listed again here")
+                        .also(&sources[&**file], *span, "first listed here")
+                        .hint("a target belongs to exactly one group"),
+                    );
+                    continue;
+                }
+                target_at.insert(t.value.clone(), (ns.file.clone(), t.span));
+                targets_of.push((t.value.clone(), Some(group.clone())));
+                let mut jobs = g.jobs.clone();
+                for own in g.target_jobs.get(&t.value).into_iter().flatten() {
+                    jobs.retain(|j| j.name.value != own.name.value);
+                    jobs.push(own.clone());
+                }
+                targets.push(t.value.clone());
+                target_spans.push(t.span);
+                if !jobs.is_empty() {
+                    listed.push((ns.file.clone(), t, jobs));
+                }
+            }
+            groups.push(g.name.value.clone());
+            inventory.groups.insert(
+                g.name.value,
+                GroupInfo {
+                    namespace: ns.name.value.clone(),
+                    targets,
+                    jobs: g.jobs.iter().map(|j| j.name.value.clone()).collect(),
+                    listed_at: (ns.file.clone(), g.name.span),
+                    target_spans,
+                },
+            );
+        }
+    }
+    // Sorted on every core first: the map's own sort then finds it sorted.
+    targets_of.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    inventory.targets = targets_of.into_iter().collect();
+    // Targets with jobs: their instances. A series' instance must name exactly one
+    // target, or its position (and so its alerts) would be ambiguous; a target
+    // without jobs is the instance its name says.
+    let with_jobs: BTreeSet<String> = listed.iter().map(|(_, t, _)| t.value.clone()).collect();
+    for (file, t, jobs) in listed {
+        let instances: BTreeMap<String, String> = jobs
+            .iter()
+            .map(|j| {
+                (
+                    j.name.value.clone(),
+                    job_instance(&t.value, j.port.as_ref().map(|p| p.value)),
+                )
+            })
+            .collect();
+        let own: BTreeSet<&String> = instances.values().collect();
+        for i in own {
+            let other = match inventory.instances.get(i) {
+                Some(o) if *o != t.value => Some(o.clone()),
+                Some(_) => None,
+                // A target without jobs named like this instance.
+                None => {
+                    (*i != t.value && inventory.targets.contains_key(i) && !with_jobs.contains(i))
+                        .then(|| i.clone())
+                }
+            };
+            if let Some(other) = other {
+                let (ofile, ospan) = &target_at[&other];
+                diags.push(
+                    Diagnostic::error(
+                        Code::DuplicateInventory,
+                        format!("instance `{i}` of target `{}` is also an instance of target `{other}`", t.value),
+                    )
+                    .at(&sources[&*file], t.span, "this target")
+                    .also(&sources[&**ofile], *ospan, "the other target")
+                    .hint("every instance (host:port) belongs to one target: fix the name or the job's port"),
+                );
+                continue;
+            }
+            inventory.instances.insert(i.clone(), t.value.clone());
+        }
+        inventory.jobs.insert(t.value.clone(), instances);
+    }
+    inventory
+}
+
+fn compile_templates(
+    templates: &BTreeMap<String, Template>,
+    sources: &HashMap<String, SourceText>,
+    engine: &mut crate::model::logic::Engine,
+    diags: &mut Diagnostics,
+) -> HashMap<String, Compiled> {
+    let mut compiled = HashMap::new();
+    for t in templates.values() {
+        let src = &sources[&*t.file];
+        let mut ok = true;
+        let mut defaults = BTreeMap::new();
+        for p in &t.params {
+            if let Some(d) = &p.default {
+                match params::check_param(p, &d.value) {
+                    Ok(v) => {
+                        defaults.insert(p.name.value.clone(), v);
+                    }
+                    Err(e) => diags.push(
+                        Diagnostic::error(
+                            Code::BadParamValue,
+                            format!("default of `{}`: {}", p.name.value, e.message),
+                        )
+                        .at(src, d.span, format!("expected {}", p.ty.as_str()))
+                        .hint(e.hint),
+                    ),
+                }
+            }
+        }
+        let manual = t.scope_injection == ScopeInjection::Manual;
+        let mut fields: Vec<(&str, &Spanned<String>, Context)> =
+            vec![("expr", &t.expr, Context::Promql)];
+        fields.extend(t.labels.iter().map(|(k, v)| (k.as_str(), v, Context::Text)));
+        fields.extend(
+            t.annotations
+                .iter()
+                .map(|(k, v)| (k.as_str(), v, Context::Text)),
+        );
+        let mut expr = None;
+        let mut expr_refs = BTreeSet::new();
+        for (field, text, ctx) in fields {
+            match parse_text(engine, ctx, &text.value) {
+                Err((offset, len, message)) => {
+                    ok = false;
+                    diags.push(
+                        Diagnostic::error(Code::BadTemplate, message)
+                            .at(src, sub_span(src, text, offset, len), "here")
+                            .hint("values are written ${name} or ${ expression }, statements {% ... %}; write $${ for a literal ${"),
+                    );
+                }
+                Ok((tmpl, refs)) => {
+                    let mut placed_scope = false;
+                    for (name, off, len) in refs.iter().map(|(n, o, l)| (n.as_str(), *o, *l)) {
+                        let at = sub_span(src, text, off, len);
+                        if name == SCOPE_PARAM && ctx == Context::Promql {
+                            placed_scope = true;
+                            if !manual {
+                                ok = false;
+                                diags.push(Diagnostic::error(Code::BadTemplate, "`${scope}` is only allowed in templates with `scope: manual`").at(src, at, "here").hint("add `scope: manual` to place scope matchers yourself, or remove ${scope} to have them added to every selector"));
+                            }
+                            continue;
+                        }
+                        let Some(def) = t.param(name) else {
+                            ok = false;
+                            let hint =
+                                did_you_mean(name, t.params.iter().map(|p| p.name.value.as_str()))
+                                    .map_or_else(
+                                        || {
+                                            format!(
+                                                "declare it under `params:` of template `{}`",
+                                                t.name.value
+                                            )
+                                        },
+                                        |s| format!("did you mean `${{{s}}}`?"),
+                                    );
+                            diags.push(
+                                Diagnostic::error(
+                                    Code::UnknownParam,
+                                    format!("`{field}` uses undeclared parameter `{name}`"),
+                                )
+                                .at(src, at, "not declared")
+                                .hint(hint),
+                            );
+                            continue;
+                        };
+                        if ctx == Context::Promql && def.ty == ParamType::String {
+                            ok = false;
+                            diags.push(Diagnostic::error(Code::BadTemplate, format!("parameter `{name}` of type string cannot be used in a query")).at(src, at, "string parameter in PromQL").hint("use label_value (a quoted, escaped PromQL string), regex, number, duration or label_name"));
+                        }
+                        let quoted = off > 0
+                            && matches!(
+                                text.value.as_bytes().get(off - 1),
+                                Some(b'"' | b'\'' | b'`')
+                            )
+                            && matches!(
+                                text.value.as_bytes().get(off + len),
+                                Some(b'"' | b'\'' | b'`')
+                            );
+                        if ctx == Context::Promql
+                            && quoted
+                            && matches!(def.ty, ParamType::LabelValue | ParamType::Regex)
+                        {
+                            ok = false;
+                            diags.push(Diagnostic::error(Code::BadTemplate, format!("parameter `{name}` is quoted twice")).at(src, at, "already inside quotes").hint(format!("{} parameters are substituted as quoted, escaped strings: write job=${{{name}}}, not job=\"${{{name}}}\"", def.ty.as_str())));
+                        }
+                    }
+                    if field == "expr" && ctx == Context::Promql {
+                        if manual && !placed_scope {
+                            ok = false;
+                            diags.push(Diagnostic::error(Code::BadTemplate, "template has `scope: manual` but its expr never places `${scope}`").at(src, t.expr.span, "no ${scope} here").hint("put ${scope} inside the selectors to scope, e.g. up{job=\"node\", ${scope}}"));
+                        }
+                        expr_refs = refs.iter().map(|r| r.0.clone()).collect();
+                        expr = Some(tmpl);
+                    }
+                }
+            }
+        }
+        if let (true, Some(expr)) = (ok, expr) {
+            compiled.insert(
+                t.name.value.clone(),
+                Compiled {
+                    expr,
+                    expr_src: t.expr.value.clone(),
+                    expr_refs,
+                    defaults,
+                    job: JobRef::Any,
+                },
+            );
+        }
+    }
+    compiled
+}
+
+/// The template logic engine with the `_lib` snippets; a snippet that does not compile
+/// is reported where it is written.
+fn logic_engine(
+    sources: &HashMap<String, SourceText>,
+    diags: &mut Diagnostics,
+) -> crate::model::logic::Engine {
+    let lib: BTreeMap<String, String> = sources
+        .iter()
+        .filter_map(|(p, s)| {
+            p.strip_prefix(crate::model::logic::LIB_DIR)
+                .map(|n| (n.to_string(), s.text().to_string()))
+        })
+        .collect();
+    let logic = crate::model::logic::Engine::new(lib);
+    for (name, e) in logic.check_lib() {
+        let src = &sources[&format!("{}{name}", crate::model::logic::LIB_DIR)];
+        let end = (e.offset + e.len).min(src.text().len());
+        diags.push(Diagnostic::error(Code::BadTemplate, e.message).at(
+            src,
+            Span::new(e.offset, end),
+            "here",
+        ));
+    }
+    logic
+}
+
 /// Who set a field: the template's default or a rule.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Origin {
@@ -395,26 +708,29 @@ impl Model {
             ungrouped.extend(fm.ungrouped.into_iter().map(|t| (file.clone(), t)));
             ungrouped_jobs.extend(fm.ungrouped_jobs);
         }
-        m.build_inventory(namespaces, ungrouped, ungrouped_jobs, diags);
-        let lib: BTreeMap<String, String> = m
-            .sources
-            .iter()
-            .filter_map(|(p, s)| {
-                p.strip_prefix(crate::model::logic::LIB_DIR)
-                    .map(|n| (n.to_string(), s.text().to_string()))
-            })
-            .collect();
-        m.logic = crate::model::logic::Engine::new(lib);
-        for (name, e) in m.logic.check_lib() {
-            let src = m.source(&format!("{}{name}", crate::model::logic::LIB_DIR));
-            let end = (e.offset + e.len).min(src.text().len());
-            diags.push(Diagnostic::error(Code::BadTemplate, e.message).at(
-                src,
-                Span::new(e.offset, end),
-                "here",
-            ));
-        }
-        m.compile_templates(diags);
+        // The inventory (100k targets on L) and the templates are independent: built on
+        // both cores, their diagnostics taken in the same order as one after the other.
+        let (inventory, (logic, compiled, template_diags)) = rayon::join(
+            || {
+                let mut own = Diagnostics::default();
+                let inv =
+                    build_inventory(&m.sources, namespaces, ungrouped, ungrouped_jobs, &mut own);
+                (inv, own)
+            },
+            || {
+                let mut own = Diagnostics::default();
+                let mut logic = logic_engine(&m.sources, &mut own);
+                let compiled = compile_templates(&m.templates, &m.sources, &mut logic, &mut own);
+                (logic, compiled, own)
+            },
+        );
+        let (inventory, inventory_diags) = inventory;
+        m.inventory = inventory;
+        m.logic = logic;
+        m.compiled = compiled;
+        diags.extend(inventory_diags);
+        diags.extend(template_diags);
+        m.derive_jobs(diags);
         m.check_rules(diags);
         m.check_rule_groups(diags);
         m
@@ -425,291 +741,6 @@ impl Model {
     /// meanwhile index `sources` directly: a disjoint borrow.)
     pub fn source(&self, file: &str) -> &SourceText {
         &self.sources[file]
-    }
-
-    fn build_inventory(
-        &mut self,
-        namespaces: Vec<InvNamespace>,
-        ungrouped: Vec<(Arc<str>, Spanned<String>)>,
-        ungrouped_jobs: BTreeMap<String, Vec<InvJob>>,
-        diags: &mut Diagnostics,
-    ) {
-        // Sized once: 100k targets on L, rehashed at every doubling otherwise.
-        let listed_targets = ungrouped.len()
-            + namespaces
-                .iter()
-                .flat_map(|n| &n.groups)
-                .map(|g| g.targets.len())
-                .sum::<usize>();
-        let mut group_at: HashMap<String, (Arc<str>, Span)> = HashMap::new();
-        let mut target_at: HashMap<String, (Arc<str>, Span)> =
-            HashMap::with_capacity(listed_targets);
-        // Each listed target with the jobs it runs: its group's, then its own (whose
-        // ports win).
-        let mut listed: Vec<(Arc<str>, Spanned<String>, Vec<InvJob>)> = Vec::new();
-        // Collected, then built at once: a `BTreeMap` built from a sorted list has full
-        // nodes, one grown by inserts about half-full ones (100k targets on L).
-        let mut targets_of: Vec<(String, Option<Arc<str>>)> = Vec::with_capacity(listed_targets);
-        for (file, t) in ungrouped {
-            if let Some((first, span)) = target_at.get(&t.value) {
-                diags.push(
-                    Diagnostic::error(
-                        Code::DuplicateInventory,
-                        format!("target `{}` is listed twice", t.value),
-                    )
-                    .at(self.source(&file), t.span, "listed again here")
-                    .also(self.source(first), *span, "first listed here")
-                    .hint("a target is listed once, in one group or under `targets:`"),
-                );
-                continue;
-            }
-            target_at.insert(t.value.clone(), (file.clone(), t.span));
-            targets_of.push((t.value.clone(), None));
-            self.inventory
-                .ungrouped_at
-                .insert(t.value.clone(), (file.clone(), t.span));
-            let jobs = ungrouped_jobs.get(&t.value).cloned().unwrap_or_default();
-            if !jobs.is_empty() {
-                listed.push((file, t, jobs));
-            }
-        }
-        for ns in namespaces {
-            let groups = self
-                .inventory
-                .namespaces
-                .entry(ns.name.value.clone())
-                .or_default();
-            for g in ns.groups {
-                if let Some((file, span)) = group_at.get(&g.name.value) {
-                    diags.push(
-                        Diagnostic::error(
-                            Code::DuplicateInventory,
-                            format!("group `{}` is listed twice", g.name.value),
-                        )
-                        .at(&self.sources[&*ns.file], g.name.span, "listed again here")
-                        .also(&self.sources[&**file], *span, "first listed here")
-                        .hint("group names are unique across all namespaces"),
-                    );
-                    continue;
-                }
-                group_at.insert(g.name.value.clone(), (ns.file.clone(), g.name.span));
-                let group: Arc<str> = Arc::from(g.name.value.as_str());
-                let mut targets = Vec::with_capacity(g.targets.len());
-                let mut target_spans = Vec::with_capacity(g.targets.len());
-                for t in g.targets {
-                    if let Some((file, span)) = target_at.get(&t.value) {
-                        diags.push(
-                            Diagnostic::error(
-                                Code::DuplicateInventory,
-                                format!("target `{}` is listed twice", t.value),
-                            )
-                            .at(&self.sources[&*ns.file], t.span, "listed again here")
-                            .also(&self.sources[&**file], *span, "first listed here")
-                            .hint("a target belongs to exactly one group"),
-                        );
-                        continue;
-                    }
-                    target_at.insert(t.value.clone(), (ns.file.clone(), t.span));
-                    targets_of.push((t.value.clone(), Some(group.clone())));
-                    let mut jobs = g.jobs.clone();
-                    for own in g.target_jobs.get(&t.value).into_iter().flatten() {
-                        jobs.retain(|j| j.name.value != own.name.value);
-                        jobs.push(own.clone());
-                    }
-                    targets.push(t.value.clone());
-                    target_spans.push(t.span);
-                    if !jobs.is_empty() {
-                        listed.push((ns.file.clone(), t, jobs));
-                    }
-                }
-                groups.push(g.name.value.clone());
-                self.inventory.groups.insert(
-                    g.name.value,
-                    GroupInfo {
-                        namespace: ns.name.value.clone(),
-                        targets,
-                        jobs: g.jobs.iter().map(|j| j.name.value.clone()).collect(),
-                        listed_at: (ns.file.clone(), g.name.span),
-                        target_spans,
-                    },
-                );
-            }
-        }
-        // Sorted on every core first: the map's own sort then finds it sorted.
-        targets_of.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        self.inventory.targets = targets_of.into_iter().collect();
-        // Targets with jobs: their instances. A series' instance must name exactly one
-        // target, or its position (and so its alerts) would be ambiguous; a target
-        // without jobs is the instance its name says.
-        let with_jobs: BTreeSet<String> = listed.iter().map(|(_, t, _)| t.value.clone()).collect();
-        for (file, t, jobs) in listed {
-            let instances: BTreeMap<String, String> = jobs
-                .iter()
-                .map(|j| {
-                    (
-                        j.name.value.clone(),
-                        job_instance(&t.value, j.port.as_ref().map(|p| p.value)),
-                    )
-                })
-                .collect();
-            let own: BTreeSet<&String> = instances.values().collect();
-            for i in own {
-                let other = match self.inventory.instances.get(i) {
-                    Some(o) if *o != t.value => Some(o.clone()),
-                    Some(_) => None,
-                    // A target without jobs named like this instance.
-                    None => (*i != t.value
-                        && self.inventory.targets.contains_key(i)
-                        && !with_jobs.contains(i))
-                    .then(|| i.clone()),
-                };
-                if let Some(other) = other {
-                    let (ofile, ospan) = &target_at[&other];
-                    diags.push(
-                        Diagnostic::error(
-                            Code::DuplicateInventory,
-                            format!("instance `{i}` of target `{}` is also an instance of target `{other}`", t.value),
-                        )
-                        .at(self.source(&file), t.span, "this target")
-                        .also(self.source(ofile), *ospan, "the other target")
-                        .hint("every instance (host:port) belongs to one target: fix the name or the job's port"),
-                    );
-                    continue;
-                }
-                self.inventory.instances.insert(i.clone(), t.value.clone());
-            }
-            self.inventory.jobs.insert(t.value.clone(), instances);
-        }
-    }
-
-    fn compile_templates(&mut self, diags: &mut Diagnostics) {
-        let mut engine = std::mem::take(&mut self.logic);
-        for t in self.templates.values() {
-            let src = self.source(&t.file);
-            let mut ok = true;
-            let mut defaults = BTreeMap::new();
-            for p in &t.params {
-                if let Some(d) = &p.default {
-                    match params::check_param(p, &d.value) {
-                        Ok(v) => {
-                            defaults.insert(p.name.value.clone(), v);
-                        }
-                        Err(e) => diags.push(
-                            Diagnostic::error(
-                                Code::BadParamValue,
-                                format!("default of `{}`: {}", p.name.value, e.message),
-                            )
-                            .at(src, d.span, format!("expected {}", p.ty.as_str()))
-                            .hint(e.hint),
-                        ),
-                    }
-                }
-            }
-            let manual = t.scope_injection == ScopeInjection::Manual;
-            let mut fields: Vec<(&str, &Spanned<String>, Context)> =
-                vec![("expr", &t.expr, Context::Promql)];
-            fields.extend(t.labels.iter().map(|(k, v)| (k.as_str(), v, Context::Text)));
-            fields.extend(
-                t.annotations
-                    .iter()
-                    .map(|(k, v)| (k.as_str(), v, Context::Text)),
-            );
-            let mut expr = None;
-            let mut expr_refs = BTreeSet::new();
-            for (field, text, ctx) in fields {
-                match parse_text(&mut engine, ctx, &text.value) {
-                    Err((offset, len, message)) => {
-                        ok = false;
-                        diags.push(
-                            Diagnostic::error(Code::BadTemplate, message)
-                                .at(src, sub_span(src, text, offset, len), "here")
-                                .hint("values are written ${name} or ${ expression }, statements {% ... %}; write $${ for a literal ${"),
-                        );
-                    }
-                    Ok((tmpl, refs)) => {
-                        let mut placed_scope = false;
-                        for (name, off, len) in refs.iter().map(|(n, o, l)| (n.as_str(), *o, *l)) {
-                            let at = sub_span(src, text, off, len);
-                            if name == SCOPE_PARAM && ctx == Context::Promql {
-                                placed_scope = true;
-                                if !manual {
-                                    ok = false;
-                                    diags.push(Diagnostic::error(Code::BadTemplate, "`${scope}` is only allowed in templates with `scope: manual`").at(src, at, "here").hint("add `scope: manual` to place scope matchers yourself, or remove ${scope} to have them added to every selector"));
-                                }
-                                continue;
-                            }
-                            let Some(def) = t.param(name) else {
-                                ok = false;
-                                let hint = did_you_mean(
-                                    name,
-                                    t.params.iter().map(|p| p.name.value.as_str()),
-                                )
-                                .map_or_else(
-                                    || {
-                                        format!(
-                                            "declare it under `params:` of template `{}`",
-                                            t.name.value
-                                        )
-                                    },
-                                    |s| format!("did you mean `${{{s}}}`?"),
-                                );
-                                diags.push(
-                                    Diagnostic::error(
-                                        Code::UnknownParam,
-                                        format!("`{field}` uses undeclared parameter `{name}`"),
-                                    )
-                                    .at(src, at, "not declared")
-                                    .hint(hint),
-                                );
-                                continue;
-                            };
-                            if ctx == Context::Promql && def.ty == ParamType::String {
-                                ok = false;
-                                diags.push(Diagnostic::error(Code::BadTemplate, format!("parameter `{name}` of type string cannot be used in a query")).at(src, at, "string parameter in PromQL").hint("use label_value (a quoted, escaped PromQL string), regex, number, duration or label_name"));
-                            }
-                            let quoted = off > 0
-                                && matches!(
-                                    text.value.as_bytes().get(off - 1),
-                                    Some(b'"' | b'\'' | b'`')
-                                )
-                                && matches!(
-                                    text.value.as_bytes().get(off + len),
-                                    Some(b'"' | b'\'' | b'`')
-                                );
-                            if ctx == Context::Promql
-                                && quoted
-                                && matches!(def.ty, ParamType::LabelValue | ParamType::Regex)
-                            {
-                                ok = false;
-                                diags.push(Diagnostic::error(Code::BadTemplate, format!("parameter `{name}` is quoted twice")).at(src, at, "already inside quotes").hint(format!("{} parameters are substituted as quoted, escaped strings: write job=${{{name}}}, not job=\"${{{name}}}\"", def.ty.as_str())));
-                            }
-                        }
-                        if field == "expr" && ctx == Context::Promql {
-                            if manual && !placed_scope {
-                                ok = false;
-                                diags.push(Diagnostic::error(Code::BadTemplate, "template has `scope: manual` but its expr never places `${scope}`").at(src, t.expr.span, "no ${scope} here").hint("put ${scope} inside the selectors to scope, e.g. up{job=\"node\", ${scope}}"));
-                            }
-                            expr_refs = refs.iter().map(|r| r.0.clone()).collect();
-                            expr = Some(tmpl);
-                        }
-                    }
-                }
-            }
-            if let (true, Some(expr)) = (ok, expr) {
-                self.compiled.insert(
-                    t.name.value.clone(),
-                    Compiled {
-                        expr,
-                        expr_src: t.expr.value.clone(),
-                        expr_refs,
-                        defaults,
-                        job: JobRef::Any,
-                    },
-                );
-            }
-        }
-        self.logic = engine;
-        self.derive_jobs(diags);
     }
 
     /// The job each compiled template watches: declared, or read from the query's `job`
