@@ -197,7 +197,7 @@ fn load_render(g: &Global, index: bool, store: Store) -> miette::Result<Loaded> 
     let start = g.dir.clone().unwrap_or_else(|| PathBuf::from("."));
     let root = project::find_root(&start)?;
     let (mut project, mut diags) = match store {
-        Store::Against(_) => project::load_to_build_some(&root, !g.no_cache)?,
+        Store::Against(ref out) => project::load_to_diff(&root, !g.no_cache, out.as_deref())?,
         _ => project::load_to_render(&root, !g.no_cache)?,
     };
     // Before `say_loaded`: building the index may fall back to memory, which `-v` says.
