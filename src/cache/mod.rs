@@ -386,41 +386,59 @@ impl Cache {
         let mut rows = st.query([])?;
         // The key alone goes to the other threads (a connection may not).
         let key = &self.key;
-        let decode = |batch: &mut Vec<(usize, Vec<u8>, String)>, out: &mut [Option<FileModel>]| {
-            let models: Vec<(usize, Option<FileModel>)> = batch
-                .par_drain(..)
+        let decode = |batch: Vec<(usize, Vec<u8>, String)>| -> Vec<(usize, Option<FileModel>)> {
+            batch
+                .into_par_iter()
                 .map(|(i, bytes, mac)| {
                     let (path, hash) = wanted[i];
                     let parts: [&[u8]; 3] = [path.as_bytes(), hash.as_bytes(), &bytes];
                     let genuine = key.verify(&mac, "file-model", &parts);
                     (i, genuine.then(|| decode_model(&bytes)).flatten())
                 })
-                .collect();
+                .collect()
+        };
+        // This thread reads the rows (the connection stays on it) while the pool
+        // authenticates and decodes the batches already read: the reads (~15 ms on L)
+        // no longer wait for each batch's decode.
+        let (done, decoded) = std::sync::mpsc::channel();
+        let read: rusqlite::Result<()> = rayon::in_place_scope(|s| {
+            let mut batch = Vec::with_capacity(GET_BATCH);
+            let send = |batch: Vec<_>| {
+                let done = done.clone();
+                let decode = &decode;
+                s.spawn(move |_| {
+                    // The receiver outlives the scope.
+                    let _ = done.send(decode(batch));
+                });
+            };
+            while let Some(r) = rows.next()? {
+                let Ok(path) = r.get_ref(0).and_then(|v| Ok(v.as_str()?)) else {
+                    continue;
+                };
+                let Some(&i) = index.get(path) else {
+                    continue;
+                };
+                if r.get_ref(1).and_then(|v| Ok(v.as_str()?)).ok() != Some(wanted[i].1) {
+                    continue;
+                }
+                let (Ok(bytes), Ok(mac)) = (r.get::<_, Vec<u8>>(2), r.get::<_, String>(3)) else {
+                    continue;
+                };
+                batch.push((i, bytes, mac));
+                if batch.len() == GET_BATCH {
+                    send(std::mem::replace(&mut batch, Vec::with_capacity(GET_BATCH)));
+                }
+            }
+            send(batch);
+            Ok(())
+        });
+        drop(done);
+        for models in decoded {
             for (i, m) in models {
                 out[i] = m;
             }
-        };
-        let mut batch = Vec::with_capacity(GET_BATCH);
-        while let Some(r) = rows.next()? {
-            let Ok(path) = r.get_ref(0).and_then(|v| Ok(v.as_str()?)) else {
-                continue;
-            };
-            let Some(&i) = index.get(path) else {
-                continue;
-            };
-            if r.get_ref(1).and_then(|v| Ok(v.as_str()?)).ok() != Some(wanted[i].1) {
-                continue;
-            }
-            let (Ok(bytes), Ok(mac)) = (r.get::<_, Vec<u8>>(2), r.get::<_, String>(3)) else {
-                continue;
-            };
-            batch.push((i, bytes, mac));
-            if batch.len() == GET_BATCH {
-                decode(&mut batch, &mut out);
-            }
         }
-        decode(&mut batch, &mut out);
-        Ok(out)
+        read.map(|()| out)
     }
 
     /// After `error` reading the cache of `root`: when it says the database is damaged,
