@@ -335,6 +335,7 @@ fn timings_name_each_phase_in_order() {
             "render",
             "query index",
             "store results",
+            "show diagnostics",
             "read the output directory",
             "plan the diff",
             "exit",

@@ -206,10 +206,10 @@ pub fn load_to_render(
     load_inner(root, use_cache, &Overlay::new(), Some(Ahead::Memos), None)
 }
 
-/// [`load_to_render`] for a caller that builds only the files a change needs: `diff`
-/// against an output directory ([`Project::render_against`]) and `validate` against
-/// the stored run ([`Project::render_known`]). Only the stored renders' summaries are
-/// read ahead, and the renders themselves of the alerts in the files it builds.
+/// [`load_to_render`] for a caller that builds only the files a change needs:
+/// `validate` against the stored run ([`Project::render_known`]), and `diff` through
+/// [`load_to_diff`]. Only the stored renders' summaries are read ahead, and the renders
+/// themselves of the alerts in the files it builds.
 pub fn load_to_build_some(
     root: &Path,
     use_cache: bool,
@@ -224,8 +224,9 @@ pub fn load_to_build_some(
 }
 
 /// [`load_to_build_some`] for `diff` against the output directory `out` (the
-/// settings' `output.dir` if `None`): the directory's files are hashed while the model
-/// is built (15 ms on L, a core that is otherwise idle for part of the build).
+/// settings' `output.dir` if `None`, [`Project::render_against`]): the directory's
+/// files are hashed while the model is built (15 ms on L, on a core that is otherwise
+/// idle for part of the build).
 pub fn load_to_diff(
     root: &Path,
     use_cache: bool,
