@@ -380,6 +380,7 @@ fn same_as_full(dir: &Path, args: &[&str], what: &str) -> String {
                 "render: ",
                 "output: ",
                 "cache index: ",
+                "cache index missing or stale ",
                 "nothing changed ",
             ]
             .iter()
@@ -503,6 +504,37 @@ fn the_fast_path_of_questions_shows_the_loads_warnings() {
         "{err}"
     );
     assert!(err.contains("alertctl::empty-selection"), "{err}");
+}
+
+/// What the settings' paths point at is not in any hashed file: with `output.dir`
+/// turned into a link to the rules directory after a full run, the questions stop
+/// with the full path's error instead of answering from the cache.
+#[test]
+fn a_bad_output_dir_after_a_full_run_takes_the_full_path() {
+    let (_tmp, dir) = aged_copy();
+    assert!(run(&dir, &["render"]).status.success());
+    let out = dir.join("rendered");
+    std::fs::remove_dir_all(&out).unwrap();
+    std::os::unix::fs::symlink(".", &out).unwrap();
+    for args in [
+        &["effective", "--global"][..],
+        &["trace", "web-1:9100"],
+        &["list", "templates"],
+        &["diff"],
+    ] {
+        let err = same_as_full(&dir, args, "output.dir is the rules directory");
+        assert!(
+            !err.contains("nothing changed since the last full run"),
+            "{args:?}: {err}"
+        );
+    }
+    let full = run(&dir, &["effective", "--global"]);
+    assert_eq!(full.status.code(), Some(2), "{}", text(&full.stderr));
+    assert!(
+        text(&full.stderr).contains("output.dir"),
+        "{}",
+        text(&full.stderr)
+    );
 }
 
 /// A rules file that is a link (inside the rules directory, as the load allows) and

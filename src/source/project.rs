@@ -103,6 +103,14 @@ pub fn quick(root: &Path) -> Option<Quick> {
     let text = load::read_root_file(root, settings::FILE_NAME).ok()?;
     let src = SourceText::new(settings::FILE_NAME, text.as_str());
     let settings = settings::parse(&src).ok()?;
+    // The paths the settings name are checked against the filesystem, not the hashed
+    // files: `output.dir` replaced by a link to the rules directory is an error the
+    // full path reports, not a reason to answer from the cache.
+    let real_root = load::canonical_root(root).ok()?;
+    let resolve = |p: &str| load::resolve(root, Path::new(p));
+    if !settings::check_paths(&settings, &src, &real_root, &resolve).is_empty() {
+        return None;
+    }
     let cache = Cache::open_existing(root)?;
     let stats = cache.stats();
     let walked = load::entries(root).ok()?;
