@@ -369,9 +369,10 @@ impl Cache {
 
     /// [`Cache::get_many`], with a scan that fails (a damaged table) as an error. One
     /// scan of the table instead of a query per file; rows are authenticated and decoded
-    /// on every core, a batch at a time so that only a batch of stored text is held at
-    /// once. A row that does not authenticate or decode is `None`: parsed. Damage the
-    /// scan does not notice is harmless: each model is authenticated.
+    /// on every core in batches, while this thread reads the next ones: at most
+    /// [`BATCHES_IN_FLIGHT`] batches of stored bytes are held at once. A row that does
+    /// not authenticate or decode is `None`: parsed. Damage the scan does not notice is
+    /// harmless: each model is authenticated.
     pub fn scan_models(&self, wanted: &[(&str, &str)]) -> rusqlite::Result<Vec<Option<FileModel>>> {
         let mut out: Vec<Option<FileModel>> = wanted.iter().map(|_| None).collect();
         let Some(conn) = self.conn.as_ref() else {
@@ -400,12 +401,26 @@ impl Cache {
         // This thread reads the rows (the connection stays on it) while the pool
         // authenticates and decodes the batches already read: the reads (~15 ms on L)
         // no longer wait for each batch's decode.
-        let (done, decoded) = std::sync::mpsc::channel();
+        let (done, decoded) = std::sync::mpsc::channel::<Vec<(usize, Option<FileModel>)>>();
+        let mut place = |models: Vec<(usize, Option<FileModel>)>| {
+            for (i, m) in models {
+                out[i] = m;
+            }
+        };
         let read: rusqlite::Result<()> = rayon::in_place_scope(|s| {
             let mut batch = Vec::with_capacity(GET_BATCH);
-            let send = |batch: Vec<_>| {
+            let mut in_flight = 0;
+            let mut send = |batch: Vec<_>| {
+                // A full pipeline: wait for a batch's models before reading on.
+                if in_flight == BATCHES_IN_FLIGHT {
+                    if let Some(models) = next_decoded(&decoded) {
+                        place(models);
+                        in_flight -= 1;
+                    }
+                }
                 let done = done.clone();
                 let decode = &decode;
+                in_flight += 1;
                 s.spawn(move |_| {
                     // The receiver outlives the scope.
                     let _ = done.send(decode(batch));
@@ -434,9 +449,7 @@ impl Cache {
         });
         drop(done);
         for models in decoded {
-            for (i, m) in models {
-                out[i] = m;
-            }
+            place(models);
         }
         read.map(|()| out)
     }
@@ -518,6 +531,27 @@ fn decode_model(bytes: &[u8]) -> Option<FileModel> {
 /// enough to keep every core busy, few enough that their text is a small part of the
 /// models'.
 const GET_BATCH: usize = 256;
+
+/// The next message of `rx`. On a thread of the pool (a load run from a parallel
+/// task), waiting jobs are run meanwhile instead of blocking the thread: the jobs that
+/// will send may be queued on it.
+fn next_decoded<T>(rx: &std::sync::mpsc::Receiver<T>) -> Option<T> {
+    loop {
+        match rx.try_recv() {
+            Ok(m) => return Some(m),
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => return None,
+            Err(std::sync::mpsc::TryRecvError::Empty) => match rayon::yield_now() {
+                None => return rx.recv().ok(),
+                Some(rayon::Yield::Executed) => {}
+                Some(rayon::Yield::Idle) => std::thread::yield_now(),
+            },
+        }
+    }
+}
+
+/// Batches [`Cache::scan_models`] has read and not yet placed: enough to keep every
+/// core decoding while the rows are read, few enough to bound the bytes held.
+const BATCHES_IN_FLIGHT: usize = 4;
 
 /// Small tables a full load relies on: checked when it opens the cache. Not `files`
 /// (the stored models, tens of MB): every model is authenticated, and a scan that fails
@@ -2482,12 +2516,13 @@ mod tests {
     }
 
     /// Batched reads answer like one query per file: in the order asked, `None` for a
-    /// changed hash, an unknown path or a row that does not authenticate, across batches.
+    /// changed hash, an unknown path or a row that does not authenticate, across batches
+    /// (more than the pipeline holds at once), also from a pool's only thread.
     #[test]
     fn get_many_matches_get() {
         let dir = tempfile::tempdir().unwrap();
         let mut c = Cache::open(dir.path());
-        let models: Vec<(String, String, FileModel)> = (0..GET_BATCH * 2 + 3)
+        let models: Vec<(String, String, FileModel)> = (0..GET_BATCH * (BATCHES_IN_FLIGHT + 2) + 3)
             .map(|i| {
                 let m = FileModel {
                     broken: i % 3 == 0,
@@ -2513,6 +2548,28 @@ mod tests {
                 .then(|| models.iter().find(|f| f.0 == *path).unwrap().2.clone());
             assert_eq!(*m, expected, "{path}");
         }
+        // A load run from a parallel task: the decodes it waits for are queued on the
+        // pool's one thread, which must run them instead of blocking.
+        let (tx, rx) = std::sync::mpsc::channel();
+        let (root, asked): (PathBuf, Vec<(String, String)>) = (
+            dir.path().to_path_buf(),
+            wanted
+                .iter()
+                .map(|(p, h)| (p.to_string(), h.to_string()))
+                .collect(),
+        );
+        std::thread::spawn(move || {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(1)
+                .build()
+                .unwrap();
+            let asked: Vec<(&str, &str)> = asked.iter().map(|(p, h)| (&**p, &**h)).collect();
+            let _ = tx.send(pool.install(|| Cache::open(&root).get_many(&asked)));
+        });
+        let on_pool = rx
+            .recv_timeout(std::time::Duration::from_secs(60))
+            .expect("a scan on the pool's only thread finishes (no deadlock)");
+        assert_eq!(on_pool, got);
     }
 
     /// Every model the bundled examples and test estates parse to is read back as
