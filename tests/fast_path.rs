@@ -462,14 +462,19 @@ fn the_fast_path_of_questions_shows_the_loads_warnings() {
     let text_before = std::fs::read_to_string(&global).unwrap();
     std::fs::write(
         &global,
-        format!("{text_before}\n- template: \"Nothing*\"\n  scope: global\n"),
+        format!(
+            "{text_before}\n- template: \"Nothing*\"\n  scope: global\n\
+             - template: \"Nope*\"\n  scope: global\n  ignore: [empty-selection]\n\
+             - template: HighCPU\n  alert: \"Ugly, name\"\n  scope: group/web\n"
+        ),
     )
     .unwrap();
     age(&global);
     assert!(run(&dir, &["render"]).status.success());
-    let questions: [&[&str]; 5] = [
+    let questions: [&[&str]; 6] = [
         &["effective", "--global"],
         &["effective", "--namespace", "prod", "--format", "json"],
+        &["effective", "--group", "web", "--format", "yaml"],
         &["effective", "web-1:9100"],
         &["trace", "web-1:9100"],
         &["trace", "db-1:9100", "--format", "yaml"],
@@ -481,8 +486,17 @@ fn the_fast_path_of_questions_shows_the_loads_warnings() {
             "{args:?}: {err}"
         );
         assert!(err.contains("alertctl::empty-selection"), "{args:?}: {err}");
+        assert!(err.contains("alertctl::awkward-name"), "{args:?}: {err}");
+        // Accepted by the rule itself.
+        assert!(!err.contains("Nope*"), "{args:?}: {err}");
         // The render's lint is `diff`'s to show, not theirs.
         assert!(!err.contains("scoped-drops-group"), "{args:?}: {err}");
+    }
+    for args in [
+        &["trace", "web-1:9100", "HighCPU"][..],
+        &["trace", "web-1:9100", "--all", "--format", "json"],
+    ] {
+        same_as_full(&dir, args, "fast or full path");
     }
     let err = same_as_full(&dir, &["diff"], "diff shows both");
     assert!(
@@ -491,6 +505,24 @@ fn the_fast_path_of_questions_shows_the_loads_warnings() {
     );
     assert!(err.contains("alertctl::empty-selection"), "{err}");
     assert!(err.contains("alertctl::scoped-drops-group"), "{err}");
+
+    // A load warning accepted for the whole directory is not shown, by either path.
+    let toml = dir.join("alertctl.toml");
+    let settings = std::fs::read_to_string(&toml).unwrap();
+    std::fs::write(
+        &toml,
+        format!("{settings}\n[validate]\nignore = [\"empty-selection\"]\n"),
+    )
+    .unwrap();
+    age(&toml);
+    assert!(run(&dir, &["render"]).status.success());
+    let err = same_as_full(&dir, &["effective", "--global"], "validate.ignore");
+    assert!(
+        err.contains("nothing changed since the last full run"),
+        "{err}"
+    );
+    assert!(!err.contains("empty-selection"), "{err}");
+    assert!(err.contains("alertctl::awkward-name"), "{err}");
 
     let db = rusqlite::Connection::open(dir.join(".alertctl/cache.sqlite")).unwrap();
     let changed = db
@@ -503,7 +535,7 @@ fn the_fast_path_of_questions_shows_the_loads_warnings() {
         !err.contains("nothing changed since the last full run"),
         "{err}"
     );
-    assert!(err.contains("alertctl::empty-selection"), "{err}");
+    assert!(err.contains("alertctl::awkward-name"), "{err}");
 }
 
 /// What the settings' paths point at is not in any hashed file: with `output.dir`
