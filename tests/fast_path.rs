@@ -394,6 +394,20 @@ fn same_as_full(dir: &Path, args: &[&str], what: &str) -> String {
     warm_err
 }
 
+/// Accepts warning `code` for the whole directory (`validate.ignore`), then stores a
+/// full run.
+fn accept_and_render(dir: &Path, code: &str) {
+    let toml = dir.join("alertctl.toml");
+    let settings = std::fs::read_to_string(&toml).unwrap();
+    std::fs::write(
+        &toml,
+        format!("{settings}\n[validate]\nignore = [\"{code}\"]\n"),
+    )
+    .unwrap();
+    age(&toml);
+    assert!(run(dir, &["render"]).status.success());
+}
+
 /// A second run shows the first one's warnings: the fast path of `diff` and `render`
 /// prints what the full path prints, byte for byte, `validate.ignore` included. A stored
 /// warnings row that does not authenticate sends the run to the full path, which shows
@@ -413,15 +427,7 @@ fn the_fast_path_shows_the_full_runs_warnings() {
     }
 
     // Accepted warnings are not shown, by either path.
-    let toml = dir.join("alertctl.toml");
-    let settings = std::fs::read_to_string(&toml).unwrap();
-    std::fs::write(
-        &toml,
-        format!("{settings}\n[validate]\nignore = [\"scoped-drops-group\"]\n"),
-    )
-    .unwrap();
-    age(&toml);
-    assert!(run(&dir, &["render"]).status.success());
+    accept_and_render(&dir, "scoped-drops-group");
     let err = same_as_full(&["diff"], "validate.ignore");
     assert!(
         err.contains("nothing changed since the last full run"),
@@ -507,15 +513,7 @@ fn the_fast_path_of_questions_shows_the_loads_warnings() {
     assert!(err.contains("alertctl::scoped-drops-group"), "{err}");
 
     // A load warning accepted for the whole directory is not shown, by either path.
-    let toml = dir.join("alertctl.toml");
-    let settings = std::fs::read_to_string(&toml).unwrap();
-    std::fs::write(
-        &toml,
-        format!("{settings}\n[validate]\nignore = [\"empty-selection\"]\n"),
-    )
-    .unwrap();
-    age(&toml);
-    assert!(run(&dir, &["render"]).status.success());
+    accept_and_render(&dir, "empty-selection");
     let err = same_as_full(&dir, &["effective", "--global"], "validate.ignore");
     assert!(
         err.contains("nothing changed since the last full run"),
