@@ -338,17 +338,31 @@ impl Engine {
     pub fn check_lib(&self) -> Vec<(String, LogicError)> {
         let mut out = Vec::new();
         for (name, text) in &self.lib_files {
-            if let Err(e) = self.promql.get_template(name) {
-                let (_, shifts) = preprocess(text);
-                out.push((name.clone(), locate(&e, &shifts, text)));
-            }
+            let Err(missing) = self.promql.get_template(name) else {
+                continue;
+            };
+            // A snippet that does not parse was never added (`env`): "not found" says
+            // nothing of why, so it is parsed again alone for its own error.
+            let (src, shifts) = preprocess(text);
+            let mut alone = env(Context::Promql, &BTreeMap::new());
+            let e = alone.add_template_owned(name.clone(), src).err();
+            out.push((
+                name.clone(),
+                locate_in(e.as_ref().unwrap_or(&missing), &shifts, text, name),
+            ));
         }
         out
     }
 }
 
 fn locate(e: &Error, shifts: &[(usize, usize)], source: &str) -> LogicError {
-    let in_lib = e.name().filter(|n| *n != source).map(str::to_string);
+    locate_in(e, shifts, source, source)
+}
+
+/// [`locate`] for `source` added under the template name `own`: an error of another
+/// template is one of a `_lib` snippet it imports.
+fn locate_in(e: &Error, shifts: &[(usize, usize)], source: &str, own: &str) -> LogicError {
+    let in_lib = e.name().filter(|n| *n != own).map(str::to_string);
     let (offset, len) = match (e.range(), &in_lib) {
         (Some(r), None) => {
             let start = original_offset(shifts, r.start);
@@ -523,6 +537,27 @@ mod tests {
             render("a $${b} {% if true %}c{% endif %}", &[]).unwrap(),
             "a ${b} c"
         );
+    }
+
+    /// A snippet that does not parse is reported with its own syntax error, where it
+    /// is, not as a snippet that does not exist.
+    #[test]
+    fn a_broken_snippet_says_why() {
+        let lib = BTreeMap::from([
+            (
+                "ok.j2".to_string(),
+                "{% macro m() %}x{% endmacro %}".to_string(),
+            ),
+            ("bad.j2".to_string(), "ab\n{% if %}".to_string()),
+        ]);
+        let errors = Engine::new(lib).check_lib();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        let (name, e) = &errors[0];
+        assert_eq!(name, "bad.j2");
+        assert!(e.message.contains("syntax error"), "{e:?}");
+        assert!(!e.message.contains("not found"), "{e:?}");
+        assert_eq!(e.lib, None, "{e:?}");
+        assert!(e.offset >= 3, "points into the second line: {e:?}");
     }
 
     #[test]
