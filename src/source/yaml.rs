@@ -88,6 +88,48 @@ impl<'a> Offsets<'a> {
     }
 }
 
+/// `text` as saphyr is given it. saphyr (0.3) counts the characters of a directive it
+/// does not know (`%FOO bär`) as bytes, so every position after it would be off by a
+/// column per extra byte. Those directives mean nothing to YAML: at the top of the file
+/// each of their non-ASCII characters becomes one `x`, so that saphyr's positions count
+/// the characters of `text`. `%YAML` and `%TAG` stay as written (non-ASCII there is an
+/// error either way), as does everything from the first other line on.
+fn directives_in_ascii(text: &str) -> std::borrow::Cow<'_, str> {
+    let mut out = String::new();
+    let mut done = 0;
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        let start = at;
+        at += line.len();
+        let t = line.trim_start_matches('\u{feff}');
+        let blank = t.trim().is_empty() || t.starts_with('#');
+        if !blank && !t.starts_with('%') {
+            break;
+        }
+        let known = ["%YAML", "%TAG"].iter().any(|d| {
+            t.strip_prefix(d)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\t', '\r', '\n']))
+        });
+        if blank || known || line.is_ascii() {
+            continue;
+        }
+        out.push_str(&text[done..start]);
+        out.extend(line.chars().map(|c| {
+            if c.is_ascii() || c == '\u{feff}' {
+                c
+            } else {
+                'x'
+            }
+        }));
+        done = at;
+    }
+    if done == 0 {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    out.push_str(&text[done..]);
+    std::borrow::Cow::Owned(out)
+}
+
 /// Deepest nesting of collections a file may have. Rule files need about 6 levels.
 pub const MAX_DEPTH: usize = 64;
 /// Most nodes one file may build, aliases and merges included.
@@ -142,7 +184,7 @@ pub fn parse(source: &SourceText, diags: &mut Diagnostics) -> Option<Vec<Node>> 
         );
     };
 
-    for item in Parser::new_from_str(text) {
+    for item in Parser::new_from_str(&directives_in_ascii(text)) {
         let (event, span) = match item {
             Ok(x) => x,
             Err(e) => {
@@ -446,6 +488,34 @@ mod tests {
         let mut d = Diagnostics::default();
         assert!(parse(&s, &mut d).is_none());
         assert_eq!(d.iter().next().unwrap().code, Code::YamlSyntax);
+    }
+
+    /// Spans after a directive saphyr does not know, written with non-ASCII
+    /// characters, still point at their values; values that only look like one (a
+    /// quoted scalar's line) are not touched.
+    #[test]
+    fn spans_after_a_non_ascii_directive() {
+        for text in [
+            "%FOO bär\n---\nk: välue\nz: v\n",
+            "# ü\n%ÜNKNOWN x # ü\n%YAML 1.2\n---\nk: välue\nz: v\n",
+            "\u{feff}%FOO bär\n---\nk: välue\nz: v\n",
+        ] {
+            let s = src(text);
+            let mut d = Diagnostics::default();
+            let docs = parse(&s, &mut d).unwrap_or_else(|| panic!("{text:?}: {d:?}"));
+            let Kind::Map(entries) = &docs[0].kind else {
+                panic!()
+            };
+            let at = |n: &Node| &s.text()[n.span.start()..n.span.end()];
+            assert_eq!(at(&entries[0].1), "välue", "{text:?}");
+            assert_eq!(at(&entries[1].0), "z", "{text:?}");
+            assert_eq!(at(&entries[1].1), "v", "{text:?}");
+        }
+        let quoted = "\"a\n%FOO bär\"\n";
+        let mut d = Diagnostics::default();
+        let docs = parse(&src(quoted), &mut d).unwrap_or_else(|| panic!("{d:?}"));
+        assert_eq!(docs[0].as_scalar(), Some(("a %FOO bär", true)));
+        assert_eq!(directives_in_ascii(quoted), quoted);
     }
 
     #[test]
