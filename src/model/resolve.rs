@@ -288,17 +288,21 @@ fn build_inventory(
     // Collected, then built at once: a `BTreeMap` built from a sorted list has full
     // nodes, one grown by inserts about half-full ones (100k targets on L).
     let mut targets_of: Vec<(String, Option<Arc<str>>)> = Vec::with_capacity(listed_targets);
+    // A target or group named a second time (`what`): where again, where first.
+    let twice = |what: String, again: (&str, Span), first: (&str, Span), hint: &str| {
+        Diagnostic::error(Code::DuplicateInventory, format!("{what} is listed twice"))
+            .at(&sources[again.0], again.1, "listed again here")
+            .also(&sources[first.0], first.1, "first listed here")
+            .hint(hint)
+    };
     for (file, t) in ungrouped {
         if let Some((first, span)) = target_at.get(&t.value) {
-            diags.push(
-                Diagnostic::error(
-                    Code::DuplicateInventory,
-                    format!("target `{}` is listed twice", t.value),
-                )
-                .at(&sources[&*file], t.span, "listed again here")
-                .also(&sources[&**first], *span, "first listed here")
-                .hint("a target is listed once, in one group or under `targets:`"),
-            );
+            diags.push(twice(
+                format!("target `{}`", t.value),
+                (&file, t.span),
+                (first, *span),
+                "a target is listed once, in one group or under `targets:`",
+            ));
             continue;
         }
         target_at.insert(t.value.clone(), (file.clone(), t.span));
@@ -318,15 +322,12 @@ fn build_inventory(
             .or_default();
         for g in ns.groups {
             if let Some((file, span)) = group_at.get(&g.name.value) {
-                diags.push(
-                    Diagnostic::error(
-                        Code::DuplicateInventory,
-                        format!("group `{}` is listed twice", g.name.value),
-                    )
-                    .at(&sources[&*ns.file], g.name.span, "listed again here")
-                    .also(&sources[&**file], *span, "first listed here")
-                    .hint("group names are unique across all namespaces"),
-                );
+                diags.push(twice(
+                    format!("group `{}`", g.name.value),
+                    (&ns.file, g.name.span),
+                    (file, *span),
+                    "group names are unique across all namespaces",
+                ));
                 continue;
             }
             group_at.insert(g.name.value.clone(), (ns.file.clone(), g.name.span));
@@ -335,15 +336,12 @@ fn build_inventory(
             let mut target_spans = Vec::with_capacity(g.targets.len());
             for t in g.targets {
                 if let Some((file, span)) = target_at.get(&t.value) {
-                    diags.push(
-                        Diagnostic::error(
-                            Code::DuplicateInventory,
-                            format!("target `{}` is listed twice", t.value),
-                        )
-                        .at(&sources[&*ns.file], t.span, "listed again here")
-                        .also(&sources[&**file], *span, "first listed here")
-                        .hint("a target belongs to exactly one group"),
-                    );
+                    diags.push(twice(
+                        format!("target `{}`", t.value),
+                        (&ns.file, t.span),
+                        (file, *span),
+                        "a target belongs to exactly one group",
+                    ));
                     continue;
                 }
                 target_at.insert(t.value.clone(), (ns.file.clone(), t.span));

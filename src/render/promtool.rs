@@ -446,10 +446,10 @@ fn check_known(
     diags: &mut Diagnostics,
 ) -> Option<(crate::render::Counts, Verdict)> {
     let mut own = Diagnostics::default();
+    let stored = project.cache.stored_rule_file_hashes();
     // The stored files this promtool passed: the others are built and checked.
     let passed = match tool {
         Ok((_, identity)) => {
-            let stored = project.cache.stored_rule_file_hashes();
             let good = project
                 .cache
                 .known_good(identity, stored.iter().map(String::as_str));
@@ -457,7 +457,7 @@ fn check_known(
         }
         Err(_) => None,
     };
-    let rendered = project.render_known(&mut own, passed.as_ref())?;
+    let rendered = project.render_known(&mut own, &stored, passed.as_ref())?;
     let counts = crate::render::Counts::of(&rendered);
     let (path, identity) = match tool {
         Ok((path, identity)) => (path, identity),

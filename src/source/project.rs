@@ -222,13 +222,7 @@ pub fn load_to_build_some(
     root: &Path,
     use_cache: bool,
 ) -> Result<(Project, Diagnostics), ProjectError> {
-    load_inner(
-        root,
-        use_cache,
-        &Overlay::new(),
-        Some(Ahead::Summaries),
-        None,
-    )
+    load_some(root, use_cache, None)
 }
 
 /// [`load_to_build_some`] for `diff` against the output directory `out` (the
@@ -240,13 +234,18 @@ pub fn load_to_diff(
     use_cache: bool,
     out: Option<&Path>,
 ) -> Result<(Project, Diagnostics), ProjectError> {
-    load_inner(
-        root,
-        use_cache,
-        &Overlay::new(),
-        Some(Ahead::Summaries),
-        Some(out),
-    )
+    load_some(root, use_cache, Some(out))
+}
+
+/// The loads that read the stored renders' summaries ahead; `diff_against` as in
+/// [`load_inner`].
+fn load_some(
+    root: &Path,
+    use_cache: bool,
+    diff_against: Option<Option<&Path>>,
+) -> Result<(Project, Diagnostics), ProjectError> {
+    let summaries = Some(Ahead::Summaries);
+    load_inner(root, use_cache, &Overlay::new(), summaries, diff_against)
 }
 
 /// The hashes of an output directory's files, read on a thread of their own.
@@ -269,6 +268,9 @@ pub fn load_with(
     load_inner(root, use_cache, overlay, None, None)
 }
 
+/// Every load. `read_memos_ahead`: what of the stored renders is read while the model
+/// is built; `diff_against`: `Some(out)` also hashes the output directory `diff`
+/// compares with (`out`, or the settings' `output.dir` if `None`).
 fn load_inner(
     root: &Path,
     use_cache: bool,
@@ -566,9 +568,12 @@ impl Project {
     /// its summaries ([`load_to_build_some`]), with shards, or when more alerts must be
     /// rendered or files built than [`crate::render::memo::bound`] allows: those are
     /// done at once, where a full `validate` renders in batches to bound its memory.
+    /// `stored`: the stored run's file hashes ([`Cache::stored_rule_file_hashes`]), read
+    /// once by the caller.
     pub fn render_known(
         &self,
         diags: &mut Diagnostics,
+        stored: &HashSet<String>,
         hashes: Option<&HashSet<String>>,
     ) -> Option<crate::render::Rendered> {
         if !self.keys_files() || self.reading_ahead != Some(Ahead::Summaries) {
@@ -576,8 +581,7 @@ impl Project {
         }
         let memos = self.memos(false, Against::Stored(hashes));
         memos.partial.as_ref()?;
-        let passed = self.cache.stored_rule_file_hashes();
-        let rendered = crate::render::render_bounded(&self.model, diags, &passed, memos);
+        let rendered = crate::render::render_bounded(&self.model, diags, stored, memos);
         crate::timings::mark("render");
         rendered
     }
