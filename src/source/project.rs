@@ -599,7 +599,7 @@ impl Project {
         against: Against,
     ) -> crate::render::Rendered {
         let memos = self.memos(keep, against);
-        let passed = self.cache.stored_rule_file_hashes();
+        let passed = self.cache.guard_passed();
         let rendered = crate::render::render_reusing(&self.model, diags, &passed, memos);
         crate::timings::mark("render");
         rendered
