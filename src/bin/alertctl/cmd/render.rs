@@ -36,11 +36,16 @@ pub fn run(
             return Ok(Exit::Ok);
         }
     }
-    let (project, rendered, shards) =
-        match super::load_for_output(g, shard.as_deref(), out.as_deref(), format)? {
+    let ((mut project, rendered, shards), diags) =
+        match super::load_for_output_unstored(g, shard.as_deref(), out.as_deref(), format)? {
             Ok(x) => x,
             Err(exit) => return Ok(exit),
         };
+    // Stored at once, except while the files are written.
+    let plain = shards.is_none() && !stdout;
+    if !plain {
+        super::store(g, &mut project, &rendered, &diags);
+    }
     if let Some(shards) = shards {
         for (name, dir, files) in shards {
             if stdout {
@@ -65,9 +70,15 @@ pub fn run(
         }
         return Ok(Exit::Ok);
     }
+    let store = |project: &mut Project| super::store(g, project, &rendered, &diags);
     let (dir, files) = match files_for(&project, &rendered, format, out) {
         Ok(x) => x,
-        Err(exit) => return Ok(exit),
+        Err(exit) => {
+            if plain {
+                store(&mut project);
+            }
+            return Ok(exit);
+        }
     };
     if stdout {
         for (name, content) in files.iter() {
@@ -87,21 +98,24 @@ pub fn run(
         }
         return Ok(Exit::Ok);
     }
-    let current = match writable(&project, &dir, &files)? {
-        Ok(c) => c,
+    let ready = ready(&project, &rendered, &dir, &files, format);
+    if !matches!(ready, Ok(Ok(_))) {
+        store(&mut project);
+    }
+    let (current, file_sd) = match ready? {
+        Ok(r) => r,
         Err(exit) => return Ok(exit),
     };
-    // `[file_sd]` goes with the plain rule files (the Prometheus Operator's servers find
-    // their targets through its own objects).
-    let file_sd = match format {
-        RenderFormat::Plain => match super::file_sd_plan(&project, &rendered)? {
-            Ok(p) => p,
-            Err(exit) => return Ok(exit),
-        },
-        RenderFormat::PrometheusRule => None,
-    };
     let plan = diff::plan_files(&files, &current.generated);
-    output::write(&dir, &plan).into_diagnostic()?;
+    // The writes wait on the disk, the store mostly on the CPU: side by side.
+    let written = std::thread::scope(|s| {
+        let writing = s.spawn(|| output::write(&dir, &plan));
+        store(&mut project);
+        writing.join()
+    });
+    written
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        .into_diagnostic()?;
     let s = &plan.summary;
     let what = match format {
         RenderFormat::Plain => "files",
@@ -119,6 +133,30 @@ pub fn run(
         );
     }
     Ok(Exit::Ok)
+}
+
+/// What `dir` holds, when `files` may be written there ([`writable`]), and the plan for
+/// the `[file_sd]` files that go with plain rule files (the Prometheus Operator's
+/// servers find their targets through its own objects).
+fn ready(
+    project: &Project,
+    rendered: &Rendered,
+    dir: &std::path::Path,
+    files: &BTreeMap<String, String>,
+    format: RenderFormat,
+) -> miette::Result<Result<(output::Current, Option<(PathBuf, diff::Plan)>), Exit>> {
+    let current = match writable(project, dir, files)? {
+        Ok(c) => c,
+        Err(exit) => return Ok(Err(exit)),
+    };
+    let file_sd = match format {
+        RenderFormat::Plain => match super::file_sd_plan(project, rendered)? {
+            Ok(p) => p,
+            Err(exit) => return Ok(Err(exit)),
+        },
+        RenderFormat::PrometheusRule => None,
+    };
+    Ok(Ok((current, file_sd)))
 }
 
 /// What `dir` holds, when `files` may be written there: a directory of its own, with no
