@@ -530,6 +530,37 @@ fn render_and_diff_per_shard() {
     }
 }
 
+/// A `render` refused after the render (a shard `--shard` does not name, a format that
+/// does not fit shards) still keeps the run for the next one, as before `render` stored
+/// while writing: the next run reads every alert back.
+#[test]
+fn a_refused_render_still_keeps_the_run() {
+    const SHARDS: &str =
+        "[[shard]]\nname = \"prod\"\nnamespaces = [\"prod\"]\nservers = [\"a\", \"b\"]\n\
+         [[shard]]\nname = \"edge\"\nnamespaces = [\"edge\"]\nservers = [\"c\"]\n";
+    for refused in [
+        &["render", "--shard", "nope"][..],
+        &["render", "--format", "prometheusrule"],
+    ] {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = settings_case(tmp.path(), SHARDS);
+        let o = alertctl(&dir, refused);
+        assert_eq!(o.status.code(), Some(2), "{refused:?}: {}", text(&o));
+        let o = alertctl(&dir, &["-v", "render", "--stdout", "--shard", "prod"]);
+        assert!(o.status.success(), "{}", text(&o));
+        let said = String::from_utf8_lossy(&o.stderr);
+        let line = said
+            .lines()
+            .find(|l| l.starts_with("render: "))
+            .unwrap_or_else(|| panic!("no render line: {said}"));
+        let counts: Vec<usize> = line.split(' ').filter_map(|w| w.parse().ok()).collect();
+        assert!(
+            counts.len() == 2 && counts[0] == counts[1] && counts[0] > 0,
+            "{refused:?} kept nothing: {line}"
+        );
+    }
+}
+
 /// Shards that end differently: one deploys, the other's server is down (nothing
 /// written there). The exit code is the most serious (4), and each shard says how it
 /// ended.

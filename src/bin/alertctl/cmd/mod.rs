@@ -367,8 +367,16 @@ pub fn load_for_output_unstored(
     out: Option<&std::path::Path>,
     format: crate::cli::RenderFormat,
 ) -> miette::Result<Result<(ForOutput, Diagnostics), Exit>> {
-    let (project, rendered, diags) = load_render(g, true, Store::Yes)?;
-    Ok(shown_output(g, project, rendered, &diags, only, out, format)?.map(|o| (o, diags)))
+    let (mut project, rendered, diags) = load_render(g, true, Store::Yes)?;
+    match selected(g, &project, &rendered, &diags, only, out, format) {
+        Ok(s) => Ok(Ok(((project, rendered, s), diags))),
+        // Stored as `load_for_output` stores: a shard `--shard` does not name is no
+        // reason to render everything again next time.
+        Err(exit) => {
+            store(g, &mut project, &rendered, &diags);
+            Ok(Err(exit))
+        }
+    }
 }
 
 /// `diff`'s [`load_for_output`]: the plain files that `out` (or `output.dir`) holds as
@@ -394,26 +402,26 @@ fn output_of(
     out: Option<&std::path::Path>,
     format: crate::cli::RenderFormat,
 ) -> miette::Result<Result<ForOutput, Exit>> {
-    shown_output(g, project, rendered, &diags, only, out, format)
+    Ok(selected(g, &project, &rendered, &diags, only, out, format).map(|s| (project, rendered, s)))
 }
 
-/// [`output_of`] with the diagnostics left to the caller.
-fn shown_output(
+/// The diagnostics shown; the outputs to make (`None` without shards), or why none.
+fn selected(
     g: &Global,
-    project: Kept,
-    rendered: UntilExit<Rendered>,
+    project: &Project,
+    rendered: &Rendered,
     diags: &Diagnostics,
     only: Option<&str>,
     out: Option<&std::path::Path>,
     format: crate::cli::RenderFormat,
-) -> miette::Result<Result<ForOutput, Exit>> {
+) -> Result<Option<ShardOutputs>, Exit> {
     let stop = stop_on_errors(g, diags);
     // Hundreds of warnings take a while to lay out (~13 ms for 253 on L).
     alertctl::timings::mark("show diagnostics");
     if let Some(exit) = stop {
-        return Ok(Err(exit));
+        return Err(exit);
     }
-    Ok(shard_outputs(&project, &rendered, only, out, format).map(|s| (project, rendered, s)))
+    shard_outputs(project, rendered, only, out, format)
 }
 
 /// With `[[shard]]` tables: each shard (or the one `--shard` names) with its output

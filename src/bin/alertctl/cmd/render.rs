@@ -135,6 +135,9 @@ pub fn run(
     Ok(Exit::Ok)
 }
 
+/// What the output directory holds, and the plan of the `[file_sd]` files, if any.
+type Ready = (output::Current, Option<(PathBuf, diff::Plan)>);
+
 /// What `dir` holds, when `files` may be written there ([`writable`]), and the plan for
 /// the `[file_sd]` files that go with plain rule files (the Prometheus Operator's
 /// servers find their targets through its own objects).
@@ -144,7 +147,7 @@ fn ready(
     dir: &std::path::Path,
     files: &BTreeMap<String, String>,
     format: RenderFormat,
-) -> miette::Result<Result<(output::Current, Option<(PathBuf, diff::Plan)>), Exit>> {
+) -> miette::Result<Result<Ready, Exit>> {
     let current = match writable(project, dir, files)? {
         Ok(c) => c,
         Err(exit) => return Ok(Err(exit)),
