@@ -1281,10 +1281,11 @@ impl Cache {
             return passed;
         };
         let key = &self.key;
+        let format = format_key();
         let good: Vec<String> = rows
             .into_par_iter()
             .filter(|(hash, promtool, mac)| {
-                key.verify(mac, "promtool-ok", &[hash.as_bytes(), promtool.as_bytes()])
+                key.verify(mac, "promtool-ok", &verdict_parts(hash, promtool, &format))
             })
             .map(|(hash, _, _)| hash)
             .collect();
@@ -1453,13 +1454,14 @@ impl Cache {
             return Ok(good);
         };
         ensure_schema(conn, VERDICT_SCHEMA)?;
+        let format = format_key();
         let mut st =
             conn.prepare_cached("SELECT mac FROM promtool_ok WHERE hash = ?1 AND promtool = ?2")?;
         for h in hashes {
             let mac: Option<String> = st.query_row([h, promtool], |r| r.get(0)).optional()?;
             if mac.is_some_and(|m| {
                 self.key
-                    .verify(&m, "promtool-ok", &[h.as_bytes(), promtool.as_bytes()])
+                    .verify(&m, "promtool-ok", &verdict_parts(h, promtool, &format))
             }) {
                 good.insert(h.to_string());
             }
@@ -1481,6 +1483,7 @@ impl Cache {
             return Ok(());
         };
         ensure_schema(conn, VERDICT_SCHEMA)?;
+        let format = format_key();
         let tx = conn.unchecked_transaction()?;
         {
             let mut put =
@@ -1488,7 +1491,7 @@ impl Cache {
             for h in passed {
                 let mac = self
                     .key
-                    .mac("promtool-ok", &[h.as_bytes(), promtool.as_bytes()]);
+                    .mac("promtool-ok", &verdict_parts(h, promtool, &format));
                 put.execute(params![h, promtool, now, mac])?;
             }
             let mut touch =
@@ -1503,6 +1506,14 @@ impl Cache {
         )?;
         tx.commit()
     }
+}
+
+/// What a `promtool_ok` row's MAC covers: the content's hash, the promtool that
+/// passed it, and the cache's format, whose guard version a row then vouches for too
+/// ([`Cache::guard_passed`]): a row copied from a database of another format does not
+/// authenticate, even into one whose whole file a format change did not replace.
+fn verdict_parts<'a>(hash: &'a str, promtool: &'a str, format: &'a str) -> [&'a [u8]; 3] {
+    [hash.as_bytes(), promtool.as_bytes(), format.as_bytes()]
 }
 
 /// What a `stats` row's MAC covers: all of it (the path length-prefixed, the rest fixed

@@ -599,7 +599,14 @@ impl Project {
         against: Against,
     ) -> crate::render::Rendered {
         let memos = self.memos(keep, against);
-        let passed = self.cache.guard_passed();
+        // The stored render's files; without one, every content a promtool passed, so
+        // that a first render after `validate` guards none of them again. Not always
+        // both: reading every verdict (up to 20k rows) costs more than guarding the few
+        // files an edit changes.
+        let mut passed = self.cache.stored_rule_file_hashes();
+        if passed.is_empty() {
+            passed = self.cache.guard_passed();
+        }
         let rendered = crate::render::render_reusing(&self.model, diags, &passed, memos);
         crate::timings::mark("render");
         rendered
