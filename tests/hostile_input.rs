@@ -392,6 +392,49 @@ fn huge_files_and_node_floods_are_refused_within_bounds() {
     );
 }
 
+/// Tens of thousands of diagnostics in one large file, as JSON and GitHub annotations,
+/// within the bounds. Each position is found from the file's line index: scanned from
+/// the file's start, 20k of them took 10 s as JSON in a release build (0.4 s now).
+/// The deadline is a bound, not a measure: with the JSON end positions scanned again,
+/// this case takes ~15 s instead of ~3 s (debug build) and still passes.
+#[test]
+fn a_flood_of_diagnostics_in_one_large_file_prints_within_bounds() {
+    const N: usize = 15_000;
+    let p = Project::new();
+    // Each target `hI` runs node on 9100, the instance `hI:9100` another target is.
+    let mut inv = String::from("namespaces:\n  zz:\n    plain:\n      targets:\n");
+    for i in 0..N {
+        inv.push_str(&format!("        - h{i}:9100\n"));
+    }
+    inv.push_str("    jobs:\n      jobs: {node: 9100}\n      targets:\n");
+    for i in 0..N {
+        inv.push_str(&format!("        - h{i}\n"));
+    }
+    p.write("inventory/flood.yaml", inv);
+    let (run, diags) = p.validate();
+    run.expect(2);
+    let conflicts = diags
+        .iter()
+        .filter(|d| d.code == "duplicate-inventory")
+        .count();
+    assert_eq!(conflicts, N, "one conflict per target");
+    let last = diags
+        .iter()
+        .find(|d| d.line == 2 * N as u64 + 7)
+        .expect("the last target's conflict");
+    assert_eq!(
+        (last.code.as_str(), last.file.as_str(), last.column),
+        ("duplicate-inventory", "inventory/flood.yaml", 11),
+        "{last:?}"
+    );
+    // SARIF, which holds ~1.6 KB per result, is left out: 15k results take more than
+    // this test's 512 MiB of address space (a JSON document built whole).
+    let r = p.run(&["validate", "--format", "github"]);
+    r.expect(2);
+    let at = format!("line={},", 2 * N + 7);
+    assert!(r.stdout.contains(&at), "github: no {at}");
+}
+
 // ---- 2. Control characters and line breaks in names and paths ----------------------
 
 const INJECTION: &str =

@@ -260,7 +260,7 @@ fn parse_doc(src: &SourceText, doc: &Node, am: &mut AmConfig, diags: &mut Diagno
                     if let Some((f, sp, _)) = am.receivers.get(&name) {
                         // The line is only known for the file at hand.
                         let first = if *f == *src.path {
-                            format!("{f}:{}", crate::diag::line_col(src.text(), sp.start()).0)
+                            format!("{f}:{}", src.line_col(sp.start()).0)
                         } else {
                             f.clone()
                         };

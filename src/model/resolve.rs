@@ -265,6 +265,21 @@ pub struct Model {
     pub(crate) lines: std::sync::Mutex<HashMap<String, crate::diag::LineIndex>>,
 }
 
+/// Every target of `inventory` with where it is listed (file, span).
+fn listings(inventory: &Inventory) -> HashMap<String, (Arc<str>, Span)> {
+    let grouped = inventory.groups.values().flat_map(|g| {
+        g.targets
+            .iter()
+            .zip(&g.target_spans)
+            .map(|(t, s)| (t.clone(), (g.listed_at.0.clone(), *s)))
+    });
+    let ungrouped = inventory
+        .ungrouped_at
+        .iter()
+        .map(|(t, (f, s))| (t.clone(), (f.clone(), *s)));
+    grouped.chain(ungrouped).collect()
+}
+
 fn build_inventory(
     sources: &HashMap<String, SourceText>,
     namespaces: Vec<InvNamespace>,
@@ -403,6 +418,10 @@ fn build_inventory(
     // target, or its position (and so its alerts) would be ambiguous; a target
     // without jobs is the instance its name says.
     let with_jobs: BTreeSet<String> = listed.iter().map(|(_, t, _)| t.value.clone()).collect();
+    // Where each target is listed, made at the first conflict: a few lookups would do
+    // with `Inventory::listed_at`, but it scans the target's group, and an inventory
+    // of 100k conflicting instances would take minutes.
+    let mut located: Option<HashMap<String, (Arc<str>, Span)>> = None;
     for (file, t, jobs) in listed {
         let instances: BTreeMap<String, String> = jobs
             .iter()
@@ -425,8 +444,10 @@ fn build_inventory(
                 }
             };
             if let Some(other) = other {
-                let (ofile, ospan) = inventory
-                    .listed_at(&other)
+                let (ofile, ospan) = located
+                    .get_or_insert_with(|| listings(&inventory))
+                    .get(&other)
+                    .cloned()
                     .expect("an instance's owner is a listed target");
                 diags.push(
                     Diagnostic::error(
@@ -434,7 +455,7 @@ fn build_inventory(
                         format!("instance `{i}` of target `{}` is also an instance of target `{other}`", t.value),
                     )
                     .at(&sources[&*file], t.span, "this target")
-                    .also(&sources[ofile], ospan, "the other target")
+                    .also(&sources[&*ofile], ospan, "the other target")
                     .hint("every instance (host:port) belongs to one target: fix the name or the job's port"),
                 );
                 continue;
@@ -917,7 +938,7 @@ impl Model {
                             Diagnostic::error(Code::RuleConflict, format!("two rules set `{}` at {} with the same priority {}", alert.name, b.scope.value, b.priority.value))
                                 .at(self.source(&b.file), b.span, "this rule")
                                 .also(self.source(&a.file), a.span, "conflicts with this rule")
-                                .hint(format!("merge them, or give one a higher `priority:` (the other is at {}:{})", a.file, crate::diag::line_col(self.source(&a.file).text(), a.span.start()).0)),
+                                .hint(format!("merge them, or give one a higher `priority:` (the other is at {}:{})", a.file, self.source(&a.file).line_col(a.span.start()).0)),
                         );
                     }
                 }
@@ -2221,8 +2242,8 @@ mod job_tests {
     /// order the inventory lists them.
     #[test]
     fn names_and_instances_claimed_twice_point_at_the_first() {
-        let a = "namespaces:\n  prod:\n    db:\n      jobs: [node, {postgres: 9187}]\n      targets: [db-1:9100, web-1:9100]\n    web:\n      targets: [web-1:9100, {name: db-1, jobs: {pg: 9187}}]\ntargets: [lone:9100, lone:9100]\n";
-        let b = "namespaces:\n  ops:\n    web:\n      targets: [w-9]\n    tools:\n      targets: [{name: db-1:9187, jobs: [x]}, db-1]\n    plain:\n      targets: [h:1]\n    own:\n      targets: [{name: h, jobs: {n: 1}}]\n";
+        let a = "namespaces:\n  prod:\n    db:\n      jobs: [node, {postgres: 9187}]\n      targets: [db-1:9100, web-1:9100]\n    web:\n      targets: [web-1:9100, {name: db-1, jobs: {pg: 9187}}]\ntargets: [lone:9100, lone:9100, v:7]\n";
+        let b = "namespaces:\n  ops:\n    web:\n      targets: [w-9]\n    tools:\n      targets: [{name: db-1:9187, jobs: [x]}, db-1]\n    plain:\n      targets: [h:1]\n    own:\n      targets: [{name: h, jobs: {n: 1}}, {name: v, jobs: {n: 7}}]\n";
         let (_, d) = model_of("", &[("inventory/a.yaml", a), ("inventory/b.yaml", b)]);
         let at = |l: &crate::diag::Location| {
             let (line, col) = l.line_col();
@@ -2253,6 +2274,7 @@ mod job_tests {
                 "instance `db-1:9187` of target `db-1:9187` is also an instance of target `db-1:9100` @ inventory/b.yaml:6:24 <- inventory/a.yaml:5:17",
                 // A target without jobs is the one instance its name says.
                 "instance `h:1` of target `h` is also an instance of target `h:1` @ inventory/b.yaml:10:24 <- inventory/b.yaml:8:17",
+                "instance `v:7` of target `v` is also an instance of target `v:7` @ inventory/b.yaml:10:49 <- inventory/a.yaml:8:33",
             ],
             "{d:?}"
         );

@@ -571,7 +571,7 @@ async fn rule(State(app): State<Arc<App>>, Query(q): Query<RuleQ>) -> Html {
             .unwrap_or_default();
         let text = &source.text();
         let lines: Vec<&str> = text.lines().collect();
-        let end_line = crate::diag::line_col(text, r.span.end().saturating_sub(1)).0;
+        let end_line = source.line_col(r.span.end().saturating_sub(1)).0;
         let excerpt: Vec<Value> = (start.line..=end_line.min(lines.len()))
             .map(|n| json!({"n": n, "text": lines.get(n - 1).copied().unwrap_or_default()}))
             .collect();

@@ -415,7 +415,7 @@ pub fn run(
         report.results.push(TestResult {
             file: f.source.path.to_string(),
             name: t.name.value.clone(),
-            line: crate::diag::line_col(f.source.text(), t.span.start()).0,
+            line: f.source.line_col(t.span.start()).0,
             failures: std::mem::take(&mut failures[ti]),
         });
     }

@@ -81,7 +81,7 @@ pub fn github(d: &Diagnostic, prefix: &str) -> String {
         let (end_line, end_col) = d
             .primary
             .as_ref()
-            .map(|l| alertctl::diag::line_col(l.source.text(), l.span.end()))
+            .map(|l| l.end_line_col())
             .unwrap_or((line, col));
         props.insert(
             0,
@@ -258,7 +258,7 @@ pub fn sarif(diags: &Diagnostics, prefix: &str) -> serde_json::Value {
         .collect();
     let location = |l: &alertctl::diag::Location| {
         let (line, column) = l.line_col();
-        let (end_line, end_column) = alertctl::diag::line_col(l.source.text(), l.span.end());
+        let (end_line, end_column) = l.end_line_col();
         json!({
             "physicalLocation": {
                 "artifactLocation": { "uri": uri_path(&format!("{prefix}{}", l.source.path)), "uriBaseId": "%SRCROOT%" },
