@@ -104,11 +104,14 @@ pub fn print(diags: &Diagnostics, format: Format, color: bool, root: &std::path:
     };
     if format == Format::Sarif {
         let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-        // A closed pipe ends the report, as `println!` would have.
-        let _ = serde_json::to_writer_pretty(&mut out, &sarif(diags, &prefix))
+        let written = serde_json::to_writer_pretty(&mut out, &sarif(diags, &prefix))
             .map_err(std::io::Error::from)
             .and_then(|()| std::io::Write::write_all(&mut out, b"\n"))
             .and_then(|()| std::io::Write::flush(&mut out));
+        // As `println!` fails: a closed pipe then ends the run quietly (`main`'s hook).
+        if let Err(e) = written {
+            panic!("failed printing to stdout: {e}");
+        }
         return;
     }
     let mut shown = Displayable::default();
