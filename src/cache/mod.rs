@@ -1258,17 +1258,16 @@ impl Cache {
         Some(out)
     }
 
-    /// Rule file contents that passed the guard against injection
-    /// ([`crate::render::check_generated`]) in an earlier run: the last stored render's
-    /// files, and every content a promtool passed (only rendered files, each guarded
-    /// before it could be checked, are given to promtool; the verdicts, like the whole
-    /// cache, go with a change of guard). Without this a `validate` after an edit, with
-    /// no stored render, parsed every file of the directory again: a fifth of its CPU
-    /// on L.
-    pub fn guard_passed(&self) -> std::collections::HashSet<String> {
-        let mut passed = self.stored_rule_file_hashes();
+    /// Every rule file content a promtool passed, each row authenticated: contents that
+    /// passed the guard against injection ([`crate::render::check_generated`]) too, as
+    /// only rendered files, each guarded before it could be checked, are given to
+    /// promtool (and a row vouches for the cache format, guard version included, it was
+    /// written in). With the stored render's files, what a render need not guard again:
+    /// without them a `validate` after an edit, with no stored render, parsed every file
+    /// of the directory again, a fifth of its CPU on L.
+    pub fn promtool_passed(&self) -> std::collections::HashSet<String> {
         let Some(conn) = self.conn.as_ref() else {
-            return passed;
+            return Default::default();
         };
         let rows: rusqlite::Result<Vec<(String, String, String)>> = conn
             .prepare("SELECT hash, promtool, mac FROM promtool_ok")
@@ -1276,21 +1275,18 @@ impl Cache {
                 st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
                     .collect()
             });
-        // No verdicts table yet, or one that cannot be read: only the stored render's.
+        // No verdicts table yet, or one that cannot be read: none.
         let Ok(rows) = rows else {
-            return passed;
+            return Default::default();
         };
         let key = &self.key;
         let format = format_key();
-        let good: Vec<String> = rows
-            .into_par_iter()
+        rows.into_par_iter()
             .filter(|(hash, promtool, mac)| {
                 key.verify(mac, "promtool-ok", &verdict_parts(hash, promtool, &format))
             })
             .map(|(hash, _, _)| hash)
-            .collect();
-        passed.extend(good);
-        passed
+            .collect()
     }
 
     /// The content hashes of the last stored render's rule files (whatever sources it
@@ -1510,7 +1506,7 @@ impl Cache {
 
 /// What a `promtool_ok` row's MAC covers: the content's hash, the promtool that
 /// passed it, and the cache's format, whose guard version a row then vouches for too
-/// ([`Cache::guard_passed`]): a row copied from a database of another format does not
+/// ([`Cache::promtool_passed`]): a row copied from a database of another format does not
 /// authenticate, even into one whose whole file a format change did not replace.
 fn verdict_parts<'a>(hash: &'a str, promtool: &'a str, format: &'a str) -> [&'a [u8]; 3] {
     [hash.as_bytes(), promtool.as_bytes(), format.as_bytes()]
@@ -2293,9 +2289,14 @@ mod tests {
     /// for, each row authenticated: a forged verdict does not let a content through.
     #[test]
     fn guard_passes_are_the_stored_files_and_promtools_passes() {
+        let guard_passed = |c: &Cache| {
+            let mut p = c.stored_rule_file_hashes();
+            p.extend(c.promtool_passed());
+            p
+        };
         let dir = tempfile::tempdir().unwrap();
         let mut c = Cache::open(dir.path());
-        assert!(c.guard_passed().is_empty(), "no verdicts table yet");
+        assert!(guard_passed(&c).is_empty(), "no verdicts table yet");
         let files = BTreeMap::from([("x.yml".to_string(), "groups: []\n".to_string())]);
         c.store_rendered("fp", &files, std::iter::empty()).unwrap();
         let stored = crate::source::load::content_hash("groups: []\n");
@@ -2309,7 +2310,7 @@ mod tests {
         )
         .unwrap();
         let passed = |c: &Cache| {
-            let mut p: Vec<String> = c.guard_passed().into_iter().collect();
+            let mut p: Vec<String> = guard_passed(c).into_iter().collect();
             p.sort();
             p
         };

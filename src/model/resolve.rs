@@ -127,6 +127,21 @@ impl Inventory {
         }
     }
 
+    /// [`Inventory::listed_at`] of every target at once (it scans the target's group).
+    fn listings(&self) -> HashMap<String, (Arc<str>, Span)> {
+        let grouped = self.groups.values().flat_map(|g| {
+            g.targets
+                .iter()
+                .zip(&g.target_spans)
+                .map(|(t, s)| (t.clone(), (g.listed_at.0.clone(), *s)))
+        });
+        let ungrouped = self
+            .ungrouped_at
+            .iter()
+            .map(|(t, (f, s))| (t.clone(), (f.clone(), *s)));
+        grouped.chain(ungrouped).collect()
+    }
+
     pub fn position(&self, target: &str) -> Option<Position> {
         let group = self.targets.get(target)?.as_ref();
         Some(Position {
@@ -265,21 +280,6 @@ pub struct Model {
     pub(crate) lines: std::sync::Mutex<HashMap<String, crate::diag::LineIndex>>,
 }
 
-/// Every target of `inventory` with where it is listed (file, span).
-fn listings(inventory: &Inventory) -> HashMap<String, (Arc<str>, Span)> {
-    let grouped = inventory.groups.values().flat_map(|g| {
-        g.targets
-            .iter()
-            .zip(&g.target_spans)
-            .map(|(t, s)| (t.clone(), (g.listed_at.0.clone(), *s)))
-    });
-    let ungrouped = inventory
-        .ungrouped_at
-        .iter()
-        .map(|(t, (f, s))| (t.clone(), (f.clone(), *s)));
-    grouped.chain(ungrouped).collect()
-}
-
 fn build_inventory(
     sources: &HashMap<String, SourceText>,
     namespaces: Vec<InvNamespace>,
@@ -319,6 +319,17 @@ fn build_inventory(
             .collect()
     };
     let mut target_at: HashMap<String, (Arc<str>, Span)> = HashMap::new();
+    // Where `t` was listed first, if it was; otherwise this listing is recorded.
+    let mut listed_before = |t: &Spanned<String>, file: &Arc<str>| {
+        if !repeated.contains(&t.value) {
+            return None;
+        }
+        if let Some(first) = target_at.get(&t.value) {
+            return Some(first.clone());
+        }
+        target_at.insert(t.value.clone(), (file.clone(), t.span));
+        None
+    };
     // Each listed target with the jobs it runs: its group's, then its own (whose
     // ports win).
     let mut listed: Vec<(Arc<str>, Spanned<String>, Vec<InvJob>)> = Vec::new();
@@ -333,17 +344,14 @@ fn build_inventory(
             .hint(hint)
     };
     for (file, t) in ungrouped {
-        if repeated.contains(&t.value) {
-            if let Some((first, span)) = target_at.get(&t.value) {
-                diags.push(twice(
-                    format!("target `{}`", t.value),
-                    (&file, t.span),
-                    (first, *span),
-                    "a target is listed once, in one group or under `targets:`",
-                ));
-                continue;
-            }
-            target_at.insert(t.value.clone(), (file.clone(), t.span));
+        if let Some((first, span)) = listed_before(&t, &file) {
+            diags.push(twice(
+                format!("target `{}`", t.value),
+                (&file, t.span),
+                (&first, span),
+                "a target is listed once, in one group or under `targets:`",
+            ));
+            continue;
         }
         targets_of.push((t.value.clone(), None));
         inventory
@@ -374,17 +382,14 @@ fn build_inventory(
             let mut targets = Vec::with_capacity(g.targets.len());
             let mut target_spans = Vec::with_capacity(g.targets.len());
             for t in g.targets {
-                if repeated.contains(&t.value) {
-                    if let Some((file, span)) = target_at.get(&t.value) {
-                        diags.push(twice(
-                            format!("target `{}`", t.value),
-                            (&ns.file, t.span),
-                            (file, *span),
-                            "a target belongs to exactly one group",
-                        ));
-                        continue;
-                    }
-                    target_at.insert(t.value.clone(), (ns.file.clone(), t.span));
+                if let Some((first, span)) = listed_before(&t, &ns.file) {
+                    diags.push(twice(
+                        format!("target `{}`", t.value),
+                        (&ns.file, t.span),
+                        (&first, span),
+                        "a target belongs to exactly one group",
+                    ));
+                    continue;
                 }
                 targets_of.push((t.value.clone(), Some(group.clone())));
                 let mut jobs = g.jobs.clone();
@@ -445,7 +450,7 @@ fn build_inventory(
             };
             if let Some(other) = other {
                 let (ofile, ospan) = located
-                    .get_or_insert_with(|| listings(&inventory))
+                    .get_or_insert_with(|| inventory.listings())
                     .get(&other)
                     .cloned()
                     .expect("an instance's owner is a listed target");
@@ -938,7 +943,7 @@ impl Model {
                             Diagnostic::error(Code::RuleConflict, format!("two rules set `{}` at {} with the same priority {}", alert.name, b.scope.value, b.priority.value))
                                 .at(self.source(&b.file), b.span, "this rule")
                                 .also(self.source(&a.file), a.span, "conflicts with this rule")
-                                .hint(format!("merge them, or give one a higher `priority:` (the other is at {}:{})", a.file, self.source(&a.file).line_col(a.span.start()).0)),
+                                .hint(format!("merge them, or give one a higher `priority:` (the other is at {}:{})", a.file, self.place(&a.file, a.span).line)),
                         );
                     }
                 }

@@ -370,7 +370,7 @@ pub fn render(model: &Model, diags: &mut Diagnostics) -> Rendered {
 
 /// [`render`], where a generated file whose content hash (BLAKE3, hex) is in `passed`
 /// is not put through [`check_generated`] again: it passed it before, when it was
-/// stored or before a promtool checked it ([`crate::cache::Cache::guard_passed`]), and
+/// stored or before a promtool checked it ([`crate::cache::Cache::promtool_passed`]), and
 /// the verdict depends on the bytes alone. After a one-file edit that check was an eighth of the run.
 pub fn render_checked(
     model: &Model,

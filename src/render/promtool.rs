@@ -498,7 +498,9 @@ fn render_batched_and_check(
     diags: &mut Diagnostics,
 ) -> (crate::render::Batched, Verdict) {
     let model = &project.model;
-    let passed = project.cache.guard_passed();
+    // Contents guarded before: the stored render's, and every one a promtool passed.
+    let mut passed = project.cache.stored_rule_file_hashes();
+    passed.extend(project.cache.promtool_passed());
     let mut hashes: BTreeMap<String, String> = BTreeMap::new();
     let mut good: HashSet<String> = HashSet::new();
     let mut recall = Recall::Read;

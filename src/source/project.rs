@@ -605,7 +605,7 @@ impl Project {
         // files an edit changes.
         let mut passed = self.cache.stored_rule_file_hashes();
         if passed.is_empty() {
-            passed = self.cache.guard_passed();
+            passed = self.cache.promtool_passed();
         }
         let rendered = crate::render::render_reusing(&self.model, diags, &passed, memos);
         crate::timings::mark("render");
