@@ -2053,8 +2053,11 @@ impl Cache {
             return Ok(false);
         }
         if basis.is_empty() {
+            // Every row is new: the index on `cells` is built once after them, sorted,
+            // not a row at a time (FAST_SCHEMA makes it again before the commit).
             tx.execute_batch(
-                "DELETE FROM cells; DELETE FROM traces; DELETE FROM alert_keys; DELETE FROM alert_memo; DELETE FROM file_memo;",
+                "DROP INDEX IF EXISTS cells_scope; DROP INDEX IF EXISTS cells_alert;
+                 DELETE FROM cells; DELETE FROM traces; DELETE FROM alert_keys; DELETE FROM alert_memo; DELETE FROM file_memo;",
             )?;
         }
         let stored: Vec<String> = {
@@ -2101,6 +2104,7 @@ impl Cache {
                 put.execute([alert, key])?;
             }
         }
+        tx.execute_batch(FAST_SCHEMA)?;
         put_warnings(&tx, key, fingerprint, warnings)?;
         tx.execute(
             "INSERT OR REPLACE INTO meta(key, value) VALUES ('rendered', ?1), ('traces', ?1)",

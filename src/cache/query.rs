@@ -79,11 +79,19 @@ impl Model {
     /// 1-based line of a span in a source file.
     pub fn place(&self, file: &str, span: crate::diag::Span) -> Place {
         let line = self.sources.get(file).map_or(0, |s| {
-            let mut lines = self.lines.lock().unwrap_or_else(|e| e.into_inner());
-            if !lines.contains_key(file) {
-                lines.insert(file.to_string(), LineIndex::new(s.text()));
-            }
-            lines[file].line(span.start().min(s.text().len()))
+            let slots = self.lines.get_or_init(|| {
+                self.sources
+                    .keys()
+                    .map(|k| (k.clone(), Default::default()))
+                    .collect()
+            });
+            let (text, at) = (s.text(), span.start().min(s.text().len()));
+            // A source added after the first question (the settings file) has no slot:
+            // scanned instead.
+            slots.get(file).map_or_else(
+                || crate::diag::line_col(text, at).0,
+                |slot| slot.get_or_init(|| LineIndex::new(text)).line(at),
+            )
         });
         Place {
             file: file.to_string(),

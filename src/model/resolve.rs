@@ -276,8 +276,11 @@ pub struct Model {
     /// reporting every use of them would bury the real error.
     broken_templates: bool,
     broken_inventory: bool,
-    /// Line indexes of the source files asked about, built on first use.
-    pub(crate) lines: std::sync::Mutex<HashMap<String, crate::diag::LineIndex>>,
+    /// Line indexes of the source files asked about, each built on first use. A slot per
+    /// file, made at the first question, so that the store's threads (one question per
+    /// rule of every cell) never wait on a lock.
+    pub(crate) lines:
+        std::sync::OnceLock<HashMap<String, std::sync::OnceLock<crate::diag::LineIndex>>>,
 }
 
 fn build_inventory(
