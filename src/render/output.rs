@@ -3,7 +3,7 @@
 //! without the generated-by marker are never read into a plan, changed or removed.
 
 use std::collections::BTreeMap;
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -187,10 +187,10 @@ const WRITERS: usize = 8;
 /// directory half old, half new for the shortest time. When a file cannot be written,
 /// nothing is renamed and the error is that of the first failing file in plan order;
 /// when a rename fails, the files before it are in place and the error names it. No
-/// temp file is left either way, and those a killed run left are removed first.
+/// temp file of this run is left either way (unless a writer panics), and those a
+/// killed run left are removed first ([`remove_stale_temps`]).
 pub fn write(dir: &Path, plan: &Plan) -> std::io::Result<()> {
     std::fs::create_dir_all(dir).map_err(io_context("creating directory", dir))?;
-    remove_stale_temps(dir);
     let writes: Vec<(PathBuf, PathBuf, &str)> = plan
         .changes
         .iter()
@@ -202,6 +202,9 @@ pub fn write(dir: &Path, plan: &Plan) -> std::io::Result<()> {
             _ => None,
         })
         .collect();
+    if !writes.is_empty() {
+        remove_stale_temps(dir);
+    }
     let next = AtomicUsize::new(0);
     let failed = Mutex::new(Vec::new());
     std::thread::scope(|s| {
@@ -257,30 +260,58 @@ fn remove_temps(writes: &[(PathBuf, PathBuf, &str)]) {
     }
 }
 
+/// How old a temp file must be before a run that no longer exists counts as having
+/// left it: a run in another PID namespace (a container sharing the directory) looks
+/// dead from here, and it takes seconds, not minutes, between its writes and renames.
+const STALE_AFTER: std::time::Duration = std::time::Duration::from_secs(600);
+
 /// Removes the temp files ([`temp_for`]) that a run which no longer exists left in `dir`
-/// (killed between writing and renaming: up to one per file it was writing). Only where
-/// `/proc` tells which processes exist.
+/// (killed between writing and renaming: up to one per file it was writing). Only a
+/// regular file named like ours for a rule or file_sd file, owned by this user, older
+/// than [`STALE_AFTER`], beginning with the marker, whose process `/proc` does not
+/// know; nothing where `/proc` does not tell which processes exist.
 fn remove_stale_temps(dir: &Path) {
+    use std::os::unix::fs::MetadataExt;
     let proc = Path::new("/proc");
-    if !proc.join("self").exists() {
+    let Ok(me) = std::fs::metadata(proc.join("self")).map(|m| m.uid()) else {
         return;
-    }
+    };
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
+    let now = std::time::SystemTime::now();
     for entry in entries.flatten() {
         let name = entry.file_name();
-        let Some(pid) = name
+        let Some((stem, pid)) = name
             .to_str()
-            .filter(|n| n.starts_with('.'))
+            .and_then(|n| n.strip_prefix('.'))
             .and_then(|n| n.rsplit_once(".tmp-"))
-            .map(|(_, pid)| pid)
-            .filter(|pid| !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()))
         else {
             continue;
         };
-        let is_file = entry.file_type().is_ok_and(|t| t.is_file());
-        if is_file && !proc.join(pid).exists() {
+        let ours = [".yml", ".yaml", ".json"].iter().any(|e| stem.ends_with(e))
+            && !pid.is_empty()
+            && !pid.starts_with('0')
+            && pid.bytes().all(|b| b.is_ascii_digit());
+        let Ok(meta) = entry.metadata() else {
+            continue;
+        };
+        let old = meta
+            .modified()
+            .ok()
+            .and_then(|m| now.duration_since(m).ok())
+            .is_some_and(|age| age >= STALE_AFTER);
+        if !(ours && meta.is_file() && meta.uid() == me && old) || proc.join(pid).exists() {
+            continue;
+        }
+        let marked = std::fs::File::open(entry.path()).is_ok_and(|f| {
+            let mut head = Vec::new();
+            f.take(crate::render::MARKER.len() as u64)
+                .read_to_end(&mut head)
+                .is_ok()
+                && head == crate::render::MARKER.as_bytes()
+        });
+        if marked {
             let _ = std::fs::remove_file(entry.path());
         }
     }
@@ -387,7 +418,7 @@ mod tests {
     fn the_first_failing_file_in_order_is_reported() {
         let names: Vec<String> = (0..40).map(|i| format!("f{i:02}.yml")).collect();
         let names: Vec<&str> = names.iter().map(String::as_str).collect();
-        for _ in 0..5 {
+        {
             let d = tempfile::tempdir().unwrap();
             for bad in ["f07.yml", "f08.yml", "f30.yml", "f31.yml"] {
                 std::fs::create_dir(d.path().join(bad)).unwrap();
@@ -402,22 +433,51 @@ mod tests {
         }
     }
 
-    /// Temp files of a run that was killed before its renames are removed by the next;
-    /// those of a live process, and anything else with a dot, are left.
+    /// Temp files of a run that was killed before its renames are removed by the next:
+    /// only old ones, named like ours, beginning with the marker, of a process that is
+    /// gone. A user's dot-file, a young temp, a live process' temp, one without the
+    /// marker and a directory are left.
     #[test]
     fn temp_files_of_dead_runs_are_removed() {
         let d = tempfile::tempdir().unwrap();
+        let marked = format!("{}\ngroups: []\n", crate::render::MARKER);
         let own = format!(".g.yml.tmp-{}", std::process::id());
-        let kept = [own.as_str(), ".h.yml.tmp-", ".i.yml.tmp-12x", ".notes"];
-        for n in kept
-            .iter()
-            .chain(&[".a.yml.tmp-999999999", ".b.yml.tmp-4294967295"])
-        {
-            std::fs::write(d.path().join(n), "x").unwrap();
+        let old = std::time::SystemTime::now() - STALE_AFTER - std::time::Duration::from_secs(5);
+        let put = |n: &str, body: &str, aged: bool| {
+            std::fs::write(d.path().join(n), body).unwrap();
+            if aged {
+                let f = std::fs::File::options()
+                    .write(true)
+                    .open(d.path().join(n))
+                    .unwrap();
+                f.set_modified(old).unwrap();
+            }
+        };
+        let gone = [".a.yml.tmp-999999999", ".b.json.tmp-4294967295"];
+        for n in gone {
+            put(n, &marked, true);
         }
+        let kept = [
+            own.as_str(),
+            ".young.yml.tmp-999999999",
+            ".notes.tmp-999999999",
+            ".h.yml.tmp-",
+            ".i.yml.tmp-12x",
+            ".j.yml.tmp-0999999999",
+            ".unmarked.yml.tmp-999999999",
+        ];
+        for n in kept {
+            let body = if n.starts_with(".unmarked") {
+                "groups: []\n"
+            } else {
+                &marked
+            };
+            put(n, body, !n.starts_with(".young"));
+        }
+        std::fs::create_dir(d.path().join(".dir.yml.tmp-999999999")).unwrap();
         write(d.path(), &added(&["f.yml"])).unwrap();
         let mut want: Vec<String> = kept.iter().map(|n| n.to_string()).collect();
-        want.push("f.yml".into());
+        want.extend([".dir.yml.tmp-999999999".to_string(), "f.yml".to_string()]);
         want.sort();
         assert_eq!(listed(d.path()), want);
     }
@@ -428,16 +488,20 @@ mod tests {
     fn a_file_that_cannot_be_written_leaves_the_directory_as_it_was() {
         let names: Vec<String> = (0..40).map(|i| format!("f{i:02}.yml")).collect();
         let names: Vec<&str> = names.iter().map(String::as_str).collect();
-        let d = tempfile::tempdir().unwrap();
-        let mut blocked = Vec::new();
-        for bad in ["f12.yml", "f13.yml", "f33.yml"] {
-            let tmp = temp_for(&d.path().join(bad));
-            std::fs::create_dir(&tmp).unwrap();
-            blocked.push(tmp.file_name().unwrap().to_string_lossy().to_string());
+        // The writers race: the first failure in plan order is reported whichever
+        // writer saw which failure first.
+        for _ in 0..5 {
+            let d = tempfile::tempdir().unwrap();
+            let mut blocked = Vec::new();
+            for bad in ["f12.yml", "f13.yml", "f33.yml"] {
+                let tmp = temp_for(&d.path().join(bad));
+                std::fs::create_dir(&tmp).unwrap();
+                blocked.push(tmp.file_name().unwrap().to_string_lossy().to_string());
+            }
+            let e = write(d.path(), &added(&names)).unwrap_err().to_string();
+            assert!(e.contains("writing") && e.contains(".f12.yml.tmp-"), "{e}");
+            assert_eq!(listed(d.path()), blocked);
         }
-        let e = write(d.path(), &added(&names)).unwrap_err().to_string();
-        assert!(e.contains("writing") && e.contains(".f12.yml.tmp-"), "{e}");
-        assert_eq!(listed(d.path()), blocked);
     }
 
     #[test]
