@@ -2104,7 +2104,9 @@ impl Cache {
                 put.execute([alert, key])?;
             }
         }
-        tx.execute_batch(FAST_SCHEMA)?;
+        if basis.is_empty() {
+            tx.execute_batch(FAST_SCHEMA)?;
+        }
         put_warnings(&tx, key, fingerprint, warnings)?;
         tx.execute(
             "INSERT OR REPLACE INTO meta(key, value) VALUES ('rendered', ?1), ('traces', ?1)",
