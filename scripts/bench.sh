@@ -24,8 +24,8 @@
 #      checks it (validate exits 0, render + no-op diff, promtool accepts the output),
 #      then measures the median of N runs (hyperfine, or a bash loop without it):
 #        validate, cold        rm -rf DIR/.alertctl; alertctl -C DIR validate --promtool off
-#        render, cold          rm -rf DIR/.alertctl OUT; alertctl -C DIR render --out OUT
-#        render, warm cache, empty out   rm -rf OUT; alertctl -C DIR render --out OUT
+#        render, cold          aside.sh DIR/.alertctl OUT; alertctl -C DIR render --out OUT
+#        render, warm cache, empty out   aside.sh OUT; alertctl -C DIR render --out OUT
 #        render, warm          alertctl -C DIR render --out OUT (cache and OUT up to date)
 #        diff, warm no-op      alertctl -C DIR diff --out OUT --exit-code (exit 0)
 #        effective, warm       alertctl -C DIR effective TARGET --format json
@@ -60,7 +60,8 @@
 # minutes after thousands were deleted scans past their inodes in the kernel
 # (find_inode_bit -> recently_deleted: 18 % of a cold render's samples on L when its
 # 2,041 files had just been deleted). That is a cost of the benchmark's deletion, not of
-# rendering; the set-aside copies are deleted at the end of each size.
+# rendering. So are an earlier run's estate and output (a reused BENCH_DIR). The
+# set-aside copies (on L ~0.3 GB per cold render) are deleted when the script ends.
 #
 # Environment:
 #   BENCH_DIR        work directory (default: target/bench under the repository)
@@ -97,7 +98,11 @@ GEN=$REPO/target/release/examples/gen_estate
 PROMTOOL=${PROMTOOL:-$REPO/.tools/bin/promtool}
 PROMETHEUS=${PROMETHEUS:-$REPO/.tools/bin/prometheus}
 PROM_PID=""
-cleanup() { [ -n "$PROM_PID" ] && kill "$PROM_PID" 2>/dev/null && wait "$PROM_PID" 2>/dev/null; true; }
+cleanup() {
+  rm -rf "$BENCH_DIR/aside"
+  [ -n "$PROM_PID" ] && kill "$PROM_PID" 2>/dev/null && wait "$PROM_PID" 2>/dev/null
+  true
+}
 trap cleanup EXIT
 
 log() { echo "$PROG: $*" >&2; }
@@ -331,7 +336,7 @@ bench_size() {
   rm -f "$sdir"/*.csv "$sdir"/*.times "$sdir"/*.user "$sdir"/*.sys "$sdir"/*.rss "$sdir/hyperfine.log"
 
   log "$size: generating estate into $est"
-  rm -rf "$out"
+  "$ASIDE" "$out" "$est"
   "$GEN" --size "$size" --seed "$SEED" --out "$est" --force >"$sdir/gen.log" ||
     die "gen_estate failed for $size"
   cat "$sdir/gen.log" >&2
@@ -585,7 +590,7 @@ bench_serve() {
   MED[$size:rss_serve]=$(awk '/^VmHWM/ { print $2 }' "/proc/$pid/status")
   kill "$pid"
   wait "$pid" 2>/dev/null || true
-  trap - EXIT
+  trap cleanup EXIT
 }
 
 mkdir -p "$BENCH_DIR"
@@ -601,7 +606,7 @@ done
 EOS
 chmod +x "$BENCH_DIR/aside.sh"
 ASIDE=$BENCH_DIR/aside.sh
-for s in "${SIZES[@]}"; do bench_size "$s"; rm -rf "$BENCH_DIR/aside"; done
+for s in "${SIZES[@]}"; do bench_size "$s"; done
 
 # ------------------------------------------------------------------ report
 fmt_time() { # seconds
@@ -798,7 +803,7 @@ extra_case() {
   INFO[$name:rendered_rules]=$(echo "$vjson" | json_int rendered_rules)
   INFO[$name:rendered_files]=$(echo "$vjson" | json_int rendered_files)
   INFO[$name:in_mb]=$(du -sk --exclude=.alertctl "$est" | awk '{ printf "%.1f", $1 / 1024 }')
-  rm -rf "$out"
+  "$ASIDE" "$out"
   "$ALERTCTL" -C "$est" render --out "$out" >/dev/null 2>&1 || die "$name: render failed"
   local files=("$out"/*.yml)
   "$PROMTOOL" check rules "${files[@]}" >"$sdir/promtool.log" 2>&1 ||
@@ -817,7 +822,6 @@ extra_case() {
   rss "$name" rss_validate_cold "rm -rf $est/.alertctl" "${A[@]}" validate --promtool off
   SHOW="$PROMTOOL check rules $out/*.yml" \
     rss "$name" rss_promtool "" "$PROMTOOL" check rules "${files[@]}"
-  rm -rf "$BENCH_DIR/aside"
 }
 
 if [ ${#EXTRAS[@]} -gt 0 ]; then
@@ -843,7 +847,7 @@ if [ ${#EXTRAS[@]} -gt 0 ]; then
         corpus=${BENCH_CORPUS:-/work/shared/corpus}
         [ -d "$corpus" ] || die "no corpus at $corpus (set BENCH_CORPUS)"
         est=$BENCH_DIR/corpus/estate
-        rm -rf "$est" && mkdir -p "$BENCH_DIR/corpus"
+        "$ASIDE" "$est" && mkdir -p "$BENCH_DIR/corpus"
         "$ALERTCTL" import "$corpus" --into "$est" --params >"$BENCH_DIR/corpus/import.log" 2>&1 ||
           die "import of $corpus failed (see $BENCH_DIR/corpus/import.log)"
         CMDS+=("corpus: $ALERTCTL import $corpus --into $est --params")
@@ -907,3 +911,4 @@ if [ ${#EXTRAS[@]} -gt 0 ]; then
   cat "$EXTRA"
   log "written $EXTRA"
 fi
+rm -rf "$BENCH_DIR/aside"
