@@ -170,6 +170,9 @@ fn damaged_index_page_still_answers_and_heals() {
     let (_tmp, dir) = scaffold();
     age(&dir);
     assert!(alertctl(&dir, &["render"]).status.success());
+    // A new cache's first question stores the answers (the render left them).
+    let out = alertctl(&dir, &["-v", "effective", "--global"]);
+    says(&out, "stored for the next question");
     let questions: [&[&str]; 7] = [
         &["effective", "--group", "web"],
         &["effective", "--global"],
@@ -214,6 +217,12 @@ fn damaged_index_page_still_answers_and_heals() {
     age(&dir);
     let out = alertctl(&dir, &["-v", "render"]);
     says(&out, "5 parsed");
+    says(
+        &out,
+        "answers of effective and trace left to the first question",
+    );
+    let out = alertctl(&dir, &["-v", "trace", "web-1:9100"]);
+    says(&out, "stored for the next question");
     let out = alertctl(&dir, &["-v", "trace", "web-1:9100"]);
     says(&out, "answered from the cache index");
 }

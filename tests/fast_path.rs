@@ -280,6 +280,7 @@ fn timed_phases(dir: &Path, args: &[&str]) -> (std::process::Output, Vec<String>
         .args(["--color", "never"])
         .args(args)
         .env("ALERTCTL_TIMINGS", "1")
+        .env_remove("ALERTCTL_STORE_ANSWERS")
         .output()
         .expect("alertctl runs");
     let mut phases = Vec::new();
@@ -329,10 +330,10 @@ fn timings_name_each_phase_in_order() {
             "load: parse, cache update",
             "load: model build",
             "load: dependency keys",
-            "query index",
             // What `diff` compares with: the files it holds as stored are not built.
             "output hashes",
             "render",
+            // The run above stored answers: the store brings their index up to date.
             "query index",
             "store results",
             "show diagnostics",
@@ -590,4 +591,65 @@ fn a_linked_file_with_warnings_keeps_the_fast_path() {
             .collect::<Vec<_>>(),
         text(&full.stderr).lines().collect::<Vec<_>>()
     );
+}
+
+/// As users run it: a new cache's `render` leaves the answers of `effective` and `trace`
+/// (and their index) to the first question, which answers from a full load, the same
+/// bytes, then stores every answer. The next questions are answered from the cache, and
+/// after an edit a full run keeps the answers up to date incrementally.
+#[test]
+fn a_first_render_leaves_the_answers_to_the_first_question() {
+    let (_tmp, dir) = aged_copy();
+    let run = |args: &[&str]| support::alertctl_deferring(&dir, args);
+    let full = |args: &[&str]| {
+        let o = run(&[&["--no-cache"], args].concat());
+        assert!(o.status.success(), "{}", text(&o.stderr));
+        text(&o.stdout)
+    };
+    let r = run(&["-v", "render"]);
+    assert!(r.status.success(), "{}", text(&r.stderr));
+    assert!(
+        text(&r.stderr).contains("answers of effective and trace left to the first question"),
+        "{}",
+        text(&r.stderr)
+    );
+    let (meta, indexed) = cache_state(&dir);
+    assert!(!indexed, "no query index: {meta:?}");
+    // The no-op render's count does not come from the (absent) answers.
+    let again = run(&["render"]);
+    assert!(text(&again.stderr).contains(" 0 added, 0 modified, 0 removed"));
+    assert!(
+        !text(&again.stderr).contains("rendered 0 rules"),
+        "{}",
+        text(&again.stderr)
+    );
+
+    let q: &[&str] = &["effective", "--global", "--format", "json"];
+    let first = run(&[&["-v"], q].concat());
+    let said = text(&first.stderr);
+    assert!(said.contains("answering from a full load"), "{said}");
+    assert!(said.contains("stored for the next question"), "{said}");
+    assert_eq!(text(&first.stdout), full(q));
+    for q in [q, &["trace", "web-1:9100"], &["effective", "--group", "db"]] {
+        let o = run(&[&["-v"], q].concat());
+        assert!(
+            text(&o.stderr).contains("answered from the cache index"),
+            "{q:?}: {}",
+            text(&o.stderr)
+        );
+        assert_eq!(text(&o.stdout), full(q), "{q:?}");
+    }
+
+    // A new rules file (which recomputes every alert's answers).
+    add_rule(&dir);
+    let d = run(&["-v", "diff"]);
+    let said = text(&d.stderr);
+    assert!(
+        said.contains("cache index: 9 of 9 alerts recomputed"),
+        "{said}"
+    );
+    let o = run(&["-v", "effective", "--group", "db"]);
+    assert!(text(&o.stderr).contains("answered from the cache index"));
+    assert!(text(&o.stdout).contains("ExtraCPU"));
+    assert_eq!(text(&o.stdout), full(&["effective", "--group", "db"]));
 }

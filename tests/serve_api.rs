@@ -881,6 +881,8 @@ fn the_effective_page_from_the_index_is_the_full_paths() {
         }
     }
     cli_json(&dir, &["render"]);
+    // The first question stores the answers the render left to it.
+    cli_json(&dir, &["effective", "--global"]);
     let (code, _, err) = cli(&dir, &["-v", "effective", "web-1:9100"]);
     assert!(
         code == 0 && err.contains("answered from the cache index"),

@@ -1408,6 +1408,9 @@ impl Cache {
 
     /// How many rules the stored render has (rendered cells).
     pub fn rendered_rule_count(&self) -> usize {
+        if let Some(n) = self.meta("rules").and_then(|n| n.parse().ok()) {
+            return n;
+        }
         self.conn
             .as_ref()
             .and_then(|c| {
@@ -2025,6 +2028,8 @@ impl Cache {
         traces: impl Iterator<Item = TraceRow> + Send,
         memos: impl Iterator<Item = (&'a str, &'a str, &'a [u8], &'a [u8])>,
         warnings: &RunWarnings,
+        rules: usize,
+        answers: Answers,
     ) -> rusqlite::Result<bool> {
         let Some(conn) = self.conn.as_mut() else {
             return Ok(false);
@@ -2108,14 +2113,45 @@ impl Cache {
             tx.execute_batch(FAST_SCHEMA)?;
         }
         put_warnings(&tx, key, fingerprint, warnings)?;
+        let traces = match answers {
+            Answers::Stored => fingerprint,
+            Answers::Deferred => DEFERRED,
+        };
         tx.execute(
-            "INSERT OR REPLACE INTO meta(key, value) VALUES ('rendered', ?1), ('traces', ?1)",
-            [fingerprint],
+            "INSERT OR REPLACE INTO meta(key, value) VALUES ('rendered', ?1), ('traces', ?2), ('rules', ?3)",
+            params![fingerprint, traces, rules as i64],
         )?;
         tx.commit()?;
         Ok(true)
     }
+
+    /// Whether a store now leaves no answers ([`Answers::Deferred`]): none are stored (a
+    /// new cache), or the last store deferred them too.
+    pub fn defers_answers(&self) -> bool {
+        self.meta("traces").is_none_or(|v| v == DEFERRED)
+    }
+
+    /// Whether the last store deferred the answers.
+    pub fn answers_deferred(&self) -> bool {
+        self.meta("traces").as_deref() == Some(DEFERRED)
+    }
 }
+
+/// What a store leaves for `effective` and `trace`, beside what the edit loop reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answers {
+    /// The query index and every alert's cell and trace rows.
+    Stored,
+    /// Neither: a cache's first runs are mostly `render`, `diff` or `apply` on a fresh
+    /// clone (a CI runner), which never ask, and the answers were over half of a cold
+    /// render of L. The first question stores them (every alert's, rendered or read back
+    /// for it); every store after that keeps them up to date.
+    Deferred,
+}
+
+/// The `traces` meta value of a store that deferred the answers (never a fingerprint,
+/// which is hex).
+const DEFERRED: &str = "deferred";
 
 fn jobs_column(v: Option<String>) -> BTreeMap<String, String> {
     v.and_then(|s| serde_json::from_str(&s).ok())
@@ -2368,6 +2404,8 @@ mod tests {
                         std::iter::empty(),
                         memos.iter().copied(),
                         &RunWarnings::default(),
+                        0,
+                        Answers::Stored,
                     )
                     .unwrap());
             };
@@ -2497,6 +2535,8 @@ mod tests {
                 std::iter::empty(),
                 std::iter::empty(),
                 &warnings(fp),
+                0,
+                Answers::Stored,
             );
             assert!(stored.unwrap());
             // The run's warnings are kept under its fingerprint, and only the last run's.

@@ -86,7 +86,12 @@ fn apply_checked(
     let rendered = project.render_for_store(&mut diags);
     // `validate.ignore`: warnings accepted for the whole directory.
     diags.accept(&project.model.settings.accepted());
-    if let Err(e) = project::store_rendered(&mut project, &rendered, &diags) {
+    if let Err(e) = project::store_rendered(
+        &mut project,
+        &rendered,
+        &diags,
+        crate::cache::Answers::Deferred,
+    ) {
         events.event(&Event::CacheNotStored {
             error: &e.to_string(),
         });

@@ -2,12 +2,12 @@
 //! files (through the cache), parse what changed, build and check the model.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use crate::cache::{Ahead, Cache};
+use crate::cache::{Ahead, Answers, Cache};
 use crate::diag::{Diagnostics, SourceText};
 use crate::model::resolve::Model;
 use crate::model::FileModel;
@@ -742,22 +742,41 @@ pub struct Reuse {
     /// Alerts whose cell and trace rows were computed and written.
     pub recomputed: usize,
     pub alerts: usize,
+    /// The answers were left to the first question ([`Answers::Deferred`]).
+    pub deferred: bool,
 }
 
 /// Leaves a run's rendered results in the cache for the fast path of the next run
 /// (render, diff and apply), unless there are errors or they are stored already. Only the
 /// alerts whose dependency key changed since the stored run get their index rows
 /// computed and written again ([`crate::cache::incremental`]).
+///
+/// `answers`: [`Answers::Stored`] stores the answers of `effective` and `trace` (the
+/// query index, every alert's cells and traces) in any case; [`Answers::Deferred`]
+/// only when the cache keeps them already ([`Cache::defers_answers`]).
 pub fn store_rendered(
     project: &mut Project,
     rendered: &crate::render::Rendered,
     diags: &Diagnostics,
+    answers: Answers,
 ) -> rusqlite::Result<Option<Reuse>> {
     if diags.has_errors() {
         return Ok(None);
     }
+    // Answers stored now where a store deferred them: every alert's rows are written,
+    // from its cells. A render that left some alerts as summaries has no cells of them:
+    // the answers stay deferred.
+    let fill = answers == Answers::Stored && project.cache.answers_deferred();
+    let answers = match answers {
+        Answers::Deferred if project.cache.defers_answers() => Answers::Deferred,
+        Answers::Stored if fill && rendered.summarized > 0 => Answers::Deferred,
+        _ => Answers::Stored,
+    };
+    let deferred = answers == Answers::Deferred;
     // The stored answers are read only alongside an index of the same fingerprint.
-    project.ensure_index();
+    if !deferred {
+        project.ensure_index();
+    }
     // What the run shows (warnings; errors store nothing): the fast path shows them
     // again.
     let accepted = project.model.settings.accepted();
@@ -765,7 +784,13 @@ pub fn store_rendered(
         shown: crate::diag::stored::encode(diags.shown(&accepted)),
         load: project.load_warnings.clone(),
     };
-    if project.cache.answers(&project.fingerprint) {
+    let stored_already = match answers {
+        Answers::Stored => project.cache.answers(&project.fingerprint),
+        Answers::Deferred => {
+            project.cache.answers_deferred() && project.cache.has_rendered(&project.fingerprint)
+        }
+    };
+    if stored_already {
         // A warnings row lost, or not authenticating, would keep every later run off
         // the fast path: it is written again alone.
         if project.cache.warnings(&project.fingerprint).is_none() {
@@ -782,8 +807,13 @@ pub fn store_rendered(
     // Rows are built from the render in place and written one at a time: a copy of the
     // render's cells, or the rows collected first, would each add every rendered rule of
     // a cold run again.
-    let rows = crate::cache::query::cell_rows(model, rendered, &changed);
-    let traces = crate::cache::query::trace_rows(model, rendered, &changed);
+    let answered: BTreeSet<&str> = match (deferred, fill) {
+        (true, _) => BTreeSet::new(),
+        (false, true) => keys.keys().map(String::as_str).collect(),
+        (false, false) => changed.clone(),
+    };
+    let rows = crate::cache::query::cell_rows(model, rendered, &answered);
+    let traces = crate::cache::query::trace_rows(model, rendered, &answered);
     // Each file's hash (those built now hashed on every core; a kept file's is known),
     // and the file_sd files' (keyed `file_sd/NAME`): the fast path compares both.
     let built: Vec<(&str, String)> = rendered
@@ -819,8 +849,9 @@ pub fn store_rendered(
         .chain(removed.iter().map(String::as_str));
     let new_keys = changed.iter().map(|a| (*a, keys[*a].as_str()));
     let reuse = Reuse {
-        recomputed: changed.len(),
+        recomputed: answered.len(),
         alerts: keys.len(),
+        deferred,
     };
     let memos = rendered.memos.iter().filter_map(|(alert, memo, summary)| {
         Some((
@@ -841,6 +872,8 @@ pub fn store_rendered(
         traces,
         memos,
         &warnings,
+        rendered.rule_count,
+        answers,
     );
     let stored_now = stored_now.inspect_err(|e| {
         if crate::cache::is_damage(e) {
@@ -862,10 +895,13 @@ mod tests {
         let (mut project, mut diags) = load(&root, false).unwrap();
         assert_eq!(project.cache.index_fingerprint(), None);
         let rendered = project.render(&mut diags);
-        let reuse = store_rendered(&mut project, &rendered, &diags).unwrap();
+        let reuse = store_rendered(&mut project, &rendered, &diags, Answers::Stored).unwrap();
         assert!(reuse.is_some_and(|r| r.recomputed == r.alerts && r.alerts > 0));
         assert!(project.cache.answers(&project.fingerprint));
-        assert_eq!(store_rendered(&mut project, &rendered, &diags), Ok(None));
+        assert_eq!(
+            store_rendered(&mut project, &rendered, &diags, Answers::Stored),
+            Ok(None)
+        );
     }
 
     /// The fast path shows the stored warnings against the files as they are, each read
@@ -879,7 +915,7 @@ mod tests {
         crate::test_support::copy_dir_aged(&fixture, dir.path());
         let (mut project, mut diags) = load(dir.path(), true).unwrap();
         let rendered = project.render_for_store(&mut diags);
-        store_rendered(&mut project, &rendered, &diags).unwrap();
+        store_rendered(&mut project, &rendered, &diags, Answers::Stored).unwrap();
         drop(project);
         let shown = |d: &Diagnostics| -> Vec<_> {
             d.sorted()

@@ -147,7 +147,12 @@ impl App {
             // (then nothing is stored below).
             project.ensure_index();
             let rendered = project.render_for_store(&mut diags);
-            let _ = project::store_rendered(&mut project, &rendered, &diags);
+            let _ = project::store_rendered(
+                &mut project,
+                &rendered,
+                &diags,
+                crate::cache::Answers::Stored,
+            );
             *self.secrets.lock().unwrap_or_else(|p| p.into_inner()) = known_secrets(&project);
             *guard = Some(Snapshot {
                 fingerprint: project.fingerprint.clone(),
@@ -296,7 +301,13 @@ mod tests {
         crate::test_support::copy_dir_aged(&from, &root);
         let (mut project, mut diags) = project::load(&root, true).unwrap();
         let rendered = crate::render::render(&project.model, &mut diags);
-        project::store_rendered(&mut project, &rendered, &diags).unwrap();
+        project::store_rendered(
+            &mut project,
+            &rendered,
+            &diags,
+            crate::cache::Answers::Stored,
+        )
+        .unwrap();
         root
     }
 

@@ -496,16 +496,34 @@ pub fn json_diagnostics(o: &std::process::Output) -> (i32, Vec<(String, String, 
     (o.status.code().unwrap(), list)
 }
 
-/// `alertctl -C DIR --color never ARGS...`.
+/// `alertctl -C DIR --color never ARGS...`, every full run storing the answers of
+/// `effective` and `trace` (`ALERTCTL_STORE_ANSWERS=always`): the cases here compare
+/// the stored answers with the full path's from the first render on. The default, the
+/// answers left to the first question, is [`alertctl_deferring`]'s.
 pub fn alertctl(dir: &Path, args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_alertctl"))
-        .arg("-C")
+    command(dir, args)
+        .env("ALERTCTL_STORE_ANSWERS", "always")
+        .output()
+        .expect("alertctl runs")
+}
+
+/// [`alertctl`] as users run it: a cache's first full runs leave the answers of
+/// `effective` and `trace` to the first question.
+pub fn alertctl_deferring(dir: &Path, args: &[&str]) -> std::process::Output {
+    command(dir, args)
+        .env_remove("ALERTCTL_STORE_ANSWERS")
+        .output()
+        .expect("alertctl runs")
+}
+
+fn command(dir: &Path, args: &[&str]) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_alertctl"));
+    c.arg("-C")
         .arg(dir)
         .args(["--color", "never"])
         .args(args)
-        .env_remove("ALERTCTL_TIMINGS")
-        .output()
-        .expect("alertctl runs")
+        .env_remove("ALERTCTL_TIMINGS");
+    c
 }
 
 /// `alertctl -C DIR --color never --no-cache ARGS`: every file parsed, nothing reused.

@@ -23,7 +23,7 @@ pub fn run(
     ) {
         return Ok(done);
     }
-    let (project, diags) = super::load_only(g)?;
+    let (mut project, diags) = super::load_only(g)?;
     if let Some(exit) = stop_on_errors(g, &diags) {
         return Ok(exit);
     }
@@ -39,6 +39,7 @@ pub fn run(
         Err(exit) => return Ok(exit),
     };
     emit(format, &subject, query::effective_json(model, &pos));
+    super::store_deferred_answers(g, &mut project, &diags);
     Ok(Exit::Ok)
 }
 

@@ -20,6 +20,7 @@ mod watch;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+use alertctl::cache::Answers;
 use alertctl::diag::Diagnostics;
 use alertctl::render::Rendered;
 use alertctl::source::project::{self, Project};
@@ -134,6 +135,42 @@ pub fn load_only(g: &Global) -> miette::Result<(Kept, Diagnostics)> {
 /// can ([`alertctl::source::project::Project::render_known`]).
 pub fn load_to_validate(g: &Global) -> miette::Result<(Kept, Diagnostics)> {
     load_with(g, project::load_to_build_some)
+}
+
+/// `ALERTCTL_STORE_ANSWERS=always`: every full run stores the answers of `effective`
+/// and `trace` at once, as the first question would (for scripts that question a fresh
+/// clone's cache right after its first render and want that answer warm too).
+const STORE_ANSWERS_ENV: &str = "ALERTCTL_STORE_ANSWERS";
+
+/// What a full run's store leaves for questions ([`STORE_ANSWERS_ENV`]).
+fn answers_wanted() -> Answers {
+    match std::env::var(STORE_ANSWERS_ENV) {
+        Ok(v) if v == "always" => Answers::Stored,
+        _ => Answers::Deferred,
+    }
+}
+
+/// After a question answered by a full load ([`load_only`]): when the last store left
+/// the answers to the first question ([`Answers::Deferred`]), this one renders every
+/// alert and stores them, so that the next question is answered from the cache. Done
+/// after the answer is printed, and only said with `-v`: the answer does not depend on
+/// it.
+pub fn store_deferred_answers(g: &Global, project: &mut Project, diags: &Diagnostics) {
+    if diags.has_errors() || !project.cache.answers_deferred() {
+        return;
+    }
+    // The stored warnings are a render's, as `render` would show them.
+    let mut all = diags.clone();
+    let rendered = UntilExit::new(project.render_for_store(&mut all));
+    all.accept(&project.model.settings.accepted());
+    match project::store_rendered(project, &rendered, &all, Answers::Stored) {
+        Err(e) if g.verbose => eprintln!("cache: answers not stored: {e}"),
+        Ok(Some(r)) if g.verbose => eprintln!(
+            "cache: answers of {} alerts stored for the next question",
+            r.alerts
+        ),
+        _ => {}
+    }
 }
 
 /// One of the library's loads: `project::load` and its variants.
@@ -254,7 +291,7 @@ impl<T> std::ops::Deref for UntilExit<T> {
 /// Like `load_and_render`, and a full run leaves its results for the fast path of the
 /// next one (render, diff and apply; validate, which runs promtool anyway, does not).
 pub fn load_render_store(g: &Global) -> miette::Result<Loaded> {
-    store_loaded(g, load_render(g, true, Store::Yes)?)
+    store_loaded(g, load_render(g, false, Store::Yes)?)
 }
 
 fn store_loaded(g: &Global, loaded: Loaded) -> miette::Result<Loaded> {
@@ -266,10 +303,22 @@ fn store_loaded(g: &Global, loaded: Loaded) -> miette::Result<Loaded> {
 /// Keeps the run's results for the next one ([`project::store_rendered`]); `-v` says
 /// how much of the index was recomputed.
 pub fn store(g: &Global, project: &mut Project, rendered: &Rendered, diags: &Diagnostics) {
-    let stored = project::store_rendered(project, rendered, diags);
+    let note = project.cache_note.clone();
+    let stored = project::store_rendered(project, rendered, diags, answers_wanted());
+    // The index is built by the store (when the answers are stored): what it says about
+    // the cache comes now, not with the load.
+    if g.verbose && project.cache_note != note {
+        if let Some(note) = &project.cache_note {
+            eprintln!("{note}");
+        }
+    }
     alertctl::timings::mark("store results");
     match stored {
         Err(e) if g.verbose => eprintln!("cache: results not stored: {e}"),
+        Ok(Some(r)) if g.verbose && r.deferred => eprintln!(
+            "cache: answers of effective and trace left to the first question ({} alerts)",
+            r.alerts
+        ),
         Ok(Some(r)) if g.verbose => eprintln!(
             "cache index: {} of {} alerts recomputed, {} reused from cache",
             r.recomputed,
@@ -367,7 +416,7 @@ pub fn load_for_output_unstored(
     out: Option<&std::path::Path>,
     format: crate::cli::RenderFormat,
 ) -> miette::Result<Result<(ForOutput, Diagnostics), Exit>> {
-    let (mut project, rendered, diags) = load_render(g, true, Store::Yes)?;
+    let (mut project, rendered, diags) = load_render(g, false, Store::Yes)?;
     match selected(g, &project, &rendered, &diags, only, out, format) {
         Ok(s) => Ok(Ok(((project, rendered, s), diags))),
         // Stored as `load_for_output` stores: a shard `--shard` does not name is no
@@ -391,7 +440,7 @@ pub fn load_for_diff(
         return load_for_output(g, only, out, format);
     }
     let store = Store::Against(out.map(std::path::Path::to_path_buf));
-    let loaded = store_loaded(g, load_render(g, true, store)?)?;
+    let loaded = store_loaded(g, load_render(g, false, store)?)?;
     output_of(g, loaded, only, out, format)
 }
 

@@ -16,7 +16,7 @@ pub fn run(
     if let Some(done) = fast(g, target, alert, all, format) {
         return Ok(done);
     }
-    let (project, diags) = super::load_only(g)?;
+    let (mut project, diags) = super::load_only(g)?;
     if let Some(exit) = stop_on_errors(g, &diags) {
         return Ok(exit);
     }
@@ -64,6 +64,7 @@ pub fn run(
     }
     let answer = alertctl::ops::query::trace_full(model, target, &pos, &subject, &applied, all);
     print(format, &answer);
+    super::store_deferred_answers(g, &mut project, &diags);
     Ok(Exit::Ok)
 }
 
