@@ -2011,7 +2011,8 @@ impl Cache {
     /// hash), and the
     /// cell and trace rows of the alerts in `redo` (replaced by `cells` and `traces`, which
     /// hold rows of those alerts only, each written as it is produced) with their new
-    /// dependency `keys`. Other alerts keep their stored rows, unless `basis`
+    /// dependency `keys` (`every_alert`: the rows of every alert, where the answers were
+    /// deferred). Other alerts keep their stored rows, unless `basis`
     /// (the stored keys `redo` was chosen against) is empty: then every stored row goes
     /// first. Returns `false`, storing nothing, when another run changed the stored keys
     /// since `basis` was read.
@@ -2030,6 +2031,7 @@ impl Cache {
         warnings: &RunWarnings,
         rules: usize,
         answers: Answers,
+        every_alert: bool,
     ) -> rusqlite::Result<bool> {
         let Some(conn) = self.conn.as_mut() else {
             return Ok(false);
@@ -2056,6 +2058,23 @@ impl Cache {
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         if stored_keys(&tx, "alert_keys", &["rendered", "traces"])? != *basis {
             return Ok(false);
+        }
+        // Whether the answers are stored or deferred is part of the basis too: another
+        // run may have stored them (or deferred them) since it was read. A fill writes
+        // every alert's rows, on a cache that must hold none.
+        let now: Option<String> = tx
+            .query_row("SELECT value FROM meta WHERE key='traces'", [], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        let deferred_now = now.as_deref() == Some(DEFERRED);
+        match answers {
+            Answers::Deferred if now.is_some() && !deferred_now => return Ok(false),
+            Answers::Stored if every_alert != deferred_now => return Ok(false),
+            Answers::Stored if every_alert => {
+                tx.execute_batch("DELETE FROM cells; DELETE FROM traces;")?
+            }
+            _ => {}
         }
         if basis.is_empty() {
             // Every row is new: the index on `cells` is built once after them, sorted,
@@ -2406,6 +2425,7 @@ mod tests {
                         &RunWarnings::default(),
                         0,
                         Answers::Stored,
+                        false,
                     )
                     .unwrap());
             };
@@ -2537,6 +2557,7 @@ mod tests {
                 &warnings(fp),
                 0,
                 Answers::Stored,
+                false,
             );
             assert!(stored.unwrap());
             // The run's warnings are kept under its fingerprint, and only the last run's.

@@ -75,9 +75,12 @@ fn apply_checked(
 ) -> Result<DeployReport, OpError> {
     let root = project::find_root(&req.dir)?;
     let (mut project, mut diags) = project::load_to_render(&root, req.use_cache)?;
-    // The store below brings the index up to date; done here so `Loaded` carries any
+    // The store below brings the index up to date when it keeps the answers (not on a
+    // new cache: [`crate::cache::Answers::Deferred`]); done here so `Loaded` carries any
     // note it leaves.
-    project.ensure_index();
+    if !project.cache.defers_answers() {
+        project.ensure_index();
+    }
     events.event(&Event::Loaded {
         root: &project.root,
         stats: project.stats,

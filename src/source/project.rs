@@ -764,12 +764,13 @@ pub fn store_rendered(
         return Ok(None);
     }
     // Answers stored now where a store deferred them: every alert's rows are written,
-    // from its cells. A render that left some alerts as summaries has no cells of them:
-    // the answers stay deferred.
+    // from its cells. A render that left some alerts as summaries, or some files unbuilt
+    // (`diff`), may not have all of them: the answers stay deferred.
     let fill = answers == Answers::Stored && project.cache.answers_deferred();
+    let whole = rendered.summarized == 0 && rendered.kept.is_empty();
     let answers = match answers {
         Answers::Deferred if project.cache.defers_answers() => Answers::Deferred,
-        Answers::Stored if fill && rendered.summarized > 0 => Answers::Deferred,
+        Answers::Stored if fill && !whole => Answers::Deferred,
         _ => Answers::Stored,
     };
     let deferred = answers == Answers::Deferred;
@@ -874,6 +875,7 @@ pub fn store_rendered(
         &warnings,
         rendered.rule_count,
         answers,
+        fill && !deferred,
     );
     let stored_now = stored_now.inspect_err(|e| {
         if crate::cache::is_damage(e) {

@@ -19,14 +19,16 @@ pub fn run(g: &Global, what: ListWhat) -> miette::Result<Exit> {
             return list(&q.cache, uses_jobs, what);
         }
     }
-    let (project, _rendered, diags) = load_render_indexed(g)?;
+    let (mut project, rendered, diags) = load_render_indexed(g)?;
     if diags.has_errors() {
         eprintln!(
             "warning: the rules directory has {} (see `alertctl validate`); listing what loaded",
             crate::report::counts(&diags)
         );
     }
-    list(&project.cache, project.model.inventory.uses_jobs(), what)
+    let listed = list(&project.cache, project.model.inventory.uses_jobs(), what);
+    super::fill_answers(g, &mut project, &rendered, &diags);
+    listed
 }
 
 fn list(cache: &alertctl::cache::Cache, uses_jobs: bool, what: ListWhat) -> miette::Result<Exit> {

@@ -163,7 +163,17 @@ pub fn store_deferred_answers(g: &Global, project: &mut Project, diags: &Diagnos
     let mut all = diags.clone();
     let rendered = UntilExit::new(project.render_for_store(&mut all));
     all.accept(&project.model.settings.accepted());
-    match project::store_rendered(project, &rendered, &all, Answers::Stored) {
+    fill_answers(g, project, &rendered, &all);
+}
+
+/// Stores the answers a store left to the first question, from `rendered` (every
+/// alert's render, with `diags` the load's and the render's): see
+/// [`store_deferred_answers`].
+pub fn fill_answers(g: &Global, project: &mut Project, rendered: &Rendered, diags: &Diagnostics) {
+    if diags.has_errors() || !project.cache.answers_deferred() {
+        return;
+    }
+    match project::store_rendered(project, rendered, diags, Answers::Stored) {
         Err(e) if g.verbose => eprintln!("cache: answers not stored: {e}"),
         Ok(Some(r)) if g.verbose => eprintln!(
             "cache: answers of {} alerts stored for the next question",
