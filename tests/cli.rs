@@ -11,6 +11,7 @@ fn alertctl(dir: &Path, args: &[&str]) -> Output {
         .args(["--color", "never"])
         .args(args)
         .env_remove("NO_COLOR")
+        .env_remove("ALERTCTL_STORE_ANSWERS")
         .output()
         .expect("alertctl runs")
 }

@@ -623,6 +623,16 @@ fn a_first_render_leaves_the_answers_to_the_first_question() {
         "{}",
         text(&again.stderr)
     );
+    // Edits while the answers are left: the keys stay current, the answers still left.
+    edit_extra(&dir, 61);
+    let d = run(&["-v", "diff"]);
+    assert!(
+        text(&d.stderr).contains("left to the first question"),
+        "{}",
+        text(&d.stderr)
+    );
+    edit_extra(&dir, 62);
+    assert!(run(&["render"]).status.success());
 
     let q: &[&str] = &["effective", "--global", "--format", "json"];
     let first = run(&[&["-v"], q].concat());
@@ -640,16 +650,40 @@ fn a_first_render_leaves_the_answers_to_the_first_question() {
         assert_eq!(text(&o.stdout), full(q), "{q:?}");
     }
 
-    // A new rules file (which recomputes every alert's answers).
-    add_rule(&dir);
+    // An edit once they are stored: kept up to date, one alert recomputed.
+    edit_extra(&dir, 63);
     let d = run(&["-v", "diff"]);
     let said = text(&d.stderr);
     assert!(
-        said.contains("cache index: 9 of 9 alerts recomputed"),
+        said.contains("cache index: 1 of 9 alerts recomputed"),
         "{said}"
     );
     let o = run(&["-v", "effective", "--group", "db"]);
     assert!(text(&o.stderr).contains("answered from the cache index"));
-    assert!(text(&o.stdout).contains("ExtraCPU"));
+    assert!(
+        text(&o.stdout).contains("threshold=63"),
+        "{}",
+        text(&o.stdout)
+    );
     assert_eq!(text(&o.stdout), full(&["effective", "--group", "db"]));
+    // `list` after a new cache's render stores them too, and is answered from them.
+    let _ = std::fs::remove_dir_all(dir.join(".alertctl"));
+    assert!(run(&["render"]).status.success());
+    let l = run(&["-v", "list", "rules"]);
+    let said = text(&l.stderr);
+    assert!(said.contains("stored for the next question"), "{said}");
+    let l2 = run(&["-v", "list", "rules"]);
+    assert!(text(&l2.stderr).contains("answered from the cache index"));
+    assert_eq!(text(&l2.stdout), text(&l.stdout));
+    assert_eq!(text(&l2.stdout), full(&["list", "rules"]));
+}
+
+/// `rules/extra.yaml` (added by [`add_rule`]) with another threshold, aged.
+fn edit_extra(dir: &Path, threshold: u32) {
+    add_rule(dir);
+    let extra = dir.join("rules/extra.yaml");
+    let text = std::fs::read_to_string(&extra).unwrap();
+    let edited = text.replace("threshold: 61", &format!("threshold: {threshold}"));
+    std::fs::write(&extra, edited).unwrap();
+    age(&extra);
 }

@@ -227,6 +227,7 @@ pub fn cli(dir: &Path, args: &[&str]) -> (i32, String, String) {
         .arg(dir)
         .args(args)
         .env("NO_COLOR", "1")
+        .env_remove("ALERTCTL_STORE_ANSWERS")
         .output()
         .unwrap();
     (
