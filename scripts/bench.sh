@@ -911,4 +911,3 @@ if [ ${#EXTRAS[@]} -gt 0 ]; then
   cat "$EXTRA"
   log "written $EXTRA"
 fi
-rm -rf "$BENCH_DIR/aside"

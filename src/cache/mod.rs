@@ -679,19 +679,14 @@ impl Cache {
             return Ok(false);
         };
         ensure_schema(conn, INDEX_SCHEMA)?;
-        let stored: Option<String> = conn
-            .query_row("SELECT value FROM meta WHERE key='index'", [], |r| r.get(0))
-            .optional()?;
+        let stored = meta_value(conn, "index")?;
         if stored.as_deref() == Some(fingerprint) {
             return Ok(false);
         }
         // What is kept is decided inside the transaction: another run may have written
         // the index since the check above.
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let meta = |key: &str| -> rusqlite::Result<Option<String>> {
-            tx.query_row("SELECT value FROM meta WHERE key=?1", [key], |r| r.get(0))
-                .optional()
-        };
+        let meta = |key: &str| meta_value(&tx, key);
         if meta("index")?.as_deref() == Some(fingerprint) {
             return Ok(false);
         }
@@ -999,6 +994,12 @@ fn file_memo_verifies(key: &Key, name: &str, m: &FileMemo, mac: &str) -> bool {
     key.verify(mac, "file-memo", &file_memo_parts(name, m, &rules))
 }
 
+/// The `meta` value of `key`, if set.
+fn meta_value(conn: &Connection, key: &str) -> rusqlite::Result<Option<String>> {
+    conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+        .optional()
+}
+
 /// The per-alert dependency keys in `table`, when every meta entry of `written` is
 /// present (the rows they describe were written); otherwise none.
 fn stored_keys(
@@ -1007,10 +1008,7 @@ fn stored_keys(
     written: &[&str],
 ) -> rusqlite::Result<HashMap<String, String>> {
     for key in written {
-        let present: Option<String> = conn
-            .query_row("SELECT value FROM meta WHERE key=?1", [key], |r| r.get(0))
-            .optional()?;
-        if present.is_none() {
+        if meta_value(conn, key)?.is_none() {
             return Ok(HashMap::new());
         }
     }
@@ -1223,11 +1221,7 @@ impl Cache {
     }
 
     fn meta(&self, key: &str) -> Option<String> {
-        self.conn
-            .as_ref()?
-            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
-            .optional()
-            .ok()?
+        meta_value(self.conn.as_ref()?, key).ok()?
     }
 
     /// Rendered file name -> content hash, when stored for this fingerprint.
@@ -2062,11 +2056,7 @@ impl Cache {
         // Whether the answers are stored or deferred is part of the basis too: another
         // run may have stored them (or deferred them) since it was read. A fill writes
         // every alert's rows, on a cache that must hold none.
-        let now: Option<String> = tx
-            .query_row("SELECT value FROM meta WHERE key='traces'", [], |r| {
-                r.get(0)
-            })
-            .optional()?;
+        let now = meta_value(&tx, "traces")?;
         let deferred_now = now.as_deref() == Some(DEFERRED);
         match answers {
             Answers::Deferred if now.is_some() && !deferred_now => return Ok(false),
