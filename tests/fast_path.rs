@@ -678,6 +678,36 @@ fn a_first_render_leaves_the_answers_to_the_first_question() {
     assert_eq!(text(&l2.stdout), full(&["list", "rules"]));
 }
 
+/// A `diff` after an edit builds only the files the edit touches, so where the answers
+/// were left it cannot store them (the alerts it did not render would have no rows),
+/// even when told to store them: they stay left, and the first question still answers
+/// from a full load, the same bytes as `--no-cache`, for every alert.
+#[test]
+fn a_partial_render_leaves_the_answers_it_cannot_store_whole() {
+    let (_tmp, dir) = aged_copy();
+    assert!(support::alertctl_deferring(&dir, &["render"])
+        .status
+        .success());
+    edit_extra(&dir, 64);
+    // `support::alertctl` sets ALERTCTL_STORE_ANSWERS=always.
+    let d = support::alertctl(&dir, &["-v", "diff"]);
+    let said = text(&d.stderr);
+    assert!(d.status.success(), "{said}");
+    assert!(said.contains("files not built"), "a partial render: {said}");
+    assert!(said.contains("left to the first question"), "{said}");
+    let q: &[&str] = &["effective", "--group", "db"];
+    let first = support::alertctl_deferring(&dir, &[&["-v"], q].concat());
+    let said = text(&first.stderr);
+    assert!(said.contains("answering from a full load"), "{said}");
+    let full = support::alertctl_deferring(&dir, &[&["--no-cache"], q].concat());
+    assert!(
+        text(&first.stdout).contains("threshold=64"),
+        "{}",
+        text(&first.stdout)
+    );
+    assert_eq!(text(&first.stdout), text(&full.stdout));
+}
+
 /// `rules/extra.yaml` (added by [`add_rule`]) with another threshold, aged.
 fn edit_extra(dir: &Path, threshold: u32) {
     add_rule(dir);

@@ -2381,6 +2381,93 @@ mod tests {
         assert_eq!(passed(&c), want);
     }
 
+    /// Whether the answers are stored or left is part of what a store commits against:
+    /// of two runs that both found them left, the second to fill finds them stored and
+    /// writes nothing (no alert's rows twice); a deferring store after a fill, or a
+    /// storing one that fills nothing on a cache whose answers were left since, writes
+    /// nothing either. Each handle reads the same state before any of them stores, as
+    /// concurrent runs would.
+    #[test]
+    fn the_answers_state_is_part_of_a_stores_basis() {
+        let dir = tempfile::tempdir().unwrap();
+        let files: BTreeMap<Cow<str>, String> = BTreeMap::new();
+        let cell = |alert: &str| CellRow {
+            alert: alert.to_string(),
+            scope: "global".to_string(),
+            specificity: 0,
+            kind: "applied".to_string(),
+            job: None,
+            json: format!("{{\"alert\": \"{alert}\"}}"),
+            human: alert.to_string(),
+        };
+        let store = |c: &mut Cache, answers: Answers, every_alert: bool, with_rows: bool| {
+            let basis = c.alert_keys();
+            let first = basis.is_empty();
+            let keys: Vec<(&str, &str)> = if first {
+                vec![("A", "ka"), ("B", "kb")]
+            } else {
+                Vec::new()
+            };
+            let rows: Vec<CellRow> = if with_rows {
+                vec![cell("A"), cell("B")]
+            } else {
+                Vec::new()
+            };
+            c.store_incremental(
+                "fp",
+                &basis,
+                &files,
+                std::iter::empty(),
+                std::iter::empty(),
+                keys.into_iter(),
+                rows.into_iter(),
+                std::iter::empty(),
+                std::iter::empty(),
+                &RunWarnings::default(),
+                2,
+                answers,
+                every_alert,
+            )
+            .unwrap()
+        };
+        let cells = |c: &Cache| -> i64 {
+            c.conn
+                .as_ref()
+                .unwrap()
+                .query_row("SELECT count(*) FROM cells", [], |r| r.get(0))
+                .unwrap()
+        };
+        let mut first = Cache::open(dir.path());
+        assert!(store(&mut first, Answers::Deferred, false, false));
+        assert!(first.answers_deferred());
+        drop(first);
+        // Three runs open the cache, all finding the answers left.
+        let (mut a, mut b, mut c) = (
+            Cache::open(dir.path()),
+            Cache::open(dir.path()),
+            Cache::open(dir.path()),
+        );
+        assert!(a.answers_deferred() && b.answers_deferred() && c.answers_deferred());
+        assert!(store(&mut a, Answers::Stored, true, true), "the first fill");
+        assert_eq!(cells(&a), 2);
+        assert!(!a.answers_deferred());
+        assert!(!store(&mut b, Answers::Stored, true, true), "a second fill");
+        assert!(
+            !store(&mut c, Answers::Deferred, false, false),
+            "a deferring store"
+        );
+        assert_eq!(cells(&a), 2, "every alert's rows, once");
+        assert_eq!(a.meta("traces").as_deref(), Some("fp"));
+
+        // A store that keeps the answers up to date, where they have been left since.
+        let dir = tempfile::tempdir().unwrap();
+        let mut first = Cache::open(dir.path());
+        assert!(store(&mut first, Answers::Deferred, false, false));
+        assert!(!store(&mut first, Answers::Stored, false, true), "no fill");
+        assert_eq!(cells(&first), 0);
+        assert!(first.answers_deferred());
+    }
+
     /// A kept render (and its summary, on its own) is read back only under the key it
     /// was stored with and with its MAC intact; an alert named in `redo` loses it, a
     /// first store (no basis) clears them all. Read ahead on a connection of its own, or
