@@ -205,6 +205,11 @@ pub fn write(dir: &Path, plan: &Plan) -> std::io::Result<()> {
     if !writes.is_empty() {
         remove_stale_temps(dir);
     }
+    // Whatever ends the write early (an error, a writer's panic) leaves no temp file.
+    let mut temps = Temps {
+        writes: &writes,
+        renamed: 0,
+    };
     let next = AtomicUsize::new(0);
     let failed = Mutex::new(Vec::new());
     std::thread::scope(|s| {
@@ -228,14 +233,22 @@ pub fn write(dir: &Path, plan: &Plan) -> std::io::Result<()> {
     });
     let failed = failed.into_inner().unwrap_or_else(|p| p.into_inner());
     if let Some((_, e)) = failed.into_iter().min_by_key(|(i, _)| *i) {
-        remove_temps(&writes);
         return Err(e);
     }
-    for (i, (tmp, path, _)) in writes.iter().enumerate() {
-        if let Err(e) = std::fs::rename(tmp, path) {
-            remove_temps(&writes[i..]);
-            return Err(io_context("replacing", path)(e));
-        }
+    let replaced = rename_and_remove(dir, plan, &mut temps);
+    // The renames made are made durable, those before a failing one too.
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    replaced
+}
+
+/// Renames the written temps into place in plan order, then removes the files the plan
+/// removes; stops at the first failure.
+fn rename_and_remove(dir: &Path, plan: &Plan, temps: &mut Temps) -> std::io::Result<()> {
+    for (tmp, path, _) in temps.writes {
+        std::fs::rename(tmp, path).map_err(io_context("replacing", path))?;
+        temps.renamed += 1;
     }
     for c in &plan.changes {
         if c.kind == ChangeKind::Removed {
@@ -247,16 +260,21 @@ pub fn write(dir: &Path, plan: &Plan) -> std::io::Result<()> {
             }
         }
     }
-    if let Ok(d) = std::fs::File::open(dir) {
-        let _ = d.sync_all();
-    }
     Ok(())
 }
 
-/// Removes the temp files of `writes` that exist (some may never have been started).
-fn remove_temps(writes: &[(PathBuf, PathBuf, &str)]) {
-    for (tmp, _, _) in writes {
-        let _ = std::fs::remove_file(tmp);
+/// The temp files of a write, removed when it ends, but for the first `renamed` (in
+/// place by then); some may never have been started.
+struct Temps<'w> {
+    writes: &'w [(PathBuf, PathBuf, &'w str)],
+    renamed: usize,
+}
+
+impl Drop for Temps<'_> {
+    fn drop(&mut self) {
+        for (tmp, _, _) in &self.writes[self.renamed..] {
+            let _ = std::fs::remove_file(tmp);
+        }
     }
 }
 
@@ -409,6 +427,33 @@ mod tests {
             .collect();
         listed.sort();
         listed
+    }
+
+    /// A write that ends in a panic (a writer's, which the scope passes on) removes its
+    /// temp files as it unwinds, but for those already renamed into place.
+    #[test]
+    fn a_panic_leaves_no_temp_file() {
+        let d = tempfile::tempdir().unwrap();
+        let writes: Vec<(PathBuf, PathBuf, &str)> = ["a.yml", "b.yml", "c.yml"]
+            .iter()
+            .map(|n| {
+                let path = d.path().join(n);
+                (temp_for(&path), path, "x")
+            })
+            .collect();
+        for (tmp, _, _) in &writes {
+            std::fs::write(tmp, "x").unwrap();
+        }
+        let unwound = std::panic::catch_unwind(|| {
+            let _temps = Temps {
+                writes: &writes,
+                renamed: 1,
+            };
+            panic!("a writer panicked");
+        });
+        assert!(unwound.is_err());
+        assert!(writes[0].0.exists(), "renamed ones are not temps any more");
+        assert!(!writes[1].0.exists() && !writes[2].0.exists());
     }
 
     /// Several renames fail (a directory stands where each file goes): the error names
