@@ -481,7 +481,8 @@ mod tests {
     /// Temp files of a run that was killed before its renames are removed by the next:
     /// only old ones, named like ours, beginning with the marker, of a process that is
     /// gone. A user's dot-file, a young temp, a live process' temp, one without the
-    /// marker and a directory are left.
+    /// marker, a directory, a symbolic link (to an old marked file, left too) and a name
+    /// that is not UTF-8 are left.
     #[test]
     fn temp_files_of_dead_runs_are_removed() {
         let d = tempfile::tempdir().unwrap();
@@ -520,11 +521,36 @@ mod tests {
             put(n, body, !n.starts_with(".young"));
         }
         std::fs::create_dir(d.path().join(".dir.yml.tmp-999999999")).unwrap();
+        let elsewhere = tempfile::tempdir().unwrap();
+        let target = elsewhere.path().join(".t.yml.tmp-999999999");
+        std::fs::write(&target, &marked).unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(&target)
+            .unwrap()
+            .set_modified(old)
+            .unwrap();
+        std::os::unix::fs::symlink(&target, d.path().join(".s.yml.tmp-999999999")).unwrap();
+        use std::os::unix::ffi::OsStrExt;
+        let not_utf8 = std::ffi::OsStr::from_bytes(b".\xff.yml.tmp-999999999");
+        std::fs::write(d.path().join(not_utf8), &marked).unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(d.path().join(not_utf8))
+            .unwrap()
+            .set_modified(old)
+            .unwrap();
         write(d.path(), &added(&["f.yml"])).unwrap();
         let mut want: Vec<String> = kept.iter().map(|n| n.to_string()).collect();
-        want.extend([".dir.yml.tmp-999999999".to_string(), "f.yml".to_string()]);
+        want.extend([
+            ".dir.yml.tmp-999999999".to_string(),
+            ".s.yml.tmp-999999999".to_string(),
+            not_utf8.to_string_lossy().to_string(),
+            "f.yml".to_string(),
+        ]);
         want.sort();
         assert_eq!(listed(d.path()), want);
+        assert!(target.exists(), "a link's target is never removed");
     }
 
     /// Several temp files cannot be made (a directory stands where each goes): the error
