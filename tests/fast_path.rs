@@ -708,6 +708,49 @@ fn a_partial_render_leaves_the_answers_it_cannot_store_whole() {
     assert_eq!(text(&first.stdout), text(&full.stdout));
 }
 
+/// Answers another build of alertctl stored (an upgrade) are never served: the first
+/// question takes the full path and stores this build's answers, every alert's, the old
+/// rows gone; the next question is answered from them. (Another build is played by
+/// naming another build in the cache, with its rows reworded.)
+#[test]
+fn answers_another_build_stored_are_stored_again_by_the_first_question() {
+    let (_tmp, dir) = aged_copy();
+    let run = |args: &[&str]| support::alertctl(&dir, args);
+    assert!(run(&["render"]).status.success());
+    let q: &[&str] = &["effective", "--group", "db", "--format", "json"];
+    let full = text(&run(&[&["--no-cache"], q].concat()).stdout);
+    let warm = run(&[&["-v"], q].concat());
+    assert!(text(&warm.stderr).contains("answered from the cache index"));
+    assert_eq!(text(&warm.stdout), full);
+    let db = rusqlite::Connection::open(dir.join(".alertctl/cache.sqlite")).unwrap();
+    let renamed = db
+        .execute(
+            "UPDATE meta SET value = substr(value, 1, instr(value, ' ')) || 'another-build' WHERE key = 'traces'",
+            [],
+        )
+        .unwrap();
+    assert_eq!(renamed, 1);
+    db.execute(
+        "UPDATE cells SET json = replace(json, 'threshold', 'limit')",
+        [],
+    )
+    .unwrap();
+    drop(db);
+    let first = run(&[&["-v"], q].concat());
+    let said = text(&first.stderr);
+    assert!(said.contains("answers stored by another build"), "{said}");
+    assert!(said.contains("stored for the next question"), "{said}");
+    assert_eq!(text(&first.stdout), full);
+    let next = run(&[&["-v"], q].concat());
+    assert!(
+        text(&next.stderr).contains("answered from the cache index"),
+        "{}",
+        text(&next.stderr)
+    );
+    assert_eq!(text(&next.stdout), full);
+    assert!(full.contains("threshold"), "{full}");
+}
+
 /// `rules/extra.yaml` (added by [`add_rule`]) with another threshold, aged.
 fn edit_extra(dir: &Path, threshold: u32) {
     add_rule(dir);

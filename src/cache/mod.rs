@@ -1633,7 +1633,7 @@ impl Cache {
     pub fn answers(&self, fingerprint: &str) -> bool {
         self.index_fingerprint().as_deref() == Some(fingerprint)
             && self.has_rendered(fingerprint)
-            && self.meta("traces").as_deref() == Some(fingerprint)
+            && stored_answers(self.meta("traces")) == StoredAnswers::Of(fingerprint.to_string())
     }
 
     /// Whether the indexed inventory declares jobs.
@@ -2056,10 +2056,10 @@ impl Cache {
         // Whether the answers are stored or deferred is part of the basis too: another
         // run may have stored them (or deferred them) since it was read. A fill writes
         // every alert's rows, on a cache that must hold none.
-        let now = meta_value(&tx, "traces")?;
-        let deferred_now = now.as_deref() == Some(DEFERRED);
+        let now = stored_answers(meta_value(&tx, "traces")?);
+        let deferred_now = now == StoredAnswers::Left;
         match answers {
-            Answers::Deferred if now.is_some() && !deferred_now => return Ok(false),
+            Answers::Deferred if now != StoredAnswers::None && !deferred_now => return Ok(false),
             Answers::Stored if every_alert != deferred_now => return Ok(false),
             Answers::Stored if every_alert => {
                 tx.execute_batch("DELETE FROM cells; DELETE FROM traces;")?
@@ -2123,8 +2123,8 @@ impl Cache {
         }
         put_warnings(&tx, key, fingerprint, warnings)?;
         let traces = match answers {
-            Answers::Stored => fingerprint,
-            Answers::Deferred => DEFERRED,
+            Answers::Stored => format!("{fingerprint} {}", env!("ALERTCTL_BUILD_ID")),
+            Answers::Deferred => DEFERRED.to_string(),
         };
         tx.execute(
             "INSERT OR REPLACE INTO meta(key, value) VALUES ('rendered', ?1), ('traces', ?2), ('rules', ?3)",
@@ -2135,14 +2135,43 @@ impl Cache {
     }
 
     /// Whether a store now leaves no answers ([`Answers::Deferred`]): none are stored (a
-    /// new cache), or the last store deferred them too.
+    /// new cache), or the ones stored are left ([`Cache::answers_deferred`]).
     pub fn defers_answers(&self) -> bool {
-        self.meta("traces").is_none_or(|v| v == DEFERRED)
+        !matches!(stored_answers(self.meta("traces")), StoredAnswers::Of(_))
     }
 
-    /// Whether the last store deferred the answers.
+    /// Whether the answers are left to the first question: the last store deferred
+    /// them, or another build stored them.
     pub fn answers_deferred(&self) -> bool {
-        self.meta("traces").as_deref() == Some(DEFERRED)
+        stored_answers(self.meta("traces")) == StoredAnswers::Left
+    }
+}
+
+/// The stored answers, as the `traces` meta value says.
+#[derive(Debug, PartialEq, Eq)]
+enum StoredAnswers {
+    /// No store yet.
+    None,
+    /// Left to the first question, which stores every alert's rows again: a store
+    /// deferred them, or another build (or one before builds were named) stored them.
+    /// Answers are worded by the build that stores them, as renders and warnings are,
+    /// and another build must not serve them.
+    Left,
+    /// Stored by this build for this fingerprint.
+    Of(String),
+}
+
+/// Reads the `traces` meta value: `FINGERPRINT BUILD` of a store that kept the answers,
+/// [`DEFERRED`] of one that left them.
+fn stored_answers(value: Option<String>) -> StoredAnswers {
+    let Some(v) = value else {
+        return StoredAnswers::None;
+    };
+    match v.split_once(' ') {
+        Some((fingerprint, env!("ALERTCTL_BUILD_ID"))) => {
+            StoredAnswers::Of(fingerprint.to_string())
+        }
+        _ => StoredAnswers::Left,
     }
 }
 
@@ -2457,7 +2486,26 @@ mod tests {
             "a deferring store"
         );
         assert_eq!(cells(&a), 2, "every alert's rows, once");
-        assert_eq!(a.meta("traces").as_deref(), Some("fp"));
+        assert_eq!(
+            stored_answers(a.meta("traces")),
+            StoredAnswers::Of("fp".to_string())
+        );
+
+        // Answers another build stored (or a build before builds were named) are left
+        // to the first question, which stores every alert's rows again, the old ones
+        // gone: this build words its answers its own way.
+        for other in ["fp 0123456789abcdef", "fp"] {
+            a.conn
+                .as_ref()
+                .unwrap()
+                .execute("UPDATE meta SET value = ?1 WHERE key = 'traces'", [other])
+                .unwrap();
+            assert!(a.answers_deferred() && a.defers_answers(), "{other}");
+            assert!(!store(&mut a, Answers::Stored, false, true), "no fill");
+            assert!(store(&mut a, Answers::Stored, true, true), "a fill");
+            assert_eq!(cells(&a), 2, "every alert's rows, once");
+            assert!(!a.answers_deferred() && !a.defers_answers());
+        }
 
         // A store that keeps the answers up to date, where they have been left since.
         let dir = tempfile::tempdir().unwrap();
