@@ -23,8 +23,8 @@ pub const DIR: &str = ".alertctl";
 const FILE: &str = "cache.sqlite";
 /// Bump when the stored model's shape changes: models are postcard, read by position, so
 /// a field or variant added, removed or reordered in `FileModel`'s types reads back wrong
-/// without it (`stored_model_layout_is_pinned` fails then). The package version is part of
-/// the key too.
+/// without it (`stored_model_layout_is_pinned` fails then). The package version and the
+/// build are part of the key too ([`format_key`]).
 const SCHEMA: &str = "19";
 
 pub struct Cache {
@@ -101,12 +101,16 @@ impl MemosAhead {
 
 /// The guard's version is part of it: the cache vouches for rendered bytes that passed
 /// the injection guard ([`crate::render::render_checked`]), and a stricter guard must
-/// not take an older guard's word for them.
+/// not take an older guard's word for them. So is the build: a cache holds the work of
+/// the code that wrote it (the answers of `effective` and `trace` as that code words
+/// them, the query index, the models as it parses them), and another build, even of
+/// the same version, starts a new one rather than serve or extend it.
 fn format_key() -> String {
     format!(
-        "{SCHEMA}:{}:guard{}",
+        "{SCHEMA}:{}:guard{}:build {}",
         env!("CARGO_PKG_VERSION"),
-        crate::render::GUARD_VERSION
+        crate::render::GUARD_VERSION,
+        env!("ALERTCTL_BUILD_ID")
     )
 }
 
@@ -1633,7 +1637,7 @@ impl Cache {
     pub fn answers(&self, fingerprint: &str) -> bool {
         self.index_fingerprint().as_deref() == Some(fingerprint)
             && self.has_rendered(fingerprint)
-            && stored_answers(self.meta("traces")) == StoredAnswers::Of(fingerprint.to_string())
+            && self.meta("traces").as_deref() == Some(fingerprint)
     }
 
     /// Whether the indexed inventory declares jobs.
@@ -1709,33 +1713,6 @@ impl Cache {
             out.push((serde_json::from_str(&rule).ok()?, reason));
         }
         Some(out)
-    }
-
-    /// Stores a full run's trace details under `fingerprint` (after `store_rendered`).
-    pub fn store_traces(
-        &mut self,
-        fingerprint: &str,
-        rows: impl Iterator<Item = TraceRow>,
-    ) -> rusqlite::Result<()> {
-        let Some(conn) = self.conn.as_mut() else {
-            return Ok(());
-        };
-        ensure_schema(conn, FAST_SCHEMA)?;
-        let tx = conn.transaction()?;
-        tx.execute_batch(
-            "DELETE FROM traces; DELETE FROM alert_keys; DELETE FROM meta WHERE key = 'traces';",
-        )?;
-        {
-            let mut put = tx.prepare(PUT_TRACE)?;
-            for t in rows {
-                put_trace(&mut put, t)?;
-            }
-        }
-        tx.execute(
-            "INSERT OR REPLACE INTO meta(key, value) VALUES ('traces', ?1)",
-            [fingerprint],
-        )?;
-        tx.commit()
     }
 
     /// Per alert (or only the alert `only`), its most specific cell among `scopes` (a
@@ -2056,10 +2033,10 @@ impl Cache {
         // Whether the answers are stored or deferred is part of the basis too: another
         // run may have stored them (or deferred them) since it was read. A fill writes
         // every alert's rows, on a cache that must hold none.
-        let now = stored_answers(meta_value(&tx, "traces")?);
-        let deferred_now = now == StoredAnswers::Left;
+        let now = meta_value(&tx, "traces")?;
+        let deferred_now = now.as_deref() == Some(DEFERRED);
         match answers {
-            Answers::Deferred if now != StoredAnswers::None && !deferred_now => return Ok(false),
+            Answers::Deferred if now.is_some() && !deferred_now => return Ok(false),
             Answers::Stored if every_alert != deferred_now => return Ok(false),
             Answers::Stored if every_alert => {
                 tx.execute_batch("DELETE FROM cells; DELETE FROM traces;")?
@@ -2123,8 +2100,8 @@ impl Cache {
         }
         put_warnings(&tx, key, fingerprint, warnings)?;
         let traces = match answers {
-            Answers::Stored => format!("{fingerprint} {}", env!("ALERTCTL_BUILD_ID")),
-            Answers::Deferred => DEFERRED.to_string(),
+            Answers::Stored => fingerprint,
+            Answers::Deferred => DEFERRED,
         };
         tx.execute(
             "INSERT OR REPLACE INTO meta(key, value) VALUES ('rendered', ?1), ('traces', ?2), ('rules', ?3)",
@@ -2135,43 +2112,14 @@ impl Cache {
     }
 
     /// Whether a store now leaves no answers ([`Answers::Deferred`]): none are stored (a
-    /// new cache), or the ones stored are left ([`Cache::answers_deferred`]).
+    /// new cache), or the last store deferred them too.
     pub fn defers_answers(&self) -> bool {
-        !matches!(stored_answers(self.meta("traces")), StoredAnswers::Of(_))
+        self.meta("traces").is_none_or(|v| v == DEFERRED)
     }
 
-    /// Whether the answers are left to the first question: the last store deferred
-    /// them, or another build stored them.
+    /// Whether the last store deferred the answers.
     pub fn answers_deferred(&self) -> bool {
-        stored_answers(self.meta("traces")) == StoredAnswers::Left
-    }
-}
-
-/// The stored answers, as the `traces` meta value says.
-#[derive(Debug, PartialEq, Eq)]
-enum StoredAnswers {
-    /// No store yet.
-    None,
-    /// Left to the first question, which stores every alert's rows again: a store
-    /// deferred them, or another build (or one before builds were named) stored them.
-    /// Answers are worded by the build that stores them, as renders and warnings are,
-    /// and another build must not serve them.
-    Left,
-    /// Stored by this build for this fingerprint.
-    Of(String),
-}
-
-/// Reads the `traces` meta value: `FINGERPRINT BUILD` of a store that kept the answers,
-/// [`DEFERRED`] of one that left them.
-fn stored_answers(value: Option<String>) -> StoredAnswers {
-    let Some(v) = value else {
-        return StoredAnswers::None;
-    };
-    match v.split_once(' ') {
-        Some((fingerprint, env!("ALERTCTL_BUILD_ID"))) => {
-            StoredAnswers::Of(fingerprint.to_string())
-        }
-        _ => StoredAnswers::Left,
+        self.meta("traces").as_deref() == Some(DEFERRED)
     }
 }
 
@@ -2218,6 +2166,31 @@ mod tests {
         let c = Cache::open(dir.path());
         assert!(c.is_enabled());
         assert!(c.note.as_deref().unwrap_or_default().contains("rebuilt"));
+        assert_eq!(c.get("a.yaml", "h1"), None);
+    }
+
+    /// A cache written by another build of the same version (its format names that
+    /// build) is started anew, not read: it holds that build's answers and models.
+    #[test]
+    fn a_cache_of_another_build_is_started_anew() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut c = Cache::open(dir.path());
+        let m = FileModel::default();
+        c.update(&[("a.yaml", "h1", &m)], &["a.yaml"]).unwrap();
+        let other = format_key().replace(env!("ALERTCTL_BUILD_ID"), "another-build");
+        assert_ne!(other, format_key());
+        c.conn
+            .as_ref()
+            .unwrap()
+            .execute("UPDATE meta SET value = ?1 WHERE key = 'format'", [&other])
+            .unwrap();
+        drop(c);
+        let c = Cache::open(dir.path());
+        assert!(
+            c.note.as_deref().unwrap_or_default().contains("cache rebuilt: format"),
+            "{:?}",
+            c.note
+        );
         assert_eq!(c.get("a.yaml", "h1"), None);
     }
 
@@ -2486,26 +2459,7 @@ mod tests {
             "a deferring store"
         );
         assert_eq!(cells(&a), 2, "every alert's rows, once");
-        assert_eq!(
-            stored_answers(a.meta("traces")),
-            StoredAnswers::Of("fp".to_string())
-        );
-
-        // Answers another build stored (or a build before builds were named) are left
-        // to the first question, which stores every alert's rows again, the old ones
-        // gone: this build words its answers its own way.
-        for other in ["fp 0123456789abcdef", "fp"] {
-            a.conn
-                .as_ref()
-                .unwrap()
-                .execute("UPDATE meta SET value = ?1 WHERE key = 'traces'", [other])
-                .unwrap();
-            assert!(a.answers_deferred() && a.defers_answers(), "{other}");
-            assert!(!store(&mut a, Answers::Stored, false, true), "no fill");
-            assert!(store(&mut a, Answers::Stored, true, true), "a fill");
-            assert_eq!(cells(&a), 2, "every alert's rows, once");
-            assert!(!a.answers_deferred() && !a.defers_answers());
-        }
+        assert_eq!(a.meta("traces").as_deref(), Some("fp"));
 
         // A store that keeps the answers up to date, where they have been left since.
         let dir = tempfile::tempdir().unwrap();

@@ -591,7 +591,7 @@ pub fn quick(g: &Global) -> Option<alertctl::source::project::Quick> {
 pub fn quick_answers(g: &Global) -> Option<alertctl::source::project::Quick> {
     let q = quick(g).filter(|q| q.cache.answers(&q.fingerprint));
     if q.is_none() && g.verbose {
-        eprintln!("cache index missing or stale (sources changed, no full run such as `render` since, answers stored by another build of alertctl, or --no-cache): answering from a full load");
+        eprintln!("cache index missing or stale (sources changed, or no full run such as `render` since, or --no-cache): answering from a full load");
     }
     q
 }
