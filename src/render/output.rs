@@ -187,8 +187,8 @@ const WRITERS: usize = 8;
 /// directory half old, half new for the shortest time. When a file cannot be written,
 /// nothing is renamed and the error is that of the first failing file in plan order;
 /// when a rename fails, the files before it are in place and the error names it. No
-/// temp file of this run is left either way (unless a writer panics), and those a
-/// killed run left are removed first ([`remove_stale_temps`]).
+/// temp file of this run is left either way, nor after a writer's panic ([`Temps`]),
+/// and those a killed run left are removed first ([`remove_stale_temps`]).
 pub fn write(dir: &Path, plan: &Plan) -> std::io::Result<()> {
     std::fs::create_dir_all(dir).map_err(io_context("creating directory", dir))?;
     let writes: Vec<(PathBuf, PathBuf, &str)> = plan
@@ -429,10 +429,11 @@ mod tests {
         listed
     }
 
-    /// A write that ends in a panic (a writer's, which the scope passes on) removes its
-    /// temp files as it unwinds, but for those already renamed into place.
+    /// The guard `write` holds over its temp files, on its own (a writer's panic, which
+    /// the thread scope passes on, cannot be injected into `write`): unwinding removes
+    /// the temps, but not those already renamed into place.
     #[test]
-    fn a_panic_leaves_no_temp_file() {
+    fn the_temps_guard_removes_the_temps_as_a_panic_unwinds() {
         let d = tempfile::tempdir().unwrap();
         let writes: Vec<(PathBuf, PathBuf, &str)> = ["a.yml", "b.yml", "c.yml"]
             .iter()
@@ -520,7 +521,13 @@ mod tests {
             };
             put(n, body, !n.starts_with(".young"));
         }
-        std::fs::create_dir(d.path().join(".dir.yml.tmp-999999999")).unwrap();
+        // Old too, so that only their kind keeps them.
+        let aged_dir = d.path().join(".dir.yml.tmp-999999999");
+        std::fs::create_dir(&aged_dir).unwrap();
+        std::fs::File::open(&aged_dir)
+            .unwrap()
+            .set_modified(old)
+            .unwrap();
         let elsewhere = tempfile::tempdir().unwrap();
         let target = elsewhere.path().join(".t.yml.tmp-999999999");
         std::fs::write(&target, &marked).unwrap();
@@ -530,7 +537,15 @@ mod tests {
             .unwrap()
             .set_modified(old)
             .unwrap();
-        std::os::unix::fs::symlink(&target, d.path().join(".s.yml.tmp-999999999")).unwrap();
+        let link = d.path().join(".s.yml.tmp-999999999");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        // The link's own time (std has no lutimes).
+        let touched = std::process::Command::new("touch")
+            .args(["-h", "-d", "2000-01-01"])
+            .arg(&link)
+            .status()
+            .unwrap();
+        assert!(touched.success());
         use std::os::unix::ffi::OsStrExt;
         let not_utf8 = std::ffi::OsStr::from_bytes(b".\xff.yml.tmp-999999999");
         std::fs::write(d.path().join(not_utf8), &marked).unwrap();
@@ -550,7 +565,6 @@ mod tests {
         ]);
         want.sort();
         assert_eq!(listed(d.path()), want);
-        assert!(target.exists(), "a link's target is never removed");
     }
 
     /// Several temp files cannot be made (a directory stands where each goes): the error
