@@ -2187,7 +2187,10 @@ mod tests {
         drop(c);
         let c = Cache::open(dir.path());
         assert!(
-            c.note.as_deref().unwrap_or_default().contains("cache rebuilt: format"),
+            c.note
+                .as_deref()
+                .unwrap_or_default()
+                .contains("cache rebuilt: format"),
             "{:?}",
             c.note
         );

@@ -329,6 +329,9 @@ pub fn by_name(a: &walkdir::DirEntry, b: &walkdir::DirEntry) -> std::cmp::Orderi
 pub fn entries(root: &Path) -> Result<Walk, LoadError> {
     let canon_root = canonical_root(root)?;
     let mut walk = Walk::default();
+    // The files to read, in walk order: stat'ed after the walk, on every core (on L the
+    // 4,099 stats were half of the warm fast path's walk).
+    let mut found: Vec<(PathBuf, String, FileKind)> = Vec::new();
     for top in SOURCE_TOPS {
         let start = root.join(top);
         if std::fs::symlink_metadata(&start).is_err() {
@@ -401,21 +404,27 @@ pub fn entries(root: &Path) -> Result<Walk, LoadError> {
                 ));
                 continue;
             }
-            let meta = entry.metadata().map_err(|e| {
-                LoadError::new(
-                    "reading metadata of",
-                    entry.path(),
-                    e.into_io_error()
-                        .unwrap_or_else(|| std::io::Error::other("no metadata")),
-                )
-            })?;
-            walk.entries.push(Entry {
-                path: entry.path().to_path_buf(),
-                rel_path: rel,
-                kind,
-                stamp: Stamp::of(&meta),
-            });
+            found.push((entry.into_path(), rel, kind));
         }
+    }
+    // As the walk follows links, so does the stat; the first failure in walk order is
+    // the error, as when each file was stat'ed in turn.
+    use rayon::prelude::*;
+    let stamped: Vec<Result<Stamp, LoadError>> = found
+        .par_iter()
+        .map(|(path, _, _)| {
+            std::fs::metadata(path)
+                .map(|m| Stamp::of(&m))
+                .map_err(|e| LoadError::new("reading metadata of", path, e))
+        })
+        .collect();
+    for ((path, rel_path, kind), stamp) in found.into_iter().zip(stamped) {
+        walk.entries.push(Entry {
+            path,
+            rel_path,
+            kind,
+            stamp: stamp?,
+        });
     }
     walk.entries.sort_by(|a, b| a.rel_path.cmp(&b.rel_path));
     Ok(walk)
