@@ -541,7 +541,7 @@ mod tests {
         std::os::unix::fs::symlink(&target, &link).unwrap();
         // The link's own time (std has no lutimes).
         let touched = std::process::Command::new("touch")
-            .args(["-h", "-d", "2000-01-01"])
+            .args(["-h", "-t", "200001010000"])
             .arg(&link)
             .status()
             .unwrap();

@@ -331,7 +331,7 @@ pub fn entries(root: &Path) -> Result<Walk, LoadError> {
     let mut walk = Walk::default();
     // The files to read, in walk order: stat'ed after the walk, on every core (on L the
     // 4,099 stats were half of the warm fast path's walk).
-    let mut found: Vec<(PathBuf, String, FileKind)> = Vec::new();
+    let mut found: Vec<(PathBuf, String, FileKind, bool)> = Vec::new();
     for top in SOURCE_TOPS {
         let start = root.join(top);
         if std::fs::symlink_metadata(&start).is_err() {
@@ -404,21 +404,27 @@ pub fn entries(root: &Path) -> Result<Walk, LoadError> {
                 ));
                 continue;
             }
-            found.push((entry.into_path(), rel, kind));
+            let link = entry.path_is_symlink();
+            found.push((entry.into_path(), rel, kind, link));
         }
     }
-    // As the walk follows links, so does the stat; the first failure in walk order is
-    // the error, as when each file was stat'ed in turn.
+    // As `DirEntry::metadata` did: a link the walk followed is stat'ed through, any other
+    // entry is not. Of the stats that fail, the first in walk order is the error (an
+    // error of the walk itself, found while listing, comes before any).
     use rayon::prelude::*;
     let stamped: Vec<Result<Stamp, LoadError>> = found
         .par_iter()
-        .map(|(path, _, _)| {
-            std::fs::metadata(path)
-                .map(|m| Stamp::of(&m))
+        .map(|(path, _, _, link)| {
+            let meta = if *link {
+                std::fs::metadata(path)
+            } else {
+                std::fs::symlink_metadata(path)
+            };
+            meta.map(|m| Stamp::of(&m))
                 .map_err(|e| LoadError::new("reading metadata of", path, e))
         })
         .collect();
-    for ((path, rel_path, kind), stamp) in found.into_iter().zip(stamped) {
+    for ((path, rel_path, kind, _), stamp) in found.into_iter().zip(stamped) {
         walk.entries.push(Entry {
             path,
             rel_path,
