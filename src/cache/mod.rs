@@ -951,41 +951,24 @@ fn put_warnings(
     Ok(())
 }
 
-/// A run's warnings are worded by the build that wrote them, as its renders are.
-fn warnings_parts<'a>(fingerprint: &'a str, w: &'a RunWarnings) -> [&'a [u8]; 4] {
-    [
-        env!("ALERTCTL_BUILD_ID").as_bytes(),
-        fingerprint.as_bytes(),
-        &w.shown,
-        &w.load,
-    ]
+/// What a `warnings` row's MAC covers. (Like every row, it is this build's: another
+/// build starts a new cache, [`format_key`].)
+fn warnings_parts<'a>(fingerprint: &'a str, w: &'a RunWarnings) -> [&'a [u8]; 3] {
+    [fingerprint.as_bytes(), &w.shown, &w.load]
 }
 
 /// What each of an `alert_memo` row's MACs covers: the render (`alert-memo`) or its
-/// summary (`alert-summary`), each read without the other. The build is part of it: a
-/// render is the work of the code that made it, and another build (upgraded, rebuilt
-/// from other sources, same version or not) must render again rather than read back
-/// its output.
-fn memo_parts<'a>(alert: &'a str, key: &'a str, bytes: &'a [u8]) -> [&'a [u8]; 4] {
-    [
-        env!("ALERTCTL_BUILD_ID").as_bytes(),
-        alert.as_bytes(),
-        key.as_bytes(),
-        bytes,
-    ]
+/// summary (`alert-summary`), each read without the other. A render is the work of the
+/// code that made it: another build never reads it back, as it starts a new cache
+/// ([`format_key`]).
+fn memo_parts<'a>(alert: &'a str, key: &'a str, bytes: &'a [u8]) -> [&'a [u8]; 3] {
+    [alert.as_bytes(), key.as_bytes(), bytes]
 }
 
 /// What a `file_memo` row's MAC covers: a rendered file's content hash and rule count
-/// under the key of what it was built from ([`crate::render::memo::file_key`]), by
-/// this build.
-fn file_memo_parts<'a>(name: &'a str, m: &'a FileMemo, rules: &'a [u8; 8]) -> [&'a [u8]; 5] {
-    [
-        env!("ALERTCTL_BUILD_ID").as_bytes(),
-        name.as_bytes(),
-        m.key.as_bytes(),
-        m.hash.as_bytes(),
-        rules,
-    ]
+/// under the key of what it was built from ([`crate::render::memo::file_key`]).
+fn file_memo_parts<'a>(name: &'a str, m: &'a FileMemo, rules: &'a [u8; 8]) -> [&'a [u8]; 4] {
+    [name.as_bytes(), m.key.as_bytes(), m.hash.as_bytes(), rules]
 }
 
 fn file_memo_mac(key: &Key, name: &str, m: &FileMemo) -> String {

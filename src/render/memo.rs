@@ -7,8 +7,8 @@
 //! the model's, unchanged since the key is); an alert with a cell error is not kept
 //! (errors store nothing anyway). The cache keeps an encoding beside the key it was
 //! rendered under, authenticated and bound to the build that rendered it
-//! (`Cache::alert_memos`, `build.rs`); a decoded render must fit the model where a
-//! later step would index into it.
+//! (`Cache::alert_memos`; the cache's format names the build, `build.rs`); a decoded
+//! render must fit the model where a later step would index into it.
 //!
 //! A rendered file is known by its own key ([`file_key`]): a hash of the rules it
 //! holds. A command that compares the render with an output directory (`diff`) builds
@@ -87,9 +87,9 @@ pub struct FileKeys {
     pub rules: usize,
 }
 
-/// What every rendered file is built from besides its rules: this build and the rule
-/// groups' settings, which may be written in any rules file, and which a file's scope
-/// takes by its place in the inventory (then part of the settings and inventory's key,
+/// What every rendered file is built from besides its rules (and the build, which the
+/// whole cache is bound to): the rule groups' settings, which may be written in any
+/// rules file, and which a file's scope takes by its place in the inventory (then part of the settings and inventory's key,
 /// `global`, [`crate::cache::incremental::Keys`], is too). A file holds nothing else
 /// of the settings or the inventory that its rules do not show.
 pub fn layout_key(model: &Model, global: &str) -> String {
@@ -98,7 +98,6 @@ pub fn layout_key(model: &Model, global: &str) -> String {
         buf.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
         buf.extend_from_slice(bytes);
     };
-    put(env!("ALERTCTL_BUILD_ID").as_bytes());
     put(if model.rule_groups.is_empty() {
         ""
     } else {
