@@ -772,3 +772,26 @@ fn edit_extra(dir: &Path, threshold: u32) {
     std::fs::write(&extra, edited).unwrap();
     age(&extra);
 }
+
+/// After an edit, the load that follows a declined fast path takes what it saw: its
+/// walk, and the recorded hash of each file whose stat is unchanged. The edited file
+/// alone is hashed and parsed again, and the load's fingerprint (every file's path and
+/// hash) is the one a load without the cache computes.
+#[test]
+fn the_load_after_an_edit_hashes_again_only_what_changed() {
+    use alertctl::source::project;
+    let (_tmp, dir) = aged_copy();
+    assert!(run(&dir, &["render"]).status.success());
+    let web = dir.join("rules/teams/web.yaml");
+    let before = std::fs::read_to_string(&web).unwrap();
+    std::fs::write(&web, before.replace("threshold: 97", "threshold: 96")).unwrap();
+    age(&web);
+    let Err(Some(seen)) = project::look(&dir) else {
+        panic!("the fast path sees the edit and hands over its walk");
+    };
+    let (warm, _) = project::load_to_diff(&dir, true, None, Some(seen)).unwrap();
+    let (full, _) = project::load(&dir, false).unwrap();
+    assert_eq!(warm.fingerprint, full.fingerprint);
+    assert_eq!((warm.stats.parsed, warm.stats.files), (1, full.stats.files));
+    assert!(project::look(&dir).is_ok(), "the load recorded the new stats");
+}

@@ -74,7 +74,7 @@ fn apply_checked(
     events: &mut dyn Events,
 ) -> Result<DeployReport, OpError> {
     let root = project::find_root(&req.dir)?;
-    let (mut project, mut diags) = project::load_to_render(&root, req.use_cache)?;
+    let (mut project, mut diags) = project::load_to_render(&root, req.use_cache, None)?;
     // The store below brings the index up to date when it keeps the answers (not on a
     // new cache: [`crate::cache::Answers::Deferred`]); done here so `Loaded` carries any
     // note it leaves.

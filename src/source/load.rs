@@ -530,8 +530,14 @@ pub fn content_digest(text: &str) -> blake3::Hash {
 }
 
 pub fn read(e: &Entry) -> Result<SourceFile, ReadError> {
+    read_known(e, None)
+}
+
+/// [`read`], with the content hash `known` when the cache recorded it for the file's
+/// unchanged stat (the trust the warm fast path gives a stat).
+pub fn read_known(e: &Entry, known: Option<&str>) -> Result<SourceFile, ReadError> {
     let text = read_text(&e.path, &e.rel_path)?;
-    let hash = content_hash(&text);
+    let hash = known.map_or_else(|| content_hash(&text), str::to_string);
     Ok(SourceFile {
         source: SourceText::new(e.rel_path.as_str(), text),
         rel_path: e.rel_path.clone(),

@@ -93,55 +93,101 @@ pub struct Quick {
     pub root: PathBuf,
     pub settings: Settings,
     settings_text: String,
-    /// Each source file's content hash, as the last full run recorded it.
-    hashes: std::collections::HashMap<String, String>,
+    /// The walk that found every file's stat as recorded, and the recorded stats:
+    /// each file's content hash, as the last full run recorded it.
+    walk: load::Walk,
+    stats: Stats,
     pub cache: Cache,
     pub fingerprint: String,
 }
 
+/// What the fast path saw of a directory whose sources changed since the last full run:
+/// the walk, and the stat rows that authenticated. The full load that follows in the
+/// same process takes it ([`load_to_diff`], [`load_to_render`]) rather than walking
+/// again, and reads the files whose stat is unchanged without hashing them again.
+pub struct Seen {
+    root: PathBuf,
+    walk: load::Walk,
+    stats: Stats,
+}
+
+/// The cache's stat rows: path -> (stat, content hash, when it was recorded).
+type Stats = std::collections::HashMap<String, (load::Stamp, String, i64)>;
+
+/// The recorded content hash of `e`, when its stat is as recorded and not racy.
+fn recorded_hash<'s>(stats: &'s Stats, e: &load::Entry) -> Option<&'s str> {
+    let (stamp, hash, seen) = stats.get(&e.rel_path)?;
+    (*stamp == e.stamp && !racy(&e.stamp, *seen)).then_some(hash.as_str())
+}
+
+/// A file modified within a second of when its hash was recorded (`seen`) may have
+/// changed again inside the same mtime tick: never trust its stat alone (git's racy
+/// rule, which like git looks at the mtime only; the ctime is compared, not aged).
+fn racy(stamp: &load::Stamp, seen: i64) -> bool {
+    stamp.mtime_ns > seen - 1_000_000_000
+}
+
 pub fn quick(root: &Path) -> Option<Quick> {
-    let text = load::read_root_file(root, settings::FILE_NAME).ok()?;
+    look(root).ok()
+}
+
+/// [`quick`], or what it saw when the sources changed ([`Seen`]; `None` when it
+/// stopped before the walk: no cache, unreadable settings).
+pub fn look(root: &Path) -> Result<Quick, Option<Seen>> {
+    let text = load::read_root_file(root, settings::FILE_NAME).map_err(|_| None)?;
     let src = SourceText::new(settings::FILE_NAME, text.as_str());
-    let settings = settings::parse(&src).ok()?;
+    let settings = settings::parse(&src).map_err(|_| None)?;
     // The paths the settings name are checked against the filesystem, not the hashed
     // files: `output.dir` replaced by a link to the rules directory is an error the
     // full path reports, not a reason to answer from the cache.
-    let real_root = load::canonical_root(root).ok()?;
+    let real_root = load::canonical_root(root).map_err(|_| None)?;
     let resolve = |p: &str| load::resolve(root, Path::new(p));
     if !settings::check_paths(&settings, &src, &real_root, &resolve).is_empty() {
-        return None;
+        return Err(None);
     }
-    let cache = Cache::open_existing(root)?;
+    let cache = Cache::open_existing(root).ok_or(None)?;
     let stats = cache.stats();
-    let walked = load::entries(root).ok()?;
-    if !walked.problems.is_empty() || walked.entries.len() != stats.len() {
-        return None;
+    let walk = load::entries(root).map_err(|_| None)?;
+    let unchanged = walk.problems.is_empty()
+        && walk.entries.len() == stats.len()
+        && walk
+            .entries
+            .iter()
+            .all(|e| recorded_hash(&stats, e).is_some());
+    if !unchanged {
+        return Err(Some(Seen {
+            root: root.to_path_buf(),
+            walk,
+            stats,
+        }));
     }
-    let mut hashes = Vec::with_capacity(walked.entries.len());
-    for e in &walked.entries {
-        let (stamp, hash, seen) = stats.get(&e.rel_path)?;
-        // A file modified within a second of when its hash was recorded may have changed
-        // again inside the same mtime tick: never trust its stat alone (git's racy rule,
-        // which like git looks at the mtime only; the ctime is compared, not aged).
-        let racy = e.stamp.mtime_ns > seen - 1_000_000_000;
-        if *stamp != e.stamp || racy {
-            return None;
-        }
-        hashes.push((e.rel_path.as_str(), hash.as_str()));
-    }
-    let fingerprint = fingerprint(&text, hashes.into_iter());
-    let hashes = stats.into_iter().map(|(p, (_, h, _))| (p, h)).collect();
-    Some(Quick {
+    let hashes = walk
+        .entries
+        .iter()
+        .filter_map(|e| Some((e.rel_path.as_str(), recorded_hash(&stats, e)?)));
+    let fingerprint = fingerprint(&text, hashes);
+    Ok(Quick {
         root: root.to_path_buf(),
         settings,
         settings_text: text,
-        hashes,
+        walk,
+        stats,
         cache,
         fingerprint,
     })
 }
 
 impl Quick {
+    /// What it saw, for a full load all the same (the output directory is not as the
+    /// last run left it): every file's stat is as recorded, none is hashed again.
+    pub fn into_seen(self) -> Seen {
+        Seen {
+            root: self.root,
+            walk: self.walk,
+            stats: self.stats,
+        }
+    }
+
     /// The warnings of the full run whose results the fast path shows: a second run
     /// shows what the first one did (as cargo replays a crate's warnings). Each file
     /// they quote is read again and must hash as its stat row says; `None` (take the
@@ -165,7 +211,7 @@ impl Quick {
             let text = if path == settings::FILE_NAME {
                 self.settings_text.clone()
             } else {
-                let hash = self.hashes.get(path)?;
+                let (_, hash, _) = self.stats.get(path)?;
                 // Following a link, as the load does: the walk of `quick` has just
                 // checked where each leads, and the hash checks what it reads.
                 let text = load::read_text(&self.root.join(path), path).ok()?;
@@ -202,16 +248,19 @@ pub fn find_root(start: &Path) -> Result<PathBuf, ProjectError> {
 }
 
 pub fn load(root: &Path, use_cache: bool) -> Result<(Project, Diagnostics), ProjectError> {
-    load_inner(root, use_cache, &Overlay::new(), None, None)
+    load_inner(root, use_cache, &Overlay::new(), None, None, None)
 }
 
 /// [`load()`] for a caller that renders next with the stored renders (any render but
 /// `validate`'s batched one): they are read on another thread while the model is built.
+/// `seen`: what [`look`] saw of the directory just before, if it declined.
 pub fn load_to_render(
     root: &Path,
     use_cache: bool,
+    seen: Option<Seen>,
 ) -> Result<(Project, Diagnostics), ProjectError> {
-    load_inner(root, use_cache, &Overlay::new(), Some(Ahead::Memos), None)
+    let ahead = Some(Ahead::Memos);
+    load_inner(root, use_cache, &Overlay::new(), ahead, None, seen)
 }
 
 /// [`load_to_render`] for a caller that builds only the files a change needs:
@@ -222,19 +271,20 @@ pub fn load_to_build_some(
     root: &Path,
     use_cache: bool,
 ) -> Result<(Project, Diagnostics), ProjectError> {
-    load_some(root, use_cache, None)
+    load_some(root, use_cache, None, None)
 }
 
 /// [`load_to_build_some`] for `diff` against the output directory `out` (the
 /// settings' `output.dir` if `None`, [`Project::render_against`]): the directory's
 /// files are hashed while the model is built (15 ms on L, on a core that is otherwise
-/// idle for part of the build).
+/// idle for part of the build). `seen` as in [`load_to_render`].
 pub fn load_to_diff(
     root: &Path,
     use_cache: bool,
     out: Option<&Path>,
+    seen: Option<Seen>,
 ) -> Result<(Project, Diagnostics), ProjectError> {
-    load_some(root, use_cache, Some(out))
+    load_some(root, use_cache, Some(out), seen)
 }
 
 /// The loads that read the stored renders' summaries ahead; `diff_against` as in
@@ -243,9 +293,17 @@ fn load_some(
     root: &Path,
     use_cache: bool,
     diff_against: Option<Option<&Path>>,
+    seen: Option<Seen>,
 ) -> Result<(Project, Diagnostics), ProjectError> {
     let summaries = Some(Ahead::Summaries);
-    load_inner(root, use_cache, &Overlay::new(), summaries, diff_against)
+    load_inner(
+        root,
+        use_cache,
+        &Overlay::new(),
+        summaries,
+        diff_against,
+        seen,
+    )
 }
 
 /// The hashes of an output directory's files, read on a thread of their own.
@@ -265,18 +323,20 @@ pub fn load_with(
     use_cache: bool,
     overlay: &Overlay,
 ) -> Result<(Project, Diagnostics), ProjectError> {
-    load_inner(root, use_cache, overlay, None, None)
+    load_inner(root, use_cache, overlay, None, None, None)
 }
 
 /// Every load. `read_memos_ahead`: what of the stored renders is read while the model
 /// is built; `diff_against`: `Some(out)` also hashes the output directory `diff`
-/// compares with (`out`, or the settings' `output.dir` if `None`).
+/// compares with (`out`, or the settings' `output.dir` if `None`); `seen`: what the fast
+/// path saw of `root` ([`Seen`]), used only with the cache and no overlay.
 fn load_inner(
     root: &Path,
     use_cache: bool,
     overlay: &Overlay,
     read_memos_ahead: Option<Ahead>,
     diff_against: Option<Option<&Path>>,
+    seen: Option<Seen>,
 ) -> Result<(Project, Diagnostics), ProjectError> {
     let mut diags = Diagnostics::default();
     let text = match load::read_root_file(root, settings::FILE_NAME) {
@@ -309,7 +369,13 @@ fn load_inner(
             let hashes = std::thread::spawn(move || crate::render::output::read_hashes(&reading));
             (dir, hashes)
         });
-    let walked = load::entries(root)?;
+    // What the fast path saw of this directory, taken whole: its walk, and its
+    // stat rows for the files it need not hash again.
+    let seen = seen.filter(|s| use_cache && overlay.is_empty() && s.root == root);
+    let (walked, stats) = match seen {
+        Some(Seen { walk, stats, .. }) => (walk, stats),
+        None => (load::entries(root)?, Stats::default()),
+    };
     crate::timings::mark("load: settings, walk");
     // A file that cannot be read safely (a link out of the directory, a FIFO, not UTF-8,
     // too large) is bad input like any other: reported with the rest, not the end of the
@@ -334,7 +400,7 @@ fn load_inner(
         .entries
         .par_iter()
         .filter(|e| !overlay.contains_key(&e.rel_path))
-        .map(|e| (e, load::read(e)))
+        .map(|e| (e, load::read_known(e, recorded_hash(&stats, e))))
         .collect();
     for (e, r) in read {
         match r {

@@ -142,7 +142,7 @@ impl App {
         let current = self.quick(|q| Some(q.fingerprint.clone()));
         let fresh = matches!((&*guard, &current), (Some(s), Some(fp)) if &s.fingerprint == fp);
         if !fresh {
-            let (mut project, mut diags) = project::load_to_render(&self.cfg.root, true)?;
+            let (mut project, mut diags) = project::load_to_render(&self.cfg.root, true, None)?;
             // Pages and the API list from the index, also when the directory has errors
             // (then nothing is stored below).
             project.ensure_index();

@@ -114,15 +114,31 @@ pub fn print(diags: &Diagnostics, format: Format, color: bool, root: &std::path:
         }
         return;
     }
+    if format == Format::Human {
+        eprint!("{}", human_all(diags, color));
+        return;
+    }
     let mut shown = Displayable::default();
     for d in diags.sorted() {
         let d = shown.diagnostic(d);
-        match format {
-            Format::Human => eprintln!("{}", human(&without_long_snippets(d), color)),
-            Format::Github => println!("{}", github(&d, &prefix)),
-            Format::Json | Format::Sarif => {}
+        if format == Format::Github {
+            println!("{}", github(&d, &prefix));
         }
     }
+}
+
+/// Every diagnostic as [`print`] shows it to people, one after the other (each ends
+/// with a line break): laid out apart from printing, so that a caller can lay them out
+/// on one thread while another works.
+pub fn human_all(diags: &Diagnostics, color: bool) -> String {
+    let mut shown = Displayable::default();
+    let mut text = String::new();
+    for d in diags.sorted() {
+        let d = shown.diagnostic(d);
+        text.push_str(&human(&without_long_snippets(d), color));
+        text.push('\n');
+    }
+    text
 }
 
 /// Diagnostics quote the rules directory, and a terminal (or a CI log viewer) acts on

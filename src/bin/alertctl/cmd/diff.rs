@@ -17,17 +17,21 @@ pub fn run(
     format: RenderFormat,
     shard: Option<String>,
 ) -> miette::Result<Exit> {
+    let mut seen = None;
     if !live && format == RenderFormat::Plain && shard.is_none() {
-        if let Some((dir, _, _)) = super::unchanged_output(g, out.as_deref()) {
-            eprintln!("no changes in {}", dir.display());
-            return Ok(Exit::Ok);
+        match super::unchanged_output(g, out.as_deref()) {
+            Ok((dir, _, _)) => {
+                eprintln!("no changes in {}", dir.display());
+                return Ok(Exit::Ok);
+            }
+            Err(s) => seen = s,
         }
     }
     // `--live` compares every rendered file with the servers: all of them are built.
     let loaded = if live {
         super::load_for_output(g, shard.as_deref(), out.as_deref(), format)?
     } else {
-        super::load_for_diff(g, shard.as_deref(), out.as_deref(), format)?
+        super::load_for_diff(g, shard.as_deref(), out.as_deref(), format, seen)?
     };
     let (project, rendered, shards) = match loaded {
         Ok(x) => x,

@@ -23,7 +23,7 @@ use std::path::PathBuf;
 use alertctl::cache::Answers;
 use alertctl::diag::Diagnostics;
 use alertctl::render::Rendered;
-use alertctl::source::project::{self, Project};
+use alertctl::source::project::{self, Project, Quick, Seen};
 
 use crate::cli::{Cli, Command, Format, Global};
 use crate::exit::Exit;
@@ -219,13 +219,13 @@ type Loaded = (Kept, UntilExit<Rendered>, Diagnostics);
 /// Loads and renders the project. Diagnostics are returned, not printed: each command
 /// decides how to report them.
 pub fn load_and_render(g: &Global) -> miette::Result<Loaded> {
-    load_render(g, false, Store::No)
+    load_render(g, false, Store::No, None)
 }
 
 /// Like `load_and_render`, with the cache's query index brought up to the files: for
 /// commands that read it (`list`) or store results keyed by it.
 pub fn load_render_indexed(g: &Global) -> miette::Result<Loaded> {
-    load_render(g, true, Store::No)
+    load_render(g, true, Store::No, None)
 }
 
 /// How the render is kept for the next run.
@@ -240,12 +240,19 @@ enum Store {
     Against(Option<PathBuf>),
 }
 
-fn load_render(g: &Global, index: bool, store: Store) -> miette::Result<Loaded> {
+/// `seen`: what the fast path saw, when it declined just before ([`unchanged_output`]).
+fn load_render(
+    g: &Global,
+    index: bool,
+    store: Store,
+    seen: Option<Seen>,
+) -> miette::Result<Loaded> {
     let start = g.dir.clone().unwrap_or_else(|| PathBuf::from("."));
     let root = project::find_root(&start)?;
+    let use_cache = !g.no_cache;
     let (mut project, mut diags) = match store {
-        Store::Against(ref out) => project::load_to_diff(&root, !g.no_cache, out.as_deref())?,
-        _ => project::load_to_render(&root, !g.no_cache)?,
+        Store::Against(ref out) => project::load_to_diff(&root, use_cache, out.as_deref(), seen)?,
+        _ => project::load_to_render(&root, use_cache, seen)?,
     };
     // Before `say_loaded`: building the index may fall back to memory, which `-v` says.
     if index {
@@ -301,7 +308,7 @@ impl<T> std::ops::Deref for UntilExit<T> {
 /// Like `load_and_render`, and a full run leaves its results for the fast path of the
 /// next one (render, diff and apply; validate, which runs promtool anyway, does not).
 pub fn load_render_store(g: &Global) -> miette::Result<Loaded> {
-    store_loaded(g, load_render(g, false, Store::Yes)?)
+    store_loaded(g, load_render(g, false, Store::Yes, None)?)
 }
 
 fn store_loaded(g: &Global, loaded: Loaded) -> miette::Result<Loaded> {
@@ -390,6 +397,11 @@ pub fn stop_on_errors(g: &Global, diags: &Diagnostics) -> Option<Exit> {
         report::stderr_color(g.color),
         std::path::Path::new("."),
     );
+    stop_if_errors(diags)
+}
+
+/// What [`stop_on_errors`] says and returns once the diagnostics are shown.
+fn stop_if_errors(diags: &Diagnostics) -> Option<Exit> {
     if diags.has_errors() {
         eprintln!(
             "error: {}; nothing written (run `alertctl validate` for the full report)",
@@ -425,8 +437,9 @@ pub fn load_for_output_unstored(
     only: Option<&str>,
     out: Option<&std::path::Path>,
     format: crate::cli::RenderFormat,
+    seen: Option<Seen>,
 ) -> miette::Result<Result<(ForOutput, Diagnostics), Exit>> {
-    let (mut project, rendered, diags) = load_render(g, false, Store::Yes)?;
+    let (mut project, rendered, diags) = load_render(g, false, Store::Yes, seen)?;
     match selected(g, &project, &rendered, &diags, only, out, format) {
         Ok(s) => Ok(Ok(((project, rendered, s), diags))),
         // Stored as `load_for_output` stores: a shard `--shard` does not name is no
@@ -445,13 +458,30 @@ pub fn load_for_diff(
     only: Option<&str>,
     out: Option<&std::path::Path>,
     format: crate::cli::RenderFormat,
+    seen: Option<Seen>,
 ) -> miette::Result<Result<ForOutput, Exit>> {
     if format == crate::cli::RenderFormat::PrometheusRule {
         return load_for_output(g, only, out, format);
     }
-    let store = Store::Against(out.map(std::path::Path::to_path_buf));
-    let loaded = store_loaded(g, load_render(g, false, store)?)?;
-    output_of(g, loaded, only, out, format)
+    let against = Store::Against(out.map(std::path::Path::to_path_buf));
+    let (mut project, rendered, diags) = load_render(g, false, against, seen)?;
+    // The diagnostics are laid out while the results are stored, and shown after, as
+    // `store_loaded` then `output_of` would (hundreds of warnings take ~11 ms on L).
+    let color = report::stderr_color(g.color);
+    let shown = std::thread::scope(|s| {
+        let shown = s.spawn(|| report::human_all(&diags, color));
+        store(g, &mut project, &rendered, &diags);
+        shown.join()
+    });
+    let shown = shown.unwrap_or_else(|p| std::panic::resume_unwind(p));
+    eprint!("{shown}");
+    let stop = stop_if_errors(&diags);
+    alertctl::timings::mark("show diagnostics");
+    if let Some(exit) = stop {
+        return Ok(Err(exit));
+    }
+    let outputs = shard_outputs(&project, &rendered, only, out, format);
+    Ok(outputs.map(|s| (project, rendered, s)))
 }
 
 fn output_of(
@@ -577,12 +607,17 @@ pub fn promtool_policy(
 }
 
 /// The warm fast path's view of the directory, unless `--no-cache` or anything changed.
-pub fn quick(g: &Global) -> Option<alertctl::source::project::Quick> {
+pub fn quick(g: &Global) -> Option<Quick> {
+    look(g).ok()
+}
+
+/// [`quick`], or what it saw of sources that changed ([`project::look`]).
+fn look(g: &Global) -> Result<Quick, Option<Seen>> {
     if g.no_cache {
-        return None;
+        return Err(None);
     }
     let start = g.dir.clone().unwrap_or_else(|| PathBuf::from("."));
-    alertctl::source::project::quick(&project::find_root(&start).ok()?)
+    project::look(&project::find_root(&start).map_err(|_| None)?)
 }
 
 /// The cache, when it can answer a question by itself: nothing changed since a full run,
@@ -598,14 +633,28 @@ pub fn quick_answers(g: &Global) -> Option<alertctl::source::project::Quick> {
 
 /// With nothing changed since a full run and the output directory holding exactly its
 /// files, there is nothing to render, write or show but the run's warnings, printed
-/// here: `Some(dir, files)` then.
+/// here: `Ok(dir, files, _)` then. Otherwise what the fast path saw of the sources, for
+/// the load that follows.
 pub fn unchanged_output(
     g: &Global,
     out: Option<&std::path::Path>,
-) -> Option<(PathBuf, usize, alertctl::source::project::Quick)> {
-    let q = quick(g);
+) -> Result<(PathBuf, usize, Quick), Option<Seen>> {
+    let q = look(g);
     alertctl::timings::mark("fast path: stats and cache");
     let q = q?;
+    match unchanged_output_of(g, out, &q) {
+        Some((dir, files)) => Ok((dir, files, q)),
+        None => Err(Some(q.into_seen())),
+    }
+}
+
+/// [`unchanged_output`] once the sources are known unchanged: the output directory
+/// and how many files it holds, when it holds exactly the last run's.
+fn unchanged_output_of(
+    g: &Global,
+    out: Option<&std::path::Path>,
+    q: &Quick,
+) -> Option<(PathBuf, usize)> {
     // Shards have output directories of their own.
     if !q.settings.shards.is_empty() {
         return None;
@@ -635,7 +684,7 @@ pub fn unchanged_output(
         eprintln!("loaded {n} files from {}: 0 parsed, {n} reused from cache (nothing changed since the last full run)", q.root.display(), n = q.cache.stats().len());
     }
     show_warnings(g, &warnings);
-    Some((dir, hashes.len(), q))
+    Some((dir, hashes.len()))
 }
 
 /// Stored warnings, shown as a full run shows them ([`stop_on_errors`]).

@@ -18,26 +18,30 @@ pub fn run(
     format: RenderFormat,
     shard: Option<String>,
 ) -> miette::Result<Exit> {
+    let mut seen = None;
     if !stdout && format == RenderFormat::Plain && shard.is_none() {
-        if let Some((dir, files, q)) = super::unchanged_output(g, out.as_deref()) {
-            eprintln!("rendered {} rules in {files} files to {}: 0 added, 0 modified, 0 removed, {files} unchanged", q.cache.rendered_rule_count(), dir.display());
-            if let Some(fs) = &q.settings.file_sd {
-                let n = q
-                    .cache
-                    .rendered_hashes(&q.fingerprint)
-                    .map_or(0, |h| alertctl::render::file_sd::split(&h).1.len());
-                file_sd_line(
-                    n,
-                    &q.root.join(&fs.dir),
-                    "0 added, 0 modified, 0 removed",
-                    n,
-                );
+        match super::unchanged_output(g, out.as_deref()) {
+            Err(s) => seen = s,
+            Ok((dir, files, q)) => {
+                eprintln!("rendered {} rules in {files} files to {}: 0 added, 0 modified, 0 removed, {files} unchanged", q.cache.rendered_rule_count(), dir.display());
+                if let Some(fs) = &q.settings.file_sd {
+                    let n = q
+                        .cache
+                        .rendered_hashes(&q.fingerprint)
+                        .map_or(0, |h| alertctl::render::file_sd::split(&h).1.len());
+                    file_sd_line(
+                        n,
+                        &q.root.join(&fs.dir),
+                        "0 added, 0 modified, 0 removed",
+                        n,
+                    );
+                }
+                return Ok(Exit::Ok);
             }
-            return Ok(Exit::Ok);
         }
     }
     let ((mut project, rendered, shards), diags) =
-        match super::load_for_output_unstored(g, shard.as_deref(), out.as_deref(), format)? {
+        match super::load_for_output_unstored(g, shard.as_deref(), out.as_deref(), format, seen)? {
             Ok(x) => x,
             Err(exit) => return Ok(exit),
         };
