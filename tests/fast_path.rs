@@ -793,5 +793,38 @@ fn the_load_after_an_edit_hashes_again_only_what_changed() {
     let (full, _) = project::load(&dir, false).unwrap();
     assert_eq!(warm.fingerprint, full.fingerprint);
     assert_eq!((warm.stats.parsed, warm.stats.files), (1, full.stats.files));
-    assert!(project::look(&dir).is_ok(), "the load recorded the new stats");
+    assert!(
+        project::look(&dir).is_ok(),
+        "the load recorded the new stats"
+    );
+}
+
+/// A file whose stat changed but whose content did not (touched, written again with the
+/// same text, or edited just before the last run recorded it) is compared by content:
+/// the fast path still answers, as the full path would.
+#[test]
+fn a_file_written_again_unchanged_keeps_the_fast_path() {
+    let (_tmp, dir) = aged_copy();
+    assert!(run(&dir, &["render"]).status.success());
+    let web = dir.join("rules/teams/web.yaml");
+    // Written again just now: a new stat, and one too recent to vouch for the file.
+    std::fs::write(&web, std::fs::read_to_string(&web).unwrap()).unwrap();
+    let o = run(&dir, &["-v", "effective", "web-3:9100", "--format", "json"]);
+    assert!(
+        text(&o.stderr).contains("answered from the cache index"),
+        "{}",
+        text(&o.stderr)
+    );
+    let full = run(
+        &dir,
+        &["--no-cache", "effective", "web-3:9100", "--format", "json"],
+    );
+    assert_eq!(text(&o.stdout), text(&full.stdout));
+    let o = run(&dir, &["-v", "diff", "--exit-code"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stderr).contains("nothing changed since the last full run"),
+        "{}",
+        text(&o.stderr)
+    );
 }

@@ -148,12 +148,18 @@ pub fn look(root: &Path) -> Result<Quick, Option<Seen>> {
     let cache = Cache::open_existing(root).ok_or(None)?;
     let stats = cache.stats();
     let walk = load::entries(root).map_err(|_| None)?;
+    // A file whose stat cannot vouch for it (touched, checked out again, or written
+    // just before its hash was recorded) is compared by content, on every core: one
+    // that still holds what was recorded keeps the fast path (git's "racily clean").
+    let holds_recorded = |e: &load::Entry| {
+        recorded_hash(&stats, e).is_some()
+            || stats.get(&e.rel_path).is_some_and(|(_, hash, _)| {
+                load::read_text(&e.path, &e.rel_path).is_ok_and(|t| load::content_hash(&t) == *hash)
+            })
+    };
     let unchanged = walk.problems.is_empty()
         && walk.entries.len() == stats.len()
-        && walk
-            .entries
-            .iter()
-            .all(|e| recorded_hash(&stats, e).is_some());
+        && walk.entries.par_iter().all(holds_recorded);
     if !unchanged {
         return Err(Some(Seen {
             root: root.to_path_buf(),
@@ -164,7 +170,7 @@ pub fn look(root: &Path) -> Result<Quick, Option<Seen>> {
     let hashes = walk
         .entries
         .iter()
-        .filter_map(|e| Some((e.rel_path.as_str(), recorded_hash(&stats, e)?)));
+        .filter_map(|e| Some((e.rel_path.as_str(), stats.get(&e.rel_path)?.1.as_str())));
     let fingerprint = fingerprint(&text, hashes);
     Ok(Quick {
         root: root.to_path_buf(),
