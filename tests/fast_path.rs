@@ -321,6 +321,8 @@ fn timings_name_each_phase_in_order() {
     let (_tmp, dir) = aged_copy();
     let plain = run(&dir, &["diff"]);
     assert!(!text(&plain.stderr).contains("timing:"));
+    // Without the files that diff kept, the same diff is the full path again.
+    assert_eq!(edit_cache(&dir, "DELETE FROM pending"), 7, "every file is new");
     let (timed, phases) = timed_phases(&dir, &["diff"]);
     assert!(timed.stdout == plain.stdout, "stdout differs with timings");
     assert_eq!(timed.status.code(), plain.status.code());
@@ -347,6 +349,19 @@ fn timings_name_each_phase_in_order() {
             "plan the diff",
             "exit",
             "total",
+        ]
+    );
+    // With them, it loads nothing.
+    let (kept, phases) = timed_phases(&dir, &["diff"]);
+    assert!(kept.stdout == plain.stdout, "the kept files' diff differs");
+    assert_eq!(
+        phases,
+        [
+            "fast path: stats and cache",
+            "fast path: output hashes",
+            "plan the diff",
+            "exit",
+            "total"
         ]
     );
     // A no-op answered by the fast path loads nothing.
@@ -389,6 +404,7 @@ fn same_as_full(dir: &Path, args: &[&str], what: &str) -> String {
                 "cache index: ",
                 "cache index missing or stale ",
                 "nothing changed ",
+                "diff: ",
             ]
             .iter()
             .any(|p| l.starts_with(p))
@@ -827,4 +843,54 @@ fn a_file_written_again_unchanged_keeps_the_fast_path() {
         "{}",
         text(&o.stderr)
     );
+}
+
+/// A `diff` run again before anything changes shows the files the first one built and
+/// did not write from the cache, without a load: what the full path shows, warnings
+/// included. Kept files that do not authenticate, or an output directory edited since,
+/// send it to the full path.
+#[test]
+fn a_diff_run_again_shows_the_files_it_kept() {
+    const KEPT: &str = "shown as the diff that built them kept them";
+    let (_tmp, dir) = with_warnings();
+    assert!(run(&dir, &["render"]).status.success());
+    let web = dir.join("rules/web.yaml");
+    let text_before = std::fs::read_to_string(&web).unwrap();
+    std::fs::write(&web, text_before.replace("threshold: 90", "threshold: 91")).unwrap();
+    age(&web);
+    let first = same_as_full(&dir, &["diff"], "the diff that keeps its files");
+    assert!(!first.contains(KEPT), "{first}");
+    for args in [&["diff"][..], &["diff", "--stat", "--exit-code"]] {
+        let again = same_as_full(&dir, args, "a diff run again");
+        assert!(again.contains("1 of its files"), "{again}");
+        assert!(again.contains(KEPT), "{again}");
+    }
+    let shown = run(&dir, &["diff"]);
+    assert!(
+        text(&shown.stdout).contains("> 91"),
+        "{}",
+        text(&shown.stdout)
+    );
+    assert!(
+        text(&shown.stderr).contains("scoped"),
+        "the warnings are shown again"
+    );
+
+    // A kept file that does not authenticate is not shown.
+    assert_eq!(
+        edit_cache(&dir, "UPDATE pending SET content = content || '#'"),
+        1
+    );
+    let forged = same_as_full(&dir, &["diff"], "a forged kept file");
+    assert!(!forged.contains(KEPT), "{forged}");
+    // That full run kept the file again; a hand edit in the output directory since is
+    // shown by the full path.
+    let global = dir.join("rendered/global.yml");
+    let content = std::fs::read_to_string(&global).unwrap();
+    std::fs::write(&global, content.replacen("> 80", "> 81", 1)).unwrap();
+    let edited = same_as_full(&dir, &["diff"], "an output file edited by hand");
+    assert!(!edited.contains(KEPT), "{edited}");
+    assert!(run(&dir, &["render"]).status.success());
+    let o = run(&dir, &["diff", "--exit-code"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
 }

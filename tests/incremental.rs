@@ -388,6 +388,9 @@ fn check(dir: &Path, e: &Estate, pick: usize, what: &str) -> Said {
         show(&warm),
         show(&full)
     );
+    // Run again before anything changes: the files it built and did not write, from
+    // the cache (`Quick::pending`).
+    same(dir, &["diff"], what);
     same(dir, &["render", "--stdout"], what);
     // With the files written, a warm `render` takes the fast path, whose line counts the
     // stored `applied` cells: rows stored for an alert that was not recomputed (kept

@@ -925,7 +925,12 @@ const FAST_SCHEMA: &str = "
     CREATE TABLE IF NOT EXISTS alert_memo(alert TEXT PRIMARY KEY, key TEXT NOT NULL, memo BLOB NOT NULL, mac TEXT NOT NULL, summary BLOB NOT NULL, summary_mac TEXT NOT NULL);
     CREATE TABLE IF NOT EXISTS file_memo(name TEXT PRIMARY KEY, key TEXT NOT NULL, hash TEXT NOT NULL, rules INTEGER NOT NULL, mac TEXT NOT NULL);
     CREATE TABLE IF NOT EXISTS warnings(fingerprint TEXT PRIMARY KEY, diags BLOB NOT NULL, load_diags BLOB NOT NULL, mac TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS pending(name TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, content TEXT NOT NULL, mac TEXT NOT NULL);
 ";
+
+/// At most this many bytes of rendered files are kept for [`Cache::pending`]: what an
+/// edit changes is a few files; a first `diff` of a whole directory is not kept.
+pub const PENDING_BYTES: usize = 4 << 20;
 
 /// The warnings a full run showed, each set encoded by [`crate::diag::stored::encode`]:
 /// all of them (what `render` and `diff` show), and the load's alone (what `effective`
@@ -1360,6 +1365,62 @@ impl Cache {
         tx.commit()
     }
 
+    /// Keeps `files` (name -> content), rendered files of the run stored under
+    /// `fingerprint` that the output directory does not hold: a `diff` shown and not
+    /// written yet. A `diff` run again before anything changes shows them from here,
+    /// without a load ([`Cache::pending`]). Replaces what was kept; keeps nothing when
+    /// they are over [`PENDING_BYTES`].
+    pub fn store_pending(
+        &mut self,
+        fingerprint: &str,
+        files: &BTreeMap<&str, &str>,
+    ) -> rusqlite::Result<()> {
+        let Some(conn) = self.conn.as_mut() else {
+            return Ok(());
+        };
+        ensure_schema(conn, FAST_SCHEMA)?;
+        let tx = conn.transaction()?;
+        tx.execute("DELETE FROM pending", [])?;
+        if files.values().map(|c| c.len()).sum::<usize>() <= PENDING_BYTES {
+            let mut put = tx.prepare("INSERT INTO pending VALUES (?1, ?2, ?3, ?4)")?;
+            for (name, content) in files {
+                let mac = self
+                    .key
+                    .mac("pending", &pending_parts(fingerprint, name, content));
+                put.execute(params![name, fingerprint, content, mac])?;
+            }
+        }
+        tx.commit()
+    }
+
+    /// The rendered files kept by [`Cache::store_pending`] for `fingerprint`, each
+    /// authenticated: `None` unless every one of `names` is there and hashes as `names`
+    /// says (the stored run's hash of that file).
+    pub fn pending(
+        &self,
+        fingerprint: &str,
+        names: &BTreeMap<&str, &str>,
+    ) -> Option<BTreeMap<String, String>> {
+        let conn = self.conn.as_ref()?;
+        let mut st = conn
+            .prepare("SELECT content, mac FROM pending WHERE name = ?1 AND fingerprint = ?2")
+            .ok()?;
+        let mut out = BTreeMap::new();
+        for (name, hash) in names {
+            let (content, mac): (String, String) = st
+                .query_row(params![name, fingerprint], |r| Ok((r.get(0)?, r.get(1)?)))
+                .ok()?;
+            let genuine =
+                self.key
+                    .verify(&mac, "pending", &pending_parts(fingerprint, name, &content));
+            if !genuine || crate::source::load::content_hash(&content) != *hash {
+                return None;
+            }
+            out.insert(name.to_string(), content);
+        }
+        Some(out)
+    }
+
     /// (group, namespace) of an inventory target, from the index.
     pub fn target(&self, name: &str) -> Option<(Option<String>, Option<String>)> {
         self.conn
@@ -1544,6 +1605,11 @@ fn put_rendered(
 }
 
 /// What a `rendered` row's MAC covers: the row bound to the sources it was rendered from.
+/// What a `pending` row's MAC covers.
+fn pending_parts<'a>(fingerprint: &'a str, name: &'a str, content: &'a str) -> [&'a [u8]; 3] {
+    [fingerprint.as_bytes(), name.as_bytes(), content.as_bytes()]
+}
+
 fn rendered_parts<'a>(fingerprint: &'a str, name: &'a str, hash: &'a str) -> [&'a [u8]; 3] {
     [fingerprint.as_bytes(), name.as_bytes(), hash.as_bytes()]
 }

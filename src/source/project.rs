@@ -183,7 +183,48 @@ pub fn look(root: &Path) -> Result<Quick, Option<Seen>> {
     })
 }
 
+/// What `diff` shows of a rules directory whose sources are unchanged since the stored
+/// run, when the output directory does not hold all of its files ([`Quick::pending`]).
+pub struct Pending {
+    /// The stored run's files the directory does not hold as built: name -> content.
+    pub files: BTreeMap<String, String>,
+    /// The others: name -> content hash (the directory holds them as built).
+    pub kept: BTreeMap<String, String>,
+}
+
 impl Quick {
+    /// What a `diff` run earlier against this fingerprint showed and did not write,
+    /// when the cache kept it ([`Cache::store_pending`]): the files the output directory
+    /// `dir` (whose files hash as `current` says) does not hold as the stored run built
+    /// them, which the full path would build and compare. `None` (take the full path) with shards or file_sd, an unfinished
+    /// commit in `dir`, a hand-written file in the way, or a file not kept.
+    pub fn pending(
+        &self,
+        dir: &Path,
+        current: &crate::render::output::Current<String>,
+    ) -> Option<Pending> {
+        if !self.settings.shards.is_empty() || self.settings.file_sd.is_some() {
+            return None;
+        }
+        if dir.join(crate::deploy::txn::JOURNAL).exists() {
+            return None;
+        }
+        let stored = self.cache.rendered_hashes(&self.fingerprint)?;
+        if current.foreign.iter().any(|f| stored.contains_key(f)) {
+            return None;
+        }
+        let (kept, differ): (BTreeMap<&str, &str>, BTreeMap<&str, &str>) = stored
+            .iter()
+            .map(|(n, h)| (n.as_str(), h.as_str()))
+            .partition(|(n, h)| current.generated.get(*n).is_some_and(|c| c == h));
+        let files = self.cache.pending(&self.fingerprint, &differ)?;
+        let kept = kept
+            .into_iter()
+            .map(|(n, h)| (n.to_string(), h.to_string()))
+            .collect();
+        Some(Pending { files, kept })
+    }
+
     /// What it saw, for a full load all the same (the output directory is not as the
     /// last run left it): every file's stat is as recorded, none is hashed again.
     pub fn into_seen(self) -> Seen {

@@ -1,9 +1,12 @@
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use alertctl::render::output::Current;
+use alertctl::source::project::{Project, Quick};
 use alertctl::{render::diff, render::output};
 use miette::IntoDiagnostic;
 
+use super::OutputState;
 use crate::cli::{Global, RenderFormat};
 use crate::exit::Exit;
 use crate::report;
@@ -19,12 +22,18 @@ pub fn run(
 ) -> miette::Result<Exit> {
     let mut seen = None;
     if !live && format == RenderFormat::Plain && shard.is_none() {
-        match super::unchanged_output(g, out.as_deref()) {
-            Ok((dir, _, _)) => {
+        match super::output_state(g, out.as_deref()) {
+            OutputState::Unchanged(dir, _, _) => {
                 eprintln!("no changes in {}", dir.display());
                 return Ok(Exit::Ok);
             }
-            Err(s) => seen = s,
+            OutputState::Differs(q, read) => {
+                match read.and_then(|(dir, cur)| pending(g, &q, &dir, &cur, exit_code, stat)) {
+                    Some(shown) => return shown,
+                    None => seen = Some(q.into_seen()),
+                }
+            }
+            OutputState::Changed(s) => seen = s,
         }
     }
     // `--live` compares every rendered file with the servers: all of them are built.
@@ -33,7 +42,7 @@ pub fn run(
     } else {
         super::load_for_diff(g, shard.as_deref(), out.as_deref(), format, seen)?
     };
-    let (project, rendered, shards) = match loaded {
+    let (mut project, rendered, shards) = match loaded {
         Ok(x) => x,
         Err(exit) => return Ok(exit),
     };
@@ -97,11 +106,82 @@ pub fn run(
         },
         RenderFormat::PrometheusRule => None,
     };
-    let plan = diff::plan(&files, &current.generated);
+    if format == RenderFormat::Plain && project.model.settings.file_sd.is_none() {
+        keep_pending(g, &mut project, &files, &current);
+    }
+    Ok(show(g, &dir, &files, &current, file_sd, exit_code, stat))
+}
+
+/// With the sources as the stored run read them and the files the output directory
+/// does not hold kept by the `diff` that showed them ([`Quick::pending`]): the same
+/// diff, shown without a load. `None` (before anything is printed): take the full path.
+fn pending(
+    g: &Global,
+    q: &Quick,
+    dir: &std::path::Path,
+    hashes: &Current,
+    exit_code: bool,
+    stat: bool,
+) -> Option<miette::Result<Exit>> {
+    let pending = q.pending(dir, hashes)?;
+    let warnings = q.warnings()?;
+    if g.verbose {
+        eprintln!(
+            "diff: the sources are as the last full run read them; {} of its files that {} does not hold shown as the diff that built them kept them",
+            pending.files.len(),
+            dir.display()
+        );
+    }
+    super::show_warnings(g, &warnings);
+    let shown = output::read_except(dir, &pending.kept)
+        .into_diagnostic()
+        .map(|current| {
+            refuse_foreign(&pending.files, &current)
+                .unwrap_or_else(|| show(g, dir, &pending.files, &current, None, exit_code, stat))
+        });
+    Some(shown)
+}
+
+/// Keeps the files this `diff` built that `current` does not hold, for a `diff` run
+/// again before anything changes ([`pending`]); `-v` says when they cannot be kept.
+fn keep_pending(
+    g: &Global,
+    project: &mut Project,
+    files: &BTreeMap<String, String>,
+    current: &Current,
+) {
+    let differ: BTreeMap<&str, &str> = files
+        .iter()
+        .filter(|(n, c)| current.generated.get(*n) != Some(*c))
+        .map(|(n, c)| (n.as_str(), c.as_str()))
+        .collect();
+    if differ.is_empty() || !project.cache.is_on_disk() {
+        return;
+    }
+    let fingerprint = project.fingerprint.clone();
+    if let Err(e) = project.cache.store_pending(&fingerprint, &differ) {
+        if g.verbose {
+            eprintln!("cache: the diff's files not kept: {e}");
+        }
+    }
+}
+
+/// Shows how `files` differ from `current` (what the output directory `dir` holds of
+/// them), and `file_sd`'s plan.
+fn show(
+    g: &Global,
+    dir: &std::path::Path,
+    files: &BTreeMap<String, String>,
+    current: &Current,
+    file_sd: Option<(std::path::PathBuf, diff::Plan)>,
+    exit_code: bool,
+    stat: bool,
+) -> Exit {
+    let plan = diff::plan(files, &current.generated);
     alertctl::timings::mark("plan the diff");
     if plan.is_empty() && file_sd.is_none() {
         eprintln!("no changes in {}", dir.display());
-        return Ok(Exit::Ok);
+        return Exit::Ok;
     }
     let color = report::stdout_color(g.color);
     if !stat {
@@ -118,11 +198,11 @@ pub fn run(
     if let Some((_, p)) = &file_sd {
         eprintln!("file_sd: {}", alertctl::render::file_sd::summary(p));
     }
-    Ok(if exit_code {
+    if exit_code {
         Exit::Differences
     } else {
         Exit::Ok
-    })
+    }
 }
 
 /// A rendered file name that is taken by a file alertctl did not generate: never

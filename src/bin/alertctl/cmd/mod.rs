@@ -22,6 +22,7 @@ use std::path::PathBuf;
 
 use alertctl::cache::Answers;
 use alertctl::diag::Diagnostics;
+use alertctl::render::output::Current;
 use alertctl::render::Rendered;
 use alertctl::source::project::{self, Project, Quick, Seen};
 
@@ -240,7 +241,7 @@ enum Store {
     Against(Option<PathBuf>),
 }
 
-/// `seen`: what the fast path saw, when it declined just before ([`unchanged_output`]).
+/// `seen`: what the fast path saw, when it declined just before ([`output_state`]).
 fn load_render(
     g: &Global,
     index: bool,
@@ -631,60 +632,72 @@ pub fn quick_answers(g: &Global) -> Option<alertctl::source::project::Quick> {
     q
 }
 
-/// With nothing changed since a full run and the output directory holding exactly its
-/// files, there is nothing to render, write or show but the run's warnings, printed
-/// here: `Ok(dir, files, _)` then. Otherwise what the fast path saw of the sources, for
-/// the load that follows.
-pub fn unchanged_output(
-    g: &Global,
-    out: Option<&std::path::Path>,
-) -> Result<(PathBuf, usize, Quick), Option<Seen>> {
+/// What the fast path found for `render` and `diff` ([`output_state`]).
+pub enum OutputState {
+    /// Nothing changed since a full run, and the output directory `.0` holds exactly
+    /// its `.1` files: there is nothing to render, write or show but the run's
+    /// warnings, printed already.
+    Unchanged(PathBuf, usize, Quick),
+    /// The sources are as the stored run read them; the output directory is not as
+    /// it left it (the directory, and its files' hashes, when it was read).
+    Differs(Quick, Option<(PathBuf, Current)>),
+    /// The sources changed: what the fast path saw of them, for the load that follows.
+    Changed(Option<Seen>),
+}
+
+/// What changed since the last full run, in the sources and the output directory
+/// `out` (the settings' `output.dir` if `None`).
+pub fn output_state(g: &Global, out: Option<&std::path::Path>) -> OutputState {
     let q = look(g);
     alertctl::timings::mark("fast path: stats and cache");
-    let q = q?;
-    match unchanged_output_of(g, out, &q) {
-        Some((dir, files)) => Ok((dir, files, q)),
-        None => Err(Some(q.into_seen())),
+    match q {
+        Err(seen) => OutputState::Changed(seen),
+        Ok(q) => match unchanged_output_of(g, out, &q) {
+            Ok((dir, files)) => OutputState::Unchanged(dir, files, q),
+            Err(read) => OutputState::Differs(q, read),
+        },
     }
 }
 
-/// [`unchanged_output`] once the sources are known unchanged: the output directory
-/// and how many files it holds, when it holds exactly the last run's.
+/// [`output_state`] once the sources are known unchanged: the output directory
+/// and how many files it holds, when it holds exactly the last run's. Otherwise the
+/// directory and what was read of it, if it was.
 fn unchanged_output_of(
     g: &Global,
     out: Option<&std::path::Path>,
     q: &Quick,
-) -> Option<(PathBuf, usize)> {
+) -> Result<(PathBuf, usize), Option<(PathBuf, Current)>> {
     // Shards have output directories of their own.
     if !q.settings.shards.is_empty() {
-        return None;
+        return Err(None);
     }
-    let (hashes, file_sd) =
-        alertctl::render::file_sd::split(&q.cache.rendered_hashes(&q.fingerprint)?);
+    let stored = q.cache.rendered_hashes(&q.fingerprint).ok_or(None)?;
+    let (hashes, file_sd) = alertctl::render::file_sd::split(&stored);
     let dir = out.map_or_else(
         || q.root.join(&q.settings.output.dir),
         std::path::Path::to_path_buf,
     );
-    let same = |cur: &alertctl::render::output::Current, hashes: &BTreeMap<String, String>| {
+    let same = |cur: &Current, hashes: &BTreeMap<String, String>| {
         cur.generated == *hashes && !cur.foreign.iter().any(|f| hashes.contains_key(f))
     };
-    let cur = alertctl::render::output::read_hashes(&dir).ok()?;
+    let cur = alertctl::render::output::read_hashes(&dir).map_err(|_| None)?;
     alertctl::timings::mark("fast path: output hashes");
     if !same(&cur, &hashes) || dir.join(alertctl::deploy::txn::JOURNAL).exists() {
-        return None;
+        return Err(Some((dir, cur)));
     }
     if let Some(fs) = &q.settings.file_sd {
-        let cur = alertctl::render::file_sd::read_hashes(&q.root.join(&fs.dir)).ok()?;
+        let cur =
+            alertctl::render::file_sd::read_hashes(&q.root.join(&fs.dir)).map_err(|_| None)?;
         if !same(&cur, &file_sd) {
-            return None;
+            return Err(None);
         }
     }
-    let warnings = q.warnings()?;
+    let warnings = q.warnings().ok_or(None)?;
     if g.verbose {
         eprintln!("loaded {n} files from {}: 0 parsed, {n} reused from cache (nothing changed since the last full run)", q.root.display(), n = q.cache.stats().len());
     }
     show_warnings(g, &warnings);
-    Some((dir, hashes.len()))
+    Ok((dir, hashes.len()))
 }
 
 /// Stored warnings, shown as a full run shows them ([`stop_on_errors`]).

@@ -7,7 +7,7 @@ use alertctl::source::project::Project;
 use alertctl::{render::diff, render::output};
 use miette::IntoDiagnostic;
 
-use super::out_dir;
+use super::{out_dir, OutputState};
 use crate::cli::{Global, RenderFormat};
 use crate::exit::Exit;
 
@@ -20,9 +20,10 @@ pub fn run(
 ) -> miette::Result<Exit> {
     let mut seen = None;
     if !stdout && format == RenderFormat::Plain && shard.is_none() {
-        match super::unchanged_output(g, out.as_deref()) {
-            Err(s) => seen = s,
-            Ok((dir, files, q)) => {
+        match super::output_state(g, out.as_deref()) {
+            OutputState::Changed(s) => seen = s,
+            OutputState::Differs(q, _) => seen = Some(q.into_seen()),
+            OutputState::Unchanged(dir, files, q) => {
                 eprintln!("rendered {} rules in {files} files to {}: 0 added, 0 modified, 0 removed, {files} unchanged", q.cache.rendered_rule_count(), dir.display());
                 if let Some(fs) = &q.settings.file_sd {
                     let n = q
