@@ -322,7 +322,11 @@ fn timings_name_each_phase_in_order() {
     let plain = run(&dir, &["diff"]);
     assert!(!text(&plain.stderr).contains("timing:"));
     // Without the files that diff kept, the same diff is the full path again.
-    assert_eq!(edit_cache(&dir, "DELETE FROM pending"), 7, "every file is new");
+    assert_eq!(
+        edit_cache(&dir, "DELETE FROM pending"),
+        7,
+        "every file is new"
+    );
     let (timed, phases) = timed_phases(&dir, &["diff"]);
     assert!(timed.stdout == plain.stdout, "stdout differs with timings");
     assert_eq!(timed.status.code(), plain.status.code());
@@ -893,4 +897,46 @@ fn a_diff_run_again_shows_the_files_it_kept() {
     assert!(run(&dir, &["render"]).status.success());
     let o = run(&dir, &["diff", "--exit-code"]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+}
+
+/// A `render` after a `diff`, before anything changes, writes the files the diff kept,
+/// without a load: the same output, exit code and files as the full path on a twin of
+/// the directory. Then nothing is left to do.
+#[test]
+fn a_render_after_a_diff_writes_the_files_it_kept() {
+    let twins: Vec<(tempfile::TempDir, PathBuf)> = (0..2).map(|_| with_warnings()).collect();
+    for (_, dir) in &twins {
+        assert!(run(dir, &["render"]).status.success());
+        let web = dir.join("rules/web.yaml");
+        let text_before = std::fs::read_to_string(&web).unwrap();
+        std::fs::write(&web, text_before.replace("threshold: 90", "threshold: 91")).unwrap();
+        age(&web);
+        assert!(run(dir, &["diff"]).status.success());
+    }
+    let (kept, full) = (&twins[0].1, &twins[1].1);
+    let written = run(kept, &["-v", "render"]);
+    let err = text(&written.stderr);
+    assert!(
+        err.contains("written as the diff that built them kept them"),
+        "{err}"
+    );
+    let reference = run(full, &["--no-cache", "render"]);
+    assert_eq!(written.status.code(), reference.status.code());
+    assert_eq!(text(&written.stdout), text(&reference.stdout));
+    let quiet: String = err
+        .lines()
+        .filter(|l| !l.starts_with("render: the sources") && !l.starts_with("loaded "))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let full_err =
+        text(&reference.stderr).replace(&full.display().to_string(), &kept.display().to_string());
+    assert_eq!(quiet, full_err);
+    assert!(full_err.contains("1 modified"), "{full_err}");
+    for name in ["global.yml", "group_web.yml"] {
+        let read = |d: &Path| std::fs::read_to_string(d.join("rendered").join(name)).unwrap();
+        assert_eq!(read(kept), read(full), "{name}");
+    }
+    let o = run(kept, &["-v", "diff", "--exit-code"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert!(text(&o.stderr).contains("nothing changed since the last full run"));
 }

@@ -3,7 +3,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use alertctl::render::Rendered;
-use alertctl::source::project::Project;
+use alertctl::source::project::{Project, Quick};
 use alertctl::{render::diff, render::output};
 use miette::IntoDiagnostic;
 
@@ -22,7 +22,12 @@ pub fn run(
     if !stdout && format == RenderFormat::Plain && shard.is_none() {
         match super::output_state(g, out.as_deref()) {
             OutputState::Changed(s) => seen = s,
-            OutputState::Differs(q, _) => seen = Some(q.into_seen()),
+            OutputState::Differs(q, read) => {
+                match read.and_then(|(dir, cur)| write_kept(g, &q, &dir, &cur)) {
+                    Some(written) => return written,
+                    None => seen = Some(q.into_seen()),
+                }
+            }
             OutputState::Unchanged(dir, files, q) => {
                 eprintln!("rendered {} rules in {files} files to {}: 0 added, 0 modified, 0 removed, {files} unchanged", q.cache.rendered_rule_count(), dir.display());
                 if let Some(fs) = &q.settings.file_sd {
@@ -167,6 +172,58 @@ fn ready(
     Ok(Ok((current, file_sd)))
 }
 
+/// With the sources as the stored run read them and the files the output directory
+/// `dir` (whose files hash as `hashes` says) does not hold kept by the `diff` that showed
+/// them ([`alertctl::source::project::Quick::pending`]): those files written, without a
+/// load, as the full path writes them. `None` (before anything is printed or written):
+/// take the full path.
+fn write_kept(
+    g: &Global,
+    q: &Quick,
+    dir: &std::path::Path,
+    hashes: &output::Current,
+) -> Option<miette::Result<Exit>> {
+    let pending = q.pending(dir, hashes)?;
+    let warnings = q.warnings()?;
+    let real_root = alertctl::source::load::canonical_root(&q.root).ok()?;
+    if overlap(dir, &real_root).is_some() {
+        return None;
+    }
+    // The directory as the full path reads it; the files it holds as built are written
+    // back as they are (and so left alone).
+    let current = output::read(dir).ok()?;
+    let mut files = pending.files;
+    for (name, hash) in pending.kept {
+        let content = current.generated.get(&name)?;
+        if alertctl::source::load::content_hash(content) != hash {
+            return None;
+        }
+        files.insert(name, content.clone());
+    }
+    if super::diff::refuse_foreign(&files, &current).is_some() {
+        return None;
+    }
+    if g.verbose {
+        eprintln!("render: the sources are as the last full run read them; the files it built that {} does not hold written as the diff that built them kept them", dir.display());
+    }
+    super::show_warnings(g, &warnings);
+    let plan = diff::plan_files(&files, &current.generated);
+    let written = output::write(dir, &plan).into_diagnostic().map(|()| {
+        let rules = q.cache.rendered_rule_count();
+        rendered_line(rules, files.len(), "files", dir, &plan.summary);
+        Exit::Ok
+    });
+    Some(written)
+}
+
+/// Why `dir` may not take rendered files (it overlaps the rules directory at
+/// `real_root`), or `None`.
+fn overlap(dir: &std::path::Path, real_root: &std::path::Path) -> Option<(PathBuf, String)> {
+    let resolved = alertctl::source::load::resolve(std::path::Path::new("."), dir);
+    let problem = alertctl::source::settings::overlap(&resolved, real_root)?;
+    Some((resolved, problem.to_string()))
+}
+
 /// What `dir` holds, when `files` may be written there: a directory of its own, with no
 /// hand-written file of the same name.
 fn writable(
@@ -175,8 +232,7 @@ fn writable(
     files: &BTreeMap<String, String>,
 ) -> miette::Result<Result<alertctl::render::output::Current, Exit>> {
     let real_root = alertctl::source::load::canonical_root(&project.root)?;
-    let resolved = alertctl::source::load::resolve(std::path::Path::new("."), dir);
-    if let Some(problem) = alertctl::source::settings::overlap(&resolved, &real_root) {
+    if let Some((resolved, problem)) = overlap(dir, &real_root) {
         eprintln!(
             "error: the output directory {} {problem}; nothing written",
             resolved.display()
