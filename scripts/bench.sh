@@ -40,6 +40,9 @@
 #        one-file edit + validate + promtool, and one-file edit + diff: on a copy of the
 #                              estate, before each run one group rule's threshold is set
 #                              to a value not used before (warm cache and verdicts)
+#        diff again, render after diff   the same edit and its diff before each run,
+#                              then `diff` or `render` (into an output directory of
+#                              their own)
 #        promtool check rules  promtool check rules OUT/*.yml (all files in one call)
 #        impact, one alert changed   alertctl -C COPY impact --out OUT --prometheus URL
 #                              --since 24h --step 1m --format json: COPY is the estate with
@@ -77,8 +80,9 @@
 #                    BENCH_ONLY=queries,serve runs both
 #   BENCH_ONLY=queries only the warm questions (trace TARGET [ALERT], effective --group /
 #                    --namespace, list rules --group; wall time and peak RSS), likewise
-#   BENCH_ONLY=edit    only the edit loop: warm no-op diff, one-file edit + diff, one-file
-#                    edit + validate with promtool, and promtool check rules, likewise
+#   BENCH_ONLY=edit    only the edit loop: warm no-op diff, one-file edit + diff (and the
+#                    diff again, the render after it), one-file edit + validate with
+#                    promtool, and promtool check rules, likewise
 #   BENCH_NO_HYPERFINE=1  time with the bash loop even if hyperfine is installed
 #   PROMTOOL         promtool binary (default: .tools/bin/promtool)
 #   PROMETHEUS       prometheus binary for the impact case (default: .tools/bin/prometheus)
@@ -452,6 +456,19 @@ SH
   INFO[$size:edit_global_what]="${gfile#"$copy"/}:$gline threshold"
   "${E[@]}" diff --out "$out" >/dev/null 2>&1 || true
   measure "$size" diff_edit_global "$runs" "$sdir/edit-global.sh" "${E[@]}" diff --out "$out"
+  # What follows an edit's diff: the diff again (nothing changed since), or the render
+  # that writes it. Into an output directory of their own: the render writes.
+  local loop=$sdir/out-loop
+  rm -rf "$loop" && cp -a "$out" "$loop"
+  cat >"$sdir/edit-diff.sh" <<SH
+#!/usr/bin/env bash
+set -euo pipefail
+"$sdir/edit.sh"
+$(printf '%q ' "${E[@]}") diff --out "$loop" >/dev/null 2>&1
+SH
+  chmod +x "$sdir/edit-diff.sh"
+  measure "$size" diff_again "$runs" "$sdir/edit-diff.sh" "${E[@]}" diff --out "$loop"
+  measure "$size" render_after_diff "$runs" "$sdir/edit-diff.sh" "${E[@]}" render --out "$loop"
 }
 
 # The first global rule that sets a threshold: its file and line.
@@ -741,6 +758,8 @@ RESULTS=$BENCH_DIR/results.md
   row "rendered files promtool checked after that edit" info edit_checked
   row "**one-file edit + diff** (warm cache)" time diff_edit
   row "one global rule's edit + diff (warm cache)" time diff_edit_global
+  row "one-file edit + diff, then **diff again**" time diff_again
+  row "one-file edit + diff, then **render**" time render_after_diff
   row "**trace TARGET, warm** (every alert)" time trace_target
   row "**trace TARGET ALERT, warm**" time trace_alert
   row "**effective --group G, warm**" time effective_group
@@ -767,6 +786,8 @@ RESULTS=$BENCH_DIR/results.md
   ratio_row "ratio one-file edit + diff / warm no-op diff" diff_edit diff_warm
   ratio_row "ratio global rule's edit + diff / warm no-op diff" diff_edit_global diff_warm
   ratio_row "ratio global rule's edit + diff / promtool" diff_edit_global promtool
+  ratio_row "ratio diff again after an edit's diff / warm no-op diff" diff_again diff_warm
+  ratio_row "ratio render after an edit's diff / warm no-op diff" render_after_diff diff_warm
   echo
   # shellcheck disable=SC2016 # the backquotes are markdown
   echo "Targets used for \`effective\`: $(for s in "${SIZES[@]}"; do printf '%s `%s`; ' "$s" "${INFO[$s:target]}"; done | sed 's/; $//')."
