@@ -460,6 +460,9 @@ SH
   # that writes it. Into an output directory of their own: the render writes.
   local loop=$sdir/out-loop
   rm -rf "$loop" && cp -a "$out" "$loop"
+  # As the edit copy renders it (with the global edits above): each run's diff is the
+  # one-file edit's.
+  "${E[@]}" render --out "$loop" >/dev/null 2>&1 || die "$size: render into $loop failed"
   cat >"$sdir/edit-diff.sh" <<SH
 #!/usr/bin/env bash
 set -euo pipefail

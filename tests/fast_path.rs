@@ -813,10 +813,30 @@ fn the_load_after_an_edit_hashes_again_only_what_changed() {
     let (full, _) = project::load(&dir, false).unwrap();
     assert_eq!(warm.fingerprint, full.fingerprint);
     assert_eq!((warm.stats.parsed, warm.stats.files), (1, full.stats.files));
+    assert_eq!(
+        (warm.stats.hashed, full.stats.hashed),
+        (1, full.stats.files)
+    );
     assert!(
         project::look(&dir).is_ok(),
         "the load recorded the new stats"
     );
+
+    // A file written after the fast path looked, before the load reads it: its stat
+    // is no longer the one the walk found, so it is hashed, not taken as recorded.
+    std::fs::write(&web, before.replace("threshold: 97", "threshold: 95")).unwrap();
+    age(&web);
+    let Err(Some(seen)) = project::look(&dir) else {
+        panic!("the fast path sees the edit");
+    };
+    let db = dir.join("rules/teams/db.yaml");
+    let db_text = std::fs::read_to_string(&db).unwrap();
+    std::fs::write(&db, format!("{db_text}\n# written meanwhile\n")).unwrap();
+    age(&db);
+    let (warm, _) = project::load_to_diff(&dir, true, None, Some(seen)).unwrap();
+    let (full, _) = project::load(&dir, false).unwrap();
+    assert_eq!(warm.fingerprint, full.fingerprint);
+    assert_eq!(warm.stats.hashed, 2);
 }
 
 /// A file whose stat changed but whose content did not (touched, written again with the
@@ -840,12 +860,17 @@ fn a_file_written_again_unchanged_keeps_the_fast_path() {
         &["--no-cache", "effective", "web-3:9100", "--format", "json"],
     );
     assert_eq!(text(&o.stdout), text(&full.stdout));
-    let o = run(&dir, &["-v", "diff", "--exit-code"]);
+    assert_noop_diff(&dir);
+}
+
+/// `diff` finds nothing to do, from the cache alone.
+fn assert_noop_diff(dir: &Path) {
+    let o = run(dir, &["-v", "diff", "--exit-code"]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let err = text(&o.stderr);
     assert!(
-        text(&o.stderr).contains("nothing changed since the last full run"),
-        "{}",
-        text(&o.stderr)
+        err.contains("nothing changed since the last full run"),
+        "{err}"
     );
 }
 
@@ -880,12 +905,14 @@ fn a_diff_run_again_shows_the_files_it_kept() {
         "the warnings are shown again"
     );
 
-    // A kept file that does not authenticate is not shown.
-    assert_eq!(
-        edit_cache(&dir, "UPDATE pending SET content = content || '#'"),
-        1
-    );
-    let forged = same_as_full(&dir, &["diff"], "a forged kept file");
+    // A kept file that does not authenticate, or is not the stored run's, is not shown.
+    let mac = format!("UPDATE pending SET mac = '{}'", "0".repeat(64));
+    assert_eq!(edit_cache(&dir, &mac), 1);
+    let forged = same_as_full(&dir, &["diff"], "a kept file's MAC forged");
+    assert!(!forged.contains(KEPT), "{forged}");
+    let content = "UPDATE pending SET content = content || '#'";
+    assert_eq!(edit_cache(&dir, content), 1);
+    let forged = same_as_full(&dir, &["diff"], "a kept file's content forged");
     assert!(!forged.contains(KEPT), "{forged}");
     // That full run kept the file again; a hand edit in the output directory since is
     // shown by the full path.
@@ -912,6 +939,9 @@ fn a_render_after_a_diff_writes_the_files_it_kept() {
         std::fs::write(&web, text_before.replace("threshold: 90", "threshold: 91")).unwrap();
         age(&web);
         assert!(run(dir, &["diff"]).status.success());
+        // A file an earlier render made, which this one no longer makes: removed.
+        let stale = std::fs::read_to_string(dir.join("rendered/global.yml")).unwrap();
+        std::fs::write(dir.join("rendered/group_gone.yml"), stale).unwrap();
     }
     let (kept, full) = (&twins[0].1, &twins[1].1);
     let written = run(kept, &["-v", "render"]);
@@ -931,12 +961,20 @@ fn a_render_after_a_diff_writes_the_files_it_kept() {
     let full_err =
         text(&reference.stderr).replace(&full.display().to_string(), &kept.display().to_string());
     assert_eq!(quiet, full_err);
-    assert!(full_err.contains("1 modified"), "{full_err}");
-    for name in ["global.yml", "group_web.yml"] {
-        let read = |d: &Path| std::fs::read_to_string(d.join("rendered").join(name)).unwrap();
-        assert_eq!(read(kept), read(full), "{name}");
-    }
-    let o = run(kept, &["-v", "diff", "--exit-code"]);
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
-    assert!(text(&o.stderr).contains("nothing changed since the last full run"));
+    assert!(full_err.contains("1 modified, 1 removed"), "{full_err}");
+    let files = |d: &Path| -> Vec<(String, String)> {
+        let mut v: Vec<_> = std::fs::read_dir(d.join("rendered"))
+            .unwrap()
+            .flatten()
+            .map(|e| {
+                let name = e.file_name().to_string_lossy().into_owned();
+                (name, std::fs::read_to_string(e.path()).unwrap())
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(files(kept), files(full));
+    assert_eq!(files(kept).len(), 2, "{:?}", files(kept));
+    assert_noop_diff(kept);
 }

@@ -929,7 +929,8 @@ const FAST_SCHEMA: &str = "
 ";
 
 /// At most this many bytes of rendered files are kept for [`Cache::pending`]: what an
-/// edit changes is a few files; a first `diff` of a whole directory is not kept.
+/// edit changes is a few files; the first `diff` of a large directory (32 MB of rules
+/// on L) is not kept.
 pub const PENDING_BYTES: usize = 4 << 20;
 
 /// The warnings a full run showed, each set encoded by [`crate::diag::stored::encode`]:
@@ -1162,7 +1163,7 @@ impl Cache {
                 let stamp = stamp_of(r)?;
                 let path: String = r.get(0)?;
                 let (hash, was_seen): (String, i64) = (r.get(6)?, r.get(7)?);
-                let racy = stamp.mtime_ns > was_seen - 1_000_000_000;
+                let racy = stamp.racy(was_seen);
                 let genuine = !racy
                     && self.key.verify(
                         r.get_ref(8)?.as_str()?,
@@ -1604,12 +1605,12 @@ fn put_rendered(
     put.execute(params![name, hash, mac])
 }
 
-/// What a `rendered` row's MAC covers: the row bound to the sources it was rendered from.
 /// What a `pending` row's MAC covers.
 fn pending_parts<'a>(fingerprint: &'a str, name: &'a str, content: &'a str) -> [&'a [u8]; 3] {
     [fingerprint.as_bytes(), name.as_bytes(), content.as_bytes()]
 }
 
+/// What a `rendered` row's MAC covers: the row bound to the sources it was rendered from.
 fn rendered_parts<'a>(fingerprint: &'a str, name: &'a str, hash: &'a str) -> [&'a [u8]; 3] {
     [fingerprint.as_bytes(), name.as_bytes(), hash.as_bytes()]
 }

@@ -47,6 +47,9 @@ pub struct SourceFile {
     pub kind: FileKind,
     pub source: SourceText,
     pub hash: String,
+    /// Whether `hash` was computed from the text read, rather than taken from the
+    /// cache's record of the file's stat ([`read_known`]).
+    pub hashed: bool,
 }
 
 /// An I/O error, with the operation and the path it happened on.
@@ -117,6 +120,16 @@ impl Stamp {
             mtime_ns,
             ..Stamp::default()
         }
+    }
+}
+
+impl Stamp {
+    /// Whether a file of this stat, whose hash was recorded at `seen` (ns since the
+    /// epoch), was modified within a second of that: it may have changed again inside
+    /// the same mtime tick, so its stat alone never vouches for it (git's racy rule,
+    /// which like git looks at the mtime only; the ctime is compared, not aged).
+    pub fn racy(&self, seen: i64) -> bool {
+        self.mtime_ns > seen - 1_000_000_000
     }
 }
 
@@ -452,16 +465,23 @@ impl From<LoadError> for ReadError {
 /// Reads a regular file of at most [`MAX_FILE_BYTES`] as UTF-8: opened non-blocking (a
 /// FIFO swapped in since the walk cannot hang the run) and checked after opening.
 pub fn read_text(path: &Path, rel: &str) -> Result<String, ReadError> {
-    read_text_with(path, rel, false)
+    read_text_with(path, rel, false, false).map(|(t, _)| t)
 }
 
 /// [`read_text`] of a file read before, again: a link in its place (last component) is
 /// not followed. The walk checked where links lead; nothing checks a link made since.
 pub fn read_again(path: &Path, rel: &str) -> Result<String, ReadError> {
-    read_text_with(path, rel, true)
+    read_text_with(path, rel, true, false).map(|(t, _)| t)
 }
 
-fn read_text_with(path: &Path, rel: &str, no_follow: bool) -> Result<String, ReadError> {
+/// What [`read_text`] reads, and with `restat` the file's stat once read (taken from
+/// the open file after its last byte).
+fn read_text_with(
+    path: &Path,
+    rel: &str,
+    no_follow: bool,
+    restat: bool,
+) -> Result<(String, Option<Stamp>), ReadError> {
     let problem = |p| ReadError::Problem(PathProblem::new(rel, p));
     let mut opts = std::fs::OpenOptions::new();
     opts.read(true);
@@ -498,15 +518,23 @@ fn read_text_with(path: &Path, rel: &str, no_follow: bool) -> Result<String, Rea
         return Err(problem(Problem::TooLarge { size: meta.len() }));
     }
     let mut bytes = Vec::with_capacity(meta.len() as usize);
-    file.take(MAX_FILE_BYTES + 1)
-        .read_to_end(&mut bytes)
+    let mut file = file.take(MAX_FILE_BYTES + 1);
+    file.read_to_end(&mut bytes)
         .map_err(|e| LoadError::new("reading", path, e))?;
+    let stamp = match restat {
+        true => {
+            Some(Stamp::of(&file.get_ref().metadata().map_err(|e| {
+                LoadError::new("reading metadata of", path, e)
+            })?))
+        }
+        false => None,
+    };
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(problem(Problem::TooLarge {
             size: bytes.len() as u64,
         }));
     }
-    String::from_utf8(bytes).map_err(|e| {
+    let text = String::from_utf8(bytes).map_err(|e| {
         let offset = e.utf8_error().valid_up_to();
         let byte = e.as_bytes()[offset];
         problem(Problem::NotUtf8 {
@@ -514,7 +542,8 @@ fn read_text_with(path: &Path, rel: &str, no_follow: bool) -> Result<String, Rea
             offset,
             byte,
         })
-    })
+    })?;
+    Ok((text, stamp))
 }
 
 /// The content hash of a text (BLAKE3, lowercase hex): what the cache keys source files,
@@ -533,16 +562,21 @@ pub fn read(e: &Entry) -> Result<SourceFile, ReadError> {
     read_known(e, None)
 }
 
-/// [`read`], with the content hash `known` when the cache recorded it for the file's
-/// unchanged stat (the trust the warm fast path gives a stat).
+/// [`read`], with the content hash `known` that the cache recorded for the stat the walk
+/// found (the trust the warm fast path gives a stat): used only if the file, once read,
+/// still has that stat; a file written since the walk is hashed.
 pub fn read_known(e: &Entry, known: Option<&str>) -> Result<SourceFile, ReadError> {
-    let text = read_text(&e.path, &e.rel_path)?;
-    let hash = known.map_or_else(|| content_hash(&text), str::to_string);
+    let (text, stamp) = read_text_with(&e.path, &e.rel_path, false, known.is_some())?;
+    let (hash, hashed) = match known {
+        Some(h) if stamp == Some(e.stamp) => (h.to_string(), false),
+        _ => (content_hash(&text), true),
+    };
     Ok(SourceFile {
         source: SourceText::new(e.rel_path.as_str(), text),
         rel_path: e.rel_path.clone(),
         kind: e.kind,
         hash,
+        hashed,
     })
 }
 

@@ -39,6 +39,9 @@ pub struct LoadStats {
     pub files: usize,
     pub parsed: usize,
     pub cached: usize,
+    /// Files hashed (the others' hashes came with the fast path's stats, [`Seen`]).
+    #[serde(skip)]
+    pub hashed: usize,
 }
 
 pub struct Project {
@@ -87,14 +90,15 @@ fn fingerprint<'a>(settings_text: &str, files: impl Iterator<Item = (&'a str, &'
 }
 
 /// The warm fast path's entry: the directory's settings, its open cache, and its
-/// fingerprint, known without reading a source file when every file's size and mtime
-/// match the cache. `None` when anything changed (or there is no cache): do a full load.
+/// fingerprint, known without reading a source file when every file's stat matches the
+/// cache (reading only the few whose stat cannot vouch for them, [`look`]). `None` when
+/// anything changed (or there is no cache): do a full load.
 pub struct Quick {
     pub root: PathBuf,
     pub settings: Settings,
     settings_text: String,
-    /// The walk that found every file's stat as recorded, and the recorded stats:
-    /// each file's content hash, as the last full run recorded it.
+    /// The walk that found every file as recorded (by stat, or by content), and the
+    /// recorded stats: each file's content hash, as the last full run recorded it.
     walk: load::Walk,
     stats: Stats,
     pub cache: Cache,
@@ -114,18 +118,18 @@ pub struct Seen {
 /// The cache's stat rows: path -> (stat, content hash, when it was recorded).
 type Stats = std::collections::HashMap<String, (load::Stamp, String, i64)>;
 
-/// The recorded content hash of `e`, when its stat is as recorded and not racy.
+/// The recorded content hash of `e`, when its stat is as recorded and not racy
+/// ([`load::Stamp::racy`]).
 fn recorded_hash<'s>(stats: &'s Stats, e: &load::Entry) -> Option<&'s str> {
     let (stamp, hash, seen) = stats.get(&e.rel_path)?;
-    (*stamp == e.stamp && !racy(&e.stamp, *seen)).then_some(hash.as_str())
+    (*stamp == e.stamp && !e.stamp.racy(*seen)).then_some(hash.as_str())
 }
 
-/// A file modified within a second of when its hash was recorded (`seen`) may have
-/// changed again inside the same mtime tick: never trust its stat alone (git's racy
-/// rule, which like git looks at the mtime only; the ctime is compared, not aged).
-fn racy(stamp: &load::Stamp, seen: i64) -> bool {
-    stamp.mtime_ns > seen - 1_000_000_000
-}
+/// At most this many files whose stat cannot vouch for them are compared by content
+/// on the fast path: a file just edited and its `diff` run, or a few touched. More (a
+/// checkout, a restored cache) take the full path once, which records their stats, rather
+/// than every later run reading and hashing them again.
+const CONTENT_CHECKS: usize = 64;
 
 pub fn quick(root: &Path) -> Option<Quick> {
     look(root).ok()
@@ -148,18 +152,24 @@ pub fn look(root: &Path) -> Result<Quick, Option<Seen>> {
     let cache = Cache::open_existing(root).ok_or(None)?;
     let stats = cache.stats();
     let walk = load::entries(root).map_err(|_| None)?;
-    // A file whose stat cannot vouch for it (touched, checked out again, or written
-    // just before its hash was recorded) is compared by content, on every core: one
-    // that still holds what was recorded keeps the fast path (git's "racily clean").
-    let holds_recorded = |e: &load::Entry| {
-        recorded_hash(&stats, e).is_some()
-            || stats.get(&e.rel_path).is_some_and(|(_, hash, _)| {
-                load::read_text(&e.path, &e.rel_path).is_ok_and(|t| load::content_hash(&t) == *hash)
-            })
+    // A file whose stat cannot vouch for it (touched, written again, or modified just
+    // before its hash was recorded) is compared by content, on every core: one that
+    // still holds what was recorded keeps the fast path (git's "racily clean").
+    let unsure: Vec<&load::Entry> = walk
+        .entries
+        .iter()
+        .filter(|e| recorded_hash(&stats, e).is_none())
+        .collect();
+    let holds_recorded = |e: &&load::Entry| {
+        stats.get(&e.rel_path).is_some_and(|(_, hash, _)| {
+            load::read_text(&e.path, &e.rel_path).is_ok_and(|t| load::content_hash(&t) == *hash)
+        })
     };
     let unchanged = walk.problems.is_empty()
         && walk.entries.len() == stats.len()
-        && walk.entries.par_iter().all(holds_recorded);
+        && unsure.len() <= CONTENT_CHECKS
+        && unsure.par_iter().all(holds_recorded);
+    drop(unsure);
     if !unchanged {
         return Err(Some(Seen {
             root: root.to_path_buf(),
@@ -226,7 +236,7 @@ impl Quick {
     }
 
     /// What it saw, for a full load all the same (the output directory is not as the
-    /// last run left it): every file's stat is as recorded, none is hashed again.
+    /// last run left it): the files whose stat vouches for them are not hashed again.
     pub fn into_seen(self) -> Seen {
         Seen {
             root: self.root,
@@ -419,8 +429,10 @@ fn load_inner(
     // What the fast path saw of this directory, taken whole: its walk, and its
     // stat rows for the files it need not hash again.
     let seen = seen.filter(|s| use_cache && overlay.is_empty() && s.root == root);
-    let (walked, stats) = match seen {
-        Some(Seen { walk, stats, .. }) => (walk, stats),
+    let (walked, recorded) = match seen {
+        // Elsewhere a stat is a size and an mtime alone: not enough for a full load.
+        Some(Seen { walk, stats, .. }) if cfg!(unix) => (walk, stats),
+        Some(Seen { walk, .. }) => (walk, Stats::default()),
         None => (load::entries(root)?, Stats::default()),
     };
     crate::timings::mark("load: settings, walk");
@@ -447,7 +459,7 @@ fn load_inner(
         .entries
         .par_iter()
         .filter(|e| !overlay.contains_key(&e.rel_path))
-        .map(|e| (e, load::read_known(e, recorded_hash(&stats, e))))
+        .map(|e| (e, load::read_known(e, recorded_hash(&recorded, e))))
         .collect();
     for (e, r) in read {
         match r {
@@ -468,6 +480,7 @@ fn load_inner(
             kind,
             source: SourceText::new(rel.as_str(), text.as_str()),
             hash: load::content_hash(text),
+            hashed: true,
         });
     }
     if !overlay.is_empty() {
@@ -481,6 +494,7 @@ fn load_inner(
     };
     let mut stats = LoadStats {
         files: sources.len(),
+        hashed: sources.iter().filter(|s| s.hashed).count(),
         ..Default::default()
     };
     let mut files: Vec<(SourceText, FileModel)> = Vec::with_capacity(sources.len());

@@ -143,7 +143,8 @@ fn pending(
 }
 
 /// Keeps the files this `diff` built that `current` does not hold, for a `diff` run
-/// again before anything changes ([`pending`]); `-v` says when they cannot be kept.
+/// again before anything changes ([`pending`]); `-v` says when the cache fails to store
+/// them (not when they are over [`alertctl::cache::PENDING_BYTES`]).
 fn keep_pending(
     g: &Global,
     project: &mut Project,

@@ -638,8 +638,9 @@ pub enum OutputState {
     /// its `.1` files: there is nothing to render, write or show but the run's
     /// warnings, printed already.
     Unchanged(PathBuf, usize, Quick),
-    /// The sources are as the stored run read them; the output directory is not as
-    /// it left it (the directory, and its files' hashes, when it was read).
+    /// The sources are as the stored run read them, but the cache cannot answer alone:
+    /// mostly because the output directory is not as it left it (then the directory
+    /// and its files' hashes come along), else shards, file_sd or its warnings.
     Differs(Quick, Option<(PathBuf, Current)>),
     /// The sources changed: what the fast path saw of them, for the load that follows.
     Changed(Option<Seen>),

@@ -200,7 +200,8 @@ fn write_kept(
         }
         files.insert(name, content.clone());
     }
-    if super::diff::refuse_foreign(&files, &current).is_some() {
+    // A hand-written file in the way: the full path refuses it, and says why.
+    if current.foreign.iter().any(|f| files.contains_key(f)) {
         return None;
     }
     if g.verbose {
