@@ -206,8 +206,9 @@ impl Quick {
     /// What a `diff` run earlier against this fingerprint showed and did not write,
     /// when the cache kept it ([`Cache::store_pending`]): the files the output directory
     /// `dir` (whose files hash as `current` says) does not hold as the stored run built
-    /// them, which the full path would build and compare. `None` (take the full path) with shards or file_sd, an unfinished
-    /// commit in `dir`, a hand-written file in the way, or a file not kept.
+    /// them, which the full path would build and compare. `None` (take the full path)
+    /// with shards or file_sd, an unfinished commit in `dir`, a hand-written file in the
+    /// way, or a file not kept.
     pub fn pending(
         &self,
         dir: &Path,
