@@ -49,6 +49,15 @@ fn age(p: &Path) {
         .unwrap();
 }
 
+/// Replaces `from` with `to` in the file `p`, then ages it: an edit only its content
+/// (and ctime) tell.
+fn edit_aged(p: &Path, from: &str, to: &str) {
+    let text = std::fs::read_to_string(p).unwrap();
+    assert!(text.contains(from), "{} holds {from}", p.display());
+    std::fs::write(p, text.replace(from, to)).unwrap();
+    age(p);
+}
+
 #[test]
 fn fast_answers_equal_full_answers() {
     let (_tmp, dir) = aged_copy();
@@ -803,9 +812,7 @@ fn the_load_after_an_edit_hashes_again_only_what_changed() {
     let (_tmp, dir) = aged_copy();
     assert!(run(&dir, &["render"]).status.success());
     let web = dir.join("rules/teams/web.yaml");
-    let before = std::fs::read_to_string(&web).unwrap();
-    std::fs::write(&web, before.replace("threshold: 97", "threshold: 96")).unwrap();
-    age(&web);
+    edit_aged(&web, "threshold: 97", "threshold: 96");
     let Err(Some(seen)) = project::look(&dir) else {
         panic!("the fast path sees the edit and hands over its walk");
     };
@@ -824,8 +831,7 @@ fn the_load_after_an_edit_hashes_again_only_what_changed() {
 
     // A file written after the fast path looked, before the load reads it: its stat
     // is no longer the one the walk found, so it is hashed, not taken as recorded.
-    std::fs::write(&web, before.replace("threshold: 97", "threshold: 95")).unwrap();
-    age(&web);
+    edit_aged(&web, "threshold: 96", "threshold: 95");
     let Err(Some(seen)) = project::look(&dir) else {
         panic!("the fast path sees the edit");
     };
@@ -883,10 +889,11 @@ fn a_diff_run_again_shows_the_files_it_kept() {
     const KEPT: &str = "shown as the diff that built them kept them";
     let (_tmp, dir) = with_warnings();
     assert!(run(&dir, &["render"]).status.success());
-    let web = dir.join("rules/web.yaml");
-    let text_before = std::fs::read_to_string(&web).unwrap();
-    std::fs::write(&web, text_before.replace("threshold: 90", "threshold: 91")).unwrap();
-    age(&web);
+    edit_aged(
+        &dir.join("rules/web.yaml"),
+        "threshold: 90",
+        "threshold: 91",
+    );
     let first = same_as_full(&dir, &["diff"], "the diff that keeps its files");
     assert!(!first.contains(KEPT), "{first}");
     for args in [&["diff"][..], &["diff", "--stat", "--exit-code"]] {
@@ -934,10 +941,11 @@ fn a_render_after_a_diff_writes_the_files_it_kept() {
     let twins: Vec<(tempfile::TempDir, PathBuf)> = (0..2).map(|_| with_warnings()).collect();
     for (_, dir) in &twins {
         assert!(run(dir, &["render"]).status.success());
-        let web = dir.join("rules/web.yaml");
-        let text_before = std::fs::read_to_string(&web).unwrap();
-        std::fs::write(&web, text_before.replace("threshold: 90", "threshold: 91")).unwrap();
-        age(&web);
+        edit_aged(
+            &dir.join("rules/web.yaml"),
+            "threshold: 90",
+            "threshold: 91",
+        );
         assert!(run(dir, &["diff"]).status.success());
         // A file an earlier render made, which this one no longer makes: removed.
         let stale = std::fs::read_to_string(dir.join("rendered/global.yml")).unwrap();

@@ -652,6 +652,26 @@ impl Project {
         self.root.join(&self.model.settings.output.dir)
     }
 
+    /// Keeps the rendered `files` an output directory holding `current` does not hold
+    /// (a `diff` shown and not written), for [`Quick::pending`] until the sources
+    /// change. Nothing with `[file_sd]`, whose files the kept paths do not build, or
+    /// over [`crate::cache::PENDING_BYTES`].
+    pub fn keep_pending(
+        &mut self,
+        files: &BTreeMap<String, String>,
+        current: &crate::render::output::Current,
+    ) -> rusqlite::Result<()> {
+        let differ: BTreeMap<&str, &str> = files
+            .iter()
+            .filter(|(n, c)| current.generated.get(*n) != Some(*c))
+            .map(|(n, c)| (n.as_str(), c.as_str()))
+            .collect();
+        if differ.is_empty() || !self.cache.is_on_disk() || self.model.settings.file_sd.is_some() {
+            return Ok(());
+        }
+        self.cache.store_pending(&self.fingerprint, &differ)
+    }
+
     /// Renders the model; files the cache already holds need not be checked again
     /// ([`crate::render::render_checked`]).
     pub fn render(&self, diags: &mut Diagnostics) -> crate::render::Rendered {

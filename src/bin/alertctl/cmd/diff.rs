@@ -2,7 +2,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use alertctl::render::output::Current;
-use alertctl::source::project::{Project, Quick};
+use alertctl::source::project::Quick;
 use alertctl::{render::diff, render::output};
 use miette::IntoDiagnostic;
 
@@ -106,8 +106,12 @@ pub fn run(
         },
         RenderFormat::PrometheusRule => None,
     };
-    if format == RenderFormat::Plain && project.model.settings.file_sd.is_none() {
-        keep_pending(g, &mut project, &files, &current);
+    if format == RenderFormat::Plain {
+        if let Err(e) = project.keep_pending(&files, &current) {
+            if g.verbose {
+                eprintln!("cache: the diff's files not kept: {e}");
+            }
+        }
     }
     Ok(show(g, &dir, &files, &current, file_sd, exit_code, stat))
 }
@@ -140,31 +144,6 @@ fn pending(
                 .unwrap_or_else(|| show(g, dir, &pending.files, &current, None, exit_code, stat))
         });
     Some(shown)
-}
-
-/// Keeps the files this `diff` built that `current` does not hold, for a `diff` run
-/// again before anything changes ([`pending`]); `-v` says when the cache fails to store
-/// them (not when they are over [`alertctl::cache::PENDING_BYTES`]).
-fn keep_pending(
-    g: &Global,
-    project: &mut Project,
-    files: &BTreeMap<String, String>,
-    current: &Current,
-) {
-    let differ: BTreeMap<&str, &str> = files
-        .iter()
-        .filter(|(n, c)| current.generated.get(*n) != Some(*c))
-        .map(|(n, c)| (n.as_str(), c.as_str()))
-        .collect();
-    if differ.is_empty() || !project.cache.is_on_disk() {
-        return;
-    }
-    let fingerprint = project.fingerprint.clone();
-    if let Err(e) = project.cache.store_pending(&fingerprint, &differ) {
-        if g.verbose {
-            eprintln!("cache: the diff's files not kept: {e}");
-        }
-    }
 }
 
 /// Shows how `files` differ from `current` (what the output directory `dir` holds of
