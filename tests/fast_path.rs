@@ -135,7 +135,20 @@ fn any_change_takes_the_full_path() {
     age(&web);
     let o = run(&dir, &["-v", "diff", "--exit-code"]);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
-    assert!(text(&o.stderr).contains("1 parsed"), "{}", text(&o.stderr));
+    // The delta `diff` (a rules file edited) stores nothing: the question after it
+    // takes the full path, current.
+    assert!(
+        text(&o.stderr).contains("rules/teams/web.yaml changed since the last full run"),
+        "{}",
+        text(&o.stderr)
+    );
+    let eff = run(&dir, &["-v", "effective", "web-3:9100", "--format", "json"]);
+    assert!(
+        text(&eff.stderr).contains("answering from a full load"),
+        "{}",
+        text(&eff.stderr)
+    );
+    assert!(text(&eff.stdout).contains("> 96"));
     // That full run stored fresh answers: the next question is fast again, and current.
     let eff = run(&dir, &["-v", "effective", "web-3:9100", "--format", "json"]);
     assert!(

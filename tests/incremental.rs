@@ -306,6 +306,7 @@ fn quiet_stderr(o: &std::process::Output) -> String {
                 && !l.starts_with("cache index: ")
                 && !l.starts_with("render: ")
                 && !l.starts_with("output: ")
+                && !l.starts_with("diff: ")
         })
         .map(|l| format!("{l}\n"))
         .collect()
@@ -357,6 +358,8 @@ struct Said {
     kept: Option<(usize, usize)>,
     /// How many of the alerts read back gave their summary alone.
     summarized: usize,
+    /// The first `diff` took the delta path ([`alertctl::source::delta`]).
+    delta: bool,
 }
 
 /// Runs `args` warm and with `--no-cache`; both must answer the same.
@@ -378,8 +381,29 @@ fn same(dir: &Path, args: &[&str], what: &str) {
 /// After an edit: the warm `diff -v` (which stores the incremental index) and every
 /// question, against `--no-cache`. Returns what `-v` said was recomputed and read back.
 fn check(dir: &Path, e: &Estate, pick: usize, what: &str) -> Said {
-    let warm = support::alertctl(dir, &["-v", "diff"]);
     let full = support::alertctl(dir, &["--no-cache", "diff"]);
+    // The delta path when it applies (it stores nothing), then the full load.
+    let first = support::alertctl(dir, &["-v", "diff"]);
+    let said_first = String::from_utf8_lossy(&first.stderr).to_string();
+    let delta = said_first.contains("changed since the last full run");
+    if std::env::var_os("ALERTCTL_TEST_SHOW_DELTA").is_some() {
+        eprintln!(
+            "{what}: {}",
+            said_first
+                .lines()
+                .find(|l| l.starts_with("diff: "))
+                .unwrap_or("-")
+        );
+    }
+    assert!(
+        first.stdout == full.stdout
+            && quiet_stderr(&first) == quiet_stderr(&full)
+            && first.status.code() == full.status.code(),
+        "{what}: first diff differs from --no-cache\n=== first: {}\n=== full: {}",
+        show(&first),
+        show(&full)
+    );
+    let warm = support::alertctl_without_delta(dir, &["-v", "diff"]);
     assert!(
         warm.stdout == full.stdout
             && quiet_stderr(&warm) == quiet_stderr(&full)
@@ -423,6 +447,7 @@ fn check(dir: &Path, e: &Estate, pick: usize, what: &str) -> Said {
         render: read_back(&warm),
         kept: not_built(&warm),
         summarized: summarized(&warm),
+        delta,
     }
 }
 
@@ -657,6 +682,7 @@ fn an_edit_recomputes_only_what_it_can_affect() {
     // them); below, an edit that changes nothing in a file (the settings') leaves it
     // unbuilt too.
     let said = check(dir, &e, 0, "threshold");
+    assert!(said.delta, "a rules file's edit: the delta diff");
     assert_eq!((said.index, said.render), (Some((1, 4)), Some((3, 4))));
     assert_eq!(said.kept, Some((2, 3)), "threshold: files not built");
     // The alerts with rules only in those two files are known by their summaries.
@@ -664,6 +690,7 @@ fn an_edit_recomputes_only_what_it_can_affect() {
     e.apply(Edit::TemplateQuery(0, 5));
     e.write(dir);
     let said = check(dir, &e, 1, "template");
+    assert!(!said.delta, "a template's edit: the full load");
     assert_eq!((said.index, said.render), (Some((1, 4)), Some((3, 4))));
     assert_eq!(said.kept, Some((2, 3)), "template: files not built");
     // The file built holds CpuHigh's rules alone: the three others give summaries.
@@ -672,6 +699,7 @@ fn an_edit_recomputes_only_what_it_can_affect() {
     e.apply(Edit::Threshold(2, 123));
     e.write(dir);
     let said = check(dir, &e, 2, "longer threshold");
+    assert!(said.delta, "a rules file's edit: the delta diff");
     assert_eq!((said.index, said.render), (Some((2, 4)), Some((2, 4))));
     // A comment above them made two lines of the same length: no byte moved, every
     // line after it did (`trace` and lints show lines).

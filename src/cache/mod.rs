@@ -928,6 +928,13 @@ const FAST_SCHEMA: &str = "
     CREATE TABLE IF NOT EXISTS pending(name TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, content TEXT NOT NULL, mac TEXT NOT NULL);
 ";
 
+/// The stored run's [`crate::source::delta::Skeleton`]: one row, or none. Emptied by
+/// every store of a run, so that it never describes another run than the stored one.
+const SKELETON_SCHEMA: &str = "
+    CREATE TABLE IF NOT EXISTS skeleton(fingerprint TEXT NOT NULL, bytes BLOB NOT NULL, mac TEXT NOT NULL);
+    DELETE FROM skeleton;
+";
+
 /// At most this many bytes of rendered files are kept for [`Cache::pending`]: what an
 /// edit changes is a few files; the first `diff` of a large directory (32 MB of rules
 /// on L) is not kept.
@@ -1330,6 +1337,30 @@ impl Cache {
         tx.commit()
     }
 
+    /// The stored run's skeleton: (its fingerprint, its bytes), authenticated.
+    pub fn skeleton(&self) -> Option<(String, Vec<u8>)> {
+        let (fingerprint, bytes, mac): (String, Vec<u8>, String) = self
+            .conn
+            .as_ref()?
+            .query_row("SELECT fingerprint, bytes, mac FROM skeleton", [], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .ok()?;
+        let parts: [&[u8]; 2] = [fingerprint.as_bytes(), &bytes];
+        self.key
+            .verify(&mac, "skeleton", &parts)
+            .then_some((fingerprint, bytes))
+    }
+
+    /// The stored summaries ([`crate::render::memo`]) of the alerts in `keys`, each under
+    /// its key there and authenticated; the others are left out.
+    pub fn summaries_of(&self, keys: &HashMap<&str, &str>) -> HashMap<String, Vec<u8>> {
+        self.memos_where(Ahead::Summaries, |alert, key| keys.get(alert) == Some(&key))
+            .into_iter()
+            .map(|(alert, _, summary)| (alert, summary))
+            .collect()
+    }
+
     pub fn has_rendered(&self, fingerprint: &str) -> bool {
         self.meta("rendered").as_deref() == Some(fingerprint)
     }
@@ -1347,6 +1378,7 @@ impl Cache {
         ensure_schema(conn, FAST_SCHEMA)?;
         let tx = conn.transaction()?;
         tx.execute_batch("DELETE FROM rendered; DELETE FROM cells; DELETE FROM alert_keys;")?;
+        tx.execute_batch(SKELETON_SCHEMA)?;
         {
             let mut put = tx.prepare(PUT_RENDERED)?;
             for (name, content) in files {
@@ -1958,6 +1990,79 @@ impl Cache {
             .collect()
     }
 
+    /// The cache at `path` opened again for a thread of its own. Read-only: it sets no
+    /// journal mode (a new cache stays out of WAL until its first run is done) and never
+    /// checkpoints. The file is opened again by path, so it is authenticated again, as
+    /// the first connection was, before any row is read; every row is then checked too.
+    fn reader(path: PathBuf, key: Key) -> Option<Cache> {
+        let conn = Connection::open_with_flags(
+            &path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .ok()?;
+        conn.busy_timeout(std::time::Duration::from_secs(5)).ok()?;
+        conn.execute_batch("PRAGMA trusted_schema=OFF;").ok()?;
+        Self::check_owner(&conn, &key).ok()?;
+        Some(Cache {
+            conn: Some(conn),
+            file: Some(path),
+            note: None,
+            key,
+        })
+    }
+
+    /// [`Cache::summaries_of`], read on another thread over a connection of its own.
+    pub fn summaries_ahead(
+        &self,
+        keys: HashMap<String, String>,
+    ) -> Option<std::thread::JoinHandle<Option<HashMap<String, Vec<u8>>>>> {
+        self.conn.as_ref()?;
+        let (path, key) = (self.file.clone()?, self.key.clone());
+        std::thread::Builder::new()
+            .name("summaries-ahead".into())
+            .spawn(move || {
+                let cache = Self::reader(path, key)?;
+                let keys = keys.iter().map(|(a, k)| (a.as_str(), k.as_str())).collect();
+                Some(cache.summaries_of(&keys))
+            })
+            .ok()
+    }
+
+    /// The stored models of the files in `wanted` (path, content hash), each looked up
+    /// by path, authenticated and decoded on every core; `None` where a model is not
+    /// stored for that hash, or does not authenticate or decode. For a few files of
+    /// many, where [`Cache::scan_models`] reads every row.
+    pub fn models_of(&self, wanted: &[(&str, &str)]) -> Vec<Option<FileModel>> {
+        let Some(conn) = self.conn.as_ref() else {
+            return wanted.iter().map(|_| None).collect();
+        };
+        let read = || -> rusqlite::Result<Vec<Option<(Vec<u8>, String)>>> {
+            let mut st =
+                conn.prepare("SELECT model, mac FROM files WHERE path = ?1 AND hash = ?2")?;
+            wanted
+                .iter()
+                .map(|(path, hash)| {
+                    st.query_row(params![path, hash], |r| Ok((r.get(0)?, r.get(1)?)))
+                        .optional()
+                })
+                .collect()
+        };
+        let Ok(rows) = read() else {
+            return wanted.iter().map(|_| None).collect();
+        };
+        let key = &self.key;
+        rows.into_par_iter()
+            .zip(wanted)
+            .map(|(row, (path, hash))| {
+                let (bytes, mac) = row?;
+                let parts: [&[u8]; 3] = [path.as_bytes(), hash.as_bytes(), &bytes];
+                key.verify(&mac, "file-model", &parts)
+                    .then(|| decode_model(&bytes))
+                    .flatten()
+            })
+            .collect()
+    }
+
     /// Starts reading every stored render (alerts' and files' memos) on another thread,
     /// over a connection of its own: a caller that renders next mostly has them by
     /// then (on L the read is 30-40 ms, while the model build leaves a core idle).
@@ -1969,25 +2074,7 @@ impl Cache {
         let reader = std::thread::Builder::new()
             .name("memos-ahead".into())
             .spawn(move || {
-                // Read-only: it sets no journal mode (a new cache stays out of WAL
-                // until its first run is done) and never checkpoints. The file is
-                // opened again by path, so it is authenticated again, as the load's
-                // was, before any row is read; every row is then checked too.
-                let conn = Connection::open_with_flags(
-                    &path,
-                    rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
-                        | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
-                )
-                .ok()?;
-                conn.busy_timeout(std::time::Duration::from_secs(5)).ok()?;
-                conn.execute_batch("PRAGMA trusted_schema=OFF;").ok()?;
-                Self::check_owner(&conn, &key).ok()?;
-                let cache = Cache {
-                    conn: Some(conn),
-                    file: Some(path),
-                    note: None,
-                    key,
-                };
+                let cache = Self::reader(path, key)?;
                 Some((
                     what,
                     cache.memos_where(what, |_, _| true),
@@ -2053,6 +2140,7 @@ impl Cache {
         rules: usize,
         answers: Answers,
         every_alert: bool,
+        skeleton: Option<&[u8]>,
     ) -> rusqlite::Result<bool> {
         let Some(conn) = self.conn.as_mut() else {
             return Ok(false);
@@ -2149,6 +2237,15 @@ impl Cache {
             tx.execute_batch(FAST_SCHEMA)?;
         }
         put_warnings(&tx, key, fingerprint, warnings)?;
+        // The stored run's skeleton is this run's, or none.
+        tx.execute_batch(SKELETON_SCHEMA)?;
+        if let Some(bytes) = skeleton {
+            let mac = key.mac("skeleton", &[fingerprint.as_bytes(), bytes]);
+            tx.execute(
+                "INSERT INTO skeleton VALUES (?1, ?2, ?3)",
+                params![fingerprint, bytes, mac],
+            )?;
+        }
         let traces = match answers {
             Answers::Stored => fingerprint,
             Answers::Deferred => DEFERRED,
@@ -2482,6 +2579,7 @@ mod tests {
                 2,
                 answers,
                 every_alert,
+                None,
             )
             .unwrap()
         };
@@ -2558,6 +2656,7 @@ mod tests {
                         0,
                         Answers::Stored,
                         false,
+                        None,
                     )
                     .unwrap());
             };
@@ -2690,6 +2789,7 @@ mod tests {
                 0,
                 Answers::Stored,
                 false,
+                None,
             );
             assert!(stored.unwrap());
             // The run's warnings are kept under its fingerprint, and only the last run's.

@@ -48,6 +48,13 @@ impl<'a> StoredDiag<'a> {
         }
     }
 
+    /// Whether `codes` (`validate.ignore`) accept it: a warning of one of those codes is
+    /// not shown.
+    pub fn accepted(&self, codes: &[Code]) -> bool {
+        self.severity == Severity::Warning
+            && Code::parse(&self.code).is_some_and(|c| codes.contains(&c))
+    }
+
     /// The diagnostic, its places in the texts `source` gives by path; `None` if a code
     /// is unknown or `source` has no text for a path.
     pub fn back(self, source: &mut impl FnMut(&str) -> Option<SourceText>) -> Option<Diagnostic> {

@@ -391,6 +391,19 @@ pub(super) fn decode_summary(model: &Model, bytes: &[u8]) -> Option<(Vec<Section
     Some((files, lints_in(model, summary.lints)?))
 }
 
+/// A kept render's summary as stored: its [`sections`] and its lints, not read back
+/// against any text (a delta `diff`, [`crate::source::delta`], compares them as
+/// stored). `None` if the bytes do not decode.
+pub fn summary_as_stored(bytes: &[u8]) -> Option<(Vec<Section>, Vec<StoredDiag<'_>>)> {
+    let summary: Summary = postcard::from_bytes(bytes).ok()?;
+    let files = summary
+        .files
+        .into_iter()
+        .map(|(f, k)| (f.into_owned(), k))
+        .collect();
+    Some((files, summary.lints))
+}
+
 /// Stored lints against the model's texts; `None` if one names a code or a file the
 /// model does not have.
 fn lints_in(model: &Model, stored: Vec<StoredDiag>) -> Option<Diagnostics> {

@@ -896,6 +896,60 @@ pub fn render_files(model: &Model, scopes: &BTreeSet<Scope>) -> Rendered {
     out
 }
 
+/// What [`render_some`] yields: each alert's sections ([`memo::sections`]) and lints,
+/// and the files it was asked for.
+pub struct Subset {
+    pub alerts: BTreeMap<String, (Vec<memo::Section>, Diagnostics)>,
+    /// File name -> content, of the files named in `only` that hold a rule.
+    pub files: BTreeMap<String, String>,
+}
+
+/// Renders every alert of `model` and builds the files `only` names, given each alert's
+/// sections and lints, from them, as [`render`] would build them from the same alerts;
+/// `None` when `only` does, or when anything would be reported besides the alerts'
+/// lints (a cell error, a file name collision, a file the guard refuses). A delta
+/// `diff` ([`crate::source::delta`]) renders a model of the few alerts an edit can
+/// touch, and the files they alone fill.
+#[allow(clippy::type_complexity)]
+pub fn render_some(
+    model: &Model,
+    only: &mut dyn FnMut(
+        &BTreeMap<String, (Vec<memo::Section>, Diagnostics)>,
+    ) -> Option<BTreeSet<String>>,
+) -> Option<Subset> {
+    let alerts: Vec<&crate::model::resolve::Alert> = model.alerts.values().collect();
+    let renders: Vec<AlertRender> = alerts
+        .par_iter()
+        .map_init(|| Renderer::new(model), |r, a| render_alert(model, r, a))
+        .collect();
+    if renders.iter().any(|a| !a.keyed.is_empty()) {
+        return None;
+    }
+    let mut out = Subset {
+        alerts: BTreeMap::new(),
+        files: BTreeMap::new(),
+    };
+    let mut rules = Vec::with_capacity(renders.len());
+    for (alert, a) in alerts.iter().zip(renders) {
+        let sections = memo::sections(model, &a);
+        out.alerts.insert(alert.name.clone(), (sections, a.lints));
+        rules.push(a.rules);
+    }
+    let only = only(&out.alerts)?;
+    for mine in &mut rules {
+        mine.retain(|(scope, _, _)| only.contains(&file_name(scope)));
+    }
+    let per_file = gather(rules.into_iter());
+    for job in plan_files(per_file, &mut BTreeMap::new()) {
+        let FileJob::Build { scope, name, rules } = job else {
+            return None;
+        };
+        let file = build_file(model, &scope, name, rules, &HashSet::new(), false, true);
+        out.files.insert(file.name, file.content.ok()?);
+    }
+    Some(out)
+}
+
 /// Rendered rules grouped by the file they go to, in the order given; each file's list
 /// sized once (grown by doubling, a good part of it was unused at the peak of a cold
 /// run). `rules` is drained before anything is grouped, so its side effects run in order.

@@ -3,6 +3,7 @@
 //! project loaded through the cache (`project`), and the writers that edit sources the
 //! way people do (`edit`, `import`).
 
+pub mod delta;
 pub mod edit;
 pub mod import;
 pub mod load;

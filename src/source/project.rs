@@ -62,6 +62,10 @@ pub struct Project {
     pub keys: crate::cache::incremental::Keys,
     /// Every source text is the file's on disk (no unsaved edits laid over them).
     pub from_disk: bool,
+    /// Each source file's content hash, in the order the fingerprint takes them.
+    pub(crate) source_hashes: Vec<(String, String)>,
+    /// The load reported nothing at all (not even an accepted warning).
+    pub(crate) load_clean: bool,
     /// The stored renders, being read since the load ([`load_to_render`]); the first
     /// render takes them.
     memos_ahead: std::sync::Mutex<Option<crate::cache::MemosAhead>>,
@@ -75,7 +79,10 @@ pub struct Project {
     load_warnings: Vec<u8>,
 }
 
-fn fingerprint<'a>(settings_text: &str, files: impl Iterator<Item = (&'a str, &'a str)>) -> String {
+pub(crate) fn fingerprint<'a>(
+    settings_text: &str,
+    files: impl Iterator<Item = (&'a str, &'a str)>,
+) -> String {
     let mut fp = blake3::Hasher::new();
     fp.update(env!("CARGO_PKG_VERSION").as_bytes());
     fp.update(b"\0");
@@ -110,17 +117,17 @@ pub struct Quick {
 /// same process takes it ([`load_to_diff`], [`load_to_render`]) rather than walking
 /// again, and reads the files whose stat is unchanged without hashing them again.
 pub struct Seen {
-    root: PathBuf,
-    walk: load::Walk,
-    stats: Stats,
+    pub(crate) root: PathBuf,
+    pub(crate) walk: load::Walk,
+    pub(crate) stats: Stats,
 }
 
 /// The cache's stat rows: path -> (stat, content hash, when it was recorded).
-type Stats = std::collections::HashMap<String, (load::Stamp, String, i64)>;
+pub(crate) type Stats = std::collections::HashMap<String, (load::Stamp, String, i64)>;
 
 /// The recorded content hash of `e`, when its stat is as recorded and not racy
 /// ([`load::Stamp::racy`]).
-fn recorded_hash<'s>(stats: &'s Stats, e: &load::Entry) -> Option<&'s str> {
+pub(crate) fn recorded_hash<'s>(stats: &'s Stats, e: &load::Entry) -> Option<&'s str> {
     let (stamp, hash, seen) = stats.get(&e.rel_path)?;
     (*stamp == e.stamp && !e.stamp.racy(*seen)).then_some(hash.as_str())
 }
@@ -603,6 +610,10 @@ fn load_inner(
     let keys = crate::cache::incremental::keys(&model, &hashes);
     crate::timings::mark("load: dependency keys");
     let load_warnings = crate::diag::stored::encode(diags.shown(&model.settings.accepted()));
+    let source_hashes = sources
+        .iter()
+        .map(|s| (s.rel_path.clone(), s.hash.clone()))
+        .collect();
     cache_note = cache.note.take().or(cache_note);
     Ok((
         Project {
@@ -615,6 +626,8 @@ fn load_inner(
             fingerprint,
             keys,
             from_disk: overlay.is_empty(),
+            source_hashes,
+            load_clean: diags.is_empty(),
             memos_ahead: std::sync::Mutex::new(memos_ahead),
             reading_ahead,
             output_ahead: std::sync::Mutex::new(output_ahead),
@@ -1010,6 +1023,7 @@ pub fn store_rendered(
             &summary[..],
         ))
     });
+    let skeleton = crate::source::delta::skeleton(project);
     let stored_now = project.cache.store_incremental(
         &project.fingerprint,
         &stored,
@@ -1024,6 +1038,7 @@ pub fn store_rendered(
         rendered.rule_count,
         answers,
         fill && !deferred,
+        skeleton.as_deref(),
     );
     let stored_now = stored_now.inspect_err(|e| {
         if crate::cache::is_damage(e) {

@@ -507,6 +507,16 @@ pub fn alertctl(dir: &Path, args: &[&str]) -> std::process::Output {
         .expect("alertctl runs")
 }
 
+/// [`alertctl`] with the delta `diff` off (`ALERTCTL_DELTA=off`): a `diff` after an
+/// edit takes the full load, and stores what it renders.
+pub fn alertctl_without_delta(dir: &Path, args: &[&str]) -> std::process::Output {
+    command(dir, args)
+        .env("ALERTCTL_STORE_ANSWERS", "always")
+        .env("ALERTCTL_DELTA", "off")
+        .output()
+        .expect("alertctl runs")
+}
+
 /// [`alertctl`] as users run it: a cache's first full runs leave the answers of
 /// `effective` and `trace` to the first question.
 pub fn alertctl_deferring(dir: &Path, args: &[&str]) -> std::process::Output {

@@ -2,6 +2,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use alertctl::render::output::Current;
+use alertctl::source::delta;
 use alertctl::source::project::Quick;
 use alertctl::{render::diff, render::output};
 use miette::IntoDiagnostic;
@@ -33,7 +34,27 @@ pub fn run(
                     None => seen = Some(q.into_seen()),
                 }
             }
-            OutputState::Changed(s) => seen = s,
+            OutputState::Changed(s) => {
+                let delta = s.as_ref().map(|s| delta::diff(s, out.as_deref()));
+                alertctl::timings::mark("delta");
+                if let (Some(Err(why)), true) = (&delta, g.verbose) {
+                    eprintln!("diff: a full load: {why}");
+                }
+                if let Some(Ok(d)) = delta {
+                    if g.verbose {
+                        eprintln!(
+                            "diff: {} changed since the last full run: {} of {} alerts rendered, from {} files",
+                            d.changed.join(", "),
+                            d.rendered.0,
+                            d.rendered.1,
+                            d.loaded
+                        );
+                    }
+                    super::show_warnings(g, &d.warnings);
+                    return kept_shown(g, &d.dir, &d.files, &d.kept, exit_code, stat);
+                }
+                seen = s
+            }
         }
     }
     // `--live` compares every rendered file with the servers: all of them are built.
@@ -137,13 +158,29 @@ fn pending(
         );
     }
     super::show_warnings(g, &warnings);
-    let shown = output::read_except(dir, &pending.kept)
-        .into_diagnostic()
-        .map(|current| {
-            refuse_foreign(&pending.files, &current)
-                .unwrap_or_else(|| show(g, dir, &pending.files, &current, None, exit_code, stat))
-        });
-    Some(shown)
+    Some(kept_shown(
+        g,
+        dir,
+        &pending.files,
+        &pending.kept,
+        exit_code,
+        stat,
+    ))
+}
+
+/// Shows how `files` differ from what the output directory `dir` holds, the files
+/// `kept` (name -> hash) known to be there as built.
+fn kept_shown(
+    g: &Global,
+    dir: &std::path::Path,
+    files: &BTreeMap<String, String>,
+    kept: &BTreeMap<String, String>,
+    exit_code: bool,
+    stat: bool,
+) -> miette::Result<Exit> {
+    let current = output::read_except(dir, kept).into_diagnostic()?;
+    Ok(refuse_foreign(files, &current)
+        .unwrap_or_else(|| show(g, dir, files, &current, None, exit_code, stat)))
 }
 
 /// Shows how `files` differ from `current` (what the output directory `dir` holds of

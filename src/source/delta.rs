@@ -1,0 +1,530 @@
+//! A `diff` after an edit of a few rules files, from a model of the alerts the edit can
+//! touch instead of the whole directory.
+//!
+//! A full run stores its *skeleton* beside its results: every source file's hash, each
+//! alert's template and dependency key, the alert of each rule of every rules file, and
+//! each template's file. After an edit of a few rules files, the alerts with rules in
+//! them (the *affected* alerts) are found there, the output files their stored renders
+//! went to from their stored summaries, and every alert with rules in those files. A
+//! model of those alerts alone (their rules, their templates, the whole inventory and
+//! `_lib`) is built and rendered, and those files are built from it; every other file is
+//! the stored run's, which the output directory must hold as built.
+//!
+//! Each step checks what it relies on and declines (`None`: the full path) otherwise:
+//! the stored run reported nothing but its alerts' lints, and its load nothing at all;
+//! no many-alert rules, rule groups, shards or file_sd; every file is as the skeleton
+//! says but the edited rules files, which parse cleanly; the model reports nothing, and
+//! every alert it renders that the edit does not touch comes out with exactly its
+//! stored sections and lints (so the smaller model renders as the whole one did); the
+//! affected alerts' rules go only to the files the model was built for. The warnings
+//! shown are the full run's: every alert's lints in alert order, the stored ones of
+//! the alerts not rendered. The incremental property test compares this path with
+//! `--no-cache` on random edits.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::cache::Cache;
+use crate::diag::stored::StoredDiag;
+use crate::diag::{Diagnostics, SourceText};
+use crate::model::resolve::Model;
+use crate::model::FileModel;
+use crate::render::memo;
+use crate::source::parse::{self, FileKind};
+use crate::source::project::{self, Project, Seen};
+use crate::source::{load, settings};
+
+/// At most this many edited files take the delta path.
+const MAX_CHANGED: usize = 8;
+
+/// At most this many files whose stat cannot vouch for them are read to find the
+/// edited ones (as the fast path's content checks).
+const MAX_UNSURE: usize = 64;
+
+/// What a full run's model leaves for a later delta `diff` (see the module's doc).
+#[derive(Serialize, Deserialize)]
+struct Skeleton {
+    /// Every source file and its content hash, in the fingerprint's order.
+    files: Vec<(String, String)>,
+    /// Every alert, in alert order: (name, template, dependency key).
+    alerts: Vec<(String, String, String)>,
+    /// Each rules file with rules, and the alert of each of its rules in file order
+    /// (index in `alerts` + 1; 0 for a suspended rule).
+    rules: Vec<(String, Vec<u32>)>,
+    /// Template name -> its file.
+    templates: Vec<(String, String)>,
+}
+
+/// The skeleton of `project`'s run, encoded; `None` when a delta `diff` could not use
+/// it (see the module's doc).
+pub fn skeleton(project: &Project) -> Option<Vec<u8>> {
+    let m = &project.model;
+    let s = &m.settings;
+    if !project.load_clean
+        || !project.from_disk
+        || s.file_sd.is_some()
+        || !s.shards.is_empty()
+        || !m.rule_groups.is_empty()
+        || m.rules.iter().any(|r| r.is_many())
+    {
+        return None;
+    }
+    let mut alert_of = vec![0u32; m.rules.len()];
+    for (i, a) in m.alerts.values().enumerate() {
+        for &r in a.by_scope.values().flatten() {
+            alert_of[r] = i as u32 + 1;
+        }
+    }
+    let mut rules: Vec<(String, Vec<u32>)> = Vec::new();
+    for (r, &id) in m.rules.iter().zip(&alert_of) {
+        match rules.last_mut() {
+            Some((file, ids)) if **file == *r.file => ids.push(id),
+            _ => rules.push((r.file.to_string(), vec![id])),
+        }
+    }
+    // Each file's rules are one run of the model's (files are gathered in turn).
+    if rules.iter().map(|(f, _)| f).collect::<HashSet<_>>().len() != rules.len() {
+        return None;
+    }
+    let alerts = m
+        .alerts
+        .values()
+        .map(|a| {
+            let key = project.keys.alerts.get(&a.name)?;
+            Some((a.name.clone(), a.template.clone(), key.clone()))
+        })
+        .collect::<Option<Vec<_>>>()?;
+    let templates = m
+        .templates
+        .iter()
+        .map(|(name, t)| (name.clone(), t.file.to_string()))
+        .collect();
+    postcard::to_stdvec(&Skeleton {
+        files: project.source_hashes.clone(),
+        alerts,
+        rules,
+        templates,
+    })
+    .ok()
+}
+
+/// What a delta `diff` shows: as [`crate::source::project::Pending`], with the
+/// warnings the full run would show.
+pub struct Delta {
+    /// The output directory compared with.
+    pub dir: PathBuf,
+    /// The files built now: name -> content.
+    pub files: BTreeMap<String, String>,
+    /// The stored run's other files: name -> content hash (the directory holds them as
+    /// built).
+    pub kept: BTreeMap<String, String>,
+    pub warnings: Diagnostics,
+    /// The edited files.
+    pub changed: Vec<String>,
+    /// How many alerts were rendered, of how many.
+    pub rendered: (usize, usize),
+    /// How many source files the model was built from.
+    pub loaded: usize,
+}
+
+/// A `diff` against `out` (the settings' `output.dir` if `None`) from what the fast
+/// path saw of a directory whose sources changed ([`Seen`]); `Err(why not)`: take the
+/// full path.
+pub fn diff(seen: &Seen, out: Option<&Path>) -> Result<Delta, &'static str> {
+    if std::env::var_os("ALERTCTL_DELTA").is_some_and(|v| v == "off") {
+        return Err("ALERTCTL_DELTA=off");
+    }
+    if !cfg!(unix) || !seen.walk.problems.is_empty() {
+        return Err("the directory has unreadable paths");
+    }
+    let root = seen.root.as_path();
+    let text = load::read_root_file(root, settings::FILE_NAME)
+        .ok()
+        .ok_or("the settings are unreadable")?;
+    let settings_src = SourceText::new(settings::FILE_NAME, text.as_str());
+    let settings = settings::parse(&settings_src)
+        .ok()
+        .ok_or("the settings do not parse")?;
+    if !settings.shards.is_empty() || settings.file_sd.is_some() {
+        return Err("shards or file_sd are set");
+    }
+    let real_root = load::canonical_root(root)
+        .ok()
+        .ok_or("the rules directory is unreadable")?;
+    let resolve = |p: &str| load::resolve(root, Path::new(p));
+    if !settings::check_paths(&settings, &settings_src, &real_root, &resolve).is_empty() {
+        return Err("a path of the settings is wrong");
+    }
+    let dir = out.map_or_else(|| root.join(&settings.output.dir), Path::to_path_buf);
+    let reading = dir.clone();
+    let current = std::thread::spawn(move || crate::render::output::read_hashes(&reading));
+
+    let cache = Cache::open_existing(root).ok_or("no cache")?;
+    let (fingerprint, bytes) = cache.skeleton().ok_or("the stored run left no skeleton")?;
+    let sk: Skeleton = postcard::from_bytes(&bytes)
+        .ok()
+        .ok_or("the stored run's skeleton does not decode")?;
+    // Read on another thread while the edited files are found.
+    let keys = sk.alerts.iter().map(|(n, _, k)| (n.clone(), k.clone()));
+    let summaries = cache
+        .summaries_ahead(keys.collect())
+        .ok_or("the stored summaries are unreadable")?;
+    crate::timings::mark("delta: skeleton");
+    let files = sk.files.iter().map(|(p, h)| (p.as_str(), h.as_str()));
+    if project::fingerprint(&text, files) != fingerprint {
+        return Err("the settings changed");
+    }
+    let recorded: HashMap<&str, &str> = sk
+        .files
+        .iter()
+        .map(|(p, h)| (p.as_str(), h.as_str()))
+        .collect();
+    let entries = &seen.walk.entries;
+    if entries.len() != recorded.len() {
+        return Err("files were added or removed");
+    }
+    // The files the skeleton's run read as they are now: by their stat, or read again.
+    let mut unsure = Vec::new();
+    for e in entries {
+        let was = *recorded
+            .get(e.rel_path.as_str())
+            .ok_or("a file was added")?;
+        if project::recorded_hash(&seen.stats, e) != Some(was) {
+            unsure.push((e, was));
+        }
+    }
+    if unsure.len() > MAX_UNSURE {
+        return Err("too many files touched");
+    }
+    let read = unsure
+        .par_iter()
+        .map(|(e, was)| {
+            let sf = load::read(e).ok()?;
+            Some((sf.hash != *was).then_some(sf))
+        })
+        .collect::<Option<Vec<_>>>()
+        .ok_or("a file is unreadable")?;
+    let changed: Vec<load::SourceFile> = read.into_iter().flatten().collect();
+    if changed.is_empty()
+        || changed.len() > MAX_CHANGED
+        || changed.iter().any(|c| c.kind != FileKind::Rules)
+    {
+        return Err("no rules file changed, or other files did");
+    }
+    let changed_paths: HashSet<&str> = changed.iter().map(|c| c.rel_path.as_str()).collect();
+    crate::timings::mark("delta: changed files");
+
+    // The stored run: its files, its warnings.
+    let stored = cache.rendered_hashes(&fingerprint).ok_or("no stored run")?;
+    let (stored, _) = crate::render::file_sd::split(&stored);
+    let warnings = cache
+        .warnings(&fingerprint)
+        .ok_or("the stored run's warnings are missing")?;
+    if warnings.load != crate::diag::stored::encode(std::iter::empty()) {
+        return Err("the stored run's load reported something");
+    }
+    let accepted = settings.accepted();
+
+    // The affected alerts, their files, and every alert with rules in those files.
+    let by_file: HashMap<&str, &[u32]> = sk
+        .rules
+        .iter()
+        .map(|(f, ids)| (f.as_str(), ids.as_slice()))
+        .collect();
+    let name = |id: u32| sk.alerts[id as usize - 1].0.as_str();
+    let affected: BTreeSet<&str> = changed_paths
+        .iter()
+        .flat_map(|p| by_file.get(p).copied().unwrap_or_default())
+        .filter(|&&id| id > 0)
+        .map(|&id| name(id))
+        .collect();
+    let affected_ids: HashSet<u32> = (1..=sk.alerts.len() as u32)
+        .filter(|&id| affected.contains(name(id)))
+        .collect();
+
+    // What a model of some alerts is built from: the edited files, and of the others
+    // the rules files with their rules, their templates, the inventory and `_lib`.
+    let template_file: HashMap<&str, &str> = sk
+        .templates
+        .iter()
+        .map(|(t, f)| (t.as_str(), f.as_str()))
+        .collect();
+    let mut edited: Vec<(SourceText, FileModel)> = Vec::new();
+    let mut edited_templates: BTreeSet<&str> = BTreeSet::new();
+    for c in &changed {
+        let mut d = Diagnostics::default();
+        let m = parse::file(c.kind, &c.source, &mut d);
+        if !d.is_empty() || !m.rule_groups.is_empty() || m.broken {
+            return Err("an edited file does not parse cleanly");
+        }
+        for r in &m.rules {
+            let file = template_file.get(r.template.value.as_str()).copied();
+            edited_templates
+                .insert(file.ok_or("an edited rule names a template the stored run did not have")?);
+        }
+        edited.push((c.source.clone(), m));
+    }
+    let build = |wanted: &HashSet<u32>| -> Result<(Model, usize), &'static str> {
+        let mut to_load = edited_templates.clone();
+        for (f, ids) in &sk.rules {
+            if !changed_paths.contains(f.as_str()) && ids.iter().any(|id| wanted.contains(id)) {
+                to_load.insert(f);
+            }
+        }
+        for &id in wanted {
+            let template = sk.alerts[id as usize - 1].1.as_str();
+            to_load.insert(
+                template_file
+                    .get(template)
+                    .copied()
+                    .ok_or("an alert's template is unknown")?,
+            );
+        }
+        for e in entries {
+            if matches!(e.kind, FileKind::Inventory | FileKind::Lib) {
+                to_load.insert(&e.rel_path);
+            }
+        }
+        let loading: Vec<(&load::Entry, &str)> = entries
+            .iter()
+            .filter(|e| {
+                to_load.contains(e.rel_path.as_str())
+                    && !changed_paths.contains(e.rel_path.as_str())
+            })
+            .map(|e| (e, recorded[e.rel_path.as_str()]))
+            .collect();
+        let sources = loading
+            .par_iter()
+            .map(|(e, was)| {
+                let known = project::recorded_hash(&seen.stats, e).filter(|h| h == was);
+                let sf = load::read_known(e, known).ok()?;
+                (sf.hash == *was).then_some(sf)
+            })
+            .collect::<Option<Vec<_>>>()
+            .ok_or("a file changed while read")?;
+        let wanted_models: Vec<(&str, &str)> = sources
+            .iter()
+            .map(|s| (s.rel_path.as_str(), s.hash.as_str()))
+            .collect();
+        let models = cache.models_of(&wanted_models);
+        crate::timings::mark("delta: read, stored models");
+        let mut files: Vec<(SourceText, FileModel)> = Vec::with_capacity(sources.len() + 1);
+        for (sf, m) in sources.iter().zip(models) {
+            let mut m = match m {
+                Some(mut m) => {
+                    m.share_path(&sf.source.path);
+                    m
+                }
+                None => {
+                    let mut d = Diagnostics::default();
+                    let m = parse::file(sf.kind, &sf.source, &mut d);
+                    if !d.is_empty() {
+                        return Err("a file does not parse cleanly");
+                    }
+                    m
+                }
+            };
+            if sf.kind == FileKind::Rules {
+                // Only the rules of the alerts wanted, as the skeleton's run knew them.
+                let ids = by_file
+                    .get(sf.rel_path.as_str())
+                    .ok_or("a rules file the stored run did not know")?;
+                if ids.len() != m.rules.len() {
+                    return Err("a rules file's rules are not the stored run's");
+                }
+                let mut id = ids.iter();
+                m.rules
+                    .retain(|_| id.next().is_some_and(|id| wanted.contains(id)));
+            }
+            files.push((sf.source.clone(), m));
+        }
+        files.extend(edited.iter().cloned());
+        files.sort_by(|a, b| a.0.path.cmp(&b.0.path));
+        let loaded = files.len();
+        let mut diags = Diagnostics::default();
+        let mut model = Model::build(settings.clone(), files, &mut diags);
+        if !diags.is_empty()
+            || !model.rule_groups.is_empty()
+            || model.rules.iter().any(|r| r.is_many())
+        {
+            return Err("the model reports something, or has many-alert rules or rule groups");
+        }
+        model
+            .sources
+            .insert(settings::FILE_NAME.to_string(), settings_src.clone());
+        // Its alerts are those wanted; an edited rule in an alert the edit did not
+        // affect would change that alert's render too.
+        for alert in model.alerts.values() {
+            let id = sk
+                .alerts
+                .binary_search_by(|(n, _, _)| n.as_str().cmp(&alert.name));
+            if !id.is_ok_and(|i| wanted.contains(&(i as u32 + 1))) {
+                return Err("an edited rule is in an alert it was not in");
+            }
+            let edited_rule = alert
+                .by_scope
+                .values()
+                .flatten()
+                .any(|&i| changed_paths.contains(&*model.rules[i].file));
+            if edited_rule && !affected.contains(alert.name.as_str()) {
+                return Err("an edited rule is in an alert it was not in");
+            }
+        }
+        crate::timings::mark("delta: model build");
+        Ok((model, loaded))
+    };
+
+    // The summaries, read meanwhile.
+    let summaries = summaries
+        .join()
+        .ok()
+        .flatten()
+        .ok_or("the stored summaries are unreadable")?;
+    if summaries.len() != sk.alerts.len() {
+        return Err("a stored summary is missing");
+    }
+    let mut decoded: HashMap<&str, (Vec<memo::Section>, Vec<StoredDiag>)> = summaries
+        .iter()
+        .map(|(a, b)| Some((a.as_str(), memo::summary_as_stored(b)?)))
+        .collect::<Option<_>>()
+        .ok_or("a stored summary does not decode")?;
+    // Its warnings were its alerts' lints alone, in alert order.
+    let lints: Vec<&StoredDiag> = sk
+        .alerts
+        .iter()
+        .flat_map(|(n, _, _)| &decoded[n.as_str()].1)
+        .filter(|d| !d.accepted(&accepted))
+        .collect();
+    if postcard::to_allocvec(&lints).ok() != Some(warnings.shown) {
+        return Err("the stored run reported more than its alerts' lints");
+    }
+    drop(lints);
+    crate::timings::mark("delta: summaries");
+
+    // The files to build: those where an affected alert's rules changed. Every alert
+    // with rules there must be in the model: the affected ones first, then, if others
+    // have rules there, a model of those too (once).
+    let mut wanted = affected_ids;
+    let mut outputs: BTreeSet<String> = BTreeSet::new();
+    let mut second = false;
+    let (model, loaded, mut rendered) = loop {
+        if wanted.len() > 64.max(sk.alerts.len() / 4) {
+            return Err("too many alerts touched");
+        }
+        let (model, loaded) = build(&wanted)?;
+        let mut more: HashSet<u32> = HashSet::new();
+        let rendered = crate::render::render_some(&model, &mut |alerts| {
+            outputs.clear();
+            for a in &affected {
+                let was: BTreeSet<&memo::Section> = decoded[a].0.iter().collect();
+                let now: BTreeSet<&memo::Section> = alerts
+                    .get(*a)
+                    .map(|(s, _)| s.iter().collect())
+                    .unwrap_or_default();
+                outputs.extend(was.symmetric_difference(&now).map(|(f, _)| f.clone()));
+            }
+            for id in 1..=sk.alerts.len() as u32 {
+                let sections = &decoded[name(id)].0;
+                if !wanted.contains(&id) && sections.iter().any(|(f, _)| outputs.contains(f)) {
+                    more.insert(id);
+                }
+            }
+            more.is_empty().then(|| outputs.clone())
+        });
+        match rendered {
+            Some(r) => break (model, loaded, r),
+            None if more.is_empty() => return Err("the render reports more than lints"),
+            None if second => {
+                return Err("the edit changes files that hold other alerts' rules again")
+            }
+            None => {
+                wanted.extend(more);
+                second = true;
+            }
+        }
+    };
+    crate::timings::mark("delta: render");
+    // Every alert rendered that the edit did not affect renders as the stored run did:
+    // the model of a few alerts renders them as the whole one.
+    for (alert, (sections, lints)) in &rendered.alerts {
+        if affected.contains(alert.as_str()) {
+            continue;
+        }
+        let (was_sections, was_lints) = &decoded[alert.as_str()];
+        let was_lints = postcard::to_allocvec(was_lints).ok();
+        if sections != was_sections || Some(crate::diag::stored::encode(lints.iter())) != was_lints
+        {
+            return Err("an alert the edit did not affect renders otherwise");
+        }
+    }
+
+    let current = current
+        .join()
+        .ok()
+        .and_then(Result::ok)
+        .ok_or("the output directory is unreadable")?;
+    if dir.join(crate::deploy::txn::JOURNAL).exists() {
+        return Err("an unfinished commit in the output directory");
+    }
+    let kept: BTreeMap<String, String> = stored
+        .into_iter()
+        .filter(|(n, _)| !outputs.contains(n))
+        .collect();
+    if kept
+        .iter()
+        .any(|(n, h)| current.generated.get(n) != Some(h))
+    {
+        return Err("the output directory does not hold the stored run's files");
+    }
+    crate::timings::mark("delta: output directory");
+
+    // The full run's warnings: every alert's lints in alert order, the stored ones
+    // against the files as they are (each unchanged, checked by its hash).
+    let mut texts: HashMap<String, SourceText> = HashMap::new();
+    let mut source = |path: &str| -> Option<SourceText> {
+        if let Some(t) = model.sources.get(path).or_else(|| texts.get(path)) {
+            return Some(t.clone());
+        }
+        let was = recorded.get(path)?;
+        let text = load::read_text(&root.join(path), path).ok()?;
+        (load::content_hash(&text) == *was).then_some(())?;
+        let t = SourceText::new(path, text);
+        texts.insert(path.to_string(), t.clone());
+        Some(t)
+    };
+    let mut shown = Diagnostics::default();
+    for (alert, _, _) in &sk.alerts {
+        if let Some((_, lints)) = rendered.alerts.remove(alert) {
+            for d in lints.shown(&accepted) {
+                shown.push(d.clone());
+            }
+            continue;
+        }
+        if affected.contains(alert.as_str()) {
+            continue;
+        }
+        let (_, lints) = decoded
+            .remove(alert.as_str())
+            .ok_or("a stored summary is missing")?;
+        for d in lints {
+            if !d.accepted(&accepted) {
+                shown.push(
+                    d.back(&mut source)
+                        .ok_or("a stored lint does not come back")?,
+                );
+            }
+        }
+    }
+    Ok(Delta {
+        dir,
+        files: rendered.files,
+        kept,
+        warnings: shown,
+        changed: changed.iter().map(|c| c.rel_path.clone()).collect(),
+        rendered: (model.alerts.len(), sk.alerts.len()),
+        loaded,
+    })
+}
