@@ -692,9 +692,10 @@ fn a_first_render_leaves_the_answers_to_the_first_question() {
         assert_eq!(text(&o.stdout), full(q), "{q:?}");
     }
 
-    // An edit once they are stored: kept up to date, one alert recomputed.
+    // An edit once they are stored: kept up to date by a full load's `diff` (the delta
+    // path stores nothing), one alert recomputed.
     edit_extra(&dir, 63);
-    let d = run(&["-v", "diff"]);
+    let d = support::alertctl_deferring_without_delta(&dir, &["-v", "diff"]);
     let said = text(&d.stderr);
     assert!(
         said.contains("cache index: 1 of 9 alerts recomputed"),
@@ -907,8 +908,15 @@ fn a_diff_run_again_shows_the_files_it_kept() {
         "threshold: 90",
         "threshold: 91",
     );
-    let first = same_as_full(&dir, &["diff"], "the diff that keeps its files");
-    assert!(!first.contains(KEPT), "{first}");
+    // The full load's `diff` keeps its files (the delta path, which a rules file's edit
+    // takes, keeps none: run again, it is as quick).
+    let first = support::alertctl_without_delta(&dir, &["-v", "diff"]);
+    assert!(first.status.success(), "{}", text(&first.stderr));
+    assert!(
+        !text(&first.stderr).contains(KEPT),
+        "{}",
+        text(&first.stderr)
+    );
     for args in [&["diff"][..], &["diff", "--stat", "--exit-code"]] {
         let again = same_as_full(&dir, args, "a diff run again");
         assert!(again.contains("1 of its files"), "{again}");
@@ -959,7 +967,10 @@ fn a_render_after_a_diff_writes_the_files_it_kept() {
             "threshold: 90",
             "threshold: 91",
         );
-        assert!(run(dir, &["diff"]).status.success());
+        // The full load's `diff`, which keeps its files (the delta path keeps none).
+        assert!(support::alertctl_without_delta(dir, &["diff"])
+            .status
+            .success());
         // A file an earlier render made, which this one no longer makes: removed.
         let stale = std::fs::read_to_string(dir.join("rendered/global.yml")).unwrap();
         std::fs::write(dir.join("rendered/group_gone.yml"), stale).unwrap();

@@ -68,6 +68,10 @@ pub struct FileMemo {
 /// Rendered file name -> how a stored run built it.
 pub type FileMemos = HashMap<String, FileMemo>;
 
+/// [`Cache::summaries_ahead`]: alert -> summary, `None` if the cache could not be
+/// opened again.
+pub type SummariesAhead = std::thread::JoinHandle<Option<HashMap<String, Vec<u8>>>>;
+
 /// The stored renders of the alerts whose key is unchanged, and every file's memo
 /// ([`MemosAhead::join`]).
 #[derive(Debug)]
@@ -2012,10 +2016,7 @@ impl Cache {
     }
 
     /// [`Cache::summaries_of`], read on another thread over a connection of its own.
-    pub fn summaries_ahead(
-        &self,
-        keys: HashMap<String, String>,
-    ) -> Option<std::thread::JoinHandle<Option<HashMap<String, Vec<u8>>>>> {
+    pub fn summaries_ahead(&self, keys: HashMap<String, String>) -> Option<SummariesAhead> {
         self.conn.as_ref()?;
         let (path, key) = (self.file.clone()?, self.key.clone());
         std::thread::Builder::new()
@@ -2036,7 +2037,9 @@ impl Cache {
         let Some(conn) = self.conn.as_ref() else {
             return wanted.iter().map(|_| None).collect();
         };
-        let read = || -> rusqlite::Result<Vec<Option<(Vec<u8>, String)>>> {
+        // Each file's (model, mac), if stored for that hash.
+        type Row = Option<(Vec<u8>, String)>;
+        let read = || -> rusqlite::Result<Vec<Row>> {
             let mut st =
                 conn.prepare("SELECT model, mac FROM files WHERE path = ?1 AND hash = ?2")?;
             wanted

@@ -258,7 +258,7 @@ pub fn diff(seen: &Seen, out: Option<&Path>) -> Result<Delta, &'static str> {
         let mut d = Diagnostics::default();
         let m = parse::file(c.kind, &c.source, &mut d);
         if !d.is_empty() || !m.rule_groups.is_empty() || m.broken {
-            return Err("an edited file does not parse cleanly");
+            return Err("an edited file does not parse cleanly, or sets rule groups");
         }
         for r in &m.rules {
             let file = template_file.get(r.template.value.as_str()).copied();

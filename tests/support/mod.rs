@@ -517,6 +517,15 @@ pub fn alertctl_without_delta(dir: &Path, args: &[&str]) -> std::process::Output
         .expect("alertctl runs")
 }
 
+/// [`alertctl_deferring`] with the delta `diff` off (as [`alertctl_without_delta`]).
+pub fn alertctl_deferring_without_delta(dir: &Path, args: &[&str]) -> std::process::Output {
+    command(dir, args)
+        .env_remove("ALERTCTL_STORE_ANSWERS")
+        .env("ALERTCTL_DELTA", "off")
+        .output()
+        .expect("alertctl runs")
+}
+
 /// [`alertctl`] as users run it: a cache's first full runs leave the answers of
 /// `effective` and `trace` to the first question.
 pub fn alertctl_deferring(dir: &Path, args: &[&str]) -> std::process::Output {

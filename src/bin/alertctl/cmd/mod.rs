@@ -152,12 +152,13 @@ fn answers_wanted() -> Answers {
 }
 
 /// After a question answered by a full load ([`load_only`]): when the last store left
-/// the answers to the first question ([`Answers::Deferred`]), this one renders every
-/// alert and stores them, so that the next question is answered from the cache. Done
-/// after the answer is printed, and only said with `-v`: the answer does not depend on
-/// it.
+/// the answers to the first question ([`Answers::Deferred`]), or stored another run
+/// than this one (sources edited since, and shown by a delta `diff`, which stores
+/// nothing), this one renders every alert and stores them, so that the next question
+/// is answered from the cache. Done after the answer is printed, and only said with
+/// `-v`: the answer does not depend on it.
 pub fn store_deferred_answers(g: &Global, project: &mut Project, diags: &Diagnostics) {
-    if diags.has_errors() || !project.cache.answers_deferred() {
+    if diags.has_errors() || !wants_answers(project) {
         return;
     }
     // The stored warnings are a render's, as `render` would show them.
@@ -171,7 +172,7 @@ pub fn store_deferred_answers(g: &Global, project: &mut Project, diags: &Diagnos
 /// alert's render, with `diags` the load's and the render's): see
 /// [`store_deferred_answers`].
 pub fn fill_answers(g: &Global, project: &mut Project, rendered: &Rendered, diags: &Diagnostics) {
-    if diags.has_errors() || !project.cache.answers_deferred() {
+    if diags.has_errors() || !wants_answers(project) {
         return;
     }
     match project::store_rendered(project, rendered, diags, Answers::Stored) {
@@ -182,6 +183,15 @@ pub fn fill_answers(g: &Global, project: &mut Project, rendered: &Rendered, diag
         ),
         _ => {}
     }
+}
+
+/// Whether the cache lacks the answers of `project`'s run: left to the first question,
+/// or of another run (on disk, for the files on disk).
+fn wants_answers(project: &Project) -> bool {
+    project.cache.answers_deferred()
+        || (project.cache.is_on_disk()
+            && project.from_disk
+            && !project.cache.has_rendered(&project.fingerprint))
 }
 
 /// One of the library's loads: `project::load` and its variants.
