@@ -68,10 +68,6 @@ pub struct FileMemo {
 /// Rendered file name -> how a stored run built it.
 pub type FileMemos = HashMap<String, FileMemo>;
 
-/// [`Cache::summaries_ahead`]: alert -> summary, `None` if the cache could not be
-/// opened again.
-pub type SummariesAhead = std::thread::JoinHandle<Option<HashMap<String, Vec<u8>>>>;
-
 /// The stored renders of the alerts whose key is unchanged, and every file's memo
 /// ([`MemosAhead::join`]).
 #[derive(Debug)]
@@ -1356,12 +1352,27 @@ impl Cache {
             .then_some((fingerprint, bytes))
     }
 
-    /// The stored summaries ([`crate::render::memo`]) of the alerts in `keys`, each under
-    /// its key there and authenticated; the others are left out.
-    pub fn summaries_of(&self, keys: &HashMap<&str, &str>) -> HashMap<String, Vec<u8>> {
-        self.memos_where(Ahead::Summaries, |alert, key| keys.get(alert) == Some(&key))
-            .into_iter()
-            .map(|(alert, _, summary)| (alert, summary))
+    /// The stored summaries ([`crate::render::memo`]) of the alerts in `keys` (alert,
+    /// key), each looked up by name and authenticated; `None` where the summary is not
+    /// stored under that key or does not authenticate.
+    pub fn summaries_of(&self, keys: &[(&str, &str)]) -> Vec<Option<Vec<u8>>> {
+        let Some(conn) = self.conn.as_ref() else {
+            return keys.iter().map(|_| None).collect();
+        };
+        let Ok(mut st) = conn
+            .prepare("SELECT summary, summary_mac FROM alert_memo WHERE alert = ?1 AND key = ?2")
+        else {
+            return keys.iter().map(|_| None).collect();
+        };
+        keys.iter()
+            .map(|(alert, key)| {
+                let (bytes, mac): (Vec<u8>, String) = st
+                    .query_row(params![alert, key], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .ok()?;
+                self.key
+                    .verify(&mac, "alert-summary", &memo_parts(alert, key, &bytes))
+                    .then_some(bytes)
+            })
             .collect()
     }
 
@@ -2013,20 +2024,6 @@ impl Cache {
             note: None,
             key,
         })
-    }
-
-    /// [`Cache::summaries_of`], read on another thread over a connection of its own.
-    pub fn summaries_ahead(&self, keys: HashMap<String, String>) -> Option<SummariesAhead> {
-        self.conn.as_ref()?;
-        let (path, key) = (self.file.clone()?, self.key.clone());
-        std::thread::Builder::new()
-            .name("summaries-ahead".into())
-            .spawn(move || {
-                let cache = Self::reader(path, key)?;
-                let keys = keys.iter().map(|(a, k)| (a.as_str(), k.as_str())).collect();
-                Some(cache.summaries_of(&keys))
-            })
-            .ok()
     }
 
     /// The stored models of the files in `wanted` (path, content hash), each looked up

@@ -192,6 +192,10 @@ pub struct Rendered {
     /// Of those, how many by their summary alone ([`memo::Partial`]): their rules are
     /// in no file built, and not in `cells`.
     pub summarized: usize,
+    /// Each alert, in alert order, with the output files its rules go to and how many of
+    /// its lints are shown (not accepted), when the files are keyed: what a delta
+    /// `diff` ([`crate::source::delta`]) knows of the alerts it does not render.
+    pub outline: Vec<(String, Vec<String>, usize)>,
     /// Files not built, as the stored run's are what the caller's output directory holds
     /// ([`memo::Memos::files`]): name -> content hash. Not in `files`; their rules are
     /// counted in `rule_count` as usual, and are in `cells` unless the render read back
@@ -439,10 +443,16 @@ pub fn render_bounded(
     let mut unwatched = Vec::new();
     // File name -> (alert, its section key there), in alert order.
     let mut sections: HashMap<String, Vec<(&str, memo::SectionKey)>> = HashMap::new();
+    let accepted = model.settings.accepted();
+    let mut outline = Vec::with_capacity(if with_sections { alerts.len() } else { 0 });
     let per_file = gather(per_alert.into_iter().zip(&alerts).map(|(per, alert)| {
         let a = per.render;
         if let Some((render, summary)) = per.encoded {
             memos_out.push((alert.name.clone(), render, summary));
+        }
+        if with_sections {
+            let files = per.sections.iter().map(|(f, _)| f.clone()).collect();
+            outline.push((alert.name.clone(), files, a.lints.shown(&accepted).count()));
         }
         for (file, section) in per.sections {
             sections
@@ -468,6 +478,7 @@ pub fn render_bounded(
         memos: memos_out,
         reused,
         summarized,
+        outline,
         ..Default::default()
     };
     let mut names: BTreeMap<String, Scope> = BTreeMap::new();

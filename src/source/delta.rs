@@ -44,13 +44,15 @@ const MAX_CHANGED: usize = 8;
 /// edited ones (as the fast path's content checks).
 const MAX_UNSURE: usize = 64;
 
-/// What a full run's model leaves for a later delta `diff` (see the module's doc).
+/// What a full run leaves for a later delta `diff` (see the module's doc).
 #[derive(Serialize, Deserialize)]
 struct Skeleton {
     /// Every source file and its content hash, in the fingerprint's order.
     files: Vec<(String, String)>,
-    /// Every alert, in alert order: (name, template, dependency key).
-    alerts: Vec<(String, String, String)>,
+    /// Every alert, in alert order.
+    alerts: Vec<Outline>,
+    /// The output files, by the indexes in [`Outline::outputs`].
+    outputs: Vec<String>,
     /// Each rules file with rules, and the alert of each of its rules in file order
     /// (index in `alerts` + 1; 0 for a suspended rule).
     rules: Vec<(String, Vec<u32>)>,
@@ -58,17 +60,41 @@ struct Skeleton {
     templates: Vec<(String, String)>,
 }
 
-/// The skeleton of `project`'s run, encoded; `None` when a delta `diff` could not use
-/// it (see the module's doc).
-pub fn skeleton(project: &Project) -> Option<Vec<u8>> {
+/// One alert of a [`Skeleton`].
+#[derive(Serialize, Deserialize)]
+struct Outline {
+    name: String,
+    template: String,
+    /// Its dependency key, which its stored render and summary are kept under.
+    key: String,
+    /// The output files its rules went to.
+    outputs: Vec<u32>,
+    /// How many of the run's shown warnings are its lints (the next after the
+    /// previous alerts').
+    lints: usize,
+}
+
+/// The skeleton of `project`'s run, which `rendered` rendered and whose warnings shown
+/// were `shown` many, encoded; `None` when a delta `diff` could not use it (see the
+/// module's doc).
+pub fn skeleton(
+    project: &Project,
+    rendered: &crate::render::Rendered,
+    shown: usize,
+) -> Option<Vec<u8>> {
     let m = &project.model;
     let s = &m.settings;
+    // The run reported nothing but its alerts' lints: each alert's are its part of
+    // the warnings shown, in alert order.
+    let lints: usize = rendered.outline.iter().map(|(_, _, n)| n).sum();
     if !project.load_clean
         || !project.from_disk
         || s.file_sd.is_some()
         || !s.shards.is_empty()
         || !m.rule_groups.is_empty()
         || m.rules.iter().any(|r| r.is_many())
+        || rendered.outline.len() != m.alerts.len()
+        || lints != shown
     {
         return None;
     }
@@ -89,14 +115,30 @@ pub fn skeleton(project: &Project) -> Option<Vec<u8>> {
     if rules.iter().map(|(f, _)| f).collect::<HashSet<_>>().len() != rules.len() {
         return None;
     }
-    let alerts = m
-        .alerts
-        .values()
-        .map(|a| {
-            let key = project.keys.alerts.get(&a.name)?;
-            Some((a.name.clone(), a.template.clone(), key.clone()))
-        })
-        .collect::<Option<Vec<_>>>()?;
+    let mut outputs: Vec<String> = Vec::new();
+    let mut output_at: HashMap<&str, u32> = HashMap::new();
+    let mut alerts = Vec::with_capacity(m.alerts.len());
+    for (a, (name, files, lints)) in m.alerts.values().zip(&rendered.outline) {
+        if a.name != *name {
+            return None;
+        }
+        let outputs = files
+            .iter()
+            .map(|f| {
+                *output_at.entry(f.as_str()).or_insert_with(|| {
+                    outputs.push(f.clone());
+                    outputs.len() as u32 - 1
+                })
+            })
+            .collect();
+        alerts.push(Outline {
+            name: a.name.clone(),
+            template: a.template.clone(),
+            key: project.keys.alerts.get(&a.name)?.clone(),
+            outputs,
+            lints: *lints,
+        });
+    }
     let templates = m
         .templates
         .iter()
@@ -105,6 +147,7 @@ pub fn skeleton(project: &Project) -> Option<Vec<u8>> {
     postcard::to_stdvec(&Skeleton {
         files: project.source_hashes.clone(),
         alerts,
+        outputs,
         rules,
         templates,
     })
@@ -167,11 +210,6 @@ pub fn diff(seen: &Seen, out: Option<&Path>) -> Result<Delta, &'static str> {
     let sk: Skeleton = postcard::from_bytes(&bytes)
         .ok()
         .ok_or("the stored run's skeleton does not decode")?;
-    // Read on another thread while the edited files are found.
-    let keys = sk.alerts.iter().map(|(n, _, k)| (n.clone(), k.clone()));
-    let summaries = cache
-        .summaries_ahead(keys.collect())
-        .ok_or("the stored summaries are unreadable")?;
     crate::timings::mark("delta: skeleton");
     let files = sk.files.iter().map(|(p, h)| (p.as_str(), h.as_str()));
     if project::fingerprint(&text, files) != fingerprint {
@@ -234,7 +272,7 @@ pub fn diff(seen: &Seen, out: Option<&Path>) -> Result<Delta, &'static str> {
         .iter()
         .map(|(f, ids)| (f.as_str(), ids.as_slice()))
         .collect();
-    let name = |id: u32| sk.alerts[id as usize - 1].0.as_str();
+    let name = |id: u32| sk.alerts[id as usize - 1].name.as_str();
     let affected: BTreeSet<&str> = changed_paths
         .iter()
         .flat_map(|p| by_file.get(p).copied().unwrap_or_default())
@@ -244,6 +282,10 @@ pub fn diff(seen: &Seen, out: Option<&Path>) -> Result<Delta, &'static str> {
     let affected_ids: HashSet<u32> = (1..=sk.alerts.len() as u32)
         .filter(|&id| affected.contains(name(id)))
         .collect();
+    let id_of = |alert: &str| {
+        let at = sk.alerts.binary_search_by(|a| a.name.as_str().cmp(alert));
+        at.ok().map(|i| i as u32 + 1)
+    };
 
     // What a model of some alerts is built from: the edited files, and of the others
     // the rules files with their rules, their templates, the inventory and `_lib`.
@@ -275,7 +317,7 @@ pub fn diff(seen: &Seen, out: Option<&Path>) -> Result<Delta, &'static str> {
             }
         }
         for &id in wanted {
-            let template = sk.alerts[id as usize - 1].1.as_str();
+            let template = sk.alerts[id as usize - 1].template.as_str();
             to_load.insert(
                 template_file
                     .get(template)
@@ -358,10 +400,8 @@ pub fn diff(seen: &Seen, out: Option<&Path>) -> Result<Delta, &'static str> {
         // Its alerts are those wanted; an edited rule in an alert the edit did not
         // affect would change that alert's render too.
         for alert in model.alerts.values() {
-            let id = sk
-                .alerts
-                .binary_search_by(|(n, _, _)| n.as_str().cmp(&alert.name));
-            if !id.is_ok_and(|i| wanted.contains(&(i as u32 + 1))) {
+            let id = id_of(&alert.name);
+            if !id.is_some_and(|id| wanted.contains(&id)) {
                 return Err("an edited rule is in an alert it was not in");
             }
             let edited_rule = alert
@@ -377,58 +417,81 @@ pub fn diff(seen: &Seen, out: Option<&Path>) -> Result<Delta, &'static str> {
         Ok((model, loaded))
     };
 
-    // The summaries, read meanwhile.
-    let summaries = summaries
-        .join()
+    // The run's warnings: each alert's lints in turn.
+    let shown: Vec<StoredDiag> = postcard::from_bytes(&warnings.shown)
         .ok()
-        .flatten()
-        .ok_or("the stored summaries are unreadable")?;
-    if summaries.len() != sk.alerts.len() {
-        return Err("a stored summary is missing");
+        .ok_or("the stored run's warnings do not decode")?;
+    let mut runs = Vec::with_capacity(sk.alerts.len());
+    let mut at = 0;
+    for a in &sk.alerts {
+        runs.push(at..at + a.lints);
+        at += a.lints;
     }
-    let mut decoded: HashMap<&str, (Vec<memo::Section>, Vec<StoredDiag>)> = summaries
-        .iter()
-        .map(|(a, b)| Some((a.as_str(), memo::summary_as_stored(b)?)))
-        .collect::<Option<_>>()
-        .ok_or("a stored summary does not decode")?;
-    // Its warnings were its alerts' lints alone, in alert order.
-    let lints: Vec<&StoredDiag> = sk
-        .alerts
-        .iter()
-        .flat_map(|(n, _, _)| &decoded[n.as_str()].1)
-        .filter(|d| !d.accepted(&accepted))
-        .collect();
-    if postcard::to_allocvec(&lints).ok() != Some(warnings.shown) {
+    if at != shown.len() {
         return Err("the stored run reported more than its alerts' lints");
     }
-    drop(lints);
-    crate::timings::mark("delta: summaries");
+    let run_of = |id: u32| postcard::to_allocvec(&shown[runs[id as usize - 1].clone()]).ok();
+    // The stored sections of the alerts in a model, from their summaries, whose lints
+    // must be their part of the run's warnings.
+    let fetch = |ids: &HashSet<u32>,
+                 stored: &mut HashMap<u32, Vec<memo::Section>>|
+     -> Result<(), &'static str> {
+        let missing: Vec<u32> = ids
+            .iter()
+            .copied()
+            .filter(|id| !stored.contains_key(id))
+            .collect();
+        let keys: Vec<(&str, &str)> = missing
+            .iter()
+            .map(|&id| {
+                let a = &sk.alerts[id as usize - 1];
+                (a.name.as_str(), a.key.as_str())
+            })
+            .collect();
+        for (&id, bytes) in missing.iter().zip(cache.summaries_of(&keys)) {
+            let bytes = bytes.ok_or("a stored summary is missing")?;
+            let (sections, lints) =
+                memo::summary_as_stored(&bytes).ok_or("a stored summary does not decode")?;
+            let lints: Vec<&StoredDiag> = lints.iter().filter(|d| !d.accepted(&accepted)).collect();
+            if postcard::to_allocvec(&lints).ok() != run_of(id) {
+                return Err("a stored summary's lints are not the run's");
+            }
+            stored.insert(id, sections);
+        }
+        Ok(())
+    };
+    let mut stored_sections: HashMap<u32, Vec<memo::Section>> = HashMap::new();
 
     // The files to build: those where an affected alert's rules changed. Every alert
     // with rules there must be in the model: the affected ones first, then, if others
     // have rules there, a model of those too (once).
-    let mut wanted = affected_ids;
+    let mut wanted = affected_ids.clone();
     let mut outputs: BTreeSet<String> = BTreeSet::new();
     let mut second = false;
     let (model, loaded, mut rendered) = loop {
         if wanted.len() > 64.max(sk.alerts.len() / 4) {
             return Err("too many alerts touched");
         }
+        fetch(&wanted, &mut stored_sections)?;
         let (model, loaded) = build(&wanted)?;
         let mut more: HashSet<u32> = HashSet::new();
         let rendered = crate::render::render_some(&model, &mut |alerts| {
             outputs.clear();
-            for a in &affected {
-                let was: BTreeSet<&memo::Section> = decoded[a].0.iter().collect();
+            for &id in &affected_ids {
+                let was: BTreeSet<&memo::Section> = stored_sections[&id].iter().collect();
                 let now: BTreeSet<&memo::Section> = alerts
-                    .get(*a)
+                    .get(name(id))
                     .map(|(s, _)| s.iter().collect())
                     .unwrap_or_default();
                 outputs.extend(was.symmetric_difference(&now).map(|(f, _)| f.clone()));
             }
-            for id in 1..=sk.alerts.len() as u32 {
-                let sections = &decoded[name(id)].0;
-                if !wanted.contains(&id) && sections.iter().any(|(f, _)| outputs.contains(f)) {
+            for (id, a) in (1..).zip(&sk.alerts) {
+                let output = |&o: &u32| {
+                    sk.outputs
+                        .get(o as usize)
+                        .is_some_and(|f| outputs.contains(f))
+                };
+                if !wanted.contains(&id) && a.outputs.iter().any(output) {
                     more.insert(id);
                 }
             }
@@ -450,13 +513,12 @@ pub fn diff(seen: &Seen, out: Option<&Path>) -> Result<Delta, &'static str> {
     // Every alert rendered that the edit did not affect renders as the stored run did:
     // the model of a few alerts renders them as the whole one.
     for (alert, (sections, lints)) in &rendered.alerts {
-        if affected.contains(alert.as_str()) {
+        let id = id_of(alert).ok_or("an alert not wanted")?;
+        if affected_ids.contains(&id) {
             continue;
         }
-        let (was_sections, was_lints) = &decoded[alert.as_str()];
-        let was_lints = postcard::to_allocvec(was_lints).ok();
-        if sections != was_sections || Some(crate::diag::stored::encode(lints.iter())) != was_lints
-        {
+        let lints = crate::diag::stored::encode(lints.shown(&accepted));
+        if *sections != stored_sections[&id] || Some(lints) != run_of(id) {
             return Err("an alert the edit did not affect renders otherwise");
         }
     }
@@ -495,34 +557,33 @@ pub fn diff(seen: &Seen, out: Option<&Path>) -> Result<Delta, &'static str> {
         texts.insert(path.to_string(), t.clone());
         Some(t)
     };
-    let mut shown = Diagnostics::default();
-    for (alert, _, _) in &sk.alerts {
-        if let Some((_, lints)) = rendered.alerts.remove(alert) {
+    let mut warned = Diagnostics::default();
+    let mut stored_lints = shown.into_iter();
+    for a in &sk.alerts {
+        let run = stored_lints.by_ref().take(a.lints);
+        if let Some((_, lints)) = rendered.alerts.remove(&a.name) {
+            run.for_each(drop);
             for d in lints.shown(&accepted) {
-                shown.push(d.clone());
+                warned.push(d.clone());
             }
             continue;
         }
-        if affected.contains(alert.as_str()) {
+        if affected.contains(a.name.as_str()) {
+            run.for_each(drop);
             continue;
         }
-        let (_, lints) = decoded
-            .remove(alert.as_str())
-            .ok_or("a stored summary is missing")?;
-        for d in lints {
-            if !d.accepted(&accepted) {
-                shown.push(
-                    d.back(&mut source)
-                        .ok_or("a stored lint does not come back")?,
-                );
-            }
+        for d in run {
+            warned.push(
+                d.back(&mut source)
+                    .ok_or("a stored lint does not come back")?,
+            );
         }
     }
     Ok(Delta {
         dir,
         files: rendered.files,
         kept,
-        warnings: shown,
+        warnings: warned,
         changed: changed.iter().map(|c| c.rel_path.clone()).collect(),
         rendered: (model.alerts.len(), sk.alerts.len()),
         loaded,

@@ -1023,7 +1023,8 @@ pub fn store_rendered(
             &summary[..],
         ))
     });
-    let skeleton = crate::source::delta::skeleton(project);
+    let shown = diags.shown(&accepted).count();
+    let skeleton = crate::source::delta::skeleton(project, rendered, shown);
     let stored_now = project.cache.store_incremental(
         &project.fingerprint,
         &stored,
