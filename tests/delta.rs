@@ -244,3 +244,55 @@ fn edits_of_the_example_estate() {
     }
     assert!(taken > 0, "no edit of the example took the delta path");
 }
+
+/// `render` after a rules file's edit takes the delta path too: on twin directories,
+/// the same output, exit code and files as `--no-cache render`, a stale generated file
+/// removed by both; then a `diff` shows nothing, and a question stores the run.
+#[test]
+fn a_delta_render_writes_what_the_full_path_writes() {
+    let twins = [warnings_fixture(), warnings_fixture()];
+    for (_, dir) in &twins {
+        edit(dir, "rules/web.yaml", "threshold: 90", "threshold: 91");
+        edit(
+            dir,
+            "rules/web.yaml",
+            "labels: { team: web }",
+            "labels: { team: webs }",
+        );
+        let stale = std::fs::read_to_string(dir.join("rendered/global.yml")).unwrap();
+        std::fs::write(dir.join("rendered/group_gone.yml"), stale).unwrap();
+    }
+    let (delta, full) = (&twins[0].1, &twins[1].1);
+    let written = support::alertctl(delta, &["-v", "render"]);
+    let err = text(&written.stderr);
+    assert!(
+        err.contains(&format!("render: rules/web.yaml {TAKEN}")),
+        "{err}"
+    );
+    let reference = support::alertctl(full, &["--no-cache", "render"]);
+    assert_eq!(written.status.code(), reference.status.code());
+    assert_eq!(written.stdout, reference.stdout);
+    let quiet: String = err
+        .lines()
+        .filter(|l| !l.starts_with("render: "))
+        .map(|l| format!("{}\n", l.replace(delta.to_str().unwrap(), "DIR")))
+        .collect();
+    let full_err = text(&reference.stderr).replace(full.to_str().unwrap(), "DIR");
+    assert_eq!(quiet, full_err);
+    assert!(quiet.contains("1 removed"), "{quiet}");
+    let (a, b) = (
+        support::yml_files(&delta.join("rendered")),
+        support::yml_files(&full.join("rendered")),
+    );
+    assert_eq!(a, b);
+    let after = support::alertctl(delta, &["-v", "diff", "--exit-code"]);
+    assert_eq!(after.status.code(), Some(0), "{}", text(&after.stderr));
+    assert!(
+        text(&after.stderr).contains(TAKEN),
+        "{}",
+        text(&after.stderr)
+    );
+    let q = ["-v", "effective", "web-1:9100"];
+    assert!(text(&support::alertctl(delta, &q).stderr).contains("answering from a full load"));
+    assert!(text(&support::alertctl(delta, &q).stderr).contains("answered from the cache index"));
+}

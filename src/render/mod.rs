@@ -913,6 +913,8 @@ pub struct Subset {
     pub alerts: BTreeMap<String, (Vec<memo::Section>, Diagnostics)>,
     /// File name -> content, of the files named in `only` that hold a rule.
     pub files: BTreeMap<String, String>,
+    /// How many rules those files hold.
+    pub rules: usize,
 }
 
 /// Renders every alert of `model` and builds the files `only` names, given each alert's
@@ -939,6 +941,7 @@ pub fn render_some(
     let mut out = Subset {
         alerts: BTreeMap::new(),
         files: BTreeMap::new(),
+        rules: 0,
     };
     let mut rules = Vec::with_capacity(renders.len());
     for (alert, a) in alerts.iter().zip(renders) {
@@ -956,6 +959,7 @@ pub fn render_some(
             return None;
         };
         let file = build_file(model, &scope, name, rules, &HashSet::new(), false, true);
+        out.rules += file.rules;
         out.files.insert(file.name, file.content.ok()?);
     }
     Some(out)

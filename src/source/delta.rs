@@ -51,8 +51,9 @@ struct Skeleton {
     files: Vec<(String, String)>,
     /// Every alert, in alert order.
     alerts: Vec<Outline>,
-    /// The output files, by the indexes in [`Outline::outputs`].
-    outputs: Vec<String>,
+    /// The output files, by the indexes in [`Outline::outputs`], and how many rules
+    /// each holds.
+    outputs: Vec<(String, usize)>,
     /// Each rules file with rules, and the alert of each of its rules in file order
     /// (index in `alerts` + 1; 0 for a suspended rule).
     rules: Vec<(String, Vec<u32>)>,
@@ -115,27 +116,35 @@ pub fn skeleton(
     if rules.iter().map(|(f, _)| f).collect::<HashSet<_>>().len() != rules.len() {
         return None;
     }
-    let mut outputs: Vec<String> = Vec::new();
+    let rules_in: HashMap<&str, usize> = rendered
+        .file_keys
+        .iter()
+        .map(|(name, k)| (name.as_str(), k.rules))
+        .collect();
+    let mut outputs: Vec<(String, usize)> = Vec::new();
     let mut output_at: HashMap<&str, u32> = HashMap::new();
     let mut alerts = Vec::with_capacity(m.alerts.len());
     for (a, (name, files, lints)) in m.alerts.values().zip(&rendered.outline) {
         if a.name != *name {
             return None;
         }
-        let outputs = files
-            .iter()
-            .map(|f| {
-                *output_at.entry(f.as_str()).or_insert_with(|| {
-                    outputs.push(f.clone());
+        let mut of = Vec::with_capacity(files.len());
+        for f in files {
+            let at = match output_at.get(f.as_str()) {
+                Some(&at) => at,
+                None => {
+                    outputs.push((f.clone(), *rules_in.get(f.as_str())?));
+                    output_at.insert(f, outputs.len() as u32 - 1);
                     outputs.len() as u32 - 1
-                })
-            })
-            .collect();
+                }
+            };
+            of.push(at);
+        }
         alerts.push(Outline {
             name: a.name.clone(),
             template: a.template.clone(),
             key: project.keys.alerts.get(&a.name)?.clone(),
-            outputs,
+            outputs: of,
             lints: *lints,
         });
     }
@@ -157,6 +166,8 @@ pub fn skeleton(
 /// What a delta `diff` shows: as [`crate::source::project::Pending`], with the
 /// warnings the full run would show.
 pub struct Delta {
+    /// The rules directory.
+    pub root: PathBuf,
     /// The output directory compared with.
     pub dir: PathBuf,
     /// The files built now: name -> content.
@@ -171,6 +182,8 @@ pub struct Delta {
     pub rendered: (usize, usize),
     /// How many source files the model was built from.
     pub loaded: usize,
+    /// How many rules the files hold, built and kept.
+    pub rules: usize,
 }
 
 /// A `diff` against `out` (the settings' `output.dir` if `None`) from what the fast
@@ -489,7 +502,7 @@ pub fn diff(seen: &Seen, out: Option<&Path>) -> Result<Delta, &'static str> {
                 let output = |&o: &u32| {
                     sk.outputs
                         .get(o as usize)
-                        .is_some_and(|f| outputs.contains(f))
+                        .is_some_and(|(f, _)| outputs.contains(f))
                 };
                 if !wanted.contains(&id) && a.outputs.iter().any(output) {
                     more.insert(id);
@@ -541,6 +554,12 @@ pub fn diff(seen: &Seen, out: Option<&Path>) -> Result<Delta, &'static str> {
     {
         return Err("the output directory does not hold the stored run's files");
     }
+    let rules_of: HashMap<&str, usize> = sk.outputs.iter().map(|(f, n)| (f.as_str(), *n)).collect();
+    let kept_rules = kept
+        .keys()
+        .map(|f| rules_of.get(f.as_str()).copied())
+        .sum::<Option<usize>>()
+        .ok_or("a stored file the skeleton does not count")?;
     crate::timings::mark("delta: output directory");
 
     // The full run's warnings: every alert's lints in alert order, the stored ones
@@ -580,6 +599,7 @@ pub fn diff(seen: &Seen, out: Option<&Path>) -> Result<Delta, &'static str> {
         }
     }
     Ok(Delta {
+        root: root.to_path_buf(),
         dir,
         files: rendered.files,
         kept,
@@ -587,5 +607,6 @@ pub fn diff(seen: &Seen, out: Option<&Path>) -> Result<Delta, &'static str> {
         changed: changed.iter().map(|c| c.rel_path.clone()).collect(),
         rendered: (model.alerts.len(), sk.alerts.len()),
         loaded,
+        rules: kept_rules + rendered.rules,
     })
 }

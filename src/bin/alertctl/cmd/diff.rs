@@ -2,7 +2,6 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use alertctl::render::output::Current;
-use alertctl::source::delta;
 use alertctl::source::project::Quick;
 use alertctl::{render::diff, render::output};
 use miette::IntoDiagnostic;
@@ -35,21 +34,7 @@ pub fn run(
                 }
             }
             OutputState::Changed(s) => {
-                let delta = s.as_ref().map(|s| delta::diff(s, out.as_deref()));
-                alertctl::timings::mark("delta");
-                if let (Some(Err(why)), true) = (&delta, g.verbose) {
-                    eprintln!("diff: a full load: {why}");
-                }
-                if let Some(Ok(d)) = delta {
-                    if g.verbose {
-                        eprintln!(
-                            "diff: {} changed since the last full run: {} of {} alerts rendered, from {} files",
-                            d.changed.join(", "),
-                            d.rendered.0,
-                            d.rendered.1,
-                            d.loaded
-                        );
-                    }
+                if let Some(d) = super::delta(g, s.as_ref(), out.as_deref(), "diff") {
                     super::show_warnings(g, &d.warnings);
                     return kept_shown(g, &d.dir, &d.files, &d.kept, exit_code, stat);
                 }

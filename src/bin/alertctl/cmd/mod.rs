@@ -711,6 +711,39 @@ fn unchanged_output_of(
     Ok((dir, hashes.len()))
 }
 
+/// The delta path ([`alertctl::source::delta`]) of a `diff` or `render` (`what`) whose
+/// sources changed since the stored run, from what the fast path `seen`; `None` (said
+/// with `-v`, with why) when it declines: take the full path.
+pub fn delta(
+    g: &Global,
+    seen: Option<&alertctl::source::project::Seen>,
+    out: Option<&std::path::Path>,
+    what: &str,
+) -> Option<alertctl::source::delta::Delta> {
+    let d = alertctl::source::delta::diff(seen?, out);
+    alertctl::timings::mark("delta");
+    match d {
+        Ok(d) => {
+            if g.verbose {
+                eprintln!(
+                    "{what}: {} changed since the last full run: {} of {} alerts rendered, from {} files",
+                    d.changed.join(", "),
+                    d.rendered.0,
+                    d.rendered.1,
+                    d.loaded
+                );
+            }
+            Some(d)
+        }
+        Err(why) => {
+            if g.verbose {
+                eprintln!("{what}: a full load: {why}");
+            }
+            None
+        }
+    }
+}
+
 /// Stored warnings, shown as a full run shows them ([`stop_on_errors`]).
 pub fn show_warnings(g: &Global, warnings: &Diagnostics) {
     report::print(

@@ -21,7 +21,13 @@ pub fn run(
     let mut seen = None;
     if !stdout && format == RenderFormat::Plain && shard.is_none() {
         match super::output_state(g, out.as_deref()) {
-            OutputState::Changed(s) => seen = s,
+            OutputState::Changed(s) => {
+                let delta = super::delta(g, s.as_ref(), out.as_deref(), "render");
+                if let Some(written) = delta.and_then(|d| write_delta(g, d)) {
+                    return written;
+                }
+                seen = s
+            }
             OutputState::Differs(q, read) => {
                 match read.and_then(|(dir, cur)| write_kept(g, &q, &dir, &cur)) {
                     Some(written) => return written,
@@ -212,6 +218,30 @@ fn write_kept(
     let written = output::write(dir, &plan).into_diagnostic().map(|()| {
         let rules = q.cache.rendered_rule_count();
         rendered_line(rules, files.len(), "files", dir, &plan.summary);
+        Exit::Ok
+    });
+    Some(written)
+}
+
+/// The files a delta render built ([`alertctl::source::delta`]) written, with the
+/// files the output directory holds as the stored run built them left alone, as the
+/// full path writes them. `None` (before anything is printed or written): take the full
+/// path.
+fn write_delta(g: &Global, d: alertctl::source::delta::Delta) -> Option<miette::Result<Exit>> {
+    let real_root = alertctl::source::load::canonical_root(&d.root).ok()?;
+    if overlap(&d.dir, &real_root).is_some() {
+        return None;
+    }
+    let current = output::read_except(&d.dir, &d.kept).ok()?;
+    // A hand-written file in the way: the full path refuses it, and says why.
+    if current.foreign.iter().any(|f| d.files.contains_key(f)) {
+        return None;
+    }
+    super::show_warnings(g, &d.warnings);
+    let plan = diff::plan_files(&d.files, &current.generated);
+    let files = d.files.len() + d.kept.len();
+    let written = output::write(&d.dir, &plan).into_diagnostic().map(|()| {
+        rendered_line(d.rules, files, "files", &d.dir, &plan.summary);
         Exit::Ok
     });
     Some(written)
