@@ -322,6 +322,23 @@ pub fn diff(seen: &Seen, out: Option<&Path>) -> Result<Delta, &'static str> {
         }
         edited.push((c.source.clone(), m));
     }
+    // An edited rule's own cell goes to the file of its scope, which then changes:
+    // when that file holds more alerts than a model should, the full load follows
+    // anyway (a global rule's edit: every alert with a global rule), so decline now.
+    let bound = 64.max(sk.alerts.len() / 4);
+    let scoped: BTreeSet<String> = edited
+        .iter()
+        .flat_map(|(_, m)| &m.rules)
+        .filter(|r| !matches!(r.scope.value, crate::model::Scope::Target(_)))
+        .map(|r| crate::render::file_name(&r.scope.value))
+        .collect();
+    let in_scoped = |a: &Outline| {
+        let output = |&o: &u32| sk.outputs.get(o as usize).is_some_and(|(f, _)| scoped.contains(f));
+        a.outputs.iter().any(output)
+    };
+    if sk.alerts.iter().filter(|a| in_scoped(a)).count() > bound {
+        return Err("the edited rules' output files hold too many alerts");
+    }
     let build = |wanted: &HashSet<u32>| -> Result<(Model, usize), &'static str> {
         let mut to_load = edited_templates.clone();
         for (f, ids) in &sk.rules {
@@ -351,6 +368,11 @@ pub fn diff(seen: &Seen, out: Option<&Path>) -> Result<Delta, &'static str> {
             })
             .map(|e| (e, recorded[e.rel_path.as_str()]))
             .collect();
+        // Past a quarter of the directory, a model of a few alerts saves little over
+        // the full load, which follows when the delta path declines later.
+        if loading.len() > entries.len() / 4 + 64 {
+            return Err("the alerts touched have rules in too many files");
+        }
         let sources = loading
             .par_iter()
             .map(|(e, was)| {
@@ -482,7 +504,7 @@ pub fn diff(seen: &Seen, out: Option<&Path>) -> Result<Delta, &'static str> {
     let mut outputs: BTreeSet<String> = BTreeSet::new();
     let mut second = false;
     let (model, loaded, mut rendered) = loop {
-        if wanted.len() > 64.max(sk.alerts.len() / 4) {
+        if wanted.len() > bound {
             return Err("too many alerts touched");
         }
         fetch(&wanted, &mut stored_sections)?;
