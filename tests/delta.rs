@@ -156,21 +156,21 @@ fn what_the_delta_path_cannot_take_goes_to_the_full_path() {
             "templates/queries.yaml",
             "default: 80",
             "default: 81",
-            "no rules file changed",
+            "a file other than a rules file changed",
         ),
         (
             "the inventory's edit",
             "inventory.yaml",
             "db: [db-1:9100]",
             "db: [db-1:9100, db-2:9100]",
-            "no rules file changed",
+            "a file other than a rules file changed",
         ),
         (
             "a rule for an alert the file had no rule of",
             "rules/web.yaml",
             "# The web team",
             "- template: HighCPU\n  alert: HighCPUOnDb\n  scope: group/db\n# The web team",
-            "an edited rule is in an alert it was not in",
+            "an edited rule names an alert the stored run did not have",
         ),
         (
             "an error",
@@ -184,7 +184,7 @@ fn what_the_delta_path_cannot_take_goes_to_the_full_path() {
             "rules/web.yaml",
             "# The web team",
             "- rule_group: fast\n  scope: group/web\n  interval: 15s\n# The web team",
-            "does not parse cleanly",
+            "an edited file sets rule groups",
         ),
     ];
     for (what, rel, from, to, why) in cases {
@@ -295,4 +295,64 @@ fn a_delta_render_writes_what_the_full_path_writes() {
     let q = ["-v", "effective", "web-1:9100"];
     assert!(text(&support::alertctl(delta, &q).stderr).contains("answering from a full load"));
     assert!(text(&support::alertctl(delta, &q).stderr).contains("answered from the cache index"));
+}
+
+/// A namespace written in two inventory files (`inventory/prod/` and
+/// `inventory/prod-b.yaml`, which the load reads in the other order than a sort by
+/// path), scopes matched by the inventory: the delta path's model takes the files in
+/// the load's order, and shows the namespace's cell as the full path does.
+#[test]
+fn a_namespace_split_over_inventory_files_keeps_its_order() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let files = [
+        ("alertctl.toml", "[scope]\nmatch = \"inventory\"\n"),
+        ("inventory/prod/a.yaml", "namespaces:\n  prod:\n    web: [web-1:9100]\n"),
+        ("inventory/prod-b.yaml", "namespaces:\n  prod:\n    db: [db-1:9100]\n"),
+        (
+            "templates/cpu.yaml",
+            "- template: HighCPU\n  severity: warning\n  params:\n    threshold: { type: number, default: 80 }\n  expr: 100 * (1 - avg by (instance) (rate(node_cpu_seconds_total{mode=\"idle\"}[5m]))) > ${threshold}\n",
+        ),
+        ("rules/global.yaml", "- template: HighCPU\n  scope: global\n"),
+        (
+            "rules/prod.yaml",
+            "- template: HighCPU\n  scope: namespace/prod\n  params: { threshold: 90 }\n",
+        ),
+    ];
+    for (rel, text) in files {
+        support::write_file(dir, rel, text);
+        let f = std::fs::File::options()
+            .write(true)
+            .open(dir.join(rel))
+            .unwrap();
+        f.set_modified(SystemTime::now() - Duration::from_secs(3600))
+            .unwrap();
+    }
+    let r = support::alertctl(dir, &["render"]);
+    assert!(r.status.success(), "{}", support::output_text(&r));
+    edit(dir, "rules/prod.yaml", "threshold: 90", "threshold: 91");
+    let said = same_as_full(dir, &["diff"]);
+    assert!(said.contains(TAKEN), "{said}");
+}
+
+/// Warnings accepted by `validate.ignore` are not shown, and not counted among an
+/// alert's: the delta path shows the others as the full path does.
+#[test]
+fn accepted_warnings_stay_accepted() {
+    let (_tmp, dir) = warnings_fixture();
+    std::fs::write(
+        dir.join("alertctl.toml"),
+        "[validate]\nignore = [\"scoped-absent\"]\n",
+    )
+    .unwrap();
+    assert!(support::alertctl(&dir, &["render"]).status.success());
+    edit(&dir, "rules/web.yaml", "threshold: 90", "threshold: 91");
+    let said = same_as_full(&dir, &["diff"]);
+    assert!(said.contains(TAKEN), "{said}");
+    let shown = text(&support::alertctl(&dir, &["diff"]).stderr);
+    assert!(!shown.contains("scoped-absent"), "{shown}");
+    assert!(
+        shown.contains("alertctl::"),
+        "other warnings are shown: {shown}"
+    );
 }

@@ -928,12 +928,14 @@ const FAST_SCHEMA: &str = "
     CREATE TABLE IF NOT EXISTS pending(name TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, content TEXT NOT NULL, mac TEXT NOT NULL);
 ";
 
-/// The stored run's [`crate::source::delta::Skeleton`]: one row, or none. Emptied by
-/// every store of a run, so that it never describes another run than the stored one.
+/// The stored run's skeleton ([`crate::source::delta`]): one row, or none.
 const SKELETON_SCHEMA: &str = "
     CREATE TABLE IF NOT EXISTS skeleton(fingerprint TEXT NOT NULL, bytes BLOB NOT NULL, mac TEXT NOT NULL);
-    DELETE FROM skeleton;
 ";
+
+/// Every store of a run empties the skeleton (and writes its own, if any), so that it
+/// never describes another run than the stored one.
+const NO_SKELETON: &str = "DELETE FROM skeleton;";
 
 /// At most this many bytes of rendered files are kept for [`Cache::pending`]: what an
 /// edit changes is a few files; the first `diff` of a large directory (32 MB of rules
@@ -1394,6 +1396,7 @@ impl Cache {
         let tx = conn.transaction()?;
         tx.execute_batch("DELETE FROM rendered; DELETE FROM cells; DELETE FROM alert_keys;")?;
         tx.execute_batch(SKELETON_SCHEMA)?;
+        tx.execute_batch(NO_SKELETON)?;
         {
             let mut put = tx.prepare(PUT_RENDERED)?;
             for (name, content) in files {
@@ -2005,27 +2008,6 @@ impl Cache {
             .collect()
     }
 
-    /// The cache at `path` opened again for a thread of its own. Read-only: it sets no
-    /// journal mode (a new cache stays out of WAL until its first run is done) and never
-    /// checkpoints. The file is opened again by path, so it is authenticated again, as
-    /// the first connection was, before any row is read; every row is then checked too.
-    fn reader(path: PathBuf, key: Key) -> Option<Cache> {
-        let conn = Connection::open_with_flags(
-            &path,
-            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .ok()?;
-        conn.busy_timeout(std::time::Duration::from_secs(5)).ok()?;
-        conn.execute_batch("PRAGMA trusted_schema=OFF;").ok()?;
-        Self::check_owner(&conn, &key).ok()?;
-        Some(Cache {
-            conn: Some(conn),
-            file: Some(path),
-            note: None,
-            key,
-        })
-    }
-
     /// The stored models of the files in `wanted` (path, content hash), each looked up
     /// by path, authenticated and decoded on every core; `None` where a model is not
     /// stored for that hash, or does not authenticate or decode. For a few files of
@@ -2074,7 +2056,25 @@ impl Cache {
         let reader = std::thread::Builder::new()
             .name("memos-ahead".into())
             .spawn(move || {
-                let cache = Self::reader(path, key)?;
+                // Read-only: it sets no journal mode (a new cache stays out of WAL
+                // until its first run is done) and never checkpoints. The file is
+                // opened again by path, so it is authenticated again, as the load's
+                // was, before any row is read; every row is then checked too.
+                let conn = Connection::open_with_flags(
+                    &path,
+                    rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
+                        | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                )
+                .ok()?;
+                conn.busy_timeout(std::time::Duration::from_secs(5)).ok()?;
+                conn.execute_batch("PRAGMA trusted_schema=OFF;").ok()?;
+                Self::check_owner(&conn, &key).ok()?;
+                let cache = Cache {
+                    conn: Some(conn),
+                    file: Some(path),
+                    note: None,
+                    key,
+                };
                 Some((
                     what,
                     cache.memos_where(what, |_, _| true),
@@ -2239,6 +2239,7 @@ impl Cache {
         put_warnings(&tx, key, fingerprint, warnings)?;
         // The stored run's skeleton is this run's, or none.
         tx.execute_batch(SKELETON_SCHEMA)?;
+        tx.execute_batch(NO_SKELETON)?;
         if let Some(bytes) = skeleton {
             let mac = key.mac("skeleton", &[fingerprint.as_bytes(), bytes]);
             tx.execute(

@@ -755,7 +755,12 @@ impl Diagnostics {
 
 /// A warning whose code `codes` accepts (`validate.ignore`): not shown.
 fn accepted(d: &Diagnostic, codes: &[Code]) -> bool {
-    d.severity == Severity::Warning && codes.contains(&d.code)
+    accepts(codes, d.severity, &d.code)
+}
+
+/// Whether `codes` (`validate.ignore`) accept a diagnostic of this severity and code.
+pub(crate) fn accepts(codes: &[Code], severity: Severity, code: &Code) -> bool {
+    severity == Severity::Warning && codes.contains(code)
 }
 
 /// The first `shown` items joined with `sep`, then `and N more`: a bounded list for a

@@ -51,8 +51,7 @@ impl<'a> StoredDiag<'a> {
     /// Whether `codes` (`validate.ignore`) accept it: a warning of one of those codes is
     /// not shown.
     pub fn accepted(&self, codes: &[Code]) -> bool {
-        self.severity == Severity::Warning
-            && Code::parse(&self.code).is_some_and(|c| codes.contains(&c))
+        Code::parse(&self.code).is_some_and(|c| super::accepts(codes, self.severity, &c))
     }
 
     /// The diagnostic, its places in the texts `source` gives by path; `None` if a code

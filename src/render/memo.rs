@@ -382,13 +382,8 @@ pub(super) fn encode(a: &AlertRender, sections: &[Section]) -> Option<(Vec<u8>, 
 /// if the bytes do not decode or a lint names a code or a file the model does not
 /// have.
 pub(super) fn decode_summary(model: &Model, bytes: &[u8]) -> Option<(Vec<Section>, Diagnostics)> {
-    let summary: Summary = postcard::from_bytes(bytes).ok()?;
-    let files: Vec<Section> = summary
-        .files
-        .into_iter()
-        .map(|(f, k)| (f.into_owned(), k))
-        .collect();
-    Some((files, lints_in(model, summary.lints)?))
+    let (files, lints) = summary_as_stored(bytes)?;
+    Some((files, lints_in(model, lints)?))
 }
 
 /// A kept render's summary as stored: its [`sections`] and its lints, not read back

@@ -1,25 +1,27 @@
-//! A `diff` after an edit of a few rules files, from a model of the alerts the edit can
-//! touch instead of the whole directory.
+//! `diff` and `render` after an edit of a few rules files, from a model of the alerts
+//! the edit can touch instead of the whole directory.
 //!
 //! A full run stores its *skeleton* beside its results: every source file's hash, each
-//! alert's template and dependency key, the alert of each rule of every rules file, and
-//! each template's file. After an edit of a few rules files, the alerts with rules in
-//! them (the *affected* alerts) are found there, the output files their stored renders
-//! went to from their stored summaries, and every alert with rules in those files. A
-//! model of those alerts alone (their rules, their templates, the whole inventory and
-//! `_lib`) is built and rendered, and those files are built from it; every other file is
-//! the stored run's, which the output directory must hold as built.
+//! alert's template, dependency key, output files and number of shown lints, each
+//! output file's rule count, the alert of each rule of every rules file, and each
+//! template's file. After an edit of a few rules files, the alerts with rules in them
+//! (the *affected* alerts) are found there; a model of those alerts alone (their rules,
+//! their templates, the whole inventory and `_lib`) is built and rendered, and the
+//! output files where their rules changed are found by comparing their sections with
+//! their stored summaries. When other alerts have rules in those files, a second model
+//! holds them too. Only those files are built; every other file is the stored run's,
+//! which the output directory must hold as built.
 //!
-//! Each step checks what it relies on and declines (`None`: the full path) otherwise:
-//! the stored run reported nothing but its alerts' lints, and its load nothing at all;
-//! no many-alert rules, rule groups, shards or file_sd; every file is as the skeleton
-//! says but the edited rules files, which parse cleanly; the model reports nothing, and
-//! every alert it renders that the edit does not touch comes out with exactly its
-//! stored sections and lints (so the smaller model renders as the whole one did); the
-//! affected alerts' rules go only to the files the model was built for. The warnings
-//! shown are the full run's: every alert's lints in alert order, the stored ones of
-//! the alerts not rendered. The incremental property test compares this path with
-//! `--no-cache` on random edits.
+//! Each step checks what it relies on and declines (`Err(why)`: the full load)
+//! otherwise: the stored run reported nothing but its alerts' lints, and its load
+//! nothing at all; no many-alert rules, rule groups, shards or file_sd; every file is
+//! as the skeleton says but the edited rules files, which parse cleanly and name only
+//! alerts they had rules of; the model reports nothing, and every alert it renders
+//! that the edit does not affect comes out with exactly its stored sections and
+//! lints (so the smaller model renders as the whole one did). The warnings shown are
+//! the full run's: the stored run's, split by alert, with the re-rendered alerts'
+//! lints in their place. Nothing is stored. `tests/delta.rs` and the incremental
+//! property test compare this path with `--no-cache`.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -37,8 +39,13 @@ use crate::source::parse::{self, FileKind};
 use crate::source::project::{self, Project, Seen};
 use crate::source::{load, settings};
 
-/// At most this many edited files take the delta path.
+/// At most this many edited files take the delta path: an edit, or a few, as a user
+/// makes them between two `diff`s; more (a checkout, a rebase) take the full load.
 const MAX_CHANGED: usize = 8;
+
+/// A model of at most this many alerts, or a quarter of them if more: past that, a
+/// model of some alerts saves little over the full load.
+const MIN_MODEL_ALERTS: usize = 64;
 
 /// At most this many files whose stat cannot vouch for them are read to find the
 /// edited ones (as the fast path's content checks).
@@ -112,7 +119,8 @@ pub fn skeleton(
             _ => rules.push((r.file.to_string(), vec![id])),
         }
     }
-    // Each file's rules are one run of the model's (files are gathered in turn).
+    // Each file's rules are one run of the model's (`Model::build` gathers the files
+    // in turn); checked all the same, as a file's rules are taken by position.
     if rules.iter().map(|(f, _)| f).collect::<HashSet<_>>().len() != rules.len() {
         return None;
     }
@@ -163,8 +171,8 @@ pub fn skeleton(
     .ok()
 }
 
-/// What a delta `diff` shows: as [`crate::source::project::Pending`], with the
-/// warnings the full run would show.
+/// What a delta `diff` shows and a delta `render` writes: as
+/// [`crate::source::project::Pending`], with the warnings the full run would show.
 pub struct Delta {
     /// The rules directory.
     pub root: PathBuf,
@@ -190,9 +198,6 @@ pub struct Delta {
 /// path saw of a directory whose sources changed ([`Seen`]); `Err(why not)`: take the
 /// full path.
 pub fn diff(seen: &Seen, out: Option<&Path>) -> Result<Delta, &'static str> {
-    if std::env::var_os("ALERTCTL_DELTA").is_some_and(|v| v == "off") {
-        return Err("ALERTCTL_DELTA=off");
-    }
     if !cfg!(unix) || !seen.walk.problems.is_empty() {
         return Err("the directory has unreadable paths");
     }
@@ -223,6 +228,16 @@ pub fn diff(seen: &Seen, out: Option<&Path>) -> Result<Delta, &'static str> {
     let sk: Skeleton = postcard::from_bytes(&bytes)
         .ok()
         .ok_or("the stored run's skeleton does not decode")?;
+    // Ids index `alerts`, found by name: in order, each once.
+    let in_order = sk.alerts.windows(2).all(|w| w[0].name < w[1].name);
+    let known = |id: &u32| (*id as usize) <= sk.alerts.len();
+    let known_outputs = |a: &Outline| a.outputs.iter().all(|&o| (o as usize) < sk.outputs.len());
+    if !in_order
+        || !sk.rules.iter().all(|(_, ids)| ids.iter().all(known))
+        || !sk.alerts.iter().all(known_outputs)
+    {
+        return Err("the stored run's skeleton is not well formed");
+    }
     crate::timings::mark("delta: skeleton");
     let files = sk.files.iter().map(|(p, h)| (p.as_str(), h.as_str()));
     if project::fingerprint(&text, files) != fingerprint {
@@ -234,6 +249,12 @@ pub fn diff(seen: &Seen, out: Option<&Path>) -> Result<Delta, &'static str> {
         .map(|(p, h)| (p.as_str(), h.as_str()))
         .collect();
     let entries = &seen.walk.entries;
+    let order: HashMap<&str, usize> = sk
+        .files
+        .iter()
+        .enumerate()
+        .map(|(i, (p, _))| (p.as_str(), i))
+        .collect();
     if entries.len() != recorded.len() {
         return Err("files were added or removed");
     }
@@ -259,11 +280,14 @@ pub fn diff(seen: &Seen, out: Option<&Path>) -> Result<Delta, &'static str> {
         .collect::<Option<Vec<_>>>()
         .ok_or("a file is unreadable")?;
     let changed: Vec<load::SourceFile> = read.into_iter().flatten().collect();
-    if changed.is_empty()
-        || changed.len() > MAX_CHANGED
-        || changed.iter().any(|c| c.kind != FileKind::Rules)
-    {
-        return Err("no rules file changed, or other files did");
+    if changed.is_empty() {
+        return Err("no source file changed");
+    }
+    if changed.len() > MAX_CHANGED {
+        return Err("too many files changed");
+    }
+    if changed.iter().any(|c| c.kind != FileKind::Rules) {
+        return Err("a file other than a rules file changed");
     }
     let changed_paths: HashSet<&str> = changed.iter().map(|c| c.rel_path.as_str()).collect();
     crate::timings::mark("delta: changed files");
@@ -286,15 +310,34 @@ pub fn diff(seen: &Seen, out: Option<&Path>) -> Result<Delta, &'static str> {
         .map(|(f, ids)| (f.as_str(), ids.as_slice()))
         .collect();
     let name = |id: u32| sk.alerts[id as usize - 1].name.as_str();
-    let affected: BTreeSet<&str> = changed_paths
+    let affected_ids: HashSet<u32> = changed_paths
         .iter()
         .flat_map(|p| by_file.get(p).copied().unwrap_or_default())
-        .filter(|&&id| id > 0)
-        .map(|&id| name(id))
+        .copied()
+        .filter(|&id| id > 0)
         .collect();
-    let affected_ids: HashSet<u32> = (1..=sk.alerts.len() as u32)
-        .filter(|&id| affected.contains(name(id)))
+    let affected: BTreeSet<&str> = affected_ids.iter().map(|&id| name(id)).collect();
+    // The output directory, checked before any model is built: every stored file
+    // holds what the stored run built, but those the affected alerts' rules went to.
+    let current = current
+        .join()
+        .ok()
+        .and_then(Result::ok)
+        .ok_or("the output directory is unreadable")?;
+    if dir.join(crate::deploy::txn::JOURNAL).exists() {
+        return Err("an unfinished commit in the output directory");
+    }
+    let may_change: HashSet<&str> = affected_ids
+        .iter()
+        .flat_map(|&id| &sk.alerts[id as usize - 1].outputs)
+        .map(|&o| sk.outputs[o as usize].0.as_str())
         .collect();
+    let held = |(n, h): (&String, &String)| {
+        may_change.contains(n.as_str()) || current.generated.get(n) == Some(h)
+    };
+    if !stored.iter().all(held) {
+        return Err("the output directory does not hold the stored run's files");
+    }
     let id_of = |alert: &str| {
         let at = sk.alerts.binary_search_by(|a| a.name.as_str().cmp(alert));
         at.ok().map(|i| i as u32 + 1)
@@ -308,16 +351,19 @@ pub fn diff(seen: &Seen, out: Option<&Path>) -> Result<Delta, &'static str> {
         .map(|(t, f)| (t.as_str(), f.as_str()))
         .collect();
     let mut edited: Vec<(SourceText, FileModel)> = Vec::new();
-    let mut edited_templates: BTreeSet<&str> = BTreeSet::new();
+    let mut their_templates: BTreeSet<&str> = BTreeSet::new();
     for c in &changed {
         let mut d = Diagnostics::default();
         let m = parse::file(c.kind, &c.source, &mut d);
-        if !d.is_empty() || !m.rule_groups.is_empty() || m.broken {
-            return Err("an edited file does not parse cleanly, or sets rule groups");
+        if !d.is_empty() || m.broken {
+            return Err("an edited file does not parse cleanly");
+        }
+        if !m.rule_groups.is_empty() {
+            return Err("an edited file sets rule groups");
         }
         for r in &m.rules {
             let file = template_file.get(r.template.value.as_str()).copied();
-            edited_templates
+            their_templates
                 .insert(file.ok_or("an edited rule names a template the stored run did not have")?);
         }
         edited.push((c.source.clone(), m));
@@ -325,7 +371,7 @@ pub fn diff(seen: &Seen, out: Option<&Path>) -> Result<Delta, &'static str> {
     // An edited rule's own cell goes to the file of its scope, which then changes:
     // when that file holds more alerts than a model should, the full load follows
     // anyway (a global rule's edit: every alert with a global rule), so decline now.
-    let bound = 64.max(sk.alerts.len() / 4);
+    let bound = MIN_MODEL_ALERTS.max(sk.alerts.len() / 4);
     let scoped: BTreeSet<String> = edited
         .iter()
         .flat_map(|(_, m)| &m.rules)
@@ -333,14 +379,18 @@ pub fn diff(seen: &Seen, out: Option<&Path>) -> Result<Delta, &'static str> {
         .map(|r| crate::render::file_name(&r.scope.value))
         .collect();
     let in_scoped = |a: &Outline| {
-        let output = |&o: &u32| sk.outputs.get(o as usize).is_some_and(|(f, _)| scoped.contains(f));
+        let output = |&o: &u32| {
+            sk.outputs
+                .get(o as usize)
+                .is_some_and(|(f, _)| scoped.contains(f))
+        };
         a.outputs.iter().any(output)
     };
     if sk.alerts.iter().filter(|a| in_scoped(a)).count() > bound {
         return Err("the edited rules' output files hold too many alerts");
     }
     let build = |wanted: &HashSet<u32>| -> Result<(Model, usize), &'static str> {
-        let mut to_load = edited_templates.clone();
+        let mut to_load = their_templates.clone();
         for (f, ids) in &sk.rules {
             if !changed_paths.contains(f.as_str()) && ids.iter().any(|id| wanted.contains(id)) {
                 to_load.insert(f);
@@ -382,11 +432,11 @@ pub fn diff(seen: &Seen, out: Option<&Path>) -> Result<Delta, &'static str> {
             })
             .collect::<Option<Vec<_>>>()
             .ok_or("a file changed while read")?;
-        let wanted_models: Vec<(&str, &str)> = sources
+        let keyed: Vec<(&str, &str)> = sources
             .iter()
             .map(|s| (s.rel_path.as_str(), s.hash.as_str()))
             .collect();
-        let models = cache.models_of(&wanted_models);
+        let models = cache.models_of(&keyed);
         crate::timings::mark("delta: read, stored models");
         let mut files: Vec<(SourceText, FileModel)> = Vec::with_capacity(sources.len() + 1);
         for (sf, m) in sources.iter().zip(models) {
@@ -419,7 +469,9 @@ pub fn diff(seen: &Seen, out: Option<&Path>) -> Result<Delta, &'static str> {
             files.push((sf.source.clone(), m));
         }
         files.extend(edited.iter().cloned());
-        files.sort_by(|a, b| a.0.path.cmp(&b.0.path));
+        // In the load's order: a namespace written in several inventory files lists its
+        // groups (and a scope matched by the inventory, its targets) in that order.
+        files.sort_by_key(|(src, _)| order.get(&*src.path).copied());
         let loaded = files.len();
         let mut diags = Diagnostics::default();
         let mut model = Model::build(settings.clone(), files, &mut diags);
@@ -437,7 +489,7 @@ pub fn diff(seen: &Seen, out: Option<&Path>) -> Result<Delta, &'static str> {
         for alert in model.alerts.values() {
             let id = id_of(&alert.name);
             if !id.is_some_and(|id| wanted.contains(&id)) {
-                return Err("an edited rule is in an alert it was not in");
+                return Err("an edited rule names an alert the stored run did not have, or one not in the model");
             }
             let edited_rule = alert
                 .by_scope
@@ -445,7 +497,7 @@ pub fn diff(seen: &Seen, out: Option<&Path>) -> Result<Delta, &'static str> {
                 .flatten()
                 .any(|&i| changed_paths.contains(&*model.rules[i].file));
             if edited_rule && !affected.contains(alert.name.as_str()) {
-                return Err("an edited rule is in an alert it was not in");
+                return Err("an edited rule is in an alert the file had no rule of");
             }
         }
         crate::timings::mark("delta: model build");
@@ -457,10 +509,14 @@ pub fn diff(seen: &Seen, out: Option<&Path>) -> Result<Delta, &'static str> {
         .ok()
         .ok_or("the stored run's warnings do not decode")?;
     let mut runs = Vec::with_capacity(sk.alerts.len());
-    let mut at = 0;
+    let mut at: usize = 0;
     for a in &sk.alerts {
-        runs.push(at..at + a.lints);
-        at += a.lints;
+        let end = at
+            .checked_add(a.lints)
+            .filter(|&end| end <= shown.len())
+            .ok_or("the stored run reported more than its alerts' lints")?;
+        runs.push(at..end);
+        at = end;
     }
     if at != shown.len() {
         return Err("the stored run reported more than its alerts' lints");
@@ -545,6 +601,11 @@ pub fn diff(seen: &Seen, out: Option<&Path>) -> Result<Delta, &'static str> {
         }
     };
     crate::timings::mark("delta: render");
+    // Every alert wanted is in the model, but an affected one whose rules are all gone.
+    let absent = |id: &u32| !affected_ids.contains(id) && !model.alerts.contains_key(name(*id));
+    if wanted.iter().any(absent) {
+        return Err("an alert not edited is missing from the model");
+    }
     // Every alert rendered that the edit did not affect renders as the stored run did:
     // the model of a few alerts renders them as the whole one.
     for (alert, (sections, lints)) in &rendered.alerts {
@@ -558,14 +619,6 @@ pub fn diff(seen: &Seen, out: Option<&Path>) -> Result<Delta, &'static str> {
         }
     }
 
-    let current = current
-        .join()
-        .ok()
-        .and_then(Result::ok)
-        .ok_or("the output directory is unreadable")?;
-    if dir.join(crate::deploy::txn::JOURNAL).exists() {
-        return Err("an unfinished commit in the output directory");
-    }
     let kept: BTreeMap<String, String> = stored
         .into_iter()
         .filter(|(n, _)| !outputs.contains(n))
@@ -588,6 +641,11 @@ pub fn diff(seen: &Seen, out: Option<&Path>) -> Result<Delta, &'static str> {
     // against the files as they are (each unchanged, checked by its hash).
     let mut texts: HashMap<String, SourceText> = HashMap::new();
     let mut source = |path: &str| -> Option<SourceText> {
+        // A stored lint names the file as the stored run read it: an edited one's new
+        // text would misplace it.
+        if changed_paths.contains(path) {
+            return None;
+        }
         if let Some(t) = model.sources.get(path).or_else(|| texts.get(path)) {
             return Some(t.clone());
         }

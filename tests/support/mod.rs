@@ -541,7 +541,8 @@ fn command(dir: &Path, args: &[&str]) -> Command {
         .arg(dir)
         .args(["--color", "never"])
         .args(args)
-        .env_remove("ALERTCTL_TIMINGS");
+        .env_remove("ALERTCTL_TIMINGS")
+        .env_remove("ALERTCTL_DELTA");
     c
 }
 

@@ -152,11 +152,11 @@ fn answers_wanted() -> Answers {
 }
 
 /// After a question answered by a full load ([`load_only`]): when the last store left
-/// the answers to the first question ([`Answers::Deferred`]), or stored another run
-/// than this one (sources edited since, and shown by a delta `diff`, which stores
-/// nothing), this one renders every alert and stores them, so that the next question
-/// is answered from the cache. Done after the answer is printed, and only said with
-/// `-v`: the answer does not depend on it.
+/// the answers to the first question ([`Answers::Deferred`]), or the cache holds no
+/// run of these sources (edited since the last full run, and shown by a delta `diff`,
+/// which stores nothing; or never rendered), this one renders every alert and stores
+/// the run, so that the next question is answered from the cache. Done after the
+/// answer is printed, and only said with `-v`: the answer does not depend on it.
 pub fn store_deferred_answers(g: &Global, project: &mut Project, diags: &Diagnostics) {
     if diags.has_errors() || !wants_answers(project) {
         return;
@@ -172,7 +172,10 @@ pub fn store_deferred_answers(g: &Global, project: &mut Project, diags: &Diagnos
 /// alert's render, with `diags` the load's and the render's): see
 /// [`store_deferred_answers`].
 pub fn fill_answers(g: &Global, project: &mut Project, rendered: &Rendered, diags: &Diagnostics) {
-    if diags.has_errors() || !wants_answers(project) {
+    // A run of other sources is replaced only by a render that keeps what a store
+    // keeps (the alerts' renders, their outline): `list`'s does not.
+    let stores = project.cache.answers_deferred() || !rendered.outline.is_empty();
+    if diags.has_errors() || !wants_answers(project) || !stores {
         return;
     }
     match project::store_rendered(project, rendered, diags, Answers::Stored) {
@@ -711,6 +714,10 @@ fn unchanged_output_of(
     Ok((dir, hashes.len()))
 }
 
+/// `off` turns the delta path off: `diff` and `render` after an edit load the whole
+/// directory (and store the run).
+const DELTA_ENV: &str = "ALERTCTL_DELTA";
+
 /// The delta path ([`alertctl::source::delta`]) of a `diff` or `render` (`what`) whose
 /// sources changed since the stored run, from what the fast path `seen`; `None` (said
 /// with `-v`, with why) when it declines: take the full path.
@@ -720,6 +727,12 @@ pub fn delta(
     out: Option<&std::path::Path>,
     what: &str,
 ) -> Option<alertctl::source::delta::Delta> {
+    if std::env::var_os(DELTA_ENV).is_some_and(|v| v == "off") {
+        if g.verbose {
+            eprintln!("{what}: a full load: {DELTA_ENV}=off");
+        }
+        return None;
+    }
     let d = alertctl::source::delta::diff(seen?, out);
     alertctl::timings::mark("delta");
     match d {
