@@ -220,6 +220,13 @@ fn a_forged_skeleton_or_a_hand_edit_goes_to_the_full_path() {
         said.contains("does not hold the stored run's files"),
         "{said}"
     );
+
+    // An unfinished commit in the output directory: the full path, which reports it.
+    let (_tmp, dir) = warnings_fixture();
+    edit(&dir, "rules/web.yaml", "threshold: 90", "threshold: 91");
+    std::fs::write(dir.join("rendered/.alertctl-journal.json"), "{}").unwrap();
+    let said = same_as_full(&dir, &["diff"]);
+    assert!(said.contains("an unfinished commit"), "{said}");
 }
 
 /// On the example estate (no warnings), edits of a namespace's and a group's rules:
