@@ -25,16 +25,7 @@ fn warnings_fixture() -> (tempfile::TempDir, PathBuf) {
     rendered_copy("tests/fixtures/warnings/scoped-queries")
 }
 
-/// Replaces `from` with `to` in `rel` and ages the file, as an editor and a clock would.
-fn edit(dir: &Path, rel: &str, from: &str, to: &str) {
-    let path = dir.join(rel);
-    let text = std::fs::read_to_string(&path).unwrap();
-    assert!(text.contains(from), "{rel} holds {from:?}:\n{text}");
-    std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
-    let f = std::fs::File::options().write(true).open(&path).unwrap();
-    f.set_modified(SystemTime::now() - Duration::from_secs(3600))
-        .unwrap();
-}
+use support::hand_edit as edit;
 
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()

@@ -654,17 +654,7 @@ proptest! {
     }
 }
 
-/// Replaces `from` (which must be there) with `to` in `rel`, as an editor would, and ages
-/// the file as [`Estate::write`] does.
-fn hand_edit(dir: &Path, rel: &str, from: &str, to: &str) {
-    let path = dir.join(rel);
-    let text = std::fs::read_to_string(&path).unwrap();
-    assert!(text.contains(from), "{rel} holds {from:?}:\n{text}");
-    std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
-    let f = std::fs::File::options().write(true).open(&path).unwrap();
-    f.set_modified(SystemTime::now() - Duration::from_secs(3600))
-        .unwrap();
-}
+use support::hand_edit;
 
 /// A one-threshold edit recomputes exactly the alert of its rule, and those of the
 /// rules after it in its file when it moved their bytes or lines; a template edit
