@@ -194,11 +194,16 @@ pub struct Delta {
     pub rules: usize,
 }
 
-/// A `diff` against `out` (the settings' `output.dir` if `None`) from what the fast
-/// path saw of a directory whose sources changed ([`Seen`]); `Err(why not)`: take the
-/// full path.
+/// What a `diff` against `out` (the settings' `output.dir` if `None`) shows, and a
+/// `render` there writes, from what the fast path saw of a directory whose sources
+/// changed ([`Seen`]); `Err(why not)`: take the full load.
 pub fn diff(seen: &Seen, out: Option<&Path>) -> Result<Delta, &'static str> {
-    if !cfg!(unix) || !seen.walk.problems.is_empty() {
+    // Elsewhere a stat is a size and an mtime alone: not enough to take a file as the
+    // stored run read it.
+    if !cfg!(unix) {
+        return Err("a stat cannot vouch for a file here");
+    }
+    if !seen.walk.problems.is_empty() {
         return Err("the directory has unreadable paths");
     }
     let root = seen.root.as_path();
@@ -220,8 +225,6 @@ pub fn diff(seen: &Seen, out: Option<&Path>) -> Result<Delta, &'static str> {
         return Err("a path of the settings is wrong");
     }
     let dir = out.map_or_else(|| root.join(&settings.output.dir), Path::to_path_buf);
-    let reading = dir.clone();
-    let current = std::thread::spawn(move || crate::render::output::read_hashes(&reading));
 
     let cache = Cache::open_existing(root).ok_or("no cache")?;
     let (fingerprint, bytes) = cache.skeleton().ok_or("the stored run left no skeleton")?;
@@ -290,6 +293,10 @@ pub fn diff(seen: &Seen, out: Option<&Path>) -> Result<Delta, &'static str> {
         return Err("a file other than a rules file changed");
     }
     let changed_paths: HashSet<&str> = changed.iter().map(|c| c.rel_path.as_str()).collect();
+    // The output directory's hashes, read while the stored run is: started only now, so
+    // that a decline before does not leave it reading beside the full load.
+    let reading = dir.clone();
+    let current = std::thread::spawn(move || crate::render::output::read_hashes(&reading));
     crate::timings::mark("delta: changed files");
 
     // The stored run: its files, its warnings.
