@@ -6,7 +6,6 @@
 mod support;
 
 use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime};
 
 const TAKEN: &str = "changed since the last full run";
 
@@ -319,12 +318,7 @@ fn a_namespace_split_over_inventory_files_keeps_its_order() {
     ];
     for (rel, text) in files {
         support::write_file(dir, rel, text);
-        let f = std::fs::File::options()
-            .write(true)
-            .open(dir.join(rel))
-            .unwrap();
-        f.set_modified(SystemTime::now() - Duration::from_secs(3600))
-            .unwrap();
+        support::age(&dir.join(rel));
     }
     let r = support::alertctl(dir, &["render"]);
     assert!(r.status.success(), "{}", support::output_text(&r));

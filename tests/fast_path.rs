@@ -5,7 +5,6 @@
 mod support;
 
 use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime};
 
 use support::alertctl as run;
 
@@ -43,11 +42,7 @@ fn copy(src: &Path, dst: &Path) {
     }
 }
 
-fn age(p: &Path) {
-    let f = std::fs::File::options().write(true).open(p).unwrap();
-    f.set_modified(SystemTime::now() - Duration::from_secs(3600))
-        .unwrap();
-}
+use support::age;
 
 /// Replaces `from` with `to` in the file `p`, then ages it: an edit only its content
 /// (and ctime) tell.

@@ -278,12 +278,7 @@ impl Estate {
             std::fs::write(&p, body).unwrap();
         }
         for (rel, _) in self.files() {
-            let f = std::fs::File::options()
-                .write(true)
-                .open(dir.join(rel))
-                .unwrap();
-            f.set_modified(SystemTime::now() - Duration::from_secs(3600))
-                .unwrap();
+            support::age(&dir.join(rel));
         }
     }
 }

@@ -456,16 +456,22 @@ pub fn eventually(deadline: Duration, mut cond: impl FnMut() -> bool) -> bool {
     cond()
 }
 
+/// Sets the file's modification time an hour back: the warm fast path does not trust a
+/// file modified within the last second, and then knows it by its stat alone.
+pub fn age(path: &Path) {
+    let f = std::fs::File::options().write(true).open(path).unwrap();
+    f.set_modified(std::time::SystemTime::now() - Duration::from_secs(3600))
+        .unwrap();
+}
+
 /// Replaces `from` (which must be there) with `to` in `rel`, as an editor would, and
-/// ages the file an hour: the fast path then knows it by its stat alone.
+/// ages the file ([`age`]).
 pub fn hand_edit(dir: &Path, rel: &str, from: &str, to: &str) {
     let path = dir.join(rel);
     let text = std::fs::read_to_string(&path).unwrap();
     assert!(text.contains(from), "{rel} holds {from:?}:\n{text}");
     std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
-    let f = std::fs::File::options().write(true).open(&path).unwrap();
-    f.set_modified(std::time::SystemTime::now() - Duration::from_secs(3600))
-        .unwrap();
+    age(&path);
 }
 
 /// Copies a directory tree (a fixture) to `dst`, each file an hour old: the warm fast
@@ -479,9 +485,7 @@ pub fn copy_dir(src: &Path, dst: &Path) {
             copy_dir(&e.path(), &to);
         } else {
             std::fs::copy(e.path(), &to).unwrap();
-            let f = std::fs::File::options().write(true).open(&to).unwrap();
-            f.set_modified(std::time::SystemTime::now() - Duration::from_secs(3600))
-                .unwrap();
+            age(&to);
         }
     }
 }
